@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  adminKey: string | null;
+  logLevel: string;
+  /** Largest accepted request body, bytes; usage batches of 10,000 events need a few MB. */
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+/** Parsed once at start-up (src/server.ts) and passed down; nothing else reads the environment. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl !== null) {
+    let url: URL;
+    try {
+      url = new URL(databaseUrl);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user:pass@host:5432/db)');
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      throw new ConfigError('DATABASE_URL', `must start with postgres:// or postgresql://, got ${url.protocol}//`);
+    }
+  }
+  const adminKey = env.TALLY_ADMIN_KEY?.trim() || null;
+  if (adminKey !== null && adminKey.length < 16) {
+    throw new ConfigError('TALLY_ADMIN_KEY', 'must be at least 16 characters long');
+  }
+  const logLevel = env.LOG_LEVEL?.trim() || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const host = env.HOST?.trim() || '127.0.0.1';
+  return {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host,
+    databaseUrl,
+    dataDir: resolve(env.TALLY_DATA_DIR?.trim() || './.tally'),
+    adminKey,
+    logLevel,
+    bodyLimitBytes: int(env, 'TALLY_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+  };
+}

@@ -1,0 +1,44 @@
+import { Type, type Static } from 'typebox';
+
+/** Wire contract shared by the api and the executor (DESIGN.md, "POST /v1/usage"). */
+export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+export const INVOCATION_STATUSES = ['success', 'error', 'timeout'] as const;
+export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];
+
+export const MAX_BILLED_DURATION_MS = 900_000;
+export const MAX_BILLED_INIT_MS = 10_000;
+export const MAX_EVENTS_PER_BATCH = 10_000;
+
+export const UsageEventSchema = Type.Object(
+  {
+    invocationId: Type.String({ format: 'uuid' }),
+    accountId: Type.String({ format: 'uuid' }),
+    functionId: Type.String({ minLength: 1, maxLength: 256 }),
+    architecture: Type.Union(ARCHITECTURES.map((a) => Type.Literal(a))),
+    memoryMb: Type.Integer({ minimum: 128, maximum: 10_240 }),
+    // Any finite duration is accepted and clamped when billed; absurd values (or JSON's 1e999) are refused.
+    durationMs: Type.Number({ minimum: 0, maximum: 1e12 }),
+    startedAt: Type.String({ format: 'date-time' }),
+    status: Type.Union(INVOCATION_STATUSES.map((s) => Type.Literal(s))),
+    initDurationMs: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12 })),
+    maxMemoryUsedMb: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    ephemeralStorageMb: Type.Optional(Type.Integer({ minimum: 512, maximum: 10_240 })),
+  },
+  { additionalProperties: false },
+);
+export type UsageEvent = Static<typeof UsageEventSchema>;
+
+export const UsageBatchSchema = Type.Object(
+  { events: Type.Array(UsageEventSchema, { minItems: 1, maxItems: MAX_EVENTS_PER_BATCH }) },
+  { additionalProperties: false },
+);
+export type UsageBatch = Static<typeof UsageBatchSchema>;
+
+export const IngestResultSchema = Type.Object({
+  accepted: Type.Integer({ description: 'events stored and counted now' }),
+  duplicates: Type.Integer({ description: 'replays of events already counted (same content; startedAt may differ)' }),
+  conflicts: Type.Integer({ description: 'known invocation ids whose content differs: never counted twice' }),
+  conflictIds: Type.Array(Type.String(), { description: 'the first 100 conflicting invocation ids' }),
+});
+export type IngestResult = Static<typeof IngestResultSchema>;

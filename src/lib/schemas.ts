@@ -1,0 +1,23 @@
+import { Type } from 'typebox';
+
+/** The error shape of DESIGN.md, declared once for every route's responses. */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      requestId: Type.String(),
+      details: Type.Optional(Type.Unknown()),
+    }),
+  },
+  { $id: 'ErrorBody', description: 'Every 4xx and 5xx answer' },
+);
+
+export const errorResponses = {
+  400: Type.Ref('ErrorBody'),
+  401: Type.Ref('ErrorBody'),
+  403: Type.Ref('ErrorBody'),
+  404: Type.Ref('ErrorBody'),
+} as const;
+
+export const Uuid = Type.String({ format: 'uuid' });

@@ -1,0 +1,18 @@
+import { Ajv, type Options } from 'ajv';
+import formats, { type FormatsPlugin } from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+// ajv-formats is CommonJS; under NodeNext its default import is the function itself at run time.
+const addFormats = formats as unknown as FormatsPlugin;
+
+const common: Options = { removeAdditional: false, useDefaults: true, allErrors: false, allowUnionTypes: true, strict: false };
+
+/**
+ * Bodies are validated strictly: "512" is not a number and an unknown field is an error, never
+ * silently dropped. Query strings and params arrive as text, so there numbers are coerced.
+ */
+export function validatorCompiler(): FastifySchemaCompiler<unknown> {
+  const body = addFormats(new Ajv({ ...common, coerceTypes: false }));
+  const text = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
+  return ({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema as object);
+}

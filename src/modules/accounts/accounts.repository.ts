@@ -1,0 +1,135 @@
+import type { Db } from '../../db/database.js';
+import type { KeyRole } from '../../db/schema.js';
+
+export interface Account {
+  id: string;
+  name: string;
+  freeTier: boolean;
+  createdAt: Date;
+}
+
+export interface ApiKey {
+  id: string;
+  accountId: string | null;
+  role: KeyRole;
+  prefix: string;
+  label: string | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+const accountColumns = ['id', 'name', 'free_tier', 'created_at'] as const;
+const keyColumns = ['id', 'account_id', 'role', 'prefix', 'label', 'created_at', 'revoked_at'] as const;
+
+const toAccount = (r: { id: string; name: string; free_tier: boolean; created_at: Date }): Account => ({
+  id: r.id,
+  name: r.name,
+  freeTier: r.free_tier,
+  createdAt: r.created_at,
+});
+
+const toKey = (r: {
+  id: string;
+  account_id: string | null;
+  role: KeyRole;
+  prefix: string;
+  label: string | null;
+  created_at: Date;
+  revoked_at: Date | null;
+}): ApiKey => ({
+  id: r.id,
+  accountId: r.account_id,
+  role: r.role,
+  prefix: r.prefix,
+  label: r.label,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string) => UUID.test(s);
+
+export function createAccountsRepository(db: Db) {
+  return {
+    async insertAccount(name: string, freeTier: boolean): Promise<Account> {
+      const row = await db
+        .insertInto('accounts')
+        .values({ name, free_tier: freeTier })
+        .returning(accountColumns)
+        .executeTakeFirstOrThrow();
+      return toAccount(row);
+    },
+
+    async findAccount(id: string): Promise<Account | null> {
+      if (!isUuid(id)) return null;
+      const row = await db.selectFrom('accounts').select(accountColumns).where('id', '=', id).executeTakeFirst();
+      return row ? toAccount(row) : null;
+    },
+
+    async listAccounts(limit: number, after: string | null): Promise<Account[]> {
+      let q = db.selectFrom('accounts').select(accountColumns).orderBy('id').limit(limit);
+      if (after) q = q.where('id', '>', after);
+      return (await q.execute()).map(toAccount);
+    },
+
+    async existingAccountIds(ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const rows = await db.selectFrom('accounts').select('id').where('id', 'in', ids).execute();
+      return new Set(rows.map((r) => r.id));
+    },
+
+    async insertKey(k: { accountId: string | null; role: KeyRole; hash: Buffer; prefix: string; label: string | null }): Promise<ApiKey> {
+      const row = await db
+        .insertInto('api_keys')
+        .values({ account_id: k.accountId, role: k.role, key_hash: k.hash, prefix: k.prefix, label: k.label })
+        .returning(keyColumns)
+        .executeTakeFirstOrThrow();
+      return toKey(row);
+    },
+
+    async findActiveKeyByHash(hash: Buffer): Promise<ApiKey | null> {
+      const row = await db
+        .selectFrom('api_keys')
+        .select(keyColumns)
+        .where('key_hash', '=', hash)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return row ? toKey(row) : null;
+    },
+
+    async findKey(id: string): Promise<ApiKey | null> {
+      if (!isUuid(id)) return null;
+      const row = await db.selectFrom('api_keys').select(keyColumns).where('id', '=', id).executeTakeFirst();
+      return row ? toKey(row) : null;
+    },
+
+    async listKeys(accountId: string | null): Promise<ApiKey[]> {
+      const q = db.selectFrom('api_keys').select(keyColumns).orderBy('created_at');
+      const rows = await (accountId === null ? q.where('account_id', 'is', null) : q.where('account_id', '=', accountId)).execute();
+      return rows.map(toKey);
+    },
+
+    async revokeKey(id: string, at: Date): Promise<ApiKey | null> {
+      const row = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returning(keyColumns)
+        .executeTakeFirst();
+      return row ? toKey(row) : null;
+    },
+
+    async countAdminKeys(): Promise<number> {
+      const row = await db
+        .selectFrom('api_keys')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('role', '=', 'admin')
+        .where('revoked_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
+
+export type AccountsRepository = ReturnType<typeof createAccountsRepository>;

@@ -1,0 +1,66 @@
+import { Type } from 'typebox';
+import { Uuid } from '../../lib/schemas.js';
+import type { Account, ApiKey } from './accounts.repository.js';
+
+export const AccountDto = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  freeTier: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export const CreateAccountBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    freeTier: Type.Optional(Type.Boolean({ default: true })),
+  },
+  { additionalProperties: false },
+);
+
+export const KeyDto = Type.Object({
+  id: Uuid,
+  accountId: Type.Union([Uuid, Type.Null()]),
+  role: Type.String(),
+  prefix: Type.String({ description: 'The first characters of the key, to recognise it' }),
+  label: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+export const CreatedKeyDto = Type.Intersect([
+  KeyDto,
+  Type.Object({ key: Type.String({ description: 'The key itself: shown this once, stored only as a hash' }) }),
+]);
+
+export const CreateAccountKeyBody = Type.Object(
+  {
+    role: Type.Union([Type.Literal('account'), Type.Literal('executor')]),
+    label: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const CreatePlatformKeyBody = Type.Object(
+  {
+    role: Type.Union([Type.Literal('executor'), Type.Literal('admin')]),
+    label: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const IdParams = Type.Object({ id: Type.String() });
+
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    after: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
+
+export const toAccountDto = (a: Account) => ({ ...a, createdAt: a.createdAt.toISOString() });
+export const toKeyDto = (k: ApiKey) => ({
+  ...k,
+  createdAt: k.createdAt.toISOString(),
+  revokedAt: k.revokedAt ? k.revokedAt.toISOString() : null,
+});

@@ -1,0 +1,75 @@
+import type { KeyRole } from '../../db/schema.js';
+import type { Clock } from '../../lib/clock.js';
+import { errors } from '../../lib/errors.js';
+import type { Account, AccountsRepository, ApiKey } from './accounts.repository.js';
+import type { Auth, Principal } from './auth.js';
+import { isUuid } from './accounts.repository.js';
+import { generateKey } from './keys.js';
+
+export function createAccountsService(deps: { repo: AccountsRepository; auth: Pick<Auth, 'forget'>; clock: Clock }) {
+  const { repo } = deps;
+
+  /** Admin sees every account; any other key sees only its own (another tenant's is "not found", never "forbidden"). */
+  async function getAccount(principal: Principal, id: string): Promise<Account> {
+    if (principal.role !== 'admin' && principal.accountId !== id) throw errors.accountNotFound(id);
+    const account = await repo.findAccount(id);
+    if (!account) throw errors.accountNotFound(id);
+    return account;
+  }
+
+  async function issueKey(accountId: string | null, role: KeyRole, label: string | null): Promise<{ key: string; apiKey: ApiKey }> {
+    const { key, hash, prefix } = generateKey(role);
+    const apiKey = await repo.insertKey({ accountId, role, hash, prefix, label });
+    return { key, apiKey };
+  }
+
+  return {
+    getAccount,
+
+    createAccount: (name: string, freeTier: boolean) => repo.insertAccount(name, freeTier),
+
+    listAccounts: (limit: number, after: string | null) => repo.listAccounts(limit, after),
+
+    /** A key under an account: an account key, or an executor key scoped to that account. */
+    async createAccountKey(accountId: string, role: 'account' | 'executor', label: string | null) {
+      if (!(await repo.findAccount(accountId))) throw errors.accountNotFound(accountId);
+      return issueKey(accountId, role, label);
+    },
+
+    /** A platform-wide key: the executor fleet's, or another admin's. */
+    createPlatformKey: (role: 'admin' | 'executor', label: string | null) => issueKey(null, role, label),
+
+    async listKeys(principal: Principal, accountId: string | null): Promise<ApiKey[]> {
+      if (accountId !== null) await getAccount(principal, accountId);
+      else if (principal.role !== 'admin') throw errors.forbidden('Only an admin can list platform keys');
+      return repo.listKeys(accountId);
+    },
+
+    /** An admin revokes any key; an account key may revoke keys of its own account. */
+    async revokeKey(principal: Principal, keyId: string): Promise<ApiKey> {
+      const key = isUuid(keyId) ? await repo.findKey(keyId) : null;
+      if (!key || (principal.role !== 'admin' && key.accountId !== principal.accountId)) throw errors.keyNotFound(keyId);
+      const revoked = (await repo.revokeKey(keyId, deps.clock.now())) ?? key;
+      deps.auth.forget();
+      return revoked;
+    },
+
+    /** At first start with no TALLY_ADMIN_KEY and no admin key stored: make one, to be printed once. */
+    async ensureBootstrapAdminKey(envAdminKey: string | null): Promise<string | null> {
+      if (envAdminKey !== null || (await repo.countAdminKeys()) > 0) return null;
+      const { key } = await issueKey(null, 'admin', 'generated at first start');
+      return key;
+    },
+
+    /** The account a request acts for: its own, or for an admin the one named by X-Account-Id. */
+    async actingAccount(principal: Principal, header: string | undefined): Promise<string> {
+      if (principal.role === 'account' && principal.accountId) return principal.accountId;
+      if (principal.role !== 'admin') throw errors.forbidden('This route needs an account or admin key');
+      if (!header) throw errors.accountRequired();
+      if (!isUuid(header) || !(await repo.findAccount(header))) throw errors.accountNotFound(header);
+      return header;
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -1,0 +1,174 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.js';
+
+/** One event ready to store: everything the server computed (billed ms) plus what the client reported. */
+export interface MeteredEvent {
+  accountId: string;
+  invocationId: string;
+  functionId: string;
+  architecture: string;
+  memoryMb: number;
+  durationMs: string;
+  initDurationMs: string | null;
+  billedMs: string;
+  startedAt: string;
+  status: string;
+  maxMemoryUsedMb: number | null;
+  ephemeralStorageMb: number;
+}
+
+export interface StoredEvent {
+  accountId: string;
+  invocationId: string;
+  functionId: string;
+  architecture: string;
+  memoryMb: number;
+  durationMs: string;
+  initDurationMs: string | null;
+  status: string;
+  maxMemoryUsedMb: number | null;
+  ephemeralStorageMb: number;
+}
+
+export interface UsageBucketRow {
+  bucket: Date;
+  functionId: string | null;
+  architecture: string | null;
+  requests: string;
+  billedMs: string;
+  mbMs: string;
+  errors: string;
+  timeouts: string;
+}
+
+export type Granularity = 'hour' | 'day' | 'month';
+export type GroupBy = 'function' | 'architecture';
+
+function column<K extends keyof MeteredEvent>(events: MeteredEvent[], key: K): MeteredEvent[K][] {
+  return events.map((e) => e[key]);
+}
+
+export function createUsageRepository(db: Db) {
+  return {
+    /** Creates the month partitions that hold these instants, if missing (idempotent, concurrency-safe). */
+    async ensurePartitions(instants: string[]): Promise<void> {
+      for (const at of instants) await sql`select usage_ensure_partition(${at}::timestamptz)`.execute(db);
+    },
+
+    /**
+     * One statement, so one atomic commit: claim each invocation id in usage_dedup (the exactly-once
+     * guard), store only the claimed events, and fold them, pre-aggregated per (account, hour,
+     * function, architecture) in key order, into the hourly rollups. Returns the invocation ids that
+     * were already claimed (replays or conflicts), which is usually none.
+     */
+    async insertBatch(events: MeteredEvent[]): Promise<{ accountId: string; invocationId: string }[]> {
+      const result = await sql<{ account_id: string; invocation_id: string }>`
+        with input as (
+          select * from unnest(
+            ${column(events, 'accountId')}::uuid[], ${column(events, 'invocationId')}::uuid[],
+            ${column(events, 'functionId')}::text[], ${column(events, 'architecture')}::text[],
+            ${column(events, 'memoryMb')}::int[], ${column(events, 'durationMs')}::numeric[],
+            ${column(events, 'initDurationMs')}::numeric[], ${column(events, 'billedMs')}::bigint[],
+            ${column(events, 'startedAt')}::timestamptz[], ${column(events, 'status')}::text[],
+            ${column(events, 'maxMemoryUsedMb')}::int[], ${column(events, 'ephemeralStorageMb')}::int[]
+          ) as t(account_id, invocation_id, function_id, architecture, memory_mb, duration_ms,
+                 init_duration_ms, billed_ms, started_at, status, max_memory_used_mb, ephemeral_storage_mb)
+        ),
+        claimed as (
+          insert into usage_dedup (account_id, invocation_id, started_at)
+          select account_id, invocation_id, started_at from input order by account_id, invocation_id
+          on conflict do nothing
+          returning account_id, invocation_id
+        ),
+        stored as (
+          insert into usage_events (account_id, invocation_id, function_id, architecture, memory_mb, duration_ms,
+                                    init_duration_ms, billed_ms, started_at, status, max_memory_used_mb, ephemeral_storage_mb)
+          select i.account_id, i.invocation_id, i.function_id, i.architecture, i.memory_mb, i.duration_ms,
+                 i.init_duration_ms, i.billed_ms, i.started_at, i.status, i.max_memory_used_mb, i.ephemeral_storage_mb
+          from input i join claimed c using (account_id, invocation_id)
+          returning account_id, function_id, architecture, started_at, billed_ms, memory_mb, ephemeral_storage_mb, status
+        ),
+        rolled as (
+          insert into usage_hourly as h (account_id, hour, function_id, architecture, requests, billed_ms, mb_ms,
+                                         ephemeral_mb_ms, errors, timeouts)
+          select account_id, date_trunc('hour', started_at, 'UTC'), function_id, architecture,
+                 count(*), sum(billed_ms), sum(billed_ms * memory_mb), sum(billed_ms * (ephemeral_storage_mb - 512)),
+                 count(*) filter (where status = 'error'), count(*) filter (where status = 'timeout')
+          from stored
+          group by 1, 2, 3, 4
+          order by 1, 2, 3, 4
+          on conflict (account_id, hour, function_id, architecture) do update set
+            requests = h.requests + excluded.requests,
+            billed_ms = h.billed_ms + excluded.billed_ms,
+            mb_ms = h.mb_ms + excluded.mb_ms,
+            ephemeral_mb_ms = h.ephemeral_mb_ms + excluded.ephemeral_mb_ms,
+            errors = h.errors + excluded.errors,
+            timeouts = h.timeouts + excluded.timeouts
+        )
+        select i.account_id, i.invocation_id from input i
+        where not exists (select 1 from claimed c where c.account_id = i.account_id and c.invocation_id = i.invocation_id)
+      `.execute(db);
+      return result.rows.map((r) => ({ accountId: r.account_id, invocationId: r.invocation_id }));
+    },
+
+    /** The stored content of already-claimed invocations, to tell a replay from a conflict. */
+    async findStoredEvents(keys: { accountId: string; invocationId: string }[]): Promise<StoredEvent[]> {
+      if (keys.length === 0) return [];
+      const result = await sql<{
+        account_id: string; invocation_id: string; function_id: string; architecture: string; memory_mb: number;
+        duration_ms: string; init_duration_ms: string | null; status: string; max_memory_used_mb: number | null;
+        ephemeral_storage_mb: number;
+      }>`
+        select e.account_id, e.invocation_id, e.function_id, e.architecture, e.memory_mb, e.duration_ms,
+               e.init_duration_ms, e.status, e.max_memory_used_mb, e.ephemeral_storage_mb
+        from unnest(${keys.map((k) => k.accountId)}::uuid[], ${keys.map((k) => k.invocationId)}::uuid[]) as k(account_id, invocation_id)
+        join usage_dedup d using (account_id, invocation_id)
+        join usage_events e on e.account_id = d.account_id and e.invocation_id = d.invocation_id and e.started_at = d.started_at
+      `.execute(db);
+      return result.rows.map((r) => ({
+        accountId: r.account_id,
+        invocationId: r.invocation_id,
+        functionId: r.function_id,
+        architecture: r.architecture,
+        memoryMb: r.memory_mb,
+        durationMs: r.duration_ms,
+        initDurationMs: r.init_duration_ms,
+        status: r.status,
+        maxMemoryUsedMb: r.max_memory_used_mb,
+        ephemeralStorageMb: r.ephemeral_storage_mb,
+      }));
+    },
+
+    async queryBuckets(q: {
+      accountId: string; from: Date; to: Date; granularity: Granularity; groupBy: GroupBy | null; functionId: string | null;
+    }): Promise<UsageBucketRow[]> {
+      const fn = q.groupBy === 'function' ? sql`function_id` : sql`null::text`;
+      const arch = q.groupBy === 'architecture' ? sql`architecture` : sql`null::text`;
+      const result = await sql<{
+        bucket: Date; function_id: string | null; architecture: string | null; requests: string; billed_ms: string;
+        mb_ms: string; errors: string; timeouts: string;
+      }>`
+        select date_trunc(${q.granularity}, hour, 'UTC') as bucket, ${fn} as function_id, ${arch} as architecture,
+               sum(requests)::text as requests, sum(billed_ms)::text as billed_ms, sum(mb_ms)::text as mb_ms,
+               sum(errors)::text as errors, sum(timeouts)::text as timeouts
+        from usage_hourly
+        where account_id = ${q.accountId} and hour >= ${q.from} and hour < ${q.to}
+          ${q.functionId === null ? sql`` : sql`and function_id = ${q.functionId}`}
+        group by 1, 2, 3
+        order by 1, 2, 3
+      `.execute(db);
+      return result.rows.map((r) => ({
+        bucket: r.bucket,
+        functionId: r.function_id,
+        architecture: r.architecture,
+        requests: r.requests,
+        billedMs: r.billed_ms,
+        mbMs: r.mb_ms,
+        errors: r.errors,
+        timeouts: r.timeouts,
+      }));
+    },
+  };
+}
+
+export type UsageRepository = ReturnType<typeof createUsageRepository>;

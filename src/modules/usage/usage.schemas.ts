@@ -1,0 +1,37 @@
+import { Type } from 'typebox';
+
+const Counts = {
+  requests: Type.Integer(),
+  billedMs: Type.Integer({ description: 'billed milliseconds (cap and init applied)' }),
+  gbSeconds: Type.String({ description: 'exact decimal: MB-ms / 1024 / 1000' }),
+  errors: Type.Integer(),
+  timeouts: Type.Integer(),
+};
+
+export const UsageQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'inclusive, rounded down to the hour; default: start of this month (UTC)' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'exclusive, rounded up to the hour; default: now' })),
+    granularity: Type.Union([Type.Literal('hour'), Type.Literal('day'), Type.Literal('month')], { default: 'day' }),
+    groupBy: Type.Optional(Type.Union([Type.Literal('function'), Type.Literal('architecture')])),
+    functionId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+
+export const UsageAnswerDto = Type.Object({
+  accountId: Type.String(),
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  granularity: Type.String(),
+  groupBy: Type.Union([Type.String(), Type.Null()]),
+  buckets: Type.Array(
+    Type.Object({
+      start: Type.String({ format: 'date-time' }),
+      functionId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+      architecture: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+      ...Counts,
+    }),
+  ),
+  totals: Type.Object(Counts),
+});

@@ -1,0 +1,191 @@
+import type { IngestResult, UsageEvent } from '../../contracts/usage.js';
+import type { Clock } from '../../lib/clock.js';
+import { AppError, errors } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Metrics } from '../../lib/metrics.js';
+import { Money, formatDecimal, mbMsToGbSeconds } from '../../lib/money.js';
+import type { AccountsRepository } from '../accounts/accounts.repository.js';
+import type { Principal } from '../accounts/auth.js';
+import { billedMs } from './billing-units.js';
+import type { Granularity, GroupBy, MeteredEvent, StoredEvent, UsageRepository } from './usage.repository.js';
+
+/** How far in the future a startedAt may lie (executor clocks drift a little; more is a bug). */
+const MAX_CLOCK_SKEW_MS = 24 * 3600_000;
+const MAX_SPAN_MS: Record<Granularity, number> = { hour: 93 * 86400_000, day: 3 * 366 * 86400_000, month: 20 * 366 * 86400_000 };
+
+const sameNumber = (stored: string | null, sent: number | undefined) =>
+  stored === null || sent === undefined ? stored === null && sent === undefined : new Money(stored).eq(String(sent));
+
+/** A replay is the same invocation with the same content; only startedAt may differ. */
+function sameContent(stored: StoredEvent, e: UsageEvent): boolean {
+  return (
+    stored.functionId === e.functionId &&
+    stored.architecture === e.architecture &&
+    stored.memoryMb === e.memoryMb &&
+    stored.status === e.status &&
+    stored.maxMemoryUsedMb === (e.maxMemoryUsedMb ?? null) &&
+    stored.ephemeralStorageMb === (e.ephemeralStorageMb ?? 512) &&
+    sameNumber(stored.durationMs, e.durationMs) &&
+    sameNumber(stored.initDurationMs, e.initDurationMs)
+  );
+}
+
+function toMetered(e: UsageEvent): MeteredEvent {
+  return {
+    accountId: e.accountId.toLowerCase(),
+    invocationId: e.invocationId.toLowerCase(),
+    functionId: e.functionId,
+    architecture: e.architecture,
+    memoryMb: e.memoryMb,
+    durationMs: String(e.durationMs),
+    initDurationMs: e.initDurationMs === undefined ? null : String(e.initDurationMs),
+    billedMs: billedMs(e.durationMs, e.initDurationMs),
+    startedAt: e.startedAt,
+    status: e.status,
+    maxMemoryUsedMb: e.maxMemoryUsedMb ?? null,
+    ephemeralStorageMb: e.ephemeralStorageMb ?? 512,
+  };
+}
+
+const monthKey = (iso: string) => new Date(iso).toISOString().slice(0, 7);
+
+export function createUsageService(deps: {
+  repo: UsageRepository;
+  accounts: Pick<AccountsRepository, 'existingAccountIds'>;
+  clock: Clock;
+  metrics: Metrics;
+  log: Logger;
+}) {
+  const knownMonths = new Set<string>();
+
+  /** Refuses the whole batch (nothing written) if any event is not acceptable; names the first bad event. */
+  async function checkBatch(principal: Principal, events: UsageEvent[]): Promise<void> {
+    const latest = deps.clock.now().getTime() + MAX_CLOCK_SKEW_MS;
+    events.forEach((e, index) => {
+      if (principal.accountId !== null && e.accountId.toLowerCase() !== principal.accountId) {
+        throw errors.forbidden(`events[${index}].accountId: this executor key is scoped to account ${principal.accountId}; the batch was refused whole`);
+      }
+      const started = Date.parse(e.startedAt);
+      if (!Number.isFinite(started) || started > latest || started < Date.UTC(2000, 0, 1)) {
+        throw errors.validation(`events[${index}].startedAt: ${e.startedAt} is not a plausible start time`, [
+          { index, field: 'startedAt', message: 'must lie between 2000-01-01 and one day from now' },
+        ]);
+      }
+    });
+    const ids = [...new Set(events.map((e) => e.accountId.toLowerCase()))];
+    const known = await deps.accounts.existingAccountIds(ids);
+    const unknown = events
+      .map((e, index) => ({ index, accountId: e.accountId }))
+      .filter((e) => !known.has(e.accountId.toLowerCase()));
+    if (unknown.length > 0) throw errors.unknownAccounts(unknown.slice(0, 20));
+  }
+
+  async function ensurePartitions(events: MeteredEvent[]): Promise<void> {
+    const missing = new Map<string, string>();
+    for (const e of events) {
+      const m = monthKey(e.startedAt);
+      if (!knownMonths.has(m)) missing.set(m, e.startedAt);
+    }
+    if (missing.size === 0) return;
+    await deps.repo.ensurePartitions([...missing.values()]);
+    for (const m of missing.keys()) knownMonths.add(m);
+  }
+
+  async function ingest(principal: Principal, events: UsageEvent[]): Promise<IngestResult> {
+    await checkBatch(principal, events);
+    const timer = deps.metrics.usageBatchSeconds.startTimer();
+    // The same invocation twice in one batch: the first counts, the rest are replays or conflicts.
+    const firsts = new Map<string, UsageEvent>();
+    let duplicates = 0;
+    const conflictIds: string[] = [];
+    for (const e of events) {
+      const key = `${e.accountId.toLowerCase()}/${e.invocationId.toLowerCase()}`;
+      const first = firsts.get(key);
+      if (!first) firsts.set(key, e);
+      else if (sameContent(toStored(first), e)) duplicates++;
+      else conflictIds.push(e.invocationId);
+    }
+    const metered = [...firsts.values()].map(toMetered);
+    await ensurePartitions(metered);
+    const claimedBefore = await deps.repo.insertBatch(metered);
+    if (claimedBefore.length > 0) {
+      const stored = new Map((await deps.repo.findStoredEvents(claimedBefore)).map((s) => [`${s.accountId}/${s.invocationId}`, s]));
+      for (const k of claimedBefore) {
+        const key = `${k.accountId}/${k.invocationId}`;
+        const s = stored.get(key);
+        // A claimed id whose raw event is gone (its month detached) can only be a replay.
+        if (!s || sameContent(s, firsts.get(key)!)) duplicates++;
+        else conflictIds.push(k.invocationId);
+      }
+    }
+    timer();
+    const accepted = metered.length - claimedBefore.length;
+    deps.metrics.usageEvents.inc({ outcome: 'accepted' }, accepted);
+    deps.metrics.usageEvents.inc({ outcome: 'duplicate' }, duplicates);
+    deps.metrics.usageEvents.inc({ outcome: 'conflict' }, conflictIds.length);
+    if (conflictIds.length > 0) {
+      deps.log.warn({ conflicts: conflictIds.length, sample: conflictIds.slice(0, 5) }, 'usage replays with different content were not counted');
+    }
+    return { accepted, duplicates, conflicts: conflictIds.length, conflictIds: conflictIds.slice(0, 100) };
+  }
+
+  async function query(q: {
+    accountId: string; from?: string; to?: string; granularity: Granularity; groupBy: GroupBy | null; functionId: string | null;
+  }) {
+    const now = deps.clock.now();
+    const hourFloor = (d: Date) => new Date(Math.floor(d.getTime() / 3600_000) * 3600_000);
+    const hourCeil = (d: Date) => new Date(Math.ceil(d.getTime() / 3600_000) * 3600_000);
+    const from = hourFloor(q.from ? new Date(q.from) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)));
+    const to = hourCeil(q.to ? new Date(q.to) : now);
+    if (!(from < to)) throw errors.validation('from must be before to', [{ field: 'from' }]);
+    if (to.getTime() - from.getTime() > MAX_SPAN_MS[q.granularity]) {
+      throw new AppError('VALIDATION_FAILED', 400, `The window is too long for granularity ${q.granularity}: use a coarser granularity or a shorter window`);
+    }
+    const rows = await deps.repo.queryBuckets({ ...q, from, to });
+    let total = { requests: 0n, billedMs: 0n, mbMs: 0n, errors: 0n, timeouts: 0n };
+    const buckets = rows.map((r) => {
+      total = {
+        requests: total.requests + BigInt(r.requests),
+        billedMs: total.billedMs + BigInt(r.billedMs),
+        mbMs: total.mbMs + BigInt(r.mbMs),
+        errors: total.errors + BigInt(r.errors),
+        timeouts: total.timeouts + BigInt(r.timeouts),
+      };
+      return {
+        start: r.bucket.toISOString(),
+        ...(q.groupBy === 'function' ? { functionId: r.functionId } : {}),
+        ...(q.groupBy === 'architecture' ? { architecture: r.architecture } : {}),
+        requests: Number(r.requests),
+        billedMs: Number(r.billedMs),
+        gbSeconds: formatDecimal(mbMsToGbSeconds(r.mbMs)),
+        errors: Number(r.errors),
+        timeouts: Number(r.timeouts),
+      };
+    });
+    return {
+      accountId: q.accountId,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      granularity: q.granularity,
+      groupBy: q.groupBy,
+      buckets,
+      totals: {
+        requests: Number(total.requests),
+        billedMs: Number(total.billedMs),
+        gbSeconds: formatDecimal(mbMsToGbSeconds(total.mbMs)),
+        errors: Number(total.errors),
+        timeouts: Number(total.timeouts),
+      },
+    };
+  }
+
+  return { ingest, query };
+}
+
+function toStored(e: UsageEvent): StoredEvent {
+  const m = toMetered(e);
+  return { ...m, initDurationMs: m.initDurationMs };
+}
+
+export type UsageService = ReturnType<typeof createUsageService>;
+export type UsageAnswer = Awaited<ReturnType<UsageService['query']>>;

@@ -1,0 +1,76 @@
+import { readdirSync } from 'node:fs';
+import { buildApp } from './app.js';
+import { ConfigError, parseConfig, type Config } from './config.js';
+import { connectDatabase } from './db/connect.js';
+import { MIGRATIONS_DIR, migrateToLatest } from './db/migrate.js';
+import { systemClock } from './lib/clock.js';
+import { createLogger } from './lib/logger.js';
+import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
+import { createAccountsService } from './modules/accounts/accounts.service.js';
+
+/** The api process: parse config, open the database, migrate, listen; SIGTERM drains and stops cleanly. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = parseConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`tally: bad configuration: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const database = await connectDatabase(config, log);
+  const applied = await migrateToLatest(database.db);
+  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+
+  const accounts = createAccountsService({
+    repo: createAccountsRepository(database.db),
+    auth: { forget: () => {} },
+    clock: systemClock,
+  });
+  const generated = await accounts.ensureBootstrapAdminKey(config.adminKey);
+  if (generated) {
+    // Printed once, on purpose outside the structured log: it is stored only as a hash.
+    console.log(`\n  Tally admin key (shown once, store it now): ${generated}\n`);
+  }
+
+  const app = await buildApp({
+    db: database.db,
+    clock: systemClock,
+    logger: log,
+    adminKey: config.adminKey,
+    bodyLimitBytes: config.bodyLimitBytes,
+    expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining in-flight requests');
+    const force = setTimeout(() => {
+      log.error('shutdown took longer than 20 s; exiting');
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    try {
+      await app.close();
+      await database.close();
+    } finally {
+      clearTimeout(force);
+      log.info('stopped');
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+}
+
+main().catch((err) => {
+  console.error('tally: failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});
