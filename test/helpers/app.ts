@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
+import { buildApp, type App } from '../../src/app.js';
+import { fixedClock } from '../../src/lib/clock.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import type { UsageEvent } from '../../src/contracts/usage.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+export const ADMIN_KEY = 'test_admin_key_0123456789abcdef';
+export const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+export interface TestContext {
+  app: App;
+  db: TestDatabase;
+  clock: ReturnType<typeof fixedClock>;
+}
+
+/** Builds the app on this file's own database; the clock stands still at `now` unless a test moves it. */
+export function useTestApp(now = '2026-11-15T12:00:00.000Z'): TestContext {
+  const ctx = {} as TestContext;
+  beforeAll(async () => {
+    ctx.db = await createTestDatabase();
+    ctx.clock = fixedClock(now);
+    ctx.app = await buildApp({ db: ctx.db.db, clock: ctx.clock, logger: silentLogger(), adminKey: ADMIN_KEY, expectedMigrations: 2 });
+    await ctx.app.ready();
+  });
+  afterAll(async () => {
+    await ctx.app?.close();
+    await ctx.db?.drop();
+  });
+  return ctx;
+}
+
+/** A new account with an account key and an account-scoped executor key. */
+export async function newTenant(app: App, name = `acme-${randomUUID().slice(0, 8)}`) {
+  const account = await app.inject({ method: 'POST', url: '/v1/accounts', headers: admin, payload: { name } });
+  if (account.statusCode !== 201) throw new Error(`account: ${account.statusCode} ${account.body}`);
+  const id = account.json().id as string;
+  const key = async (role: 'account' | 'executor') => {
+    const r = await app.inject({ method: 'POST', url: `/v1/accounts/${id}/keys`, headers: admin, payload: { role } });
+    if (r.statusCode !== 201) throw new Error(`key: ${r.statusCode} ${r.body}`);
+    return r.json().key as string;
+  };
+  return { id, accountKey: await key('account'), executorKey: await key('executor') };
+}
+
+export async function fleetKey(app: App): Promise<string> {
+  const r = await app.inject({ method: 'POST', url: '/v1/keys', headers: admin, payload: { role: 'executor' } });
+  return r.json().key as string;
+}
+
+export function usageEvent(accountId: string, overrides: Partial<UsageEvent> = {}): UsageEvent {
+  return {
+    invocationId: randomUUID(),
+    accountId,
+    functionId: 'fn-a',
+    architecture: 'x86_64',
+    memoryMb: 512,
+    durationMs: 100,
+    startedAt: '2026-11-15T10:30:00.000Z',
+    status: 'success',
+    ...overrides,
+  };
+}
+
+export async function postUsage(app: App, key: string, events: unknown[]) {
+  return app.inject({ method: 'POST', url: '/v1/usage', headers: bearer(key), payload: { events } });
+}
