@@ -15,7 +15,8 @@ function fieldPath(context: string, pointer: string): string {
     .slice(1)
     .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
     .join('');
-  return context === 'body' ? path.replace(/^\./, '') || 'body' : `${context}${path}`;
+  if (context === 'body') return path.replace(/^\./, '') || 'body';
+  return `${context === 'querystring' ? 'query' : context}${path}`;
 }
 
 /** Maps Fastify's own errors (parsing, limits, validation) to our codes; anything unknown is a 500 with no detail. */
@@ -25,7 +26,10 @@ function render(err: FastifyError | AppError | Error): Rendered {
   if (fe.validation) {
     const details = fe.validation.map((v) => ({
       field: fieldPath(fe.validationContext ?? 'body', v.instancePath),
-      message: v.message ?? 'is invalid',
+      message:
+        v.keyword === 'enum' && Array.isArray(v.params?.allowedValues)
+          ? `must be one of ${(v.params.allowedValues as unknown[]).join(', ')}`
+          : (v.message ?? 'is invalid'),
       ...(v.params && 'additionalProperty' in v.params ? { unknownField: v.params.additionalProperty } : {}),
     }));
     const first = details[0]!;

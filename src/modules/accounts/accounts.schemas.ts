@@ -34,7 +34,7 @@ export const CreatedKeyDto = Type.Intersect([
 
 export const CreateAccountKeyBody = Type.Object(
   {
-    role: Type.Union([Type.Literal('account'), Type.Literal('executor')]),
+    role: Type.Enum(['account', 'executor']),
     label: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },
@@ -42,7 +42,7 @@ export const CreateAccountKeyBody = Type.Object(
 
 export const CreatePlatformKeyBody = Type.Object(
   {
-    role: Type.Union([Type.Literal('executor'), Type.Literal('admin')]),
+    role: Type.Enum(['executor', 'admin']),
     label: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },

@@ -12,8 +12,8 @@ export const UsageQuery = Type.Object(
   {
     from: Type.Optional(Type.String({ format: 'date-time', description: 'inclusive, rounded down to the hour; default: start of this month (UTC)' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'exclusive, rounded up to the hour; default: now' })),
-    granularity: Type.Union([Type.Literal('hour'), Type.Literal('day'), Type.Literal('month')], { default: 'day' }),
-    groupBy: Type.Optional(Type.Union([Type.Literal('function'), Type.Literal('architecture')])),
+    granularity: Type.Enum(['hour', 'day', 'month'], { default: 'day' }),
+    groupBy: Type.Optional(Type.Enum(['function', 'architecture'])),
     functionId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
   },
   { additionalProperties: false },

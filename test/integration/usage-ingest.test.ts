@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { fleetKey, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
+
+const t = useTestApp();
+
+async function storedEvent(invocationId: string) {
+  return t.db.db.selectFrom('usage_events').selectAll().where('invocation_id', '=', invocationId).executeTakeFirstOrThrow();
+}
+
+async function hourly(accountId: string) {
+  return t.db.db.selectFrom('usage_hourly').selectAll().where('account_id', '=', accountId).orderBy('hour').orderBy('function_id').execute();
+}
+
+describe('POST /v1/usage', () => {
+  it('stores events, computes billed ms on the server and rolls them up per hour', async () => {
+    const a = await newTenant(t.app);
+    const events = [
+      usageEvent(a.id, { durationMs: 999.5 }),
+      usageEvent(a.id, { durationMs: 0.2, initDurationMs: 120.4, memoryMb: 1024, status: 'error' }),
+      usageEvent(a.id, { durationMs: 3000, status: 'timeout', architecture: 'arm64', startedAt: '2026-11-15T11:05:00Z' }),
+    ];
+    const r = await postUsage(t.app, a.executorKey, events);
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ accepted: 3, duplicates: 0, conflicts: 0 });
+    expect((await storedEvent(events[0]!.invocationId)).billed_ms).toBe('1000');
+    // init counts toward billed time: ceil(0.2 + 120.4) = 121
+    expect((await storedEvent(events[1]!.invocationId)).billed_ms).toBe('121');
+    const rows = await hourly(a.id);
+    expect(rows.map((h) => [h.hour.toISOString(), h.architecture, h.requests, h.billed_ms, h.mb_ms, h.errors, h.timeouts])).toEqual([
+      ['2026-11-15T10:00:00.000Z', 'x86_64', '2', '1121', String(1000 * 512 + 121 * 1024), '1', '0'],
+      ['2026-11-15T11:00:00.000Z', 'arm64', '1', '3000', String(3000 * 512), '0', '1'],
+    ]);
+  });
+
+  it('caps handler time at 15 minutes and init at 10 s, keeping the raw value visible', async () => {
+    const a = await newTenant(t.app);
+    const long = usageEvent(a.id, { durationMs: 2_000_000 });
+    const slowInit = usageEvent(a.id, { durationMs: 10, initDurationMs: 25_000 });
+    await postUsage(t.app, a.executorKey, [long, slowInit]);
+    const row = await storedEvent(long.invocationId);
+    expect(row.billed_ms).toBe('900000');
+    expect(row.duration_ms).toBe('2000000');
+    expect(row.duration_capped).toBe(true);
+    const init = await storedEvent(slowInit.invocationId);
+    expect(init.billed_ms).toBe('10010');
+    expect(init.init_duration_ms).toBe('25000');
+    expect(init.duration_capped).toBe(false);
+  });
+
+  it('rounds billed time with exact decimals: 999.7 + 0.3 of init is 1000, not 1001', async () => {
+    const a = await newTenant(t.app);
+    const e = usageEvent(a.id, { durationMs: 999.7, initDurationMs: 0.3 });
+    await postUsage(t.app, a.executorKey, [e]);
+    expect((await storedEvent(e.invocationId)).billed_ms).toBe('1000');
+  });
+
+  it('counts a replay as a duplicate forever, also when its startedAt changed, and never twice', async () => {
+    const a = await newTenant(t.app);
+    const e = usageEvent(a.id);
+    expect((await postUsage(t.app, a.executorKey, [e])).json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    const before = await hourly(a.id);
+    const replay = await postUsage(t.app, a.executorKey, [e, { ...e, startedAt: '2026-11-15T11:59:00Z' }]);
+    expect(replay.json()).toMatchObject({ accepted: 0, duplicates: 2, conflicts: 0 });
+    expect(await hourly(a.id)).toEqual(before);
+  });
+
+  it('reports a known invocation id with different content as a conflict and keeps the first', async () => {
+    const a = await newTenant(t.app);
+    const e = usageEvent(a.id, { durationMs: 100 });
+    await postUsage(t.app, a.executorKey, [e]);
+    const r = await postUsage(t.app, a.executorKey, [{ ...e, durationMs: 5000 }, { ...e, status: 'error' }]);
+    expect(r.json()).toMatchObject({ accepted: 0, duplicates: 0, conflicts: 2, conflictIds: [e.invocationId, e.invocationId] });
+    expect((await storedEvent(e.invocationId)).billed_ms).toBe('100');
+    expect((await hourly(a.id))[0]!.requests).toBe('1');
+  });
+
+  it('sorts duplicates and conflicts inside one batch', async () => {
+    const a = await newTenant(t.app);
+    const e = usageEvent(a.id);
+    const r = await postUsage(t.app, a.executorKey, [e, { ...e }, { ...e, memoryMb: 1024 }, usageEvent(a.id)]);
+    expect(r.json()).toMatchObject({ accepted: 2, duplicates: 1, conflicts: 1 });
+  });
+
+  it('treats invocation ids per account: the same id under two accounts is two invocations', async () => {
+    const a = await newTenant(t.app);
+    const b = await newTenant(t.app);
+    const fleet = await fleetKey(t.app);
+    const id = randomUUID();
+    const r = await postUsage(t.app, fleet, [usageEvent(a.id, { invocationId: id }), usageEvent(b.id, { invocationId: id })]);
+    expect(r.json()).toMatchObject({ accepted: 2, duplicates: 0 });
+  });
+
+  it('creates month partitions on demand, for late and future-dated usage alike', async () => {
+    const a = await newTenant(t.app);
+    const old = usageEvent(a.id, { startedAt: '2025-02-28T23:59:59.999Z' });
+    const r = await postUsage(t.app, a.executorKey, [old, usageEvent(a.id, { startedAt: '2026-11-16T01:00:00Z' })]);
+    expect(r.json().accepted).toBe(2);
+    const { rows } = await sql<{ name: string }>`
+      select inhrelid::regclass::text as name from pg_inherits where inhparent = 'usage_events'::regclass`.execute(t.db.db);
+    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['usage_events_2025_02', 'usage_events_2026_11']));
+    expect((await hourly(a.id))[0]!.hour.toISOString()).toBe('2025-02-28T23:00:00.000Z');
+  });
+
+  it('ingests concurrent overlapping batches without deadlock and counts each invocation once', async () => {
+    const a = await newTenant(t.app);
+    const events = Array.from({ length: 400 }, (_, i) =>
+      usageEvent(a.id, { functionId: `fn-${i % 7}`, startedAt: `2026-11-15T0${i % 10}:15:00Z`, durationMs: 10 + i }),
+    );
+    const shuffled = (xs: typeof events) => [...xs].sort(() => Math.random() - 0.5);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => postUsage(t.app, a.executorKey, shuffled(events))));
+    expect(answers.every((r) => r.statusCode === 200)).toBe(true);
+    expect(answers.reduce((n, r) => n + r.json().accepted, 0)).toBe(400);
+    expect(answers.reduce((n, r) => n + r.json().duplicates, 0)).toBe(5 * 400);
+    const rows = await hourly(a.id);
+    expect(rows.reduce((n, h) => n + Number(h.requests), 0)).toBe(400);
+    expect(rows.reduce((n, h) => n + Number(h.billed_ms), 0)).toBe(events.reduce((n, e) => n + e.durationMs, 0));
+  });
+});
