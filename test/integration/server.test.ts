@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/** Tally as `npm start` runs it: no DATABASE_URL, so the embedded Postgres in a fresh data folder. */
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  base: string;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tally-server-test-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function start(extraEnv: Record<string, string> = {}): Promise<Running> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), TALLY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extraEnv };
+  delete env.DATABASE_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const base = `http://127.0.0.1:${port}`;
+  for (const end = Date.now() + 60_000; Date.now() < end; ) {
+    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}: ${out}`);
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return { child, output: () => out, base };
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`no /readyz within 60 s: ${out}`);
+}
+
+const stop = (r: Running) =>
+  new Promise<number | null>((resolve) => {
+    r.child.once('exit', (code) => resolve(code));
+    r.child.kill('SIGTERM');
+  });
+
+async function call(base: string, key: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, json: (await res.json()) as any };
+}
+
+/** Posts a body and sends SIGTERM the moment it has been written: the answer must still come back whole. */
+function postThenTerminate(r: Running, key: string, body: unknown): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = request(`${r.base}/v1/usage`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+    });
+    req.on('error', reject);
+    req.end(payload, () => setTimeout(() => r.child.kill('SIGTERM'), 5));
+  });
+}
+
+describe('npm start on the embedded database', () => {
+  it('prints a generated admin key once, ingests and queries, drains on SIGTERM, and keeps its data across restarts', async () => {
+    const first = await start();
+    const printed = /Tally admin key \(shown once, store it now\): (\S+)/.exec(first.output());
+    expect(printed).not.toBeNull();
+    const adminKey = printed![1]!;
+
+    const account = await call(first.base, adminKey, 'POST', '/v1/accounts', { name: 'startup' });
+    expect(account.status).toBe(201);
+    const executor = await call(first.base, adminKey, 'POST', `/v1/accounts/${account.json.id}/keys`, { role: 'executor' });
+    const reader = await call(first.base, adminKey, 'POST', `/v1/accounts/${account.json.id}/keys`, { role: 'account' });
+    const startedAt = new Date().toISOString();
+    const event = () => ({
+      invocationId: randomUUID(), accountId: account.json.id, functionId: 'f', architecture: 'x86_64',
+      memoryMb: 128, durationMs: 10, startedAt, status: 'success',
+    });
+    const ingested = await call(first.base, executor.json.key, 'POST', '/v1/usage', { events: [event(), event()] });
+    expect(ingested.json).toMatchObject({ accepted: 2 });
+
+    // In flight when SIGTERM arrives: answered in full (or refused whole with 503), never cut off.
+    const inFlight = await postThenTerminate(first, executor.json.key, { events: Array.from({ length: 5000 }, event) });
+    expect([200, 503]).toContain(inFlight.status);
+    const drained = inFlight.status === 200 ? JSON.parse(inFlight.body).accepted : 0;
+    expect(await new Promise((resolve) => first.child.once('exit', resolve))).toBe(0);
+    expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+
+    const second = await start();
+    try {
+      expect(second.output()).not.toContain('Tally admin key');
+      const usage = await call(second.base, reader.json.key, 'GET', '/v1/usage?granularity=month');
+      expect(usage.status).toBe(200);
+      expect(usage.json.totals.requests).toBe(2 + drained);
+    } finally {
+      expect(await stop(second)).toBe(0);
+    }
+  }, 120_000);
+
+  it('refuses a bad setting at start-up, naming the variable', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: { ...process.env, PORT: 'eighty', TALLY_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toContain('PORT');
+  });
+});
