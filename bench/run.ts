@@ -1,0 +1,15 @@
+import { ingestBench } from './ingest.js';
+
+/** `npm run bench -- <name>`: benchmarks print figures and ratios against a baseline measured in the same run. */
+const benches: Record<string, () => Promise<void>> = { ingest: ingestBench };
+
+const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const chosen = names.length > 0 ? names : Object.keys(benches);
+for (const name of chosen) {
+  const bench = benches[name];
+  if (!bench) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}`);
+    process.exit(2);
+  }
+  await bench();
+}
