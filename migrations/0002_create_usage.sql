@@ -38,6 +38,7 @@ create table usage_hourly (
   billed_ms       bigint not null,
   mb_ms           bigint not null,
   ephemeral_mb_ms bigint not null,  -- (ephemeral MB above 512) x billed ms
+  init_mb_ms      bigint not null,  -- the part of mb_ms due to billed init time, for price versions that do not bill init
   errors          bigint not null,
   timeouts        bigint not null,
   primary key (account_id, hour, function_id, architecture)

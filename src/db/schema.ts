@@ -58,6 +58,7 @@ export interface UsageHourlyTable {
   billed_ms: Int8;
   mb_ms: Int8;
   ephemeral_mb_ms: Int8;
+  init_mb_ms: Int8;
   errors: Int8;
   timeouts: Int8;
 }

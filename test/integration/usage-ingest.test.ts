@@ -32,6 +32,8 @@ describe('POST /v1/usage', () => {
       ['2026-11-15T10:00:00.000Z', 'x86_64', '2', '1121', String(1000 * 512 + 121 * 1024), '1', '0'],
       ['2026-11-15T11:00:00.000Z', 'arm64', '1', '3000', String(3000 * 512), '0', '1'],
     ]);
+    // the init share of MB-ms, kept apart for price versions that do not bill init: (121 - ceil(0.2)) x 1024
+    expect(rows[0]!.init_mb_ms).toBe(String(120 * 1024));
   });
 
   it('caps handler time at 15 minutes and init at 10 s, keeping the raw value visible', async () => {

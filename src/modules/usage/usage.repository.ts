@@ -86,13 +86,14 @@ export function createUsageRepository(db: Db) {
           select i.account_id, i.invocation_id, i.function_id, i.architecture, i.memory_mb, i.duration_ms,
                  i.init_duration_ms, i.billed_ms, i.started_at, i.status, i.max_memory_used_mb, i.ephemeral_storage_mb
           from input i join claimed c using (account_id, invocation_id)
-          returning account_id, function_id, architecture, started_at, billed_ms, memory_mb, ephemeral_storage_mb, status
+          returning account_id, function_id, architecture, started_at, billed_ms, duration_ms, memory_mb, ephemeral_storage_mb, status
         ),
         rolled as (
           insert into usage_hourly as h (account_id, hour, function_id, architecture, requests, billed_ms, mb_ms,
-                                         ephemeral_mb_ms, errors, timeouts)
+                                         ephemeral_mb_ms, init_mb_ms, errors, timeouts)
           select account_id, date_trunc('hour', started_at, 'UTC'), function_id, architecture,
                  count(*), sum(billed_ms), sum(billed_ms * memory_mb), sum(billed_ms * (ephemeral_storage_mb - 512)),
+                 sum((billed_ms - ceil(least(duration_ms, 900000))) * memory_mb),
                  count(*) filter (where status = 'error'), count(*) filter (where status = 'timeout')
           from stored
           group by 1, 2, 3, 4
@@ -102,6 +103,7 @@ export function createUsageRepository(db: Db) {
             billed_ms = h.billed_ms + excluded.billed_ms,
             mb_ms = h.mb_ms + excluded.mb_ms,
             ephemeral_mb_ms = h.ephemeral_mb_ms + excluded.ephemeral_mb_ms,
+            init_mb_ms = h.init_mb_ms + excluded.init_mb_ms,
             errors = h.errors + excluded.errors,
             timeouts = h.timeouts + excluded.timeouts
         )
