@@ -14,7 +14,16 @@ import { createAccountsRepository } from './modules/accounts/accounts.repository
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { createAccountsService } from './modules/accounts/accounts.service.js';
 import { createAuth } from './modules/accounts/auth.js';
+import { createAuditRepository } from './modules/audit/audit.repository.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
+import { createAuditService } from './modules/audit/audit.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { createInvoicesRepository } from './modules/invoices/invoices.repository.js';
+import { invoicesRoutes } from './modules/invoices/invoices.routes.js';
+import { createInvoicesService } from './modules/invoices/invoices.service.js';
+import { createPricingRepository } from './modules/pricing/pricing.repository.js';
+import { pricingRoutes } from './modules/pricing/pricing.routes.js';
+import { createPricingService } from './modules/pricing/pricing.service.js';
 import { createUsageRepository } from './modules/usage/usage.repository.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
 import { createUsageService } from './modules/usage/usage.service.js';
@@ -29,11 +38,40 @@ export interface AppDeps {
   metrics?: Metrics;
 }
 
+/** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
+export function buildServices(deps: AppDeps) {
+  const metrics = deps.metrics ?? createMetrics();
+  const accountsRepo = createAccountsRepository(deps.db);
+  const auth = createAuth({ repo: accountsRepo, adminKey: deps.adminKey });
+  const audit = createAuditService({ repo: createAuditRepository(deps.db) });
+  const accounts = createAccountsService({ db: deps.db, repo: accountsRepo, auth, audit, clock: deps.clock });
+  const pricing = createPricingService({ db: deps.db, repo: createPricingRepository(deps.db), audit, clock: deps.clock });
+  const invoices = createInvoicesService({
+    db: deps.db,
+    repo: createInvoicesRepository(deps.db),
+    pricing,
+    audit,
+    accounts,
+    clock: deps.clock,
+    log: deps.logger.child({ module: 'invoices' }),
+  });
+  const usage = createUsageService({
+    repo: createUsageRepository(deps.db),
+    accounts: accountsRepo,
+    clock: deps.clock,
+    metrics,
+    log: deps.logger.child({ module: 'usage' }),
+  });
+  return { metrics, auth, accounts, usage, pricing, invoices, audit };
+}
+
+export type Services = ReturnType<typeof buildServices>;
+
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 /** Builds the whole api from its dependencies; reads no environment, opens no connection, listens nowhere. */
-export async function buildApp(deps: AppDeps) {
-  const metrics = deps.metrics ?? createMetrics();
+export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
+  const metrics = services.metrics;
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId: (req) => {
@@ -69,20 +107,14 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const accountsRepo = createAccountsRepository(deps.db);
-  const auth = createAuth({ repo: accountsRepo, adminKey: deps.adminKey });
-  const accounts = createAccountsService({ repo: accountsRepo, auth, clock: deps.clock });
-  const usage = createUsageService({
-    repo: createUsageRepository(deps.db),
-    accounts: accountsRepo,
-    clock: deps.clock,
-    metrics,
-    log: deps.logger.child({ module: 'usage' }),
-  });
+  const { auth, accounts, usage, pricing, invoices, audit } = services;
 
   await app.register(healthRoutes({ db: deps.db, metrics, expectedMigrations: deps.expectedMigrations ?? 0 }));
   await app.register(accountsRoutes({ auth, accounts }));
   await app.register(usageRoutes({ auth, usage, accounts, bodyLimit: deps.bodyLimitBytes ?? 16 * 1024 * 1024 }));
+  await app.register(pricingRoutes({ auth, pricing }));
+  await app.register(invoicesRoutes({ auth, invoices, accounts }));
+  await app.register(auditRoutes({ auth, audit }));
   return app;
 }
 

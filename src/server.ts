@@ -1,12 +1,13 @@
 import { readdirSync } from 'node:fs';
-import { buildApp } from './app.js';
+import { buildApp, buildServices } from './app.js';
+import { scheduleInvoiceFinalizer } from './jobs/invoice-finalizer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
 import { MIGRATIONS_DIR, migrateToLatest } from './db/migrate.js';
 import { systemClock } from './lib/clock.js';
 import { createLogger } from './lib/logger.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
-import { createAccountsService } from './modules/accounts/accounts.service.js';
+import { ensureBootstrapAdminKey } from './modules/accounts/accounts.service.js';
 
 /** The api process: parse config, open the database, migrate, listen; SIGTERM drains and stops cleanly. */
 async function main(): Promise<void> {
@@ -25,25 +26,23 @@ async function main(): Promise<void> {
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
 
-  const accounts = createAccountsService({
-    repo: createAccountsRepository(database.db),
-    auth: { forget: () => {} },
-    clock: systemClock,
-  });
-  const generated = await accounts.ensureBootstrapAdminKey(config.adminKey);
+  const generated = await ensureBootstrapAdminKey(createAccountsRepository(database.db), config.adminKey);
   if (generated) {
     // Printed once, on purpose outside the structured log: it is stored only as a hash.
     console.log(`\n  Tally admin key (shown once, store it now): ${generated}\n`);
   }
 
-  const app = await buildApp({
+  const deps = {
     db: database.db,
     clock: systemClock,
     logger: log,
     adminKey: config.adminKey,
     bodyLimitBytes: config.bodyLimitBytes,
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
-  });
+  };
+  const services = buildServices(deps);
+  const app = await buildApp(deps, services);
+  const finalizer = scheduleInvoiceFinalizer({ invoices: services.invoices, clock: systemClock, log });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -56,6 +55,7 @@ async function main(): Promise<void> {
     }, 20_000);
     force.unref();
     try {
+      await finalizer.stop();
       await app.close();
       await database.close();
     } finally {

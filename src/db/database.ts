@@ -4,9 +4,17 @@ import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
+const DATE_OID = 1082;
+
+/** A `date` (billing periods) stays the text 'YYYY-MM-DD': pg would make it a Date at local midnight. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === DATE_OID ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
 export function createPool(connectionString: string, max = 10): pg.Pool {
   // Sessions run in UTC so that date_trunc and month boundaries are UTC everywhere.
-  return new pg.Pool({ connectionString, max, options: '-c TimeZone=UTC', application_name: 'tally' });
+  return new pg.Pool({ connectionString, max, options: '-c TimeZone=UTC', application_name: 'tally', types });
 }
 
 export function createDb(connectionString: string, max = 10): Db {

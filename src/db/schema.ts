@@ -63,10 +63,95 @@ export interface UsageHourlyTable {
   timeouts: Int8;
 }
 
+export interface PriceVersionsTable {
+  id: string;
+  effective_from: ColumnType<string, string, never>;
+  currency: ColumnType<string, string | undefined, never>;
+  request_price_per_million: Numeric;
+  ephemeral_per_gb_second: Numeric;
+  free_requests: Int8;
+  free_gb_seconds: Numeric;
+  bills_init: boolean;
+  created_at: CreatedAt;
+}
+
+export interface PriceTiersTable {
+  price_version_id: string;
+  architecture: 'x86_64' | 'arm64';
+  tier: number;
+  up_to_gb_seconds: Numeric | null;
+  unit_price: Numeric;
+}
+
+export type InvoiceStatus = 'draft' | 'finalized' | 'void';
+
+export interface InvoicesTable {
+  id: Generated<string>;
+  account_id: string;
+  period: ColumnType<string, string, string>;
+  status: InvoiceStatus;
+  currency: ColumnType<string, string | undefined, string>;
+  price_version_id: string;
+  free_tier: boolean;
+  total: Numeric;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+  finalized_at: Timestamp | null;
+  voided_at: Timestamp | null;
+  void_reason: string | null;
+}
+
+export interface InvoiceLinesTable {
+  id: Generated<string>;
+  invoice_id: string;
+  account_id: string;
+  position: number;
+  kind: 'requests' | 'compute' | 'ephemeral_storage' | 'adjustment';
+  architecture: 'x86_64' | 'arm64' | null;
+  tier: number | null;
+  adjusts_period: string | null;
+  description: string;
+  quantity: Numeric;
+  free_quantity: Numeric;
+  billable_quantity: Numeric;
+  unit_price: Numeric;
+  amount: Numeric;
+}
+
+export interface InvoiceUsageSnapshotsTable {
+  invoice_id: string;
+  account_id: string;
+  period: string;
+  requests: Int8;
+  x86_mb_ms: Int8;
+  arm_mb_ms: Int8;
+  ephemeral_mb_ms: Int8;
+  amount: Numeric;
+  price_version_id: string;
+  free_tier: boolean;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: CreatedAt;
+  actor: string;
+  action: string;
+  account_id: string | null;
+  subject: string | null;
+  reason: string | null;
+  details: ColumnType<unknown, string | undefined, never>;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   usage_dedup: UsageDedupTable;
   usage_events: UsageEventsTable;
   usage_hourly: UsageHourlyTable;
+  price_versions: PriceVersionsTable;
+  price_tiers: PriceTiersTable;
+  invoices: InvoicesTable;
+  invoice_lines: InvoiceLinesTable;
+  invoice_usage_snapshots: InvoiceUsageSnapshotsTable;
+  audit_log: AuditLogTable;
 }

@@ -5,6 +5,10 @@ import { fixedClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { UsageEvent } from '../../src/contracts/usage.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
+import { readdirSync } from 'node:fs';
+import { MIGRATIONS_DIR } from '../../src/db/migrate.js';
+
+const MIGRATION_COUNT = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length;
 
 export const ADMIN_KEY = 'test_admin_key_0123456789abcdef';
 export const admin = { authorization: `Bearer ${ADMIN_KEY}` };
@@ -22,7 +26,7 @@ export function useTestApp(now = '2026-11-15T12:00:00.000Z'): TestContext {
   beforeAll(async () => {
     ctx.db = await createTestDatabase();
     ctx.clock = fixedClock(now);
-    ctx.app = await buildApp({ db: ctx.db.db, clock: ctx.clock, logger: silentLogger(), adminKey: ADMIN_KEY, expectedMigrations: 2 });
+    ctx.app = await buildApp({ db: ctx.db.db, clock: ctx.clock, logger: silentLogger(), adminKey: ADMIN_KEY, expectedMigrations: MIGRATION_COUNT });
     await ctx.app.ready();
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.js';
-import type { KeyRole } from '../../db/schema.js';
+import type { Transaction } from 'kysely';
+import type { Database, KeyRole } from '../../db/schema.js';
 
 export interface Account {
   id: string;
@@ -70,6 +71,11 @@ export function createAccountsRepository(db: Db) {
       let q = db.selectFrom('accounts').select(accountColumns).orderBy('id').limit(limit);
       if (after) q = q.where('id', '>', after);
       return (await q.execute()).map(toAccount);
+    },
+
+    async updateFreeTier(tx: Transaction<Database>, id: string, freeTier: boolean): Promise<Account> {
+      const row = await tx.updateTable('accounts').set({ free_tier: freeTier }).where('id', '=', id).returning(accountColumns).executeTakeFirstOrThrow();
+      return toAccount(row);
     },
 
     async existingAccountIds(ids: string[]): Promise<Set<string>> {

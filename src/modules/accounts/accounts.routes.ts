@@ -14,6 +14,7 @@ import {
   ListQuery,
   toAccountDto,
   toKeyDto,
+  UpdateAccountBody,
 } from './accounts.schemas.js';
 
 export function accountsRoutes(deps: { auth: Auth; accounts: AccountsService }): FastifyPluginAsyncTypebox {
@@ -38,6 +39,11 @@ export function accountsRoutes(deps: { auth: Auth; accounts: AccountsService }):
       onRequest: auth.require('admin', 'account'),
       schema: { tags, summary: 'One account (admin, or its own key)', params: IdParams, response: { 200: AccountDto, ...errorResponses } },
     }, async (req) => toAccountDto(await accounts.getAccount(principalOf(req), req.params.id)));
+
+    app.patch('/v1/accounts/:id', {
+      onRequest: auth.require('admin'),
+      schema: { tags, summary: 'Switch the free tier on or off (admin; audited)', params: IdParams, body: UpdateAccountBody, response: { 200: AccountDto, ...errorResponses } },
+    }, async (req) => toAccountDto(await accounts.setFreeTier(principalOf(req), req.params.id, req.body.freeTier, req.body.reason)));
 
     app.post('/v1/accounts/:id/keys', {
       onRequest: auth.require('admin'),

@@ -17,6 +17,14 @@ export const CreateAccountBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const UpdateAccountBody = Type.Object(
+  {
+    freeTier: Type.Boolean(),
+    reason: Type.String({ minLength: 1, maxLength: 1000, description: 'why: written to the audit log' }),
+  },
+  { additionalProperties: false },
+);
+
 export const KeyDto = Type.Object({
   id: Uuid,
   accountId: Type.Union([Uuid, Type.Null()]),

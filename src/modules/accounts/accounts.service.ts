@@ -1,4 +1,7 @@
+import type { Db } from '../../db/database.js';
 import type { KeyRole } from '../../db/schema.js';
+import { actorOf } from '../audit/audit.repository.js';
+import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../../lib/clock.js';
 import { errors } from '../../lib/errors.js';
 import type { Account, AccountsRepository, ApiKey } from './accounts.repository.js';
@@ -6,7 +9,13 @@ import type { Auth, Principal } from './auth.js';
 import { isUuid } from './accounts.repository.js';
 import { generateKey } from './keys.js';
 
-export function createAccountsService(deps: { repo: AccountsRepository; auth: Pick<Auth, 'forget'>; clock: Clock }) {
+export function createAccountsService(deps: {
+  db: Db;
+  repo: AccountsRepository;
+  auth: Pick<Auth, 'forget'>;
+  audit: Pick<AuditService, 'record'>;
+  clock: Clock;
+}) {
   const { repo } = deps;
 
   /** Admin sees every account; any other key sees only its own (another tenant's is "not found", never "forbidden"). */
@@ -54,11 +63,31 @@ export function createAccountsService(deps: { repo: AccountsRepository; auth: Pi
       return revoked;
     },
 
-    /** At first start with no TALLY_ADMIN_KEY and no admin key stored: make one, to be printed once. */
-    async ensureBootstrapAdminKey(envAdminKey: string | null): Promise<string | null> {
-      if (envAdminKey !== null || (await repo.countAdminKeys()) > 0) return null;
-      const { key } = await issueKey(null, 'admin', 'generated at first start');
-      return key;
+    /** For routes where an admin may look across accounts: null means "every account". */
+    async scopeOf(principal: Principal, header: string | undefined): Promise<string | null> {
+      if (principal.role === 'admin' && !header) return null;
+      return this.actingAccount(principal, header);
+    },
+
+    async freeTierOf(accountId: string): Promise<boolean> {
+      const account = await repo.findAccount(accountId);
+      if (!account) throw errors.accountNotFound(accountId);
+      return account.freeTier;
+    },
+
+    /** Switching the free tier changes money: audited, with who and why, in the same transaction. */
+    async setFreeTier(principal: Principal, id: string, freeTier: boolean, reason: string): Promise<Account> {
+      const before = await getAccount(principal, id);
+      return deps.db.transaction().execute(async (tx) => {
+        const account = await repo.updateFreeTier(tx, id, freeTier);
+        if (before.freeTier !== freeTier) {
+          await deps.audit.record(tx, [{
+            actor: actorOf(principal), action: 'account.free_tier_changed', accountId: id, subject: id, reason,
+            details: { from: before.freeTier, to: freeTier },
+          }]);
+        }
+        return account;
+      });
     },
 
     /** The account a request acts for: its own, or for an admin the one named by X-Account-Id. */
@@ -73,3 +102,11 @@ export function createAccountsService(deps: { repo: AccountsRepository; auth: Pi
 }
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
+
+/** At first start with no TALLY_ADMIN_KEY and no admin key stored: make one, to be printed once. */
+export async function ensureBootstrapAdminKey(repo: Pick<AccountsRepository, 'countAdminKeys' | 'insertKey'>, envAdminKey: string | null): Promise<string | null> {
+  if (envAdminKey !== null || (await repo.countAdminKeys()) > 0) return null;
+  const { key, hash, prefix } = generateKey('admin');
+  await repo.insertKey({ accountId: null, role: 'admin', hash, prefix, label: 'generated at first start' });
+  return key;
+}

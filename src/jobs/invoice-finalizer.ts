@@ -1,0 +1,40 @@
+import cron from 'node-cron';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { periodOf, previousPeriod } from '../lib/period.js';
+import type { InvoicesService } from '../modules/invoices/invoices.service.js';
+
+/**
+ * Finalizes last month's invoices shortly after each month starts (UTC). It ticks hourly rather
+ * than once, so a process that was down at midnight on the 1st still does it; a run on a month
+ * already finalized is cheap, and the invoice run's advisory lock and unique key make concurrent
+ * ticks on several api replicas yield one invoice per account and month.
+ */
+export function scheduleInvoiceFinalizer(deps: { invoices: Pick<InvoicesService, 'run'>; clock: Clock; log: Logger }) {
+  const log = deps.log.child({ job: 'invoice-finalizer' });
+  const task = cron.schedule(
+    '7 * * * *',
+    async () => {
+      const period = previousPeriod(periodOf(deps.clock.now()));
+      try {
+        const result = await deps.invoices.run(period, 'system:scheduler');
+        if (result.finalized > 0) log.info(result, 'finalized last month\'s invoices');
+      } catch (err) {
+        log.error({ err, period }, 'invoice run failed; the next tick retries');
+      }
+    },
+    {
+      timezone: 'UTC',
+      name: 'invoice-finalizer',
+      noOverlap: true,
+      // node-cron logs to stderr by default; its notices go to our structured log instead.
+      logger: {
+        info: (m) => log.debug(m),
+        warn: (m) => log.warn(m),
+        error: (m, err) => log.error({ err: err ?? m }, 'scheduler error'),
+        debug: (m) => log.debug({ m }, 'scheduler'),
+      },
+    },
+  );
+  return { stop: () => task.stop() };
+}
