@@ -1,0 +1,233 @@
+// Tally's Node.js runtime: loads the handler and loops over the Lambda Runtime API.
+// Plain JavaScript with node built-ins only: it runs inside every function instance.
+import http from 'node:http';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+
+const [apiHost, apiPort] = (process.env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001').split(':');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
+const handlerString = process.env._HANDLER ?? '';
+
+let currentRequestId;
+
+function request(method, urlPath, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const options = {
+      host: apiHost,
+      port: Number(apiPort),
+      method,
+      path: urlPath,
+      agent,
+      headers: body ? { ...headers, 'Content-Length': body.length } : headers,
+    };
+    const req = http.request(options, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const post = (urlPath, payload, headers) =>
+  request('POST', urlPath, Buffer.from(payload), { 'Content-Type': 'application/json', ...headers });
+
+function errorPayload(err) {
+  if (err instanceof Error) {
+    const stackTrace = String(err.stack ?? '').split('\n').slice(1).map((line) => line.trim());
+    return { errorType: err.name, errorMessage: err.message, stackTrace };
+  }
+  return { errorType: typeof err, errorMessage: String(err), stackTrace: [] };
+}
+
+function namedError(name, message) {
+  return Object.assign(new Error(message), { name });
+}
+
+function safeStringify(value) {
+  try {
+    return JSON.stringify(value === undefined ? null : value);
+  } catch (err) {
+    return null;
+  }
+}
+
+// Lambda's log line shape: "<time>\t<requestId>\t<LEVEL>\t<message>".
+function patchConsole() {
+  const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
+  for (const [method, level] of Object.entries(levels)) {
+    const stream = method === 'error' || method === 'warn' ? process.stderr : process.stdout;
+    console[method] = (...args) => {
+      const prefix = `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t`;
+      stream.write(`${prefix}${format(...args)}\n`);
+    };
+  }
+}
+
+async function initError(errorType, err) {
+  const payload = { ...errorPayload(err), errorType };
+  console.error(`${errorType}: ${payload.errorMessage}`);
+  await post('/2018-06-01/runtime/init/error', JSON.stringify(payload), { 'Lambda-Runtime-Function-Error-Type': errorType }).catch(() => {});
+  process.exit(1);
+}
+
+async function loadHandler() {
+  // "dir/file.method.nested": the module is up to the first dot after the last slash.
+  const slash = handlerString.lastIndexOf('/');
+  const dot = handlerString.indexOf('.', slash + 1);
+  if (dot < 0) return initError('Runtime.MalformedHandlerName', new Error(`Bad handler ${handlerString}`));
+  const modulePath = handlerString.slice(0, dot);
+  const names = handlerString.slice(dot + 1).split('.');
+  const base = path.resolve(taskRoot, modulePath);
+  const file = ['.js', '.mjs', '.cjs'].map((ext) => base + ext).find((f) => existsSync(f));
+  if (!file) {
+    return initError('Runtime.ImportModuleError', new Error(`Error: Cannot find module '${modulePath}'`));
+  }
+  let mod;
+  try {
+    mod = await import(pathToFileURL(file).href);
+  } catch (err) {
+    return initError(err instanceof SyntaxError ? 'Runtime.UserCodeSyntaxError' : 'Runtime.ImportModuleError', err);
+  }
+  const pick = (root) => names.reduce((obj, name) => (obj == null ? undefined : obj[name]), root);
+  const handler = pick(mod) ?? pick(mod.default);
+  if (typeof handler !== 'function') {
+    return initError('Runtime.HandlerNotFound', new Error(`${handlerString} is undefined or not exported`));
+  }
+  return handler;
+}
+
+function makeContext(requestId, headers) {
+  const deadline = Number(headers['lambda-runtime-deadline-ms']);
+  const context = {
+    awsRequestId: requestId,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    // Lambda's legacy context methods.
+    succeed: undefined,
+    fail: undefined,
+    done: undefined,
+  };
+  return context;
+}
+
+/** Runs one handler call; resolves with { error } or { result }, honouring callbacks and callbackWaitsForEmptyEventLoop. */
+function runHandler(handler, event, context) {
+  return new Promise((resolve) => {
+    let finished = false;
+    const finishNow = (outcome) => {
+      process.removeListener('beforeExit', onEmptyLoop);
+      resolve(outcome);
+    };
+    // A handler that neither returns a promise nor calls back ends with null once its event loop is empty.
+    let pending = { result: null };
+    const onEmptyLoop = () => finishNow(pending);
+    process.once('beforeExit', onEmptyLoop);
+    const callback = (err, result) => {
+      if (finished) return;
+      finished = true;
+      pending = err != null ? { error: err } : { result };
+      if (!context.callbackWaitsForEmptyEventLoop) finishNow(pending);
+    };
+    context.done = callback;
+    context.succeed = (result) => callback(null, result);
+    context.fail = (err) => callback(err ?? new Error('handled'));
+    let returned;
+    try {
+      returned = handler(event, context, callback);
+    } catch (err) {
+      finished = true;
+      return finishNow({ error: err });
+    }
+    if (returned && typeof returned.then === 'function') {
+      returned.then(
+        (result) => {
+          if (!finished) {
+            finished = true;
+            finishNow({ result });
+          }
+        },
+        (err) => {
+          if (!finished) {
+            finished = true;
+            finishNow({ error: err });
+          }
+        },
+      );
+    }
+  });
+}
+
+async function reportInvocationError(requestId, err) {
+  const payload = errorPayload(err);
+  console.error('Invoke Error', JSON.stringify(payload));
+  await post(`/2018-06-01/runtime/invocation/${requestId}/error`, JSON.stringify(payload), {
+    'Lambda-Runtime-Function-Error-Type': payload.errorType,
+  });
+}
+
+function exitOnFatal(errorType) {
+  return async (err) => {
+    console.error(`${errorType}:`, err);
+    if (currentRequestId) {
+      const payload = { ...errorPayload(err), errorType: err instanceof Error ? err.name : errorType };
+      await post(`/2018-06-01/runtime/invocation/${currentRequestId}/error`, JSON.stringify(payload), {
+        'Lambda-Runtime-Function-Error-Type': payload.errorType,
+      }).catch(() => {});
+    }
+    process.exit(129);
+  };
+}
+
+async function main() {
+  patchConsole();
+  process.on('uncaughtException', exitOnFatal('Runtime.UncaughtException'));
+  process.on('unhandledRejection', exitOnFatal('Runtime.UnhandledPromiseRejection'));
+  const handler = await loadHandler();
+  for (;;) {
+    let next;
+    try {
+      next = await request('GET', '/2018-06-01/runtime/invocation/next');
+    } catch {
+      process.exit(1); // the executor is gone
+    }
+    if (next.status !== 200) continue;
+    const requestId = String(next.headers['lambda-runtime-aws-request-id']);
+    currentRequestId = requestId;
+    const trace = next.headers['lambda-runtime-trace-id'];
+    if (trace) process.env._X_AMZN_TRACE_ID = String(trace);
+    else delete process.env._X_AMZN_TRACE_ID;
+    let event;
+    try {
+      event = next.body.length === 0 ? {} : JSON.parse(next.body.toString('utf8'));
+    } catch (err) {
+      await reportInvocationError(requestId, namedError('Runtime.InvalidEvent', `Could not parse event: ${err.message}`));
+      continue;
+    }
+    const outcome = await runHandler(handler, event, makeContext(requestId, next.headers));
+    if ('error' in outcome) {
+      await reportInvocationError(requestId, outcome.error);
+    } else {
+      const body = safeStringify(outcome.result);
+      if (body === null) {
+        await reportInvocationError(requestId, namedError('Runtime.MarshalError', 'Unable to stringify response body'));
+      } else {
+        await post(`/2018-06-01/runtime/invocation/${requestId}/response`, body);
+      }
+    }
+    currentRequestId = undefined;
+  }
+}
+
+await main();

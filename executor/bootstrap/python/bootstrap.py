@@ -1,0 +1,133 @@
+"""Tally's Python runtime: loads the handler and loops over the Lambda Runtime API.
+
+Standard library only: it runs inside every function instance.
+"""
+import http.client
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+
+API = os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
+TASK_ROOT = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+HANDLER = os.environ.get("_HANDLER", "")
+PREFIX = "/2018-06-01/runtime"
+
+
+class RuntimeClient:
+    """One keep-alive connection to the Runtime API, reopened if it drops."""
+
+    def __init__(self, address):
+        host, _, port = address.partition(":")
+        self.host, self.port = host, int(port or 80)
+        self.conn = None
+
+    def request(self, method, path, body=None, headers=None):
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port)
+            try:
+                self.conn.request(method, PREFIX + path, body=body, headers=headers or {})
+                res = self.conn.getresponse()
+                return res.status, res.headers, res.read()
+            except (ConnectionError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+
+    def post(self, path, payload, error_type=None):
+        headers = {"Content-Type": "application/json"}
+        if error_type:
+            headers["Lambda-Runtime-Function-Error-Type"] = error_type
+        return self.request("POST", path, payload, headers)
+
+
+class LambdaContext:
+    def __init__(self, request_id, headers):
+        self.aws_request_id = request_id
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.invoked_function_arn = headers.get("Lambda-Runtime-Invoked-Function-Arn")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.identity = None
+        self.client_context = None
+        self._deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms") or 0)
+
+    def get_remaining_time_in_millis(self):
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+def error_payload(exc, error_type=None):
+    return {
+        "errorMessage": str(exc),
+        "errorType": error_type or type(exc).__name__,
+        "stackTrace": traceback.format_list(traceback.extract_tb(exc.__traceback__)),
+    }
+
+
+def init_error(client, error_type, message):
+    payload = {"errorMessage": message, "errorType": error_type, "stackTrace": []}
+    print("[ERROR] %s: %s" % (error_type, message), file=sys.stderr)
+    try:
+        client.post("/init/error", json.dumps(payload).encode(), error_type)
+    finally:
+        sys.exit(1)
+
+
+def load_handler(client):
+    module_name, _, function_name = HANDLER.rpartition(".")
+    if not module_name or not function_name:
+        init_error(client, "Runtime.MalformedHandlerName", "Bad handler '%s': not enough values to unpack" % HANDLER)
+    module_name = module_name.replace("/", ".")
+    sys.path.insert(0, TASK_ROOT)
+    try:
+        module = importlib.import_module(module_name)
+    except SyntaxError as exc:
+        init_error(client, "Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, exc))
+    except Exception as exc:  # noqa: BLE001 - any import failure is the user's
+        init_error(client, "Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module_name, exc))
+    handler = getattr(module, function_name, None)
+    if not callable(handler):
+        init_error(client, "Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (function_name, module_name))
+    return handler
+
+
+def main():
+    client = RuntimeClient(API)
+    handler = load_handler(client)
+    while True:
+        try:
+            status, headers, body = client.request("GET", "/invocation/next")
+        except OSError:
+            sys.exit(1)  # the executor is gone
+        if status != 200:
+            continue
+        request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+        trace = headers.get("Lambda-Runtime-Trace-Id")
+        if trace:
+            os.environ["_X_AMZN_TRACE_ID"] = trace
+        try:
+            event = json.loads(body) if body else {}
+            result = handler(event, LambdaContext(request_id, headers))
+        except Exception as exc:  # noqa: BLE001 - reported to the caller as the function's error
+            payload = error_payload(exc)
+            print("[ERROR] %s: %s" % (payload["errorType"], payload["errorMessage"]), file=sys.stderr)
+            client.post("/invocation/%s/error" % request_id, json.dumps(payload).encode(), payload["errorType"])
+            continue
+        try:
+            response = json.dumps(result).encode()
+        except (TypeError, ValueError) as exc:
+            payload = error_payload(exc, "Runtime.MarshalError")
+            payload["errorMessage"] = "Unable to marshal response: %s" % exc
+            client.post("/invocation/%s/error" % request_id, json.dumps(payload).encode(), "Runtime.MarshalError")
+            continue
+        client.post("/invocation/%s/response" % request_id, response)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,370 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { functionArn, instanceEnvironment, launchCommand, type LaunchOptions } from './launch.js';
+import { OutputCapture } from './output.js';
+import { killGroup, sampleMemory } from './proc.js';
+import { billedDurationMs, describeExit, endLine, reportLine, startLine, timeoutMessage } from './report.js';
+import { RuntimeApi, errorJson, type RuntimeOutcome } from './runtime-api.js';
+import type { FunctionSpec, InvocationResult, InvocationStatus, Log } from './types.js';
+
+/** What a runtime prints when it dies of memory (node's heap limit, RLIMIT_DATA in python). */
+const OOM_WORDS = /heap out of memory|Reached heap limit|MemoryError/;
+
+export interface InstanceOptions extends LaunchOptions {
+  log: Log;
+  tmpRoot?: string;
+  /** Longest init (spawn to first /next) before the instance is killed, as Lambda's 10 s. */
+  initTimeoutMs?: number;
+  memoryPollMs?: number;
+  /** Output kept per invocation (the last bytes). */
+  maxLogBytes?: number;
+  maxResponseBytes?: number;
+  /** Called once when the child is gone, whatever the reason. */
+  onExit?: (instance: FunctionInstance) => void;
+}
+
+/**
+ * A warm instance died before its runtime took the event: the invocation never ran, so it is
+ * neither billed nor reported; the pool runs it on a fresh instance.
+ */
+export class InstanceGoneError extends Error {
+  override readonly name = 'InstanceGoneError';
+}
+
+export interface InvokeOptions {
+  requestId: string;
+  /** An earlier wall-clock deadline (epoch ms) than the function's own timeout. */
+  deadlineMs?: number;
+}
+
+interface Active {
+  requestId: string;
+  cold: boolean;
+  limitMs: number;
+  handedOffAt?: number;
+  initLog: string;
+  peakKb: number;
+  timer?: NodeJS.Timeout;
+  poller?: NodeJS.Timeout;
+  resolve: (result: InvocationResult) => void;
+  reject: (err: InstanceGoneError) => void;
+}
+
+interface Ending {
+  status: InvocationStatus;
+  payload: Buffer;
+  errorType?: string;
+  at: number;
+  /** A failure of the sandbox itself (timeout, memory, exit): shown in REPORT, and the instance is gone. */
+  fatal?: boolean;
+  extraLog?: string;
+}
+
+/** One child process running one function version, speaking the Runtime API; one invocation at a time. */
+export class FunctionInstance {
+  readonly id = randomBytes(6).toString('hex');
+  busy = false;
+  /** Epoch ms of the last invocation's end (or of creation). */
+  lastUsedAt = Date.now();
+  private state: 'new' | 'starting' | 'ready' | 'dead' = 'new';
+  private child: ChildProcess | null = null;
+  private api: RuntimeApi | null = null;
+  private tmpDir: string | null = null;
+  private spawnedAt = 0;
+  private firstNextAt: number | undefined;
+  private active: Active | null = null;
+  private readonly output: OutputCapture;
+  private readonly limitKb: number;
+  private exited: Promise<void> | null = null;
+  private cleanedUp = false;
+
+  constructor(
+    readonly spec: FunctionSpec,
+    private readonly options: InstanceOptions,
+  ) {
+    this.output = new OutputCapture(options.maxLogBytes ?? 64 * 1024);
+    this.limitKb = spec.memoryMb * 1024;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** False once the child died or was killed; such an instance never runs again. */
+  get alive(): boolean {
+    return this.state !== 'dead';
+  }
+
+  invoke(event: Buffer, opts: InvokeOptions): Promise<InvocationResult> {
+    if (this.busy || this.state === 'dead') return Promise.reject(new Error(`instance ${this.id} cannot take an invocation`));
+    this.busy = true;
+    const cold = this.state === 'new';
+    const timeoutMs = Math.round(this.spec.timeoutS * 1000);
+    return new Promise<InvocationResult>((resolve, reject) => {
+      const active: Active = { requestId: opts.requestId, cold, limitMs: timeoutMs, initLog: '', peakKb: 0, resolve, reject };
+      this.active = active;
+      const deliver = (): void => this.deliver(active, event, timeoutMs, opts.deadlineMs);
+      if (!cold) return deliver();
+      this.start().then(deliver, (err: unknown) => {
+        this.options.log.error({ err, functionId: this.spec.functionId }, 'function instance failed to start');
+        this.end(active, fatalExit(active.requestId, 'Runtime.ExitError', `failed to start: ${String(err)}`));
+        this.kill();
+        void this.cleanUp();
+      });
+    });
+  }
+
+  /** Kill the child (whole process group) and release its port and temporary folder. */
+  async dispose(): Promise<void> {
+    const spawned = this.child !== null;
+    this.kill();
+    if (spawned) await this.exited;
+  }
+
+  private async start(): Promise<void> {
+    this.state = 'starting';
+    const { spec, options } = this;
+    this.tmpDir = await mkdtemp(path.join(options.tmpRoot ?? os.tmpdir(), 'tally-fn-'));
+    this.api = await RuntimeApi.start(
+      {
+        onNext: (at) => {
+          if (this.firstNextAt === undefined) this.firstNextAt = at;
+          if (this.state === 'starting') this.state = 'ready';
+        },
+        onInitError: (errorType, body) => this.onInitError(errorType, body),
+      },
+      options.maxResponseBytes,
+    );
+    if (!this.alive) throw new Error('instance disposed while starting');
+    const { file, args } = launchCommand(spec, options);
+    const env = instanceEnvironment(spec, options, { runtimeApi: this.api.address, tmpDir: this.tmpDir, instanceId: this.id });
+    this.spawnedAt = performance.now();
+    const child = spawn(file, args, {
+      cwd: spec.codeDir,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const onData = (chunk: Buffer): void => this.output.push(chunk);
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    this.exited = new Promise<void>((resolve) => {
+      let done = false;
+      const onGone = (code: number | null, signal: NodeJS.Signals | null, err?: Error): void => {
+        if (done) return;
+        done = true;
+        void this.onChildGone(code, signal, closed, err).then(resolve);
+      };
+      child.once('exit', (code, signal) => onGone(code, signal));
+      child.once('error', (err) => onGone(null, null, err));
+    });
+    const active = this.active;
+    if (active) this.watch(active, options.initTimeoutMs ?? 10_000, () => this.onInitTimeout(active));
+  }
+
+  private deliver(active: Active, event: Buffer, timeoutMs: number, deadlineMs?: number): void {
+    if (this.active !== active || !this.api) return;
+    if (!active.poller) this.watch(active);
+    this.api.deliver(
+      {
+        requestId: active.requestId,
+        event,
+        timeoutMs,
+        deadlineMs,
+        functionArn: functionArn(this.spec, this.options),
+        traceId: traceId(),
+      },
+      {
+        onHandoff: (at, deadline) => {
+          if (this.active !== active) return;
+          active.handedOffAt = at;
+          active.initLog = this.output.take();
+          active.limitMs = Math.max(0, Math.min(timeoutMs, deadline - Date.now()));
+          clearTimeout(active.timer);
+          active.timer = setTimeout(() => this.onTimeout(active), active.limitMs);
+        },
+        onOutcome: (outcome, at) => {
+          // The child wrote its last output before posting; one turn of the loop lets the pipes drain.
+          setImmediate(() => this.end(active, fromOutcome(outcome, at)));
+        },
+      },
+    );
+  }
+
+  /** Starts the memory watch (and, during init, the init timer). */
+  private watch(active: Active, initTimeoutMs?: number, onInitTimeout?: () => void): void {
+    if (initTimeoutMs !== undefined && onInitTimeout) active.timer = setTimeout(onInitTimeout, initTimeoutMs);
+    active.poller ??= setInterval(() => this.pollMemory(active), this.options.memoryPollMs ?? 50);
+    active.poller.unref();
+  }
+
+  private pollMemory(active: Active): void {
+    const pid = this.child?.pid;
+    if (this.active !== active || pid === undefined) return;
+    const sample = sampleMemory(pid);
+    if (!sample) return;
+    active.peakKb = Math.max(active.peakKb, sample.peakKb, sample.rssKb);
+    if (sample.rssKb > this.limitKb) {
+      this.end(active, fatalExit(active.requestId, 'Runtime.OutOfMemory', 'signal: killed'));
+      this.kill();
+    }
+  }
+
+  private onTimeout(active: Active): void {
+    if (this.active !== active) return;
+    const message = timeoutMessage(active.limitMs);
+    this.end(active, {
+      status: 'timeout',
+      payload: errorJson('Sandbox.Timedout', message),
+      errorType: 'Sandbox.Timedout',
+      at: performance.now(),
+      fatal: true,
+      extraLog: `${new Date().toISOString()} ${active.requestId} ${message}\n`,
+    });
+    this.kill();
+  }
+
+  private onInitTimeout(active: Active): void {
+    if (this.active !== active || active.handedOffAt !== undefined) return;
+    const message = `Init timed out after ${((performance.now() - this.spawnedAt) / 1000).toFixed(2)} seconds`;
+    this.end(active, {
+      status: 'timeout',
+      payload: errorJson('Sandbox.Timedout', message),
+      errorType: 'Sandbox.Timedout',
+      at: performance.now(),
+      fatal: true,
+      extraLog: `${message}\n`,
+    });
+    this.kill();
+  }
+
+  private onInitError(errorType: string, body: Buffer): void {
+    const active = this.active;
+    this.options.log.debug({ functionId: this.spec.functionId, errorType }, 'function init failed');
+    if (active && active.handedOffAt === undefined) {
+      const ending: Ending = { status: 'error', payload: body, errorType: 'Runtime.InitError', at: performance.now(), fatal: true };
+      setImmediate(() => this.end(active, ending));
+    }
+    this.kill();
+  }
+
+  private async onChildGone(
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    closed: Promise<void>,
+    err?: Error,
+  ): Promise<void> {
+    this.state = 'dead';
+    const pid = this.child?.pid;
+    if (pid !== undefined) killGroup(pid);
+    // Let the pipes deliver the dying words (a stack trace, "heap out of memory"), but not forever.
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 100))]);
+    const active = this.active;
+    if (active && !active.cold && active.handedOffAt === undefined) {
+      // Typically a runtime exiting right after reporting an uncaught exception, as Lambda's does.
+      this.active = null;
+      this.busy = false;
+      clearInterval(active.poller);
+      clearTimeout(active.timer);
+      active.reject(new InstanceGoneError(`instance ${this.id} exited before taking ${active.requestId}`));
+    } else if (active) {
+      const outOfMemory = active.peakKb > this.limitKb || OOM_WORDS.test(this.output.peek());
+      const reason = err ? `failed to start: ${err.message}` : describeExit(code, signal);
+      this.end(active, fatalExit(active.requestId, outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError', reason));
+    }
+    await this.cleanUp();
+  }
+
+  private async cleanUp(): Promise<void> {
+    if (this.cleanedUp) return;
+    this.cleanedUp = true;
+    this.state = 'dead';
+    await this.api?.close();
+    if (this.tmpDir) await rm(this.tmpDir, { recursive: true, force: true }).catch(() => undefined);
+    this.options.onExit?.(this);
+  }
+
+  private end(active: Active, ending: Ending): void {
+    if (this.active !== active) return;
+    this.active = null;
+    clearTimeout(active.timer);
+    clearInterval(active.poller);
+    this.api?.cancel();
+    const pid = this.child?.pid;
+    const sample = pid !== undefined && this.state !== 'dead' ? sampleMemory(pid) : null;
+    const peakKb = Math.max(active.peakKb, sample?.peakKb ?? 0);
+    if (!ending.fatal && peakKb > this.limitKb) {
+      // It went over its memory between two polls; Lambda would have killed it.
+      ending = fatalExit(active.requestId, 'Runtime.OutOfMemory', 'signal: killed', ending.at);
+      this.kill();
+    }
+    const handedOff = active.handedOffAt !== undefined;
+    const durationMs = !handedOff ? 0 : ending.status === 'timeout' ? active.limitMs : ending.at - active.handedOffAt!;
+    const initDurationMs = active.cold ? (this.firstNextAt ?? ending.at) - this.spawnedAt : undefined;
+    const billed = billedDurationMs(durationMs, initDurationMs);
+    const maxMemoryUsedMb = Math.ceil(peakKb / 1024);
+    const initLog = handedOff ? active.initLog : '';
+    const output = this.output.take();
+    const log =
+      initLog +
+      startLine(active.requestId, this.spec.version) +
+      output +
+      (ending.extraLog ?? '') +
+      endLine(active.requestId) +
+      reportLine({
+        requestId: active.requestId,
+        version: this.spec.version,
+        durationMs,
+        billedDurationMs: billed,
+        memoryMb: this.spec.memoryMb,
+        maxMemoryUsedMb,
+        initDurationMs,
+        failure: ending.fatal
+          ? { status: ending.status === 'timeout' ? 'timeout' : 'error', errorType: ending.errorType }
+          : undefined,
+      });
+    this.busy = false;
+    this.lastUsedAt = Date.now();
+    active.resolve({
+      requestId: active.requestId,
+      status: ending.status,
+      payload: ending.payload,
+      errorType: ending.errorType,
+      durationMs,
+      billedDurationMs: billed,
+      initDurationMs,
+      maxMemoryUsedMb,
+      log,
+    });
+  }
+
+  /** Marks the instance dead at once (the pool must not hand it out again) and kills its process group. */
+  private kill(): void {
+    this.state = 'dead';
+    const pid = this.child?.pid;
+    if (pid !== undefined) killGroup(pid);
+  }
+}
+
+function fromOutcome(outcome: RuntimeOutcome, at: number): Ending {
+  if (outcome.kind === 'response') return { status: 'success', payload: outcome.body, at };
+  return { status: 'error', payload: outcome.body, errorType: outcome.errorType, at };
+}
+
+function fatalExit(requestId: string, errorType: string, reason: string, at = performance.now()): Ending {
+  const message = `RequestId: ${requestId} Error: Runtime exited with error: ${reason}`;
+  const extraLog = `${message}\n${errorType}\n`;
+  return { status: 'error', payload: errorJson(errorType, message), errorType, at, fatal: true, extraLog };
+}
+
+function traceId(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  const random = randomBytes(20).toString('hex');
+  return `Root=1-${epoch}-${random.slice(0, 24)};Parent=${random.slice(24)};Sampled=0`;
+}

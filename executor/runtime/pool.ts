@@ -1,0 +1,170 @@
+import { execFile } from 'node:child_process';
+import { FunctionInstance, InstanceGoneError, type InstanceOptions } from './instance.js';
+import { killGroup } from './proc.js';
+import type { FunctionSpec, InvocationResult, Log } from './types.js';
+
+/** Refused before it ran: not counted as a request, answered 429 by the api. */
+export class TooManyRequestsError extends Error {
+  override readonly name = 'TooManyRequestsError';
+  readonly code = 'TOO_MANY_REQUESTS';
+  readonly statusCode = 429;
+
+  constructor(
+    readonly reason: 'reserved_concurrency' | 'executor_capacity',
+    readonly functionId: string,
+  ) {
+    super(
+      reason === 'reserved_concurrency'
+        ? `Function ${functionId} is at its reserved concurrency`
+        : 'The executor is running as many instances as it can',
+    );
+  }
+}
+
+export interface PoolOptions {
+  log: Log;
+  /** Most live instances on this executor, all functions together. */
+  capacity: number;
+  /** An instance idle longer than this is killed. */
+  idleTimeoutMs?: number;
+  /** Passed to every instance; pythonPath is resolved once when absent. */
+  instance?: Omit<InstanceOptions, 'log' | 'onExit'>;
+}
+
+export interface PoolStats {
+  instances: number;
+  busy: number;
+}
+
+/** Warm instances per function version: reuse an idle one, start another up to the limits, reap the idle. */
+export class FunctionPool {
+  private readonly byVersion = new Map<string, FunctionInstance[]>();
+  private readonly reaper: NodeJS.Timeout;
+  private readonly idleTimeoutMs: number;
+  private pythonLookup: Promise<string> | null = null;
+  private pythonPath: string | undefined;
+  private closed = false;
+  /** Instances must not outlive the executor, even when it exits without close(). */
+  private readonly killAllOnExit = (): void => this.forEach((i) => i.pid !== undefined && killGroup(i.pid));
+
+  constructor(private readonly options: PoolOptions) {
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 5 * 60_000;
+    const every = Math.min(10_000, Math.max(10, Math.floor(this.idleTimeoutMs / 4)));
+    this.reaper = setInterval(() => this.reap(), every);
+    this.reaper.unref();
+    process.on('exit', this.killAllOnExit);
+  }
+
+  /** Runs one invocation; rejects only with TooManyRequestsError (or after close()). */
+  async invoke(spec: FunctionSpec, event: Buffer, requestId: string): Promise<InvocationResult> {
+    if (this.closed) throw new Error('function pool is closed');
+    if (spec.runtime === 'python' && this.pythonPath === undefined) {
+      this.pythonPath = this.options.instance?.pythonPath ?? (await (this.pythonLookup ??= resolvePython()));
+    }
+    try {
+      return await this.acquire(spec).invoke(event, { requestId });
+    } catch (err) {
+      if (!(err instanceof InstanceGoneError)) throw err;
+      // The event never reached that instance; a cold one settles every failure as a result.
+      return this.acquire(spec, { fresh: true }).invoke(event, { requestId });
+    }
+  }
+
+  stats(): PoolStats {
+    let instances = 0;
+    let busy = 0;
+    this.forEach((i) => {
+      if (!i.alive) return;
+      instances += 1;
+      if (i.busy) busy += 1;
+    });
+    return { instances, busy };
+  }
+
+  /** Kills every instance and stops reaping. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.reaper);
+    process.removeListener('exit', this.killAllOnExit);
+    const all: FunctionInstance[] = [];
+    this.forEach((i) => all.push(i));
+    this.byVersion.clear();
+    await Promise.all(all.map((i) => i.dispose()));
+  }
+
+  private acquire(spec: FunctionSpec, opts: { fresh?: boolean } = {}): FunctionInstance {
+    const key = `${spec.functionId}:${spec.version}`;
+    // Dead instances (timed out, out of memory, crashed) are dropped now, not when their cleanup ends.
+    const list = (this.byVersion.get(key) ?? []).filter((i) => i.alive);
+    this.byVersion.set(key, list);
+    // Most recently used first, so the others go idle and get reaped.
+    let warm: FunctionInstance | undefined;
+    for (const i of opts.fresh ? [] : list) {
+      if (!i.busy && i.alive && (!warm || i.lastUsedAt > warm.lastUsedAt)) warm = i;
+    }
+    if (warm) return warm;
+    if (list.length >= (spec.reservedConcurrency ?? Infinity)) {
+      throw new TooManyRequestsError('reserved_concurrency', spec.functionId);
+    }
+    if (this.stats().instances >= this.options.capacity && !this.evictIdle()) {
+      throw new TooManyRequestsError('executor_capacity', spec.functionId);
+    }
+    const instance = new FunctionInstance(spec, {
+      ...this.options.instance,
+      pythonPath: this.pythonPath ?? this.options.instance?.pythonPath,
+      log: this.options.log,
+      onExit: (gone) => this.remove(key, gone),
+    });
+    list.push(instance);
+    return instance;
+  }
+
+  private remove(key: string, instance: FunctionInstance): void {
+    const list = this.byVersion.get(key);
+    if (!list) return;
+    const at = list.indexOf(instance);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) this.byVersion.delete(key);
+  }
+
+  /** Frees a slot by killing the least recently used idle instance of any function. */
+  private evictIdle(): boolean {
+    let oldest: FunctionInstance | undefined;
+    this.forEach((i) => {
+      if (!i.busy && i.alive && (!oldest || i.lastUsedAt < oldest.lastUsedAt)) oldest = i;
+    });
+    if (!oldest) return false;
+    this.detach(oldest);
+    void oldest.dispose();
+    return true;
+  }
+
+  private reap(): void {
+    const cutoff = Date.now() - this.idleTimeoutMs;
+    const idle: FunctionInstance[] = [];
+    this.forEach((i) => {
+      if (!i.busy && i.alive && i.lastUsedAt < cutoff) idle.push(i);
+    });
+    for (const i of idle) {
+      this.detach(i);
+      void i.dispose();
+    }
+  }
+
+  private detach(instance: FunctionInstance): void {
+    this.remove(`${instance.spec.functionId}:${instance.spec.version}`, instance);
+  }
+
+  private forEach(fn: (instance: FunctionInstance) => void): void {
+    for (const list of this.byVersion.values()) list.forEach(fn);
+  }
+}
+
+/** The interpreter behind `python3` (a pyenv shim costs ~80 ms per spawn, and needs the executor's env). */
+export function resolvePython(command = 'python3'): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(command, ['-c', 'import sys; print(sys.executable)'], (err, stdout) => {
+      resolve(err || stdout.trim() === '' ? command : stdout.trim());
+    });
+  });
+}

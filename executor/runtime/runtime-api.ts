@@ -1,0 +1,239 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+/** Lambda's limit on a synchronous response (and on an error body). */
+export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+
+const PREFIX = '/2018-06-01/runtime/';
+const NEXT_PATH = `${PREFIX}invocation/next`;
+const INIT_ERROR_PATH = `${PREFIX}init/error`;
+const INVOCATION_PREFIX = `${PREFIX}invocation/`;
+const ACCEPTED = Buffer.from('{"status":"OK"}');
+
+export interface RuntimeInvocation {
+  requestId: string;
+  event: Buffer;
+  /** The function's timeout; the deadline handed to the runtime counts from the handoff. */
+  timeoutMs: number;
+  /** An earlier wall-clock deadline (epoch ms) imposed by the caller, if any. */
+  deadlineMs?: number;
+  functionArn: string;
+  traceId: string;
+}
+
+export type RuntimeOutcome =
+  | { kind: 'response'; body: Buffer }
+  | { kind: 'error'; body: Buffer; errorType: string };
+
+export interface InvocationHandlers {
+  /** The event was written to the runtime's `/next` call at `at` (performance.now()), due by `deadlineMs` (epoch). */
+  onHandoff(at: number, deadlineMs: number): void;
+  /** The runtime posted a response or error, fully received at `at`. */
+  onOutcome(outcome: RuntimeOutcome, at: number): void;
+}
+
+export interface RuntimeApiHooks {
+  /** Every `/next` call from the runtime; the first one ends init. */
+  onNext(at: number): void;
+  /** The runtime posted `/init/error`. `body` is the error JSON. */
+  onInitError(errorType: string, body: Buffer): void;
+}
+
+interface Current {
+  invocation: RuntimeInvocation;
+  handlers: InvocationHandlers;
+  handedOff: boolean;
+}
+
+/**
+ * The Lambda Runtime API for one function instance, on 127.0.0.1 and a random port.
+ * At most one invocation is in flight; the instance drives it with `deliver()` / `cancel()`.
+ */
+export class RuntimeApi {
+  private current: Current | null = null;
+  private parkedNext: http.ServerResponse | null = null;
+
+  private constructor(
+    private readonly server: http.Server,
+    private readonly hooks: RuntimeApiHooks,
+    readonly maxResponseBytes: number,
+  ) {}
+
+  static async start(hooks: RuntimeApiHooks, maxResponseBytes = MAX_RESPONSE_BYTES): Promise<RuntimeApi> {
+    // keepAliveTimeout 0: the runtime's socket may sit idle for a whole invocation (up to 15 min).
+    const server = http.createServer({ keepAliveTimeout: 0, requestTimeout: 0, noDelay: true });
+    const api = new RuntimeApi(server, hooks, maxResponseBytes);
+    server.on('request', (req, res) => api.route(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return api;
+  }
+
+  /** `host:port`, the value of AWS_LAMBDA_RUNTIME_API. */
+  get address(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `127.0.0.1:${port}`;
+  }
+
+  /** Queue an invocation; it is handed over as soon as the runtime calls `/next`. */
+  deliver(invocation: RuntimeInvocation, handlers: InvocationHandlers): void {
+    if (this.current) throw new Error('an invocation is already in flight');
+    this.current = { invocation, handlers, handedOff: false };
+    const parked = this.parkedNext;
+    if (parked) {
+      this.parkedNext = null;
+      this.handOff(parked);
+    }
+  }
+
+  /** Forget the in-flight invocation (timed out, or its instance is going away). */
+  cancel(): void {
+    this.current = null;
+  }
+
+  async close(): Promise<void> {
+    this.current = null;
+    this.parkedNext = null;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private route(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = req.url ?? '';
+    if (req.method === 'GET' && url === NEXT_PATH) return this.next(res);
+    if (req.method === 'POST' && url === INIT_ERROR_PATH) return void this.initError(req, res).catch(dropRequest(res));
+    if (req.method === 'POST' && url.startsWith(INVOCATION_PREFIX)) {
+      const rest = url.slice(INVOCATION_PREFIX.length);
+      const slash = rest.lastIndexOf('/');
+      const requestId = safeDecode(rest.slice(0, Math.max(0, slash)));
+      const action = rest.slice(slash + 1);
+      if (slash > 0 && (action === 'response' || action === 'error')) {
+        return void this.outcome(requestId, action, req, res).catch(dropRequest(res));
+      }
+    }
+    reply(res, 404, { errorType: 'NotFound', errorMessage: `No route for ${req.method} ${url}` });
+  }
+
+  private next(res: http.ServerResponse): void {
+    this.hooks.onNext(performance.now());
+    if (this.parkedNext) reply(this.parkedNext, 409, { errorType: 'Conflict', errorMessage: 'superseded by another /next' });
+    if (this.current && !this.current.handedOff) return this.handOff(res);
+    this.parkedNext = res;
+    res.on('close', () => {
+      if (this.parkedNext === res) this.parkedNext = null;
+    });
+  }
+
+  private handOff(res: http.ServerResponse): void {
+    const current = this.current;
+    if (!current) return;
+    const { invocation } = current;
+    current.handedOff = true;
+    const due = Date.now() + invocation.timeoutMs;
+    const deadlineMs = invocation.deadlineMs === undefined ? due : Math.min(due, invocation.deadlineMs);
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Content-Length': invocation.event.length,
+      'Lambda-Runtime-Aws-Request-Id': invocation.requestId,
+      'Lambda-Runtime-Deadline-Ms': String(deadlineMs),
+      'Lambda-Runtime-Invoked-Function-Arn': invocation.functionArn,
+      'Lambda-Runtime-Trace-Id': invocation.traceId,
+    });
+    current.handlers.onHandoff(performance.now(), deadlineMs);
+    res.end(invocation.event);
+  }
+
+  private async outcome(
+    requestId: string,
+    action: 'response' | 'error',
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void> {
+    const current = this.current;
+    if (!current || !current.handedOff || current.invocation.requestId !== requestId) {
+      req.resume();
+      return reply(res, 400, { errorType: 'InvalidRequestID', errorMessage: `Invalid request ID: ${requestId}` });
+    }
+    const body = await readBody(req, this.maxResponseBytes);
+    if (this.current !== current) return reply(res, 400, { errorType: 'InvalidRequestID', errorMessage: 'Invocation is over' });
+    this.current = null;
+    const at = performance.now();
+    if (body === null) {
+      const message = `Response payload size exceeded maximum allowed payload size (${this.maxResponseBytes} bytes).`;
+      reply(res, 413, { errorType: 'RequestEntityTooLarge', errorMessage: message });
+      const errorBody = errorJson('Function.ResponseSizeTooLarge', message);
+      return current.handlers.onOutcome({ kind: 'error', body: errorBody, errorType: 'Function.ResponseSizeTooLarge' }, at);
+    }
+    reply(res, 202, ACCEPTED);
+    if (action === 'response') return current.handlers.onOutcome({ kind: 'response', body }, at);
+    const { errorType, json } = normalizeError(req, body, 'Unhandled');
+    current.handlers.onOutcome({ kind: 'error', body: json, errorType }, at);
+  }
+
+  private async initError(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = (await readBody(req, this.maxResponseBytes)) ?? Buffer.alloc(0);
+    reply(res, 202, ACCEPTED);
+    const { errorType, json } = normalizeError(req, body, 'Runtime.Unknown');
+    this.hooks.onInitError(errorType, json);
+  }
+}
+
+/** Reads a request body; null when it is larger than `limit` (the rest is drained). */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      if (!tooLarge) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** The error type from the header or the body, and a body that is always error JSON. */
+function normalizeError(req: http.IncomingMessage, body: Buffer, fallback: string): { errorType: string; json: Buffer } {
+  const header = req.headers['lambda-runtime-function-error-type'];
+  let errorType = typeof header === 'string' && header !== '' ? header : undefined;
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      const fromBody = (parsed as { errorType?: unknown }).errorType;
+      errorType ??= typeof fromBody === 'string' && fromBody !== '' ? fromBody : undefined;
+      return { errorType: errorType ?? fallback, json: body };
+    }
+  } catch {
+    // not JSON: wrapped below
+  }
+  errorType ??= fallback;
+  return { errorType, json: errorJson(errorType, body.toString('utf8')) };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A runtime killed mid-request (timeout, memory) aborts its body: nothing to answer. */
+function dropRequest(res: http.ServerResponse): () => void {
+  return () => res.destroy();
+}
+
+export function errorJson(errorType: string, errorMessage: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
+}
+
+function reply(res: http.ServerResponse, status: number, body: Buffer | object): void {
+  const data = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': data.length });
+  res.end(data);
+}

@@ -1,0 +1,81 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FunctionInstance } from '../../executor/runtime/instance.js';
+import { resolvePython } from '../../executor/runtime/pool.js';
+import type { FunctionSpec } from '../../executor/runtime/types.js';
+import { copyFixtures, event, json, makeSpec, silentLog } from './helpers.js';
+
+const fixtures = copyFixtures();
+const live: FunctionInstance[] = [];
+let pythonPath = 'python3';
+
+beforeAll(async () => {
+  pythonPath = await resolvePython();
+});
+afterEach(async () => {
+  await Promise.all(live.splice(0).map((i) => i.dispose()));
+});
+afterAll(() => fixtures.remove());
+
+function instance(dir: string, overrides: Partial<FunctionSpec>): FunctionInstance {
+  const created = new FunctionInstance(makeSpec(fixtures.dir(dir), overrides), { log: silentLog, pythonPath });
+  live.push(created);
+  return created;
+}
+
+describe('python runtime', () => {
+  it('runs app.handler with a Lambda context, warm on the second call', async () => {
+    const fn = instance('python', { runtime: 'python', handler: 'app.handler', memoryMb: 256 });
+    const first = await fn.invoke(event({ q: 'x' }), { requestId: 'py-1' });
+    expect(first.status).toBe('success');
+    const body = json(first.payload);
+    expect(body).toMatchObject({ echo: { q: 'x' }, requestId: 'py-1', memory: '256', functionName: fn.spec.name });
+    expect(body.remainingMs).toBeGreaterThan(2000);
+    expect(body.home).toMatch(/tally-fn-/);
+    expect(first.initDurationMs).toBeGreaterThan(0);
+    expect(first.log).toContain("python got {'q': 'x'}");
+
+    const second = await fn.invoke(event({ q: 'y' }), { requestId: 'py-2' });
+    expect(second.initDurationMs).toBeUndefined();
+    expect(json(second.payload).pid).toBe(body.pid);
+  });
+
+  it('returns a raised exception as error JSON', async () => {
+    const fn = instance('python', { runtime: 'python', handler: 'app.fail' });
+    const result = await fn.invoke(event({}), { requestId: 'py-err' });
+    expect(result.status).toBe('error');
+    expect(result.errorType).toBe('ValueError');
+    expect(json(result.payload)).toMatchObject({ errorType: 'ValueError', errorMessage: 'python says no' });
+  });
+
+  it('reports a missing module as an init error', async () => {
+    const fn = instance('python', { runtime: 'python', handler: 'missing.handler' });
+    const result = await fn.invoke(event({}), { requestId: 'py-init' });
+    expect(result.errorType).toBe('Runtime.InitError');
+    expect(json(result.payload).errorType).toBe('Runtime.ImportModuleError');
+  });
+});
+
+describe('provided runtime', () => {
+  it('runs the AWS docs shell bootstrap (curl against $AWS_LAMBDA_RUNTIME_API) unchanged', async () => {
+    const fn = instance('provided', { runtime: 'provided', handler: 'function.handler' });
+    const first = await fn.invoke(event({ text: 'hi' }), { requestId: 'sh-1' });
+    expect(first.status).toBe('success');
+    expect(first.payload.toString()).toBe(`Echoing request: '{"text":"hi"}'`);
+    expect(first.initDurationMs).toBeGreaterThan(0);
+    expect(first.log).toContain('{"text":"hi"}');
+
+    const second = await fn.invoke(event({ text: 'again' }), { requestId: 'sh-2' });
+    expect(second.payload.toString()).toBe(`Echoing request: '{"text":"again"}'`);
+    expect(second.initDurationMs).toBeUndefined();
+  });
+
+  it('reports a bootstrap that exits before asking for work as Runtime.ExitError', async () => {
+    const result = await instance('provided', { runtime: 'provided', handler: 'nosuchfile.handler' }).invoke(event({}), {
+      requestId: 'sh-bad',
+    });
+    expect(result.status).toBe('error');
+    expect(result.errorType).toBe('Runtime.ExitError');
+    expect(json(result.payload).errorMessage).toMatch(/Runtime exited with error: exit status 1/);
+    expect(result.initDurationMs).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,114 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { FunctionPool, TooManyRequestsError } from '../../executor/runtime/pool.js';
+import { copyFixtures, event, isAlive, json, makeSpec, silentLog } from './helpers.js';
+
+const fixtures = copyFixtures();
+const pools: FunctionPool[] = [];
+
+function pool(capacity = 4, idleTimeoutMs = 60_000): FunctionPool {
+  const created = new FunctionPool({ log: silentLog, capacity, idleTimeoutMs });
+  pools.push(created);
+  return created;
+}
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+afterAll(() => fixtures.remove());
+
+const code = (): string => fixtures.dir('node-cjs-js');
+
+describe('function pool', () => {
+  it('reuses a warm instance and counts instances and busy ones', async () => {
+    const p = pool();
+    const spec = makeSpec(code());
+    const first = await p.invoke(spec, event({}), 'r1');
+    const second = await p.invoke(spec, event({}), 'r2');
+    expect(first.initDurationMs).toBeGreaterThan(0);
+    expect(second.initDurationMs).toBeUndefined();
+    expect(json(second.payload).pid).toBe(json(first.payload).pid);
+    expect(p.stats()).toEqual({ instances: 1, busy: 0 });
+
+    const running = p.invoke({ ...spec, handler: 'index.sleep' }, event({ ms: 200 }), 'r3');
+    expect(p.stats()).toEqual({ instances: 1, busy: 1 });
+    await running;
+  });
+
+  it('scales out when all instances are busy, up to the reserved concurrency', async () => {
+    const p = pool(10);
+    const spec = makeSpec(code(), { handler: 'index.sleep', reservedConcurrency: 2 });
+    const a = p.invoke(spec, event({ ms: 300 }), 'c1');
+    const b = p.invoke(spec, event({ ms: 300 }), 'c2');
+    await expect(p.invoke(spec, event({ ms: 1 }), 'c3')).rejects.toMatchObject({
+      name: 'TooManyRequestsError',
+      reason: 'reserved_concurrency',
+      statusCode: 429,
+    });
+    expect(p.stats()).toEqual({ instances: 2, busy: 2 });
+    const results = await Promise.all([a, b]);
+    expect(results.map((r) => r.status)).toEqual(['success', 'success']);
+    expect(results.every((r) => r.initDurationMs !== undefined)).toBe(true);
+    const after = await p.invoke(spec, event({ ms: 1 }), 'c4');
+    expect(after.initDurationMs).toBeUndefined();
+  });
+
+  it('refuses beyond the executor capacity, and evicts an idle instance of another function for room', async () => {
+    const p = pool(1);
+    const sleeper = makeSpec(code(), { handler: 'index.sleep' });
+    const other = makeSpec(code());
+    const busy = p.invoke(sleeper, event({ ms: 300 }), 'cap1');
+    const refused = p.invoke(other, event({}), 'cap2');
+    await expect(refused).rejects.toBeInstanceOf(TooManyRequestsError);
+    await expect(refused).rejects.toMatchObject({ reason: 'executor_capacity' });
+    await busy;
+    const ran = await p.invoke(other, event({}), 'cap3');
+    expect(ran.status).toBe('success');
+    expect(p.stats().instances).toBe(1);
+  });
+
+  it('replaces an instance that timed out with a fresh one', async () => {
+    const p = pool();
+    const spec = makeSpec(code(), { handler: 'index.sleep', timeoutS: 0.3 });
+    const warm = await p.invoke(spec, event({ ms: 1 }), 't1');
+    expect(warm.status).toBe('success');
+    const timedOut = await p.invoke(spec, event({ ms: 5000 }), 't2');
+    expect(timedOut.status).toBe('timeout');
+    expect(timedOut.billedDurationMs).toBe(300);
+    const next = await p.invoke(spec, event({ ms: 1 }), 't3');
+    expect(next.status).toBe('success');
+    expect(next.initDurationMs).toBeGreaterThan(0);
+  });
+
+  it('reports an uncaught exception, then runs the next call on a fresh instance', async () => {
+    const p = pool();
+    const spec = makeSpec(code(), { handler: 'index.uncaught' });
+    const failed = await p.invoke(spec, event({}), 'u1');
+    expect(failed.status).toBe('error');
+    expect(json(failed.payload)).toMatchObject({ errorType: 'RangeError', errorMessage: 'async boom' });
+    // Right away, while the failed instance is still exiting: must not surface as an error.
+    const next = await p.invoke({ ...spec, handler: 'index.handler' }, event({ n: 1 }), 'u2');
+    expect(next.status).toBe('success');
+  });
+
+  it('reaps instances idle longer than the idle timeout', async () => {
+    const p = pool(4, 150);
+    const spec = makeSpec(code());
+    const first = await p.invoke(spec, event({}), 'i1');
+    const pid = json(first.payload).pid as number;
+    expect(p.stats().instances).toBe(1);
+    await expect.poll(() => p.stats().instances, { timeout: 2000, interval: 25 }).toBe(0);
+    await expect.poll(() => isAlive(pid), { timeout: 2000, interval: 25 }).toBe(false);
+    const again = await p.invoke(spec, event({}), 'i2');
+    expect(again.initDurationMs).toBeGreaterThan(0);
+  });
+
+  it('kills every instance on close', async () => {
+    const p = pool();
+    const spec = makeSpec(code());
+    const result = await p.invoke(spec, event({}), 'k1');
+    const pid = json(result.payload).pid as number;
+    await p.close();
+    expect(isAlive(pid)).toBe(false);
+    await expect(p.invoke(spec, event({}), 'k2')).rejects.toThrow(/closed/);
+  });
+});

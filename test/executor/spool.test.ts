@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { UsageEvent } from '../../executor/runtime/types.js';
+import { UsageSpool } from '../../executor/spool.js';
+import { silentLog } from './helpers.js';
+
+const dirs: string[] = [];
+const spools: UsageSpool[] = [];
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tally-spool-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function openSpool(dir: string, opts: { maxSegmentBytes?: number } = {}): Promise<UsageSpool> {
+  const spool = await UsageSpool.open({ dir, log: silentLog, ...opts });
+  spools.push(spool);
+  return spool;
+}
+
+afterEach(async () => {
+  await Promise.all(spools.splice(0).map((s) => s.close()));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function usage(n: number): UsageEvent {
+  return {
+    invocationId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    accountId: 'acct-1',
+    functionId: 'fn-1',
+    architecture: 'arm64',
+    memoryMb: 512,
+    durationMs: 12.345,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    status: 'success',
+    initDurationMs: 80.5,
+    maxMemoryUsedMb: 60,
+  };
+}
+
+const ids = (segments: { records: UsageEvent[] }[]): string[] => segments.flatMap((s) => s.records.map((r) => r.invocationId));
+
+describe('usage spool', () => {
+  it('returns appended records once and forgets acknowledged segments', async () => {
+    const dir = tempDir();
+    const spool = await openSpool(dir);
+    await spool.append([usage(1), usage(2)]);
+    await spool.append([usage(3)]);
+    const pending = await spool.readPending();
+    expect(ids(pending)).toEqual([usage(1), usage(2), usage(3)].map((u) => u.invocationId));
+    expect(pending[0]!.records[0]).toEqual(usage(1));
+
+    await spool.append([usage(4)]);
+    await spool.ack(pending.map((s) => s.segmentId));
+    expect(ids(await spool.readPending())).toEqual([usage(4).invocationId]);
+    for (const s of pending) expect(readdirSync(dir)).not.toContain(s.segmentId);
+  });
+
+  it('shares one fsync among concurrent appends (group commit) and rotates segments by size', async () => {
+    const spool = await openSpool(tempDir(), { maxSegmentBytes: 16 * 1024 });
+    const started = performance.now();
+    for (let round = 0; round < 10; round++) {
+      await Promise.all(Array.from({ length: 200 }, (_, i) => spool.append([usage(round * 200 + i)])));
+    }
+    const elapsed = performance.now() - started;
+    const { appends, syncs } = spool.stats();
+    expect(appends).toBe(2000);
+    expect(syncs).toBeLessThanOrEqual(20);
+    expect(elapsed).toBeLessThan(5000);
+    const pending = await spool.readPending();
+    expect(pending.length).toBeGreaterThan(1);
+    expect(new Set(ids(pending)).size).toBe(2000);
+    const limited = await spool.readPending({ maxRecords: 100 });
+    expect(limited.length).toBe(1);
+  });
+
+  it('replays unacknowledged segments after a crash, tolerating a torn last line', async () => {
+    const dir = tempDir();
+    const spool = await openSpool(dir);
+    await spool.append([usage(1)]);
+    await spool.append([usage(2)]);
+    await spool.close();
+    const [segment] = readdirSync(dir);
+    appendFileSync(path.join(dir, segment!), '{"invocationId":"00000000-0000-4000-8000-0000000');
+
+    const reopened = await openSpool(dir);
+    expect(ids(await reopened.readPending())).toEqual([usage(1).invocationId, usage(2).invocationId]);
+    await reopened.append([usage(3)]);
+    const pending = await reopened.readPending();
+    expect(ids(pending)).toEqual([1, 2, 3].map((n) => usage(n).invocationId));
+    expect(pending.length).toBe(2);
+  });
+
+  it('skips a corrupt line in the middle without losing the others', async () => {
+    const dir = tempDir();
+    const line = (n: number): string => `${JSON.stringify(usage(n))}\n`;
+    writeFileSync(path.join(dir, 'seg-000000000007.jsonl'), `${line(1)}not json\n${line(2)}`);
+    const spool = await openSpool(dir);
+    expect(ids(await spool.readPending())).toEqual([usage(1).invocationId, usage(2).invocationId]);
+    await spool.append([usage(3)]);
+    expect(readdirSync(dir).sort().at(-1)).toBe('seg-000000000008.jsonl');
+  });
+
+  it('keeps every record whose append resolved when the process is SIGKILLed', async () => {
+    const dir = tempDir();
+    const writer = fileURLToPath(new URL('./fixtures/spool-writer.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const durable: string[] = [];
+    let buffered = '';
+    await new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code) => reject(new Error(`writer exited early with ${code}`)));
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        durable.push(...lines);
+        if (durable.length >= 300) resolve();
+      });
+    });
+    child.removeAllListeners('exit');
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+
+    const spool = await openSpool(dir);
+    const recovered = new Set(ids(await spool.readPending()));
+    for (const id of durable) expect(recovered.has(id)).toBe(true);
+  });
+});
