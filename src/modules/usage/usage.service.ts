@@ -55,6 +55,8 @@ export function createUsageService(deps: {
   clock: Clock;
   metrics: Metrics;
   log: Logger;
+  /** Told which accounts got new usage after each batch commits (budgets evaluate, debounced). Must not throw. */
+  onIngested?: (accountIds: string[]) => void;
 }) {
   const knownMonths = new Set<string>();
 
@@ -120,6 +122,10 @@ export function createUsageService(deps: {
     }
     timer();
     const accepted = metered.length - claimedBefore.length;
+    if (accepted > 0 && deps.onIngested) {
+      const claimed = new Set(claimedBefore.map((k) => `${k.accountId}/${k.invocationId}`));
+      deps.onIngested([...new Set(metered.filter((e) => !claimed.has(`${e.accountId}/${e.invocationId}`)).map((e) => e.accountId))]);
+    }
     deps.metrics.usageEvents.inc({ outcome: 'accepted' }, accepted);
     deps.metrics.usageEvents.inc({ outcome: 'duplicate' }, duplicates);
     deps.metrics.usageEvents.inc({ outcome: 'conflict' }, conflictIds.length);
