@@ -54,9 +54,11 @@ begin
     return;
   end if;
   perform pg_advisory_xact_lock(hashtext('usage_events_partition'));
-  if to_regclass(part_name) is null then
-    execute format(
-      'create table %I partition of usage_events for values from (%L) to (%L)',
-      part_name, month_start, month_start + interval '1 month');
-  end if;
+  execute format(
+    'create table if not exists %I partition of usage_events for values from (%L) to (%L)',
+    part_name, month_start, month_start + interval '1 month');
+exception
+  -- another batch created it between our check and our create (the catalog check can miss a
+  -- partition committed an instant ago): it exists, which is all we need
+  when duplicate_table or unique_violation then null;
 end $$;

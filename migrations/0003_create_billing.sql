@@ -110,10 +110,18 @@ create function invoice_lines_guard() returns trigger language plpgsql as $$
 declare
   parent_status text;
 begin
-  select status into parent_status from invoices
-   where id = case when tg_op = 'DELETE' then old.invoice_id else new.invoice_id end;
-  if parent_status is distinct from 'draft' and not (tg_op = 'DELETE' and parent_status is null) then
-    raise exception 'the lines of a % invoice cannot be changed', parent_status using errcode = 'P0001';
+  -- An update checks both parents: a line may be neither moved off nor moved onto a finalized invoice.
+  if tg_op <> 'INSERT' then
+    select status into parent_status from invoices where id = old.invoice_id;
+    if parent_status is distinct from 'draft' and not (tg_op = 'DELETE' and parent_status is null) then
+      raise exception 'the lines of a % invoice cannot be changed', parent_status using errcode = 'P0001';
+    end if;
+  end if;
+  if tg_op <> 'DELETE' then
+    select status into parent_status from invoices where id = new.invoice_id;
+    if parent_status is distinct from 'draft' then
+      raise exception 'the lines of a % invoice cannot be changed', parent_status using errcode = 'P0001';
+    end if;
   end if;
   return case when tg_op = 'DELETE' then old else new end;
 end $$;

@@ -10,11 +10,16 @@ export const MAX_BILLED_DURATION_MS = 900_000;
 export const MAX_BILLED_INIT_MS = 10_000;
 export const MAX_EVENTS_PER_BATCH = 10_000;
 
+/** A plain RFC 4122 text uuid: ajv's "uuid" format also lets `urn:uuid:` through, which Postgres refuses. */
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+/** Letters, digits and a few separators: no control characters (Postgres refuses NUL) and no lone surrogates. */
+export const FUNCTION_ID_PATTERN = '^[\\p{L}\\p{N}._:/@+=#-]+$';
+
 export const UsageEventSchema = Type.Object(
   {
-    invocationId: Type.String({ format: 'uuid' }),
-    accountId: Type.String({ format: 'uuid' }),
-    functionId: Type.String({ minLength: 1, maxLength: 256 }),
+    invocationId: Type.String({ pattern: UUID_PATTERN }),
+    accountId: Type.String({ pattern: UUID_PATTERN }),
+    functionId: Type.String({ minLength: 1, maxLength: 256, pattern: FUNCTION_ID_PATTERN }),
     architecture: Type.Enum(ARCHITECTURES),
     memoryMb: Type.Integer({ minimum: 128, maximum: 10_240 }),
     // Any finite duration is accepted and clamped when billed; absurd values (or JSON's 1e999) are refused.

@@ -20,4 +20,4 @@ export const errorResponses = {
   404: Type.Ref('ErrorBody'),
 } as const;
 
-export const Uuid = Type.String({ format: 'uuid' });
+export const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });

@@ -95,9 +95,18 @@ function toInvoice(r: {
 
 export function createInvoicesRepository(db: Db) {
   return {
-    /** Accounts that existed during the month, with their free-tier setting, in id order, in pages. */
+    /**
+     * Accounts to bill for a month, with their free-tier setting, in id order, in pages: those that
+     * existed during it, and any with usage up to its end (stamped by the executor's clock, so it may
+     * predate the account row by a little), which the month or its late-usage adjustments must bill.
+     */
     async accountsForPeriod(end: Date, afterId: string | null, limit: number): Promise<{ id: string; freeTier: boolean }[]> {
-      let q = db.selectFrom('accounts').select(['id', 'free_tier']).where('created_at', '<', end).orderBy('id').limit(limit);
+      let q = db.selectFrom('accounts').select(['id', 'free_tier'])
+        .where((eb) => eb.or([
+          eb('created_at', '<', end),
+          eb.exists(eb.selectFrom('usage_hourly as h').select(sql.lit(1).as('one')).whereRef('h.account_id', '=', 'accounts.id').where('h.hour', '<', end)),
+        ]))
+        .orderBy('id').limit(limit);
       if (afterId) q = q.where('id', '>', afterId);
       return (await q.execute()).map((r) => ({ id: r.id, freeTier: r.free_tier }));
     },

@@ -96,35 +96,36 @@ export function createUsageService(deps: {
   async function ingest(principal: Principal, events: UsageEvent[]): Promise<IngestResult> {
     await checkBatch(principal, events);
     const timer = deps.metrics.usageBatchSeconds.startTimer();
-    // The same invocation twice in one batch: the first counts, the rest are replays or conflicts.
+    // The same invocation twice in one batch: only the first copy is stored; the others are
+    // judged, like the first, against what counts: the stored event if there was one, else the first copy.
+    const keyOf = (e: { accountId: string; invocationId: string }) => `${e.accountId.toLowerCase()}/${e.invocationId.toLowerCase()}`;
     const firsts = new Map<string, UsageEvent>();
-    let duplicates = 0;
-    const conflictIds: string[] = [];
+    const repeats: UsageEvent[] = [];
     for (const e of events) {
-      const key = `${e.accountId.toLowerCase()}/${e.invocationId.toLowerCase()}`;
-      const first = firsts.get(key);
-      if (!first) firsts.set(key, e);
-      else if (sameContent(toStored(first), e)) duplicates++;
-      else conflictIds.push(e.invocationId);
+      if (firsts.has(keyOf(e))) repeats.push(e);
+      else firsts.set(keyOf(e), e);
     }
     const metered = [...firsts.values()].map(toMetered);
     await ensurePartitions(metered);
     const claimedBefore = await deps.repo.insertBatch(metered);
-    if (claimedBefore.length > 0) {
-      const stored = new Map((await deps.repo.findStoredEvents(claimedBefore)).map((s) => [`${s.accountId}/${s.invocationId}`, s]));
-      for (const k of claimedBefore) {
-        const key = `${k.accountId}/${k.invocationId}`;
-        const s = stored.get(key);
-        // A claimed id whose raw event is gone (its month detached) can only be a replay.
-        if (!s || sameContent(s, firsts.get(key)!)) duplicates++;
-        else conflictIds.push(k.invocationId);
-      }
+    const storedBefore = new Map((await deps.repo.findStoredEvents(claimedBefore)).map((s) => [keyOf(s), s]));
+    let duplicates = 0;
+    const conflictIds: string[] = [];
+    const judge = (e: UsageEvent, reference: StoredEvent | undefined) => {
+      // A claimed id whose raw event is gone (its month detached) can only be a replay.
+      if (!reference || sameContent(reference, e)) duplicates++;
+      else conflictIds.push(e.invocationId);
+    };
+    for (const k of claimedBefore) judge(firsts.get(keyOf(k))!, storedBefore.get(keyOf(k)));
+    const claimedKeys = new Set(claimedBefore.map(keyOf));
+    for (const e of repeats) {
+      const key = keyOf(e);
+      judge(e, claimedKeys.has(key) ? storedBefore.get(key) : toStored(firsts.get(key)!));
     }
     timer();
     const accepted = metered.length - claimedBefore.length;
     if (accepted > 0 && deps.onIngested) {
-      const claimed = new Set(claimedBefore.map((k) => `${k.accountId}/${k.invocationId}`));
-      deps.onIngested([...new Set(metered.filter((e) => !claimed.has(`${e.accountId}/${e.invocationId}`)).map((e) => e.accountId))]);
+      deps.onIngested([...new Set(metered.filter((e) => !claimedKeys.has(keyOf(e))).map((e) => e.accountId))]);
     }
     deps.metrics.usageEvents.inc({ outcome: 'accepted' }, accepted);
     deps.metrics.usageEvents.inc({ outcome: 'duplicate' }, duplicates);
