@@ -44,6 +44,19 @@ create table usage_hourly (
   primary key (account_id, hour, function_id, architecture)
 );
 
+-- Monthly rollups per (account, month, architecture), kept in the same statement as the hourly
+-- ones: invoices and late-usage checks read one row per account and architecture, not a month of hours.
+create table usage_monthly (
+  account_id      uuid not null,
+  period          date not null check (extract(day from period) = 1),
+  architecture    text not null check (architecture in ('x86_64', 'arm64')),
+  requests        bigint not null,
+  mb_ms           bigint not null,
+  ephemeral_mb_ms bigint not null,
+  init_mb_ms      bigint not null,
+  primary key (account_id, period, architecture)
+);
+
 -- Creates the month partition holding `at` if it does not exist yet; safe under concurrency.
 create function usage_ensure_partition(at timestamptz) returns void language plpgsql as $$
 declare

@@ -106,27 +106,32 @@ end $$;
 create trigger invoices_guard before update or delete on invoices
   for each row execute function invoices_guard();
 
+-- Checked once per statement (transition tables), not once per row: an invoice run writes tens of
+-- thousands of lines. A line may be neither written onto, moved off, nor deleted from a non-draft
+-- invoice; the lines of a deleted draft go with it (their parent is gone, so nothing matches).
 create function invoice_lines_guard() returns trigger language plpgsql as $$
 declare
   parent_status text;
 begin
-  -- An update checks both parents: a line may be neither moved off nor moved onto a finalized invoice.
-  if tg_op <> 'INSERT' then
-    select status into parent_status from invoices where id = old.invoice_id;
-    if parent_status is distinct from 'draft' and not (tg_op = 'DELETE' and parent_status is null) then
-      raise exception 'the lines of a % invoice cannot be changed', parent_status using errcode = 'P0001';
-    end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    select i.status into parent_status from old_rows o join invoices i on i.id = o.invoice_id where i.status <> 'draft' limit 1;
   end if;
-  if tg_op <> 'DELETE' then
-    select status into parent_status from invoices where id = new.invoice_id;
-    if parent_status is distinct from 'draft' then
-      raise exception 'the lines of a % invoice cannot be changed', parent_status using errcode = 'P0001';
-    end if;
+  if parent_status is null and tg_op in ('INSERT', 'UPDATE') then
+    select coalesce(i.status, 'missing') into parent_status
+    from new_rows n left join invoices i on i.id = n.invoice_id
+    where i.status is distinct from 'draft' limit 1;
   end if;
-  return case when tg_op = 'DELETE' then old else new end;
+  if parent_status is not null then
+    raise exception 'the lines of a % invoice cannot be changed', parent_status using errcode = 'P0001';
+  end if;
+  return null;
 end $$;
-create trigger invoice_lines_guard before insert or update or delete on invoice_lines
-  for each row execute function invoice_lines_guard();
+create trigger invoice_lines_guard_insert after insert on invoice_lines
+  referencing new table as new_rows for each statement execute function invoice_lines_guard();
+create trigger invoice_lines_guard_update after update on invoice_lines
+  referencing old table as old_rows new table as new_rows for each statement execute function invoice_lines_guard();
+create trigger invoice_lines_guard_delete after delete on invoice_lines
+  referencing old table as old_rows for each statement execute function invoice_lines_guard();
 
 -- What each finalized invoice billed for a month: its own month, and each earlier month it adjusted
 -- for late usage. The billed state of a month is the snapshot of the latest finalized (not void)

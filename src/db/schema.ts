@@ -63,6 +63,16 @@ export interface UsageHourlyTable {
   timeouts: Int8;
 }
 
+export interface UsageMonthlyTable {
+  account_id: string;
+  period: string;
+  architecture: 'x86_64' | 'arm64';
+  requests: Int8;
+  mb_ms: Int8;
+  ephemeral_mb_ms: Int8;
+  init_mb_ms: Int8;
+}
+
 export interface PriceVersionsTable {
   id: string;
   effective_from: ColumnType<string, string, never>;
@@ -148,6 +158,7 @@ export interface Database {
   usage_dedup: UsageDedupTable;
   usage_events: UsageEventsTable;
   usage_hourly: UsageHourlyTable;
+  usage_monthly: UsageMonthlyTable;
   price_versions: PriceVersionsTable;
   price_tiers: PriceTiersTable;
   invoices: InvoicesTable;

@@ -360,6 +360,15 @@ describe('POST /v1/usage properties (random batches, replays, conflicts, concurr
         const { hourly, recomputed } = await storedRollups(tenant.id);
         expect(hourly).toEqual(recomputed);
         expect(hourly).toEqual(sortRollups(modelRollups(p.firsts)));
+        // ... and the monthly rollups (what invoices read) equal the hourly ones summed per month.
+        const monthly = await sql<{ k: string }>`
+          select period::text || '|' || architecture || '|' || requests || '|' || mb_ms || '|' || ephemeral_mb_ms || '|' || init_mb_ms as k
+          from usage_monthly where account_id = ${tenant.id} order by 1`.execute(t.db.db);
+        const fromHourly = await sql<{ k: string }>`
+          select date_trunc('month', hour, 'UTC')::date::text || '|' || architecture || '|' || sum(requests) || '|' || sum(mb_ms)
+                 || '|' || sum(ephemeral_mb_ms) || '|' || sum(init_mb_ms) as k
+          from usage_hourly where account_id = ${tenant.id} group by date_trunc('month', hour, 'UTC'), architecture order by 1`.execute(t.db.db);
+        expect(monthly.rows).toEqual(fromHourly.rows);
 
         // (d) the month view: per-month buckets and totals, GB-s as an exact decimal string.
         const res = await t.app.inject({

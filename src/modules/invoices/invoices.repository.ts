@@ -57,6 +57,7 @@ export interface InvoiceRow {
 
 type Conn = Db | Transaction<Database>;
 
+/** Sums over usage_monthly rows (one per architecture) into one account-month. */
 const usageSums = sql`
   coalesce(sum(requests), 0)::text as requests,
   coalesce(sum(mb_ms) filter (where architecture = 'x86_64'), 0)::text as x86,
@@ -111,12 +112,13 @@ export function createInvoicesRepository(db: Db) {
       return (await q.execute()).map((r) => ({ id: r.id, freeTier: r.free_tier }));
     },
 
-    async usageByAccount(accountIds: string[], from: Date, to: Date): Promise<Map<string, PeriodUsage>> {
+    /** One month's usage per account, from the monthly rollups (one row per account and architecture). */
+    async usageByAccount(accountIds: string[], period: string): Promise<Map<string, PeriodUsage>> {
       if (accountIds.length === 0) return new Map();
       const { rows } = await sql<UsageSumsRow & { account_id: string }>`
         select account_id, ${usageSums}
-        from usage_hourly
-        where account_id = any(${accountIds}::uuid[]) and hour >= ${from} and hour < ${to}
+        from usage_monthly
+        where account_id = any(${accountIds}::uuid[]) and period = ${period}::date
         group by account_id`.execute(db);
       return new Map(rows.map((r) => [r.account_id, toUsage(r)]));
     },
@@ -143,8 +145,7 @@ export function createInvoicesRepository(db: Db) {
                l.ephemeral_mb_ms::text as b_ephemeral, l.amount::text as amount, l.price_version_id, l.free_tier, u.*
         from latest l
         cross join lateral (
-          select ${usageSums} from usage_hourly h
-          where h.account_id = l.account_id and h.hour >= l.period and h.hour < l.period + interval '1 month'
+          select ${usageSums} from usage_monthly m where m.account_id = l.account_id and m.period = l.period
         ) u
         where u.requests::bigint <> l.requests
         order by l.account_id, l.period`.execute(db);

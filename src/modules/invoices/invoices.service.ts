@@ -58,7 +58,7 @@ export function createInvoicesService(deps: {
     const ids = accounts.map((a) => a.id);
     const versionOf = await deps.pricing.resolver();
     const version = versionOf(period);
-    const usage = usageOverride ?? (await repo.usageByAccount(ids, periodStart(period), periodEnd(period)));
+    const usage = usageOverride ?? (await repo.usageByAccount(ids, periodDate(period)));
     const late = new Map<string, Awaited<ReturnType<InvoicesRepository['lateUsage']>>>();
     for (const l of await repo.lateUsage(ids, periodDate(period))) {
       late.set(l.billed.accountId, [...(late.get(l.billed.accountId) ?? []), l]);
@@ -212,19 +212,29 @@ export function createInvoicesService(deps: {
           let finalized = 0;
           let already = 0;
           let amount = ZERO;
-          for (;;) {
-            const page = await repo.accountsForPeriod(periodEnd(period), after, RUN_PAGE);
-            if (page.length === 0) break;
-            after = page.at(-1)!.id;
-            const done = await repo.finalizedAccounts(page.map((a) => a.id), periodDate(period));
-            const todo = page.filter((a) => !done.has(a.id));
-            already += page.length - todo.length;
-            if (todo.length === 0) continue;
-            const computed = await compute(todo, period);
+          // Pages are pipelined: page n+1 is priced (CPU here) while page n is written (work in Postgres).
+          let writing: Promise<void> = Promise.resolve();
+          const write = async (computed: ComputedInvoice[]) => {
             const ids = await store(computed, { actor });
             finalized += ids.size;
-            already += todo.length - ids.size;
+            already += computed.length - ids.size;
             for (const c of computed) if (ids.has(c.accountId)) amount = amount.plus(c.total);
+          };
+          try {
+            for (;;) {
+              const page = await repo.accountsForPeriod(periodEnd(period), after, RUN_PAGE);
+              if (page.length === 0) break;
+              after = page.at(-1)!.id;
+              const done = await repo.finalizedAccounts(page.map((a) => a.id), periodDate(period));
+              const todo = page.filter((a) => !done.has(a.id));
+              already += page.length - todo.length;
+              if (todo.length === 0) continue;
+              const computed = await compute(todo, period);
+              await writing;
+              writing = write(computed);
+            }
+          } finally {
+            await writing;
           }
           deps.log.info({ period, finalized, already, ms: Math.round(performance.now() - started) }, 'invoice run finished');
           return { period, finalized, alreadyFinalized: already, total: formatMoney(amount) };
@@ -297,7 +307,7 @@ export function createInvoicesService(deps: {
       const now = deps.clock.now();
       const period = periodOf(now);
       const freeTier = await deps.accounts.freeTierOf(accountId);
-      const usage = (await repo.usageByAccount([accountId], periodStart(period), periodEnd(period))).get(accountId) ?? NO_USAGE;
+      const usage = (await repo.usageByAccount([accountId], periodDate(period))).get(accountId) ?? NO_USAGE;
       const [sofar] = await compute([{ id: accountId, freeTier }], period, new Map([[accountId, usage]]));
       const elapsed = BigInt(Math.max(1, now.getTime() - periodStart(period).getTime()));
       const length = BigInt(periodEnd(period).getTime() - periodStart(period).getTime());

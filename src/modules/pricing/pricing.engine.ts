@@ -230,16 +230,33 @@ function pricedLine(
   return { ...l, billableQuantity, unroundedAmount, amount: roundCents(unroundedAmount) };
 }
 
+/**
+ * A tier list's lower bounds and descriptions, worked out (and the list checked) once per list:
+ * an invoice run prices thousands of accounts against the same version.
+ */
+const tierShapes = new WeakMap<PriceTier[], { lower: Money; description: string }[]>();
+
+function tierShape(architecture: Architecture, tiers: PriceTier[]) {
+  let shape = tierShapes.get(tiers);
+  if (!shape) {
+    assertTiers(architecture, tiers);
+    let lower = ZERO;
+    shape = tiers.map((t, i) => {
+      const s = { lower, description: `Compute ${architecture}, tier ${i + 1} (${tierRange(lower, t.upToGbSeconds)})` };
+      if (t.upToGbSeconds !== null) lower = t.upToGbSeconds;
+      return s;
+    });
+    tierShapes.set(tiers, shape);
+  }
+  return shape;
+}
+
 function splitIntoTiers(architecture: Architecture, gbSeconds: Money, tiers: PriceTier[]): ComputeSegment[] {
-  assertTiers(architecture, tiers);
-  let lower = ZERO;
+  const shape = tierShape(architecture, tiers);
   return tiers.map((t, i) => {
-    const upper = t.upToGbSeconds;
-    const quantity = Money.max(ZERO, Money.min(gbSeconds, upper ?? gbSeconds).minus(lower));
-    const tier = i + 1;
-    const description = `Compute ${architecture}, tier ${tier} (${tierRange(lower, upper)})`;
-    if (upper !== null) lower = upper;
-    return { architecture, tier, description, unitPrice: t.unitPrice, quantity, free: ZERO };
+    const { lower, description } = shape[i]!;
+    const quantity = gbSeconds.lte(lower) ? ZERO : Money.min(gbSeconds, t.upToGbSeconds ?? gbSeconds).minus(lower);
+    return { architecture, tier: i + 1, description, unitPrice: t.unitPrice, quantity, free: ZERO };
   });
 }
 

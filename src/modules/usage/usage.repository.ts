@@ -58,7 +58,8 @@ export function createUsageRepository(db: Db) {
     /**
      * One statement, so one atomic commit: claim each invocation id in usage_dedup (the exactly-once
      * guard), store only the claimed events, and fold them, pre-aggregated per (account, hour,
-     * function, architecture) in key order, into the hourly rollups. Returns the invocation ids that
+     * function, architecture) and per (account, month, architecture), in key order, into the
+     * hourly and monthly rollups. Returns the invocation ids that
      * were already claimed (replays or conflicts), which is usually none.
      */
     async insertBatch(events: MeteredEvent[]): Promise<{ accountId: string; invocationId: string }[]> {
@@ -106,6 +107,20 @@ export function createUsageRepository(db: Db) {
             init_mb_ms = h.init_mb_ms + excluded.init_mb_ms,
             errors = h.errors + excluded.errors,
             timeouts = h.timeouts + excluded.timeouts
+        ),
+        monthly as (
+          insert into usage_monthly as m (account_id, period, architecture, requests, mb_ms, ephemeral_mb_ms, init_mb_ms)
+          select account_id, date_trunc('month', started_at, 'UTC')::date, architecture,
+                 count(*), sum(billed_ms * memory_mb), sum(billed_ms * (ephemeral_storage_mb - 512)),
+                 sum((billed_ms - ceil(least(duration_ms, 900000))) * memory_mb)
+          from stored
+          group by 1, 2, 3
+          order by 1, 2, 3
+          on conflict (account_id, period, architecture) do update set
+            requests = m.requests + excluded.requests,
+            mb_ms = m.mb_ms + excluded.mb_ms,
+            ephemeral_mb_ms = m.ephemeral_mb_ms + excluded.ephemeral_mb_ms,
+            init_mb_ms = m.init_mb_ms + excluded.init_mb_ms
         )
         select i.account_id, i.invocation_id from input i
         where not exists (select 1 from claimed c where c.account_id = i.account_id and c.invocation_id = i.invocation_id)
