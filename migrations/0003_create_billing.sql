@@ -80,7 +80,6 @@ create table invoice_lines (
   amount            numeric(20, 2) not null,
   unique (invoice_id, position)
 );
-create index invoice_lines_account_idx on invoice_lines (account_id);
 
 -- A finalized invoice and its lines never change; the only move left is finalized -> void.
 create function invoices_guard() returns trigger language plpgsql as $$
@@ -107,19 +106,27 @@ create trigger invoices_guard before update or delete on invoices
   for each row execute function invoices_guard();
 
 -- Checked once per statement (transition tables), not once per row: an invoice run writes tens of
--- thousands of lines. A line may be neither written onto, moved off, nor deleted from a non-draft
--- invoice; the lines of a deleted draft go with it (their parent is gone, so nothing matches).
+-- thousands of lines. A line may be neither written onto, moved off, nor deleted from an invoice
+-- that is not open: open means a draft, or an invoice finalized by this very transaction (an
+-- invoice run writes it finalized together with its lines; once committed, nothing can touch it,
+-- since invoices_guard refuses every later change to a finalized row but voiding). The lines of a
+-- deleted draft go with it (their parent is gone, so nothing matches).
+create function invoice_is_open(status text, row_xmin xid) returns boolean language sql stable as $$
+  select status = 'draft' or (status = 'finalized' and row_xmin = pg_current_xact_id()::xid)
+$$;
+
 create function invoice_lines_guard() returns trigger language plpgsql as $$
 declare
   parent_status text;
 begin
   if tg_op in ('UPDATE', 'DELETE') then
-    select i.status into parent_status from old_rows o join invoices i on i.id = o.invoice_id where i.status <> 'draft' limit 1;
+    select i.status into parent_status from old_rows o join invoices i on i.id = o.invoice_id
+    where not invoice_is_open(i.status, i.xmin) limit 1;
   end if;
   if parent_status is null and tg_op in ('INSERT', 'UPDATE') then
     select coalesce(i.status, 'missing') into parent_status
     from new_rows n left join invoices i on i.id = n.invoice_id
-    where i.status is distinct from 'draft' limit 1;
+    where i.id is null or not invoice_is_open(i.status, i.xmin) limit 1;
   end if;
   if parent_status is not null then
     raise exception 'the lines of a % invoice cannot be changed', parent_status using errcode = 'P0001';

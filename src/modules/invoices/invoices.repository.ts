@@ -160,20 +160,28 @@ export function createInvoicesRepository(db: Db) {
     },
 
     /**
-     * Writes (or refreshes) draft invoices; an account whose invoice for the month is already
-     * finalized is left alone and not returned. The unique index keeps one per account and month.
+     * Writes invoices as drafts (refreshing an existing draft) or straight as finalized (finalizing
+     * an existing draft); an account whose invoice for the month is already finalized is left alone
+     * and not returned. The unique index keeps one per account and month. The lines of an invoice
+     * finalized here are written in the same transaction (the lines guard allows exactly that).
      */
-    async upsertDrafts(tx: Transaction<Database>, rows: { accountId: string; period: string; priceVersionId: string; freeTier: boolean; total: string }[], at: Date) {
+    async upsertInvoices(
+      tx: Transaction<Database>,
+      rows: { accountId: string; period: string; priceVersionId: string; freeTier: boolean; total: string }[],
+      status: 'draft' | 'finalized',
+      at: Date,
+    ) {
       if (rows.length === 0) return new Map<string, string>();
+      const finalizedAt = status === 'finalized' ? at : null;
       const { rows: out } = await sql<{ id: string; account_id: string }>`
-        insert into invoices (account_id, period, status, price_version_id, free_tier, total, updated_at)
-        select a, p, 'draft', v, f, t, ${at}
+        insert into invoices (account_id, period, status, price_version_id, free_tier, total, updated_at, finalized_at)
+        select a, p, ${status}, v, f, t, ${at}, ${finalizedAt}::timestamptz
         from unnest(${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => r.period)}::date[], ${rows.map((r) => r.priceVersionId)}::text[],
                     ${rows.map((r) => r.freeTier)}::boolean[], ${rows.map((r) => r.total)}::numeric[]) as x(a, p, v, f, t)
         order by a
         on conflict (account_id, period) where status <> 'void' do update
-          set price_version_id = excluded.price_version_id, free_tier = excluded.free_tier, total = excluded.total,
-              updated_at = excluded.updated_at
+          set status = excluded.status, price_version_id = excluded.price_version_id, free_tier = excluded.free_tier,
+              total = excluded.total, updated_at = excluded.updated_at, finalized_at = excluded.finalized_at
           where invoices.status = 'draft'
         returning id, account_id`.execute(tx);
       return new Map(out.map((r) => [r.account_id, r.id]));
@@ -193,9 +201,8 @@ export function createInvoicesRepository(db: Db) {
                              ${col('unitPrice')}::numeric[], ${col('amount')}::numeric[])`.execute(tx);
     },
 
-    async finalize(tx: Transaction<Database>, invoiceIds: string[], snapshots: (Snapshot & { invoiceId: string })[], at: Date) {
-      if (invoiceIds.length === 0) return;
-      await tx.updateTable('invoices').set({ status: 'finalized', finalized_at: at, updated_at: at }).where('id', 'in', invoiceIds).execute();
+    async insertSnapshots(tx: Transaction<Database>, snapshots: (Snapshot & { invoiceId: string })[]) {
+      if (snapshots.length === 0) return;
       const col = <K extends keyof (typeof snapshots)[number]>(k: K) => snapshots.map((s) => (typeof s[k] === 'bigint' ? String(s[k]) : s[k]));
       await sql`
         insert into invoice_usage_snapshots (invoice_id, account_id, period, requests, x86_mb_ms, arm_mb_ms, ephemeral_mb_ms, amount, price_version_id, free_tier)

@@ -115,13 +115,13 @@ export function createInvoicesService(deps: {
     });
   }
 
-  /** Writes drafts (and, when `finalize`, finalizes them with their usage snapshots) in one transaction. */
+  /** Writes drafts, or finalized invoices with their usage snapshots and audit entries, in one transaction. */
   async function store(computed: ComputedInvoice[], finalize: { actor: string } | null): Promise<Map<string, string>> {
     const at = deps.clock.now();
     return deps.db.transaction().execute(async (tx) => {
-      const ids = await repo.upsertDrafts(tx, computed.map((c) => ({
+      const ids = await repo.upsertInvoices(tx, computed.map((c) => ({
         accountId: c.accountId, period: periodDate(c.period), priceVersionId: c.version.id, freeTier: c.freeTier, total: formatMoney(c.total),
-      })), at);
+      })), finalize ? 'finalized' : 'draft', at);
       const written = computed.filter((c) => ids.has(c.accountId));
       await repo.replaceLines(
         tx,
@@ -129,7 +129,7 @@ export function createInvoicesService(deps: {
         [...ids.values()],
       );
       if (finalize && written.length > 0) {
-        await repo.finalize(tx, [...ids.values()], written.flatMap((c) => c.snapshots.map((s) => ({ ...s, invoiceId: ids.get(c.accountId)! }))), at);
+        await repo.insertSnapshots(tx, written.flatMap((c) => c.snapshots.map((s) => ({ ...s, invoiceId: ids.get(c.accountId)! }))));
         await deps.audit.record(tx, written.map((c) => ({
           actor: finalize.actor, action: 'invoice.finalized' as const, accountId: c.accountId, subject: ids.get(c.accountId)!,
           reason: `monthly invoice run for ${c.period}`, details: { total: formatMoney(c.total), priceVersion: c.version.id },
@@ -212,8 +212,9 @@ export function createInvoicesService(deps: {
           let finalized = 0;
           let already = 0;
           let amount = ZERO;
-          // Pages are pipelined: page n+1 is priced (CPU here) while page n is written (work in Postgres).
-          let writing: Promise<void> = Promise.resolve();
+          // Pages are pipelined: the next page is priced (CPU here) while up to two earlier pages are
+          // written, each in its own transaction on its own connection (work in Postgres).
+          const writing = new Set<Promise<void>>();
           const write = async (computed: ComputedInvoice[]) => {
             const ids = await store(computed, { actor });
             finalized += ids.size;
@@ -230,11 +231,12 @@ export function createInvoicesService(deps: {
               already += page.length - todo.length;
               if (todo.length === 0) continue;
               const computed = await compute(todo, period);
-              await writing;
-              writing = write(computed);
+              if (writing.size >= 2) await Promise.race(writing);
+              const w: Promise<void> = write(computed).finally(() => writing.delete(w));
+              writing.add(w);
             }
           } finally {
-            await writing;
+            await Promise.all(writing);
           }
           deps.log.info({ period, finalized, already, ms: Math.round(performance.now() - started) }, 'invoice run finished');
           return { period, finalized, alreadyFinalized: already, total: formatMoney(amount) };
