@@ -68,7 +68,7 @@ export async function freePort(): Promise<number> {
 export async function startApi(databaseUrl: string, adminKey: string, env: Record<string, string> = {}) {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, TALLY_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, TALLY_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', TALLY_EXECUTOR: 'off', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;

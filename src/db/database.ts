@@ -14,7 +14,11 @@ const types = {
 
 export function createPool(connectionString: string, max = 10): pg.Pool {
   // Sessions run in UTC so that date_trunc and month boundaries are UTC everywhere.
-  return new pg.Pool({ connectionString, max, options: '-c TimeZone=UTC', application_name: 'tally', types });
+  const pool = new pg.Pool({ connectionString, max, options: '-c TimeZone=UTC', application_name: 'tally', types });
+  // An idle connection that the server closes (restart, failover, a dropped test database) is taken
+  // out of the pool; without a listener, pg would crash the process. The next query reconnects.
+  pool.on('error', () => {});
+  return pool;
 }
 
 export function createDb(connectionString: string, max = 10): Db {
