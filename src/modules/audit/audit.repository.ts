@@ -6,7 +6,10 @@ export type AuditAction =
   | 'price_version.created'
   | 'invoice.finalized'
   | 'invoice.voided'
-  | 'account.free_tier_changed';
+  | 'account.free_tier_changed'
+  | 'budget.created'
+  | 'budget.changed'
+  | 'budget.deleted';
 
 export interface AuditEntry {
   actor: string;

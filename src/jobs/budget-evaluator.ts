@@ -1,0 +1,54 @@
+import cron from 'node-cron';
+import type { Logger } from '../lib/logger.js';
+import type { BudgetsService } from '../modules/budgets/budgets.service.js';
+
+/** How often every replica reloads the hard caps from the database (the caps it checks are at most this stale). */
+export const CAP_REFRESH_MS = 5_000;
+
+/**
+ * Every minute, on one replica (the one whose insert of the minute's tick row wins), evaluates
+ * every budget: it catches what the debounced evaluation after ingest missed (a replica that died
+ * before its debounce fired) and the forecast moving with time alone. Every replica, leader or
+ * not, reloads the hard caps every few seconds, so an invoke on any replica sees a cap set by
+ * another one.
+ */
+export function scheduleBudgetEvaluation(deps: { budgets: Pick<BudgetsService, 'tick' | 'refreshCaps'>; log: Logger; capRefreshMs?: number }) {
+  const log = deps.log.child({ job: 'budget-evaluator' });
+  const task = cron.schedule(
+    '* * * * *',
+    async () => {
+      try {
+        const { ran, alerts } = await deps.budgets.tick();
+        if (ran && alerts > 0) log.info({ alerts }, 'budget alerts recorded');
+      } catch (err) {
+        log.error({ err }, 'budget evaluation failed; the next minute retries');
+      }
+    },
+    {
+      timezone: 'UTC',
+      name: 'budget-evaluator',
+      noOverlap: true,
+      logger: {
+        info: (m) => log.debug(m),
+        warn: (m) => log.warn(m),
+        error: (m, err) => log.error({ err: err ?? m }, 'scheduler error'),
+        debug: (m) => log.debug({ m }, 'scheduler'),
+      },
+    },
+  );
+  let refreshing = false;
+  const refresher = setInterval(() => {
+    if (refreshing) return;
+    refreshing = true;
+    deps.budgets.refreshCaps()
+      .catch((err) => log.warn({ err }, 'reloading hard caps failed; the caps in memory stay in force'))
+      .finally(() => { refreshing = false; });
+  }, deps.capRefreshMs ?? CAP_REFRESH_MS);
+  refresher.unref();
+  return {
+    stop: async () => {
+      clearInterval(refresher);
+      await task.stop();
+    },
+  };
+}

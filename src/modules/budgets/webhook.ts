@@ -1,0 +1,69 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { periodFromDate } from '../../lib/period.js';
+import type { Alert } from './alerts.repository.js';
+
+export const newSigningSecret = () => `whsec_${randomBytes(32).toString('base64url')}`;
+
+/** `sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`: the timestamp is signed so a replay can be refused. */
+export const signature = (secret: string, timestamp: string, body: string) =>
+  `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+
+/** The webhook body, built from the stored alert only, so a redelivery sends the very same bytes. */
+export function alertBody(a: Alert): string {
+  return JSON.stringify({
+    id: a.id,
+    type: 'budget.threshold_crossed',
+    accountId: a.accountId,
+    budgetId: a.budgetId,
+    threshold: a.threshold,
+    basis: a.basis,
+    period: periodFromDate(a.period),
+    spend: a.spend,
+    amount: a.amount,
+    percent: a.percent,
+    actual: a.actual,
+    forecast: a.forecast,
+    currency: 'USD',
+    createdAt: a.createdAt.toISOString(),
+  });
+}
+
+export interface WebhookRequest {
+  url: string;
+  secret: string;
+  idempotencyKey: string;
+  body: string;
+  at: Date;
+  attempt: number;
+}
+
+/** One POST; resolves with the HTTP status (redirects are not followed: a 3xx is not a delivery). */
+export async function postWebhook(r: WebhookRequest, timeoutMs: number): Promise<number> {
+  const timestamp = String(Math.floor(r.at.getTime() / 1000));
+  const res = await fetch(r.url, {
+    method: 'POST',
+    redirect: 'manual',
+    signal: AbortSignal.timeout(timeoutMs),
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'Tally-Webhooks/1',
+      'x-tally-timestamp': timestamp,
+      'x-tally-signature': signature(r.secret, timestamp, r.body),
+      'x-tally-idempotency-key': r.idempotencyKey,
+      'x-tally-delivery-attempt': String(r.attempt),
+    },
+    body: r.body,
+  });
+  await res.body?.cancel();
+  return res.status;
+}
+
+/** What went wrong, in a few words fit for the delivery history (never the secret or the body). */
+export function describeFailure(err: unknown): string {
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timed out';
+    const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+    return (cause?.code ?? cause?.message ?? err.message).slice(0, 500);
+  }
+  return String(err).slice(0, 500);
+}
