@@ -1,4 +1,5 @@
-import { mkdir, open, readdir, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import type { Log, UsageEvent } from './runtime/types.js';
 
@@ -17,6 +18,14 @@ export interface SpoolSegment {
 }
 
 const SEGMENT = /^seg-(\d{12})\.jsonl$/;
+const APPEND_DSYNC = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_APPEND | fsConstants.O_DSYNC;
+
+interface Segment {
+  seq: number;
+  handle: FileHandle;
+  bytes: number;
+  openedAt: number;
+}
 
 interface Waiter {
   data: string;
@@ -29,7 +38,9 @@ interface Waiter {
  * segments are deleted only once the api acknowledged them, so delivery is at-least-once.
  */
 export class UsageSpool {
-  private current: { seq: number; handle: FileHandle; bytes: number; openedAt: number } | null = null;
+  private current: Segment | null = null;
+  /** The next segment, created (and its name made durable) ahead of need, off the append path. */
+  private prepared: Promise<Segment> | null = null;
   private nextSeq: number;
   private waiting: Waiter[] = [];
   private flushing: Promise<void> | null = null;
@@ -111,6 +122,24 @@ export class UsageSpool {
     });
   }
 
+  /**
+   * Moves segments the api refused for good (a 4xx that no retry can fix) to `rejected/`: they
+   * stop blocking the ones behind them, and stay on disk for an operator, never silently lost.
+   */
+  reject(segmentIds: string[]): Promise<void> {
+    return this.serial(async () => {
+      const folder = path.join(this.options.dir, 'rejected');
+      await mkdir(folder, { recursive: true });
+      for (const id of segmentIds) {
+        if (!SEGMENT.test(id)) throw new Error(`not a spool segment: ${id}`);
+        if (this.current && id === segmentName(this.current.seq)) continue;
+        await rename(path.join(this.options.dir, id), path.join(folder, `${id}.${Date.now()}`)).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+        });
+      }
+    });
+  }
+
   /** Appends and fsyncs so far: the ratio shows how well group commit batches. */
   stats(): { appends: number; syncs: number } {
     return { appends: this.appends, syncs: this.syncs };
@@ -123,6 +152,9 @@ export class UsageSpool {
     await this.serial(async () => {
       await this.current?.handle.close();
       this.current = null;
+      const prepared = await this.prepared?.catch(() => null);
+      this.prepared = null;
+      await prepared?.handle.close(); // left empty: removed at the next open()
     });
   }
 
@@ -155,13 +187,21 @@ export class UsageSpool {
       offset += bytesWritten;
     }
     current.bytes += data.length;
-    await current.handle.datasync();
+    // O_DSYNC: the write itself returns once the data is durable (one syscall, not write + fdatasync).
     this.syncs += 1;
   }
 
-  private async createSegment(): Promise<NonNullable<UsageSpool['current']>> {
+  private async createSegment(): Promise<Segment> {
+    const next = this.prepared ?? this.newSegment();
+    this.prepared = null;
+    this.current = await next;
+    this.current.openedAt = Date.now();
+    return this.current;
+  }
+
+  private async newSegment(): Promise<Segment> {
     const seq = this.nextSeq++;
-    const handle = await open(path.join(this.options.dir, segmentName(seq)), 'a');
+    const handle = await open(path.join(this.options.dir, segmentName(seq)), APPEND_DSYNC);
     // The new name must survive a crash too: sync the folder once per segment.
     const dir = await open(this.options.dir, 'r');
     try {
@@ -169,14 +209,18 @@ export class UsageSpool {
     } finally {
       await dir.close();
     }
-    this.current = { seq, handle, bytes: 0, openedAt: Date.now() };
-    return this.current;
+    return { seq, handle, bytes: 0, openedAt: Date.now() };
   }
 
   private async seal(): Promise<void> {
     const current = this.current;
     this.current = null;
     await current?.handle.close();
+    // A sealed segment is soon followed by appends: have their segment ready (a folder fsync is slow).
+    if (!this.closed && !this.prepared) {
+      this.prepared = this.newSegment();
+      this.prepared.catch(() => undefined);
+    }
   }
 
   private async segmentNames(): Promise<string[]> {

@@ -17,6 +17,21 @@ import { createAuth } from './modules/accounts/auth.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { createAuditService } from './modules/audit/audit.service.js';
+import { createAlertsRepository } from './modules/budgets/alerts.repository.js';
+import { createAlertsService } from './modules/budgets/alerts.service.js';
+import { createBudgetEvaluator } from './modules/budgets/budgets.evaluator.js';
+import { createBudgetsRepository } from './modules/budgets/budgets.repository.js';
+import { budgetsRoutes } from './modules/budgets/budgets.routes.js';
+import { createBudgetsService } from './modules/budgets/budgets.service.js';
+import { createExecutorClient } from './modules/executors/executors.client.js';
+import { createExecutorsRepository } from './modules/executors/executors.repository.js';
+import { executorsRoutes } from './modules/executors/executors.routes.js';
+import { createExecutorsService, type ExecutorsOptions } from './modules/executors/executors.service.js';
+import { createFunctionsRepository } from './modules/functions/functions.repository.js';
+import { functionsRoutes } from './modules/functions/functions.routes.js';
+import { createFunctionsService, type FunctionsServiceOptions } from './modules/functions/functions.service.js';
+import { invokeRoutes } from './modules/functions/invoke.routes.js';
+import { createInvokeService } from './modules/functions/invoke.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createInvoicesRepository } from './modules/invoices/invoices.repository.js';
 import { invoicesRoutes } from './modules/invoices/invoices.routes.js';
@@ -36,6 +51,8 @@ export interface AppDeps {
   bodyLimitBytes?: number;
   expectedMigrations?: number;
   metrics?: Metrics;
+  /** Functions and invoke routing: cache TTL, zip limits, executor liveness, per-account concurrency. */
+  functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; accountConcurrency?: number };
 }
 
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
@@ -55,14 +72,43 @@ export function buildServices(deps: AppDeps) {
     clock: deps.clock,
     log: deps.logger.child({ module: 'invoices' }),
   });
+  const budgetsRepo = createBudgetsRepository(deps.db);
+  const alertsRepo = createAlertsRepository(deps.db);
+  const budgetsLog = deps.logger.child({ module: 'budgets' });
+  const budgets = createBudgetsService({
+    db: deps.db,
+    repo: budgetsRepo,
+    alerts: alertsRepo,
+    evaluator: createBudgetEvaluator({ db: deps.db, repo: budgetsRepo, alerts: alertsRepo, invoices, clock: deps.clock, log: budgetsLog, registry: metrics.registry }),
+    audit,
+    clock: deps.clock,
+    log: budgetsLog,
+  });
+  const alerts = createAlertsService({ db: deps.db, repo: alertsRepo, budgets: budgetsRepo, clock: deps.clock, log: budgetsLog, registry: metrics.registry });
   const usage = createUsageService({
     repo: createUsageRepository(deps.db),
     accounts: accountsRepo,
     clock: deps.clock,
     metrics,
     log: deps.logger.child({ module: 'usage' }),
+    onIngested: budgets.onIngested,
   });
-  return { metrics, auth, accounts, usage, pricing, invoices, audit };
+  const functions = createFunctionsService({ repo: createFunctionsRepository(deps.db), options: deps.functions });
+  const executors = createExecutorsService({
+    repo: createExecutorsRepository(deps.db),
+    log: deps.logger.child({ module: 'executors' }),
+    options: deps.functions?.executors,
+  });
+  const executorClient = createExecutorClient();
+  const invoke = createInvokeService({
+    functions,
+    executors,
+    client: executorClient,
+    log: deps.logger.child({ module: 'invoke' }),
+    accountConcurrency: deps.functions?.accountConcurrency,
+    admit: (accountId, fn) => budgets.assertNotCapped(accountId, fn),
+  });
+  return { metrics, auth, accounts, usage, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -107,14 +153,21 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const { auth, accounts, usage, pricing, invoices, audit } = services;
+  const { auth, accounts, usage, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke } = services;
+  app.addHook('onClose', async () => executorClient.close());
+  // Pending debounced budget evaluations finish (or are dropped) before the database goes away.
+  app.addHook('onClose', () => budgets.stop());
 
   await app.register(healthRoutes({ db: deps.db, metrics, expectedMigrations: deps.expectedMigrations ?? 0 }));
   await app.register(accountsRoutes({ auth, accounts }));
   await app.register(usageRoutes({ auth, usage, accounts, bodyLimit: deps.bodyLimitBytes ?? 16 * 1024 * 1024 }));
   await app.register(pricingRoutes({ auth, pricing }));
-  await app.register(invoicesRoutes({ auth, invoices, accounts }));
+  await app.register(invoicesRoutes({ auth, invoices, accounts, budgets }));
+  await app.register(budgetsRoutes({ auth, accounts, budgets, alerts }));
   await app.register(auditRoutes({ auth, audit }));
+  await app.register(functionsRoutes({ auth, accounts, functions }));
+  await app.register(invokeRoutes({ auth, accounts, invoke }));
+  await app.register(executorsRoutes({ auth, executors, functions }));
   return app;
 }
 

@@ -9,6 +9,11 @@ export interface Config {
   logLevel: string;
   /** Largest accepted request body, bytes; usage batches of 10,000 events need a few MB. */
   bodyLimitBytes: number;
+  /** Run one executor inside this process (npm start); off when executors run as their own services. */
+  localExecutor: boolean;
+  /** Most function instances of the local executor; null: its default (half the memory in 128 MB instances). */
+  executorCapacity: number | null;
+  executorIdleTimeoutS: number;
 }
 
 export class ConfigError extends Error {
@@ -27,6 +32,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['on', 'true', '1'].includes(raw)) return true;
+  if (['off', 'false', '0'].includes(raw)) return false;
+  throw new ConfigError(name, `must be on or off, got "${env[name]}"`);
 }
 
 /** Parsed once at start-up (src/server.ts) and passed down; nothing else reads the environment. */
@@ -58,5 +71,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     adminKey,
     logLevel,
     bodyLimitBytes: int(env, 'TALLY_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    localExecutor: onOff(env, 'TALLY_EXECUTOR', true),
+    executorCapacity: env.TALLY_EXECUTOR_CAPACITY?.trim() ? int(env, 'TALLY_EXECUTOR_CAPACITY', 0, 1, 10_000) : null,
+    executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
   };
 }

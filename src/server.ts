@@ -1,5 +1,11 @@
 import { readdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { defaultCapacity } from '../executor/config.js';
+import { startExecutor, type Executor } from '../executor/main.js';
 import { buildApp, buildServices } from './app.js';
+import { startAlertDelivery } from './jobs/budget-alerts.js';
+import { scheduleBudgetEvaluation } from './jobs/budget-evaluator.js';
 import { scheduleInvoiceFinalizer } from './jobs/invoice-finalizer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
@@ -8,6 +14,7 @@ import { systemClock } from './lib/clock.js';
 import { createLogger } from './lib/logger.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
 import { ensureBootstrapAdminKey } from './modules/accounts/accounts.service.js';
+import { localExecutorKey } from './modules/executors/local-key.js';
 
 /** The api process: parse config, open the database, migrate, listen; SIGTERM drains and stops cleanly. */
 async function main(): Promise<void> {
@@ -43,7 +50,12 @@ async function main(): Promise<void> {
   const services = buildServices(deps);
   const app = await buildApp(deps, services);
   const finalizer = scheduleInvoiceFinalizer({ invoices: services.invoices, clock: systemClock, log });
+  // Hard caps are checked in memory on the invoke path: load them before taking traffic.
+  await services.budgets.refreshCaps();
+  const budgetEvaluation = scheduleBudgetEvaluation({ budgets: services.budgets, log });
+  const alertDelivery = startAlertDelivery({ alerts: services.alerts, log });
 
+  let executor: Executor | null = null;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -55,7 +67,11 @@ async function main(): Promise<void> {
     }, 20_000);
     force.unref();
     try {
+      // The executor first: it leaves the rotation, finishes what runs and sends its usage to this api.
+      await executor?.stop();
       await finalizer.stop();
+      await budgetEvaluation.stop();
+      await alertDelivery.stop();
       await app.close();
       await database.close();
     } finally {
@@ -68,6 +84,25 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  if (config.localExecutor && !stopping) {
+    // One executor in this process, so that a fresh `npm start` can deploy and invoke at once.
+    const { port } = app.server.address() as AddressInfo;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    executor = await startExecutor({
+      apiUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      key: await localExecutorKey({ dataDir: config.dataDir, auth: services.auth, accounts: services.accounts }),
+      host: '127.0.0.1',
+      port: 0,
+      dir: path.join(config.dataDir, 'executor'),
+      capacity: config.executorCapacity ?? defaultCapacity(),
+      idleTimeoutMs: config.executorIdleTimeoutS * 1000,
+      flushIntervalMs: 1000,
+      shutdownTimeoutMs: 10_000,
+      logLevel: config.logLevel,
+      logger: log.child({ module: 'executor' }),
+    });
+    services.executorClient.attachLocal(executor.id, executor.local);
+  }
 }
 
 main().catch((err) => {

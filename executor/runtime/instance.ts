@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { functionArn, instanceEnvironment, launchCommand, type LaunchOptions } from './launch.js';
 import { OutputCapture } from './output.js';
-import { killGroup, sampleMemory } from './proc.js';
-import { billedDurationMs, describeExit, endLine, reportLine, startLine, timeoutMessage } from './report.js';
+import { killGroup, sampleMemory, StatusReader } from './proc.js';
+import { billedDurationMs, describeExit, endLine, reportLine, startLine, timeoutMessage, toMicrosecond } from './report.js';
 import { RuntimeApi, errorJson, type RuntimeOutcome } from './runtime-api.js';
 import type { FunctionSpec, InvocationResult, InvocationStatus, Log } from './types.js';
 
@@ -81,6 +81,7 @@ export class FunctionInstance {
   private readonly limitKb: number;
   private exited: Promise<void> | null = null;
   private cleanedUp = false;
+  private status: StatusReader | null = null;
 
   constructor(
     readonly spec: FunctionSpec,
@@ -150,6 +151,7 @@ export class FunctionInstance {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    if (child.pid !== undefined) this.status = new StatusReader(child.pid);
     const onData = (chunk: Buffer): void => this.output.push(chunk);
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
@@ -185,7 +187,8 @@ export class FunctionInstance {
           if (this.active !== active) return;
           active.handedOffAt = at;
           active.initLog = this.output.take();
-          active.limitMs = Math.max(0, Math.min(timeoutMs, deadline - Date.now()));
+          // The function's own timeout exactly; a caller's earlier deadline, as wall-clock time left.
+          active.limitMs = deadlineMs === undefined ? timeoutMs : Math.max(0, Math.min(timeoutMs, deadline - Date.now()));
           clearTimeout(active.timer);
           active.timer = setTimeout(() => this.onTimeout(active), active.limitMs);
         },
@@ -285,6 +288,7 @@ export class FunctionInstance {
     if (this.cleanedUp) return;
     this.cleanedUp = true;
     this.state = 'dead';
+    this.status?.close();
     await this.api?.close();
     if (this.tmpDir) await rm(this.tmpDir, { recursive: true, force: true }).catch(() => undefined);
     this.options.onExit?.(this);
@@ -296,8 +300,9 @@ export class FunctionInstance {
     clearTimeout(active.timer);
     clearInterval(active.poller);
     this.api?.cancel();
+    // A custom runtime's descendants (curl...) count too; node and python are sampled with one pread.
     const pid = this.child?.pid;
-    const sample = pid !== undefined && this.state !== 'dead' ? sampleMemory(pid) : null;
+    const sample = this.state === 'dead' ? null : this.spec.runtime === 'provided' && pid !== undefined ? sampleMemory(pid) : this.status?.read();
     const peakKb = Math.max(active.peakKb, sample?.peakKb ?? 0);
     if (!ending.fatal && peakKb > this.limitKb) {
       // It went over its memory between two polls; Lambda would have killed it.
@@ -305,8 +310,8 @@ export class FunctionInstance {
       this.kill();
     }
     const handedOff = active.handedOffAt !== undefined;
-    const durationMs = !handedOff ? 0 : ending.status === 'timeout' ? active.limitMs : ending.at - active.handedOffAt!;
-    const initDurationMs = active.cold ? (this.firstNextAt ?? ending.at) - this.spawnedAt : undefined;
+    const durationMs = toMicrosecond(!handedOff ? 0 : ending.status === 'timeout' ? active.limitMs : ending.at - active.handedOffAt!);
+    const initDurationMs = active.cold ? toMicrosecond((this.firstNextAt ?? ending.at) - this.spawnedAt) : undefined;
     const billed = billedDurationMs(durationMs, initDurationMs);
     const maxMemoryUsedMb = Math.ceil(peakKb / 1024);
     const initLog = handedOff ? active.initLog : '';
@@ -365,6 +370,7 @@ function fatalExit(requestId: string, errorType: string, reason: string, at = pe
 
 function traceId(): string {
   const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
-  const random = randomBytes(20).toString('hex');
+  // randomUUID draws from a cached entropy pool: far cheaper than randomBytes on every invocation.
+  const random = randomUUID().replaceAll('-', '') + randomUUID().slice(0, 8);
   return `Root=1-${epoch}-${random.slice(0, 24)};Parent=${random.slice(24)};Sampled=0`;
 }

@@ -103,8 +103,12 @@ export class FunctionPool {
       if (!i.busy && i.alive && (!warm || i.lastUsedAt > warm.lastUsedAt)) warm = i;
     }
     if (warm) return warm;
-    if (list.length >= (spec.reservedConcurrency ?? Infinity)) {
-      throw new TooManyRequestsError('reserved_concurrency', spec.functionId);
+    // Reserved concurrency is the function's, across its versions: an idle instance of an older
+    // version gives way to the new one.
+    const limit = spec.reservedConcurrency ?? Infinity;
+    if (limit !== Infinity && this.countFunction(spec.functionId) >= limit) {
+      const olderIdle = (i: FunctionInstance) => i.spec.functionId === spec.functionId && i.spec.version !== spec.version;
+      if (limit === 0 || !this.evictIdle(olderIdle)) throw new TooManyRequestsError('reserved_concurrency', spec.functionId);
     }
     if (this.stats().instances >= this.options.capacity && !this.evictIdle()) {
       throw new TooManyRequestsError('executor_capacity', spec.functionId);
@@ -127,11 +131,19 @@ export class FunctionPool {
     if (list.length === 0) this.byVersion.delete(key);
   }
 
-  /** Frees a slot by killing the least recently used idle instance of any function. */
-  private evictIdle(): boolean {
+  private countFunction(functionId: string): number {
+    let n = 0;
+    this.forEach((i) => {
+      if (i.alive && i.spec.functionId === functionId) n += 1;
+    });
+    return n;
+  }
+
+  /** Frees a slot by killing the least recently used idle instance (of any function, unless filtered). */
+  private evictIdle(which: (i: FunctionInstance) => boolean = () => true): boolean {
     let oldest: FunctionInstance | undefined;
     this.forEach((i) => {
-      if (!i.busy && i.alive && (!oldest || i.lastUsedAt < oldest.lastUsedAt)) oldest = i;
+      if (!i.busy && i.alive && which(i) && (!oldest || i.lastUsedAt < oldest.lastUsedAt)) oldest = i;
     });
     if (!oldest) return false;
     this.detach(oldest);

@@ -5,10 +5,18 @@ export const MAX_COUNTED_DURATION_MS = 900_000;
 /** The most init time ever counted. */
 export const MAX_COUNTED_INIT_MS = 10_000;
 
-/** ceil(min(duration, 900 000) + min(init, 10 000)): whole milliseconds, rounded up. */
+/**
+ * Measured times are kept to the microsecond: a value with three decimals reads back exactly on
+ * the api (which bills from the decimal text), so both sides compute the same billed milliseconds.
+ */
+export const toMicrosecond = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/** ceil(min(duration, 900 000) + min(init, 10 000)): whole milliseconds, rounded up, in integer microseconds. */
 export function billedDurationMs(durationMs: number, initDurationMs?: number): number {
-  const init = initDurationMs === undefined ? 0 : Math.min(initDurationMs, MAX_COUNTED_INIT_MS);
-  return Math.ceil(Math.min(durationMs, MAX_COUNTED_DURATION_MS) + init);
+  const micros = (ms: number) => Math.round(ms * 1000);
+  const init = initDurationMs === undefined ? 0 : Math.min(micros(initDurationMs), MAX_COUNTED_INIT_MS * 1000);
+  const total = Math.min(micros(durationMs), MAX_COUNTED_DURATION_MS * 1000) + init;
+  return Math.floor((total + 999) / 1000);
 }
 
 export interface ReportFields {

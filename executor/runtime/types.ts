@@ -1,24 +1,8 @@
 import type { Logger } from 'pino';
+import type { InvocationStatus } from '../../src/contracts/usage.js';
 
-/**
- * One invocation's usage, exactly as the `POST /v1/usage` wire contract in DESIGN.md.
- * Kept here until it moves to `src/contracts`.
- */
-export interface UsageEvent {
-  invocationId: string;
-  accountId: string;
-  functionId: string;
-  architecture: 'x86_64' | 'arm64';
-  memoryMb: number;
-  durationMs: number;
-  startedAt: string;
-  status: InvocationStatus;
-  initDurationMs?: number;
-  maxMemoryUsedMb?: number;
-  ephemeralStorageMb?: number;
-}
-
-export type InvocationStatus = 'success' | 'error' | 'timeout';
+/** One invocation's usage: the `POST /v1/usage` wire contract. */
+export type { InvocationStatus, UsageEvent } from '../../src/contracts/usage.js';
 
 export type Runtime = 'nodejs' | 'python' | 'provided';
 

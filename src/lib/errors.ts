@@ -13,8 +13,19 @@ export type ErrorCode =
   | 'ACCOUNT_REQUIRED'
   | 'UNKNOWN_ACCOUNT'
   | 'CONFLICT'
+  | 'BUDGET_NOT_FOUND'
+  | 'ALERT_NOT_FOUND'
+  | 'BUDGET_EXCEEDED'
   | 'TOO_MANY_REQUESTS'
   | 'SERVICE_UNAVAILABLE'
+  | 'FUNCTION_NOT_FOUND'
+  | 'FUNCTION_EXISTS'
+  | 'INVALID_ZIP'
+  | 'CODE_TOO_LARGE'
+  | 'HANDLER_NOT_FOUND'
+  | 'CODE_NOT_FOUND'
+  | 'EXECUTOR_NOT_FOUND'
+  | 'EXECUTOR_FAILED'
   | 'INTERNAL_ERROR';
 
 export class AppError extends Error {
@@ -38,6 +49,9 @@ export const errors = {
   keyNotFound: (id: string) => new AppError('KEY_NOT_FOUND', 404, `API key ${id} was not found`),
   accountRequired: () =>
     new AppError('ACCOUNT_REQUIRED', 400, 'An admin key must name the account to act for with the X-Account-Id header'),
+  budgetNotFound: (id: string) => new AppError('BUDGET_NOT_FOUND', 404, `Budget ${id} was not found`),
+  alertNotFound: (id: string) => new AppError('ALERT_NOT_FOUND', 404, `Alert ${id} was not found`),
+  budgetExceeded: (message: string, budgetId: string) => new AppError('BUDGET_EXCEEDED', 402, message, { budgetId }),
   unknownAccounts: (details: { index: number; accountId: string }[]) =>
     new AppError(
       'UNKNOWN_ACCOUNT',
@@ -45,4 +59,14 @@ export const errors = {
       `events[${details[0]!.index}].accountId: account ${details[0]!.accountId} does not exist`,
       details,
     ),
+  functionNotFound: (name: string) => new AppError('FUNCTION_NOT_FOUND', 404, `Function ${name} was not found`),
+  functionExists: (name: string) => new AppError('FUNCTION_EXISTS', 409, `A function named ${name} already exists in this account`),
+  invalidZip: (message: string, details?: unknown) => new AppError('INVALID_ZIP', 400, `zipFile: ${message}`, details),
+  codeTooLarge: (message: string) => new AppError('CODE_TOO_LARGE', 413, message),
+  handlerNotFound: (message: string) => new AppError('HANDLER_NOT_FOUND', 400, message),
+  codeNotFound: (sha256: string) => new AppError('CODE_NOT_FOUND', 404, `No function code with SHA-256 ${sha256}`),
+  executorNotFound: (id: string) => new AppError('EXECUTOR_NOT_FOUND', 404, `Executor ${id} is not registered; register again`),
+  tooManyRequests: (message: string, details?: unknown) => new AppError('TOO_MANY_REQUESTS', 429, message, details),
+  noExecutor: () => new AppError('SERVICE_UNAVAILABLE', 503, 'No executor is available to run the function; try again shortly'),
+  executorFailed: (message: string) => new AppError('EXECUTOR_FAILED', 502, message),
 };

@@ -38,10 +38,13 @@ class RuntimeClient:
                 if attempt == 2:
                     raise
 
-    def post(self, path, payload, error_type=None):
+    def post(self, path, payload, error_type=None, then_next=False):
         headers = {"Content-Type": "application/json"}
         if error_type:
             headers["Lambda-Runtime-Function-Error-Type"] = error_type
+        if then_next:
+            # Tally's Runtime API then answers with the next event: one round trip per invocation.
+            headers["X-Tally-Then-Next"] = "1"
         return self.request("POST", path, payload, headers)
 
 
@@ -97,12 +100,24 @@ def load_handler(client):
     return handler
 
 
+def post_then_next(client, path, payload, error_type=None):
+    """Posts an outcome; the answer is the next invocation (or a 202, then /next is asked)."""
+    try:
+        return client.post(path, payload, error_type, then_next=True)
+    except OSError:
+        sys.exit(1)  # the executor is gone
+
+
 def main():
     client = RuntimeClient(API)
     handler = load_handler(client)
+    answer = None
     while True:
         try:
-            status, headers, body = client.request("GET", "/invocation/next")
+            if answer is None or answer[0] != 200:
+                answer = client.request("GET", "/invocation/next")
+            status, headers, body = answer
+            answer = None
         except OSError:
             sys.exit(1)  # the executor is gone
         if status != 200:
@@ -117,16 +132,16 @@ def main():
         except Exception as exc:  # noqa: BLE001 - reported to the caller as the function's error
             payload = error_payload(exc)
             print("[ERROR] %s: %s" % (payload["errorType"], payload["errorMessage"]), file=sys.stderr)
-            client.post("/invocation/%s/error" % request_id, json.dumps(payload).encode(), payload["errorType"])
+            answer = post_then_next(client, "/invocation/%s/error" % request_id, json.dumps(payload).encode(), payload["errorType"])
             continue
         try:
             response = json.dumps(result).encode()
         except (TypeError, ValueError) as exc:
             payload = error_payload(exc, "Runtime.MarshalError")
             payload["errorMessage"] = "Unable to marshal response: %s" % exc
-            client.post("/invocation/%s/error" % request_id, json.dumps(payload).encode(), "Runtime.MarshalError")
+            answer = post_then_next(client, "/invocation/%s/error" % request_id, json.dumps(payload).encode(), "Runtime.MarshalError")
             continue
-        client.post("/invocation/%s/response" % request_id, response)
+        answer = post_then_next(client, "/invocation/%s/response" % request_id, response)
 
 
 if __name__ == "__main__":

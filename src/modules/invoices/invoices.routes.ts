@@ -1,17 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { wantsCsv } from '../../lib/csv.js';
 import { errorResponses } from '../../lib/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { principalOf, type Auth } from '../accounts/auth.js';
 import { actorOf } from '../audit/audit.repository.js';
 import { invoiceCsv, invoiceHtml } from './invoices.render.js';
-import { CurrentCostDto, IdParams, InvoiceDto, LineParams, LineUsageQuery, ListInvoicesQuery, RunBody, RunDto, VoidBody } from './invoices.schemas.js';
+import { CurrentCostBudgetDto, CurrentCostDto, IdParams, InvoiceDto, LineParams, LineUsageQuery, ListInvoicesQuery, RunBody, RunDto, VoidBody } from './invoices.schemas.js';
 import type { InvoicesService } from './invoices.service.js';
 
 const accountHeader = (h: Record<string, unknown>) => h['x-account-id'] as string | undefined;
 
-export function invoicesRoutes(deps: { auth: Auth; invoices: InvoicesService; accounts: AccountsService }): FastifyPluginAsyncTypebox {
+export function invoicesRoutes(deps: {
+  auth: Auth;
+  invoices: InvoicesService;
+  accounts: AccountsService;
+  /** Each budget's spend, percentage and forecast, shown with the month-to-date cost. */
+  budgets: { summary(accountId: string): Promise<Static<typeof CurrentCostBudgetDto>[]> };
+}): FastifyPluginAsyncTypebox {
   const { auth, invoices, accounts } = deps;
   return async (app) => {
     const tags = ['invoices'];
@@ -59,7 +65,11 @@ export function invoicesRoutes(deps: { auth: Auth; invoices: InvoicesService; ac
 
     app.get('/v1/cost/current', {
       onRequest: auth.require('account', 'admin'),
-      schema: { tags: ['billing'], summary: 'Month-to-date cost with the free tier applied, free tier left, and a month-end forecast', response: { 200: CurrentCostDto, ...errorResponses } },
-    }, async (req) => invoices.currentCost(await accounts.actingAccount(principalOf(req), accountHeader(req.headers))));
+      schema: { tags: ['billing'], summary: 'Month-to-date cost with the free tier applied, free tier left, a month-end forecast, and each budget against them', response: { 200: CurrentCostDto, ...errorResponses } },
+    }, async (req) => {
+      const accountId = await accounts.actingAccount(principalOf(req), accountHeader(req.headers));
+      const [cost, budgets] = await Promise.all([invoices.currentCost(accountId), deps.budgets.summary(accountId)]);
+      return { ...cost, budgets };
+    });
   };
 }

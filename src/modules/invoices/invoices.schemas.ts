@@ -59,6 +59,21 @@ const Line = Type.Object({
   unitPrice: Type.String(), amount: Type.String(),
 });
 
+export const CurrentCostBudgetDto = Type.Object({
+  id: Type.String(),
+  amount: Type.String(),
+  basis: Type.String(),
+  functionId: Nullable(Type.String()),
+  thresholds: Type.Array(Type.Integer()),
+  hardCap: Type.Boolean(),
+  period: Type.String(),
+  spend: Type.String({ description: 'month to date, free tier applied (for a function: what it adds to the bill)' }),
+  percent: Type.String({ description: 'spend as a percentage of amount' }),
+  forecast: Type.String({ description: 'month-end forecast, same method as forecast.total' }),
+  forecastPercent: Type.String(),
+  capped: Type.Boolean({ description: 'a hard cap whose spend reached its amount: new invocations are refused' }),
+});
+
 export const CurrentCostDto = Type.Object({
   accountId: Type.String(),
   period: Type.String(),
@@ -72,4 +87,5 @@ export const CurrentCostDto = Type.Object({
     gbSecondsUsed: Type.String(), gbSecondsRemaining: Type.String(),
   }),
   forecast: Type.Object({ total: Type.String(), method: Type.String(), elapsedFraction: Type.String() }),
+  budgets: Type.Array(CurrentCostBudgetDto),
 });

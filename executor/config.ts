@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Everything an executor needs; `executor/main.ts` builds it from the environment, `src/server.ts` directly. */
+export interface ExecutorOptions {
+  /** The api's base URL, e.g. http://127.0.0.1:3000. */
+  apiUrl: string;
+  /** A platform-wide executor key (POST /v1/keys { role: "executor" }). */
+  key: string;
+  host: string;
+  /** 0: any free port. */
+  port: number;
+  /** Where the api reaches this executor; default http://HOST:PORT (the machine's name when HOST is 0.0.0.0). */
+  advertisedUrl?: string;
+  /** Spool, code cache and identity live here; keep it across restarts (unsent usage is replayed from it). */
+  dir: string;
+  /** Most function instances at once. */
+  capacity: number;
+  idleTimeoutMs: number;
+  /** How often spooled usage is sent to the api when it answers. */
+  flushIntervalMs: number;
+  /** Longest graceful stop: in-flight invocations get this long, then are killed (and still billed). */
+  shutdownTimeoutMs: number;
+  logLevel: string;
+}
+
+export class ExecutorConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ExecutorConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const MIB = 1024 * 1024;
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ExecutorConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ExecutorConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function httpUrl(env: NodeJS.ProcessEnv, name: string, fallback?: string): string {
+  const raw = env[name]?.trim() || fallback;
+  if (!raw) throw new ExecutorConfigError(name, 'is required (e.g. http://127.0.0.1:3000)');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ExecutorConfigError(name, `is not a URL: "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ExecutorConfigError(name, `must start with http:// or https://, got ${url.protocol}//`);
+  return raw.replace(/\/+$/, '');
+}
+
+/** A key kept in a file (a mounted secret); read once at start-up. */
+function keyFromFile(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch (err) {
+    throw new ExecutorConfigError('TALLY_EXECUTOR_KEY_FILE', `cannot be read: ${(err as Error).message}`);
+  }
+}
+
+/** Half the machine's memory in 128 MB instances, within [2, 256]. */
+export const defaultCapacity = () => Math.max(2, Math.min(256, Math.floor(os.totalmem() / 2 / (128 * MIB))));
+
+/** Parsed once by executor/main.ts; a bad value stops start-up naming the variable. */
+export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorOptions {
+  const key = env.TALLY_EXECUTOR_KEY?.trim() || keyFromFile(env.TALLY_EXECUTOR_KEY_FILE?.trim());
+  if (!key) {
+    throw new ExecutorConfigError('TALLY_EXECUTOR_KEY', 'is required (or TALLY_EXECUTOR_KEY_FILE): a platform-wide executor key (POST /v1/keys {"role":"executor"})');
+  }
+  const logLevel = env.LOG_LEVEL?.trim() || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ExecutorConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const advertised = env.TALLY_EXECUTOR_URL?.trim();
+  const port = int(env, 'PORT', 3100, 0, 65535);
+  return {
+    apiUrl: httpUrl(env, 'TALLY_API_URL'),
+    key,
+    host: env.HOST?.trim() || '127.0.0.1',
+    port,
+    advertisedUrl: advertised ? httpUrl(env, 'TALLY_EXECUTOR_URL') : undefined,
+    // One folder per executor: two on one machine must not share a spool or an identity.
+    dir: path.resolve(env.TALLY_EXECUTOR_DIR?.trim() || `./.tally/executor-${port}`),
+    capacity: int(env, 'TALLY_EXECUTOR_CAPACITY', defaultCapacity(), 1, 10_000),
+    idleTimeoutMs: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400) * 1000,
+    flushIntervalMs: int(env, 'TALLY_USAGE_FLUSH_MS', 1000, 10, 3_600_000),
+    shutdownTimeoutMs: int(env, 'TALLY_EXECUTOR_SHUTDOWN_TIMEOUT_S', 30, 1, 900) * 1000,
+    logLevel,
+  };
+}

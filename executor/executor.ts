@@ -1,0 +1,155 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { LocalInvoker } from '../src/contracts/executor.js';
+import { ApiError, createApiClient, type ApiClient } from './api-client.js';
+import { CodeCache } from './code-cache.js';
+import type { ExecutorOptions } from './config.js';
+import { createInvokeServer } from './invoke-server.js';
+import { FunctionPool, type PoolStats } from './runtime/pool.js';
+import { UsageSpool } from './spool.js';
+import { UsageReporter } from './usage-reporter.js';
+
+export interface Executor {
+  id: string;
+  /** Where the api reaches it. */
+  url: string;
+  stats(): PoolStats & { inFlight: number; usageAcknowledged: number };
+  /** The invocation as a function call, for an api running in this same process. */
+  local: LocalInvoker;
+  /** Bounded graceful stop: leave the rotation, let running invocations finish, send the usage. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions extends ExecutorOptions {
+  logger?: Logger;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** The executor's identity survives restarts, so the api sees a restart, not a new machine. */
+async function executorId(dir: string): Promise<string> {
+  const file = path.join(dir, 'executor-id');
+  const known = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (/^[0-9a-f-]{36}$/.test(known)) return known;
+  const id = randomUUID();
+  await writeFile(file, `${id}\n`);
+  return id;
+}
+
+/** Keeps the executor registered: heartbeats with its load; registers (again) when the api does not know it. */
+function startHeartbeat(opts: {
+  api: ApiClient;
+  register: () => Promise<number>;
+  registered: boolean;
+  stats: () => PoolStats;
+  id: string;
+  log: Logger;
+  everyMs: number;
+}) {
+  const { api, log } = opts;
+  let registered = opts.registered;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  let failing = false;
+  let interval = opts.everyMs;
+  const beat = async () => {
+    try {
+      if (!registered) {
+        interval = await opts.register();
+        registered = true;
+        log.info('registered with the api');
+      } else {
+        const { instances, busy } = opts.stats();
+        await api.heartbeat(opts.id, { instances, busy });
+      }
+      if (failing) log.info('api reachable again');
+      failing = false;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) registered = false;
+      if (!failing) log.warn({ err: String(err) }, 'heartbeat failed; the api routes no work here until it succeeds');
+      failing = true;
+    }
+    if (!stopped) timer = setTimeout(() => void beat(), registered ? interval : Math.min(interval, 1_000)).unref();
+  };
+  timer = setTimeout(() => void beat(), registered ? interval : 500).unref();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}
+
+/**
+ * Starts an executor: its usage spool (replaying what a previous run left), code cache, instance
+ * pool and HTTP server, then registers with the api. Throws when the api refuses the key for good.
+ */
+export async function startExecutor(options: StartOptions): Promise<Executor> {
+  const log = options.logger ?? pino({ level: options.logLevel, base: { process: 'executor' } });
+  await mkdir(options.dir, { recursive: true });
+  const id = await executorId(options.dir);
+  const token = randomBytes(32).toString('base64url');
+  const api = createApiClient({ apiUrl: options.apiUrl, key: options.key });
+
+  const spool = await UsageSpool.open({ dir: path.join(options.dir, 'spool'), log });
+  const reporter = new UsageReporter({ spool, api, log, flushIntervalMs: options.flushIntervalMs });
+  reporter.start();
+  const code = new CodeCache(path.join(options.dir, 'code'), api, log);
+  await code.init();
+  const pool = new FunctionPool({ log, capacity: options.capacity, idleTimeoutMs: options.idleTimeoutMs });
+  const front = createInvokeServer({ token, pool, code, spool, log });
+
+  await new Promise<void>((resolve, reject) => {
+    front.server.once('error', reject);
+    front.server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = front.server.address() as AddressInfo;
+  const host = options.host === '0.0.0.0' || options.host === '::' ? os.hostname() : options.host;
+  const url = options.advertisedUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const register = async () => (await api.register({ id, url, capacity: options.capacity, token })).heartbeatIntervalMs;
+  let heartbeatMs = 2_000;
+  let registered = false;
+  try {
+    heartbeatMs = await register();
+    registered = true;
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+      await Promise.all([pool.close(), reporter.stop(Date.now()), new Promise((r) => front.server.close(r))]);
+      await spool.close();
+      throw new Error(`the api refused TALLY_EXECUTOR_KEY (${err.message}); it must be a platform-wide executor key`);
+    }
+    log.warn({ err: String(err) }, 'could not register with the api yet; retrying with the heartbeat');
+  }
+  const stopHeartbeat = startHeartbeat({ api, register, registered, stats: () => pool.stats(), id, log, everyMs: heartbeatMs });
+  log.info({ executorId: id, url, capacity: options.capacity, dir: options.dir }, 'executor started');
+
+  let stopping: Promise<void> | null = null;
+  async function stop(): Promise<void> {
+    const deadline = Date.now() + options.shutdownTimeoutMs;
+    stopHeartbeat();
+    front.drain();
+    await api.deregister(id).catch((err: unknown) => log.warn({ err: String(err) }, 'could not deregister'));
+    // Running invocations may finish, keeping a few seconds to kill the rest and send usage.
+    const killAt = deadline - Math.min(5_000, options.shutdownTimeoutMs / 2);
+    while (front.inFlight() > 0 && Date.now() < killAt) await sleep(25);
+    if (front.inFlight() > 0) log.warn({ inFlight: front.inFlight() }, 'shutdown deadline: killing running invocations (they are still billed)');
+    await pool.close();
+    for (let i = 0; i < 40 && front.inFlight() > 0; i++) await sleep(25);
+    front.server.closeAllConnections();
+    await new Promise((resolve) => front.server.close(resolve));
+    await reporter.stop(Math.max(deadline, Date.now() + 1_000));
+    await spool.close();
+    log.info({ executorId: id }, 'executor stopped');
+  }
+
+  return {
+    id,
+    url,
+    stats: () => ({ ...pool.stats(), inFlight: front.inFlight(), usageAcknowledged: reporter.acknowledged }),
+    local: front.local,
+    stop: () => (stopping ??= stop()),
+  };
+}

@@ -1,0 +1,103 @@
+import { Type, type Static } from 'typebox';
+import { ARCHITECTURES } from './usage.js';
+
+/**
+ * Wire contract between the api and its executors (DESIGN.md, "Processes" and "Executor").
+ * Executors call the api with a platform-wide executor key; the api calls an executor's
+ * `POST /invoke` with the token the executor handed over when it registered.
+ */
+
+export const RUNTIMES = ['nodejs', 'python', 'provided'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+
+/** Lambda's synchronous payload limit, for the event and for the response (6 MiB). */
+export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** `?log=tail` returns at most this much of the invocation's log. */
+export const LOG_TAIL_BYTES = 4096;
+/** Longest function timeout, seconds (15 minutes). */
+export const MAX_TIMEOUT_S = 900;
+
+export const RegisterExecutorBody = Type.Object(
+  {
+    id: Type.String({ format: 'uuid', description: 'chosen by the executor, kept across its restarts' }),
+    url: Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://', description: 'where the api reaches its POST /invoke' }),
+    capacity: Type.Integer({ minimum: 1, maximum: 100_000, description: 'most function instances it runs at once' }),
+    token: Type.String({ minLength: 32, maxLength: 256, description: 'bearer token the api presents on each invoke' }),
+  },
+  { additionalProperties: false },
+);
+export type RegisterExecutorBody = Static<typeof RegisterExecutorBody>;
+
+export const RegisterExecutorAnswer = Type.Object({
+  id: Type.String(),
+  heartbeatIntervalMs: Type.Integer({ description: 'how often to heartbeat' }),
+  staleAfterMs: Type.Integer({ description: 'an executor not heard from for this long gets no work' }),
+});
+export type RegisterExecutorAnswer = Static<typeof RegisterExecutorAnswer>;
+
+export const HeartbeatBody = Type.Object(
+  {
+    instances: Type.Integer({ minimum: 0 }),
+    busy: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type HeartbeatBody = Static<typeof HeartbeatBody>;
+
+/** What the api sends with each invocation: one immutable function version, everything needed to run it. */
+export interface InvokeSpec {
+  accountId: string;
+  /** The function's id (uuid): instances are pooled by it. */
+  functionId: string;
+  name: string;
+  version: number;
+  runtime: Runtime;
+  handler: string;
+  memoryMb: number;
+  timeoutS: number;
+  architecture: (typeof ARCHITECTURES)[number];
+  ephemeralStorageMb: number;
+  environment: Record<string, string>;
+  reservedConcurrency: number | null;
+  /** Hex SHA-256 of the zip: `GET /v1/code/:sha256` on the api. */
+  codeSha256: string;
+}
+
+/**
+ * `POST /invoke` on an executor. The body is the InvokeSpec JSON (its length in
+ * SPEC_LENGTH) immediately followed by the event bytes, so the event is never re-encoded.
+ */
+export const invokeHeaders = {
+  /** Request: bytes of InvokeSpec JSON at the start of the body. */
+  specLength: 'x-tally-spec-length',
+  /** Request and answer: the invocation id (a uuid; the usage event's invocationId). */
+  requestId: 'x-tally-request-id',
+  /** Request: "tail" to get the last 4 KB of the log back. */
+  log: 'x-tally-log',
+  /** Answer: success | error | timeout. */
+  status: 'x-tally-status',
+  errorType: 'x-tally-error-type',
+  billedDurationMs: 'x-tally-billed-duration-ms',
+  durationMs: 'x-tally-duration-ms',
+  initDurationMs: 'x-tally-init-duration-ms',
+  maxMemoryUsedMb: 'x-tally-max-memory-used-mb',
+  logResult: 'x-tally-log-result',
+  /** Answer on 429: reserved_concurrency | executor_capacity. */
+  throttleReason: 'x-tally-throttle-reason',
+} as const;
+
+export type ThrottleReason = 'reserved_concurrency' | 'executor_capacity';
+
+/** An executor's answer to one invocation, over HTTP or in-process. */
+export interface InvokeAnswer {
+  status: number;
+  /** Lower-case names, as HTTP headers arrive. */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/**
+ * The same `POST /invoke`, as a function call: how the api reaches the executor that runs inside
+ * its own process (`npm start`), skipping a loopback HTTP round trip.
+ */
+export type LocalInvoker = (request: { spec: Buffer; event: Buffer; requestId: string; logTail: boolean }) => Promise<InvokeAnswer>;

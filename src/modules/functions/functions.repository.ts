@@ -1,0 +1,222 @@
+import { sql, type ColumnType, type Generated, type Kysely, type Transaction } from 'kysely';
+import type { Runtime } from '../../contracts/executor.js';
+import type { Architecture } from '../../contracts/usage.js';
+import type { Db } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface FunctionCodeTable {
+  account_id: string;
+  sha256: string;
+  zip: Buffer;
+  zip_bytes: number;
+  unzipped_bytes: ColumnType<string, number, never>;
+  created_at: CreatedAt;
+}
+
+export interface FunctionsTable {
+  account_id: string;
+  id: Generated<string>;
+  name: string;
+  latest_version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface FunctionVersionsTable {
+  account_id: string;
+  function_id: string;
+  version: number;
+  runtime: Runtime;
+  handler: string;
+  memory_mb: number;
+  timeout_s: number;
+  architecture: Architecture;
+  ephemeral_storage_mb: number;
+  environment: ColumnType<Record<string, string>, string, never>;
+  reserved_concurrency: number | null;
+  code_sha256: string;
+  created_at: CreatedAt;
+}
+
+// A type alias, not an interface: withTables<T> needs T's implicit index signature.
+export type FunctionTables = {
+  function_code: FunctionCodeTable;
+  functions: FunctionsTable;
+  function_versions: FunctionVersionsTable;
+};
+
+export type FunctionsDb = Kysely<Database & FunctionTables>;
+export type FunctionsTx = Transaction<Database & FunctionTables>;
+
+/** One immutable version of a function, as the api shows it and the executor runs it. */
+export interface FunctionConfig {
+  accountId: string;
+  id: string;
+  name: string;
+  version: number;
+  latestVersion: number;
+  runtime: Runtime;
+  handler: string;
+  memoryMb: number;
+  timeoutS: number;
+  architecture: Architecture;
+  ephemeralStorageMb: number;
+  environment: Record<string, string>;
+  reservedConcurrency: number | null;
+  codeSha256: string;
+  codeSize: number;
+  codeUnzippedSize: number;
+  createdAt: Date;
+  lastModified: Date;
+}
+
+export type VersionSettings = Pick<
+  FunctionConfig,
+  'runtime' | 'handler' | 'memoryMb' | 'timeoutS' | 'architecture' | 'ephemeralStorageMb' | 'environment' | 'reservedConcurrency' | 'codeSha256'
+>;
+
+export function createFunctionsRepository(base: Db) {
+  const db: FunctionsDb = base.withTables<FunctionTables>();
+
+  /** Functions joined with one version each (the latest unless `version` is given) and their code sizes. */
+  const configs = (q: FunctionsDb | FunctionsTx) =>
+    q
+      .selectFrom('functions as f')
+      .innerJoin('function_versions as v', (j) => j.onRef('v.account_id', '=', 'f.account_id').onRef('v.function_id', '=', 'f.id'))
+      .innerJoin('function_code as c', (j) => j.onRef('c.account_id', '=', 'v.account_id').onRef('c.sha256', '=', 'v.code_sha256'))
+      .select([
+        'f.account_id', 'f.id', 'f.name', 'f.latest_version', 'f.created_at', 'v.version', 'v.runtime', 'v.handler',
+        'v.memory_mb', 'v.timeout_s', 'v.architecture', 'v.ephemeral_storage_mb', 'v.environment',
+        'v.reserved_concurrency', 'v.code_sha256', 'v.created_at as version_created_at', 'c.zip_bytes', 'c.unzipped_bytes',
+      ]);
+
+  type Row = Awaited<ReturnType<ReturnType<typeof configs>['executeTakeFirstOrThrow']>>;
+  const toConfig = (r: Row): FunctionConfig => ({
+    accountId: r.account_id,
+    id: r.id,
+    name: r.name,
+    version: r.version,
+    latestVersion: r.latest_version,
+    runtime: r.runtime,
+    handler: r.handler,
+    memoryMb: r.memory_mb,
+    timeoutS: r.timeout_s,
+    architecture: r.architecture,
+    ephemeralStorageMb: r.ephemeral_storage_mb,
+    environment: r.environment,
+    reservedConcurrency: r.reserved_concurrency,
+    codeSha256: r.code_sha256,
+    codeSize: r.zip_bytes,
+    codeUnzippedSize: Number(r.unzipped_bytes),
+    createdAt: r.created_at,
+    lastModified: r.version_created_at,
+  });
+
+  return {
+    transaction: <T>(fn: (tx: FunctionsTx) => Promise<T>): Promise<T> => db.transaction().execute(fn),
+
+    /** Stores a zip once per account; the same bytes uploaded again reuse the row. */
+    async insertCode(tx: FunctionsTx, accountId: string, sha256: string, zip: Buffer, unzippedBytes: number): Promise<void> {
+      await tx
+        .insertInto('function_code')
+        .values({ account_id: accountId, sha256, zip, zip_bytes: zip.length, unzipped_bytes: unzippedBytes })
+        .onConflict((oc) => oc.columns(['account_id', 'sha256']).doNothing())
+        .execute();
+    },
+
+    /** The new function's id, or null when the name is taken in this account. */
+    async insertFunction(tx: FunctionsTx, accountId: string, name: string): Promise<string | null> {
+      const row = await tx
+        .insertInto('functions')
+        .values({ account_id: accountId, name })
+        .onConflict((oc) => oc.columns(['account_id', 'name']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return row?.id ?? null;
+    },
+
+    async insertVersion(tx: FunctionsTx, accountId: string, functionId: string, version: number, s: VersionSettings): Promise<void> {
+      await tx
+        .insertInto('function_versions')
+        .values({
+          account_id: accountId,
+          function_id: functionId,
+          version,
+          runtime: s.runtime,
+          handler: s.handler,
+          memory_mb: s.memoryMb,
+          timeout_s: s.timeoutS,
+          architecture: s.architecture,
+          ephemeral_storage_mb: s.ephemeralStorageMb,
+          environment: JSON.stringify(s.environment),
+          reserved_concurrency: s.reservedConcurrency,
+          code_sha256: s.codeSha256,
+        })
+        .execute();
+    },
+
+    /** Locks the function row (updates to one function are serialized) and takes the next version number. */
+    async nextVersion(tx: FunctionsTx, accountId: string, name: string): Promise<{ id: string; version: number } | null> {
+      const row = await tx
+        .updateTable('functions')
+        .set({ latest_version: sql`latest_version + 1`, updated_at: sql`now()` })
+        .where('account_id', '=', accountId)
+        .where('name', '=', name)
+        .returning(['id', 'latest_version'])
+        .executeTakeFirst();
+      return row ? { id: row.id, version: row.latest_version } : null;
+    },
+
+    async findConfig(q: FunctionsDb | FunctionsTx | null, accountId: string, name: string, version?: number): Promise<FunctionConfig | null> {
+      const row = await configs(q ?? db)
+        .where('f.account_id', '=', accountId)
+        .where('f.name', '=', name)
+        .where((eb) => (version === undefined ? eb('v.version', '=', eb.ref('f.latest_version')) : eb('v.version', '=', version)))
+        .executeTakeFirst();
+      return row ? toConfig(row) : null;
+    },
+
+    async listLatest(accountId: string, limit: number, after: string | null): Promise<FunctionConfig[]> {
+      let q = configs(db)
+        .where('f.account_id', '=', accountId)
+        .where((eb) => eb('v.version', '=', eb.ref('f.latest_version')))
+        .orderBy('f.name')
+        .limit(limit);
+      if (after !== null) q = q.where('f.name', '>', after);
+      return (await q.execute()).map(toConfig);
+    },
+
+    async listVersions(accountId: string, name: string): Promise<FunctionConfig[]> {
+      const rows = await configs(db).where('f.account_id', '=', accountId).where('f.name', '=', name).orderBy('v.version').execute();
+      return rows.map(toConfig);
+    },
+
+    async readZip(accountId: string, sha256: string): Promise<Buffer | null> {
+      const row = await db.selectFrom('function_code').select('zip').where('account_id', '=', accountId).where('sha256', '=', sha256).executeTakeFirst();
+      return row?.zip ?? null;
+    },
+
+    /** Code by hash for an executor: any account's copy (the bytes are the same), or one account's. */
+    async readZipByHash(sha256: string, accountId: string | null): Promise<Buffer | null> {
+      let q = db.selectFrom('function_code').select('zip').where('sha256', '=', sha256);
+      if (accountId !== null) q = q.where('account_id', '=', accountId);
+      const row = await q.limit(1).executeTakeFirst();
+      return row?.zip ?? null;
+    },
+
+    /** Deletes the function, its versions, and the code no other function of the account uses. */
+    async deleteFunction(tx: FunctionsTx, accountId: string, name: string): Promise<boolean> {
+      const fn = await tx.deleteFrom('functions').where('account_id', '=', accountId).where('name', '=', name).returning('id').executeTakeFirst();
+      if (!fn) return false;
+      await sql`
+        delete from function_code c
+         where c.account_id = ${accountId}
+           and not exists (select 1 from function_versions v where v.account_id = c.account_id and v.code_sha256 = c.sha256)`.execute(tx);
+      return true;
+    },
+  };
+}
+
+export type FunctionsRepository = ReturnType<typeof createFunctionsRepository>;

@@ -1,0 +1,133 @@
+import { Type, type Static } from 'typebox';
+import { RUNTIMES } from '../../contracts/executor.js';
+import { ARCHITECTURES } from '../../contracts/usage.js';
+import type { FunctionConfig } from './functions.repository.js';
+
+export const FUNCTION_NAME_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+const HANDLER_PATTERN = '^[^\\s]{1,128}$';
+
+export const DEFAULTS = {
+  handler: { nodejs: 'index.handler', python: 'app.handler', provided: 'function.handler' },
+  memoryMb: 128,
+  timeoutS: 3,
+  architecture: 'x86_64',
+  ephemeralStorageMb: 512,
+} as const;
+
+/** Every setting but the name and the code; each optional (create applies the defaults, update keeps the current value). */
+const settingFields = {
+  runtime: Type.Enum(RUNTIMES),
+  handler: Type.String({ pattern: HANDLER_PATTERN, description: 'index.handler (nodejs), app.handler (python); passed as _HANDLER' }),
+  memoryMb: Type.Integer({ minimum: 128, maximum: 10_240, description: 'MB, default 128' }),
+  timeoutS: Type.Integer({ minimum: 1, maximum: 900, description: 'seconds, default 3' }),
+  architecture: Type.Enum(ARCHITECTURES),
+  ephemeralStorageMb: Type.Integer({ minimum: 512, maximum: 10_240, description: 'MB of /tmp, default 512' }),
+  environment: Type.Record(Type.String(), Type.String(), { description: 'at most 4 KB in total' }),
+  reservedConcurrency: Type.Union([Type.Integer({ minimum: 0, maximum: 100_000 }), Type.Null()], {
+    description: 'most instances at once; 0 stops all invocations; null: no reservation',
+  }),
+};
+
+const Name = Type.String({ pattern: FUNCTION_NAME_PATTERN, description: 'unique in the account; letters, digits, - and _' });
+const ZipFile = Type.String({ minLength: 1, description: 'the deployment package, a zip, base64-encoded' });
+
+export const CreateFunctionBody = Type.Object(
+  {
+    name: Name,
+    runtime: settingFields.runtime,
+    handler: Type.Optional(settingFields.handler),
+    memoryMb: Type.Optional(settingFields.memoryMb),
+    timeoutS: Type.Optional(settingFields.timeoutS),
+    architecture: Type.Optional(settingFields.architecture),
+    ephemeralStorageMb: Type.Optional(settingFields.ephemeralStorageMb),
+    environment: Type.Optional(settingFields.environment),
+    reservedConcurrency: Type.Optional(settingFields.reservedConcurrency),
+    zipFile: ZipFile,
+  },
+  { additionalProperties: false },
+);
+export type CreateFunctionBody = Static<typeof CreateFunctionBody>;
+
+/** With a raw application/zip body, the settings travel in the query string (environment as JSON). */
+export const CreateFunctionQuery = Type.Object(
+  {
+    name: Type.Optional(Name),
+    runtime: Type.Optional(settingFields.runtime),
+    handler: Type.Optional(settingFields.handler),
+    memoryMb: Type.Optional(settingFields.memoryMb),
+    timeoutS: Type.Optional(settingFields.timeoutS),
+    architecture: Type.Optional(settingFields.architecture),
+    ephemeralStorageMb: Type.Optional(settingFields.ephemeralStorageMb),
+    environment: Type.Optional(Type.String({ description: 'a JSON object of strings' })),
+    reservedConcurrency: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateFunctionQuery = Static<typeof CreateFunctionQuery>;
+
+export const UpdateCodeBody = Type.Object({ zipFile: ZipFile }, { additionalProperties: false });
+export type UpdateCodeBody = Static<typeof UpdateCodeBody>;
+
+export const UpdateConfigurationBody = Type.Object(
+  {
+    runtime: Type.Optional(settingFields.runtime),
+    handler: Type.Optional(settingFields.handler),
+    memoryMb: Type.Optional(settingFields.memoryMb),
+    timeoutS: Type.Optional(settingFields.timeoutS),
+    architecture: Type.Optional(settingFields.architecture),
+    ephemeralStorageMb: Type.Optional(settingFields.ephemeralStorageMb),
+    environment: Type.Optional(settingFields.environment),
+    reservedConcurrency: Type.Optional(settingFields.reservedConcurrency),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateConfigurationBody = Static<typeof UpdateConfigurationBody>;
+
+export const NameParams = Type.Object({ name: Type.String() });
+export const VersionQuery = Type.Object(
+  { version: Type.Optional(Type.Integer({ minimum: 1, description: 'a published version; default: the latest' })) },
+  { additionalProperties: false },
+);
+export const ListFunctionsQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    after: Type.Optional(Type.String({ description: 'the last name of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+export const InvokeQuery = Type.Object(
+  {
+    log: Type.Optional(Type.Enum(['tail', 'none'], { description: 'tail: X-Tally-Log-Result carries the last 4 KB of the log' })),
+    version: Type.Optional(Type.Integer({ minimum: 1, description: 'run this version; default: the latest' })),
+  },
+  { additionalProperties: false },
+);
+
+export const FunctionDto = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  version: Type.Integer({ description: 'this configuration is that immutable version' }),
+  latestVersion: Type.Integer(),
+  runtime: Type.String(),
+  handler: Type.String(),
+  memoryMb: Type.Integer(),
+  timeoutS: Type.Integer(),
+  architecture: Type.String(),
+  ephemeralStorageMb: Type.Integer(),
+  environment: Type.Record(Type.String(), Type.String()),
+  reservedConcurrency: Type.Union([Type.Integer(), Type.Null()]),
+  codeSha256: Type.String({ description: 'hex SHA-256 of the zip' }),
+  codeSize: Type.Integer({ description: 'bytes, zipped' }),
+  codeUnzippedSize: Type.Integer({ description: 'bytes, unzipped' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastModified: Type.String({ format: 'date-time', description: 'when this version was made' }),
+});
+
+export const FunctionListDto = Type.Object({ functions: Type.Array(FunctionDto), next: Type.Union([Type.String(), Type.Null()]) });
+export const VersionListDto = Type.Object({ versions: Type.Array(FunctionDto) });
+
+export const toFunctionDto = (f: FunctionConfig) => ({
+  ...f,
+  createdAt: f.createdAt.toISOString(),
+  lastModified: f.lastModified.toISOString(),
+});

@@ -1,0 +1,67 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { MAX_SYNC_PAYLOAD_BYTES } from '../../contracts/executor.js';
+import { AppError } from '../../lib/errors.js';
+import { errorResponses } from '../../lib/schemas.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
+import { principalOf, type Auth } from '../accounts/auth.js';
+import { InvokeQuery, NameParams } from './functions.schemas.js';
+import type { InvokeResult, InvokeService } from './invoke.service.js';
+
+const EMPTY_EVENT = Buffer.from('{}');
+
+/** Lambda refuses an event that is not JSON before anything runs. */
+function eventOf(body: unknown): Buffer {
+  if (!Buffer.isBuffer(body) || body.length === 0) return EMPTY_EVENT;
+  try {
+    JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new AppError('INVALID_JSON', 400, 'The event (the request body) is not valid JSON');
+  }
+  return body;
+}
+
+function send(reply: FastifyReply, r: InvokeResult) {
+  reply.header('x-tally-request-id', r.requestId);
+  reply.header('x-tally-executed-version', String(r.version));
+  reply.header('x-tally-billed-duration-ms', r.billedDurationMs);
+  if (r.initDurationMs !== null) reply.header('x-tally-init-duration-ms', r.initDurationMs);
+  if (r.status !== 'success') {
+    // Lambda's FunctionError value; the error JSON is the body, and the status stays 200.
+    reply.header('x-tally-function-error', 'Unhandled');
+    reply.header('x-tally-error-type', r.errorType ?? (r.status === 'timeout' ? 'Sandbox.Timedout' : 'Unhandled'));
+  }
+  if (r.logResult !== null) reply.header('x-tally-log-result', r.logResult);
+  return reply.type('application/json').send(r.payload);
+}
+
+/** Its own plugin: the event stays raw bytes (any content type), up to Lambda's 6 MB. */
+export function invokeRoutes(deps: { auth: Auth; accounts: AccountsService; invoke: InvokeService }): FastifyPluginAsyncTypebox {
+  const { auth, accounts, invoke } = deps;
+  return async (app) => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    app.addHook('preParsing', async (req) => {
+      if (Number(req.headers['content-length']) > MAX_SYNC_PAYLOAD_BYTES) {
+        throw new AppError('PAYLOAD_TOO_LARGE', 413, `The event is larger than ${MAX_SYNC_PAYLOAD_BYTES} bytes, the limit for a synchronous invocation`);
+      }
+    });
+
+    app.post('/v1/functions/:name/invoke', {
+      onRequest: auth.require('account', 'admin'),
+      bodyLimit: MAX_SYNC_PAYLOAD_BYTES,
+      schema: {
+        tags: ['functions'],
+        summary: "Run a function synchronously: the body is the event, the answer is the function's result (X-Tally-* headers)",
+        params: NameParams,
+        querystring: InvokeQuery,
+        response: { 200: Type.Unknown({ description: "the function's result, or its error JSON with X-Tally-Function-Error" }), ...errorResponses },
+      },
+    }, async (req, reply) => {
+      const accountId = await accounts.actingAccount(principalOf(req), req.headers['x-account-id'] as string | undefined);
+      const result = await invoke.invoke(accountId, req.params.name, eventOf(req.body), { version: req.query.version, logTail: req.query.log === 'tail' });
+      return send(reply, result);
+    });
+  };
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { invokeHeaders } from '../../contracts/executor.js';
+import { errors } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { ExecutorClient } from '../executors/executors.client.js';
+import { NotDeliveredError } from '../executors/executors.client.js';
+import type { ExecutorsService } from '../executors/executors.service.js';
+import type { FunctionsService } from './functions.service.js';
+
+export interface InvokeOptions {
+  version?: number;
+  logTail: boolean;
+}
+
+/** The function's answer, with what the api puts in the X-Tally-* headers. */
+export interface InvokeResult {
+  requestId: string;
+  version: number;
+  status: 'success' | 'error' | 'timeout';
+  errorType: string | null;
+  payload: Buffer;
+  billedDurationMs: string;
+  initDurationMs: string | null;
+  logResult: string | null;
+}
+
+/** Time allowed on top of the function's timeout: its init (10 s at most) and the trip. */
+const FORWARD_SLACK_MS = 15_000;
+
+const header = (h: IncomingHttpHeaders, name: string): string | null => {
+  const v = h[name];
+  return typeof v === 'string' ? v : null;
+};
+
+export function createInvokeService(deps: {
+  functions: Pick<FunctionsService, 'resolve'>;
+  executors: Pick<ExecutorsService, 'candidates' | 'markDown'>;
+  client: ExecutorClient;
+  log: Logger;
+  /** Most invocations of one account in flight through this api process. */
+  accountConcurrency?: number;
+  /** Refuses an invocation before it runs (a budget's hard cap); throws an AppError to refuse. */
+  admit?: (accountId: string, fn: { id: string; name: string }) => void | Promise<void>;
+}) {
+  const accountLimit = deps.accountConcurrency ?? 1000;
+  const inFlight = new Map<string, number>();
+
+  function enter(accountId: string): void {
+    const n = inFlight.get(accountId) ?? 0;
+    if (n >= accountLimit) {
+      throw errors.tooManyRequests(`This account already has ${n} invocations running (its concurrency limit is ${accountLimit})`, { reason: 'account_concurrency' });
+    }
+    inFlight.set(accountId, n + 1);
+  }
+
+  function leave(accountId: string): void {
+    const n = (inFlight.get(accountId) ?? 1) - 1;
+    if (n <= 0) inFlight.delete(accountId);
+    else inFlight.set(accountId, n);
+  }
+
+  return {
+    /**
+     * Runs one synchronous invocation on a live executor: the function's preferred one first
+     * (rendezvous), the next on a refused connection or a full executor. A request that may have
+     * reached an executor is never sent twice.
+     */
+    async invoke(accountId: string, name: string, event: Buffer, opts: InvokeOptions): Promise<InvokeResult> {
+      const target = await deps.functions.resolve(accountId, name, opts.version);
+      const { config } = target;
+      if (deps.admit) await deps.admit(accountId, { id: config.id, name: config.name });
+      const requestId = randomUUID();
+      const timeoutMs = config.timeoutS * 1000 + FORWARD_SLACK_MS;
+      const routes = await deps.executors.candidates(config.id);
+      if (routes.length === 0) throw errors.noExecutor();
+      enter(accountId);
+      try {
+        let full = 0;
+        for (const route of routes) {
+          if (route.inFlight >= route.capacity) {
+            full += 1;
+            continue;
+          }
+          route.inFlight += 1;
+          let answer;
+          try {
+            answer = await deps.client.forward(route, { requestId, spec: target.spec, event, logTail: opts.logTail, timeoutMs });
+          } catch (err) {
+            if (err instanceof NotDeliveredError) {
+              deps.executors.markDown(route);
+              continue;
+            }
+            deps.log.error({ err, executorId: route.id, requestId }, 'executor failed during an invocation');
+            throw errors.executorFailed(`The executor running invocation ${requestId} failed before answering`);
+          } finally {
+            route.inFlight -= 1;
+          }
+          const h = answer.headers;
+          if (answer.status === 429) {
+            if (header(h, invokeHeaders.throttleReason) === 'executor_capacity') {
+              full += 1;
+              continue;
+            }
+            throw errors.tooManyRequests(`Function ${name} is at its reserved concurrency (${config.reservedConcurrency ?? 0})`, { reason: 'reserved_concurrency' });
+          }
+          // 401: it restarted with a new token we have not read yet; 503: it is shutting down. Neither ran it.
+          if (answer.status === 401 || answer.status === 503) {
+            deps.executors.markDown(route);
+            continue;
+          }
+          if (answer.status !== 200) {
+            deps.log.error({ executorId: route.id, status: answer.status, requestId, body: answer.body.toString('utf8', 0, 500) }, 'executor refused an invocation');
+            throw errors.executorFailed(`The executor could not run invocation ${requestId} (status ${answer.status})`);
+          }
+          const status = header(h, invokeHeaders.status);
+          return {
+            requestId,
+            version: config.version,
+            status: status === 'error' || status === 'timeout' ? status : 'success',
+            errorType: header(h, invokeHeaders.errorType),
+            payload: answer.body,
+            billedDurationMs: header(h, invokeHeaders.billedDurationMs) ?? '0',
+            initDurationMs: header(h, invokeHeaders.initDurationMs),
+            logResult: header(h, invokeHeaders.logResult),
+          };
+        }
+        if (full > 0) throw errors.tooManyRequests('Every executor is running as many instances as it can; retry with backoff', { reason: 'executor_capacity' });
+        throw errors.noExecutor();
+      } finally {
+        leave(accountId);
+      }
+    },
+  };
+}
+
+export type InvokeService = ReturnType<typeof createInvokeService>;

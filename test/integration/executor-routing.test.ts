@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/lib/logger.js';
+import type { ExecutorsRepository } from '../../src/modules/executors/executors.repository.js';
+import { createExecutorsService } from '../../src/modules/executors/executors.service.js';
+import { admin, newTenant } from '../helpers/app.js';
+import { call, deploy, makeZip, NODE_ECHO, useFunctionsApp } from '../helpers/functions.js';
+
+// Executors go stale after 1.5 s here, heartbeat every 300 ms, and the api re-reads the registry every 200 ms.
+const t = useFunctionsApp({ executor: false, functions: { executors: { staleAfterMs: 1500, heartbeatIntervalMs: 300, refreshMs: 200 } } });
+const servers: http.Server[] = [];
+afterAll(() => servers.forEach((s) => s.close()));
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Registers an executor by hand, with a huge capacity so that rendezvous routing prefers it. */
+async function registerFake(url: string): Promise<string> {
+  const id = randomUUID();
+  const r = await call(t.base, t.fleet, 'POST', '/v1/executors/register', { id, url, capacity: 100_000, token: randomUUID() + randomUUID() });
+  expect(r.status).toBe(200);
+  return id;
+}
+
+const invoke = (key: string, name: string) => call(t.base, key, 'POST', `/v1/functions/${name}/invoke`, { ping: 1 });
+
+describe('routing invocations to executors', () => {
+  it('answers 503 while no executor is live', async () => {
+    const a = await newTenant(t.app);
+    await deploy(t.base, a.accountKey, 'lonely', makeZip([{ name: 'index.js', data: NODE_ECHO }]));
+    const r = await invoke(a.accountKey, 'lonely');
+    expect(r.status).toBe(503);
+    expect(r.json.error.code).toBe('SERVICE_UNAVAILABLE');
+  });
+
+  it('skips an executor that refuses connections and keeps it out of rotation', async () => {
+    await t.startExecutor();
+    const a = await newTenant(t.app);
+    await deploy(t.base, a.accountKey, 'reroute', makeZip([{ name: 'index.js', data: NODE_ECHO }]));
+    await registerFake(`http://127.0.0.1:${await freePort()}`);
+    for (let i = 0; i < 3; i++) {
+      const r = await invoke(a.accountKey, 'reroute');
+      expect(r.status, r.text).toBe(200);
+      expect(r.json.echo).toEqual({ ping: 1 });
+    }
+  });
+
+  it('stops sending work to an executor that stopped heartbeating', async () => {
+    const a = await newTenant(t.app);
+    await deploy(t.base, a.accountKey, 'stale', makeZip([{ name: 'index.js', data: NODE_ECHO }]));
+    let hits = 0;
+    const fake = http.createServer((req, res) => {
+      hits += 1;
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'x-tally-status': 'success', 'x-tally-billed-duration-ms': '1' });
+        res.end('"from the fake executor"');
+      });
+    });
+    servers.push(fake);
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    await registerFake(`http://127.0.0.1:${(fake.address() as { port: number }).port}`);
+    // Fresh: the api prefers it (its capacity weighs it up).
+    await expect.poll(async () => (await invoke(a.accountKey, 'stale')).json, { timeout: 2000, interval: 50 }).toBe('from the fake executor');
+    // It never heartbeats: after 1.5 s the real executor takes every call.
+    await expect.poll(async () => (await invoke(a.accountKey, 'stale')).json?.echo, { timeout: 5000, interval: 100 }).toEqual({ ping: 1 });
+    const before = hits;
+    for (let i = 0; i < 3; i++) expect((await invoke(a.accountKey, 'stale')).status).toBe(200);
+    expect(hits).toBe(before);
+  });
+
+  it('lets an executor the api forgot register again on its next heartbeat', async () => {
+    const executor = await t.startExecutor();
+    const listed = async () => (await call(t.base, admin.authorization.slice(7), 'GET', '/v1/executors')).json.executors.map((e: { id: string }) => e.id);
+    expect(await listed()).toContain(executor.id);
+    expect((await call(t.base, t.fleet, 'DELETE', `/v1/executors/${executor.id}`)).status).toBe(204);
+    expect(await listed()).not.toContain(executor.id);
+    await expect.poll(listed, { timeout: 3000, interval: 100 }).toContain(executor.id);
+  });
+
+  it('calls an executor that runs in the api process directly, without HTTP (npm start)', async () => {
+    const a = await newTenant(t.app);
+    await deploy(t.base, a.accountKey, 'inproc', makeZip([{ name: 'index.js', data: NODE_ECHO }]));
+    // A huge capacity weighs it far above the other live executor in rendezvous routing.
+    const executor = await t.startExecutor({ capacity: 100_000 });
+    let calls = 0;
+    t.services.executorClient.attachLocal(executor.id, (request) => {
+      calls += 1;
+      return executor.local(request);
+    });
+    const r = await call(t.base, a.accountKey, 'POST', '/v1/functions/inproc/invoke?log=tail', { local: true });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.echo).toEqual({ local: true });
+    expect(r.headers.get('x-tally-log-result')).not.toBeNull();
+    expect(calls).toBe(1);
+  });
+
+  it('keeps counting in-flight invocations on the same route across registry refreshes', async () => {
+    const record = { id: randomUUID(), url: 'http://127.0.0.1:1', capacity: 2, token: 't', instances: 0, busy: 0, startedAt: new Date(), lastSeenAt: new Date() };
+    let reads = 0;
+    const repo = { live: async () => (reads++, [{ ...record }]) } as unknown as ExecutorsRepository;
+    const service = createExecutorsService({ repo, log: silentLogger(), options: { refreshMs: 0 } });
+    const [route] = await service.candidates('fn');
+    route!.inFlight += 2; // two invocations running while the registry is read again
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      expect(await service.candidates('fn')).toEqual([route]);
+    }
+    expect(reads).toBeGreaterThan(1);
+    route!.inFlight -= 2;
+    expect((await service.candidates('fn'))[0]).toBe(route);
+    expect(route!.inFlight).toBe(0);
+  });
+});

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { admin, newTenant } from '../helpers/app.js';
+import { call, deploy, makeZip, NODE_ECHO, usageTotals, useFunctionsApp } from '../helpers/functions.js';
+
+const t = useFunctionsApp({ executor: false });
+const children: ChildProcess[] = [];
+afterAll(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+
+const segments = (dir: string) => readdirSync(join(dir, 'spool')).filter((n) => /^seg-\d+\.jsonl$/.test(n));
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The executor as its own process, as in production: `node --import tsx executor/main.ts`. */
+async function spawnExecutor(dir: string, flushMs: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'executor/main.ts'], {
+    env: {
+      ...process.env, TALLY_API_URL: t.base, TALLY_EXECUTOR_KEY: t.fleet, HOST: '127.0.0.1', PORT: '0',
+      TALLY_EXECUTOR_DIR: dir, TALLY_USAGE_FLUSH_MS: String(flushMs), TALLY_EXECUTOR_CAPACITY: '4', LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.push(child);
+  const started = Date.now();
+  // Registered once the api lists its id, heard from after this start.
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`executor exited with ${child.exitCode}`);
+    const id = existsSync(join(dir, 'executor-id')) ? readFileSync(join(dir, 'executor-id'), 'utf8').trim() : null;
+    const list = (await call(t.base, admin.authorization.slice(7), 'GET', '/v1/executors')).json.executors as { id: string; startedAt: string }[];
+    if (id && list.some((e) => e.id === id && Date.parse(e.startedAt) >= started - 1000)) return child;
+    if (Date.now() - started > 20_000) throw new Error('the executor did not register within 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+
+describe('usage spool across an executor crash', () => {
+  it('loses nothing when the executor is SIGKILLed between spooling and flushing, and counts nothing twice on replay', async () => {
+    const dir = mkdtempSync(join(t.tmp, 'crash-'));
+    const a = await newTenant(t.app);
+    await deploy(t.base, a.accountKey, 'crash', makeZip([{ name: 'index.js', data: NODE_ECHO }]), { memoryMb: 256 });
+
+    // Flushes only once an hour: every usage record stays in the spool.
+    let executor = await spawnExecutor(dir, 3_600_000);
+    let billed = 0;
+    let pid = 0;
+    for (let i = 0; i < 5; i++) {
+      const r = await call(t.base, a.accountKey, 'POST', '/v1/functions/crash/invoke', { i });
+      expect(r.status, r.text).toBe(200);
+      billed += Number(r.headers.get('x-tally-billed-duration-ms'));
+      pid = r.json.pid;
+    }
+    expect(segments(dir).length).toBeGreaterThan(0);
+    expect((await usageTotals(t.base, a.accountKey, 'crash')).requests).toBe(0);
+
+    executor.kill('SIGKILL');
+    await exited(executor);
+    // The orphaned function instance notices its Runtime API is gone and exits.
+    await expect.poll(() => alive(pid), { timeout: 5000 }).toBe(false);
+    const snapshot = new Map(segments(dir).map((name) => [name, readFileSync(join(dir, 'spool', name))]));
+
+    // Restarted on the same folder, it replays the spool at once.
+    executor = await spawnExecutor(dir, 100);
+    await expect.poll(() => usageTotals(t.base, a.accountKey, 'crash'), { timeout: 10_000 }).toMatchObject({ requests: 5, billedMs: billed });
+    await expect.poll(() => segments(dir).length, { timeout: 5000 }).toBe(0);
+
+    // As if the api's acknowledgements had been lost: the same segments come back and are sent again.
+    executor.kill('SIGTERM');
+    expect(await exited(executor)).toBe(0);
+    for (const [name, bytes] of snapshot) writeFileSync(join(dir, 'spool', name), bytes);
+    executor = await spawnExecutor(dir, 100);
+    await expect.poll(() => segments(dir).length, { timeout: 10_000 }).toBe(0);
+    expect(await usageTotals(t.base, a.accountKey, 'crash')).toMatchObject({ requests: 5, billedMs: billed });
+
+    // And it still runs functions after all that.
+    const again = await call(t.base, a.accountKey, 'POST', '/v1/functions/crash/invoke', { i: 6 });
+    expect(again.status).toBe(200);
+    executor.kill('SIGTERM');
+    expect(await exited(executor)).toBe(0);
+    expect(await usageTotals(t.base, a.accountKey, 'crash')).toMatchObject({ requests: 6 });
+  }, 60_000);
+
+  it('refuses to start on a bad setting, naming the variable, and on a key that is not a platform executor key', async () => {
+    const run = (env: Record<string, string>) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'executor/main.ts'], {
+          env: { ...process.env, TALLY_API_URL: t.base, TALLY_EXECUTOR_KEY: t.fleet, PORT: '0', TALLY_EXECUTOR_DIR: mkdtempSync(join(t.tmp, 'bad-')), LOG_LEVEL: 'silent', ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        child.stdout!.on('data', (d) => (output += d));
+        child.stderr!.on('data', (d) => (output += d));
+        child.once('exit', (code) => resolve({ code, output }));
+      });
+    const capacity = await run({ TALLY_EXECUTOR_CAPACITY: 'lots' });
+    expect(capacity.code).toBe(2);
+    expect(capacity.output).toContain('TALLY_EXECUTOR_CAPACITY: must be a whole number');
+    const url = await run({ TALLY_API_URL: 'ftp://x' });
+    expect(url.output).toContain('TALLY_API_URL: must start with http:// or https://');
+    const a = await newTenant(t.app);
+    const scoped = await run({ TALLY_EXECUTOR_KEY: a.executorKey });
+    expect(scoped.code).toBe(1);
+    expect(scoped.output).toMatch(/refused TALLY_EXECUTOR_KEY.*platform-wide executor key/);
+  }, 30_000);
+});
