@@ -170,7 +170,7 @@ interface Deployment {
 async function deploy(databaseUrl: string, separate: boolean): Promise<Deployment> {
   const adminKey = `bench_admin_${randomUUID()}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'tally-bench-data-'));
-  const server = await startApi(databaseUrl, adminKey, { TALLY_DATA_DIR: dataDir, ...(separate ? { TALLY_EXECUTOR: 'off' } : {}) });
+  const server = await startApi(databaseUrl, adminKey, { TALLY_DATA_DIR: dataDir, TALLY_EXECUTOR: separate ? 'off' : 'on' });
   let executor: ChildProcess | null = null;
   if (separate) {
     const fleet = (await api(server.base, adminKey, 'POST', '/v1/keys', { role: 'executor' })).json.key as string;
