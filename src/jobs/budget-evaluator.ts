@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import type { Logger } from '../lib/logger.js';
 import type { BudgetsService } from '../modules/budgets/budgets.service.js';
+import { cronLogger } from './cron-logger.js';
 
 /** How often every replica reloads the hard caps from the database (the caps it checks are at most this stale). */
 export const CAP_REFRESH_MS = 5_000;
@@ -28,12 +29,7 @@ export function scheduleBudgetEvaluation(deps: { budgets: Pick<BudgetsService, '
       timezone: 'UTC',
       name: 'budget-evaluator',
       noOverlap: true,
-      logger: {
-        info: (m) => log.debug(m),
-        warn: (m) => log.warn(m),
-        error: (m, err) => log.error({ err: err ?? m }, 'scheduler error'),
-        debug: (m) => log.debug({ m }, 'scheduler'),
-      },
+      logger: cronLogger(log),
     },
   );
   let refreshing = false;

@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { periodOf, previousPeriod } from '../lib/period.js';
 import type { InvoicesService } from '../modules/invoices/invoices.service.js';
+import { cronLogger } from './cron-logger.js';
 
 /**
  * Finalizes last month's invoices shortly after each month starts (UTC). It ticks hourly rather
@@ -27,13 +28,7 @@ export function scheduleInvoiceFinalizer(deps: { invoices: Pick<InvoicesService,
       timezone: 'UTC',
       name: 'invoice-finalizer',
       noOverlap: true,
-      // node-cron logs to stderr by default; its notices go to our structured log instead.
-      logger: {
-        info: (m) => log.debug(m),
-        warn: (m) => log.warn(m),
-        error: (m, err) => log.error({ err: err ?? m }, 'scheduler error'),
-        debug: (m) => log.debug({ m }, 'scheduler'),
-      },
+      logger: cronLogger(log),
     },
   );
   return { stop: () => task.stop() };

@@ -1,6 +1,7 @@
 import { sql, type ColumnType, type Generated, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
+import type { PeriodUsage } from '../invoices/invoices.repository.js';
 
 type Numeric = ColumnType<string, string, string>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -67,15 +68,8 @@ export interface NewBudget {
 
 export type BudgetChanges = Partial<Pick<Budget, 'amount' | 'thresholds' | 'basis' | 'functionId' | 'webhookUrl' | 'hardCap'>>;
 
-/** One account-month of usage of one function, as the invoices' pricing reads it. */
-export interface FunctionUsage {
-  requests: bigint;
-  x86MbMs: bigint;
-  armMbMs: bigint;
-  x86InitMbMs: bigint;
-  armInitMbMs: bigint;
-  ephemeralMbMs: bigint;
-}
+/** One account-month of usage of one function, in the shape the invoices' pricing reads. */
+export type FunctionUsage = PeriodUsage;
 
 export interface BudgetState {
   accountId: string;
