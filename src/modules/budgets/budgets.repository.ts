@@ -55,16 +55,7 @@ export interface Budget {
   updatedAt: Date;
 }
 
-export interface NewBudget {
-  accountId: string;
-  amount: string;
-  thresholds: number[];
-  basis: Basis;
-  functionId: string | null;
-  webhookUrl: string | null;
-  hardCap: boolean;
-  secret: string;
-}
+export type NewBudget = Omit<Budget, 'id' | 'createdAt' | 'updatedAt'> & { secret: string };
 
 export type BudgetChanges = Partial<Pick<Budget, 'amount' | 'thresholds' | 'basis' | 'functionId' | 'webhookUrl' | 'hardCap'>>;
 

@@ -31,10 +31,9 @@ const settingFields = {
 const Name = Type.String({ pattern: FUNCTION_NAME_PATTERN, description: 'unique in the account; letters, digits, - and _' });
 const ZipFile = Type.String({ minLength: 1, description: 'the deployment package, a zip, base64-encoded' });
 
-export const CreateFunctionBody = Type.Object(
-  {
-    name: Name,
-    runtime: settingFields.runtime,
+/** Every setting, optional: what a configuration update may carry, and a creation's defaults. */
+const optionalSettings = {
+    runtime: Type.Optional(settingFields.runtime),
     handler: Type.Optional(settingFields.handler),
     memoryMb: Type.Optional(settingFields.memoryMb),
     timeoutS: Type.Optional(settingFields.timeoutS),
@@ -42,6 +41,13 @@ export const CreateFunctionBody = Type.Object(
     ephemeralStorageMb: Type.Optional(settingFields.ephemeralStorageMb),
     environment: Type.Optional(settingFields.environment),
     reservedConcurrency: Type.Optional(settingFields.reservedConcurrency),
+};
+
+export const CreateFunctionBody = Type.Object(
+  {
+    name: Name,
+    ...optionalSettings,
+    runtime: settingFields.runtime,
     zipFile: ZipFile,
   },
   { additionalProperties: false },
@@ -69,16 +75,7 @@ export const UpdateCodeBody = Type.Object({ zipFile: ZipFile }, { additionalProp
 export type UpdateCodeBody = Static<typeof UpdateCodeBody>;
 
 export const UpdateConfigurationBody = Type.Object(
-  {
-    runtime: Type.Optional(settingFields.runtime),
-    handler: Type.Optional(settingFields.handler),
-    memoryMb: Type.Optional(settingFields.memoryMb),
-    timeoutS: Type.Optional(settingFields.timeoutS),
-    architecture: Type.Optional(settingFields.architecture),
-    ephemeralStorageMb: Type.Optional(settingFields.ephemeralStorageMb),
-    environment: Type.Optional(settingFields.environment),
-    reservedConcurrency: Type.Optional(settingFields.reservedConcurrency),
-  },
+  optionalSettings,
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateConfigurationBody = Static<typeof UpdateConfigurationBody>;

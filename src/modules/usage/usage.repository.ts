@@ -17,18 +17,8 @@ export interface MeteredEvent {
   ephemeralStorageMb: number;
 }
 
-export interface StoredEvent {
-  accountId: string;
-  invocationId: string;
-  functionId: string;
-  architecture: string;
-  memoryMb: number;
-  durationMs: string;
-  initDurationMs: string | null;
-  status: string;
-  maxMemoryUsedMb: number | null;
-  ephemeralStorageMb: number;
-}
+/** What a replay is compared with: the stored event's content (startedAt may differ; billed ms is ours). */
+export type StoredEvent = Omit<MeteredEvent, 'billedMs' | 'startedAt'>;
 
 export interface UsageBucketRow {
   bucket: Date;

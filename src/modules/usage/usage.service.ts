@@ -198,10 +198,7 @@ export function createUsageService(deps: {
   return { ingest, query };
 }
 
-function toStored(e: UsageEvent): StoredEvent {
-  const m = toMetered(e);
-  return { ...m, initDurationMs: m.initDurationMs };
-}
+const toStored = (e: UsageEvent): StoredEvent => toMetered(e);
 
 export type UsageService = ReturnType<typeof createUsageService>;
 export type UsageAnswer = Awaited<ReturnType<UsageService['query']>>;
