@@ -23,6 +23,21 @@ export interface ExecutorOptions {
   /** Longest graceful stop: in-flight invocations get this long, then are killed (and still billed). */
   shutdownTimeoutMs: number;
   logLevel: string;
+  sandbox: SandboxConfig;
+}
+
+/** How function instances are contained (docs/sandbox.md). */
+export interface SandboxConfig {
+  /** `off` is a developer switch only: functions then run unisolated, as the executor's user. */
+  enabled: boolean;
+  network: 'outbound' | 'none';
+  denyCidrs: string[];
+  tmp: 'disk' | 'memory';
+  uidBase: number;
+  uidCount: number;
+  spares: number;
+  cpu: 'quota' | 'shares';
+  pids: number;
 }
 
 export class ExecutorConfigError extends Error {
@@ -67,6 +82,35 @@ function keyFromFile(file: string | undefined): string | undefined {
   }
 }
 
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ExecutorConfigError(name, `must be one of ${allowed.join(', ')}, got "${env[name]}"`);
+  return raw as T;
+}
+
+const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+
+/** The sandbox settings, shared by the executor process and the api's in-process executor. */
+export function parseSandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {
+  const sandbox = oneOf(env, 'TALLY_SANDBOX', ['on', 'off'], 'on');
+  const denyCidrs = (env.TALLY_FUNCTION_DENY_CIDRS ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  const bad = denyCidrs.find((c) => !CIDR.test(c));
+  if (bad) throw new ExecutorConfigError('TALLY_FUNCTION_DENY_CIDRS', `must be IPv4 ranges like 10.0.0.0/8, separated by commas; got "${bad}"`);
+  const uidBase = int(env, 'TALLY_SANDBOX_UID_BASE', 1_000_000_000, 10_000, 4_000_000_000);
+  return {
+    enabled: sandbox === 'on',
+    network: oneOf(env, 'TALLY_FUNCTION_NETWORK', ['outbound', 'none'], 'outbound'),
+    denyCidrs,
+    tmp: oneOf(env, 'TALLY_SANDBOX_TMP', ['disk', 'memory'], 'disk'),
+    uidBase,
+    uidCount: int(env, 'TALLY_SANDBOX_UID_COUNT', 65_536, 16, Math.min(16_777_216, 4_294_967_294 - uidBase)),
+    spares: int(env, 'TALLY_SANDBOX_SPARES', 2, 0, 64),
+    cpu: oneOf(env, 'TALLY_SANDBOX_CPU', ['quota', 'shares'], 'quota'),
+    pids: int(env, 'TALLY_SANDBOX_PIDS', 1024, 16, 65_536),
+  };
+}
+
 /** Half the machine's memory in 128 MB instances, within [2, 256]. */
 export const defaultCapacity = () => Math.max(2, Math.min(256, Math.floor(os.totalmem() / 2 / (128 * MIB))));
 
@@ -93,5 +137,6 @@ export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorOptions {
     flushIntervalMs: int(env, 'TALLY_USAGE_FLUSH_MS', 1000, 10, 3_600_000),
     shutdownTimeoutMs: int(env, 'TALLY_EXECUTOR_SHUTDOWN_TIMEOUT_S', 30, 1, 900) * 1000,
     logLevel,
+    sandbox: parseSandboxConfig(env),
   };
 }

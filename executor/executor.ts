@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,10 @@ import { ApiError, createApiClient, type ApiClient } from './api-client.js';
 import { CodeCache } from './code-cache.js';
 import type { ExecutorOptions } from './config.js';
 import { createInvokeServer } from './invoke-server.js';
-import { FunctionPool, type PoolStats } from './runtime/pool.js';
+import { FunctionPool, resolvePython, type PoolStats } from './runtime/pool.js';
+import type { Isolation } from './sandbox/isolation.js';
+import { KernelSandbox } from './sandbox/sandbox.js';
+import { unsandboxed } from './sandbox/unsandboxed.js';
 import { UsageSpool } from './spool.js';
 import { UsageReporter } from './usage-reporter.js';
 
@@ -17,7 +20,7 @@ export interface Executor {
   id: string;
   /** Where the api reaches it. */
   url: string;
-  stats(): PoolStats & { inFlight: number; usageAcknowledged: number };
+  stats(): PoolStats & { inFlight: number; usageAcknowledged: number; sandbox: 'on' | 'off' };
   /** The invocation as a function call, for an api running in this same process. */
   local: LocalInvoker;
   /** Bounded graceful stop: leave the rotation, let running invocations finish, send the usage. */
@@ -26,6 +29,29 @@ export interface Executor {
 
 export interface StartOptions extends ExecutorOptions {
   logger?: Logger;
+}
+
+/** The kernel sandbox, or (TALLY_SANDBOX=off, a developer switch) nothing at all, said loudly. */
+async function startIsolation(options: StartOptions, id: string, pythonPath: string, log: Logger): Promise<Isolation> {
+  const config = options.sandbox;
+  if (!config.enabled) {
+    log.warn('TALLY_SANDBOX=off: FUNCTIONS RUN UNSANDBOXED, as the executor\'s own user, and can read its files and keys. Never run untrusted code like this.');
+    return unsandboxed({ pythonPath });
+  }
+  return KernelSandbox.start({
+    dir: path.join(options.dir, 'sandbox'),
+    executorKey: id.slice(0, 8),
+    network: config.network,
+    denyCidrs: config.denyCidrs,
+    tmp: config.tmp,
+    uidBase: config.uidBase,
+    uidCount: config.uidCount,
+    spares: config.spares,
+    cpu: config.cpu,
+    pidsLimit: config.pids,
+    pythonPath,
+    log,
+  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -88,8 +114,12 @@ function startHeartbeat(opts: {
  */
 export async function startExecutor(options: StartOptions): Promise<Executor> {
   const log = options.logger ?? pino({ level: options.logLevel, base: { process: 'executor' } });
-  await mkdir(options.dir, { recursive: true });
+  // Spool, code cache, keys and sandbox state: nothing in here is for a function's uid to read.
+  await mkdir(options.dir, { recursive: true, mode: 0o700 });
+  await chmod(options.dir, 0o700);
   const id = await executorId(options.dir);
+  const pythonPath = await resolvePython();
+  const isolation = await startIsolation(options, id, pythonPath, log);
   const token = randomBytes(32).toString('base64url');
   const api = createApiClient({ apiUrl: options.apiUrl, key: options.key });
 
@@ -98,7 +128,7 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
   reporter.start();
   const code = new CodeCache(path.join(options.dir, 'code'), api, log);
   await code.init();
-  const pool = new FunctionPool({ log, capacity: options.capacity, idleTimeoutMs: options.idleTimeoutMs });
+  const pool = new FunctionPool({ log, capacity: options.capacity, idleTimeoutMs: options.idleTimeoutMs, instance: { isolation, pythonPath } });
   const front = createInvokeServer({ token, pool, code, spool, log });
 
   await new Promise<void>((resolve, reject) => {
@@ -118,13 +148,14 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
       await Promise.all([pool.close(), reporter.stop(Date.now()), new Promise((r) => front.server.close(r))]);
+      await isolation.close();
       await spool.close();
       throw new Error(`the api refused TALLY_EXECUTOR_KEY (${err.message}); it must be a platform-wide executor key`);
     }
     log.warn({ err: String(err) }, 'could not register with the api yet; retrying with the heartbeat');
   }
   const stopHeartbeat = startHeartbeat({ api, register, registered, stats: () => pool.stats(), id, log, everyMs: heartbeatMs });
-  log.info({ executorId: id, url, capacity: options.capacity, dir: options.dir }, 'executor started');
+  log.info({ executorId: id, url, capacity: options.capacity, dir: options.dir, sandbox: isolation.mode }, 'executor started');
 
   let stopping: Promise<void> | null = null;
   async function stop(): Promise<void> {
@@ -137,6 +168,7 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
     while (front.inFlight() > 0 && Date.now() < killAt) await sleep(25);
     if (front.inFlight() > 0) log.warn({ inFlight: front.inFlight() }, 'shutdown deadline: killing running invocations (they are still billed)');
     await pool.close();
+    await isolation.close();
     for (let i = 0; i < 40 && front.inFlight() > 0; i++) await sleep(25);
     front.server.closeAllConnections();
     await new Promise((resolve) => front.server.close(resolve));
@@ -148,7 +180,7 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
   return {
     id,
     url,
-    stats: () => ({ ...pool.stats(), inFlight: front.inFlight(), usageAcknowledged: reporter.acknowledged }),
+    stats: () => ({ ...pool.stats(), inFlight: front.inFlight(), usageAcknowledged: reporter.acknowledged, sandbox: isolation.mode === 'sandbox' ? 'on' : 'off' }),
     local: front.local,
     stop: () => (stopping ??= stop()),
   };

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ExecutorConfigError, parseSandboxConfig, type SandboxConfig } from '../executor/config.js';
 
 export interface Config {
   port: number;
@@ -14,6 +15,8 @@ export interface Config {
   /** Most function instances of the local executor; null: its default (half the memory in 128 MB instances). */
   executorCapacity: number | null;
   executorIdleTimeoutS: number;
+  /** How the local executor contains functions (TALLY_SANDBOX, TALLY_FUNCTION_NETWORK, ...). */
+  sandbox: SandboxConfig;
 }
 
 export class ConfigError extends Error {
@@ -74,5 +77,15 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     localExecutor: onOff(env, 'TALLY_EXECUTOR', true),
     executorCapacity: env.TALLY_EXECUTOR_CAPACITY?.trim() ? int(env, 'TALLY_EXECUTOR_CAPACITY', 0, 1, 10_000) : null,
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
+    sandbox: sandboxConfig(env),
   };
+}
+
+function sandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {
+  try {
+    return parseSandboxConfig(env);
+  } catch (err) {
+    if (err instanceof ExecutorConfigError) throw new ConfigError(err.variable, err.message.slice(err.variable.length + 2));
+    throw err;
+  }
 }

@@ -99,6 +99,7 @@ async function main(): Promise<void> {
       flushIntervalMs: 1000,
       shutdownTimeoutMs: 10_000,
       logLevel: config.logLevel,
+      sandbox: config.sandbox,
       logger: log.child({ module: 'executor' }),
     });
     services.executorClient.attachLocal(executor.id, executor.local);

@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { functionArn, instanceEnvironment, launchCommand, type LaunchOptions } from './launch.js';
+import type { IsolatedInstance, Isolation } from '../sandbox/isolation.js';
+import { functionArn, instanceEnvironment, runtimeCommand, type LaunchOptions } from './launch.js';
 import { OutputCapture } from './output.js';
-import { killGroup, sampleMemory, StatusReader } from './proc.js';
 import { billedDurationMs, describeExit, endLine, reportLine, startLine, timeoutMessage, toMicrosecond } from './report.js';
-import { RuntimeApi, errorJson, type RuntimeOutcome } from './runtime-api.js';
+import { errorJson, type RuntimeApi, type RuntimeOutcome } from './runtime-api.js';
 import type { FunctionSpec, InvocationResult, InvocationStatus, Log } from './types.js';
 
 /** What a runtime prints when it dies of memory (node's heap limit, RLIMIT_DATA in python). */
@@ -16,13 +14,13 @@ const OOM_WORDS = /heap out of memory|Reached heap limit|MemoryError/;
 
 export interface InstanceOptions extends LaunchOptions {
   log: Log;
-  tmpRoot?: string;
+  /** Where the instance runs: the kernel sandbox, or (TALLY_SANDBOX=off) the executor's own user. */
+  isolation: Isolation;
   /** Longest init (spawn to first /next) before the instance is killed, as Lambda's 10 s. */
   initTimeoutMs?: number;
   memoryPollMs?: number;
   /** Output kept per invocation (the last bytes). */
   maxLogBytes?: number;
-  maxResponseBytes?: number;
   /** Called once when the child is gone, whatever the reason. */
   onExit?: (instance: FunctionInstance) => void;
 }
@@ -73,7 +71,11 @@ export class FunctionInstance {
   private state: 'new' | 'starting' | 'ready' | 'dead' = 'new';
   private child: ChildProcess | null = null;
   private api: RuntimeApi | null = null;
-  private tmpDir: string | null = null;
+  private box: IsolatedInstance | null = null;
+  /** Kernel OOM kills seen so far: one more during an invocation ends it as Runtime.OutOfMemory. */
+  private oomKills = 0;
+  private frozen = false;
+  private pendingFreeze: NodeJS.Immediate | null = null;
   private spawnedAt = 0;
   private firstNextAt: number | undefined;
   private active: Active | null = null;
@@ -81,7 +83,6 @@ export class FunctionInstance {
   private readonly limitKb: number;
   private exited: Promise<void> | null = null;
   private cleanedUp = false;
-  private status: StatusReader | null = null;
 
   constructor(
     readonly spec: FunctionSpec,
@@ -109,7 +110,10 @@ export class FunctionInstance {
       const active: Active = { requestId: opts.requestId, cold, limitMs: timeoutMs, initLog: '', peakKb: 0, resolve, reject };
       this.active = active;
       const deliver = (): void => this.deliver(active, event, timeoutMs, opts.deadlineMs);
-      if (!cold) return deliver();
+      if (!cold) {
+        this.thaw();
+        return deliver();
+      }
       this.start().then(deliver, (err: unknown) => {
         this.options.log.error({ err, functionId: this.spec.functionId }, 'function instance failed to start');
         this.end(active, fatalExit(active.requestId, 'Runtime.ExitError', `failed to start: ${String(err)}`));
@@ -119,39 +123,47 @@ export class FunctionInstance {
     });
   }
 
-  /** Kill the child (whole process group) and release its port and temporary folder. */
+  /** Kill every process of the instance and release its sandbox (uid, network, /tmp, Runtime API). */
   async dispose(): Promise<void> {
     const spawned = this.child !== null;
     this.kill();
     if (spawned) await this.exited;
+    else await this.cleanUp();
+  }
+
+  /** Synchronous, for a process about to exit: the sandbox dies with its monitor (bwrap --die-with-parent). */
+  killNow(): void {
+    this.child?.kill('SIGKILL');
+    this.box?.kill();
+  }
+
+  /** CPU time the instance has used, nanoseconds (sandboxed instances only; 0 otherwise). */
+  cpuNanos(): number {
+    return this.box?.cpuNanos() ?? 0;
   }
 
   private async start(): Promise<void> {
     this.state = 'starting';
     const { spec, options } = this;
-    this.tmpDir = await mkdtemp(path.join(options.tmpRoot ?? os.tmpdir(), 'tally-fn-'));
-    this.api = await RuntimeApi.start(
-      {
-        onNext: (at) => {
-          if (this.firstNextAt === undefined) this.firstNextAt = at;
-          if (this.state === 'starting') this.state = 'ready';
-        },
-        onInitError: (errorType, body) => this.onInitError(errorType, body),
-      },
-      options.maxResponseBytes,
-    );
+    const box = await options.isolation.open(spec);
+    this.box = box;
     if (!this.alive) throw new Error('instance disposed while starting');
-    const { file, args } = launchCommand(spec, options);
-    const env = instanceEnvironment(spec, options, { runtimeApi: this.api.address, tmpDir: this.tmpDir, instanceId: this.id });
-    this.spawnedAt = performance.now();
-    const child = spawn(file, args, {
-      cwd: spec.codeDir,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+    this.api = box.runtimeApi;
+    this.api.bind({
+      onNext: (at) => {
+        if (this.firstNextAt === undefined) this.firstNextAt = at;
+        if (this.state === 'starting') this.state = 'ready';
+      },
+      onInitError: (errorType, body) => this.onInitError(errorType, body),
     });
+    const argv = runtimeCommand(spec, options, box.paths);
+    const env = instanceEnvironment(spec, options, { paths: box.paths, instanceId: this.id });
+    const child = await box.launch(argv, env);
+    // Init is counted from here: the sandbox's uid, network, disk and cgroup were made before; only
+    // its namespaces and mounts (a few ms of bwrap) are still to come before the runtime execs.
+    this.spawnedAt = performance.now();
     this.child = child;
-    if (child.pid !== undefined) this.status = new StatusReader(child.pid);
+    if (!this.alive) this.kill();
     const onData = (chunk: Buffer): void => this.output.push(chunk);
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
@@ -189,6 +201,7 @@ export class FunctionInstance {
           active.initLog = this.output.take();
           // The function's own timeout exactly; a caller's earlier deadline, as wall-clock time left.
           active.limitMs = deadlineMs === undefined ? timeoutMs : Math.max(0, Math.min(timeoutMs, deadline - Date.now()));
+          if (active.cold) void this.box?.startBilledCpu().catch((err: unknown) => this.options.log.warn({ err }, 'could not set the instance CPU quota'));
           clearTimeout(active.timer);
           active.timer = setTimeout(() => this.onTimeout(active), active.limitMs);
         },
@@ -200,17 +213,17 @@ export class FunctionInstance {
     );
   }
 
-  /** Starts the memory watch (and, during init, the init timer). */
+  /** Starts the memory watch where the kernel does not enforce memory (and, during init, the init timer). */
   private watch(active: Active, initTimeoutMs?: number, onInitTimeout?: () => void): void {
     if (initTimeoutMs !== undefined && onInitTimeout) active.timer = setTimeout(onInitTimeout, initTimeoutMs);
+    if (this.box?.kernelLimits) return;
     active.poller ??= setInterval(() => this.pollMemory(active), this.options.memoryPollMs ?? 50);
     active.poller.unref();
   }
 
   private pollMemory(active: Active): void {
-    const pid = this.child?.pid;
-    if (this.active !== active || pid === undefined) return;
-    const sample = sampleMemory(pid);
+    if (this.active !== active) return;
+    const sample = this.box?.memory();
     if (!sample) return;
     active.peakKb = Math.max(active.peakKb, sample.peakKb, sample.rssKb);
     if (sample.rssKb > this.limitKb) {
@@ -264,8 +277,8 @@ export class FunctionInstance {
     err?: Error,
   ): Promise<void> {
     this.state = 'dead';
-    const pid = this.child?.pid;
-    if (pid !== undefined) killGroup(pid);
+    // The runtime is gone; anything it left behind (in its session or not) goes with it.
+    this.box?.kill();
     // Let the pipes deliver the dying words (a stack trace, "heap out of memory"), but not forever.
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 100))]);
     const active = this.active;
@@ -277,8 +290,10 @@ export class FunctionInstance {
       clearTimeout(active.timer);
       active.reject(new InstanceGoneError(`instance ${this.id} exited before taking ${active.requestId}`));
     } else if (active) {
-      const outOfMemory = active.peakKb > this.limitKb || OOM_WORDS.test(this.output.peek());
-      const reason = err ? `failed to start: ${err.message}` : describeExit(code, signal);
+      const outOfMemory = this.outOfMemory(active.peakKb) || OOM_WORDS.test(this.output.peek());
+      // bwrap reports a sandboxed runtime killed by a signal as 128 + its number, as a shell does.
+      const bySignal = code !== null && code > 128 && code < 160 ? signalName(code - 128) : undefined;
+      const reason = err ? `failed to start: ${err.message}` : bySignal ? describeExit(null, bySignal) : describeExit(code, signal);
       this.end(active, fatalExit(active.requestId, outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError', reason));
     }
     await this.cleanUp();
@@ -288,9 +303,7 @@ export class FunctionInstance {
     if (this.cleanedUp) return;
     this.cleanedUp = true;
     this.state = 'dead';
-    this.status?.close();
-    await this.api?.close();
-    if (this.tmpDir) await rm(this.tmpDir, { recursive: true, force: true }).catch(() => undefined);
+    await this.box?.close().catch((err: unknown) => this.options.log.error({ err }, 'could not release a function sandbox'));
     this.options.onExit?.(this);
   }
 
@@ -300,12 +313,11 @@ export class FunctionInstance {
     clearTimeout(active.timer);
     clearInterval(active.poller);
     this.api?.cancel();
-    // A custom runtime's descendants (curl...) count too; node and python are sampled with one pread.
-    const pid = this.child?.pid;
-    const sample = this.state === 'dead' ? null : this.spec.runtime === 'provided' && pid !== undefined ? sampleMemory(pid) : this.status?.read();
+    const sample = this.state === 'dead' && !this.box?.kernelLimits ? null : this.box?.memory();
     const peakKb = Math.max(active.peakKb, sample?.peakKb ?? 0);
-    if (!ending.fatal && peakKb > this.limitKb) {
-      // It went over its memory between two polls; Lambda would have killed it.
+    if (!ending.fatal && this.outOfMemory(peakKb)) {
+      // The kernel killed one of its processes for memory, or (unsandboxed) it went over between two
+      // polls: Lambda would have ended the invocation.
       ending = fatalExit(active.requestId, 'Runtime.OutOfMemory', 'signal: killed', ending.at);
       this.kill();
     }
@@ -336,6 +348,7 @@ export class FunctionInstance {
       });
     this.busy = false;
     this.lastUsedAt = Date.now();
+    if (this.state !== 'dead') this.freezeSoon();
     active.resolve({
       requestId: active.requestId,
       status: ending.status,
@@ -349,12 +362,57 @@ export class FunctionInstance {
     });
   }
 
-  /** Marks the instance dead at once (the pool must not hand it out again) and kills its process group. */
+  /** Marks the instance dead at once (the pool must not hand it out again) and kills all its processes. */
   private kill(): void {
     this.state = 'dead';
-    const pid = this.child?.pid;
-    if (pid !== undefined) killGroup(pid);
+    this.box?.kill();
   }
+
+  private outOfMemory(peakKb: number): boolean {
+    if (!this.box?.kernelLimits) return peakKb > this.limitKb;
+    const kills = this.box.oomKills();
+    const more = kills > this.oomKills;
+    this.oomKills = kills;
+    return more;
+  }
+
+  /**
+   * Between invocations the instance gets no CPU at all (its cgroup is frozen), as on Lambda. The
+   * freeze runs right after the answer is on its way (one turn of the event loop), not before it;
+   * an invocation arriving in between cancels it, and then there is nothing to thaw.
+   */
+  private freezeSoon(): void {
+    if (!this.box?.kernelLimits) return;
+    this.pendingFreeze = setImmediate(() => {
+      this.pendingFreeze = null;
+      if (this.busy || this.state === 'dead') return;
+      try {
+        this.box?.freeze();
+        this.frozen = true;
+      } catch (err) {
+        this.options.log.warn({ err }, 'could not freeze an instance; it is stopped instead');
+        this.kill();
+      }
+    });
+  }
+
+  private thaw(): void {
+    if (this.pendingFreeze) {
+      clearImmediate(this.pendingFreeze);
+      this.pendingFreeze = null;
+    }
+    if (!this.frozen) return;
+    try {
+      this.box?.thaw();
+      this.frozen = false;
+    } catch (err) {
+      this.options.log.warn({ err }, 'could not thaw an instance');
+    }
+  }
+}
+
+function signalName(n: number): NodeJS.Signals | undefined {
+  return (Object.entries(constants.signals) as [NodeJS.Signals, number][]).find(([, v]) => v === n)?.[0];
 }
 
 function fromOutcome(outcome: RuntimeOutcome, at: number): Ending {

@@ -4,55 +4,59 @@ import { fileURLToPath } from 'node:url';
 import type { FunctionSpec } from './types.js';
 
 export const DEFAULT_BOOTSTRAP_DIR = fileURLToPath(new URL('../bootstrap/', import.meta.url));
-const MIB = 1024 * 1024;
 
-/** How an instance's child process is started. */
+/** How an instance's runtime is started. */
 export interface LaunchOptions {
   /** AWS_REGION inside the function. */
   region?: string;
   nodePath?: string;
   /** The real interpreter (see resolvePython); a pyenv shim would add ~80 ms per cold start. */
   pythonPath?: string;
-  prlimitPath?: string;
   bootstrapDir?: string;
-  /** RLIMIT_NPROC counts every process and thread of the user, so it is a fork-bomb brake, not a quota. */
-  nprocLimit?: number;
   /** Pass --max-old-space-size (90 % of the memory) to node; default true. */
   nodeHeapLimit?: boolean;
 }
 
-/** The runtime's command under prlimit (which execs it, so the pid stays the runtime's). */
-export function launchCommand(spec: FunctionSpec, options: LaunchOptions): { file: string; args: string[] } {
-  const bootstrapDir = options.bootstrapDir ?? DEFAULT_BOOTSTRAP_DIR;
-  let dataMb = spec.memoryMb + 64;
-  let command: string[];
+/** Where the runtime finds things, as the runtime itself sees them (inside a sandbox: /var/task...). */
+export interface RuntimePaths {
+  /** The function's code (LAMBDA_TASK_ROOT). */
+  taskRoot: string;
+  /** The folder holding Tally's bootstrap for this runtime (LAMBDA_RUNTIME_DIR). */
+  runtimeDir: string;
+  /** The function's writable scratch space (HOME, TMPDIR). */
+  tmp: string;
+  /** host:port of the Runtime API. */
+  runtimeApi: string;
+}
+
+/** Tally's bootstrap folder for a managed runtime on the host (null for `provided`). */
+export function bootstrapFolder(spec: Pick<FunctionSpec, 'runtime'>, options: LaunchOptions): string | null {
+  if (spec.runtime === 'provided') return null;
+  return path.join(options.bootstrapDir ?? DEFAULT_BOOTSTRAP_DIR, spec.runtime === 'nodejs' ? 'node' : 'python');
+}
+
+/** The runtime's command line. */
+export function runtimeCommand(spec: FunctionSpec, options: LaunchOptions, paths: RuntimePaths): string[] {
   switch (spec.runtime) {
     case 'nodejs': {
       const heapMb = Math.max(16, Math.floor(spec.memoryMb * 0.9));
-      // RLIMIT_DATA also catches Buffers outside the JS heap; below heap + 64 MB node hangs at start-up.
-      dataMb = Math.max(spec.memoryMb, heapMb + 64);
       // The heap flag makes V8 collect hard near the limit instead of growing into a kill, but any
       // heap-size flag also costs ~20 ms of node start-up here (measured); nodeHeapLimit: false skips it.
       const heapArgs = options.nodeHeapLimit === false ? [] : [`--max-old-space-size=${heapMb}`];
-      command = [options.nodePath ?? process.execPath, ...heapArgs, path.join(bootstrapDir, 'node', 'bootstrap.mjs')];
-      break;
+      return [options.nodePath ?? process.execPath, ...heapArgs, path.join(paths.runtimeDir, 'bootstrap.mjs')];
     }
     case 'python':
-      command = [options.pythonPath ?? 'python3', '-u', path.join(bootstrapDir, 'python', 'bootstrap.py')];
-      break;
+      return [options.pythonPath ?? 'python3', '-u', path.join(paths.runtimeDir, 'bootstrap.py')];
     case 'provided':
-      command = [path.join(spec.codeDir, 'bootstrap')];
-      break;
+      return [path.join(paths.taskRoot, 'bootstrap')];
   }
-  const limits = [`--nproc=${options.nprocLimit ?? 1024}`, '--nofile=1024', `--data=${dataMb * MIB}`];
-  return { file: options.prlimitPath ?? 'prlimit', args: [...limits, '--', ...command] };
 }
 
 /** Built from nothing: the executor's own environment (secrets, NODE_EXTRA_CA_CERTS) never leaks in. */
 export function instanceEnvironment(
   spec: FunctionSpec,
   options: LaunchOptions,
-  instance: { runtimeApi: string; tmpDir: string; instanceId: string },
+  instance: { paths: RuntimePaths; instanceId: string },
 ): Record<string, string> {
   const region = options.region ?? 'local';
   const binDirs = [options.nodePath ?? process.execPath, options.pythonPath]
@@ -61,6 +65,7 @@ export function instanceEnvironment(
   const systemDirs = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
   const PATH = [...new Set([...binDirs, ...systemDirs])].join(':');
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+  const { paths } = instance;
   return {
     // Lambda lets a function override these three...
     PATH,
@@ -68,11 +73,12 @@ export function instanceEnvironment(
     TZ: ':UTC',
     ...spec.environment,
     // ...but not these.
-    HOME: instance.tmpDir,
-    TMPDIR: instance.tmpDir,
-    AWS_LAMBDA_RUNTIME_API: instance.runtimeApi,
+    HOME: paths.tmp,
+    TMPDIR: paths.tmp,
+    AWS_LAMBDA_RUNTIME_API: paths.runtimeApi,
     _HANDLER: spec.handler,
-    LAMBDA_TASK_ROOT: spec.codeDir,
+    LAMBDA_TASK_ROOT: paths.taskRoot,
+    LAMBDA_RUNTIME_DIR: paths.runtimeDir,
     AWS_LAMBDA_FUNCTION_NAME: spec.name,
     AWS_LAMBDA_FUNCTION_VERSION: spec.version,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { FunctionInstance, InstanceGoneError, type InstanceOptions } from './instance.js';
-import { killGroup } from './proc.js';
 import type { FunctionSpec, InvocationResult, Log } from './types.js';
 
 /** Refused before it ran: not counted as a request, answered 429 by the api. */
@@ -27,8 +26,8 @@ export interface PoolOptions {
   capacity: number;
   /** An instance idle longer than this is killed. */
   idleTimeoutMs?: number;
-  /** Passed to every instance; pythonPath is resolved once when absent. */
-  instance?: Omit<InstanceOptions, 'log' | 'onExit'>;
+  /** Passed to every instance (the isolation above all); pythonPath is resolved once when absent. */
+  instance: Omit<InstanceOptions, 'log' | 'onExit'>;
 }
 
 export interface PoolStats {
@@ -45,7 +44,7 @@ export class FunctionPool {
   private pythonPath: string | undefined;
   private closed = false;
   /** Instances must not outlive the executor, even when it exits without close(). */
-  private readonly killAllOnExit = (): void => this.forEach((i) => i.pid !== undefined && killGroup(i.pid));
+  private readonly killAllOnExit = (): void => this.forEach((i) => i.killNow());
 
   constructor(private readonly options: PoolOptions) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 5 * 60_000;
@@ -59,7 +58,7 @@ export class FunctionPool {
   async invoke(spec: FunctionSpec, event: Buffer, requestId: string): Promise<InvocationResult> {
     if (this.closed) throw new Error('function pool is closed');
     if (spec.runtime === 'python' && this.pythonPath === undefined) {
-      this.pythonPath = this.options.instance?.pythonPath ?? (await (this.pythonLookup ??= resolvePython()));
+      this.pythonPath = this.options.instance.pythonPath ?? (await (this.pythonLookup ??= resolvePython()));
     }
     try {
       return await this.acquire(spec).invoke(event, { requestId });
@@ -115,7 +114,7 @@ export class FunctionPool {
     }
     const instance = new FunctionInstance(spec, {
       ...this.options.instance,
-      pythonPath: this.pythonPath ?? this.options.instance?.pythonPath,
+      pythonPath: this.pythonPath ?? this.options.instance.pythonPath,
       log: this.options.log,
       onExit: (gone) => this.remove(key, gone),
     });

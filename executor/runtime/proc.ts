@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /** Resident memory of a process and its descendants, in kB, read from /proc. */
 export interface MemorySample {
@@ -23,39 +23,6 @@ export function sampleMemory(pid: number): MemorySample | null {
     stack.push(...readChildren(child));
   }
   return { rssKb, peakKb: Math.max(root.peakKb, rssKb) };
-}
-
-/**
- * The root process's /proc status through one file descriptor kept open: a single pread per
- * sample instead of open, fstat, read and close, on the path of every invocation.
- */
-export class StatusReader {
-  private fd: number | null;
-  private readonly buffer = Buffer.alloc(4096);
-
-  constructor(pid: number) {
-    try {
-      this.fd = openSync(`/proc/${pid}/status`, 'r');
-    } catch {
-      this.fd = null;
-    }
-  }
-
-  read(): { rssKb: number; peakKb: number } | null {
-    if (this.fd === null) return null;
-    try {
-      const n = readSync(this.fd, this.buffer, 0, this.buffer.length, 0);
-      const text = this.buffer.toString('latin1', 0, n);
-      return { rssKb: field(text, 'VmRSS:'), peakKb: field(text, 'VmHWM:') };
-    } catch {
-      return null; // the process is gone
-    }
-  }
-
-  close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-  }
 }
 
 function readStatus(pid: number): { rssKb: number; peakKb: number } | null {

@@ -56,28 +56,47 @@ export class RuntimeApi {
   private current: Current | null = null;
   private parkedNext: http.ServerResponse | null = null;
 
+  private hooks: RuntimeApiHooks = { onNext: () => undefined, onInitError: () => undefined };
+
   private constructor(
-    private readonly server: http.Server,
-    private readonly hooks: RuntimeApiHooks,
+    private readonly servers: http.Server[],
     readonly maxResponseBytes: number,
   ) {}
 
-  static async start(hooks: RuntimeApiHooks, maxResponseBytes = MAX_RESPONSE_BYTES): Promise<RuntimeApi> {
+  /**
+   * Listens on 127.0.0.1 and a free port, and on `socketPath` too when given: a sandbox forwards
+   * the port into the instance's own network namespace for any runtime, and binds the socket into
+   * it for Tally's own bootstraps, which skip the forwarder's extra hop on every invocation. A
+   * sandbox prepares it ahead of its instance, so the hooks are bound later.
+   */
+  static async start(maxResponseBytes = MAX_RESPONSE_BYTES, socketPath?: string): Promise<RuntimeApi> {
     // keepAliveTimeout 0: the runtime's socket may sit idle for a whole invocation (up to 15 min).
-    const server = http.createServer({ keepAliveTimeout: 0, requestTimeout: 0, noDelay: true });
-    const api = new RuntimeApi(server, hooks, maxResponseBytes);
-    server.on('request', (req, res) => api.route(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    const make = () => http.createServer({ keepAliveTimeout: 0, requestTimeout: 0, noDelay: true });
+    const servers = socketPath ? [make(), make()] : [make()];
+    const api = new RuntimeApi(servers, maxResponseBytes);
+    const listen = (server: http.Server, where: { port: number; host: string } | { path: string }) =>
+      new Promise<void>((resolve, reject) => {
+        server.on('request', (req, res) => api.route(req, res));
+        server.once('error', reject);
+        server.listen(where, () => resolve());
+      });
+    await listen(servers[0]!, { port: 0, host: '127.0.0.1' });
+    if (socketPath) await listen(servers[1]!, { path: socketPath });
     return api;
   }
 
-  /** `host:port`, the value of AWS_LAMBDA_RUNTIME_API. */
+  /** `host:port` on the executor's side (inside a sandbox the runtime sees its own 127.0.0.1:9001). */
   get address(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `127.0.0.1:${port}`;
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get port(): number {
+    return (this.servers[0]!.address() as AddressInfo).port;
+  }
+
+  /** The instance this API now serves. */
+  bind(hooks: RuntimeApiHooks): void {
+    this.hooks = hooks;
   }
 
   /** Queue an invocation; it is handed over as soon as the runtime calls `/next`. */
@@ -99,8 +118,12 @@ export class RuntimeApi {
   async close(): Promise<void> {
     this.current = null;
     this.parkedNext = null;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all(
+      this.servers.map((server) => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      }),
+    );
   }
 
   private route(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -17,6 +17,8 @@ export interface FunctionSpec {
   environment: Record<string, string>;
   /** Folder holding the unpacked code (LAMBDA_TASK_ROOT). */
   codeDir: string;
+  /** Size of the function's /tmp (default 512, as Lambda). */
+  ephemeralStorageMb?: number;
   /** Most instances this function may run at once; absent means only the executor's capacity. */
   reservedConcurrency?: number;
 }

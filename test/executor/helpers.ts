@@ -1,9 +1,13 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
+import { resolvePython } from '../../executor/runtime/pool.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
+import { KernelSandbox, type SandboxOptions } from '../../executor/sandbox/sandbox.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -46,6 +50,21 @@ export function json(payload: Buffer): any {
   return JSON.parse(payload.toString('utf8'));
 }
 
+/** Host pids of every process running as `uid` (a sandboxed instance's processes: its pid namespace hides its host pids). */
+export function processesOf(uid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const match = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
+      if (match && Number(match[1]) === uid) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -53,4 +72,40 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+export interface TestSandbox {
+  /** The sandbox every instance of the file runs in (a real one: uids, namespaces, cgroups). */
+  readonly isolation: KernelSandbox;
+  readonly pythonPath: string;
+}
+
+/** One kernel sandbox for a test file, with a key of its own so files never sweep each other's cgroups. */
+export function useSandbox(options: Partial<SandboxOptions> = {}): TestSandbox {
+  const state = {} as { isolation: KernelSandbox; pythonPath: string; dir: string };
+  beforeAll(async () => {
+    state.dir = mkdtempSync(path.join(os.tmpdir(), 'tally-sandbox-test-'));
+    state.pythonPath = await resolvePython();
+    state.isolation = await KernelSandbox.start({
+      dir: state.dir,
+      executorKey: randomBytes(4).toString('hex'),
+      network: 'outbound',
+      spares: 1,
+      log: silentLog,
+      pythonPath: state.pythonPath,
+      ...options,
+    });
+  });
+  afterAll(async () => {
+    await state.isolation?.close();
+    if (state.dir) rmSync(state.dir, { recursive: true, force: true });
+  });
+  return {
+    get isolation() {
+      return state.isolation;
+    },
+    get pythonPath() {
+      return state.pythonPath;
+    },
+  };
 }

@@ -1,23 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FunctionInstance } from '../../executor/runtime/instance.js';
-import { resolvePython } from '../../executor/runtime/pool.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
-import { copyFixtures, event, json, makeSpec, silentLog } from './helpers.js';
+import { copyFixtures, event, json, makeSpec, silentLog, useSandbox } from './helpers.js';
 
 const fixtures = copyFixtures();
+const sandbox = useSandbox();
 const live: FunctionInstance[] = [];
-let pythonPath = 'python3';
 
-beforeAll(async () => {
-  pythonPath = await resolvePython();
-});
 afterEach(async () => {
   await Promise.all(live.splice(0).map((i) => i.dispose()));
 });
 afterAll(() => fixtures.remove());
 
 function instance(dir: string, overrides: Partial<FunctionSpec>): FunctionInstance {
-  const created = new FunctionInstance(makeSpec(fixtures.dir(dir), overrides), { log: silentLog, pythonPath });
+  const created = new FunctionInstance(makeSpec(fixtures.dir(dir), overrides), { log: silentLog, isolation: sandbox.isolation, pythonPath: sandbox.pythonPath });
   live.push(created);
   return created;
 }
@@ -30,7 +26,7 @@ describe('python runtime', () => {
     const body = json(first.payload);
     expect(body).toMatchObject({ echo: { q: 'x' }, requestId: 'py-1', memory: '256', functionName: fn.spec.name });
     expect(body.remainingMs).toBeGreaterThan(2000);
-    expect(body.home).toMatch(/tally-fn-/);
+    expect(body.home).toBe('/tmp');
     expect(first.initDurationMs).toBeGreaterThan(0);
     expect(first.log).toContain("python got {'q': 'x'}");
 

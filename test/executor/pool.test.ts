@@ -1,12 +1,13 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FunctionPool, TooManyRequestsError } from '../../executor/runtime/pool.js';
-import { copyFixtures, event, isAlive, json, makeSpec, silentLog } from './helpers.js';
+import { copyFixtures, event, json, makeSpec, processesOf, silentLog, useSandbox } from './helpers.js';
 
 const fixtures = copyFixtures();
+const sandbox = useSandbox();
 const pools: FunctionPool[] = [];
 
 function pool(capacity = 4, idleTimeoutMs = 60_000): FunctionPool {
-  const created = new FunctionPool({ log: silentLog, capacity, idleTimeoutMs });
+  const created = new FunctionPool({ log: silentLog, capacity, idleTimeoutMs, instance: { isolation: sandbox.isolation } });
   pools.push(created);
   return created;
 }
@@ -94,10 +95,11 @@ describe('function pool', () => {
     const p = pool(4, 150);
     const spec = makeSpec(code());
     const first = await p.invoke(spec, event({}), 'i1');
-    const pid = json(first.payload).pid as number;
+    const uid = json(first.payload).uid as number;
+    expect(processesOf(uid).length).toBeGreaterThan(0);
     expect(p.stats().instances).toBe(1);
     await expect.poll(() => p.stats().instances, { timeout: 2000, interval: 25 }).toBe(0);
-    await expect.poll(() => isAlive(pid), { timeout: 2000, interval: 25 }).toBe(false);
+    await expect.poll(() => processesOf(uid).length, { timeout: 2000, interval: 25 }).toBe(0);
     const again = await p.invoke(spec, event({}), 'i2');
     expect(again.initDurationMs).toBeGreaterThan(0);
   });
@@ -106,9 +108,10 @@ describe('function pool', () => {
     const p = pool();
     const spec = makeSpec(code());
     const result = await p.invoke(spec, event({}), 'k1');
-    const pid = json(result.payload).pid as number;
+    const uid = json(result.payload).uid as number;
+    expect(processesOf(uid).length).toBeGreaterThan(0);
     await p.close();
-    expect(isAlive(pid)).toBe(false);
+    expect(processesOf(uid)).toEqual([]);
     await expect(p.invoke(spec, event({}), 'k2')).rejects.toThrow(/closed/);
   });
 });

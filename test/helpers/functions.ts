@@ -1,3 +1,5 @@
+import { parseSandboxConfig } from '../../executor/config.js';
+import { removeTestDir } from './cleanup.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,7 +117,7 @@ export function useFunctionsApp(opts: { executor?: boolean; functions?: AppDeps[
       const started = await startExecutor({
         apiUrl: ctx.base, key: ctx.fleet, host: '127.0.0.1', port: 0, dir: mkdtempSync(join(ctx.tmp, 'executor-')),
         capacity: o.capacity ?? 8, idleTimeoutMs: 60_000, flushIntervalMs: o.flushIntervalMs ?? 100, shutdownTimeoutMs: 5_000,
-        logLevel: 'silent', logger: silentLogger(),
+        logLevel: 'silent', logger: silentLogger(), sandbox: { ...parseSandboxConfig({}), spares: 1 },
       });
       executors.push(started);
       return started;
@@ -130,7 +132,7 @@ export function useFunctionsApp(opts: { executor?: boolean; functions?: AppDeps[
     await ctx.db?.db.destroy();
     await new Promise((resolve) => setTimeout(resolve, 200));
     await ctx.db?.drop();
-    if (ctx.tmp) rmSync(ctx.tmp, { recursive: true, force: true });
+    if (ctx.tmp) await removeTestDir(ctx.tmp);
   });
   return ctx;
 }
@@ -160,7 +162,7 @@ export async function call(base: string, key: string, method: string, path: stri
   return { status: res.status, headers: res.headers, text, json };
 }
 
-export const NODE_ECHO = 'exports.handler = async (event, context) => ({ echo: event, pid: process.pid, fn: context.functionName });\n';
+export const NODE_ECHO = 'exports.handler = async (event, context) => ({ echo: event, pid: process.pid, uid: process.getuid(), fn: context.functionName });\n';
 
 /** Deploys a function through the api (JSON body) and returns its configuration. */
 export async function deploy(base: string, key: string, name: string, zip: Buffer, settings: Record<string, unknown> = {}) {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { admin, newTenant } from '../helpers/app.js';
+import { isAlive, processesOf } from '../executor/helpers.js';
 import { call, deploy, makeZip, NODE_ECHO, usageTotals, useFunctionsApp } from '../helpers/functions.js';
 
 const t = useFunctionsApp({ executor: false });
@@ -10,14 +11,6 @@ const children: ChildProcess[] = [];
 afterAll(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
 
 const segments = (dir: string) => readdirSync(join(dir, 'spool')).filter((n) => /^seg-\d+\.jsonl$/.test(n));
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The executor as its own process, as in production: `node --import tsx executor/main.ts`. */
 async function spawnExecutor(dir: string, flushMs: number): Promise<ChildProcess> {
@@ -52,20 +45,22 @@ describe('usage spool across an executor crash', () => {
     // Flushes only once an hour: every usage record stays in the spool.
     let executor = await spawnExecutor(dir, 3_600_000);
     let billed = 0;
-    let pid = 0;
+    let uid = 0;
     for (let i = 0; i < 5; i++) {
       const r = await call(t.base, a.accountKey, 'POST', '/v1/functions/crash/invoke', { i });
       expect(r.status, r.text).toBe(200);
       billed += Number(r.headers.get('x-tally-billed-duration-ms'));
-      pid = r.json.pid;
+      uid = r.json.uid;
     }
     expect(segments(dir).length).toBeGreaterThan(0);
     expect((await usageTotals(t.base, a.accountKey, 'crash')).requests).toBe(0);
 
+    const sandboxed = processesOf(uid);
+    expect(sandboxed.length).toBeGreaterThan(0);
     executor.kill('SIGKILL');
     await exited(executor);
-    // The orphaned function instance notices its Runtime API is gone and exits.
-    await expect.poll(() => alive(pid), { timeout: 5000 }).toBe(false);
+    // The sandbox dies with its executor (bwrap's monitor and pid 1 die with their parent).
+    await expect.poll(() => sandboxed.filter(isAlive), { timeout: 5000 }).toEqual([]);
     const snapshot = new Map(segments(dir).map((name) => [name, readFileSync(join(dir, 'spool', name))]));
 
     // Restarted on the same folder, it replays the spool at once.

@@ -8,7 +8,7 @@ const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const TOOLS = `
-exports.handler = async (event, context) => ({ echo: event, pid: process.pid, fn: context.functionName, id: context.awsRequestId });
+exports.handler = async (event, context) => ({ echo: event, uid: process.getuid(), fn: context.functionName, id: context.awsRequestId });
 exports.fail = async () => { throw new TypeError('no good'); };
 exports.sleep = async (event) => { await new Promise((r) => setTimeout(r, event.ms)); return { slept: event.ms }; };
 exports.chatty = async () => { for (let i = 0; i < 200; i++) console.log('line ' + i + ' ' + 'x'.repeat(40)); return 'done'; };
@@ -34,7 +34,8 @@ describe('POST /v1/functions/:name/invoke', () => {
 
     const warm = await invoke(a.accountKey, 'echo', { n: 2 });
     expect(warm.headers.get('x-tally-init-duration-ms')).toBeNull();
-    expect(warm.json.pid).toBe(cold.json.pid);
+    // Every instance has a uid of its own: the same uid is the same warm instance.
+    expect(warm.json.uid).toBe(cold.json.uid);
     expect(warm.headers.get('x-tally-request-id')).not.toBe(requestId);
 
     // An empty body is the event {}, as in Lambda.

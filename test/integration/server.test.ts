@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { removeTestDir } from '../helpers/cleanup.js';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ interface Running {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tally-server-test-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(() => removeTestDir(dataDir));
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -6,6 +6,7 @@ import http.client
 import importlib
 import json
 import os
+import socket
 import sys
 import time
 import traceback
@@ -14,6 +15,19 @@ API = os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
 TASK_ROOT = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
 HANDLER = os.environ.get("_HANDLER", "")
 PREFIX = "/2018-06-01/runtime"
+# Inside Tally's sandbox the same Runtime API is also a unix socket: one hop less per invocation
+# than the TCP forwarder that AWS_LAMBDA_RUNTIME_API names (which any other runtime uses).
+SOCKET = "/run/tally/runtime-api.sock"
+
+
+class UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost")
+        self.path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.path)
 
 
 class RuntimeClient:
@@ -27,7 +41,10 @@ class RuntimeClient:
     def request(self, method, path, body=None, headers=None):
         for attempt in (1, 2):
             if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port)
+                if os.path.exists(SOCKET):
+                    self.conn = UnixConnection(SOCKET)
+                else:
+                    self.conn = http.client.HTTPConnection(self.host, self.port)
             try:
                 self.conn.request(method, PREFIX + path, body=body, headers=headers or {})
                 res = self.conn.getresponse()

@@ -1,0 +1,321 @@
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Kernel limits for one function instance: memory, process count, CPU, and the freezer that
+ * stops it between invocations. Both cgroup layouts are supported, detected at start:
+ * - v1 (one hierarchy per controller, as on these machines): memory, pids, cpu, freezer;
+ * - v2 (one unified hierarchy, current distributions): the same controllers in one folder.
+ * Every group lives below the executor's own cgroup, so limits set on the executor (a container,
+ * a systemd unit) still hold over its functions. Why each knob: docs/sandbox.md.
+ */
+
+export interface CgroupLimits {
+  memoryBytes: number;
+  /** Processes and threads together, as Lambda's per-sandbox limit. */
+  pids: number;
+  /** CPU weight relative to other instances (v1 cpu.shares 2-262144). */
+  shares: number;
+}
+
+/** One instance's group: created empty, joined by the sandbox's first process before it execs. */
+export interface InstanceCgroup {
+  readonly name: string;
+  /** Memory, processes and CPU weight: cheap writes, done when the function is known. */
+  setLimits(limits: CgroupLimits): Promise<void>;
+  /** Moves a process (and so everything it will fork) into the group. */
+  join(pid: number): Promise<void>;
+  /** A hard CPU ceiling: `fraction` of one CPU (1,769 MB of memory = 1.0, as Lambda). */
+  limitCpu(fraction: number): Promise<void>;
+  /** Synchronous: one small write on the warm path, cheaper than a round trip through the thread pool. */
+  freeze(): void;
+  thaw(): void;
+  /** SIGKILL every process in the group, whatever sessions or process groups they made. */
+  kill(): Promise<void>;
+  /** Highest memory use since creation, in bytes (page cache included, as the kernel counts it). */
+  peakMemoryBytes(): number;
+  /** Processes the kernel's OOM killer ended in this group. */
+  oomKills(): number;
+  /** CPU time used by the group, nanoseconds. */
+  cpuNanos(): number;
+  pids(): Promise<number[]>;
+  /** Kills what is left and removes the group. */
+  remove(): Promise<void>;
+}
+
+export interface CgroupDriver {
+  readonly version: 1 | 2;
+  /** Where the instance groups live (one folder per controller on v1). */
+  readonly roots: string[];
+  create(name: string): Promise<InstanceCgroup>;
+  /** Removes groups left behind by an earlier run of this executor (killing their processes). */
+  sweep(): Promise<number>;
+  /**
+   * Shell commands that kill every instance, frozen or not, for a watchdog that outlives the
+   * executor: a v1-frozen task ignores even SIGKILL until it is thawed.
+   */
+  killScript(): string;
+  /** Removes this executor's folder(s), once every instance group is gone. */
+  close(): Promise<void>;
+}
+
+const q = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+
+const V1_CONTROLLERS = ['memory', 'pids', 'cpu', 'cpuacct', 'freezer'] as const;
+type V1Controller = (typeof V1_CONTROLLERS)[number];
+const CPU_PERIOD_US = 100_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Reads /proc/self/cgroup: controller name (or "" for v2) → path. */
+function ownPaths(): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
+    const match = /^\d+:([^:]*):(.*)$/.exec(line);
+    if (!match) continue;
+    for (const controller of match[1]!.split(',')) paths.set(controller, match[2]!);
+  }
+  return paths;
+}
+
+/** A small integer from a file ("max" reads as Infinity); 0 when absent. */
+function readNumber(file: string): number {
+  try {
+    const text = readFileSync(file, 'utf8').trim();
+    return text === 'max' ? Infinity : Number(text) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** `key value` lines (memory.events, memory.oom_control, cpu.stat). */
+function readKeyed(file: string, key: string): number {
+  try {
+    const text = readFileSync(file, 'utf8');
+    const match = new RegExp(`^${key} (\\d+)$`, 'm').exec(text);
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function pidsIn(file: string): Promise<number[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map(Number);
+}
+
+function signalAll(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** rmdir fails while the kernel still counts dying tasks: retry briefly. */
+async function removeDir(dir: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'EBUSY') throw err;
+      await sleep(20);
+    }
+  }
+  throw new Error(`cgroup ${dir} is still busy`);
+}
+
+/** Which layout this machine uses, and whether it has what the sandbox needs (null when fine). */
+export function detectCgroups(mount = '/sys/fs/cgroup'): { version: 1 | 2; missing: string[] } {
+  if (existsSync(path.join(mount, 'cgroup.controllers'))) {
+    const own = ownPaths().get('') ?? '/';
+    const available = readFileSync(path.join(mount, own, 'cgroup.controllers'), 'utf8').trim().split(/\s+/);
+    return { version: 2, missing: ['memory', 'pids', 'cpu'].filter((c) => !available.includes(c)) };
+  }
+  return { version: 1, missing: V1_CONTROLLERS.filter((c) => !existsSync(path.join(mount, c, 'cgroup.procs'))) };
+}
+
+export async function createCgroupDriver(options: { executorKey: string; mount?: string }): Promise<CgroupDriver> {
+  const mount = options.mount ?? '/sys/fs/cgroup';
+  const { version, missing } = detectCgroups(mount);
+  if (missing.length > 0) throw new Error(`cgroup controllers missing: ${missing.join(', ')}`);
+  const folder = `tally-${options.executorKey}`;
+  return version === 2 ? createV2(path.join(mount), folder) : createV1(mount, folder);
+}
+
+async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
+  const own = ownPaths();
+  const base = {} as Record<V1Controller, string>;
+  for (const c of V1_CONTROLLERS) {
+    base[c] = path.join(mount, c, own.get(c) ?? '/', folder);
+    await mkdir(base[c], { recursive: true });
+  }
+  // Co-mounted controllers (cpu,cpuacct on many distributions) share one folder: visit it once.
+  const distinct = [...new Map(V1_CONTROLLERS.map((c) => [realpathSync(base[c]), base[c]])).values()];
+  const dirs = (name: string) => distinct.map((dir) => path.join(dir, name));
+
+  async function removeGroup(name: string): Promise<void> {
+    const freezer = path.join(base.freezer, name);
+    // Frozen tasks only die once thawed; freeze first so nothing forks between listing and killing.
+    await writeFile(path.join(freezer, 'freezer.state'), 'FROZEN').catch(() => undefined);
+    for (let round = 0; round < 20; round++) {
+      const pids = await pidsIn(path.join(freezer, 'cgroup.procs'));
+      if (pids.length === 0) break;
+      signalAll(pids);
+      await writeFile(path.join(freezer, 'freezer.state'), 'THAWED').catch(() => undefined);
+      await sleep(round === 0 ? 5 : 20);
+    }
+    for (const dir of dirs(name)) await removeDir(dir);
+  }
+
+  return {
+    version: 1,
+    roots: distinct,
+    async create(name) {
+      for (const dir of dirs(name)) await mkdir(dir);
+      const memory = path.join(base.memory, name);
+      const freezerState = path.join(base.freezer, name, 'freezer.state');
+      return {
+        name,
+        async setLimits(limits) {
+          // memsw (memory + swap, when swap is accounted) may never be below memory: order the writes.
+          const memsw = path.join(memory, 'memory.memsw.limit_in_bytes');
+          const current = readNumber(path.join(memory, 'memory.limit_in_bytes'));
+          const write = async (file: string) => writeFile(file, String(limits.memoryBytes)).catch((err: NodeJS.ErrnoException) => {
+            if (file !== memsw || err.code !== 'ENOENT') throw err;
+          });
+          if (limits.memoryBytes < current) {
+            await write(path.join(memory, 'memory.limit_in_bytes'));
+            await write(memsw);
+          } else {
+            await write(memsw);
+            await write(path.join(memory, 'memory.limit_in_bytes'));
+          }
+          await writeFile(path.join(base.pids, name, 'pids.max'), String(limits.pids));
+          await writeFile(path.join(base.cpu, name, 'cpu.shares'), String(Math.max(2, Math.min(262_144, Math.round(limits.shares)))));
+        },
+        async join(pid) {
+          for (const dir of dirs(name)) await writeFile(path.join(dir, 'cgroup.procs'), String(pid));
+        },
+        async limitCpu(fraction) {
+          const quota = Math.max(1000, Math.round(fraction * CPU_PERIOD_US));
+          await writeFile(path.join(base.cpu, name, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
+          await writeFile(path.join(base.cpu, name, 'cpu.cfs_quota_us'), String(quota));
+        },
+        freeze: () => writeFileSync(freezerState, 'FROZEN'),
+        thaw: () => writeFileSync(freezerState, 'THAWED'),
+        async kill() {
+          await writeFile(freezerState, 'FROZEN').catch(() => undefined);
+          signalAll(await pidsIn(path.join(base.freezer, name, 'cgroup.procs')));
+          await writeFile(freezerState, 'THAWED').catch(() => undefined);
+        },
+        peakMemoryBytes: () => readNumber(path.join(memory, 'memory.max_usage_in_bytes')),
+        oomKills: () => readKeyed(path.join(memory, 'memory.oom_control'), 'oom_kill'),
+        cpuNanos: () => readNumber(path.join(base.cpuacct, name, 'cpuacct.usage')),
+        pids: () => pidsIn(path.join(base.freezer, name, 'cgroup.procs')),
+        remove: () => removeGroup(name),
+      };
+    },
+    async sweep() {
+      const names = (await readdir(base.freezer, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+      for (const name of names) await removeGroup(name);
+      return names.length;
+    },
+    killScript: () =>
+      `for d in ${q(base.freezer)}/*/; do [ -d "$d" ] || continue; echo FROZEN > "$d"freezer.state; ` +
+      `for p in $(cat "$d"cgroup.procs); do kill -9 "$p"; done; echo THAWED > "$d"freezer.state; done`,
+    async close() {
+      for (const dir of distinct) await removeDir(dir).catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * v2 forbids processes in a group that hands controllers to its children, so the executor's own
+ * processes move into a leaf (`tally-executor`) and instances live in `tally-<executor>/<name>` beside it.
+ */
+async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
+  let parent = path.join(mount, ownPaths().get('') ?? '/');
+  if (path.basename(parent) === 'tally-executor') parent = path.dirname(parent);
+  else {
+    const leaf = path.join(parent, 'tally-executor');
+    await mkdir(leaf, { recursive: true });
+    for (const pid of await pidsIn(path.join(parent, 'cgroup.procs'))) {
+      await writeFile(path.join(leaf, 'cgroup.procs'), String(pid)).catch(() => undefined);
+    }
+  }
+  const enable = (dir: string) => writeFile(path.join(dir, 'cgroup.subtree_control'), '+memory +pids +cpu');
+  const root = path.join(parent, folder);
+  await enable(parent);
+  await mkdir(root, { recursive: true });
+  await enable(root);
+
+  async function removeGroup(dir: string): Promise<void> {
+    if (existsSync(path.join(dir, 'cgroup.kill'))) {
+      await writeFile(path.join(dir, 'cgroup.kill'), '1').catch(() => undefined);
+    } else {
+      await writeFile(path.join(dir, 'cgroup.freeze'), '1').catch(() => undefined);
+      signalAll(await pidsIn(path.join(dir, 'cgroup.procs')));
+      await writeFile(path.join(dir, 'cgroup.freeze'), '0').catch(() => undefined);
+    }
+    for (let i = 0; i < 50 && (await pidsIn(path.join(dir, 'cgroup.procs'))).length > 0; i++) await sleep(10);
+    await removeDir(dir);
+  }
+
+  return {
+    version: 2,
+    roots: [root],
+    async create(name) {
+      const dir = path.join(root, name);
+      await mkdir(dir);
+      let peakSeen = 0;
+      return {
+        name,
+        async setLimits(limits) {
+          await writeFile(path.join(dir, 'memory.max'), String(limits.memoryBytes));
+          await writeFile(path.join(dir, 'memory.swap.max'), '0').catch(() => undefined);
+          await writeFile(path.join(dir, 'pids.max'), String(limits.pids));
+          // cpu.weight is 1-10000 where v1's shares are 2-262144 (the kernel's own conversion).
+          const weight = Math.max(1, Math.min(10_000, Math.round(1 + ((limits.shares - 2) * 9999) / 262_142)));
+          await writeFile(path.join(dir, 'cpu.weight'), String(weight));
+        },
+        join: (pid) => writeFile(path.join(dir, 'cgroup.procs'), String(pid)),
+        limitCpu: (fraction) => writeFile(path.join(dir, 'cpu.max'), `${Math.max(1000, Math.round(fraction * CPU_PERIOD_US))} ${CPU_PERIOD_US}`),
+        freeze: () => writeFileSync(path.join(dir, 'cgroup.freeze'), '1'),
+        thaw: () => writeFileSync(path.join(dir, 'cgroup.freeze'), '0'),
+        async kill() {
+          if (existsSync(path.join(dir, 'cgroup.kill'))) return writeFile(path.join(dir, 'cgroup.kill'), '1');
+          await writeFile(path.join(dir, 'cgroup.freeze'), '1').catch(() => undefined);
+          signalAll(await pidsIn(path.join(dir, 'cgroup.procs')));
+          await writeFile(path.join(dir, 'cgroup.freeze'), '0').catch(() => undefined);
+        },
+        peakMemoryBytes() {
+          // memory.peak needs Linux 5.19; older kernels only show the current figure.
+          const peak = readNumber(path.join(dir, 'memory.peak'));
+          peakSeen = Math.max(peakSeen, peak || readNumber(path.join(dir, 'memory.current')));
+          return peakSeen;
+        },
+        oomKills: () => readKeyed(path.join(dir, 'memory.events'), 'oom_kill'),
+        cpuNanos: () => readKeyed(path.join(dir, 'cpu.stat'), 'usage_usec') * 1000,
+        pids: () => pidsIn(path.join(dir, 'cgroup.procs')),
+        remove: () => removeGroup(dir),
+      };
+    },
+    async sweep() {
+      const names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+      for (const name of names) await removeGroup(path.join(root, name));
+      return names.length;
+    },
+    killScript: () =>
+      `for d in ${q(root)}/*/; do [ -d "$d" ] || continue; if [ -e "$d"cgroup.kill ]; then echo 1 > "$d"cgroup.kill; else ` +
+      `echo 1 > "$d"cgroup.freeze; for p in $(cat "$d"cgroup.procs); do kill -9 "$p"; done; echo 0 > "$d"cgroup.freeze; fi; done`,
+    async close() {
+      await removeDir(root).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,405 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { bootstrapFolder, type LaunchOptions } from '../runtime/launch.js';
+import { RuntimeApi } from '../runtime/runtime-api.js';
+import type { FunctionSpec, Log } from '../runtime/types.js';
+import { createCgroupDriver, type CgroupDriver, type InstanceCgroup } from './cgroups.js';
+import { run } from './exec.js';
+import type { IsolatedInstance, Isolation } from './isolation.js';
+import { openNetwork, RUNTIME_API_INSIDE, type Network, type NetworkMode } from './network.js';
+import { checkRequirements, SandboxUnavailableError, type Tools } from './requirements.js';
+import { openScratch, type Scratch } from './scratch.js';
+import { UidAllocator } from './uids.js';
+
+const MIB = 1024 * 1024;
+/** Lambda gives one vCPU at 1,769 MB, and CPU in proportion below and above. */
+export const MB_PER_VCPU = 1769;
+export const DEFAULT_EPHEMERAL_MB = 512;
+const TASK_ROOT = '/var/task';
+const RUNTIME_DIR = '/var/runtime';
+/** Where Tally's own bootstraps find the Runtime API without the network hop (see RuntimeApi.start). */
+export const RUNTIME_API_SOCKET_INSIDE = '/run/tally/runtime-api.sock';
+
+export interface SandboxOptions extends LaunchOptions {
+  /** The executor's private folder for sandbox state (instance disks, sockets, pasta pid files). */
+  dir: string;
+  /** Names this executor's cgroups and namespaces, so a restart finds and removes its leftovers. */
+  executorKey: string;
+  network: NetworkMode;
+  /** IPv4 ranges functions may not reach, on top of this host's addresses and link-local. */
+  denyCidrs?: string[];
+  /** `disk`: /tmp is a loop-mounted ext4 disk; `memory`: a tmpfs counted in the function's memory. */
+  tmp?: 'disk' | 'memory';
+  uidBase?: number;
+  uidCount?: number;
+  /** Where uid claims live, machine-wide (shared by every executor on the machine). */
+  uidClaims?: string;
+  /** Ready-made sandboxes kept for cold starts (everything below prepared ahead of demand). */
+  spares?: number;
+  /** Processes and threads per instance. */
+  pidsLimit?: number;
+  /** `quota` (as Lambda: a hard share of a CPU proportional to memory) or `shares` (a weight only). */
+  cpu?: 'quota' | 'shares';
+  maxResponseBytes?: number;
+  log: Log;
+}
+
+/**
+ * Everything a sandbox needs before its function is known, prepared ahead of demand: a uid, a
+ * Runtime API, a network namespace with its forwarder, a /tmp disk, a cgroup, and a launcher
+ * process already inside that cgroup. The launcher is bwrap waiting for its arguments on a pipe
+ * (`--args`): moving a process into a v1 cgroup costs an RCU grace period per controller (10-20 ms
+ * measured), so it is paid here, off the cold-start path, and everything the launcher forks is
+ * inside the limits from its first instruction.
+ */
+interface Slot {
+  id: string;
+  dir: string;
+  uid: number;
+  runtimeApi: RuntimeApi;
+  network: Network;
+  scratch: Scratch | null;
+  tmpMb: number;
+  cgroup: InstanceCgroup;
+  launcher: ChildProcess;
+}
+
+/** /bin, /lib... as on the host: symlinks into /usr on merged-/usr systems, read-only binds otherwise. */
+function rootDirs(): string[] {
+  const args: string[] = [];
+  for (const name of ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32']) {
+    const at = `/${name}`;
+    if (!existsSync(at)) continue;
+    if (lstatSync(at).isSymbolicLink()) args.push('--symlink', readlinkSync(at), at);
+    else args.push('--ro-bind', at, at);
+  }
+  return args;
+}
+
+/** The little of /etc a runtime needs (certificates, DNS, the dynamic linker's cache); no secrets. */
+const ETC_FILES = [
+  '/etc/ssl/certs', '/etc/ssl/openssl.cnf', '/etc/ca-certificates', '/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf',
+  '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/alternatives', '/etc/localtime', '/etc/protocols',
+  '/etc/services', '/etc/mime.types',
+];
+
+/** An interpreter installed outside /usr (pyenv, nvm...): its whole prefix, read-only, at the same path. */
+function interpreterPrefix(binary: string | undefined): string | null {
+  if (!binary || !path.isAbsolute(binary)) return null;
+  const prefix = path.dirname(path.dirname(realpathSync(binary)));
+  return prefix === '/usr' || prefix.startsWith('/usr/') || prefix === '/' ? null : prefix;
+}
+
+/** bwrap makes the missing parents of a mount point 0700 (unreadable to the function): make them 0755 first. */
+function readableParents(target: string): string[] {
+  const args: string[] = [];
+  for (let dir = path.dirname(target); dir !== '/'; dir = path.dirname(dir)) args.unshift('--perms', '0755', '--dir', dir);
+  return args;
+}
+
+function account(uid: number): { passwd: string; group: string } {
+  return {
+    passwd: `root:x:0:0:root:/root:/usr/sbin/nologin\nsbx_user:x:${uid}:${uid}:sandbox:/tmp:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+    group: `root:x:0:\nsbx_user:x:${uid}:\nnogroup:x:65534:\n`,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * bwrap reads options from its `--args` pipe but takes the command only from its own command line,
+ * which is fixed before the function is known. So the command is this trampoline: it takes the
+ * runtime's command line from one variable (quoted for the shell), removes the variable, and
+ * execs the runtime in its place (one dash start, under a millisecond).
+ */
+const EXEC_VARIABLE = 'TALLY_SANDBOX_EXEC';
+const TRAMPOLINE = `c=$${EXEC_VARIABLE}; unset ${EXEC_VARIABLE}; eval "exec $c"`;
+const shellQuote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+
+export class KernelSandbox implements Isolation {
+  readonly mode = 'sandbox' as const;
+  private readonly spares: Slot[] = [];
+  private refilling: Promise<void> | null = null;
+  private closed = false;
+  private readonly staticArgs: string[];
+  private watchdog: ChildProcess | null = null;
+
+  private constructor(
+    private readonly options: SandboxOptions,
+    private readonly tools: Tools,
+    private readonly cgroups: CgroupDriver,
+    private readonly uids: UidAllocator,
+  ) {
+    const prefixes = [interpreterPrefix(options.nodePath ?? process.execPath), interpreterPrefix(options.pythonPath)]
+      .filter((p): p is string => p !== null)
+      .flatMap((p) => [...readableParents(p), '--ro-bind', p, p]);
+    this.staticArgs = [
+      '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
+      '--die-with-parent', '--new-session', '--hostname', 'sandbox',
+      '--ro-bind', '/usr', '/usr', ...rootDirs(), ...prefixes,
+      '--proc', '/proc', '--dev', '/dev',
+      ...['/var/task', '/run/tally/x', ...ETC_FILES].flatMap(readableParents),
+      ...ETC_FILES.flatMap((f) => ['--ro-bind-try', f, f]),
+    ];
+  }
+
+  /** Checks every requirement, clears what a previous run left, and proves one sandbox starts. */
+  static async start(options: SandboxOptions): Promise<KernelSandbox> {
+    const tools = checkRequirements({ tmp: options.tmp ?? 'disk' });
+    await mkdir(path.join(options.dir, 'slots'), { recursive: true, mode: 0o700 });
+    const cgroups = await createCgroupDriver({ executorKey: options.executorKey });
+    const uids = new UidAllocator(options.uidClaims ?? '/run/tally-sandbox/uids', options.uidBase ?? 1_000_000_000, options.uidCount ?? 65_536);
+    await uids.init();
+    const sandbox = new KernelSandbox(options, tools, cgroups, uids);
+    await sandbox.sweep();
+    sandbox.startWatchdog();
+    await sandbox.smokeTest();
+    options.log.info(
+      { cgroups: `v${cgroups.version}`, network: options.network, tmp: options.tmp ?? 'disk', cpu: options.cpu ?? 'quota' },
+      'function sandbox ready',
+    );
+    sandbox.refill();
+    return sandbox;
+  }
+
+  async open(spec: FunctionSpec): Promise<IsolatedInstance> {
+    const tmpMb = spec.ephemeralStorageMb ?? DEFAULT_EPHEMERAL_MB;
+    const at = this.spares.findIndex((slot) => slot.tmpMb === tmpMb && slot.launcher.exitCode === null);
+    const slot = at >= 0 ? this.spares.splice(at, 1)[0]! : await this.prepare(tmpMb);
+    this.refill();
+    try {
+      await slot.cgroup.setLimits({
+        memoryBytes: spec.memoryMb * MIB,
+        pids: this.options.pidsLimit ?? 1024,
+        shares: (spec.memoryMb / MB_PER_VCPU) * 1024,
+      });
+    } catch (err) {
+      await this.destroy(slot);
+      throw err;
+    }
+    return this.instance(spec, slot);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.refilling;
+    await Promise.all(this.spares.splice(0).map((slot) => this.destroy(slot)));
+    await this.cgroups.close();
+    this.watchdog?.stdin?.end();
+  }
+
+  /**
+   * A small shell that outlives the executor: when the executor dies without closing (SIGKILL, a
+   * crash), its pipe closes and the shell kills every instance and forwarder. Without it, frozen
+   * instances would survive (a task frozen by the v1 freezer ignores SIGKILL until thawed), and
+   * the next start of this executor would be the first to clean up.
+   */
+  private startWatchdog(): void {
+    const slots = path.join(this.options.dir, 'slots');
+    const script = [
+      'read -r _',
+      this.cgroups.killScript(),
+      `for f in ${shellQuote(slots)}/*/pasta.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")"; done`,
+    ].join('\n');
+    const watchdog = spawn('/bin/sh', ['-c', `${script} 2>/dev/null; exit 0`], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+    watchdog.stdin?.on('error', () => undefined);
+    watchdog.unref();
+    (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
+    this.watchdog = watchdog;
+  }
+
+  private instance(spec: FunctionSpec, slot: Slot): IsolatedInstance {
+    const { options } = this;
+    const runtimeDir = bootstrapFolder(spec, options);
+    const { cgroup, launcher } = slot;
+    let closed: Promise<void> | null = null;
+    return {
+      runtimeApi: slot.runtimeApi,
+      paths: { taskRoot: TASK_ROOT, runtimeDir: runtimeDir ? RUNTIME_DIR : TASK_ROOT, tmp: '/tmp', runtimeApi: RUNTIME_API_INSIDE },
+      kernelLimits: true,
+      launch: async (argv, env) => {
+        const args = [
+          ...this.staticArgs,
+          '--ro-bind', path.join(slot.dir, 'passwd'), '/etc/passwd',
+          '--ro-bind', path.join(slot.dir, 'group'), '/etc/group',
+          '--bind', path.join(slot.dir, 'api.sock'), RUNTIME_API_SOCKET_INSIDE,
+          '--ro-bind', spec.codeDir, TASK_ROOT,
+          ...(runtimeDir ? ['--ro-bind', runtimeDir, RUNTIME_DIR] : []),
+          ...(slot.scratch ? ['--bind', slot.scratch.mountPoint, '/tmp'] : ['--perms', '1777', '--size', String(slot.tmpMb * MIB), '--tmpfs', '/tmp']),
+          '--remount-ro', '/',
+          '--chdir', TASK_ROOT,
+          '--clearenv', ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),
+          '--setenv', EXEC_VARIABLE, argv.map(shellQuote).join(' '),
+        ];
+        if (args.some((a) => a.includes('\0'))) throw new Error('an argument or environment value holds a NUL byte');
+        if (launcher.exitCode !== null || launcher.signalCode !== null) throw new Error('the sandbox launcher is gone');
+        (launcher.stdio[3] as Writable).end(`${args.join('\0')}\0`);
+        return launcher;
+      },
+      startBilledCpu: async () => {
+        if ((options.cpu ?? 'quota') === 'quota') await cgroup.limitCpu(spec.memoryMb / MB_PER_VCPU);
+      },
+      freeze: () => cgroup.freeze(),
+      thaw: () => cgroup.thaw(),
+      kill: () => {
+        void cgroup.kill().catch((err: unknown) => options.log.warn({ err }, 'could not kill a sandbox cgroup'));
+        launcher.kill('SIGKILL');
+      },
+      memory: () => ({ peakKb: Math.ceil(cgroup.peakMemoryBytes() / 1024), rssKb: 0 }),
+      oomKills: () => cgroup.oomKills(),
+      cpuNanos: () => cgroup.cpuNanos(),
+      close: () => (closed ??= this.destroy(slot)),
+    };
+  }
+
+  private async prepare(tmpMb: number): Promise<Slot> {
+    const id = randomBytes(5).toString('hex');
+    const dir = path.join(this.options.dir, 'slots', id);
+    await mkdir(dir, { mode: 0o700 });
+    const undo: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+    try {
+      const uid = await this.uids.take();
+      undo.push(() => this.uids.release(uid));
+      const socket = path.join(dir, 'api.sock');
+      const runtimeApi = await RuntimeApi.start(this.options.maxResponseBytes, socket);
+      undo.push(() => runtimeApi.close());
+      await chown(socket, uid, uid);
+      const network = await openNetwork(`tly-${this.options.executorKey}-${id}`, dir, runtimeApi.port, {
+        mode: this.options.network,
+        denyCidrs: this.options.denyCidrs ?? [],
+        ip: this.tools.ip,
+        pasta: this.tools.pasta,
+      });
+      undo.push(() => network.close());
+      let scratch: Scratch | null = null;
+      if ((this.options.tmp ?? 'disk') === 'disk') {
+        scratch = await openScratch(dir, tmpMb, { mkfs: this.tools['mkfs.ext4'], mount: this.tools.mount, umount: this.tools.umount });
+        const made = scratch;
+        undo.push(() => made.close());
+      }
+      const files = account(uid);
+      await writeFile(path.join(dir, 'passwd'), files.passwd, { mode: 0o644 });
+      await writeFile(path.join(dir, 'group'), files.group, { mode: 0o644 });
+      const cgroup = await this.cgroups.create(id);
+      undo.push(() => cgroup.remove());
+      const { prlimit, nsenter, bwrap, setpriv } = this.tools;
+      const drop = [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--no-new-privs'];
+      const command = [setpriv, ...drop, '--', '/bin/sh', '-c', TRAMPOLINE];
+      const launcher = spawn(prlimit, ['--nofile=1024:1024', '--core=0', '--', nsenter, `--net=${network.nsPath}`, '--', bwrap, '--args', '3', '--', ...command], {
+        cwd: '/',
+        env: {},
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      });
+      launcher.stdio[3]?.on('error', () => undefined);
+      undo.push(async () => launcher.kill('SIGKILL'));
+      if (launcher.pid === undefined) throw new Error('could not start the sandbox launcher');
+      await cgroup.join(launcher.pid);
+      return { id, dir, uid, runtimeApi, network, scratch, tmpMb, cgroup, launcher };
+    } catch (err) {
+      for (const step of undo.reverse()) await step().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Every process first (the cgroup), then the namespace, disk, socket and uid. */
+  private async destroy(slot: Slot): Promise<void> {
+    slot.launcher.kill('SIGKILL');
+    await slot.cgroup.remove().catch((err: unknown) => this.options.log.error({ err, cgroup: slot.cgroup.name }, 'could not remove a sandbox cgroup'));
+    await slot.runtimeApi.close().catch(() => undefined);
+    await slot.network.close().catch(() => undefined);
+    await slot.scratch?.close().catch(() => undefined);
+    await rm(slot.dir, { recursive: true, force: true }).catch(() => undefined);
+    await this.uids.release(slot.uid);
+  }
+
+  /** Keeps `spares` sandboxes ready, one at a time, in the background. */
+  private refill(): void {
+    if (this.refilling || this.closed) return;
+    const target = this.options.spares ?? 2;
+    if (this.spares.length >= target) return;
+    this.refilling = (async () => {
+      while (!this.closed && this.spares.length < target) {
+        const slot = await this.prepare(DEFAULT_EPHEMERAL_MB);
+        if (this.closed) await this.destroy(slot);
+        else this.spares.push(slot);
+      }
+    })()
+      .catch(async (err: unknown) => {
+        this.options.log.error({ err }, 'could not prepare a spare sandbox; retrying in 5 s');
+        await sleep(5_000);
+      })
+      .finally(() => {
+        this.refilling = null;
+        if (!this.closed && this.spares.length < (this.options.spares ?? 2)) this.refill();
+      });
+  }
+
+  /** Leftovers of a previous run of this executor (it crashed or was killed): processes, namespaces, disks. */
+  private async sweep(): Promise<void> {
+    const removed = await removeLeftovers({ dir: this.options.dir, executorKey: this.options.executorKey, cgroups: this.cgroups, tools: this.tools });
+    if (removed > 0) this.options.log.warn({ removed }, 'removed sandboxes left by a previous run');
+  }
+
+  /** One real sandbox end to end (uid, namespaces, cgroup, disk, network), or a clear refusal to start. */
+  private async smokeTest(): Promise<void> {
+    const spec: FunctionSpec = {
+      functionId: 'smoke-test', name: 'smoke-test', version: '0', runtime: 'provided', handler: 'none',
+      memoryMb: 128, timeoutS: 10, environment: {}, codeDir: '/usr/bin',
+    };
+    let instance: IsolatedInstance | null = null;
+    try {
+      instance = await this.open(spec);
+      const child = await instance.launch(['/usr/bin/test', '-w', '/tmp'], { PATH: '/usr/bin:/bin' });
+      let output = '';
+      child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+      const code = await new Promise<number | null>((resolve) => {
+        if (child.exitCode !== null) resolve(child.exitCode);
+        else child.once('exit', (c) => resolve(c));
+      });
+      if (code !== 0) throw new Error(`a test sandbox exited with ${code}: ${output.trim().slice(0, 300)}`);
+    } catch (err) {
+      throw new SandboxUnavailableError(`the function sandbox failed its start-up test: ${(err as Error).message}`);
+    } finally {
+      await instance?.close();
+    }
+  }
+}
+
+/**
+ * Removes what a sandbox of `executorKey` left behind when its executor died without closing it:
+ * processes (by cgroup), pasta forwarders, network namespaces, /tmp disks. Returns how many
+ * cgroups and namespaces it found.
+ */
+export async function removeLeftovers(options: {
+  dir: string;
+  executorKey: string;
+  cgroups?: CgroupDriver;
+  tools?: Pick<Tools, 'ip' | 'umount'>;
+}): Promise<number> {
+  const tools = options.tools ?? { ip: 'ip', umount: 'umount' };
+  const cgroups = options.cgroups ?? (await createCgroupDriver({ executorKey: options.executorKey }));
+  let removed = await cgroups.sweep();
+  const slots = path.join(options.dir, 'slots');
+  const prefix = `tly-${options.executorKey}-`;
+  for (const id of await readdir(slots).catch(() => [] as string[])) {
+    const pasta = Number((await readFile(path.join(slots, id, 'pasta.pid'), 'utf8').catch(() => '')).trim());
+    if (pasta > 0) {
+      try {
+        process.kill(pasta, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await run(tools.umount, ['-l', path.join(slots, id, 'tmp')]).catch(() => undefined);
+    await rm(path.join(slots, id), { recursive: true, force: true });
+  }
+  for (const name of (await readdir('/run/netns').catch(() => [] as string[])).filter((n) => n.startsWith(prefix))) {
+    await run(tools.ip, ['netns', 'delete', name]).catch(() => undefined);
+    removed += 1;
+  }
+  return removed;
+}
