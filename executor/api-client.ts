@@ -23,7 +23,8 @@ export class ApiError extends Error {
     const refused = new Map<number, string>();
     for (const d of this.details as Partial<UsageRefusal>[]) {
       if (typeof d !== 'object' || d === null || !Number.isInteger(d.index) || d.index! < 0 || d.index! >= size) return null;
-      const reason = [this.code, d.reason, d.field, d.message ?? (d.accountId ? `account ${d.accountId} does not exist` : undefined)].filter(Boolean).join(': ');
+      const parts = [this.code, d.reason, d.field, d.message ?? (d.accountId ? `account ${d.accountId} does not exist` : undefined)];
+      const reason = parts.filter((p, i) => p && parts.indexOf(p) === i).join(': ');
       refused.set(d.index!, refused.has(d.index!) ? `${refused.get(d.index!)}; ${reason}` : reason);
     }
     return refused;

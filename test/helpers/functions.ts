@@ -95,7 +95,7 @@ export interface FunctionsContext {
   executor: Executor | null;
   tmp: string;
   /** Starts an in-process executor with a platform key of its own (unless one is given). */
-  startExecutor(overrides?: { capacity?: number; flushIntervalMs?: number; key?: string }): Promise<Executor>;
+  startExecutor(overrides?: { capacity?: number; flushIntervalMs?: number; key?: string; dir?: string }): Promise<Executor>;
   /** The key an executor started by startExecutor runs with. */
   keyOf(executorId: string): string;
 }
@@ -120,7 +120,7 @@ export function useFunctionsApp(opts: { executor?: boolean; functions?: AppDeps[
     ctx.startExecutor = async (o = {}) => {
       const key = o.key ?? (await fleetKey(ctx.app));
       const started = await startExecutor({
-        apiUrl: ctx.base, key, host: '127.0.0.1', port: 0, dir: mkdtempSync(join(ctx.tmp, 'executor-')),
+        apiUrl: ctx.base, key, host: '127.0.0.1', port: 0, dir: o.dir ?? mkdtempSync(join(ctx.tmp, 'executor-')),
         capacity: o.capacity ?? 8, idleTimeoutMs: 60_000, flushIntervalMs: o.flushIntervalMs ?? 100, shutdownTimeoutMs: 5_000,
         logLevel: 'silent', logger: silentLogger(),
       });
