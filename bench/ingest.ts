@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import pg from 'pg';
+import { signDispatch } from '../src/modules/executors/dispatch-token.js';
 import { benchDatabase, fmt, percentile, startApi } from './lib.js';
 
 /**
@@ -14,7 +15,7 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
 
 interface Row {
   invocationId: string; accountId: string; functionId: string; architecture: 'x86_64' | 'arm64'; memoryMb: number;
-  durationMs: number; startedAt: string; status: 'success' | 'error' | 'timeout';
+  durationMs: number; startedAt: string; status: 'success' | 'error' | 'timeout'; dispatchToken?: string;
 }
 
 function makeRows(accountIds: string[], n: number): Row[] {
@@ -56,6 +57,24 @@ async function throughApi(url: string, rows: Row[]) {
     headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ role: 'executor' }),
   }).then((r) => r.json() as Promise<{ key: string }>);
+  // As an executor of the fleet: its key bound to it, each event carrying the token the api signed at dispatch.
+  const executorId = randomUUID();
+  const registered = await fetch(`${api.base}/v1/executors/register`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${fleet.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ id: executorId, url: 'http://127.0.0.1:1', capacity: 1, token: randomBytes(24).toString('hex') }),
+  });
+  if (!registered.ok) throw new Error(`register: ${registered.status} ${await registered.text()}`);
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const secret = (await db.query<{ secret: Buffer }>(`select secret from platform_secrets where name = 'dispatch-token'`)).rows[0]!.secret;
+  await db.end();
+  for (const r of rows) {
+    r.dispatchToken = signDispatch(secret, {
+      executorId, invocationId: r.invocationId, accountId: r.accountId, functionName: r.functionId, memoryMb: r.memoryMb,
+      architecture: r.architecture, ephemeralStorageMb: 512, timeoutS: 900,
+    });
+  }
   const bodies: string[] = [];
   for (let i = 0; i < rows.length; i += BATCH) bodies.push(JSON.stringify({ events: rows.slice(i, i + BATCH) }));
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });

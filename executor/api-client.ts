@@ -1,22 +1,37 @@
 import type { HeartbeatBody, RegisterExecutorAnswer, RegisterExecutorBody } from '../src/contracts/executor.js';
-import type { UsageEvent } from '../src/contracts/usage.js';
+import type { QuarantineReportAnswer, UsageEvent, UsageRefusal } from '../src/contracts/usage.js';
 
-/** The api answered with a status; `permanent` when retrying the same request cannot help. */
+/** The api answered with a status (and, in our error shape, a code and maybe details). */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
     readonly status: number,
     message: string,
+    readonly code: string | null = null,
+    readonly details: unknown = undefined,
   ) {
     super(message);
   }
 
-  get permanent(): boolean {
-    return this.status === 400 || this.status === 403 || this.status === 404 || this.status === 409 || this.status === 413 || this.status === 422;
+  /**
+   * The events of a batch of `size` the api refused one by one, when it named them all (a 4xx whose
+   * details each carry an event index); null otherwise: then the refusal is about the request or the
+   * key (401, an unbound key...), not about events, and nothing may be set aside for it.
+   */
+  refusedEvents(size: number): Map<number, string> | null {
+    if (this.status < 400 || this.status >= 500 || !Array.isArray(this.details) || this.details.length === 0) return null;
+    const refused = new Map<number, string>();
+    for (const d of this.details as Partial<UsageRefusal>[]) {
+      if (typeof d !== 'object' || d === null || !Number.isInteger(d.index) || d.index! < 0 || d.index! >= size) return null;
+      const parts = [this.code, d.reason, d.field, d.message ?? (d.accountId ? `account ${d.accountId} does not exist` : undefined)];
+      const reason = parts.filter((p, i) => p && parts.indexOf(p) === i).join(': ');
+      refused.set(d.index!, refused.has(d.index!) ? `${refused.get(d.index!)}; ${reason}` : reason);
+    }
+    return refused;
   }
 }
 
-/** The executor's only way to the platform: HTTP with a platform-wide executor key (never the database). */
+/** The executor's only way to the platform: HTTP with its own platform executor key (never the database). */
 export function createApiClient(options: { apiUrl: string; key: string; timeoutMs?: number }) {
   const base = options.apiUrl.replace(/\/+$/, '');
   const authorization = `Bearer ${options.key}`;
@@ -32,12 +47,17 @@ export function createApiClient(options: { apiUrl: string; key: string; timeoutM
     if (!res.ok) {
       const text = await res.text().catch(() => '');
       let message = text.slice(0, 500);
+      let code: string | null = null;
+      let details: unknown;
       try {
-        message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
+        const error = (JSON.parse(text) as { error?: { code?: string; message?: string; details?: unknown } }).error;
+        message = error?.message ?? message;
+        code = error?.code ?? null;
+        details = error?.details;
       } catch {
         // not our error shape
       }
-      throw new ApiError(res.status, `${method} ${path}: ${res.status} ${message}`);
+      throw new ApiError(res.status, `${method} ${path}: ${res.status}${code ? ` ${code}` : ''} ${message}`, code, details);
     }
     return res;
   }
@@ -62,6 +82,11 @@ export function createApiClient(options: { apiUrl: string; key: string; timeoutM
 
     async postUsage(events: UsageEvent[]): Promise<{ accepted: number; duplicates: number; conflicts: number }> {
       return (await (await call('POST', '/v1/usage', { events })).json()) as { accepted: number; duplicates: number; conflicts: number };
+    },
+
+    /** Hands refused events over to the api's quarantine (stored once each, never billed there). */
+    async postQuarantine(entries: { event: unknown; reason: string }[]): Promise<QuarantineReportAnswer> {
+      return (await (await call('POST', '/v1/usage/quarantine', { entries })).json()) as QuarantineReportAnswer;
     },
   };
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 export interface ExecutorOptions {
   /** The api's base URL, e.g. http://127.0.0.1:3000. */
   apiUrl: string;
-  /** A platform-wide executor key (POST /v1/keys { role: "executor" }). */
+  /** This executor's own platform executor key (POST /v1/keys { role: "executor" }): bound to it at registration. */
   key: string;
   host: string;
   /** 0: any free port. */
@@ -23,6 +23,10 @@ export interface ExecutorOptions {
   /** Longest graceful stop: in-flight invocations get this long, then are killed (and still billed). */
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Disk space kept aside for usage records when the disk fills (default 4 MiB). */
+  spoolReserveBytes?: number;
+  /** Below this much free space on the spool's disk, no new invocation starts (default 64 MiB). */
+  spoolMinFreeBytes?: number;
   sandbox: SandboxConfig;
 }
 
@@ -118,7 +122,7 @@ export const defaultCapacity = () => Math.max(2, Math.min(256, Math.floor(os.tot
 export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorOptions {
   const key = env.TALLY_EXECUTOR_KEY?.trim() || keyFromFile(env.TALLY_EXECUTOR_KEY_FILE?.trim());
   if (!key) {
-    throw new ExecutorConfigError('TALLY_EXECUTOR_KEY', 'is required (or TALLY_EXECUTOR_KEY_FILE): a platform-wide executor key (POST /v1/keys {"role":"executor"})');
+    throw new ExecutorConfigError('TALLY_EXECUTOR_KEY', 'is required (or TALLY_EXECUTOR_KEY_FILE): a platform-wide executor key of its own (POST /v1/keys {"role":"executor"})');
   }
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ExecutorConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
@@ -137,6 +141,8 @@ export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorOptions {
     flushIntervalMs: int(env, 'TALLY_USAGE_FLUSH_MS', 1000, 10, 3_600_000),
     shutdownTimeoutMs: int(env, 'TALLY_EXECUTOR_SHUTDOWN_TIMEOUT_S', 30, 1, 900) * 1000,
     logLevel,
+    spoolReserveBytes: int(env, 'TALLY_SPOOL_RESERVE_MB', 4, 0, 1024) * MIB,
+    spoolMinFreeBytes: int(env, 'TALLY_SPOOL_MIN_FREE_MB', 64, 0, 1_048_576) * MIB,
     sandbox: parseSandboxConfig(env),
   };
 }

@@ -8,7 +8,7 @@ import type { LocalInvoker } from '../src/contracts/executor.js';
 import { ApiError, createApiClient, type ApiClient } from './api-client.js';
 import { CodeCache } from './code-cache.js';
 import type { ExecutorOptions } from './config.js';
-import { createInvokeServer } from './invoke-server.js';
+import { createExecutorMetrics, createInvokeServer } from './invoke-server.js';
 import { FunctionPool, resolvePython, type PoolStats } from './runtime/pool.js';
 import type { Isolation } from './sandbox/isolation.js';
 import { KernelSandbox } from './sandbox/sandbox.js';
@@ -20,7 +20,9 @@ export interface Executor {
   id: string;
   /** Where the api reaches it. */
   url: string;
-  stats(): PoolStats & { inFlight: number; usageAcknowledged: number; sandbox: 'on' | 'off' };
+  stats(): PoolStats & {
+    inFlight: number; usageAcknowledged: number; usageHeld: number; usageQuarantined: number; usageQuarantineWaiting: number; sandbox: 'on' | 'off';
+  };
   /** The invocation as a function call, for an api running in this same process. */
   local: LocalInvoker;
   /** Bounded graceful stop: leave the rotation, let running invocations finish, send the usage. */
@@ -53,6 +55,11 @@ async function startIsolation(options: StartOptions, id: string, pythonPath: str
     log,
   });
 }
+
+/** Room kept for usage records when the disk fills; about 10,000 records. */
+const DEFAULT_SPOOL_RESERVE_BYTES = 4 * 1024 * 1024;
+/** Below this much free space on the spool's disk, no new invocation starts. */
+const DEFAULT_SPOOL_MIN_FREE_BYTES = 64 * 1024 * 1024;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
@@ -96,7 +103,10 @@ function startHeartbeat(opts: {
       failing = false;
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) registered = false;
-      if (!failing) log.warn({ err: String(err) }, 'heartbeat failed; the api routes no work here until it succeeds');
+      if (err instanceof ApiError && err.status === 409) {
+        // Its key is bound to another live executor (or its id runs under another key): each executor needs its own key.
+        if (!failing) log.error({ err: err.message }, 'the api refused to register this executor; retrying until the other holder goes stale');
+      } else if (!failing) log.warn({ err: String(err) }, 'heartbeat failed; the api routes no work here until it succeeds');
       failing = true;
     }
     if (!stopped) timer = setTimeout(() => void beat(), registered ? interval : Math.min(interval, 1_000)).unref();
@@ -123,13 +133,20 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
   const token = randomBytes(32).toString('base64url');
   const api = createApiClient({ apiUrl: options.apiUrl, key: options.key });
 
-  const spool = await UsageSpool.open({ dir: path.join(options.dir, 'spool'), log });
-  const reporter = new UsageReporter({ spool, api, log, flushIntervalMs: options.flushIntervalMs });
-  reporter.start();
+  const spool = await UsageSpool.open({
+    dir: path.join(options.dir, 'spool'),
+    log,
+    reserveBytes: options.spoolReserveBytes ?? DEFAULT_SPOOL_RESERVE_BYTES,
+    minFreeBytes: options.spoolMinFreeBytes ?? DEFAULT_SPOOL_MIN_FREE_BYTES,
+  });
+  const metrics = createExecutorMetrics(spool);
+  const reporter = new UsageReporter({
+    spool, api, log, flushIntervalMs: options.flushIntervalMs, onQuarantined: (n) => metrics.usageQuarantined.inc(n),
+  });
   const code = new CodeCache(path.join(options.dir, 'code'), api, log);
   await code.init();
   const pool = new FunctionPool({ log, capacity: options.capacity, idleTimeoutMs: options.idleTimeoutMs, instance: { isolation, pythonPath } });
-  const front = createInvokeServer({ token, pool, code, spool, log });
+  const front = createInvokeServer({ token, pool, code, spool, metrics, log });
 
   await new Promise<void>((resolve, reject) => {
     front.server.once('error', reject);
@@ -139,7 +156,12 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
   const host = options.host === '0.0.0.0' || options.host === '::' ? os.hostname() : options.host;
   const url = options.advertisedUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  const register = async () => (await api.register({ id, url, capacity: options.capacity, token })).heartbeatIntervalMs;
+  // Usage is sent once the key is bound to this executor: before that the api would refuse its dispatch tokens.
+  const register = async () => {
+    const { heartbeatIntervalMs } = await api.register({ id, url, capacity: options.capacity, token });
+    reporter.start();
+    return heartbeatIntervalMs;
+  };
   let heartbeatMs = 2_000;
   let registered = false;
   try {
@@ -150,7 +172,7 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
       await Promise.all([pool.close(), reporter.stop(Date.now()), new Promise((r) => front.server.close(r))]);
       await isolation.close();
       await spool.close();
-      throw new Error(`the api refused TALLY_EXECUTOR_KEY (${err.message}); it must be a platform-wide executor key`);
+      throw new Error(`the api refused TALLY_EXECUTOR_KEY (${err.message}); it must be a platform-wide executor key of its own`);
     }
     log.warn({ err: String(err) }, 'could not register with the api yet; retrying with the heartbeat');
   }
@@ -172,6 +194,7 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
     for (let i = 0; i < 40 && front.inFlight() > 0; i++) await sleep(25);
     front.server.closeAllConnections();
     await new Promise((resolve) => front.server.close(resolve));
+    await front.flushHeld(Math.max(deadline, Date.now() + 1_000));
     await reporter.stop(Math.max(deadline, Date.now() + 1_000));
     await spool.close();
     log.info({ executorId: id }, 'executor stopped');
@@ -180,7 +203,13 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
   return {
     id,
     url,
-    stats: () => ({ ...pool.stats(), inFlight: front.inFlight(), usageAcknowledged: reporter.acknowledged, sandbox: isolation.mode === 'sandbox' ? 'on' : 'off' }),
+    stats: () => {
+      const { quarantined, quarantineWaiting } = spool.stats();
+      return {
+        ...pool.stats(), inFlight: front.inFlight(), usageAcknowledged: reporter.acknowledged, usageHeld: front.held(),
+        usageQuarantined: quarantined, usageQuarantineWaiting: quarantineWaiting, sandbox: isolation.mode === 'sandbox' ? 'on' as const : 'off' as const,
+      };
+    },
     local: front.local,
     stop: () => (stopping ??= stop()),
   };

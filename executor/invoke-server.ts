@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { invokeHeaders, LOG_TAIL_BYTES, MAX_SYNC_PAYLOAD_BYTES, type InvokeAnswer, type InvokeSpec, type LocalInvoker } from '../src/contracts/executor.js';
 import type { UsageEvent } from '../src/contracts/usage.js';
 import type { CodeCache } from './code-cache.js';
@@ -9,12 +10,53 @@ import type { UsageSpool } from './spool.js';
 
 const MAX_SPEC_BYTES = 64 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Retry delays for usage records the spool could not write: from this, doubling, up to the cap. */
+const HELD_RETRY_MS = 250;
+const HELD_RETRY_MAX_MS = 10_000;
+
+/** One registry per executor (tests run several in one process), served at the executor's GET /metrics. */
+export function createExecutorMetrics(spool?: Pick<UsageSpool, 'stats'>) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tally_executor_' });
+  if (spool) {
+    new Gauge({
+      name: 'tally_executor_usage_quarantine_waiting',
+      help: 'Refused usage events in the local quarantine folder, not yet handed to the api',
+      registers: [registry],
+      collect() {
+        this.set(spool.stats().quarantineWaiting);
+      },
+    });
+  }
+  return {
+    registry,
+    usageQuarantined: new Counter({
+      name: 'tally_executor_usage_quarantined_total',
+      help: 'Usage events the api refused for good, moved to the quarantine folder (the others were sent again)',
+      registers: [registry],
+    }),
+    spoolWriteFailures: new Counter({
+      name: 'tally_executor_usage_spool_write_failures_total',
+      help: 'Usage records the spool failed to write after their invocation ran (held in memory and retried)',
+      registers: [registry],
+    }),
+    invocationsRefused: new Counter({
+      name: 'tally_executor_invocations_refused_total',
+      help: 'Invocations refused before running, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type ExecutorMetrics = ReturnType<typeof createExecutorMetrics>;
 
 export interface InvokeServerDeps {
   token: string;
   pool: Pick<FunctionPool, 'invoke' | 'stats'>;
   code: Pick<CodeCache, 'folder'>;
-  spool: Pick<UsageSpool, 'append'>;
+  spool: Pick<UsageSpool, 'append' | 'accepting'>;
+  metrics: ExecutorMetrics;
   log: Log;
 }
 
@@ -55,6 +97,8 @@ export function usageOf(spec: InvokeSpec, result: InvocationResult, startedAt: s
     ...(result.initDurationMs !== undefined ? { initDurationMs: result.initDurationMs } : {}),
     maxMemoryUsedMb: result.maxMemoryUsedMb,
     ephemeralStorageMb: spec.ephemeralStorageMb,
+    // The api's signature over this invocation: without it a platform key's usage is refused.
+    ...(spec.dispatchToken !== undefined ? { dispatchToken: spec.dispatchToken } : {}),
   };
 }
 
@@ -81,14 +125,78 @@ function send(res: http.ServerResponse, status: number, headers: http.OutgoingHt
 
 /**
  * The executor's face: `POST /invoke` from the api (bearer token handed over at registration),
- * `GET /healthz`, and the same invocation as an in-process call for an api in this process.
- * Every invocation's usage is fsync'd to the spool before it is answered.
+ * `GET /healthz`, `GET /metrics`, and the same invocation as an in-process call for an api in this
+ * process. Every invocation's usage is fsync'd to the spool before it is answered. An invocation
+ * starts only when the spool can take its record; should the write still fail after it ran, the
+ * record is held in memory and retried, and no new invocation starts until it is written.
  */
 export function createInvokeServer(deps: InvokeServerDeps) {
   const expected = Buffer.from(`Bearer ${deps.token}`);
   const specs = new Map<string, FunctionSpec>();
   let inFlight = 0;
   let draining = false;
+  /** Usage of invocations that ran but is not on disk yet: billing data, never dropped. */
+  let held: UsageEvent[] = [];
+  let retryTimer: NodeJS.Timeout | null = null;
+  let retryDelay = HELD_RETRY_MS;
+  let retrying: Promise<void> | null = null;
+  new Gauge({
+    name: 'tally_executor_usage_unspooled',
+    help: 'Usage records of invocations that ran, held in memory because the spool could not write them',
+    registers: [deps.metrics.registry],
+    collect() {
+      this.set(held.length);
+    },
+  });
+
+  /** Writes the held records; on failure tries again later, each time waiting longer. */
+  function writeHeld(): Promise<void> {
+    retrying ??= (async () => {
+      const batch = held;
+      try {
+        await deps.spool.append(batch);
+        held = held.filter((r) => !batch.includes(r));
+        retryDelay = HELD_RETRY_MS;
+        deps.log.warn({ records: batch.length }, 'held usage records are now in the spool; taking invocations again');
+      } catch (err) {
+        retryDelay = Math.min(HELD_RETRY_MAX_MS, retryDelay * 2);
+        deps.log.error({ err: String(err), held: held.length, retryInMs: retryDelay }, 'usage records still cannot be spooled; invocations stay refused');
+      } finally {
+        retrying = null;
+        scheduleRetry();
+      }
+    })();
+    return retrying;
+  }
+
+  function scheduleRetry(): void {
+    if (held.length === 0 || retryTimer || retrying) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      void writeHeld();
+    }, retryDelay);
+    retryTimer.unref();
+  }
+
+  /** Durable before answered; when the disk fails, held (and retried) rather than lost. */
+  async function record(usage: UsageEvent): Promise<void> {
+    try {
+      await deps.spool.append([usage]);
+    } catch (err) {
+      deps.metrics.spoolWriteFailures.inc();
+      held.push(usage);
+      deps.log.error(
+        { err: String(err), invocationId: usage.invocationId, held: held.length },
+        'the usage spool could not write an invocation\'s record; it is held in memory and retried, and no invocation starts until it is written',
+      );
+      scheduleRetry();
+    }
+  }
+
+  /** Whether a new invocation may start: nothing held, and room in the spool. */
+  function spoolReady(): boolean {
+    return held.length === 0 && deps.spool.accepting();
+  }
 
   const authorized = (header: string | undefined) => {
     const given = Buffer.from(header ?? '');
@@ -112,6 +220,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       timeoutS: spec.timeoutS,
       environment: spec.environment,
       codeDir,
+      ephemeralStorageMb: spec.ephemeralStorageMb,
       ...(spec.reservedConcurrency !== null ? { reservedConcurrency: spec.reservedConcurrency } : {}),
     };
     if (specs.size >= 10_000) specs.clear();
@@ -122,6 +231,10 @@ export function createInvokeServer(deps: InvokeServerDeps) {
   /** One invocation, whatever brought it. */
   async function execute(specJson: Buffer, event: Buffer, requestId: string, logTail: boolean): Promise<InvokeAnswer> {
     if (draining) throw new HttpError(503, 'SHUTTING_DOWN', 'this executor is shutting down');
+    if (!spoolReady()) {
+      deps.metrics.invocationsRefused.inc({ reason: 'spool_unavailable' });
+      throw new HttpError(503, 'SPOOL_UNAVAILABLE', 'this executor cannot record usage right now (its disk is full or failing); it runs nothing until it can');
+    }
     if (!UUID.test(requestId)) throw new HttpError(400, 'BAD_REQUEST', 'a uuid request id is required');
     const spec = JSON.parse(specJson.toString('utf8')) as InvokeSpec;
     const fn = await functionSpec(spec);
@@ -134,7 +247,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       throw err;
     }
     // Durable before answered: a crash from here on replays it, never loses it.
-    await deps.spool.append([usageOf(spec, result, startedAt)]);
+    await record(usageOf(spec, result, startedAt));
     deps.log.debug({ requestId, function: spec.name, report: result.log.slice(result.log.lastIndexOf('REPORT ')).trim() }, 'invocation');
     const headers: Record<string, string> = {
       [invokeHeaders.requestId]: requestId,
@@ -178,7 +291,16 @@ export function createInvokeServer(deps: InvokeServerDeps) {
 
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => {
     if (req.method === 'GET' && req.url === '/healthz') {
-      return send(res, 200, {}, Buffer.from(JSON.stringify({ status: draining ? 'draining' : 'ok', ...deps.pool.stats() })));
+      const status = draining ? 'draining' : spoolReady() ? 'ok' : 'degraded';
+      const usage = { unspooled: held.length, spoolAccepting: deps.spool.accepting() };
+      return send(res, 200, {}, Buffer.from(JSON.stringify({ status, ...deps.pool.stats(), usage })));
+    }
+    if (req.method === 'GET' && req.url === '/metrics') {
+      void deps.metrics.registry.metrics().then(
+        (text) => send(res, 200, { 'content-type': deps.metrics.registry.contentType }, Buffer.from(text)),
+        () => send(res, 500, {}, Buffer.from('{"error":{"code":"INTERNAL_ERROR","message":"metrics failed"}}')),
+      );
+      return;
     }
     if (req.method !== 'POST' || req.url !== '/invoke') {
       req.resume();
@@ -197,9 +319,26 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     /** For an api in this same process: no HTTP, no token (it never leaves the process). */
     local,
     inFlight: () => inFlight,
+    /** Usage records held in memory (the spool failed them), waiting to be written. */
+    held: () => held.length,
     /** New invocations are refused with 503 (the api sends them elsewhere); those running finish. */
     drain(): void {
       draining = true;
+    },
+    /**
+     * At shutdown: writes the held records until the deadline. Whatever is still held then is logged
+     * in full, the last place it can be recovered from (billing data, never a payload).
+     */
+    async flushHeld(deadline: number): Promise<void> {
+      while (held.length > 0 && Date.now() < deadline) {
+        if (retryTimer) clearTimeout(retryTimer);
+        retryTimer = null;
+        await writeHeld();
+        if (held.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(retryDelay, Math.max(0, deadline - Date.now()))));
+      }
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
+      if (held.length > 0) deps.log.error({ records: held }, 'usage records could not be spooled before shutdown: they are only in this log line');
     },
   };
 }

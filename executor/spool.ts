@@ -1,4 +1,5 @@
-import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import type { Log, UsageEvent } from './runtime/types.js';
@@ -10,6 +11,17 @@ export interface SpoolOptions {
   maxSegmentBytes?: number;
   /** A segment this old is sealed before the next write. */
   maxSegmentAgeMs?: number;
+  /**
+   * Bytes set aside in a reserve file beside the spool folder, given up the moment the disk is found
+   * full, so that the usage of invocations already running still lands. 0 (the default): no reserve.
+   */
+  reserveBytes?: number;
+  /** Below this much free space on the spool's disk, `accepting()` is false: no new invocation should start. */
+  minFreeBytes?: number;
+  /** How often free space is looked at (and a spent reserve made again). */
+  checkIntervalMs?: number;
+  /** Free bytes for an unprivileged writer on the spool's file system; tests stand in a full disk. */
+  freeBytes?: (dir: string) => Promise<number>;
 }
 
 export interface SpoolSegment {
@@ -17,7 +29,36 @@ export interface SpoolSegment {
   records: UsageEvent[];
 }
 
+/** An event the api refused for good, with its reason: kept on disk until the api's quarantine has it. */
+export interface QuarantinedEvent {
+  event: unknown;
+  reason: string;
+  refusedAt: string;
+}
+
+export interface QuarantineFile {
+  fileId: string;
+  entries: QuarantinedEvent[];
+}
+
 const SEGMENT = /^seg-(\d{12})\.jsonl$/;
+const QUARANTINE = /^q-\d{13}-[0-9a-f]{8}\.jsonl$/;
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+async function statfsFree(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+/** Makes a new folder entry (a file created, renamed or removed) survive a crash. */
+async function syncFolder(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
 const APPEND_DSYNC = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_APPEND | fsConstants.O_DSYNC;
 
 interface Segment {
@@ -35,7 +76,9 @@ interface Waiter {
 
 /**
  * Durable, append-only usage spool. A record is on disk (fsync'd) before append() resolves;
- * segments are deleted only once the api acknowledged them, so delivery is at-least-once.
+ * segments are deleted only once the api acknowledged them, so delivery is at-least-once. Events
+ * the api refuses for good are moved, one by one, to quarantine files (`quarantine/`), kept until
+ * the api's quarantine holds them.
  */
 export class UsageSpool {
   private current: Segment | null = null;
@@ -49,6 +92,14 @@ export class UsageSpool {
   private closed = false;
   private appends = 0;
   private syncs = 0;
+  private writeFailures = 0;
+  private quarantined = 0;
+  /** Events in quarantine files, not yet handed to the api. */
+  private quarantineWaiting = 0;
+  private reserveHeld = false;
+  private spaceOk = true;
+  private watch: NodeJS.Timeout | null = null;
+  private checking: Promise<void> | null = null;
 
   private constructor(
     private readonly options: SpoolOptions,
@@ -68,7 +119,23 @@ export class UsageSpool {
       const file = path.join(options.dir, name);
       if ((await stat(file)).size === 0) await unlink(file);
     }
-    return new UsageSpool(options, lastSeq);
+    lastSeq = await adoptRejected(options, lastSeq);
+    const spool = new UsageSpool(options, lastSeq);
+    spool.quarantineWaiting = (await spool.readQuarantine()).reduce((n, f) => n + f.entries.length, 0);
+    await spool.check();
+    const every = options.checkIntervalMs ?? 1_000;
+    spool.watch = setInterval(() => void spool.check(), every);
+    spool.watch.unref();
+    return spool;
+  }
+
+  /**
+   * Whether a new invocation may start: its usage record will find room. False below the free-space
+   * margin, or once the reserve was spent (until there is room to make it again).
+   */
+  accepting(): boolean {
+    const reserved = (this.options.reserveBytes ?? 0) === 0 || this.reserveHeld;
+    return !this.closed && this.spaceOk && reserved;
   }
 
   /**
@@ -123,31 +190,84 @@ export class UsageSpool {
   }
 
   /**
-   * Moves segments the api refused for good (a 4xx that no retry can fix) to `rejected/`: they
-   * stop blocking the ones behind them, and stay on disk for an operator, never silently lost.
+   * Writes refused events to a new quarantine file, durably (written, fsync'd, then renamed into
+   * place and the folder fsync'd), before the segments holding them may be acknowledged.
    */
-  reject(segmentIds: string[]): Promise<void> {
+  quarantine(entries: QuarantinedEvent[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
     return this.serial(async () => {
-      const folder = path.join(this.options.dir, 'rejected');
+      const folder = this.quarantineDir();
       await mkdir(folder, { recursive: true });
-      for (const id of segmentIds) {
-        if (!SEGMENT.test(id)) throw new Error(`not a spool segment: ${id}`);
-        if (this.current && id === segmentName(this.current.seq)) continue;
-        await rename(path.join(this.options.dir, id), path.join(folder, `${id}.${Date.now()}`)).catch((err: NodeJS.ErrnoException) => {
-          if (err.code !== 'ENOENT') throw err;
-        });
+      const name = `q-${String(Date.now()).padStart(13, '0')}-${randomBytes(4).toString('hex')}.jsonl`;
+      const scratch = path.join(folder, `.${name}.tmp`);
+      const handle = await open(scratch, 'wx');
+      try {
+        await handle.writeFile(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        await handle.sync();
+      } finally {
+        await handle.close();
       }
+      await rename(scratch, path.join(folder, name));
+      await syncFolder(folder);
+      this.quarantined += entries.length;
+      this.quarantineWaiting += entries.length;
     });
   }
 
-  /** Appends and fsyncs so far: the ratio shows how well group commit batches. */
-  stats(): { appends: number; syncs: number } {
-    return { appends: this.appends, syncs: this.syncs };
+  /** Quarantine files not yet handed to the api, oldest first. */
+  async readQuarantine(): Promise<QuarantineFile[]> {
+    const folder = this.quarantineDir();
+    const names = (await readdir(folder).catch(() => [] as string[])).filter((n) => QUARANTINE.test(n)).sort();
+    const files: QuarantineFile[] = [];
+    for (const name of names) {
+      const text = await readFile(path.join(folder, name), 'utf8');
+      const entries: QuarantinedEvent[] = [];
+      for (const line of text.split('\n')) {
+        if (line === '') continue;
+        try {
+          entries.push(JSON.parse(line) as QuarantinedEvent);
+        } catch {
+          // Written whole and renamed into place: a bad line here is damage, and it stays in the file.
+          this.options.log.error({ file: name }, 'unreadable line in a usage quarantine file; the file is kept');
+        }
+      }
+      files.push({ fileId: name, entries });
+    }
+    return files;
+  }
+
+  /** Deletes a quarantine file once the api's quarantine stored its events. */
+  dropQuarantine(fileId: string, entries: number): Promise<void> {
+    if (!QUARANTINE.test(fileId)) return Promise.reject(new Error(`not a quarantine file: ${fileId}`));
+    return this.serial(async () => {
+      await unlink(path.join(this.quarantineDir(), fileId)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+      this.quarantineWaiting = Math.max(0, this.quarantineWaiting - entries);
+    });
+  }
+
+  /**
+   * Appends and fsyncs so far (the ratio shows how well group commit batches), failed writes, events
+   * quarantined since start and those waiting for the api, and whether the reserve is held.
+   */
+  stats() {
+    return {
+      appends: this.appends,
+      syncs: this.syncs,
+      writeFailures: this.writeFailures,
+      quarantined: this.quarantined,
+      quarantineWaiting: this.quarantineWaiting,
+      reserveHeld: this.reserveHeld,
+    };
   }
 
   /** Waits for pending appends, then closes the current segment. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.watch) clearInterval(this.watch);
+    this.watch = null;
+    await this.checking;
     await this.flushing;
     await this.serial(async () => {
       await this.current?.handle.close();
@@ -163,15 +283,87 @@ export class UsageSpool {
       const batch = this.waiting;
       this.waiting = [];
       const data = batch.length === 1 ? batch[0]!.data : batch.map((w) => w.data).join('');
+      const buffer = Buffer.from(data);
       try {
-        await this.serial(() => this.write(Buffer.from(data)));
+        try {
+          await this.serial(() => this.write(buffer));
+        } catch (err) {
+          // The disk is full: give up the reserve and write again, into a fresh segment.
+          if (!DISK_FULL.has((err as NodeJS.ErrnoException).code ?? '') || !(await this.releaseReserve())) throw err;
+          this.options.log.error({ err: String(err) }, 'usage spool: the disk is full; the reserve was given up for the records of invocations already run, and no new invocation starts until there is room');
+          await this.serial(() => this.write(buffer));
+        }
         for (const w of batch) w.resolve();
       } catch (err) {
+        this.writeFailures += 1;
         this.options.log.error({ err }, 'usage spool write failed');
         for (const w of batch) w.reject(err);
       }
     }
     this.flushing = null;
+  }
+
+  /** Free space against the margin; a spent (or never made) reserve is made again once there is room for it. */
+  private check(): Promise<void> {
+    this.checking ??= (async () => {
+      try {
+        const free = await (this.options.freeBytes ?? statfsFree)(this.options.dir);
+        const minFree = this.options.minFreeBytes ?? 0;
+        const wasOk = this.spaceOk;
+        this.spaceOk = free >= minFree;
+        if (wasOk && !this.spaceOk) this.options.log.error({ free, minFree }, 'usage spool: free disk space is below the margin; refusing new invocations');
+        const reserve = this.options.reserveBytes ?? 0;
+        if (reserve > 0 && !this.reserveHeld && !this.closed && free >= minFree + reserve) await this.makeReserve(reserve);
+        else if (!wasOk && this.spaceOk) this.options.log.info({ free }, 'usage spool: free disk space is back above the margin');
+      } catch (err) {
+        this.options.log.warn({ err: String(err) }, 'usage spool: could not check free disk space');
+      } finally {
+        this.checking = null;
+      }
+    })();
+    return this.checking;
+  }
+
+  private reserveFile(): string {
+    return `${this.options.dir}.reserve`;
+  }
+
+  private quarantineDir(): string {
+    return path.join(this.options.dir, 'quarantine');
+  }
+
+  /** Real blocks (random bytes: a compressing file system cannot shrink them), fsync'd, then renamed into place. */
+  private async makeReserve(bytes: number): Promise<void> {
+    const file = this.reserveFile();
+    const existing = await stat(file).catch(() => null);
+    if (existing?.size === bytes) {
+      this.reserveHeld = true;
+      return;
+    }
+    const scratch = `${file}.tmp`;
+    try {
+      const handle = await open(scratch, 'w');
+      try {
+        const chunk = randomBytes(Math.min(bytes, 1024 * 1024));
+        for (let written = 0; written < bytes; written += chunk.length) await handle.write(chunk, 0, Math.min(chunk.length, bytes - written));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(scratch, file);
+      this.reserveHeld = true;
+      this.options.log.info({ bytes }, 'usage spool: disk space reserved for usage records');
+    } catch (err) {
+      await rm(scratch, { force: true });
+      this.options.log.warn({ err: String(err) }, 'usage spool: could not reserve disk space; refusing new invocations until it can');
+    }
+  }
+
+  private async releaseReserve(): Promise<boolean> {
+    if (!this.reserveHeld) return false;
+    this.reserveHeld = false;
+    await unlink(this.reserveFile()).catch(() => undefined);
+    return true;
   }
 
   private async write(data: Buffer): Promise<void> {
@@ -182,9 +374,14 @@ export class UsageSpool {
     }
     const current = this.current ?? (await this.createSegment());
     let offset = 0;
-    while (offset < data.length) {
-      const { bytesWritten } = await current.handle.write(data, offset, data.length - offset);
-      offset += bytesWritten;
+    try {
+      while (offset < data.length) {
+        const { bytesWritten } = await current.handle.write(data, offset, data.length - offset);
+        offset += bytesWritten;
+      }
+    } catch (err) {
+      await this.abandon(current);
+      throw err;
     }
     current.bytes += data.length;
     // O_DSYNC: the write itself returns once the data is durable (one syscall, not write + fdatasync).
@@ -203,13 +400,18 @@ export class UsageSpool {
     const seq = this.nextSeq++;
     const handle = await open(path.join(this.options.dir, segmentName(seq)), APPEND_DSYNC);
     // The new name must survive a crash too: sync the folder once per segment.
-    const dir = await open(this.options.dir, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await syncFolder(this.options.dir);
     return { seq, handle, bytes: 0, openedAt: Date.now() };
+  }
+
+  /**
+   * A write failed part way: nothing more goes into this segment (the next record would be glued to a
+   * torn line). What it held before stays pending; if it held nothing, it goes.
+   */
+  private async abandon(segment: Segment): Promise<void> {
+    if (this.current === segment) this.current = null;
+    await segment.handle.close().catch(() => undefined);
+    if (segment.bytes === 0) await unlink(path.join(this.options.dir, segmentName(segment.seq))).catch(() => undefined);
   }
 
   private async seal(): Promise<void> {
@@ -255,4 +457,24 @@ export class UsageSpool {
 
 function segmentName(seq: number): string {
   return `seg-${String(seq).padStart(12, '0')}.jsonl`;
+}
+
+/**
+ * Earlier versions moved a whole segment to `rejected/` when the api refused one of its events. They
+ * come back as ordinary segments, after the others: sent again, their good events are billed and only
+ * the bad ones quarantined.
+ */
+async function adoptRejected(options: SpoolOptions, lastSeq: number): Promise<number> {
+  const folder = path.join(options.dir, 'rejected');
+  const names = (await readdir(folder).catch(() => [] as string[])).filter((n) => /^seg-\d{12}\.jsonl\.\d+$/.test(n)).sort();
+  let seq = lastSeq;
+  for (const name of names) {
+    seq += 1;
+    await rename(path.join(folder, name), path.join(options.dir, segmentName(seq)));
+  }
+  if (names.length > 0) {
+    await syncFolder(options.dir);
+    options.log.warn({ segments: names.length }, 'usage spool: segments an earlier version set aside in rejected/ are sent again');
+  }
+  return seq;
 }

@@ -1,12 +1,14 @@
-import { MAX_EVENTS_PER_BATCH } from '../src/contracts/usage.js';
+import { MAX_EVENTS_PER_BATCH, MAX_QUARANTINE_ENTRIES } from '../src/contracts/usage.js';
 import { ApiError, type ApiClient } from './api-client.js';
-import type { Log } from './runtime/types.js';
-import type { SpoolSegment, UsageSpool } from './spool.js';
+import type { Log, UsageEvent } from './runtime/types.js';
+import type { UsageSpool } from './spool.js';
 
 export interface ReporterOptions {
-  spool: UsageSpool;
-  api: Pick<ApiClient, 'postUsage'>;
+  spool: Pick<UsageSpool, 'readPending' | 'ack' | 'quarantine' | 'readQuarantine' | 'dropQuarantine'>;
+  api: Pick<ApiClient, 'postUsage' | 'postQuarantine'>;
   log: Log;
+  /** Counts events moved to quarantine (a prom-client Counter fits). */
+  onQuarantined?: (events: number) => void;
   /** Pause between flushes while the api answers. */
   flushIntervalMs: number;
   /** First retry delay after a failure; doubles each time, up to maxBackoffMs, with full jitter. */
@@ -15,22 +17,30 @@ export interface ReporterOptions {
 }
 
 /**
- * Sends spooled usage to `POST /v1/usage` in batches and deletes a segment only after the api
- * acknowledged it with a 200. While the api is unreachable it retries with exponential backoff
- * and full jitter; whatever is left at a crash is replayed at the next start (the api's ingest is
- * idempotent on the invocation id, so a replay is never counted twice).
+ * Sends spooled usage to `POST /v1/usage` in batches and deletes segments only once every event in
+ * them was either acknowledged by the api (a 200) or refused for good, by name, and written to a
+ * quarantine file. While the api is unreachable, or refuses a batch without naming events (a revoked
+ * key, a key not registered), it retries with exponential backoff and full jitter and sets nothing
+ * aside; whatever is left at a crash is replayed at the next start (the api's ingest is idempotent on
+ * the invocation id, so a replay is never counted twice). Quarantine files are handed to the api's
+ * quarantine (`POST /v1/usage/quarantine`) and deleted once it stored them.
  */
 export class UsageReporter {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private failures = 0;
+  private started = false;
   private stopped = false;
   private sent = 0;
+  private quarantineRetryAt = 0;
+  private quarantineFailures = 0;
 
   constructor(private readonly options: ReporterOptions) {}
 
-  /** Starts at once: usage left by a previous run goes first. */
+  /** Starts at once (usage left by a previous run goes first); calling it again does nothing. */
   start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
     this.schedule(0);
   }
 
@@ -39,12 +49,13 @@ export class UsageReporter {
     return this.sent;
   }
 
-  /** Stops the timer and makes last attempts until everything is sent or the deadline passes. */
+  /** Stops the timer and makes last attempts until everything is sent or the deadline passes (none if it never started). */
   async stop(deadline: number): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
+    if (!this.started) return;
     while (Date.now() < deadline) {
       try {
         const late = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now())).unref());
@@ -84,33 +95,65 @@ export class UsageReporter {
     }
   }
 
-  /** Sends one batch; true when more is waiting. Throws when the api did not acknowledge. */
+  /** Sends one batch; true when more is waiting. Throws when the api did not take it. */
   private async flush(): Promise<boolean> {
     const segments = await this.options.spool.readPending({ maxRecords: MAX_EVENTS_PER_BATCH });
-    if (segments.length === 0) return false;
-    try {
-      await this.send(segments);
-    } catch (err) {
-      if (!(err instanceof ApiError && err.permanent)) throw err;
-      // One bad event refuses a whole batch: find the segment(s) at fault, send the others.
-      for (const segment of segments) {
-        try {
-          await this.send([segment]);
-        } catch (single) {
-          if (!(single instanceof ApiError && single.permanent)) throw single;
-          this.options.log.error({ segment: segment.segmentId, err: single.message }, 'the api refused a usage segment for good; moved to rejected/');
-          await this.options.spool.reject([segment.segmentId]);
-        }
-      }
+    if (segments.length > 0) {
+      await this.deliver(segments.flatMap((s) => s.records));
+      await this.options.spool.ack(segments.map((s) => s.segmentId));
     }
-    return true;
+    await this.reportQuarantine();
+    return segments.length > 0;
   }
 
-  private async send(segments: SpoolSegment[]): Promise<void> {
-    const events = segments.flatMap((s) => s.records);
-    const answer = await this.options.api.postUsage(events);
-    await this.options.spool.ack(segments.map((s) => s.segmentId));
-    this.sent += events.length;
-    if (answer.conflicts > 0) this.options.log.error({ conflicts: answer.conflicts }, 'the api reported conflicting usage replays');
+  /**
+   * Until every event is acknowledged or quarantined: the events the api names as refused go to a
+   * quarantine file (durably, before anything is acknowledged), the others are sent again at once.
+   * Each round sets at least one event aside, so this ends.
+   */
+  private async deliver(events: UsageEvent[]): Promise<void> {
+    let pending = events;
+    while (pending.length > 0) {
+      try {
+        const answer = await this.options.api.postUsage(pending);
+        this.sent += pending.length;
+        if (answer.conflicts > 0) this.options.log.error({ conflicts: answer.conflicts }, 'the api reported conflicting usage replays');
+        return;
+      } catch (err) {
+        const refused = err instanceof ApiError ? err.refusedEvents(pending.length) : null;
+        if (!refused) {
+          if (err instanceof ApiError && err.status >= 400 && err.status < 500) {
+            // Nothing names an event: the key or the request is at fault. Nothing is set aside; it stays spooled.
+            this.options.log.error({ err: err.message, status: err.status }, 'the api refused usage without naming events; it stays spooled and is retried: check this executor\'s key');
+          }
+          throw err;
+        }
+        const refusedAt = new Date().toISOString();
+        await this.options.spool.quarantine([...refused].map(([index, reason]) => ({ event: pending[index], reason: reason.slice(0, 1000), refusedAt })));
+        this.options.onQuarantined?.(refused.size);
+        this.options.log.error({ refused: refused.size, sample: [...refused.values()].slice(0, 3) }, 'the api refused usage events; they are quarantined and the others sent again');
+        pending = pending.filter((_, i) => !refused.has(i));
+      }
+    }
+  }
+
+  /** Hands quarantine files to the api, oldest first, with its own backoff: a refusal here blocks no usage. */
+  private async reportQuarantine(): Promise<void> {
+    if (Date.now() < this.quarantineRetryAt) return;
+    try {
+      for (const file of await this.options.spool.readQuarantine()) {
+        for (let i = 0; i < file.entries.length; i += MAX_QUARANTINE_ENTRIES) {
+          const chunk = file.entries.slice(i, i + MAX_QUARANTINE_ENTRIES);
+          await this.options.api.postQuarantine(chunk.map((e) => ({ event: e.event, reason: e.reason })));
+        }
+        await this.options.spool.dropQuarantine(file.fileId, file.entries.length);
+      }
+      this.quarantineFailures = 0;
+    } catch (err) {
+      this.quarantineFailures += 1;
+      const delay = Math.min(300_000, 1_000 * 2 ** Math.min(this.quarantineFailures, 10));
+      this.quarantineRetryAt = Date.now() + delay;
+      this.options.log.error({ err: String(err), retryInMs: delay }, 'could not hand quarantined usage to the api; it stays in the spool\'s quarantine folder');
+    }
   }
 }

@@ -40,6 +40,9 @@ import { createPricingRepository } from './modules/pricing/pricing.repository.js
 import { pricingRoutes } from './modules/pricing/pricing.routes.js';
 import { createPricingService } from './modules/pricing/pricing.service.js';
 import { createUsageRepository } from './modules/usage/usage.repository.js';
+import { createQuarantineRepository } from './modules/usage/quarantine.repository.js';
+import { quarantineRoutes } from './modules/usage/quarantine.routes.js';
+import { createQuarantineService } from './modules/usage/quarantine.service.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
 import { createUsageService } from './modules/usage/usage.service.js';
 
@@ -85,20 +88,32 @@ export function buildServices(deps: AppDeps) {
     log: budgetsLog,
   });
   const alerts = createAlertsService({ db: deps.db, repo: alertsRepo, budgets: budgetsRepo, clock: deps.clock, log: budgetsLog, registry: metrics.registry });
+  const executors = createExecutorsService({
+    repo: createExecutorsRepository(deps.db),
+    log: deps.logger.child({ module: 'executors' }),
+    accounts,
+    options: deps.functions?.executors,
+  });
+  const usageLog = deps.logger.child({ module: 'usage' });
   const usage = createUsageService({
     repo: createUsageRepository(deps.db),
     accounts: accountsRepo,
     clock: deps.clock,
     metrics,
-    log: deps.logger.child({ module: 'usage' }),
+    log: usageLog,
     onIngested: budgets.onIngested,
+    dispatch: executors,
+  });
+  const quarantine = createQuarantineService({
+    db: deps.db,
+    repo: createQuarantineRepository(deps.db),
+    usage,
+    executors,
+    audit,
+    metrics,
+    log: usageLog,
   });
   const functions = createFunctionsService({ repo: createFunctionsRepository(deps.db), options: deps.functions });
-  const executors = createExecutorsService({
-    repo: createExecutorsRepository(deps.db),
-    log: deps.logger.child({ module: 'executors' }),
-    options: deps.functions?.executors,
-  });
   const executorClient = createExecutorClient();
   const invoke = createInvokeService({
     functions,
@@ -108,7 +123,7 @@ export function buildServices(deps: AppDeps) {
     accountConcurrency: deps.functions?.accountConcurrency,
     admit: (accountId, fn) => budgets.assertNotCapped(accountId, fn),
   });
-  return { metrics, auth, accounts, usage, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke };
+  return { metrics, auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -153,14 +168,18 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const { auth, accounts, usage, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke } = services;
+  const { auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke } = services;
+  // The dispatch-token secret is read (made, on a fresh database) before the first invocation needs it.
+  app.addHook('onReady', () => executors.loadSecrets());
   app.addHook('onClose', async () => executorClient.close());
   // Pending debounced budget evaluations finish (or are dropped) before the database goes away.
   app.addHook('onClose', () => budgets.stop());
 
   await app.register(healthRoutes({ db: deps.db, metrics, expectedMigrations: deps.expectedMigrations ?? 0 }));
   await app.register(accountsRoutes({ auth, accounts }));
-  await app.register(usageRoutes({ auth, usage, accounts, bodyLimit: deps.bodyLimitBytes ?? 16 * 1024 * 1024 }));
+  const usageBodyLimit = deps.bodyLimitBytes ?? 16 * 1024 * 1024;
+  await app.register(usageRoutes({ auth, usage, accounts, bodyLimit: usageBodyLimit }));
+  await app.register(quarantineRoutes({ auth, quarantine, bodyLimit: usageBodyLimit }));
   await app.register(pricingRoutes({ auth, pricing }));
   await app.register(invoicesRoutes({ auth, invoices, accounts, budgets }));
   await app.register(budgetsRoutes({ auth, accounts, budgets, alerts }));

@@ -61,6 +61,11 @@ export interface InvokeSpec {
   reservedConcurrency: number | null;
   /** Hex SHA-256 of the zip: `GET /v1/code/:sha256` on the api. */
   codeSha256: string;
+  /**
+   * Signed by the api for this one invocation on this one executor; the executor copies it into the
+   * invocation's usage event, and ingest refuses a platform executor key's event without a valid one.
+   */
+  dispatchToken?: string;
 }
 
 /**

@@ -29,6 +29,14 @@ export const UsageEventSchema = Type.Object(
     initDurationMs: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12 })),
     maxMemoryUsedMb: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     ephemeralStorageMb: Type.Optional(Type.Integer({ minimum: 512, maximum: 10_240 })),
+    dispatchToken: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        pattern: '^[A-Za-z0-9._-]+$',
+        description: 'signed by the api when it dispatched the invocation; required with a platform-wide executor key',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -47,3 +55,46 @@ export const IngestResultSchema = Type.Object({
   conflictIds: Type.Array(Type.String(), { description: 'the first 100 conflicting invocation ids' }),
 });
 export type IngestResult = Static<typeof IngestResultSchema>;
+
+/**
+ * One refused event in the `details` of a 400 or 403 answer to `POST /v1/usage`: every refused event
+ * is listed, so an executor can resend the others at once and quarantine only these. Entries carry
+ * at least `index`; most also `field`, `reason` (a code) and `message`.
+ */
+export interface UsageRefusal {
+  index: number;
+  field?: string;
+  reason?: string;
+  message?: string;
+  accountId?: string;
+}
+
+/** Most events in one quarantine report. */
+export const MAX_QUARANTINE_ENTRIES = 10_000;
+
+/**
+ * `POST /v1/usage/quarantine` (executor key): events the api refused for good, as the executor holds
+ * them, each with the api's reason. Stored once per (account, invocation, content); never billed here.
+ */
+export const QuarantineReportSchema = Type.Object(
+  {
+    entries: Type.Array(
+      Type.Object(
+        {
+          event: Type.Unknown({ description: 'the refused event, exactly as sent (it may not be a valid event)' }),
+          reason: Type.String({ minLength: 1, maxLength: 2000 }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: MAX_QUARANTINE_ENTRIES },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type QuarantineReport = Static<typeof QuarantineReportSchema>;
+
+export const QuarantineReportAnswerSchema = Type.Object({
+  stored: Type.Integer({ description: 'entries stored now' }),
+  duplicates: Type.Integer({ description: 'entries already stored (a report sent again)' }),
+});
+export type QuarantineReportAnswer = Static<typeof QuarantineReportAnswerSchema>;

@@ -1,3 +1,4 @@
+import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from './errors.js';
 
@@ -19,21 +20,29 @@ function fieldPath(context: string, pointer: string): string {
   return `${context === 'querystring' ? 'query' : context}${path}`;
 }
 
+type SchemaError = Pick<ErrorObject, 'instancePath' | 'keyword' | 'message' | 'params'>;
+
+/** Schema errors as the details of a 400: each names its field as a path; the message names the first. */
+export function describeValidation(context: string, errors: SchemaError[]) {
+  const details = errors.map((v) => ({
+    field: fieldPath(context, v.instancePath),
+    message:
+      v.keyword === 'enum' && Array.isArray(v.params?.allowedValues)
+        ? `must be one of ${(v.params.allowedValues as unknown[]).join(', ')}`
+        : (v.message ?? 'is invalid'),
+    ...(v.params && 'additionalProperty' in v.params ? { unknownField: v.params.additionalProperty as unknown } : {}),
+  }));
+  const first = details[0]!;
+  const message = `${first.field}${first.unknownField ? `.${String(first.unknownField)}` : ''}: ${first.message}`;
+  return { details, message };
+}
+
 /** Maps Fastify's own errors (parsing, limits, validation) to our codes; anything unknown is a 500 with no detail. */
 function render(err: FastifyError | AppError | Error): Rendered {
   if (err instanceof AppError) return { status: err.statusCode, code: err.code, message: err.message, details: err.details };
   const fe = err as FastifyError;
   if (fe.validation) {
-    const details = fe.validation.map((v) => ({
-      field: fieldPath(fe.validationContext ?? 'body', v.instancePath),
-      message:
-        v.keyword === 'enum' && Array.isArray(v.params?.allowedValues)
-          ? `must be one of ${(v.params.allowedValues as unknown[]).join(', ')}`
-          : (v.message ?? 'is invalid'),
-      ...(v.params && 'additionalProperty' in v.params ? { unknownField: v.params.additionalProperty } : {}),
-    }));
-    const first = details[0]!;
-    const message = `${first.field}${first.unknownField ? `.${String(first.unknownField)}` : ''}: ${first.message}`;
+    const { details, message } = describeValidation(fe.validationContext ?? 'body', fe.validation as SchemaError[]);
     return { status: 400, code: 'VALIDATION_FAILED', message, details };
   }
   switch (fe.code) {

@@ -26,6 +26,13 @@ export type ErrorCode =
   | 'CODE_NOT_FOUND'
   | 'EXECUTOR_NOT_FOUND'
   | 'EXECUTOR_FAILED'
+  | 'EXECUTOR_KEY_IN_USE'
+  | 'EXECUTOR_ID_IN_USE'
+  | 'EXECUTOR_KEY_MISMATCH'
+  | 'EXECUTOR_NOT_REGISTERED'
+  | 'DISPATCH_TOKEN_INVALID'
+  | 'QUARANTINE_ENTRY_NOT_FOUND'
+  | 'QUARANTINE_ALREADY_REPLAYED'
   | 'INTERNAL_ERROR';
 
 export class AppError extends Error {
@@ -52,13 +59,6 @@ export const errors = {
   budgetNotFound: (id: string) => new AppError('BUDGET_NOT_FOUND', 404, `Budget ${id} was not found`),
   alertNotFound: (id: string) => new AppError('ALERT_NOT_FOUND', 404, `Alert ${id} was not found`),
   budgetExceeded: (message: string, budgetId: string) => new AppError('BUDGET_EXCEEDED', 402, message, { budgetId }),
-  unknownAccounts: (details: { index: number; accountId: string }[]) =>
-    new AppError(
-      'UNKNOWN_ACCOUNT',
-      400,
-      `events[${details[0]!.index}].accountId: account ${details[0]!.accountId} does not exist`,
-      details,
-    ),
   functionNotFound: (name: string) => new AppError('FUNCTION_NOT_FOUND', 404, `Function ${name} was not found`),
   functionExists: (name: string) => new AppError('FUNCTION_EXISTS', 409, `A function named ${name} already exists in this account`),
   invalidZip: (message: string, details?: unknown) => new AppError('INVALID_ZIP', 400, `zipFile: ${message}`, details),
@@ -69,4 +69,16 @@ export const errors = {
   tooManyRequests: (message: string, details?: unknown) => new AppError('TOO_MANY_REQUESTS', 429, message, details),
   noExecutor: () => new AppError('SERVICE_UNAVAILABLE', 503, 'No executor is available to run the function; try again shortly'),
   executorFailed: (message: string) => new AppError('EXECUTOR_FAILED', 502, message),
+  executorKeyInUse: () =>
+    new AppError('EXECUTOR_KEY_IN_USE', 409, 'This executor key is bound to another live executor; give each executor its own key (POST /v1/keys)'),
+  executorIdInUse: (id: string) => new AppError('EXECUTOR_ID_IN_USE', 409, `Executor ${id} is live under another key`),
+  executorKeyMismatch: (id: string) => new AppError('EXECUTOR_KEY_MISMATCH', 403, `Executor ${id} is registered with another key; a key acts only for its own executor`),
+  executorNotRegistered: () =>
+    new AppError('EXECUTOR_NOT_REGISTERED', 403, 'This platform executor key is not bound to a registered executor: register (POST /v1/executors/register) first'),
+  /** Refused usage events, every one listed in details by index, so the sender can resend the others. */
+  usageRefused: (code: 'VALIDATION_FAILED' | 'FORBIDDEN' | 'DISPATCH_TOKEN_INVALID' | 'UNKNOWN_ACCOUNT', status: 400 | 403, message: string, details: unknown[]) =>
+    new AppError(code, status, message, details),
+  quarantineEntryNotFound: (id: string) => new AppError('QUARANTINE_ENTRY_NOT_FOUND', 404, `Quarantine entry ${id} was not found`),
+  quarantineAlreadyReplayed: (id: string, details: unknown) =>
+    new AppError('QUARANTINE_ALREADY_REPLAYED', 409, `Quarantine entry ${id} was already replayed`, details),
 };

@@ -12,6 +12,11 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    usageQuarantined: new Counter({
+      name: 'tally_usage_quarantined_total',
+      help: 'Refused usage events reported by executors and stored in the quarantine (each stored once)',
+      registers: [registry],
+    }),
     usageBatchSeconds: new Histogram({
       name: 'tally_usage_batch_seconds',
       help: 'Time to ingest one usage batch, validation excluded',

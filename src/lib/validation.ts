@@ -1,4 +1,4 @@
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type ErrorObject, type Options } from 'ajv';
 import formats, { type FormatsPlugin } from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
@@ -15,4 +15,19 @@ export function validatorCompiler(): FastifySchemaCompiler<unknown> {
   const body = addFormats(new Ajv({ ...common, coerceTypes: false }));
   const text = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
   return ({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema as object);
+}
+
+/**
+ * For a body whose errors should all be reported, not only the first (a usage batch names every bad
+ * event, so that its sender can resend the others).
+ */
+export function allErrorsValidatorCompiler(): FastifySchemaCompiler<unknown> {
+  const body = addFormats(new Ajv({ ...common, coerceTypes: false, allErrors: true }));
+  return ({ schema }) => body.compile(schema as object);
+}
+
+/** Checks a value against a schema outside a route (a body assembled by a service); every error listed. */
+export function compileChecker<T>(schema: object): (value: unknown) => { ok: true; value: T } | { ok: false; errors: ErrorObject[] } {
+  const check = addFormats(new Ajv({ ...common, coerceTypes: false, allErrors: true })).compile(schema);
+  return (value) => (check(value) ? { ok: true, value: value as T } : { ok: false, errors: check.errors ?? [] });
 }

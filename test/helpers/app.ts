@@ -1,9 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { UsageEvent } from '../../src/contracts/usage.js';
+import type { Db } from '../../src/db/database.js';
+import { signDispatch } from '../../src/modules/executors/dispatch-token.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { readdirSync } from 'node:fs';
 import { MIGRATIONS_DIR } from '../../src/db/migrate.js';
@@ -52,6 +55,42 @@ export async function newTenant(app: App, name = `acme-${randomUUID().slice(0, 8
 export async function fleetKey(app: App): Promise<string> {
   const r = await app.inject({ method: 'POST', url: '/v1/keys', headers: admin, payload: { role: 'executor' } });
   return r.json().key as string;
+}
+
+/** The dispatch-token secret the app made at start-up, as the api replicas share it. */
+export async function dispatchSecret(db: Db): Promise<Buffer> {
+  const r = await sql<{ secret: Buffer }>`select secret from platform_secrets where name = 'dispatch-token'`.execute(db);
+  if (!r.rows[0]) throw new Error('no dispatch-token secret: is the app ready?');
+  return r.rows[0].secret;
+}
+
+/**
+ * A platform executor key bound to a registered (fake) executor, and the tokens the api would have
+ * signed had it dispatched these events to that executor (with a 900 s timeout unless told).
+ */
+export async function fleetExecutor(app: App, db: Db) {
+  const key = await fleetKey(app);
+  const executorId = randomUUID();
+  const r = await app.inject({
+    method: 'POST',
+    url: '/v1/executors/register',
+    headers: bearer(key),
+    payload: { id: executorId, url: `http://127.0.0.1:1/${executorId}`, capacity: 1, token: randomBytes(24).toString('hex') },
+  });
+  if (r.statusCode !== 200) throw new Error(`register: ${r.statusCode} ${r.body}`);
+  const secret = await dispatchSecret(db);
+  const tokenFor = (e: UsageEvent, timeoutS = 900, forExecutor = executorId) =>
+    signDispatch(secret, {
+      executorId: forExecutor, invocationId: e.invocationId, accountId: e.accountId, functionName: e.functionId, memoryMb: e.memoryMb,
+      architecture: e.architecture, ephemeralStorageMb: e.ephemeralStorageMb ?? 512, timeoutS,
+    });
+  return {
+    key,
+    executorId,
+    tokenFor,
+    /** The event as the executor would report it: with its dispatch token. */
+    signed: (e: UsageEvent, timeoutS = 900): UsageEvent => ({ ...e, dispatchToken: tokenFor(e, timeoutS) }),
+  };
 }
 
 export function usageEvent(accountId: string, overrides: Partial<UsageEvent> = {}): UsageEvent {

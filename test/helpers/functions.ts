@@ -92,10 +92,14 @@ export interface FunctionsContext {
   db: TestDatabase;
   /** The api, listening on loopback. */
   base: string;
+  /** A platform executor key no executor holds yet. */
   fleet: string;
   executor: Executor | null;
   tmp: string;
-  startExecutor(overrides?: { capacity?: number; flushIntervalMs?: number }): Promise<Executor>;
+  /** Starts an in-process executor with a platform key of its own (unless one is given). */
+  startExecutor(overrides?: { capacity?: number; flushIntervalMs?: number; key?: string; dir?: string }): Promise<Executor>;
+  /** The key an executor started by startExecutor runs with. */
+  keyOf(executorId: string): string;
 }
 
 /** The api on its own database, listening on loopback (executors reach it over HTTP), with one in-process executor unless told otherwise. */
@@ -113,12 +117,16 @@ export function useFunctionsApp(opts: { executor?: boolean; functions?: AppDeps[
     const address = ctx.app.server.address() as { port: number };
     ctx.base = `http://127.0.0.1:${address.port}`;
     ctx.fleet = await fleetKey(ctx.app);
+    const keys = new Map<string, string>();
+    ctx.keyOf = (id) => keys.get(id)!;
     ctx.startExecutor = async (o = {}) => {
+      const key = o.key ?? (await fleetKey(ctx.app));
       const started = await startExecutor({
-        apiUrl: ctx.base, key: ctx.fleet, host: '127.0.0.1', port: 0, dir: mkdtempSync(join(ctx.tmp, 'executor-')),
+        apiUrl: ctx.base, key, host: '127.0.0.1', port: 0, dir: o.dir ?? mkdtempSync(join(ctx.tmp, 'executor-')),
         capacity: o.capacity ?? 8, idleTimeoutMs: 60_000, flushIntervalMs: o.flushIntervalMs ?? 100, shutdownTimeoutMs: 5_000,
         logLevel: 'silent', logger: silentLogger(), sandbox: { ...parseSandboxConfig({}), spares: 1 },
       });
+      keys.set(started.id, key);
       executors.push(started);
       return started;
     };

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { ExecutorsRepository } from '../../src/modules/executors/executors.repository.js';
 import { createExecutorsService } from '../../src/modules/executors/executors.service.js';
-import { admin, newTenant } from '../helpers/app.js';
+import { admin, fleetKey, newTenant } from '../helpers/app.js';
 import { call, deploy, makeZip, NODE_ECHO, useFunctionsApp } from '../helpers/functions.js';
 
 // Executors go stale after 1.5 s here, heartbeat every 300 ms, and the api re-reads the registry every 200 ms.
@@ -21,10 +21,10 @@ const freePort = () =>
     });
   });
 
-/** Registers an executor by hand, with a huge capacity so that rendezvous routing prefers it. */
+/** Registers an executor by hand (with a key of its own), with a huge capacity so that rendezvous routing prefers it. */
 async function registerFake(url: string): Promise<string> {
   const id = randomUUID();
-  const r = await call(t.base, t.fleet, 'POST', '/v1/executors/register', { id, url, capacity: 100_000, token: randomUUID() + randomUUID() });
+  const r = await call(t.base, await fleetKey(t.app), 'POST', '/v1/executors/register', { id, url, capacity: 100_000, token: randomUUID() + randomUUID() });
   expect(r.status).toBe(200);
   return id;
 }
@@ -80,7 +80,7 @@ describe('routing invocations to executors', () => {
     const executor = await t.startExecutor();
     const listed = async () => (await call(t.base, admin.authorization.slice(7), 'GET', '/v1/executors')).json.executors.map((e: { id: string }) => e.id);
     expect(await listed()).toContain(executor.id);
-    expect((await call(t.base, t.fleet, 'DELETE', `/v1/executors/${executor.id}`)).status).toBe(204);
+    expect((await call(t.base, t.keyOf(executor.id), 'DELETE', `/v1/executors/${executor.id}`)).status).toBe(204);
     expect(await listed()).not.toContain(executor.id);
     await expect.poll(listed, { timeout: 3000, interval: 100 }).toContain(executor.id);
   });
@@ -106,7 +106,7 @@ describe('routing invocations to executors', () => {
     const record = { id: randomUUID(), url: 'http://127.0.0.1:1', capacity: 2, token: 't', instances: 0, busy: 0, startedAt: new Date(), lastSeenAt: new Date() };
     let reads = 0;
     const repo = { live: async () => (reads++, [{ ...record }]) } as unknown as ExecutorsRepository;
-    const service = createExecutorsService({ repo, log: silentLogger(), options: { refreshMs: 0 } });
+    const service = createExecutorsService({ repo, log: silentLogger(), accounts: { revokeKey: async () => { throw new Error('unused'); } }, options: { refreshMs: 0 } });
     const [route] = await service.candidates('fn');
     route!.inFlight += 2; // two invocations running while the registry is read again
     for (let i = 0; i < 3; i++) {

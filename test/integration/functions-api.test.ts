@@ -153,6 +153,11 @@ describe('code and executors endpoints', () => {
     const zip = zipOf('exports.handler = async () => "code";');
     await create(a.accountKey, { name: 'code' }, zip);
     const fleet = await fleetKey(t.app);
+    // A platform key gets code only once it is bound to a registered executor.
+    const unbound = await t.app.inject({ method: 'GET', url: `/v1/code/${sha(zip)}`, headers: bearer(fleet) });
+    expect([unbound.statusCode, unbound.json().error.code]).toEqual([403, 'EXECUTOR_NOT_REGISTERED']);
+    const register = { id: crypto.randomUUID(), url: 'http://127.0.0.1:1/code', capacity: 1, token: 'y'.repeat(40) };
+    expect((await t.app.inject({ method: 'POST', url: '/v1/executors/register', headers: bearer(fleet), payload: register })).statusCode).toBe(200);
     const got = await t.app.inject({ method: 'GET', url: `/v1/code/${sha(zip)}`, headers: bearer(fleet) });
     expect(got.statusCode).toBe(200);
     expect(got.headers['content-type']).toBe('application/zip');

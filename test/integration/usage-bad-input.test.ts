@@ -4,20 +4,26 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import { ADMIN_KEY, admin, bearer, fleetKey, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
+import type { UsageEvent } from '../../src/contracts/usage.js';
+import { ADMIN_KEY, admin, bearer, fleetExecutor, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
 
 const t = useTestApp();
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
 let tenant: Tenant;
 let other: Tenant;
-let fleet: string;
+/** A platform executor key bound to an executor; its events carry the dispatch tokens the api would have signed. */
+let fleet: Awaited<ReturnType<typeof fleetExecutor>>;
 
 beforeAll(async () => {
   tenant = await newTenant(t.app);
   other = await newTenant(t.app);
-  fleet = await fleetKey(t.app);
+  fleet = await fleetExecutor(t.app, t.db.db);
 });
+
+/** Adds a dispatch token to anything shaped like an event (a bad event stays as bad as it was). */
+const withToken = (e: unknown) =>
+  typeof e === 'object' && e !== null && !Array.isArray(e) && typeof (e as UsageEvent).invocationId === 'string' ? fleet.signed(e as UsageEvent) : e;
 
 const USAGE_TABLES = ['usage_dedup', 'usage_events', 'usage_hourly'] as const;
 
@@ -179,12 +185,12 @@ describe('POST /v1/usage refuses bad input whole, with a 4xx naming the field, a
   });
 
   describe.each([
-    { keyName: 'account-scoped executor key', key: () => tenant.executorKey },
-    { keyName: 'fleet executor key', key: () => fleet },
-  ])('with a $keyName', ({ key }) => {
+    { keyName: 'account-scoped executor key', key: () => tenant.executorKey, sign: (e: unknown) => e },
+    { keyName: 'fleet executor key', key: () => fleet.key, sign: withToken },
+  ])('with a $keyName', ({ key, sign }) => {
     it.each(bodyCases)('$name: 400 naming $field', async ({ bad, field, raw }) => {
       const valid = usageEvent(tenant.id);
-      const events = [valid, bad(tenant.id)];
+      const events = [valid, bad(tenant.id)].map(sign);
       const json = JSON.stringify({ events });
       const error = await expectRefusedWhole(
         [tenant.id],
@@ -232,7 +238,7 @@ describe('POST /v1/usage refuses bad input whole, with a 4xx naming the field, a
   it('a fleet key posting an accountId in urn:uuid: form (passes the uuid format, not Postgres): 400 naming the index', async () => {
     const valid = usageEvent(tenant.id);
     const before = await rowCounts(tenant.id);
-    const res = await postUsage(t.app, fleet, [valid, usageEvent(`urn:uuid:${tenant.id}`)]);
+    const res = await postUsage(t.app, fleet.key, [valid, usageEvent(`urn:uuid:${tenant.id}`)].map(withToken));
     expect(res.statusCode, res.body).toBe(400);
     expect(['VALIDATION_FAILED', 'UNKNOWN_ACCOUNT']).toContain(res.json().error.code);
     expectError(res, 400, res.json().error.code, 'events[1].accountId');
@@ -367,7 +373,7 @@ describe('POST /v1/usage refuses bad input whole, with a 4xx naming the field, a
       const error = await expectRefusedWhole(
         [tenant.id, ghost],
         [valid.invocationId],
-        () => postUsage(t.app, fleet, [valid, usageEvent(other.id), usageEvent(ghost), usageEvent(tenant.id)]),
+        () => postUsage(t.app, fleet.key, [valid, usageEvent(other.id), usageEvent(ghost), usageEvent(tenant.id)].map(withToken)),
         400,
         'UNKNOWN_ACCOUNT',
         'events[2].accountId',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { fleetKey, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
+import { fleetExecutor, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
 
 const t = useTestApp();
 
@@ -88,9 +88,9 @@ describe('POST /v1/usage', () => {
   it('treats invocation ids per account: the same id under two accounts is two invocations', async () => {
     const a = await newTenant(t.app);
     const b = await newTenant(t.app);
-    const fleet = await fleetKey(t.app);
+    const fleet = await fleetExecutor(t.app, t.db.db);
     const id = randomUUID();
-    const r = await postUsage(t.app, fleet, [usageEvent(a.id, { invocationId: id }), usageEvent(b.id, { invocationId: id })]);
+    const r = await postUsage(t.app, fleet.key, [usageEvent(a.id, { invocationId: id }), usageEvent(b.id, { invocationId: id })].map((e) => fleet.signed(e)));
     expect(r.json()).toMatchObject({ accepted: 2, duplicates: 0 });
   });
 

@@ -9,7 +9,8 @@ export type AuditAction =
   | 'account.free_tier_changed'
   | 'budget.created'
   | 'budget.changed'
-  | 'budget.deleted';
+  | 'budget.deleted'
+  | 'usage.quarantine_replayed';
 
 export interface AuditEntry {
   actor: string;

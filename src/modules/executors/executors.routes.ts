@@ -38,8 +38,13 @@ export function executorsRoutes(deps: { auth: Auth; executors: ExecutorsService;
     });
 
     app.delete('/v1/executors/:id', {
-      onRequest,
-      schema: { tags, summary: 'An executor leaves (graceful shutdown): it gets no more work', params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+      onRequest: auth.require('executor', 'admin'),
+      schema: {
+        tags,
+        summary: 'With its own key: an executor leaves (graceful shutdown) and gets no more work. With an admin key: the executor is removed and its key revoked',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
     }, async (req, reply) => {
       await executors.deregister(principalOf(req), req.params.id);
       return reply.code(204).send(null);
@@ -57,6 +62,11 @@ export function executorsRoutes(deps: { auth: Auth; executors: ExecutorsService;
 
     app.get('/v1/code/:sha256', {
       onRequest,
+      // A platform key fetches code only once bound to its executor (a key that never registered gets none).
+      preHandler: async (req) => {
+        const { accountId, keyId } = principalOf(req);
+        if (accountId === null && keyId !== null) await executors.requireBoundKey(keyId);
+      },
       schema: { tags, summary: "A function's zip by its SHA-256 (executor key)", params: Type.Object({ sha256: Type.String() }), response: { ...errorResponses } },
     }, async (req, reply) => {
       const zip = await functions.code(principalOf(req), req.params.sha256);

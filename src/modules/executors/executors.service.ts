@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import type { HeartbeatBody, RegisterExecutorAnswer, RegisterExecutorBody } from '../../contracts/executor.js';
+import type { UsageEvent } from '../../contracts/usage.js';
 import { errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
 import type { Principal } from '../accounts/auth.js';
-import type { ExecutorRecord, ExecutorsRepository } from './executors.repository.js';
+import { signDispatch, verifyDispatch, type DispatchClaims, type DispatchRefusal } from './dispatch-token.js';
+import type { Binding, ExecutorRecord, ExecutorsRepository } from './executors.repository.js';
 
 export interface ExecutorsOptions {
   /** An executor not heard from for this long gets no work. */
@@ -42,7 +46,16 @@ function score(functionId: string, route: Route): number {
   return -route.capacity / Math.log(u);
 }
 
-export function createExecutorsService(deps: { repo: ExecutorsRepository; log: Logger; options?: ExecutorsOptions }) {
+/** The row in platform_secrets holding the dispatch-token key. */
+const DISPATCH_SECRET = 'dispatch-token';
+
+export function createExecutorsService(deps: {
+  repo: ExecutorsRepository;
+  log: Logger;
+  /** To revoke the key of an executor an admin removes. */
+  accounts: Pick<AccountsService, 'revokeKey'>;
+  options?: ExecutorsOptions;
+}) {
   const { repo, log } = deps;
   const staleAfterMs = deps.options?.staleAfterMs ?? 10_000;
   const heartbeatIntervalMs = deps.options?.heartbeatIntervalMs ?? 2_000;
@@ -50,11 +63,28 @@ export function createExecutorsService(deps: { repo: ExecutorsRepository; log: L
   let routes = new Map<string, Route>();
   let refreshedAt = 0;
   let refreshing: Promise<void> | null = null;
+  let secret: Promise<Buffer> | null = null;
 
-  function requirePlatformKey(principal: Principal): void {
-    if (principal.accountId !== null) {
+  /** Loaded once per process (created by the first replica); a failed load is tried again on the next use. */
+  function dispatchSecret(): Promise<Buffer> {
+    secret ??= repo.secret(DISPATCH_SECRET, randomBytes(32)).catch((err: unknown) => {
+      secret = null;
+      throw err;
+    });
+    return secret;
+  }
+
+  /** A platform-wide executor key's key id; an account-scoped one (or the environment's admin key) may not run an executor. */
+  function platformKeyId(principal: Principal): string {
+    if (principal.accountId !== null || principal.keyId === null) {
       throw errors.forbidden('Only a platform-wide executor key (POST /v1/keys) may run an executor: it receives every account\'s invocations');
     }
+    return principal.keyId;
+  }
+
+  function requireBound(binding: Binding, id: string): void {
+    if (binding === 'unknown') throw errors.executorNotFound(id);
+    if (binding === 'other_key') throw errors.executorKeyMismatch(id);
   }
 
   function refresh(): Promise<void> {
@@ -94,27 +124,75 @@ export function createExecutorsService(deps: { repo: ExecutorsRepository; log: L
   }
 
   return {
+    /** Binds the key to this executor; another live executor holding the key, or this id under another key, is a 409. */
     async register(principal: Principal, body: RegisterExecutorBody): Promise<RegisterExecutorAnswer> {
-      requirePlatformKey(principal);
-      await repo.upsert(body);
+      const keyId = platformKeyId(principal);
+      const outcome = await repo.register({ ...body, keyId }, staleAfterMs);
+      if (outcome === 'key_in_use') throw errors.executorKeyInUse();
+      if (outcome === 'id_in_use') throw errors.executorIdInUse(body.id);
       log.info({ executorId: body.id, url: body.url, capacity: body.capacity }, 'executor registered');
       refreshedAt = 0;
       return { id: body.id, heartbeatIntervalMs, staleAfterMs };
     },
 
     async heartbeat(principal: Principal, id: string, stats: HeartbeatBody): Promise<void> {
-      requirePlatformKey(principal);
-      if (!(await repo.heartbeat(id, stats))) throw errors.executorNotFound(id);
+      requireBound(await repo.heartbeat(id, platformKeyId(principal), stats), id);
     },
 
+    /**
+     * With the executor's own key: it leaves the rotation (a graceful stop), its key still bound to it.
+     * With an admin key: the executor is removed and its key revoked, so that a leaked key stops working
+     * everywhere while every other executor keeps its own.
+     */
     async deregister(principal: Principal, id: string): Promise<void> {
-      requirePlatformKey(principal);
-      if (!(await repo.remove(id))) throw errors.executorNotFound(id);
+      if (principal.role === 'admin') {
+        const keyId = await repo.keyOf(id);
+        if (keyId === null) throw errors.executorNotFound(id);
+        // Revoked first: should the removal fail, the executor cannot come back with that key anyway.
+        await deps.accounts.revokeKey(principal, keyId);
+        await repo.remove(id);
+        log.warn({ executorId: id, keyId }, 'executor removed by an admin; its key is revoked');
+      } else {
+        requireBound(await repo.leave(id, platformKeyId(principal)), id);
+        log.info({ executorId: id }, 'executor deregistered');
+      }
       routes.delete(id);
-      log.info({ executorId: id }, 'executor deregistered');
     },
 
     list: () => repo.all(),
+
+    /** Loads (creating once) the dispatch-token secret: at start-up, so the first invocation does not wait. */
+    loadSecrets: async (): Promise<void> => void (await dispatchSecret()),
+
+    /** The token for one invocation sent to one executor. */
+    async signDispatch(claims: DispatchClaims): Promise<string> {
+      return signDispatch(await dispatchSecret(), claims);
+    },
+
+    /**
+     * Which events a platform executor key may not report, by index: each must carry a token the api
+     * signed for the executor this key is bound to, matching the event. A key bound to no executor is
+     * refused as a whole (it must register first), without per-event details.
+     */
+    async refusedDispatches(keyId: string, events: UsageEvent[]): Promise<(DispatchRefusal & { index: number })[]> {
+      const executorId = await repo.boundTo(keyId);
+      if (executorId === null) throw errors.executorNotRegistered();
+      const key = await dispatchSecret();
+      const refused: (DispatchRefusal & { index: number })[] = [];
+      events.forEach((e, index) => {
+        const refusal = verifyDispatch(key, executorId, e);
+        if (refusal) refused.push({ index, ...refusal });
+      });
+      return refused;
+    },
+
+    /** Whether a platform key belongs to a registered executor (code is served only to those). */
+    async requireBoundKey(keyId: string): Promise<void> {
+      if ((await repo.boundTo(keyId)) === null) throw errors.executorNotRegistered();
+    },
+
+    /** The executor a platform key is bound to (recorded with what it reports). */
+    boundExecutor: (keyId: string) => repo.boundTo(keyId),
 
     /**
      * The executors to try for one invocation, best first: live (heartbeat within staleAfterMs, not

@@ -5,6 +5,7 @@ import { errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ExecutorClient } from '../executors/executors.client.js';
 import { NotDeliveredError } from '../executors/executors.client.js';
+import { withDispatchToken } from '../executors/dispatch-token.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
 import type { FunctionsService } from './functions.service.js';
 
@@ -35,7 +36,7 @@ const header = (h: IncomingHttpHeaders, name: string): string | null => {
 
 export function createInvokeService(deps: {
   functions: Pick<FunctionsService, 'resolve'>;
-  executors: Pick<ExecutorsService, 'candidates' | 'markDown'>;
+  executors: Pick<ExecutorsService, 'candidates' | 'markDown' | 'signDispatch'>;
   client: ExecutorClient;
   log: Logger;
   /** Most invocations of one account in flight through this api process. */
@@ -82,10 +83,16 @@ export function createInvokeService(deps: {
             full += 1;
             continue;
           }
+          // Signed for this executor: the usage it reports back is accepted only with this token.
+          const token = await deps.executors.signDispatch({
+            executorId: route.id, invocationId: requestId, accountId: config.accountId, functionName: config.name, memoryMb: config.memoryMb,
+            architecture: config.architecture, ephemeralStorageMb: config.ephemeralStorageMb, timeoutS: config.timeoutS,
+          });
+          const spec = withDispatchToken(target.spec, token);
           route.inFlight += 1;
           let answer;
           try {
-            answer = await deps.client.forward(route, { requestId, spec: target.spec, event, logTail: opts.logTail, timeoutMs });
+            answer = await deps.client.forward(route, { requestId, spec, event, logTail: opts.logTail, timeoutMs });
           } catch (err) {
             if (err instanceof NotDeliveredError) {
               deps.executors.markDown(route);

@@ -1,7 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifySchemaValidationError } from 'fastify';
 import { IngestResultSchema, UsageBatchSchema } from '../../contracts/usage.js';
 import { toCsv, wantsCsv } from '../../lib/csv.js';
+import { describeValidation } from '../../lib/error-handler.js';
+import { errors } from '../../lib/errors.js';
 import { errorResponses } from '../../lib/schemas.js';
+import { allErrorsValidatorCompiler } from '../../lib/validation.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { principalOf, type Auth } from '../accounts/auth.js';
 import { UsageAnswerDto, UsageQuery } from './usage.schemas.js';
@@ -14,6 +18,23 @@ function usageCsv(answer: UsageAnswer): string {
   );
 }
 
+const EVENT_PATH = /^\/events\/(\d+)(?:\/|$)/;
+
+/**
+ * A batch's schema errors, every bad event named: each detail carries the event's index when the
+ * error is inside one, so that an executor can resend the good events and quarantine the bad ones.
+ */
+function batchSchemaErrors(validation: FastifySchemaValidationError[], context: string): Error {
+  const { details, message } = describeValidation(context, validation);
+  return errors.validation(
+    message,
+    details.map((d, i) => {
+      const index = EVENT_PATH.exec(validation[i]!.instancePath)?.[1];
+      return index === undefined ? d : { index: Number(index), ...d };
+    }),
+  );
+}
+
 export function usageRoutes(deps: { auth: Auth; usage: UsageService; accounts: AccountsService; bodyLimit: number }): FastifyPluginAsyncTypebox {
   const { auth, usage, accounts } = deps;
   return async (app) => {
@@ -22,6 +43,8 @@ export function usageRoutes(deps: { auth: Auth; usage: UsageService; accounts: A
     app.post('/v1/usage', {
       onRequest: auth.require('executor'),
       bodyLimit: deps.bodyLimit,
+      validatorCompiler: allErrorsValidatorCompiler(),
+      schemaErrorFormatter: batchSchemaErrors,
       schema: {
         tags,
         summary: 'Ingest a batch of 1 to 10,000 usage events (executor key); idempotent on the invocation id',

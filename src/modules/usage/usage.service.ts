@@ -1,4 +1,4 @@
-import type { IngestResult, UsageEvent } from '../../contracts/usage.js';
+import type { IngestResult, UsageEvent, UsageRefusal } from '../../contracts/usage.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
@@ -6,6 +6,7 @@ import type { Metrics } from '../../lib/metrics.js';
 import { Money, formatDecimal, mbMsToGbSeconds } from '../../lib/money.js';
 import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import type { Principal } from '../accounts/auth.js';
+import type { ExecutorsService } from '../executors/executors.service.js';
 import { billedMs } from './billing-units.js';
 import type { Granularity, GroupBy, MeteredEvent, StoredEvent, UsageRepository } from './usage.repository.js';
 
@@ -66,29 +67,52 @@ export function createUsageService(deps: {
   log: Logger;
   /** Told which accounts got new usage after each batch commits (budgets evaluate, debounced). Must not throw. */
   onIngested?: (accountIds: string[]) => void;
+  /** Checks the dispatch tokens of a platform executor key's events. */
+  dispatch: Pick<ExecutorsService, 'refusedDispatches'>;
 }) {
   const knownMonths = new Set<string>();
 
-  /** Refuses the whole batch (nothing written) if any event is not acceptable; names the first bad event. */
+  /**
+   * Refuses the whole batch (nothing written) if any event is not acceptable, listing every refused
+   * event by index in the details so that a sender can resend the others at once. Authorization
+   * refusals (a scoped key's foreign account, a missing or forged dispatch token) answer 403; the
+   * others 400. The message names the first refused event of the kind answered.
+   */
   async function checkBatch(principal: Principal, events: UsageEvent[]): Promise<void> {
     const latest = deps.clock.now().getTime() + MAX_CLOCK_SKEW_MS;
+    const scope: UsageRefusal[] = [];
+    const implausible: UsageRefusal[] = [];
     events.forEach((e, index) => {
       if (principal.accountId !== null && e.accountId.toLowerCase() !== principal.accountId) {
-        throw errors.forbidden(`events[${index}].accountId: this executor key is scoped to account ${principal.accountId}; the batch was refused whole`);
+        scope.push({ index, field: 'accountId', reason: 'FORBIDDEN', message: `events[${index}].accountId: this executor key is scoped to account ${principal.accountId}` });
       }
       const started = Date.parse(e.startedAt);
       if (!Number.isFinite(started) || started > latest || started < Date.UTC(2000, 0, 1)) {
-        throw errors.validation(`events[${index}].startedAt: ${e.startedAt} is not a plausible start time`, [
-          { index, field: 'startedAt', message: 'must lie between 2000-01-01 and one day from now' },
-        ]);
+        implausible.push({ index, field: 'startedAt', message: 'must lie between 2000-01-01 and one day from now' });
       }
     });
-    const ids = [...new Set(events.map((e) => e.accountId.toLowerCase()))];
-    const known = await deps.accounts.existingAccountIds(ids);
-    const unknown = events
-      .map((e, index) => ({ index, accountId: e.accountId }))
-      .filter((e) => !known.has(e.accountId.toLowerCase()));
-    if (unknown.length > 0) throw errors.unknownAccounts(unknown.slice(0, 20));
+    const platformExecutor = principal.role === 'executor' && principal.accountId === null && principal.keyId !== null;
+    const undispatched: UsageRefusal[] = platformExecutor
+      ? (await deps.dispatch.refusedDispatches(principal.keyId!, events)).map((r) => ({ ...r, message: `events[${r.index}].${r.field}: ${r.message}` }))
+      : [];
+    const known = await deps.accounts.existingAccountIds([...new Set(events.map((e) => e.accountId.toLowerCase()))]);
+    const unknown: UsageRefusal[] = [];
+    events.forEach((e, index) => {
+      if (!known.has(e.accountId.toLowerCase())) unknown.push({ index, accountId: e.accountId });
+    });
+    const all = [...scope, ...undispatched, ...implausible, ...unknown].sort((a, b) => a.index - b.index);
+    if (all.length === 0) return;
+    const count = new Set(all.map((r) => r.index)).size;
+    const tail = `; ${count === 1 ? 'that event was' : `${count} events were`} refused and the batch was refused whole (details list every refused event)`;
+    deps.metrics.usageEvents.inc({ outcome: 'refused' }, count);
+    if (scope.length > 0) throw errors.usageRefused('FORBIDDEN', 403, scope[0]!.message! + tail, all);
+    if (undispatched.length > 0) throw errors.usageRefused('DISPATCH_TOKEN_INVALID', 403, undispatched[0]!.message! + tail, all);
+    if (implausible.length > 0) {
+      const first = implausible[0]!;
+      throw errors.usageRefused('VALIDATION_FAILED', 400, `events[${first.index}].startedAt: ${events[first.index]!.startedAt} is not a plausible start time${tail}`, all);
+    }
+    const first = unknown[0]!;
+    throw errors.usageRefused('UNKNOWN_ACCOUNT', 400, `events[${first.index}].accountId: account ${first.accountId} does not exist${tail}`, all);
   }
 
   async function ensurePartitions(events: MeteredEvent[]): Promise<void> {

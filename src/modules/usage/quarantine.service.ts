@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import type { QuarantineReportAnswer, UsageEvent } from '../../contracts/usage.js';
+import { UsageEventSchema } from '../../contracts/usage.js';
+import type { Db } from '../../db/database.js';
+import { describeValidation } from '../../lib/error-handler.js';
+import { errors } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Metrics } from '../../lib/metrics.js';
+import { compileChecker } from '../../lib/validation.js';
+import type { Principal } from '../accounts/auth.js';
+import { actorOf } from '../audit/audit.repository.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { ExecutorsService } from '../executors/executors.service.js';
+import type { QuarantineRepository, ReplayOutcome } from './quarantine.repository.js';
+import type { UsageService } from './usage.service.js';
+
+/** Ids are kept only when they are short printable text (a refused event may hold anything). */
+const PRINTABLE_ID = /^[\x21-\x7e]{1,200}$/;
+const idOf = (v: unknown) => (typeof v === 'string' && PRINTABLE_ID.test(v) ? v.toLowerCase() : '');
+// Postgres text cannot hold U+0000.
+const cleanReason = (reason: string) => reason.replace(/\u0000/g, '\uFFFD');
+
+export type ReplayCorrections = Partial<Omit<UsageEvent, 'dispatchToken'>>;
+
+/**
+ * Usage events the api refused for good, as executors report them: stored once each, listed for an
+ * admin, and replayed through ingest (optionally corrected) by an admin. A replay goes through the
+ * same ingest as any batch, whose dedup table keeps an invocation from being billed twice however
+ * often it is replayed or resent.
+ */
+export function createQuarantineService(deps: {
+  db: Db;
+  repo: QuarantineRepository;
+  usage: Pick<UsageService, 'ingest'>;
+  executors: Pick<ExecutorsService, 'boundExecutor'>;
+  audit: Pick<AuditService, 'record'>;
+  metrics: Metrics;
+  log: Logger;
+}) {
+  const checkEvent = compileChecker<UsageEvent>(UsageEventSchema);
+
+  return {
+    async report(principal: Principal, entries: { event: unknown; reason: string }[]): Promise<QuarantineReportAnswer> {
+      const platform = principal.accountId === null && principal.keyId !== null;
+      const executorId = platform ? await deps.executors.boundExecutor(principal.keyId!) : null;
+      const rows = entries.map((e) => {
+        const eventJson = JSON.stringify(e.event ?? null);
+        const fields = typeof e.event === 'object' && e.event !== null ? (e.event as Record<string, unknown>) : {};
+        return {
+          accountId: idOf(fields.accountId),
+          invocationId: idOf(fields.invocationId),
+          eventSha256: createHash('sha256').update(eventJson).digest('hex'),
+          eventJson,
+          reason: cleanReason(e.reason),
+          executorId,
+          keyId: principal.keyId,
+        };
+      });
+      const stored = await deps.repo.insert(rows);
+      deps.metrics.usageQuarantined.inc(stored);
+      if (stored > 0) deps.log.warn({ stored, executorId, keyId: principal.keyId }, 'usage events quarantined: list them with GET /v1/usage/quarantine');
+      return { stored, duplicates: rows.length - stored };
+    },
+
+    list: (q: { accountId: string | null; invocationId: string | null; replayed: boolean | null; limit: number; after: string | null }) => deps.repo.list(q),
+
+    /**
+     * Runs one quarantined event through ingest (admin), with corrections applied and without its
+     * dispatch token (an admin vouches for it instead; the replay is audited with who and why).
+     */
+    async replay(principal: Principal, id: string, body: { set?: ReplayCorrections; reason: string }) {
+      const entry = await deps.repo.find(id);
+      if (!entry) throw errors.quarantineEntryNotFound(id);
+      if (entry.replayedAt !== null) {
+        throw errors.quarantineAlreadyReplayed(id, { replayedAt: entry.replayedAt.toISOString(), outcome: entry.replayOutcome });
+      }
+      const original = typeof entry.event === 'object' && entry.event !== null && !Array.isArray(entry.event) ? entry.event : {};
+      const candidate: Record<string, unknown> = { ...(original as Record<string, unknown>), ...body.set };
+      delete candidate.dispatchToken;
+      const checked = checkEvent(candidate);
+      if (!checked.ok) {
+        const { details, message } = describeValidation('event', checked.errors);
+        throw errors.validation(`${message} (correct it with "set")`, details);
+      }
+      const result = await deps.usage.ingest(principal, [checked.value]);
+      const outcome: ReplayOutcome = result.accepted > 0 ? 'accepted' : result.duplicates > 0 ? 'duplicate' : 'conflict';
+      const actor = actorOf(principal);
+      await deps.db.transaction().execute(async (tx) => {
+        // Two replays at once both reach ingest (which counts the event once); the first to get here records it.
+        if (!(await deps.repo.markReplayed(tx, id, actor, outcome))) return;
+        await deps.audit.record(tx, [{
+          actor, action: 'usage.quarantine_replayed', accountId: checked.value.accountId.toLowerCase(), subject: checked.value.invocationId.toLowerCase(),
+          reason: body.reason, details: { quarantineId: id, corrections: body.set ?? {}, outcome },
+        }]);
+      });
+      return { id, outcome, event: checked.value, result };
+    },
+  };
+}
+
+export type QuarantineService = ReturnType<typeof createQuarantineService>;
