@@ -96,6 +96,11 @@ export class FunctionInstance {
     return this.child?.pid;
   }
 
+  /** Where the executor serves this instance's Runtime API on the host (inside, the runtime sees 127.0.0.1:9001). */
+  get runtimeApiAddress(): string | undefined {
+    return this.api?.address;
+  }
+
   /** False once the child died or was killed; such an instance never runs again. */
   get alive(): boolean {
     return this.state !== 'dead';

@@ -1,0 +1,221 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FunctionInstance } from '../../executor/runtime/instance.js';
+import type { FunctionSpec } from '../../executor/runtime/types.js';
+import { copyFixtures, event, json, makeSpec, processesOf, silentLog, useSandbox } from './helpers.js';
+
+/**
+ * One test per way out of the sandbox a hostile function could try (docs/sandbox.md). Each runs
+ * the attempt inside a real sandbox, checks it failed, and checks the platform still answers.
+ */
+const fixtures = copyFixtures();
+const PIDS_LIMIT = 64;
+const sandbox = useSandbox({ pidsLimit: PIDS_LIMIT });
+const offline = useSandbox({ network: 'none', spares: 0 });
+const live: FunctionInstance[] = [];
+
+function hostile(overrides: Partial<FunctionSpec> = {}, isolation = sandbox.isolation): FunctionInstance {
+  const created = new FunctionInstance(makeSpec(fixtures.dir('hostile'), overrides), { log: silentLog, isolation });
+  live.push(created);
+  return created;
+}
+
+async function run(fn: FunctionInstance, payload: Record<string, unknown>) {
+  return fn.invoke(event(payload), { requestId: `req-${randomBytes(4).toString('hex')}` });
+}
+
+/** After every attempt a fresh, benign instance still runs: the platform kept answering. */
+afterEach(async () => {
+  const probe = hostile();
+  const result = await run(probe, { action: 'echo', n: 1 });
+  expect(result.status).toBe('success');
+  await Promise.all(live.splice(0).map((i) => i.dispose()));
+});
+afterAll(() => fixtures.remove());
+
+describe('a hostile function', () => {
+  it('runs as its own unprivileged uid: no capabilities, no_new_privs, cannot become root', async () => {
+    const a = json((await run(hostile(), { action: 'identity' })).payload);
+    const b = json((await run(hostile(), { action: 'identity' })).payload);
+    expect(a.uid).not.toBe(0);
+    expect(a.uid).toBeGreaterThanOrEqual(1_000_000_000);
+    expect(a.uid).not.toBe(b.uid);
+    expect(a.gid).toBe(a.uid);
+    expect(a.capEff).toBe('0000000000000000');
+    expect(a.capBnd).toBe('0000000000000000');
+    expect(a.noNewPrivs).toBe('1');
+    expect(a.setuidRoot).toEqual({ ok: false, code: 'EPERM' });
+    expect(a.hostname).toBe('sandbox');
+    // Its own pid namespace: bwrap's init and the runtime, nothing of the host.
+    expect(a.pids.length).toBeLessThanOrEqual(3);
+    expect(a.root).toEqual(expect.arrayContaining(['etc', 'proc', 'tmp', 'usr', 'var']));
+    expect(a.root).not.toContain('home');
+    expect(a.root).not.toContain('work');
+  });
+
+  it('cannot read the environment of the executor or of any other process', async () => {
+    const result = json((await run(hostile(), { action: 'environ', pid: process.pid })).payload);
+    // This test process holds DATABASE_URL: its pid is simply not there inside the sandbox.
+    expect(result.target.ok).toBe(false);
+    expect(result.readable.every((r: { secrets: boolean }) => !r.secrets)).toBe(true);
+  });
+
+  it("cannot see the platform's files, keys, spool, other functions' code or the host's secrets", async () => {
+    const others = fixtures.dir('node-cjs-js');
+    const dir = (sandbox.isolation as unknown as { options: { dir: string } }).options.dir;
+    const secret = path.join(os.tmpdir(), `tally-secret-${randomBytes(4).toString('hex')}`);
+    writeFileSync(secret, 'the executor key', { mode: 0o600 });
+    // /root may hold an interpreter the sandbox binds read-only (pyenv): its other files stay out of view.
+    const paths = ['/etc/shadow', '/root/.bashrc', '/root/.ssh', '/work', '/home', process.cwd(), dir, secret, others, path.join(others, 'index.js'), '/run/tally-sandbox', '/sys', '/proc/1/root/etc/shadow'];
+    const result = json((await run(hostile(), { action: 'readFiles', paths })).payload);
+    for (const p of paths) expect(result[p], p).toMatchObject({ ok: false });
+    expect(result['/etc/shadow'].code).toBe('ENOENT');
+  });
+
+  it('cannot write its own code or the root file system', async () => {
+    const result = json((await run(hostile(), { action: 'writeTask' })).payload);
+    expect(result.file).toEqual({ ok: false, code: 'EROFS' });
+    expect(result.newFile).toEqual({ ok: false, code: 'EROFS' });
+    expect(result.root.ok).toBe(false);
+    expect(result.etc.ok).toBe(false);
+  });
+
+  it("cannot reach the host's loopback services, the host's own addresses or link-local metadata", async () => {
+    const hostAddresses = Object.values(os.networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a!.address);
+    expect(hostAddresses.length).toBeGreaterThan(0);
+    const targets = [['127.0.0.1', 5432], ['127.0.0.1', 6379], ...hostAddresses.map((a) => [a, 5432]), ['169.254.169.254', 80]];
+    const result = json((await run(hostile(), { action: 'connect', targets })).payload);
+    for (const [host, port] of targets) expect(result[`${host}:${port}`], `${host}:${port}`).toMatchObject({ ok: false });
+  });
+
+  it("cannot reach another instance's Runtime API", async () => {
+    const victim = hostile();
+    await run(victim, { action: 'echo' });
+    const port = Number(victim.runtimeApiAddress!.split(':')[1]);
+    const result = json((await run(hostile(), { action: 'connect', targets: [['127.0.0.1', port]] })).payload);
+    expect(result[`127.0.0.1:${port}`]).toMatchObject({ ok: false });
+    // The victim still has its next event to itself.
+    expect((await run(victim, { action: 'echo', n: 2 })).status).toBe('success');
+  });
+
+  it('gets ENOSPC past its ephemeral storage; /tmp is a disk, not its memory', async () => {
+    // 128 MB of memory, 512 MB of /tmp: writing 300 MB works (the disk is not counted as memory)...
+    const fn = hostile({ memoryMb: 128, timeoutS: 30, ephemeralStorageMb: 512 });
+    const fits = json((await run(fn, { action: 'fillTmp', maxMb: 300 })).payload);
+    expect(fits).toMatchObject({ written: 300, error: null });
+    // ...and writing past 512 MB fails with ENOSPC, not with a kill.
+    const past = await run(fn, { action: 'fillTmp', maxMb: 600 });
+    expect(past.status).toBe('success');
+    expect(json(past.payload).error).toBe('ENOSPC');
+    expect(json(past.payload).written).toBeGreaterThan(400);
+    expect(json(past.payload).written).toBeLessThan(512);
+  });
+
+  it('contains a fork bomb to its own process limit', async () => {
+    const fn = hostile({ timeoutS: 4, memoryMb: 1769 });
+    const uid = json((await run(fn, { action: 'identity' })).payload).uid as number;
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, processesOf(uid).length)), 20);
+    // The bomb takes the instance's whole CPU share: the handler may not get to answer before its timeout.
+    const result = await run(fn, { action: 'forkBomb', ms: 1500 });
+    clearInterval(watch);
+    expect(['success', 'timeout']).toContain(result.status);
+    if (result.status === 'success') expect(json(result.payload).refused, JSON.stringify({ most, ...json(result.payload) })).toBeGreaterThan(0);
+    // It filled its own limit, and never went past it.
+    expect(most).toBeLessThanOrEqual(PIDS_LIMIT);
+    expect(most).toBeGreaterThan(PIDS_LIMIT * 0.75);
+    await fn.dispose();
+    expect(processesOf(uid)).toEqual([]);
+  });
+
+  it('ends as Runtime.OutOfMemory when a child process eats past the memory size', async () => {
+    const fn = hostile({ memoryMb: 128, timeoutS: 20 });
+    const result = await run(fn, { action: 'childHog' });
+    expect(result.status).toBe('error');
+    expect(result.errorType).toBe('Runtime.OutOfMemory');
+    expect(result.maxMemoryUsedMb).toBeLessThanOrEqual(128);
+    expect(fn.alive).toBe(false);
+  });
+
+  it('leaves nothing running after a timeout, even a process in its own session', async () => {
+    const fn = hostile({ timeoutS: 1 });
+    const uid = json((await run(fn, { action: 'identity' })).payload).uid as number;
+    const result = await run(fn, { action: 'escape' });
+    expect(result.status).toBe('timeout');
+    await expect.poll(() => processesOf(uid), { timeout: 3000 }).toEqual([]);
+  });
+
+  it('gets no CPU between invocations: frozen, then thawed for the next one', async () => {
+    const fn = hostile({ memoryMb: 1769 });
+    const started = await run(fn, { action: 'background' });
+    expect(started.status).toBe('success');
+    const uid = json((await run(fn, { action: 'identity' })).payload).uid as number;
+    expect(processesOf(uid).length).toBeGreaterThanOrEqual(2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const before = fn.cpuNanos();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const idleMs = (fn.cpuNanos() - before) / 1e6;
+    // A busy loop in a child and one in the runtime would burn ~1000 ms each if they ran.
+    expect(idleMs).toBeLessThan(5);
+    // Thawed for the next call: its timer loop runs again while it is being invoked.
+    const a = json((await run(fn, { action: 'spins' })).payload).spins;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const b = json((await run(fn, { action: 'spins' })).payload).spins;
+    expect(b).toBeGreaterThan(a);
+    expect(fn.cpuNanos() - before).toBeGreaterThan(0);
+  });
+});
+
+describe('function network', () => {
+  // A stand-in for "the internet": a network namespace behind a veth pair, with an HTTP server.
+  const tag = randomBytes(3).toString('hex');
+  const ns = `tally-inet-${tag}`;
+  const octet = 16 + (parseInt(tag.slice(0, 2), 16) % 200);
+  const outside = `198.18.${octet}.2`;
+  let server: ChildProcess | null = null;
+  const sh = (args: string[]) => {
+    const r = spawnSync('ip', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
+  };
+
+  beforeAll(async () => {
+    sh(['netns', 'add', ns]);
+    sh(['link', 'add', `tvh${tag}`, 'type', 'veth', 'peer', 'name', `tvn${tag}`]);
+    sh(['link', 'set', `tvn${tag}`, 'netns', ns]);
+    sh(['addr', 'add', `198.18.${octet}.1/30`, 'dev', `tvh${tag}`]);
+    sh(['link', 'set', `tvh${tag}`, 'up']);
+    sh(['-n', ns, 'addr', 'add', `${outside}/30`, 'dev', `tvn${tag}`]);
+    sh(['-n', ns, 'link', 'set', `tvn${tag}`, 'up']);
+    sh(['-n', ns, 'link', 'set', 'lo', 'up']);
+    const www = path.join(os.tmpdir(), `tally-www-${tag}`);
+    mkdirSync(www, { recursive: true });
+    writeFileSync(path.join(www, 'index.html'), 'hello from outside');
+    server = spawn('ip', ['netns', 'exec', ns, 'python3', '-m', 'http.server', '8080', '--bind', outside, '--directory', www], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      if (spawnSync('curl', ['-s', `http://${outside}:8080/`], { encoding: 'utf8' }).stdout === 'hello from outside') return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('the outside HTTP server did not start');
+  });
+  afterAll(() => {
+    server?.kill('SIGKILL');
+    spawnSync('ip', ['link', 'delete', `tvh${tag}`]);
+    spawnSync('ip', ['netns', 'delete', ns]);
+  });
+
+  it('reaches the outside world through its own user-mode network', async () => {
+    const result = json((await run(hostile(), { action: 'httpGet', url: `http://${outside}:8080/` })).payload);
+    expect(result).toEqual({ ok: true, status: 200, body: 'hello from outside' });
+  });
+
+  it('reaches nothing but its Runtime API when the operator turns the network off', async () => {
+    const fn = hostile({}, offline.isolation);
+    const result = json((await run(fn, { action: 'httpGet', url: `http://${outside}:8080/` })).payload);
+    expect(result.ok).toBe(false);
+    expect((await run(fn, { action: 'echo' })).status).toBe('success');
+  });
+});
