@@ -200,3 +200,40 @@ describe('the price catalog', () => {
     expect(nov).toMatchObject({ status: 'finalized', priceVersion: 'aws-us-east-1-2025-08', total: '0.00' });
   });
 });
+
+describe('price precision', () => {
+  it('refuses a price with more decimals (or digits) than the catalog keeps, naming the field, and stores nothing', async () => {
+    t.clock.set('2027-01-02T00:30:00.000Z');
+    const base = flatVersion('precise', '2030-01');
+    const bad: [string, object][] = [
+      ['requestPricePerMillion', { ...base, requestPricePerMillion: '0.30000000001' }], // numeric(20, 10)
+      ['requestPricePerMillion', { ...base, requestPricePerMillion: '12345678901' }],
+      ['ephemeralPerGbSecond', { ...base, ephemeralPerGbSecond: '0.00000004000000001' }], // numeric(24, 16)
+      ['freeGbSeconds', { ...base, freeGbSeconds: '400000.0000001' }], // numeric(24, 6)
+      ['compute.x86_64[0].unitPrice', { ...base, compute: { ...base.compute, x86_64: [{ upToGbSeconds: null, unitPrice: '0.00002000000000001' }] } }],
+      ['compute.arm64[0].upToGbSeconds', {
+        ...base, compute: { ...base.compute, arm64: [{ upToGbSeconds: '100.0000001', unitPrice: '0.00001' }, { upToGbSeconds: null, unitPrice: '0.00001' }] },
+      }],
+    ];
+    const before = await storedRows();
+    for (const [field, payload] of bad) {
+      const r = await addVersion(payload);
+      expect(r.statusCode, field).toBe(400);
+      expect(r.json().error.code, field).toBe('VALIDATION_FAILED');
+      expect(r.json().error.message, field).toContain(field);
+    }
+    expect(await storedRows()).toBe(before);
+
+    // at the limit (trailing zeros are not precision) it is stored exactly as answered and audited
+    const exact = {
+      ...base, requestPricePerMillion: '1234567890.0123456789', ephemeralPerGbSecond: '0.0000000400000001', freeGbSeconds: '400000.123456000',
+      compute: { x86_64: [{ upToGbSeconds: '100.000001', unitPrice: '0.0000200000000001' }, { upToGbSeconds: null, unitPrice: '0.00002' }], arm64: base.compute.arm64 },
+    };
+    const created = await addVersion(exact);
+    expect(created.statusCode).toBe(201);
+    const stored = (await t.app.inject({ method: 'GET', url: '/v1/prices', headers: admin })).json().versions.find((v: { id: string }) => v.id === 'precise');
+    expect(stored).toEqual(created.json());
+    expect(stored).toMatchObject({ requestPricePerMillion: '1234567890.0123456789', ephemeralPerGbSecond: '0.0000000400000001', freeGbSeconds: '400000.123456' });
+    expect(stored.compute.x86_64[0]).toEqual({ upToGbSeconds: '100.000001', unitPrice: '0.0000200000000001' });
+  });
+});

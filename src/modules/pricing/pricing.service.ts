@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
-import { Money, formatDecimal, formatMoney } from '../../lib/money.js';
+import { Money, fitsNumeric, formatDecimal, formatMoney } from '../../lib/money.js';
 import { nextPeriod, periodDate, periodOf, type Period } from '../../lib/period.js';
 import type { AuditService } from '../audit/audit.service.js';
 import {
@@ -12,7 +12,7 @@ import {
   type PriceVersion,
   type Workload,
 } from './pricing.engine.js';
-import type { PricingRepository } from './pricing.repository.js';
+import { CATALOG_COLUMNS, type PricingRepository } from './pricing.repository.js';
 
 export interface NewPriceVersion {
   id: string;
@@ -24,6 +24,28 @@ export interface NewPriceVersion {
   freeGbSeconds: string;
   billsInit: boolean;
   reason: string;
+}
+
+/** Refuses a figure the catalog could only store rounded: the answer and the audit must show what is billed. */
+function assertStorable(input: NewPriceVersion): void {
+  const figures: (readonly [field: string, value: string | null, column: keyof typeof CATALOG_COLUMNS])[] = [
+    ['requestPricePerMillion', input.requestPricePerMillion, 'requestPricePerMillion'],
+    ['ephemeralPerGbSecond', input.ephemeralPerGbSecond, 'ephemeralPerGbSecond'],
+    ['freeGbSeconds', input.freeGbSeconds, 'freeGbSeconds'],
+    ...ARCHITECTURES.flatMap((arch) => input.compute[arch].flatMap((t, i) => [
+      [`compute.${arch}[${i}].upToGbSeconds`, t.upToGbSeconds, 'upToGbSeconds'] as const,
+      [`compute.${arch}[${i}].unitPrice`, t.unitPrice, 'unitPrice'] as const,
+    ])),
+  ];
+  for (const [field, value, column] of figures) {
+    if (value === null) continue;
+    const [precision, scale] = CATALOG_COLUMNS[column];
+    if (!fitsNumeric(new Money(value), precision, scale)) {
+      throw errors.validation(`${field}: ${value} does not fit the catalog, which keeps at most ${precision - scale} digits before the point and ${scale} decimals`, [
+        { field, message: `at most ${scale} decimals and ${precision - scale} integer digits` },
+      ]);
+    }
+  }
 }
 
 export function versionDto(v: PriceVersion) {
@@ -80,6 +102,7 @@ export function createPricingService(deps: { db: Db; repo: PricingRepository; au
           { field: 'effectiveFrom' },
         ]);
       }
+      assertStorable(input);
       const version: PriceVersion = {
         id: input.id,
         effectiveFrom: periodDate(input.effectiveFrom),
