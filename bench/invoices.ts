@@ -33,7 +33,7 @@ const seedAccounts = `
  * so an account's rows are spread over the whole table as in production.
  */
 const seedRollups = `
-  insert into usage_hourly (account_id, hour, function_id, architecture, requests, billed_ms, mb_ms, ephemeral_mb_ms, init_mb_ms, errors, timeouts)
+  insert into usage_hourly (account_id, hour, function_id, architecture, requests, billed_ms, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms, errors, timeouts)
   with a as (
     select id, substr(name, 7)::int as n from accounts
   ), f as (
@@ -57,13 +57,14 @@ const seedRollups = `
   )
   select id, timestamptz '${PERIOD}-01 00:00Z' + h * interval '1 hour', 'fn-' || fn, arch,
          requests, run_ms + cold * 250, (run_ms + cold * 250) * memory, extra_storage * (run_ms + cold * 250),
-         cold * 250 * memory, requests * (jitter % 7) / 200, case when jitter = 0 then 1 else 0 end
+         cold * 250 * memory, extra_storage * cold * 250, requests * (jitter % 7) / 200, case when jitter = 0 then 1 else 0 end
   from b
   order by h`;
 
 const seedMonthly = `
-  insert into usage_monthly (account_id, period, architecture, requests, mb_ms, ephemeral_mb_ms, init_mb_ms)
-  select account_id, date_trunc('month', hour, 'UTC')::date, architecture, sum(requests), sum(mb_ms), sum(ephemeral_mb_ms), sum(init_mb_ms)
+  insert into usage_monthly (account_id, period, architecture, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms)
+  select account_id, date_trunc('month', hour, 'UTC')::date, architecture, sum(requests), sum(mb_ms), sum(ephemeral_mb_ms), sum(init_mb_ms),
+         sum(init_ephemeral_mb_ms)
   from usage_hourly group by 1, 2, 3`;
 
 /** The floor: the month's rollups summed per account, as the invoices need them. */
@@ -74,12 +75,13 @@ const floorQuery = `
          coalesce(sum(mb_ms) filter (where architecture = 'arm64'), 0)::text as arm,
          coalesce(sum(init_mb_ms) filter (where architecture = 'x86_64'), 0)::text as x86_init,
          coalesce(sum(init_mb_ms) filter (where architecture = 'arm64'), 0)::text as arm_init,
-         sum(ephemeral_mb_ms)::text as ephemeral
+         sum(ephemeral_mb_ms)::text as ephemeral,
+         sum(init_ephemeral_mb_ms)::text as ephemeral_init
   from usage_hourly
   where hour >= $1 and hour < $2
   group by account_id`;
 
-interface FloorRow { account_id: string; requests: string; x86: string; arm: string; x86_init: string; arm_init: string; ephemeral: string }
+interface FloorRow { account_id: string; requests: string; x86: string; arm: string; x86_init: string; arm_init: string; ephemeral: string; ephemeral_init: string }
 
 /** What kind of statement a query is, for the breakdown of the run. */
 const KINDS: [string, RegExp][] = [
@@ -212,6 +214,7 @@ export async function invoicesBench(): Promise<void> {
     const usage = new Map<string, PeriodUsage>(floorRows.map((r) => [r.account_id, {
       requests: BigInt(r.requests), x86MbMs: BigInt(r.x86), armMbMs: BigInt(r.arm),
       x86InitMbMs: BigInt(r.x86_init), armInitMbMs: BigInt(r.arm_init), ephemeralMbMs: BigInt(r.ephemeral),
+      ephemeralInitMbMs: BigInt(r.ephemeral_init),
     }]));
     const computed = await timed(() => services.invoices.compute(accounts, PERIOD, usage));
     const lines = computed.value.reduce((n, c) => n + c.lines.length, 0);

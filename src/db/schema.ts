@@ -59,6 +59,7 @@ export interface UsageHourlyTable {
   mb_ms: Int8;
   ephemeral_mb_ms: Int8;
   init_mb_ms: Int8;
+  init_ephemeral_mb_ms: Int8;
   errors: Int8;
   timeouts: Int8;
 }
@@ -71,6 +72,7 @@ export interface UsageMonthlyTable {
   mb_ms: Int8;
   ephemeral_mb_ms: Int8;
   init_mb_ms: Int8;
+  init_ephemeral_mb_ms: Int8;
 }
 
 export interface PriceVersionsTable {

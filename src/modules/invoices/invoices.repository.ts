@@ -10,9 +10,10 @@ export interface PeriodUsage {
   x86InitMbMs: bigint;
   armInitMbMs: bigint;
   ephemeralMbMs: bigint;
+  ephemeralInitMbMs: bigint;
 }
 
-export const NO_USAGE: PeriodUsage = { requests: 0n, x86MbMs: 0n, armMbMs: 0n, x86InitMbMs: 0n, armInitMbMs: 0n, ephemeralMbMs: 0n };
+export const NO_USAGE: PeriodUsage = { requests: 0n, x86MbMs: 0n, armMbMs: 0n, x86InitMbMs: 0n, armInitMbMs: 0n, ephemeralMbMs: 0n, ephemeralInitMbMs: 0n };
 
 export interface Snapshot {
   accountId: string;
@@ -64,9 +65,10 @@ const usageSums = sql`
   coalesce(sum(mb_ms) filter (where architecture = 'arm64'), 0)::text as arm,
   coalesce(sum(init_mb_ms) filter (where architecture = 'x86_64'), 0)::text as x86_init,
   coalesce(sum(init_mb_ms) filter (where architecture = 'arm64'), 0)::text as arm_init,
-  coalesce(sum(ephemeral_mb_ms), 0)::text as ephemeral`;
+  coalesce(sum(ephemeral_mb_ms), 0)::text as ephemeral,
+  coalesce(sum(init_ephemeral_mb_ms), 0)::text as ephemeral_init`;
 
-interface UsageSumsRow { requests: string; x86: string; arm: string; x86_init: string; arm_init: string; ephemeral: string }
+interface UsageSumsRow { requests: string; x86: string; arm: string; x86_init: string; arm_init: string; ephemeral: string; ephemeral_init: string }
 
 const toUsage = (r: UsageSumsRow): PeriodUsage => ({
   requests: BigInt(r.requests),
@@ -75,6 +77,7 @@ const toUsage = (r: UsageSumsRow): PeriodUsage => ({
   x86InitMbMs: BigInt(r.x86_init),
   armInitMbMs: BigInt(r.arm_init),
   ephemeralMbMs: BigInt(r.ephemeral),
+  ephemeralInitMbMs: BigInt(r.ephemeral_init),
 });
 
 const invoiceColumns = [
@@ -266,7 +269,7 @@ export function createInvoicesRepository(db: Db) {
     /** The hourly rollups behind a line: the month (or the adjusted month), narrowed to the line's architecture. */
     async rollupsFor(q: { accountId: string; from: Date; to: Date; architecture: string | null; ephemeralOnly: boolean }) {
       let query = db.selectFrom('usage_hourly')
-        .select(['hour', 'function_id', 'architecture', 'requests', 'billed_ms', 'mb_ms', 'ephemeral_mb_ms', 'init_mb_ms'])
+        .select(['hour', 'function_id', 'architecture', 'requests', 'billed_ms', 'mb_ms', 'ephemeral_mb_ms', 'init_mb_ms', 'init_ephemeral_mb_ms'])
         .where('account_id', '=', q.accountId).where('hour', '>=', q.from).where('hour', '<', q.to)
         .orderBy('hour').orderBy('function_id').orderBy('architecture');
       if (q.architecture) query = query.where('architecture', '=', q.architecture as 'x86_64' | 'arm64');

@@ -21,7 +21,7 @@ function monthUsage(u: PeriodUsage, v: PriceVersion): MonthUsage {
       x86_64: v.billsInit ? u.x86MbMs : u.x86MbMs - u.x86InitMbMs,
       arm64: v.billsInit ? u.armMbMs : u.armMbMs - u.armInitMbMs,
     },
-    ephemeralMbMs: u.ephemeralMbMs,
+    ephemeralMbMs: v.billsInit ? u.ephemeralMbMs : u.ephemeralMbMs - u.ephemeralInitMbMs,
   };
 }
 
@@ -81,7 +81,7 @@ export function createInvoicesService(deps: {
       }));
       const snapshots: Snapshot[] = [{
         accountId: account.id, period: periodDate(period), requests: u.requests, x86MbMs: mu.computeMbMs.x86_64,
-        armMbMs: mu.computeMbMs.arm64, ephemeralMbMs: u.ephemeralMbMs, amount: formatMoney(priced.total),
+        armMbMs: mu.computeMbMs.arm64, ephemeralMbMs: mu.ephemeralMbMs, amount: formatMoney(priced.total),
         priceVersionId: version.id, freeTier: account.freeTier,
       }];
       let total = priced.total;
@@ -107,7 +107,7 @@ export function createInvoicesService(deps: {
         total = total.plus(delta);
         snapshots.push({
           accountId: account.id, period: billed.period, requests: now.requests, x86MbMs: nowUsage.computeMbMs.x86_64,
-          armMbMs: nowUsage.computeMbMs.arm64, ephemeralMbMs: now.ephemeralMbMs, amount: formatMoney(repriced),
+          armMbMs: nowUsage.computeMbMs.arm64, ephemeralMbMs: nowUsage.ephemeralMbMs, amount: formatMoney(repriced),
           priceVersionId: v.id, freeTier: billed.freeTier,
         });
       }
@@ -294,6 +294,7 @@ export function createInvoicesService(deps: {
           hour: h.hour.toISOString(), functionId: h.function_id, architecture: h.architecture, requests: Number(h.requests),
           billedMs: Number(h.billed_ms), gbSeconds: formatDecimal(mbMsToGbSeconds(h.mb_ms)),
           initGbSeconds: formatDecimal(mbMsToGbSeconds(h.init_mb_ms)), ephemeralGbSeconds: formatDecimal(mbMsToGbSeconds(h.ephemeral_mb_ms)),
+          initEphemeralGbSeconds: formatDecimal(mbMsToGbSeconds(h.init_ephemeral_mb_ms)),
         })),
         ...(invocations ? {
           invocations: invocations.map((i) => ({
@@ -317,6 +318,7 @@ export function createInvoicesService(deps: {
       const projected: PeriodUsage = {
         requests: scale(usage.requests), x86MbMs: scale(usage.x86MbMs), armMbMs: scale(usage.armMbMs),
         x86InitMbMs: scale(usage.x86InitMbMs), armInitMbMs: scale(usage.armInitMbMs), ephemeralMbMs: scale(usage.ephemeralMbMs),
+        ephemeralInitMbMs: scale(usage.ephemeralInitMbMs),
       };
       const [forecast] = await compute([{ id: accountId, freeTier }], period, new Map([[accountId, projected]]));
       const ft = sofar!.priced.freeTier;
