@@ -130,9 +130,10 @@ describe('a finalized invoice', () => {
     await expect(sql`delete from invoice_lines where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/cannot be changed/);
     await expect(sql`insert into invoice_lines (invoice_id, account_id, position, kind, description, quantity, free_quantity, billable_quantity, unit_price, amount)
       values (${inv.id}, ${a.id}, 99, 'adjustment', 'sneaked in', 1, 0, 1, 5, 5)`.execute(db)).rejects.toThrow(/cannot be changed/);
-    // nor moved off onto a draft, which would empty the finalized invoice
-    const draft = await invoiceOf(a, '2026-11');
-    await expect(sql`update invoice_lines set invoice_id = ${draft.id}, position = position + 100 where invoice_id = ${inv.id}`.execute(db))
+    // nor moved off onto a draft, which would empty the finalized invoice (the api stores no drafts; the table still takes them)
+    const { rows: [draft] } = await sql<{ id: string }>`insert into invoices (account_id, period, status, price_version_id, free_tier, total)
+      values (${a.id}, '2026-11-01', 'draft', 'aws-us-east-1-2025-08', true, 0) returning id`.execute(db);
+    await expect(sql`update invoice_lines set invoice_id = ${draft!.id}, position = position + 100 where invoice_id = ${inv.id}`.execute(db))
       .rejects.toThrow(/cannot be changed/);
     await expect(sql`delete from invoices where id = ${inv.id}`.execute(db)).rejects.toThrow(/cannot be deleted/);
     await expect(sql`update invoice_usage_snapshots set amount = 0 where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/append-only/);

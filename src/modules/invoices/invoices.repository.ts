@@ -163,22 +163,20 @@ export function createInvoicesRepository(db: Db) {
     },
 
     /**
-     * Writes invoices as drafts (refreshing an existing draft) or straight as finalized (finalizing
-     * an existing draft); an account whose invoice for the month is already finalized is left alone
-     * and not returned. The unique index keeps one per account and month. The lines of an invoice
-     * finalized here are written in the same transaction (the lines guard allows exactly that).
+     * Writes invoices finalized (taking over a draft row stored by an earlier version of Tally); an account
+     * whose invoice for the month is already finalized is left alone and not returned. The unique index
+     * keeps one per account and month. The lines of an invoice finalized here are written in the same
+     * transaction (the lines guard allows exactly that).
      */
-    async upsertInvoices(
+    async finalizeInvoices(
       tx: Transaction<Database>,
       rows: { accountId: string; period: string; priceVersionId: string; freeTier: boolean; total: string }[],
-      status: 'draft' | 'finalized',
       at: Date,
     ) {
       if (rows.length === 0) return new Map<string, string>();
-      const finalizedAt = status === 'finalized' ? at : null;
       const { rows: out } = await sql<{ id: string; account_id: string }>`
         insert into invoices (account_id, period, status, price_version_id, free_tier, total, updated_at, finalized_at)
-        select a, p, ${status}, v, f, t, ${at}, ${finalizedAt}::timestamptz
+        select a, p, 'finalized', v, f, t, ${at}, ${at}::timestamptz
         from unnest(${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => r.period)}::date[], ${rows.map((r) => r.priceVersionId)}::text[],
                     ${rows.map((r) => r.freeTier)}::boolean[], ${rows.map((r) => r.total)}::numeric[]) as x(a, p, v, f, t)
         order by a
@@ -232,8 +230,10 @@ export function createInvoicesRepository(db: Db) {
       return row ? toInvoice(row) : null;
     },
 
+    /** Finalized and void invoices; a draft row (stored by an earlier version of Tally) is stale and left out. */
     async listInvoices(q: { accountId: string | null; period: string | null; status: InvoiceStatus | null; limit: number }): Promise<InvoiceRow[]> {
-      let query = db.selectFrom('invoices').select(invoiceColumns).orderBy('period', 'desc').orderBy('account_id').orderBy('created_at').limit(q.limit);
+      let query = db.selectFrom('invoices').select(invoiceColumns).where('status', '<>', 'draft')
+        .orderBy('period', 'desc').orderBy('account_id').orderBy('created_at').limit(q.limit);
       if (q.accountId) query = query.where('account_id', '=', q.accountId);
       if (q.period) query = query.where('period', '=', q.period);
       if (q.status) query = query.where('status', '=', q.status);
@@ -260,10 +260,6 @@ export function createInvoicesRepository(db: Db) {
 
     async markVoid(tx: Transaction<Database>, id: string, reason: string, at: Date): Promise<void> {
       await tx.updateTable('invoices').set({ status: 'void', voided_at: at, void_reason: reason }).where('id', '=', id).execute();
-    },
-
-    async deleteDraft(tx: Transaction<Database>, id: string): Promise<void> {
-      await tx.deleteFrom('invoices').where('id', '=', id).where('status', '=', 'draft').execute();
     },
 
     /** The hourly rollups behind a line: the month (or the adjusted month), narrowed to the line's architecture. */

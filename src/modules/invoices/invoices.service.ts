@@ -8,6 +8,7 @@ import { periodDate, periodEnd, periodFromDate, periodOf, periodStart, type Peri
 import type { AuditService } from '../audit/audit.service.js';
 import { priceMonth, type MonthUsage, type PricedMonth, type PriceVersion } from '../pricing/pricing.engine.js';
 import type { PricingService } from '../pricing/pricing.service.js';
+import type { InvoiceStatus } from '../../db/schema.js';
 import { NO_USAGE, type InvoiceRow, type InvoicesRepository, type LineRow, type PeriodUsage, type Snapshot } from './invoices.repository.js';
 
 const RUN_PAGE = 1000;
@@ -27,6 +28,36 @@ function monthUsage(u: PeriodUsage, v: PriceVersion): MonthUsage {
 
 const thousands = (n: bigint) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
+/**
+ * A draft is never stored (reading an invoice writes nothing): its id names the account and month it is
+ * computed from, so it can be read back without a row.
+ */
+const DRAFT_ID = /^draft_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_([0-9]{4}-(?:0[1-9]|1[0-2]))$/;
+const draftId = (accountId: string, period: Period) => `draft_${accountId}_${period}`;
+
+/** A draft line's id says what it bills, so it stays the same while usage arrives and positions shift. */
+function draftLineId(l: LineRow): string {
+  if (l.kind === 'compute') return `compute_${l.architecture}_${l.tier}`;
+  if (l.kind === 'adjustment') return `adjustment_${periodFromDate(l.adjustsPeriod!)}`;
+  return l.kind;
+}
+
+function lineDto(l: LineRow & { id: string }) {
+  return {
+    id: l.id,
+    kind: l.kind,
+    architecture: l.architecture,
+    tier: l.tier,
+    adjustsPeriod: l.adjustsPeriod ? periodFromDate(l.adjustsPeriod) : null,
+    description: l.description,
+    quantity: formatDecimal(new Money(l.quantity)),
+    freeQuantity: formatDecimal(new Money(l.freeQuantity)),
+    billableQuantity: formatDecimal(new Money(l.billableQuantity)),
+    unitPrice: formatDecimal(new Money(l.unitPrice)),
+    amount: new Money(l.amount).toFixed(2),
+  };
+}
+
 export interface ComputedInvoice {
   accountId: string;
   period: Period;
@@ -41,7 +72,7 @@ export interface ComputedInvoice {
 export function createInvoicesService(deps: {
   db: Db;
   repo: InvoicesRepository;
-  pricing: Pick<PricingService, 'resolver'>;
+  pricing: Pick<PricingService, 'resolver' | 'catalogStart'>;
   audit: Pick<AuditService, 'record'>;
   accounts: { freeTierOf(accountId: string): Promise<boolean> };
   clock: Clock;
@@ -115,23 +146,23 @@ export function createInvoicesService(deps: {
     });
   }
 
-  /** Writes drafts, or finalized invoices with their usage snapshots and audit entries, in one transaction. */
-  async function store(computed: ComputedInvoice[], finalize: { actor: string } | null): Promise<Map<string, string>> {
+  /** Writes finalized invoices with their lines, usage snapshots and audit entries, in one transaction. */
+  async function store(computed: ComputedInvoice[], actor: string): Promise<Map<string, string>> {
     const at = deps.clock.now();
     return deps.db.transaction().execute(async (tx) => {
-      const ids = await repo.upsertInvoices(tx, computed.map((c) => ({
+      const ids = await repo.finalizeInvoices(tx, computed.map((c) => ({
         accountId: c.accountId, period: periodDate(c.period), priceVersionId: c.version.id, freeTier: c.freeTier, total: formatMoney(c.total),
-      })), finalize ? 'finalized' : 'draft', at);
+      })), at);
       const written = computed.filter((c) => ids.has(c.accountId));
       await repo.replaceLines(
         tx,
         written.flatMap((c) => c.lines.map((l, i) => ({ ...l, invoiceId: ids.get(c.accountId)!, accountId: c.accountId, position: i + 1 }))),
         [...ids.values()],
       );
-      if (finalize && written.length > 0) {
+      if (written.length > 0) {
         await repo.insertSnapshots(tx, written.flatMap((c) => c.snapshots.map((s) => ({ ...s, invoiceId: ids.get(c.accountId)! }))));
         await deps.audit.record(tx, written.map((c) => ({
-          actor: finalize.actor, action: 'invoice.finalized' as const, accountId: c.accountId, subject: ids.get(c.accountId)!,
+          actor, action: 'invoice.finalized' as const, accountId: c.accountId, subject: ids.get(c.accountId)!,
           reason: `monthly invoice run for ${c.period}`, details: { total: formatMoney(c.total), priceVersion: c.version.id },
         })));
       }
@@ -139,21 +170,37 @@ export function createInvoicesService(deps: {
     });
   }
 
-  function assertNotFuture(period: Period): void {
-    if (period > periodOf(deps.clock.now())) throw errors.validation(`period ${period} has not started yet`, [{ field: 'period' }]);
+  /**
+   * The draft of a month that has no finalized invoice, computed now and stored nowhere; null for a month
+   * not started yet, before the price catalog begins, or already finalized.
+   */
+  async function draftOf(accountId: string, period: Period) {
+    const start = await deps.pricing.catalogStart();
+    if (start === null || period < start || period > periodOf(deps.clock.now())) return null;
+    if ((await repo.findLiveInvoice(accountId, periodDate(period)))?.status === 'finalized') return null;
+    const [c] = await compute([{ id: accountId, freeTier: await deps.accounts.freeTierOf(accountId) }], period);
+    const at = deps.clock.now().toISOString();
+    return {
+      id: draftId(accountId, period),
+      accountId,
+      period,
+      status: 'draft' as InvoiceStatus,
+      currency: c!.version.currency as string,
+      total: formatMoney(c!.total),
+      priceVersion: c!.version.id,
+      freeTier: c!.freeTier,
+      createdAt: at,
+      updatedAt: at,
+      finalizedAt: null as string | null,
+      voidedAt: null as string | null,
+      voidReason: null as string | null,
+      lines: c!.lines.map((l) => lineDto({ ...l, id: draftLineId(l) })),
+    };
   }
 
-  /** The draft of an open (or not yet finalized) month, recomputed now; a finalized invoice is returned as it is. */
-  async function refreshDraft(accountId: string, period: Period): Promise<InvoiceRow> {
-    assertNotFuture(period);
-    const live = await repo.findLiveInvoice(accountId, periodDate(period));
-    if (live?.status === 'finalized') return live;
-    const freeTier = await deps.accounts.freeTierOf(accountId);
-    await store(await compute([{ id: accountId, freeTier }], period), null);
-    return (await repo.findLiveInvoice(accountId, periodDate(period)))!;
-  }
+  type InvoiceDto = NonNullable<Awaited<ReturnType<typeof draftOf>>>;
 
-  async function withLines(invoices: InvoiceRow[]) {
+  async function withLines(invoices: InvoiceRow[]): Promise<InvoiceDto[]> {
     const lines = await repo.lines(invoices.map((i) => i.id));
     return invoices.map((inv) => ({
       id: inv.id,
@@ -169,27 +216,36 @@ export function createInvoicesService(deps: {
       finalizedAt: inv.finalizedAt?.toISOString() ?? null,
       voidedAt: inv.voidedAt?.toISOString() ?? null,
       voidReason: inv.voidReason,
-      lines: lines.filter((l) => l.invoiceId === inv.id).map((l) => ({
-        id: l.id,
-        kind: l.kind,
-        architecture: l.architecture,
-        tier: l.tier,
-        adjustsPeriod: l.adjustsPeriod ? periodFromDate(l.adjustsPeriod) : null,
-        description: l.description,
-        quantity: formatDecimal(new Money(l.quantity)),
-        freeQuantity: formatDecimal(new Money(l.freeQuantity)),
-        billableQuantity: formatDecimal(new Money(l.billableQuantity)),
-        unitPrice: formatDecimal(new Money(l.unitPrice)),
-        amount: new Money(l.amount).toFixed(2),
-      })),
+      lines: lines.filter((l) => l.invoiceId === inv.id).map(lineDto),
     }));
   }
 
-  /** The invoice if this caller may see it; another tenant's is "not found". */
+  /** The stored invoice if this caller may see it; another tenant's is "not found". */
   async function visible(accountId: string | null, id: string): Promise<InvoiceRow> {
     const inv = /^[0-9a-f-]{36}$/i.test(id) ? await repo.findInvoice(id) : null;
-    if (!inv || (accountId !== null && inv.accountId !== accountId)) throw new AppError('NOT_FOUND', 404, `Invoice ${id} was not found`);
+    if (!inv || (accountId !== null && inv.accountId !== accountId)) throw errors.invoiceNotFound(id);
     return inv;
+  }
+
+  /** One invoice as the api shows it: a draft computed now, or a stored invoice with its lines. */
+  async function get(scope: string | null, id: string): Promise<InvoiceDto> {
+    const draft = DRAFT_ID.exec(id);
+    if (draft) {
+      const [, accountId, period] = draft as unknown as [string, string, Period];
+      // the answer does not repeat the id: it names an account, maybe not the caller's
+      const notFound = errors.invoiceNotFound(`draft for ${period}`);
+      if (scope !== null && scope !== accountId) throw notFound;
+      const dto = await draftOf(accountId, period).catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'ACCOUNT_NOT_FOUND') return null;
+        throw err;
+      });
+      if (!dto) throw notFound;
+      return dto;
+    }
+    const inv = await visible(scope, id);
+    // a draft stored by an earlier version of Tally is stale: show the month as it stands now
+    if (inv.status === 'draft') return (await draftOf(inv.accountId, periodFromDate(inv.period))) ?? (await withLines([inv]))[0]!;
+    return (await withLines([inv]))[0]!;
   }
 
   return {
@@ -216,7 +272,7 @@ export function createInvoicesService(deps: {
           // written, each in its own transaction on its own connection (work in Postgres).
           const writing = new Set<Promise<void>>();
           const write = async (computed: ComputedInvoice[]) => {
-            const ids = await store(computed, { actor });
+            const ids = await store(computed, actor);
             finalized += ids.size;
             already += computed.length - ids.size;
             for (const c of computed) if (ids.has(c.accountId)) amount = amount.plus(c.total);
@@ -246,24 +302,27 @@ export function createInvoicesService(deps: {
       });
     },
 
-    /** Invoices of one account (drafts of open months recomputed first), or of all accounts for an admin. */
-    async list(accountId: string | null, q: { period: Period | null; status: 'draft' | 'finalized' | 'void' | null; limit: number }) {
-      if (accountId !== null) {
-        const current = periodOf(deps.clock.now());
-        await refreshDraft(accountId, current);
-        if (q.period && q.period !== current && q.period < current) await refreshDraft(accountId, q.period);
+    /**
+     * Invoices of one account, with the draft of the current month (or of the month asked for, while it
+     * is not finalized) computed on the fly; or the stored invoices of all accounts for an admin.
+     */
+    async list(accountId: string | null, q: { period: Period | null; status: InvoiceStatus | null; limit: number }) {
+      const stored = q.status === 'draft' ? [] : await withLines(await repo.listInvoices({
+        accountId, period: q.period ? periodDate(q.period) : null, status: q.status, limit: q.limit,
+      }));
+      const drafts: InvoiceDto[] = [];
+      if (accountId !== null && (q.status === null || q.status === 'draft')) {
+        const draft = await draftOf(accountId, q.period ?? periodOf(deps.clock.now()));
+        if (draft) drafts.push(draft);
       }
-      const rows = await repo.listInvoices({ accountId, period: q.period ? periodDate(q.period) : null, status: q.status, limit: q.limit });
-      return withLines(rows);
+      // newest month first; within a month a draft (computed now) comes after its void predecessors
+      return [...stored, ...drafts].sort((a, b) => b.period.localeCompare(a.period)).slice(0, q.limit);
     },
 
-    async get(accountId: string | null, id: string) {
-      let inv = await visible(accountId, id);
-      if (inv.status === 'draft') inv = await refreshDraft(inv.accountId, periodFromDate(inv.period));
-      return (await withLines([inv]))[0]!;
-    },
+    get,
 
     async void(id: string, actor: string, reason: string) {
+      if (DRAFT_ID.test(id)) throw new AppError('CONFLICT', 409, `Invoice ${id} is a draft: only a finalized invoice can be voided`);
       const inv = await visible(null, id);
       if (inv.status !== 'finalized') throw new AppError('CONFLICT', 409, `Invoice ${id} is ${inv.status}: only a finalized invoice can be voided`);
       const later = await repo.laterAdjustments(inv);
@@ -279,10 +338,10 @@ export function createInvoicesService(deps: {
 
     /** The rollup hours behind one line (and on request the invocations), so any amount can be explained. */
     async lineUsage(accountId: string | null, invoiceId: string, lineId: string, opts: { invocations: boolean; limit: number }) {
-      const inv = await visible(accountId, invoiceId);
-      const line = (await repo.lines([inv.id])).find((l) => l.id === lineId);
+      const inv = await get(accountId, invoiceId);
+      const line = inv.lines.find((l) => l.id === lineId);
       if (!line) throw new AppError('NOT_FOUND', 404, `Line ${lineId} is not on invoice ${invoiceId}`);
-      const period = periodFromDate(line.adjustsPeriod ?? inv.period);
+      const period = line.adjustsPeriod ?? inv.period;
       const range = { accountId: inv.accountId, from: periodStart(period), to: periodEnd(period), architecture: line.kind === 'compute' ? line.architecture : null };
       const hours = await repo.rollupsFor({ ...range, ephemeralOnly: line.kind === 'ephemeral_storage' });
       const invocations = opts.invocations ? await repo.invocationsFor({ ...range, limit: opts.limit }) : null;

@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
 import { Money, fitsNumeric, formatDecimal, formatMoney } from '../../lib/money.js';
-import { nextPeriod, periodDate, periodOf, type Period } from '../../lib/period.js';
+import { nextPeriod, periodDate, periodFromDate, periodOf, type Period } from '../../lib/period.js';
 import type { AuditService } from '../audit/audit.service.js';
 import {
   ARCHITECTURES,
@@ -75,8 +75,28 @@ export function createPricingService(deps: { db: Db; repo: PricingRepository; au
     return inForce;
   }
 
+  let start: Promise<Period | null> | null = null;
+
   return {
     versionFor,
+
+    /**
+     * The first month the catalog prices (null while it is empty). Versions are append-only and only
+     * ever start in a future month, so once known it never moves: it is read once per process.
+     */
+    catalogStart(): Promise<Period | null> {
+      start ??= deps.repo.listVersions().then(
+        (versions) => {
+          if (versions.length === 0) start = null;
+          return versions[0] ? periodFromDate(versions[0].effectiveFrom) : null;
+        },
+        (err: unknown) => {
+          start = null;
+          throw err;
+        },
+      );
+      return start;
+    },
 
     /** Every version at once, for pricing many months in one pass (the catalog is a handful of rows). */
     async resolver(): Promise<(period: Period) => PriceVersion> {
