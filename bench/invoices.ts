@@ -90,13 +90,13 @@ const KINDS: [string, RegExp][] = [
   ['accounts page', /from "accounts"/i],
   ['finalized accounts check', /select "account_id" from "invoices"/i],
   ['price versions (resolver)', /price_versions|price_tiers/i],
-  ['lateUsage', /with latest as/i],
+  ['billedStates (ledger heads, late usage)', /with heads as/i],
   ['usageByAccount', /from usage_(hourly|monthly)/i],
   ['insert/upsert invoices (drafts)', /insert into invoices/i],
   ['delete invoice_lines', /delete from "invoice_lines"/i],
   ['insert invoice_lines', /insert into invoice_lines/i],
   ['update invoices -> finalized', /update "invoices"/i],
-  ['insert invoice_usage_snapshots', /insert into invoice_usage_snapshots/i],
+  ['insert billing_ledger', /insert into billing_ledger/i],
   ['insert audit_log', /insert into "audit_log"/i],
 ];
 
@@ -191,17 +191,17 @@ export async function invoicesBench(): Promise<void> {
     const { rows: [sums] } = await client.query<{ finalized: string; total: string; mismatched: string }>(`
       select (select count(*) from invoices where period = $1 and status = 'finalized')::text as finalized,
              (select coalesce(sum(total), 0) from invoices where period = $1 and status = 'finalized')::text as total,
-             (select count(*) from invoice_usage_snapshots s
+             (select count(*) from (select * from billing_ledger where kind = 'month') s
                 full join (select account_id, sum(requests) r, coalesce(sum(mb_ms) filter (where architecture = 'x86_64'), 0) x,
                                   coalesce(sum(mb_ms) filter (where architecture = 'arm64'), 0) a, sum(ephemeral_mb_ms) e
                            from usage_hourly where hour >= $2 and hour < $3 group by account_id) f using (account_id)
-               where s.period is distinct from $1::date
+               where s.usage_period is distinct from $1::date
                   or (s.requests, s.x86_mb_ms, s.arm_mb_ms, s.ephemeral_mb_ms) is distinct from (f.r, f.x, f.a, f.e))::text as mismatched`,
       [`${PERIOD}-01`, ...range]);
     check(run.value.finalized === ACCOUNTS, `the run reported ${run.value.finalized} finalized, expected ${ACCOUNTS}`);
     check(Number(sums!.finalized) === ACCOUNTS, `${sums!.finalized} finalized invoices in the database, expected ${ACCOUNTS}`);
     check(new Money(sums!.total).eq(run.value.total), `sum(total) in SQL is ${sums!.total}, the run reported ${run.value.total}`);
-    check(sums!.mismatched === '0', `${sums!.mismatched} usage snapshots differ from the floor's sums`);
+    check(sums!.mismatched === '0', `${sums!.mismatched} billing ledger entries differ from the floor's sums`);
 
     // The idempotent re-run.
     const rerun = await timed(() => services.invoices.run(PERIOD, 'bench'));
@@ -235,14 +235,14 @@ export async function invoicesBench(): Promise<void> {
     const js = run.ms - inQueries;
     console.log(`    ${'between statements: JS'.padEnd(34)} ${fmt(js, 0).padStart(7)} ms  ${fmt((100 * js) / run.ms, 1).padStart(5)}%  ` +
       `(node used ${fmt((cpu.user + cpu.system) / 1000, 0)} ms CPU during the run)`);
-    console.log(`    of which compute() (pricing, lines, snapshots) for ${fmt(accounts.length)} accounts from in-memory usage, ` +
+    console.log(`    of which compute() (pricing, lines, ledger entries) for ${fmt(accounts.length)} accounts from in-memory usage, ` +
       `${fmt(lines)} lines, timed again after the run: ${fmt(computed.ms, 0)} ms`);
     console.log(`  goal: run <= ${GOAL_RATIO}x floor: ${ratio <= GOAL_RATIO ? 'met' : 'NOT met'}`);
     if (problems.length > 0) {
       for (const p of problems) console.error(`  CHECK FAILED: ${p}`);
       process.exitCode = 1;
     } else {
-      console.log(`  checks: ${fmt(ACCOUNTS)} finalized, sum(total) in SQL = the run's total, every snapshot = the floor's sums, ` +
+      console.log(`  checks: ${fmt(ACCOUNTS)} finalized, sum(total) in SQL = the run's total, every ledger entry = the floor's sums, ` +
         `pricing the floor's sums gives the same total, re-run finalized none`);
     }
   } finally {

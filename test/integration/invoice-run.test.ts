@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -136,7 +137,8 @@ describe('a finalized invoice', () => {
     await expect(sql`update invoice_lines set invoice_id = ${draft!.id}, position = position + 100 where invoice_id = ${inv.id}`.execute(db))
       .rejects.toThrow(/cannot be changed/);
     await expect(sql`delete from invoices where id = ${inv.id}`.execute(db)).rejects.toThrow(/cannot be deleted/);
-    await expect(sql`update invoice_usage_snapshots set amount = 0 where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`update billing_ledger set amount = 0 where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`delete from billing_ledger where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/append-only/);
     expect(await invoiceOf(a, '2026-10')).toEqual(inv);
 
     const reason = 'billed in error: duplicate account';
@@ -244,5 +246,101 @@ describe('late usage', () => {
     t.clock.set('2027-01-02T00:30:00.000Z');
     await run('2026-12');
     expect(adjustments(await invoiceOf(a, '2026-12'))).toEqual([]);
+  });
+
+  const voidInvoice = (id: string) => t.app.inject({ method: 'POST', url: `/v1/invoices/${id}/void`, headers: admin, payload: { reason: 'reissue' } });
+  /** What the live invoices bill for one month: its own invoice's total plus every adjustment line for it. */
+  async function billedFor(tenant: Tenant, month: string, periods: string[]) {
+    let sum = new Decimal(0);
+    for (const period of periods) {
+      const r = await t.app.inject({ method: 'GET', url: `/v1/invoices?period=${period}&status=finalized`, headers: bearer(tenant.accountKey) });
+      for (const inv of r.json().invoices as Invoice[]) {
+        if (period === month) sum = sum.plus(inv.total).minus(adjustments(inv).reduce((n, l) => n.plus(l.amount), new Decimal(0)));
+        for (const l of adjustments(inv)) if (l.adjustsPeriod === month) sum = sum.plus(l.amount);
+      }
+    }
+    return sum.toFixed(2);
+  }
+
+  it('bills late usage once whatever the order of runs, voids and re-runs, and a void hands back exactly what it billed', async () => {
+    t.clock.set('2026-11-15T12:00:00.000Z');
+    const a = await tenantWithUsage(50, '2026-07-10T08:00:00.000Z'); // July: 450,000 GB-s -> 0.83
+    await postUsage(t.app, a.executorKey, heavy(a.id, 50, '2026-08-10T08:00:00.000Z')); // August: 0.83
+    await run('2026-07');
+    await run('2026-08');
+    expect((await voidInvoice((await invoiceOf(a, '2026-08')).id)).statusCode).toBe(200);
+
+    await postUsage(t.app, a.executorKey, heavy(a.id, 20, '2026-07-20T08:00:00.000Z')); // July now 3.83
+    await run('2026-09');
+    const sep = await invoiceOf(a, '2026-09');
+    expect(adjustments(sep).map((l) => [l.adjustsPeriod, l.amount])).toEqual([['2026-07', '3.00']]);
+
+    await postUsage(t.app, a.executorKey, heavy(a.id, 10, '2026-07-25T08:00:00.000Z')); // July now 5.33
+    await run('2026-08'); // August again, after September: it bills August and July's newest 1.50
+    const aug = await invoiceOf(a, '2026-08');
+    expect(aug.total).toBe('2.33');
+    expect(adjustments(aug).map((l) => [l.adjustsPeriod, l.amount])).toEqual([['2026-07', '1.50']]);
+
+    await run('2026-10');
+    expect(adjustments(await invoiceOf(a, '2026-10'))).toEqual([]);
+    const months = ['2026-07', '2026-08', '2026-09', '2026-10', '2026-11'];
+    expect(await billedFor(a, '2026-07', months)).toBe('5.33');
+
+    // voiding September hands back the 3.00 it billed for July (and September itself): November bills July's 3.00 again
+    expect((await voidInvoice(sep.id)).statusCode).toBe(200);
+    t.clock.set('2026-12-02T00:30:00.000Z');
+    await run('2026-11');
+    expect(adjustments(await invoiceOf(a, '2026-11')).map((l) => [l.adjustsPeriod, l.amount])).toEqual([['2026-07', '3.00']]);
+    expect(await billedFor(a, '2026-07', months)).toBe('5.33');
+  });
+
+  it('lets only one of two concurrent runs for different months bill the same late usage', async () => {
+    t.clock.set('2026-11-15T12:00:00.000Z');
+    const a = await tenantWithUsage(50, '2026-04-10T08:00:00.000Z'); // April: 0.83
+    await run('2026-04');
+    await postUsage(t.app, a.executorKey, heavy(a.id, 20, '2026-04-20T08:00:00.000Z')); // April now 3.83
+    // Both runs price their page, then wait to write it until the lock is let go, so both saw April billed at 0.83.
+    const blocker = new pg.Client({ connectionString: t.db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query('lock table invoices in share mode');
+      const runs = Promise.all([run('2026-05'), run('2026-06')]);
+      for (let waiting = 0; waiting < 2; await new Promise((r) => setTimeout(r, 20))) {
+        // activity is read afresh each time: inside a transaction Postgres would keep showing its first snapshot
+        await blocker.query('select pg_stat_clear_snapshot()');
+        const { rows } = await blocker.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+        waiting = rows[0].n; console.log('waiting', waiting, JSON.stringify((await blocker.query(`select a.pid, a.state, a.wait_event_type, l.locktype, l.mode, l.relation::regclass::text rel, l.granted, left(a.query, 60) q from pg_stat_activity a left join pg_locks l on l.pid = a.pid and not l.granted where a.datname = current_database()`)).rows));
+      }
+      await blocker.query('commit');
+      expect((await runs).map((r) => r.statusCode)).toEqual([200, 200]);
+    } finally {
+      await blocker.end();
+    }
+    const lines = [...adjustments(await invoiceOf(a, '2026-05')), ...adjustments(await invoiceOf(a, '2026-06'))];
+    expect(lines.map((l) => [l.adjustsPeriod, l.amount])).toEqual([['2026-04', '3.00']]);
+    expect(await billedFor(a, '2026-04', ['2026-04', '2026-05', '2026-06'])).toBe('3.83');
+  });
+
+  it('is exactly-once in the database: a second step from the same billed state, or a release that does not match, is refused', async () => {
+    t.clock.set('2026-11-15T12:00:00.000Z');
+    const a = await tenantWithUsage(50, '2026-03-10T08:00:00.000Z');
+    await run('2026-03');
+    await run('2026-04');
+    const march = await invoiceOf(a, '2026-03');
+    const april = await invoiceOf(a, '2026-04');
+    const db = t.db.db;
+    const step = (seq: number, kind: string, extra = sql``) => sql`
+      insert into billing_ledger (account_id, usage_period, seq, from_seq, kind, invoice_id, releases_seq, month_invoice_id,
+                                  requests, x86_mb_ms, arm_mb_ms, ephemeral_mb_ms, amount, price_version_id, free_tier)
+      select account_id, usage_period, ${seq}, ${seq - 1}, ${kind}, ${kind === 'month' ? march.id : april.id}::uuid, ${kind === 'release' ? 1 : null}::int,
+             ${kind === 'release' ? null : march.id}::uuid, requests + 1, x86_mb_ms, arm_mb_ms, ephemeral_mb_ms, amount + 1, price_version_id, free_tier
+      from billing_ledger where account_id = ${a.id} and usage_period = '2026-03-01' and seq = 1 ${extra}`.execute(db);
+    await expect(step(3, 'adjustment')).rejects.toThrow(/foreign key/); // skips seq 2
+    await step(2, 'adjustment'); // by hand, as April's invoice would
+    await expect(step(2, 'adjustment')).rejects.toThrow(/billing_ledger_pkey/); // the same step again
+    await expect(step(3, 'month')).rejects.toThrow(/still billed/); // the month's own invoice cannot bill it again
+    await expect(step(3, 'release')).rejects.toThrow(/void invoice/); // March is not void, and the release names April
+    expect((await voidInvoice(march.id)).statusCode).toBe(409); // the adjustment of March stands
   });
 });

@@ -9,7 +9,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import { priceMonth, type MonthUsage, type PricedMonth, type PriceVersion } from '../pricing/pricing.engine.js';
 import type { PricingService } from '../pricing/pricing.service.js';
 import type { InvoiceStatus } from '../../db/schema.js';
-import { NO_USAGE, type InvoiceRow, type InvoicesRepository, type LineRow, type PeriodUsage, type Snapshot } from './invoices.repository.js';
+import { NO_USAGE, isLedgerStepTaken, type InvoiceRow, type InvoicesRepository, type LedgerEntry, type LineRow, type PeriodUsage } from './invoices.repository.js';
 
 const RUN_PAGE = 1000;
 const RUN_LOCK = 'tally.invoice-run';
@@ -66,7 +66,8 @@ export interface ComputedInvoice {
   priced: PricedMonth;
   lines: LineRow[];
   total: Money;
-  snapshots: Snapshot[];
+  /** The ledger steps finalizing this invoice takes: its own month, and each earlier month it adjusts. */
+  entries: Omit<LedgerEntry, 'invoiceId'>[];
 }
 
 export function createInvoicesService(deps: {
@@ -82,18 +83,19 @@ export function createInvoicesService(deps: {
 
   /**
    * Prices one month for many accounts with the version in force for it, and adds one adjustment
-   * line per earlier finalized month whose usage grew since it was billed: the month re-priced
-   * with its own version and free tier, minus what was billed for it. Pure apart from two reads.
+   * line per earlier month whose own invoice stands and whose usage grew since it was last billed:
+   * the month re-priced with its own version and free tier, minus what stands billed for it. Pure
+   * apart from its reads; what it read is named in the ledger entries it returns, so finalizing on
+   * a stale read fails instead of billing twice.
    */
   async function compute(accounts: { id: string; freeTier: boolean }[], period: Period, usageOverride?: Map<string, PeriodUsage>): Promise<ComputedInvoice[]> {
     const ids = accounts.map((a) => a.id);
     const versionOf = await deps.pricing.resolver();
     const version = versionOf(period);
     const usage = usageOverride ?? (await repo.usageByAccount(ids, periodDate(period)));
-    const late = new Map<string, Awaited<ReturnType<InvoicesRepository['lateUsage']>>>();
-    for (const l of await repo.lateUsage(ids, periodDate(period))) {
-      late.set(l.billed.accountId, [...(late.get(l.billed.accountId) ?? []), l]);
-    }
+    const states = await repo.billedStates(ids, periodDate(period));
+    const late = new Map<string, typeof states.late>();
+    for (const l of states.late) late.set(l.billed.accountId, [...(late.get(l.billed.accountId) ?? []), l]);
     return accounts.map((account) => {
       const u = usage.get(account.id) ?? NO_USAGE;
       const mu = monthUsage(u, version);
@@ -110,10 +112,12 @@ export function createInvoicesService(deps: {
         unitPrice: formatDecimal(l.unitPrice),
         amount: formatMoney(l.amount),
       }));
-      const snapshots: Snapshot[] = [{
-        accountId: account.id, period: periodDate(period), requests: u.requests, x86MbMs: mu.computeMbMs.x86_64,
-        armMbMs: mu.computeMbMs.arm64, ephemeralMbMs: mu.ephemeralMbMs, amount: formatMoney(priced.total),
-        priceVersionId: version.id, freeTier: account.freeTier,
+      // a month billed before by an invoice since voided follows on from that billing's release
+      const before = states.own.get(account.id);
+      const entries: ComputedInvoice['entries'] = [{
+        accountId: account.id, period: periodDate(period), seq: (before?.seq ?? 0) + 1, fromSeq: before?.seq ?? null, kind: 'month',
+        releasesSeq: null, monthInvoiceId: null, requests: u.requests, x86MbMs: mu.computeMbMs.x86_64, armMbMs: mu.computeMbMs.arm64,
+        ephemeralMbMs: mu.ephemeralMbMs, amount: formatMoney(priced.total), priceVersionId: version.id, freeTier: account.freeTier,
       }];
       let total = priced.total;
       for (const { billed, now } of late.get(account.id) ?? []) {
@@ -136,17 +140,34 @@ export function createInvoicesService(deps: {
           amount: formatMoney(delta),
         });
         total = total.plus(delta);
-        snapshots.push({
-          accountId: account.id, period: billed.period, requests: now.requests, x86MbMs: nowUsage.computeMbMs.x86_64,
+        entries.push({
+          accountId: account.id, period: billed.period, seq: billed.seq + 1, fromSeq: billed.seq, kind: 'adjustment', releasesSeq: null,
+          monthInvoiceId: billed.monthInvoiceId, requests: now.requests, x86MbMs: nowUsage.computeMbMs.x86_64,
           armMbMs: nowUsage.computeMbMs.arm64, ephemeralMbMs: nowUsage.ephemeralMbMs, amount: formatMoney(repriced),
-          priceVersionId: v.id, freeTier: billed.freeTier,
+          priceVersionId: billed.priceVersionId, freeTier: billed.freeTier,
         });
       }
-      return { accountId: account.id, period, version, freeTier: account.freeTier, priced, lines, total, snapshots };
+      return { accountId: account.id, period, version, freeTier: account.freeTier, priced, lines, total, entries };
     });
   }
 
-  /** Writes finalized invoices with their lines, usage snapshots and audit entries, in one transaction. */
+  /** Runs `write` again (up to 3 times) when another writer took the ledger step it was about to take. */
+  async function withLedgerRetry<T>(write: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (attempt >= 3 || !isLedgerStepTaken(err)) throw err;
+        deps.log.info({ attempt }, 'a ledger step was taken by a concurrent writer; pricing again');
+      }
+    }
+  }
+
+  /**
+   * Writes finalized invoices with their lines, ledger steps and audit entries, in one transaction. A
+   * ledger step another invoice took first (it priced the same late usage) fails the whole transaction
+   * with LEDGER_STEP_TAKEN: nothing is written and the caller prices again.
+   */
   async function store(computed: ComputedInvoice[], actor: string): Promise<Map<string, string>> {
     const at = deps.clock.now();
     return deps.db.transaction().execute(async (tx) => {
@@ -160,7 +181,10 @@ export function createInvoicesService(deps: {
         [...ids.values()],
       );
       if (written.length > 0) {
-        await repo.insertSnapshots(tx, written.flatMap((c) => c.snapshots.map((s) => ({ ...s, invoiceId: ids.get(c.accountId)! }))));
+        await repo.appendLedger(tx, written.flatMap((c) => c.entries.map((e) => {
+          const invoiceId = ids.get(c.accountId)!;
+          return { ...e, invoiceId, monthInvoiceId: e.kind === 'month' ? invoiceId : e.monthInvoiceId };
+        })));
         await deps.audit.record(tx, written.map((c) => ({
           actor, action: 'invoice.finalized' as const, accountId: c.accountId, subject: ids.get(c.accountId)!,
           reason: `monthly invoice run for ${c.period}`, details: { total: formatMoney(c.total), priceVersion: c.version.id },
@@ -271,8 +295,17 @@ export function createInvoicesService(deps: {
           // Pages are pipelined: the next page is priced (CPU here) while up to two earlier pages are
           // written, each in its own transaction on its own connection (work in Postgres).
           const writing = new Set<Promise<void>>();
-          const write = async (computed: ComputedInvoice[]) => {
-            const ids = await store(computed, actor);
+          const write = async (first: ComputedInvoice[]) => {
+            let computed = first;
+            const ids = await withLedgerRetry(async () => {
+              try {
+                return await store(computed, actor);
+              } catch (err) {
+                // priced on a billed state that has moved on: price the page again for the next attempt
+                if (isLedgerStepTaken(err)) computed = await compute(first.map((c) => ({ id: c.accountId, freeTier: c.freeTier })), period);
+                throw err;
+              }
+            });
             finalized += ids.size;
             already += computed.length - ids.size;
             for (const c of computed) if (ids.has(c.accountId)) amount = amount.plus(c.total);
@@ -323,16 +356,27 @@ export function createInvoicesService(deps: {
 
     async void(id: string, actor: string, reason: string) {
       if (DRAFT_ID.test(id)) throw new AppError('CONFLICT', 409, `Invoice ${id} is a draft: only a finalized invoice can be voided`);
-      const inv = await visible(null, id);
-      if (inv.status !== 'finalized') throw new AppError('CONFLICT', 409, `Invoice ${id} is ${inv.status}: only a finalized invoice can be voided`);
-      const later = await repo.laterAdjustments(inv);
-      if (later.length > 0) {
-        throw new AppError('CONFLICT', 409, `Later invoices (${later.join(', ')}) billed late usage of ${periodFromDate(inv.period)}; void them first`);
-      }
-      await deps.db.transaction().execute(async (tx) => {
+      await visible(null, id);
+      await withLedgerRetry(() => deps.db.transaction().execute(async (tx) => {
+        const inv = (await repo.lockInvoice(tx, id))!;
+        if (inv.status !== 'finalized') throw new AppError('CONFLICT', 409, `Invoice ${id} is ${inv.status}: only a finalized invoice can be voided`);
+        const standing = await repo.standingBilling(tx, inv.accountId, inv.id);
+        const own = standing.find((e) => e.kind === 'month');
+        const later = own ? await repo.standingAdjusters(tx, inv.accountId, inv.period, own.seq) : [];
+        if (later.length > 0) {
+          throw new AppError('CONFLICT', 409, `Later invoices (${later.join(', ')}) billed late usage of ${periodFromDate(inv.period)}; void them first`);
+        }
         await repo.markVoid(tx, id, reason, deps.clock.now());
+        // hand back exactly what this invoice billed, month by month: the next invoice bills it again
+        await repo.appendLedger(tx, standing.map(({ seq, kind, added, head }) => ({
+          accountId: inv.accountId, period: head.period, seq: head.seq + 1, fromSeq: head.seq, kind: 'release', invoiceId: id,
+          releasesSeq: seq, monthInvoiceId: kind === 'month' ? null : head.monthInvoiceId,
+          requests: head.requests - added.requests, x86MbMs: head.x86MbMs - added.x86MbMs, armMbMs: head.armMbMs - added.armMbMs,
+          ephemeralMbMs: head.ephemeralMbMs - added.ephemeralMbMs, amount: formatMoney(new Money(head.amount).minus(added.amount)),
+          priceVersionId: head.priceVersionId, freeTier: head.freeTier,
+        })));
         await deps.audit.record(tx, [{ actor, action: 'invoice.voided', accountId: inv.accountId, subject: id, reason, details: { total: inv.total } }]);
-      });
+      }));
       return (await withLines([(await repo.findInvoice(id))!]))[0]!;
     },
 
