@@ -53,6 +53,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Functions and invoke routing: cache TTL, zip limits, executor liveness, per-account concurrency. */
   functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; accountConcurrency?: number };
+  /** Invoice runs: accounts priced and written per transaction (default 1,000). */
+  invoices?: { runPageSize?: number };
 }
 
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
@@ -71,6 +73,7 @@ export function buildServices(deps: AppDeps) {
     accounts,
     clock: deps.clock,
     log: deps.logger.child({ module: 'invoices' }),
+    runPageSize: deps.invoices?.runPageSize,
   });
   const budgetsRepo = createBudgetsRepository(deps.db);
   const alertsRepo = createAlertsRepository(deps.db);

@@ -344,3 +344,47 @@ describe('late usage', () => {
     expect((await voidInvoice(march.id)).statusCode).toBe(409); // the adjustment of March stands
   });
 });
+
+describe('a failing invoice run', () => {
+  it('fails cleanly (no unhandled rejection, no invoice without its lines and ledger) and a retry finishes the month', async () => {
+    t.clock.set('2026-11-15T12:00:00.000Z');
+    const tenants = await Promise.all(Array.from({ length: 5 }, () => tenantWithUsage(1, '2026-02-10T08:00:00.000Z')));
+    const ids = tenants.map((x) => x.id).sort();
+    const victim = ids[1]!; // the second of five one-account pages: the run is still pricing the next ones when its write fails
+    const db = t.db.db;
+    await sql`create function fail_victim() returns trigger language plpgsql as $$
+      begin raise exception 'disk full (simulated)'; end $$`.execute(db);
+    await sql.raw(`create trigger fail_victim before insert on billing_ledger for each row
+      when (new.account_id = '${victim}' and new.usage_period = '2026-02-01') execute function fail_victim()`).execute(db);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const otherDb = createDb(t.db.url, 5);
+    const other = await buildApp({ db: otherDb, clock: t.clock, logger: silentLogger(), adminKey: ADMIN_KEY, invoices: { runPageSize: 1 } });
+    try {
+      const failed = await run('2026-02', admin, other);
+      await new Promise((r) => setTimeout(r, 200)); // let a stray rejection surface
+      expect(unhandled).toEqual([]);
+      expect(failed.statusCode).toBe(500);
+      expect(failed.json().error.code).toBe('INTERNAL_ERROR');
+
+      // every invoice written is whole: its lines and its ledger entry are there; the victim has none
+      const { rows } = await sql<{ account_id: string; lines: string; ledger: string }>`
+        select i.account_id, (select count(*) from invoice_lines l where l.invoice_id = i.id)::text as lines,
+               (select count(*) from billing_ledger b where b.invoice_id = i.id)::text as ledger
+        from invoices i where i.account_id = any(${ids}::uuid[]) and i.period = '2026-02-01'`.execute(db);
+      expect(rows.map((r) => r.account_id)).not.toContain(victim);
+      expect(rows.every((r) => r.lines !== '0' && r.ledger === '1')).toBe(true);
+
+      await sql`drop trigger fail_victim on billing_ledger`.execute(db);
+      const retried = await run('2026-02', admin, other);
+      expect(retried.statusCode).toBe(200);
+      expect(await rowsOf(ids, '2026-02')).toEqual(ids.map((id) => ({ account_id: id, status: 'finalized' })));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await sql`drop trigger if exists fail_victim on billing_ledger`.execute(db);
+      await other.close();
+      await otherDb.destroy();
+    }
+  });
+});

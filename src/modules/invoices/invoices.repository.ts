@@ -132,8 +132,25 @@ function toInvoice(r: {
   };
 }
 
+const RUN_LOCK = 'tally.invoice-run';
+
 export function createInvoicesRepository(db: Db) {
   return {
+    /**
+     * Runs `fn` holding the invoice-run lock for `key` (a month), across all api processes: a session-level
+     * advisory lock on a connection kept for the purpose, released however `fn` ends.
+     */
+    async withRunLock<T>(key: number, fn: () => Promise<T>): Promise<T> {
+      return db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(hashtext(${RUN_LOCK}), ${key})`.execute(conn);
+        try {
+          return await fn();
+        } finally {
+          await sql`select pg_advisory_unlock(hashtext(${RUN_LOCK}), ${key})`.execute(conn);
+        }
+      });
+    },
+
     /**
      * Accounts to bill for a month, with their free-tier setting, in id order, in pages: those that
      * existed during it, and any with usage up to its end (stamped by the executor's clock, so it may

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
@@ -11,8 +10,6 @@ import type { PricingService } from '../pricing/pricing.service.js';
 import type { InvoiceStatus } from '../../db/schema.js';
 import { NO_USAGE, isLedgerStepTaken, type InvoiceRow, type InvoicesRepository, type LedgerEntry, type LineRow, type PeriodUsage } from './invoices.repository.js';
 
-const RUN_PAGE = 1000;
-const RUN_LOCK = 'tally.invoice-run';
 
 /** Usage as a price version sees it: without the init share when that version does not bill init. */
 function monthUsage(u: PeriodUsage, v: PriceVersion): MonthUsage {
@@ -78,8 +75,10 @@ export function createInvoicesService(deps: {
   accounts: { freeTierOf(accountId: string): Promise<boolean> };
   clock: Clock;
   log: Logger;
+  runPageSize?: number;
 }) {
   const { repo } = deps;
+  const runPage = deps.runPageSize ?? 1000;
 
   /**
    * Prices one month for many accounts with the version in force for it, and adds one adjustment
@@ -285,53 +284,59 @@ export function createInvoicesService(deps: {
         throw new AppError('CONFLICT', 409, `The month ${period} is still open; it can be finalized from ${periodEnd(period).toISOString()}`);
       }
       const started = performance.now();
-      return deps.db.connection().execute(async (conn) => {
-        await sql`select pg_advisory_lock(hashtext(${RUN_LOCK}), ${Number(period.replace('-', ''))})`.execute(conn);
-        try {
-          let after: string | null = null;
-          let finalized = 0;
-          let already = 0;
-          let amount = ZERO;
-          // Pages are pipelined: the next page is priced (CPU here) while up to two earlier pages are
-          // written, each in its own transaction on its own connection (work in Postgres).
-          const writing = new Set<Promise<void>>();
-          const write = async (first: ComputedInvoice[]) => {
-            let computed = first;
-            const ids = await withLedgerRetry(async () => {
-              try {
-                return await store(computed, actor);
-              } catch (err) {
-                // priced on a billed state that has moved on: price the page again for the next attempt
-                if (isLedgerStepTaken(err)) computed = await compute(first.map((c) => ({ id: c.accountId, freeTier: c.freeTier })), period);
-                throw err;
-              }
-            });
-            finalized += ids.size;
-            already += computed.length - ids.size;
-            for (const c of computed) if (ids.has(c.accountId)) amount = amount.plus(c.total);
-          };
-          try {
-            for (;;) {
-              const page = await repo.accountsForPeriod(periodEnd(period), after, RUN_PAGE);
-              if (page.length === 0) break;
-              after = page.at(-1)!.id;
-              const done = await repo.finalizedAccounts(page.map((a) => a.id), periodDate(period));
-              const todo = page.filter((a) => !done.has(a.id));
-              already += page.length - todo.length;
-              if (todo.length === 0) continue;
-              const computed = await compute(todo, period);
-              if (writing.size >= 2) await Promise.race(writing);
-              const w: Promise<void> = write(computed).finally(() => writing.delete(w));
-              writing.add(w);
+      return repo.withRunLock(Number(period.replace('-', '')), async () => {
+        let after: string | null = null;
+        let finalized = 0;
+        let already = 0;
+        let amount = ZERO;
+        // Pages are pipelined: the next page is priced (CPU here) while up to two earlier pages are
+        // written, each in its own transaction on its own connection (work in Postgres).
+        const writing = new Set<Promise<void>>();
+        const failures: unknown[] = [];
+        const write = async (first: ComputedInvoice[]) => {
+          let computed = first;
+          const ids = await withLedgerRetry(async () => {
+            try {
+              return await store(computed, actor);
+            } catch (err) {
+              // priced on a billed state that has moved on: price the page again for the next attempt
+              if (isLedgerStepTaken(err)) computed = await compute(first.map((c) => ({ id: c.accountId, freeTier: c.freeTier })), period);
+              throw err;
             }
-          } finally {
-            await Promise.all(writing);
+          });
+          finalized += ids.size;
+          already += computed.length - ids.size;
+          for (const c of computed) if (ids.has(c.accountId)) amount = amount.plus(c.total);
+        };
+        try {
+          // after a failed write no new page is started; the pages already written are whole invoices
+          while (failures.length === 0) {
+            const page = await repo.accountsForPeriod(periodEnd(period), after, runPage);
+            if (page.length === 0) break;
+            after = page.at(-1)!.id;
+            const done = await repo.finalizedAccounts(page.map((a) => a.id), periodDate(period));
+            const todo = page.filter((a) => !done.has(a.id));
+            already += page.length - todo.length;
+            if (todo.length === 0) continue;
+            const computed = await compute(todo, period);
+            if (writing.size >= 2) await Promise.race(writing);
+            if (failures.length > 0) break;
+            // A failed write is kept, not thrown: nothing awaits it until the loop ends, and a rejection
+            // nobody handles would take the whole api process down.
+            const w: Promise<void> = write(computed)
+              .catch((err: unknown) => void failures.push(err))
+              .finally(() => writing.delete(w));
+            writing.add(w);
           }
-          deps.log.info({ period, finalized, already, ms: Math.round(performance.now() - started) }, 'invoice run finished');
-          return { period, finalized, alreadyFinalized: already, total: formatMoney(amount) };
         } finally {
-          await sql`select pg_advisory_unlock(hashtext(${RUN_LOCK}), ${Number(period.replace('-', ''))})`.execute(conn);
+          await Promise.all(writing);
         }
+        if (failures.length > 0) {
+          deps.log.error({ period, err: failures[0], finalized }, 'invoice run failed; the pages written stand, a new run finishes the month');
+          throw failures[0];
+        }
+        deps.log.info({ period, finalized, already, ms: Math.round(performance.now() - started) }, 'invoice run finished');
+        return { period, finalized, alreadyFinalized: already, total: formatMoney(amount) };
       });
     },
 
