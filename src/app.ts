@@ -42,6 +42,7 @@ import { createPricingService } from './modules/pricing/pricing.service.js';
 import { createUsageRepository } from './modules/usage/usage.repository.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
 import { createUsageService } from './modules/usage/usage.service.js';
+import { DEFAULT_BILLING_LOOKBACK_MONTHS } from './config.js';
 
 export interface AppDeps {
   db: Db;
@@ -53,6 +54,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Functions and invoke routing: cache TTL, zip limits, executor liveness, per-account concurrency. */
   functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; accountConcurrency?: number };
+  /** Usage older than this many months (before the current one) is refused: it could no longer be billed. Default 12. */
+  billingLookbackMonths?: number;
   /** Invoice runs: accounts priced and written per transaction (default 1,000). */
   invoices?: { runPageSize?: number };
 }
@@ -95,6 +98,7 @@ export function buildServices(deps: AppDeps) {
     metrics,
     log: deps.logger.child({ module: 'usage' }),
     onIngested: budgets.onIngested,
+    billing: { catalogStart: pricing.catalogStart, lookbackMonths: deps.billingLookbackMonths ?? DEFAULT_BILLING_LOOKBACK_MONTHS },
   });
   const functions = createFunctionsService({ repo: createFunctionsRepository(deps.db), options: deps.functions });
   const executors = createExecutorsService({

@@ -14,7 +14,12 @@ export interface Config {
   /** Most function instances of the local executor; null: its default (half the memory in 128 MB instances). */
   executorCapacity: number | null;
   executorIdleTimeoutS: number;
+  /** Usage that started more than this many months before the current one is refused at ingest. */
+  billingLookbackMonths: number;
 }
+
+/** A year: an executor offline for longer than that has bigger problems than its spool. */
+export const DEFAULT_BILLING_LOOKBACK_MONTHS = 12;
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -74,5 +79,6 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     localExecutor: onOff(env, 'TALLY_EXECUTOR', true),
     executorCapacity: env.TALLY_EXECUTOR_CAPACITY?.trim() ? int(env, 'TALLY_EXECUTOR_CAPACITY', 0, 1, 10_000) : null,
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
+    billingLookbackMonths: int(env, 'TALLY_BILLING_LOOKBACK_MONTHS', DEFAULT_BILLING_LOOKBACK_MONTHS, 1, 1200),
   };
 }

@@ -300,6 +300,16 @@ export function createInvoicesRepository(db: Db) {
       return rows.map((r) => r.invoice_id);
     },
 
+    /** Months in [from, before) in which some account has usage and no finalized invoice, oldest first. */
+    async monthsWithUnbilledUsage(from: string, before: string): Promise<string[]> {
+      const { rows } = await sql<{ period: string }>`
+        select distinct m.period from usage_monthly m
+        where m.period >= ${from}::date and m.period < ${before}::date
+          and not exists (select 1 from invoices i where i.account_id = m.account_id and i.period = m.period and i.status = 'finalized')
+        order by m.period`.execute(db);
+      return rows.map((r) => r.period);
+    },
+
     async finalizedAccounts(accountIds: string[], period: string): Promise<Set<string>> {
       if (accountIds.length === 0) return new Set();
       const rows = await db.selectFrom('invoices').select('account_id')

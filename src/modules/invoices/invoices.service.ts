@@ -3,7 +3,7 @@ import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { Money, ZERO, formatDecimal, formatMoney, mbMsToGbSeconds } from '../../lib/money.js';
-import { periodDate, periodEnd, periodFromDate, periodOf, periodStart, type Period } from '../../lib/period.js';
+import { periodDate, periodEnd, periodFromDate, periodOf, periodStart, previousPeriod, type Period } from '../../lib/period.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { priceMonth, type MonthUsage, type PricedMonth, type PriceVersion } from '../pricing/pricing.engine.js';
 import type { PricingService } from '../pricing/pricing.service.js';
@@ -338,6 +338,20 @@ export function createInvoicesService(deps: {
         deps.log.info({ period, finalized, already, ms: Math.round(performance.now() - started) }, 'invoice run finished');
         return { period, finalized, alreadyFinalized: already, total: formatMoney(amount) };
       });
+    },
+
+    /**
+     * The closed months the finalizer should run: last month (every account gets its invoice), and any
+     * earlier month, from the start of the price catalog, where some account has usage but no finalized
+     * invoice (its run failed or never happened, or the usage was accepted after the month was run). Oldest first.
+     */
+    async dueMonths(): Promise<Period[]> {
+      const current = periodOf(deps.clock.now());
+      const start = await deps.pricing.catalogStart();
+      if (start === null) return [];
+      const unbilled = (await repo.monthsWithUnbilledUsage(periodDate(start), periodDate(current))).map(periodFromDate);
+      const last = previousPeriod(current);
+      return [...new Set([...unbilled, ...(last >= start ? [last] : [])])].sort();
     },
 
     /**

@@ -4,6 +4,7 @@ import { AppError, errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { Money, formatDecimal, mbMsToGbSeconds } from '../../lib/money.js';
+import { addMonths, periodOf, type Period } from '../../lib/period.js';
 import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import type { Principal } from '../accounts/auth.js';
 import { billedMs } from './billing-units.js';
@@ -66,12 +67,24 @@ export function createUsageService(deps: {
   log: Logger;
   /** Told which accounts got new usage after each batch commits (budgets evaluate, debounced). Must not throw. */
   onIngested?: (accountIds: string[]) => void;
+  /** How far back usage is still billed: the price catalog's first month, and the operator's look-back in months. */
+  billing: { catalogStart(): Promise<Period | null>; lookbackMonths: number };
 }) {
   const knownMonths = new Set<string>();
+
+  /** The oldest month still open to usage, and why: usage before it could never be billed. */
+  async function oldestOpenMonth(): Promise<{ month: Period; reason: string }> {
+    const lookback = addMonths(periodOf(deps.clock.now()), -deps.billing.lookbackMonths);
+    const start = await deps.billing.catalogStart();
+    return start !== null && start > lookback
+      ? { month: start, reason: 'the price catalog begins then' }
+      : { month: lookback, reason: `the billing look-back is ${deps.billing.lookbackMonths} months` };
+  }
 
   /** Refuses the whole batch (nothing written) if any event is not acceptable; names the first bad event. */
   async function checkBatch(principal: Principal, events: UsageEvent[]): Promise<void> {
     const latest = deps.clock.now().getTime() + MAX_CLOCK_SKEW_MS;
+    const oldest = await oldestOpenMonth();
     events.forEach((e, index) => {
       if (principal.accountId !== null && e.accountId.toLowerCase() !== principal.accountId) {
         throw errors.forbidden(`events[${index}].accountId: this executor key is scoped to account ${principal.accountId}; the batch was refused whole`);
@@ -80,6 +93,12 @@ export function createUsageService(deps: {
       if (!Number.isFinite(started) || started > latest || started < Date.UTC(2000, 0, 1)) {
         throw errors.validation(`events[${index}].startedAt: ${e.startedAt} is not a plausible start time`, [
           { index, field: 'startedAt', message: 'must lie between 2000-01-01 and one day from now' },
+        ]);
+      }
+      const month = monthKey(e.startedAt);
+      if (month < oldest.month) {
+        throw errors.validation(`events[${index}].startedAt: ${e.startedAt} falls in ${month}, before ${oldest.month}, the oldest month still billed (${oldest.reason})`, [
+          { index, field: 'startedAt', message: `must fall in ${oldest.month} or later (UTC)` },
         ]);
       }
     });
