@@ -1,6 +1,5 @@
 import { Decimal } from 'decimal.js';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -8,6 +7,7 @@ import { createDb } from '../../src/db/database.js';
 import { MIGRATIONS_DIR } from '../../src/db/migrate.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { admin, ADMIN_KEY, bearer, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
+import { holdLock } from '../helpers/db.js';
 
 const t = useTestApp();
 
@@ -300,26 +300,30 @@ describe('late usage', () => {
     await run('2026-04');
     await postUsage(t.app, a.executorKey, heavy(a.id, 20, '2026-04-20T08:00:00.000Z')); // April now 3.83
     // Both runs price their page, then wait to write it until the lock is let go, so both saw April billed at 0.83.
-    const blocker = new pg.Client({ connectionString: t.db.url });
-    await blocker.connect();
-    try {
-      await blocker.query('begin');
-      await blocker.query('lock table invoices in share mode');
-      const runs = Promise.all([run('2026-05'), run('2026-06')]);
-      for (let waiting = 0; waiting < 2; await new Promise((r) => setTimeout(r, 20))) {
-        // activity is read afresh each time: inside a transaction Postgres would keep showing its first snapshot
-        await blocker.query('select pg_stat_clear_snapshot()');
-        const { rows } = await blocker.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
-        waiting = rows[0].n; console.log('waiting', waiting, JSON.stringify((await blocker.query(`select a.pid, a.state, a.wait_event_type, l.locktype, l.mode, l.relation::regclass::text rel, l.granted, left(a.query, 60) q from pg_stat_activity a left join pg_locks l on l.pid = a.pid and not l.granted where a.datname = current_database()`)).rows));
-      }
-      await blocker.query('commit');
-      expect((await runs).map((r) => r.statusCode)).toEqual([200, 200]);
-    } finally {
-      await blocker.end();
-    }
+    const lock = await holdLock(t.db.url, 'lock table invoices in share mode');
+    const runs = Promise.all([run('2026-05'), run('2026-06')]);
+    await lock.waitFor(2).finally(() => lock.release());
+    expect((await runs).map((r) => r.statusCode)).toEqual([200, 200]);
     const lines = [...adjustments(await invoiceOf(a, '2026-05')), ...adjustments(await invoiceOf(a, '2026-06'))];
     expect(lines.map((l) => [l.adjustsPeriod, l.amount])).toEqual([['2026-04', '3.00']]);
     expect(await billedFor(a, '2026-04', ['2026-04', '2026-05', '2026-06'])).toBe('3.83');
+  });
+
+  it('keeps a void and a run that race consistent: late usage of the voided month is billed once', async () => {
+    t.clock.set('2026-11-15T12:00:00.000Z');
+    const a = await tenantWithUsage(50, '2026-01-10T08:00:00.000Z'); // January: 0.83
+    await run('2026-01');
+    const jan = await invoiceOf(a, '2026-01');
+    await postUsage(t.app, a.executorKey, heavy(a.id, 20, '2026-01-20T08:00:00.000Z')); // January now 3.83
+    // the void checks for later adjustments of January while February's run is about to write one
+    const lock = await holdLock(t.db.url, 'lock table invoices in share mode');
+    const both = Promise.all([voidInvoice(jan.id), run('2026-02')]);
+    await lock.waitFor(2).finally(() => lock.release());
+    const [voided, ran] = await both;
+    expect(ran.statusCode).toBe(200);
+    expect([200, 409]).toContain(voided.statusCode);
+    await run('2026-01'); // bills January afresh if its invoice went
+    expect(await billedFor(a, '2026-01', ['2026-01', '2026-02'])).toBe('3.83');
   });
 
   it('is exactly-once in the database: a second step from the same billed state, or a release that does not match, is refused', async () => {
