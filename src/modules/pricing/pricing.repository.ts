@@ -16,6 +16,12 @@ export const CATALOG_COLUMNS = {
   unitPrice: [24, 16],
 } as const satisfies Record<string, readonly [precision: number, scale: number]>;
 
+/** The catalog already has a version with this id or effective month (its primary or unique key said so). */
+export function isDuplicateVersion(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown };
+  return e?.code === '23505' && (e.constraint === 'price_versions_pkey' || e.constraint === 'price_versions_effective_from_key');
+}
+
 export function createPricingRepository(db: Db) {
   return {
     /** Every version, oldest first; the catalog is a handful of rows. */

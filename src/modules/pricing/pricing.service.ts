@@ -12,7 +12,7 @@ import {
   type PriceVersion,
   type Workload,
 } from './pricing.engine.js';
-import { CATALOG_COLUMNS, type PricingRepository } from './pricing.repository.js';
+import { CATALOG_COLUMNS, isDuplicateVersion, type PricingRepository } from './pricing.repository.js';
 
 export interface NewPriceVersion {
   id: string;
@@ -143,15 +143,17 @@ export function createPricingService(deps: { db: Db; repo: PricingRepository; au
       } catch (err) {
         throw errors.validation(`compute tiers: ${(err as Error).message}`, [{ field: 'compute' }]);
       }
+      const duplicate = () => new AppError('CONFLICT', 409, `A price version with id ${version.id} or effective from ${input.effectiveFrom} exists already`);
       const existing = await deps.repo.listVersions();
-      if (existing.some((v) => v.id === version.id || v.effectiveFrom === version.effectiveFrom)) {
-        throw new AppError('CONFLICT', 409, `A price version with id ${version.id} or effective from ${input.effectiveFrom} exists already`);
-      }
+      if (existing.some((v) => v.id === version.id || v.effectiveFrom === version.effectiveFrom)) throw duplicate();
+      // the keys on id and effective month decide a race between two admins; the check above only words the common case
       await deps.db.transaction().execute(async (tx) => {
         await deps.repo.insertVersion(tx, version);
         await deps.audit.record(tx, [
           { actor, action: 'price_version.created', accountId: null, subject: version.id, reason: input.reason, details: versionDto(version) },
         ]);
+      }).catch((err: unknown) => {
+        throw isDuplicateVersion(err) ? duplicate() : err;
       });
       return versionDto(version);
     },
