@@ -8,8 +8,8 @@ import type { AuditService } from '../audit/audit.service.js';
 import { priceMonth, type MonthUsage, type PricedMonth, type PriceVersion } from '../pricing/pricing.engine.js';
 import type { PricingService } from '../pricing/pricing.service.js';
 import type { InvoiceStatus } from '../../db/schema.js';
+import { draftDto, invoiceDto, parseDraftId, type InvoiceDto } from './invoices.dto.js';
 import { NO_USAGE, isLedgerStepTaken, type InvoiceRow, type InvoicesRepository, type LedgerEntry, type LineRow, type PeriodUsage } from './invoices.repository.js';
-
 
 /** Usage as a price version sees it: without the init share when that version does not bill init. */
 function monthUsage(u: PeriodUsage, v: PriceVersion): MonthUsage {
@@ -25,35 +25,6 @@ function monthUsage(u: PeriodUsage, v: PriceVersion): MonthUsage {
 
 const thousands = (n: bigint) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
-/**
- * A draft is never stored (reading an invoice writes nothing): its id names the account and month it is
- * computed from, so it can be read back without a row.
- */
-const DRAFT_ID = /^draft_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_([0-9]{4}-(?:0[1-9]|1[0-2]))$/;
-const draftId = (accountId: string, period: Period) => `draft_${accountId}_${period}`;
-
-/** A draft line's id says what it bills, so it stays the same while usage arrives and positions shift. */
-function draftLineId(l: LineRow): string {
-  if (l.kind === 'compute') return `compute_${l.architecture}_${l.tier}`;
-  if (l.kind === 'adjustment') return `adjustment_${periodFromDate(l.adjustsPeriod!)}`;
-  return l.kind;
-}
-
-function lineDto(l: LineRow & { id: string }) {
-  return {
-    id: l.id,
-    kind: l.kind,
-    architecture: l.architecture,
-    tier: l.tier,
-    adjustsPeriod: l.adjustsPeriod ? periodFromDate(l.adjustsPeriod) : null,
-    description: l.description,
-    quantity: formatDecimal(new Money(l.quantity)),
-    freeQuantity: formatDecimal(new Money(l.freeQuantity)),
-    billableQuantity: formatDecimal(new Money(l.billableQuantity)),
-    unitPrice: formatDecimal(new Money(l.unitPrice)),
-    amount: new Money(l.amount).toFixed(2),
-  };
-}
 
 export interface ComputedInvoice {
   accountId: string;
@@ -165,7 +136,7 @@ export function createInvoicesService(deps: {
   /**
    * Writes finalized invoices with their lines, ledger steps and audit entries, in one transaction. A
    * ledger step another invoice took first (it priced the same late usage) fails the whole transaction
-   * with LEDGER_STEP_TAKEN: nothing is written and the caller prices again.
+   * on the ledger's key (isLedgerStepTaken): nothing is written and the caller prices again.
    */
   async function store(computed: ComputedInvoice[], actor: string): Promise<Map<string, string>> {
     const at = deps.clock.now();
@@ -202,45 +173,12 @@ export function createInvoicesService(deps: {
     if (start === null || period < start || period > periodOf(deps.clock.now())) return null;
     if ((await repo.findLiveInvoice(accountId, periodDate(period)))?.status === 'finalized') return null;
     const [c] = await compute([{ id: accountId, freeTier: await deps.accounts.freeTierOf(accountId) }], period);
-    const at = deps.clock.now().toISOString();
-    return {
-      id: draftId(accountId, period),
-      accountId,
-      period,
-      status: 'draft' as InvoiceStatus,
-      currency: c!.version.currency as string,
-      total: formatMoney(c!.total),
-      priceVersion: c!.version.id,
-      freeTier: c!.freeTier,
-      createdAt: at,
-      updatedAt: at,
-      finalizedAt: null as string | null,
-      voidedAt: null as string | null,
-      voidReason: null as string | null,
-      lines: c!.lines.map((l) => lineDto({ ...l, id: draftLineId(l) })),
-    };
+    return draftDto(c!, deps.clock.now());
   }
-
-  type InvoiceDto = NonNullable<Awaited<ReturnType<typeof draftOf>>>;
 
   async function withLines(invoices: InvoiceRow[]): Promise<InvoiceDto[]> {
     const lines = await repo.lines(invoices.map((i) => i.id));
-    return invoices.map((inv) => ({
-      id: inv.id,
-      accountId: inv.accountId,
-      period: periodFromDate(inv.period),
-      status: inv.status,
-      currency: inv.currency,
-      total: new Money(inv.total).toFixed(2),
-      priceVersion: inv.priceVersionId,
-      freeTier: inv.freeTier,
-      createdAt: inv.createdAt.toISOString(),
-      updatedAt: inv.updatedAt.toISOString(),
-      finalizedAt: inv.finalizedAt?.toISOString() ?? null,
-      voidedAt: inv.voidedAt?.toISOString() ?? null,
-      voidReason: inv.voidReason,
-      lines: lines.filter((l) => l.invoiceId === inv.id).map(lineDto),
-    }));
+    return invoices.map((inv) => invoiceDto(inv, lines.filter((l) => l.invoiceId === inv.id)));
   }
 
   /** The stored invoice if this caller may see it; another tenant's is "not found". */
@@ -252,9 +190,9 @@ export function createInvoicesService(deps: {
 
   /** One invoice as the api shows it: a draft computed now, or a stored invoice with its lines. */
   async function get(scope: string | null, id: string): Promise<InvoiceDto> {
-    const draft = DRAFT_ID.exec(id);
+    const draft = parseDraftId(id);
     if (draft) {
-      const [, accountId, period] = draft as unknown as [string, string, Period];
+      const { accountId, period } = draft;
       // the answer does not repeat the id: it names an account, maybe not the caller's
       const notFound = errors.invoiceNotFound(`draft for ${period}`);
       if (scope !== null && scope !== accountId) throw notFound;
@@ -275,9 +213,10 @@ export function createInvoicesService(deps: {
     compute,
 
     /**
-     * Finalizes every account's invoice for a closed month. One run at a time across all api
-     * processes (advisory lock); the unique index on (account, month) backs it, so running it
-     * twice, or on two processes at once, yields one invoice per account and month.
+     * Finalizes every account's invoice for a closed month. One run per month at a time across all
+     * api processes (advisory lock); the unique index on (account, month) backs it, so running it
+     * twice, or on two processes at once, yields one invoice per account and month. Runs of different
+     * months may overlap: the billing ledger's key lets only one of them bill a late usage.
      */
     async run(period: Period, actor: string) {
       if (periodEnd(period) > deps.clock.now()) {
@@ -374,7 +313,7 @@ export function createInvoicesService(deps: {
     get,
 
     async void(id: string, actor: string, reason: string) {
-      if (DRAFT_ID.test(id)) throw new AppError('CONFLICT', 409, `Invoice ${id} is a draft: only a finalized invoice can be voided`);
+      if (parseDraftId(id)) throw new AppError('CONFLICT', 409, `Invoice ${id} is a draft: only a finalized invoice can be voided`);
       await visible(null, id);
       await withLedgerRetry(() => deps.db.transaction().execute(async (tx) => {
         const inv = (await repo.lockInvoice(tx, id))!;
