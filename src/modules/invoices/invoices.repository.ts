@@ -249,7 +249,7 @@ export function createInvoicesRepository(db: Db) {
                              ${col('unitPrice')}::numeric[], ${col('amount')}::numeric[])`.execute(tx);
     },
 
-    /** Appends ledger entries; a step already taken from the same entry fails on the primary key (LEDGER_STEP_TAKEN). */
+    /** Appends ledger entries; a step already taken from the same entry fails on the primary key (isLedgerStepTaken). */
     async appendLedger(tx: Transaction<Database>, entries: LedgerEntry[]) {
       if (entries.length === 0) return;
       const col = <K extends keyof LedgerEntry>(k: K) => entries.map((e) => (typeof e[k] === 'bigint' ? String(e[k]) : e[k]));

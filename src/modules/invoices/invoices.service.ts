@@ -7,7 +7,6 @@ import { periodDate, periodEnd, periodFromDate, periodOf, periodStart, previousP
 import type { AuditService } from '../audit/audit.service.js';
 import { priceMonth, type MonthUsage, type PricedMonth, type PriceVersion } from '../pricing/pricing.engine.js';
 import type { PricingService } from '../pricing/pricing.service.js';
-import type { InvoiceStatus } from '../../db/schema.js';
 import { draftDto, invoiceDto, parseDraftId, type InvoiceDto } from './invoices.dto.js';
 import { NO_USAGE, isLedgerStepTaken, type InvoiceRow, type InvoicesRepository, type LedgerEntry, type LineRow, type PeriodUsage } from './invoices.repository.js';
 
@@ -24,7 +23,6 @@ function monthUsage(u: PeriodUsage, v: PriceVersion): MonthUsage {
 }
 
 const thousands = (n: bigint) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-
 
 export interface ComputedInvoice {
   accountId: string;
@@ -282,7 +280,8 @@ export function createInvoicesService(deps: {
     /**
      * The closed months the finalizer should run: last month (every account gets its invoice), and any
      * earlier month, from the start of the price catalog, where some account has usage but no finalized
-     * invoice (its run failed or never happened, or the usage was accepted after the month was run). Oldest first.
+     * invoice (its run failed or never happened, or the account's first usage of it came after it was run).
+     * Oldest first.
      */
     async dueMonths(): Promise<Period[]> {
       const current = periodOf(deps.clock.now());
@@ -297,7 +296,7 @@ export function createInvoicesService(deps: {
      * Invoices of one account, with the draft of the current month (or of the month asked for, while it
      * is not finalized) computed on the fly; or the stored invoices of all accounts for an admin.
      */
-    async list(accountId: string | null, q: { period: Period | null; status: InvoiceStatus | null; limit: number }) {
+    async list(accountId: string | null, q: { period: Period | null; status: 'draft' | 'finalized' | 'void' | null; limit: number }) {
       const stored = q.status === 'draft' ? [] : await withLines(await repo.listInvoices({
         accountId, period: q.period ? periodDate(q.period) : null, status: q.status, limit: q.limit,
       }));
