@@ -6,7 +6,7 @@
 -- bills them again. Supersedes invoice_usage_snapshots, whose "latest" was chosen by invoice month rather
 -- than by the order in which things were billed.
 create table billing_ledger (
-  account_id       uuid not null, -- the invoice's account (invoice_id's key already vouches for it)
+  account_id       uuid not null, -- no foreign key of its own: the invoice each entry names has one
   usage_period     date not null check (extract(day from usage_period) = 1),
   seq              integer not null check (seq >= 1),
   from_seq         integer check (from_seq = seq - 1),
