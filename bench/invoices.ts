@@ -33,7 +33,7 @@ const seedAccounts = `
  * so an account's rows are spread over the whole table as in production.
  */
 const seedRollups = `
-  insert into usage_hourly (account_id, hour, function_id, architecture, requests, billed_ms, mb_ms, ephemeral_mb_ms, init_mb_ms, errors, timeouts)
+  insert into usage_hourly (account_id, hour, function_id, architecture, requests, billed_ms, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms, errors, timeouts)
   with a as (
     select id, substr(name, 7)::int as n from accounts
   ), f as (
@@ -57,13 +57,14 @@ const seedRollups = `
   )
   select id, timestamptz '${PERIOD}-01 00:00Z' + h * interval '1 hour', 'fn-' || fn, arch,
          requests, run_ms + cold * 250, (run_ms + cold * 250) * memory, extra_storage * (run_ms + cold * 250),
-         cold * 250 * memory, requests * (jitter % 7) / 200, case when jitter = 0 then 1 else 0 end
+         cold * 250 * memory, extra_storage * cold * 250, requests * (jitter % 7) / 200, case when jitter = 0 then 1 else 0 end
   from b
   order by h`;
 
 const seedMonthly = `
-  insert into usage_monthly (account_id, period, architecture, requests, mb_ms, ephemeral_mb_ms, init_mb_ms)
-  select account_id, date_trunc('month', hour, 'UTC')::date, architecture, sum(requests), sum(mb_ms), sum(ephemeral_mb_ms), sum(init_mb_ms)
+  insert into usage_monthly (account_id, period, architecture, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms)
+  select account_id, date_trunc('month', hour, 'UTC')::date, architecture, sum(requests), sum(mb_ms), sum(ephemeral_mb_ms), sum(init_mb_ms),
+         sum(init_ephemeral_mb_ms)
   from usage_hourly group by 1, 2, 3`;
 
 /** The floor: the month's rollups summed per account, as the invoices need them. */
@@ -74,12 +75,13 @@ const floorQuery = `
          coalesce(sum(mb_ms) filter (where architecture = 'arm64'), 0)::text as arm,
          coalesce(sum(init_mb_ms) filter (where architecture = 'x86_64'), 0)::text as x86_init,
          coalesce(sum(init_mb_ms) filter (where architecture = 'arm64'), 0)::text as arm_init,
-         sum(ephemeral_mb_ms)::text as ephemeral
+         sum(ephemeral_mb_ms)::text as ephemeral,
+         sum(init_ephemeral_mb_ms)::text as ephemeral_init
   from usage_hourly
   where hour >= $1 and hour < $2
   group by account_id`;
 
-interface FloorRow { account_id: string; requests: string; x86: string; arm: string; x86_init: string; arm_init: string; ephemeral: string }
+interface FloorRow { account_id: string; requests: string; x86: string; arm: string; x86_init: string; arm_init: string; ephemeral: string; ephemeral_init: string }
 
 /** What kind of statement a query is, for the breakdown of the run. */
 const KINDS: [string, RegExp][] = [
@@ -88,13 +90,13 @@ const KINDS: [string, RegExp][] = [
   ['accounts page', /from "accounts"/i],
   ['finalized accounts check', /select "account_id" from "invoices"/i],
   ['price versions (resolver)', /price_versions|price_tiers/i],
-  ['lateUsage', /with latest as/i],
+  ['billedStates (ledger heads, late usage)', /with heads as/i],
   ['usageByAccount', /from usage_(hourly|monthly)/i],
   ['insert/upsert invoices (drafts)', /insert into invoices/i],
   ['delete invoice_lines', /delete from "invoice_lines"/i],
   ['insert invoice_lines', /insert into invoice_lines/i],
   ['update invoices -> finalized', /update "invoices"/i],
-  ['insert invoice_usage_snapshots', /insert into invoice_usage_snapshots/i],
+  ['insert billing_ledger', /insert into billing_ledger/i],
   ['insert audit_log', /insert into "audit_log"/i],
 ];
 
@@ -189,17 +191,17 @@ export async function invoicesBench(): Promise<void> {
     const { rows: [sums] } = await client.query<{ finalized: string; total: string; mismatched: string }>(`
       select (select count(*) from invoices where period = $1 and status = 'finalized')::text as finalized,
              (select coalesce(sum(total), 0) from invoices where period = $1 and status = 'finalized')::text as total,
-             (select count(*) from invoice_usage_snapshots s
+             (select count(*) from (select * from billing_ledger where kind = 'month') s
                 full join (select account_id, sum(requests) r, coalesce(sum(mb_ms) filter (where architecture = 'x86_64'), 0) x,
                                   coalesce(sum(mb_ms) filter (where architecture = 'arm64'), 0) a, sum(ephemeral_mb_ms) e
                            from usage_hourly where hour >= $2 and hour < $3 group by account_id) f using (account_id)
-               where s.period is distinct from $1::date
+               where s.usage_period is distinct from $1::date
                   or (s.requests, s.x86_mb_ms, s.arm_mb_ms, s.ephemeral_mb_ms) is distinct from (f.r, f.x, f.a, f.e))::text as mismatched`,
       [`${PERIOD}-01`, ...range]);
     check(run.value.finalized === ACCOUNTS, `the run reported ${run.value.finalized} finalized, expected ${ACCOUNTS}`);
     check(Number(sums!.finalized) === ACCOUNTS, `${sums!.finalized} finalized invoices in the database, expected ${ACCOUNTS}`);
     check(new Money(sums!.total).eq(run.value.total), `sum(total) in SQL is ${sums!.total}, the run reported ${run.value.total}`);
-    check(sums!.mismatched === '0', `${sums!.mismatched} usage snapshots differ from the floor's sums`);
+    check(sums!.mismatched === '0', `${sums!.mismatched} billing ledger entries differ from the floor's sums`);
 
     // The idempotent re-run.
     const rerun = await timed(() => services.invoices.run(PERIOD, 'bench'));
@@ -212,6 +214,7 @@ export async function invoicesBench(): Promise<void> {
     const usage = new Map<string, PeriodUsage>(floorRows.map((r) => [r.account_id, {
       requests: BigInt(r.requests), x86MbMs: BigInt(r.x86), armMbMs: BigInt(r.arm),
       x86InitMbMs: BigInt(r.x86_init), armInitMbMs: BigInt(r.arm_init), ephemeralMbMs: BigInt(r.ephemeral),
+      ephemeralInitMbMs: BigInt(r.ephemeral_init),
     }]));
     const computed = await timed(() => services.invoices.compute(accounts, PERIOD, usage));
     const lines = computed.value.reduce((n, c) => n + c.lines.length, 0);
@@ -232,14 +235,14 @@ export async function invoicesBench(): Promise<void> {
     const js = run.ms - inQueries;
     console.log(`    ${'between statements: JS'.padEnd(34)} ${fmt(js, 0).padStart(7)} ms  ${fmt((100 * js) / run.ms, 1).padStart(5)}%  ` +
       `(node used ${fmt((cpu.user + cpu.system) / 1000, 0)} ms CPU during the run)`);
-    console.log(`    of which compute() (pricing, lines, snapshots) for ${fmt(accounts.length)} accounts from in-memory usage, ` +
+    console.log(`    of which compute() (pricing, lines, ledger entries) for ${fmt(accounts.length)} accounts from in-memory usage, ` +
       `${fmt(lines)} lines, timed again after the run: ${fmt(computed.ms, 0)} ms`);
     console.log(`  goal: run <= ${GOAL_RATIO}x floor: ${ratio <= GOAL_RATIO ? 'met' : 'NOT met'}`);
     if (problems.length > 0) {
       for (const p of problems) console.error(`  CHECK FAILED: ${p}`);
       process.exitCode = 1;
     } else {
-      console.log(`  checks: ${fmt(ACCOUNTS)} finalized, sum(total) in SQL = the run's total, every snapshot = the floor's sums, ` +
+      console.log(`  checks: ${fmt(ACCOUNTS)} finalized, sum(total) in SQL = the run's total, every ledger entry = the floor's sums, ` +
         `pricing the floor's sums gives the same total, re-run finalized none`);
     }
   } finally {

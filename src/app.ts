@@ -45,6 +45,7 @@ import { quarantineRoutes } from './modules/usage/quarantine.routes.js';
 import { createQuarantineService } from './modules/usage/quarantine.service.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
 import { createUsageService } from './modules/usage/usage.service.js';
+import { DEFAULT_BILLING_LOOKBACK_MONTHS } from './config.js';
 
 export interface AppDeps {
   db: Db;
@@ -56,6 +57,10 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Functions and invoke routing: cache TTL, zip limits, executor liveness, per-account concurrency. */
   functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; accountConcurrency?: number };
+  /** Usage older than this many months (before the current one) is refused: it could no longer be billed. Default 12. */
+  billingLookbackMonths?: number;
+  /** Invoice runs: accounts priced and written per transaction (default 1,000). */
+  invoices?: { runPageSize?: number };
 }
 
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
@@ -74,6 +79,7 @@ export function buildServices(deps: AppDeps) {
     accounts,
     clock: deps.clock,
     log: deps.logger.child({ module: 'invoices' }),
+    runPageSize: deps.invoices?.runPageSize,
   });
   const budgetsRepo = createBudgetsRepository(deps.db);
   const alertsRepo = createAlertsRepository(deps.db);
@@ -103,6 +109,7 @@ export function buildServices(deps: AppDeps) {
     log: usageLog,
     onIngested: budgets.onIngested,
     dispatch: executors,
+    billing: { catalogStart: pricing.catalogStart, lookbackMonths: deps.billingLookbackMonths ?? DEFAULT_BILLING_LOOKBACK_MONTHS },
   });
   const quarantine = createQuarantineService({
     db: deps.db,

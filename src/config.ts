@@ -17,7 +17,12 @@ export interface Config {
   executorIdleTimeoutS: number;
   /** How the local executor contains functions (TALLY_SANDBOX, TALLY_FUNCTION_NETWORK, ...). */
   sandbox: SandboxConfig;
+  /** Usage that started more than this many months before the current one is refused at ingest. */
+  billingLookbackMonths: number;
 }
+
+/** A year: an executor offline for longer than that has bigger problems than its spool. */
+export const DEFAULT_BILLING_LOOKBACK_MONTHS = 12;
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -78,6 +83,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     executorCapacity: env.TALLY_EXECUTOR_CAPACITY?.trim() ? int(env, 'TALLY_EXECUTOR_CAPACITY', 0, 1, 10_000) : null,
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
     sandbox: sandboxConfig(env),
+    billingLookbackMonths: int(env, 'TALLY_BILLING_LOOKBACK_MONTHS', DEFAULT_BILLING_LOOKBACK_MONTHS, 1, 1200),
   };
 }
 

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
 
-  const generated = await ensureBootstrapAdminKey(createAccountsRepository(database.db), config.adminKey);
+  const generated = await ensureBootstrapAdminKey(database.db, createAccountsRepository(database.db), config.adminKey);
   if (generated) {
     // Printed once, on purpose outside the structured log: it is stored only as a hash.
     console.log(`\n  Tally admin key (shown once, store it now): ${generated}\n`);
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     logger: log,
     adminKey: config.adminKey,
     bodyLimitBytes: config.bodyLimitBytes,
+    billingLookbackMonths: config.billingLookbackMonths,
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
   };
   const services = buildServices(deps);

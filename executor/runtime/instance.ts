@@ -142,9 +142,9 @@ export class FunctionInstance {
     this.box?.kill();
   }
 
-  /** CPU time the instance has used, nanoseconds (sandboxed instances only; 0 otherwise). */
-  cpuNanos(): number {
-    return this.box?.cpuNanos() ?? 0;
+  /** What the kernel counted for this instance (sandboxed instances only; zeros otherwise). */
+  kernelCounters(): { cpuNanos: number; forksRefused: number } {
+    return { cpuNanos: this.box?.cpuNanos() ?? 0, forksRefused: this.box?.forksRefused() ?? 0 };
   }
 
   private async start(): Promise<void> {

@@ -39,6 +39,8 @@ export interface InstanceCgroup {
   oomKills(): number;
   /** CPU time used by the group, nanoseconds. */
   cpuNanos(): number;
+  /** Forks the kernel refused because the group was at its process limit. */
+  forksRefused(): number;
   pids(): Promise<number[]>;
   /** Kills what is left and removes the group. */
   remove(): Promise<void>;
@@ -217,6 +219,7 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
         peakMemoryBytes: () => readNumber(path.join(memory, 'memory.max_usage_in_bytes')),
         oomKills: () => readKeyed(path.join(memory, 'memory.oom_control'), 'oom_kill'),
         cpuNanos: () => readNumber(path.join(base.cpuacct, name, 'cpuacct.usage')),
+        forksRefused: () => readKeyed(path.join(base.pids, name, 'pids.events'), 'max'),
         pids: () => pidsIn(path.join(base.freezer, name, 'cgroup.procs')),
         remove: () => removeGroup(name),
       };
@@ -302,6 +305,7 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
         },
         oomKills: () => readKeyed(path.join(dir, 'memory.events'), 'oom_kill'),
         cpuNanos: () => readKeyed(path.join(dir, 'cpu.stat'), 'usage_usec') * 1000,
+        forksRefused: () => readKeyed(path.join(dir, 'pids.events'), 'max'),
         pids: () => pidsIn(path.join(dir, 'cgroup.procs')),
         remove: () => removeGroup(dir),
       };

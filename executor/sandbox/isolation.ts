@@ -43,6 +43,8 @@ export interface IsolatedInstance {
   oomKills(): number;
   /** CPU time used so far, nanoseconds (0 when unknown). */
   cpuNanos(): number;
+  /** Forks refused at the process limit so far (0 when unknown). */
+  forksRefused(): number;
   /** After the runtime exited: releases the uid, network, scratch disk and Runtime API. */
   close(): Promise<void>;
 }

@@ -217,6 +217,7 @@ export class KernelSandbox implements Isolation {
     const runtimeDir = bootstrapFolder(spec, options);
     const { cgroup, launcher } = slot;
     let closed: Promise<void> | null = null;
+    let final: { cpuNanos: number; forksRefused: number } | null = null;
     return {
       runtimeApi: slot.runtimeApi,
       paths: { taskRoot: TASK_ROOT, runtimeDir: runtimeDir ? RUNTIME_DIR : TASK_ROOT, tmp: '/tmp', runtimeApi: RUNTIME_API_INSIDE },
@@ -251,8 +252,13 @@ export class KernelSandbox implements Isolation {
       },
       memory: () => ({ peakKb: Math.ceil(cgroup.peakMemoryBytes() / 1024), rssKb: 0 }),
       oomKills: () => cgroup.oomKills(),
-      cpuNanos: () => cgroup.cpuNanos(),
-      close: () => (closed ??= this.destroy(slot)),
+      // Kept when the group goes, so the last figures stay readable after the instance ended.
+      cpuNanos: () => final?.cpuNanos ?? cgroup.cpuNanos(),
+      forksRefused: () => final?.forksRefused ?? cgroup.forksRefused(),
+      close: () => {
+        final ??= { cpuNanos: cgroup.cpuNanos(), forksRefused: cgroup.forksRefused() };
+        return (closed ??= this.destroy(slot));
+      },
     };
   }
 

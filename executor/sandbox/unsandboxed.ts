@@ -57,6 +57,7 @@ export function unsandboxed(options: UnsandboxedOptions = {}): Isolation {
         memory: () => (child?.pid === undefined ? null : sampleMemory(child.pid)),
         oomKills: () => 0,
         cpuNanos: () => 0,
+        forksRefused: () => 0,
         async close() {
           await runtimeApi.close();
           await rm(tmp, { recursive: true, force: true }).catch(() => undefined);

@@ -59,6 +59,7 @@ export interface UsageHourlyTable {
   mb_ms: Int8;
   ephemeral_mb_ms: Int8;
   init_mb_ms: Int8;
+  init_ephemeral_mb_ms: Int8;
   errors: Int8;
   timeouts: Int8;
 }
@@ -71,6 +72,7 @@ export interface UsageMonthlyTable {
   mb_ms: Int8;
   ephemeral_mb_ms: Int8;
   init_mb_ms: Int8;
+  init_ephemeral_mb_ms: Int8;
 }
 
 export interface PriceVersionsTable {
@@ -141,6 +143,25 @@ export interface InvoiceUsageSnapshotsTable {
   free_tier: boolean;
 }
 
+export interface BillingLedgerTable {
+  account_id: string;
+  usage_period: string;
+  seq: number;
+  from_seq: number | null;
+  kind: 'month' | 'adjustment' | 'release';
+  invoice_id: string;
+  releases_seq: number | null;
+  month_invoice_id: string | null;
+  requests: Int8;
+  x86_mb_ms: Int8;
+  arm_mb_ms: Int8;
+  ephemeral_mb_ms: Int8;
+  amount: Numeric;
+  price_version_id: string;
+  free_tier: boolean;
+  created_at: CreatedAt;
+}
+
 export interface AuditLogTable {
   id: Generated<string>;
   at: CreatedAt;
@@ -164,5 +185,6 @@ export interface Database {
   invoices: InvoicesTable;
   invoice_lines: InvoiceLinesTable;
   invoice_usage_snapshots: InvoiceUsageSnapshotsTable;
+  billing_ledger: BillingLedgerTable;
   audit_log: AuditLogTable;
 }

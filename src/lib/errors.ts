@@ -56,6 +56,7 @@ export const errors = {
   keyNotFound: (id: string) => new AppError('KEY_NOT_FOUND', 404, `API key ${id} was not found`),
   accountRequired: () =>
     new AppError('ACCOUNT_REQUIRED', 400, 'An admin key must name the account to act for with the X-Account-Id header'),
+  invoiceNotFound: (id: string) => new AppError('NOT_FOUND', 404, `Invoice ${id} was not found`),
   budgetNotFound: (id: string) => new AppError('BUDGET_NOT_FOUND', 404, `Budget ${id} was not found`),
   alertNotFound: (id: string) => new AppError('ALERT_NOT_FOUND', 404, `Alert ${id} was not found`),
   budgetExceeded: (message: string, budgetId: string) => new AppError('BUDGET_EXCEEDED', 402, message, { budgetId }),

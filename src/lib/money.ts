@@ -30,3 +30,12 @@ export function formatDecimal(value: Money): string {
   const s = value.toFixed();
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
+
+/**
+ * Whether a non-negative decimal fits a SQL numeric(precision, scale) column without being rounded:
+ * at most `scale` decimals (trailing zeros do not count) and `precision - scale` digits before the point.
+ */
+export function fitsNumeric(value: Money, precision: number, scale: number): boolean {
+  const whole = value.abs().trunc();
+  return value.decimalPlaces() <= scale && (whole.isZero() || whole.toFixed().length <= precision - scale);
+}

@@ -19,3 +19,9 @@ export function previousPeriod(p: Period): Period {
 }
 
 export const periodEnd = (p: Period): Date => periodStart(nextPeriod(p));
+
+/** The month `n` months after `p` (before it when n is negative). */
+export function addMonths(p: Period, n: number): Period {
+  const d = periodStart(p);
+  return periodOf(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, 1)));
+}

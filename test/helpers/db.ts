@@ -50,3 +50,29 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * A transaction on its own connection that holds a table lock, so that concurrent requests all get as far as
+ * writing and wait there; `release` lets them go at once. `waitFor(n)` returns once n sessions wait on a lock.
+ */
+export async function holdLock(url: string, statement: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('begin');
+  await client.query(statement);
+  return {
+    async waitFor(n: number): Promise<void> {
+      for (const end = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 20))) {
+        // inside a transaction Postgres keeps showing the first snapshot of the activity view: read it afresh
+        await client.query('select pg_stat_clear_snapshot()');
+        const { rows } = await client.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+        if (rows[0]!.n >= n) return;
+        if (Date.now() > end) throw new Error(`only ${rows[0]!.n} of ${n} sessions came to wait on the lock`);
+      }
+    },
+    async release(): Promise<void> {
+      await client.query('commit').finally(() => client.end());
+    },
+  };
+}

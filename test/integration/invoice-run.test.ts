@@ -7,6 +7,7 @@ import { createDb } from '../../src/db/database.js';
 import { MIGRATIONS_DIR } from '../../src/db/migrate.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { admin, ADMIN_KEY, bearer, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
+import { holdLock } from '../helpers/db.js';
 
 const t = useTestApp();
 
@@ -130,12 +131,14 @@ describe('a finalized invoice', () => {
     await expect(sql`delete from invoice_lines where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/cannot be changed/);
     await expect(sql`insert into invoice_lines (invoice_id, account_id, position, kind, description, quantity, free_quantity, billable_quantity, unit_price, amount)
       values (${inv.id}, ${a.id}, 99, 'adjustment', 'sneaked in', 1, 0, 1, 5, 5)`.execute(db)).rejects.toThrow(/cannot be changed/);
-    // nor moved off onto a draft, which would empty the finalized invoice
-    const draft = await invoiceOf(a, '2026-11');
-    await expect(sql`update invoice_lines set invoice_id = ${draft.id}, position = position + 100 where invoice_id = ${inv.id}`.execute(db))
+    // nor moved off onto a draft, which would empty the finalized invoice (the api stores no drafts; the table still takes them)
+    const { rows: [draft] } = await sql<{ id: string }>`insert into invoices (account_id, period, status, price_version_id, free_tier, total)
+      values (${a.id}, '2026-11-01', 'draft', 'aws-us-east-1-2025-08', true, 0) returning id`.execute(db);
+    await expect(sql`update invoice_lines set invoice_id = ${draft!.id}, position = position + 100 where invoice_id = ${inv.id}`.execute(db))
       .rejects.toThrow(/cannot be changed/);
     await expect(sql`delete from invoices where id = ${inv.id}`.execute(db)).rejects.toThrow(/cannot be deleted/);
-    await expect(sql`update invoice_usage_snapshots set amount = 0 where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`update billing_ledger set amount = 0 where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`delete from billing_ledger where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/append-only/);
     expect(await invoiceOf(a, '2026-10')).toEqual(inv);
 
     const reason = 'billed in error: duplicate account';
@@ -243,5 +246,149 @@ describe('late usage', () => {
     t.clock.set('2027-01-02T00:30:00.000Z');
     await run('2026-12');
     expect(adjustments(await invoiceOf(a, '2026-12'))).toEqual([]);
+  });
+
+  const voidInvoice = (id: string) => t.app.inject({ method: 'POST', url: `/v1/invoices/${id}/void`, headers: admin, payload: { reason: 'reissue' } });
+  /** What the live invoices bill for one month: its own invoice's total plus every adjustment line for it. */
+  async function billedFor(tenant: Tenant, month: string, periods: string[]) {
+    let sum = new Decimal(0);
+    for (const period of periods) {
+      const r = await t.app.inject({ method: 'GET', url: `/v1/invoices?period=${period}&status=finalized`, headers: bearer(tenant.accountKey) });
+      for (const inv of r.json().invoices as Invoice[]) {
+        if (period === month) sum = sum.plus(inv.total).minus(adjustments(inv).reduce((n, l) => n.plus(l.amount), new Decimal(0)));
+        for (const l of adjustments(inv)) if (l.adjustsPeriod === month) sum = sum.plus(l.amount);
+      }
+    }
+    return sum.toFixed(2);
+  }
+
+  it('bills late usage once whatever the order of runs, voids and re-runs, and a void hands back exactly what it billed', async () => {
+    t.clock.set('2026-11-15T12:00:00.000Z');
+    const a = await tenantWithUsage(50, '2026-07-10T08:00:00.000Z'); // July: 450,000 GB-s -> 0.83
+    await postUsage(t.app, a.executorKey, heavy(a.id, 50, '2026-08-10T08:00:00.000Z')); // August: 0.83
+    await run('2026-07');
+    await run('2026-08');
+    expect((await voidInvoice((await invoiceOf(a, '2026-08')).id)).statusCode).toBe(200);
+
+    await postUsage(t.app, a.executorKey, heavy(a.id, 20, '2026-07-20T08:00:00.000Z')); // July now 3.83
+    await run('2026-09');
+    const sep = await invoiceOf(a, '2026-09');
+    expect(adjustments(sep).map((l) => [l.adjustsPeriod, l.amount])).toEqual([['2026-07', '3.00']]);
+
+    await postUsage(t.app, a.executorKey, heavy(a.id, 10, '2026-07-25T08:00:00.000Z')); // July now 5.33
+    await run('2026-08'); // August again, after September: it bills August and July's newest 1.50
+    const aug = await invoiceOf(a, '2026-08');
+    expect(aug.total).toBe('2.33');
+    expect(adjustments(aug).map((l) => [l.adjustsPeriod, l.amount])).toEqual([['2026-07', '1.50']]);
+
+    await run('2026-10');
+    expect(adjustments(await invoiceOf(a, '2026-10'))).toEqual([]);
+    const months = ['2026-07', '2026-08', '2026-09', '2026-10', '2026-11'];
+    expect(await billedFor(a, '2026-07', months)).toBe('5.33');
+
+    // voiding September hands back the 3.00 it billed for July (and September itself): November bills July's 3.00 again
+    expect((await voidInvoice(sep.id)).statusCode).toBe(200);
+    t.clock.set('2026-12-02T00:30:00.000Z');
+    await run('2026-11');
+    expect(adjustments(await invoiceOf(a, '2026-11')).map((l) => [l.adjustsPeriod, l.amount])).toEqual([['2026-07', '3.00']]);
+    expect(await billedFor(a, '2026-07', months)).toBe('5.33');
+  });
+
+  it('lets only one of two concurrent runs for different months bill the same late usage', async () => {
+    t.clock.set('2026-11-15T12:00:00.000Z');
+    const a = await tenantWithUsage(50, '2026-04-10T08:00:00.000Z'); // April: 0.83
+    await run('2026-04');
+    await postUsage(t.app, a.executorKey, heavy(a.id, 20, '2026-04-20T08:00:00.000Z')); // April now 3.83
+    // Both runs price their page, then wait to write it until the lock is let go, so both saw April billed at 0.83.
+    const lock = await holdLock(t.db.url, 'lock table invoices in share mode');
+    const runs = Promise.all([run('2026-05'), run('2026-06')]);
+    await lock.waitFor(2).finally(() => lock.release());
+    expect((await runs).map((r) => r.statusCode)).toEqual([200, 200]);
+    const lines = [...adjustments(await invoiceOf(a, '2026-05')), ...adjustments(await invoiceOf(a, '2026-06'))];
+    expect(lines.map((l) => [l.adjustsPeriod, l.amount])).toEqual([['2026-04', '3.00']]);
+    expect(await billedFor(a, '2026-04', ['2026-04', '2026-05', '2026-06'])).toBe('3.83');
+  });
+
+  it('keeps a void and a run that race consistent: late usage of the voided month is billed once', async () => {
+    t.clock.set('2026-11-15T12:00:00.000Z');
+    const a = await tenantWithUsage(50, '2026-01-10T08:00:00.000Z'); // January: 0.83
+    await run('2026-01');
+    const jan = await invoiceOf(a, '2026-01');
+    await postUsage(t.app, a.executorKey, heavy(a.id, 20, '2026-01-20T08:00:00.000Z')); // January now 3.83
+    // the void checks for later adjustments of January while February's run is about to write one
+    const lock = await holdLock(t.db.url, 'lock table invoices in share mode');
+    const both = Promise.all([voidInvoice(jan.id), run('2026-02')]);
+    await lock.waitFor(2).finally(() => lock.release());
+    const [voided, ran] = await both;
+    expect(ran.statusCode).toBe(200);
+    expect([200, 409]).toContain(voided.statusCode);
+    await run('2026-01'); // bills January afresh if its invoice went
+    expect(await billedFor(a, '2026-01', ['2026-01', '2026-02'])).toBe('3.83');
+  });
+
+  it('is exactly-once in the database: a second step from the same billed state, or a release that does not match, is refused', async () => {
+    t.clock.set('2026-11-15T12:00:00.000Z');
+    const a = await tenantWithUsage(50, '2026-03-10T08:00:00.000Z');
+    await run('2026-03');
+    await run('2026-04');
+    const march = await invoiceOf(a, '2026-03');
+    const april = await invoiceOf(a, '2026-04');
+    const db = t.db.db;
+    const step = (seq: number, kind: string, extra = sql``) => sql`
+      insert into billing_ledger (account_id, usage_period, seq, from_seq, kind, invoice_id, releases_seq, month_invoice_id,
+                                  requests, x86_mb_ms, arm_mb_ms, ephemeral_mb_ms, amount, price_version_id, free_tier)
+      select account_id, usage_period, ${seq}, ${seq - 1}, ${kind}, ${kind === 'month' ? march.id : april.id}::uuid, ${kind === 'release' ? 1 : null}::int,
+             ${kind === 'release' ? null : march.id}::uuid, requests + 1, x86_mb_ms, arm_mb_ms, ephemeral_mb_ms, amount + 1, price_version_id, free_tier
+      from billing_ledger where account_id = ${a.id} and usage_period = '2026-03-01' and seq = 1 ${extra}`.execute(db);
+    await expect(step(3, 'adjustment')).rejects.toThrow(/foreign key/); // skips seq 2
+    await step(2, 'adjustment'); // by hand, as April's invoice would
+    await expect(step(2, 'adjustment')).rejects.toThrow(/billing_ledger_pkey/); // the same step again
+    await expect(step(3, 'month')).rejects.toThrow(/still billed/); // the month's own invoice cannot bill it again
+    await expect(step(3, 'release')).rejects.toThrow(/void invoice/); // March is not void, and the release names April
+    expect((await voidInvoice(march.id)).statusCode).toBe(409); // the adjustment of March stands
+  });
+});
+
+describe('a failing invoice run', () => {
+  it('fails cleanly (no unhandled rejection, no invoice without its lines and ledger) and a retry finishes the month', async () => {
+    t.clock.set('2026-11-15T12:00:00.000Z');
+    const tenants = await Promise.all(Array.from({ length: 5 }, () => tenantWithUsage(1, '2026-02-10T08:00:00.000Z')));
+    const ids = tenants.map((x) => x.id).sort();
+    const victim = ids[1]!; // the second of five one-account pages: the run is still pricing the next ones when its write fails
+    const db = t.db.db;
+    await sql`create function fail_victim() returns trigger language plpgsql as $$
+      begin raise exception 'disk full (simulated)'; end $$`.execute(db);
+    await sql.raw(`create trigger fail_victim before insert on billing_ledger for each row
+      when (new.account_id = '${victim}' and new.usage_period = '2026-02-01') execute function fail_victim()`).execute(db);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const otherDb = createDb(t.db.url, 5);
+    const other = await buildApp({ db: otherDb, clock: t.clock, logger: silentLogger(), adminKey: ADMIN_KEY, invoices: { runPageSize: 1 } });
+    try {
+      const failed = await run('2026-02', admin, other);
+      await new Promise((r) => setTimeout(r, 200)); // let a stray rejection surface
+      expect(unhandled).toEqual([]);
+      expect(failed.statusCode).toBe(500);
+      expect(failed.json().error.code).toBe('INTERNAL_ERROR');
+
+      // every invoice written is whole: its lines and its ledger entry are there; the victim has none
+      const { rows } = await sql<{ account_id: string; lines: string; ledger: string }>`
+        select i.account_id, (select count(*) from invoice_lines l where l.invoice_id = i.id)::text as lines,
+               (select count(*) from billing_ledger b where b.invoice_id = i.id)::text as ledger
+        from invoices i where i.account_id = any(${ids}::uuid[]) and i.period = '2026-02-01'`.execute(db);
+      expect(rows.map((r) => r.account_id)).not.toContain(victim);
+      expect(rows.every((r) => r.lines !== '0' && r.ledger === '1')).toBe(true);
+
+      await sql`drop trigger fail_victim on billing_ledger`.execute(db);
+      const retried = await run('2026-02', admin, other);
+      expect(retried.statusCode).toBe(200);
+      expect(await rowsOf(ids, '2026-02')).toEqual(ids.map((id) => ({ account_id: id, status: 'finalized' })));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await sql`drop trigger if exists fail_victim on billing_ledger`.execute(db);
+      await other.close();
+      await otherDb.destroy();
+    }
   });
 });

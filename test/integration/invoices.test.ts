@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { UsageEvent } from '../../src/contracts/usage.js';
 import { admin, bearer, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
@@ -183,6 +184,48 @@ describe('reading one invoice', () => {
     expect(list.json().invoices.map((i: { accountId: string }) => i.accountId)).toEqual([b.id]);
     // the owner still reads it
     expect((await t.app.inject({ method: 'GET', url: `/v1/invoices/${inv.id}`, headers: bearer(a.accountKey) })).statusCode).toBe(200);
+  });
+});
+
+describe('reading invoices writes nothing', () => {
+  const stored = async (accountId: string) => {
+    const { rows } = await sql<{ invoices: string; lines: string }>`
+      select (select count(*) from invoices where account_id = ${accountId})::text as invoices,
+             (select count(*) from invoice_lines where account_id = ${accountId})::text as lines`.execute(t.db.db);
+    return rows[0];
+  };
+
+  it('computes drafts on read, for any month, in every rendering, and stores none of them', async () => {
+    t.clock.set('2026-11-15T12:00:00.000Z');
+    const a = await tenantWithOctober();
+    const read = (url: string, accept = 'application/json') => t.app.inject({ method: 'GET', url, headers: { ...bearer(a.accountKey), accept } });
+
+    const list = await read('/v1/invoices');
+    expect(list.statusCode).toBe(200);
+    expect(list.json().invoices.map((i: { period: string; status: string }) => [i.period, i.status])).toEqual([['2026-11', 'draft']]);
+    const oct = await octoberInvoice(a.accountKey);
+    expect(oct).toMatchObject({ status: 'draft', total: '0.97' });
+    expect((await octoberInvoice(a.accountKey)).id).toBe(oct.id); // the same draft, read twice
+    for (const period of ['2025-09', '2025-08']) {
+      const r = await read(`/v1/invoices?period=${period}`);
+      expect(r.statusCode, period).toBe(200);
+      expect(r.json().invoices, period).toEqual([expect.objectContaining({ period, status: 'draft', total: '0.00' })]);
+    }
+    // before the price catalog begins there is nothing to bill, and no draft
+    const ancient = await read('/v1/invoices?period=0001-01');
+    expect(ancient.statusCode).toBe(200);
+    expect(ancient.json().invoices).toEqual([]);
+
+    for (const accept of ['application/json', 'text/csv', 'text/html']) {
+      expect((await read(`/v1/invoices/${oct.id}`, accept)).statusCode, accept).toBe(200);
+    }
+    expect((await read(`/v1/invoices/${oct.id}`)).json()).toEqual(oct);
+    const x86 = oct.lines.find((l) => l.kind === 'compute')!;
+    const usage = await read(`/v1/invoices/${oct.id}/lines/${x86.id}/usage`);
+    expect(usage.statusCode).toBe(200);
+    expect(usage.json().hours).toHaveLength(10);
+
+    expect(await stored(a.id)).toEqual({ invoices: '0', lines: '0' });
   });
 });
 

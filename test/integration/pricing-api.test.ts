@@ -200,3 +200,66 @@ describe('the price catalog', () => {
     expect(nov).toMatchObject({ status: 'finalized', priceVersion: 'aws-us-east-1-2025-08', total: '0.00' });
   });
 });
+
+describe('price precision', () => {
+  it('refuses a price with more decimals (or digits) than the catalog keeps, naming the field, and stores nothing', async () => {
+    t.clock.set('2027-01-02T00:30:00.000Z');
+    const base = flatVersion('precise', '2030-01');
+    const bad: [string, object][] = [
+      ['requestPricePerMillion', { ...base, requestPricePerMillion: '0.30000000001' }], // numeric(20, 10)
+      ['requestPricePerMillion', { ...base, requestPricePerMillion: '12345678901' }],
+      ['ephemeralPerGbSecond', { ...base, ephemeralPerGbSecond: '0.00000004000000001' }], // numeric(24, 16)
+      ['freeGbSeconds', { ...base, freeGbSeconds: '400000.0000001' }], // numeric(24, 6)
+      ['compute.x86_64[0].unitPrice', { ...base, compute: { ...base.compute, x86_64: [{ upToGbSeconds: null, unitPrice: '0.00002000000000001' }] } }],
+      ['compute.arm64[0].upToGbSeconds', {
+        ...base, compute: { ...base.compute, arm64: [{ upToGbSeconds: '100.0000001', unitPrice: '0.00001' }, { upToGbSeconds: null, unitPrice: '0.00001' }] },
+      }],
+    ];
+    const before = await storedRows();
+    for (const [field, payload] of bad) {
+      const r = await addVersion(payload);
+      expect(r.statusCode, field).toBe(400);
+      expect(r.json().error.code, field).toBe('VALIDATION_FAILED');
+      expect(r.json().error.message, field).toContain(field);
+    }
+    expect(await storedRows()).toBe(before);
+
+    // at the limit (trailing zeros are not precision) it is stored exactly as answered and audited
+    const exact = {
+      ...base, requestPricePerMillion: '1234567890.0123456789', ephemeralPerGbSecond: '0.0000000400000001', freeGbSeconds: '400000.123456000',
+      compute: { x86_64: [{ upToGbSeconds: '100.000001', unitPrice: '0.0000200000000001' }, { upToGbSeconds: null, unitPrice: '0.00002' }], arm64: base.compute.arm64 },
+    };
+    const created = await addVersion(exact);
+    expect(created.statusCode).toBe(201);
+    const stored = (await t.app.inject({ method: 'GET', url: '/v1/prices', headers: admin })).json().versions.find((v: { id: string }) => v.id === 'precise');
+    expect(stored).toEqual(created.json());
+    expect(stored).toMatchObject({ requestPricePerMillion: '1234567890.0123456789', ephemeralPerGbSecond: '0.0000000400000001', freeGbSeconds: '400000.123456' });
+    expect(stored.compute.x86_64[0]).toEqual({ upToGbSeconds: '100.000001', unitPrice: '0.0000200000000001' });
+  });
+});
+
+describe('a price version that does not bill init', () => {
+  it('leaves init time out of ephemeral storage as it does out of compute', async () => {
+    t.clock.set('2027-01-02T00:30:00.000Z');
+    const tenant = await newTenant(t.app);
+    // 10 invocations of 1,024 MB with 10,240 MB of ephemeral storage, 900,000 ms each plus a 10 s cold start, in
+    // December (flat-2026-12: billsInit false)
+    const events = Array.from({ length: 10 }, () => usageEvent(tenant.id, {
+      memoryMb: 1024, durationMs: 900_000, initDurationMs: 10_000, ephemeralStorageMb: 10_240, startedAt: '2026-12-11T10:00:00.000Z',
+    }));
+    expect((await postUsage(t.app, tenant.executorKey, events)).json()).toMatchObject({ accepted: 10 });
+    const draft = (await t.app.inject({ method: 'GET', url: '/v1/invoices?period=2026-12', headers: bearer(tenant.accountKey) })).json().invoices[0];
+    // handler time only: compute 10 x 900,000 ms x 1,024 MB / 1,024,000 = 9,000 GB-s; storage (10,240 - 512) MB x 900,000 ms
+    // x 10 / 1,024,000 = 85,500 GB-s (86,450 with init) x 0.00000004 = 0.00342 -> 0.00
+    expect(draft.lines.map(pick)).toEqual([
+      ['requests', '10', '0', '10', '0.0000003', '0.00'],
+      ['compute', '9000', '0', '9000', '0.00002', '0.18'],
+      ['ephemeral_storage', '85500', '0', '85500', '0.00000004', '0.00'],
+    ]);
+
+    await t.app.inject({ method: 'POST', url: '/v1/invoices/run', headers: admin, payload: { period: '2026-12' } });
+    const dec = (await t.app.inject({ method: 'GET', url: '/v1/invoices?period=2026-12', headers: bearer(tenant.accountKey) })).json().invoices[0];
+    expect(dec).toMatchObject({ status: 'finalized', total: '0.18' });
+    expect(dec.lines.map(pick)).toEqual(draft.lines.map(pick));
+  });
+});

@@ -96,13 +96,13 @@ describe('POST /v1/usage', () => {
 
   it('creates month partitions on demand, for late and future-dated usage alike', async () => {
     const a = await newTenant(t.app);
-    const old = usageEvent(a.id, { startedAt: '2025-02-28T23:59:59.999Z' });
+    const old = usageEvent(a.id, { startedAt: '2026-02-28T23:59:59.999Z' }); // within the 12-month billing look-back
     const r = await postUsage(t.app, a.executorKey, [old, usageEvent(a.id, { startedAt: '2026-11-16T01:00:00Z' })]);
     expect(r.json().accepted).toBe(2);
     const { rows } = await sql<{ name: string }>`
       select inhrelid::regclass::text as name from pg_inherits where inhparent = 'usage_events'::regclass`.execute(t.db.db);
-    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['usage_events_2025_02', 'usage_events_2026_11']));
-    expect((await hourly(a.id))[0]!.hour.toISOString()).toBe('2025-02-28T23:00:00.000Z');
+    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['usage_events_2026_02', 'usage_events_2026_11']));
+    expect((await hourly(a.id))[0]!.hour.toISOString()).toBe('2026-02-28T23:00:00.000Z');
   });
 
   it('ingests concurrent overlapping batches without deadlock and counts each invocation once', async () => {

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.js';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database, KeyRole } from '../../db/schema.js';
 
 export interface Account {
@@ -73,6 +73,11 @@ export function createAccountsRepository(db: Db) {
       return (await q.execute()).map(toAccount);
     },
 
+    /** The account, its row locked until the transaction ends. */
+    async lockAccount(tx: Transaction<Database>, id: string): Promise<Account> {
+      return toAccount(await tx.selectFrom('accounts').select(accountColumns).where('id', '=', id).forUpdate().executeTakeFirstOrThrow());
+    },
+
     async updateFreeTier(tx: Transaction<Database>, id: string, freeTier: boolean): Promise<Account> {
       const row = await tx.updateTable('accounts').set({ free_tier: freeTier }).where('id', '=', id).returning(accountColumns).executeTakeFirstOrThrow();
       return toAccount(row);
@@ -84,8 +89,8 @@ export function createAccountsRepository(db: Db) {
       return new Set(rows.map((r) => r.id));
     },
 
-    async insertKey(k: { accountId: string | null; role: KeyRole; hash: Buffer; prefix: string; label: string | null }): Promise<ApiKey> {
-      const row = await db
+    async insertKey(k: { accountId: string | null; role: KeyRole; hash: Buffer; prefix: string; label: string | null }, conn: Db | Transaction<Database> = db): Promise<ApiKey> {
+      const row = await conn
         .insertInto('api_keys')
         .values({ account_id: k.accountId, role: k.role, key_hash: k.hash, prefix: k.prefix, label: k.label })
         .returning(keyColumns)
@@ -126,8 +131,13 @@ export function createAccountsRepository(db: Db) {
       return row ? toKey(row) : null;
     },
 
-    async countAdminKeys(): Promise<number> {
-      const row = await db
+    /** Serialises first-start admin key creation across replicas, until the transaction ends. */
+    async lockBootstrap(tx: Transaction<Database>): Promise<void> {
+      await sql`select pg_advisory_xact_lock(hashtext('tally.bootstrap-admin-key'))`.execute(tx);
+    },
+
+    async countAdminKeys(conn: Db | Transaction<Database> = db): Promise<number> {
+      const row = await conn
         .selectFrom('api_keys')
         .select((eb) => eb.fn.countAll<string>().as('n'))
         .where('role', '=', 'admin')

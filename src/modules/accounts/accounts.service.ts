@@ -75,10 +75,14 @@ export function createAccountsService(deps: {
       return account.freeTier;
     },
 
-    /** Switching the free tier changes money: audited, with who and why, in the same transaction. */
+    /**
+     * Switching the free tier changes money: audited, with who and why, in the same transaction, from the
+     * value read under the row's lock (a concurrent switch is seen, not overwritten unaudited).
+     */
     async setFreeTier(principal: Principal, id: string, freeTier: boolean, reason: string): Promise<Account> {
-      const before = await getAccount(principal, id);
+      await getAccount(principal, id);
       return deps.db.transaction().execute(async (tx) => {
+        const before = await repo.lockAccount(tx, id);
         const account = await repo.updateFreeTier(tx, id, freeTier);
         if (before.freeTier !== freeTier) {
           await deps.audit.record(tx, [{
@@ -103,10 +107,21 @@ export function createAccountsService(deps: {
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
 
-/** At first start with no TALLY_ADMIN_KEY and no admin key stored: make one, to be printed once. */
-export async function ensureBootstrapAdminKey(repo: Pick<AccountsRepository, 'countAdminKeys' | 'insertKey'>, envAdminKey: string | null): Promise<string | null> {
-  if (envAdminKey !== null || (await repo.countAdminKeys()) > 0) return null;
-  const { key, hash, prefix } = generateKey('admin');
-  await repo.insertKey({ accountId: null, role: 'admin', hash, prefix, label: 'generated at first start' });
-  return key;
+/**
+ * At first start with no TALLY_ADMIN_KEY and no admin key stored: make one, to be printed once. Replicas
+ * starting together take turns (a transaction-scoped lock), so only the first finds none and makes one.
+ */
+export async function ensureBootstrapAdminKey(
+  db: Db,
+  repo: Pick<AccountsRepository, 'lockBootstrap' | 'countAdminKeys' | 'insertKey'>,
+  envAdminKey: string | null,
+): Promise<string | null> {
+  if (envAdminKey !== null) return null;
+  return db.transaction().execute(async (tx) => {
+    await repo.lockBootstrap(tx);
+    if ((await repo.countAdminKeys(tx)) > 0) return null;
+    const { key, hash, prefix } = generateKey('admin');
+    await repo.insertKey({ accountId: null, role: 'admin', hash, prefix, label: 'generated at first start' }, tx);
+    return key;
+  });
 }

@@ -170,14 +170,15 @@ export function createBudgetsRepository(db: Db) {
     async usageByFunction(accountIds: string[], from: Date, to: Date): Promise<Map<string, Map<string, FunctionUsage>>> {
       const out = new Map<string, Map<string, FunctionUsage>>();
       if (accountIds.length === 0) return out;
-      const { rows } = await sql<{ account_id: string; function_id: string; requests: string; x86: string; arm: string; x86_init: string; arm_init: string; ephemeral: string }>`
+      const { rows } = await sql<{ account_id: string; function_id: string; requests: string; x86: string; arm: string; x86_init: string; arm_init: string; ephemeral: string; ephemeral_init: string }>`
         select account_id, function_id,
                sum(requests)::text as requests,
                coalesce(sum(mb_ms) filter (where architecture = 'x86_64'), 0)::text as x86,
                coalesce(sum(mb_ms) filter (where architecture = 'arm64'), 0)::text as arm,
                coalesce(sum(init_mb_ms) filter (where architecture = 'x86_64'), 0)::text as x86_init,
                coalesce(sum(init_mb_ms) filter (where architecture = 'arm64'), 0)::text as arm_init,
-               sum(ephemeral_mb_ms)::text as ephemeral
+               sum(ephemeral_mb_ms)::text as ephemeral,
+               sum(init_ephemeral_mb_ms)::text as ephemeral_init
         from usage_hourly
         where account_id = any(${accountIds}::uuid[]) and hour >= ${from} and hour < ${to}
         group by account_id, function_id`.execute(db);
@@ -186,6 +187,7 @@ export function createBudgetsRepository(db: Db) {
         byFunction.set(r.function_id, {
           requests: BigInt(r.requests), x86MbMs: BigInt(r.x86), armMbMs: BigInt(r.arm),
           x86InitMbMs: BigInt(r.x86_init), armInitMbMs: BigInt(r.arm_init), ephemeralMbMs: BigInt(r.ephemeral),
+          ephemeralInitMbMs: BigInt(r.ephemeral_init),
         });
         out.set(r.account_id, byFunction);
       }

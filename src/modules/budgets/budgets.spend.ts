@@ -17,7 +17,7 @@ export interface Measured {
   functionId: string | null;
 }
 
-const NONE: FunctionUsage = { requests: 0n, x86MbMs: 0n, armMbMs: 0n, x86InitMbMs: 0n, armInitMbMs: 0n, ephemeralMbMs: 0n };
+const NONE: FunctionUsage = { requests: 0n, x86MbMs: 0n, armMbMs: 0n, x86InitMbMs: 0n, armInitMbMs: 0n, ephemeralMbMs: 0n, ephemeralInitMbMs: 0n };
 const KEYS = Object.keys(NONE) as (keyof FunctionUsage)[];
 
 const combine = (a: FunctionUsage, b: FunctionUsage, sign: 1n | -1n): FunctionUsage =>

@@ -1,7 +1,5 @@
 import { toCsv } from '../../lib/csv.js';
-import type { InvoicesService } from './invoices.service.js';
-
-export type InvoiceDto = Awaited<ReturnType<InvoicesService['get']>>;
+import type { InvoiceDto } from './invoices.dto.js';
 
 export function invoiceCsv(inv: InvoiceDto): string {
   return toCsv(

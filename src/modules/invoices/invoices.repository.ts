@@ -10,21 +10,37 @@ export interface PeriodUsage {
   x86InitMbMs: bigint;
   armInitMbMs: bigint;
   ephemeralMbMs: bigint;
+  ephemeralInitMbMs: bigint;
 }
 
-export const NO_USAGE: PeriodUsage = { requests: 0n, x86MbMs: 0n, armMbMs: 0n, x86InitMbMs: 0n, armInitMbMs: 0n, ephemeralMbMs: 0n };
+export const NO_USAGE: PeriodUsage = { requests: 0n, x86MbMs: 0n, armMbMs: 0n, x86InitMbMs: 0n, armInitMbMs: 0n, ephemeralMbMs: 0n, ephemeralInitMbMs: 0n };
 
-export interface Snapshot {
-  accountId: string;
-  period: string; // YYYY-MM-01
+/** Billed totals of one (account, usage month): usage as priced, and the money billed for it. */
+export interface BilledTotals {
   requests: bigint;
   x86MbMs: bigint;
   armMbMs: bigint;
   ephemeralMbMs: bigint;
   amount: string;
+}
+
+/** One step of a month's billing ledger: from the entry `fromSeq` to these totals. */
+export interface LedgerEntry extends BilledTotals {
+  accountId: string;
+  period: string; // the usage month, YYYY-MM-01
+  seq: number;
+  fromSeq: number | null;
+  kind: 'month' | 'adjustment' | 'release';
+  invoiceId: string;
+  releasesSeq: number | null;
+  /** The standing invoice of the usage month itself after this step; null while it waits for its own run. */
+  monthInvoiceId: string | null;
   priceVersionId: string;
   freeTier: boolean;
 }
+
+/** Where a month's billing stands: its newest ledger entry. */
+export type BilledState = Omit<LedgerEntry, 'fromSeq' | 'kind' | 'invoiceId' | 'releasesSeq'>;
 
 export interface LineRow {
   kind: 'requests' | 'compute' | 'ephemeral_storage' | 'adjustment';
@@ -55,7 +71,27 @@ export interface InvoiceRow {
   voidReason: string | null;
 }
 
-type Conn = Db | Transaction<Database>;
+/** Another writer already took this ledger step (or release): the billing it was priced on has moved on. */
+export function isLedgerStepTaken(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown };
+  return e?.code === '23505' && (e.constraint === 'billing_ledger_pkey' || e.constraint === 'billing_ledger_released_once');
+}
+
+/** The billed-state columns of a ledger entry `h`, as LedgerHeadRow reads them. */
+const ledgerHeadColumns = sql`
+  h.account_id, h.usage_period, h.seq, h.month_invoice_id, h.requests::text as b_requests, h.x86_mb_ms::text as b_x86,
+  h.arm_mb_ms::text as b_arm, h.ephemeral_mb_ms::text as b_ephemeral, h.amount::text as b_amount, h.price_version_id, h.free_tier`;
+
+interface LedgerHeadRow {
+  account_id: string; usage_period: string; seq: number; month_invoice_id: string | null; b_requests: string; b_x86: string;
+  b_arm: string; b_ephemeral: string; b_amount: string; price_version_id: string; free_tier: boolean;
+}
+
+const toBilledState = (r: LedgerHeadRow): BilledState => ({
+  accountId: r.account_id, period: r.usage_period, seq: r.seq, monthInvoiceId: r.month_invoice_id, requests: BigInt(r.b_requests),
+  x86MbMs: BigInt(r.b_x86), armMbMs: BigInt(r.b_arm), ephemeralMbMs: BigInt(r.b_ephemeral), amount: r.b_amount,
+  priceVersionId: r.price_version_id, freeTier: r.free_tier,
+});
 
 /** Sums over usage_monthly rows (one per architecture) into one account-month. */
 const usageSums = sql`
@@ -64,9 +100,10 @@ const usageSums = sql`
   coalesce(sum(mb_ms) filter (where architecture = 'arm64'), 0)::text as arm,
   coalesce(sum(init_mb_ms) filter (where architecture = 'x86_64'), 0)::text as x86_init,
   coalesce(sum(init_mb_ms) filter (where architecture = 'arm64'), 0)::text as arm_init,
-  coalesce(sum(ephemeral_mb_ms), 0)::text as ephemeral`;
+  coalesce(sum(ephemeral_mb_ms), 0)::text as ephemeral,
+  coalesce(sum(init_ephemeral_mb_ms), 0)::text as ephemeral_init`;
 
-interface UsageSumsRow { requests: string; x86: string; arm: string; x86_init: string; arm_init: string; ephemeral: string }
+interface UsageSumsRow { requests: string; x86: string; arm: string; x86_init: string; arm_init: string; ephemeral: string; ephemeral_init: string }
 
 const toUsage = (r: UsageSumsRow): PeriodUsage => ({
   requests: BigInt(r.requests),
@@ -75,6 +112,7 @@ const toUsage = (r: UsageSumsRow): PeriodUsage => ({
   x86InitMbMs: BigInt(r.x86_init),
   armInitMbMs: BigInt(r.arm_init),
   ephemeralMbMs: BigInt(r.ephemeral),
+  ephemeralInitMbMs: BigInt(r.ephemeral_init),
 });
 
 const invoiceColumns = [
@@ -94,8 +132,25 @@ function toInvoice(r: {
   };
 }
 
+const RUN_LOCK = 'tally.invoice-run';
+
 export function createInvoicesRepository(db: Db) {
   return {
+    /**
+     * Runs `fn` holding the invoice-run lock for `key` (a month), across all api processes: a session-level
+     * advisory lock on a connection kept for the purpose, released however `fn` ends.
+     */
+    async withRunLock<T>(key: number, fn: () => Promise<T>): Promise<T> {
+      return db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(hashtext(${RUN_LOCK}), ${key})`.execute(conn);
+        try {
+          return await fn();
+        } finally {
+          await sql`select pg_advisory_unlock(hashtext(${RUN_LOCK}), ${key})`.execute(conn);
+        }
+      });
+    },
+
     /**
      * Accounts to bill for a month, with their free-tier setting, in id order, in pages: those that
      * existed during it, and any with usage up to its end (stamped by the executor's clock, so it may
@@ -124,58 +179,51 @@ export function createInvoicesRepository(db: Db) {
     },
 
     /**
-     * Earlier months whose usage grew after they were billed: the latest finalized snapshot of each
-     * (account, month) before `before`, with the month's usage now, where the request count moved
-     * (usage is only ever added, so any late event changes it).
+     * Where billing stands for these accounts up to `period`: the newest ledger entry of `period` itself
+     * (there is one only if an earlier invoice of it was voided), and the earlier months whose own invoice
+     * stands and whose usage grew since they were last billed (usage only ever grows, so any late event
+     * changes the request count), with their usage now.
      */
-    async lateUsage(accountIds: string[], before: string): Promise<{ billed: Snapshot; now: PeriodUsage }[]> {
-      if (accountIds.length === 0) return [];
-      const { rows } = await sql<UsageSumsRow & {
-        account_id: string; period: string; b_requests: string; b_x86: string; b_arm: string; b_ephemeral: string;
-        amount: string; price_version_id: string; free_tier: boolean;
-      }>`
-        with latest as (
-          select distinct on (s.account_id, s.period) s.*
-          from invoice_usage_snapshots s
-          join invoices i on i.id = s.invoice_id and i.status = 'finalized'
-          where s.account_id = any(${accountIds}::uuid[]) and s.period < ${before}::date
-          order by s.account_id, s.period, i.period desc
+    async billedStates(accountIds: string[], period: string): Promise<{ own: Map<string, BilledState>; late: { billed: BilledState; now: PeriodUsage }[] }> {
+      const own = new Map<string, BilledState>();
+      const late: { billed: BilledState; now: PeriodUsage }[] = [];
+      if (accountIds.length === 0) return { own, late };
+      const { rows } = await sql<UsageSumsRow & LedgerHeadRow>`
+        with heads as (
+          select distinct on (account_id, usage_period) *
+          from billing_ledger
+          where account_id = any(${accountIds}::uuid[]) and usage_period <= ${period}::date
+          order by account_id, usage_period, seq desc
         )
-        select l.account_id, l.period, l.requests::text as b_requests, l.x86_mb_ms::text as b_x86, l.arm_mb_ms::text as b_arm,
-               l.ephemeral_mb_ms::text as b_ephemeral, l.amount::text as amount, l.price_version_id, l.free_tier, u.*
-        from latest l
+        select ${ledgerHeadColumns}, u.*
+        from heads h
         cross join lateral (
-          select ${usageSums} from usage_monthly m where m.account_id = l.account_id and m.period = l.period
+          select ${usageSums} from usage_monthly m where m.account_id = h.account_id and m.period = h.usage_period
         ) u
-        where u.requests::bigint <> l.requests
-        order by l.account_id, l.period`.execute(db);
-      return rows.map((r) => ({
-        billed: {
-          accountId: r.account_id, period: r.period, requests: BigInt(r.b_requests), x86MbMs: BigInt(r.b_x86),
-          armMbMs: BigInt(r.b_arm), ephemeralMbMs: BigInt(r.b_ephemeral), amount: r.amount,
-          priceVersionId: r.price_version_id, freeTier: r.free_tier,
-        },
-        now: toUsage(r),
-      }));
+        where h.usage_period = ${period}::date or (h.month_invoice_id is not null and u.requests::bigint <> h.requests)
+        order by h.account_id, h.usage_period`.execute(db);
+      for (const r of rows) {
+        if (r.usage_period === period) own.set(r.account_id, toBilledState(r));
+        else late.push({ billed: toBilledState(r), now: toUsage(r) });
+      }
+      return { own, late };
     },
 
     /**
-     * Writes invoices as drafts (refreshing an existing draft) or straight as finalized (finalizing
-     * an existing draft); an account whose invoice for the month is already finalized is left alone
-     * and not returned. The unique index keeps one per account and month. The lines of an invoice
-     * finalized here are written in the same transaction (the lines guard allows exactly that).
+     * Writes invoices finalized (taking over a draft row stored by an earlier version of Tally); an account
+     * whose invoice for the month is already finalized is left alone and not returned. The unique index
+     * keeps one per account and month. The lines of an invoice finalized here are written in the same
+     * transaction (the lines guard allows exactly that).
      */
-    async upsertInvoices(
+    async finalizeInvoices(
       tx: Transaction<Database>,
       rows: { accountId: string; period: string; priceVersionId: string; freeTier: boolean; total: string }[],
-      status: 'draft' | 'finalized',
       at: Date,
     ) {
       if (rows.length === 0) return new Map<string, string>();
-      const finalizedAt = status === 'finalized' ? at : null;
       const { rows: out } = await sql<{ id: string; account_id: string }>`
         insert into invoices (account_id, period, status, price_version_id, free_tier, total, updated_at, finalized_at)
-        select a, p, ${status}, v, f, t, ${at}, ${finalizedAt}::timestamptz
+        select a, p, 'finalized', v, f, t, ${at}, ${at}::timestamptz
         from unnest(${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => r.period)}::date[], ${rows.map((r) => r.priceVersionId)}::text[],
                     ${rows.map((r) => r.freeTier)}::boolean[], ${rows.map((r) => r.total)}::numeric[]) as x(a, p, v, f, t)
         order by a
@@ -201,14 +249,65 @@ export function createInvoicesRepository(db: Db) {
                              ${col('unitPrice')}::numeric[], ${col('amount')}::numeric[])`.execute(tx);
     },
 
-    async insertSnapshots(tx: Transaction<Database>, snapshots: (Snapshot & { invoiceId: string })[]) {
-      if (snapshots.length === 0) return;
-      const col = <K extends keyof (typeof snapshots)[number]>(k: K) => snapshots.map((s) => (typeof s[k] === 'bigint' ? String(s[k]) : s[k]));
+    /** Appends ledger entries; a step already taken from the same entry fails on the primary key (isLedgerStepTaken). */
+    async appendLedger(tx: Transaction<Database>, entries: LedgerEntry[]) {
+      if (entries.length === 0) return;
+      const col = <K extends keyof LedgerEntry>(k: K) => entries.map((e) => (typeof e[k] === 'bigint' ? String(e[k]) : e[k]));
       await sql`
-        insert into invoice_usage_snapshots (invoice_id, account_id, period, requests, x86_mb_ms, arm_mb_ms, ephemeral_mb_ms, amount, price_version_id, free_tier)
-        select * from unnest(${col('invoiceId')}::uuid[], ${col('accountId')}::uuid[], ${col('period')}::date[], ${col('requests')}::bigint[],
-                             ${col('x86MbMs')}::bigint[], ${col('armMbMs')}::bigint[], ${col('ephemeralMbMs')}::bigint[], ${col('amount')}::numeric[],
-                             ${col('priceVersionId')}::text[], ${col('freeTier')}::boolean[])`.execute(tx);
+        insert into billing_ledger (account_id, usage_period, seq, from_seq, kind, invoice_id, releases_seq, month_invoice_id,
+                                    requests, x86_mb_ms, arm_mb_ms, ephemeral_mb_ms, amount, price_version_id, free_tier)
+        select * from unnest(${col('accountId')}::uuid[], ${col('period')}::date[], ${col('seq')}::int[], ${col('fromSeq')}::int[],
+                             ${col('kind')}::text[], ${col('invoiceId')}::uuid[], ${col('releasesSeq')}::int[], ${col('monthInvoiceId')}::uuid[],
+                             ${col('requests')}::bigint[], ${col('x86MbMs')}::bigint[], ${col('armMbMs')}::bigint[], ${col('ephemeralMbMs')}::bigint[],
+                             ${col('amount')}::numeric[], ${col('priceVersionId')}::text[], ${col('freeTier')}::boolean[])`.execute(tx);
+    },
+
+    /**
+     * What an invoice billed that still stands, per usage month: its entry, what that entry added (its totals
+     * minus those of the entry it followed), and the month's newest entry now.
+     */
+    async standingBilling(tx: Transaction<Database>, accountId: string, invoiceId: string) {
+      const { rows } = await sql<LedgerHeadRow & {
+        entry_seq: number; entry_kind: 'month' | 'adjustment'; d_requests: string; d_x86: string; d_arm: string; d_ephemeral: string; d_amount: string;
+      }>`
+        select e.seq as entry_seq, e.kind as entry_kind,
+               (e.requests - coalesce(p.requests, 0))::text as d_requests, (e.x86_mb_ms - coalesce(p.x86_mb_ms, 0))::text as d_x86,
+               (e.arm_mb_ms - coalesce(p.arm_mb_ms, 0))::text as d_arm, (e.ephemeral_mb_ms - coalesce(p.ephemeral_mb_ms, 0))::text as d_ephemeral,
+               (e.amount - coalesce(p.amount, 0))::text as d_amount, ${ledgerHeadColumns}
+        from billing_ledger e
+        left join billing_ledger p on p.account_id = e.account_id and p.usage_period = e.usage_period and p.seq = e.from_seq
+        cross join lateral (
+          select * from billing_ledger n where n.account_id = e.account_id and n.usage_period = e.usage_period order by n.seq desc limit 1
+        ) h
+        where e.account_id = ${accountId} and e.invoice_id = ${invoiceId} and e.kind <> 'release'
+          and not exists (select 1 from billing_ledger r where r.account_id = e.account_id and r.usage_period = e.usage_period and r.releases_seq = e.seq)
+        order by e.usage_period`.execute(tx);
+      return rows.map((r) => ({
+        seq: r.entry_seq,
+        kind: r.entry_kind,
+        added: { requests: BigInt(r.d_requests), x86MbMs: BigInt(r.d_x86), armMbMs: BigInt(r.d_arm), ephemeralMbMs: BigInt(r.d_ephemeral), amount: r.d_amount },
+        head: toBilledState(r),
+      }));
+    },
+
+    /** Invoices whose adjustments of a month, made after `afterSeq`, still stand. */
+    async standingAdjusters(tx: Transaction<Database>, accountId: string, period: string, afterSeq: number): Promise<string[]> {
+      const rows = await tx.selectFrom('billing_ledger as a').select('a.invoice_id').distinct()
+        .where('a.account_id', '=', accountId).where('a.usage_period', '=', period).where('a.kind', '=', 'adjustment').where('a.seq', '>', afterSeq)
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('billing_ledger as r').select('r.seq')
+          .whereRef('r.account_id', '=', 'a.account_id').whereRef('r.usage_period', '=', 'a.usage_period').whereRef('r.releases_seq', '=', 'a.seq'))))
+        .execute();
+      return rows.map((r) => r.invoice_id);
+    },
+
+    /** Months in [from, before) in which some account has usage and no finalized invoice, oldest first. */
+    async monthsWithUnbilledUsage(from: string, before: string): Promise<string[]> {
+      const { rows } = await sql<{ period: string }>`
+        select distinct m.period from usage_monthly m
+        where m.period >= ${from}::date and m.period < ${before}::date
+          and not exists (select 1 from invoices i where i.account_id = m.account_id and i.period = m.period and i.status = 'finalized')
+        order by m.period`.execute(db);
+      return rows.map((r) => r.period);
     },
 
     async finalizedAccounts(accountIds: string[], period: string): Promise<Set<string>> {
@@ -229,8 +328,10 @@ export function createInvoicesRepository(db: Db) {
       return row ? toInvoice(row) : null;
     },
 
+    /** Finalized and void invoices; a draft row (stored by an earlier version of Tally) is stale and left out. */
     async listInvoices(q: { accountId: string | null; period: string | null; status: InvoiceStatus | null; limit: number }): Promise<InvoiceRow[]> {
-      let query = db.selectFrom('invoices').select(invoiceColumns).orderBy('period', 'desc').orderBy('account_id').orderBy('created_at').limit(q.limit);
+      let query = db.selectFrom('invoices').select(invoiceColumns).where('status', '<>', 'draft')
+        .orderBy('period', 'desc').orderBy('account_id').orderBy('created_at').limit(q.limit);
       if (q.accountId) query = query.where('account_id', '=', q.accountId);
       if (q.period) query = query.where('period', '=', q.period);
       if (q.status) query = query.where('status', '=', q.status);
@@ -247,26 +348,20 @@ export function createInvoicesRepository(db: Db) {
       }));
     },
 
-    /** Later finalized invoices that adjusted this invoice's month: voiding it then would bill those twice. */
-    async laterAdjustments(invoice: InvoiceRow): Promise<string[]> {
-      const rows = await db.selectFrom('invoice_usage_snapshots as s').innerJoin('invoices as i', 'i.id', 's.invoice_id')
-        .select('i.id').where('s.account_id', '=', invoice.accountId).where('s.period', '=', invoice.period)
-        .where('i.status', '=', 'finalized').where('i.id', '<>', invoice.id).execute();
-      return rows.map((r) => r.id);
+    /** The invoice, locked until the transaction ends (a void decides on what it reads). */
+    async lockInvoice(tx: Transaction<Database>, id: string): Promise<InvoiceRow | null> {
+      const row = await tx.selectFrom('invoices').select(invoiceColumns).where('id', '=', id).forUpdate().executeTakeFirst();
+      return row ? toInvoice(row) : null;
     },
 
     async markVoid(tx: Transaction<Database>, id: string, reason: string, at: Date): Promise<void> {
       await tx.updateTable('invoices').set({ status: 'void', voided_at: at, void_reason: reason }).where('id', '=', id).execute();
     },
 
-    async deleteDraft(tx: Transaction<Database>, id: string): Promise<void> {
-      await tx.deleteFrom('invoices').where('id', '=', id).where('status', '=', 'draft').execute();
-    },
-
     /** The hourly rollups behind a line: the month (or the adjusted month), narrowed to the line's architecture. */
     async rollupsFor(q: { accountId: string; from: Date; to: Date; architecture: string | null; ephemeralOnly: boolean }) {
       let query = db.selectFrom('usage_hourly')
-        .select(['hour', 'function_id', 'architecture', 'requests', 'billed_ms', 'mb_ms', 'ephemeral_mb_ms', 'init_mb_ms'])
+        .select(['hour', 'function_id', 'architecture', 'requests', 'billed_ms', 'mb_ms', 'ephemeral_mb_ms', 'init_mb_ms', 'init_ephemeral_mb_ms'])
         .where('account_id', '=', q.accountId).where('hour', '>=', q.from).where('hour', '<', q.to)
         .orderBy('hour').orderBy('function_id').orderBy('architecture');
       if (q.architecture) query = query.where('architecture', '=', q.architecture as 'x86_64' | 'arm64');

@@ -24,7 +24,7 @@ export function invoicesRoutes(deps: {
 
     app.get('/v1/invoices', {
       onRequest: auth.require('account', 'admin'),
-      schema: { tags, summary: "An account's invoices (drafts of open months recomputed); an admin without X-Account-Id sees every account's", querystring: ListInvoicesQuery, response: { 200: Type.Object({ invoices: Type.Array(InvoiceDto) }), ...errorResponses } },
+      schema: { tags, summary: "An account's invoices, with the draft of the current (or asked-for, unfinalized) month computed on read, never stored; an admin without X-Account-Id sees every account's stored invoices", querystring: ListInvoicesQuery, response: { 200: Type.Object({ invoices: Type.Array(InvoiceDto) }), ...errorResponses } },
     }, async (req) => {
       const scope = await accounts.scopeOf(principalOf(req), accountHeader(req.headers));
       return { invoices: await invoices.list(scope, { period: req.query.period ?? null, status: req.query.status ?? null, limit: req.query.limit }) };

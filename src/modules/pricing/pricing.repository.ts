@@ -4,6 +4,24 @@ import type { Database } from '../../db/schema.js';
 import { Money } from '../../lib/money.js';
 import { ARCHITECTURES, type PriceVersion } from './pricing.engine.js';
 
+/**
+ * numeric(precision, scale) of each catalog column, as created by the migrations: Postgres would round a
+ * longer price silently, so the service refuses it instead.
+ */
+export const CATALOG_COLUMNS = {
+  requestPricePerMillion: [20, 10],
+  ephemeralPerGbSecond: [24, 16],
+  freeGbSeconds: [24, 6],
+  upToGbSeconds: [30, 6],
+  unitPrice: [24, 16],
+} as const satisfies Record<string, readonly [precision: number, scale: number]>;
+
+/** The catalog already has a version with this id or effective month (its primary or unique key said so). */
+export function isDuplicateVersion(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown };
+  return e?.code === '23505' && (e.constraint === 'price_versions_pkey' || e.constraint === 'price_versions_effective_from_key');
+}
+
 export function createPricingRepository(db: Db) {
   return {
     /** Every version, oldest first; the catalog is a handful of rows. */

@@ -1,8 +1,8 @@
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
-import { Money, formatDecimal, formatMoney } from '../../lib/money.js';
-import { nextPeriod, periodDate, periodOf, type Period } from '../../lib/period.js';
+import { Money, fitsNumeric, formatDecimal, formatMoney } from '../../lib/money.js';
+import { nextPeriod, periodDate, periodFromDate, periodOf, type Period } from '../../lib/period.js';
 import type { AuditService } from '../audit/audit.service.js';
 import {
   ARCHITECTURES,
@@ -12,7 +12,7 @@ import {
   type PriceVersion,
   type Workload,
 } from './pricing.engine.js';
-import type { PricingRepository } from './pricing.repository.js';
+import { CATALOG_COLUMNS, isDuplicateVersion, type PricingRepository } from './pricing.repository.js';
 
 export interface NewPriceVersion {
   id: string;
@@ -24,6 +24,28 @@ export interface NewPriceVersion {
   freeGbSeconds: string;
   billsInit: boolean;
   reason: string;
+}
+
+/** Refuses a figure the catalog could only store rounded: the answer and the audit must show what is billed. */
+function assertStorable(input: NewPriceVersion): void {
+  const figures: (readonly [field: string, value: string | null, column: keyof typeof CATALOG_COLUMNS])[] = [
+    ['requestPricePerMillion', input.requestPricePerMillion, 'requestPricePerMillion'],
+    ['ephemeralPerGbSecond', input.ephemeralPerGbSecond, 'ephemeralPerGbSecond'],
+    ['freeGbSeconds', input.freeGbSeconds, 'freeGbSeconds'],
+    ...ARCHITECTURES.flatMap((arch) => input.compute[arch].flatMap((t, i) => [
+      [`compute.${arch}[${i}].upToGbSeconds`, t.upToGbSeconds, 'upToGbSeconds'] as const,
+      [`compute.${arch}[${i}].unitPrice`, t.unitPrice, 'unitPrice'] as const,
+    ])),
+  ];
+  for (const [field, value, column] of figures) {
+    if (value === null) continue;
+    const [precision, scale] = CATALOG_COLUMNS[column];
+    if (!fitsNumeric(new Money(value), precision, scale)) {
+      throw errors.validation(`${field}: ${value} does not fit the catalog, which keeps at most ${precision - scale} digits before the point and ${scale} decimals`, [
+        { field, message: `at most ${scale} decimals and ${precision - scale} integer digits` },
+      ]);
+    }
+  }
 }
 
 export function versionDto(v: PriceVersion) {
@@ -53,8 +75,28 @@ export function createPricingService(deps: { db: Db; repo: PricingRepository; au
     return inForce;
   }
 
+  let start: Promise<Period | null> | null = null;
+
   return {
     versionFor,
+
+    /**
+     * The first month the catalog prices (null while it is empty). Versions are append-only and only
+     * ever start in a future month, so once known it never moves: it is read once per process.
+     */
+    catalogStart(): Promise<Period | null> {
+      start ??= deps.repo.listVersions().then(
+        (versions) => {
+          if (versions.length === 0) start = null;
+          return versions[0] ? periodFromDate(versions[0].effectiveFrom) : null;
+        },
+        (err: unknown) => {
+          start = null;
+          throw err;
+        },
+      );
+      return start;
+    },
 
     /** Every version at once, for pricing many months in one pass (the catalog is a handful of rows). */
     async resolver(): Promise<(period: Period) => PriceVersion> {
@@ -80,6 +122,7 @@ export function createPricingService(deps: { db: Db; repo: PricingRepository; au
           { field: 'effectiveFrom' },
         ]);
       }
+      assertStorable(input);
       const version: PriceVersion = {
         id: input.id,
         effectiveFrom: periodDate(input.effectiveFrom),
@@ -100,15 +143,17 @@ export function createPricingService(deps: { db: Db; repo: PricingRepository; au
       } catch (err) {
         throw errors.validation(`compute tiers: ${(err as Error).message}`, [{ field: 'compute' }]);
       }
+      const duplicate = () => new AppError('CONFLICT', 409, `A price version with id ${version.id} or effective from ${input.effectiveFrom} exists already`);
       const existing = await deps.repo.listVersions();
-      if (existing.some((v) => v.id === version.id || v.effectiveFrom === version.effectiveFrom)) {
-        throw new AppError('CONFLICT', 409, `A price version with id ${version.id} or effective from ${input.effectiveFrom} exists already`);
-      }
+      if (existing.some((v) => v.id === version.id || v.effectiveFrom === version.effectiveFrom)) throw duplicate();
+      // the keys on id and effective month decide a race between two admins; the check above only words the common case
       await deps.db.transaction().execute(async (tx) => {
         await deps.repo.insertVersion(tx, version);
         await deps.audit.record(tx, [
           { actor, action: 'price_version.created', accountId: null, subject: version.id, reason: input.reason, details: versionDto(version) },
         ]);
+      }).catch((err: unknown) => {
+        throw isDuplicateVersion(err) ? duplicate() : err;
       });
       return versionDto(version);
     },

@@ -81,10 +81,11 @@ export function createUsageRepository(db: Db) {
         ),
         rolled as (
           insert into usage_hourly as h (account_id, hour, function_id, architecture, requests, billed_ms, mb_ms,
-                                         ephemeral_mb_ms, init_mb_ms, errors, timeouts)
+                                         ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms, errors, timeouts)
           select account_id, date_trunc('hour', started_at, 'UTC'), function_id, architecture,
                  count(*), sum(billed_ms), sum(billed_ms * memory_mb), sum(billed_ms * (ephemeral_storage_mb - 512)),
                  sum((billed_ms - ceil(least(duration_ms, 900000))) * memory_mb),
+                 sum((billed_ms - ceil(least(duration_ms, 900000))) * (ephemeral_storage_mb - 512)),
                  count(*) filter (where status = 'error'), count(*) filter (where status = 'timeout')
           from stored
           group by 1, 2, 3, 4
@@ -95,14 +96,16 @@ export function createUsageRepository(db: Db) {
             mb_ms = h.mb_ms + excluded.mb_ms,
             ephemeral_mb_ms = h.ephemeral_mb_ms + excluded.ephemeral_mb_ms,
             init_mb_ms = h.init_mb_ms + excluded.init_mb_ms,
+            init_ephemeral_mb_ms = h.init_ephemeral_mb_ms + excluded.init_ephemeral_mb_ms,
             errors = h.errors + excluded.errors,
             timeouts = h.timeouts + excluded.timeouts
         ),
         monthly as (
-          insert into usage_monthly as m (account_id, period, architecture, requests, mb_ms, ephemeral_mb_ms, init_mb_ms)
+          insert into usage_monthly as m (account_id, period, architecture, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms)
           select account_id, date_trunc('month', started_at, 'UTC')::date, architecture,
                  count(*), sum(billed_ms * memory_mb), sum(billed_ms * (ephemeral_storage_mb - 512)),
-                 sum((billed_ms - ceil(least(duration_ms, 900000))) * memory_mb)
+                 sum((billed_ms - ceil(least(duration_ms, 900000))) * memory_mb),
+                 sum((billed_ms - ceil(least(duration_ms, 900000))) * (ephemeral_storage_mb - 512))
           from stored
           group by 1, 2, 3
           order by 1, 2, 3
@@ -110,7 +113,8 @@ export function createUsageRepository(db: Db) {
             requests = m.requests + excluded.requests,
             mb_ms = m.mb_ms + excluded.mb_ms,
             ephemeral_mb_ms = m.ephemeral_mb_ms + excluded.ephemeral_mb_ms,
-            init_mb_ms = m.init_mb_ms + excluded.init_mb_ms
+            init_mb_ms = m.init_mb_ms + excluded.init_mb_ms,
+            init_ephemeral_mb_ms = m.init_ephemeral_mb_ms + excluded.init_ephemeral_mb_ms
         )
         select i.account_id, i.invocation_id from input i
         where not exists (select 1 from claimed c where c.account_id = i.account_id and c.invocation_id = i.invocation_id)

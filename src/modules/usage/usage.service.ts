@@ -4,6 +4,7 @@ import { AppError, errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { Money, formatDecimal, mbMsToGbSeconds } from '../../lib/money.js';
+import { addMonths, periodOf, type Period } from '../../lib/period.js';
 import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import type { Principal } from '../accounts/auth.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
@@ -69,8 +70,19 @@ export function createUsageService(deps: {
   onIngested?: (accountIds: string[]) => void;
   /** Checks the dispatch tokens of a platform executor key's events. */
   dispatch: Pick<ExecutorsService, 'refusedDispatches'>;
+  /** How far back usage is still billed: the price catalog's first month, and the operator's look-back in months. */
+  billing: { catalogStart(): Promise<Period | null>; lookbackMonths: number };
 }) {
   const knownMonths = new Set<string>();
+
+  /** The oldest month still open to usage, and why: usage before it could never be billed. */
+  async function oldestOpenMonth(): Promise<{ month: Period; reason: string }> {
+    const lookback = addMonths(periodOf(deps.clock.now()), -deps.billing.lookbackMonths);
+    const start = await deps.billing.catalogStart();
+    return start !== null && start > lookback
+      ? { month: start, reason: 'the price catalog begins then' }
+      : { month: lookback, reason: `the billing look-back is ${deps.billing.lookbackMonths} months` };
+  }
 
   /**
    * Refuses the whole batch (nothing written) if any event is not acceptable, listing every refused
@@ -80,6 +92,7 @@ export function createUsageService(deps: {
    */
   async function checkBatch(principal: Principal, events: UsageEvent[]): Promise<void> {
     const latest = deps.clock.now().getTime() + MAX_CLOCK_SKEW_MS;
+    const oldest = await oldestOpenMonth();
     const scope: UsageRefusal[] = [];
     const implausible: UsageRefusal[] = [];
     events.forEach((e, index) => {
@@ -88,7 +101,15 @@ export function createUsageService(deps: {
       }
       const started = Date.parse(e.startedAt);
       if (!Number.isFinite(started) || started > latest || started < Date.UTC(2000, 0, 1)) {
-        implausible.push({ index, field: 'startedAt', message: 'must lie between 2000-01-01 and one day from now' });
+        implausible.push({ index, field: 'startedAt', message: 'is not a plausible start time: must lie between 2000-01-01 and one day from now' });
+      }
+      const month = monthKey(e.startedAt);
+      if (month < oldest.month) {
+        implausible.push({
+          index,
+          field: 'startedAt',
+          message: `falls in ${month}, before ${oldest.month}, the oldest month still billed (${oldest.reason}); must fall in ${oldest.month} or later (UTC)`,
+        });
       }
     });
     const platformExecutor = principal.role === 'executor' && principal.accountId === null && principal.keyId !== null;
@@ -109,7 +130,7 @@ export function createUsageService(deps: {
     if (undispatched.length > 0) throw errors.usageRefused('DISPATCH_TOKEN_INVALID', 403, undispatched[0]!.message! + tail, all);
     if (implausible.length > 0) {
       const first = implausible[0]!;
-      throw errors.usageRefused('VALIDATION_FAILED', 400, `events[${first.index}].startedAt: ${events[first.index]!.startedAt} is not a plausible start time${tail}`, all);
+      throw errors.usageRefused('VALIDATION_FAILED', 400, `events[${first.index}].startedAt: ${events[first.index]!.startedAt} ${first.message}${tail}`, all);
     }
     const first = unknown[0]!;
     throw errors.usageRefused('UNKNOWN_ACCOUNT', 400, `events[${first.index}].accountId: account ${first.accountId} does not exist${tail}`, all);
