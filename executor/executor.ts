@@ -158,7 +158,7 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
 
   // Usage is sent once the key is bound to this executor: before that the api would refuse its dispatch tokens.
   const register = async () => {
-    const { heartbeatIntervalMs } = await api.register({ id, url, capacity: options.capacity, token });
+    const { heartbeatIntervalMs } = await api.register({ id, url, capacity: options.capacity, token, sandbox: isolation.mode === 'sandbox' ? 'on' : 'off' });
     reporter.start();
     return heartbeatIntervalMs;
   };

@@ -182,7 +182,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   // Pending debounced budget evaluations finish (or are dropped) before the database goes away.
   app.addHook('onClose', () => budgets.stop());
 
-  await app.register(healthRoutes({ db: deps.db, metrics, expectedMigrations: deps.expectedMigrations ?? 0 }));
+  await app.register(healthRoutes({ db: deps.db, metrics, executors, expectedMigrations: deps.expectedMigrations ?? 0 }));
   await app.register(accountsRoutes({ auth, accounts }));
   const usageBodyLimit = deps.bodyLimitBytes ?? 16 * 1024 * 1024;
   await app.register(usageRoutes({ auth, usage, accounts, bodyLimit: usageBodyLimit }));

@@ -39,9 +39,9 @@ function which(name: string, searchPath: string): string | null {
  * Everything the sandbox needs, checked before the executor accepts work: it never runs a function
  * unsandboxed because a piece is missing. The error names what to install or change.
  */
-export function checkRequirements(options: { tmp: 'disk' | 'memory'; searchPath?: string }): Tools {
+export function checkRequirements(options: { tmp: 'disk' | 'memory'; searchPath?: string; cgroupMount?: string }): Tools {
   const problems: string[] = [];
-  const searchPath = [options.searchPath ?? process.env.PATH ?? '', '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':');
+  const searchPath = options.searchPath ?? [process.env.PATH ?? '', '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':');
   const found = {} as Tools;
   const missing = new Set<string>();
   for (const [tool, pkg] of Object.entries(TOOLS) as [Tool, string][]) {
@@ -55,7 +55,7 @@ export function checkRequirements(options: { tmp: 'disk' | 'memory'; searchPath?
     problems.push('the executor must run as root to give each function its own uid, namespaces and cgroup');
   }
   try {
-    const cgroups = detectCgroups();
+    const cgroups = detectCgroups(options.cgroupMount);
     if (cgroups.missing.length > 0) problems.push(`cgroup v${cgroups.version} controllers not available: ${cgroups.missing.join(', ')}`);
   } catch (err) {
     problems.push(`cgroups cannot be read: ${(err as Error).message}`);

@@ -46,6 +46,8 @@ export interface SandboxOptions extends LaunchOptions {
   cpu?: 'quota' | 'shares';
   maxResponseBytes?: number;
   log: Log;
+  /** Where to look for the tools (default: PATH and the usual system folders). */
+  searchPath?: string;
 }
 
 /**
@@ -149,7 +151,7 @@ export class KernelSandbox implements Isolation {
 
   /** Checks every requirement, clears what a previous run left, and proves one sandbox starts. */
   static async start(options: SandboxOptions): Promise<KernelSandbox> {
-    const tools = checkRequirements({ tmp: options.tmp ?? 'disk' });
+    const tools = checkRequirements({ tmp: options.tmp ?? 'disk', searchPath: options.searchPath });
     await mkdir(path.join(options.dir, 'slots'), { recursive: true, mode: 0o700 });
     const cgroups = await createCgroupDriver({ executorKey: options.executorKey });
     const uids = new UidAllocator(options.uidClaims ?? '/run/tally-sandbox/uids', options.uidBase ?? 1_000_000_000, options.uidCount ?? 65_536);

@@ -23,6 +23,7 @@ export const RegisterExecutorBody = Type.Object(
     url: Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://', description: 'where the api reaches its POST /invoke' }),
     capacity: Type.Integer({ minimum: 1, maximum: 100_000, description: 'most function instances it runs at once' }),
     token: Type.String({ minLength: 32, maxLength: 256, description: 'bearer token the api presents on each invoke' }),
+    sandbox: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')], { description: "'off' when functions run unisolated (TALLY_SANDBOX=off, a developer switch); default 'on'" })),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,4 @@
-import { parseSandboxConfig } from '../../executor/config.js';
+import { parseSandboxConfig, type SandboxConfig } from '../../executor/config.js';
 import { removeTestDir } from './cleanup.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,7 +97,7 @@ export interface FunctionsContext {
   executor: Executor | null;
   tmp: string;
   /** Starts an in-process executor with a platform key of its own (unless one is given). */
-  startExecutor(overrides?: { capacity?: number; flushIntervalMs?: number; key?: string; dir?: string }): Promise<Executor>;
+  startExecutor(overrides?: { capacity?: number; flushIntervalMs?: number; key?: string; dir?: string; sandbox?: Partial<SandboxConfig> }): Promise<Executor>;
   /** The key an executor started by startExecutor runs with. */
   keyOf(executorId: string): string;
 }
@@ -124,7 +124,7 @@ export function useFunctionsApp(opts: { executor?: boolean; functions?: AppDeps[
       const started = await startExecutor({
         apiUrl: ctx.base, key, host: '127.0.0.1', port: 0, dir: o.dir ?? mkdtempSync(join(ctx.tmp, 'executor-')),
         capacity: o.capacity ?? 8, idleTimeoutMs: 60_000, flushIntervalMs: o.flushIntervalMs ?? 100, shutdownTimeoutMs: 5_000,
-        logLevel: 'silent', logger: silentLogger(), sandbox: { ...parseSandboxConfig({}), spares: 1 },
+        logLevel: 'silent', logger: silentLogger(), sandbox: { ...parseSandboxConfig({}), spares: 1, ...o.sandbox },
       });
       keys.set(started.id, key);
       executors.push(started);

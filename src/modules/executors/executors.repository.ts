@@ -10,6 +10,7 @@ export interface ExecutorsTable {
   invoke_token: string;
   key_id: string;
   left_at: Date | null;
+  sandbox: ColumnType<'on' | 'off', 'on' | 'off' | undefined, 'on' | 'off'>;
   instances: ColumnType<number, number | undefined, number>;
   busy: ColumnType<number, number | undefined, number>;
   started_at: Timestamp;
@@ -38,19 +39,21 @@ export interface ExecutorRecord {
   token: string;
   instances: number;
   busy: number;
+  sandbox: 'on' | 'off';
   startedAt: Date;
   lastSeenAt: Date;
 }
 
-const columns = ['id', 'url', 'capacity', 'invoke_token', 'instances', 'busy', 'started_at', 'last_seen_at'] as const;
+const columns = ['id', 'url', 'capacity', 'invoke_token', 'instances', 'busy', 'sandbox', 'started_at', 'last_seen_at'] as const;
 
 const toRecord = (r: {
-  id: string; url: string; capacity: number; invoke_token: string; instances: number; busy: number; started_at: Date; last_seen_at: Date;
+  id: string; url: string; capacity: number; invoke_token: string; instances: number; busy: number; sandbox: 'on' | 'off'; started_at: Date; last_seen_at: Date;
 }): ExecutorRecord => ({
   id: r.id,
   url: r.url,
   capacity: r.capacity,
   token: r.invoke_token,
+  sandbox: r.sandbox,
   instances: r.instances,
   busy: r.busy,
   startedAt: r.started_at,
@@ -78,7 +81,7 @@ export function createExecutorsRepository(base: Db) {
      * is bound to one executor (a unique key_id): a holder that left or went stale is replaced, a live
      * one keeps it. An id live under another key is not taken over.
      */
-    async register(e: { id: string; url: string; capacity: number; token: string; keyId: string }, staleAfterMs: number): Promise<RegisterOutcome> {
+    async register(e: { id: string; url: string; capacity: number; token: string; keyId: string; sandbox?: 'on' | 'off' }, staleAfterMs: number): Promise<RegisterOutcome> {
       try {
         return await db.transaction().execute(async (tx) => {
           await tx
@@ -97,13 +100,13 @@ export function createExecutorsRepository(base: Db) {
           const row = await tx
             .insertInto('executors')
             .values({
-              id: e.id, url: e.url, capacity: e.capacity, invoke_token: e.token, key_id: e.keyId, started_at: sql`now()`, last_seen_at: sql`now()`,
+              id: e.id, url: e.url, capacity: e.capacity, invoke_token: e.token, key_id: e.keyId, sandbox: e.sandbox ?? 'on', started_at: sql`now()`, last_seen_at: sql`now()`,
             })
             .onConflict((oc) =>
               oc
                 .column('id')
                 .doUpdateSet({
-                  url: e.url, capacity: e.capacity, invoke_token: e.token, key_id: e.keyId, left_at: null, instances: 0, busy: 0,
+                  url: e.url, capacity: e.capacity, invoke_token: e.token, key_id: e.keyId, sandbox: e.sandbox ?? 'on', left_at: null, instances: 0, busy: 0,
                   started_at: sql`now()`, last_seen_at: sql`now()`,
                 })
                 .where((eb) => eb.or([

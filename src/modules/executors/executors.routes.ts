@@ -13,6 +13,7 @@ const ExecutorDto = Type.Object({
   capacity: Type.Integer(),
   instances: Type.Integer(),
   busy: Type.Integer(),
+  sandbox: Type.Union([Type.Literal('on'), Type.Literal('off')], { description: "'off': this executor runs functions unisolated (TALLY_SANDBOX=off)" }),
   startedAt: Type.String({ format: 'date-time' }),
   lastSeenAt: Type.String({ format: 'date-time' }),
 });
@@ -55,7 +56,7 @@ export function executorsRoutes(deps: { auth: Auth; executors: ExecutorsService;
       schema: { tags, summary: 'Registered executors and their last reported load (admin)', response: { 200: Type.Object({ executors: Type.Array(ExecutorDto) }), ...errorResponses } },
     }, async () => ({
       executors: (await executors.list()).map((e) => ({
-        id: e.id, url: e.url, capacity: e.capacity, instances: e.instances, busy: e.busy,
+        id: e.id, url: e.url, capacity: e.capacity, instances: e.instances, busy: e.busy, sandbox: e.sandbox,
         startedAt: e.startedAt.toISOString(), lastSeenAt: e.lastSeenAt.toISOString(),
       })),
     }));

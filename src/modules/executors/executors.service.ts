@@ -161,6 +161,12 @@ export function createExecutorsService(deps: {
 
     list: () => repo.all(),
 
+    /** Live executors that run functions unisolated (TALLY_SANDBOX=off): shown in /readyz. */
+    async unsandboxed(): Promise<{ live: number; unsandboxed: string[] }> {
+      const live = await repo.live(staleAfterMs);
+      return { live: live.length, unsandboxed: live.filter((e) => e.sandbox === 'off').map((e) => e.id) };
+    },
+
     /** Loads (creating once) the dispatch-token secret: at start-up, so the first invocation does not wait. */
     loadSecrets: async (): Promise<void> => void (await dispatchSecret()),
 

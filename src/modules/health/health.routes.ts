@@ -3,11 +3,23 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Db } from '../../db/database.js';
 import type { Metrics } from '../../lib/metrics.js';
+import type { ExecutorsService } from '../executors/executors.service.js';
 
-export function healthRoutes(deps: { db: Db; metrics: Metrics; expectedMigrations: number }): FastifyPluginAsyncTypebox {
+export function healthRoutes(deps: {
+  db: Db;
+  metrics: Metrics;
+  executors: Pick<ExecutorsService, 'unsandboxed'>;
+  expectedMigrations: number;
+}): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['operations'];
-    const Status = Type.Object({ status: Type.String(), detail: Type.Optional(Type.String()) });
+    const Status = Type.Object({
+      status: Type.String(),
+      detail: Type.Optional(Type.String()),
+      sandbox: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')], {
+        description: "'off' when a live executor runs functions unisolated (TALLY_SANDBOX=off): never with untrusted code",
+      })),
+    });
 
     app.get('/healthz', { schema: { tags, summary: 'The process is up', response: { 200: Status } } }, async () => ({ status: 'ok' }));
 
@@ -20,7 +32,12 @@ export function healthRoutes(deps: { db: Db; metrics: Metrics; expectedMigration
         if (applied < deps.expectedMigrations) {
           return reply.code(503).send({ status: 'not ready', detail: `${deps.expectedMigrations - applied} migrations pending` });
         }
-        return { status: 'ready' };
+        // Ready either way: an unsandboxed executor is a deliberate developer switch, said out loud.
+        const { unsandboxed } = await deps.executors.unsandboxed();
+        if (unsandboxed.length > 0) {
+          return { status: 'ready', sandbox: 'off' as const, detail: `functions run UNSANDBOXED on executor ${unsandboxed.join(', ')} (TALLY_SANDBOX=off)` };
+        }
+        return { status: 'ready', sandbox: 'on' as const };
       } catch {
         return reply.code(503).send({ status: 'not ready', detail: 'the database does not answer' });
       }

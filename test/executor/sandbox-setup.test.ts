@@ -1,0 +1,91 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ExecutorConfigError, parseSandboxConfig } from '../../executor/config.js';
+import { createCgroupDriver } from '../../executor/sandbox/cgroups.js';
+import { checkRequirements, SandboxUnavailableError } from '../../executor/sandbox/requirements.js';
+import { KernelSandbox } from '../../executor/sandbox/sandbox.js';
+import { silentLog } from './helpers.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'tally-sandbox-setup-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('sandbox start-up', () => {
+  it('refuses to start without its tools, and says exactly what to install', async () => {
+    const empty = path.join(tmp, 'empty-path');
+    mkdirSync(empty);
+    const start = KernelSandbox.start({ dir: path.join(tmp, 'sb'), executorKey: 'setup001', network: 'outbound', log: silentLog, searchPath: empty });
+    await expect(start).rejects.toBeInstanceOf(SandboxUnavailableError);
+    await expect(start).rejects.toThrow(/apt-get install -y bubblewrap util-linux mount iproute2 passt e2fsprogs/);
+    await expect(start).rejects.toThrow(/TALLY_SANDBOX=off/);
+  });
+
+  it('needs no loop devices or mkfs when /tmp lives in memory', () => {
+    const bin = path.join(tmp, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['bwrap', 'setpriv', 'nsenter', 'prlimit', 'ip', 'pasta']) {
+      writeFileSync(path.join(bin, tool), '#!/bin/sh\n', { mode: 0o755 });
+    }
+    expect(() => checkRequirements({ tmp: 'disk', searchPath: bin })).toThrow(/e2fsprogs/);
+    expect(Object.keys(checkRequirements({ tmp: 'memory', searchPath: bin })).sort()).toEqual(['bwrap', 'ip', 'nsenter', 'pasta', 'prlimit', 'setpriv']);
+  });
+
+  it('reads its switches from the environment and names a bad one', () => {
+    expect(parseSandboxConfig({})).toMatchObject({ enabled: true, network: 'outbound', tmp: 'disk', cpu: 'quota', pids: 1024, denyCidrs: [] });
+    expect(parseSandboxConfig({ TALLY_SANDBOX: 'off', TALLY_FUNCTION_NETWORK: 'none', TALLY_FUNCTION_DENY_CIDRS: '10.0.0.0/8, 192.168.0.0/16' })).toMatchObject({
+      enabled: false,
+      network: 'none',
+      denyCidrs: ['10.0.0.0/8', '192.168.0.0/16'],
+    });
+    expect(() => parseSandboxConfig({ TALLY_SANDBOX: 'maybe' })).toThrow(ExecutorConfigError);
+    expect(() => parseSandboxConfig({ TALLY_SANDBOX: 'maybe' })).toThrow(/TALLY_SANDBOX/);
+    expect(() => parseSandboxConfig({ TALLY_FUNCTION_NETWORK: 'all' })).toThrow(/TALLY_FUNCTION_NETWORK/);
+    expect(() => parseSandboxConfig({ TALLY_FUNCTION_DENY_CIDRS: '10.0.0.0/33' })).toThrow(/TALLY_FUNCTION_DENY_CIDRS/);
+  });
+});
+
+/**
+ * The v2 layout cannot run for real here (these machines give every controller to v1), so this
+ * checks the files the v2 driver writes against a folder laid out as a cgroup2 mount.
+ */
+describe('cgroup v2 driver (against a cgroup2-shaped folder)', () => {
+  const mount = path.join(tmp, 'cgroup2');
+  const ownPath = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'))!.slice(3);
+  const own = path.join(mount, ownPath);
+
+  it('moves the executor into a leaf, enables the controllers, and writes limits, freezes and kills by file', async () => {
+    mkdirSync(own, { recursive: true });
+    writeFileSync(path.join(mount, 'cgroup.controllers'), 'cpuset cpu io memory hugetlb pids\n');
+    if (own !== mount) writeFileSync(path.join(own, 'cgroup.controllers'), 'cpu memory pids\n');
+    writeFileSync(path.join(own, 'cgroup.procs'), `${process.pid}\n`);
+    writeFileSync(path.join(own, 'cgroup.subtree_control'), '');
+    const driver = await createCgroupDriver({ executorKey: 'v2test01', mount });
+    expect(driver.version).toBe(2);
+    expect(readFileSync(path.join(own, 'tally-executor', 'cgroup.procs'), 'utf8')).toBe(String(process.pid));
+    expect(readFileSync(path.join(own, 'cgroup.subtree_control'), 'utf8')).toBe('+memory +pids +cpu');
+    const root = path.join(own, 'tally-v2test01');
+    expect(readFileSync(path.join(root, 'cgroup.subtree_control'), 'utf8')).toBe('+memory +pids +cpu');
+
+    const group = await driver.create('inst1');
+    await group.setLimits({ memoryBytes: 256 * 1024 * 1024, pids: 1024, shares: (256 / 1769) * 1024 });
+    const file = (name: string) => readFileSync(path.join(root, 'inst1', name), 'utf8');
+    expect(file('memory.max')).toBe(String(256 * 1024 * 1024));
+    expect(file('memory.swap.max')).toBe('0');
+    expect(file('pids.max')).toBe('1024');
+    expect(Number(file('cpu.weight'))).toBeGreaterThanOrEqual(1);
+    await group.limitCpu(256 / 1769);
+    expect(file('cpu.max')).toBe('2894 20000');
+    group.freeze();
+    expect(file('cgroup.freeze')).toBe('1');
+    group.thaw();
+    expect(file('cgroup.freeze')).toBe('0');
+    await group.join(12345);
+    expect(file('cgroup.procs')).toBe('12345');
+    writeFileSync(path.join(root, 'inst1', 'memory.events'), 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n');
+    expect(group.oomKills()).toBe(1);
+    writeFileSync(path.join(root, 'inst1', 'pids.events'), 'max 7\n');
+    expect(group.forksRefused()).toBe(7);
+    expect(driver.killScript()).toContain('cgroup.kill');
+  });
+});
