@@ -40,6 +40,7 @@ export interface SandboxConfig {
   uidBase: number;
   uidCount: number;
   spares: number;
+  /** `shares`: a weight proportional to memory; `quota`: also a hard ceiling of memory / 1,769 MB of a CPU. */
   cpu: 'quota' | 'shares';
   pids: number;
 }
@@ -110,7 +111,7 @@ export function parseSandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {
     uidBase,
     uidCount: int(env, 'TALLY_SANDBOX_UID_COUNT', 65_536, 16, Math.min(16_777_216, 4_294_967_294 - uidBase)),
     spares: int(env, 'TALLY_SANDBOX_SPARES', 2, 0, 64),
-    cpu: oneOf(env, 'TALLY_SANDBOX_CPU', ['quota', 'shares'], 'quota'),
+    cpu: oneOf(env, 'TALLY_SANDBOX_CPU', ['quota', 'shares'], 'shares'),
     pids: int(env, 'TALLY_SANDBOX_PIDS', 1024, 16, 65_536),
   };
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -158,6 +159,10 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
     base[c] = path.join(mount, c, own.get(c) ?? '/', folder);
     await mkdir(base[c], { recursive: true });
   }
+  // All instances together weigh as much as one ordinary process per CPU: without this, the folder
+  // competes as a single process with everything else on the machine, and a busy host starves
+  // every function at once.
+  await writeFile(path.join(base.cpu, 'cpu.shares'), String(1024 * os.availableParallelism()));
   // Co-mounted controllers (cpu,cpuacct on many distributions) share one folder: visit it once.
   const distinct = [...new Map(V1_CONTROLLERS.map((c) => [realpathSync(base[c]), base[c]])).values()];
   const dirs = (name: string) => distinct.map((dir) => path.join(dir, name));
@@ -258,6 +263,8 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
   await enable(parent);
   await mkdir(root, { recursive: true });
   await enable(root);
+  // All instances together weigh as much as one ordinary process per CPU (see the v1 driver).
+  await writeFile(path.join(root, 'cpu.weight'), String(Math.min(10_000, 100 * os.availableParallelism())));
 
   async function removeGroup(dir: string): Promise<void> {
     if (existsSync(path.join(dir, 'cgroup.kill'))) {

@@ -42,7 +42,11 @@ export interface SandboxOptions extends LaunchOptions {
   spares?: number;
   /** Processes and threads per instance. */
   pidsLimit?: number;
-  /** `quota` (as Lambda: a hard share of a CPU proportional to memory) or `shares` (a weight only). */
+  /**
+   * `shares` (default): under contention CPU is divided in proportion to memory (1,769 MB weighs as
+   * one CPU); an idle machine lends its spare CPU. `quota`: a hard ceiling of memory / 1,769 MB of a
+   * CPU from the first invocation on, as Lambda allocates it.
+   */
   cpu?: 'quota' | 'shares';
   maxResponseBytes?: number;
   log: Log;
@@ -119,6 +123,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * execs the runtime in its place (one dash start, under a millisecond).
  */
 const EXEC_VARIABLE = 'TALLY_SANDBOX_EXEC';
+/** How long after taking a spare sandbox the next one is prepared. */
+const REFILL_DELAY_MS = 250;
 const TRAMPOLINE = `c=$${EXEC_VARIABLE}; unset ${EXEC_VARIABLE}; eval "exec $c"`;
 const shellQuote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 
@@ -161,7 +167,7 @@ export class KernelSandbox implements Isolation {
     sandbox.startWatchdog();
     await sandbox.smokeTest();
     options.log.info(
-      { cgroups: `v${cgroups.version}`, network: options.network, tmp: options.tmp ?? 'disk', cpu: options.cpu ?? 'quota' },
+      { cgroups: `v${cgroups.version}`, network: options.network, tmp: options.tmp ?? 'disk', cpu: options.cpu ?? 'shares' },
       'function sandbox ready',
     );
     sandbox.refill();
@@ -172,7 +178,8 @@ export class KernelSandbox implements Isolation {
     const tmpMb = spec.ephemeralStorageMb ?? DEFAULT_EPHEMERAL_MB;
     const at = this.spares.findIndex((slot) => slot.tmpMb === tmpMb && slot.launcher.exitCode === null);
     const slot = at >= 0 ? this.spares.splice(at, 1)[0]! : await this.prepare(tmpMb);
-    this.refill();
+    // Refill once this cold start is under way, not while it competes for the same CPUs.
+    setTimeout(() => this.refill(), REFILL_DELAY_MS).unref();
     try {
       await slot.cgroup.setLimits({
         memoryBytes: spec.memoryMb * MIB,
@@ -244,7 +251,7 @@ export class KernelSandbox implements Isolation {
         return launcher;
       },
       startBilledCpu: async () => {
-        if ((options.cpu ?? 'quota') === 'quota') await cgroup.limitCpu(spec.memoryMb / MB_PER_VCPU);
+        if (options.cpu === 'quota') await cgroup.limitCpu(spec.memoryMb / MB_PER_VCPU);
       },
       freeze: () => cgroup.freeze(),
       thaw: () => cgroup.thaw(),
@@ -269,46 +276,60 @@ export class KernelSandbox implements Isolation {
     const dir = path.join(this.options.dir, 'slots', id);
     await mkdir(dir, { mode: 0o700 });
     const undo: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+    /** Runs one setup step; its undo is registered as soon as it succeeded, even if a sibling failed. */
+    const step = async <T>(make: () => Promise<T>, unmake: (made: T) => Promise<unknown>): Promise<T> => {
+      const made = await make();
+      undo.push(() => unmake(made));
+      return made;
+    };
     try {
-      const uid = await this.uids.take();
-      undo.push(() => this.uids.release(uid));
-      const socket = path.join(dir, 'api.sock');
-      const runtimeApi = await RuntimeApi.start(this.options.maxResponseBytes, socket);
-      undo.push(() => runtimeApi.close());
-      await chown(socket, uid, uid);
-      const network = await openNetwork(`tly-${this.options.executorKey}-${id}`, dir, runtimeApi.port, {
-        mode: this.options.network,
-        denyCidrs: this.options.denyCidrs ?? [],
-        ip: this.tools.ip,
-        pasta: this.tools.pasta,
-      });
-      undo.push(() => network.close());
-      let scratch: Scratch | null = null;
-      if ((this.options.tmp ?? 'disk') === 'disk') {
-        scratch = await openScratch(dir, tmpMb, { mkfs: this.tools['mkfs.ext4'], mount: this.tools.mount, umount: this.tools.umount });
-        const made = scratch;
-        undo.push(() => made.close());
-      }
+      const uid = await step(() => this.uids.take(), (u) => this.uids.release(u));
+      // Independent steps run side by side: a cold start with no spare ready waits for the longest.
+      const [runtimeApi, network, scratch, cgroup] = await (async () => {
+        const socket = path.join(dir, 'api.sock');
+        const api = step(() => RuntimeApi.start(this.options.maxResponseBytes, socket), (r) => r.close());
+        const net = api.then(async (r) => {
+          await chown(socket, uid, uid);
+          return step(
+            () => openNetwork(`tly-${this.options.executorKey}-${id}`, dir, r.port, {
+              mode: this.options.network,
+              denyCidrs: this.options.denyCidrs ?? [],
+              ip: this.tools.ip,
+              pasta: this.tools.pasta,
+            }),
+            (n) => n.close(),
+          );
+        });
+        const disk = (this.options.tmp ?? 'disk') === 'disk'
+          ? step(() => openScratch(dir, tmpMb, { mkfs: this.tools['mkfs.ext4'], mount: this.tools.mount, umount: this.tools.umount }), (d) => d.close())
+          : Promise.resolve(null);
+        const group = step(() => this.cgroups.create(id), (g) => g.remove());
+        const all = await Promise.allSettled([api, net, disk, group]);
+        const failed = all.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        return [await api, await net, await disk, await group] as const;
+      })();
       const files = account(uid);
       await writeFile(path.join(dir, 'passwd'), files.passwd, { mode: 0o644 });
       await writeFile(path.join(dir, 'group'), files.group, { mode: 0o644 });
-      const cgroup = await this.cgroups.create(id);
-      undo.push(() => cgroup.remove());
       const { prlimit, nsenter, bwrap, setpriv } = this.tools;
       const drop = [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--no-new-privs'];
       const command = [setpriv, ...drop, '--', '/bin/sh', '-c', TRAMPOLINE];
-      const launcher = spawn(prlimit, ['--nofile=1024:1024', '--core=0', '--', nsenter, `--net=${network.nsPath}`, '--', bwrap, '--args', '3', '--', ...command], {
-        cwd: '/',
-        env: {},
-        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      });
+      const launcher = await step(
+        async () =>
+          spawn(prlimit, ['--nofile=1024:1024', '--core=0', '--', nsenter, `--net=${network.nsPath}`, '--', bwrap, '--args', '3', '--', ...command], {
+            cwd: '/',
+            env: {},
+            stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+          }),
+        async (l) => l.kill('SIGKILL'),
+      );
       launcher.stdio[3]?.on('error', () => undefined);
-      undo.push(async () => launcher.kill('SIGKILL'));
       if (launcher.pid === undefined) throw new Error('could not start the sandbox launcher');
       await cgroup.join(launcher.pid);
       return { id, dir, uid, runtimeApi, network, scratch, tmpMb, cgroup, launcher };
     } catch (err) {
-      for (const step of undo.reverse()) await step().catch(() => undefined);
+      for (const undoStep of undo.reverse()) await undoStep().catch(() => undefined);
       throw err;
     }
   }

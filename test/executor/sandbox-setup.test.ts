@@ -32,7 +32,7 @@ describe('sandbox start-up', () => {
   });
 
   it('reads its switches from the environment and names a bad one', () => {
-    expect(parseSandboxConfig({})).toMatchObject({ enabled: true, network: 'outbound', tmp: 'disk', cpu: 'quota', pids: 1024, denyCidrs: [] });
+    expect(parseSandboxConfig({})).toMatchObject({ enabled: true, network: 'outbound', tmp: 'disk', cpu: 'shares', pids: 1024, denyCidrs: [] });
     expect(parseSandboxConfig({ TALLY_SANDBOX: 'off', TALLY_FUNCTION_NETWORK: 'none', TALLY_FUNCTION_DENY_CIDRS: '10.0.0.0/8, 192.168.0.0/16' })).toMatchObject({
       enabled: false,
       network: 'none',

@@ -6,7 +6,7 @@ const t = useTestApp();
 describe('operations', () => {
   it('answers /healthz and /readyz', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready', sandbox: 'on' });
   });
 
   it('serves an OpenAPI document generated from the route schemas, and the docs page', async () => {
