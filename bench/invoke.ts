@@ -152,9 +152,30 @@ const memoryOf = (pid: number) => {
   const kb = (text: string, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? 0);
   return { rssMb: kb(status, 'VmRSS') / 1024, pssMb: kb(rollup, 'Pss') / 1024 };
 };
-const instancePids = (executorPid: number) =>
-  readFileSync(`/proc/${executorPid}/task/${executorPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
-    .filter((pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bootstrap.mjs'); } catch { return false; } });
+/** The runtimes below the executor: in the sandbox they sit under bwrap's monitor and its pid 1. */
+function instancePids(executorPid: number, depth = 4): number[] {
+  const children = (pid: number): number[] => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const isRuntime = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bootstrap.mjs');
+    } catch {
+      return false;
+    }
+  };
+  const found: number[] = [];
+  let level = children(executorPid);
+  for (let d = 0; d < depth && level.length > 0; d++) {
+    found.push(...level.filter(isRuntime));
+    level = level.filter((pid) => !isRuntime(pid)).flatMap(children);
+  }
+  return found;
+}
 
 interface Deployment {
   label: string;

@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { FunctionInstance } from '../../executor/runtime/instance.js';
+import type { FunctionSpec } from '../../executor/runtime/types.js';
+import { copyFixtures, event, json, makeSpec, silentLog, useSandbox } from './helpers.js';
+
+/** What worked before the sandbox keeps working inside it. */
+const fixtures = copyFixtures();
+const sandbox = useSandbox();
+const live: FunctionInstance[] = [];
+
+function instance(dir: string, overrides: Partial<FunctionSpec>): FunctionInstance {
+  const created = new FunctionInstance(makeSpec(fixtures.dir(dir), overrides), { log: silentLog, isolation: sandbox.isolation, pythonPath: sandbox.pythonPath });
+  live.push(created);
+  return created;
+}
+
+afterEach(async () => {
+  await Promise.all(live.splice(0).map((i) => i.dispose()));
+});
+afterAll(() => fixtures.remove());
+
+describe('inside the sandbox', () => {
+  it('loads a native addon shipped with the code', async () => {
+    const dir = fixtures.dir('native-addon');
+    mkdirSync(path.join(dir, 'build'));
+    execFileSync('g++', ['-shared', '-fPIC', '-O1', '-I/usr/include/node', '-o', path.join(dir, 'build', 'addon.node'), path.join(dir, 'addon.cc')]);
+    const result = await instance('native-addon', {}).invoke(event({ a: 2, b: 40 }), { requestId: 'addon-1' });
+    expect(result.status, result.payload.toString()).toBe('success');
+    expect(json(result.payload)).toEqual({ sum: 42 });
+  });
+
+  it('runs a provided bootstrap that starts the system node, speaking the Runtime API over TCP', async () => {
+    const fn = instance('provided-node', { runtime: 'provided', handler: 'none' });
+    const first = await fn.invoke(event({ n: 1 }), { requestId: 'pn-1' });
+    expect(first.status, first.log).toBe('success');
+    expect(json(first.payload)).toEqual({ via: 'system node', event: { n: 1 }, api: '127.0.0.1:9001' });
+    const warm = await fn.invoke(event({ n: 2 }), { requestId: 'pn-2' });
+    expect(json(warm.payload).event).toEqual({ n: 2 });
+  });
+
+  it('runs a provided bootstrap that starts the system python3', async () => {
+    const result = await instance('provided-python', { runtime: 'provided', handler: 'none' }).invoke(event({ n: 3 }), { requestId: 'pp-1' });
+    expect(result.status, result.log).toBe('success');
+    expect(json(result.payload)).toEqual({ via: 'system python3', event: { n: 3 } });
+  });
+});
