@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { ARCHITECTURES } from './usage.js';
 
 /**
- * Wire contract between the api and its executors (DESIGN.md, "Processes" and "Executor").
+ * Wire contract between the api and its executors (docs/architecture.md, "Processes").
  * Executors call the api with a platform-wide executor key; the api calls an executor's
  * `POST /invoke` with the token the executor handed over when it registered.
  */

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 
-/** Wire contract shared by the api and the executor (DESIGN.md, "POST /v1/usage"). */
+/** Wire contract shared by the api and the executor: the usage event (docs/architecture.md, step 5). */
 export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 export const INVOCATION_STATUSES = ['success', 'error', 'timeout'] as const;

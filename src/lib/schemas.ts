@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 
-/** The error shape of DESIGN.md, declared once for every route's responses. */
+/** The one error shape (docs/architecture.md), declared once for every route's responses. */
 export const ErrorBody = Type.Object(
   {
     error: Type.Object({

@@ -45,7 +45,7 @@ async function invocationStored(invocationId: string): Promise<boolean> {
   return Number(r.rows[0]!.n) > 0;
 }
 
-/** The error shape of DESIGN.md: `{ error: { code, message, requestId, details? } }`, JSON, no stack trace. */
+/** The error shape (docs/architecture.md): `{ error: { code, message, requestId, details? } }`, JSON, no stack trace. */
 function expectError(res: LightMyRequestResponse, status: number, code: string, names?: string | RegExp) {
   const body = res.json() as { error: { code: string; message: string; requestId: string; details?: unknown } };
   expect({ status: res.statusCode, code: body.error?.code }, res.body).toEqual({ status, code });

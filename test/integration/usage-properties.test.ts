@@ -22,7 +22,7 @@ beforeAll(async () => {
 /** The test's own exact arithmetic: far more digits than any sum of two doubles can need (~1,100). */
 const Exact = Decimal.clone({ precision: 2_000, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -9e15, toExpPos: 9e15 });
 
-/** DESIGN.md: billed = ceil(min(duration, 900000) + min(init ?? 0, 10000)), on the numbers' decimal form. */
+/** docs/architecture.md: billed = ceil(min(duration, 900000) + min(init ?? 0, 10000)), on the numbers' decimal form. */
 function modelBilledMs(durationMs: number, initDurationMs: number | undefined): bigint {
   const handler = Exact.min(new Exact(String(durationMs)), 900_000);
   const init = initDurationMs === undefined ? new Exact(0) : Exact.min(new Exact(String(initDurationMs)), 10_000);

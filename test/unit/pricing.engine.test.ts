@@ -10,7 +10,7 @@ import {
   type Workload,
 } from '../../src/modules/pricing/pricing.engine.js';
 
-// Every expected value below was worked out by hand from the DESIGN.md prices, never by the engine.
+// Every expected value below was worked out by hand from the seeded us-east-1 prices (migrations/0003), never by the engine.
 
 const ON = { freeTier: true };
 const OFF = { freeTier: false };

@@ -8,7 +8,7 @@ import { Decimal } from 'decimal.js';
 const Exact = Decimal.clone({ precision: 1000, rounding: Decimal.ROUND_CEIL });
 
 /**
- * Billed duration, exactly as DESIGN.md says: ceil(min(duration, 900000) + min(init, 10000)).
+ * Billed duration (docs/architecture.md, "Where each rule lives"): ceil(min(duration, 900000) + min(init, 10000)).
  * Decimal arithmetic on the numbers' shortest decimal form, so 999.7 + 0.3 is 1000, not 1000.0000000000001.
  */
 export function billedMs(durationMs: number, initDurationMs: number | undefined): string {
