@@ -149,8 +149,15 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   app.setNotFoundHandler(notFoundHandler);
   app.decorateRequest('principal', null);
   app.addSchema(ErrorBody);
+  // Once closing, answers in flight end their keep-alive connection: a client holding it open
+  // would otherwise keep a stopping process alive.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    if (closing) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (req, reply) => {
     metrics.httpRequestSeconds.observe(

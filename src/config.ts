@@ -15,6 +15,8 @@ export interface Config {
   /** Most function instances of the local executor; null: its default (half the memory in 128 MB instances). */
   executorCapacity: number | null;
   executorIdleTimeoutS: number;
+  /** SIGTERM: drain and stop within this long, whatever the database does (keep it under the orchestrator's grace period). */
+  shutdownTimeoutMs: number;
   /** How the local executor contains functions (TALLY_SANDBOX, TALLY_FUNCTION_NETWORK, ...). */
   sandbox: SandboxConfig;
 }
@@ -77,6 +79,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     localExecutor: onOff(env, 'TALLY_EXECUTOR', true),
     executorCapacity: env.TALLY_EXECUTOR_CAPACITY?.trim() ? int(env, 'TALLY_EXECUTOR_CAPACITY', 0, 1, 10_000) : null,
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
+    shutdownTimeoutMs: int(env, 'TALLY_SHUTDOWN_TIMEOUT_S', 20, 2, 600) * 1000,
     sandbox: sandboxConfig(env),
   };
 }

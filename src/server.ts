@@ -11,6 +11,7 @@ import { ConfigError, parseConfig, type Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
 import { MIGRATIONS_DIR, migrateToLatest } from './db/migrate.js';
 import { systemClock } from './lib/clock.js';
+import { createShutdown } from './lib/shutdown.js';
 import { createLogger } from './lib/logger.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
 import { ensureBootstrapAdminKey } from './modules/accounts/accounts.service.js';
@@ -29,7 +30,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const database = await connectDatabase(config, log);
+  // Until the shutdown below exists, losing the embedded database ends the process at once.
+  let databaseLost = (err: Error): void => {
+    log.fatal({ err: err.message }, 'the database is gone; exiting');
+    process.exit(1);
+  };
+  const database = await connectDatabase(config, log, { onLost: (err) => databaseLost(err) });
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
 
@@ -57,28 +63,31 @@ async function main(): Promise<void> {
 
   let executor: Executor | null = null;
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: draining in-flight requests');
+    // Whatever the database or the clients do, the process ends within its grace period.
     const force = setTimeout(() => {
-      log.error('shutdown took longer than 20 s; exiting');
+      log.error({ timeoutS: config.shutdownTimeoutMs / 1000 }, 'shutdown overran TALLY_SHUTDOWN_TIMEOUT_S; exiting');
       process.exit(1);
-    }, 20_000);
+    }, config.shutdownTimeoutMs);
     force.unref();
-    try {
-      // The executor first: it leaves the rotation, finishes what runs and sends its usage to this api.
-      await executor?.stop();
-      await finalizer.stop();
-      await budgetEvaluation.stop();
-      await alertDelivery.stop();
-      await app.close();
-      await database.close();
-    } finally {
-      clearTimeout(force);
-      log.info('stopped');
-      process.exit(0);
-    }
+    const steps = createShutdown(log, config.shutdownTimeoutMs - 500);
+    // The executor first: it leaves the rotation, finishes what runs and sends its usage to this api
+    // (what the api cannot take now stays in its spool for the next start).
+    await steps.step('executor', () => executor?.stop());
+    await steps.step('jobs', () => Promise.all([finalizer.stop(), budgetEvaluation.stop(), alertDelivery.stop()]), { ms: steps.left() / 3 });
+    // Requests in flight get most of what is left; then every connection is cut.
+    await steps.step('http', () => app.close(), { ms: steps.left() - 2_000, onOverrun: () => app.server.closeAllConnections() });
+    await steps.step('database', () => database.close(), { onOverrun: () => database.kill() });
+    clearTimeout(force);
+    log.info('stopped');
+    process.exit(steps.clean ? exitCode : 1);
+  };
+  databaseLost = (err) => {
+    log.fatal({ err: err.message }, 'the embedded database is gone and could not be restarted; exiting');
+    void shutdown('database lost', 1);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -97,7 +106,8 @@ async function main(): Promise<void> {
       capacity: config.executorCapacity ?? defaultCapacity(),
       idleTimeoutMs: config.executorIdleTimeoutS * 1000,
       flushIntervalMs: 1000,
-      shutdownTimeoutMs: 10_000,
+      // Half of the api's own grace period, so that the api still takes its usage while it stops.
+      shutdownTimeoutMs: Math.min(10_000, config.shutdownTimeoutMs / 2),
       logLevel: config.logLevel,
       sandbox: config.sandbox,
       logger: log.child({ module: 'executor' }),
