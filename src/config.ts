@@ -4,7 +4,10 @@ import { ExecutorConfigError, parseSandboxConfig, type SandboxConfig } from '../
 export interface Config {
   port: number;
   host: string;
+  /** The owner's connection: migrations run with it. Unset: the embedded server. */
   databaseUrl: string | null;
+  /** The api's own, least-privileged connection; null: derived from databaseUrl (user tally_api). */
+  appDatabaseUrl: string | null;
   dataDir: string;
   adminKey: string | null;
   logLevel: string;
@@ -47,19 +50,27 @@ function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean
   throw new ConfigError(name, `must be on or off, got "${env[name]}"`);
 }
 
+function postgresUrl(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = env[name]?.trim() || null;
+  if (raw === null) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a URL (expected postgres://user:pass@host:5432/db)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, `must start with postgres:// or postgresql://, got ${url.protocol}//`);
+  }
+  return raw;
+}
+
 /** Parsed once at start-up (src/server.ts) and passed down; nothing else reads the environment. */
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const databaseUrl = env.DATABASE_URL?.trim() || null;
-  if (databaseUrl !== null) {
-    let url: URL;
-    try {
-      url = new URL(databaseUrl);
-    } catch {
-      throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user:pass@host:5432/db)');
-    }
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-      throw new ConfigError('DATABASE_URL', `must start with postgres:// or postgresql://, got ${url.protocol}//`);
-    }
+  const databaseUrl = postgresUrl(env, 'DATABASE_URL');
+  const appDatabaseUrl = postgresUrl(env, 'TALLY_APP_DATABASE_URL');
+  if (appDatabaseUrl !== null && databaseUrl === null) {
+    throw new ConfigError('TALLY_APP_DATABASE_URL', 'needs DATABASE_URL (the owner, for migrations); the embedded database makes its own roles');
   }
   const adminKey = env.TALLY_ADMIN_KEY?.trim() || null;
   if (adminKey !== null && adminKey.length < 16) {
@@ -72,6 +83,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     port: int(env, 'PORT', 3000, 0, 65535),
     host,
     databaseUrl,
+    appDatabaseUrl,
     dataDir: resolve(env.TALLY_DATA_DIR?.trim() || './.tally'),
     adminKey,
     logLevel,

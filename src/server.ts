@@ -8,8 +8,8 @@ import { startAlertDelivery } from './jobs/budget-alerts.js';
 import { scheduleBudgetEvaluation } from './jobs/budget-evaluator.js';
 import { scheduleInvoiceFinalizer } from './jobs/invoice-finalizer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { connectDatabase } from './db/connect.js';
-import { MIGRATIONS_DIR, migrateToLatest } from './db/migrate.js';
+import { openDatabase } from './db/connect.js';
+import { MIGRATIONS_DIR } from './db/migrate.js';
 import { systemClock } from './lib/clock.js';
 import { createShutdown } from './lib/shutdown.js';
 import { createLogger } from './lib/logger.js';
@@ -35,9 +35,8 @@ async function main(): Promise<void> {
     log.fatal({ err: err.message }, 'the database is gone; exiting');
     process.exit(1);
   };
-  const database = await connectDatabase(config, log, { onLost: (err) => databaseLost(err) });
-  const applied = await migrateToLatest(database.db);
-  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  const database = await openDatabase(config, log, { onLost: (err) => databaseLost(err) });
+  if (database.applied.length > 0) log.info({ applied: database.applied }, 'migrations applied');
 
   const generated = await ensureBootstrapAdminKey(createAccountsRepository(database.db), config.adminKey);
   if (generated) {

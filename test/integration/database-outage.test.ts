@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTestDir } from '../helpers/cleanup.js';
 import { clusterAvailable, startCluster, type Cluster } from '../helpers/pg-cluster.js';
@@ -37,6 +38,20 @@ describe.skipIf(!clusterAvailable())('the api across a Postgres crash', () => {
   afterAll(async () => {
     if (api && api.child.exitCode === null) api.child.kill('SIGKILL');
     await cluster?.destroy();
+  });
+
+  it('runs as its own least-privileged login, not as the owner it migrates with', async () => {
+    await callApi(api.base, null, 'GET', '/readyz');
+    const admin = new pg.Client({ connectionString: cluster.url() });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query(`select distinct usename from pg_stat_activity where application_name = 'tally'`);
+      expect(rows).toEqual([{ usename: 'tally_api' }]);
+      const member = await admin.query(`select pg_has_role('tally_api', 'tally_app', 'member') as m, rolsuper from pg_roles where rolname = 'tally_api'`);
+      expect(member.rows).toEqual([{ m: true, rolsuper: false }]);
+    } finally {
+      await admin.end();
+    }
   });
 
   it('survives, answers 503 meanwhile, serves again, and loses or doubles no usage', async () => {

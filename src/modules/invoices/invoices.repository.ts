@@ -255,8 +255,9 @@ export function createInvoicesRepository(db: Db) {
       return rows.map((r) => r.id);
     },
 
+    /** Through the owner's void_invoice(): the api's own role may not change a finalized invoice. */
     async markVoid(tx: Transaction<Database>, id: string, reason: string, at: Date): Promise<void> {
-      await tx.updateTable('invoices').set({ status: 'void', voided_at: at, void_reason: reason }).where('id', '=', id).execute();
+      await sql`select void_invoice(${id}::uuid, ${reason}, ${at}::timestamptz)`.execute(tx);
     },
 
     async deleteDraft(tx: Transaction<Database>, id: string): Promise<void> {
