@@ -7,6 +7,7 @@ import type { Db } from './db/database.js';
 import type { Clock } from './lib/clock.js';
 import { errorHandler, notFoundHandler } from './lib/error-handler.js';
 import type { Logger } from './lib/logger.js';
+import { fromAdminListener, isAdminPath, servedOnAdmin } from './lib/admin-listener.js';
 import { createMetrics, type Metrics } from './lib/metrics.js';
 import { ErrorBody } from './lib/schemas.js';
 import { validatorCompiler } from './lib/validation.js';
@@ -54,6 +55,8 @@ export interface AppDeps {
   bodyLimitBytes?: number;
   expectedMigrations?: number;
   metrics?: Metrics;
+  /** /metrics and /docs only through the admin listener (createAdminServer); the public one answers 404. */
+  adminListener?: boolean;
   /** Functions and invoke routing: cache TTL, zip limits, executor liveness, per-account concurrency. */
   functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; accountConcurrency?: number };
 }
@@ -147,6 +150,12 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  if (deps.adminListener) {
+    app.addHook('onRequest', async (req, reply) => {
+      const admin = fromAdminListener(req.raw);
+      if (admin ? !servedOnAdmin(req.url) : isAdminPath(req.url)) return notFoundHandler(req, reply);
+    });
+  }
   app.decorateRequest('principal', null);
   app.addSchema(ErrorBody);
   // Once closing, answers in flight end their keep-alive connection: a client holding it open

@@ -4,6 +4,9 @@ import { ExecutorConfigError, parseSandboxConfig, type SandboxConfig } from '../
 export interface Config {
   port: number;
   host: string;
+  /** A second listener for /metrics and /docs (then 404 on the public one); null: both on the public listener. */
+  adminPort: number | null;
+  adminHost: string;
   /** The owner's connection: migrations run with it. Unset: the embedded server. */
   databaseUrl: string | null;
   /** The api's own, least-privileged connection; null: derived from databaseUrl (user tally_api). */
@@ -82,6 +85,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host,
+    adminPort: env.TALLY_ADMIN_PORT?.trim() ? int(env, 'TALLY_ADMIN_PORT', 0, 0, 65535) : null,
+    adminHost: env.TALLY_ADMIN_HOST?.trim() || '127.0.0.1',
     databaseUrl,
     appDatabaseUrl,
     dataDir: resolve(env.TALLY_DATA_DIR?.trim() || './.tally'),

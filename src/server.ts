@@ -10,6 +10,7 @@ import { scheduleInvoiceFinalizer } from './jobs/invoice-finalizer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { openDatabase } from './db/connect.js';
 import { MIGRATIONS_DIR } from './db/migrate.js';
+import { createAdminServer } from './lib/admin-listener.js';
 import { systemClock } from './lib/clock.js';
 import { createShutdown } from './lib/shutdown.js';
 import { createLogger } from './lib/logger.js';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     logger: log,
     adminKey: config.adminKey,
     bodyLimitBytes: config.bodyLimitBytes,
+    adminListener: config.adminPort !== null,
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
   };
   const services = buildServices(deps);
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
   const alertDelivery = startAlertDelivery({ alerts: services.alerts, log });
 
   let executor: Executor | null = null;
+  const admin = config.adminPort === null ? null : createAdminServer(app.routing);
   let stopping = false;
   const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) return;
@@ -78,6 +81,8 @@ async function main(): Promise<void> {
     await steps.step('executor', () => executor?.stop());
     await steps.step('jobs', () => Promise.all([finalizer.stop(), budgetEvaluation.stop(), alertDelivery.stop()]), { ms: steps.left() / 3 });
     // Requests in flight get most of what is left; then every connection is cut.
+    admin?.close();
+    admin?.closeAllConnections();
     await steps.step('http', () => app.close(), { ms: steps.left() - 2_000, onOverrun: () => app.server.closeAllConnections() });
     await steps.step('database', () => database.close(), { onOverrun: () => database.kill() });
     clearTimeout(force);
@@ -92,6 +97,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  if (admin) {
+    await new Promise<void>((resolve, reject) => admin.once('error', reject).listen(config.adminPort!, config.adminHost, resolve));
+    log.info({ address: admin.address() }, 'admin listener (metrics, docs) ready');
+  }
   if (config.localExecutor && !stopping) {
     // One executor in this process, so that a fresh `npm start` can deploy and invoke at once.
     const { port } = app.server.address() as AddressInfo;
