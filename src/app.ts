@@ -8,7 +8,7 @@ import type { Clock } from './lib/clock.js';
 import { errorHandler, notFoundHandler } from './lib/error-handler.js';
 import type { Logger } from './lib/logger.js';
 import { fromAdminListener, isAdminPath, servedOnAdmin } from './lib/admin-listener.js';
-import { createMetrics, type Metrics } from './lib/metrics.js';
+import { createMetrics, instrumentInvoiceRuns, registerBacklogMetrics, type Metrics } from './lib/metrics.js';
 import { ErrorBody } from './lib/schemas.js';
 import { validatorCompiler } from './lib/validation.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
@@ -33,6 +33,7 @@ import { functionsRoutes } from './modules/functions/functions.routes.js';
 import { createFunctionsService, type FunctionsServiceOptions } from './modules/functions/functions.service.js';
 import { invokeRoutes } from './modules/functions/invoke.routes.js';
 import { createInvokeService } from './modules/functions/invoke.service.js';
+import { createBacklogRepository } from './modules/health/backlog.repository.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createInvoicesRepository } from './modules/invoices/invoices.repository.js';
 import { invoicesRoutes } from './modules/invoices/invoices.routes.js';
@@ -69,7 +70,7 @@ export function buildServices(deps: AppDeps) {
   const audit = createAuditService({ repo: createAuditRepository(deps.db) });
   const accounts = createAccountsService({ db: deps.db, repo: accountsRepo, auth, audit, clock: deps.clock });
   const pricing = createPricingService({ db: deps.db, repo: createPricingRepository(deps.db), audit, clock: deps.clock });
-  const invoices = createInvoicesService({
+  const invoices = instrumentInvoiceRuns(createInvoicesService({
     db: deps.db,
     repo: createInvoicesRepository(deps.db),
     pricing,
@@ -77,7 +78,7 @@ export function buildServices(deps: AppDeps) {
     accounts,
     clock: deps.clock,
     log: deps.logger.child({ module: 'invoices' }),
-  });
+  }), metrics);
   const budgetsRepo = createBudgetsRepository(deps.db);
   const alertsRepo = createAlertsRepository(deps.db);
   const budgetsLog = deps.logger.child({ module: 'budgets' });
@@ -136,6 +137,7 @@ const REQUEST_ID = /^[\w.:-]{1,100}$/;
 /** Builds the whole api from its dependencies; reads no environment, opens no connection, listens nowhere. */
 export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   const metrics = services.metrics;
+  registerBacklogMetrics(metrics.registry, createBacklogRepository(deps.db).read);
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId: (req) => {

@@ -94,6 +94,9 @@ describe.skipIf(!clusterAvailable())('the api across a Postgres crash', () => {
     expect(ready.status).toBe(503);
     expect(ready.json.status).toBe('not ready');
     expect((await callApi(api.base, null, 'GET', '/healthz')).status).toBe(200);
+    const metrics = await callApi(api.base, null, 'GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/^tally_database_up 0$/m);
     expect(api.child.exitCode).toBeNull();
 
     await sleep(1500);
