@@ -215,6 +215,9 @@ export function createInvoicesService(deps: {
           // Pages are pipelined: the next page is priced (CPU here) while up to two earlier pages are
           // written, each in its own transaction on its own connection (work in Postgres).
           const writing = new Set<Promise<void>>();
+          // A page whose write fails fails the run; its promise must not leave the set unobserved
+          // (an unhandled rejection ends the process, and the run would report success).
+          let failed: { err: unknown } | null = null;
           const write = async (computed: ComputedInvoice[]) => {
             const ids = await store(computed, { actor });
             finalized += ids.size;
@@ -222,7 +225,7 @@ export function createInvoicesService(deps: {
             for (const c of computed) if (ids.has(c.accountId)) amount = amount.plus(c.total);
           };
           try {
-            for (;;) {
+            while (!failed) {
               const page = await repo.accountsForPeriod(periodEnd(period), after, RUN_PAGE);
               if (page.length === 0) break;
               after = page.at(-1)!.id;
@@ -232,12 +235,13 @@ export function createInvoicesService(deps: {
               if (todo.length === 0) continue;
               const computed = await compute(todo, period);
               if (writing.size >= 2) await Promise.race(writing);
-              const w: Promise<void> = write(computed).finally(() => writing.delete(w));
+              const w: Promise<void> = write(computed).catch((err: unknown) => void (failed ??= { err })).finally(() => writing.delete(w));
               writing.add(w);
             }
           } finally {
             await Promise.all(writing);
           }
+          if (failed) throw (failed as { err: unknown }).err;
           deps.log.info({ period, finalized, already, ms: Math.round(performance.now() - started) }, 'invoice run finished');
           return { period, finalized, alreadyFinalized: already, total: formatMoney(amount) };
         } finally {
