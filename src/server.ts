@@ -99,6 +99,7 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   if (admin) {
     await new Promise<void>((resolve, reject) => admin.once('error', reject).listen(config.adminPort!, config.adminHost, resolve));
+    admin.on('error', (err) => log.error({ err }, 'admin listener error'));
     log.info({ address: admin.address() }, 'admin listener (metrics, docs) ready');
   }
   if (config.localExecutor && !stopping) {

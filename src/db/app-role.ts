@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
+import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from './database.js';
 
@@ -62,7 +63,6 @@ export async function provisionAppLogin(owner: Db, appUrl: string, opts: { manag
 }
 
 async function canLogIn(appUrl: string): Promise<boolean> {
-  const pg = (await import('pg')).default;
   const client = new pg.Client({ connectionString: appUrl, connectionTimeoutMillis: 5_000 });
   client.on('error', () => {});
   try {
