@@ -27,6 +27,23 @@ export function createExecutorMetrics(spool?: Pick<UsageSpool, 'stats'>) {
         this.set(spool.stats().quarantineWaiting);
       },
     });
+    // Usage not yet acknowledged by the api: what a crash would replay, and how far billing lags.
+    new Gauge({
+      name: 'tally_executor_usage_spool_pending_records',
+      help: 'Usage records in the spool not yet acknowledged by the api',
+      registers: [registry],
+      collect() {
+        this.set(spool.stats().pendingRecords);
+      },
+    });
+    new Gauge({
+      name: 'tally_executor_usage_spool_oldest_record_age_seconds',
+      help: 'How long the oldest unacknowledged usage record has waited in the spool (0 when none waits)',
+      registers: [registry],
+      collect() {
+        this.set(spool.stats().oldestPendingAgeMs / 1000);
+      },
+    });
   }
   return {
     registry,

@@ -70,6 +70,7 @@ interface Segment {
 
 interface Waiter {
   data: string;
+  count: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -97,6 +98,8 @@ export class UsageSpool {
   /** Events in quarantine files, not yet handed to the api. */
   private quarantineWaiting = 0;
   private reserveHeld = false;
+  /** Unacknowledged records per segment, and when the first of them was spooled (ms): the backlog. */
+  private backlog = new Map<string, { records: number; since: number }>();
   private spaceOk = true;
   private watch: NodeJS.Timeout | null = null;
   private checking: Promise<void> | null = null;
@@ -121,6 +124,7 @@ export class UsageSpool {
     }
     lastSeq = await adoptRejected(options, lastSeq);
     const spool = new UsageSpool(options, lastSeq);
+    await spool.scanBacklog();
     spool.quarantineWaiting = (await spool.readQuarantine()).reduce((n, f) => n + f.entries.length, 0);
     await spool.check();
     const every = options.checkIntervalMs ?? 1_000;
@@ -149,7 +153,7 @@ export class UsageSpool {
     let data = '';
     for (const record of records) data += `${JSON.stringify(record)}\n`;
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ data, resolve, reject });
+      this.waiting.push({ data, count: records.length, resolve, reject });
       // Wait one turn of the event loop so that every append of this tick joins the batch.
       this.flushing ??= new Promise<void>((done) => setImmediate(() => void this.flush().then(done)));
     });
@@ -185,6 +189,7 @@ export class UsageSpool {
         await unlink(path.join(this.options.dir, id)).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOENT') throw err;
         });
+        this.backlog.delete(id);
       }
     });
   }
@@ -259,7 +264,29 @@ export class UsageSpool {
       quarantined: this.quarantined,
       quarantineWaiting: this.quarantineWaiting,
       reserveHeld: this.reserveHeld,
+      ...this.backlogStats(),
     };
+  }
+
+  /** Records spooled and not yet acknowledged by the api, and how long the oldest of them has waited. */
+  backlogStats(now = Date.now()): { pendingRecords: number; oldestPendingAgeMs: number } {
+    let pendingRecords = 0;
+    let oldest = now;
+    for (const b of this.backlog.values()) {
+      pendingRecords += b.records;
+      oldest = Math.min(oldest, b.since);
+    }
+    return { pendingRecords, oldestPendingAgeMs: pendingRecords === 0 ? 0 : now - oldest };
+  }
+
+  /** Segments left by an earlier run: their records are the backlog, spooled when each file was made. */
+  private async scanBacklog(): Promise<void> {
+    for (const name of await this.segmentNames()) {
+      const records = (await this.readSegment(name)).length;
+      if (records === 0) continue;
+      const info = await stat(path.join(this.options.dir, name));
+      this.backlog.set(name, { records, since: info.birthtimeMs > 0 ? info.birthtimeMs : info.mtimeMs });
+    }
   }
 
   /** Waits for pending appends, then closes the current segment. */
@@ -284,14 +311,15 @@ export class UsageSpool {
       this.waiting = [];
       const data = batch.length === 1 ? batch[0]!.data : batch.map((w) => w.data).join('');
       const buffer = Buffer.from(data);
+      const records = batch.reduce((n, w) => n + w.count, 0);
       try {
         try {
-          await this.serial(() => this.write(buffer));
+          await this.serial(() => this.write(buffer, records));
         } catch (err) {
           // The disk is full: give up the reserve and write again, into a fresh segment.
           if (!DISK_FULL.has((err as NodeJS.ErrnoException).code ?? '') || !(await this.releaseReserve())) throw err;
           this.options.log.error({ err: String(err) }, 'usage spool: the disk is full; the reserve was given up for the records of invocations already run, and no new invocation starts until there is room');
-          await this.serial(() => this.write(buffer));
+          await this.serial(() => this.write(buffer, records));
         }
         for (const w of batch) w.resolve();
       } catch (err) {
@@ -366,7 +394,7 @@ export class UsageSpool {
     return true;
   }
 
-  private async write(data: Buffer): Promise<void> {
+  private async write(data: Buffer, records: number): Promise<void> {
     const maxBytes = this.options.maxSegmentBytes ?? 1024 * 1024;
     const maxAgeMs = this.options.maxSegmentAgeMs ?? 60_000;
     if (this.current && this.current.bytes > 0) {
@@ -384,6 +412,10 @@ export class UsageSpool {
       throw err;
     }
     current.bytes += data.length;
+    const name = segmentName(current.seq);
+    const held = this.backlog.get(name);
+    if (held) held.records += records;
+    else this.backlog.set(name, { records, since: Date.now() });
     // O_DSYNC: the write itself returns once the data is durable (one syscall, not write + fdatasync).
     this.syncs += 1;
   }

@@ -7,7 +7,8 @@ import type { Db } from './db/database.js';
 import type { Clock } from './lib/clock.js';
 import { errorHandler, notFoundHandler } from './lib/error-handler.js';
 import type { Logger } from './lib/logger.js';
-import { createMetrics, type Metrics } from './lib/metrics.js';
+import { fromAdminListener, isAdminPath, servedOnAdmin } from './lib/admin-listener.js';
+import { createMetrics, instrumentInvoiceRuns, registerBacklogMetrics, type Metrics } from './lib/metrics.js';
 import { ErrorBody } from './lib/schemas.js';
 import { validatorCompiler } from './lib/validation.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
@@ -32,6 +33,7 @@ import { functionsRoutes } from './modules/functions/functions.routes.js';
 import { createFunctionsService, type FunctionsServiceOptions } from './modules/functions/functions.service.js';
 import { invokeRoutes } from './modules/functions/invoke.routes.js';
 import { createInvokeService } from './modules/functions/invoke.service.js';
+import { createBacklogRepository } from './modules/health/backlog.repository.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createInvoicesRepository } from './modules/invoices/invoices.repository.js';
 import { invoicesRoutes } from './modules/invoices/invoices.routes.js';
@@ -55,6 +57,8 @@ export interface AppDeps {
   bodyLimitBytes?: number;
   expectedMigrations?: number;
   metrics?: Metrics;
+  /** /metrics and /docs only through the admin listener (createAdminServer); the public one answers 404. */
+  adminListener?: boolean;
   /** Functions and invoke routing: cache TTL, zip limits, executor liveness, per-account concurrency. */
   functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; accountConcurrency?: number };
   /** Usage older than this many months (before the current one) is refused: it could no longer be billed. Default 12. */
@@ -71,7 +75,7 @@ export function buildServices(deps: AppDeps) {
   const audit = createAuditService({ repo: createAuditRepository(deps.db) });
   const accounts = createAccountsService({ db: deps.db, repo: accountsRepo, auth, audit, clock: deps.clock });
   const pricing = createPricingService({ db: deps.db, repo: createPricingRepository(deps.db), audit, clock: deps.clock });
-  const invoices = createInvoicesService({
+  const invoices = instrumentInvoiceRuns(createInvoicesService({
     db: deps.db,
     repo: createInvoicesRepository(deps.db),
     pricing,
@@ -80,7 +84,7 @@ export function buildServices(deps: AppDeps) {
     clock: deps.clock,
     log: deps.logger.child({ module: 'invoices' }),
     runPageSize: deps.invoices?.runPageSize,
-  });
+  }), metrics);
   const budgetsRepo = createBudgetsRepository(deps.db);
   const alertsRepo = createAlertsRepository(deps.db);
   const budgetsLog = deps.logger.child({ module: 'budgets' });
@@ -140,6 +144,7 @@ const REQUEST_ID = /^[\w.:-]{1,100}$/;
 /** Builds the whole api from its dependencies; reads no environment, opens no connection, listens nowhere. */
 export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   const metrics = services.metrics;
+  registerBacklogMetrics(metrics.registry, createBacklogRepository(deps.db).read);
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId: (req) => {
@@ -154,10 +159,23 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  if (deps.adminListener) {
+    app.addHook('onRequest', async (req, reply) => {
+      const admin = fromAdminListener(req.raw);
+      if (admin ? !servedOnAdmin(req.url) : isAdminPath(req.url)) return notFoundHandler(req, reply);
+    });
+  }
   app.decorateRequest('principal', null);
   app.addSchema(ErrorBody);
+  // Once closing, answers in flight end their keep-alive connection: a client holding it open
+  // would otherwise keep a stopping process alive.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    if (closing) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (req, reply) => {
     metrics.httpRequestSeconds.observe(

@@ -4,7 +4,13 @@ import { ExecutorConfigError, parseSandboxConfig, type SandboxConfig } from '../
 export interface Config {
   port: number;
   host: string;
+  /** A second listener for /metrics and /docs (then 404 on the public one); null: both on the public listener. */
+  adminPort: number | null;
+  adminHost: string;
+  /** The owner's connection: migrations run with it. Unset: the embedded server. */
   databaseUrl: string | null;
+  /** The api's own, least-privileged connection; null: derived from databaseUrl (user tally_api). */
+  appDatabaseUrl: string | null;
   dataDir: string;
   adminKey: string | null;
   logLevel: string;
@@ -15,6 +21,8 @@ export interface Config {
   /** Most function instances of the local executor; null: its default (half the memory in 128 MB instances). */
   executorCapacity: number | null;
   executorIdleTimeoutS: number;
+  /** SIGTERM: drain and stop within this long, whatever the database does (keep it under the orchestrator's grace period). */
+  shutdownTimeoutMs: number;
   /** How the local executor contains functions (TALLY_SANDBOX, TALLY_FUNCTION_NETWORK, ...). */
   sandbox: SandboxConfig;
   /** Usage that started more than this many months before the current one is refused at ingest. */
@@ -50,19 +58,27 @@ function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean
   throw new ConfigError(name, `must be on or off, got "${env[name]}"`);
 }
 
+function postgresUrl(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = env[name]?.trim() || null;
+  if (raw === null) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a URL (expected postgres://user:pass@host:5432/db)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, `must start with postgres:// or postgresql://, got ${url.protocol}//`);
+  }
+  return raw;
+}
+
 /** Parsed once at start-up (src/server.ts) and passed down; nothing else reads the environment. */
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const databaseUrl = env.DATABASE_URL?.trim() || null;
-  if (databaseUrl !== null) {
-    let url: URL;
-    try {
-      url = new URL(databaseUrl);
-    } catch {
-      throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user:pass@host:5432/db)');
-    }
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-      throw new ConfigError('DATABASE_URL', `must start with postgres:// or postgresql://, got ${url.protocol}//`);
-    }
+  const databaseUrl = postgresUrl(env, 'DATABASE_URL');
+  const appDatabaseUrl = postgresUrl(env, 'TALLY_APP_DATABASE_URL');
+  if (appDatabaseUrl !== null && databaseUrl === null) {
+    throw new ConfigError('TALLY_APP_DATABASE_URL', 'needs DATABASE_URL (the owner, for migrations); the embedded database makes its own roles');
   }
   const adminKey = env.TALLY_ADMIN_KEY?.trim() || null;
   if (adminKey !== null && adminKey.length < 16) {
@@ -74,7 +90,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host,
+    adminPort: env.TALLY_ADMIN_PORT?.trim() ? int(env, 'TALLY_ADMIN_PORT', 0, 0, 65535) : null,
+    adminHost: env.TALLY_ADMIN_HOST?.trim() || '127.0.0.1',
     databaseUrl,
+    appDatabaseUrl,
     dataDir: resolve(env.TALLY_DATA_DIR?.trim() || './.tally'),
     adminKey,
     logLevel,
@@ -82,6 +101,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     localExecutor: onOff(env, 'TALLY_EXECUTOR', true),
     executorCapacity: env.TALLY_EXECUTOR_CAPACITY?.trim() ? int(env, 'TALLY_EXECUTOR_CAPACITY', 0, 1, 10_000) : null,
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
+    shutdownTimeoutMs: int(env, 'TALLY_SHUTDOWN_TIMEOUT_S', 20, 2, 600) * 1000,
     sandbox: sandboxConfig(env),
     billingLookbackMonths: int(env, 'TALLY_BILLING_LOOKBACK_MONTHS', DEFAULT_BILLING_LOOKBACK_MONTHS, 1, 1200),
   };

@@ -8,9 +8,11 @@ import { startAlertDelivery } from './jobs/budget-alerts.js';
 import { scheduleBudgetEvaluation } from './jobs/budget-evaluator.js';
 import { scheduleInvoiceFinalizer } from './jobs/invoice-finalizer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { connectDatabase } from './db/connect.js';
-import { MIGRATIONS_DIR, migrateToLatest } from './db/migrate.js';
+import { openDatabase } from './db/connect.js';
+import { MIGRATIONS_DIR } from './db/migrate.js';
+import { createAdminServer } from './lib/admin-listener.js';
 import { systemClock } from './lib/clock.js';
+import { createShutdown } from './lib/shutdown.js';
 import { createLogger } from './lib/logger.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
 import { ensureBootstrapAdminKey } from './modules/accounts/accounts.service.js';
@@ -29,9 +31,13 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const database = await connectDatabase(config, log);
-  const applied = await migrateToLatest(database.db);
-  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  // Until the shutdown below exists, losing the embedded database ends the process at once.
+  let databaseLost = (err: Error): void => {
+    log.fatal({ err: err.message }, 'the database is gone; exiting');
+    process.exit(1);
+  };
+  const database = await openDatabase(config, log, { onLost: (err) => databaseLost(err) });
+  if (database.applied.length > 0) log.info({ applied: database.applied }, 'migrations applied');
 
   const generated = await ensureBootstrapAdminKey(database.db, createAccountsRepository(database.db), config.adminKey);
   if (generated) {
@@ -46,6 +52,7 @@ async function main(): Promise<void> {
     adminKey: config.adminKey,
     bodyLimitBytes: config.bodyLimitBytes,
     billingLookbackMonths: config.billingLookbackMonths,
+    adminListener: config.adminPort !== null,
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
   };
   const services = buildServices(deps);
@@ -57,34 +64,45 @@ async function main(): Promise<void> {
   const alertDelivery = startAlertDelivery({ alerts: services.alerts, log });
 
   let executor: Executor | null = null;
+  const admin = config.adminPort === null ? null : createAdminServer(app.routing);
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: draining in-flight requests');
+    // Whatever the database or the clients do, the process ends within its grace period.
     const force = setTimeout(() => {
-      log.error('shutdown took longer than 20 s; exiting');
+      log.error({ timeoutS: config.shutdownTimeoutMs / 1000 }, 'shutdown overran TALLY_SHUTDOWN_TIMEOUT_S; exiting');
       process.exit(1);
-    }, 20_000);
+    }, config.shutdownTimeoutMs);
     force.unref();
-    try {
-      // The executor first: it leaves the rotation, finishes what runs and sends its usage to this api.
-      await executor?.stop();
-      await finalizer.stop();
-      await budgetEvaluation.stop();
-      await alertDelivery.stop();
-      await app.close();
-      await database.close();
-    } finally {
-      clearTimeout(force);
-      log.info('stopped');
-      process.exit(0);
-    }
+    const steps = createShutdown(log, config.shutdownTimeoutMs - 500);
+    // The executor first: it leaves the rotation, finishes what runs and sends its usage to this api
+    // (what the api cannot take now stays in its spool for the next start).
+    await steps.step('executor', () => executor?.stop());
+    await steps.step('jobs', () => Promise.all([finalizer.stop(), budgetEvaluation.stop(), alertDelivery.stop()]), { ms: steps.left() / 3 });
+    // Requests in flight get most of what is left; then every connection is cut.
+    admin?.close();
+    admin?.closeAllConnections();
+    await steps.step('http', () => app.close(), { ms: steps.left() - 2_000, onOverrun: () => app.server.closeAllConnections() });
+    await steps.step('database', () => database.close(), { onOverrun: () => database.kill() });
+    clearTimeout(force);
+    log.info('stopped');
+    process.exit(steps.clean ? exitCode : 1);
+  };
+  databaseLost = (err) => {
+    log.fatal({ err: err.message }, 'the embedded database is gone and could not be restarted; exiting');
+    void shutdown('database lost', 1);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  if (admin) {
+    await new Promise<void>((resolve, reject) => admin.once('error', reject).listen(config.adminPort!, config.adminHost, resolve));
+    admin.on('error', (err) => log.error({ err }, 'admin listener error'));
+    log.info({ address: admin.address() }, 'admin listener (metrics, docs) ready');
+  }
   if (config.localExecutor && !stopping) {
     // One executor in this process, so that a fresh `npm start` can deploy and invoke at once.
     const { port } = app.server.address() as AddressInfo;
@@ -98,7 +116,8 @@ async function main(): Promise<void> {
       capacity: config.executorCapacity ?? defaultCapacity(),
       idleTimeoutMs: config.executorIdleTimeoutS * 1000,
       flushIntervalMs: 1000,
-      shutdownTimeoutMs: 10_000,
+      // Half of the api's own grace period, so that the api still takes its usage while it stops.
+      shutdownTimeoutMs: Math.min(10_000, config.shutdownTimeoutMs / 2),
       logLevel: config.logLevel,
       sandbox: config.sandbox,
       logger: log.child({ module: 'executor' }),

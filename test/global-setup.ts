@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { createDb } from '../src/db/database.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { provisionAppLogin } from '../src/db/app-role.js';
 import { silentLogger } from '../src/lib/logger.js';
 
 declare module 'vitest' {
@@ -13,6 +15,9 @@ declare module 'vitest' {
     pgAdminUrl: string;
     pgTemplate: string;
     pgRunId: string;
+    /** The api's login role for this run (a member of tally_app), and its password. */
+    pgAppUser: string;
+    pgAppPassword: string;
   }
 }
 
@@ -68,9 +73,19 @@ export default async function setup(project: TestProject) {
   await admin.query(`create database ${template}`);
   const db = createDb(dbUrl(adminUrl, template), 2);
   await migrateToLatest(db);
+  // The app in every test runs as a least-privileged login of its own, as `npm start` does; roles
+  // are cluster-wide, so the name is this run's (runs on one server do not share it).
+  const appUser = `tally_test_app_${runId}`;
+  const appPassword = randomBytes(18).toString('hex');
+  const appUrl = new URL(dbUrl(adminUrl, template));
+  appUrl.username = appUser;
+  appUrl.password = appPassword;
+  await provisionAppLogin(db, appUrl.toString(), { managePassword: true, log: silentLogger() });
   await db.destroy();
 
   project.provide('pgAdminUrl', adminUrl);
+  project.provide('pgAppUser', appUser);
+  project.provide('pgAppPassword', appPassword);
   project.provide('pgTemplate', template);
   project.provide('pgRunId', runId);
 
@@ -80,6 +95,7 @@ export default async function setup(project: TestProject) {
       [`tally_t_${runId}_%`, template],
     );
     for (const { datname } of rows) await admin.query(`drop database if exists ${datname} with (force)`);
+    await admin.query(`drop role if exists ${appUser}`);
     await admin.end();
     await stop();
   };

@@ -1,21 +1,57 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
+import { deriveAppUrl, provisionAppLogin } from './app-role.js';
 import { createDb, type Db } from './database.js';
 import { startEmbeddedPostgres } from './embedded.js';
+import { migrateToLatest } from './migrate.js';
 
-/** DATABASE_URL when given, else the embedded server in TALLY_DATA_DIR: one driver, one code path. */
-export async function connectDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, log: Logger): Promise<{ db: Db; close(): Promise<void> }> {
-  if (config.databaseUrl) {
-    const db = createDb(config.databaseUrl);
-    return { db, close: () => db.destroy() };
+export interface DatabaseConnection {
+  /** The api's own connection, as its least-privileged role. */
+  db: Db;
+  /** Migrations applied by this start. */
+  applied: string[];
+  close(): Promise<void>;
+  /** The last resort of a shutdown that ran out of time: stop an embedded server at once (it recovers from its WAL). */
+  kill(): void;
+}
+
+/**
+ * The server (DATABASE_URL, else the embedded one in TALLY_DATA_DIR), migrated with the owner's
+ * connection, which is then closed; the api connects as TALLY_APP_DATABASE_URL's role, or as
+ * `tally_api` (see deriveAppUrl), created here as a member of tally_app when missing.
+ * `onLost` is called when the embedded server died and could not be started again.
+ */
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'appDatabaseUrl' | 'dataDir'>,
+  log: Logger,
+  opts: { onLost?: (err: Error) => void } = {},
+): Promise<DatabaseConnection> {
+  const server = config.databaseUrl
+    ? { url: config.databaseUrl, stop: async () => {}, kill: () => {} }
+    : await startEmbeddedPostgres(config.dataDir, log, 'tally', { onLost: opts.onLost });
+  let applied: string[];
+  let appUrl: string;
+  try {
+    const owner = createDb(server.url, { max: 2, log });
+    try {
+      applied = await migrateToLatest(owner);
+      appUrl = config.appDatabaseUrl ?? deriveAppUrl(server.url);
+      await provisionAppLogin(owner, appUrl, { managePassword: config.appDatabaseUrl === null, log });
+    } finally {
+      await owner.destroy();
+    }
+  } catch (err) {
+    await server.stop();
+    throw err;
   }
-  const embedded = await startEmbeddedPostgres(config.dataDir, log);
-  const db = createDb(embedded.url);
+  const db = createDb(appUrl, { log });
   return {
     db,
+    applied,
     async close() {
       await db.destroy();
-      await embedded.stop();
+      await server.stop();
     },
+    kill: () => server.kill(),
   };
 }

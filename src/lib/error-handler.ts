@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { AppError, type ErrorCode } from './errors.js';
 
 interface Rendered {
@@ -7,6 +8,8 @@ interface Rendered {
   code: ErrorCode;
   message: string;
   details?: unknown;
+  /** Seconds, sent as Retry-After. */
+  retryAfter?: number;
 }
 
 /** `/events/3/memoryMb` in the body reads as `events[3].memoryMb`; a query field as `query.from`. */
@@ -57,6 +60,9 @@ function render(err: FastifyError | AppError | Error): Rendered {
   if (fe instanceof SyntaxError || (fe.statusCode === 400 && /JSON/i.test(fe.message))) {
     return { status: 400, code: 'INVALID_JSON', message: `The body is not valid JSON: ${fe.message}` };
   }
+  if (isDatabaseUnavailable(err)) {
+    return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'The database cannot be reached right now; retry shortly', retryAfter: 1 };
+  }
   if (fe.statusCode === 429) return { status: 429, code: 'TOO_MANY_REQUESTS', message: fe.message };
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { status: fe.statusCode, code: 'VALIDATION_FAILED', message: fe.message };
@@ -66,8 +72,10 @@ function render(err: FastifyError | AppError | Error): Rendered {
 
 export function errorHandler(err: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
   const r = render(err);
-  if (r.status >= 500) request.log.error({ err }, 'request failed');
+  if (r.retryAfter !== undefined) request.log.warn({ err: err.message }, 'request failed: the database is unavailable');
+  else if (r.status >= 500) request.log.error({ err }, 'request failed');
   else request.log.info({ code: r.code, status: r.status }, r.message);
+  if (r.retryAfter !== undefined) reply.header('retry-after', String(r.retryAfter));
   return reply
     .code(r.status)
     .type('application/json; charset=utf-8')

@@ -4,8 +4,12 @@ import { inject } from 'vitest';
 import { createDb, type Db } from '../../src/db/database.js';
 
 export interface TestDatabase {
+  /** As the app connects: its least-privileged role (a member of tally_app). */
   db: Db;
   url: string;
+  /** As migrations connect: the owner of every table, for what the app itself may not do. */
+  owner: Db;
+  ownerUrl: string;
   name: string;
   drop(): Promise<void>;
 }
@@ -36,14 +40,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   } finally {
     await admin.end();
   }
-  const url = urlFor(adminUrl, name);
+  const ownerUrl = urlFor(adminUrl, name);
+  const app = new URL(ownerUrl);
+  app.username = inject('pgAppUser');
+  app.password = inject('pgAppPassword');
+  const url = app.toString();
   const db = createDb(url, 10);
+  const owner = createDb(ownerUrl, 2);
   return {
     db,
     url,
+    owner,
+    ownerUrl,
     name,
     async drop() {
       await db.destroy();
+      await owner.destroy();
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`).finally(() => c.end());

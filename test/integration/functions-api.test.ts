@@ -82,8 +82,10 @@ describe('functions API', () => {
     const versions = await t.app.inject({ method: 'GET', url: '/v1/functions/ver/versions', headers: bearer(a.accountKey) });
     expect(versions.json().versions.map((v: { version: number }) => v.version)).toEqual([1, 2, 3, 4, 5]);
     expect((await t.app.inject({ method: 'GET', url: '/v1/functions/ver?version=9', headers: bearer(a.accountKey) })).statusCode).toBe(404);
-    // A version is immutable, in the database too.
-    await expect(t.db.db.withTables<{ function_versions: { memory_mb: number; account_id: string } }>().updateTable('function_versions').set({ memory_mb: 2048 }).where('account_id', '=', a.id).execute()).rejects.toThrow(/append-only/);
+    // A version is immutable, in the database too: the api's role may not update it, nor may the owner.
+    const versionsOf = (db: typeof t.db.db) => db.withTables<{ function_versions: { memory_mb: number; account_id: string } }>();
+    await expect(versionsOf(t.db.db).updateTable('function_versions').set({ memory_mb: 2048 }).where('account_id', '=', a.id).execute()).rejects.toThrow(/permission denied/);
+    await expect(versionsOf(t.db.owner).updateTable('function_versions').set({ memory_mb: 2048 }).where('account_id', '=', a.id).execute()).rejects.toThrow(/append-only/);
   });
 
   it('checks the handler again when a configuration change moves it, and writes nothing when it fails', async () => {

@@ -124,7 +124,9 @@ describe('a finalized invoice', () => {
     const a = await tenantWithUsage();
     await run('2026-10');
     const inv = await invoiceOf(a, '2026-10');
-    const db = t.db.db;
+    // As the owner of the tables: the triggers hold even against it (the api's own role is stopped
+    // earlier, by its grants: test/integration/least-privilege.test.ts).
+    const db = t.db.owner;
     await expect(sql`update invoices set total = 0 where id = ${inv.id}`.execute(db)).rejects.toThrow(/finalized/);
     await expect(sql`update invoices set status = 'draft' where id = ${inv.id}`.execute(db)).rejects.toThrow(/finalized/);
     await expect(sql`update invoice_lines set amount = 1000 where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/cannot be changed/);
@@ -300,7 +302,7 @@ describe('late usage', () => {
     await run('2026-04');
     await postUsage(t.app, a.executorKey, heavy(a.id, 20, '2026-04-20T08:00:00.000Z')); // April now 3.83
     // Both runs price their page, then wait to write it until the lock is let go, so both saw April billed at 0.83.
-    const lock = await holdLock(t.db.url, 'lock table invoices in share mode');
+    const lock = await holdLock(t.db.ownerUrl, 'lock table invoices in share mode');
     const runs = Promise.all([run('2026-05'), run('2026-06')]);
     await lock.waitFor(2).finally(() => lock.release());
     expect((await runs).map((r) => r.statusCode)).toEqual([200, 200]);
@@ -316,7 +318,7 @@ describe('late usage', () => {
     const jan = await invoiceOf(a, '2026-01');
     await postUsage(t.app, a.executorKey, heavy(a.id, 20, '2026-01-20T08:00:00.000Z')); // January now 3.83
     // the void checks for later adjustments of January while February's run is about to write one
-    const lock = await holdLock(t.db.url, 'lock table invoices in share mode');
+    const lock = await holdLock(t.db.ownerUrl, 'lock table invoices in share mode');
     const both = Promise.all([voidInvoice(jan.id), run('2026-02')]);
     await lock.waitFor(2).finally(() => lock.release());
     const [voided, ran] = await both;
@@ -356,10 +358,12 @@ describe('a failing invoice run', () => {
     const ids = tenants.map((x) => x.id).sort();
     const victim = ids[1]!; // the second of five one-account pages: the run is still pricing the next ones when its write fails
     const db = t.db.db;
+    // Only the owner may create triggers: the api's role owns nothing.
+    const owner = t.db.owner;
     await sql`create function fail_victim() returns trigger language plpgsql as $$
-      begin raise exception 'disk full (simulated)'; end $$`.execute(db);
+      begin raise exception 'disk full (simulated)'; end $$`.execute(owner);
     await sql.raw(`create trigger fail_victim before insert on billing_ledger for each row
-      when (new.account_id = '${victim}' and new.usage_period = '2026-02-01') execute function fail_victim()`).execute(db);
+      when (new.account_id = '${victim}' and new.usage_period = '2026-02-01') execute function fail_victim()`).execute(owner);
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => void unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
@@ -380,13 +384,13 @@ describe('a failing invoice run', () => {
       expect(rows.map((r) => r.account_id)).not.toContain(victim);
       expect(rows.every((r) => r.lines !== '0' && r.ledger === '1')).toBe(true);
 
-      await sql`drop trigger fail_victim on billing_ledger`.execute(db);
+      await sql`drop trigger fail_victim on billing_ledger`.execute(owner);
       const retried = await run('2026-02', admin, other);
       expect(retried.statusCode).toBe(200);
       expect(await rowsOf(ids, '2026-02')).toEqual(ids.map((id) => ({ account_id: id, status: 'finalized' })));
     } finally {
       process.off('unhandledRejection', onUnhandled);
-      await sql`drop trigger if exists fail_victim on billing_ledger`.execute(db);
+      await sql`drop trigger if exists fail_victim on billing_ledger`.execute(owner);
       await other.close();
       await otherDb.destroy();
     }

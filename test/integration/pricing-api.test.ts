@@ -165,7 +165,9 @@ describe('the price catalog', () => {
       actor: 'admin:env', action: 'price_version.created', accountId: null, subject: 'flat-2026-12', reason: 'flat test prices',
       details: expect.objectContaining({ effectiveFrom: '2026-12', requestPricePerMillion: '0.3' }),
     })]);
-    await expect(sql`update price_versions set request_price_per_million = 0 where id = 'flat-2026-12'`.execute(t.db.db)).rejects.toThrow(/append-only/);
+    // Neither the api's role (no such privilege) nor the owner (the trigger) may change a version.
+    await expect(sql`update price_versions set request_price_per_million = 0 where id = 'flat-2026-12'`.execute(t.db.db)).rejects.toThrow(/permission denied/);
+    await expect(sql`update price_versions set request_price_per_million = 0 where id = 'flat-2026-12'`.execute(t.db.owner)).rejects.toThrow(/append-only/);
   });
 
   it('prices a month after the new version starts with it, and names it on the invoice', async () => {

@@ -12,7 +12,7 @@ describe('decisions taken inside their transaction', () => {
     const a = await newTenant(t.app); // free tier on
     const patch = (freeTier: boolean) =>
       t.app.inject({ method: 'PATCH', url: `/v1/accounts/${a.id}`, headers: admin, payload: { freeTier, reason: `set ${freeTier}` } });
-    const lock = await holdLock(t.db.url, 'lock table accounts in share mode');
+    const lock = await holdLock(t.db.ownerUrl, 'lock table accounts in share mode');
     let off, on;
     try {
       off = patch(false);
@@ -37,7 +37,7 @@ describe('decisions taken inside their transaction', () => {
       freeGbSeconds: '0', billsInit: false, reason: 'race', compute: { x86_64: [{ upToGbSeconds: null, unitPrice: '0.00002' }], arm64: [{ upToGbSeconds: null, unitPrice: '0.00001' }] },
     };
     const post = () => t.app.inject({ method: 'POST', url: '/v1/prices', headers: admin, payload: version });
-    const lock = await holdLock(t.db.url, 'lock table price_versions in share mode');
+    const lock = await holdLock(t.db.ownerUrl, 'lock table price_versions in share mode');
     const both = Promise.all([post(), post()]);
     await lock.waitFor(2).finally(() => lock.release());
     const answers = await both;
@@ -47,7 +47,7 @@ describe('decisions taken inside their transaction', () => {
 
   it('generates one admin key at first start when two replicas start at once', async () => {
     const repo = createAccountsRepository(t.db.db);
-    const lock = await holdLock(t.db.url, 'lock table api_keys in share mode');
+    const lock = await holdLock(t.db.ownerUrl, 'lock table api_keys in share mode');
     const both = Promise.all([ensureBootstrapAdminKey(t.db.db, repo, null), ensureBootstrapAdminKey(t.db.db, repo, null)]);
     await lock.waitFor(2).finally(() => lock.release());
     expect((await both).filter((k) => k !== null)).toHaveLength(1);

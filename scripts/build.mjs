@@ -1,0 +1,15 @@
+// `npm run build`: compiles src/ and executor/ to dist/ (dist/src/server.js, dist/executor/main.js)
+// and copies what the compiled code reads from disk next to it, at the same relative places:
+// migrations/ (read by src/db/migrate) and the runtime bootstraps (read by executor/runtime/launch).
+import { execFileSync } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+rmSync(`${root}dist`, { recursive: true, force: true });
+execFileSync(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
+cpSync(`${root}migrations`, `${root}dist/migrations`, { recursive: true });
+cpSync(`${root}executor/bootstrap`, `${root}dist/executor/bootstrap`, { recursive: true });
+console.log('built dist/ (node dist/src/server.js, node dist/executor/main.js)');

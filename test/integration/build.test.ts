@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { freePort } from '../helpers/pg-cluster.js';
+import { callApi, startApi, type ApiProcess } from '../helpers/process.js';
+
+const run = promisify(execFile);
+const ADMIN_KEY = 'build_admin_key_0123456789abcdef';
+
+function jsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? jsFiles(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []);
+}
+
+/** The production build: `npm run build`, then the compiled api as the image runs it (`node dist/src/server.js`). */
+describe('the compiled api', () => {
+  let db: TestDatabase;
+  let api: ApiProcess;
+  let adminPort: number;
+
+  beforeAll(async () => {
+    await run('npm', ['run', 'build'], { timeout: 180_000 });
+    db = await createTestDatabase();
+    adminPort = await freePort();
+    api = await startApi(
+      { DATABASE_URL: db.ownerUrl, TALLY_APP_DATABASE_URL: db.url, TALLY_ADMIN_KEY: ADMIN_KEY, TALLY_EXECUTOR: 'off', TALLY_ADMIN_PORT: String(adminPort), NODE_ENV: 'production' },
+      { argv: ['dist/src/server.js'] },
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    if (api) expect((await api.terminate()).code).toBe(0);
+    await db?.drop();
+  });
+
+  it('has its migrations and the runtime bootstraps beside the compiled code', () => {
+    expect(existsSync('dist/src/server.js')).toBe(true);
+    expect(existsSync('dist/executor/main.js')).toBe(true);
+    expect(readdirSync('dist/migrations')).toEqual(readdirSync('migrations'));
+    expect(existsSync('dist/executor/bootstrap/node/bootstrap.mjs')).toBe(true);
+    expect(existsSync('dist/executor/bootstrap/python/bootstrap.py')).toBe(true);
+  });
+
+  it('imports nothing but Node.js and the production dependencies', () => {
+    const deps = new Set(Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies as object));
+    const builtins = new Set(builtinModules);
+    const outside = new Set<string>();
+    for (const file of jsFiles('dist')) {
+      for (const [, fromSpec, dynamicSpec] of readFileSync(file, 'utf8').matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+        const spec = fromSpec ?? dynamicSpec;
+        if (!spec || spec.startsWith('.') || spec.startsWith('node:') || builtins.has(spec)) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        if (!deps.has(name)) outside.add(`${name} (${file})`);
+      }
+    }
+    expect([...outside]).toEqual([]);
+  });
+
+  it('serves health and the API publicly, and metrics and docs only on the admin listener', async () => {
+    expect((await callApi(api.base, null, 'GET', '/healthz')).json).toEqual({ status: 'ok' });
+    expect((await callApi(api.base, null, 'GET', '/readyz')).json).toMatchObject({ status: 'ready' });
+    expect((await callApi(api.base, ADMIN_KEY, 'POST', '/v1/accounts', { name: 'compiled' })).status).toBe(201);
+    for (const path of ['/metrics', '/docs', '/docs/json', '/docs/static/index.html']) {
+      const hidden = await callApi(api.base, null, 'GET', path);
+      expect(hidden.status, path).toBe(404);
+      expect(hidden.json.error).toMatchObject({ code: 'ROUTE_NOT_FOUND', requestId: expect.any(String) });
+    }
+    const admin = `http://127.0.0.1:${adminPort}`;
+    const metrics = await callApi(admin, null, 'GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/tally_http_request_seconds_count\{method="POST",route="\/v1\/accounts",status="201"\} 1/);
+    expect((await callApi(admin, null, 'GET', '/docs/json')).json.openapi).toMatch(/^3\./);
+    expect((await callApi(admin, null, 'GET', '/readyz')).status).toBe(200);
+    expect((await callApi(admin, ADMIN_KEY, 'GET', '/v1/accounts')).status).toBe(404);
+  });
+});
