@@ -8,6 +8,7 @@ import type { Clock } from './lib/clock.js';
 import { errorHandler, notFoundHandler } from './lib/error-handler.js';
 import type { Logger } from './lib/logger.js';
 import { createMetrics, type Metrics } from './lib/metrics.js';
+import { createOutboundHttp, type OutboundOptions } from './lib/outbound-http.js';
 import { ErrorBody } from './lib/schemas.js';
 import { validatorCompiler } from './lib/validation.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
@@ -56,6 +57,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Functions and invoke routing: cache TTL, zip limits, executor liveness, per-account concurrency. */
   functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; accountConcurrency?: number };
+  /** Tenants' webhooks: whether they may reach private addresses (TALLY_ALLOW_PRIVATE_WEBHOOKS), and the resolver (tests). */
+  webhooks?: OutboundOptions;
 }
 
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
@@ -78,16 +81,18 @@ export function buildServices(deps: AppDeps) {
   const budgetsRepo = createBudgetsRepository(deps.db);
   const alertsRepo = createAlertsRepository(deps.db);
   const budgetsLog = deps.logger.child({ module: 'budgets' });
+  const outbound = createOutboundHttp(deps.webhooks);
   const budgets = createBudgetsService({
     db: deps.db,
     repo: budgetsRepo,
     alerts: alertsRepo,
     evaluator: createBudgetEvaluator({ db: deps.db, repo: budgetsRepo, alerts: alertsRepo, invoices, clock: deps.clock, log: budgetsLog, registry: metrics.registry }),
+    outbound,
     audit,
     clock: deps.clock,
     log: budgetsLog,
   });
-  const alerts = createAlertsService({ db: deps.db, repo: alertsRepo, budgets: budgetsRepo, clock: deps.clock, log: budgetsLog, registry: metrics.registry });
+  const alerts = createAlertsService({ db: deps.db, repo: alertsRepo, budgets: budgetsRepo, outbound, clock: deps.clock, log: budgetsLog, registry: metrics.registry });
   const executors = createExecutorsService({
     repo: createExecutorsRepository(deps.db),
     log: deps.logger.child({ module: 'executors' }),

@@ -17,6 +17,8 @@ export interface Config {
   executorIdleTimeoutS: number;
   /** How the local executor contains functions (TALLY_SANDBOX, TALLY_FUNCTION_NETWORK, ...). */
   sandbox: SandboxConfig;
+  /** Tenants' webhooks may reach loopback and private addresses (off: only public ones). */
+  allowPrivateWebhooks: boolean;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +80,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     executorCapacity: env.TALLY_EXECUTOR_CAPACITY?.trim() ? int(env, 'TALLY_EXECUTOR_CAPACITY', 0, 1, 10_000) : null,
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
     sandbox: sandboxConfig(env),
+    allowPrivateWebhooks: onOff(env, 'TALLY_ALLOW_PRIVATE_WEBHOOKS', false),
   };
 }
 

@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     logger: log,
     adminKey: config.adminKey,
     bodyLimitBytes: config.bodyLimitBytes,
+    webhooks: { allowPrivate: config.allowPrivateWebhooks },
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
   };
   const services = buildServices(deps);
