@@ -14,7 +14,7 @@ import { validatorCompiler } from './lib/validation.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { createAccountsService } from './modules/accounts/accounts.service.js';
-import { createAuth } from './modules/accounts/auth.js';
+import { createAuth, type AuthOptions } from './modules/accounts/auth.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { createAuditService } from './modules/audit/audit.service.js';
@@ -34,6 +34,9 @@ import { createFunctionsService, type FunctionsServiceOptions } from './modules/
 import { invokeRoutes } from './modules/functions/invoke.routes.js';
 import { createInvokeService } from './modules/functions/invoke.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { installLoadShedding, type LoadSheddingOptions } from './modules/limits/load-shedding.js';
+import { createRateLimits, type RateLimitOptions } from './modules/limits/rate-limits.js';
+import { createRateLimitsRepository } from './modules/limits/rate-limits.repository.js';
 import { createInvoicesRepository } from './modules/invoices/invoices.repository.js';
 import { invoicesRoutes } from './modules/invoices/invoices.routes.js';
 import { createInvoicesService } from './modules/invoices/invoices.service.js';
@@ -57,6 +60,14 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Functions and invoke routing: cache TTL, zip limits, executor liveness, per-account concurrency. */
   functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; accountConcurrency?: number };
+  /** Abuse limits: failed authentications per address, expensive routes per key and address. */
+  rateLimits?: RateLimitOptions;
+  /** Load shedding: when this process answers 503 OVERLOADED instead of queueing (absent: never). */
+  loadShedding?: LoadSheddingOptions;
+  /** Behind a load balancer: whose X-Forwarded-For names the client (its address is what limits count). */
+  trustProxy?: boolean | string;
+  /** Verified-key cache: how often revocations are polled. */
+  auth?: AuthOptions;
   /** Tenants' webhooks: whether they may reach private addresses (TALLY_ALLOW_PRIVATE_WEBHOOKS), and the resolver (tests). */
   webhooks?: OutboundOptions;
 }
@@ -65,7 +76,8 @@ export interface AppDeps {
 export function buildServices(deps: AppDeps) {
   const metrics = deps.metrics ?? createMetrics();
   const accountsRepo = createAccountsRepository(deps.db);
-  const auth = createAuth({ repo: accountsRepo, adminKey: deps.adminKey });
+  const rateLimits = createRateLimits({ repo: createRateLimitsRepository(deps.db), log: deps.logger.child({ module: 'limits' }), options: deps.rateLimits });
+  const auth = createAuth({ repo: accountsRepo, adminKey: deps.adminKey, limits: rateLimits, options: deps.auth });
   const audit = createAuditService({ repo: createAuditRepository(deps.db) });
   const accounts = createAccountsService({ db: deps.db, repo: accountsRepo, auth, audit, clock: deps.clock });
   const pricing = createPricingService({ db: deps.db, repo: createPricingRepository(deps.db), audit, clock: deps.clock });
@@ -128,12 +140,14 @@ export function buildServices(deps: AppDeps) {
     accountConcurrency: deps.functions?.accountConcurrency,
     admit: (accountId, fn) => budgets.assertNotCapped(accountId, fn),
   });
-  return { metrics, auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke };
+  return { metrics, rateLimits, auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke };
 }
 
 export type Services = ReturnType<typeof buildServices>;
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
+/** Accounts, keys, budgets, quotes (100 workloads), executor registrations: a few KB at most. */
+const SMALL_BODY_LIMIT = 64 * 1024;
 
 /** Builds the whole api from its dependencies; reads no environment, opens no connection, listens nowhere. */
 export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
@@ -144,8 +158,10 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    bodyLimit: 1024 * 1024,
+    // Routes that take more say so (usage batches, function code, events); the rest are small JSON.
+    bodyLimit: SMALL_BODY_LIMIT,
     return503OnClosing: true,
+    trustProxy: deps.trustProxy ?? false,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -173,9 +189,15 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await installLoadShedding(app, deps.loadShedding);
+  await services.rateLimits.install(app);
+
   const { auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke } = services;
   // The dispatch-token secret is read (made, on a fresh database) before the first invocation needs it.
   app.addHook('onReady', () => executors.loadSecrets());
+  // Revocations made on other replicas reach this one through the polled key revision.
+  app.addHook('onReady', () => auth.start());
+  app.addHook('onClose', async () => auth.stop());
   app.addHook('onClose', async () => executorClient.close());
   // Pending debounced budget evaluations finish (or are dropped) before the database goes away.
   app.addHook('onClose', () => budgets.stop());

@@ -19,6 +19,14 @@ export interface Config {
   sandbox: SandboxConfig;
   /** Tenants' webhooks may reach loopback and private addresses (off: only public ones). */
   allowPrivateWebhooks: boolean;
+  /** Failed authentications per source address per minute (0: unlimited). */
+  authFailuresPerMinute: number;
+  /** Calls to expensive routes per API key, and per source address, per minute (0: unlimited). */
+  expensivePerMinute: number;
+  /** Mean event-loop delay above which requests are shed with 503 (0: never). */
+  shedEventLoopDelayMs: number;
+  /** Which proxies' X-Forwarded-For to believe for the client's address: none, any, or these addresses/CIDRs. */
+  trustProxy: boolean | string;
 }
 
 export class ConfigError extends Error {
@@ -81,7 +89,18 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
     sandbox: sandboxConfig(env),
     allowPrivateWebhooks: onOff(env, 'TALLY_ALLOW_PRIVATE_WEBHOOKS', false),
+    authFailuresPerMinute: int(env, 'TALLY_RATE_LIMIT_AUTH_FAILURES', 30, 0, 1_000_000),
+    expensivePerMinute: int(env, 'TALLY_RATE_LIMIT_EXPENSIVE', 120, 0, 1_000_000),
+    shedEventLoopDelayMs: int(env, 'TALLY_SHED_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+    trustProxy: trustProxy(env.TALLY_TRUST_PROXY?.trim() ?? ''),
   };
+}
+
+function trustProxy(raw: string): boolean | string {
+  if (raw === '' || ['off', 'false'].includes(raw.toLowerCase())) return false;
+  if (['on', 'true'].includes(raw.toLowerCase())) return true;
+  if (!/^[0-9a-fA-F.:/,\s]+$/.test(raw)) throw new ConfigError('TALLY_TRUST_PROXY', `must be true, or addresses/CIDRs separated by commas, got "${raw}"`);
+  return raw;
 }
 
 function sandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {

@@ -46,6 +46,9 @@ async function main(): Promise<void> {
     adminKey: config.adminKey,
     bodyLimitBytes: config.bodyLimitBytes,
     webhooks: { allowPrivate: config.allowPrivateWebhooks },
+    rateLimits: { authFailures: config.authFailuresPerMinute, expensive: config.expensivePerMinute },
+    loadShedding: { maxEventLoopDelayMs: config.shedEventLoopDelayMs },
+    trustProxy: config.trustProxy,
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
   };
   const services = buildServices(deps);

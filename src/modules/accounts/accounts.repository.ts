@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.js';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database, KeyRole } from '../../db/schema.js';
 
 export interface Account {
@@ -124,6 +124,12 @@ export function createAccountsRepository(db: Db) {
         .returning(keyColumns)
         .executeTakeFirst();
       return row ? toKey(row) : null;
+    },
+
+    /** The key revision: it changes whenever a key is revoked (a trigger in the revoking transaction). */
+    async keyRevision(): Promise<string> {
+      const r = await sql<{ revision: string }>`select revision from api_key_revision`.execute(db);
+      return r.rows[0]?.revision ?? '0';
     },
 
     async countAdminKeys(): Promise<number> {
