@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import pg from 'pg';
+import { uuid7 } from '../src/lib/uuid7.js';
 import { signDispatch } from '../src/modules/executors/dispatch-token.js';
 import { benchDatabase, fmt, percentile, startApi } from './lib.js';
 
@@ -17,6 +18,8 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
  * usage_dedup (as years of traffic would leave it) and measure ingest again, in the same run.
  */
 const DEDUP_ROWS = Number(process.env.BENCH_DEDUP_ROWS ?? 0);
+/** Invocation ids as the api issues them (v7, time-ordered: the default), or random (v4) as any other reporter may send. */
+const IDS = process.env.BENCH_IDS === 'v4' ? 'v4' : 'v7';
 const PRELOAD_CHUNK = 5_000_000;
 
 interface Row {
@@ -27,7 +30,7 @@ interface Row {
 function makeRows(accountIds: string[], n: number): Row[] {
   const base = Date.UTC(2026, 10, 1);
   return Array.from({ length: n }, (_, i) => ({
-    invocationId: randomUUID(),
+    invocationId: IDS === 'v7' ? uuid7(base + ((i * 7919) % (27 * 86400)) * 1000) : randomUUID(),
     accountId: accountIds[i % accountIds.length]!,
     functionId: `fn-${i % 50}`,
     architecture: i % 3 === 0 ? 'arm64' : 'x86_64',
@@ -173,12 +176,16 @@ async function preloadDedup(url: string, accountIds: string[], rows: number): Pr
     );
     for (const k of constraints.rows) await c.query(`alter table usage_dedup drop constraint ${k.name}`);
     for (const i of indexes.rows) await c.query(`drop index ${i.name}`);
-    // Random (v4) ids, as executors and clients make them, started over the past year.
+    // Ids of the same kind as the measured events' (v7: made when the invocation started), over the past year.
+    const id = IDS === 'v7'
+      ? `(lpad(to_hex((extract(epoch from t) * 1000)::bigint), 12, '0') || '7' || substr(md5(random()::text), 1, 3)
+          || to_hex(8 + floor(random() * 4)::int) || substr(md5(random()::text), 1, 15))::uuid`
+      : 'gen_random_uuid()';
     for (let done = 0; done < rows; done += PRELOAD_CHUNK) {
       const n = Math.min(PRELOAD_CHUNK, rows - done);
       await c.query(
         `insert into usage_dedup (account_id, invocation_id, started_at)
-         select ($1::uuid[])[1 + g % cardinality($1::uuid[])], gen_random_uuid(), t
+         select ($1::uuid[])[1 + g % cardinality($1::uuid[])], ${id}, t
            from generate_series($2::bigint, $3::bigint) g,
                 lateral (select timestamptz '2025-11-01' + make_interval(secs => g * 31536000.0 / $4::bigint)) as s(t)`,
         [accountIds, done + 1, done + n, rows],
@@ -208,7 +215,7 @@ export async function ingestBench(): Promise<void> {
     await setup.end();
     const accountIds = accounts.rows.map((r) => r.id);
     const n = BATCHES * BATCH + BATCH;
-    console.log(`ingest benchmark: ${fmt(n - BATCH)} events in batches of ${fmt(BATCH)}, ${CLIENTS} clients, ${database.source}, durable commits`);
+    console.log(`ingest benchmark: ${fmt(n - BATCH)} events in batches of ${fmt(BATCH)}, ${CLIENTS} clients, ${database.source}, durable commits, ${IDS} invocation ids`);
 
     const ceiling1 = await ceiling(database.url, makeRows(accountIds, n), 1);
     const ceilingN = await ceiling(database.url, makeRows(accountIds, n), CLIENTS);
@@ -222,7 +229,7 @@ export async function ingestBench(): Promise<void> {
     console.log(`  goal: >= 30,000 events/s and >= 0.5 of the ceiling`);
 
     if (DEDUP_ROWS > 0) {
-      console.log(`  dedup at scale: ${fmt(DEDUP_ROWS)} invocation ids already claimed`);
+      console.log(`  dedup at scale: ${fmt(DEDUP_ROWS)} invocation ids (${IDS}) already claimed`);
       await preloadDedup(database.url, accountIds, DEDUP_ROWS);
       const loaded = await throughApi(database.url, makeRows(accountIds, n));
       const change = (100 * (loaded.eventsPerSecond - api.eventsPerSecond)) / api.eventsPerSecond;

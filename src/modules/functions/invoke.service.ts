@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { invokeHeaders } from '../../contracts/executor.js';
 import { errors } from '../../lib/errors.js';
+import { uuid7 } from '../../lib/uuid7.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ExecutorClient } from '../executors/executors.client.js';
 import { NotDeliveredError } from '../executors/executors.client.js';
@@ -71,7 +71,8 @@ export function createInvokeService(deps: {
       const target = await deps.functions.resolve(accountId, name, opts.version);
       const { config } = target;
       if (deps.admit) await deps.admit(accountId, { id: config.id, name: config.name });
-      const requestId = randomUUID();
+      // Time-ordered: it becomes the invocation id, the key of the ever-growing dedup table.
+      const requestId = uuid7();
       const timeoutMs = config.timeoutS * 1000 + FORWARD_SLACK_MS;
       const routes = await deps.executors.candidates(config.id);
       if (routes.length === 0) throw errors.noExecutor();
