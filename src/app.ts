@@ -34,6 +34,8 @@ import { createFunctionsService, type FunctionsServiceOptions } from './modules/
 import { invokeRoutes } from './modules/functions/invoke.routes.js';
 import { createInvokeService } from './modules/functions/invoke.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { createConcurrency, type ConcurrencyOptions } from './modules/limits/concurrency.js';
+import { createConcurrencyRepository } from './modules/limits/concurrency.repository.js';
 import { installLoadShedding, type LoadSheddingOptions } from './modules/limits/load-shedding.js';
 import { createRateLimits, type RateLimitOptions } from './modules/limits/rate-limits.js';
 import { createRateLimitsRepository } from './modules/limits/rate-limits.repository.js';
@@ -60,6 +62,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Functions and invoke routing: cache TTL, zip limits, executor liveness, per-account concurrency. */
   functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; accountConcurrency?: number };
+  /** Concurrency leases shared by the replicas: lease lifetime and renewal period. */
+  concurrency?: ConcurrencyOptions;
   /** Abuse limits: failed authentications per address, expensive routes per key and address. */
   rateLimits?: RateLimitOptions;
   /** Load shedding: when this process answers 503 OVERLOADED instead of queueing (absent: never). */
@@ -132,15 +136,17 @@ export function buildServices(deps: AppDeps) {
   });
   const functions = createFunctionsService({ repo: createFunctionsRepository(deps.db), options: deps.functions });
   const executorClient = createExecutorClient();
+  const concurrency = createConcurrency({ repo: createConcurrencyRepository(deps.db), log: deps.logger.child({ module: 'concurrency' }), options: deps.concurrency });
   const invoke = createInvokeService({
     functions,
     executors,
     client: executorClient,
     log: deps.logger.child({ module: 'invoke' }),
     accountConcurrency: deps.functions?.accountConcurrency,
+    concurrency,
     admit: (accountId, fn) => budgets.assertNotCapped(accountId, fn),
   });
-  return { metrics, rateLimits, auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke };
+  return { metrics, concurrency, rateLimits, auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -198,6 +204,9 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   // Revocations made on other replicas reach this one through the polled key revision.
   app.addHook('onReady', () => auth.start());
   app.addHook('onClose', async () => auth.stop());
+  // Concurrency leases are renewed while the process serves, and given back when it stops.
+  app.addHook('onReady', async () => services.concurrency.start());
+  app.addHook('onClose', () => services.concurrency.stop());
   app.addHook('onClose', async () => executorClient.close());
   // Pending debounced budget evaluations finish (or are dropped) before the database goes away.
   app.addHook('onClose', () => budgets.stop());

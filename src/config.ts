@@ -19,6 +19,8 @@ export interface Config {
   sandbox: SandboxConfig;
   /** Tenants' webhooks may reach loopback and private addresses (off: only public ones). */
   allowPrivateWebhooks: boolean;
+  /** Most invocations of one account running at once, across every api replica. */
+  accountConcurrency: number;
   /** Failed authentications per source address per minute (0: unlimited). */
   authFailuresPerMinute: number;
   /** Calls to expensive routes per API key, and per source address, per minute (0: unlimited). */
@@ -89,6 +91,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
     sandbox: sandboxConfig(env),
     allowPrivateWebhooks: onOff(env, 'TALLY_ALLOW_PRIVATE_WEBHOOKS', false),
+    accountConcurrency: int(env, 'TALLY_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
     authFailuresPerMinute: int(env, 'TALLY_RATE_LIMIT_AUTH_FAILURES', 30, 0, 1_000_000),
     expensivePerMinute: int(env, 'TALLY_RATE_LIMIT_EXPENSIVE', 120, 0, 1_000_000),
     shedEventLoopDelayMs: int(env, 'TALLY_SHED_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     rateLimits: { authFailures: config.authFailuresPerMinute, expensive: config.expensivePerMinute },
     loadShedding: { maxEventLoopDelayMs: config.shedEventLoopDelayMs },
     trustProxy: config.trustProxy,
+    functions: { accountConcurrency: config.accountConcurrency },
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
   };
   const services = buildServices(deps);
