@@ -64,7 +64,7 @@ export interface AppDeps {
   functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; accountConcurrency?: number };
   /** Concurrency leases shared by the replicas: lease lifetime and renewal period. */
   concurrency?: ConcurrencyOptions;
-  /** Abuse limits: failed authentications per address, expensive routes per key and address. */
+  /** Abuse limits: failed authentications per address, expensive routes per key and address (absent: none). */
   rateLimits?: RateLimitOptions;
   /** Load shedding: when this process answers 503 OVERLOADED instead of queueing (absent: never). */
   loadShedding?: LoadSheddingOptions;

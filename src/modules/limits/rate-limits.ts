@@ -46,8 +46,9 @@ export const EXPENSIVE_ROUTES: ReadonlySet<string> = new Set([
 export function createRateLimits(deps: { repo: RateLimitsRepository; log: Logger; options?: RateLimitOptions }) {
   const { repo, log } = deps;
   const windowMs = deps.options?.windowMs ?? 60_000;
-  const authFailures = deps.options?.authFailures ?? 30;
-  const expensiveMax = deps.options?.expensive ?? 120;
+  // Off unless configured: server.ts sets them from the environment (defaults 30 and 120 a minute).
+  const authFailures = deps.options?.authFailures ?? 0;
+  const expensiveMax = deps.options?.expensive ?? 0;
   /** Source addresses refused for failed authentication on this process, until (epoch ms). */
   const blocked = new Map<string, number>();
   let purgedAt = Date.now();
