@@ -63,4 +63,18 @@ describe('concurrency leases', () => {
     await c.renewNow(); // idle for a whole period: everything goes back
     expect(leases.at(-1)).toEqual([{ accountId: 'acct', scope: 'account', slots: 0 }]);
   });
+
+  it('claims again when a renewal finds its lease expired (the process could not renew in time)', async () => {
+    const { repo, calls } = fakeRepo();
+    repo.renew = async () => new Set(['acct/account']);
+    const c = createConcurrency({ repo, log: silentLogger() });
+    const running = await c.acquire('acct', 'account', 100);
+    await c.renewNow(); // the lease was gone: this process holds nothing in the database any more
+    expect(calls.claim).toBe(1);
+    const next = await c.acquire('acct', 'account', 100);
+    expect(next).not.toBeNull();
+    expect(calls.claim).toBe(2);
+    running!();
+    next!();
+  });
 });
