@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import pg from 'pg';
+import { uuid7 } from '../src/lib/uuid7.js';
 import { signDispatch } from '../src/modules/executors/dispatch-token.js';
 import { benchDatabase, fmt, percentile, startApi } from './lib.js';
 
@@ -12,6 +13,14 @@ import { benchDatabase, fmt, percentile, startApi } from './lib.js';
 const BATCH = 1000;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 240);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
+/**
+ * BENCH_DEDUP_ROWS=N: after the usual run on an empty dedup table, preload N invocation ids into
+ * usage_dedup (as years of traffic would leave it) and measure ingest again, in the same run.
+ */
+const DEDUP_ROWS = Number(process.env.BENCH_DEDUP_ROWS ?? 0);
+/** Invocation ids as the api issues them (v7, time-ordered: the default), or random (v4) as any other reporter may send. */
+const IDS = process.env.BENCH_IDS === 'v4' ? 'v4' : 'v7';
+const PRELOAD_CHUNK = 5_000_000;
 
 interface Row {
   invocationId: string; accountId: string; functionId: string; architecture: 'x86_64' | 'arm64'; memoryMb: number;
@@ -21,7 +30,7 @@ interface Row {
 function makeRows(accountIds: string[], n: number): Row[] {
   const base = Date.UTC(2026, 10, 1);
   return Array.from({ length: n }, (_, i) => ({
-    invocationId: randomUUID(),
+    invocationId: IDS === 'v7' ? uuid7(base + ((i * 7919) % (27 * 86400)) * 1000) : randomUUID(),
     accountId: accountIds[i % accountIds.length]!,
     functionId: `fn-${i % 50}`,
     architecture: i % 3 === 0 ? 'arm64' : 'x86_64',
@@ -145,7 +154,98 @@ async function ceiling(url: string, rows: Row[], connections: number) {
   return written / seconds;
 }
 
+/**
+ * Fills usage_dedup with `rows` claimed invocations of the given accounts, the fast way: its
+ * constraints and indexes are dropped, the rows generated in the server, and the constraints and
+ * indexes rebuilt (one sort), then vacuumed as a long-lived table would be. Whatever constraints the
+ * migrations gave the table are read back from the catalog, so the preload follows schema changes.
+ */
+async function preloadDedup(url: string, accountIds: string[], rows: number): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const t0 = performance.now();
+  try {
+    await c.query(`set maintenance_work_mem = '1GB'`);
+    await c.query(`set max_parallel_maintenance_workers = 2`);
+    const constraints = await c.query<{ name: string; def: string }>(
+      `select conname as name, pg_get_constraintdef(oid) as def from pg_constraint where conrelid = 'usage_dedup'::regclass and contype in ('p', 'u')`,
+    );
+    const indexes = await c.query<{ name: string; def: string }>(
+      `select indexname as name, indexdef as def from pg_indexes where tablename = 'usage_dedup'
+        and indexname not in (select conname from pg_constraint where conrelid = 'usage_dedup'::regclass)`,
+    );
+    for (const k of constraints.rows) await c.query(`alter table usage_dedup drop constraint ${k.name}`);
+    for (const i of indexes.rows) await c.query(`drop index ${i.name}`);
+    // Ids of the same kind as the measured events' (v7: made when the invocation started), over the past year.
+    const id = IDS === 'v7'
+      ? `(lpad(to_hex((extract(epoch from t) * 1000)::bigint), 12, '0') || '7' || substr(md5(random()::text), 1, 3)
+          || to_hex(8 + floor(random() * 4)::int) || substr(md5(random()::text), 1, 15))::uuid`
+      : 'gen_random_uuid()';
+    for (let done = 0; done < rows; done += PRELOAD_CHUNK) {
+      const n = Math.min(PRELOAD_CHUNK, rows - done);
+      await c.query(
+        `insert into usage_dedup (account_id, invocation_id, started_at)
+         select ($1::uuid[])[1 + g % cardinality($1::uuid[])], ${id}, t
+           from generate_series($2::bigint, $3::bigint) g,
+                lateral (select timestamptz '2025-11-01' + make_interval(secs => g * 31536000.0 / $4::bigint)) as s(t)`,
+        [accountIds, done + 1, done + n, rows],
+      );
+      console.log(`    preloaded ${fmt(done + n)} of ${fmt(rows)} dedup rows (${fmt((performance.now() - t0) / 1000, 0)} s)`);
+    }
+    for (const k of constraints.rows) await c.query(`alter table usage_dedup add constraint ${k.name} ${k.def}`);
+    for (const i of indexes.rows) await c.query(i.def);
+    await c.query('vacuum analyze usage_dedup');
+    await c.query('checkpoint');
+    const size = await c.query<{ size: string }>(`select pg_size_pretty(pg_total_relation_size('usage_dedup')) as size`);
+    console.log(`    usage_dedup: ${size.rows[0]!.size} with indexes, built in ${fmt((performance.now() - t0) / 1000, 0)} s`);
+  } finally {
+    await c.end();
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+/**
+ * Ingest with DEDUP_ROWS ids already claimed against ingest into an empty dedup table, measured
+ * alternately in two databases on the same server (empty, loaded, loaded, empty, ...), so that the
+ * shared machine's drift weighs on both alike; medians of the rounds are compared.
+ */
+async function dedupAtScale(): Promise<void> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const empty = await benchDatabase();
+  const loaded = await benchDatabase();
+  try {
+    const accountsOf = async (url: string) => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      const r = await c.query<{ id: string }>(`insert into accounts (name) select 'bench-' || g from generate_series(1, 20) g returning id`);
+      await c.end();
+      return r.rows.map((row) => row.id);
+    };
+    const accounts = { empty: await accountsOf(empty.url), loaded: await accountsOf(loaded.url) };
+    const n = BATCHES * BATCH + BATCH;
+    console.log(`ingest benchmark, dedup at scale: ${fmt(n - BATCH)} events per round in batches of ${fmt(BATCH)}, ${CLIENTS} clients, ${loaded.source}, ${IDS} invocation ids`);
+    await preloadDedup(loaded.url, accounts.loaded, DEDUP_ROWS);
+    const results: Record<'empty' | 'loaded', number[]> = { empty: [], loaded: [] };
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? (['empty', 'loaded'] as const) : (['loaded', 'empty'] as const);
+      for (const which of order) {
+        const r = await throughApi((which === 'empty' ? empty : loaded).url, makeRows(accounts[which], n));
+        results[which].push(r.eventsPerSecond);
+        console.log(`    round ${round + 1}, ${which === 'empty' ? 'empty dedup table' : `${fmt(DEDUP_ROWS)} dedup rows`}: ${fmt(r.eventsPerSecond)} events/s, batch p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms`);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const [e, l] = [median(results.empty), median(results.loaded)];
+    const change = (100 * (l - e)) / e;
+    console.log(`  median: empty ${fmt(e)} events/s, ${fmt(DEDUP_ROWS)} rows ${fmt(l)} events/s; change ${change >= 0 ? '+' : ''}${fmt(change, 1)} %   (goal: no worse than -20 %)`);
+  } finally {
+    await empty.drop();
+    await loaded.drop();
+  }
+}
+
 export async function ingestBench(): Promise<void> {
+  if (DEDUP_ROWS > 0) return dedupAtScale();
   const database = await benchDatabase();
   try {
     const setup = new pg.Client({ connectionString: database.url });
@@ -156,7 +256,7 @@ export async function ingestBench(): Promise<void> {
     await setup.end();
     const accountIds = accounts.rows.map((r) => r.id);
     const n = BATCHES * BATCH + BATCH;
-    console.log(`ingest benchmark: ${fmt(n - BATCH)} events in batches of ${fmt(BATCH)}, ${CLIENTS} clients, ${database.source}, durable commits`);
+    console.log(`ingest benchmark: ${fmt(n - BATCH)} events in batches of ${fmt(BATCH)}, ${CLIENTS} clients, ${database.source}, durable commits, ${IDS} invocation ids`);
 
     const ceiling1 = await ceiling(database.url, makeRows(accountIds, n), 1);
     const ceilingN = await ceiling(database.url, makeRows(accountIds, n), CLIENTS);
@@ -168,6 +268,7 @@ export async function ingestBench(): Promise<void> {
     console.log(`  ratio to the 1-connection ceiling: ${fmt(api.eventsPerSecond / ceiling1, 2)}   to the ${CLIENTS}-connection ceiling: ${fmt(api.eventsPerSecond / ceilingN, 2)}`);
     console.log(`  batch latency p50 ${fmt(api.p50, 1)} ms, p99 ${fmt(api.p99, 1)} ms; api peak RSS ${fmt(api.peakMb, 0)} MB`);
     console.log(`  goal: >= 30,000 events/s and >= 0.5 of the ceiling`);
+
   } finally {
     await database.drop();
   }

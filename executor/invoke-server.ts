@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { allowedEnvironment } from '../src/contracts/environment.js';
 import { invokeHeaders, LOG_TAIL_BYTES, MAX_SYNC_PAYLOAD_BYTES, type InvokeAnswer, type InvokeSpec, type LocalInvoker } from '../src/contracts/executor.js';
 import type { UsageEvent } from '../src/contracts/usage.js';
 import type { CodeCache } from './code-cache.js';
@@ -235,7 +236,8 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       handler: spec.handler,
       memoryMb: spec.memoryMb,
       timeoutS: spec.timeoutS,
-      environment: spec.environment,
+      // The api refuses these names; a version stored before a name was refused must not pass them either.
+      environment: allowedEnvironment(spec.environment),
       codeDir,
       ephemeralStorageMb: spec.ephemeralStorageMb,
       ...(spec.reservedConcurrency !== null ? { reservedConcurrency: spec.reservedConcurrency } : {}),

@@ -9,12 +9,13 @@ import { errorHandler, notFoundHandler } from './lib/error-handler.js';
 import type { Logger } from './lib/logger.js';
 import { fromAdminListener, isAdminPath, servedOnAdmin } from './lib/admin-listener.js';
 import { createMetrics, instrumentInvoiceRuns, registerBacklogMetrics, type Metrics } from './lib/metrics.js';
+import { createOutboundHttp, type OutboundOptions } from './lib/outbound-http.js';
 import { ErrorBody } from './lib/schemas.js';
 import { validatorCompiler } from './lib/validation.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { createAccountsService } from './modules/accounts/accounts.service.js';
-import { createAuth } from './modules/accounts/auth.js';
+import { createAuth, type AuthOptions } from './modules/accounts/auth.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { createAuditService } from './modules/audit/audit.service.js';
@@ -35,6 +36,11 @@ import { invokeRoutes } from './modules/functions/invoke.routes.js';
 import { createInvokeService } from './modules/functions/invoke.service.js';
 import { createBacklogRepository } from './modules/health/backlog.repository.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { createConcurrency, type ConcurrencyOptions } from './modules/limits/concurrency.js';
+import { createConcurrencyRepository } from './modules/limits/concurrency.repository.js';
+import { installLoadShedding, type LoadSheddingOptions } from './modules/limits/load-shedding.js';
+import { createRateLimits, type RateLimitOptions } from './modules/limits/rate-limits.js';
+import { createRateLimitsRepository } from './modules/limits/rate-limits.repository.js';
 import { createInvoicesRepository } from './modules/invoices/invoices.repository.js';
 import { invoicesRoutes } from './modules/invoices/invoices.routes.js';
 import { createInvoicesService } from './modules/invoices/invoices.service.js';
@@ -65,13 +71,26 @@ export interface AppDeps {
   billingLookbackMonths?: number;
   /** Invoice runs: accounts priced and written per transaction (default 1,000). */
   invoices?: { runPageSize?: number };
+  /** Concurrency leases shared by the replicas: lease lifetime and renewal period. */
+  concurrency?: ConcurrencyOptions;
+  /** Abuse limits: failed authentications per address, expensive routes per key and address (absent: none). */
+  rateLimits?: RateLimitOptions;
+  /** Load shedding: when this process answers 503 OVERLOADED instead of queueing (absent: never). */
+  loadShedding?: LoadSheddingOptions;
+  /** Behind a load balancer: whose X-Forwarded-For names the client (its address is what limits count). */
+  trustProxy?: boolean | string;
+  /** Verified-key cache: how often revocations are polled. */
+  auth?: AuthOptions;
+  /** Tenants' webhooks: whether they may reach private addresses (TALLY_ALLOW_PRIVATE_WEBHOOKS), and the resolver (tests). */
+  webhooks?: OutboundOptions;
 }
 
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
 export function buildServices(deps: AppDeps) {
   const metrics = deps.metrics ?? createMetrics();
   const accountsRepo = createAccountsRepository(deps.db);
-  const auth = createAuth({ repo: accountsRepo, adminKey: deps.adminKey });
+  const rateLimits = createRateLimits({ repo: createRateLimitsRepository(deps.db), log: deps.logger.child({ module: 'limits' }), options: deps.rateLimits });
+  const auth = createAuth({ repo: accountsRepo, adminKey: deps.adminKey, limits: rateLimits, options: deps.auth });
   const audit = createAuditService({ repo: createAuditRepository(deps.db) });
   const accounts = createAccountsService({ db: deps.db, repo: accountsRepo, auth, audit, clock: deps.clock });
   const pricing = createPricingService({ db: deps.db, repo: createPricingRepository(deps.db), audit, clock: deps.clock });
@@ -88,16 +107,18 @@ export function buildServices(deps: AppDeps) {
   const budgetsRepo = createBudgetsRepository(deps.db);
   const alertsRepo = createAlertsRepository(deps.db);
   const budgetsLog = deps.logger.child({ module: 'budgets' });
+  const outbound = createOutboundHttp(deps.webhooks);
   const budgets = createBudgetsService({
     db: deps.db,
     repo: budgetsRepo,
     alerts: alertsRepo,
     evaluator: createBudgetEvaluator({ db: deps.db, repo: budgetsRepo, alerts: alertsRepo, invoices, clock: deps.clock, log: budgetsLog, registry: metrics.registry }),
+    outbound,
     audit,
     clock: deps.clock,
     log: budgetsLog,
   });
-  const alerts = createAlertsService({ db: deps.db, repo: alertsRepo, budgets: budgetsRepo, clock: deps.clock, log: budgetsLog, registry: metrics.registry });
+  const alerts = createAlertsService({ db: deps.db, repo: alertsRepo, budgets: budgetsRepo, outbound, clock: deps.clock, log: budgetsLog, registry: metrics.registry });
   const executors = createExecutorsService({
     repo: createExecutorsRepository(deps.db),
     log: deps.logger.child({ module: 'executors' }),
@@ -126,20 +147,24 @@ export function buildServices(deps: AppDeps) {
   });
   const functions = createFunctionsService({ repo: createFunctionsRepository(deps.db), options: deps.functions });
   const executorClient = createExecutorClient();
+  const concurrency = createConcurrency({ repo: createConcurrencyRepository(deps.db), log: deps.logger.child({ module: 'concurrency' }), options: deps.concurrency });
   const invoke = createInvokeService({
     functions,
     executors,
     client: executorClient,
     log: deps.logger.child({ module: 'invoke' }),
     accountConcurrency: deps.functions?.accountConcurrency,
+    concurrency,
     admit: (accountId, fn) => budgets.assertNotCapped(accountId, fn),
   });
-  return { metrics, auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke };
+  return { metrics, concurrency, rateLimits, auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke };
 }
 
 export type Services = ReturnType<typeof buildServices>;
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
+/** Accounts, keys, budgets, quotes (100 workloads), executor registrations: a few KB at most. */
+const SMALL_BODY_LIMIT = 64 * 1024;
 
 /** Builds the whole api from its dependencies; reads no environment, opens no connection, listens nowhere. */
 export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
@@ -151,8 +176,10 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    bodyLimit: 1024 * 1024,
+    // Routes that take more say so (usage batches, function code, events); the rest are small JSON.
+    bodyLimit: SMALL_BODY_LIMIT,
     return503OnClosing: true,
+    trustProxy: deps.trustProxy ?? false,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -193,9 +220,18 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await installLoadShedding(app, deps.loadShedding);
+  await services.rateLimits.install(app);
+
   const { auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke } = services;
   // The dispatch-token secret is read (made, on a fresh database) before the first invocation needs it.
   app.addHook('onReady', () => executors.loadSecrets());
+  // Revocations made on other replicas reach this one through the polled key revision.
+  app.addHook('onReady', () => auth.start());
+  app.addHook('onClose', async () => auth.stop());
+  // Concurrency leases are renewed while the process serves, and given back when it stops.
+  app.addHook('onReady', async () => services.concurrency.start());
+  app.addHook('onClose', () => services.concurrency.stop());
   app.addHook('onClose', async () => executorClient.close());
   // Pending debounced budget evaluations finish (or are dropped) before the database goes away.
   app.addHook('onClose', () => budgets.stop());

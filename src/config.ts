@@ -27,6 +27,18 @@ export interface Config {
   sandbox: SandboxConfig;
   /** Usage that started more than this many months before the current one is refused at ingest. */
   billingLookbackMonths: number;
+  /** Tenants' webhooks may reach loopback and private addresses (off: only public ones). */
+  allowPrivateWebhooks: boolean;
+  /** Most invocations of one account running at once, across every api replica. */
+  accountConcurrency: number;
+  /** Failed authentications per source address per minute (0: unlimited). */
+  authFailuresPerMinute: number;
+  /** Calls to expensive routes per API key, and per source address, per minute (0: unlimited). */
+  expensivePerMinute: number;
+  /** Mean event-loop delay above which requests are shed with 503 (0: never). */
+  shedEventLoopDelayMs: number;
+  /** Which proxies' X-Forwarded-For to believe for the client's address: none, any, or these addresses/CIDRs. */
+  trustProxy: boolean | string;
 }
 
 /** A year: an executor offline for longer than that has bigger problems than its spool. */
@@ -104,7 +116,20 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     shutdownTimeoutMs: int(env, 'TALLY_SHUTDOWN_TIMEOUT_S', 20, 2, 600) * 1000,
     sandbox: sandboxConfig(env),
     billingLookbackMonths: int(env, 'TALLY_BILLING_LOOKBACK_MONTHS', DEFAULT_BILLING_LOOKBACK_MONTHS, 1, 1200),
+    allowPrivateWebhooks: onOff(env, 'TALLY_ALLOW_PRIVATE_WEBHOOKS', false),
+    accountConcurrency: int(env, 'TALLY_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
+    authFailuresPerMinute: int(env, 'TALLY_RATE_LIMIT_AUTH_FAILURES', 30, 0, 1_000_000),
+    expensivePerMinute: int(env, 'TALLY_RATE_LIMIT_EXPENSIVE', 120, 0, 1_000_000),
+    shedEventLoopDelayMs: int(env, 'TALLY_SHED_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+    trustProxy: trustProxy(env.TALLY_TRUST_PROXY?.trim() ?? ''),
   };
+}
+
+function trustProxy(raw: string): boolean | string {
+  if (raw === '' || ['off', 'false'].includes(raw.toLowerCase())) return false;
+  if (['on', 'true'].includes(raw.toLowerCase())) return true;
+  if (!/^[0-9a-fA-F.:/,\s]+$/.test(raw)) throw new ConfigError('TALLY_TRUST_PROXY', `must be true, or addresses/CIDRs separated by commas, got "${raw}"`);
+  return raw;
 }
 
 function sandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {

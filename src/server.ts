@@ -53,6 +53,11 @@ async function main(): Promise<void> {
     bodyLimitBytes: config.bodyLimitBytes,
     billingLookbackMonths: config.billingLookbackMonths,
     adminListener: config.adminPort !== null,
+    webhooks: { allowPrivate: config.allowPrivateWebhooks },
+    rateLimits: { authFailures: config.authFailuresPerMinute, expensive: config.expensivePerMinute },
+    loadShedding: { maxEventLoopDelayMs: config.shedEventLoopDelayMs },
+    trustProxy: config.trustProxy,
+    functions: { accountConcurrency: config.accountConcurrency },
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
   };
   const services = buildServices(deps);

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'ALERT_NOT_FOUND'
   | 'BUDGET_EXCEEDED'
   | 'TOO_MANY_REQUESTS'
+  | 'RATE_LIMITED'
+  | 'OVERLOADED'
   | 'SERVICE_UNAVAILABLE'
   | 'FUNCTION_NOT_FOUND'
   | 'FUNCTION_EXISTS'
@@ -68,6 +70,10 @@ export const errors = {
   codeNotFound: (sha256: string) => new AppError('CODE_NOT_FOUND', 404, `No function code with SHA-256 ${sha256}`),
   executorNotFound: (id: string) => new AppError('EXECUTOR_NOT_FOUND', 404, `Executor ${id} is not registered; register again`),
   tooManyRequests: (message: string, details?: unknown) => new AppError('TOO_MANY_REQUESTS', 429, message, details),
+  /** An abuse limit: the caller must wait (the route sets Retry-After to the same seconds). */
+  rateLimited: (message: string, retryAfterS: number) => new AppError('RATE_LIMITED', 429, message, { retryAfterSeconds: retryAfterS }),
+  /** Load shedding: this api process is overloaded; another replica, or this one shortly, will answer. */
+  overloaded: () => new AppError('OVERLOADED', 503, 'The api is overloaded; retry after the number of seconds in Retry-After'),
   noExecutor: () => new AppError('SERVICE_UNAVAILABLE', 503, 'No executor is available to run the function; try again shortly'),
   executorFailed: (message: string) => new AppError('EXECUTOR_FAILED', 502, message),
   executorKeyInUse: () =>

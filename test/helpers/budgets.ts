@@ -20,7 +20,7 @@ export interface BudgetsContext {
 }
 
 /** Like useTestApp, keeping the services at hand: tests drive evaluation and delivery explicitly. */
-export function useBudgetsApp(now = '2026-11-15T12:00:00.000Z'): BudgetsContext {
+export function useBudgetsApp(now = '2026-11-15T12:00:00.000Z', overrides: Partial<AppDeps> = {}): BudgetsContext {
   const ctx = {} as BudgetsContext;
   const replicas: Services[] = [];
   beforeAll(async () => {
@@ -29,6 +29,7 @@ export function useBudgetsApp(now = '2026-11-15T12:00:00.000Z'): BudgetsContext 
     ctx.deps = {
       db: ctx.db.db, clock: ctx.clock, logger: silentLogger(), adminKey: ADMIN_KEY,
       expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
+      ...overrides,
     };
     ctx.services = buildServices(ctx.deps);
     ctx.app = await buildApp(ctx.deps, ctx.services);

@@ -4,7 +4,8 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { bearer } from '../helpers/app.js';
 import { burn, createBudget, payingTenant, startReceiver, useBudgetsApp, verifySignature } from '../helpers/budgets.js';
 
-const t = useBudgetsApp('2026-11-20T12:00:00.000Z');
+// The receivers listen on loopback, which tenants' webhooks may reach only when the operator allows it.
+const t = useBudgetsApp('2026-11-20T12:00:00.000Z', { webhooks: { allowPrivate: true } });
 const earlier = () => new Date(t.clock.now().getTime() - 3600_000);
 
 async function alertsOf(key: string, query = '') {

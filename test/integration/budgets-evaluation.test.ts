@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { bearer, postUsage, usageEvent } from '../helpers/app.js';
 import { burn, createBudget, payingTenant, useBudgetsApp } from '../helpers/budgets.js';
 
-const t = useBudgetsApp('2026-11-15T12:00:00.000Z');
+// A budget here names a loopback webhook, which the operator must allow.
+const t = useBudgetsApp('2026-11-15T12:00:00.000Z', { webhooks: { allowPrivate: true } });
 
 const alertsOf = async (key: string) =>
   (await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: bearer(key) })).json().alerts as { budgetId: string; threshold: number; basis: string; createdAt: string; spend: string }[];

@@ -152,6 +152,45 @@ describe('settings out of range', () => {
     await refused({ zipFile, environment: { '1BAD': 'x' } }, 400, 'VALIDATION_FAILED', /letters, digits/);
   });
 
+  it.each([
+    // Lambda's reserved names
+    '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
+    'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
+    'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+    'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+    // what would run code before the runtime's bootstrap, and Tally's own
+    'LD_PRELOAD', 'LD_AUDIT', 'LD_LIBRARY_PATH', 'GCONV_PATH', 'BASH_ENV', 'ENV', 'PYTHONHOME', 'PYTHONSTARTUP', 'PYTHONINSPECT',
+    'TALLY_SANDBOX_EXEC', 'TALLY_ANYTHING',
+  ])('refuses the reserved variable %s with a 400 naming it, on create and on update', async (name) => {
+    const error = await refused({ zipFile, environment: { OK: '1', [name]: '/var/task/x' } }, 400, 'VALIDATION_FAILED');
+    expect(error.message).toContain(`environment.${name}`);
+    expect(error.details).toEqual([expect.objectContaining({ field: `environment.${name}` })]);
+    const a = await tenant();
+    await t.app.inject({ method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey), payload: { name: 'env', runtime: 'nodejs', zipFile } });
+    const r = await t.app.inject({ method: 'PATCH', url: '/v1/functions/env/configuration', headers: bearer(a.accountKey), payload: { environment: { [name]: 'x' } } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.message).toContain(`environment.${name}`);
+  });
+
+  it.each(['--require /var/task/x.js', '-r ./x', '--import=./x.mjs', '--enable-source-maps --loader ./l.mjs', '--experimental-loader=x', '--inspect=0.0.0.0:9229', '--inspect_brk'])(
+    'refuses NODE_OPTIONS=%j (code before the bootstrap, or a debugger)',
+    async (value) => {
+      const error = await refused({ zipFile, environment: { NODE_OPTIONS: value } }, 400, 'VALIDATION_FAILED', /environment\.NODE_OPTIONS/);
+      expect(error.message).toMatch(/bootstrap/);
+    },
+  );
+
+  it('allows what Lambda allows: PATH, LANG, TZ, NODE_PATH, PYTHONPATH and other NODE_OPTIONS', async () => {
+    const a = await tenant();
+    const environment = {
+      PATH: '/var/task/bin:/usr/bin', LANG: 'en_US.UTF-8', TZ: 'Europe/Paris', NODE_PATH: '/var/task/lib', PYTHONPATH: '/var/task/src',
+      NODE_OPTIONS: '--enable-source-maps --stack-trace-limit=50', MY_TALLY_SETTING: 'x', tally_lower: 'y',
+    };
+    const r = await t.app.inject({ method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey), payload: { name: 'ok', runtime: 'nodejs', zipFile, environment } });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json().environment).toEqual(environment);
+  });
+
   it('refuses out-of-range settings in an update too, and keeps the version', async () => {
     const a = await tenant();
     await t.app.inject({ method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey), payload: { name: 'upd', runtime: 'nodejs', zipFile } });

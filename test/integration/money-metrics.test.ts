@@ -4,7 +4,8 @@ import { admin, bearer, newTenant, usageEvent } from '../helpers/app.js';
 import { burn, createBudget, payingTenant, startReceiver, useBudgetsApp } from '../helpers/budgets.js';
 
 /** The money paths at /metrics: invoice runs, alert deliveries, quarantined usage, the database itself. */
-const t = useBudgetsApp('2026-11-20T12:00:00.000Z');
+// The alert receivers listen on loopback: the operator's switch for private webhooks is on here.
+const t = useBudgetsApp('2026-11-20T12:00:00.000Z', { webhooks: { allowPrivate: true } });
 
 async function metric(name: string, labels = ''): Promise<number> {
   const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;

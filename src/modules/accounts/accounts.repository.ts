@@ -136,6 +136,12 @@ export function createAccountsRepository(db: Db) {
       await sql`select pg_advisory_xact_lock(hashtext('tally.bootstrap-admin-key'))`.execute(tx);
     },
 
+    /** The key revision: it changes whenever a key is revoked (a trigger in the revoking transaction). */
+    async keyRevision(): Promise<string> {
+      const r = await sql<{ revision: string }>`select revision from api_key_revision`.execute(db);
+      return r.rows[0]?.revision ?? '0';
+    },
+
     async countAdminKeys(conn: Db | Transaction<Database> = db): Promise<number> {
       const row = await conn
         .selectFrom('api_keys')

@@ -1,6 +1,7 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KeyRole } from '../../db/schema.js';
 import { errors } from '../../lib/errors.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 import type { AccountsRepository } from './accounts.repository.js';
 import { hashKey, sameHash } from './keys.js';
 
@@ -22,16 +23,64 @@ declare module 'fastify' {
 const CACHE_TTL_MS = 5_000;
 const CACHE_MAX = 10_000;
 
-export function createAuth(deps: { repo: Pick<AccountsRepository, 'findActiveKeyByHash'>; adminKey: string | null }) {
+export interface AuthOptions {
+  /** How often the key revision is polled: a key revoked on any replica stops working here within about this long. */
+  revocationPollMs?: number;
+}
+
+/** The abuse limits authentication takes part in: failed attempts per source address. */
+export type AuthLimits = Pick<RateLimits, 'authBlockedFor' | 'authFailed' | 'authRefused'>;
+
+/**
+ * Verifies bearer keys, caching verified keys for a few seconds. Revocations reach every replica
+ * through a revision counter in the database (bumped by a trigger when a key is revoked) that each
+ * replica polls about once a second: a changed revision empties the cache. Polling, not LISTEN, so
+ * it works through a transaction-pooling proxy and needs no connection of its own; while the poll
+ * fails, cached keys are not trusted (every request asks the database).
+ */
+export function createAuth(deps: {
+  repo: Pick<AccountsRepository, 'findActiveKeyByHash' | 'keyRevision'>;
+  adminKey: string | null;
+  limits?: AuthLimits;
+  options?: AuthOptions;
+}) {
   const envAdminHash = deps.adminKey ? hashKey(deps.adminKey) : null;
+  const pollMs = deps.options?.revocationPollMs ?? 1_000;
   const cache = new Map<string, { principal: Principal; expires: number }>();
+  /** Bumped whenever the cache is emptied: a lookup that started before must not refill it. */
+  let generation = 0;
+  let revision: string | null = null;
+  let polledAt = 0;
+  let polling: NodeJS.Timeout | null = null;
+
+  function clear(): void {
+    generation += 1;
+    cache.clear();
+  }
+
+  async function poll(): Promise<void> {
+    const now = Date.now();
+    const current = await deps.repo.keyRevision();
+    if (revision !== null && current !== revision) clear();
+    revision = current;
+    polledAt = now;
+  }
+
+  /** Cached keys are trusted while the revision is known to be fresh (always, when polling is off: a single process). */
+  const cacheTrusted = () => polling === null || Date.now() - polledAt <= 3 * pollMs;
+
+  function cached(hash: Buffer): Principal | null {
+    const hit = cache.get(hash.toString('base64'));
+    return hit && hit.expires > Date.now() && cacheTrusted() ? hit.principal : null;
+  }
 
   async function verify(key: string): Promise<Principal | null> {
     const hash = hashKey(key);
     if (envAdminHash && sameHash(hash, envAdminHash)) return { keyId: null, role: 'admin', accountId: null };
+    const hit = cached(hash);
+    if (hit) return hit;
     const cacheKey = hash.toString('base64');
-    const hit = cache.get(cacheKey);
-    if (hit && hit.expires > Date.now()) return hit.principal;
+    const startedAt = generation;
     const found = await deps.repo.findActiveKeyByHash(hash);
     if (!found) {
       cache.delete(cacheKey);
@@ -39,18 +88,30 @@ export function createAuth(deps: { repo: Pick<AccountsRepository, 'findActiveKey
     }
     const principal = { keyId: found.id, role: found.role, accountId: found.accountId };
     if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(cacheKey, { principal, expires: Date.now() + CACHE_TTL_MS });
+    if (generation === startedAt) cache.set(cacheKey, { principal, expires: Date.now() + CACHE_TTL_MS });
     return principal;
+  }
+
+  /** Only the environment's admin key or a key verified lately: no database lookup. */
+  function verifyCached(key: string): Principal | null {
+    const hash = hashKey(key);
+    if (envAdminHash && sameHash(hash, envAdminHash)) return { keyId: null, role: 'admin', accountId: null };
+    return cached(hash);
   }
 
   /** An onRequest hook: authenticates the bearer key and checks its role. */
   function require(...roles: KeyRole[]) {
-    return async (request: FastifyRequest): Promise<void> => {
+    return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const header = request.headers.authorization;
       const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-      if (!match) throw errors.unauthenticated();
-      const principal = await verify(match[1]!);
-      if (!principal) throw errors.unauthenticated('The API key is unknown or has been revoked');
+      // An address past its failed-authentication limit may still use a key verified lately, nothing else.
+      const blockedFor = deps.limits?.authBlockedFor(request.ip) ?? 0;
+      const principal = !match ? null : blockedFor > 0 ? verifyCached(match[1]!) : await verify(match[1]!);
+      if (!principal) {
+        if (blockedFor > 0) throw deps.limits!.authRefused(reply, request.ip, blockedFor);
+        await deps.limits?.authFailed(request.ip, reply);
+        throw match ? errors.unauthenticated('The API key is unknown or has been revoked') : errors.unauthenticated();
+      }
       if (!roles.includes(principal.role)) {
         throw errors.forbidden(`This route needs a key with role ${roles.join(' or ')}; this key is ${principal.role}`);
       }
@@ -61,8 +122,21 @@ export function createAuth(deps: { repo: Pick<AccountsRepository, 'findActiveKey
   return {
     require,
     verify,
-    /** Forget cached keys (after a revocation on this process; other processes forget within CACHE_TTL_MS). */
-    forget: () => cache.clear(),
+    /** Forget cached keys (after a revocation on this process; the others learn it from the revision). */
+    forget: clear,
+    /** Starts polling the key revision (every api process that serves requests does). */
+    async start(): Promise<void> {
+      if (polling) return;
+      polling = setInterval(() => {
+        poll().catch(() => undefined);
+      }, pollMs);
+      polling.unref();
+      await poll().catch(() => undefined);
+    },
+    stop(): void {
+      if (polling) clearInterval(polling);
+      polling = null;
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import type { Db } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import type { OutboundHttp } from '../../lib/outbound-http.js';
 import { periodDate, periodFromDate, type Period } from '../../lib/period.js';
 import type { Alert, AlertsRepository, ClaimedDelivery, Delivery } from './alerts.repository.js';
 import type { BudgetsRepository } from './budgets.repository.js';
@@ -26,6 +27,8 @@ export function createAlertsService(deps: {
   db: Db;
   repo: AlertsRepository;
   budgets: Pick<BudgetsRepository, 'webhookOf'>;
+  /** Sends to tenants' URLs, never into the operator's network (unless allowed). */
+  outbound: OutboundHttp;
   clock: Clock;
   log: Logger;
   registry?: Registry;
@@ -53,7 +56,7 @@ export function createAlertsService(deps: {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      statusCode = await postWebhook({ url: c.url, secret: c.secret, idempotencyKey: c.alertId, body: c.body, at: now, attempt: c.attempt }, deps.timeoutMs ?? 10_000);
+      statusCode = await postWebhook(deps.outbound, { url: c.url, secret: c.secret, idempotencyKey: c.alertId, body: c.body, at: now, attempt: c.attempt }, deps.timeoutMs ?? 10_000);
     } catch (err) {
       error = describeFailure(err);
     }

@@ -2,6 +2,7 @@ import type { Db } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import type { OutboundHttp } from '../../lib/outbound-http.js';
 import { Money, formatMoney } from '../../lib/money.js';
 import { periodOf } from '../../lib/period.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -45,6 +46,8 @@ export function createBudgetsService(deps: {
   repo: BudgetsRepository;
   alerts: Pick<AlertsRepository, 'cancelPending'>;
   evaluator: BudgetEvaluator;
+  /** Refuses webhook URLs that point into the operator's network. */
+  outbound: Pick<OutboundHttp, 'check'>;
   audit: Pick<AuditService, 'record'>;
   clock: Clock;
   log: Logger;
@@ -69,6 +72,7 @@ export function createBudgetsService(deps: {
   return {
     async create(actor: string, accountId: string, input: BudgetInput) {
       checkAmount(input.amount);
+      if (input.webhookUrl !== undefined) await deps.outbound.check('webhookUrl', input.webhookUrl);
       if ((await repo.countLive(accountId)) >= MAX_BUDGETS_PER_ACCOUNT) {
         throw new AppError('CONFLICT', 409, `An account has at most ${MAX_BUDGETS_PER_ACCOUNT} budgets; delete one first`);
       }
@@ -93,6 +97,7 @@ export function createBudgetsService(deps: {
       checkAmount(patch.amount);
       if (Object.keys(patch).length === 0) throw errors.validation('Nothing to change: name at least one field of the budget', [{ field: 'body' }]);
       const before = await visible(scope, id);
+      if (typeof patch.webhookUrl === 'string') await deps.outbound.check('webhookUrl', patch.webhookUrl);
       const changes: BudgetChanges = { ...patch, ...(patch.thresholds ? { thresholds: sorted(patch.thresholds) } : {}) };
       const after = await deps.db.transaction().execute(async (tx) => {
         const b = await repo.update(tx, id, changes, deps.clock.now());

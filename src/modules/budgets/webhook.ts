@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { OutboundHttp } from '../../lib/outbound-http.js';
 import { periodFromDate } from '../../lib/period.js';
 import type { Alert } from './alerts.repository.js';
 
@@ -37,25 +38,17 @@ export interface WebhookRequest {
   attempt: number;
 }
 
-/** One POST; resolves with the HTTP status (redirects are not followed: a 3xx is not a delivery). */
-export async function postWebhook(r: WebhookRequest, timeoutMs: number): Promise<number> {
+/** One POST through the guarded client; resolves with the HTTP status (a 3xx is not a delivery: redirects are not followed). */
+export async function postWebhook(outbound: OutboundHttp, r: WebhookRequest, timeoutMs: number): Promise<number> {
   const timestamp = String(Math.floor(r.at.getTime() / 1000));
-  const res = await fetch(r.url, {
-    method: 'POST',
-    redirect: 'manual',
-    signal: AbortSignal.timeout(timeoutMs),
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'Tally-Webhooks/1',
-      'x-tally-timestamp': timestamp,
-      'x-tally-signature': signature(r.secret, timestamp, r.body),
-      'x-tally-idempotency-key': r.idempotencyKey,
-      'x-tally-delivery-attempt': String(r.attempt),
-    },
-    body: r.body,
-  });
-  await res.body?.cancel();
-  return res.status;
+  return outbound.post(r.url, {
+    'content-type': 'application/json',
+    'user-agent': 'Tally-Webhooks/1',
+    'x-tally-timestamp': timestamp,
+    'x-tally-signature': signature(r.secret, timestamp, r.body),
+    'x-tally-idempotency-key': r.idempotencyKey,
+    'x-tally-delivery-attempt': String(r.attempt),
+  }, r.body, timeoutMs);
 }
 
 /** What went wrong, in a few words fit for the delivery history (never the secret or the body). */

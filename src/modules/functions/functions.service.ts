@@ -1,3 +1,4 @@
+import { refusedEnvironmentVariable } from '../../contracts/environment.js';
 import type { InvokeSpec } from '../../contracts/executor.js';
 import { errors } from '../../lib/errors.js';
 import type { Principal } from '../accounts/auth.js';
@@ -8,14 +9,6 @@ import { checkHandler, inspectZip, MAX_UNZIPPED_BYTES, MAX_ZIP_BYTES, sha256Hex,
 /** Lambda's limit on a function's environment variables, all together. */
 export const MAX_ENVIRONMENT_BYTES = 4096;
 const ENV_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
-/** Set by the platform for every instance; a function may not override them. */
-const RESERVED_ENV = new Set([
-  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR', 'HOME', 'TMPDIR',
-]);
-
 /** What the invoke path needs, cached per (account, name[, version]). */
 export interface InvokeTarget {
   config: FunctionConfig;
@@ -31,8 +24,9 @@ export interface FunctionsServiceOptions {
 
 function checkEnvironment(env: Record<string, string>): void {
   for (const name of Object.keys(env)) {
+    const refused = refusedEnvironmentVariable(name, env[name]!);
+    if (refused) throw errors.validation(`environment.${name}: reserved, a function cannot set it: ${refused}`, [{ field: `environment.${name}`, message: refused }]);
     if (!ENV_NAME.test(name)) throw errors.validation(`environment.${name}: a name is letters, digits and _, starting with a letter`);
-    if (RESERVED_ENV.has(name)) throw errors.validation(`environment.${name}: reserved by the platform; it cannot be set`);
   }
   const size = Buffer.byteLength(JSON.stringify(env));
   if (size > MAX_ENVIRONMENT_BYTES) {

@@ -1,12 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { invokeHeaders } from '../../contracts/executor.js';
 import { errors } from '../../lib/errors.js';
+import { uuid7 } from '../../lib/uuid7.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ExecutorClient } from '../executors/executors.client.js';
 import { NotDeliveredError } from '../executors/executors.client.js';
 import { withDispatchToken } from '../executors/dispatch-token.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
+import type { Concurrency } from '../limits/concurrency.js';
 import type { FunctionsService } from './functions.service.js';
 
 export interface InvokeOptions {
@@ -39,26 +40,31 @@ export function createInvokeService(deps: {
   executors: Pick<ExecutorsService, 'candidates' | 'markDown' | 'signDispatch'>;
   client: ExecutorClient;
   log: Logger;
-  /** Most invocations of one account in flight through this api process. */
+  /** Most invocations of one account in flight, across every api replica. */
   accountConcurrency?: number;
+  /** Slots of the account's and reserved functions' limits, shared by the replicas. */
+  concurrency: Pick<Concurrency, 'acquire'>;
   /** Refuses an invocation before it runs (a budget's hard cap); throws an AppError to refuse. */
   admit?: (accountId: string, fn: { id: string; name: string }) => void | Promise<void>;
 }) {
   const accountLimit = deps.accountConcurrency ?? 1000;
-  const inFlight = new Map<string, number>();
 
-  function enter(accountId: string): void {
-    const n = inFlight.get(accountId) ?? 0;
-    if (n >= accountLimit) {
-      throw errors.tooManyRequests(`This account already has ${n} invocations running (its concurrency limit is ${accountLimit})`, { reason: 'account_concurrency' });
+  /** Slots for one invocation: the account's, and the function's own when it reserves concurrency; 429 when either is full. */
+  async function admitConcurrency(accountId: string, config: { id: string; name: string; reservedConcurrency: number | null }): Promise<() => void> {
+    const account = await deps.concurrency.acquire(accountId, 'account', accountLimit);
+    if (!account) {
+      throw errors.tooManyRequests(`This account already has ${accountLimit} invocations running, its concurrency limit`, { reason: 'account_concurrency' });
     }
-    inFlight.set(accountId, n + 1);
-  }
-
-  function leave(accountId: string): void {
-    const n = (inFlight.get(accountId) ?? 1) - 1;
-    if (n <= 0) inFlight.delete(accountId);
-    else inFlight.set(accountId, n);
+    if (config.reservedConcurrency === null) return account;
+    const reserved = await deps.concurrency.acquire(accountId, config.id, config.reservedConcurrency);
+    if (!reserved) {
+      account();
+      throw errors.tooManyRequests(`Function ${config.name} is at its reserved concurrency (${config.reservedConcurrency})`, { reason: 'reserved_concurrency' });
+    }
+    return () => {
+      reserved();
+      account();
+    };
   }
 
   return {
@@ -71,11 +77,12 @@ export function createInvokeService(deps: {
       const target = await deps.functions.resolve(accountId, name, opts.version);
       const { config } = target;
       if (deps.admit) await deps.admit(accountId, { id: config.id, name: config.name });
-      const requestId = randomUUID();
+      // Time-ordered: it becomes the invocation id, the key of the ever-growing dedup table.
+      const requestId = uuid7();
       const timeoutMs = config.timeoutS * 1000 + FORWARD_SLACK_MS;
       const routes = await deps.executors.candidates(config.id);
       if (routes.length === 0) throw errors.noExecutor();
-      enter(accountId);
+      const leave = await admitConcurrency(accountId, config);
       try {
         let full = 0;
         for (const route of routes) {
@@ -135,7 +142,7 @@ export function createInvokeService(deps: {
         if (full > 0) throw errors.tooManyRequests('Every executor is running as many instances as it can; retry with backoff', { reason: 'executor_capacity' });
         throw errors.noExecutor();
       } finally {
-        leave(accountId);
+        leave();
       }
     },
   };
