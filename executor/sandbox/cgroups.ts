@@ -237,7 +237,9 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
     },
     killScript: () =>
       `for d in ${q(base.freezer)}/*/; do [ -d "$d" ] || continue; echo FROZEN > "$d"freezer.state; ` +
-      `for p in $(cat "$d"cgroup.procs); do kill -9 "$p"; done; echo THAWED > "$d"freezer.state; done`,
+      `for p in $(cat "$d"cgroup.procs); do kill -9 "$p"; done; echo THAWED > "$d"freezer.state; done; sleep 0.2; ` +
+      // Then the emptied groups and this executor's folders (rmdir refuses a group that still has tasks).
+      `for r in ${distinct.map(q).join(' ')}; do for d in "$r"/*/; do [ -d "$d" ] && rmdir "$d"; done; rmdir "$r"; done`,
     async close() {
       for (const dir of distinct) await removeDir(dir).catch(() => undefined);
     },
@@ -325,7 +327,8 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
     },
     killScript: () =>
       `for d in ${q(root)}/*/; do [ -d "$d" ] || continue; if [ -e "$d"cgroup.kill ]; then echo 1 > "$d"cgroup.kill; else ` +
-      `echo 1 > "$d"cgroup.freeze; for p in $(cat "$d"cgroup.procs); do kill -9 "$p"; done; echo 0 > "$d"cgroup.freeze; fi; done`,
+      `echo 1 > "$d"cgroup.freeze; for p in $(cat "$d"cgroup.procs); do kill -9 "$p"; done; echo 0 > "$d"cgroup.freeze; fi; done; sleep 0.2; ` +
+      `for d in ${q(root)}/*/; do [ -d "$d" ] && rmdir "$d"; done; rmdir ${q(root)}`,
     async close() {
       await removeDir(root).catch(() => undefined);
     },

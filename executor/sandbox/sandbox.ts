@@ -430,5 +430,7 @@ export async function removeLeftovers(options: {
     await run(tools.ip, ['netns', 'delete', name]).catch(() => undefined);
     removed += 1;
   }
+  // Called on its own (not by a starting sandbox, which goes on using its folders): leave no folder behind.
+  if (!options.cgroups) await cgroups.close();
   return removed;
 }
