@@ -112,22 +112,29 @@ async function main(): Promise<void> {
     // One executor in this process, so that a fresh `npm start` can deploy and invoke at once.
     const { port } = app.server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    executor = await startExecutor({
-      apiUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-      key: await localExecutorKey({ dataDir: config.dataDir, auth: services.auth, accounts: services.accounts }),
-      host: '127.0.0.1',
-      port: 0,
-      dir: path.join(config.dataDir, 'executor'),
-      capacity: config.executorCapacity ?? defaultCapacity(),
-      idleTimeoutMs: config.executorIdleTimeoutS * 1000,
-      flushIntervalMs: 1000,
-      // Half of the api's own grace period, so that the api still takes its usage while it stops.
-      shutdownTimeoutMs: Math.min(10_000, config.shutdownTimeoutMs / 2),
-      logLevel: config.logLevel,
-      sandbox: config.sandbox,
-      logger: log.child({ module: 'executor' }),
-    });
-    services.executorClient.attachLocal(executor.id, executor.local);
+    const starting = (async () => {
+      const key = await localExecutorKey({ dataDir: config.dataDir, auth: services.auth, accounts: services.accounts });
+      const started = await startExecutor({
+        apiUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        key,
+        host: '127.0.0.1',
+        port: 0,
+        dir: path.join(config.dataDir, 'executor'),
+        capacity: config.executorCapacity ?? defaultCapacity(),
+        idleTimeoutMs: config.executorIdleTimeoutS * 1000,
+        flushIntervalMs: 1000,
+        // Half of the api's own grace period, so that the api still takes its usage while it stops.
+        shutdownTimeoutMs: Math.min(10_000, config.shutdownTimeoutMs / 2),
+        logLevel: config.logLevel,
+        sandbox: config.sandbox,
+        logger: log.child({ module: 'executor' }),
+      });
+      services.executorClient.attachLocal(started.id, started.local);
+      return started;
+    })();
+    // Invocations arriving while it builds its sandbox wait for it rather than answer 503.
+    services.executorClient.expectLocal(starting);
+    executor = await starting;
   }
 }
 

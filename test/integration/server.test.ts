@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { removeTestDir } from '../helpers/cleanup.js';
+import { makeZip } from '../helpers/functions.js';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -110,10 +111,18 @@ describe('npm start on the embedded database', () => {
 
     const second = await start();
     try {
+      // At once, while its executor may still be building its sandbox: the invocation waits for it, no 503.
+      const zipFile = makeZip([{ name: 'index.js', data: 'exports.handler = async () => ({ uid: process.getuid() });\n' }]).toString('base64');
+      const deployed = await call(second.base, reader.json.key, 'POST', '/v1/functions', { name: 'early', runtime: 'nodejs', zipFile });
+      expect(deployed.status).toBe(201);
+      const early = await call(second.base, reader.json.key, 'POST', '/v1/functions/early/invoke', {});
+      expect(early.status, JSON.stringify(early.json)).toBe(200);
+      expect(early.json.uid).toBeGreaterThanOrEqual(1_000_000_000);
       expect(second.output()).not.toContain('Tally admin key');
-      const usage = await call(second.base, reader.json.key, 'GET', '/v1/usage?granularity=month');
-      expect(usage.status).toBe(200);
-      expect(usage.json.totals.requests).toBe(2 + drained);
+      // The two ingested, the drained batch, and the early invocation once its executor reported it.
+      await expect
+        .poll(async () => (await call(second.base, reader.json.key, 'GET', '/v1/usage?granularity=month')).json.totals.requests, { timeout: 10_000 })
+        .toBe(3 + drained);
     } finally {
       expect(await stop(second)).toBe(0);
     }

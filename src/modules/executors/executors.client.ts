@@ -29,6 +29,7 @@ export function createExecutorClient() {
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' });
   const targets = new Map<string, URL>();
   const locals = new Map<string, LocalInvoker>();
+  let localStarting: Promise<void> | null = null;
 
   function target(url: string): URL {
     let parsed = targets.get(url);
@@ -43,6 +44,30 @@ export function createExecutorClient() {
     /** The executor with this id runs in this process (npm start): call it directly, not over loopback HTTP. */
     attachLocal(executorId: string, invoke: LocalInvoker): void {
       locals.set(executorId, invoke);
+    },
+
+    /**
+     * An executor is starting in this process (npm start builds its sandbox after the api listens):
+     * an invocation that finds no executor yet waits for it instead of answering 503.
+     */
+    expectLocal(started: Promise<unknown>): void {
+      const pending: Promise<void> = started.then(
+        () => undefined,
+        () => undefined,
+      );
+      localStarting = pending;
+      void pending.finally(() => {
+        if (localStarting === pending) localStarting = null;
+      });
+    },
+
+    /** Resolves once the in-process executor started (or failed to), within `ms`; at once when none is starting. */
+    async awaitLocal(ms: number): Promise<boolean> {
+      if (!localStarting) return false;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([localStarting, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+      clearTimeout(timer);
+      return true;
     },
 
     forward(route: Route, r: ForwardRequest): Promise<ForwardAnswer> {

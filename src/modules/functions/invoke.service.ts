@@ -27,6 +27,8 @@ export interface InvokeResult {
   logResult: string | null;
 }
 
+/** How long an invocation waits for an executor still starting in this process. */
+const LOCAL_START_WAIT_MS = 30_000;
 /** Time allowed on top of the function's timeout: its init (10 s at most) and the trip. */
 const FORWARD_SLACK_MS = 15_000;
 
@@ -80,7 +82,9 @@ export function createInvokeService(deps: {
       // Time-ordered: it becomes the invocation id, the key of the ever-growing dedup table.
       const requestId = uuid7();
       const timeoutMs = config.timeoutS * 1000 + FORWARD_SLACK_MS;
-      const routes = await deps.executors.candidates(config.id);
+      let routes = await deps.executors.candidates(config.id);
+      // Right after `npm start` the api listens before its own executor has built its sandbox.
+      if (routes.length === 0 && (await deps.client.awaitLocal(LOCAL_START_WAIT_MS))) routes = await deps.executors.candidates(config.id);
       if (routes.length === 0) throw errors.noExecutor();
       const leave = await admitConcurrency(accountId, config);
       try {
