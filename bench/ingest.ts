@@ -23,8 +23,15 @@ const IDS = process.env.BENCH_IDS === 'v4' ? 'v4' : 'v7';
 const PRELOAD_CHUNK = 5_000_000;
 
 interface Row {
-  invocationId: string; accountId: string; functionId: string; architecture: 'x86_64' | 'arm64'; memoryMb: number;
-  durationMs: number; startedAt: string; status: 'success' | 'error' | 'timeout'; dispatchToken?: string;
+  invocationId: string;
+  accountId: string;
+  functionId: string;
+  architecture: 'x86_64' | 'arm64';
+  memoryMb: number;
+  durationMs: number;
+  startedAt: string;
+  status: 'success' | 'error' | 'timeout';
+  dispatchToken?: string;
 }
 
 function makeRows(accountIds: string[], n: number): Row[] {
@@ -80,8 +87,14 @@ async function throughApi(url: string, rows: Row[]) {
   await db.end();
   for (const r of rows) {
     r.dispatchToken = signDispatch(secret, {
-      executorId, invocationId: r.invocationId, accountId: r.accountId, functionName: r.functionId, memoryMb: r.memoryMb,
-      architecture: r.architecture, ephemeralStorageMb: 512, timeoutS: 900,
+      executorId,
+      invocationId: r.invocationId,
+      accountId: r.accountId,
+      functionName: r.functionId,
+      memoryMb: r.memoryMb,
+      architecture: r.architecture,
+      ephemeralStorageMb: 512,
+      timeoutS: 900,
     });
   }
   const bodies: string[] = [];
@@ -120,11 +133,13 @@ async function ceiling(url: string, rows: Row[], connections: number) {
   await setup.query(`create table ${table} (
     invocation_id uuid primary key, account_id uuid not null, function_id text not null, architecture text not null,
     memory_mb int not null, duration_ms numeric not null, started_at timestamptz not null, status text not null)`);
-  const clients = await Promise.all(Array.from({ length: connections }, async () => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    return c;
-  }));
+  const clients = await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      return c;
+    }),
+  );
   const chunks: Row[][] = [];
   for (let i = 0; i < rows.length; i += BATCH) chunks.push(rows.slice(i, i + BATCH));
   const insert = (c: pg.Client, chunk: Row[]) => {
@@ -140,13 +155,15 @@ async function ceiling(url: string, rows: Row[], connections: number) {
   let next = 0;
   let written = 0;
   const t0 = performance.now();
-  await Promise.all(clients.map(async (c) => {
-    while (next < chunks.length) {
-      const chunk = chunks[next++]!;
-      await insert(c, chunk);
-      written += chunk.length;
-    }
-  }));
+  await Promise.all(
+    clients.map(async (c) => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++]!;
+        await insert(c, chunk);
+        written += chunk.length;
+      }
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   await Promise.all(clients.map((c) => c.end()));
   await setup.query(`drop table ${table}`);
@@ -177,10 +194,11 @@ async function preloadDedup(url: string, accountIds: string[], rows: number): Pr
     for (const k of constraints.rows) await c.query(`alter table usage_dedup drop constraint ${k.name}`);
     for (const i of indexes.rows) await c.query(`drop index ${i.name}`);
     // Ids of the same kind as the measured events' (v7: made when the invocation started), over the past year.
-    const id = IDS === 'v7'
-      ? `(lpad(to_hex((extract(epoch from t) * 1000)::bigint), 12, '0') || '7' || substr(md5(random()::text), 1, 3)
+    const id =
+      IDS === 'v7'
+        ? `(lpad(to_hex((extract(epoch from t) * 1000)::bigint), 12, '0') || '7' || substr(md5(random()::text), 1, 3)
           || to_hex(8 + floor(random() * 4)::int) || substr(md5(random()::text), 1, 15))::uuid`
-      : 'gen_random_uuid()';
+        : 'gen_random_uuid()';
     for (let done = 0; done < rows; done += PRELOAD_CHUNK) {
       const n = Math.min(PRELOAD_CHUNK, rows - done);
       await c.query(
@@ -217,13 +235,17 @@ async function dedupAtScale(): Promise<void> {
     const accountsOf = async (url: string) => {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
-      const r = await c.query<{ id: string }>(`insert into accounts (name) select 'bench-' || g from generate_series(1, 20) g returning id`);
+      const r = await c.query<{ id: string }>(
+        `insert into accounts (name) select 'bench-' || g from generate_series(1, 20) g returning id`,
+      );
       await c.end();
       return r.rows.map((row) => row.id);
     };
     const accounts = { empty: await accountsOf(empty.url), loaded: await accountsOf(loaded.url) };
     const n = BATCHES * BATCH + BATCH;
-    console.log(`ingest benchmark, dedup at scale: ${fmt(n - BATCH)} events per round in batches of ${fmt(BATCH)}, ${CLIENTS} clients, ${loaded.source}, ${IDS} invocation ids`);
+    console.log(
+      `ingest benchmark, dedup at scale: ${fmt(n - BATCH)} events per round in batches of ${fmt(BATCH)}, ${CLIENTS} clients, ${loaded.source}, ${IDS} invocation ids`,
+    );
     await preloadDedup(loaded.url, accounts.loaded, DEDUP_ROWS);
     const results: Record<'empty' | 'loaded', number[]> = { empty: [], loaded: [] };
     for (let round = 0; round < rounds; round++) {
@@ -231,13 +253,17 @@ async function dedupAtScale(): Promise<void> {
       for (const which of order) {
         const r = await throughApi((which === 'empty' ? empty : loaded).url, makeRows(accounts[which], n));
         results[which].push(r.eventsPerSecond);
-        console.log(`    round ${round + 1}, ${which === 'empty' ? 'empty dedup table' : `${fmt(DEDUP_ROWS)} dedup rows`}: ${fmt(r.eventsPerSecond)} events/s, batch p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms`);
+        console.log(
+          `    round ${round + 1}, ${which === 'empty' ? 'empty dedup table' : `${fmt(DEDUP_ROWS)} dedup rows`}: ${fmt(r.eventsPerSecond)} events/s, batch p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms`,
+        );
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     const [e, l] = [median(results.empty), median(results.loaded)];
     const change = (100 * (l - e)) / e;
-    console.log(`  median: empty ${fmt(e)} events/s, ${fmt(DEDUP_ROWS)} rows ${fmt(l)} events/s; change ${change >= 0 ? '+' : ''}${fmt(change, 1)} %   (goal: no worse than -20 %)`);
+    console.log(
+      `  median: empty ${fmt(e)} events/s, ${fmt(DEDUP_ROWS)} rows ${fmt(l)} events/s; change ${change >= 0 ? '+' : ''}${fmt(change, 1)} %   (goal: no worse than -20 %)`,
+    );
   } finally {
     await empty.drop();
     await loaded.drop();
@@ -256,7 +282,9 @@ export async function ingestBench(): Promise<void> {
     await setup.end();
     const accountIds = accounts.rows.map((r) => r.id);
     const n = BATCHES * BATCH + BATCH;
-    console.log(`ingest benchmark: ${fmt(n - BATCH)} events in batches of ${fmt(BATCH)}, ${CLIENTS} clients, ${database.source}, durable commits, ${IDS} invocation ids`);
+    console.log(
+      `ingest benchmark: ${fmt(n - BATCH)} events in batches of ${fmt(BATCH)}, ${CLIENTS} clients, ${database.source}, durable commits, ${IDS} invocation ids`,
+    );
 
     const ceiling1 = await ceiling(database.url, makeRows(accountIds, n), 1);
     const ceilingN = await ceiling(database.url, makeRows(accountIds, n), CLIENTS);
@@ -265,10 +293,11 @@ export async function ingestBench(): Promise<void> {
     console.log(`  ceiling, bare table, multi-row INSERT, 1 connection:      ${fmt(ceiling1)} rows/s`);
     console.log(`  ceiling, bare table, multi-row INSERT, ${CLIENTS} connections:     ${fmt(ceilingN)} rows/s`);
     console.log(`  Tally POST /v1/usage (dedup + partitioned events + hourly rollups): ${fmt(api.eventsPerSecond)} events/s`);
-    console.log(`  ratio to the 1-connection ceiling: ${fmt(api.eventsPerSecond / ceiling1, 2)}   to the ${CLIENTS}-connection ceiling: ${fmt(api.eventsPerSecond / ceilingN, 2)}`);
+    console.log(
+      `  ratio to the 1-connection ceiling: ${fmt(api.eventsPerSecond / ceiling1, 2)}   to the ${CLIENTS}-connection ceiling: ${fmt(api.eventsPerSecond / ceilingN, 2)}`,
+    );
     console.log(`  batch latency p50 ${fmt(api.p50, 1)} ms, p99 ${fmt(api.p99, 1)} ms; api peak RSS ${fmt(api.peakMb, 0)} MB`);
     console.log(`  goal: >= 30,000 events/s and >= 0.5 of the ceiling`);
-
   } finally {
     await database.drop();
   }

@@ -81,7 +81,16 @@ const floorQuery = `
   where hour >= $1 and hour < $2
   group by account_id`;
 
-interface FloorRow { account_id: string; requests: string; x86: string; arm: string; x86_init: string; arm_init: string; ephemeral: string; ephemeral_init: string }
+interface FloorRow {
+  account_id: string;
+  requests: string;
+  x86: string;
+  arm: string;
+  x86_init: string;
+  arm_init: string;
+  ephemeral: string;
+  ephemeral_init: string;
+}
 
 /** What kind of statement a query is, for the breakdown of the run. */
 const KINDS: [string, RegExp][] = [
@@ -100,7 +109,11 @@ const KINDS: [string, RegExp][] = [
   ['insert audit_log', /insert into "audit_log"/i],
 ];
 
-interface QueryStat { calls: number; ms: number; max: number }
+interface QueryStat {
+  calls: number;
+  ms: number;
+  max: number;
+}
 
 /** Times every promise-returning pg.Client#query (what Kysely issues) while `on`. */
 function queryTimer() {
@@ -112,7 +125,8 @@ function queryTimer() {
     const result = original.apply(this, args);
     if (!on || !(result instanceof Promise)) return result;
     const first = args[0];
-    const text = typeof first === 'string' ? first : typeof (first as { text?: unknown })?.text === 'string' ? (first as { text: string }).text : '';
+    const text =
+      typeof first === 'string' ? first : typeof (first as { text?: unknown })?.text === 'string' ? (first as { text: string }).text : '';
     const kind = KINDS.find(([, re]) => re.test(text))?.[0] ?? `other: ${text.replace(/\s+/g, ' ').trim().slice(0, 60)}`;
     const started = performance.now();
     const record = () => {
@@ -125,9 +139,16 @@ function queryTimer() {
   };
   return {
     stats,
-    start: () => { stats.clear(); on = true; },
-    stop: () => { on = false; },
-    restore: () => { proto.query = original; },
+    start: () => {
+      stats.clear();
+      on = true;
+    },
+    stop: () => {
+      on = false;
+    },
+    restore: () => {
+      proto.query = original;
+    },
   };
 }
 
@@ -144,7 +165,9 @@ export async function invoicesBench(): Promise<void> {
   const services = buildServices({ db: appDb, clock: fixedClock('2026-11-02T00:10:00Z'), logger: silentLogger(), adminKey: null });
   const timer = queryTimer();
   const problems: string[] = [];
-  const check = (ok: boolean, what: string) => { if (!ok) problems.push(what); };
+  const check = (ok: boolean, what: string) => {
+    if (!ok) problems.push(what);
+  };
   try {
     await client.connect();
     console.log(`invoice benchmark: ${fmt(ACCOUNTS)} accounts, month ${PERIOD}, ${database.source}`);
@@ -157,7 +180,19 @@ export async function invoicesBench(): Promise<void> {
       await client.query(seedMonthly);
     });
     const vacuum = await timed(() => client.query('vacuum analyze'));
-    const { rows: [seed] } = await client.query<{ rows: string; requests: string; accounts: string; free: string; arm: string; eph: string; init: string; gbs: string; size: string }>(`
+    const {
+      rows: [seed],
+    } = await client.query<{
+      rows: string;
+      requests: string;
+      accounts: string;
+      free: string;
+      arm: string;
+      eph: string;
+      init: string;
+      gbs: string;
+      size: string;
+    }>(`
       select count(*)::text as rows, sum(requests)::text as requests,
              count(*) filter (where architecture = 'arm64')::text as arm, count(*) filter (where ephemeral_mb_ms > 0)::text as eph,
              count(*) filter (where init_mb_ms > 0)::text as init, round(sum(mb_ms) / 1024000.0)::text as gbs,
@@ -165,10 +200,15 @@ export async function invoicesBench(): Promise<void> {
              pg_size_pretty(pg_total_relation_size('usage_hourly')) as size
       from usage_hourly`);
     const requests = BigInt(seed!.requests);
-    check(requests >= 10_000_000n * BigInt(ACCOUNTS) / 10_000n, `seeded only ${seed!.requests} requests (want >= 10,000,000 for 10,000 accounts)`);
-    console.log(`  seeded ${fmt(Number(seed!.rows))} hourly rollup rows (${fmt(Number(seed!.arm))} arm64, ${fmt(Number(seed!.eph))} with ephemeral, ` +
-      `${fmt(Number(seed!.init))} with init; ${seed!.size}) = ${fmt(Number(requests))} requests, ${fmt(Number(seed!.gbs))} GB-s; ` +
-      `${fmt(Number(seed!.accounts))} accounts (${fmt(Number(seed!.free))} free tier) in ${fmt(seeded.ms / 1000, 1)} s; VACUUM ANALYZE ${fmt(vacuum.ms / 1000, 1)} s`);
+    check(
+      requests >= (10_000_000n * BigInt(ACCOUNTS)) / 10_000n,
+      `seeded only ${seed!.requests} requests (want >= 10,000,000 for 10,000 accounts)`,
+    );
+    console.log(
+      `  seeded ${fmt(Number(seed!.rows))} hourly rollup rows (${fmt(Number(seed!.arm))} arm64, ${fmt(Number(seed!.eph))} with ephemeral, ` +
+        `${fmt(Number(seed!.init))} with init; ${seed!.size}) = ${fmt(Number(requests))} requests, ${fmt(Number(seed!.gbs))} GB-s; ` +
+        `${fmt(Number(seed!.accounts))} accounts (${fmt(Number(seed!.free))} free tier) in ${fmt(seeded.ms / 1000, 1)} s; VACUUM ANALYZE ${fmt(vacuum.ms / 1000, 1)} s`,
+    );
 
     // The floor: warm once, then best of 3.
     const range = [periodStart(PERIOD), periodEnd(PERIOD)];
@@ -188,7 +228,10 @@ export async function invoicesBench(): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     timer.stop();
     const runStats = new Map(timer.stats);
-    const { rows: [sums] } = await client.query<{ finalized: string; total: string; mismatched: string }>(`
+    const {
+      rows: [sums],
+    } = await client.query<{ finalized: string; total: string; mismatched: string }>(
+      `
       select (select count(*) from invoices where period = $1 and status = 'finalized')::text as finalized,
              (select coalesce(sum(total), 0) from invoices where period = $1 and status = 'finalized')::text as total,
              (select count(*) from (select * from billing_ledger where kind = 'month') s
@@ -197,7 +240,8 @@ export async function invoicesBench(): Promise<void> {
                            from usage_hourly where hour >= $2 and hour < $3 group by account_id) f using (account_id)
                where s.usage_period is distinct from $1::date
                   or (s.requests, s.x86_mb_ms, s.arm_mb_ms, s.ephemeral_mb_ms) is distinct from (f.r, f.x, f.a, f.e))::text as mismatched`,
-      [`${PERIOD}-01`, ...range]);
+      [`${PERIOD}-01`, ...range],
+    );
     check(run.value.finalized === ACCOUNTS, `the run reported ${run.value.finalized} finalized, expected ${ACCOUNTS}`);
     check(Number(sums!.finalized) === ACCOUNTS, `${sums!.finalized} finalized invoices in the database, expected ${ACCOUNTS}`);
     check(new Money(sums!.total).eq(run.value.total), `sum(total) in SQL is ${sums!.total}, the run reported ${run.value.total}`);
@@ -205,45 +249,72 @@ export async function invoicesBench(): Promise<void> {
 
     // The idempotent re-run.
     const rerun = await timed(() => services.invoices.run(PERIOD, 'bench'));
-    check(rerun.value.finalized === 0 && rerun.value.alreadyFinalized === ACCOUNTS,
-      `re-run: finalized ${rerun.value.finalized}, already ${rerun.value.alreadyFinalized} (expected 0 and ${ACCOUNTS})`);
+    check(
+      rerun.value.finalized === 0 && rerun.value.alreadyFinalized === ACCOUNTS,
+      `re-run: finalized ${rerun.value.finalized}, already ${rerun.value.alreadyFinalized} (expected 0 and ${ACCOUNTS})`,
+    );
 
     // The JS share: compute() for all accounts from the floor's sums (pricing, lines, snapshots; two small reads).
-    const accounts = (await client.query<{ id: string; free_tier: boolean }>('select id, free_tier from accounts order by id')).rows
-      .map((a) => ({ id: a.id, freeTier: a.free_tier }));
-    const usage = new Map<string, PeriodUsage>(floorRows.map((r) => [r.account_id, {
-      requests: BigInt(r.requests), x86MbMs: BigInt(r.x86), armMbMs: BigInt(r.arm),
-      x86InitMbMs: BigInt(r.x86_init), armInitMbMs: BigInt(r.arm_init), ephemeralMbMs: BigInt(r.ephemeral),
-      ephemeralInitMbMs: BigInt(r.ephemeral_init),
-    }]));
+    const accounts = (await client.query<{ id: string; free_tier: boolean }>('select id, free_tier from accounts order by id')).rows.map(
+      (a) => ({ id: a.id, freeTier: a.free_tier }),
+    );
+    const usage = new Map<string, PeriodUsage>(
+      floorRows.map((r) => [
+        r.account_id,
+        {
+          requests: BigInt(r.requests),
+          x86MbMs: BigInt(r.x86),
+          armMbMs: BigInt(r.arm),
+          x86InitMbMs: BigInt(r.x86_init),
+          armInitMbMs: BigInt(r.arm_init),
+          ephemeralMbMs: BigInt(r.ephemeral),
+          ephemeralInitMbMs: BigInt(r.ephemeral_init),
+        },
+      ]),
+    );
     const computed = await timed(() => services.invoices.compute(accounts, PERIOD, usage));
     const lines = computed.value.reduce((n, c) => n + c.lines.length, 0);
     const recomputed = computed.value.reduce((sum, c) => sum.plus(c.total), new Money(0));
-    check(recomputed.eq(run.value.total), `compute() from the floor's sums totals ${recomputed.toFixed(2)}, the run reported ${run.value.total}`);
+    check(
+      recomputed.eq(run.value.total),
+      `compute() from the floor's sums totals ${recomputed.toFixed(2)}, the run reported ${run.value.total}`,
+    );
 
     const ratio = run.ms / floorMs;
     console.log(`  floor, one query summing the month's rollups per account (best of 3): ${fmt(floorMs, 1)} ms`);
-    console.log(`  Tally invoices.run('${PERIOD}'): ${fmt(run.value.finalized)} invoices finalized in ${fmt(run.ms, 1)} ms, total ${run.value.total} USD (SQL sum ${sums!.total})`);
+    console.log(
+      `  Tally invoices.run('${PERIOD}'): ${fmt(run.value.finalized)} invoices finalized in ${fmt(run.ms, 1)} ms, total ${run.value.total} USD (SQL sum ${sums!.total})`,
+    );
     console.log(`  ratio run/floor: ${fmt(ratio, 1)}`);
-    console.log(`  re-run (idempotent, ${fmt(rerun.value.alreadyFinalized)} already finalized): ${fmt(rerun.ms, 1)} ms (${fmt(rerun.ms / floorMs, 2)}x floor)`);
+    console.log(
+      `  re-run (idempotent, ${fmt(rerun.value.alreadyFinalized)} already finalized): ${fmt(rerun.ms, 1)} ms (${fmt(rerun.ms / floorMs, 2)}x floor)`,
+    );
     console.log(`  where the run's ${fmt(run.ms, 0)} ms went (statements as the client waited for them):`);
     let inQueries = 0;
     for (const [kind, s] of [...runStats].sort((x, y) => y[1].ms - x[1].ms)) {
       inQueries += s.ms;
-      console.log(`    ${kind.padEnd(34)} ${fmt(s.ms, 0).padStart(7)} ms  ${fmt((100 * s.ms) / run.ms, 1).padStart(5)}%  ${fmt(s.calls).padStart(4)} calls, max ${fmt(s.max, 0)} ms`);
+      console.log(
+        `    ${kind.padEnd(34)} ${fmt(s.ms, 0).padStart(7)} ms  ${fmt((100 * s.ms) / run.ms, 1).padStart(5)}%  ${fmt(s.calls).padStart(4)} calls, max ${fmt(s.max, 0)} ms`,
+      );
     }
     const js = run.ms - inQueries;
-    console.log(`    ${'between statements: JS'.padEnd(34)} ${fmt(js, 0).padStart(7)} ms  ${fmt((100 * js) / run.ms, 1).padStart(5)}%  ` +
-      `(node used ${fmt((cpu.user + cpu.system) / 1000, 0)} ms CPU during the run)`);
-    console.log(`    of which compute() (pricing, lines, ledger entries) for ${fmt(accounts.length)} accounts from in-memory usage, ` +
-      `${fmt(lines)} lines, timed again after the run: ${fmt(computed.ms, 0)} ms`);
+    console.log(
+      `    ${'between statements: JS'.padEnd(34)} ${fmt(js, 0).padStart(7)} ms  ${fmt((100 * js) / run.ms, 1).padStart(5)}%  ` +
+        `(node used ${fmt((cpu.user + cpu.system) / 1000, 0)} ms CPU during the run)`,
+    );
+    console.log(
+      `    of which compute() (pricing, lines, ledger entries) for ${fmt(accounts.length)} accounts from in-memory usage, ` +
+        `${fmt(lines)} lines, timed again after the run: ${fmt(computed.ms, 0)} ms`,
+    );
     console.log(`  goal: run <= ${GOAL_RATIO}x floor: ${ratio <= GOAL_RATIO ? 'met' : 'NOT met'}`);
     if (problems.length > 0) {
       for (const p of problems) console.error(`  CHECK FAILED: ${p}`);
       process.exitCode = 1;
     } else {
-      console.log(`  checks: ${fmt(ACCOUNTS)} finalized, sum(total) in SQL = the run's total, every ledger entry = the floor's sums, ` +
-        `pricing the floor's sums gives the same total, re-run finalized none`);
+      console.log(
+        `  checks: ${fmt(ACCOUNTS)} finalized, sum(total) in SQL = the run's total, every ledger entry = the floor's sums, ` +
+          `pricing the floor's sums gives the same total, re-run finalized none`,
+      );
     }
   } finally {
     timer.restore();
@@ -251,9 +322,11 @@ export async function invoicesBench(): Promise<void> {
     // The pool's sessions close asynchronously: wait for them to be gone, or `drop database ... (force)`
     // terminates one mid-close and its client reports the FATAL as an unhandled 'error' event.
     for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
-      const others = await client.query<{ n: string }>(
-        `select count(*)::text as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
-      ).catch(() => ({ rows: [{ n: '0' }] }));
+      const others = await client
+        .query<{ n: string }>(
+          `select count(*)::text as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+        )
+        .catch(() => ({ rows: [{ n: '0' }] }));
       if (others.rows[0]!.n === '0') break;
     }
     await client.end().catch(() => {});

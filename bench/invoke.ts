@@ -111,7 +111,8 @@ async function measure(url: string, headers: Record<string, string>) {
   const loads: AutocannonResult[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const load = await autocannon({ ...options, duration: SECONDS });
-    if (load.non2xx > 0 || load.errors > 0) throw new Error(`${url}: ${load.non2xx} non-2xx answers (${JSON.stringify(load.statusCodeStats)}), ${load.errors} errors under load`);
+    if (load.non2xx > 0 || load.errors > 0)
+      throw new Error(`${url}: ${load.non2xx} non-2xx answers (${JSON.stringify(load.statusCodeStats)}), ${load.errors} errors under load`);
     loads.push(load);
   }
   const mid = <T>(xs: T[], key: (x: T) => number) => [...xs].sort((a, b) => key(a) - key(b))[xs.length >> 1]!;
@@ -139,7 +140,14 @@ async function startFloor(): Promise<{ url: string; child: ChildProcess }> {
 async function startExecutorProcess(apiBase: string, key: string, dir: string) {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'executor/main.ts'], {
-    env: { ...process.env, TALLY_API_URL: apiBase, TALLY_EXECUTOR_KEY: key, PORT: String(port), TALLY_EXECUTOR_DIR: dir, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      TALLY_API_URL: apiBase,
+      TALLY_EXECUTOR_KEY: key,
+      PORT: String(port),
+      TALLY_EXECUTOR_DIR: dir,
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return child;
@@ -248,7 +256,11 @@ async function warmMemory(d: Deployment) {
     await api(d.base, d.key, 'POST', `/v1/functions/mem-${i}/invoke`, {});
   }
   const mems = instancePids(d.executorPid).map(memoryOf);
-  return { count: mems.length, rss: mems.reduce((n, m) => n + m.rssMb, 0) / mems.length, pss: mems.reduce((n, m) => n + m.pssMb, 0) / mems.length };
+  return {
+    count: mems.length,
+    rss: mems.reduce((n, m) => n + m.rssMb, 0) / mems.length,
+    pss: mems.reduce((n, m) => n + m.pssMb, 0) / mems.length,
+  };
 }
 
 export async function invokeBench(): Promise<void> {
@@ -257,17 +269,28 @@ export async function invokeBench(): Promise<void> {
   try {
     console.log(`invoke benchmark: warm no-op Node.js function (index.mjs, 128 MB) through the api on loopback, ${database.source}`);
     const bare = await measure(floor.url, { 'content-type': 'application/json' });
-    console.log(`  floor, bare Fastify route returning the same JSON: 1 client p50 ${fmt(bare.p50, 2)} ms, p99 ${fmt(bare.p99, 2)} ms; ${CLIENTS} clients ${fmt(bare.rps)} req/s (rounds ${bare.rpsAll})`);
+    console.log(
+      `  floor, bare Fastify route returning the same JSON: 1 client p50 ${fmt(bare.p50, 2)} ms, p99 ${fmt(bare.p99, 2)} ms; ${CLIENTS} clients ${fmt(bare.rps)} req/s (rounds ${bare.rpsAll})`,
+    );
     for (const separate of [false, true]) {
       const d = await deploy(database.url, separate);
       try {
-        const tally = await measure(`${d.base}/v1/functions/noop/invoke`, { authorization: `Bearer ${d.key}`, 'content-type': 'application/json' });
+        const tally = await measure(`${d.base}/v1/functions/noop/invoke`, {
+          authorization: `Bearer ${d.key}`,
+          'content-type': 'application/json',
+        });
         console.log(`  ${d.label}:`);
-        console.log(`    1 client in a loop (${ROUNDS} x ${fmt(LATENCY_CALLS)} calls): p50 ${fmt(tally.p50, 2)} ms, p99 ${fmt(tally.p99, 2)} ms   (p50 per round ${tally.p50s} ms; floor x${fmt(tally.p50 / bare.p50, 1)} at p50)`);
-        console.log(`    ${CLIENTS} clients (autocannon, ${ROUNDS} x ${SECONDS} s): ${fmt(tally.rps)} invocations/s, p50 ${fmt(tally.loadP50)} ms, p99 ${fmt(tally.loadP99)} ms   (rounds ${tally.rpsAll}; ${fmt((100 * tally.rps) / bare.rps, 0)} % of the floor)`);
+        console.log(
+          `    1 client in a loop (${ROUNDS} x ${fmt(LATENCY_CALLS)} calls): p50 ${fmt(tally.p50, 2)} ms, p99 ${fmt(tally.p99, 2)} ms   (p50 per round ${tally.p50s} ms; floor x${fmt(tally.p50 / bare.p50, 1)} at p50)`,
+        );
+        console.log(
+          `    ${CLIENTS} clients (autocannon, ${ROUNDS} x ${SECONDS} s): ${fmt(tally.rps)} invocations/s, p50 ${fmt(tally.loadP50)} ms, p99 ${fmt(tally.loadP99)} ms   (rounds ${tally.rpsAll}; ${fmt((100 * tally.rps) / bare.rps, 0)} % of the floor)`,
+        );
         if (separate) {
           const cold = await coldStarts(d);
-          console.log(`    cold start (median of 8): init ${fmt(cold.init, 1)} ms (spawn to first /next), whole cold invocation ${fmt(cold.call, 1)} ms; node -e 0 ${fmt(cold.nodeE0, 1)} ms; init above node -e 0: ${fmt(cold.init - cold.nodeE0, 1)} ms`);
+          console.log(
+            `    cold start (median of 8): init ${fmt(cold.init, 1)} ms (spawn to first /next), whole cold invocation ${fmt(cold.call, 1)} ms; node -e 0 ${fmt(cold.nodeE0, 1)} ms; init above node -e 0: ${fmt(cold.init - cold.nodeE0, 1)} ms`,
+          );
           const mem = await warmMemory(d);
           console.log(`    memory per warm instance (${mem.count} idle instances): RSS ${fmt(mem.rss, 1)} MB, PSS ${fmt(mem.pss, 1)} MB`);
         }

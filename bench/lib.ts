@@ -70,7 +70,15 @@ export async function startApi(databaseUrl: string, adminKey: string, env: Recor
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the api process there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, TALLY_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', TALLY_EXECUTOR: 'off', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      TALLY_ADMIN_KEY: adminKey,
+      LOG_LEVEL: 'warn',
+      TALLY_EXECUTOR: 'off',
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;

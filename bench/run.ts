@@ -4,7 +4,12 @@ import { invoicesBench } from './invoices.js';
 import { sandboxBench } from './sandbox.js';
 
 /** `npm run bench -- <name>`: benchmarks print figures and ratios against a baseline measured in the same run. */
-const benches: Record<string, () => Promise<void>> = { ingest: ingestBench, invoke: invokeBench, invoices: invoicesBench, sandbox: sandboxBench };
+const benches: Record<string, () => Promise<void>> = {
+  ingest: ingestBench,
+  invoke: invokeBench,
+  invoices: invoicesBench,
+  sandbox: sandboxBench,
+};
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = names.length > 0 ? names : Object.keys(benches);

@@ -22,13 +22,27 @@ import { fmt, percentile } from './lib.js';
 const COLD = Number(process.env.BENCH_COLD ?? 12);
 const WARM = Number(process.env.BENCH_WARM_CALLS ?? 2000);
 const log = pino({ level: 'warn' });
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let counter = 0;
 function spec(codeDir: string, memoryMb: number): FunctionSpec {
   counter += 1;
-  return { functionId: `bench-${counter}`, name: 'noop', version: String(counter), runtime: 'nodejs', handler: 'index.handler', memoryMb, timeoutS: 10, environment: {}, codeDir };
+  return {
+    functionId: `bench-${counter}`,
+    name: 'noop',
+    version: String(counter),
+    runtime: 'nodejs',
+    handler: 'index.handler',
+    memoryMb,
+    timeoutS: 10,
+    environment: {},
+    codeDir,
+  };
 }
 
 async function coldOnce(isolation: Isolation, codeDir: string): Promise<{ call: number; init: number }> {
@@ -61,8 +75,22 @@ export async function sandboxBench(): Promise<void> {
   spawnSync('mkdir', ['-p', codeDir]);
   writeFileSync(join(codeDir, 'index.js'), 'exports.handler = async () => ({ ok: true });\n');
   const pythonPath = await resolvePython();
-  const withSpares = await KernelSandbox.start({ dir: join(dir, 'a'), executorKey: 'benchsb1', network: 'outbound', spares: 2, log, pythonPath });
-  const noSpares = await KernelSandbox.start({ dir: join(dir, 'b'), executorKey: 'benchsb2', network: 'outbound', spares: 0, log, pythonPath });
+  const withSpares = await KernelSandbox.start({
+    dir: join(dir, 'a'),
+    executorKey: 'benchsb1',
+    network: 'outbound',
+    spares: 2,
+    log,
+    pythonPath,
+  });
+  const noSpares = await KernelSandbox.start({
+    dir: join(dir, 'b'),
+    executorKey: 'benchsb2',
+    network: 'outbound',
+    spares: 0,
+    log,
+    pythonPath,
+  });
   const off = unsandboxed({ pythonPath });
   try {
     console.log(`sandbox benchmark: a no-op Node.js function, ${COLD} cold starts per mode (interleaved), ${WARM} warm calls per mode`);
@@ -76,7 +104,11 @@ export async function sandboxBench(): Promise<void> {
       const started = performance.now();
       spawnSync(process.execPath, ['-e', '0'], { env: { PATH: '/usr/bin:/bin' } });
       nodeE0.push(performance.now() - started);
-      for (const [mode, isolation] of [['off', off], ['spare', withSpares], ['none', noSpares]] as const) {
+      for (const [mode, isolation] of [
+        ['off', off],
+        ['spare', withSpares],
+        ['none', noSpares],
+      ] as const) {
         // Give the spare pool time to refill, as between two real cold starts.
         if (mode === 'spare') await sleep(400);
         const r = await coldOnce(isolation, codeDir);
@@ -91,7 +123,9 @@ export async function sandboxBench(): Promise<void> {
     console.log(row('unsandboxed (TALLY_SANDBOX=off)', cold.off));
     console.log(row('sandboxed, a spare sandbox ready', cold.spare));
     console.log(row('sandboxed, none ready (burst)', cold.none));
-    console.log(`  the sandbox adds ${fmt(median(cold.spare.call) - median(cold.off.call), 1)} ms to a cold start (${fmt(median(cold.none.call) - median(cold.off.call), 1)} ms when no spare is ready)`);
+    console.log(
+      `  the sandbox adds ${fmt(median(cold.spare.call) - median(cold.off.call), 1)} ms to a cold start (${fmt(median(cold.none.call) - median(cold.off.call), 1)} ms when no spare is ready)`,
+    );
 
     for (const memoryMb of [1769, 128]) {
       const offRuns: { p50: number; p99: number }[] = [];
@@ -107,7 +141,9 @@ export async function sandboxBench(): Promise<void> {
           `(x${fmt(s.p50 / o.p50, 2)} at p50; rounds ${offRuns.map((r) => fmt(r.p50, 3)).join('/')} vs ${onRuns.map((r) => fmt(r.p50, 3)).join('/')})`,
       );
     }
-    console.log('  goals: the sandbox adds at most 15 ms to a cold start; a Node.js cold start stays under 100 ms above node -e 0; warm latency unchanged within noise');
+    console.log(
+      '  goals: the sandbox adds at most 15 ms to a cold start; a Node.js cold start stays under 100 ms above node -e 0; warm latency unchanged within noise',
+    );
   } finally {
     await withSpares.close();
     await noSpares.close();

@@ -51,7 +51,10 @@ export class CodeCache {
   private async load(sha256: string): Promise<string> {
     if (!SHA256.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
     const target = path.join(this.dir, sha256);
-    const exists = await stat(target).then(() => true, () => false);
+    const exists = await stat(target).then(
+      () => true,
+      () => false,
+    );
     if (!exists) {
       const started = Date.now();
       const zip = await this.api.fetchCode(sha256);

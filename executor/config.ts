@@ -46,7 +46,10 @@ export interface SandboxConfig {
 }
 
 export class ExecutorConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ExecutorConfigError';
   }
@@ -73,7 +76,8 @@ function httpUrl(env: NodeJS.ProcessEnv, name: string, fallback?: string): strin
   } catch {
     throw new ExecutorConfigError(name, `is not a URL: "${raw}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ExecutorConfigError(name, `must start with http:// or https://, got ${url.protocol}//`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ExecutorConfigError(name, `must start with http:// or https://, got ${url.protocol}//`);
   return raw.replace(/\/+$/, '');
 }
 
@@ -90,7 +94,8 @@ function keyFromFile(file: string | undefined): string | undefined {
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) throw new ExecutorConfigError(name, `must be one of ${allowed.join(', ')}, got "${env[name]}"`);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new ExecutorConfigError(name, `must be one of ${allowed.join(', ')}, got "${env[name]}"`);
   return raw as T;
 }
 
@@ -99,9 +104,13 @@ const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0
 /** The sandbox settings, shared by the executor process and the api's in-process executor. */
 export function parseSandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {
   const sandbox = oneOf(env, 'TALLY_SANDBOX', ['on', 'off'], 'on');
-  const denyCidrs = (env.TALLY_FUNCTION_DENY_CIDRS ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  const denyCidrs = (env.TALLY_FUNCTION_DENY_CIDRS ?? '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const bad = denyCidrs.find((c) => !CIDR.test(c));
-  if (bad) throw new ExecutorConfigError('TALLY_FUNCTION_DENY_CIDRS', `must be IPv4 ranges like 10.0.0.0/8, separated by commas; got "${bad}"`);
+  if (bad)
+    throw new ExecutorConfigError('TALLY_FUNCTION_DENY_CIDRS', `must be IPv4 ranges like 10.0.0.0/8, separated by commas; got "${bad}"`);
   const uidBase = int(env, 'TALLY_SANDBOX_UID_BASE', 1_000_000_000, 10_000, 4_000_000_000);
   return {
     enabled: sandbox === 'on',
@@ -123,7 +132,10 @@ export const defaultCapacity = () => Math.max(2, Math.min(256, Math.floor(os.tot
 export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorOptions {
   const key = env.TALLY_EXECUTOR_KEY?.trim() || keyFromFile(env.TALLY_EXECUTOR_KEY_FILE?.trim());
   if (!key) {
-    throw new ExecutorConfigError('TALLY_EXECUTOR_KEY', 'is required (or TALLY_EXECUTOR_KEY_FILE): a platform-wide executor key of its own (POST /v1/keys {"role":"executor"})');
+    throw new ExecutorConfigError(
+      'TALLY_EXECUTOR_KEY',
+      'is required (or TALLY_EXECUTOR_KEY_FILE): a platform-wide executor key of its own (POST /v1/keys {"role":"executor"})',
+    );
   }
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ExecutorConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);

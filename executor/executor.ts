@@ -21,7 +21,12 @@ export interface Executor {
   /** Where the api reaches it. */
   url: string;
   stats(): PoolStats & {
-    inFlight: number; usageAcknowledged: number; usageHeld: number; usageQuarantined: number; usageQuarantineWaiting: number; sandbox: 'on' | 'off';
+    inFlight: number;
+    usageAcknowledged: number;
+    usageHeld: number;
+    usageQuarantined: number;
+    usageQuarantineWaiting: number;
+    sandbox: 'on' | 'off';
   };
   /** The invocation as a function call, for an api running in this same process. */
   local: LocalInvoker;
@@ -37,7 +42,9 @@ export interface StartOptions extends ExecutorOptions {
 async function startIsolation(options: StartOptions, id: string, pythonPath: string, log: Logger): Promise<Isolation> {
   const config = options.sandbox;
   if (!config.enabled) {
-    log.warn('TALLY_SANDBOX=off: FUNCTIONS RUN UNSANDBOXED, as the executor\'s own user, and can read its files and keys. Never run untrusted code like this.');
+    log.warn(
+      "TALLY_SANDBOX=off: FUNCTIONS RUN UNSANDBOXED, as the executor's own user, and can read its files and keys. Never run untrusted code like this.",
+    );
     return unsandboxed({ pythonPath });
   }
   return KernelSandbox.start({
@@ -105,7 +112,8 @@ function startHeartbeat(opts: {
       if (err instanceof ApiError && err.status === 404) registered = false;
       if (err instanceof ApiError && err.status === 409) {
         // Its key is bound to another live executor (or its id runs under another key): each executor needs its own key.
-        if (!failing) log.error({ err: err.message }, 'the api refused to register this executor; retrying until the other holder goes stale');
+        if (!failing)
+          log.error({ err: err.message }, 'the api refused to register this executor; retrying until the other holder goes stale');
       } else if (!failing) log.warn({ err: String(err) }, 'heartbeat failed; the api routes no work here until it succeeds');
       failing = true;
     }
@@ -141,11 +149,20 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
   });
   const metrics = createExecutorMetrics(spool);
   const reporter = new UsageReporter({
-    spool, api, log, flushIntervalMs: options.flushIntervalMs, onQuarantined: (n) => metrics.usageQuarantined.inc(n),
+    spool,
+    api,
+    log,
+    flushIntervalMs: options.flushIntervalMs,
+    onQuarantined: (n) => metrics.usageQuarantined.inc(n),
   });
   const code = new CodeCache(path.join(options.dir, 'code'), api, log);
   await code.init();
-  const pool = new FunctionPool({ log, capacity: options.capacity, idleTimeoutMs: options.idleTimeoutMs, instance: { isolation, pythonPath } });
+  const pool = new FunctionPool({
+    log,
+    capacity: options.capacity,
+    idleTimeoutMs: options.idleTimeoutMs,
+    instance: { isolation, pythonPath },
+  });
   const front = createInvokeServer({ token, pool, code, spool, metrics, log });
 
   await new Promise<void>((resolve, reject) => {
@@ -158,7 +175,13 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
 
   // Usage is sent once the key is bound to this executor: before that the api would refuse its dispatch tokens.
   const register = async () => {
-    const { heartbeatIntervalMs } = await api.register({ id, url, capacity: options.capacity, token, sandbox: isolation.mode === 'sandbox' ? 'on' : 'off' });
+    const { heartbeatIntervalMs } = await api.register({
+      id,
+      url,
+      capacity: options.capacity,
+      token,
+      sandbox: isolation.mode === 'sandbox' ? 'on' : 'off',
+    });
     reporter.start();
     return heartbeatIntervalMs;
   };
@@ -188,7 +211,8 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
     // Running invocations may finish, keeping a few seconds to kill the rest and send usage.
     const killAt = deadline - Math.min(5_000, options.shutdownTimeoutMs / 2);
     while (front.inFlight() > 0 && Date.now() < killAt) await sleep(25);
-    if (front.inFlight() > 0) log.warn({ inFlight: front.inFlight() }, 'shutdown deadline: killing running invocations (they are still billed)');
+    if (front.inFlight() > 0)
+      log.warn({ inFlight: front.inFlight() }, 'shutdown deadline: killing running invocations (they are still billed)');
     await pool.close();
     await isolation.close();
     for (let i = 0; i < 40 && front.inFlight() > 0; i++) await sleep(25);
@@ -206,8 +230,13 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
     stats: () => {
       const { quarantined, quarantineWaiting } = spool.stats();
       return {
-        ...pool.stats(), inFlight: front.inFlight(), usageAcknowledged: reporter.acknowledged, usageHeld: front.held(),
-        usageQuarantined: quarantined, usageQuarantineWaiting: quarantineWaiting, sandbox: isolation.mode === 'sandbox' ? 'on' as const : 'off' as const,
+        ...pool.stats(),
+        inFlight: front.inFlight(),
+        usageAcknowledged: reporter.acknowledged,
+        usageHeld: front.held(),
+        usageQuarantined: quarantined,
+        usageQuarantineWaiting: quarantineWaiting,
+        sandbox: isolation.mode === 'sandbox' ? ('on' as const) : ('off' as const),
       };
     },
     local: front.local,

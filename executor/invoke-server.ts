@@ -2,7 +2,14 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { allowedEnvironment } from '../src/contracts/environment.js';
-import { invokeHeaders, LOG_TAIL_BYTES, MAX_SYNC_PAYLOAD_BYTES, type InvokeAnswer, type InvokeSpec, type LocalInvoker } from '../src/contracts/executor.js';
+import {
+  invokeHeaders,
+  LOG_TAIL_BYTES,
+  MAX_SYNC_PAYLOAD_BYTES,
+  type InvokeAnswer,
+  type InvokeSpec,
+  type LocalInvoker,
+} from '../src/contracts/executor.js';
 import type { UsageEvent } from '../src/contracts/usage.js';
 import type { CodeCache } from './code-cache.js';
 import { TooManyRequestsError, type FunctionPool } from './runtime/pool.js';
@@ -178,7 +185,10 @@ export function createInvokeServer(deps: InvokeServerDeps) {
         deps.log.warn({ records: batch.length }, 'held usage records are now in the spool; taking invocations again');
       } catch (err) {
         retryDelay = Math.min(HELD_RETRY_MAX_MS, retryDelay * 2);
-        deps.log.error({ err: String(err), held: held.length, retryInMs: retryDelay }, 'usage records still cannot be spooled; invocations stay refused');
+        deps.log.error(
+          { err: String(err), held: held.length, retryInMs: retryDelay },
+          'usage records still cannot be spooled; invocations stay refused',
+        );
       } finally {
         retrying = null;
         scheduleRetry();
@@ -205,7 +215,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       held.push(usage);
       deps.log.error(
         { err: String(err), invocationId: usage.invocationId, held: held.length },
-        'the usage spool could not write an invocation\'s record; it is held in memory and retried, and no invocation starts until it is written',
+        "the usage spool could not write an invocation's record; it is held in memory and retried, and no invocation starts until it is written",
       );
       scheduleRetry();
     }
@@ -252,7 +262,11 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     if (draining) throw new HttpError(503, 'SHUTTING_DOWN', 'this executor is shutting down');
     if (!spoolReady()) {
       deps.metrics.invocationsRefused.inc({ reason: 'spool_unavailable' });
-      throw new HttpError(503, 'SPOOL_UNAVAILABLE', 'this executor cannot record usage right now (its disk is full or failing); it runs nothing until it can');
+      throw new HttpError(
+        503,
+        'SPOOL_UNAVAILABLE',
+        'this executor cannot record usage right now (its disk is full or failing); it runs nothing until it can',
+      );
     }
     if (!UUID.test(requestId)) throw new HttpError(400, 'BAD_REQUEST', 'a uuid request id is required');
     const spec = JSON.parse(specJson.toString('utf8')) as InvokeSpec;
@@ -262,7 +276,8 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     try {
       result = await deps.pool.invoke(fn, event, requestId);
     } catch (err) {
-      if (err instanceof TooManyRequestsError) throw new HttpError(429, err.code, err.message, { [invokeHeaders.throttleReason]: err.reason });
+      if (err instanceof TooManyRequestsError)
+        throw new HttpError(429, err.code, err.message, { [invokeHeaders.throttleReason]: err.reason });
       throw err;
     }
     // Durable before answered: a crash from here on replays it, never loses it.
@@ -301,11 +316,17 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       throw new HttpError(401, 'UNAUTHENTICATED', 'bad or missing invoke token');
     }
     const specLength = Number(req.headers[invokeHeaders.specLength]);
-    if (!Number.isInteger(specLength) || specLength <= 0 || specLength > MAX_SPEC_BYTES) throw new HttpError(400, 'BAD_REQUEST', 'bad spec length');
+    if (!Number.isInteger(specLength) || specLength <= 0 || specLength > MAX_SPEC_BYTES)
+      throw new HttpError(400, 'BAD_REQUEST', 'bad spec length');
     const body = await readBody(req, MAX_SPEC_BYTES + MAX_SYNC_PAYLOAD_BYTES);
     if (body.length < specLength) throw new HttpError(400, 'BAD_REQUEST', 'the body is shorter than its spec');
     const requestId = req.headers[invokeHeaders.requestId];
-    return execute(body.subarray(0, specLength), body.subarray(specLength), typeof requestId === 'string' ? requestId : '', req.headers[invokeHeaders.log] === 'tail');
+    return execute(
+      body.subarray(0, specLength),
+      body.subarray(specLength),
+      typeof requestId === 'string' ? requestId : '',
+      req.headers[invokeHeaders.log] === 'tail',
+    );
   }
 
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => {
@@ -357,7 +378,8 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       }
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = null;
-      if (held.length > 0) deps.log.error({ records: held }, 'usage records could not be spooled before shutdown: they are only in this log line');
+      if (held.length > 0)
+        deps.log.error({ records: held }, 'usage records could not be spooled before shutdown: they are only in this log line');
     },
   };
 }

@@ -318,7 +318,10 @@ export class UsageSpool {
         } catch (err) {
           // The disk is full: give up the reserve and write again, into a fresh segment.
           if (!DISK_FULL.has((err as NodeJS.ErrnoException).code ?? '') || !(await this.releaseReserve())) throw err;
-          this.options.log.error({ err: String(err) }, 'usage spool: the disk is full; the reserve was given up for the records of invocations already run, and no new invocation starts until there is room');
+          this.options.log.error(
+            { err: String(err) },
+            'usage spool: the disk is full; the reserve was given up for the records of invocations already run, and no new invocation starts until there is room',
+          );
           await this.serial(() => this.write(buffer, records));
         }
         for (const w of batch) w.resolve();
@@ -339,7 +342,8 @@ export class UsageSpool {
         const minFree = this.options.minFreeBytes ?? 0;
         const wasOk = this.spaceOk;
         this.spaceOk = free >= minFree;
-        if (wasOk && !this.spaceOk) this.options.log.error({ free, minFree }, 'usage spool: free disk space is below the margin; refusing new invocations');
+        if (wasOk && !this.spaceOk)
+          this.options.log.error({ free, minFree }, 'usage spool: free disk space is below the margin; refusing new invocations');
         const reserve = this.options.reserveBytes ?? 0;
         if (reserve > 0 && !this.reserveHeld && !this.closed && free >= minFree + reserve) await this.makeReserve(reserve);
         else if (!wasOk && this.spaceOk) this.options.log.info({ free }, 'usage spool: free disk space is back above the margin');
@@ -373,7 +377,8 @@ export class UsageSpool {
       const handle = await open(scratch, 'w');
       try {
         const chunk = randomBytes(Math.min(bytes, 1024 * 1024));
-        for (let written = 0; written < bytes; written += chunk.length) await handle.write(chunk, 0, Math.min(chunk.length, bytes - written));
+        for (let written = 0; written < bytes; written += chunk.length)
+          await handle.write(chunk, 0, Math.min(chunk.length, bytes - written));
         await handle.sync();
       } finally {
         await handle.close();

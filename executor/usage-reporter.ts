@@ -124,14 +124,22 @@ export class UsageReporter {
         if (!refused) {
           if (err instanceof ApiError && err.status >= 400 && err.status < 500) {
             // Nothing names an event: the key or the request is at fault. Nothing is set aside; it stays spooled.
-            this.options.log.error({ err: err.message, status: err.status }, 'the api refused usage without naming events; it stays spooled and is retried: check this executor\'s key');
+            this.options.log.error(
+              { err: err.message, status: err.status },
+              "the api refused usage without naming events; it stays spooled and is retried: check this executor's key",
+            );
           }
           throw err;
         }
         const refusedAt = new Date().toISOString();
-        await this.options.spool.quarantine([...refused].map(([index, reason]) => ({ event: pending[index], reason: reason.slice(0, 1000), refusedAt })));
+        await this.options.spool.quarantine(
+          [...refused].map(([index, reason]) => ({ event: pending[index], reason: reason.slice(0, 1000), refusedAt })),
+        );
         this.options.onQuarantined?.(refused.size);
-        this.options.log.error({ refused: refused.size, sample: [...refused.values()].slice(0, 3) }, 'the api refused usage events; they are quarantined and the others sent again');
+        this.options.log.error(
+          { refused: refused.size, sample: [...refused.values()].slice(0, 3) },
+          'the api refused usage events; they are quarantined and the others sent again',
+        );
         pending = pending.filter((_, i) => !refused.has(i));
       }
     }
@@ -153,7 +161,10 @@ export class UsageReporter {
       this.quarantineFailures += 1;
       const delay = Math.min(300_000, 1_000 * 2 ** Math.min(this.quarantineFailures, 10));
       this.quarantineRetryAt = Date.now() + delay;
-      this.options.log.error({ err: String(err), retryInMs: delay }, 'could not hand quarantined usage to the api; it stays in the spool\'s quarantine folder');
+      this.options.log.error(
+        { err: String(err), retryInMs: delay },
+        "could not hand quarantined usage to the api; it stays in the spool's quarantine folder",
+      );
     }
   }
 }

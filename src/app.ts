@@ -89,21 +89,28 @@ export interface AppDeps {
 export function buildServices(deps: AppDeps) {
   const metrics = deps.metrics ?? createMetrics();
   const accountsRepo = createAccountsRepository(deps.db);
-  const rateLimits = createRateLimits({ repo: createRateLimitsRepository(deps.db), log: deps.logger.child({ module: 'limits' }), options: deps.rateLimits });
+  const rateLimits = createRateLimits({
+    repo: createRateLimitsRepository(deps.db),
+    log: deps.logger.child({ module: 'limits' }),
+    options: deps.rateLimits,
+  });
   const auth = createAuth({ repo: accountsRepo, adminKey: deps.adminKey, limits: rateLimits, options: deps.auth });
   const audit = createAuditService({ repo: createAuditRepository(deps.db) });
   const accounts = createAccountsService({ db: deps.db, repo: accountsRepo, auth, audit, clock: deps.clock });
   const pricing = createPricingService({ db: deps.db, repo: createPricingRepository(deps.db), audit, clock: deps.clock });
-  const invoices = instrumentInvoiceRuns(createInvoicesService({
-    db: deps.db,
-    repo: createInvoicesRepository(deps.db),
-    pricing,
-    audit,
-    accounts,
-    clock: deps.clock,
-    log: deps.logger.child({ module: 'invoices' }),
-    runPageSize: deps.invoices?.runPageSize,
-  }), metrics);
+  const invoices = instrumentInvoiceRuns(
+    createInvoicesService({
+      db: deps.db,
+      repo: createInvoicesRepository(deps.db),
+      pricing,
+      audit,
+      accounts,
+      clock: deps.clock,
+      log: deps.logger.child({ module: 'invoices' }),
+      runPageSize: deps.invoices?.runPageSize,
+    }),
+    metrics,
+  );
   const budgetsRepo = createBudgetsRepository(deps.db);
   const alertsRepo = createAlertsRepository(deps.db);
   const budgetsLog = deps.logger.child({ module: 'budgets' });
@@ -112,13 +119,29 @@ export function buildServices(deps: AppDeps) {
     db: deps.db,
     repo: budgetsRepo,
     alerts: alertsRepo,
-    evaluator: createBudgetEvaluator({ db: deps.db, repo: budgetsRepo, alerts: alertsRepo, invoices, clock: deps.clock, log: budgetsLog, registry: metrics.registry }),
+    evaluator: createBudgetEvaluator({
+      db: deps.db,
+      repo: budgetsRepo,
+      alerts: alertsRepo,
+      invoices,
+      clock: deps.clock,
+      log: budgetsLog,
+      registry: metrics.registry,
+    }),
     outbound,
     audit,
     clock: deps.clock,
     log: budgetsLog,
   });
-  const alerts = createAlertsService({ db: deps.db, repo: alertsRepo, budgets: budgetsRepo, outbound, clock: deps.clock, log: budgetsLog, registry: metrics.registry });
+  const alerts = createAlertsService({
+    db: deps.db,
+    repo: alertsRepo,
+    budgets: budgetsRepo,
+    outbound,
+    clock: deps.clock,
+    log: budgetsLog,
+    registry: metrics.registry,
+  });
   const executors = createExecutorsService({
     repo: createExecutorsRepository(deps.db),
     log: deps.logger.child({ module: 'executors' }),
@@ -147,7 +170,11 @@ export function buildServices(deps: AppDeps) {
   });
   const functions = createFunctionsService({ repo: createFunctionsRepository(deps.db), options: deps.functions });
   const executorClient = createExecutorClient();
-  const concurrency = createConcurrency({ repo: createConcurrencyRepository(deps.db), log: deps.logger.child({ module: 'concurrency' }), options: deps.concurrency });
+  const concurrency = createConcurrency({
+    repo: createConcurrencyRepository(deps.db),
+    log: deps.logger.child({ module: 'concurrency' }),
+    options: deps.concurrency,
+  });
   const invoke = createInvokeService({
     functions,
     executors,
@@ -157,7 +184,24 @@ export function buildServices(deps: AppDeps) {
     concurrency,
     admit: (accountId, fn) => budgets.assertNotCapped(accountId, fn),
   });
-  return { metrics, concurrency, rateLimits, auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke };
+  return {
+    metrics,
+    concurrency,
+    rateLimits,
+    auth,
+    accounts,
+    usage,
+    quarantine,
+    pricing,
+    invoices,
+    audit,
+    budgets,
+    alerts,
+    functions,
+    executors,
+    executorClient,
+    invoke,
+  };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -223,7 +267,8 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await installLoadShedding(app, deps.loadShedding);
   await services.rateLimits.install(app);
 
-  const { auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke } = services;
+  const { auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke } =
+    services;
   // The dispatch-token secret is read (made, on a fresh database) before the first invocation needs it.
   app.addHook('onReady', () => executors.loadSecrets());
   // Revocations made on other replicas reach this one through the polled key revision.

@@ -45,7 +45,10 @@ export interface Config {
 export const DEFAULT_BILLING_LOOKBACK_MONTHS = 12;
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -90,7 +93,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const databaseUrl = postgresUrl(env, 'DATABASE_URL');
   const appDatabaseUrl = postgresUrl(env, 'TALLY_APP_DATABASE_URL');
   if (appDatabaseUrl !== null && databaseUrl === null) {
-    throw new ConfigError('TALLY_APP_DATABASE_URL', 'needs DATABASE_URL (the owner, for migrations); the embedded database makes its own roles');
+    throw new ConfigError(
+      'TALLY_APP_DATABASE_URL',
+      'needs DATABASE_URL (the owner, for migrations); the embedded database makes its own roles',
+    );
   }
   const adminKey = env.TALLY_ADMIN_KEY?.trim() || null;
   if (adminKey !== null && adminKey.length < 16) {
@@ -128,7 +134,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
 function trustProxy(raw: string): boolean | string {
   if (raw === '' || ['off', 'false'].includes(raw.toLowerCase())) return false;
   if (['on', 'true'].includes(raw.toLowerCase())) return true;
-  if (!/^[0-9a-fA-F.:/,\s]+$/.test(raw)) throw new ConfigError('TALLY_TRUST_PROXY', `must be true, or addresses/CIDRs separated by commas, got "${raw}"`);
+  if (!/^[0-9a-fA-F.:/,\s]+$/.test(raw))
+    throw new ConfigError('TALLY_TRUST_PROXY', `must be true, or addresses/CIDRs separated by commas, got "${raw}"`);
   return raw;
 }
 

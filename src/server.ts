@@ -85,7 +85,9 @@ async function main(): Promise<void> {
     // The executor first: it leaves the rotation, finishes what runs and sends its usage to this api
     // (what the api cannot take now stays in its spool for the next start).
     await steps.step('executor', () => executor?.stop());
-    await steps.step('jobs', () => Promise.all([finalizer.stop(), budgetEvaluation.stop(), alertDelivery.stop()]), { ms: steps.left() / 3 });
+    await steps.step('jobs', () => Promise.all([finalizer.stop(), budgetEvaluation.stop(), alertDelivery.stop()]), {
+      ms: steps.left() / 3,
+    });
     // Requests in flight get most of what is left; then every connection is cut.
     admin?.close();
     admin?.closeAllConnections();

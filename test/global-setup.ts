@@ -90,10 +90,10 @@ export default async function setup(project: TestProject) {
   project.provide('pgRunId', runId);
 
   return async () => {
-    const { rows } = await admin.query<{ datname: string }>(
-      `select datname from pg_database where datname like $1 or datname = $2`,
-      [`tally_t_${runId}_%`, template],
-    );
+    const { rows } = await admin.query<{ datname: string }>(`select datname from pg_database where datname like $1 or datname = $2`, [
+      `tally_t_${runId}_%`,
+      template,
+    ]);
     for (const { datname } of rows) await admin.query(`drop database if exists ${datname} with (force)`);
     await admin.query(`drop role if exists ${appUser}`);
     await admin.end();

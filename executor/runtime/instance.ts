@@ -206,7 +206,8 @@ export class FunctionInstance {
           active.initLog = this.output.take();
           // The function's own timeout exactly; a caller's earlier deadline, as wall-clock time left.
           active.limitMs = deadlineMs === undefined ? timeoutMs : Math.max(0, Math.min(timeoutMs, deadline - Date.now()));
-          if (active.cold) void this.box?.startBilledCpu().catch((err: unknown) => this.options.log.warn({ err }, 'could not set the instance CPU quota'));
+          if (active.cold)
+            void this.box?.startBilledCpu().catch((err: unknown) => this.options.log.warn({ err }, 'could not set the instance CPU quota'));
           clearTimeout(active.timer);
           active.timer = setTimeout(() => this.onTimeout(active), active.limitMs);
         },
@@ -275,12 +276,7 @@ export class FunctionInstance {
     this.kill();
   }
 
-  private async onChildGone(
-    code: number | null,
-    signal: NodeJS.Signals | null,
-    closed: Promise<void>,
-    err?: Error,
-  ): Promise<void> {
+  private async onChildGone(code: number | null, signal: NodeJS.Signals | null, closed: Promise<void>, err?: Error): Promise<void> {
     this.state = 'dead';
     // The runtime is gone; anything it left behind (in its session or not) goes with it.
     this.box?.kill();
@@ -347,9 +343,7 @@ export class FunctionInstance {
         memoryMb: this.spec.memoryMb,
         maxMemoryUsedMb,
         initDurationMs,
-        failure: ending.fatal
-          ? { status: ending.status === 'timeout' ? 'timeout' : 'error', errorType: ending.errorType }
-          : undefined,
+        failure: ending.fatal ? { status: ending.status === 'timeout' ? 'timeout' : 'error', errorType: ending.errorType } : undefined,
       });
     this.busy = false;
     this.lastUsedAt = Date.now();
@@ -432,7 +426,9 @@ function fatalExit(requestId: string, errorType: string, reason: string, at = pe
 }
 
 function traceId(): string {
-  const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  const epoch = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
   // randomUUID draws from a cached entropy pool: far cheaper than randomBytes on every invocation.
   const random = randomUUID().replaceAll('-', '') + randomUUID().slice(0, 8);
   return `Root=1-${epoch}-${random.slice(0, 24)};Parent=${random.slice(24)};Sampled=0`;

@@ -44,7 +44,10 @@ export class FunctionPool {
   private pythonPath: string | undefined;
   private closed = false;
   /** Instances must not outlive the executor, even when it exits without close(). */
-  private readonly killAllOnExit = (): void => this.forEach((i) => i.killNow());
+  private readonly killAllOnExit = (): void =>
+    this.forEach((i) => {
+      i.killNow();
+    });
 
   constructor(private readonly options: PoolOptions) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 5 * 60_000;
@@ -58,7 +61,8 @@ export class FunctionPool {
   async invoke(spec: FunctionSpec, event: Buffer, requestId: string): Promise<InvocationResult> {
     if (this.closed) throw new Error('function pool is closed');
     if (spec.runtime === 'python' && this.pythonPath === undefined) {
-      this.pythonPath = this.options.instance.pythonPath ?? (await (this.pythonLookup ??= resolvePython()));
+      this.pythonLookup ??= resolvePython();
+      this.pythonPath = this.options.instance.pythonPath ?? (await this.pythonLookup);
     }
     try {
       return await this.acquire(spec).invoke(event, { requestId });
@@ -86,7 +90,9 @@ export class FunctionPool {
     clearInterval(this.reaper);
     process.removeListener('exit', this.killAllOnExit);
     const all: FunctionInstance[] = [];
-    this.forEach((i) => all.push(i));
+    this.forEach((i) => {
+      all.push(i);
+    });
     this.byVersion.clear();
     await Promise.all(all.map((i) => i.dispose()));
   }

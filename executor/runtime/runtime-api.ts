@@ -24,9 +24,7 @@ export interface RuntimeInvocation {
   traceId: string;
 }
 
-export type RuntimeOutcome =
-  | { kind: 'response'; body: Buffer }
-  | { kind: 'error'; body: Buffer; errorType: string };
+export type RuntimeOutcome = { kind: 'response'; body: Buffer } | { kind: 'error'; body: Buffer; errorType: string };
 
 export interface InvocationHandlers {
   /** The event was written to the runtime's `/next` call at `at` (performance.now()), due by `deadlineMs` (epoch). */
@@ -128,7 +126,10 @@ export class RuntimeApi {
 
   private route(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = req.url ?? '';
-    if (req.method === 'GET' && url === NEXT_PATH) return this.next(res);
+    if (req.method === 'GET' && url === NEXT_PATH) {
+      this.next(res);
+      return;
+    }
     if (req.method === 'POST' && url === INIT_ERROR_PATH) return void this.initError(req, res).catch(dropRequest(res));
     if (req.method === 'POST' && url.startsWith(INVOCATION_PREFIX)) {
       const rest = url.slice(INVOCATION_PREFIX.length);
@@ -145,7 +146,10 @@ export class RuntimeApi {
   private next(res: http.ServerResponse): void {
     this.hooks.onNext(performance.now());
     if (this.parkedNext) reply(this.parkedNext, 409, { errorType: 'Conflict', errorMessage: 'superseded by another /next' });
-    if (this.current && !this.current.handedOff) return this.handOff(res);
+    if (this.current && !this.current.handedOff) {
+      this.handOff(res);
+      return;
+    }
     this.parkedNext = res;
     res.on('close', () => {
       if (this.parkedNext === res) this.parkedNext = null;
@@ -178,7 +182,7 @@ export class RuntimeApi {
     res: http.ServerResponse,
   ): Promise<void> {
     const current = this.current;
-    if (!current || !current.handedOff || current.invocation.requestId !== requestId) {
+    if (!current?.handedOff || current.invocation.requestId !== requestId) {
       req.resume();
       return reply(res, 400, { errorType: 'InvalidRequestID', errorMessage: `Invalid request ID: ${requestId}` });
     }

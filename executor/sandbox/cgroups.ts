@@ -138,7 +138,9 @@ async function removeDir(dir: string): Promise<void> {
 export function detectCgroups(mount = '/sys/fs/cgroup'): { version: 1 | 2; missing: string[] } {
   if (existsSync(path.join(mount, 'cgroup.controllers'))) {
     const own = ownPaths().get('') ?? '/';
-    const available = readFileSync(path.join(mount, own, 'cgroup.controllers'), 'utf8').trim().split(/\s+/);
+    const available = readFileSync(path.join(mount, own, 'cgroup.controllers'), 'utf8')
+      .trim()
+      .split(/\s+/);
     return { version: 2, missing: ['memory', 'pids', 'cpu'].filter((c) => !available.includes(c)) };
   }
   return { version: 1, missing: V1_CONTROLLERS.filter((c) => !existsSync(path.join(mount, c, 'cgroup.procs'))) };
@@ -194,9 +196,10 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
           // memsw (memory + swap, when swap is accounted) may never be below memory: order the writes.
           const memsw = path.join(memory, 'memory.memsw.limit_in_bytes');
           const current = readNumber(path.join(memory, 'memory.limit_in_bytes'));
-          const write = async (file: string) => writeFile(file, String(limits.memoryBytes)).catch((err: NodeJS.ErrnoException) => {
-            if (file !== memsw || err.code !== 'ENOENT') throw err;
-          });
+          const write = async (file: string) =>
+            writeFile(file, String(limits.memoryBytes)).catch((err: NodeJS.ErrnoException) => {
+              if (file !== memsw || err.code !== 'ENOENT') throw err;
+            });
           if (limits.memoryBytes < current) {
             await write(path.join(memory, 'memory.limit_in_bytes'));
             await write(memsw);
@@ -298,7 +301,8 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
           await writeFile(path.join(dir, 'cpu.weight'), String(weight));
         },
         join: (pid) => writeFile(path.join(dir, 'cgroup.procs'), String(pid)),
-        limitCpu: (fraction) => writeFile(path.join(dir, 'cpu.max'), `${Math.max(1000, Math.round(fraction * CPU_PERIOD_US))} ${CPU_PERIOD_US}`),
+        limitCpu: (fraction) =>
+          writeFile(path.join(dir, 'cpu.max'), `${Math.max(1000, Math.round(fraction * CPU_PERIOD_US))} ${CPU_PERIOD_US}`),
         freeze: () => writeFileSync(path.join(dir, 'cgroup.freeze'), '1'),
         thaw: () => writeFileSync(path.join(dir, 'cgroup.freeze'), '0'),
         async kill() {

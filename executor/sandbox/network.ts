@@ -65,10 +65,28 @@ export async function openNetwork(name: string, dir: string, runtimeApiPort: num
     // pasta must stay root to enter a namespace owned by the host; it then confines itself
     // (its own empty mount namespace, no capabilities it does not need, a seccomp filter).
     await run(options.pasta, [
-      '--netns', name, '--runas', '0', '-4', '-q', '-P', pidFile,
+      '--netns',
+      name,
+      '--runas',
+      '0',
+      '-4',
+      '-q',
+      '-P',
+      pidFile,
       ...(options.mode === 'outbound' ? ['--config-net'] : []),
-      '-t', 'none', '-u', 'none', '-U', 'none', '-T', `9001:${runtimeApiPort}`,
-      '--no-map-gw', '--no-dhcp', '--no-dhcpv6', '--no-ndp', '--no-ra',
+      '-t',
+      'none',
+      '-u',
+      'none',
+      '-U',
+      'none',
+      '-T',
+      `9001:${runtimeApiPort}`,
+      '--no-map-gw',
+      '--no-dhcp',
+      '--no-dhcpv6',
+      '--no-ndp',
+      '--no-ra',
     ]);
   } catch (err) {
     await close();

@@ -41,7 +41,8 @@ function which(name: string, searchPath: string): string | null {
  */
 export function checkRequirements(options: { tmp: 'disk' | 'memory'; searchPath?: string; cgroupMount?: string }): Tools {
   const problems: string[] = [];
-  const searchPath = options.searchPath ?? [process.env.PATH ?? '', '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':');
+  const searchPath =
+    options.searchPath ?? [process.env.PATH ?? '', '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':');
   const found = {} as Tools;
   const missing = new Set<string>();
   for (const [tool, pkg] of Object.entries(TOOLS) as [Tool, string][]) {
@@ -61,7 +62,9 @@ export function checkRequirements(options: { tmp: 'disk' | 'memory'; searchPath?
     problems.push(`cgroups cannot be read: ${(err as Error).message}`);
   }
   if (options.tmp === 'disk' && !existsSync('/dev/loop-control')) {
-    problems.push('no loop devices (/dev/loop-control) for the functions\' /tmp disks: load the loop module, or set TALLY_SANDBOX_TMP=memory');
+    problems.push(
+      "no loop devices (/dev/loop-control) for the functions' /tmp disks: load the loop module, or set TALLY_SANDBOX_TMP=memory",
+    );
   }
   if (problems.length > 0) {
     throw new SandboxUnavailableError(

@@ -88,9 +88,20 @@ function rootDirs(): string[] {
 
 /** The little of /etc a runtime needs (certificates, DNS, the dynamic linker's cache); no secrets. */
 const ETC_FILES = [
-  '/etc/ssl/certs', '/etc/ssl/openssl.cnf', '/etc/ca-certificates', '/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf',
-  '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/alternatives', '/etc/localtime', '/etc/protocols',
-  '/etc/services', '/etc/mime.types',
+  '/etc/ssl/certs',
+  '/etc/ssl/openssl.cnf',
+  '/etc/ca-certificates',
+  '/etc/resolv.conf',
+  '/etc/hosts',
+  '/etc/nsswitch.conf',
+  '/etc/ld.so.cache',
+  '/etc/ld.so.conf',
+  '/etc/ld.so.conf.d',
+  '/etc/alternatives',
+  '/etc/localtime',
+  '/etc/protocols',
+  '/etc/services',
+  '/etc/mime.types',
 ];
 
 /** An interpreter installed outside /usr (pyenv, nvm...): its whole prefix, read-only, at the same path. */
@@ -146,10 +157,23 @@ export class KernelSandbox implements Isolation {
       .filter((p): p is string => p !== null)
       .flatMap((p) => [...readableParents(p), '--ro-bind', p, p]);
     this.staticArgs = [
-      '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
-      '--die-with-parent', '--new-session', '--hostname', 'sandbox',
-      '--ro-bind', '/usr', '/usr', ...rootDirs(), ...prefixes,
-      '--proc', '/proc', '--dev', '/dev',
+      '--unshare-pid',
+      '--unshare-ipc',
+      '--unshare-uts',
+      '--unshare-cgroup-try',
+      '--die-with-parent',
+      '--new-session',
+      '--hostname',
+      'sandbox',
+      '--ro-bind',
+      '/usr',
+      '/usr',
+      ...rootDirs(),
+      ...prefixes,
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
       ...['/var/task', '/run/tally/x', ...ETC_FILES].flatMap(readableParents),
       ...ETC_FILES.flatMap((f) => ['--ro-bind-try', f, f]),
     ];
@@ -160,7 +184,11 @@ export class KernelSandbox implements Isolation {
     const tools = checkRequirements({ tmp: options.tmp ?? 'disk', searchPath: options.searchPath });
     await mkdir(path.join(options.dir, 'slots'), { recursive: true, mode: 0o700 });
     const cgroups = await createCgroupDriver({ executorKey: options.executorKey });
-    const uids = new UidAllocator(options.uidClaims ?? '/run/tally-sandbox/uids', options.uidBase ?? 1_000_000_000, options.uidCount ?? 65_536);
+    const uids = new UidAllocator(
+      options.uidClaims ?? '/run/tally-sandbox/uids',
+      options.uidBase ?? 1_000_000_000,
+      options.uidCount ?? 65_536,
+    );
     await uids.init();
     const sandbox = new KernelSandbox(options, tools, cgroups, uids);
     await sandbox.sweep();
@@ -214,7 +242,11 @@ export class KernelSandbox implements Isolation {
       this.cgroups.killScript(),
       `for f in ${shellQuote(slots)}/*/pasta.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")"; done`,
     ].join('\n');
-    const watchdog = spawn('/bin/sh', ['-c', `${script} 2>/dev/null; exit 0`], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+    const watchdog = spawn('/bin/sh', ['-c', `${script} 2>/dev/null; exit 0`], {
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    });
     watchdog.stdin?.on('error', () => undefined);
     watchdog.unref();
     (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
@@ -234,16 +266,31 @@ export class KernelSandbox implements Isolation {
       launch: async (argv, env) => {
         const args = [
           ...this.staticArgs,
-          '--ro-bind', path.join(slot.dir, 'passwd'), '/etc/passwd',
-          '--ro-bind', path.join(slot.dir, 'group'), '/etc/group',
-          '--bind', path.join(slot.dir, 'api.sock'), RUNTIME_API_SOCKET_INSIDE,
-          '--ro-bind', spec.codeDir, TASK_ROOT,
+          '--ro-bind',
+          path.join(slot.dir, 'passwd'),
+          '/etc/passwd',
+          '--ro-bind',
+          path.join(slot.dir, 'group'),
+          '/etc/group',
+          '--bind',
+          path.join(slot.dir, 'api.sock'),
+          RUNTIME_API_SOCKET_INSIDE,
+          '--ro-bind',
+          spec.codeDir,
+          TASK_ROOT,
           ...(runtimeDir ? ['--ro-bind', runtimeDir, RUNTIME_DIR] : []),
-          ...(slot.scratch ? ['--bind', slot.scratch.mountPoint, '/tmp'] : ['--perms', '1777', '--size', String(slot.tmpMb * MIB), '--tmpfs', '/tmp']),
-          '--remount-ro', '/',
-          '--chdir', TASK_ROOT,
-          '--clearenv', ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),
-          '--setenv', EXEC_VARIABLE, argv.map(shellQuote).join(' '),
+          ...(slot.scratch
+            ? ['--bind', slot.scratch.mountPoint, '/tmp']
+            : ['--perms', '1777', '--size', String(slot.tmpMb * MIB), '--tmpfs', '/tmp']),
+          '--remount-ro',
+          '/',
+          '--chdir',
+          TASK_ROOT,
+          '--clearenv',
+          ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),
+          '--setenv',
+          EXEC_VARIABLE,
+          argv.map(shellQuote).join(' '),
         ];
         if (args.some((a) => a.includes('\0'))) throw new Error('an argument or environment value holds a NUL byte');
         if (launcher.exitCode !== null || launcher.signalCode !== null) throw new Error('the sandbox launcher is gone');
@@ -266,7 +313,8 @@ export class KernelSandbox implements Isolation {
       forksRefused: () => final?.forksRefused ?? cgroup.forksRefused(),
       close: () => {
         final ??= { cpuNanos: cgroup.cpuNanos(), forksRefused: cgroup.forksRefused() };
-        return (closed ??= this.destroy(slot));
+        closed ??= this.destroy(slot);
+        return closed;
       },
     };
   }
@@ -283,27 +331,41 @@ export class KernelSandbox implements Isolation {
       return made;
     };
     try {
-      const uid = await step(() => this.uids.take(), (u) => this.uids.release(u));
+      const uid = await step(
+        () => this.uids.take(),
+        (u) => this.uids.release(u),
+      );
       // Independent steps run side by side: a cold start with no spare ready waits for the longest.
       const [runtimeApi, network, scratch, cgroup] = await (async () => {
         const socket = path.join(dir, 'api.sock');
-        const api = step(() => RuntimeApi.start(this.options.maxResponseBytes, socket), (r) => r.close());
+        const api = step(
+          () => RuntimeApi.start(this.options.maxResponseBytes, socket),
+          (r) => r.close(),
+        );
         const net = api.then(async (r) => {
           await chown(socket, uid, uid);
           return step(
-            () => openNetwork(`tly-${this.options.executorKey}-${id}`, dir, r.port, {
-              mode: this.options.network,
-              denyCidrs: this.options.denyCidrs ?? [],
-              ip: this.tools.ip,
-              pasta: this.tools.pasta,
-            }),
+            () =>
+              openNetwork(`tly-${this.options.executorKey}-${id}`, dir, r.port, {
+                mode: this.options.network,
+                denyCidrs: this.options.denyCidrs ?? [],
+                ip: this.tools.ip,
+                pasta: this.tools.pasta,
+              }),
             (n) => n.close(),
           );
         });
-        const disk = (this.options.tmp ?? 'disk') === 'disk'
-          ? step(() => openScratch(dir, tmpMb, { mkfs: this.tools['mkfs.ext4'], mount: this.tools.mount, umount: this.tools.umount }), (d) => d.close())
-          : Promise.resolve(null);
-        const group = step(() => this.cgroups.create(id), (g) => g.remove());
+        const disk =
+          (this.options.tmp ?? 'disk') === 'disk'
+            ? step(
+                () => openScratch(dir, tmpMb, { mkfs: this.tools['mkfs.ext4'], mount: this.tools.mount, umount: this.tools.umount }),
+                (d) => d.close(),
+              )
+            : Promise.resolve(null);
+        const group = step(
+          () => this.cgroups.create(id),
+          (g) => g.remove(),
+        );
         const all = await Promise.allSettled([api, net, disk, group]);
         const failed = all.find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) throw failed.reason;
@@ -313,15 +375,27 @@ export class KernelSandbox implements Isolation {
       await writeFile(path.join(dir, 'passwd'), files.passwd, { mode: 0o644 });
       await writeFile(path.join(dir, 'group'), files.group, { mode: 0o644 });
       const { prlimit, nsenter, bwrap, setpriv } = this.tools;
-      const drop = [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--no-new-privs'];
+      const drop = [
+        `--reuid=${uid}`,
+        `--regid=${uid}`,
+        '--clear-groups',
+        '--inh-caps=-all',
+        '--ambient-caps=-all',
+        '--bounding-set=-all',
+        '--no-new-privs',
+      ];
       const command = [setpriv, ...drop, '--', '/bin/sh', '-c', TRAMPOLINE];
       const launcher = await step(
         async () =>
-          spawn(prlimit, ['--nofile=1024:1024', '--core=0', '--', nsenter, `--net=${network.nsPath}`, '--', bwrap, '--args', '3', '--', ...command], {
-            cwd: '/',
-            env: {},
-            stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-          }),
+          spawn(
+            prlimit,
+            ['--nofile=1024:1024', '--core=0', '--', nsenter, `--net=${network.nsPath}`, '--', bwrap, '--args', '3', '--', ...command],
+            {
+              cwd: '/',
+              env: {},
+              stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+            },
+          ),
         async (l) => l.kill('SIGKILL'),
       );
       launcher.stdio[3]?.on('error', () => undefined);
@@ -337,7 +411,9 @@ export class KernelSandbox implements Isolation {
   /** Every process first (the cgroup), then the namespace, disk, socket and uid. */
   private async destroy(slot: Slot): Promise<void> {
     slot.launcher.kill('SIGKILL');
-    await slot.cgroup.remove().catch((err: unknown) => this.options.log.error({ err, cgroup: slot.cgroup.name }, 'could not remove a sandbox cgroup'));
+    await slot.cgroup
+      .remove()
+      .catch((err: unknown) => this.options.log.error({ err, cgroup: slot.cgroup.name }, 'could not remove a sandbox cgroup'));
     await slot.runtimeApi.close().catch(() => undefined);
     await slot.network.close().catch(() => undefined);
     await slot.scratch?.close().catch(() => undefined);
@@ -369,15 +445,27 @@ export class KernelSandbox implements Isolation {
 
   /** Leftovers of a previous run of this executor (it crashed or was killed): processes, namespaces, disks. */
   private async sweep(): Promise<void> {
-    const removed = await removeLeftovers({ dir: this.options.dir, executorKey: this.options.executorKey, cgroups: this.cgroups, tools: this.tools });
+    const removed = await removeLeftovers({
+      dir: this.options.dir,
+      executorKey: this.options.executorKey,
+      cgroups: this.cgroups,
+      tools: this.tools,
+    });
     if (removed > 0) this.options.log.warn({ removed }, 'removed sandboxes left by a previous run');
   }
 
   /** One real sandbox end to end (uid, namespaces, cgroup, disk, network), or a clear refusal to start. */
   private async smokeTest(): Promise<void> {
     const spec: FunctionSpec = {
-      functionId: 'smoke-test', name: 'smoke-test', version: '0', runtime: 'provided', handler: 'none',
-      memoryMb: 128, timeoutS: 10, environment: {}, codeDir: '/usr/bin',
+      functionId: 'smoke-test',
+      name: 'smoke-test',
+      version: '0',
+      runtime: 'provided',
+      handler: 'none',
+      memoryMb: 128,
+      timeoutS: 10,
+      environment: {},
+      codeDir: '/usr/bin',
     };
     let instance: IsolatedInstance | null = null;
     try {

@@ -36,7 +36,19 @@ export async function openScratch(dir: string, sizeMb: number, tools: { mkfs: st
   };
   try {
     // No journal (nothing to recover: the disk dies with its instance), lazy inode tables, no reserve.
-    await run(tools.mkfs, ['-q', '-F', '-O', '^has_journal,^resize_inode', '-E', 'nodiscard,lazy_itable_init=1', '-m', '0', '-b', '4096', image]);
+    await run(tools.mkfs, [
+      '-q',
+      '-F',
+      '-O',
+      '^has_journal,^resize_inode',
+      '-E',
+      'nodiscard,lazy_itable_init=1',
+      '-m',
+      '0',
+      '-b',
+      '4096',
+      image,
+    ]);
     await mkdir(mountPoint, { mode: 0o700 });
     await run(tools.mount, ['-o', 'loop,nosuid,nodev', image, mountPoint]);
     mounted = true;

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ARCHITECTURES } from './usage.js';
+import type { ARCHITECTURES } from './usage.js';
 
 /**
  * Wire contract between the api and its executors (docs/architecture.md, "Processes").
@@ -23,7 +23,11 @@ export const RegisterExecutorBody = Type.Object(
     url: Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://', description: 'where the api reaches its POST /invoke' }),
     capacity: Type.Integer({ minimum: 1, maximum: 100_000, description: 'most function instances it runs at once' }),
     token: Type.String({ minLength: 32, maxLength: 256, description: 'bearer token the api presents on each invoke' }),
-    sandbox: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')], { description: "'off' when functions run unisolated (TALLY_SANDBOX=off, a developer switch); default 'on'" })),
+    sandbox: Type.Optional(
+      Type.Union([Type.Literal('on'), Type.Literal('off')], {
+        description: "'off' when functions run unisolated (TALLY_SANDBOX=off, a developer switch); default 'on'",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

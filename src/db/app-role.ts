@@ -45,7 +45,8 @@ export async function provisionAppLogin(owner: Db, appUrl: string, opts: { manag
   const quoted = async (template: string) =>
     (await sql<{ s: string }>`select format(${template}, ${user}::text, ${password}::text) as s`.execute(owner)).rows[0]!.s;
   if (!exists) statements.push(await quoted(password === null ? 'create role %I login' : 'create role %I login password %L'));
-  else if (opts.managePassword && password !== null && !(await canLogIn(appUrl))) statements.push(await quoted('alter role %I password %L'));
+  else if (opts.managePassword && password !== null && !(await canLogIn(appUrl)))
+    statements.push(await quoted('alter role %I password %L'));
   if (!exists || !rows[0]!.member) statements.push(await quoted(`grant ${APP_ROLE} to %I`));
   for (const statement of statements) {
     try {
@@ -53,12 +54,17 @@ export async function provisionAppLogin(owner: Db, appUrl: string, opts: { manag
     } catch (err) {
       // Another replica did the same an instant ago.
       if (!['42710', '23505', 'XX000'].includes(errorCode(err) ?? '')) {
-        throw new Error(`could not prepare the api's database role ${user}: ${(err as Error).message} (the DATABASE_URL role needs CREATEROLE, or create ${user} yourself as a member of ${APP_ROLE})`);
+        throw new Error(
+          `could not prepare the api's database role ${user}: ${(err as Error).message} (the DATABASE_URL role needs CREATEROLE, or create ${user} yourself as a member of ${APP_ROLE})`,
+        );
       }
     }
   }
   if (rows[0]?.super || rows[0]?.owns) {
-    opts.log.warn({ user }, 'the api connects as a superuser or as the owner of the tables: the database cannot hold it to least privilege');
+    opts.log.warn(
+      { user },
+      'the api connects as a superuser or as the owner of the tables: the database cannot hold it to least privilege',
+    );
   }
 }
 

@@ -123,9 +123,10 @@ export async function startEmbeddedPostgres(
     return p !== undefined && p.exitCode === null && p.signalCode === null;
   };
   let stopping = false;
-  const watch = () => child()?.once('exit', (code, signal) => {
-    if (!stopping) void restart(code, signal);
-  });
+  const watch = () =>
+    child()?.once('exit', (code, signal) => {
+      if (!stopping) void restart(code, signal);
+    });
   async function restart(code: number | null, signal: NodeJS.Signals | null) {
     pgLog.error({ code, signal }, 'the embedded Postgres stopped unexpectedly; starting it again');
     for (const delay of RESTART_DELAYS_MS) {
@@ -140,7 +141,9 @@ export async function startEmbeddedPostgres(
         pgLog.warn('the embedded Postgres did not start yet; trying again');
       }
     }
-    const err = new Error(`the embedded Postgres in ${pgDir} stopped and could not be started again; its last output: ${recent.join(' | ')}`);
+    const err = new Error(
+      `the embedded Postgres in ${pgDir} stopped and could not be started again; its last output: ${recent.join(' | ')}`,
+    );
     if (opts.onLost) opts.onLost(err);
     else pgLog.error({ err }, 'embedded Postgres lost');
   }

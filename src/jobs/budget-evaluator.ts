@@ -13,7 +13,11 @@ export const CAP_REFRESH_MS = 5_000;
  * not, reloads the hard caps every few seconds, so an invoke on any replica sees a cap set by
  * another one.
  */
-export function scheduleBudgetEvaluation(deps: { budgets: Pick<BudgetsService, 'tick' | 'refreshCaps'>; log: Logger; capRefreshMs?: number }) {
+export function scheduleBudgetEvaluation(deps: {
+  budgets: Pick<BudgetsService, 'tick' | 'refreshCaps'>;
+  log: Logger;
+  capRefreshMs?: number;
+}) {
   const log = deps.log.child({ job: 'budget-evaluator' });
   const task = cron.schedule(
     '* * * * *',
@@ -36,9 +40,12 @@ export function scheduleBudgetEvaluation(deps: { budgets: Pick<BudgetsService, '
   const refresher = setInterval(() => {
     if (refreshing) return;
     refreshing = true;
-    deps.budgets.refreshCaps()
+    deps.budgets
+      .refreshCaps()
       .catch((err) => log.warn({ err }, 'reloading hard caps failed; the caps in memory stay in force'))
-      .finally(() => { refreshing = false; });
+      .finally(() => {
+        refreshing = false;
+      });
   }, deps.capRefreshMs ?? CAP_REFRESH_MS);
   refresher.unref();
   return {

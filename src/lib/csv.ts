@@ -14,7 +14,7 @@ function field(value: unknown): string {
 }
 
 export function toCsv(header: string[], rows: unknown[][]): string {
-  return [header, ...rows].map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
+  return `${[header, ...rows].map((r) => r.map(field).join(',')).join('\r\n')}\r\n`;
 }
 
 export const wantsCsv = (accept: string | undefined) => !!accept && /\btext\/csv\b/i.test(accept);

@@ -79,7 +79,9 @@ export function errorHandler(err: FastifyError | AppError | Error, request: Fast
   return reply
     .code(r.status)
     .type('application/json; charset=utf-8')
-    .send({ error: { code: r.code, message: r.message, requestId: request.id, ...(r.details !== undefined ? { details: r.details } : {}) } });
+    .send({
+      error: { code: r.code, message: r.message, requestId: request.id, ...(r.details !== undefined ? { details: r.details } : {}) },
+    });
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {

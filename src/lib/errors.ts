@@ -51,8 +51,7 @@ export class AppError extends Error {
 
 export const errors = {
   validation: (message: string, details?: unknown) => new AppError('VALIDATION_FAILED', 400, message, details),
-  unauthenticated: (message = 'A valid API key is required: Authorization: Bearer <key>') =>
-    new AppError('UNAUTHENTICATED', 401, message),
+  unauthenticated: (message = 'A valid API key is required: Authorization: Bearer <key>') => new AppError('UNAUTHENTICATED', 401, message),
   forbidden: (message: string) => new AppError('FORBIDDEN', 403, message),
   accountNotFound: (id: string) => new AppError('ACCOUNT_NOT_FOUND', 404, `Account ${id} was not found`),
   keyNotFound: (id: string) => new AppError('KEY_NOT_FOUND', 404, `API key ${id} was not found`),
@@ -77,14 +76,27 @@ export const errors = {
   noExecutor: () => new AppError('SERVICE_UNAVAILABLE', 503, 'No executor is available to run the function; try again shortly'),
   executorFailed: (message: string) => new AppError('EXECUTOR_FAILED', 502, message),
   executorKeyInUse: () =>
-    new AppError('EXECUTOR_KEY_IN_USE', 409, 'This executor key is bound to another live executor; give each executor its own key (POST /v1/keys)'),
+    new AppError(
+      'EXECUTOR_KEY_IN_USE',
+      409,
+      'This executor key is bound to another live executor; give each executor its own key (POST /v1/keys)',
+    ),
   executorIdInUse: (id: string) => new AppError('EXECUTOR_ID_IN_USE', 409, `Executor ${id} is live under another key`),
-  executorKeyMismatch: (id: string) => new AppError('EXECUTOR_KEY_MISMATCH', 403, `Executor ${id} is registered with another key; a key acts only for its own executor`),
+  executorKeyMismatch: (id: string) =>
+    new AppError('EXECUTOR_KEY_MISMATCH', 403, `Executor ${id} is registered with another key; a key acts only for its own executor`),
   executorNotRegistered: () =>
-    new AppError('EXECUTOR_NOT_REGISTERED', 403, 'This platform executor key is not bound to a registered executor: register (POST /v1/executors/register) first'),
+    new AppError(
+      'EXECUTOR_NOT_REGISTERED',
+      403,
+      'This platform executor key is not bound to a registered executor: register (POST /v1/executors/register) first',
+    ),
   /** Refused usage events, every one listed in details by index, so the sender can resend the others. */
-  usageRefused: (code: 'VALIDATION_FAILED' | 'FORBIDDEN' | 'DISPATCH_TOKEN_INVALID' | 'UNKNOWN_ACCOUNT', status: 400 | 403, message: string, details: unknown[]) =>
-    new AppError(code, status, message, details),
+  usageRefused: (
+    code: 'VALIDATION_FAILED' | 'FORBIDDEN' | 'DISPATCH_TOKEN_INVALID' | 'UNKNOWN_ACCOUNT',
+    status: 400 | 403,
+    message: string,
+    details: unknown[],
+  ) => new AppError(code, status, message, details),
   quarantineEntryNotFound: (id: string) => new AppError('QUARANTINE_ENTRY_NOT_FOUND', 404, `Quarantine entry ${id} was not found`),
   quarantineAlreadyReplayed: (id: string, details: unknown) =>
     new AppError('QUARANTINE_ALREADY_REPLAYED', 409, `Quarantine entry ${id} was already replayed`, details),

@@ -57,6 +57,7 @@ export type Metrics = ReturnType<typeof createMetrics>;
  * Times every invoice run, whoever starts it (the hourly job or POST /v1/invoices/run). A refusal
  * (a month still open: a 4xx) is not a failed run.
  */
+// biome-ignore lint/suspicious/noExplicitAny: any invoices service whose run resolves to a count
 export function instrumentInvoiceRuns<T extends { run(...args: any[]): Promise<{ finalized: number }> }>(invoices: T, metrics: Metrics): T {
   const run = invoices.run.bind(invoices);
   return {
@@ -97,27 +98,41 @@ export function registerBacklogMetrics(registry: Registry, read: () => Promise<B
   const sample = () => {
     if (!inFlight) {
       const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs).unref());
-      inFlight = Promise.race([read(), timeout]).catch(() => null).finally(() => {
-        inFlight = null;
-      });
+      inFlight = Promise.race([read(), timeout])
+        .catch(() => null)
+        .finally(() => {
+          inFlight = null;
+        });
     }
     return inFlight;
   };
   const gauge = (name: string, help: string, value: (b: Backlog) => number) =>
     new Gauge({
-      name, help, registers: [registry],
+      name,
+      help,
+      registers: [registry],
       async collect() {
         const b = await sample();
         if (b) this.set(value(b));
       },
     });
   new Gauge({
-    name: 'tally_database_up', help: 'Whether the database answered the last scrape (1) or not (0)', registers: [registry],
+    name: 'tally_database_up',
+    help: 'Whether the database answered the last scrape (1) or not (0)',
+    registers: [registry],
     async collect() {
       this.set((await sample()) ? 1 : 0);
     },
   });
   gauge('tally_usage_quarantine_unreplayed', 'Quarantined usage events not replayed yet (all replicas)', (b) => b.quarantineUnreplayed);
-  gauge('tally_alert_deliveries_pending', 'Budget alert webhooks waiting for delivery or a retry (all replicas)', (b) => b.alertDeliveriesPending);
-  gauge('tally_alert_delivery_oldest_pending_seconds', 'Age of the oldest budget alert still waiting for delivery (0 when none)', (b) => b.oldestPendingAlertAgeS);
+  gauge(
+    'tally_alert_deliveries_pending',
+    'Budget alert webhooks waiting for delivery or a retry (all replicas)',
+    (b) => b.alertDeliveriesPending,
+  );
+  gauge(
+    'tally_alert_delivery_oldest_pending_seconds',
+    'Age of the oldest budget alert still waiting for delivery (0 when none)',
+    (b) => b.oldestPendingAlertAgeS,
+  );
 }

@@ -52,7 +52,13 @@ function ipv6Bytes(text: string): number[] {
     body = `${body.slice(0, lastColon + 1)}0:0`;
   }
   const [head, rest] = body.includes('::') ? body.split('::') : [body, null];
-  const groups = (s: string | undefined) => (s ? s.split(':').filter((g) => g !== '').map((g) => parseInt(g, 16)) : []);
+  const groups = (s: string | undefined) =>
+    s
+      ? s
+          .split(':')
+          .filter((g) => g !== '')
+          .map((g) => parseInt(g, 16))
+      : [];
   const left = groups(head);
   const right = rest === null ? [] : groups(rest);
   const words = [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];

@@ -96,18 +96,25 @@ export function createOutboundHttp(options: OutboundOptions = {}) {
       if (reason) return Promise.reject(new ForbiddenDestinationError(reason));
       const client = url.protocol === 'https:' ? https : http;
       return new Promise<number>((resolvePost, reject) => {
-        const req = client.request(url, {
-          method: 'POST',
-          lookup: guardedLookup,
-          agent: false,
-          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        }, (res) => {
-          res.resume();
-          res.on('end', () => resolvePost(res.statusCode ?? 0));
-          res.on('error', reject);
-        });
+        const req = client.request(
+          url,
+          {
+            method: 'POST',
+            lookup: guardedLookup,
+            agent: false,
+            headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolvePost(res.statusCode ?? 0));
+            res.on('error', reject);
+          },
+        );
         // The whole exchange, not only an idle socket: a receiver dripping bytes is cut off too.
-        const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' })), timeoutMs);
+        const timer = setTimeout(
+          () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' })),
+          timeoutMs,
+        );
         req.on('close', () => clearTimeout(timer));
         req.on('error', reject);
         req.end(body);

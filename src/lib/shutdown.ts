@@ -17,7 +17,13 @@ export function createShutdown(log: Pick<Logger, 'warn'>, timeoutMs: number) {
       timer = setTimeout(() => resolve(false), ms);
     });
     try {
-      return await Promise.race([work.then(() => true, () => true), late]);
+      return await Promise.race([
+        work.then(
+          () => true,
+          () => true,
+        ),
+        late,
+      ]);
     } finally {
       clearTimeout(timer);
     }

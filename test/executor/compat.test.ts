@@ -12,7 +12,11 @@ const sandbox = useSandbox();
 const live: FunctionInstance[] = [];
 
 function instance(dir: string, overrides: Partial<FunctionSpec>): FunctionInstance {
-  const created = new FunctionInstance(makeSpec(fixtures.dir(dir), overrides), { log: silentLog, isolation: sandbox.isolation, pythonPath: sandbox.pythonPath });
+  const created = new FunctionInstance(makeSpec(fixtures.dir(dir), overrides), {
+    log: silentLog,
+    isolation: sandbox.isolation,
+    pythonPath: sandbox.pythonPath,
+  });
   live.push(created);
   return created;
 }
@@ -26,7 +30,15 @@ describe('inside the sandbox', () => {
   it('loads a native addon shipped with the code', async () => {
     const dir = fixtures.dir('native-addon');
     mkdirSync(path.join(dir, 'build'));
-    execFileSync('g++', ['-shared', '-fPIC', '-O1', '-I/usr/include/node', '-o', path.join(dir, 'build', 'addon.node'), path.join(dir, 'addon.cc')]);
+    execFileSync('g++', [
+      '-shared',
+      '-fPIC',
+      '-O1',
+      '-I/usr/include/node',
+      '-o',
+      path.join(dir, 'build', 'addon.node'),
+      path.join(dir, 'addon.cc'),
+    ]);
     const result = await instance('native-addon', {}).invoke(event({ a: 2, b: 40 }), { requestId: 'addon-1' });
     expect(result.status, result.payload.toString()).toBe('success');
     expect(json(result.payload)).toEqual({ sum: 42 });
@@ -42,7 +54,9 @@ describe('inside the sandbox', () => {
   });
 
   it('runs a provided bootstrap that starts the system python3', async () => {
-    const result = await instance('provided-python', { runtime: 'provided', handler: 'none' }).invoke(event({ n: 3 }), { requestId: 'pp-1' });
+    const result = await instance('provided-python', { runtime: 'provided', handler: 'none' }).invoke(event({ n: 3 }), {
+      requestId: 'pp-1',
+    });
     expect(result.status, result.log).toBe('success');
     expect(json(result.payload)).toEqual({ via: 'system python3', event: { n: 3 } });
   });

@@ -71,7 +71,21 @@ describe('a hostile function', () => {
     const secret = path.join(os.tmpdir(), `tally-secret-${randomBytes(4).toString('hex')}`);
     writeFileSync(secret, 'the executor key', { mode: 0o600 });
     // /root may hold an interpreter the sandbox binds read-only (pyenv): its other files stay out of view.
-    const paths = ['/etc/shadow', '/root/.bashrc', '/root/.ssh', '/work', '/home', process.cwd(), dir, secret, others, path.join(others, 'index.js'), '/run/tally-sandbox', '/sys', '/proc/1/root/etc/shadow'];
+    const paths = [
+      '/etc/shadow',
+      '/root/.bashrc',
+      '/root/.ssh',
+      '/work',
+      '/home',
+      process.cwd(),
+      dir,
+      secret,
+      others,
+      path.join(others, 'index.js'),
+      '/run/tally-sandbox',
+      '/sys',
+      '/proc/1/root/etc/shadow',
+    ];
     const result = json((await run(hostile(), { action: 'readFiles', paths })).payload);
     for (const p of paths) expect(result[p], p).toMatchObject({ ok: false });
     expect(result['/etc/shadow'].code).toBe('ENOENT');
@@ -86,7 +100,10 @@ describe('a hostile function', () => {
   });
 
   it("cannot reach the host's loopback services, the host's own addresses or link-local metadata", async () => {
-    const hostAddresses = Object.values(os.networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a!.address);
+    const hostAddresses = Object.values(os.networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal)
+      .map((a) => a!.address);
     expect(hostAddresses.length).toBeGreaterThan(0);
     const targets = [['127.0.0.1', 5432], ['127.0.0.1', 6379], ...hostAddresses.map((a) => [a, 5432]), ['169.254.169.254', 80]];
     const result = json((await run(hostile(), { action: 'connect', targets })).payload);
@@ -205,7 +222,9 @@ describe('function network', () => {
     const www = path.join(os.tmpdir(), `tally-www-${tag}`);
     mkdirSync(www, { recursive: true });
     writeFileSync(path.join(www, 'index.html'), 'hello from outside');
-    server = spawn('ip', ['netns', 'exec', ns, 'python3', '-m', 'http.server', '8080', '--bind', outside, '--directory', www], { stdio: 'ignore' });
+    server = spawn('ip', ['netns', 'exec', ns, 'python3', '-m', 'http.server', '8080', '--bind', outside, '--directory', www], {
+      stdio: 'ignore',
+    });
     for (let i = 0; i < 100; i++) {
       if (spawnSync('curl', ['-s', `http://${outside}:8080/`], { encoding: 'utf8' }).stdout === 'hello from outside') return;
       await new Promise((resolve) => setTimeout(resolve, 100));

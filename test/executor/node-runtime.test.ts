@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FunctionInstance, type InstanceOptions } from '../../executor/runtime/instance.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
 import { copyFixtures, event, isAlive, json, makeSpec, silentLog, useSandbox } from './helpers.js';
@@ -8,12 +7,12 @@ const fixtures = copyFixtures();
 const sandbox = useSandbox();
 const live: FunctionInstance[] = [];
 
-function instance(
-  overrides: Partial<FunctionSpec> = {},
-  dir = 'node-cjs-js',
-  options: Partial<InstanceOptions> = {},
-): FunctionInstance {
-  const created = new FunctionInstance(makeSpec(fixtures.dir(dir), overrides), { log: silentLog, isolation: sandbox.isolation, ...options });
+function instance(overrides: Partial<FunctionSpec> = {}, dir = 'node-cjs-js', options: Partial<InstanceOptions> = {}): FunctionInstance {
+  const created = new FunctionInstance(makeSpec(fixtures.dir(dir), overrides), {
+    log: silentLog,
+    isolation: sandbox.isolation,
+    ...options,
+  });
   live.push(created);
   return created;
 }

@@ -13,7 +13,11 @@ afterEach(async () => {
 afterAll(() => fixtures.remove());
 
 function instance(dir: string, overrides: Partial<FunctionSpec>): FunctionInstance {
-  const created = new FunctionInstance(makeSpec(fixtures.dir(dir), overrides), { log: silentLog, isolation: sandbox.isolation, pythonPath: sandbox.pythonPath });
+  const created = new FunctionInstance(makeSpec(fixtures.dir(dir), overrides), {
+    log: silentLog,
+    isolation: sandbox.isolation,
+    pythonPath: sandbox.pythonPath,
+  });
   live.push(created);
   return created;
 }

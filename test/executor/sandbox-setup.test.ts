@@ -15,7 +15,13 @@ describe('sandbox start-up', () => {
   it('refuses to start without its tools, and says exactly what to install', async () => {
     const empty = path.join(tmp, 'empty-path');
     mkdirSync(empty);
-    const start = KernelSandbox.start({ dir: path.join(tmp, 'sb'), executorKey: 'setup001', network: 'outbound', log: silentLog, searchPath: empty });
+    const start = KernelSandbox.start({
+      dir: path.join(tmp, 'sb'),
+      executorKey: 'setup001',
+      network: 'outbound',
+      log: silentLog,
+      searchPath: empty,
+    });
     await expect(start).rejects.toBeInstanceOf(SandboxUnavailableError);
     await expect(start).rejects.toThrow(/apt-get install -y bubblewrap util-linux mount iproute2 passt e2fsprogs/);
     await expect(start).rejects.toThrow(/TALLY_SANDBOX=off/);
@@ -28,12 +34,28 @@ describe('sandbox start-up', () => {
       writeFileSync(path.join(bin, tool), '#!/bin/sh\n', { mode: 0o755 });
     }
     expect(() => checkRequirements({ tmp: 'disk', searchPath: bin })).toThrow(/e2fsprogs/);
-    expect(Object.keys(checkRequirements({ tmp: 'memory', searchPath: bin })).sort()).toEqual(['bwrap', 'ip', 'nsenter', 'pasta', 'prlimit', 'setpriv']);
+    expect(Object.keys(checkRequirements({ tmp: 'memory', searchPath: bin })).sort()).toEqual([
+      'bwrap',
+      'ip',
+      'nsenter',
+      'pasta',
+      'prlimit',
+      'setpriv',
+    ]);
   });
 
   it('reads its switches from the environment and names a bad one', () => {
-    expect(parseSandboxConfig({})).toMatchObject({ enabled: true, network: 'outbound', tmp: 'disk', cpu: 'shares', pids: 1024, denyCidrs: [] });
-    expect(parseSandboxConfig({ TALLY_SANDBOX: 'off', TALLY_FUNCTION_NETWORK: 'none', TALLY_FUNCTION_DENY_CIDRS: '10.0.0.0/8, 192.168.0.0/16' })).toMatchObject({
+    expect(parseSandboxConfig({})).toMatchObject({
+      enabled: true,
+      network: 'outbound',
+      tmp: 'disk',
+      cpu: 'shares',
+      pids: 1024,
+      denyCidrs: [],
+    });
+    expect(
+      parseSandboxConfig({ TALLY_SANDBOX: 'off', TALLY_FUNCTION_NETWORK: 'none', TALLY_FUNCTION_DENY_CIDRS: '10.0.0.0/8, 192.168.0.0/16' }),
+    ).toMatchObject({
       enabled: false,
       network: 'none',
       denyCidrs: ['10.0.0.0/8', '192.168.0.0/16'],
@@ -51,7 +73,10 @@ describe('sandbox start-up', () => {
  */
 describe('cgroup v2 driver (against a cgroup2-shaped folder)', () => {
   const mount = path.join(tmp, 'cgroup2');
-  const ownPath = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'))!.slice(3);
+  const ownPath = readFileSync('/proc/self/cgroup', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('0::'))!
+    .slice(3);
   const own = path.join(mount, ownPath);
 
   it('moves the executor into a leaf, enables the controllers, and writes limits, freezes and kills by file', async () => {

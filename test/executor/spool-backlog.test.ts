@@ -24,8 +24,14 @@ async function openSpool(dir?: string): Promise<{ spool: UsageSpool; dir: string
 }
 
 const usage = (n: number): UsageEvent => ({
-  invocationId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, accountId: 'acct-1', functionId: 'fn-1',
-  architecture: 'x86_64', memoryMb: 128, durationMs: 1, startedAt: '2026-01-01T00:00:00.000Z', status: 'success',
+  invocationId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  accountId: 'acct-1',
+  functionId: 'fn-1',
+  architecture: 'x86_64',
+  memoryMb: 128,
+  durationMs: 1,
+  startedAt: '2026-01-01T00:00:00.000Z',
+  status: 'success',
 });
 
 const gauge = async (spool: UsageSpool, name: string) => {

@@ -18,8 +18,19 @@ afterEach(async () => {
 const diskFull = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
 
 const spec: InvokeSpec = {
-  accountId: randomUUID(), functionId: randomUUID(), name: 'fn', version: 1, runtime: 'nodejs', handler: 'index.handler', memoryMb: 128,
-  timeoutS: 3, architecture: 'x86_64', ephemeralStorageMb: 512, environment: {}, reservedConcurrency: null, codeSha256: 'a'.repeat(64),
+  accountId: randomUUID(),
+  functionId: randomUUID(),
+  name: 'fn',
+  version: 1,
+  runtime: 'nodejs',
+  handler: 'index.handler',
+  memoryMb: 128,
+  timeoutS: 3,
+  architecture: 'x86_64',
+  ephemeralStorageMb: 512,
+  environment: {},
+  reservedConcurrency: null,
+  codeSha256: 'a'.repeat(64),
   dispatchToken: 'v1.3.token',
 };
 
@@ -29,12 +40,27 @@ function harness(spool: { append: (records: UsageEvent[]) => Promise<void>; acce
   const pool = {
     invoke: async (_fn: unknown, _event: Buffer, requestId: string): Promise<InvocationResult> => {
       runs.push(requestId);
-      return { requestId, status: 'success', payload: Buffer.from('"ok"'), durationMs: 5, billedDurationMs: 5, maxMemoryUsedMb: 10, log: 'REPORT' };
+      return {
+        requestId,
+        status: 'success',
+        payload: Buffer.from('"ok"'),
+        durationMs: 5,
+        billedDurationMs: 5,
+        maxMemoryUsedMb: 10,
+        log: 'REPORT',
+      };
     },
     stats: () => ({ instances: 0, busy: 0 }),
   };
   const metrics = createExecutorMetrics();
-  const front = createInvokeServer({ token: 'x'.repeat(40), pool, code: { folder: async () => os.tmpdir() }, spool, metrics, log: silentLog });
+  const front = createInvokeServer({
+    token: 'x'.repeat(40),
+    pool,
+    code: { folder: async () => os.tmpdir() },
+    spool,
+    metrics,
+    log: silentLog,
+  });
   const invoke = async () => {
     const requestId = randomUUID();
     const answer = await front.local({ spec: Buffer.from(JSON.stringify(spec)), event: Buffer.from('{}'), requestId, logTail: false });
@@ -67,7 +93,7 @@ describe('a usage record the spool cannot write is never lost silently', () => {
     const ran = await h.invoke();
     expect(ran.status).toBe(200);
     expect(h.front.held()).toBe(1);
-    expect((await h.metrics.registry.getSingleMetricAsString('tally_executor_usage_spool_write_failures_total'))).toMatch(/ 1$/);
+    expect(await h.metrics.registry.getSingleMetricAsString('tally_executor_usage_spool_write_failures_total')).toMatch(/ 1$/);
 
     const refused = await h.invoke();
     expect([refused.status, refused.body.error?.code]).toEqual([503, 'SPOOL_UNAVAILABLE']);
@@ -100,17 +126,41 @@ describe('a usage record the spool cannot write is never lost silently', () => {
 
   it('logs what is still held at shutdown rather than dropping it', async () => {
     const lines: unknown[] = [];
-    const log = { ...silentLog, error: (o: unknown) => void lines.push(o), warn: () => undefined, info: () => undefined, debug: () => undefined } as unknown as typeof silentLog;
+    const log = {
+      ...silentLog,
+      error: (o: unknown) => void lines.push(o),
+      warn: () => undefined,
+      info: () => undefined,
+      debug: () => undefined,
+    } as unknown as typeof silentLog;
     const front = createInvokeServer({
       token: 'x'.repeat(40),
-      pool: { invoke: async (_f, _e, requestId) => ({ requestId, status: 'success', payload: Buffer.from('1'), durationMs: 1, billedDurationMs: 1, maxMemoryUsedMb: 1, log: '' }), stats: () => ({ instances: 0, busy: 0 }) },
+      pool: {
+        invoke: async (_f, _e, requestId) => ({
+          requestId,
+          status: 'success',
+          payload: Buffer.from('1'),
+          durationMs: 1,
+          billedDurationMs: 1,
+          maxMemoryUsedMb: 1,
+          log: '',
+        }),
+        stats: () => ({ instances: 0, busy: 0 }),
+      },
       code: { folder: async () => os.tmpdir() },
-      spool: { append: async () => { throw diskFull(); }, accepting: () => true },
+      spool: {
+        append: async () => {
+          throw diskFull();
+        },
+        accepting: () => true,
+      },
       metrics: createExecutorMetrics(),
       log,
     });
     const requestId = randomUUID();
-    expect((await front.local({ spec: Buffer.from(JSON.stringify(spec)), event: Buffer.from('{}'), requestId, logTail: false })).status).toBe(200);
+    expect(
+      (await front.local({ spec: Buffer.from(JSON.stringify(spec)), event: Buffer.from('{}'), requestId, logTail: false })).status,
+    ).toBe(200);
     await front.flushHeld(Date.now() + 300);
     expect(JSON.stringify(lines.at(-1))).toContain(requestId);
   });
@@ -119,7 +169,13 @@ describe('a usage record the spool cannot write is never lost silently', () => {
 describe('usage spool: room for the records of invocations that run', () => {
   it('is not accepting below the free-space margin, and is again once there is room', async () => {
     let free = 10;
-    const spool = await UsageSpool.open({ dir: tempDir(), log: silentLog, minFreeBytes: 1000, checkIntervalMs: 10, freeBytes: async () => free });
+    const spool = await UsageSpool.open({
+      dir: tempDir(),
+      log: silentLog,
+      minFreeBytes: 1000,
+      checkIntervalMs: 10,
+      freeBytes: async () => free,
+    });
     cleanup.push(() => spool.close());
     expect(spool.accepting()).toBe(false);
     free = 1_000_000;
@@ -130,7 +186,13 @@ describe('usage spool: room for the records of invocations that run', () => {
     const dir = tempDir();
     const spoolDir = path.join(dir, 'spool');
     let free = 1_000_000;
-    const spool = await UsageSpool.open({ dir: spoolDir, log: silentLog, reserveBytes: 64 * 1024, checkIntervalMs: 10, freeBytes: async () => free });
+    const spool = await UsageSpool.open({
+      dir: spoolDir,
+      log: silentLog,
+      reserveBytes: 64 * 1024,
+      checkIntervalMs: 10,
+      freeBytes: async () => free,
+    });
     cleanup.push(() => spool.close());
     expect(statSync(`${spoolDir}.reserve`).size).toBe(64 * 1024);
     expect(spool.accepting()).toBe(true);
@@ -138,8 +200,14 @@ describe('usage spool: room for the records of invocations that run', () => {
     symlinkSync('/dev/full', path.join(spoolDir, 'seg-000000000001.jsonl'));
     free = 0;
     const record: UsageEvent = {
-      invocationId: randomUUID(), accountId: randomUUID(), functionId: 'fn', architecture: 'arm64', memoryMb: 128, durationMs: 1,
-      startedAt: new Date().toISOString(), status: 'success',
+      invocationId: randomUUID(),
+      accountId: randomUUID(),
+      functionId: 'fn',
+      architecture: 'arm64',
+      memoryMb: 128,
+      durationMs: 1,
+      startedAt: new Date().toISOString(),
+      status: 'success',
     };
     await spool.append([record]);
     expect(existsSync(`${spoolDir}.reserve`)).toBe(false);
@@ -158,8 +226,14 @@ describe('usage spool: room for the records of invocations that run', () => {
     cleanup.push(() => spool.close());
     symlinkSync('/dev/full', path.join(dir, 'seg-000000000001.jsonl'));
     const record = (n: number): UsageEvent => ({
-      invocationId: randomUUID(), accountId: randomUUID(), functionId: `fn-${n}`, architecture: 'arm64', memoryMb: 128, durationMs: n,
-      startedAt: new Date().toISOString(), status: 'success',
+      invocationId: randomUUID(),
+      accountId: randomUUID(),
+      functionId: `fn-${n}`,
+      architecture: 'arm64',
+      memoryMb: 128,
+      durationMs: n,
+      startedAt: new Date().toISOString(),
+      status: 'success',
     });
     await expect(spool.append([record(1)])).rejects.toMatchObject({ code: 'ENOSPC' });
     expect(spool.stats().writeFailures).toBe(1);

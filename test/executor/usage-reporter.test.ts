@@ -16,8 +16,14 @@ afterEach(async () => {
 
 function usage(n: number): UsageEvent {
   return {
-    invocationId: randomUUID(), accountId: randomUUID(), functionId: `fn-${n}`, architecture: 'x86_64', memoryMb: 128,
-    durationMs: n, startedAt: '2026-01-01T00:00:00.000Z', status: 'success',
+    invocationId: randomUUID(),
+    accountId: randomUUID(),
+    functionId: `fn-${n}`,
+    architecture: 'x86_64',
+    memoryMb: 128,
+    durationMs: n,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    status: 'success',
   };
 }
 
@@ -38,8 +44,20 @@ async function setUp(answers: ((events: UsageEvent[]) => void)[]) {
       return { stored: entries.length, duplicates: 0 };
     },
   };
-  const reporter = new UsageReporter({ spool, api, log: silentLog, flushIntervalMs: 20, baseBackoffMs: 10, maxBackoffMs: 20, onQuarantined: (n) => (counted += n) });
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => spool.close(), () => reporter.stop(Date.now()));
+  const reporter = new UsageReporter({
+    spool,
+    api,
+    log: silentLog,
+    flushIntervalMs: 20,
+    baseBackoffMs: 10,
+    maxBackoffMs: 20,
+    onQuarantined: (n) => (counted += n),
+  });
+  cleanup.push(
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => spool.close(),
+    () => reporter.stop(Date.now()),
+  );
   // Segments holding records (the spool keeps an empty one ready for the next appends).
   const segments = () => readdirSync(dir).filter((n) => n.startsWith('seg-') && statSync(path.join(dir, n)).size > 0);
   return { dir, spool, reporter, posted, quarantined, segments, counted: () => counted };
@@ -48,7 +66,12 @@ async function setUp(answers: ((events: UsageEvent[]) => void)[]) {
 describe('usage reporter: a refused event never drops the others', () => {
   it('resends the good events at once, quarantines only those the api named, and hands them to the api', async () => {
     const refuse = (status: number, code: string, indices: number[]) => () => {
-      throw new ApiError(status, `${code}`, code, indices.map((index) => ({ index, field: 'f', reason: code, message: `bad ${index}` })));
+      throw new ApiError(
+        status,
+        `${code}`,
+        code,
+        indices.map((index) => ({ index, field: 'f', reason: code, message: `bad ${index}` })),
+      );
     };
     const s = await setUp([refuse(400, 'VALIDATION_FAILED', [1]), refuse(403, 'DISPATCH_TOKEN_INVALID', [2])]);
     const events = [0, 1, 2, 3, 4].map(usage);
@@ -77,8 +100,16 @@ describe('usage reporter: a refused event never drops the others', () => {
     await s.spool.append([refusedEvent]);
     const down = new UsageReporter({
       spool: s.spool,
-      api: { postUsage: async () => { throw new ApiError(400, 'bad', 'VALIDATION_FAILED', [{ index: 0, message: 'no' }]); }, postQuarantine: async () => { throw new Error('ECONNREFUSED'); } },
-      log: silentLog, flushIntervalMs: 20,
+      api: {
+        postUsage: async () => {
+          throw new ApiError(400, 'bad', 'VALIDATION_FAILED', [{ index: 0, message: 'no' }]);
+        },
+        postQuarantine: async () => {
+          throw new Error('ECONNREFUSED');
+        },
+      },
+      log: silentLog,
+      flushIntervalMs: 20,
     });
     down.start();
     await expect.poll(() => s.segments().length, { timeout: 3000 }).toBe(0);
@@ -95,14 +126,19 @@ describe('usage reporter: a refused event never drops the others', () => {
   it.each([
     { name: 'a revoked key (401)', err: () => new ApiError(401, 'revoked', 'UNAUTHENTICATED') },
     { name: 'a key bound to no executor (403, no details)', err: () => new ApiError(403, 'unbound', 'EXECUTOR_NOT_REGISTERED') },
-    { name: 'a 400 that names no event', err: () => new ApiError(400, 'bad batch', 'VALIDATION_FAILED', [{ field: 'events', message: 'must NOT have more than 10000 items' }]) },
+    {
+      name: 'a 400 that names no event',
+      err: () => new ApiError(400, 'bad batch', 'VALIDATION_FAILED', [{ field: 'events', message: 'must NOT have more than 10000 items' }]),
+    },
     { name: 'details whose index is out of range', err: () => new ApiError(400, 'bad', 'VALIDATION_FAILED', [{ index: 9, message: 'x' }]) },
   ])('sets nothing aside on $name: keeps the segment and retries with backoff', async ({ err }) => {
     let failures = 0;
-    const s = await setUp(Array.from({ length: 4 }, () => () => {
-      failures += 1;
-      throw err();
-    }));
+    const s = await setUp(
+      Array.from({ length: 4 }, () => () => {
+        failures += 1;
+        throw err();
+      }),
+    );
     await s.spool.append([usage(1), usage(2)]);
     s.reporter.start();
     await expect.poll(() => s.posted.length, { timeout: 3000 }).toBeGreaterThanOrEqual(5);

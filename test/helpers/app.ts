@@ -29,7 +29,13 @@ export function useTestApp(now = '2026-11-15T12:00:00.000Z'): TestContext {
   beforeAll(async () => {
     ctx.db = await createTestDatabase();
     ctx.clock = fixedClock(now);
-    ctx.app = await buildApp({ db: ctx.db.db, clock: ctx.clock, logger: silentLogger(), adminKey: ADMIN_KEY, expectedMigrations: MIGRATION_COUNT });
+    ctx.app = await buildApp({
+      db: ctx.db.db,
+      clock: ctx.clock,
+      logger: silentLogger(),
+      adminKey: ADMIN_KEY,
+      expectedMigrations: MIGRATION_COUNT,
+    });
     await ctx.app.ready();
   });
   afterAll(async () => {
@@ -81,8 +87,14 @@ export async function fleetExecutor(app: App, db: Db) {
   const secret = await dispatchSecret(db);
   const tokenFor = (e: UsageEvent, timeoutS = 900, forExecutor = executorId) =>
     signDispatch(secret, {
-      executorId: forExecutor, invocationId: e.invocationId, accountId: e.accountId, functionName: e.functionId, memoryMb: e.memoryMb,
-      architecture: e.architecture, ephemeralStorageMb: e.ephemeralStorageMb ?? 512, timeoutS,
+      executorId: forExecutor,
+      invocationId: e.invocationId,
+      accountId: e.accountId,
+      functionName: e.functionId,
+      memoryMb: e.memoryMb,
+      architecture: e.architecture,
+      ephemeralStorageMb: e.ephemeralStorageMb ?? 512,
+      timeoutS,
     });
   return {
     key,

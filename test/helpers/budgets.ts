@@ -27,7 +27,10 @@ export function useBudgetsApp(now = '2026-11-15T12:00:00.000Z', overrides: Parti
     ctx.db = await createTestDatabase();
     ctx.clock = fixedClock(now);
     ctx.deps = {
-      db: ctx.db.db, clock: ctx.clock, logger: silentLogger(), adminKey: ADMIN_KEY,
+      db: ctx.db.db,
+      clock: ctx.clock,
+      logger: silentLogger(),
+      adminKey: ADMIN_KEY,
       expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
       ...overrides,
     };
@@ -50,9 +53,15 @@ export function useBudgetsApp(now = '2026-11-15T12:00:00.000Z', overrides: Parti
 
 /** An account without the free tier (so every invocation costs), its account key and a scoped executor key. */
 export async function payingTenant(app: App) {
-  const r = await app.inject({ method: 'POST', url: '/v1/accounts', headers: admin, payload: { name: `payer-${randomUUID().slice(0, 8)}`, freeTier: false } });
+  const r = await app.inject({
+    method: 'POST',
+    url: '/v1/accounts',
+    headers: admin,
+    payload: { name: `payer-${randomUUID().slice(0, 8)}`, freeTier: false },
+  });
   const id = r.json().id as string;
-  const key = async (role: string) => (await app.inject({ method: 'POST', url: `/v1/accounts/${id}/keys`, headers: admin, payload: { role } })).json().key as string;
+  const key = async (role: string) =>
+    (await app.inject({ method: 'POST', url: `/v1/accounts/${id}/keys`, headers: admin, payload: { role } })).json().key as string;
   return { id, accountKey: await key('account'), executorKey: await key('executor') };
 }
 
@@ -62,7 +71,13 @@ export async function payingTenant(app: App) {
  */
 export async function burn(app: App, tenant: { id: string; executorKey: string }, count: number, opts: { at: Date; functionId?: string }) {
   const events = Array.from({ length: count }, () =>
-    usageEvent(tenant.id, { memoryMb: 10_240, durationMs: 900_000, startedAt: opts.at.toISOString(), functionId: opts.functionId ?? 'fn-a' }));
+    usageEvent(tenant.id, {
+      memoryMb: 10_240,
+      durationMs: 900_000,
+      startedAt: opts.at.toISOString(),
+      functionId: opts.functionId ?? 'fn-a',
+    }),
+  );
   const r = await postUsage(app, tenant.executorKey, events);
   if (r.statusCode !== 200) throw new Error(`usage: ${r.statusCode} ${r.body}`);
   return r;

@@ -78,7 +78,8 @@ export async function holdLock(url: string, statement: string) {
         // inside a transaction Postgres keeps showing the first snapshot of the activity view: read it afresh
         await client.query('select pg_stat_clear_snapshot()');
         const { rows } = await client.query<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
         if (rows[0]!.n >= n) return;
         if (Date.now() > end) throw new Error(`only ${rows[0]!.n} of ${n} sessions came to wait on the lock`);
       }

@@ -1,6 +1,6 @@
 import { parseSandboxConfig, type SandboxConfig } from '../../executor/config.js';
 import { removeTestDir } from './cleanup.js';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync, crc32 } from 'node:zlib';
@@ -38,7 +38,14 @@ export function makeZip(entries: ZipEntry[]): Buffer {
     const name = Buffer.from(e.name);
     const crc = e.crc ?? crc32(raw);
     const size = e.declaredSize ?? raw.length;
-    const mode = e.symlink !== undefined ? 0o120777 : e.mode === undefined ? undefined : e.mode < 0o1000 ? (isDir ? 0o040000 : 0o100000) | e.mode : e.mode;
+    const mode =
+      e.symlink !== undefined
+        ? 0o120777
+        : e.mode === undefined
+          ? undefined
+          : e.mode < 0o1000
+            ? (isDir ? 0o040000 : 0o100000) | e.mode
+            : e.mode;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
@@ -97,7 +104,13 @@ export interface FunctionsContext {
   executor: Executor | null;
   tmp: string;
   /** Starts an in-process executor with a platform key of its own (unless one is given). */
-  startExecutor(overrides?: { capacity?: number; flushIntervalMs?: number; key?: string; dir?: string; sandbox?: Partial<SandboxConfig> }): Promise<Executor>;
+  startExecutor(overrides?: {
+    capacity?: number;
+    flushIntervalMs?: number;
+    key?: string;
+    dir?: string;
+    sandbox?: Partial<SandboxConfig>;
+  }): Promise<Executor>;
   /** The key an executor started by startExecutor runs with. */
   keyOf(executorId: string): string;
 }
@@ -110,7 +123,14 @@ export function useFunctionsApp(opts: { executor?: boolean; functions?: AppDeps[
     ctx.tmp = mkdtempSync(join(tmpdir(), 'tally-fn-test-'));
     ctx.db = await createTestDatabase();
     const migrations = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length;
-    const deps: AppDeps = { db: ctx.db.db, clock: systemClock, logger: silentLogger(), adminKey: ADMIN_KEY, expectedMigrations: migrations, functions: opts.functions };
+    const deps: AppDeps = {
+      db: ctx.db.db,
+      clock: systemClock,
+      logger: silentLogger(),
+      adminKey: ADMIN_KEY,
+      expectedMigrations: migrations,
+      functions: opts.functions,
+    };
     ctx.services = buildServices(deps);
     ctx.app = await buildApp(deps, ctx.services);
     await ctx.app.listen({ port: 0, host: '127.0.0.1' });
@@ -122,9 +142,18 @@ export function useFunctionsApp(opts: { executor?: boolean; functions?: AppDeps[
     ctx.startExecutor = async (o = {}) => {
       const key = o.key ?? (await fleetKey(ctx.app));
       const started = await startExecutor({
-        apiUrl: ctx.base, key, host: '127.0.0.1', port: 0, dir: o.dir ?? mkdtempSync(join(ctx.tmp, 'executor-')),
-        capacity: o.capacity ?? 8, idleTimeoutMs: 60_000, flushIntervalMs: o.flushIntervalMs ?? 100, shutdownTimeoutMs: 5_000,
-        logLevel: 'silent', logger: silentLogger(), sandbox: { ...parseSandboxConfig({}), spares: 1, ...o.sandbox },
+        apiUrl: ctx.base,
+        key,
+        host: '127.0.0.1',
+        port: 0,
+        dir: o.dir ?? mkdtempSync(join(ctx.tmp, 'executor-')),
+        capacity: o.capacity ?? 8,
+        idleTimeoutMs: 60_000,
+        flushIntervalMs: o.flushIntervalMs ?? 100,
+        shutdownTimeoutMs: 5_000,
+        logLevel: 'silent',
+        logger: silentLogger(),
+        sandbox: { ...parseSandboxConfig({}), spares: 1, ...o.sandbox },
       });
       keys.set(started.id, key);
       executors.push(started);
@@ -153,7 +182,14 @@ export interface Answer {
 }
 
 /** One HTTP call to the listening api; a Buffer body is sent raw, anything else as JSON. */
-export async function call(base: string, key: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+export async function call(
+  base: string,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const raw = Buffer.isBuffer(body) || typeof body === 'string';
   const res = await fetch(base + path, {
     method,
@@ -170,7 +206,8 @@ export async function call(base: string, key: string, method: string, path: stri
   return { status: res.status, headers: res.headers, text, json };
 }
 
-export const NODE_ECHO = 'exports.handler = async (event, context) => ({ echo: event, pid: process.pid, uid: process.getuid(), fn: context.functionName });\n';
+export const NODE_ECHO =
+  'exports.handler = async (event, context) => ({ echo: event, pid: process.pid, uid: process.getuid(), fn: context.functionName });\n';
 
 /** Deploys a function through the api (JSON body) and returns its configuration. */
 export async function deploy(base: string, key: string, name: string, zip: Buffer, settings: Record<string, unknown> = {}) {

@@ -17,11 +17,17 @@ export interface ApiProcess {
  * Spawns `argv` (default: the api from source through tsx) with `env` on a free port and waits for
  * `/readyz` (or `/healthz` with `waitFor: 'healthz'`).
  */
-export async function startApi(env: Record<string, string | undefined>, opts: { argv?: string[]; waitFor?: 'readyz' | 'healthz'; timeoutMs?: number } = {}): Promise<ApiProcess> {
+export async function startApi(
+  env: Record<string, string | undefined>,
+  opts: { argv?: string[]; waitFor?: 'readyz' | 'healthz'; timeoutMs?: number } = {},
+): Promise<ApiProcess> {
   const port = await freePort();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  const child = spawn(process.execPath, opts.argv ?? ['--import', 'tsx', 'src/server.ts'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, opts.argv ?? ['--import', 'tsx', 'src/server.ts'], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

@@ -25,7 +25,10 @@ export function useReplicas(count: number, overrides: Partial<AppDeps> = {}, now
     ctx.db = await createTestDatabase();
     for (let i = 0; i < count; i++) {
       const deps: AppDeps = {
-        db: ctx.db.db, clock: fixedClock(now), logger: silentLogger(), adminKey: ADMIN_KEY,
+        db: ctx.db.db,
+        clock: fixedClock(now),
+        logger: silentLogger(),
+        adminKey: ADMIN_KEY,
         expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
         ...overrides,
       };

@@ -49,14 +49,21 @@ describe('expensive routes, per key and per source address, across replicas', ()
     expectLimited(third);
     expect(third.json().error.message).toMatch(/this API key/);
     // cheap routes are not counted
-    expect((await a().inject({ method: 'GET', url: `/v1/accounts/${tenant.id}`, headers: bearer(tenant.accountKey) })).statusCode).toBe(200);
+    expect((await a().inject({ method: 'GET', url: `/v1/accounts/${tenant.id}`, headers: bearer(tenant.accountKey) })).statusCode).toBe(
+      200,
+    );
   });
 
   it('counts an address over every key', async () => {
     const [x, y] = [await newTenant(a()), await newTenant(a())];
     const from = '192.0.2.50';
     const usage = (app: typeof a, key: string) =>
-      app().inject({ method: 'GET', url: '/v1/usage?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z', headers: bearer(key), remoteAddress: from });
+      app().inject({
+        method: 'GET',
+        url: '/v1/usage?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z',
+        headers: bearer(key),
+        remoteAddress: from,
+      });
     expect((await usage(a, x.accountKey)).statusCode).toBe(200);
     expect((await usage(b, y.accountKey)).statusCode).toBe(200);
     const r = await usage(b, y.accountKey);
@@ -69,7 +76,10 @@ describe('body limits', () => {
   it('refuses a large body on a route that takes small JSON (413), before parsing it', async () => {
     const tenant = await newTenant(a());
     const r = await a().inject({
-      method: 'POST', url: '/v1/budgets', headers: bearer(tenant.accountKey), payload: { amount: '1.00', padding: 'x'.repeat(100 * 1024) },
+      method: 'POST',
+      url: '/v1/budgets',
+      headers: bearer(tenant.accountKey),
+      payload: { amount: '1.00', padding: 'x'.repeat(100 * 1024) },
     });
     expect(r.statusCode).toBe(413);
     expect(r.json().error.code).toBe('PAYLOAD_TOO_LARGE');
@@ -82,7 +92,10 @@ describe('load shedding', () => {
   it('answers 503 OVERLOADED with Retry-After when the process is over its limits, and keeps /healthz up', async () => {
     // A heap limit of one byte: overloaded from the first sample on.
     const app = await buildApp({
-      db: t.db.db, clock: fixedClock(new Date().toISOString()), logger: silentLogger(), adminKey: ADMIN_KEY,
+      db: t.db.db,
+      clock: fixedClock(new Date().toISOString()),
+      logger: silentLogger(),
+      adminKey: ADMIN_KEY,
       loadShedding: { maxHeapUsedBytes: 1, sampleIntervalMs: 20, retryAfterS: 3 },
     });
     await app.ready();
@@ -91,7 +104,11 @@ describe('load shedding', () => {
       const r = await app.inject({ method: 'GET', url: '/v1/accounts', headers: admin });
       expect(r.statusCode).toBe(503);
       expect(r.headers['retry-after']).toBe('3');
-      expect(r.json().error).toMatchObject({ code: 'OVERLOADED', requestId: expect.any(String), message: expect.stringMatching(/overloaded/) });
+      expect(r.json().error).toMatchObject({
+        code: 'OVERLOADED',
+        requestId: expect.any(String),
+        message: expect.stringMatching(/overloaded/),
+      });
       expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     } finally {
       await app.close();

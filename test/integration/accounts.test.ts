@@ -23,7 +23,12 @@ describe('accounts and keys', () => {
     const list = await t.app.inject({ method: 'GET', url: `/v1/accounts/${id}/keys`, headers: bearer(accountKey) });
     expect(list.statusCode).toBe(200);
     expect(JSON.stringify(list.json())).not.toContain(accountKey);
-    expect(list.json().keys.map((k: { role: string }) => k.role).sort()).toEqual(['account', 'executor']);
+    expect(
+      list
+        .json()
+        .keys.map((k: { role: string }) => k.role)
+        .sort(),
+    ).toEqual(['account', 'executor']);
   });
 
   it("lets an account key read its own account and answers 404 for another tenant's", async () => {

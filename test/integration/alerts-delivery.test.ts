@@ -10,11 +10,14 @@ const earlier = () => new Date(t.clock.now().getTime() - 3600_000);
 
 async function alertsOf(key: string, query = '') {
   return (await t.app.inject({ method: 'GET', url: `/v1/alerts${query}`, headers: bearer(key) })).json().alerts as {
-    id: string; threshold: number; delivery: { status: string; attempts: number; nextAttemptAt: string | null; lastError: string | null };
+    id: string;
+    threshold: number;
+    delivery: { status: string; attempts: number; nextAttemptAt: string | null; lastError: string | null };
   }[];
 }
 
-const detail = async (key: string, id: string) => (await t.app.inject({ method: 'GET', url: `/v1/alerts/${id}`, headers: bearer(key) })).json();
+const detail = async (key: string, id: string) =>
+  (await t.app.inject({ method: 'GET', url: `/v1/alerts/${id}`, headers: bearer(key) })).json();
 
 describe('webhook delivery', () => {
   it('delivers each crossed threshold once, signed, with an idempotency key, and logs the attempt', async () => {
@@ -34,14 +37,26 @@ describe('webhook delivery', () => {
         const body = JSON.parse(r.body);
         expect(r.headers['x-tally-idempotency-key']).toBe(body.id);
         expect(body).toMatchObject({
-          type: 'budget.threshold_crossed', accountId: a.id, budgetId: budget.id, basis: 'actual', period: '2026-11', spend: '0.90',
-          amount: '1.00', currency: 'USD', createdAt: t.clock.now().toISOString(),
+          type: 'budget.threshold_crossed',
+          accountId: a.id,
+          budgetId: budget.id,
+          basis: 'actual',
+          period: '2026-11',
+          spend: '0.90',
+          amount: '1.00',
+          currency: 'USD',
+          createdAt: t.clock.now().toISOString(),
         });
       }
       const bodies = receiver.received.map((r) => JSON.parse(r.body));
-      expect(bodies.map((b) => [b.threshold, b.percent]).sort()).toEqual([[50, '90.00'], [80, '90.00']]);
+      expect(bodies.map((b) => [b.threshold, b.percent]).sort()).toEqual([
+        [50, '90.00'],
+        [80, '90.00'],
+      ]);
       // a tampered body no longer verifies
-      expect(verifySignature(budget.secret, { ...receiver.received[0]!, body: receiver.received[0]!.body.replace('0.90', '0.10') })).toBe(false);
+      expect(verifySignature(budget.secret, { ...receiver.received[0]!, body: receiver.received[0]!.body.replace('0.90', '0.10') })).toBe(
+        false,
+      );
 
       // nothing is due any more; the next crossing sends only the new threshold
       expect((await t.services.alerts.deliverDue()).attempted).toBe(0);
@@ -54,8 +69,15 @@ describe('webhook delivery', () => {
       const alerts = await alertsOf(a.accountKey);
       expect(alerts.map((x) => x.delivery.status)).toEqual(['delivered', 'delivered', 'delivered']);
       const one = await detail(a.accountKey, bodies[0].id);
-      expect(one.history).toEqual([{ at: t.clock.now().toISOString(), url: receiver.url, statusCode: 200, error: null, durationMs: expect.any(Number) }]);
-      expect(one.delivery).toMatchObject({ status: 'delivered', attempts: 1, deliveredAt: t.clock.now().toISOString(), nextAttemptAt: null });
+      expect(one.history).toEqual([
+        { at: t.clock.now().toISOString(), url: receiver.url, statusCode: 200, error: null, durationMs: expect.any(Number) },
+      ]);
+      expect(one.delivery).toMatchObject({
+        status: 'delivered',
+        attempts: 1,
+        deliveredAt: t.clock.now().toISOString(),
+        nextAttemptAt: null,
+      });
     } finally {
       await receiver.close();
     }
@@ -66,7 +88,11 @@ describe('webhook delivery', () => {
     const port = probe.port;
     await probe.close(); // the receiver is down: connections are refused
     const a = await payingTenant(t.app);
-    const budget = await createBudget(t.app, a.accountKey, { amount: '1.00', thresholds: [100], webhookUrl: `http://127.0.0.1:${port}/hook` });
+    const budget = await createBudget(t.app, a.accountKey, {
+      amount: '1.00',
+      thresholds: [100],
+      webhookUrl: `http://127.0.0.1:${port}/hook`,
+    });
     await burn(t.app, a, 7, { at: earlier() });
     await t.services.budgets.evaluate([a.id], 'schedule');
     const start = t.clock.now().getTime();
@@ -89,7 +115,11 @@ describe('webhook delivery', () => {
       expect(receiver.received).toHaveLength(1);
       expect(verifySignature(budget.secret, receiver.received[0]!)).toBe(true);
       const d = await detail(a.accountKey, alert!.id);
-      expect(d.history.map((h: { statusCode: number | null; error: string | null }) => [h.statusCode, h.error !== null])).toEqual([[null, true], [null, true], [200, false]]);
+      expect(d.history.map((h: { statusCode: number | null; error: string | null }) => [h.statusCode, h.error !== null])).toEqual([
+        [null, true],
+        [null, true],
+        [200, false],
+      ]);
       expect(d.delivery.status).toBe('delivered');
     } finally {
       await receiver.close();
@@ -146,8 +176,8 @@ describe('webhook delivery', () => {
     await t.app.inject({ method: 'DELETE', url: `/v1/budgets/${hooked.id}`, headers: bearer(a.accountKey) });
     const hookedAlert = (await alertsOf(a.accountKey, `?budgetId=${hooked.id}`))[0]!;
     expect(hookedAlert.delivery).toMatchObject({ status: 'cancelled', lastError: 'the budget was deleted' });
-    expect((await alertsOf(a.accountKey, '?period=2026-10'))).toEqual([]);
-    expect((await alertsOf(a.accountKey, '?period=2026-11'))).toHaveLength(2);
+    expect(await alertsOf(a.accountKey, '?period=2026-10')).toEqual([]);
+    expect(await alertsOf(a.accountKey, '?period=2026-11')).toHaveLength(2);
   });
 
   it('delivers on its own as the worker job, which stops cleanly', async () => {

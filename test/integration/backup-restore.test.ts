@@ -49,7 +49,9 @@ async function dump(ownerUrl: string, file: string) {
   await run('pg_dump', ['--format=custom', `--file=${file}`, ownerUrl], { timeout: 120_000 });
 }
 async function restore(file: string, targetOwnerUrl: string) {
-  await run('pg_restore', ['--exit-on-error', '--single-transaction', '--no-owner', `--dbname=${targetOwnerUrl}`, file], { timeout: 120_000 });
+  await run('pg_restore', ['--exit-on-error', '--single-transaction', '--no-owner', `--dbname=${targetOwnerUrl}`, file], {
+    timeout: 120_000,
+  });
 }
 
 describe.skipIf(!fits)('backup and restore (pg_dump / pg_restore)', () => {
@@ -68,16 +70,32 @@ describe.skipIf(!fits)('backup and restore (pg_dump / pg_restore)', () => {
     // A Tally with usage over two months, finalized and voided invoices, functions with versions, budgets.
     for (let i = 0; i < 3; i++) tenants.push(await newTenant(t.app));
     for (const [i, a] of tenants.entries()) {
-      const events = Array.from({ length: 10 + i }, (_, n) => usageEvent(a.id, { startedAt: `2026-10-${String(10 + n).padStart(2, '0')}T08:00:00.000Z`, memoryMb: 1024, durationMs: 1234.5 }));
+      const events = Array.from({ length: 10 + i }, (_, n) =>
+        usageEvent(a.id, { startedAt: `2026-10-${String(10 + n).padStart(2, '0')}T08:00:00.000Z`, memoryMb: 1024, durationMs: 1234.5 }),
+      );
       expect((await postUsage(t.app, a.executorKey, events)).statusCode).toBe(200);
       const zip = makeZip([{ name: 'index.js', data: `exports.handler = async () => ${i};\n` }]);
-      const created = await t.app.inject({ method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey), payload: { name: `fn-${i}`, runtime: 'nodejs', zipFile: b64(zip), memoryMb: 256 } });
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/v1/functions',
+        headers: bearer(a.accountKey),
+        payload: { name: `fn-${i}`, runtime: 'nodejs', zipFile: b64(zip), memoryMb: 256 },
+      });
       expect(created.statusCode).toBe(201);
-      await t.app.inject({ method: 'PATCH', url: `/v1/functions/fn-${i}/configuration`, headers: bearer(a.accountKey), payload: { memoryMb: 512 } });
+      await t.app.inject({
+        method: 'PATCH',
+        url: `/v1/functions/fn-${i}/configuration`,
+        headers: bearer(a.accountKey),
+        payload: { memoryMb: 512 },
+      });
       await t.app.inject({ method: 'POST', url: '/v1/budgets', headers: bearer(a.accountKey), payload: { amount: '10.00' } });
     }
-    expect((await t.app.inject({ method: 'POST', url: '/v1/invoices/run', headers: admin, payload: { period: '2026-10' } })).statusCode).toBe(200);
-    const [first] = (await t.app.inject({ method: 'GET', url: '/v1/invoices?period=2026-10', headers: { ...admin, 'x-account-id': tenants[0]!.id } })).json().invoices;
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/v1/invoices/run', headers: admin, payload: { period: '2026-10' } })).statusCode,
+    ).toBe(200);
+    const [first] = (
+      await t.app.inject({ method: 'GET', url: '/v1/invoices?period=2026-10', headers: { ...admin, 'x-account-id': tenants[0]!.id } })
+    ).json().invoices;
     await t.app.inject({ method: 'POST', url: `/v1/invoices/${first.id}/void`, headers: admin, payload: { reason: 'test' } });
     await t.app.inject({ method: 'POST', url: '/v1/invoices/run', headers: admin, payload: { period: '2026-10' } });
 
@@ -87,7 +105,11 @@ describe.skipIf(!fits)('backup and restore (pg_dump / pg_restore)', () => {
     const writer = (async () => {
       while (writing) {
         const a = tenants[acceptedAfterDump % tenants.length]!;
-        const r = await postUsage(t.app, a.executorKey, Array.from({ length: BATCH }, () => usageEvent(a.id, { startedAt: '2026-11-14T09:30:00.000Z' })));
+        const r = await postUsage(
+          t.app,
+          a.executorKey,
+          Array.from({ length: BATCH }, () => usageEvent(a.id, { startedAt: '2026-11-14T09:30:00.000Z' })),
+        );
         expect(r.statusCode).toBe(200);
         if (!dumping) acceptedBeforeDump += 1;
         acceptedAfterDump += 1;
@@ -111,7 +133,13 @@ describe.skipIf(!fits)('backup and restore (pg_dump / pg_restore)', () => {
 
     // A fresh app on it, as the api's own role.
     restoredDb = createDb(withUser(restoredOwnerUrl, inject('pgAppUser'), inject('pgAppPassword')), 5);
-    restored = await buildApp({ db: restoredDb, clock: fixedClock('2026-11-15T12:00:00.000Z'), logger: silentLogger(), adminKey: ADMIN_KEY, expectedMigrations: 0 });
+    restored = await buildApp({
+      db: restoredDb,
+      clock: fixedClock('2026-11-15T12:00:00.000Z'),
+      logger: silentLogger(),
+      adminKey: ADMIN_KEY,
+      expectedMigrations: 0,
+    });
     await restored.ready();
   }, 180_000);
 
@@ -147,7 +175,9 @@ describe.skipIf(!fits)('backup and restore (pg_dump / pg_restore)', () => {
   it('serves the same functions, versions and prices', async () => {
     for (const [i, tenant] of tenants.entries()) {
       const key = bearer(tenant.accountKey);
-      expect((await both('GET', '/v1/functions', key)).map((r) => r.json())).toEqual(Array(2).fill((await t.app.inject({ method: 'GET', url: '/v1/functions', headers: key })).json()));
+      expect((await both('GET', '/v1/functions', key)).map((r) => r.json())).toEqual(
+        Array(2).fill((await t.app.inject({ method: 'GET', url: '/v1/functions', headers: key })).json()),
+      );
       const [va, vb] = await both('GET', `/v1/functions/fn-${i}/versions`, key);
       expect(va.json().versions).toHaveLength(2);
       expect(vb.json()).toEqual(va.json());
@@ -158,13 +188,21 @@ describe.skipIf(!fits)('backup and restore (pg_dump / pg_restore)', () => {
 
   it('holds a consistent snapshot of the usage taken while it was written', async () => {
     for (const tenant of tenants) {
-      const [oa, ob] = await both('GET', '/v1/usage?granularity=month&from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z', bearer(tenant.accountKey));
+      const [oa, ob] = await both(
+        'GET',
+        '/v1/usage?granularity=month&from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z',
+        bearer(tenant.accountKey),
+      );
       expect(ob.json()).toEqual(oa.json());
     }
     // November: whole batches only, at least those acknowledged before the dump began, at most all of them.
     let restoredNovember = 0;
     for (const tenant of tenants) {
-      const r = await restored.inject({ method: 'GET', url: '/v1/usage?granularity=month&from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z', headers: bearer(tenant.accountKey) });
+      const r = await restored.inject({
+        method: 'GET',
+        url: '/v1/usage?granularity=month&from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z',
+        headers: bearer(tenant.accountKey),
+      });
       restoredNovember += r.json().totals.requests as number;
     }
     expect(acceptedBeforeDump).toBeGreaterThan(0);
@@ -175,7 +213,9 @@ describe.skipIf(!fits)('backup and restore (pg_dump / pg_restore)', () => {
     // Raw events, the exactly-once keys and the rollups agree with one another.
     const { rows } = await sql<{ events: string; dedup: string; hourly: string; monthly: string }>`
       select (select count(*) from usage_events)::text as events, (select count(*) from usage_dedup)::text as dedup,
-             (select sum(requests) from usage_hourly)::text as hourly, (select sum(requests) from usage_monthly)::text as monthly`.execute(restoredDb);
+             (select sum(requests) from usage_hourly)::text as hourly, (select sum(requests) from usage_monthly)::text as monthly`.execute(
+      restoredDb,
+    );
     expect(new Set(Object.values(rows[0]!))).toEqual(new Set([rows[0]!.events]));
   });
 
@@ -186,36 +226,53 @@ describe.skipIf(!fits)('backup and restore (pg_dump / pg_restore)', () => {
     expect((await postUsage(restored, tenant.executorKey, fresh)).json()).toMatchObject({ accepted: 0, duplicates: 1 });
     const run = await restored.inject({ method: 'POST', url: '/v1/invoices/run', headers: admin, payload: { period: '2026-10' } });
     expect(run.json()).toMatchObject({ finalized: 0 });
-    const [inv] = (await restored.inject({ method: 'GET', url: '/v1/invoices?period=2026-10&status=finalized', headers: { ...admin, 'x-account-id': tenant.id } })).json().invoices;
+    const [inv] = (
+      await restored.inject({
+        method: 'GET',
+        url: '/v1/invoices?period=2026-10&status=finalized',
+        headers: { ...admin, 'x-account-id': tenant.id },
+      })
+    ).json().invoices;
     await expect(sql`update invoices set total = 0 where id = ${inv.id}`.execute(restoredDb)).rejects.toThrow(/finalized/);
     await expect(sql`delete from audit_log`.execute(restoredDb)).rejects.toThrow(/permission denied/);
-    const voided = await restored.inject({ method: 'POST', url: `/v1/invoices/${inv.id}/void`, headers: admin, payload: { reason: 'after restore' } });
+    const voided = await restored.inject({
+      method: 'POST',
+      url: `/v1/invoices/${inv.id}/void`,
+      headers: admin,
+      payload: { reason: 'after restore' },
+    });
     expect(voided.statusCode).toBe(200);
     const audit = (await restored.inject({ method: 'GET', url: '/v1/audit?limit=1', headers: admin })).json().entries;
     expect(audit[0]).toMatchObject({ action: 'invoice.voided', reason: 'after restore' });
   });
 
-  it.skipIf(!clusterAvailable())('restores onto a new server (roles first), where a fresh api process serves the same invoices', async () => {
-    const cluster = await startCluster();
-    let api: ApiProcess | null = null;
-    try {
-      // On a new server the roles come first: they live outside any database.
-      const c = new pg.Client({ connectionString: cluster.url() });
-      await c.connect();
-      await c.query('create role tally_app nologin');
-      await c.query('create database tally');
-      await c.end();
-      await restore(join(dir, 'tally.dump'), cluster.url('tally'));
-      api = await startApi({ DATABASE_URL: cluster.url('tally'), TALLY_ADMIN_KEY: ADMIN_KEY, TALLY_EXECUTOR: 'off' });
-      const source = await t.app.inject({ method: 'GET', url: '/v1/invoices?period=2026-10', headers: admin });
-      const answer = await callApi(api.base, ADMIN_KEY, 'GET', '/v1/invoices?period=2026-10');
-      expect(answer.status).toBe(200);
-      expect(answer.json).toEqual(source.json());
-      const key = tenants[2]!.accountKey;
-      expect((await callApi(api.base, key, 'GET', '/v1/functions/fn-2')).json).toEqual((await t.app.inject({ method: 'GET', url: '/v1/functions/fn-2', headers: bearer(key) })).json());
-    } finally {
-      if (api) expect((await api.terminate()).code).toBe(0);
-      await cluster.destroy();
-    }
-  }, 120_000);
+  it.skipIf(!clusterAvailable())(
+    'restores onto a new server (roles first), where a fresh api process serves the same invoices',
+    async () => {
+      const cluster = await startCluster();
+      let api: ApiProcess | null = null;
+      try {
+        // On a new server the roles come first: they live outside any database.
+        const c = new pg.Client({ connectionString: cluster.url() });
+        await c.connect();
+        await c.query('create role tally_app nologin');
+        await c.query('create database tally');
+        await c.end();
+        await restore(join(dir, 'tally.dump'), cluster.url('tally'));
+        api = await startApi({ DATABASE_URL: cluster.url('tally'), TALLY_ADMIN_KEY: ADMIN_KEY, TALLY_EXECUTOR: 'off' });
+        const source = await t.app.inject({ method: 'GET', url: '/v1/invoices?period=2026-10', headers: admin });
+        const answer = await callApi(api.base, ADMIN_KEY, 'GET', '/v1/invoices?period=2026-10');
+        expect(answer.status).toBe(200);
+        expect(answer.json).toEqual(source.json());
+        const key = tenants[2]!.accountKey;
+        expect((await callApi(api.base, key, 'GET', '/v1/functions/fn-2')).json).toEqual(
+          (await t.app.inject({ method: 'GET', url: '/v1/functions/fn-2', headers: bearer(key) })).json(),
+        );
+      } finally {
+        if (api) expect((await api.terminate()).code).toBe(0);
+        await cluster.destroy();
+      }
+    },
+    120_000,
+  );
 });

@@ -7,14 +7,23 @@ import { ADMIN_KEY, newTenant, postUsage, usageEvent, useTestApp } from '../help
 const t = useTestApp();
 
 const statusOf = async (accountId: string, period: string) =>
-  (await t.db.db.selectFrom('invoices').select('status').where('account_id', '=', accountId).where('period', '=', `${period}-01`)
-    .where('status', '<>', 'void').executeTakeFirst())?.status ?? null;
+  (
+    await t.db.db
+      .selectFrom('invoices')
+      .select('status')
+      .where('account_id', '=', accountId)
+      .where('period', '=', `${period}-01`)
+      .where('status', '<>', 'void')
+      .executeTakeFirst()
+  )?.status ?? null;
 
 describe('the invoice finalizer', () => {
   it('catches up every past month that has usage and no finalized invoice, not only last month', async () => {
     t.clock.set('2026-11-15T12:00:00.000Z');
     const a = await newTenant(t.app);
-    const events = ['2026-06-10T08:00:00Z', '2026-08-31T23:59:59Z', '2026-10-02T00:00:00Z'].map((startedAt) => usageEvent(a.id, { startedAt }));
+    const events = ['2026-06-10T08:00:00Z', '2026-08-31T23:59:59Z', '2026-10-02T00:00:00Z'].map((startedAt) =>
+      usageEvent(a.id, { startedAt }),
+    );
     expect((await postUsage(t.app, a.executorKey, events)).json()).toMatchObject({ accepted: 3 });
     // June and August were never run (a run failed, or the usage came after the finalizer moved on)
 
@@ -35,7 +44,10 @@ describe('usage older than billing reaches', () => {
       const old = usageEvent(a.id, { startedAt: '2026-07-31T23:59:59.999Z' });
       const refused = await postUsage(app, a.executorKey, [ok, old]);
       expect(refused.statusCode).toBe(400);
-      expect(refused.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ index: 1, field: 'startedAt' })] });
+      expect(refused.json().error).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [expect.objectContaining({ index: 1, field: 'startedAt' })],
+      });
       expect(refused.json().error.message).toMatch(/^events\[1\]\.startedAt: .*2026-08/);
       // an offset that puts the instant in August (UTC) is not too old
       const offset = usageEvent(a.id, { startedAt: '2026-07-31T23:30:00-01:00' });
@@ -54,7 +66,9 @@ describe('usage older than billing reaches', () => {
       const before = await postUsage(app, a.executorKey, [usageEvent(a.id, { startedAt: '2025-07-31T23:59:59Z' })]);
       expect(before.statusCode).toBe(400);
       expect(before.json().error.message).toMatch(/^events\[0\]\.startedAt: .*2025-08/);
-      expect((await postUsage(app, a.executorKey, [usageEvent(a.id, { startedAt: '2025-08-01T00:00:00Z' })])).json()).toMatchObject({ accepted: 1 });
+      expect((await postUsage(app, a.executorKey, [usageEvent(a.id, { startedAt: '2025-08-01T00:00:00Z' })])).json()).toMatchObject({
+        accepted: 1,
+      });
     } finally {
       await app.close();
     }
@@ -64,6 +78,8 @@ describe('usage older than billing reaches', () => {
     t.clock.set('2026-11-15T12:00:00.000Z');
     const a = await newTenant(t.app);
     expect((await postUsage(t.app, a.executorKey, [usageEvent(a.id, { startedAt: '2025-10-31T23:59:59Z' })])).statusCode).toBe(400);
-    expect((await postUsage(t.app, a.executorKey, [usageEvent(a.id, { startedAt: '2025-11-01T00:00:00Z' })])).json()).toMatchObject({ accepted: 1 });
+    expect((await postUsage(t.app, a.executorKey, [usageEvent(a.id, { startedAt: '2025-11-01T00:00:00Z' })])).json()).toMatchObject({
+      accepted: 1,
+    });
   });
 });

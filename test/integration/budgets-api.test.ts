@@ -10,7 +10,13 @@ describe('budgets CRUD', () => {
     const a = await payingTenant(t.app);
     const created = await createBudget(t.app, a.accountKey, { amount: '25.5', webhookUrl: 'https://example.com/hooks/tally' });
     expect(created).toMatchObject({
-      accountId: a.id, amount: '25.50', currency: 'USD', thresholds: [50, 80, 100], basis: 'actual', functionId: null, hardCap: false,
+      accountId: a.id,
+      amount: '25.50',
+      currency: 'USD',
+      thresholds: [50, 80, 100],
+      basis: 'actual',
+      functionId: null,
+      hardCap: false,
       webhookUrl: 'https://example.com/hooks/tally',
     });
     expect(created.secret).toMatch(/^whsec_[\w-]{43}$/);
@@ -27,32 +33,46 @@ describe('budgets CRUD', () => {
     const b = await createBudget(t.app, a.accountKey, { amount: '10', thresholds: [100, 50], basis: 'forecast', hardCap: true });
     expect(b.thresholds).toEqual([50, 100]);
     const patched = await t.app.inject({
-      method: 'PATCH', url: `/v1/budgets/${b.id}`, headers: bearer(a.accountKey),
+      method: 'PATCH',
+      url: `/v1/budgets/${b.id}`,
+      headers: bearer(a.accountKey),
       payload: { amount: '12.00', functionId: 'fn-x', webhookUrl: null, reason: 'more traffic expected' },
     });
     expect(patched.statusCode).toBe(200);
     expect(patched.json()).toMatchObject({ amount: '12.00', functionId: 'fn-x', basis: 'forecast', hardCap: true, webhookUrl: null });
     const del = await t.app.inject({ method: 'DELETE', url: `/v1/budgets/${b.id}`, headers: bearer(a.accountKey) });
     expect(del.statusCode).toBe(204);
-    expect((await t.app.inject({ method: 'GET', url: `/v1/budgets/${b.id}`, headers: bearer(a.accountKey) })).json().error.code).toBe('BUDGET_NOT_FOUND');
+    expect((await t.app.inject({ method: 'GET', url: `/v1/budgets/${b.id}`, headers: bearer(a.accountKey) })).json().error.code).toBe(
+      'BUDGET_NOT_FOUND',
+    );
     const log = await t.app.inject({ method: 'GET', url: `/v1/audit?accountId=${a.id}`, headers: admin });
     const entries = log.json().entries as { action: string; subject: string; reason: string | null; details: Record<string, unknown> }[];
     expect(entries.map((e) => e.action)).toEqual(['budget.deleted', 'budget.changed', 'budget.created']);
     expect(entries.every((e) => e.subject === b.id)).toBe(true);
-    expect(entries[1]).toMatchObject({ reason: 'more traffic expected', details: { from: { amount: '10.00' }, to: { amount: '12.00', functionId: 'fn-x' } } });
+    expect(entries[1]).toMatchObject({
+      reason: 'more traffic expected',
+      details: { from: { amount: '10.00' }, to: { amount: '12.00', functionId: 'fn-x' } },
+    });
   });
 
   it('lets an admin act for an account with X-Account-Id and see every account without it', async () => {
     const a = await payingTenant(t.app);
-    const r = await t.app.inject({ method: 'POST', url: '/v1/budgets', headers: { ...admin, 'x-account-id': a.id }, payload: { amount: '3' } });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/v1/budgets',
+      headers: { ...admin, 'x-account-id': a.id },
+      payload: { amount: '3' },
+    });
     expect(r.statusCode).toBe(201);
     expect(r.json().accountId).toBe(a.id);
-    expect((await t.app.inject({ method: 'POST', url: '/v1/budgets', headers: admin, payload: { amount: '3' } })).json().error.code).toBe('ACCOUNT_REQUIRED');
+    expect((await t.app.inject({ method: 'POST', url: '/v1/budgets', headers: admin, payload: { amount: '3' } })).json().error.code).toBe(
+      'ACCOUNT_REQUIRED',
+    );
     const all = await t.app.inject({ method: 'GET', url: '/v1/budgets', headers: admin });
     expect(all.json().budgets.map((b: { id: string }) => b.id)).toContain(r.json().id);
   });
 
-  it('answers another tenant\'s budget and alerts as not found', async () => {
+  it("answers another tenant's budget and alerts as not found", async () => {
     const a = await payingTenant(t.app);
     const b = await payingTenant(t.app);
     const budget = await createBudget(t.app, a.accountKey, { amount: '0.10' });
@@ -61,10 +81,18 @@ describe('budgets CRUD', () => {
     const alerts = (await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: bearer(a.accountKey) })).json().alerts;
     expect(alerts).toHaveLength(3);
     for (const [method, url] of [
-      ['GET', `/v1/budgets/${budget.id}`], ['PATCH', `/v1/budgets/${budget.id}`], ['DELETE', `/v1/budgets/${budget.id}`],
-      ['GET', `/v1/alerts/${alerts[0].id}`], ['POST', `/v1/alerts/${alerts[0].id}/redeliver`],
+      ['GET', `/v1/budgets/${budget.id}`],
+      ['PATCH', `/v1/budgets/${budget.id}`],
+      ['DELETE', `/v1/budgets/${budget.id}`],
+      ['GET', `/v1/alerts/${alerts[0].id}`],
+      ['POST', `/v1/alerts/${alerts[0].id}/redeliver`],
     ] as const) {
-      const r = await t.app.inject({ method, url, headers: bearer(b.accountKey), ...(method === 'PATCH' ? { payload: { amount: '1' } } : {}) });
+      const r = await t.app.inject({
+        method,
+        url,
+        headers: bearer(b.accountKey),
+        ...(method === 'PATCH' ? { payload: { amount: '1' } } : {}),
+      });
       expect(r.statusCode, `${method} ${url}`).toBe(404);
     }
     expect((await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: bearer(b.accountKey) })).json().alerts).toEqual([]);
@@ -115,7 +143,7 @@ describe('budgets CRUD', () => {
 });
 
 describe('GET /v1/cost/current with budgets', () => {
-  it('shows each budget\'s spend, percentage and forecast, priced like the invoice', async () => {
+  it("shows each budget's spend, percentage and forecast, priced like the invoice", async () => {
     const a = await payingTenant(t.app);
     const whole = await createBudget(t.app, a.accountKey, { amount: '2.00', basis: 'forecast' });
     const hot = await createBudget(t.app, a.accountKey, { amount: '1.00', functionId: 'fn-hot', hardCap: true });
@@ -129,16 +157,31 @@ describe('GET /v1/cost/current with budgets', () => {
     expect(cost.total).toBe('0.60');
     expect(cost.forecast.total).toBe('1.80');
     const byId = new Map(cost.budgets.map((b: { id: string }) => [b.id, b]));
-    expect(byId.get(whole.id)).toMatchObject({ spend: '0.60', percent: '30.00', forecast: '1.80', forecastPercent: '90.00', capped: false, period: '2026-11' });
+    expect(byId.get(whole.id)).toMatchObject({
+      spend: '0.60',
+      percent: '30.00',
+      forecast: '1.80',
+      forecastPercent: '90.00',
+      capped: false,
+      period: '2026-11',
+    });
     // a function's spend is what it adds to the bill: 0.60 - 0.15
-    expect(byId.get(hot.id)).toMatchObject({ spend: '0.45', percent: '45.00', forecast: '1.35', functionId: 'fn-hot', hardCap: true, capped: false });
+    expect(byId.get(hot.id)).toMatchObject({
+      spend: '0.45',
+      percent: '45.00',
+      forecast: '1.35',
+      functionId: 'fn-hot',
+      hardCap: true,
+      capped: false,
+    });
     expect(byId.get(idle.id)).toMatchObject({ spend: '0.00', percent: '0.00', forecast: '0.00' });
   });
 
   it('measures a filtered function after the free tier, which the rest of the account uses first', async () => {
     const r = await t.app.inject({ method: 'POST', url: '/v1/accounts', headers: admin, payload: { name: 'free-tier-user' } });
     const id = r.json().id as string;
-    const key = async (role: string) => (await t.app.inject({ method: 'POST', url: `/v1/accounts/${id}/keys`, headers: admin, payload: { role } })).json().key as string;
+    const key = async (role: string) =>
+      (await t.app.inject({ method: 'POST', url: `/v1/accounts/${id}/keys`, headers: admin, payload: { role } })).json().key as string;
     const a = { id, accountKey: await key('account'), executorKey: await key('executor') };
     const fn = await createBudget(t.app, a.accountKey, { amount: '1.00', functionId: 'fn-b' });
     // 400,000 free GB-s: 44 invocations (396,000 GB-s) of fn-a and 2 of fn-b (18,000 GB-s): 14,000 GB-s billed

@@ -57,7 +57,7 @@ function storedZip(files: Record<string, string>): Buffer {
 }
 
 describe('hard caps', () => {
-  it('refuses a capped account\'s invocations once actual spend reaches the amount, and again allows them next month', async () => {
+  it("refuses a capped account's invocations once actual spend reaches the amount, and again allows them next month", async () => {
     t.clock.set('2026-11-15T12:00:00.000Z');
     const a = await payingTenant(t.app);
     const other = await payingTenant(t.app);
@@ -78,7 +78,7 @@ describe('hard caps', () => {
     expect(err).toMatchObject({ code: 'BUDGET_EXCEEDED', statusCode: 402, details: { budgetId: cap.id } });
     expect(err!.message).toBe(
       `Budget ${cap.id} is a hard cap of 0.50 USD for 2026-11 and this account's spend has reached 0.60 USD: ` +
-      'new invocations are refused until 2026-12-01T00:00:00.000Z or until the budget is raised',
+        'new invocations are refused until 2026-12-01T00:00:00.000Z or until the budget is raised',
     );
     const cost = (await t.app.inject({ method: 'GET', url: '/v1/cost/current', headers: bearer(a.accountKey) })).json();
     expect(cost.budgets[0]).toMatchObject({ id: cap.id, capped: true, percent: '120.00' });
@@ -97,7 +97,8 @@ describe('hard caps', () => {
     await burn(t.app, a, 3, { at: earlier() }); // 0.45
     await t.services.budgets.evaluate([a.id], 'schedule');
     expect(t.services.budgets.capFor(a.id, 'fn-a')?.budgetId).toBe(cap.id);
-    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/v1/budgets/${cap.id}`, headers: bearer(a.accountKey), payload });
+    const patch = (payload: object) =>
+      t.app.inject({ method: 'PATCH', url: `/v1/budgets/${cap.id}`, headers: bearer(a.accountKey), payload });
 
     expect((await patch({ amount: '1.00', reason: 'launch week' })).statusCode).toBe(200);
     expect(t.services.budgets.capFor(a.id, 'fn-a')).toBeNull();
@@ -159,8 +160,15 @@ describe('hard caps', () => {
     t.clock.set('2026-11-15T12:00:00.000Z');
     const a = await payingTenant(t.app);
     const created = await t.app.inject({
-      method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey),
-      payload: { name: 'hot', runtime: 'nodejs', handler: 'index.handler', zipFile: storedZip({ 'index.js': 'exports.handler = async () => 1;' }).toString('base64') },
+      method: 'POST',
+      url: '/v1/functions',
+      headers: bearer(a.accountKey),
+      payload: {
+        name: 'hot',
+        runtime: 'nodejs',
+        handler: 'index.handler',
+        zipFile: storedZip({ 'index.js': 'exports.handler = async () => 1;' }).toString('base64'),
+      },
     });
     expect(created.statusCode, created.body).toBe(201);
     const invoke = () => t.app.inject({ method: 'POST', url: '/v1/functions/hot/invoke', headers: bearer(a.accountKey), payload: {} });

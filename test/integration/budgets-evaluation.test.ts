@@ -7,7 +7,13 @@ import { burn, createBudget, payingTenant, useBudgetsApp } from '../helpers/budg
 const t = useBudgetsApp('2026-11-15T12:00:00.000Z', { webhooks: { allowPrivate: true } });
 
 const alertsOf = async (key: string) =>
-  (await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: bearer(key) })).json().alerts as { budgetId: string; threshold: number; basis: string; createdAt: string; spend: string }[];
+  (await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: bearer(key) })).json().alerts as {
+    budgetId: string;
+    threshold: number;
+    basis: string;
+    createdAt: string;
+    spend: string;
+  }[];
 
 async function evaluationsCounted(): Promise<number> {
   const metric = await t.services.metrics.registry.getSingleMetric('tally_budget_evaluations_total')!.get();
@@ -17,13 +23,20 @@ async function evaluationsCounted(): Promise<number> {
 describe('budget evaluation', () => {
   it('records exactly one alert (and one outbox row) per threshold under concurrent ingestion and evaluation on several replicas', async () => {
     const a = await payingTenant(t.app);
-    const budget = await createBudget(t.app, a.accountKey, { amount: '1.00', thresholds: [20, 50, 80, 100], webhookUrl: 'http://127.0.0.1:9/hook' });
+    const budget = await createBudget(t.app, a.accountKey, {
+      amount: '1.00',
+      thresholds: [20, 50, 80, 100],
+      webhookUrl: 'http://127.0.0.1:9/hook',
+    });
     const replicas = [t.services, t.replica(), t.replica()];
     const at = new Date(t.clock.now().getTime() - 60_000);
-    const evaluations = (n: number) => Array.from({ length: n }, (_, i) => replicas[i % replicas.length]!.budgets.evaluate([a.id], 'schedule'));
+    const evaluations = (n: number) =>
+      Array.from({ length: n }, (_, i) => replicas[i % replicas.length]!.budgets.evaluate([a.id], 'schedule'));
     // 8 batches of one $0.15 invocation each (1.20 in all), racing 12 evaluations, then 6 more at once
     const answers = await Promise.all([
-      ...Array.from({ length: 8 }, () => postUsage(t.app, a.executorKey, [usageEvent(a.id, { memoryMb: 10_240, durationMs: 900_000, startedAt: at.toISOString() })])),
+      ...Array.from({ length: 8 }, () =>
+        postUsage(t.app, a.executorKey, [usageEvent(a.id, { memoryMb: 10_240, durationMs: 900_000, startedAt: at.toISOString() })]),
+      ),
       ...evaluations(12),
     ]);
     expect(answers.slice(0, 8).map((r) => (typeof r === 'object' ? r.statusCode : r))).toEqual(Array(8).fill(200));
@@ -31,7 +44,9 @@ describe('budget evaluation', () => {
     const alerts = await alertsOf(a.accountKey);
     expect(alerts.map((x) => x.threshold).sort((x, y) => x - y)).toEqual([20, 50, 80, 100]);
     const { rows } = await sql<{ n: string }>`
-      select count(*)::text as n from budget_alert_outbox o join budget_alerts al on al.id = o.alert_id where al.budget_id = ${budget.id}`.execute(t.db.db);
+      select count(*)::text as n from budget_alert_outbox o join budget_alerts al on al.id = o.alert_id where al.budget_id = ${budget.id}`.execute(
+      t.db.db,
+    );
     expect(rows[0]!.n).toBe('4');
   });
 
@@ -50,7 +65,7 @@ describe('budget evaluation', () => {
     expect((await alertsOf(a.accountKey)).map((x) => [x.threshold, x.spend])).toEqual([[50, '0.75']]);
   });
 
-  it('lets one replica run each minute\'s evaluation of every budget', async () => {
+  it("lets one replica run each minute's evaluation of every budget", async () => {
     const a = await payingTenant(t.app);
     await createBudget(t.app, a.accountKey, { amount: '1.00', thresholds: [10] });
     await burn(t.app, a, 1, { at: new Date(t.clock.now().getTime() - 60_000) });
@@ -75,7 +90,8 @@ describe('budget evaluation', () => {
       await burn(t.app, a, 1, { at: new Date(t.clock.now().getTime() + 3600_000) });
       t.clock.advance(6 * 3600_000);
       await t.services.budgets.evaluate([a.id], 'schedule');
-      for (const x of await alertsOf(a.accountKey)) if (!firstAlert.has(`${x.basis}/${x.threshold}`)) firstAlert.set(`${x.basis}/${x.threshold}`, t.clock.now().toISOString());
+      for (const x of await alertsOf(a.accountKey))
+        if (!firstAlert.has(`${x.basis}/${x.threshold}`)) firstAlert.set(`${x.basis}/${x.threshold}`, t.clock.now().toISOString());
     }
     // a forecast from less than a day of data is noise: nothing before the first day has passed
     expect(firstAlert.get('forecast/80')).toBe('2026-12-02T00:00:00.000Z');
@@ -88,7 +104,7 @@ describe('budget evaluation', () => {
     expect(alerts.filter((x) => x.budgetId === actual.id)).toHaveLength(2);
   });
 
-  it('evaluates a new month from zero: last month\'s alerts do not carry over', async () => {
+  it("evaluates a new month from zero: last month's alerts do not carry over", async () => {
     t.clock.set('2026-12-20T00:00:00.000Z');
     const a = await payingTenant(t.app);
     await createBudget(t.app, a.accountKey, { amount: '0.10', thresholds: [100] });

@@ -13,7 +13,8 @@ const ADMIN_KEY = 'build_admin_key_0123456789abcdef';
 
 function jsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? jsFiles(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []);
+    e.isDirectory() ? jsFiles(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** The production build: `npm run build`, then the compiled api as the image runs it (`node dist/src/server.js`). */
@@ -27,7 +28,14 @@ describe('the compiled api', () => {
     db = await createTestDatabase();
     adminPort = await freePort();
     api = await startApi(
-      { DATABASE_URL: db.ownerUrl, TALLY_APP_DATABASE_URL: db.url, TALLY_ADMIN_KEY: ADMIN_KEY, TALLY_EXECUTOR: 'off', TALLY_ADMIN_PORT: String(adminPort), NODE_ENV: 'production' },
+      {
+        DATABASE_URL: db.ownerUrl,
+        TALLY_APP_DATABASE_URL: db.url,
+        TALLY_ADMIN_KEY: ADMIN_KEY,
+        TALLY_EXECUTOR: 'off',
+        TALLY_ADMIN_PORT: String(adminPort),
+        NODE_ENV: 'production',
+      },
       { argv: ['dist/src/server.js'] },
     );
   }, 240_000);
@@ -50,7 +58,9 @@ describe('the compiled api', () => {
     const builtins = new Set(builtinModules);
     const outside = new Set<string>();
     for (const file of jsFiles('dist')) {
-      for (const [, fromSpec, dynamicSpec] of readFileSync(file, 'utf8').matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+      for (const [, fromSpec, dynamicSpec] of readFileSync(file, 'utf8').matchAll(
+        /(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm,
+      )) {
         const spec = fromSpec ?? dynamicSpec;
         if (!spec || spec.startsWith('.') || spec.startsWith('node:') || builtins.has(spec)) continue;
         const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;

@@ -47,7 +47,9 @@ describe.skipIf(!clusterAvailable())('the api across a Postgres crash', () => {
     try {
       const { rows } = await admin.query(`select distinct usename from pg_stat_activity where application_name = 'tally'`);
       expect(rows).toEqual([{ usename: 'tally_api' }]);
-      const member = await admin.query(`select pg_has_role('tally_api', 'tally_app', 'member') as m, rolsuper from pg_roles where rolname = 'tally_api'`);
+      const member = await admin.query(
+        `select pg_has_role('tally_api', 'tally_app', 'member') as m, rolsuper from pg_roles where rolname = 'tally_api'`,
+      );
       expect(member.rows).toEqual([{ m: true, rolsuper: false }]);
     } finally {
       await admin.end();
@@ -57,14 +59,22 @@ describe.skipIf(!clusterAvailable())('the api across a Postgres crash', () => {
   it('survives, answers 503 meanwhile, serves again, and loses or doubles no usage', async () => {
     const account = await callApi(api.base, ADMIN_KEY, 'POST', '/v1/accounts', { name: 'outage' });
     expect(account.status).toBe(201);
-    const key = async (role: string) => (await callApi(api.base, ADMIN_KEY, 'POST', `/v1/accounts/${account.json.id}/keys`, { role })).json.key as string;
+    const key = async (role: string) =>
+      (await callApi(api.base, ADMIN_KEY, 'POST', `/v1/accounts/${account.json.id}/keys`, { role })).json.key as string;
     const executorKey = await key('executor');
     const readerKey = await key('account');
     const startedAt = new Date().toISOString();
-    const batch = () => Array.from({ length: 50 }, () => ({
-      invocationId: randomUUID(), accountId: account.json.id, functionId: 'f', architecture: 'x86_64',
-      memoryMb: 128, durationMs: 10, startedAt, status: 'success',
-    }));
+    const batch = () =>
+      Array.from({ length: 50 }, () => ({
+        invocationId: randomUUID(),
+        accountId: account.json.id,
+        functionId: 'f',
+        architecture: 'x86_64',
+        memoryMb: 128,
+        durationMs: 10,
+        startedAt,
+        status: 'success',
+      }));
 
     // Usage flows in from several senders until told to stop; every answer is kept.
     const answers: { status: number; json: any; retryAfter: string | null; events: unknown[] }[] = [];
@@ -88,7 +98,9 @@ describe.skipIf(!clusterAvailable())('the api across a Postgres crash', () => {
     await cluster.stopImmediately();
     const outageFrom = answers.length;
     await until('503 answers', async () => answers.slice(outageFrom).filter((a) => a.status === 503).length >= 3).catch((err) => {
-      throw new Error(`${err.message}: answers ${JSON.stringify(answers.slice(outageFrom).map((a) => a.status))}, transport errors ${transportErrors.slice(0, 3).join('; ')}, api exit ${api.child.exitCode}: ${api.output().slice(-1500)}`);
+      throw new Error(
+        `${err.message}: answers ${JSON.stringify(answers.slice(outageFrom).map((a) => a.status))}, transport errors ${transportErrors.slice(0, 3).join('; ')}, api exit ${api.child.exitCode}: ${api.output().slice(-1500)}`,
+      );
     });
     const ready = await callApi(api.base, null, 'GET', '/readyz');
     expect(ready.status).toBe(503);
@@ -141,7 +153,12 @@ describe.skipIf(!clusterAvailable())('the api across a Postgres crash', () => {
   it('stops within its grace period when the database hangs in the middle of queries', async () => {
     await cluster.start();
     const proxy = await freezingProxy(cluster.port);
-    const stuck = await startApi({ DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, TALLY_ADMIN_KEY: ADMIN_KEY, TALLY_EXECUTOR: 'off', TALLY_SHUTDOWN_TIMEOUT_S: '4' });
+    const stuck = await startApi({
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`,
+      TALLY_ADMIN_KEY: ADMIN_KEY,
+      TALLY_EXECUTOR: 'off',
+      TALLY_SHUTDOWN_TIMEOUT_S: '4',
+    });
     try {
       // Warm the pool, then freeze: queries sent on those connections never get an answer.
       await Promise.all(Array.from({ length: 8 }, () => callApi(stuck.base, ADMIN_KEY, 'GET', '/v1/accounts')));
@@ -190,7 +207,10 @@ async function freezingProxy(target: number) {
   const server = createServer((client) => {
     const upstream = connect(target, '127.0.0.1');
     sockets.push(client, upstream);
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       from.on('data', (d) => {
         if (!frozen) to.write(d);
       });
@@ -201,7 +221,9 @@ async function freezingProxy(target: number) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
-    freeze: () => void (frozen = true),
+    freeze: () => {
+      frozen = true;
+    },
     close() {
       for (const s of sockets) s.destroy();
       server.close();

@@ -30,7 +30,12 @@ async function written(accountId: string) {
 }
 
 const register = (key: string, id: string, url = `http://127.0.0.1:1/${id}`) =>
-  t.app.inject({ method: 'POST', url: '/v1/executors/register', headers: bearer(key), payload: { id, url, capacity: 2, token: randomBytes(24).toString('hex') } });
+  t.app.inject({
+    method: 'POST',
+    url: '/v1/executors/register',
+    headers: bearer(key),
+    payload: { id, url, capacity: 2, token: randomBytes(24).toString('hex') },
+  });
 const heartbeat = (key: string, id: string) =>
   t.app.inject({ method: 'POST', url: `/v1/executors/${id}/heartbeat`, headers: bearer(key), payload: { instances: 0, busy: 0 } });
 
@@ -38,16 +43,66 @@ describe('a stolen platform executor key cannot bill or credit other accounts', 
   /** Each case: a real invocation's event (signed for `thief`'s executor), then what the holder of the key changed. */
   const forgeries: { name: string; forge: (e: UsageEvent) => UsageEvent; field: string; reason: string }[] = [
     { name: 'no dispatch token', forge: (e) => e, field: 'dispatchToken', reason: 'DISPATCH_TOKEN_MISSING' },
-    { name: 'a token signed for another executor', forge: (e) => ({ ...e, dispatchToken: thief.tokenFor(e, 900, honest.executorId) }), field: 'dispatchToken', reason: 'DISPATCH_TOKEN_INVALID' },
-    { name: 'a token from another invocation', forge: (e) => ({ ...e, dispatchToken: thief.tokenFor({ ...e, invocationId: randomUUID() }) }), field: 'dispatchToken', reason: 'DISPATCH_TOKEN_INVALID' },
-    { name: 'the account altered', forge: (e) => ({ ...thief.signed(e), accountId: bystander.id }), field: 'dispatchToken', reason: 'DISPATCH_TOKEN_INVALID' },
-    { name: 'the memory altered', forge: (e) => ({ ...thief.signed(e), memoryMb: 10_240 }), field: 'dispatchToken', reason: 'DISPATCH_TOKEN_INVALID' },
-    { name: 'the function altered', forge: (e) => ({ ...thief.signed(e), functionId: 'someone-elses' }), field: 'dispatchToken', reason: 'DISPATCH_TOKEN_INVALID' },
-    { name: 'the architecture altered', forge: (e) => ({ ...thief.signed(e), architecture: 'arm64' }), field: 'dispatchToken', reason: 'DISPATCH_TOKEN_INVALID' },
-    { name: 'the ephemeral storage altered', forge: (e) => ({ ...thief.signed(e), ephemeralStorageMb: 10_240 }), field: 'dispatchToken', reason: 'DISPATCH_TOKEN_INVALID' },
-    { name: 'the signed timeout altered', forge: (e) => ({ ...e, dispatchToken: thief.tokenFor(e, 3).replace(/^v1\.3\./, 'v1.900.') }), field: 'dispatchToken', reason: 'DISPATCH_TOKEN_INVALID' },
-    { name: 'a duration past the signed timeout', forge: (e) => thief.signed({ ...e, durationMs: 4_500 }, 3), field: 'durationMs', reason: 'DURATION_EXCEEDS_TIMEOUT' },
-    { name: 'an init past 10 s', forge: (e) => thief.signed({ ...e, initDurationMs: 12_000 }), field: 'initDurationMs', reason: 'INIT_DURATION_EXCEEDS_LIMIT' },
+    {
+      name: 'a token signed for another executor',
+      forge: (e) => ({ ...e, dispatchToken: thief.tokenFor(e, 900, honest.executorId) }),
+      field: 'dispatchToken',
+      reason: 'DISPATCH_TOKEN_INVALID',
+    },
+    {
+      name: 'a token from another invocation',
+      forge: (e) => ({ ...e, dispatchToken: thief.tokenFor({ ...e, invocationId: randomUUID() }) }),
+      field: 'dispatchToken',
+      reason: 'DISPATCH_TOKEN_INVALID',
+    },
+    {
+      name: 'the account altered',
+      forge: (e) => ({ ...thief.signed(e), accountId: bystander.id }),
+      field: 'dispatchToken',
+      reason: 'DISPATCH_TOKEN_INVALID',
+    },
+    {
+      name: 'the memory altered',
+      forge: (e) => ({ ...thief.signed(e), memoryMb: 10_240 }),
+      field: 'dispatchToken',
+      reason: 'DISPATCH_TOKEN_INVALID',
+    },
+    {
+      name: 'the function altered',
+      forge: (e) => ({ ...thief.signed(e), functionId: 'someone-elses' }),
+      field: 'dispatchToken',
+      reason: 'DISPATCH_TOKEN_INVALID',
+    },
+    {
+      name: 'the architecture altered',
+      forge: (e) => ({ ...thief.signed(e), architecture: 'arm64' }),
+      field: 'dispatchToken',
+      reason: 'DISPATCH_TOKEN_INVALID',
+    },
+    {
+      name: 'the ephemeral storage altered',
+      forge: (e) => ({ ...thief.signed(e), ephemeralStorageMb: 10_240 }),
+      field: 'dispatchToken',
+      reason: 'DISPATCH_TOKEN_INVALID',
+    },
+    {
+      name: 'the signed timeout altered',
+      forge: (e) => ({ ...e, dispatchToken: thief.tokenFor(e, 3).replace(/^v1\.3\./, 'v1.900.') }),
+      field: 'dispatchToken',
+      reason: 'DISPATCH_TOKEN_INVALID',
+    },
+    {
+      name: 'a duration past the signed timeout',
+      forge: (e) => thief.signed({ ...e, durationMs: 4_500 }, 3),
+      field: 'durationMs',
+      reason: 'DURATION_EXCEEDS_TIMEOUT',
+    },
+    {
+      name: 'an init past 10 s',
+      forge: (e) => thief.signed({ ...e, initDurationMs: 12_000 }),
+      field: 'initDurationMs',
+      reason: 'INIT_DURATION_EXCEEDS_LIMIT',
+    },
   ];
 
   it.each(forgeries)('$name: 403, the event named, nothing written', async ({ forge, field, reason }) => {
@@ -64,7 +119,13 @@ describe('a stolen platform executor key cannot bill or credit other accounts', 
 
   it('names every refused event of a batch, and accepts the genuine ones once sent alone', async () => {
     const genuine = [0, 1, 2].map(() => thief.signed(usageEvent(victim.id)));
-    const batch = [genuine[0]!, usageEvent(victim.id), genuine[1]!, { ...thief.signed(usageEvent(victim.id)), memoryMb: 2048 }, genuine[2]!];
+    const batch = [
+      genuine[0]!,
+      usageEvent(victim.id),
+      genuine[1]!,
+      { ...thief.signed(usageEvent(victim.id)), memoryMb: 2048 },
+      genuine[2]!,
+    ];
     const before = await written(victim.id);
     const refused = await postUsage(t.app, thief.key, batch);
     expect(refused.statusCode).toBe(403);
@@ -137,10 +198,15 @@ describe('revoking one executor', () => {
     const removed = await t.app.inject({ method: 'DELETE', url: `/v1/executors/${gone.executorId}`, headers: admin });
     expect(removed.statusCode).toBe(204);
 
-    const listed = (await t.app.inject({ method: 'GET', url: '/v1/executors', headers: admin })).json().executors.map((e: { id: string }) => e.id);
+    const listed = (await t.app.inject({ method: 'GET', url: '/v1/executors', headers: admin }))
+      .json()
+      .executors.map((e: { id: string }) => e.id);
     expect(listed).not.toContain(gone.executorId);
     expect(listed).toContain(kept.executorId);
-    const keys = (await t.app.inject({ method: 'GET', url: '/v1/keys', headers: admin })).json().keys as { prefix: string; revokedAt: string | null }[];
+    const keys = (await t.app.inject({ method: 'GET', url: '/v1/keys', headers: admin })).json().keys as {
+      prefix: string;
+      revokedAt: string | null;
+    }[];
     expect(keys.find((k) => gone.key.startsWith(k.prefix))?.revokedAt).not.toBeNull();
 
     expect((await heartbeat(gone.key, gone.executorId)).statusCode).toBe(401);

@@ -35,7 +35,9 @@ describe('revoking one executor of the fleet', () => {
       expect(r.status, r.text).toBe(200);
       billed += Number(r.headers.get('x-tally-billed-duration-ms'));
     }
-    await expect.poll(() => usageTotals(t.base, a.accountKey, 'fleet'), { timeout: 5000 }).toMatchObject({ requests: 10, billedMs: billed });
+    await expect
+      .poll(() => usageTotals(t.base, a.accountKey, 'fleet'), { timeout: 5000 })
+      .toMatchObject({ requests: 10, billedMs: billed });
     expect(kept.stats().usageAcknowledged).toBe(4);
     expect(kept.stats().usageQuarantined + revoked.stats().usageQuarantined).toBe(0);
   });

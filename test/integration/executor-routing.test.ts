@@ -11,7 +11,9 @@ import { call, deploy, makeZip, NODE_ECHO, useFunctionsApp } from '../helpers/fu
 // Executors go stale after 1.5 s here, heartbeat every 300 ms, and the api re-reads the registry every 200 ms.
 const t = useFunctionsApp({ executor: false, functions: { executors: { staleAfterMs: 1500, heartbeatIntervalMs: 300, refreshMs: 200 } } });
 const servers: http.Server[] = [];
-afterAll(() => servers.forEach((s) => s.close()));
+afterAll(() => {
+  for (const s of servers) s.close();
+});
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -24,7 +26,12 @@ const freePort = () =>
 /** Registers an executor by hand (with a key of its own), with a huge capacity so that rendezvous routing prefers it. */
 async function registerFake(url: string): Promise<string> {
   const id = randomUUID();
-  const r = await call(t.base, await fleetKey(t.app), 'POST', '/v1/executors/register', { id, url, capacity: 100_000, token: randomUUID() + randomUUID() });
+  const r = await call(t.base, await fleetKey(t.app), 'POST', '/v1/executors/register', {
+    id,
+    url,
+    capacity: 100_000,
+    token: randomUUID() + randomUUID(),
+  });
   expect(r.status).toBe(200);
   return id;
 }
@@ -68,7 +75,9 @@ describe('routing invocations to executors', () => {
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
     await registerFake(`http://127.0.0.1:${(fake.address() as { port: number }).port}`);
     // Fresh: the api prefers it (its capacity weighs it up).
-    await expect.poll(async () => (await invoke(a.accountKey, 'stale')).json, { timeout: 2000, interval: 50 }).toBe('from the fake executor');
+    await expect
+      .poll(async () => (await invoke(a.accountKey, 'stale')).json, { timeout: 2000, interval: 50 })
+      .toBe('from the fake executor');
     // It never heartbeats: after 1.5 s the real executor takes every call.
     await expect.poll(async () => (await invoke(a.accountKey, 'stale')).json?.echo, { timeout: 5000, interval: 100 }).toEqual({ ping: 1 });
     const before = hits;
@@ -78,7 +87,8 @@ describe('routing invocations to executors', () => {
 
   it('lets an executor the api forgot register again on its next heartbeat', async () => {
     const executor = await t.startExecutor();
-    const listed = async () => (await call(t.base, admin.authorization.slice(7), 'GET', '/v1/executors')).json.executors.map((e: { id: string }) => e.id);
+    const listed = async () =>
+      (await call(t.base, admin.authorization.slice(7), 'GET', '/v1/executors')).json.executors.map((e: { id: string }) => e.id);
     expect(await listed()).toContain(executor.id);
     expect((await call(t.base, t.keyOf(executor.id), 'DELETE', `/v1/executors/${executor.id}`)).status).toBe(204);
     expect(await listed()).not.toContain(executor.id);
@@ -103,10 +113,33 @@ describe('routing invocations to executors', () => {
   });
 
   it('keeps counting in-flight invocations on the same route across registry refreshes', async () => {
-    const record = { id: randomUUID(), url: 'http://127.0.0.1:1', capacity: 2, token: 't', instances: 0, busy: 0, startedAt: new Date(), lastSeenAt: new Date() };
+    const record = {
+      id: randomUUID(),
+      url: 'http://127.0.0.1:1',
+      capacity: 2,
+      token: 't',
+      instances: 0,
+      busy: 0,
+      startedAt: new Date(),
+      lastSeenAt: new Date(),
+    };
     let reads = 0;
-    const repo = { live: async () => (reads++, [{ ...record }]) } as unknown as ExecutorsRepository;
-    const service = createExecutorsService({ repo, log: silentLogger(), accounts: { revokeKey: async () => { throw new Error('unused'); } }, options: { refreshMs: 0 } });
+    const repo = {
+      live: async () => {
+        reads++;
+        return [{ ...record }];
+      },
+    } as unknown as ExecutorsRepository;
+    const service = createExecutorsService({
+      repo,
+      log: silentLogger(),
+      accounts: {
+        revokeKey: async () => {
+          throw new Error('unused');
+        },
+      },
+      options: { refreshMs: 0 },
+    });
     const [route] = await service.candidates('fn');
     route!.inFlight += 2; // two invocations running while the registry is read again
     for (let i = 0; i < 3; i++) {

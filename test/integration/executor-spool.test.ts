@@ -8,7 +8,9 @@ import { call, deploy, makeZip, NODE_ECHO, usageTotals, useFunctionsApp } from '
 
 const t = useFunctionsApp({ executor: false });
 const children: ChildProcess[] = [];
-afterAll(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
 
 const segments = (dir: string) => readdirSync(join(dir, 'spool')).filter((n) => /^seg-\d+\.jsonl$/.test(n));
 
@@ -16,8 +18,15 @@ const segments = (dir: string) => readdirSync(join(dir, 'spool')).filter((n) => 
 async function spawnExecutor(dir: string, flushMs: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'executor/main.ts'], {
     env: {
-      ...process.env, TALLY_API_URL: t.base, TALLY_EXECUTOR_KEY: t.fleet, HOST: '127.0.0.1', PORT: '0',
-      TALLY_EXECUTOR_DIR: dir, TALLY_USAGE_FLUSH_MS: String(flushMs), TALLY_EXECUTOR_CAPACITY: '4', LOG_LEVEL: 'warn',
+      ...process.env,
+      TALLY_API_URL: t.base,
+      TALLY_EXECUTOR_KEY: t.fleet,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      TALLY_EXECUTOR_DIR: dir,
+      TALLY_USAGE_FLUSH_MS: String(flushMs),
+      TALLY_EXECUTOR_CAPACITY: '4',
+      LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -27,14 +36,20 @@ async function spawnExecutor(dir: string, flushMs: number): Promise<ChildProcess
   for (;;) {
     if (child.exitCode !== null) throw new Error(`executor exited with ${child.exitCode}`);
     const id = existsSync(join(dir, 'executor-id')) ? readFileSync(join(dir, 'executor-id'), 'utf8').trim() : null;
-    const list = (await call(t.base, admin.authorization.slice(7), 'GET', '/v1/executors')).json.executors as { id: string; startedAt: string }[];
+    const list = (await call(t.base, admin.authorization.slice(7), 'GET', '/v1/executors')).json.executors as {
+      id: string;
+      startedAt: string;
+    }[];
     if (id && list.some((e) => e.id === id && Date.parse(e.startedAt) >= started - 1000)) return child;
     if (Date.now() - started > 20_000) throw new Error('the executor did not register within 20 s');
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
 
 describe('usage spool across an executor crash', () => {
   it('loses nothing when the executor is SIGKILLed between spooling and flushing, and counts nothing twice on replay', async () => {
@@ -65,7 +80,9 @@ describe('usage spool across an executor crash', () => {
 
     // Restarted on the same folder, it replays the spool at once.
     executor = await spawnExecutor(dir, 100);
-    await expect.poll(() => usageTotals(t.base, a.accountKey, 'crash'), { timeout: 10_000 }).toMatchObject({ requests: 5, billedMs: billed });
+    await expect
+      .poll(() => usageTotals(t.base, a.accountKey, 'crash'), { timeout: 10_000 })
+      .toMatchObject({ requests: 5, billedMs: billed });
     await expect.poll(() => segments(dir).length, { timeout: 5000 }).toBe(0);
 
     // As if the api's acknowledgements had been lost: the same segments come back and are sent again.
@@ -88,7 +105,15 @@ describe('usage spool across an executor crash', () => {
     const run = (env: Record<string, string>) =>
       new Promise<{ code: number | null; output: string }>((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', 'executor/main.ts'], {
-          env: { ...process.env, TALLY_API_URL: t.base, TALLY_EXECUTOR_KEY: t.fleet, PORT: '0', TALLY_EXECUTOR_DIR: mkdtempSync(join(t.tmp, 'bad-')), LOG_LEVEL: 'silent', ...env },
+          env: {
+            ...process.env,
+            TALLY_API_URL: t.base,
+            TALLY_EXECUTOR_KEY: t.fleet,
+            PORT: '0',
+            TALLY_EXECUTOR_DIR: mkdtempSync(join(t.tmp, 'bad-')),
+            LOG_LEVEL: 'silent',
+            ...env,
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let output = '';

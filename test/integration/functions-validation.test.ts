@@ -21,7 +21,12 @@ async function nothingStored(accountId: string): Promise<void> {
 /** Posts a function and expects a refusal; nothing may be half-created. */
 async function refused(body: Record<string, unknown>, status: number, code: string, message?: RegExp) {
   const a = await tenant();
-  const r = await t.app.inject({ method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey), payload: { name: 'f', runtime: 'nodejs', ...body } });
+  const r = await t.app.inject({
+    method: 'POST',
+    url: '/v1/functions',
+    headers: bearer(a.accountKey),
+    payload: { name: 'f', runtime: 'nodejs', ...body },
+  });
   expect(r.statusCode, r.body).toBe(status);
   expect(r.json().error.code).toBe(code);
   if (message) expect(r.json().error.message).toMatch(message);
@@ -68,48 +73,110 @@ describe('bad zips', () => {
     await refused({ zipFile: b64(nodeZip([{ name: '/etc/cron.d/evil', data: 'x' }])) }, 400, 'INVALID_ZIP', /points outside/);
     await refused({ zipFile: b64(nodeZip([{ name: 'link', symlink: '../../etc' }])) }, 400, 'INVALID_ZIP', /symlink "link" points outside/);
     await refused({ zipFile: b64(nodeZip([{ name: 'abs', symlink: '/etc/passwd' }])) }, 400, 'INVALID_ZIP', /absolute target/);
-    await refused({ zipFile: b64(nodeZip([{ name: 'dir', symlink: 'lib' }, { name: 'dir/x.js', data: 'x' }])) }, 400, 'INVALID_ZIP', /under the symlink/);
+    await refused(
+      {
+        zipFile: b64(
+          nodeZip([
+            { name: 'dir', symlink: 'lib' },
+            { name: 'dir/x.js', data: 'x' },
+          ]),
+        ),
+      },
+      400,
+      'INVALID_ZIP',
+      /under the symlink/,
+    );
   });
 
   it('accepts a symlink that stays inside, and folder entries', async () => {
     const a = await tenant();
-    const zip = nodeZip([{ name: 'lib/', mode: 0o755 }, { name: 'lib/a.js', data: '1' }, { name: 'lib/b.js', symlink: 'a.js' }]);
-    const r = await t.app.inject({ method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey), payload: { name: 'links', runtime: 'nodejs', zipFile: b64(zip) } });
+    const zip = nodeZip([
+      { name: 'lib/', mode: 0o755 },
+      { name: 'lib/a.js', data: '1' },
+      { name: 'lib/b.js', symlink: 'a.js' },
+    ]);
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/v1/functions',
+      headers: bearer(a.accountKey),
+      payload: { name: 'links', runtime: 'nodejs', zipFile: b64(zip) },
+    });
     expect(r.statusCode, r.body).toBe(201);
   });
 });
 
 describe('handler files', () => {
   it('needs index.js, index.mjs or index.cjs for nodejs index.handler, as Lambda resolves it', async () => {
-    await refused({ zipFile: b64(makeZip([{ name: 'main.js', data: NODE_ECHO }])) }, 400, 'HANDLER_NOT_FOUND', /index\.js or index\.mjs or index\.cjs/);
+    await refused(
+      { zipFile: b64(makeZip([{ name: 'main.js', data: NODE_ECHO }])) },
+      400,
+      'HANDLER_NOT_FOUND',
+      /index\.js or index\.mjs or index\.cjs/,
+    );
     await refused({ handler: 'nodot', zipFile: b64(nodeZip()) }, 400, 'HANDLER_NOT_FOUND', /malformed/);
     const a = await tenant();
-    for (const [name, file, handler] of [['mjs', 'index.mjs', 'index.handler'], ['cjs', 'index.cjs', 'index.handler'], ['nested', 'src/app.js', 'src/app.main']]) {
+    for (const [name, file, handler] of [
+      ['mjs', 'index.mjs', 'index.handler'],
+      ['cjs', 'index.cjs', 'index.handler'],
+      ['nested', 'src/app.js', 'src/app.main'],
+    ]) {
       const zip = makeZip([{ name: file!, data: NODE_ECHO }]);
-      const r = await t.app.inject({ method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey), payload: { name, runtime: 'nodejs', handler, zipFile: b64(zip) } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/functions',
+        headers: bearer(a.accountKey),
+        payload: { name, runtime: 'nodejs', handler, zipFile: b64(zip) },
+      });
       expect(r.statusCode, `${file}: ${r.body}`).toBe(201);
     }
   });
 
   it('needs app.py for python app.handler (or the module the handler names)', async () => {
-    await refused({ runtime: 'python', zipFile: b64(makeZip([{ name: 'main.py', data: 'def handler(e, c): return 1' }])) }, 400, 'HANDLER_NOT_FOUND', /app\.py/);
+    await refused(
+      { runtime: 'python', zipFile: b64(makeZip([{ name: 'main.py', data: 'def handler(e, c): return 1' }])) },
+      400,
+      'HANDLER_NOT_FOUND',
+      /app\.py/,
+    );
     const a = await tenant();
     const ok = await t.app.inject({
-      method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey),
+      method: 'POST',
+      url: '/v1/functions',
+      headers: bearer(a.accountKey),
       payload: { name: 'py', runtime: 'python', zipFile: b64(makeZip([{ name: 'app.py', data: 'def handler(e, c): return 1' }])) },
     });
     expect(ok.json()).toMatchObject({ handler: 'app.handler', runtime: 'python' });
-    const pkg = makeZip([{ name: 'pkg/__init__.py', data: '' }, { name: 'pkg/mod.py', data: 'def run(e, c): return 1' }]);
-    const nested = await t.app.inject({ method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey), payload: { name: 'py2', runtime: 'python', handler: 'pkg.mod.run', zipFile: b64(pkg) } });
+    const pkg = makeZip([
+      { name: 'pkg/__init__.py', data: '' },
+      { name: 'pkg/mod.py', data: 'def run(e, c): return 1' },
+    ]);
+    const nested = await t.app.inject({
+      method: 'POST',
+      url: '/v1/functions',
+      headers: bearer(a.accountKey),
+      payload: { name: 'py2', runtime: 'python', handler: 'pkg.mod.run', zipFile: b64(pkg) },
+    });
     expect(nested.statusCode).toBe(201);
   });
 
   it('needs an executable bootstrap for provided', async () => {
-    await refused({ runtime: 'provided', zipFile: b64(makeZip([{ name: 'function.sh', data: 'x', mode: 0o755 }])) }, 400, 'HANDLER_NOT_FOUND', /executable file named bootstrap/);
-    await refused({ runtime: 'provided', zipFile: b64(makeZip([{ name: 'bootstrap', data: '#!/bin/sh', mode: 0o644 }])) }, 400, 'HANDLER_NOT_FOUND', /chmod \+x bootstrap/);
+    await refused(
+      { runtime: 'provided', zipFile: b64(makeZip([{ name: 'function.sh', data: 'x', mode: 0o755 }])) },
+      400,
+      'HANDLER_NOT_FOUND',
+      /executable file named bootstrap/,
+    );
+    await refused(
+      { runtime: 'provided', zipFile: b64(makeZip([{ name: 'bootstrap', data: '#!/bin/sh', mode: 0o644 }])) },
+      400,
+      'HANDLER_NOT_FOUND',
+      /chmod \+x bootstrap/,
+    );
     const a = await tenant();
     const ok = await t.app.inject({
-      method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey),
+      method: 'POST',
+      url: '/v1/functions',
+      headers: bearer(a.accountKey),
       payload: { name: 'sh', runtime: 'provided', zipFile: b64(makeZip([{ name: 'bootstrap', data: '#!/bin/sh', mode: 0o755 }])) },
     });
     expect(ok.statusCode).toBe(201);
@@ -117,8 +184,18 @@ describe('handler files', () => {
 
   it('keeps the old version when new code lacks the handler', async () => {
     const a = await tenant();
-    await t.app.inject({ method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey), payload: { name: 'keep', runtime: 'nodejs', zipFile: b64(nodeZip()) } });
-    const r = await t.app.inject({ method: 'PUT', url: '/v1/functions/keep/code', headers: bearer(a.accountKey), payload: { zipFile: b64(makeZip([{ name: 'other.js', data: 'x' }])) } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/functions',
+      headers: bearer(a.accountKey),
+      payload: { name: 'keep', runtime: 'nodejs', zipFile: b64(nodeZip()) },
+    });
+    const r = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/functions/keep/code',
+      headers: bearer(a.accountKey),
+      payload: { zipFile: b64(makeZip([{ name: 'other.js', data: 'x' }])) },
+    });
     expect(r.json().error.code).toBe('HANDLER_NOT_FOUND');
     const fn = await t.app.inject({ method: 'GET', url: '/v1/functions/keep', headers: bearer(a.accountKey) });
     expect(fn.json().latestVersion).toBe(1);
@@ -154,46 +231,100 @@ describe('settings out of range', () => {
 
   it.each([
     // Lambda's reserved names
-    '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
-    'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
-    'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
-    'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+    '_HANDLER',
+    '_X_AMZN_TRACE_ID',
+    'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+    'AWS_EXECUTION_ENV',
+    'AWS_LAMBDA_FUNCTION_NAME',
+    'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+    'AWS_LAMBDA_FUNCTION_VERSION',
+    'AWS_LAMBDA_INITIALIZATION_TYPE',
+    'AWS_LAMBDA_LOG_GROUP_NAME',
+    'AWS_LAMBDA_LOG_STREAM_NAME',
+    'AWS_ACCESS_KEY',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_LAMBDA_RUNTIME_API',
+    'LAMBDA_TASK_ROOT',
+    'LAMBDA_RUNTIME_DIR',
     // what would run code before the runtime's bootstrap, and Tally's own
-    'LD_PRELOAD', 'LD_AUDIT', 'LD_LIBRARY_PATH', 'GCONV_PATH', 'BASH_ENV', 'ENV', 'PYTHONHOME', 'PYTHONSTARTUP', 'PYTHONINSPECT',
-    'TALLY_SANDBOX_EXEC', 'TALLY_ANYTHING',
+    'LD_PRELOAD',
+    'LD_AUDIT',
+    'LD_LIBRARY_PATH',
+    'GCONV_PATH',
+    'BASH_ENV',
+    'ENV',
+    'PYTHONHOME',
+    'PYTHONSTARTUP',
+    'PYTHONINSPECT',
+    'TALLY_SANDBOX_EXEC',
+    'TALLY_ANYTHING',
   ])('refuses the reserved variable %s with a 400 naming it, on create and on update', async (name) => {
     const error = await refused({ zipFile, environment: { OK: '1', [name]: '/var/task/x' } }, 400, 'VALIDATION_FAILED');
     expect(error.message).toContain(`environment.${name}`);
     expect(error.details).toEqual([expect.objectContaining({ field: `environment.${name}` })]);
     const a = await tenant();
-    await t.app.inject({ method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey), payload: { name: 'env', runtime: 'nodejs', zipFile } });
-    const r = await t.app.inject({ method: 'PATCH', url: '/v1/functions/env/configuration', headers: bearer(a.accountKey), payload: { environment: { [name]: 'x' } } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/functions',
+      headers: bearer(a.accountKey),
+      payload: { name: 'env', runtime: 'nodejs', zipFile },
+    });
+    const r = await t.app.inject({
+      method: 'PATCH',
+      url: '/v1/functions/env/configuration',
+      headers: bearer(a.accountKey),
+      payload: { environment: { [name]: 'x' } },
+    });
     expect(r.statusCode).toBe(400);
     expect(r.json().error.message).toContain(`environment.${name}`);
   });
 
-  it.each(['--require /var/task/x.js', '-r ./x', '--import=./x.mjs', '--enable-source-maps --loader ./l.mjs', '--experimental-loader=x', '--inspect=0.0.0.0:9229', '--inspect_brk'])(
-    'refuses NODE_OPTIONS=%j (code before the bootstrap, or a debugger)',
-    async (value) => {
-      const error = await refused({ zipFile, environment: { NODE_OPTIONS: value } }, 400, 'VALIDATION_FAILED', /environment\.NODE_OPTIONS/);
-      expect(error.message).toMatch(/bootstrap/);
-    },
-  );
+  it.each([
+    '--require /var/task/x.js',
+    '-r ./x',
+    '--import=./x.mjs',
+    '--enable-source-maps --loader ./l.mjs',
+    '--experimental-loader=x',
+    '--inspect=0.0.0.0:9229',
+    '--inspect_brk',
+  ])('refuses NODE_OPTIONS=%j (code before the bootstrap, or a debugger)', async (value) => {
+    const error = await refused({ zipFile, environment: { NODE_OPTIONS: value } }, 400, 'VALIDATION_FAILED', /environment\.NODE_OPTIONS/);
+    expect(error.message).toMatch(/bootstrap/);
+  });
 
   it('allows what Lambda allows: PATH, LANG, TZ, NODE_PATH, PYTHONPATH and other NODE_OPTIONS', async () => {
     const a = await tenant();
     const environment = {
-      PATH: '/var/task/bin:/usr/bin', LANG: 'en_US.UTF-8', TZ: 'Europe/Paris', NODE_PATH: '/var/task/lib', PYTHONPATH: '/var/task/src',
-      NODE_OPTIONS: '--enable-source-maps --stack-trace-limit=50', MY_TALLY_SETTING: 'x', tally_lower: 'y',
+      PATH: '/var/task/bin:/usr/bin',
+      LANG: 'en_US.UTF-8',
+      TZ: 'Europe/Paris',
+      NODE_PATH: '/var/task/lib',
+      PYTHONPATH: '/var/task/src',
+      NODE_OPTIONS: '--enable-source-maps --stack-trace-limit=50',
+      MY_TALLY_SETTING: 'x',
+      tally_lower: 'y',
     };
-    const r = await t.app.inject({ method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey), payload: { name: 'ok', runtime: 'nodejs', zipFile, environment } });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/v1/functions',
+      headers: bearer(a.accountKey),
+      payload: { name: 'ok', runtime: 'nodejs', zipFile, environment },
+    });
     expect(r.statusCode, r.body).toBe(201);
     expect(r.json().environment).toEqual(environment);
   });
 
   it('refuses out-of-range settings in an update too, and keeps the version', async () => {
     const a = await tenant();
-    await t.app.inject({ method: 'POST', url: '/v1/functions', headers: bearer(a.accountKey), payload: { name: 'upd', runtime: 'nodejs', zipFile } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/functions',
+      headers: bearer(a.accountKey),
+      payload: { name: 'upd', runtime: 'nodejs', zipFile },
+    });
     for (const payload of [{ timeoutS: 901 }, { memoryMb: 64 }, { environment: { HOME: '/x' } }]) {
       const r = await t.app.inject({ method: 'PATCH', url: '/v1/functions/upd/configuration', headers: bearer(a.accountKey), payload });
       expect(r.statusCode).toBe(400);

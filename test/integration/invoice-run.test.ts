@@ -12,8 +12,22 @@ import { holdLock } from '../helpers/db.js';
 const t = useTestApp();
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
-interface Line { id: string; kind: string; adjustsPeriod: string | null; description: string; quantity: string; amount: string }
-interface Invoice { id: string; status: string; total: string; priceVersion: string; voidReason: string | null; lines: Line[] }
+interface Line {
+  id: string;
+  kind: string;
+  adjustsPeriod: string | null;
+  description: string;
+  quantity: string;
+  amount: string;
+}
+interface Invoice {
+  id: string;
+  status: string;
+  total: string;
+  priceVersion: string;
+  voidReason: string | null;
+  lines: Line[];
+}
 
 /** n invocations of 10,240 MB x 900,000 ms = 9,000 GB-s each, on x86_64. */
 const heavy = (accountId: string, n: number, startedAt: string) =>
@@ -36,13 +50,26 @@ async function invoiceOf(tenant: Tenant, period: string): Promise<Invoice> {
 }
 
 async function rowsOf(accountIds: string[], period: string) {
-  return t.db.db.selectFrom('invoices').select(['account_id', 'status']).where('account_id', 'in', accountIds)
-    .where('period', '=', `${period}-01`).orderBy('account_id').execute();
+  return t.db.db
+    .selectFrom('invoices')
+    .select(['account_id', 'status'])
+    .where('account_id', 'in', accountIds)
+    .where('period', '=', `${period}-01`)
+    .orderBy('account_id')
+    .execute();
 }
 
 const finalizedCount = async (period: string) =>
-  Number((await t.db.db.selectFrom('invoices').select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('period', '=', `${period}-01`).where('status', '=', 'finalized').executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await t.db.db
+        .selectFrom('invoices')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('period', '=', `${period}-01`)
+        .where('status', '=', 'finalized')
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('POST /v1/invoices/run', () => {
   it('finalizes a closed month once: a second run finds it already done and writes nothing', async () => {
@@ -62,7 +89,9 @@ describe('POST /v1/invoices/run', () => {
     expect(again.json().alreadyFinalized).toBeGreaterThanOrEqual(1);
     expect(await rowsOf([a.id], '2026-10')).toEqual([{ account_id: a.id, status: 'finalized' }]);
     const audit = await t.app.inject({ method: 'GET', url: `/v1/audit?accountId=${a.id}&action=invoice.finalized`, headers: admin });
-    expect(audit.json().entries).toEqual([expect.objectContaining({ actor: 'admin:env', subject: inv.id, details: { total: '0.83', priceVersion: 'aws-us-east-1-2025-08' } })]);
+    expect(audit.json().entries).toEqual([
+      expect.objectContaining({ actor: 'admin:env', subject: inv.id, details: { total: '0.83', priceVersion: 'aws-us-east-1-2025-08' } }),
+    ]);
   });
 
   it('yields one invoice per account when two runs race in one process', async () => {
@@ -72,9 +101,12 @@ describe('POST /v1/invoices/run', () => {
     const answers = await Promise.all([run('2026-10'), run('2026-10')]);
     expect(answers.map((r) => r.statusCode)).toEqual([200, 200]);
     expect(answers[0]!.json().finalized + answers[1]!.json().finalized).toBe((await finalizedCount('2026-10')) - before);
-    expect(await rowsOf(tenants.map((x) => x.id), '2026-10')).toEqual(
-      tenants.map((x) => ({ account_id: x.id, status: 'finalized' })).sort((p, q) => p.account_id.localeCompare(q.account_id)),
-    );
+    expect(
+      await rowsOf(
+        tenants.map((x) => x.id),
+        '2026-10',
+      ),
+    ).toEqual(tenants.map((x) => ({ account_id: x.id, status: 'finalized' })).sort((p, q) => p.account_id.localeCompare(q.account_id)));
   });
 
   it('yields one invoice per account when two api instances on the same database race', async () => {
@@ -82,7 +114,10 @@ describe('POST /v1/invoices/run', () => {
     const tenants = await Promise.all(Array.from({ length: 4 }, () => tenantWithUsage(3)));
     const otherDb = createDb(t.db.url, 5);
     const other = await buildApp({
-      db: otherDb, clock: t.clock, logger: silentLogger(), adminKey: ADMIN_KEY,
+      db: otherDb,
+      clock: t.clock,
+      logger: silentLogger(),
+      adminKey: ADMIN_KEY,
       expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
     });
     try {
@@ -92,7 +127,10 @@ describe('POST /v1/invoices/run', () => {
       const sum = answers.reduce((n, r) => n + (r.json().finalized as number), 0);
       expect(sum).toBe((await finalizedCount('2026-10')) - before);
       expect(sum).toBeGreaterThanOrEqual(tenants.length);
-      const rows = await rowsOf(tenants.map((x) => x.id), '2026-10');
+      const rows = await rowsOf(
+        tenants.map((x) => x.id),
+        '2026-10',
+      );
       expect(rows).toHaveLength(tenants.length);
       expect(rows.every((r) => r.status === 'finalized')).toBe(true);
     } finally {
@@ -131,13 +169,18 @@ describe('a finalized invoice', () => {
     await expect(sql`update invoices set status = 'draft' where id = ${inv.id}`.execute(db)).rejects.toThrow(/finalized/);
     await expect(sql`update invoice_lines set amount = 1000 where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/cannot be changed/);
     await expect(sql`delete from invoice_lines where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/cannot be changed/);
-    await expect(sql`insert into invoice_lines (invoice_id, account_id, position, kind, description, quantity, free_quantity, billable_quantity, unit_price, amount)
-      values (${inv.id}, ${a.id}, 99, 'adjustment', 'sneaked in', 1, 0, 1, 5, 5)`.execute(db)).rejects.toThrow(/cannot be changed/);
+    await expect(
+      sql`insert into invoice_lines (invoice_id, account_id, position, kind, description, quantity, free_quantity, billable_quantity, unit_price, amount)
+      values (${inv.id}, ${a.id}, 99, 'adjustment', 'sneaked in', 1, 0, 1, 5, 5)`.execute(db),
+    ).rejects.toThrow(/cannot be changed/);
     // nor moved off onto a draft, which would empty the finalized invoice (the api stores no drafts; the table still takes them)
-    const { rows: [draft] } = await sql<{ id: string }>`insert into invoices (account_id, period, status, price_version_id, free_tier, total)
+    const {
+      rows: [draft],
+    } = await sql<{ id: string }>`insert into invoices (account_id, period, status, price_version_id, free_tier, total)
       values (${a.id}, '2026-11-01', 'draft', 'aws-us-east-1-2025-08', true, 0) returning id`.execute(db);
-    await expect(sql`update invoice_lines set invoice_id = ${draft!.id}, position = position + 100 where invoice_id = ${inv.id}`.execute(db))
-      .rejects.toThrow(/cannot be changed/);
+    await expect(
+      sql`update invoice_lines set invoice_id = ${draft!.id}, position = position + 100 where invoice_id = ${inv.id}`.execute(db),
+    ).rejects.toThrow(/cannot be changed/);
     await expect(sql`delete from invoices where id = ${inv.id}`.execute(db)).rejects.toThrow(/cannot be deleted/);
     await expect(sql`update billing_ledger set amount = 0 where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from billing_ledger where invoice_id = ${inv.id}`.execute(db)).rejects.toThrow(/append-only/);
@@ -158,9 +201,12 @@ describe('a finalized invoice', () => {
 
     // the month is handed back: the next run issues a new invoice beside the void one
     await run('2026-10');
-    expect(await rowsOf([a.id], '2026-10')).toEqual(expect.arrayContaining([
-      { account_id: a.id, status: 'void' }, { account_id: a.id, status: 'finalized' },
-    ]));
+    expect(await rowsOf([a.id], '2026-10')).toEqual(
+      expect.arrayContaining([
+        { account_id: a.id, status: 'void' },
+        { account_id: a.id, status: 'finalized' },
+      ]),
+    );
     expect((await rowsOf([a.id], '2026-10')).length).toBe(2);
   });
 
@@ -168,7 +214,12 @@ describe('a finalized invoice', () => {
     t.clock.set('2026-11-15T12:00:00.000Z');
     const a = await tenantWithUsage(1, '2026-11-02T00:00:00.000Z');
     const draft = await invoiceOf(a, '2026-11');
-    const byAccount = await t.app.inject({ method: 'POST', url: `/v1/invoices/${draft.id}/void`, headers: bearer(a.accountKey), payload: { reason: 'x' } });
+    const byAccount = await t.app.inject({
+      method: 'POST',
+      url: `/v1/invoices/${draft.id}/void`,
+      headers: bearer(a.accountKey),
+      payload: { reason: 'x' },
+    });
     expect(byAccount.statusCode).toBe(403);
     const ofDraft = await t.app.inject({ method: 'POST', url: `/v1/invoices/${draft.id}/void`, headers: admin, payload: { reason: 'x' } });
     expect(ofDraft.statusCode).toBe(409);
@@ -192,10 +243,14 @@ describe('late usage', () => {
     await run('2026-11');
     const nov = await invoiceOf(a, '2026-11');
     // October now: 70 x 9,000 = 630,000 GB-s; 230,000 billable x 0.0000166667 = 3.833341 -> 3.83; billed 0.83
-    expect(adjustments(nov)).toEqual([expect.objectContaining({
-      adjustsPeriod: '2026-10', quantity: '1', amount: '3.00',
-      description: 'Late usage for 2026-10: +20 requests, +180000 GB-s (month re-priced at 3.83, billed 0.83)',
-    })]);
+    expect(adjustments(nov)).toEqual([
+      expect.objectContaining({
+        adjustsPeriod: '2026-10',
+        quantity: '1',
+        amount: '3.00',
+        description: 'Late usage for 2026-10: +20 requests, +180000 GB-s (month re-priced at 3.83, billed 0.83)',
+      }),
+    ]);
     expect(nov).toMatchObject({ status: 'finalized', total: '3.00' });
     // October is now billed by two invoices: voiding the first alone would bill its late usage twice
     const oct = await invoiceOf(a, '2026-10');
@@ -239,10 +294,13 @@ describe('late usage', () => {
     t.clock.set('2026-12-02T00:30:00.000Z');
     await run('2026-11');
     const nov = await invoiceOf(a, '2026-11');
-    expect(adjustments(nov)).toEqual([expect.objectContaining({
-      adjustsPeriod: '2026-10', amount: '0.00',
-      description: 'Late usage for 2026-10: +1 requests, +9000 GB-s (month re-priced at 0.00, billed 0.00)',
-    })]);
+    expect(adjustments(nov)).toEqual([
+      expect.objectContaining({
+        adjustsPeriod: '2026-10',
+        amount: '0.00',
+        description: 'Late usage for 2026-10: +1 requests, +9000 GB-s (month re-priced at 0.00, billed 0.00)',
+      }),
+    ]);
     expect(nov.total).toBe('0.00');
 
     t.clock.set('2027-01-02T00:30:00.000Z');
@@ -250,12 +308,17 @@ describe('late usage', () => {
     expect(adjustments(await invoiceOf(a, '2026-12'))).toEqual([]);
   });
 
-  const voidInvoice = (id: string) => t.app.inject({ method: 'POST', url: `/v1/invoices/${id}/void`, headers: admin, payload: { reason: 'reissue' } });
+  const voidInvoice = (id: string) =>
+    t.app.inject({ method: 'POST', url: `/v1/invoices/${id}/void`, headers: admin, payload: { reason: 'reissue' } });
   /** What the live invoices bill for one month: its own invoice's total plus every adjustment line for it. */
   async function billedFor(tenant: Tenant, month: string, periods: string[]) {
     let sum = new Decimal(0);
     for (const period of periods) {
-      const r = await t.app.inject({ method: 'GET', url: `/v1/invoices?period=${period}&status=finalized`, headers: bearer(tenant.accountKey) });
+      const r = await t.app.inject({
+        method: 'GET',
+        url: `/v1/invoices?period=${period}&status=finalized`,
+        headers: bearer(tenant.accountKey),
+      });
       for (const inv of r.json().invoices as Invoice[]) {
         if (period === month) sum = sum.plus(inv.total).minus(adjustments(inv).reduce((n, l) => n.plus(l.amount), new Decimal(0)));
         for (const l of adjustments(inv)) if (l.adjustsPeriod === month) sum = sum.plus(l.amount);
@@ -336,7 +399,8 @@ describe('late usage', () => {
     const march = await invoiceOf(a, '2026-03');
     const april = await invoiceOf(a, '2026-04');
     const db = t.db.db;
-    const step = (seq: number, kind: string, extra = sql``) => sql`
+    const step = (seq: number, kind: string, extra = sql``) =>
+      sql`
       insert into billing_ledger (account_id, usage_period, seq, from_seq, kind, invoice_id, releases_seq, month_invoice_id,
                                   requests, x86_mb_ms, arm_mb_ms, ephemeral_mb_ms, amount, price_version_id, free_tier)
       select account_id, usage_period, ${seq}, ${seq - 1}, ${kind}, ${kind === 'month' ? march.id : april.id}::uuid, ${kind === 'release' ? 1 : null}::int,
@@ -362,13 +426,21 @@ describe('a failing invoice run', () => {
     const owner = t.db.owner;
     await sql`create function fail_victim() returns trigger language plpgsql as $$
       begin raise exception 'disk full (simulated)'; end $$`.execute(owner);
-    await sql.raw(`create trigger fail_victim before insert on billing_ledger for each row
-      when (new.account_id = '${victim}' and new.usage_period = '2026-02-01') execute function fail_victim()`).execute(owner);
+    await sql
+      .raw(`create trigger fail_victim before insert on billing_ledger for each row
+      when (new.account_id = '${victim}' and new.usage_period = '2026-02-01') execute function fail_victim()`)
+      .execute(owner);
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => void unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     const otherDb = createDb(t.db.url, 5);
-    const other = await buildApp({ db: otherDb, clock: t.clock, logger: silentLogger(), adminKey: ADMIN_KEY, invoices: { runPageSize: 1 } });
+    const other = await buildApp({
+      db: otherDb,
+      clock: t.clock,
+      logger: silentLogger(),
+      adminKey: ADMIN_KEY,
+      invoices: { runPageSize: 1 },
+    });
     try {
       const failed = await run('2026-02', admin, other);
       await new Promise((r) => setTimeout(r, 200)); // let a stray rejection surface

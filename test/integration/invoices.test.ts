@@ -7,7 +7,17 @@ import { admin, bearer, newTenant, postUsage, usageEvent, useTestApp } from '../
 const t = useTestApp();
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
-interface Line { id: string; kind: string; architecture: string | null; description: string; quantity: string; freeQuantity: string; billableQuantity: string; unitPrice: string; amount: string }
+interface Line {
+  id: string;
+  kind: string;
+  architecture: string | null;
+  description: string;
+  quantity: string;
+  freeQuantity: string;
+  billableQuantity: string;
+  unitPrice: string;
+  amount: string;
+}
 
 /**
  * October 2026 for one account, chosen so every line has a round quantity:
@@ -18,11 +28,16 @@ interface Line { id: string; kind: string; architecture: string | null; descript
 function octoberUsage(accountId: string) {
   const x86 = Array.from({ length: 50 }, (_, i) =>
     usageEvent(accountId, {
-      functionId: `fn-${i % 2}`, memoryMb: 10_240, durationMs: 900_000, ephemeralStorageMb: 10_240,
+      functionId: `fn-${i % 2}`,
+      memoryMb: 10_240,
+      durationMs: 900_000,
+      ephemeralStorageMb: 10_240,
       startedAt: `2026-10-0${1 + (i % 5)}T1${i % 2}:15:00.000Z`,
-    }));
+    }),
+  );
   const arm = Array.from({ length: 10 }, () =>
-    usageEvent(accountId, { architecture: 'arm64', memoryMb: 2048, durationMs: 500_000, startedAt: '2026-10-20T08:15:00.000Z' }));
+    usageEvent(accountId, { architecture: 'arm64', memoryMb: 2048, durationMs: 500_000, startedAt: '2026-10-20T08:15:00.000Z' }),
+  );
   return { x86, arm, all: [...x86, ...arm] };
 }
 
@@ -49,7 +64,14 @@ describe('October invoice drafts', () => {
     t.clock.set('2026-11-15T12:00:00.000Z');
     const a = await tenantWithOctober();
     const inv = await octoberInvoice(a.accountKey);
-    expect(inv).toMatchObject({ accountId: a.id, period: '2026-10', status: 'draft', currency: 'USD', priceVersion: 'aws-us-east-1-2025-08', freeTier: true });
+    expect(inv).toMatchObject({
+      accountId: a.id,
+      period: '2026-10',
+      status: 'draft',
+      currency: 'USD',
+      priceVersion: 'aws-us-east-1-2025-08',
+      freeTier: true,
+    });
     // The 400,000 free GB-s go to x86_64 (0.0000166667 > arm64's 0.0000133334):
     // x86 50,000 x 0.0000166667 = 0.833335 -> 0.83; arm 10,000 x 0.0000133334 = 0.133334 -> 0.13;
     // storage 427,500 x 0.0000000309 = 0.01320975 -> 0.01. Unrounded they sum to 0.97987875 (0.98), but the
@@ -73,21 +95,47 @@ describe('October invoice drafts', () => {
     t.clock.set('2026-11-15T12:00:00.000Z');
     const a = await tenantWithOctober();
     const reason = 'contract customer: negotiated rate';
-    const patch = await t.app.inject({ method: 'PATCH', url: `/v1/accounts/${a.id}`, headers: admin, payload: { freeTier: false, reason } });
+    const patch = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/accounts/${a.id}`,
+      headers: admin,
+      payload: { freeTier: false, reason },
+    });
     expect(patch.statusCode).toBe(200);
     expect(patch.json().freeTier).toBe(false);
-    const byAccountKey = await t.app.inject({ method: 'PATCH', url: `/v1/accounts/${a.id}`, headers: bearer(a.accountKey), payload: { freeTier: true, reason: 'x' } });
+    const byAccountKey = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/accounts/${a.id}`,
+      headers: bearer(a.accountKey),
+      payload: { freeTier: true, reason: 'x' },
+    });
     expect(byAccountKey.statusCode).toBe(403);
 
     const inv = await octoberInvoice(a.accountKey);
     expect(inv.lines.every((l) => l.freeQuantity === '0')).toBe(true);
     // 60 x 0.0000002 = 0.000012 -> 0.00; 450,000 x 0.0000166667 = 7.500015 -> 7.50; then 0.13 and 0.01 as before
-    expect(inv.lines.map((l) => [l.billableQuantity, l.amount])).toEqual([['60', '0.00'], ['450000', '7.50'], ['10000', '0.13'], ['427500', '0.01']]);
+    expect(inv.lines.map((l) => [l.billableQuantity, l.amount])).toEqual([
+      ['60', '0.00'],
+      ['450000', '7.50'],
+      ['10000', '0.13'],
+      ['427500', '0.01'],
+    ]);
     expect(inv.total).toBe('7.64');
 
-    const audit = await t.app.inject({ method: 'GET', url: `/v1/audit?accountId=${a.id}&action=account.free_tier_changed`, headers: admin });
+    const audit = await t.app.inject({
+      method: 'GET',
+      url: `/v1/audit?accountId=${a.id}&action=account.free_tier_changed`,
+      headers: admin,
+    });
     expect(audit.json().entries).toEqual([
-      expect.objectContaining({ actor: 'admin:env', action: 'account.free_tier_changed', accountId: a.id, subject: a.id, reason, details: { from: true, to: false } }),
+      expect.objectContaining({
+        actor: 'admin:env',
+        action: 'account.free_tier_changed',
+        accountId: a.id,
+        subject: a.id,
+        reason,
+        details: { from: true, to: false },
+      }),
     ]);
   });
 });
@@ -103,19 +151,73 @@ describe('reading one invoice', () => {
 
     const json = await t.app.inject({ method: 'GET', url, headers: bearer(tenant.accountKey) });
     expect(json.headers['content-type']).toMatch(/application\/json/);
-    expect(json.json()).toMatchObject({ id: inv.id, period: '2026-10', total: '0.97', lines: inv.lines.map((l) => ({ ...l, id: expect.any(String) })) });
+    expect(json.json()).toMatchObject({
+      id: inv.id,
+      period: '2026-10',
+      total: '0.97',
+      lines: inv.lines.map((l) => ({ ...l, id: expect.any(String) })),
+    });
 
     const csv = await t.app.inject({ method: 'GET', url, headers: { ...bearer(tenant.accountKey), accept: 'text/csv' } });
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const rows = parseCsv(csv.body);
-    expect(rows[0]).toEqual(['invoice_id', 'account_id', 'period', 'status', 'price_version', 'line', 'kind', 'architecture', 'tier',
-      'description', 'quantity', 'free_quantity', 'billable_quantity', 'unit_price', 'amount', 'currency']);
+    expect(rows[0]).toEqual([
+      'invoice_id',
+      'account_id',
+      'period',
+      'status',
+      'price_version',
+      'line',
+      'kind',
+      'architecture',
+      'tier',
+      'description',
+      'quantity',
+      'free_quantity',
+      'billable_quantity',
+      'unit_price',
+      'amount',
+      'currency',
+    ]);
     expect(rows).toHaveLength(1 + 4 + 1);
-    expect(rows[2]).toEqual([inv.id, tenant.id, '2026-10', 'draft', 'aws-us-east-1-2025-08', '2', 'compute', 'x86_64', '1',
-      'Compute x86_64, tier 1 (first 6,000,000,000 GB-s)', '450000', '400000', '50000', '0.0000166667', '0.83', 'USD']);
+    expect(rows[2]).toEqual([
+      inv.id,
+      tenant.id,
+      '2026-10',
+      'draft',
+      'aws-us-east-1-2025-08',
+      '2',
+      'compute',
+      'x86_64',
+      '1',
+      'Compute x86_64, tier 1 (first 6,000,000,000 GB-s)',
+      '450000',
+      '400000',
+      '50000',
+      '0.0000166667',
+      '0.83',
+      'USD',
+    ]);
     expect(rows.slice(1, 5).map((r) => r[14])).toEqual(['0.00', '0.83', '0.13', '0.01']);
-    expect(rows[5]).toEqual([inv.id, tenant.id, '2026-10', 'draft', 'aws-us-east-1-2025-08', '', 'total', '', '', 'Total', '', '', '', '', '0.97', 'USD']);
+    expect(rows[5]).toEqual([
+      inv.id,
+      tenant.id,
+      '2026-10',
+      'draft',
+      'aws-us-east-1-2025-08',
+      '',
+      'total',
+      '',
+      '',
+      'Total',
+      '',
+      '',
+      '',
+      '',
+      '0.97',
+      'USD',
+    ]);
 
     const html = await t.app.inject({ method: 'GET', url, headers: { ...bearer(tenant.accountKey), accept: 'text/html' } });
     expect(html.statusCode).toBe(200);
@@ -156,7 +258,10 @@ describe('reading one invoice', () => {
 
     const storage = inv.lines.find((l) => l.kind === 'ephemeral_storage')!;
     const s = await t.app.inject({ method: 'GET', url: `/v1/invoices/${inv.id}/lines/${storage.id}/usage`, headers: bearer(a.accountKey) });
-    const ephemeral = (s.json().hours as { ephemeralGbSeconds: string }[]).reduce((sum, h) => sum.plus(h.ephemeralGbSeconds), new Decimal(0));
+    const ephemeral = (s.json().hours as { ephemeralGbSeconds: string }[]).reduce(
+      (sum, h) => sum.plus(h.ephemeralGbSeconds),
+      new Decimal(0),
+    );
     expect(ephemeral.toFixed()).toBe(storage.quantity);
   });
 
@@ -198,7 +303,8 @@ describe('reading invoices writes nothing', () => {
   it('computes drafts on read, for any month, in every rendering, and stores none of them', async () => {
     t.clock.set('2026-11-15T12:00:00.000Z');
     const a = await tenantWithOctober();
-    const read = (url: string, accept = 'application/json') => t.app.inject({ method: 'GET', url, headers: { ...bearer(a.accountKey), accept } });
+    const read = (url: string, accept = 'application/json') =>
+      t.app.inject({ method: 'GET', url, headers: { ...bearer(a.accountKey), accept } });
 
     const list = await read('/v1/invoices');
     expect(list.statusCode).toBe(200);
@@ -231,7 +337,9 @@ describe('reading invoices writes nothing', () => {
 
 describe('GET /v1/cost/current', () => {
   const november = (accountId: string, n: number): UsageEvent[] =>
-    Array.from({ length: n }, () => usageEvent(accountId, { memoryMb: 10_240, durationMs: 900_000, startedAt: '2026-11-10T09:00:00.000Z' }));
+    Array.from({ length: n }, () =>
+      usageEvent(accountId, { memoryMb: 10_240, durationMs: 900_000, startedAt: '2026-11-10T09:00:00.000Z' }),
+    );
 
   it('shows month-to-date cost with the free tier applied, what is left of it, and a linear forecast', async () => {
     t.clock.set('2026-11-15T12:00:00.000Z'); // 14.5 of November's 30 days elapsed
@@ -240,8 +348,20 @@ describe('GET /v1/cost/current', () => {
     const r = await t.app.inject({ method: 'GET', url: '/v1/cost/current', headers: bearer(a.accountKey) });
     expect(r.statusCode).toBe(200);
     const cost = r.json();
-    expect(cost).toMatchObject({ accountId: a.id, period: '2026-11', currency: 'USD', priceVersion: 'aws-us-east-1-2025-08', total: '0.83' });
-    expect(cost.freeTier).toEqual({ enabled: true, requestsUsed: 50, requestsRemaining: 999_950, gbSecondsUsed: '400000', gbSecondsRemaining: '0' });
+    expect(cost).toMatchObject({
+      accountId: a.id,
+      period: '2026-11',
+      currency: 'USD',
+      priceVersion: 'aws-us-east-1-2025-08',
+      total: '0.83',
+    });
+    expect(cost.freeTier).toEqual({
+      enabled: true,
+      requestsUsed: 50,
+      requestsRemaining: 999_950,
+      gbSecondsUsed: '400000',
+      gbSecondsRemaining: '0',
+    });
     // Scaled by 30 / 14.5 in whole MB-ms: 460,800,000,000 x 60 / 29 = 953,379,310,344 (floored) = 931,034.4827578125 GB-s;
     // minus 400,000 free = 531,034.4827578125 x 0.0000166667 = 8.8505... -> 8.85; 103 requests stay free.
     expect(cost.forecast).toMatchObject({ total: '8.85', elapsedFraction: '0.4833' });
@@ -251,7 +371,12 @@ describe('GET /v1/cost/current', () => {
   it('forecasts exactly twice the usage at mid-month when all of it is billable within one tier', async () => {
     t.clock.set('2026-11-16T00:00:00.000Z'); // 15 of 30 days
     const a = await newTenant(t.app);
-    await t.app.inject({ method: 'PATCH', url: `/v1/accounts/${a.id}`, headers: admin, payload: { freeTier: false, reason: 'test: all billable' } });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/accounts/${a.id}`,
+      headers: admin,
+      payload: { freeTier: false, reason: 'test: all billable' },
+    });
     await postUsage(t.app, a.executorKey, november(a.id, 10)); // 90,000 GB-s, 10 requests
     const cost = (await t.app.inject({ method: 'GET', url: '/v1/cost/current', headers: bearer(a.accountKey) })).json();
     // 90,000 x 0.0000166667 = 1.500003 -> 1.50; 10 x 0.0000002 -> 0.00
@@ -267,13 +392,16 @@ describe('GET /v1/cost/current', () => {
 
 /** RFC 4180, enough for our own output: quoted fields may hold commas and doubled quotes. */
 function parseCsv(text: string): string[][] {
-  return text.split('\r\n').filter((r) => r !== '').map((row) => {
-    const out: string[] = [];
-    for (const m of row.matchAll(/("(?:[^"]|"")*"|[^,]*)(,|$)/g)) {
-      const f = m[1]!;
-      out.push(f.startsWith('"') ? f.slice(1, -1).replace(/""/g, '"') : f);
-      if (m[2] === '') break;
-    }
-    return out;
-  });
+  return text
+    .split('\r\n')
+    .filter((r) => r !== '')
+    .map((row) => {
+      const out: string[] = [];
+      for (const m of row.matchAll(/("(?:[^"]|"")*"|[^,]*)(,|$)/g)) {
+        const f = m[1]!;
+        out.push(f.startsWith('"') ? f.slice(1, -1).replace(/""/g, '"') : f);
+        if (m[2] === '') break;
+      }
+      return out;
+    });
 }

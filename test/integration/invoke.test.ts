@@ -14,7 +14,8 @@ exports.sleep = async (event) => { await new Promise((r) => setTimeout(r, event.
 exports.chatty = async () => { for (let i = 0; i < 200; i++) console.log('line ' + i + ' ' + 'x'.repeat(40)); return 'done'; };
 `;
 
-const invoke = (key: string, name: string, event: unknown = {}, query = '') => call(t.base, key, 'POST', `/v1/functions/${name}/invoke${query}`, event);
+const invoke = (key: string, name: string, event: unknown = {}, query = '') =>
+  call(t.base, key, 'POST', `/v1/functions/${name}/invoke${query}`, event);
 
 describe('POST /v1/functions/:name/invoke', () => {
   it("answers the function's result with the X-Tally headers, and reuses the warm instance", async () => {
@@ -45,7 +46,12 @@ describe('POST /v1/functions/:name/invoke', () => {
 
   it('runs the new version right after an update, and an older one on request', async () => {
     const a = await newTenant(t.app);
-    await deploy(t.base, a.accountKey, 'versions', makeZip([{ name: 'index.js', data: 'exports.handler = async () => process.env.V ?? "v1";' }]));
+    await deploy(
+      t.base,
+      a.accountKey,
+      'versions',
+      makeZip([{ name: 'index.js', data: 'exports.handler = async () => process.env.V ?? "v1";' }]),
+    );
     expect((await invoke(a.accountKey, 'versions')).json).toBe('v1');
     await call(t.base, a.accountKey, 'PATCH', '/v1/functions/versions/configuration', { environment: { V: 'v2' } });
     const v2 = await invoke(a.accountKey, 'versions');
@@ -90,7 +96,13 @@ describe('POST /v1/functions/:name/invoke', () => {
     expect(notJson.status).toBe(400);
     expect(notJson.json.error.code).toBe('INVALID_JSON');
     // Just under the limit goes through.
-    const near = await call(t.base, a.accountKey, 'POST', '/v1/functions/limits/invoke', JSON.stringify({ s: 'x'.repeat(6 * 1024 * 1024 - 16) }));
+    const near = await call(
+      t.base,
+      a.accountKey,
+      'POST',
+      '/v1/functions/limits/invoke',
+      JSON.stringify({ s: 'x'.repeat(6 * 1024 * 1024 - 16) }),
+    );
     expect(near.status).toBe(200);
     expect(near.headers.get('x-tally-function-error')).toBe('Unhandled'); // the 6 MB echo answer is itself over the response limit
   });
@@ -104,15 +116,25 @@ describe('POST /v1/functions/:name/invoke', () => {
     const text = log.toString('utf8');
     expect(text).toContain('line 199');
     expect(text).not.toContain('line 1 ');
-    expect(text).toMatch(new RegExp(`END RequestId: ${r.headers.get('x-tally-request-id')}\nREPORT RequestId: .*Billed Duration: ${r.headers.get('x-tally-billed-duration-ms')} ms.*\n$`));
+    expect(text).toMatch(
+      new RegExp(
+        `END RequestId: ${r.headers.get('x-tally-request-id')}\nREPORT RequestId: .*Billed Duration: ${r.headers.get('x-tally-billed-duration-ms')} ms.*\n$`,
+      ),
+    );
     expect((await invoke(a.accountKey, 'chatty')).headers.get('x-tally-log-result')).toBeNull();
   });
 
   it('refuses calls beyond the reserved concurrency with 429 (not counted as a request)', async () => {
     const a = await newTenant(t.app);
-    await deploy(t.base, a.accountKey, 'one', makeZip([{ name: 'index.js', data: TOOLS }]), { handler: 'index.sleep', reservedConcurrency: 1 });
+    await deploy(t.base, a.accountKey, 'one', makeZip([{ name: 'index.js', data: TOOLS }]), {
+      handler: 'index.sleep',
+      reservedConcurrency: 1,
+    });
     await invoke(a.accountKey, 'one', { ms: 1 });
-    const [first, second] = await Promise.all([invoke(a.accountKey, 'one', { ms: 1500 }), new Promise((r) => setTimeout(r, 300)).then(() => invoke(a.accountKey, 'one', { ms: 1 }))]);
+    const [first, second] = await Promise.all([
+      invoke(a.accountKey, 'one', { ms: 1500 }),
+      new Promise((r) => setTimeout(r, 300)).then(() => invoke(a.accountKey, 'one', { ms: 1 })),
+    ]);
     expect(first!.status).toBe(200);
     expect(second!.status).toBe(429);
     expect(second!.json.error).toMatchObject({ code: 'TOO_MANY_REQUESTS', details: { reason: 'reserved_concurrency' } });
@@ -126,7 +148,10 @@ describe('POST /v1/functions/:name/invoke', () => {
     const a = await newTenant(t.app);
     await deploy(t.base, a.accountKey, 'node-hello', zipFolder(`${EXAMPLES}node-hello`));
     await deploy(t.base, a.accountKey, 'python-hello', zipFolder(`${EXAMPLES}python-hello`), { runtime: 'python' });
-    await deploy(t.base, a.accountKey, 'shell-echo', zipFolder(`${EXAMPLES}shell-echo`), { runtime: 'provided', handler: 'function.handler' });
+    await deploy(t.base, a.accountKey, 'shell-echo', zipFolder(`${EXAMPLES}shell-echo`), {
+      runtime: 'provided',
+      handler: 'function.handler',
+    });
     const node = await invoke(a.accountKey, 'node-hello', { name: 'Ada' }, '?log=tail');
     expect(node.json).toMatchObject({ message: 'Hello, Ada!', function: 'node-hello (version 1, 128 MB)' });
     expect(Buffer.from(node.headers.get('x-tally-log-result')!, 'base64').toString()).toMatch(/INFO\tevent received {"name":"Ada"}/);
@@ -140,12 +165,18 @@ describe('POST /v1/functions/:name/invoke', () => {
 
   it('meters every invocation: GET /v1/usage shows the billed milliseconds the headers announced', async () => {
     const a = await newTenant(t.app);
-    await deploy(t.base, a.accountKey, 'metered', makeZip([{ name: 'index.js', data: TOOLS }]), { handler: 'index.sleep', memoryMb: 512, timeoutS: 1 });
+    await deploy(t.base, a.accountKey, 'metered', makeZip([{ name: 'index.js', data: TOOLS }]), {
+      handler: 'index.sleep',
+      memoryMb: 512,
+      timeoutS: 1,
+    });
     const answers = [];
     for (const ms of [1, 20, 5000, 30]) answers.push(await invoke(a.accountKey, 'metered', { ms }));
     const billed = answers.reduce((n, r) => n + Number(r.headers.get('x-tally-billed-duration-ms')), 0);
     expect(billed).toBeGreaterThan(1050);
-    await expect.poll(() => usageTotals(t.base, a.accountKey, 'metered'), { timeout: 5000 }).toMatchObject({ requests: 4, billedMs: billed, timeouts: 1 });
+    await expect
+      .poll(() => usageTotals(t.base, a.accountKey, 'metered'), { timeout: 5000 })
+      .toMatchObject({ requests: 4, billedMs: billed, timeouts: 1 });
     const totals = await usageTotals(t.base, a.accountKey, 'metered');
     // GB-s = billed ms x 512 MB / 1024 / 1000, exactly.
     expect(totals.gbSeconds).toBe(String((billed * 512) / 1024 / 1000));

@@ -7,9 +7,13 @@ const t = useTestApp('2026-11-15T12:00:00.000Z');
 
 async function finalizedInvoice() {
   const a = await newTenant(t.app);
-  const usage = await postUsage(t.app, a.executorKey, [usageEvent(a.id, { startedAt: '2026-10-10T10:00:00.000Z', memoryMb: 10_240, durationMs: 900_000 })]);
+  const usage = await postUsage(t.app, a.executorKey, [
+    usageEvent(a.id, { startedAt: '2026-10-10T10:00:00.000Z', memoryMb: 10_240, durationMs: 900_000 }),
+  ]);
   expect(usage.statusCode).toBe(200);
-  expect((await t.app.inject({ method: 'POST', url: '/v1/invoices/run', headers: admin, payload: { period: '2026-10' } })).statusCode).toBe(200);
+  expect((await t.app.inject({ method: 'POST', url: '/v1/invoices/run', headers: admin, payload: { period: '2026-10' } })).statusCode).toBe(
+    200,
+  );
   const list = await t.app.inject({ method: 'GET', url: '/v1/invoices?period=2026-10', headers: { ...admin, 'x-account-id': a.id } });
   const invoice = list.json().invoices[0] as { id: string; status: string; total: string };
   expect(invoice.status).toBe('finalized');
@@ -24,7 +28,9 @@ describe('the api database role', () => {
       from pg_roles where rolname = current_user`.execute(t.db.db);
     expect(rows[0]).toMatchObject({ super: false, createrole: false, createdb: false, member: true });
     const owned = await sql<{ relname: string }>`
-      select relname from pg_class where relnamespace = 'public'::regnamespace and pg_has_role(current_user, relowner, 'usage')`.execute(t.db.db);
+      select relname from pg_class where relnamespace = 'public'::regnamespace and pg_has_role(current_user, relowner, 'usage')`.execute(
+      t.db.db,
+    );
     expect(owned.rows).toEqual([]);
     await expect(sql`create table sneaky (id int)`.execute(t.db.db)).rejects.toThrow(/permission denied/);
   });
@@ -47,7 +53,14 @@ describe('the api database role', () => {
     const { rows } = await sql<{ relname: string; up: boolean; del: boolean }>`
       select relname, has_table_privilege(current_user, oid, 'update') as up, has_table_privilege(current_user, oid, 'delete') as del
       from pg_class where relnamespace = 'public'::regnamespace and relname = any(${[
-        'audit_log', 'usage_events', 'usage_dedup', 'price_versions', 'price_tiers', 'invoice_usage_snapshots', 'function_versions', 'budget_alerts',
+        'audit_log',
+        'usage_events',
+        'usage_dedup',
+        'price_versions',
+        'price_tiers',
+        'invoice_usage_snapshots',
+        'function_versions',
+        'budget_alerts',
       ]}) order by relname`.execute(t.db.db);
     expect(rows).toHaveLength(8);
     expect(rows.filter((r) => r.up || r.del)).toEqual([]);
@@ -59,18 +72,28 @@ describe('the api database role', () => {
   it('can neither change nor delete a finalized invoice or its lines, but voids it through the api', async () => {
     const { a, invoice } = await finalizedInvoice();
     await expect(sql`update invoices set total = 0 where id = ${invoice.id}`.execute(t.db.db)).rejects.toThrow(/finalized/);
-    await expect(sql`update invoices set status = 'void', voided_at = now(), void_reason = 'x' where id = ${invoice.id}`.execute(t.db.db))
-      .rejects.toThrow(/only void_invoice\(\) may change it/);
+    await expect(
+      sql`update invoices set status = 'void', voided_at = now(), void_reason = 'x' where id = ${invoice.id}`.execute(t.db.db),
+    ).rejects.toThrow(/only void_invoice\(\) may change it/);
     await expect(sql`delete from invoices where id = ${invoice.id}`.execute(t.db.db)).rejects.toThrow(/cannot be deleted/);
-    await expect(sql`update invoice_lines set amount = 0 where invoice_id = ${invoice.id}`.execute(t.db.db)).rejects.toThrow(/permission denied/);
+    await expect(sql`update invoice_lines set amount = 0 where invoice_id = ${invoice.id}`.execute(t.db.db)).rejects.toThrow(
+      /permission denied/,
+    );
     await expect(sql`delete from invoice_lines where invoice_id = ${invoice.id}`.execute(t.db.db)).rejects.toThrow(/cannot be changed/);
     const after = await t.app.inject({ method: 'GET', url: `/v1/invoices/${invoice.id}`, headers: admin });
     expect(after.json()).toMatchObject({ status: 'finalized', total: invoice.total });
 
-    const voided = await t.app.inject({ method: 'POST', url: `/v1/invoices/${invoice.id}/void`, headers: admin, payload: { reason: 'test' } });
+    const voided = await t.app.inject({
+      method: 'POST',
+      url: `/v1/invoices/${invoice.id}/void`,
+      headers: admin,
+      payload: { reason: 'test' },
+    });
     expect(voided.statusCode).toBe(200);
     expect(voided.json()).toMatchObject({ status: 'void', voidReason: 'test', total: invoice.total, accountId: a.id });
-    await expect(sql`update invoices set status = 'finalized', voided_at = null where id = ${invoice.id}`.execute(t.db.db)).rejects.toThrow(/void/);
+    await expect(sql`update invoices set status = 'finalized', voided_at = null where id = ${invoice.id}`.execute(t.db.db)).rejects.toThrow(
+      /void/,
+    );
     await expect(sql`select void_invoice(${invoice.id}::uuid, 'again', now())`.execute(t.db.db)).rejects.toThrow(/not finalized/);
   });
 

@@ -65,7 +65,9 @@ describe('money metrics', () => {
     const a = await newTenant(t.app);
     const bad = [usageEvent(a.id, { memoryMb: 1 }), usageEvent(a.id, { memoryMb: 2 })];
     const stored = await t.app.inject({
-      method: 'POST', url: '/v1/usage/quarantine', headers: bearer(a.executorKey),
+      method: 'POST',
+      url: '/v1/usage/quarantine',
+      headers: bearer(a.executorKey),
       payload: { entries: bad.map((event) => ({ event, reason: 'memoryMb out of range' })) },
     });
     expect(stored.statusCode).toBe(200);

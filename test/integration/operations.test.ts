@@ -32,7 +32,7 @@ describe('operations', () => {
     expect(text).toMatch(/tally_usage_batch_seconds_count 2/);
   });
 
-  it('echoes a request id, taking the caller\'s X-Request-Id when it is sane', async () => {
+  it("echoes a request id, taking the caller's X-Request-Id when it is sane", async () => {
     const given = await t.app.inject({ method: 'GET', url: '/nope', headers: { 'x-request-id': 'trace-123' } });
     expect(given.statusCode).toBe(404);
     expect(given.headers['x-request-id']).toBe('trace-123');

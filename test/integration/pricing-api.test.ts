@@ -4,7 +4,16 @@ import { admin, bearer, newTenant, postUsage, usageEvent, useTestApp } from '../
 
 const t = useTestApp();
 
-interface Line { kind: string; architecture: string | null; description: string; quantity: string; freeQuantity: string; billableQuantity: string; unitPrice: string; amount: string }
+interface Line {
+  kind: string;
+  architecture: string | null;
+  description: string;
+  quantity: string;
+  freeQuantity: string;
+  billableQuantity: string;
+  unitPrice: string;
+  amount: string;
+}
 
 const quote = (payload: object, headers = admin) => t.app.inject({ method: 'POST', url: '/v1/quote', headers, payload });
 const pick = (l: Line) => [l.kind, l.quantity, l.freeQuantity, l.billableQuantity, l.unitPrice, l.amount];
@@ -14,7 +23,9 @@ const worked = { architecture: 'x86_64', memoryMb: 512, requests: 3_000_000, dur
 async function storedRows() {
   const { rows } = await sql<{ n: string }>`
     select (select count(*) from usage_events) + (select count(*) from usage_hourly) + (select count(*) from invoices)
-         + (select count(*) from invoice_lines) + (select count(*) from audit_log) + (select count(*) from price_versions) as n`.execute(t.db.db);
+         + (select count(*) from invoice_lines) + (select count(*) from audit_log) + (select count(*) from price_versions) as n`.execute(
+    t.db.db,
+  );
   return rows[0]!.n;
 }
 
@@ -53,13 +64,24 @@ describe('POST /v1/quote', () => {
     t.clock.set('2026-11-15T12:00:00.000Z');
     const q = (await quote({ freeTier: true, workloads: [{ ...worked, architecture: 'arm64' }] })).json();
     // 1,100,000 x 0.0000133334 = 14.66674 -> 14.67; + 0.40
-    expect(q.lines[1]).toMatchObject({ kind: 'compute', architecture: 'arm64', description: 'Compute arm64, tier 1 (first 7,500,000,000 GB-s)', unitPrice: '0.0000133334', amount: '14.67' });
+    expect(q.lines[1]).toMatchObject({
+      kind: 'compute',
+      architecture: 'arm64',
+      description: 'Compute arm64, tier 1 (first 7,500,000,000 GB-s)',
+      unitPrice: '0.0000133334',
+      amount: '14.67',
+    });
     expect(q.total).toBe('15.07');
   });
 
   it('bills ephemeral storage above 512 MB, with no free tier of its own', async () => {
     t.clock.set('2026-11-15T12:00:00.000Z');
-    const q = (await quote({ freeTier: true, workloads: [{ architecture: 'x86_64', memoryMb: 128, requests: 10_000_000, durationMs: 999.2, ephemeralStorageMb: 10_240 }] })).json();
+    const q = (
+      await quote({
+        freeTier: true,
+        workloads: [{ architecture: 'x86_64', memoryMb: 128, requests: 10_000_000, durationMs: 999.2, ephemeralStorageMb: 10_240 }],
+      })
+    ).json();
     // 999.2 ms is billed as 1,000 ms per request. Compute: 10M x 1,000 x 128 / 1,024,000 = 1,250,000 GB-s,
     // 850,000 x 0.0000166667 = 14.166695 -> 14.17. Requests: 9M x 0.0000002 = 1.80.
     // Storage: 10M x 1,000 x (10,240 - 512) / 1,024,000 = 95,000,000 GB-s x 0.0000000309 = 2.9355 -> 2.94.
@@ -74,7 +96,9 @@ describe('POST /v1/quote', () => {
 
   it('splits compute into graduated tiers and takes the free GB-s from the most expensive one', async () => {
     t.clock.set('2026-11-15T12:00:00.000Z');
-    const q = (await quote({ freeTier: true, workloads: [{ architecture: 'x86_64', memoryMb: 10_240, requests: 1_000_000, durationMs: 900_000 }] })).json();
+    const q = (
+      await quote({ freeTier: true, workloads: [{ architecture: 'x86_64', memoryMb: 10_240, requests: 1_000_000, durationMs: 900_000 }] })
+    ).json();
     // 1M x 900 s x 10 GB = 9,000,000,000 GB-s: tier 1 holds 6,000,000,000 (400,000 free), tier 2 the next 3,000,000,000.
     // 5,999,600,000 x 0.0000166667 = 99,993.53332 -> 99,993.53; 3,000,000,000 x 0.000015 = 45,000.00
     expect(q.lines.map(pick)).toEqual([
@@ -113,8 +137,15 @@ describe('POST /v1/quote', () => {
 
 /** A version unlike the seeded one in every figure, so an invoice priced with it is unmistakable. */
 const flatVersion = (id: string, effectiveFrom: string) => ({
-  id, effectiveFrom, requestPricePerMillion: '0.30', ephemeralPerGbSecond: '0.00000004', freeRequests: 0, freeGbSeconds: '0',
-  billsInit: false, reason: 'flat test prices', compute: { x86_64: [{ upToGbSeconds: null, unitPrice: '0.00002' }], arm64: [{ upToGbSeconds: null, unitPrice: '0.00001' }] },
+  id,
+  effectiveFrom,
+  requestPricePerMillion: '0.30',
+  ephemeralPerGbSecond: '0.00000004',
+  freeRequests: 0,
+  freeGbSeconds: '0',
+  billsInit: false,
+  reason: 'flat test prices',
+  compute: { x86_64: [{ upToGbSeconds: null, unitPrice: '0.00002' }], arm64: [{ upToGbSeconds: null, unitPrice: '0.00001' }] },
 });
 
 const addVersion = (payload: object, headers = admin) => t.app.inject({ method: 'POST', url: '/v1/prices', headers, payload });
@@ -126,12 +157,26 @@ describe('the price catalog', () => {
     const r = await t.app.inject({ method: 'GET', url: '/v1/prices', headers: bearer(tenant.accountKey) });
     expect(r.statusCode).toBe(200);
     expect(r.json().current).toEqual({
-      id: 'aws-us-east-1-2025-08', effectiveFrom: '2025-08', currency: 'USD', requestPricePerMillion: '0.2',
+      id: 'aws-us-east-1-2025-08',
+      effectiveFrom: '2025-08',
+      currency: 'USD',
+      requestPricePerMillion: '0.2',
       compute: {
-        x86_64: [{ upToGbSeconds: '6000000000', unitPrice: '0.0000166667' }, { upToGbSeconds: '15000000000', unitPrice: '0.000015' }, { upToGbSeconds: null, unitPrice: '0.0000133334' }],
-        arm64: [{ upToGbSeconds: '7500000000', unitPrice: '0.0000133334' }, { upToGbSeconds: '18750000000', unitPrice: '0.0000120001' }, { upToGbSeconds: null, unitPrice: '0.0000106667' }],
+        x86_64: [
+          { upToGbSeconds: '6000000000', unitPrice: '0.0000166667' },
+          { upToGbSeconds: '15000000000', unitPrice: '0.000015' },
+          { upToGbSeconds: null, unitPrice: '0.0000133334' },
+        ],
+        arm64: [
+          { upToGbSeconds: '7500000000', unitPrice: '0.0000133334' },
+          { upToGbSeconds: '18750000000', unitPrice: '0.0000120001' },
+          { upToGbSeconds: null, unitPrice: '0.0000106667' },
+        ],
       },
-      ephemeralPerGbSecond: '0.0000000309', freeRequests: 1_000_000, freeGbSeconds: '400000', billsInit: true,
+      ephemeralPerGbSecond: '0.0000000309',
+      freeRequests: 1_000_000,
+      freeGbSeconds: '400000',
+      billsInit: true,
     });
   });
 
@@ -153,7 +198,10 @@ describe('the price catalog', () => {
       expect(r.json().error.code).toBe('CONFLICT');
     }
     expect((await addVersion(flatVersion('flat-2027-02', '2027-02'), bearer(tenant.accountKey))).statusCode).toBe(403);
-    const bounded = { ...flatVersion('bounded', '2027-04'), compute: { x86_64: [{ upToGbSeconds: '100', unitPrice: '1' }], arm64: [{ upToGbSeconds: null, unitPrice: '1' }] } };
+    const bounded = {
+      ...flatVersion('bounded', '2027-04'),
+      compute: { x86_64: [{ upToGbSeconds: '100', unitPrice: '1' }], arm64: [{ upToGbSeconds: null, unitPrice: '1' }] },
+    };
     expect((await addVersion(bounded)).statusCode).toBe(400);
 
     const catalog = (await t.app.inject({ method: 'GET', url: '/v1/prices', headers: admin })).json();
@@ -161,13 +209,23 @@ describe('the price catalog', () => {
     expect(catalog.versions.map((v: { id: string }) => v.id)).toEqual(['aws-us-east-1-2025-08', 'flat-2026-12']);
 
     const audit = await t.app.inject({ method: 'GET', url: '/v1/audit?action=price_version.created', headers: admin });
-    expect(audit.json().entries).toEqual([expect.objectContaining({
-      actor: 'admin:env', action: 'price_version.created', accountId: null, subject: 'flat-2026-12', reason: 'flat test prices',
-      details: expect.objectContaining({ effectiveFrom: '2026-12', requestPricePerMillion: '0.3' }),
-    })]);
+    expect(audit.json().entries).toEqual([
+      expect.objectContaining({
+        actor: 'admin:env',
+        action: 'price_version.created',
+        accountId: null,
+        subject: 'flat-2026-12',
+        reason: 'flat test prices',
+        details: expect.objectContaining({ effectiveFrom: '2026-12', requestPricePerMillion: '0.3' }),
+      }),
+    ]);
     // Neither the api's role (no such privilege) nor the owner (the trigger) may change a version.
-    await expect(sql`update price_versions set request_price_per_million = 0 where id = 'flat-2026-12'`.execute(t.db.db)).rejects.toThrow(/permission denied/);
-    await expect(sql`update price_versions set request_price_per_million = 0 where id = 'flat-2026-12'`.execute(t.db.owner)).rejects.toThrow(/append-only/);
+    await expect(sql`update price_versions set request_price_per_million = 0 where id = 'flat-2026-12'`.execute(t.db.db)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(
+      sql`update price_versions set request_price_per_million = 0 where id = 'flat-2026-12'`.execute(t.db.owner),
+    ).rejects.toThrow(/append-only/);
   });
 
   it('prices a month after the new version starts with it, and names it on the invoice', async () => {
@@ -175,7 +233,8 @@ describe('the price catalog', () => {
     const tenant = await newTenant(t.app);
     // 10 invocations of 10,240 MB x 900,000 ms, each with a 10 s cold start: the new version does not bill init
     const events = Array.from({ length: 10 }, () =>
-      usageEvent(tenant.id, { memoryMb: 10_240, durationMs: 900_000, initDurationMs: 10_000, startedAt: '2026-12-10T10:00:00.000Z' }));
+      usageEvent(tenant.id, { memoryMb: 10_240, durationMs: 900_000, initDurationMs: 10_000, startedAt: '2026-12-10T10:00:00.000Z' }),
+    );
     expect((await postUsage(t.app, tenant.executorKey, events)).json()).toMatchObject({ accepted: 10 });
     // and one in November, still priced with the seeded version
     await postUsage(t.app, tenant.executorKey, [usageEvent(tenant.id, { startedAt: '2026-11-30T23:59:00.000Z' })]);
@@ -212,10 +271,23 @@ describe('price precision', () => {
       ['requestPricePerMillion', { ...base, requestPricePerMillion: '12345678901' }],
       ['ephemeralPerGbSecond', { ...base, ephemeralPerGbSecond: '0.00000004000000001' }], // numeric(24, 16)
       ['freeGbSeconds', { ...base, freeGbSeconds: '400000.0000001' }], // numeric(24, 6)
-      ['compute.x86_64[0].unitPrice', { ...base, compute: { ...base.compute, x86_64: [{ upToGbSeconds: null, unitPrice: '0.00002000000000001' }] } }],
-      ['compute.arm64[0].upToGbSeconds', {
-        ...base, compute: { ...base.compute, arm64: [{ upToGbSeconds: '100.0000001', unitPrice: '0.00001' }, { upToGbSeconds: null, unitPrice: '0.00001' }] },
-      }],
+      [
+        'compute.x86_64[0].unitPrice',
+        { ...base, compute: { ...base.compute, x86_64: [{ upToGbSeconds: null, unitPrice: '0.00002000000000001' }] } },
+      ],
+      [
+        'compute.arm64[0].upToGbSeconds',
+        {
+          ...base,
+          compute: {
+            ...base.compute,
+            arm64: [
+              { upToGbSeconds: '100.0000001', unitPrice: '0.00001' },
+              { upToGbSeconds: null, unitPrice: '0.00001' },
+            ],
+          },
+        },
+      ],
     ];
     const before = await storedRows();
     for (const [field, payload] of bad) {
@@ -228,14 +300,29 @@ describe('price precision', () => {
 
     // at the limit (trailing zeros are not precision) it is stored exactly as answered and audited
     const exact = {
-      ...base, requestPricePerMillion: '1234567890.0123456789', ephemeralPerGbSecond: '0.0000000400000001', freeGbSeconds: '400000.123456000',
-      compute: { x86_64: [{ upToGbSeconds: '100.000001', unitPrice: '0.0000200000000001' }, { upToGbSeconds: null, unitPrice: '0.00002' }], arm64: base.compute.arm64 },
+      ...base,
+      requestPricePerMillion: '1234567890.0123456789',
+      ephemeralPerGbSecond: '0.0000000400000001',
+      freeGbSeconds: '400000.123456000',
+      compute: {
+        x86_64: [
+          { upToGbSeconds: '100.000001', unitPrice: '0.0000200000000001' },
+          { upToGbSeconds: null, unitPrice: '0.00002' },
+        ],
+        arm64: base.compute.arm64,
+      },
     };
     const created = await addVersion(exact);
     expect(created.statusCode).toBe(201);
-    const stored = (await t.app.inject({ method: 'GET', url: '/v1/prices', headers: admin })).json().versions.find((v: { id: string }) => v.id === 'precise');
+    const stored = (await t.app.inject({ method: 'GET', url: '/v1/prices', headers: admin }))
+      .json()
+      .versions.find((v: { id: string }) => v.id === 'precise');
     expect(stored).toEqual(created.json());
-    expect(stored).toMatchObject({ requestPricePerMillion: '1234567890.0123456789', ephemeralPerGbSecond: '0.0000000400000001', freeGbSeconds: '400000.123456' });
+    expect(stored).toMatchObject({
+      requestPricePerMillion: '1234567890.0123456789',
+      ephemeralPerGbSecond: '0.0000000400000001',
+      freeGbSeconds: '400000.123456',
+    });
     expect(stored.compute.x86_64[0]).toEqual({ upToGbSeconds: '100.000001', unitPrice: '0.0000200000000001' });
   });
 });
@@ -246,11 +333,18 @@ describe('a price version that does not bill init', () => {
     const tenant = await newTenant(t.app);
     // 10 invocations of 1,024 MB with 10,240 MB of ephemeral storage, 900,000 ms each plus a 10 s cold start, in
     // December (flat-2026-12: billsInit false)
-    const events = Array.from({ length: 10 }, () => usageEvent(tenant.id, {
-      memoryMb: 1024, durationMs: 900_000, initDurationMs: 10_000, ephemeralStorageMb: 10_240, startedAt: '2026-12-11T10:00:00.000Z',
-    }));
+    const events = Array.from({ length: 10 }, () =>
+      usageEvent(tenant.id, {
+        memoryMb: 1024,
+        durationMs: 900_000,
+        initDurationMs: 10_000,
+        ephemeralStorageMb: 10_240,
+        startedAt: '2026-12-11T10:00:00.000Z',
+      }),
+    );
     expect((await postUsage(t.app, tenant.executorKey, events)).json()).toMatchObject({ accepted: 10 });
-    const draft = (await t.app.inject({ method: 'GET', url: '/v1/invoices?period=2026-12', headers: bearer(tenant.accountKey) })).json().invoices[0];
+    const draft = (await t.app.inject({ method: 'GET', url: '/v1/invoices?period=2026-12', headers: bearer(tenant.accountKey) })).json()
+      .invoices[0];
     // handler time only: compute 10 x 900,000 ms x 1,024 MB / 1,024,000 = 9,000 GB-s; storage (10,240 - 512) MB x 900,000 ms
     // x 10 / 1,024,000 = 85,500 GB-s (86,450 with init) x 0.00000004 = 0.00342 -> 0.00
     expect(draft.lines.map(pick)).toEqual([
@@ -260,7 +354,8 @@ describe('a price version that does not bill init', () => {
     ]);
 
     await t.app.inject({ method: 'POST', url: '/v1/invoices/run', headers: admin, payload: { period: '2026-12' } });
-    const dec = (await t.app.inject({ method: 'GET', url: '/v1/invoices?period=2026-12', headers: bearer(tenant.accountKey) })).json().invoices[0];
+    const dec = (await t.app.inject({ method: 'GET', url: '/v1/invoices?period=2026-12', headers: bearer(tenant.accountKey) })).json()
+      .invoices[0];
     expect(dec).toMatchObject({ status: 'finalized', total: '0.18' });
     expect(dec.lines.map(pick)).toEqual(draft.lines.map(pick));
   });

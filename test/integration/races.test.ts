@@ -13,7 +13,7 @@ describe('decisions taken inside their transaction', () => {
     const patch = (freeTier: boolean) =>
       t.app.inject({ method: 'PATCH', url: `/v1/accounts/${a.id}`, headers: admin, payload: { freeTier, reason: `set ${freeTier}` } });
     const lock = await holdLock(t.db.ownerUrl, 'lock table accounts in share mode');
-    let off, on;
+    let off: ReturnType<typeof patch>, on: ReturnType<typeof patch>;
     try {
       off = patch(false);
       await lock.waitFor(1);
@@ -24,17 +24,30 @@ describe('decisions taken inside their transaction', () => {
     }
     expect([(await off!).statusCode, (await on!).statusCode]).toEqual([200, 200]);
     const account = (await t.app.inject({ method: 'GET', url: `/v1/accounts/${a.id}`, headers: admin })).json();
-    const audit = (await t.app.inject({ method: 'GET', url: `/v1/audit?accountId=${a.id}&action=account.free_tier_changed`, headers: admin }))
-      .json().entries.reverse() as { details: { from: boolean; to: boolean } }[];
+    const audit = (
+      await t.app.inject({ method: 'GET', url: `/v1/audit?accountId=${a.id}&action=account.free_tier_changed`, headers: admin })
+    )
+      .json()
+      .entries.reverse() as { details: { from: boolean; to: boolean } }[];
     // the log replays to the state: each change starts where the one before ended, the last ends where the account is
-    expect(audit.map((e) => e.details)).toEqual([{ from: true, to: false }, { from: false, to: true }]);
+    expect(audit.map((e) => e.details)).toEqual([
+      { from: true, to: false },
+      { from: false, to: true },
+    ]);
     expect(account.freeTier).toBe(true);
   });
 
   it('answers 409, not 500, to the second of two concurrent price versions with the same id', async () => {
     const version = {
-      id: 'race-2030-01', effectiveFrom: '2030-01', requestPricePerMillion: '0.30', ephemeralPerGbSecond: '0.00000004', freeRequests: 0,
-      freeGbSeconds: '0', billsInit: false, reason: 'race', compute: { x86_64: [{ upToGbSeconds: null, unitPrice: '0.00002' }], arm64: [{ upToGbSeconds: null, unitPrice: '0.00001' }] },
+      id: 'race-2030-01',
+      effectiveFrom: '2030-01',
+      requestPricePerMillion: '0.30',
+      ephemeralPerGbSecond: '0.00000004',
+      freeRequests: 0,
+      freeGbSeconds: '0',
+      billsInit: false,
+      reason: 'race',
+      compute: { x86_64: [{ upToGbSeconds: null, unitPrice: '0.00002' }], arm64: [{ upToGbSeconds: null, unitPrice: '0.00001' }] },
     };
     const post = () => t.app.inject({ method: 'POST', url: '/v1/prices', headers: admin, payload: version });
     const lock = await holdLock(t.db.ownerUrl, 'lock table price_versions in share mode');

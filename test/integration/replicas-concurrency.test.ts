@@ -16,16 +16,26 @@ const app = (i: number) => t.replicas[i]!.app;
 const held: (() => void)[] = [];
 const executor = http.createServer((req, res) => {
   req.resume();
-  req.on('end', () => held.push(() => res.writeHead(200, { 'content-type': 'application/json', 'x-tally-status': 'success', 'x-tally-billed-duration-ms': '1' }).end('"done"')));
+  req.on('end', () =>
+    held.push(() =>
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'x-tally-status': 'success', 'x-tally-billed-duration-ms': '1' })
+        .end('"done"'),
+    ),
+  );
 });
-const releaseAll = () => held.splice(0).forEach((answer) => answer());
+const releaseAll = () => {
+  for (const answer of held.splice(0)) answer();
+};
 const waitHeld = (n: number) => expect.poll(() => held.length, { timeout: 3_000, interval: 20 }).toBe(n);
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => executor.listen(0, '127.0.0.1', resolve));
   const port = (executor.address() as { port: number }).port;
   const r = await app(0).inject({
-    method: 'POST', url: '/v1/executors/register', headers: bearer(await fleetKey(app(0))),
+    method: 'POST',
+    url: '/v1/executors/register',
+    headers: bearer(await fleetKey(app(0))),
     payload: { id: randomUUID(), url: `http://127.0.0.1:${port}`, capacity: 1_000, token: randomUUID() + randomUUID() },
   });
   expect(r.statusCode, r.body).toBe(200);
@@ -38,9 +48,15 @@ afterAll(() => {
 async function deployed(settings: Record<string, unknown> = {}) {
   const tenant = await newTenant(app(0));
   const zipFile = b64(makeZip([{ name: 'index.js', data: NODE_ECHO }]));
-  const r = await app(0).inject({ method: 'POST', url: '/v1/functions', headers: bearer(tenant.accountKey), payload: { name: 'f', runtime: 'nodejs', zipFile, ...settings } });
+  const r = await app(0).inject({
+    method: 'POST',
+    url: '/v1/functions',
+    headers: bearer(tenant.accountKey),
+    payload: { name: 'f', runtime: 'nodejs', zipFile, ...settings },
+  });
   expect(r.statusCode, r.body).toBe(201);
-  const invoke = (i: number) => app(i).inject({ method: 'POST', url: '/v1/functions/f/invoke', headers: bearer(tenant.accountKey), payload: {} });
+  const invoke = (i: number) =>
+    app(i).inject({ method: 'POST', url: '/v1/functions/f/invoke', headers: bearer(tenant.accountKey), payload: {} });
   return { tenant, invoke };
 }
 
@@ -66,7 +82,8 @@ describe('concurrency limits across api replicas', () => {
     while (!admitted && Date.now() - started < 3_000) {
       const r = invoke(other);
       const raced = await Promise.race([r, new Promise((resolve) => setTimeout(resolve, 300, null))]);
-      if (raced === null) admitted = r; // held by the executor: it was admitted
+      if (raced === null)
+        admitted = r; // held by the executor: it was admitted
       else expect((raced as { statusCode: number }).statusCode).toBe(429);
     }
     expect(admitted).not.toBeNull();

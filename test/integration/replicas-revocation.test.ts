@@ -6,7 +6,7 @@ const t = useReplicas(2);
 
 describe('key revocation across api replicas', () => {
   it('stops a key revoked on one replica working on the other within two seconds, though that one had it cached', async () => {
-    const [a, b] = t.replicas.map((r) => r.app) as [typeof t.replicas[0]['app'], typeof t.replicas[0]['app']];
+    const [a, b] = t.replicas.map((r) => r.app) as [(typeof t.replicas)[0]['app'], (typeof t.replicas)[0]['app']];
     const tenant = await newTenant(a);
     const created = await a.inject({ method: 'POST', url: `/v1/accounts/${tenant.id}/keys`, headers: admin, payload: { role: 'account' } });
     const { id, key } = created.json() as { id: string; key: string };

@@ -96,8 +96,14 @@ describe('npm start on the embedded database', () => {
     const reader = await call(first.base, adminKey, 'POST', `/v1/accounts/${account.json.id}/keys`, { role: 'account' });
     const startedAt = new Date().toISOString();
     const event = () => ({
-      invocationId: randomUUID(), accountId: account.json.id, functionId: 'f', architecture: 'x86_64',
-      memoryMb: 128, durationMs: 10, startedAt, status: 'success',
+      invocationId: randomUUID(),
+      accountId: account.json.id,
+      functionId: 'f',
+      architecture: 'x86_64',
+      memoryMb: 128,
+      durationMs: 10,
+      startedAt,
+      status: 'success',
     });
     const ingested = await call(first.base, executor.json.key, 'POST', '/v1/usage', { events: [event(), event()] });
     expect(ingested.json).toMatchObject({ accepted: 2 });
@@ -112,7 +118,9 @@ describe('npm start on the embedded database', () => {
     const second = await start();
     try {
       // At once, while its executor may still be building its sandbox: the invocation waits for it, no 503.
-      const zipFile = makeZip([{ name: 'index.js', data: 'exports.handler = async () => ({ uid: process.getuid() });\n' }]).toString('base64');
+      const zipFile = makeZip([{ name: 'index.js', data: 'exports.handler = async () => ({ uid: process.getuid() });\n' }]).toString(
+        'base64',
+      );
       const deployed = await call(second.base, reader.json.key, 'POST', '/v1/functions', { name: 'early', runtime: 'nodejs', zipFile });
       expect(deployed.status).toBe(201);
       const early = await call(second.base, reader.json.key, 'POST', '/v1/functions/early/invoke', {});
@@ -121,7 +129,9 @@ describe('npm start on the embedded database', () => {
       expect(second.output()).not.toContain('Tally admin key');
       // The two ingested, the drained batch, and the early invocation once its executor reported it.
       await expect
-        .poll(async () => (await call(second.base, reader.json.key, 'GET', '/v1/usage?granularity=month')).json.totals.requests, { timeout: 10_000 })
+        .poll(async () => (await call(second.base, reader.json.key, 'GET', '/v1/usage?granularity=month')).json.totals.requests, {
+          timeout: 10_000,
+        })
         .toBe(3 + drained);
     } finally {
       expect(await stop(second)).toBe(0);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { UsageEvent } from '../../src/contracts/usage.js';
@@ -23,7 +23,9 @@ beforeAll(async () => {
 
 /** Adds a dispatch token to anything shaped like an event (a bad event stays as bad as it was). */
 const withToken = (e: unknown) =>
-  typeof e === 'object' && e !== null && !Array.isArray(e) && typeof (e as UsageEvent).invocationId === 'string' ? fleet.signed(e as UsageEvent) : e;
+  typeof e === 'object' && e !== null && !Array.isArray(e) && typeof (e as UsageEvent).invocationId === 'string'
+    ? fleet.signed(e as UsageEvent)
+    : e;
 
 const USAGE_TABLES = ['usage_dedup', 'usage_events', 'usage_hourly'] as const;
 
@@ -31,7 +33,9 @@ const USAGE_TABLES = ['usage_dedup', 'usage_events', 'usage_hourly'] as const;
 async function rowCounts(accountId: string): Promise<Record<(typeof USAGE_TABLES)[number], number>> {
   const out = {} as Record<(typeof USAGE_TABLES)[number], number>;
   for (const table of USAGE_TABLES) {
-    const r = await sql<{ n: string }>`select count(*)::text as n from ${sql.table(table)} where account_id = ${accountId}`.execute(t.db.db);
+    const r = await sql<{ n: string }>`select count(*)::text as n from ${sql.table(table)} where account_id = ${accountId}`.execute(
+      t.db.db,
+    );
     out[table] = Number(r.rows[0]!.n);
   }
   return out;
@@ -146,16 +150,36 @@ const bodyCases: BodyCase[] = [
   { name: 'empty functionId', bad: (a) => usageEvent(a, { functionId: '' }), field: 'events[1].functionId' },
   { name: 'functionId of 257 characters', bad: (a) => usageEvent(a, { functionId: 'f'.repeat(257) }), field: 'events[1].functionId' },
   { name: 'bad invocationId uuid', bad: (a) => usageEvent(a, { invocationId: 'not-a-uuid' }), field: 'events[1].invocationId' },
-  { name: 'invocationId uuid with a missing digit', bad: (a) => usageEvent(a, { invocationId: randomUUID().slice(0, -1) }), field: 'events[1].invocationId' },
+  {
+    name: 'invocationId uuid with a missing digit',
+    bad: (a) => usageEvent(a, { invocationId: randomUUID().slice(0, -1) }),
+    field: 'events[1].invocationId',
+  },
   { name: 'invocationId in braces', bad: (a) => usageEvent(a, { invocationId: `{${randomUUID()}}` }), field: 'events[1].invocationId' },
   // ajv-formats' "uuid" accepts the RFC 4122 URN form; Postgres' uuid type does not.
-  { name: 'invocationId in urn:uuid: form', bad: (a) => usageEvent(a, { invocationId: `urn:uuid:${randomUUID()}` }), field: 'events[1].invocationId' },
+  {
+    name: 'invocationId in urn:uuid: form',
+    bad: (a) => usageEvent(a, { invocationId: `urn:uuid:${randomUUID()}` }),
+    field: 'events[1].invocationId',
+  },
   { name: 'bad accountId uuid', bad: () => usageEvent('acme'), field: 'events[1].accountId' },
   { name: 'startedAt not a date-time', bad: (a) => usageEvent(a, { startedAt: 'yesterday' }), field: 'events[1].startedAt' },
   { name: 'startedAt without a time zone', bad: (a) => usageEvent(a, { startedAt: '2026-11-15T10:30:00' }), field: 'events[1].startedAt' },
-  { name: 'startedAt on a day that does not exist', bad: (a) => usageEvent(a, { startedAt: '2026-02-30T10:30:00Z' }), field: 'events[1].startedAt' },
-  { name: 'startedAt a leap second (JavaScript cannot parse it)', bad: (a) => usageEvent(a, { startedAt: '2026-06-30T23:59:60Z' }), field: 'events[1].startedAt' },
-  { name: 'startedAt two days in the future', bad: (a) => usageEvent(a, { startedAt: '2026-11-17T12:00:00.000Z' }), field: 'events[1].startedAt' },
+  {
+    name: 'startedAt on a day that does not exist',
+    bad: (a) => usageEvent(a, { startedAt: '2026-02-30T10:30:00Z' }),
+    field: 'events[1].startedAt',
+  },
+  {
+    name: 'startedAt a leap second (JavaScript cannot parse it)',
+    bad: (a) => usageEvent(a, { startedAt: '2026-06-30T23:59:60Z' }),
+    field: 'events[1].startedAt',
+  },
+  {
+    name: 'startedAt two days in the future',
+    bad: (a) => usageEvent(a, { startedAt: '2026-11-17T12:00:00.000Z' }),
+    field: 'events[1].startedAt',
+  },
   { name: 'startedAt far in the future', bad: (a) => usageEvent(a, { startedAt: '2999-01-01T00:00:00Z' }), field: 'events[1].startedAt' },
   { name: 'startedAt before 2000', bad: (a) => usageEvent(a, { startedAt: '1999-12-31T23:00:00Z' }), field: 'events[1].startedAt' },
   { name: 'a null event', bad: () => null as unknown as Record<string, unknown>, field: 'events[1]' },
@@ -322,7 +346,12 @@ describe('POST /v1/usage refuses bad input whole, with a 4xx naming the field, a
     });
 
     it('a revoked executor key: 401 UNAUTHENTICATED', async () => {
-      const created = await t.app.inject({ method: 'POST', url: `/v1/accounts/${tenant.id}/keys`, headers: admin, payload: { role: 'executor' } });
+      const created = await t.app.inject({
+        method: 'POST',
+        url: `/v1/accounts/${tenant.id}/keys`,
+        headers: admin,
+        payload: { role: 'executor' },
+      });
       expect(created.statusCode).toBe(201);
       const { id: keyId, key } = created.json() as { id: string; key: string };
       // Before revocation the key gets past authentication (an empty batch is a 400, not a 401).
@@ -355,7 +384,7 @@ describe('POST /v1/usage refuses bad input whole, with a 4xx naming the field, a
       expect(error.message).toMatch(/refused whole/);
     });
 
-    it("an account-scoped executor key posting an event of an account that does not exist: 403, nothing written", async () => {
+    it('an account-scoped executor key posting an event of an account that does not exist: 403, nothing written', async () => {
       const own = usageEvent(tenant.id);
       await expectRefusedWhole(
         [tenant.id],

@@ -10,7 +10,13 @@ async function storedEvent(invocationId: string) {
 }
 
 async function hourly(accountId: string) {
-  return t.db.db.selectFrom('usage_hourly').selectAll().where('account_id', '=', accountId).orderBy('hour').orderBy('function_id').execute();
+  return t.db.db
+    .selectFrom('usage_hourly')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('hour')
+    .orderBy('function_id')
+    .execute();
 }
 
 describe('POST /v1/usage', () => {
@@ -72,7 +78,10 @@ describe('POST /v1/usage', () => {
     const a = await newTenant(t.app);
     const e = usageEvent(a.id, { durationMs: 100 });
     await postUsage(t.app, a.executorKey, [e]);
-    const r = await postUsage(t.app, a.executorKey, [{ ...e, durationMs: 5000 }, { ...e, status: 'error' }]);
+    const r = await postUsage(t.app, a.executorKey, [
+      { ...e, durationMs: 5000 },
+      { ...e, status: 'error' },
+    ]);
     expect(r.json()).toMatchObject({ accepted: 0, duplicates: 0, conflicts: 2, conflictIds: [e.invocationId, e.invocationId] });
     expect((await storedEvent(e.invocationId)).billed_ms).toBe('100');
     expect((await hourly(a.id))[0]!.requests).toBe('1');
@@ -90,7 +99,11 @@ describe('POST /v1/usage', () => {
     const b = await newTenant(t.app);
     const fleet = await fleetExecutor(t.app, t.db.db);
     const id = randomUUID();
-    const r = await postUsage(t.app, fleet.key, [usageEvent(a.id, { invocationId: id }), usageEvent(b.id, { invocationId: id })].map((e) => fleet.signed(e)));
+    const r = await postUsage(
+      t.app,
+      fleet.key,
+      [usageEvent(a.id, { invocationId: id }), usageEvent(b.id, { invocationId: id })].map((e) => fleet.signed(e)),
+    );
     expect(r.json()).toMatchObject({ accepted: 2, duplicates: 0 });
   });
 

@@ -228,8 +228,16 @@ async function postAll(tenant: Awaited<ReturnType<typeof newTenant>>, p: Planned
     const results = await Promise.all(
       batches.map((b) =>
         viaFleet(b)
-          ? postUsage(t.app, fleet.key, b.map((i) => fleet.signed(i.event)))
-          : postUsage(t.app, tenant.executorKey, b.map((i) => i.event)),
+          ? postUsage(
+              t.app,
+              fleet.key,
+              b.map((i) => fleet.signed(i.event)),
+            )
+          : postUsage(
+              t.app,
+              tenant.executorKey,
+              b.map((i) => i.event),
+            ),
       ),
     );
     results.forEach((r, i) => {
@@ -268,7 +276,14 @@ function modelRollups(firsts: Map<string, Content>): Rollup[] {
     const k = `${hour}|${c.functionId}|${c.architecture}`;
     const billed = modelBilledMs(c.durationMs, c.initDurationMs);
     const row = acc.get(k) ?? { hour, function_id: c.functionId, architecture: c.architecture, n: [0n, 0n, 0n, 0n, 0n, 0n] };
-    const add = [1n, billed, billed * BigInt(c.memoryMb), billed * BigInt((c.ephemeralStorageMb ?? 512) - 512), c.status === 'error' ? 1n : 0n, c.status === 'timeout' ? 1n : 0n];
+    const add = [
+      1n,
+      billed,
+      billed * BigInt(c.memoryMb),
+      billed * BigInt((c.ephemeralStorageMb ?? 512) - 512),
+      c.status === 'error' ? 1n : 0n,
+      c.status === 'timeout' ? 1n : 0n,
+    ];
     row.n = row.n.map((v, i) => v + add[i]!);
     acc.set(k, row);
   }
@@ -344,8 +359,19 @@ describe('POST /v1/usage properties (random batches, replays, conflicts, concurr
         // (c) one raw row per invocation, with the first-accepted content and the model's billed ms.
         const events = await t.db.db
           .selectFrom('usage_events')
-          .select(['invocation_id', 'function_id', 'architecture', 'memory_mb', 'duration_ms', 'init_duration_ms', 'billed_ms',
-            'duration_capped', 'started_at', 'status', 'ephemeral_storage_mb'])
+          .select([
+            'invocation_id',
+            'function_id',
+            'architecture',
+            'memory_mb',
+            'duration_ms',
+            'init_duration_ms',
+            'billed_ms',
+            'duration_capped',
+            'started_at',
+            'status',
+            'ephemeral_storage_mb',
+          ])
           .where('account_id', '=', tenant.id)
           .execute();
         expect(events.length).toBe(p.firsts.size);
@@ -367,7 +393,10 @@ describe('POST /v1/usage properties (random batches, replays, conflicts, concurr
             capped: row.duration_capped,
             startedAt: row.started_at.toISOString(),
             durationEq: new Exact(row.duration_ms).eq(String(c!.durationMs)),
-            initEq: c!.initDurationMs === undefined ? row.init_duration_ms === null : new Exact(row.init_duration_ms ?? 'NaN').eq(String(c!.initDurationMs)),
+            initEq:
+              c!.initDurationMs === undefined
+                ? row.init_duration_ms === null
+                : new Exact(row.init_duration_ms ?? 'NaN').eq(String(c!.initDurationMs)),
             content: [row.function_id, row.architecture, row.memory_mb, row.status, row.ephemeral_storage_mb],
           };
           expect(got, `durationMs=${c!.durationMs} initDurationMs=${c!.initDurationMs}`).toEqual(want);
@@ -384,7 +413,9 @@ describe('POST /v1/usage properties (random batches, replays, conflicts, concurr
         const fromHourly = await sql<{ k: string }>`
           select date_trunc('month', hour, 'UTC')::date::text || '|' || architecture || '|' || sum(requests) || '|' || sum(mb_ms)
                  || '|' || sum(ephemeral_mb_ms) || '|' || sum(init_mb_ms) as k
-          from usage_hourly where account_id = ${tenant.id} group by date_trunc('month', hour, 'UTC'), architecture order by 1`.execute(t.db.db);
+          from usage_hourly where account_id = ${tenant.id} group by date_trunc('month', hour, 'UTC'), architecture order by 1`.execute(
+          t.db.db,
+        );
         expect(monthly.rows).toEqual(fromHourly.rows);
 
         // (d) the month view: per-month buckets and totals, GB-s as an exact decimal string.
@@ -415,7 +446,10 @@ describe('POST /v1/usage properties (random batches, replays, conflicts, concurr
         const p = plan(tenant.id, s);
         const answers = await postAll(tenant, p);
         const sum = (k: 'duplicates' | 'conflicts') => answers.reduce((n, a) => n + a[k], 0);
-        expect({ duplicates: sum('duplicates'), conflicts: sum('conflicts') }).toEqual({ duplicates: p.duplicates, conflicts: p.conflicts });
+        expect({ duplicates: sum('duplicates'), conflicts: sum('conflicts') }).toEqual({
+          duplicates: p.duplicates,
+          conflicts: p.conflicts,
+        });
         expect(new Set(answers.flatMap((a) => a.conflictIds.map((id) => id.toLowerCase())))).toEqual(p.conflictIds);
       }),
       // Shrinking re-posts whole scenarios: bound it so a failure reports within the test's time.
@@ -441,7 +475,10 @@ describe('POST /v1/usage properties (random batches, replays, conflicts, concurr
       const tenant = await newTenant(t.app);
       const batches = Array.from({ length: 8 }, (_, i) => [usageEvent(tenant.id, { startedAt: `${month}-1${i}T08:00:00.000Z` })]);
       const results = await Promise.all(batches.map((b) => postUsage(t.app, tenant.executorKey, b)));
-      expect(results.map((r) => r.statusCode), `${month}: ${results.map((r) => r.body).join(' ')}`).toEqual(batches.map(() => 200));
+      expect(
+        results.map((r) => r.statusCode),
+        `${month}: ${results.map((r) => r.body).join(' ')}`,
+      ).toEqual(batches.map(() => 200));
       const stored = await t.db.db.selectFrom('usage_events').select('invocation_id').where('account_id', '=', tenant.id).execute();
       expect(stored.length).toBe(8);
     }
@@ -473,7 +510,11 @@ describe('POST /v1/usage properties (random batches, replays, conflicts, concurr
         );
         const r = await postUsage(t.app, tenant.executorKey, events);
         expect(r.statusCode, r.body).toBe(200);
-        const rows = await t.db.db.selectFrom('usage_events').select(['invocation_id', 'billed_ms']).where('account_id', '=', tenant.id).execute();
+        const rows = await t.db.db
+          .selectFrom('usage_events')
+          .select(['invocation_id', 'billed_ms'])
+          .where('account_id', '=', tenant.id)
+          .execute();
         const billed = new Map(rows.map((row) => [row.invocation_id, row.billed_ms]));
         for (const e of events) {
           expect(billed.get(e.invocationId), `durationMs=${e.durationMs} initDurationMs=${e.initDurationMs}`).toBe(

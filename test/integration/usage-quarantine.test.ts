@@ -13,8 +13,14 @@ const adminCall = (method: string, path: string, body?: unknown) => call(t.base,
 /** An event as an executor `executorId` would have spooled it, with the token the api signed at dispatch. */
 async function dispatched(executorId: string, e: UsageEvent): Promise<UsageEvent> {
   const token = signDispatch(await dispatchSecret(t.db.db), {
-    executorId, invocationId: e.invocationId, accountId: e.accountId, functionName: e.functionId, memoryMb: e.memoryMb,
-    architecture: e.architecture, ephemeralStorageMb: e.ephemeralStorageMb ?? 512, timeoutS: 3,
+    executorId,
+    invocationId: e.invocationId,
+    accountId: e.accountId,
+    functionName: e.functionId,
+    memoryMb: e.memoryMb,
+    architecture: e.architecture,
+    ephemeralStorageMb: e.ephemeralStorageMb ?? 512,
+    timeoutS: 3,
   });
   return { ...e, dispatchToken: token };
 }
@@ -33,7 +39,10 @@ describe('one bad event does not hold back a spool segment', () => {
     const outOfRange = await dispatched(executorId, usageEvent(a.id, { ...at, memoryMb: 100 })); // refused by the schema (400)
     // As a crash would have left them: one segment holding all four, the bad ones in the middle.
     mkdirSync(join(dir, 'spool'), { recursive: true });
-    writeFileSync(join(dir, 'spool', 'seg-000000000001.jsonl'), [good[0], unsigned, outOfRange, good[1]].map((e) => `${JSON.stringify(e)}\n`).join(''));
+    writeFileSync(
+      join(dir, 'spool', 'seg-000000000001.jsonl'),
+      [good[0], unsigned, outOfRange, good[1]].map((e) => `${JSON.stringify(e)}\n`).join(''),
+    );
 
     const executor = await t.startExecutor({ key, dir });
     await expect.poll(() => usageTotals(t.base, a.accountKey, 'q'), { timeout: 10_000 }).toMatchObject({ requests: 2, billedMs: 200 });
@@ -56,7 +65,9 @@ describe('one bad event does not hold back a spool segment', () => {
 
     // Replayed by an admin: billed once, however often it is asked.
     const unsignedEntry = byInvocation.get(unsigned.invocationId)!;
-    const replayed = await adminCall('POST', `/v1/usage/quarantine/${unsignedEntry.id}/replay`, { reason: 'ran on our executor before keys were bound' });
+    const replayed = await adminCall('POST', `/v1/usage/quarantine/${unsignedEntry.id}/replay`, {
+      reason: 'ran on our executor before keys were bound',
+    });
     expect(replayed.status, replayed.text).toBe(200);
     expect(replayed.json).toMatchObject({ outcome: 'accepted', result: { accepted: 1 } });
     const again = await adminCall('POST', `/v1/usage/quarantine/${unsignedEntry.id}/replay`, { reason: 'twice' });
@@ -68,14 +79,25 @@ describe('one bad event does not hold back a spool segment', () => {
     const invalid = await adminCall('POST', `/v1/usage/quarantine/${rangeEntry.id}/replay`, { reason: 'as is' });
     expect([invalid.status, invalid.json.error.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect(invalid.json.error.message).toMatch(/^event\.memoryMb/);
-    const corrected = await adminCall('POST', `/v1/usage/quarantine/${rangeEntry.id}/replay`, { set: { memoryMb: 128 }, reason: 'configured memory was 128 MB' });
+    const corrected = await adminCall('POST', `/v1/usage/quarantine/${rangeEntry.id}/replay`, {
+      set: { memoryMb: 128 },
+      reason: 'configured memory was 128 MB',
+    });
     expect(corrected.json).toMatchObject({ outcome: 'accepted', event: { memoryMb: 128 } });
     expect(await usageTotals(t.base, a.accountKey, 'q')).toMatchObject({ requests: 4 });
     const audit = await adminCall('GET', `/v1/audit?accountId=${a.id}&action=usage.quarantine_replayed`);
-    expect(audit.json.entries.map((e: { reason: string }) => e.reason).sort()).toEqual(['configured memory was 128 MB', 'ran on our executor before keys were bound']);
+    expect(audit.json.entries.map((e: { reason: string }) => e.reason).sort()).toEqual([
+      'configured memory was 128 MB',
+      'ran on our executor before keys were bound',
+    ]);
 
     // An event reported again after it was billed is a duplicate when replayed: never billed twice.
-    const report = await call(t.base, key, 'POST', '/v1/usage/quarantine', { entries: [{ event: good[0], reason: 'test' }, { event: good[0], reason: 'test' }] });
+    const report = await call(t.base, key, 'POST', '/v1/usage/quarantine', {
+      entries: [
+        { event: good[0], reason: 'test' },
+        { event: good[0], reason: 'test' },
+      ],
+    });
     expect(report.json).toEqual({ stored: 1, duplicates: 1 });
     const copy = (await listed()).find((e) => e.invocationId === good[0]!.invocationId)!;
     const duplicate = await adminCall('POST', `/v1/usage/quarantine/${copy.id}/replay`, { reason: 'check' });
@@ -91,6 +113,8 @@ describe('one bad event does not hold back a spool segment', () => {
     expect((await call(t.base, a.accountKey, 'GET', '/v1/usage/quarantine')).status).toBe(403);
     expect((await call(t.base, a.executorKey, 'GET', '/v1/usage/quarantine')).status).toBe(403);
     expect((await call(t.base, a.executorKey, 'POST', `/v1/usage/quarantine/${randomUUID()}/replay`, { reason: 'x' })).status).toBe(403);
-    expect((await adminCall('POST', `/v1/usage/quarantine/${randomUUID()}/replay`, { reason: 'x' })).json.error.code).toBe('QUARANTINE_ENTRY_NOT_FOUND');
+    expect((await adminCall('POST', `/v1/usage/quarantine/${randomUUID()}/replay`, { reason: 'x' })).json.error.code).toBe(
+      'QUARANTINE_ENTRY_NOT_FOUND',
+    );
   });
 });

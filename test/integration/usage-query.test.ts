@@ -15,7 +15,14 @@ beforeAll(async () => {
     usageEvent(a.id, { functionId: 'resize', startedAt: '2026-10-31T23:30:00Z', durationMs: 1000, memoryMb: 1024 }),
     usageEvent(a.id, { functionId: 'resize', startedAt: '2026-11-01T00:10:00Z', durationMs: 1000, memoryMb: 1024 }),
     usageEvent(a.id, { functionId: 'resize', startedAt: '2026-11-01T00:50:00Z', durationMs: 1, memoryMb: 128, status: 'error' }),
-    usageEvent(a.id, { functionId: 'thumb', startedAt: '2026-11-02T05:00:00Z', durationMs: 2000, memoryMb: 512, architecture: 'arm64', status: 'timeout' }),
+    usageEvent(a.id, {
+      functionId: 'thumb',
+      startedAt: '2026-11-02T05:00:00Z',
+      durationMs: 2000,
+      memoryMb: 512,
+      architecture: 'arm64',
+      status: 'timeout',
+    }),
   ]);
   await postUsage(t.app, b.executorKey, [usageEvent(b.id, { startedAt: '2026-11-01T00:10:00Z' })]);
 });
@@ -58,7 +65,9 @@ describe('GET /v1/usage', () => {
   });
 
   it('answers the same rows as CSV', async () => {
-    const r = await get(a.accountKey, 'from=2026-11-01T00:00:00Z&to=2026-11-03T00:00:00Z&granularity=day&groupBy=function', { accept: 'text/csv' });
+    const r = await get(a.accountKey, 'from=2026-11-01T00:00:00Z&to=2026-11-03T00:00:00Z&granularity=day&groupBy=function', {
+      accept: 'text/csv',
+    });
     expect(r.headers['content-type']).toMatch(/^text\/csv/);
     expect(r.body.split('\r\n')).toEqual([
       'start,function_id,architecture,requests,billed_ms,gb_seconds,errors,timeouts',
@@ -68,7 +77,7 @@ describe('GET /v1/usage', () => {
     ]);
   });
 
-  it("shows each tenant only its own usage; an admin names the account with X-Account-Id", async () => {
+  it('shows each tenant only its own usage; an admin names the account with X-Account-Id', async () => {
     const own = await get(b.accountKey, 'granularity=month');
     expect(own.json().totals.requests).toBe(1);
     const asAdmin = await t.app.inject({ method: 'GET', url: '/v1/usage?granularity=month', headers: { ...admin, 'x-account-id': a.id } });

@@ -65,12 +65,18 @@ describe('webhook URLs at creation', () => {
     // a name that does not resolve yet is accepted: it is checked again at every send
     expect((await postBudget(a.accountKey, 'https://not-yet.test/hook')).statusCode).toBe(201);
     const patched = await t.app.inject({
-      method: 'PATCH', url: `/v1/budgets/${ok.json().id}`, headers: bearer(a.accountKey), payload: { webhookUrl: 'http://localhost.test:9/x' },
+      method: 'PATCH',
+      url: `/v1/budgets/${ok.json().id}`,
+      headers: bearer(a.accountKey),
+      payload: { webhookUrl: 'http://localhost.test:9/x' },
     });
     expect(patched.statusCode).toBe(200); // not refused: the name does not resolve yet
     dns.set('localhost.test', ['::1']);
     const refused = await t.app.inject({
-      method: 'PATCH', url: `/v1/budgets/${ok.json().id}`, headers: bearer(a.accountKey), payload: { webhookUrl: 'http://localhost.test:9/x' },
+      method: 'PATCH',
+      url: `/v1/budgets/${ok.json().id}`,
+      headers: bearer(a.accountKey),
+      payload: { webhookUrl: 'http://localhost.test:9/x' },
     });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error.message).toMatch(/localhost\.test resolves to ::1, which is a loopback address/);

@@ -4,17 +4,26 @@ import { parseConfig } from '../../src/config.js';
 describe('operations settings', () => {
   it('reads the shutdown budget, the admin listener and the api database role', () => {
     const c = parseConfig({
-      DATABASE_URL: 'postgres://owner:pw@db:5432/tally', TALLY_APP_DATABASE_URL: 'postgres://api:pw@db:5432/tally',
-      TALLY_SHUTDOWN_TIMEOUT_S: '25', TALLY_ADMIN_PORT: '9464',
+      DATABASE_URL: 'postgres://owner:pw@db:5432/tally',
+      TALLY_APP_DATABASE_URL: 'postgres://api:pw@db:5432/tally',
+      TALLY_SHUTDOWN_TIMEOUT_S: '25',
+      TALLY_ADMIN_PORT: '9464',
     });
-    expect(c).toMatchObject({ shutdownTimeoutMs: 25_000, adminPort: 9464, adminHost: '127.0.0.1', appDatabaseUrl: 'postgres://api:pw@db:5432/tally' });
+    expect(c).toMatchObject({
+      shutdownTimeoutMs: 25_000,
+      adminPort: 9464,
+      adminHost: '127.0.0.1',
+      appDatabaseUrl: 'postgres://api:pw@db:5432/tally',
+    });
     expect(parseConfig({})).toMatchObject({ shutdownTimeoutMs: 20_000, adminPort: null, appDatabaseUrl: null, databaseUrl: null });
   });
 
   it('refuses bad values, naming the variable', () => {
     expect(() => parseConfig({ TALLY_SHUTDOWN_TIMEOUT_S: '1' })).toThrow(/TALLY_SHUTDOWN_TIMEOUT_S/);
     expect(() => parseConfig({ TALLY_ADMIN_PORT: 'x' })).toThrow(/TALLY_ADMIN_PORT/);
-    expect(() => parseConfig({ TALLY_APP_DATABASE_URL: 'mysql://a@b/c', DATABASE_URL: 'postgres://a@b/c' })).toThrow(/TALLY_APP_DATABASE_URL/);
+    expect(() => parseConfig({ TALLY_APP_DATABASE_URL: 'mysql://a@b/c', DATABASE_URL: 'postgres://a@b/c' })).toThrow(
+      /TALLY_APP_DATABASE_URL/,
+    );
     expect(() => parseConfig({ TALLY_APP_DATABASE_URL: 'postgres://a@b/c' })).toThrow(/needs DATABASE_URL/);
   });
 });

@@ -6,8 +6,8 @@ const cells = (csv: string) => csv.split('\r\n')[1]!;
 describe('toCsv', () => {
   it.each([
     ['=HYPERLINK("http://x.test","y")', `"'=HYPERLINK(""http://x.test"",""y"")"`],
-    ['+1+cmd|\' /C calc\'!A0', `'+1+cmd|' /C calc'!A0`],
-    ['-2+3+cmd|\' /C calc\'!A0', `'-2+3+cmd|' /C calc'!A0`],
+    ["+1+cmd|' /C calc'!A0", `'+1+cmd|' /C calc'!A0`],
+    ["-2+3+cmd|' /C calc'!A0", `'-2+3+cmd|' /C calc'!A0`],
     ['@SUM(1,2)', `"'@SUM(1,2)"`],
     ['\t=1+2', `'\t=1+2`],
     ['\r=1+2', `"'\r=1+2"`],
@@ -21,8 +21,9 @@ describe('toCsv', () => {
   });
 
   it('quotes commas, quotes and line breaks as RFC 4180 does, and leaves other text alone', () => {
-    expect(cells(toCsv(['a', 'b', 'c', 'd'], [['a,b', 'say "hi"', 'two\nlines', 'Late usage for 2026-10: +20 requests']])))
-      .toBe('"a,b","say ""hi""","two\nlines",Late usage for 2026-10: +20 requests');
+    expect(cells(toCsv(['a', 'b', 'c', 'd'], [['a,b', 'say "hi"', 'two\nlines', 'Late usage for 2026-10: +20 requests']]))).toBe(
+      '"a,b","say ""hi""","two\nlines",Late usage for 2026-10: +20 requests',
+    );
     expect(cells(toCsv(['a', 'b'], [[null, undefined]]))).toBe(',');
   });
 

@@ -3,7 +3,13 @@ import { allowedEnvironment, refusedEnvironmentVariable } from '../../src/contra
 
 describe('function environment rules', () => {
   it('leaves refused variables out of what the executor passes on (versions stored before a rule)', () => {
-    const stored = { A: '1', LD_PRELOAD: '/var/task/x.so', TALLY_SANDBOX_EXEC: 'sh', NODE_OPTIONS: '--require ./x', PYTHONPATH: '/var/task/src' };
+    const stored = {
+      A: '1',
+      LD_PRELOAD: '/var/task/x.so',
+      TALLY_SANDBOX_EXEC: 'sh',
+      NODE_OPTIONS: '--require ./x',
+      PYTHONPATH: '/var/task/src',
+    };
     expect(allowedEnvironment(stored)).toEqual({ A: '1', PYTHONPATH: '/var/task/src' });
   });
 

@@ -33,8 +33,15 @@ const amounts = (p: PricedMonth) => p.lines.map((l) => `${l.description}: ${form
 const total = (p: PricedMonth) => formatMoney(p.total);
 
 const requestsLine = (quantity: string, free: string, billable: string, amount: string) => ({
-  kind: 'requests', architecture: null, tier: null, description: 'Requests',
-  quantity, freeQuantity: free, billableQuantity: billable, unitPrice: '0.0000002', amount,
+  kind: 'requests',
+  architecture: null,
+  tier: null,
+  description: 'Requests',
+  quantity,
+  freeQuantity: free,
+  billableQuantity: billable,
+  unitPrice: '0.0000002',
+  amount,
 });
 
 describe('priceMonth: the worked check from the brief', () => {
@@ -44,8 +51,15 @@ describe('priceMonth: the worked check from the brief', () => {
     expect(lines(priced)).toEqual([
       requestsLine('3000000', '1000000', '2000000', '0.40'),
       {
-        kind: 'compute', architecture: 'x86_64', tier: 1, description: 'Compute x86_64, tier 1 (first 6,000,000,000 GB-s)',
-        quantity: '1500000', freeQuantity: '400000', billableQuantity: '1100000', unitPrice: '0.0000166667', amount: '18.33',
+        kind: 'compute',
+        architecture: 'x86_64',
+        tier: 1,
+        description: 'Compute x86_64, tier 1 (first 6,000,000,000 GB-s)',
+        quantity: '1500000',
+        freeQuantity: '400000',
+        billableQuantity: '1100000',
+        unitPrice: '0.0000166667',
+        amount: '18.33',
       },
     ]);
     expect(formatDecimal(priced.lines[1]!.unroundedAmount)).toBe('18.33337');
@@ -66,7 +80,12 @@ describe('priceMonth: the worked check from the brief', () => {
       ['0', '1500000', '25.00'],
     ]);
     expect(total(off)).toBe('25.60');
-    expect(off.freeTier).toEqual({ requestsUsed: 0n, gbSecondsUsed: new Money(0), requestsRemaining: 0n, gbSecondsRemaining: new Money(0) });
+    expect(off.freeTier).toEqual({
+      requestsUsed: 0n,
+      gbSecondsUsed: new Money(0),
+      requestsRemaining: 0n,
+      gbSecondsRemaining: new Money(0),
+    });
   });
 });
 
@@ -125,7 +144,9 @@ describe('priceMonth: tier boundaries', () => {
     const p = priceMonth(usage({ arm: 20_000_000_000n }), AWS_US_EAST_1_2025, OFF);
     expect(lines(p)[3]).toMatchObject({
       description: 'Compute arm64, tier 3 (over 18,750,000,000 GB-s)',
-      quantity: '1250000000', unitPrice: '0.0000106667', amount: '13333.38',
+      quantity: '1250000000',
+      unitPrice: '0.0000106667',
+      amount: '13333.38',
     });
     expect(p.lines.map((l) => formatDecimal(l.unroundedAmount))).toEqual(['0', '100000.5', '135001.125', '13333.375']);
     expect(total(p)).toBe('248335.01');
@@ -170,7 +191,11 @@ describe('priceMonth: free tier', () => {
       { architecture: 'arm64', memoryMb: 2048, requests: 150_000, durationMs: 1000 },
       { architecture: 'x86_64', memoryMb: 1024, requests: 200_000, durationMs: 1000 },
     ]);
-    expect(lines(p).slice(1).map((l) => [l.architecture, l.quantity, l.freeQuantity, l.billableQuantity, l.amount])).toEqual([
+    expect(
+      lines(p)
+        .slice(1)
+        .map((l) => [l.architecture, l.quantity, l.freeQuantity, l.billableQuantity, l.amount]),
+    ).toEqual([
       ['x86_64', '200000', '200000', '0', '0.00'],
       ['arm64', '300000', '200000', '100000', '1.33'],
     ]);
@@ -219,8 +244,15 @@ describe('priceMonth: ephemeral storage', () => {
     // 1,000,000 x 1 s at 10,240 MB storage: (10,240 - 512) MB x 1e9 ms / 1,024,000 = 9,500,000 GB-s.
     const p = quote([{ architecture: 'x86_64', memoryMb: 1024, requests: 1_000_000, durationMs: 1000, ephemeralStorageMb: 10_240 }]);
     expect(lines(p)[2]).toEqual({
-      kind: 'ephemeral_storage', architecture: null, tier: null, description: 'Ephemeral storage above 512 MB',
-      quantity: '9500000', freeQuantity: '0', billableQuantity: '9500000', unitPrice: '0.0000000309', amount: '0.29',
+      kind: 'ephemeral_storage',
+      architecture: null,
+      tier: null,
+      description: 'Ephemeral storage above 512 MB',
+      quantity: '9500000',
+      freeQuantity: '0',
+      billableQuantity: '9500000',
+      unitPrice: '0.0000000309',
+      amount: '0.29',
     });
     expect(formatDecimal(p.lines[2]!.unroundedAmount)).toBe('0.29355');
     // compute 1,000,000 GB-s - 400,000 free = 600,000 x 0.0000166667 = 10.00002; requests all free.
@@ -263,7 +295,10 @@ describe('usageFromWorkloads', () => {
 describe('priceMonth: guards', () => {
   it('refuses negative usage and a catalog whose last tier is bounded', () => {
     expect(() => priceMonth({ ...usage({}), requests: -1n }, AWS_US_EAST_1_2025, ON)).toThrow(RangeError);
-    const bounded = { ...AWS_US_EAST_1_2025, compute: { ...AWS_US_EAST_1_2025.compute, arm64: AWS_US_EAST_1_2025.compute.arm64.slice(0, 2) } };
+    const bounded = {
+      ...AWS_US_EAST_1_2025,
+      compute: { ...AWS_US_EAST_1_2025.compute, arm64: AWS_US_EAST_1_2025.compute.arm64.slice(0, 2) },
+    };
     expect(() => priceMonth(usage({}), bounded, ON)).toThrow(/unbounded/);
   });
 });

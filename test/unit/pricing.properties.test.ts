@@ -16,10 +16,7 @@ import {
 const GB_S = 1_024_000n; // MB-ms in one GB-s
 
 // Half the draws stay near the free tier, half reach past the last tier boundary (25e9 GB-s).
-const mbMs = fc.oneof(
-  fc.bigInt({ min: 0n, max: 1_000_000n * GB_S }),
-  fc.bigInt({ min: 0n, max: 25_000_000_000n * GB_S }),
-);
+const mbMs = fc.oneof(fc.bigInt({ min: 0n, max: 1_000_000n * GB_S }), fc.bigInt({ min: 0n, max: 25_000_000_000n * GB_S }));
 const requestCount = fc.oneof(fc.bigInt({ min: 0n, max: 2_000_000n }), fc.bigInt({ min: 0n, max: 100_000_000_000n }));
 
 const monthUsage: fc.Arbitrary<MonthUsage> = fc.record({
@@ -45,7 +42,11 @@ function snapshot(p: PricedMonth) {
   return {
     lines: p.lines.map((l) => ({ ...formatLine(l), unrounded: formatDecimal(l.unroundedAmount) })),
     total: formatDecimal(p.total),
-    freeTier: { ...p.freeTier, gbSecondsUsed: formatDecimal(p.freeTier.gbSecondsUsed), gbSecondsRemaining: formatDecimal(p.freeTier.gbSecondsRemaining) },
+    freeTier: {
+      ...p.freeTier,
+      gbSecondsUsed: formatDecimal(p.freeTier.gbSecondsUsed),
+      gbSecondsRemaining: formatDecimal(p.freeTier.gbSecondsRemaining),
+    },
   };
 }
 
@@ -156,7 +157,10 @@ describe('pricing engine properties', () => {
       fc.property(workload, fc.nat({ max: 1_000_000 }), opts, (w, part, o) => {
         const n = BigInt(w.requests);
         const first = BigInt(part) > n ? n : BigInt(part);
-        const split = [{ ...w, requests: first }, { ...w, requests: n - first }];
+        const split = [
+          { ...w, requests: first },
+          { ...w, requests: n - first },
+        ];
         expect(snapshot(price(usageFromWorkloads(split), o))).toEqual(snapshot(price(usageFromWorkloads([w]), o)));
       }),
     );

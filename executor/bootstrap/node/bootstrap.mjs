@@ -42,7 +42,10 @@ const post = (urlPath, payload, headers) =>
 
 function errorPayload(err) {
   if (err instanceof Error) {
-    const stackTrace = String(err.stack ?? '').split('\n').slice(1).map((line) => line.trim());
+    const stackTrace = String(err.stack ?? '')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim());
     return { errorType: err.name, errorMessage: err.message, stackTrace };
   }
   return { errorType: typeof err, errorMessage: String(err), stackTrace: [] };
@@ -55,7 +58,7 @@ function namedError(name, message) {
 function safeStringify(value) {
   try {
     return JSON.stringify(value === undefined ? null : value);
-  } catch (err) {
+  } catch (_err) {
     return null;
   }
 }
@@ -75,7 +78,9 @@ function patchConsole() {
 async function initError(errorType, err) {
   const payload = { ...errorPayload(err), errorType };
   console.error(`${errorType}: ${payload.errorMessage}`);
-  await post('/2018-06-01/runtime/init/error', JSON.stringify(payload), { 'Lambda-Runtime-Function-Error-Type': errorType }).catch(() => {});
+  await post('/2018-06-01/runtime/init/error', JSON.stringify(payload), { 'Lambda-Runtime-Function-Error-Type': errorType }).catch(
+    () => {},
+  );
   process.exit(1);
 }
 
@@ -220,7 +225,9 @@ async function main() {
     try {
       event = next.body.length === 0 ? {} : JSON.parse(next.body.toString('utf8'));
     } catch (err) {
-      next = await reportInvocationError(requestId, namedError('Runtime.InvalidEvent', `Could not parse event: ${err.message}`)).catch(() => null);
+      next = await reportInvocationError(requestId, namedError('Runtime.InvalidEvent', `Could not parse event: ${err.message}`)).catch(
+        () => null,
+      );
       continue;
     }
     const outcome = await runHandler(handler, event, makeContext(requestId, next.headers));

@@ -53,11 +53,7 @@ export const isUuid = (s: string) => UUID.test(s);
 export function createAccountsRepository(db: Db) {
   return {
     async insertAccount(name: string, freeTier: boolean): Promise<Account> {
-      const row = await db
-        .insertInto('accounts')
-        .values({ name, free_tier: freeTier })
-        .returning(accountColumns)
-        .executeTakeFirstOrThrow();
+      const row = await db.insertInto('accounts').values({ name, free_tier: freeTier }).returning(accountColumns).executeTakeFirstOrThrow();
       return toAccount(row);
     },
 
@@ -79,7 +75,12 @@ export function createAccountsRepository(db: Db) {
     },
 
     async updateFreeTier(tx: Transaction<Database>, id: string, freeTier: boolean): Promise<Account> {
-      const row = await tx.updateTable('accounts').set({ free_tier: freeTier }).where('id', '=', id).returning(accountColumns).executeTakeFirstOrThrow();
+      const row = await tx
+        .updateTable('accounts')
+        .set({ free_tier: freeTier })
+        .where('id', '=', id)
+        .returning(accountColumns)
+        .executeTakeFirstOrThrow();
       return toAccount(row);
     },
 
@@ -89,7 +90,10 @@ export function createAccountsRepository(db: Db) {
       return new Set(rows.map((r) => r.id));
     },
 
-    async insertKey(k: { accountId: string | null; role: KeyRole; hash: Buffer; prefix: string; label: string | null }, conn: Db | Transaction<Database> = db): Promise<ApiKey> {
+    async insertKey(
+      k: { accountId: string | null; role: KeyRole; hash: Buffer; prefix: string; label: string | null },
+      conn: Db | Transaction<Database> = db,
+    ): Promise<ApiKey> {
       const row = await conn
         .insertInto('api_keys')
         .values({ account_id: k.accountId, role: k.role, key_hash: k.hash, prefix: k.prefix, label: k.label })

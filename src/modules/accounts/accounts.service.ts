@@ -85,10 +85,16 @@ export function createAccountsService(deps: {
         const before = await repo.lockAccount(tx, id);
         const account = await repo.updateFreeTier(tx, id, freeTier);
         if (before.freeTier !== freeTier) {
-          await deps.audit.record(tx, [{
-            actor: actorOf(principal), action: 'account.free_tier_changed', accountId: id, subject: id, reason,
-            details: { from: before.freeTier, to: freeTier },
-          }]);
+          await deps.audit.record(tx, [
+            {
+              actor: actorOf(principal),
+              action: 'account.free_tier_changed',
+              accountId: id,
+              subject: id,
+              reason,
+              details: { from: before.freeTier, to: freeTier },
+            },
+          ]);
         }
         return account;
       });

@@ -33,14 +33,16 @@ export function createAuditRepository(db: Db) {
       if (entries.length === 0) return;
       await tx
         .insertInto('audit_log')
-        .values(entries.map((e) => ({
-          actor: e.actor,
-          action: e.action,
-          account_id: e.accountId,
-          subject: e.subject,
-          reason: e.reason,
-          details: JSON.stringify(e.details ?? {}),
-        })))
+        .values(
+          entries.map((e) => ({
+            actor: e.actor,
+            action: e.action,
+            account_id: e.accountId,
+            subject: e.subject,
+            reason: e.reason,
+            details: JSON.stringify(e.details ?? {}),
+          })),
+        )
         .execute();
     },
 

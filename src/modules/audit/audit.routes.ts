@@ -6,19 +6,32 @@ import type { AuditService } from './audit.service.js';
 
 export function auditRoutes(deps: { auth: Auth; audit: AuditService }): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get('/v1/audit', {
-      onRequest: deps.auth.require('admin'),
-      schema: {
-        tags: ['audit'],
-        summary: 'The append-only log of every change that affects money (admin), newest first',
-        querystring: Type.Object({
-          accountId: Type.Optional(Uuid),
-          action: Type.Optional(Type.String()),
-          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-          beforeId: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
-        }, { additionalProperties: false }),
-        response: { ...errorResponses },
+    app.get(
+      '/v1/audit',
+      {
+        onRequest: deps.auth.require('admin'),
+        schema: {
+          tags: ['audit'],
+          summary: 'The append-only log of every change that affects money (admin), newest first',
+          querystring: Type.Object(
+            {
+              accountId: Type.Optional(Uuid),
+              action: Type.Optional(Type.String()),
+              limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+              beforeId: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { ...errorResponses },
+        },
       },
-    }, async (req) => deps.audit.list({ accountId: req.query.accountId ?? null, action: req.query.action ?? null, limit: req.query.limit, beforeId: req.query.beforeId ?? null }));
+      async (req) =>
+        deps.audit.list({
+          accountId: req.query.accountId ?? null,
+          action: req.query.action ?? null,
+          limit: req.query.limit,
+          beforeId: req.query.beforeId ?? null,
+        }),
+    );
   };
 }

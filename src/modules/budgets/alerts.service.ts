@@ -10,11 +10,27 @@ import type { BudgetsRepository } from './budgets.repository.js';
 import { alertBody, describeFailure, postWebhook } from './webhook.js';
 
 const toAlertDto = (a: Alert, d: Delivery | null) => ({
-  id: a.id, accountId: a.accountId, budgetId: a.budgetId, period: periodFromDate(a.period), threshold: a.threshold, basis: a.basis,
-  spend: a.spend, amount: a.amount, percent: a.percent, actual: a.actual, forecast: a.forecast, createdAt: a.createdAt.toISOString(),
+  id: a.id,
+  accountId: a.accountId,
+  budgetId: a.budgetId,
+  period: periodFromDate(a.period),
+  threshold: a.threshold,
+  basis: a.basis,
+  spend: a.spend,
+  amount: a.amount,
+  percent: a.percent,
+  actual: a.actual,
+  forecast: a.forecast,
+  createdAt: a.createdAt.toISOString(),
   delivery: d
-    ? { status: d.status, attempts: d.attempts, nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt.toISOString() : null,
-        giveUpAt: d.giveUpAt.toISOString(), deliveredAt: d.deliveredAt?.toISOString() ?? null, lastError: d.lastError }
+    ? {
+        status: d.status,
+        attempts: d.attempts,
+        nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt.toISOString() : null,
+        giveUpAt: d.giveUpAt.toISOString(),
+        deliveredAt: d.deliveredAt?.toISOString() ?? null,
+        lastError: d.lastError,
+      }
     : { status: 'none' as const, attempts: 0, nextAttemptAt: null, giveUpAt: null, deliveredAt: null, lastError: null },
 });
 
@@ -36,7 +52,9 @@ export function createAlertsService(deps: {
 }) {
   const { repo, log } = deps;
   const deliveries = new Counter({
-    name: 'tally_alert_deliveries_total', help: 'Webhook delivery attempts, by outcome', labelNames: ['outcome'] as const,
+    name: 'tally_alert_deliveries_total',
+    help: 'Webhook delivery attempts, by outcome',
+    labelNames: ['outcome'] as const,
     registers: deps.registry ? [deps.registry] : [],
   });
 
@@ -56,17 +74,34 @@ export function createAlertsService(deps: {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      statusCode = await postWebhook(deps.outbound, { url: c.url, secret: c.secret, idempotencyKey: c.alertId, body: c.body, at: now, attempt: c.attempt }, deps.timeoutMs ?? 10_000);
+      statusCode = await postWebhook(
+        deps.outbound,
+        { url: c.url, secret: c.secret, idempotencyKey: c.alertId, body: c.body, at: now, attempt: c.attempt },
+        deps.timeoutMs ?? 10_000,
+      );
     } catch (err) {
       error = describeFailure(err);
     }
     const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    const status = await deps.db.transaction().execute((tx) => repo.recordAttempt(tx, c.alertId, c.accountId, {
-      at: now, url: c.url!, statusCode, error, durationMs: Math.round(performance.now() - started),
-    }, delivered));
+    const status = await deps.db.transaction().execute((tx) =>
+      repo.recordAttempt(
+        tx,
+        c.alertId,
+        c.accountId,
+        {
+          at: now,
+          url: c.url!,
+          statusCode,
+          error,
+          durationMs: Math.round(performance.now() - started),
+        },
+        delivered,
+      ),
+    );
     const outcome = delivered ? 'delivered' : status === 'failed' ? 'failed' : 'retry';
     deliveries.inc({ outcome });
-    if (outcome === 'failed') log.warn({ alertId: c.alertId, attempts: c.attempt, error: error ?? `HTTP ${statusCode}` }, 'alert delivery given up');
+    if (outcome === 'failed')
+      log.warn({ alertId: c.alertId, attempts: c.attempt, error: error ?? `HTTP ${statusCode}` }, 'alert delivery given up');
     return outcome;
   }
 
@@ -74,13 +109,24 @@ export function createAlertsService(deps: {
     const [delivery, history] = await Promise.all([repo.deliveryOf(alert.id), repo.attemptsOf(alert.id)]);
     return {
       ...toAlertDto(alert, delivery),
-      history: history.map((h) => ({ at: h.at.toISOString(), url: h.url, statusCode: h.statusCode, error: h.error, durationMs: h.durationMs })),
+      history: history.map((h) => ({
+        at: h.at.toISOString(),
+        url: h.url,
+        statusCode: h.statusCode,
+        error: h.error,
+        durationMs: h.durationMs,
+      })),
     };
   }
 
   return {
     async list(scope: string | null, q: { budgetId: string | null; period: Period | null; limit: number }) {
-      const rows = await repo.list({ accountId: scope, budgetId: q.budgetId, period: q.period ? periodDate(q.period) : null, limit: q.limit });
+      const rows = await repo.list({
+        accountId: scope,
+        budgetId: q.budgetId,
+        period: q.period ? periodDate(q.period) : null,
+        limit: q.limit,
+      });
       return rows.map((r) => toAlertDto(r, r.delivery));
     },
 
@@ -91,7 +137,11 @@ export function createAlertsService(deps: {
       const alert = await visible(scope, id);
       const hook = await deps.budgets.webhookOf(alert.budgetId);
       if (!hook || hook.deleted || hook.url === null) {
-        throw new AppError('CONFLICT', 409, `Budget ${alert.budgetId} has ${hook?.deleted ? 'been deleted' : 'no webhookUrl'}: there is nowhere to deliver alert ${id}`);
+        throw new AppError(
+          'CONFLICT',
+          409,
+          `Budget ${alert.budgetId} has ${hook?.deleted ? 'been deleted' : 'no webhookUrl'}: there is nowhere to deliver alert ${id}`,
+        );
       }
       const now = deps.clock.now();
       await repo.requeue(alert.id, alert.accountId, alertBody(alert), now);
@@ -104,10 +154,14 @@ export function createAlertsService(deps: {
     async deliverDue(limit = 20): Promise<{ attempted: number; delivered: number; failed: number }> {
       const now = deps.clock.now();
       const claimed = await repo.claimDue(now, limit);
-      const outcomes = await Promise.all(claimed.map((c) => attempt(c, now).catch((err) => {
-        log.error({ err, alertId: c.alertId }, 'recording a delivery attempt failed; the claim retries it after the backoff');
-        return 'retry' as const;
-      })));
+      const outcomes = await Promise.all(
+        claimed.map((c) =>
+          attempt(c, now).catch((err) => {
+            log.error({ err, alertId: c.alertId }, 'recording a delivery attempt failed; the claim retries it after the backoff');
+            return 'retry' as const;
+          }),
+        ),
+      );
       return {
         attempted: claimed.length,
         delivered: outcomes.filter((o) => o === 'delivered').length,

@@ -28,7 +28,8 @@ export function createCapCache() {
       const until = periodEnd(forPeriod).toISOString();
       for (const c of capped) {
         const scope = c.functionId === null ? "this account's spend" : `the spend of function ${c.functionId}`;
-        const message = `Budget ${c.budgetId} is a hard cap of ${formatMoney(new Money(c.amount))} USD for ${forPeriod} and ${scope} ` +
+        const message =
+          `Budget ${c.budgetId} is a hard cap of ${formatMoney(new Money(c.amount))} USD for ${forPeriod} and ${scope} ` +
           `has reached ${formatMoney(new Money(c.actual))} USD: new invocations are refused until ${until} or until the budget is raised`;
         next.set(c.accountId, [...(next.get(c.accountId) ?? []), { ...c, message }]);
       }

@@ -40,7 +40,12 @@ export function createBudgetEvaluator(deps: {
   const measure = createSpendMeter(deps);
   const caps = createCapCache();
   const registers = deps.registry ? [deps.registry] : [];
-  const evaluations = new Counter({ name: 'tally_budget_evaluations_total', help: 'Budget evaluation rounds, by trigger', labelNames: ['trigger'] as const, registers });
+  const evaluations = new Counter({
+    name: 'tally_budget_evaluations_total',
+    help: 'Budget evaluation rounds, by trigger',
+    labelNames: ['trigger'] as const,
+    registers,
+  });
   const alertsRaised = new Counter({ name: 'tally_budget_alerts_total', help: 'Budget alerts recorded (threshold crossings)', registers });
 
   async function measureBudgets(accountIds: string[], now: Date) {
@@ -48,7 +53,11 @@ export function createBudgetEvaluator(deps: {
     if (rows.length === 0) return [];
     const period = periodOf(now);
     const usage = await repo.usageByFunction([...new Set(rows.map((r) => r.budget.accountId))], periodStart(period), periodEnd(period));
-    const spend = await measure(rows.map((r) => ({ budgetId: r.budget.id, accountId: r.budget.accountId, freeTier: r.freeTier, functionId: r.budget.functionId })), usage, now);
+    const spend = await measure(
+      rows.map((r) => ({ budgetId: r.budget.id, accountId: r.budget.accountId, freeTier: r.freeTier, functionId: r.budget.functionId })),
+      usage,
+      now,
+    );
     return rows.map(({ budget }) => ({ budget, spend: spend.get(budget.id)! }));
   }
 
@@ -56,11 +65,22 @@ export function createBudgetEvaluator(deps: {
     if (budget.basis === 'forecast' && now.getTime() - periodStart(periodOf(now)).getTime() < FORECAST_MIN_ELAPSED_MS) return [];
     const value = budget.basis === 'actual' ? actual : forecast;
     const amount = new Money(budget.amount);
-    return budget.thresholds.filter((t) => value.times(100).gte(amount.times(t))).map((threshold) => ({
-      id: randomUUID(), accountId: budget.accountId, budgetId: budget.id, period: periodDate(periodOf(now)), threshold, basis: budget.basis,
-      spend: formatMoney(value), actual: formatMoney(actual), forecast: formatMoney(forecast), amount: formatMoney(amount),
-      percent: percentOf(value, amount), createdAt: now,
-    }));
+    return budget.thresholds
+      .filter((t) => value.times(100).gte(amount.times(t)))
+      .map((threshold) => ({
+        id: randomUUID(),
+        accountId: budget.accountId,
+        budgetId: budget.id,
+        period: periodDate(periodOf(now)),
+        threshold,
+        basis: budget.basis,
+        spend: formatMoney(value),
+        actual: formatMoney(actual),
+        forecast: formatMoney(forecast),
+        amount: formatMoney(amount),
+        percent: percentOf(value, amount),
+        createdAt: now,
+      }));
   }
 
   async function refreshCaps(): Promise<void> {
@@ -80,8 +100,13 @@ export function createBudgetEvaluator(deps: {
       const withWebhook = new Set<string>();
       for (const { budget, spend } of measured) {
         states.push({
-          accountId: budget.accountId, budgetId: budget.id, period: periodDate(periodOf(now)), functionId: budget.functionId,
-          actual: formatMoney(spend.actual), forecast: formatMoney(spend.forecast), evaluatedAt: now,
+          accountId: budget.accountId,
+          budgetId: budget.id,
+          period: periodDate(periodOf(now)),
+          functionId: budget.functionId,
+          actual: formatMoney(spend.actual),
+          forecast: formatMoney(spend.forecast),
+          evaluatedAt: now,
         });
         for (const a of crossings(budget, spend.actual, spend.forecast, now)) {
           alerts.push(a);
@@ -92,7 +117,11 @@ export function createBudgetEvaluator(deps: {
         await repo.saveStates(tx, states);
         const inserted = await deps.alerts.insertAlerts(tx, alerts);
         const outbox = alerts.filter((a) => inserted.has(a.id) && withWebhook.has(a.id));
-        await deps.alerts.enqueue(tx, outbox.map((a) => ({ alertId: a.id, accountId: a.accountId, body: alertBody(a) })), now);
+        await deps.alerts.enqueue(
+          tx,
+          outbox.map((a) => ({ alertId: a.id, accountId: a.accountId, body: alertBody(a) })),
+          now,
+        );
         return inserted.size;
       });
       if (created > 0) {

@@ -80,15 +80,42 @@ export interface CappedBudget {
   actual: string;
 }
 
-const columns = ['id', 'account_id', 'amount', 'thresholds', 'basis', 'function_id', 'webhook_url', 'hard_cap', 'created_at', 'updated_at'] as const;
+const columns = [
+  'id',
+  'account_id',
+  'amount',
+  'thresholds',
+  'basis',
+  'function_id',
+  'webhook_url',
+  'hard_cap',
+  'created_at',
+  'updated_at',
+] as const;
 
 function toBudget(r: {
-  id: string; account_id: string; amount: string; thresholds: number[]; basis: Basis; function_id: string | null;
-  webhook_url: string | null; hard_cap: boolean; created_at: Date; updated_at: Date;
+  id: string;
+  account_id: string;
+  amount: string;
+  thresholds: number[];
+  basis: Basis;
+  function_id: string | null;
+  webhook_url: string | null;
+  hard_cap: boolean;
+  created_at: Date;
+  updated_at: Date;
 }): Budget {
   return {
-    id: r.id, accountId: r.account_id, amount: r.amount, thresholds: r.thresholds, basis: r.basis, functionId: r.function_id,
-    webhookUrl: r.webhook_url, hardCap: r.hard_cap, createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    accountId: r.account_id,
+    amount: r.amount,
+    thresholds: r.thresholds,
+    basis: r.basis,
+    functionId: r.function_id,
+    webhookUrl: r.webhook_url,
+    hardCap: r.hard_cap,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
@@ -99,10 +126,22 @@ export function createBudgetsRepository(db: Db) {
 
   return {
     async insert(tx: Transaction<Database>, b: NewBudget, at: Date): Promise<Budget> {
-      const row = await t(tx).insertInto('budgets').values({
-        account_id: b.accountId, amount: b.amount, thresholds: b.thresholds, basis: b.basis, function_id: b.functionId,
-        webhook_url: b.webhookUrl, hard_cap: b.hardCap, secret: b.secret, created_at: at, updated_at: at,
-      }).returning(columns).executeTakeFirstOrThrow();
+      const row = await t(tx)
+        .insertInto('budgets')
+        .values({
+          account_id: b.accountId,
+          amount: b.amount,
+          thresholds: b.thresholds,
+          basis: b.basis,
+          function_id: b.functionId,
+          webhook_url: b.webhookUrl,
+          hard_cap: b.hardCap,
+          secret: b.secret,
+          created_at: at,
+          updated_at: at,
+        })
+        .returning(columns)
+        .executeTakeFirstOrThrow();
       return toBudget(row);
     },
 
@@ -120,22 +159,32 @@ export function createBudgetsRepository(db: Db) {
     },
 
     async countLive(accountId: string): Promise<number> {
-      const r = await t(db).selectFrom('budgets').select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('account_id', '=', accountId).where('deleted_at', 'is', null).executeTakeFirstOrThrow();
+      const r = await t(db)
+        .selectFrom('budgets')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('account_id', '=', accountId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
 
     /** null if the budget was deleted meanwhile. */
     async update(tx: Transaction<Database>, id: string, c: BudgetChanges, at: Date): Promise<Budget | null> {
-      const row = await t(tx).updateTable('budgets').set({
-        ...(c.amount !== undefined ? { amount: c.amount } : {}),
-        ...(c.thresholds !== undefined ? { thresholds: c.thresholds } : {}),
-        ...(c.basis !== undefined ? { basis: c.basis } : {}),
-        ...(c.functionId !== undefined ? { function_id: c.functionId } : {}),
-        ...(c.webhookUrl !== undefined ? { webhook_url: c.webhookUrl } : {}),
-        ...(c.hardCap !== undefined ? { hard_cap: c.hardCap } : {}),
-        updated_at: at,
-      }).where('id', '=', id).where('deleted_at', 'is', null).returning(columns).executeTakeFirst();
+      const row = await t(tx)
+        .updateTable('budgets')
+        .set({
+          ...(c.amount !== undefined ? { amount: c.amount } : {}),
+          ...(c.thresholds !== undefined ? { thresholds: c.thresholds } : {}),
+          ...(c.basis !== undefined ? { basis: c.basis } : {}),
+          ...(c.functionId !== undefined ? { function_id: c.functionId } : {}),
+          ...(c.webhookUrl !== undefined ? { webhook_url: c.webhookUrl } : {}),
+          ...(c.hardCap !== undefined ? { hard_cap: c.hardCap } : {}),
+          updated_at: at,
+        })
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .returning(columns)
+        .executeTakeFirst();
       return row ? toBudget(row) : null;
     },
 
@@ -152,16 +201,28 @@ export function createBudgetsRepository(db: Db) {
     /** Live budgets of these accounts, with each account's free-tier setting (the budget prices like the invoice). */
     async liveBudgetsOf(accountIds: string[]): Promise<{ budget: Budget; freeTier: boolean }[]> {
       if (accountIds.length === 0) return [];
-      const rows = await t(db).selectFrom('budgets as b').innerJoin('accounts as a', 'a.id', 'b.account_id')
-        .select(columns.map((c) => `b.${c}` as const)).select('a.free_tier')
-        .where('b.account_id', 'in', accountIds).where('b.deleted_at', 'is', null)
-        .orderBy('b.account_id').orderBy('b.id').execute();
+      const rows = await t(db)
+        .selectFrom('budgets as b')
+        .innerJoin('accounts as a', 'a.id', 'b.account_id')
+        .select(columns.map((c) => `b.${c}` as const))
+        .select('a.free_tier')
+        .where('b.account_id', 'in', accountIds)
+        .where('b.deleted_at', 'is', null)
+        .orderBy('b.account_id')
+        .orderBy('b.id')
+        .execute();
       return rows.map((r) => ({ budget: toBudget(r), freeTier: r.free_tier }));
     },
 
     /** Accounts that have live budgets, in id order, a page at a time (the minute job walks them all). */
     async accountsWithBudgets(afterId: string | null, limit: number): Promise<string[]> {
-      let q = t(db).selectFrom('budgets').select('account_id').distinct().where('deleted_at', 'is', null).orderBy('account_id').limit(limit);
+      let q = t(db)
+        .selectFrom('budgets')
+        .select('account_id')
+        .distinct()
+        .where('deleted_at', 'is', null)
+        .orderBy('account_id')
+        .limit(limit);
       if (afterId) q = q.where('account_id', '>', afterId);
       return (await q.execute()).map((r) => r.account_id);
     },
@@ -170,7 +231,17 @@ export function createBudgetsRepository(db: Db) {
     async usageByFunction(accountIds: string[], from: Date, to: Date): Promise<Map<string, Map<string, FunctionUsage>>> {
       const out = new Map<string, Map<string, FunctionUsage>>();
       if (accountIds.length === 0) return out;
-      const { rows } = await sql<{ account_id: string; function_id: string; requests: string; x86: string; arm: string; x86_init: string; arm_init: string; ephemeral: string; ephemeral_init: string }>`
+      const { rows } = await sql<{
+        account_id: string;
+        function_id: string;
+        requests: string;
+        x86: string;
+        arm: string;
+        x86_init: string;
+        arm_init: string;
+        ephemeral: string;
+        ephemeral_init: string;
+      }>`
         select account_id, function_id,
                sum(requests)::text as requests,
                coalesce(sum(mb_ms) filter (where architecture = 'x86_64'), 0)::text as x86,
@@ -185,8 +256,12 @@ export function createBudgetsRepository(db: Db) {
       for (const r of rows) {
         const byFunction = out.get(r.account_id) ?? new Map<string, FunctionUsage>();
         byFunction.set(r.function_id, {
-          requests: BigInt(r.requests), x86MbMs: BigInt(r.x86), armMbMs: BigInt(r.arm),
-          x86InitMbMs: BigInt(r.x86_init), armInitMbMs: BigInt(r.arm_init), ephemeralMbMs: BigInt(r.ephemeral),
+          requests: BigInt(r.requests),
+          x86MbMs: BigInt(r.x86),
+          armMbMs: BigInt(r.arm),
+          x86InitMbMs: BigInt(r.x86_init),
+          armInitMbMs: BigInt(r.arm_init),
+          ephemeralMbMs: BigInt(r.ephemeral),
           ephemeralInitMbMs: BigInt(r.ephemeral_init),
         });
         out.set(r.account_id, byFunction);
@@ -216,10 +291,13 @@ export function createBudgetsRepository(db: Db) {
 
     /** Hard-capped budgets whose measured spend this month reached their (current) amount. */
     async cappedBudgets(period: string): Promise<CappedBudget[]> {
-      const rows = await t(db).selectFrom('budgets as b')
+      const rows = await t(db)
+        .selectFrom('budgets as b')
         .innerJoin('budget_states as s', (j) => j.onRef('s.account_id', '=', 'b.account_id').onRef('s.budget_id', '=', 'b.id'))
         .select(['b.id', 'b.account_id', 'b.function_id', 'b.amount', 's.actual'])
-        .where('b.deleted_at', 'is', null).where('b.hard_cap', '=', true).where('s.period', '=', period)
+        .where('b.deleted_at', 'is', null)
+        .where('b.hard_cap', '=', true)
+        .where('s.period', '=', period)
         .where(sql<boolean>`s.function_id is not distinct from b.function_id and s.actual >= b.amount`)
         .execute();
       return rows.map((r) => ({ budgetId: r.id, accountId: r.account_id, functionId: r.function_id, amount: r.amount, actual: r.actual }));
@@ -227,9 +305,17 @@ export function createBudgetsRepository(db: Db) {
 
     /** True for the one replica whose insert of this minute wins; old ticks are pruned on the way. */
     async claimTick(minute: Date): Promise<boolean> {
-      const won = await t(db).insertInto('budget_evaluation_ticks').values({ tick: minute })
-        .onConflict((oc) => oc.column('tick').doNothing()).returning('tick').executeTakeFirst();
-      if (won) await t(db).deleteFrom('budget_evaluation_ticks').where('tick', '<', new Date(minute.getTime() - 86400_000)).execute();
+      const won = await t(db)
+        .insertInto('budget_evaluation_ticks')
+        .values({ tick: minute })
+        .onConflict((oc) => oc.column('tick').doNothing())
+        .returning('tick')
+        .executeTakeFirst();
+      if (won)
+        await t(db)
+          .deleteFrom('budget_evaluation_ticks')
+          .where('tick', '<', new Date(minute.getTime() - 86400_000))
+          .execute();
       return won !== undefined;
     },
   };

@@ -6,12 +6,25 @@ import type { Budget } from './budgets.repository.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
-const Amount = Type.String({ pattern: '^[0-9]{1,12}(\\.[0-9]{1,2})?$', description: 'USD per calendar month, a decimal string with at most 2 decimals, > 0', examples: ['50.00'] });
-const Thresholds = Type.Array(Type.Integer({ minimum: 1, maximum: 1000 }), {
-  minItems: 1, maxItems: 10, uniqueItems: true, description: 'Percentages of the amount that raise an alert (default [50, 80, 100])',
+const Amount = Type.String({
+  pattern: '^[0-9]{1,12}(\\.[0-9]{1,2})?$',
+  description: 'USD per calendar month, a decimal string with at most 2 decimals, > 0',
+  examples: ['50.00'],
 });
-const Basis = Type.Enum(['actual', 'forecast'], { description: 'actual: month-to-date cost, free tier applied; forecast: month-end forecast' });
-const FunctionId = Type.String({ minLength: 1, maxLength: 256, description: 'Only this function, as usage names it (its name): what it adds to the account bill' });
+const Thresholds = Type.Array(Type.Integer({ minimum: 1, maximum: 1000 }), {
+  minItems: 1,
+  maxItems: 10,
+  uniqueItems: true,
+  description: 'Percentages of the amount that raise an alert (default [50, 80, 100])',
+});
+const Basis = Type.Enum(['actual', 'forecast'], {
+  description: 'actual: month-to-date cost, free tier applied; forecast: month-end forecast',
+});
+const FunctionId = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  description: 'Only this function, as usage names it (its name): what it adds to the account bill',
+});
 const WebhookUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 });
 
 export const CreateBudgetBody = Type.Object(
@@ -21,7 +34,9 @@ export const CreateBudgetBody = Type.Object(
     basis: Type.Optional(Basis),
     functionId: Type.Optional(FunctionId),
     webhookUrl: Type.Optional(WebhookUrl),
-    hardCap: Type.Optional(Type.Boolean({ description: 'Refuse new invocations (402 BUDGET_EXCEEDED) once actual spend reaches the amount' })),
+    hardCap: Type.Optional(
+      Type.Boolean({ description: 'Refuse new invocations (402 BUDGET_EXCEEDED) once actual spend reaches the amount' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -59,7 +74,10 @@ export const CreatedBudgetDto = Type.Intersect([
 ]);
 
 export const IdParams = Type.Object({ id: Type.String() });
-export const ListBudgetsQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }, { additionalProperties: false });
+export const ListBudgetsQuery = Type.Object(
+  { limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) },
+  { additionalProperties: false },
+);
 
 export const ListAlertsQuery = Type.Object(
   {
@@ -98,13 +116,28 @@ export const AlertDto = Type.Object({
 export const AlertDetailDto = Type.Intersect([
   AlertDto,
   Type.Object({
-    history: Type.Array(Type.Object({
-      at: Type.String(), url: Type.String(), statusCode: Nullable(Type.Integer()), error: Nullable(Type.String()), durationMs: Type.Integer(),
-    })),
+    history: Type.Array(
+      Type.Object({
+        at: Type.String(),
+        url: Type.String(),
+        statusCode: Nullable(Type.Integer()),
+        error: Nullable(Type.String()),
+        durationMs: Type.Integer(),
+      }),
+    ),
   }),
 ]);
 
 export const toBudgetDto = (b: Budget) => ({
-  id: b.id, accountId: b.accountId, amount: formatMoney(new Money(b.amount)), currency: 'USD', thresholds: b.thresholds, basis: b.basis,
-  functionId: b.functionId, webhookUrl: b.webhookUrl, hardCap: b.hardCap, createdAt: b.createdAt.toISOString(), updatedAt: b.updatedAt.toISOString(),
+  id: b.id,
+  accountId: b.accountId,
+  amount: formatMoney(new Money(b.amount)),
+  currency: 'USD',
+  thresholds: b.thresholds,
+  basis: b.basis,
+  functionId: b.functionId,
+  webhookUrl: b.webhookUrl,
+  hardCap: b.hardCap,
+  createdAt: b.createdAt.toISOString(),
+  updatedAt: b.updatedAt.toISOString(),
 });

@@ -24,16 +24,29 @@ export interface BudgetInput {
   hardCap?: boolean;
 }
 
-export type BudgetPatch = Partial<{ amount: string; thresholds: number[]; basis: Basis; functionId: string | null; webhookUrl: string | null; hardCap: boolean }>;
+export type BudgetPatch = Partial<{
+  amount: string;
+  thresholds: number[];
+  basis: Basis;
+  functionId: string | null;
+  webhookUrl: string | null;
+  hardCap: boolean;
+}>;
 
 function checkAmount(amount: string | undefined): void {
-  if (amount !== undefined && new Money(amount).lte(0)) throw errors.validation('amount: must be greater than 0', [{ field: 'amount', message: 'must be greater than 0' }]);
+  if (amount !== undefined && new Money(amount).lte(0))
+    throw errors.validation('amount: must be greater than 0', [{ field: 'amount', message: 'must be greater than 0' }]);
 }
 
 const sorted = (thresholds: number[]) => [...thresholds].sort((a, b) => a - b);
 
 const auditView = (b: Budget) => ({
-  amount: formatMoney(new Money(b.amount)), thresholds: b.thresholds, basis: b.basis, functionId: b.functionId, webhookUrl: b.webhookUrl, hardCap: b.hardCap,
+  amount: formatMoney(new Money(b.amount)),
+  thresholds: b.thresholds,
+  basis: b.basis,
+  functionId: b.functionId,
+  webhookUrl: b.webhookUrl,
+  hardCap: b.hardCap,
 });
 
 /**
@@ -78,10 +91,20 @@ export function createBudgetsService(deps: {
       }
       const secret = newSigningSecret();
       const budget = await deps.db.transaction().execute(async (tx) => {
-        const b = await repo.insert(tx, {
-          accountId, amount: input.amount, thresholds: sorted(input.thresholds ?? DEFAULT_THRESHOLDS), basis: input.basis ?? 'actual',
-          functionId: input.functionId ?? null, webhookUrl: input.webhookUrl ?? null, hardCap: input.hardCap ?? false, secret,
-        }, deps.clock.now());
+        const b = await repo.insert(
+          tx,
+          {
+            accountId,
+            amount: input.amount,
+            thresholds: sorted(input.thresholds ?? DEFAULT_THRESHOLDS),
+            basis: input.basis ?? 'actual',
+            functionId: input.functionId ?? null,
+            webhookUrl: input.webhookUrl ?? null,
+            hardCap: input.hardCap ?? false,
+            secret,
+          },
+          deps.clock.now(),
+        );
         await deps.audit.record(tx, [{ actor, action: 'budget.created', accountId, subject: b.id, reason: null, details: auditView(b) }]);
         return b;
       });
@@ -95,16 +118,24 @@ export function createBudgetsService(deps: {
 
     async update(actor: string, scope: string | null, id: string, patch: BudgetPatch, reason: string | null): Promise<Budget> {
       checkAmount(patch.amount);
-      if (Object.keys(patch).length === 0) throw errors.validation('Nothing to change: name at least one field of the budget', [{ field: 'body' }]);
+      if (Object.keys(patch).length === 0)
+        throw errors.validation('Nothing to change: name at least one field of the budget', [{ field: 'body' }]);
       const before = await visible(scope, id);
       if (typeof patch.webhookUrl === 'string') await deps.outbound.check('webhookUrl', patch.webhookUrl);
       const changes: BudgetChanges = { ...patch, ...(patch.thresholds ? { thresholds: sorted(patch.thresholds) } : {}) };
       const after = await deps.db.transaction().execute(async (tx) => {
         const b = await repo.update(tx, id, changes, deps.clock.now());
         if (!b) throw errors.budgetNotFound(id);
-        await deps.audit.record(tx, [{
-          actor, action: 'budget.changed', accountId: b.accountId, subject: id, reason, details: { from: auditView(before), to: auditView(b) },
-        }]);
+        await deps.audit.record(tx, [
+          {
+            actor,
+            action: 'budget.changed',
+            accountId: b.accountId,
+            subject: id,
+            reason,
+            details: { from: auditView(before), to: auditView(b) },
+          },
+        ]);
         return b;
       });
       await reevaluate(after.accountId);
@@ -116,7 +147,9 @@ export function createBudgetsService(deps: {
       await deps.db.transaction().execute(async (tx) => {
         await repo.softDelete(tx, id, deps.clock.now());
         await deps.alerts.cancelPending(tx, id);
-        await deps.audit.record(tx, [{ actor, action: 'budget.deleted', accountId: budget.accountId, subject: id, reason: null, details: auditView(budget) }]);
+        await deps.audit.record(tx, [
+          { actor, action: 'budget.deleted', accountId: budget.accountId, subject: id, reason: null, details: auditView(budget) },
+        ]);
       });
       await reevaluate(budget.accountId);
     },
@@ -129,9 +162,16 @@ export function createBudgetsService(deps: {
       return measured.map(({ budget, spend }) => {
         const amount = new Money(budget.amount);
         return {
-          id: budget.id, amount: formatMoney(amount), basis: budget.basis, functionId: budget.functionId, thresholds: budget.thresholds,
-          hardCap: budget.hardCap, spend: formatMoney(spend.actual), percent: pct(spend.actual, amount),
-          forecast: formatMoney(spend.forecast), forecastPercent: pct(spend.forecast, amount),
+          id: budget.id,
+          amount: formatMoney(amount),
+          basis: budget.basis,
+          functionId: budget.functionId,
+          thresholds: budget.thresholds,
+          hardCap: budget.hardCap,
+          spend: formatMoney(spend.actual),
+          percent: pct(spend.actual, amount),
+          forecast: formatMoney(spend.forecast),
+          forecastPercent: pct(spend.forecast, amount),
           capped: budget.hardCap && spend.actual.gte(amount),
           period: periodOf(now),
         };

@@ -17,7 +17,15 @@ export interface Measured {
   functionId: string | null;
 }
 
-const NONE: FunctionUsage = { requests: 0n, x86MbMs: 0n, armMbMs: 0n, x86InitMbMs: 0n, armInitMbMs: 0n, ephemeralMbMs: 0n, ephemeralInitMbMs: 0n };
+const NONE: FunctionUsage = {
+  requests: 0n,
+  x86MbMs: 0n,
+  armMbMs: 0n,
+  x86InitMbMs: 0n,
+  armInitMbMs: 0n,
+  ephemeralMbMs: 0n,
+  ephemeralInitMbMs: 0n,
+};
 const KEYS = Object.keys(NONE) as (keyof FunctionUsage)[];
 
 const combine = (a: FunctionUsage, b: FunctionUsage, sign: 1n | -1n): FunctionUsage =>
@@ -33,7 +41,11 @@ const combine = (a: FunctionUsage, b: FunctionUsage, sign: 1n | -1n): FunctionUs
  * that the rest of the account uses up anyway, and it drops to zero when the function stops.
  */
 export function createSpendMeter(deps: { invoices: Pick<InvoicesService, 'compute'> }) {
-  return async function measure(budgets: Measured[], usage: Map<string, Map<string, FunctionUsage>>, now: Date): Promise<Map<string, Spend>> {
+  return async function measure(
+    budgets: Measured[],
+    usage: Map<string, Map<string, FunctionUsage>>,
+    now: Date,
+  ): Promise<Map<string, Spend>> {
     const period = periodOf(now);
     // The same linear projection as invoices.currentCost, so both show the same forecast.
     const elapsed = BigInt(Math.max(1, now.getTime() - periodStart(period).getTime()));
@@ -41,7 +53,9 @@ export function createSpendMeter(deps: { invoices: Pick<InvoicesService, 'comput
     const scale = (u: FunctionUsage) => Object.fromEntries(KEYS.map((k) => [k, (u[k] * length) / elapsed])) as unknown as FunctionUsage;
 
     const accounts = new Map(budgets.map((b) => [b.accountId, { id: b.accountId, freeTier: b.freeTier }]));
-    const whole = new Map([...accounts.keys()].map((id) => [id, [...(usage.get(id)?.values() ?? [])].reduce((s, u) => combine(s, u, 1n), NONE)]));
+    const whole = new Map(
+      [...accounts.keys()].map((id) => [id, [...(usage.get(id)?.values() ?? [])].reduce((s, u) => combine(s, u, 1n), NONE)]),
+    );
 
     async function totals(ids: string[], of: (accountId: string) => FunctionUsage): Promise<Map<string, Spend>> {
       const list = ids.map((id) => accounts.get(id)!);
@@ -60,11 +74,15 @@ export function createSpendMeter(deps: { invoices: Pick<InvoicesService, 'comput
     for (const b of budgets) if (b.functionId !== null) byFunction.set(b.functionId, [...(byFunction.get(b.functionId) ?? []), b]);
     for (const [fn, filtered] of byFunction) {
       const used = [...new Set(filtered.map((b) => b.accountId))].filter((id) => usage.get(id)?.has(fn));
-      const without = used.length > 0 ? await totals(used, (id) => combine(whole.get(id)!, usage.get(id)!.get(fn)!, -1n)) : new Map<string, Spend>();
+      const without =
+        used.length > 0 ? await totals(used, (id) => combine(whole.get(id)!, usage.get(id)!.get(fn)!, -1n)) : new Map<string, Spend>();
       for (const b of filtered) {
         const all = base.get(b.accountId)!;
         const rest = without.get(b.accountId);
-        out.set(b.budgetId, rest ? { actual: all.actual.minus(rest.actual), forecast: all.forecast.minus(rest.forecast) } : { actual: ZERO, forecast: ZERO });
+        out.set(
+          b.budgetId,
+          rest ? { actual: all.actual.minus(rest.actual), forecast: all.forecast.minus(rest.forecast) } : { actual: ZERO, forecast: ZERO },
+        );
       }
     }
     return out;

@@ -41,14 +41,19 @@ export interface WebhookRequest {
 /** One POST through the guarded client; resolves with the HTTP status (a 3xx is not a delivery: redirects are not followed). */
 export async function postWebhook(outbound: OutboundHttp, r: WebhookRequest, timeoutMs: number): Promise<number> {
   const timestamp = String(Math.floor(r.at.getTime() / 1000));
-  return outbound.post(r.url, {
-    'content-type': 'application/json',
-    'user-agent': 'Tally-Webhooks/1',
-    'x-tally-timestamp': timestamp,
-    'x-tally-signature': signature(r.secret, timestamp, r.body),
-    'x-tally-idempotency-key': r.idempotencyKey,
-    'x-tally-delivery-attempt': String(r.attempt),
-  }, r.body, timeoutMs);
+  return outbound.post(
+    r.url,
+    {
+      'content-type': 'application/json',
+      'user-agent': 'Tally-Webhooks/1',
+      'x-tally-timestamp': timestamp,
+      'x-tally-signature': signature(r.secret, timestamp, r.body),
+      'x-tally-idempotency-key': r.idempotencyKey,
+      'x-tally-delivery-attempt': String(r.attempt),
+    },
+    r.body,
+    timeoutMs,
+  );
 }
 
 /** What went wrong, in a few words fit for the delivery history (never the secret or the body). */

@@ -74,7 +74,11 @@ export function signDispatch(secret: Buffer, claims: DispatchClaims): string {
  */
 export function verifyDispatch(secret: Buffer, executorId: string, e: UsageEvent): DispatchRefusal | null {
   if (e.dispatchToken === undefined) {
-    return { field: 'dispatchToken', reason: 'DISPATCH_TOKEN_MISSING', message: 'a platform executor key may only report invocations the api dispatched to it: dispatchToken is required' };
+    return {
+      field: 'dispatchToken',
+      reason: 'DISPATCH_TOKEN_MISSING',
+      message: 'a platform executor key may only report invocations the api dispatched to it: dispatchToken is required',
+    };
   }
   const match = TOKEN.exec(e.dispatchToken);
   const timeoutS = match ? Number(match[1]) : 0;
@@ -97,10 +101,18 @@ export function verifyDispatch(secret: Buffer, executorId: string, e: UsageEvent
     };
   }
   if (e.durationMs > timeoutS * 1000 + DURATION_SLACK_MS) {
-    return { field: 'durationMs', reason: 'DURATION_EXCEEDS_TIMEOUT', message: `${e.durationMs} ms is longer than the function's timeout of ${timeoutS} s` };
+    return {
+      field: 'durationMs',
+      reason: 'DURATION_EXCEEDS_TIMEOUT',
+      message: `${e.durationMs} ms is longer than the function's timeout of ${timeoutS} s`,
+    };
   }
   if (e.initDurationMs !== undefined && e.initDurationMs > MAX_BILLED_INIT_MS + INIT_SLACK_MS) {
-    return { field: 'initDurationMs', reason: 'INIT_DURATION_EXCEEDS_LIMIT', message: `${e.initDurationMs} ms is longer than the ${MAX_BILLED_INIT_MS} ms an init may run` };
+    return {
+      field: 'initDurationMs',
+      reason: 'INIT_DURATION_EXCEEDS_LIMIT',
+      message: `${e.initDurationMs} ms is longer than the ${MAX_BILLED_INIT_MS} ms an init may run`,
+    };
   }
   return null;
 }

@@ -89,7 +89,13 @@ export function createExecutorClient() {
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                headers: res.headers,
+                body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+              }),
+            );
             res.on('error', reject);
           },
         );

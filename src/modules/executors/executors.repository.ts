@@ -47,7 +47,15 @@ export interface ExecutorRecord {
 const columns = ['id', 'url', 'capacity', 'invoke_token', 'instances', 'busy', 'sandbox', 'started_at', 'last_seen_at'] as const;
 
 const toRecord = (r: {
-  id: string; url: string; capacity: number; invoke_token: string; instances: number; busy: number; sandbox: 'on' | 'off'; started_at: Date; last_seen_at: Date;
+  id: string;
+  url: string;
+  capacity: number;
+  invoke_token: string;
+  instances: number;
+  busy: number;
+  sandbox: 'on' | 'off';
+  started_at: Date;
+  last_seen_at: Date;
 }): ExecutorRecord => ({
   id: r.id,
   url: r.url,
@@ -81,15 +89,20 @@ export function createExecutorsRepository(base: Db) {
      * is bound to one executor (a unique key_id): a holder that left or went stale is replaced, a live
      * one keeps it. An id live under another key is not taken over.
      */
-    async register(e: { id: string; url: string; capacity: number; token: string; keyId: string; sandbox?: 'on' | 'off' }, staleAfterMs: number): Promise<RegisterOutcome> {
+    async register(
+      e: { id: string; url: string; capacity: number; token: string; keyId: string; sandbox?: 'on' | 'off' },
+      staleAfterMs: number,
+    ): Promise<RegisterOutcome> {
       try {
         return await db.transaction().execute(async (tx) => {
           await tx
             .deleteFrom('executors')
-            .where((eb) => eb.or([
-              eb.and([eb('url', '=', e.url), eb('id', '<>', e.id), eb('key_id', '=', e.keyId)]),
-              eb('last_seen_at', '<', sql<Date>`now() - interval '1 day'`),
-            ]))
+            .where((eb) =>
+              eb.or([
+                eb.and([eb('url', '=', e.url), eb('id', '<>', e.id), eb('key_id', '=', e.keyId)]),
+                eb('last_seen_at', '<', sql<Date>`now() - interval '1 day'`),
+              ]),
+            )
             .execute();
           await tx
             .deleteFrom('executors')
@@ -100,20 +113,37 @@ export function createExecutorsRepository(base: Db) {
           const row = await tx
             .insertInto('executors')
             .values({
-              id: e.id, url: e.url, capacity: e.capacity, invoke_token: e.token, key_id: e.keyId, sandbox: e.sandbox ?? 'on', started_at: sql`now()`, last_seen_at: sql`now()`,
+              id: e.id,
+              url: e.url,
+              capacity: e.capacity,
+              invoke_token: e.token,
+              key_id: e.keyId,
+              sandbox: e.sandbox ?? 'on',
+              started_at: sql`now()`,
+              last_seen_at: sql`now()`,
             })
             .onConflict((oc) =>
               oc
                 .column('id')
                 .doUpdateSet({
-                  url: e.url, capacity: e.capacity, invoke_token: e.token, key_id: e.keyId, sandbox: e.sandbox ?? 'on', left_at: null, instances: 0, busy: 0,
-                  started_at: sql`now()`, last_seen_at: sql`now()`,
+                  url: e.url,
+                  capacity: e.capacity,
+                  invoke_token: e.token,
+                  key_id: e.keyId,
+                  sandbox: e.sandbox ?? 'on',
+                  left_at: null,
+                  instances: 0,
+                  busy: 0,
+                  started_at: sql`now()`,
+                  last_seen_at: sql`now()`,
                 })
-                .where((eb) => eb.or([
-                  eb('executors.key_id', '=', e.keyId),
-                  eb('executors.left_at', 'is not', null),
-                  eb('executors.last_seen_at', '<', staleBefore(staleAfterMs)),
-                ])),
+                .where((eb) =>
+                  eb.or([
+                    eb('executors.key_id', '=', e.keyId),
+                    eb('executors.left_at', 'is not', null),
+                    eb('executors.last_seen_at', '<', staleBefore(staleAfterMs)),
+                  ]),
+                ),
             )
             .returning('id')
             .executeTakeFirst();
@@ -186,7 +216,11 @@ export function createExecutorsRepository(base: Db) {
 
     /** A shared secret by name, made from `fresh` by whichever replica asks first (the others read that one). */
     async secret(name: string, fresh: Buffer): Promise<Buffer> {
-      await db.insertInto('platform_secrets').values({ name, secret: fresh }).onConflict((oc) => oc.column('name').doNothing()).execute();
+      await db
+        .insertInto('platform_secrets')
+        .values({ name, secret: fresh })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
       const row = await db.selectFrom('platform_secrets').select('secret').where('name', '=', name).executeTakeFirstOrThrow();
       return row.secret;
     },

@@ -13,7 +13,9 @@ const ExecutorDto = Type.Object({
   capacity: Type.Integer(),
   instances: Type.Integer(),
   busy: Type.Integer(),
-  sandbox: Type.Union([Type.Literal('on'), Type.Literal('off')], { description: "'off': this executor runs functions unisolated (TALLY_SANDBOX=off)" }),
+  sandbox: Type.Union([Type.Literal('on'), Type.Literal('off')], {
+    description: "'off': this executor runs functions unisolated (TALLY_SANDBOX=off)",
+  }),
   startedAt: Type.String({ format: 'date-time' }),
   lastSeenAt: Type.String({ format: 'date-time' }),
 });
@@ -24,54 +26,105 @@ export function executorsRoutes(deps: { auth: Auth; executors: ExecutorsService;
     const tags = ['executors'];
     const onRequest = auth.require('executor');
 
-    app.post('/v1/executors/register', {
-      onRequest,
-      schema: { tags, summary: 'An executor announces itself (platform executor key); it gets work while it heartbeats', body: RegisterExecutorBody, response: { 200: RegisterExecutorAnswer, ...errorResponses } },
-    }, async (req) => executors.register(principalOf(req), req.body));
-
-    app.post('/v1/executors/:id/heartbeat', {
-      onRequest,
-      logLevel: 'warn',
-      schema: { tags, summary: 'An executor is alive, with its load; 404 means register again', params: IdParams, body: HeartbeatBody, response: { 204: Type.Null(), ...errorResponses } },
-    }, async (req, reply) => {
-      await executors.heartbeat(principalOf(req), req.params.id, req.body);
-      return reply.code(204).send(null);
-    });
-
-    app.delete('/v1/executors/:id', {
-      onRequest: auth.require('executor', 'admin'),
-      schema: {
-        tags,
-        summary: 'With its own key: an executor leaves (graceful shutdown) and gets no more work. With an admin key: the executor is removed and its key revoked',
-        params: IdParams,
-        response: { 204: Type.Null(), ...errorResponses },
+    app.post(
+      '/v1/executors/register',
+      {
+        onRequest,
+        schema: {
+          tags,
+          summary: 'An executor announces itself (platform executor key); it gets work while it heartbeats',
+          body: RegisterExecutorBody,
+          response: { 200: RegisterExecutorAnswer, ...errorResponses },
+        },
       },
-    }, async (req, reply) => {
-      await executors.deregister(principalOf(req), req.params.id);
-      return reply.code(204).send(null);
-    });
+      async (req) => executors.register(principalOf(req), req.body),
+    );
 
-    app.get('/v1/executors', {
-      onRequest: auth.require('admin'),
-      schema: { tags, summary: 'Registered executors and their last reported load (admin)', response: { 200: Type.Object({ executors: Type.Array(ExecutorDto) }), ...errorResponses } },
-    }, async () => ({
-      executors: (await executors.list()).map((e) => ({
-        id: e.id, url: e.url, capacity: e.capacity, instances: e.instances, busy: e.busy, sandbox: e.sandbox,
-        startedAt: e.startedAt.toISOString(), lastSeenAt: e.lastSeenAt.toISOString(),
-      })),
-    }));
-
-    app.get('/v1/code/:sha256', {
-      onRequest,
-      // A platform key fetches code only once bound to its executor (a key that never registered gets none).
-      preHandler: async (req) => {
-        const { accountId, keyId } = principalOf(req);
-        if (accountId === null && keyId !== null) await executors.requireBoundKey(keyId);
+    app.post(
+      '/v1/executors/:id/heartbeat',
+      {
+        onRequest,
+        logLevel: 'warn',
+        schema: {
+          tags,
+          summary: 'An executor is alive, with its load; 404 means register again',
+          params: IdParams,
+          body: HeartbeatBody,
+          response: { 204: Type.Null(), ...errorResponses },
+        },
       },
-      schema: { tags, summary: "A function's zip by its SHA-256 (executor key)", params: Type.Object({ sha256: Type.String() }), response: { ...errorResponses } },
-    }, async (req, reply) => {
-      const zip = await functions.code(principalOf(req), req.params.sha256);
-      return reply.type('application/zip').header('etag', `"${req.params.sha256}"`).header('cache-control', 'public, max-age=31536000, immutable').send(zip);
-    });
+      async (req, reply) => {
+        await executors.heartbeat(principalOf(req), req.params.id, req.body);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.delete(
+      '/v1/executors/:id',
+      {
+        onRequest: auth.require('executor', 'admin'),
+        schema: {
+          tags,
+          summary:
+            'With its own key: an executor leaves (graceful shutdown) and gets no more work. With an admin key: the executor is removed and its key revoked',
+          params: IdParams,
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        await executors.deregister(principalOf(req), req.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/v1/executors',
+      {
+        onRequest: auth.require('admin'),
+        schema: {
+          tags,
+          summary: 'Registered executors and their last reported load (admin)',
+          response: { 200: Type.Object({ executors: Type.Array(ExecutorDto) }), ...errorResponses },
+        },
+      },
+      async () => ({
+        executors: (await executors.list()).map((e) => ({
+          id: e.id,
+          url: e.url,
+          capacity: e.capacity,
+          instances: e.instances,
+          busy: e.busy,
+          sandbox: e.sandbox,
+          startedAt: e.startedAt.toISOString(),
+          lastSeenAt: e.lastSeenAt.toISOString(),
+        })),
+      }),
+    );
+
+    app.get(
+      '/v1/code/:sha256',
+      {
+        onRequest,
+        // A platform key fetches code only once bound to its executor (a key that never registered gets none).
+        preHandler: async (req) => {
+          const { accountId, keyId } = principalOf(req);
+          if (accountId === null && keyId !== null) await executors.requireBoundKey(keyId);
+        },
+        schema: {
+          tags,
+          summary: "A function's zip by its SHA-256 (executor key)",
+          params: Type.Object({ sha256: Type.String() }),
+          response: { ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const zip = await functions.code(principalOf(req), req.params.sha256);
+        return reply
+          .type('application/zip')
+          .header('etag', `"${req.params.sha256}"`)
+          .header('cache-control', 'public, max-age=31536000, immutable')
+          .send(zip);
+      },
+    );
   };
 }

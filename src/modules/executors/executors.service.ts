@@ -77,7 +77,9 @@ export function createExecutorsService(deps: {
   /** A platform-wide executor key's key id; an account-scoped one (or the environment's admin key) may not run an executor. */
   function platformKeyId(principal: Principal): string {
     if (principal.accountId !== null || principal.keyId === null) {
-      throw errors.forbidden('Only a platform-wide executor key (POST /v1/keys) may run an executor: it receives every account\'s invocations');
+      throw errors.forbidden(
+        "Only a platform-wide executor key (POST /v1/keys) may run an executor: it receives every account's invocations",
+      );
     }
     return principal.keyId;
   }

@@ -74,7 +74,15 @@ export interface FunctionConfig {
 
 export type VersionSettings = Pick<
   FunctionConfig,
-  'runtime' | 'handler' | 'memoryMb' | 'timeoutS' | 'architecture' | 'ephemeralStorageMb' | 'environment' | 'reservedConcurrency' | 'codeSha256'
+  | 'runtime'
+  | 'handler'
+  | 'memoryMb'
+  | 'timeoutS'
+  | 'architecture'
+  | 'ephemeralStorageMb'
+  | 'environment'
+  | 'reservedConcurrency'
+  | 'codeSha256'
 >;
 
 export function createFunctionsRepository(base: Db) {
@@ -87,9 +95,24 @@ export function createFunctionsRepository(base: Db) {
       .innerJoin('function_versions as v', (j) => j.onRef('v.account_id', '=', 'f.account_id').onRef('v.function_id', '=', 'f.id'))
       .innerJoin('function_code as c', (j) => j.onRef('c.account_id', '=', 'v.account_id').onRef('c.sha256', '=', 'v.code_sha256'))
       .select([
-        'f.account_id', 'f.id', 'f.name', 'f.latest_version', 'f.created_at', 'v.version', 'v.runtime', 'v.handler',
-        'v.memory_mb', 'v.timeout_s', 'v.architecture', 'v.ephemeral_storage_mb', 'v.environment',
-        'v.reserved_concurrency', 'v.code_sha256', 'v.created_at as version_created_at', 'c.zip_bytes', 'c.unzipped_bytes',
+        'f.account_id',
+        'f.id',
+        'f.name',
+        'f.latest_version',
+        'f.created_at',
+        'v.version',
+        'v.runtime',
+        'v.handler',
+        'v.memory_mb',
+        'v.timeout_s',
+        'v.architecture',
+        'v.ephemeral_storage_mb',
+        'v.environment',
+        'v.reserved_concurrency',
+        'v.code_sha256',
+        'v.created_at as version_created_at',
+        'c.zip_bytes',
+        'c.unzipped_bytes',
       ]);
 
   type Row = Awaited<ReturnType<ReturnType<typeof configs>['executeTakeFirstOrThrow']>>;
@@ -169,7 +192,12 @@ export function createFunctionsRepository(base: Db) {
       return row ? { id: row.id, version: row.latest_version } : null;
     },
 
-    async findConfig(q: FunctionsDb | FunctionsTx | null, accountId: string, name: string, version?: number): Promise<FunctionConfig | null> {
+    async findConfig(
+      q: FunctionsDb | FunctionsTx | null,
+      accountId: string,
+      name: string,
+      version?: number,
+    ): Promise<FunctionConfig | null> {
       const row = await configs(q ?? db)
         .where('f.account_id', '=', accountId)
         .where('f.name', '=', name)
@@ -194,7 +222,12 @@ export function createFunctionsRepository(base: Db) {
     },
 
     async readZip(accountId: string, sha256: string): Promise<Buffer | null> {
-      const row = await db.selectFrom('function_code').select('zip').where('account_id', '=', accountId).where('sha256', '=', sha256).executeTakeFirst();
+      const row = await db
+        .selectFrom('function_code')
+        .select('zip')
+        .where('account_id', '=', accountId)
+        .where('sha256', '=', sha256)
+        .executeTakeFirst();
       return row?.zip ?? null;
     },
 
@@ -208,7 +241,12 @@ export function createFunctionsRepository(base: Db) {
 
     /** Deletes the function, its versions, and the code no other function of the account uses. */
     async deleteFunction(tx: FunctionsTx, accountId: string, name: string): Promise<boolean> {
-      const fn = await tx.deleteFrom('functions').where('account_id', '=', accountId).where('name', '=', name).returning('id').executeTakeFirst();
+      const fn = await tx
+        .deleteFrom('functions')
+        .where('account_id', '=', accountId)
+        .where('name', '=', name)
+        .returning('id')
+        .executeTakeFirst();
       if (!fn) return false;
       await sql`
         delete from function_code c

@@ -33,14 +33,14 @@ const ZipFile = Type.String({ minLength: 1, description: 'the deployment package
 
 /** Every setting, optional: what a configuration update may carry, and a creation's defaults. */
 const optionalSettings = {
-    runtime: Type.Optional(settingFields.runtime),
-    handler: Type.Optional(settingFields.handler),
-    memoryMb: Type.Optional(settingFields.memoryMb),
-    timeoutS: Type.Optional(settingFields.timeoutS),
-    architecture: Type.Optional(settingFields.architecture),
-    ephemeralStorageMb: Type.Optional(settingFields.ephemeralStorageMb),
-    environment: Type.Optional(settingFields.environment),
-    reservedConcurrency: Type.Optional(settingFields.reservedConcurrency),
+  runtime: Type.Optional(settingFields.runtime),
+  handler: Type.Optional(settingFields.handler),
+  memoryMb: Type.Optional(settingFields.memoryMb),
+  timeoutS: Type.Optional(settingFields.timeoutS),
+  architecture: Type.Optional(settingFields.architecture),
+  ephemeralStorageMb: Type.Optional(settingFields.ephemeralStorageMb),
+  environment: Type.Optional(settingFields.environment),
+  reservedConcurrency: Type.Optional(settingFields.reservedConcurrency),
 };
 
 export const CreateFunctionBody = Type.Object(
@@ -74,10 +74,7 @@ export type CreateFunctionQuery = Static<typeof CreateFunctionQuery>;
 export const UpdateCodeBody = Type.Object({ zipFile: ZipFile }, { additionalProperties: false });
 export type UpdateCodeBody = Static<typeof UpdateCodeBody>;
 
-export const UpdateConfigurationBody = Type.Object(
-  optionalSettings,
-  { additionalProperties: false, minProperties: 1 },
-);
+export const UpdateConfigurationBody = Type.Object(optionalSettings, { additionalProperties: false, minProperties: 1 });
 export type UpdateConfigurationBody = Static<typeof UpdateConfigurationBody>;
 
 export const NameParams = Type.Object({ name: Type.String() });

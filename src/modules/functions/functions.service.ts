@@ -25,7 +25,10 @@ export interface FunctionsServiceOptions {
 function checkEnvironment(env: Record<string, string>): void {
   for (const name of Object.keys(env)) {
     const refused = refusedEnvironmentVariable(name, env[name]!);
-    if (refused) throw errors.validation(`environment.${name}: reserved, a function cannot set it: ${refused}`, [{ field: `environment.${name}`, message: refused }]);
+    if (refused)
+      throw errors.validation(`environment.${name}: reserved, a function cannot set it: ${refused}`, [
+        { field: `environment.${name}`, message: refused },
+      ]);
     if (!ENV_NAME.test(name)) throw errors.validation(`environment.${name}: a name is letters, digits and _, starting with a letter`);
   }
   const size = Buffer.byteLength(JSON.stringify(env));
@@ -107,11 +110,19 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; option
 
   return {
     /** From a JSON body (base64 zip) or a raw zip with the settings in the query string. */
-    async create(accountId: string, input: { json: Omit<CreateFunctionBody, 'zipFile'> } | { query: CreateFunctionQuery }, zip: Buffer): Promise<FunctionConfig> {
+    async create(
+      accountId: string,
+      input: { json: Omit<CreateFunctionBody, 'zipFile'> } | { query: CreateFunctionQuery },
+      zip: Buffer,
+    ): Promise<FunctionConfig> {
       const s =
         'json' in input
           ? input.json
-          : { ...input.query, environment: parseQueryEnvironment(input.query.environment), reservedConcurrency: input.query.reservedConcurrency ?? null };
+          : {
+              ...input.query,
+              environment: parseQueryEnvironment(input.query.environment),
+              reservedConcurrency: input.query.reservedConcurrency ?? null,
+            };
       if (!s.name) throw errors.validation('query.name: is required with an application/zip body');
       if (!s.runtime) throw errors.validation('query.runtime: is required with an application/zip body (nodejs, python or provided)');
       const name = s.name;
@@ -155,7 +166,11 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; option
     async updateConfiguration(accountId: string, name: string, patch: UpdateConfigurationBody): Promise<FunctionConfig> {
       if (patch.environment) checkEnvironment(patch.environment);
       return newVersion(accountId, name, async (current) => {
-        const next: VersionSettings = { ...current, ...patch, reservedConcurrency: patch.reservedConcurrency === undefined ? current.reservedConcurrency : patch.reservedConcurrency };
+        const next: VersionSettings = {
+          ...current,
+          ...patch,
+          reservedConcurrency: patch.reservedConcurrency === undefined ? current.reservedConcurrency : patch.reservedConcurrency,
+        };
         if (next.runtime !== current.runtime || next.handler !== current.handler) {
           const zip = await repo.readZip(accountId, current.codeSha256);
           checkHandler(next.runtime, next.handler, await inspectZip(zip!, limits, false));

@@ -37,7 +37,8 @@ export function unixMode(entry: Pick<Entry, 'versionMadeBy' | 'externalFileAttri
 function zipError(err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err);
   const unsafe = /^(absolute path|invalid relative path|invalid characters in fileName): (.*)$/.exec(message);
-  if (unsafe) return errors.invalidZip(`entry "${unsafe[2]}" points outside the code folder (absolute path, "..", or a backslash); refused`);
+  if (unsafe)
+    return errors.invalidZip(`entry "${unsafe[2]}" points outside the code folder (absolute path, "..", or a backslash); refused`);
   return errors.invalidZip(`not a readable zip archive (${message})`);
 }
 
@@ -53,7 +54,7 @@ async function verifyEntry(zip: ZipFile, entry: Entry): Promise<Buffer | null> {
     size += chunk.length;
     if (isLink && size <= 4096) keep.push(chunk);
   }
-  if ((crc >>> 0) !== entry.crc32 >>> 0) throw errors.invalidZip(`entry "${entry.fileName}" is corrupt (CRC-32 mismatch)`);
+  if (crc >>> 0 !== entry.crc32 >>> 0) throw errors.invalidZip(`entry "${entry.fileName}" is corrupt (CRC-32 mismatch)`);
   return isLink ? Buffer.concat(keep) : null;
 }
 
@@ -95,7 +96,10 @@ export async function inspectZip(data: Buffer, limits: ZipLimits, verifyContents
         const name = entry.fileName;
         if (name.includes('\0')) throw errors.invalidZip(`entry "${name}" has a NUL byte in its name`);
         if (entry.isEncrypted()) throw errors.invalidZip(`entry "${name}" is encrypted; encrypted zips are not supported`);
-        if (!entry.canDecodeFileData()) throw errors.invalidZip(`entry "${name}" uses an unsupported compression method (${entry.compressionMethod}); use deflate or store`);
+        if (!entry.canDecodeFileData())
+          throw errors.invalidZip(
+            `entry "${name}" uses an unsupported compression method (${entry.compressionMethod}); use deflate or store`,
+          );
         unzippedBytes += entry.uncompressedSize;
         if (unzippedBytes > limits.maxUnzippedBytes) {
           throw errors.codeTooLarge(`zipFile: the code is larger than ${limits.maxUnzippedBytes} bytes unzipped`);

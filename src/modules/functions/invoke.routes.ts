@@ -44,24 +44,38 @@ export function invokeRoutes(deps: { auth: Auth; accounts: AccountsService; invo
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     app.addHook('preParsing', async (req) => {
       if (Number(req.headers['content-length']) > MAX_SYNC_PAYLOAD_BYTES) {
-        throw new AppError('PAYLOAD_TOO_LARGE', 413, `The event is larger than ${MAX_SYNC_PAYLOAD_BYTES} bytes, the limit for a synchronous invocation`);
+        throw new AppError(
+          'PAYLOAD_TOO_LARGE',
+          413,
+          `The event is larger than ${MAX_SYNC_PAYLOAD_BYTES} bytes, the limit for a synchronous invocation`,
+        );
       }
     });
 
-    app.post('/v1/functions/:name/invoke', {
-      onRequest: auth.require('account', 'admin'),
-      bodyLimit: MAX_SYNC_PAYLOAD_BYTES,
-      schema: {
-        tags: ['functions'],
-        summary: "Run a function synchronously: the body is the event, the answer is the function's result (X-Tally-* headers)",
-        params: NameParams,
-        querystring: InvokeQuery,
-        response: { 200: Type.Unknown({ description: "the function's result, or its error JSON with X-Tally-Function-Error" }), ...errorResponses },
+    app.post(
+      '/v1/functions/:name/invoke',
+      {
+        onRequest: auth.require('account', 'admin'),
+        bodyLimit: MAX_SYNC_PAYLOAD_BYTES,
+        schema: {
+          tags: ['functions'],
+          summary: "Run a function synchronously: the body is the event, the answer is the function's result (X-Tally-* headers)",
+          params: NameParams,
+          querystring: InvokeQuery,
+          response: {
+            200: Type.Unknown({ description: "the function's result, or its error JSON with X-Tally-Function-Error" }),
+            ...errorResponses,
+          },
+        },
       },
-    }, async (req, reply) => {
-      const accountId = await accounts.actingAccount(principalOf(req), req.headers['x-account-id'] as string | undefined);
-      const result = await invoke.invoke(accountId, req.params.name, eventOf(req.body), { version: req.query.version, logTail: req.query.log === 'tail' });
-      return send(reply, result);
-    });
+      async (req, reply) => {
+        const accountId = await accounts.actingAccount(principalOf(req), req.headers['x-account-id'] as string | undefined);
+        const result = await invoke.invoke(accountId, req.params.name, eventOf(req.body), {
+          version: req.query.version,
+          logTail: req.query.log === 'tail',
+        });
+        return send(reply, result);
+      },
+    );
   };
 }

@@ -52,16 +52,23 @@ export function createInvokeService(deps: {
   const accountLimit = deps.accountConcurrency ?? 1000;
 
   /** Slots for one invocation: the account's, and the function's own when it reserves concurrency; 429 when either is full. */
-  async function admitConcurrency(accountId: string, config: { id: string; name: string; reservedConcurrency: number | null }): Promise<() => void> {
+  async function admitConcurrency(
+    accountId: string,
+    config: { id: string; name: string; reservedConcurrency: number | null },
+  ): Promise<() => void> {
     const account = await deps.concurrency.acquire(accountId, 'account', accountLimit);
     if (!account) {
-      throw errors.tooManyRequests(`This account already has ${accountLimit} invocations running, its concurrency limit`, { reason: 'account_concurrency' });
+      throw errors.tooManyRequests(`This account already has ${accountLimit} invocations running, its concurrency limit`, {
+        reason: 'account_concurrency',
+      });
     }
     if (config.reservedConcurrency === null) return account;
     const reserved = await deps.concurrency.acquire(accountId, config.id, config.reservedConcurrency);
     if (!reserved) {
       account();
-      throw errors.tooManyRequests(`Function ${config.name} is at its reserved concurrency (${config.reservedConcurrency})`, { reason: 'reserved_concurrency' });
+      throw errors.tooManyRequests(`Function ${config.name} is at its reserved concurrency (${config.reservedConcurrency})`, {
+        reason: 'reserved_concurrency',
+      });
     }
     return () => {
       reserved();
@@ -96,12 +103,18 @@ export function createInvokeService(deps: {
           }
           // Signed for this executor: the usage it reports back is accepted only with this token.
           const token = await deps.executors.signDispatch({
-            executorId: route.id, invocationId: requestId, accountId: config.accountId, functionName: config.name, memoryMb: config.memoryMb,
-            architecture: config.architecture, ephemeralStorageMb: config.ephemeralStorageMb, timeoutS: config.timeoutS,
+            executorId: route.id,
+            invocationId: requestId,
+            accountId: config.accountId,
+            functionName: config.name,
+            memoryMb: config.memoryMb,
+            architecture: config.architecture,
+            ephemeralStorageMb: config.ephemeralStorageMb,
+            timeoutS: config.timeoutS,
           });
           const spec = withDispatchToken(target.spec, token);
           route.inFlight += 1;
-          let answer;
+          let answer: Awaited<ReturnType<ExecutorClient['forward']>>;
           try {
             answer = await deps.client.forward(route, { requestId, spec, event, logTail: opts.logTail, timeoutMs });
           } catch (err) {
@@ -120,7 +133,9 @@ export function createInvokeService(deps: {
               full += 1;
               continue;
             }
-            throw errors.tooManyRequests(`Function ${name} is at its reserved concurrency (${config.reservedConcurrency ?? 0})`, { reason: 'reserved_concurrency' });
+            throw errors.tooManyRequests(`Function ${name} is at its reserved concurrency (${config.reservedConcurrency ?? 0})`, {
+              reason: 'reserved_concurrency',
+            });
           }
           // 401: it restarted with a new token we have not read yet; 503: it is shutting down. Neither ran it.
           if (answer.status === 401 || answer.status === 503) {
@@ -128,7 +143,10 @@ export function createInvokeService(deps: {
             continue;
           }
           if (answer.status !== 200) {
-            deps.log.error({ executorId: route.id, status: answer.status, requestId, body: answer.body.toString('utf8', 0, 500) }, 'executor refused an invocation');
+            deps.log.error(
+              { executorId: route.id, status: answer.status, requestId, body: answer.body.toString('utf8', 0, 500) },
+              'executor refused an invocation',
+            );
             throw errors.executorFailed(`The executor could not run invocation ${requestId} (status ${answer.status})`);
           }
           const status = header(h, invokeHeaders.status);
@@ -143,7 +161,10 @@ export function createInvokeService(deps: {
             logResult: header(h, invokeHeaders.logResult),
           };
         }
-        if (full > 0) throw errors.tooManyRequests('Every executor is running as many instances as it can; retry with backoff', { reason: 'executor_capacity' });
+        if (full > 0)
+          throw errors.tooManyRequests('Every executor is running as many instances as it can; retry with backoff', {
+            reason: 'executor_capacity',
+          });
         throw errors.noExecutor();
       } finally {
         leave();

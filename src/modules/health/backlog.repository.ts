@@ -14,7 +14,11 @@ export function createBacklogRepository(db: Db) {
                     from budget_alert_outbox o join budget_alerts a on a.id = o.alert_id
                     where o.status = 'pending'), 0)::text as oldest`.execute(db);
       const r = rows[0]!;
-      return { quarantineUnreplayed: Number(r.quarantine), alertDeliveriesPending: Number(r.pending), oldestPendingAlertAgeS: Math.max(0, Number(r.oldest)) };
+      return {
+        quarantineUnreplayed: Number(r.quarantine),
+        alertDeliveriesPending: Number(r.pending),
+        oldestPendingAlertAgeS: Math.max(0, Number(r.oldest)),
+      };
     },
   };
 }

@@ -16,32 +16,42 @@ export function healthRoutes(deps: {
     const Status = Type.Object({
       status: Type.String(),
       detail: Type.Optional(Type.String()),
-      sandbox: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')], {
-        description: "'off' when a live executor runs functions unisolated (TALLY_SANDBOX=off): never with untrusted code",
-      })),
+      sandbox: Type.Optional(
+        Type.Union([Type.Literal('on'), Type.Literal('off')], {
+          description: "'off' when a live executor runs functions unisolated (TALLY_SANDBOX=off): never with untrusted code",
+        }),
+      ),
     });
 
     app.get('/healthz', { schema: { tags, summary: 'The process is up', response: { 200: Status } } }, async () => ({ status: 'ok' }));
 
-    app.get('/readyz', {
-      schema: { tags, summary: 'The database answers and every migration is applied', response: { 200: Status, 503: Status } },
-    }, async (_req, reply) => {
-      try {
-        const { rows } = await sql<{ n: string }>`select count(*)::text as n from kysely_migration`.execute(deps.db);
-        const applied = Number(rows[0]?.n ?? 0);
-        if (applied < deps.expectedMigrations) {
-          return reply.code(503).send({ status: 'not ready', detail: `${deps.expectedMigrations - applied} migrations pending` });
+    app.get(
+      '/readyz',
+      {
+        schema: { tags, summary: 'The database answers and every migration is applied', response: { 200: Status, 503: Status } },
+      },
+      async (_req, reply) => {
+        try {
+          const { rows } = await sql<{ n: string }>`select count(*)::text as n from kysely_migration`.execute(deps.db);
+          const applied = Number(rows[0]?.n ?? 0);
+          if (applied < deps.expectedMigrations) {
+            return reply.code(503).send({ status: 'not ready', detail: `${deps.expectedMigrations - applied} migrations pending` });
+          }
+          // Ready either way: an unsandboxed executor is a deliberate developer switch, said out loud.
+          const { unsandboxed } = await deps.executors.unsandboxed();
+          if (unsandboxed.length > 0) {
+            return {
+              status: 'ready',
+              sandbox: 'off' as const,
+              detail: `functions run UNSANDBOXED on executor ${unsandboxed.join(', ')} (TALLY_SANDBOX=off)`,
+            };
+          }
+          return { status: 'ready', sandbox: 'on' as const };
+        } catch {
+          return reply.code(503).send({ status: 'not ready', detail: 'the database does not answer' });
         }
-        // Ready either way: an unsandboxed executor is a deliberate developer switch, said out loud.
-        const { unsandboxed } = await deps.executors.unsandboxed();
-        if (unsandboxed.length > 0) {
-          return { status: 'ready', sandbox: 'off' as const, detail: `functions run UNSANDBOXED on executor ${unsandboxed.join(', ')} (TALLY_SANDBOX=off)` };
-        }
-        return { status: 'ready', sandbox: 'on' as const };
-      } catch {
-        return reply.code(503).send({ status: 'not ready', detail: 'the database does not answer' });
-      }
-    });
+      },
+    );
 
     app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
       reply.type(deps.metrics.registry.contentType);

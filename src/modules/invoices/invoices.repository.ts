@@ -13,7 +13,15 @@ export interface PeriodUsage {
   ephemeralInitMbMs: bigint;
 }
 
-export const NO_USAGE: PeriodUsage = { requests: 0n, x86MbMs: 0n, armMbMs: 0n, x86InitMbMs: 0n, armInitMbMs: 0n, ephemeralMbMs: 0n, ephemeralInitMbMs: 0n };
+export const NO_USAGE: PeriodUsage = {
+  requests: 0n,
+  x86MbMs: 0n,
+  armMbMs: 0n,
+  x86InitMbMs: 0n,
+  armInitMbMs: 0n,
+  ephemeralMbMs: 0n,
+  ephemeralInitMbMs: 0n,
+};
 
 /** Billed totals of one (account, usage month): usage as priced, and the money billed for it. */
 export interface BilledTotals {
@@ -83,14 +91,31 @@ const ledgerHeadColumns = sql`
   h.arm_mb_ms::text as b_arm, h.ephemeral_mb_ms::text as b_ephemeral, h.amount::text as b_amount, h.price_version_id, h.free_tier`;
 
 interface LedgerHeadRow {
-  account_id: string; usage_period: string; seq: number; month_invoice_id: string | null; b_requests: string; b_x86: string;
-  b_arm: string; b_ephemeral: string; b_amount: string; price_version_id: string; free_tier: boolean;
+  account_id: string;
+  usage_period: string;
+  seq: number;
+  month_invoice_id: string | null;
+  b_requests: string;
+  b_x86: string;
+  b_arm: string;
+  b_ephemeral: string;
+  b_amount: string;
+  price_version_id: string;
+  free_tier: boolean;
 }
 
 const toBilledState = (r: LedgerHeadRow): BilledState => ({
-  accountId: r.account_id, period: r.usage_period, seq: r.seq, monthInvoiceId: r.month_invoice_id, requests: BigInt(r.b_requests),
-  x86MbMs: BigInt(r.b_x86), armMbMs: BigInt(r.b_arm), ephemeralMbMs: BigInt(r.b_ephemeral), amount: r.b_amount,
-  priceVersionId: r.price_version_id, freeTier: r.free_tier,
+  accountId: r.account_id,
+  period: r.usage_period,
+  seq: r.seq,
+  monthInvoiceId: r.month_invoice_id,
+  requests: BigInt(r.b_requests),
+  x86MbMs: BigInt(r.b_x86),
+  armMbMs: BigInt(r.b_arm),
+  ephemeralMbMs: BigInt(r.b_ephemeral),
+  amount: r.b_amount,
+  priceVersionId: r.price_version_id,
+  freeTier: r.free_tier,
 });
 
 /** Sums over usage_monthly rows (one per architecture) into one account-month. */
@@ -103,7 +128,15 @@ const usageSums = sql`
   coalesce(sum(ephemeral_mb_ms), 0)::text as ephemeral,
   coalesce(sum(init_ephemeral_mb_ms), 0)::text as ephemeral_init`;
 
-interface UsageSumsRow { requests: string; x86: string; arm: string; x86_init: string; arm_init: string; ephemeral: string; ephemeral_init: string }
+interface UsageSumsRow {
+  requests: string;
+  x86: string;
+  arm: string;
+  x86_init: string;
+  arm_init: string;
+  ephemeral: string;
+  ephemeral_init: string;
+}
 
 const toUsage = (r: UsageSumsRow): PeriodUsage => ({
   requests: BigInt(r.requests),
@@ -116,19 +149,50 @@ const toUsage = (r: UsageSumsRow): PeriodUsage => ({
 });
 
 const invoiceColumns = [
-  'id', 'account_id', 'period', 'status', 'currency', 'price_version_id', 'free_tier', 'total',
-  'created_at', 'updated_at', 'finalized_at', 'voided_at', 'void_reason',
+  'id',
+  'account_id',
+  'period',
+  'status',
+  'currency',
+  'price_version_id',
+  'free_tier',
+  'total',
+  'created_at',
+  'updated_at',
+  'finalized_at',
+  'voided_at',
+  'void_reason',
 ] as const;
 
 function toInvoice(r: {
-  id: string; account_id: string; period: string; status: InvoiceStatus; currency: string; price_version_id: string;
-  free_tier: boolean; total: string; created_at: Date; updated_at: Date; finalized_at: Date | null; voided_at: Date | null;
+  id: string;
+  account_id: string;
+  period: string;
+  status: InvoiceStatus;
+  currency: string;
+  price_version_id: string;
+  free_tier: boolean;
+  total: string;
+  created_at: Date;
+  updated_at: Date;
+  finalized_at: Date | null;
+  voided_at: Date | null;
   void_reason: string | null;
 }): InvoiceRow {
   return {
-    id: r.id, accountId: r.account_id, period: r.period, status: r.status, currency: r.currency,
-    priceVersionId: r.price_version_id, freeTier: r.free_tier, total: r.total, createdAt: r.created_at,
-    updatedAt: r.updated_at, finalizedAt: r.finalized_at, voidedAt: r.voided_at, voidReason: r.void_reason,
+    id: r.id,
+    accountId: r.account_id,
+    period: r.period,
+    status: r.status,
+    currency: r.currency,
+    priceVersionId: r.price_version_id,
+    freeTier: r.free_tier,
+    total: r.total,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    finalizedAt: r.finalized_at,
+    voidedAt: r.voided_at,
+    voidReason: r.void_reason,
   };
 }
 
@@ -157,12 +221,23 @@ export function createInvoicesRepository(db: Db) {
      * predate the account row by a little), which the month or its late-usage adjustments must bill.
      */
     async accountsForPeriod(end: Date, afterId: string | null, limit: number): Promise<{ id: string; freeTier: boolean }[]> {
-      let q = db.selectFrom('accounts').select(['id', 'free_tier'])
-        .where((eb) => eb.or([
-          eb('created_at', '<', end),
-          eb.exists(eb.selectFrom('usage_hourly as h').select(sql.lit(1).as('one')).whereRef('h.account_id', '=', 'accounts.id').where('h.hour', '<', end)),
-        ]))
-        .orderBy('id').limit(limit);
+      let q = db
+        .selectFrom('accounts')
+        .select(['id', 'free_tier'])
+        .where((eb) =>
+          eb.or([
+            eb('created_at', '<', end),
+            eb.exists(
+              eb
+                .selectFrom('usage_hourly as h')
+                .select(sql.lit(1).as('one'))
+                .whereRef('h.account_id', '=', 'accounts.id')
+                .where('h.hour', '<', end),
+            ),
+          ]),
+        )
+        .orderBy('id')
+        .limit(limit);
       if (afterId) q = q.where('id', '>', afterId);
       return (await q.execute()).map((r) => ({ id: r.id, freeTier: r.free_tier }));
     },
@@ -184,7 +259,10 @@ export function createInvoicesRepository(db: Db) {
      * stands and whose usage grew since they were last billed (usage only ever grows, so any late event
      * changes the request count), with their usage now.
      */
-    async billedStates(accountIds: string[], period: string): Promise<{ own: Map<string, BilledState>; late: { billed: BilledState; now: PeriodUsage }[] }> {
+    async billedStates(
+      accountIds: string[],
+      period: string,
+    ): Promise<{ own: Map<string, BilledState>; late: { billed: BilledState; now: PeriodUsage }[] }> {
       const own = new Map<string, BilledState>();
       const late: { billed: BilledState; now: PeriodUsage }[] = [];
       if (accountIds.length === 0) return { own, late };
@@ -235,7 +313,11 @@ export function createInvoicesRepository(db: Db) {
       return new Map(out.map((r) => [r.account_id, r.id]));
     },
 
-    async replaceLines(tx: Transaction<Database>, lines: (LineRow & { invoiceId: string; accountId: string; position: number })[], invoiceIds: string[]) {
+    async replaceLines(
+      tx: Transaction<Database>,
+      lines: (LineRow & { invoiceId: string; accountId: string; position: number })[],
+      invoiceIds: string[],
+    ) {
       if (invoiceIds.length === 0) return;
       await tx.deleteFrom('invoice_lines').where('invoice_id', 'in', invoiceIds).execute();
       if (lines.length === 0) return;
@@ -267,9 +349,17 @@ export function createInvoicesRepository(db: Db) {
      * minus those of the entry it followed), and the month's newest entry now.
      */
     async standingBilling(tx: Transaction<Database>, accountId: string, invoiceId: string) {
-      const { rows } = await sql<LedgerHeadRow & {
-        entry_seq: number; entry_kind: 'month' | 'adjustment'; d_requests: string; d_x86: string; d_arm: string; d_ephemeral: string; d_amount: string;
-      }>`
+      const { rows } = await sql<
+        LedgerHeadRow & {
+          entry_seq: number;
+          entry_kind: 'month' | 'adjustment';
+          d_requests: string;
+          d_x86: string;
+          d_arm: string;
+          d_ephemeral: string;
+          d_amount: string;
+        }
+      >`
         select e.seq as entry_seq, e.kind as entry_kind,
                (e.requests - coalesce(p.requests, 0))::text as d_requests, (e.x86_mb_ms - coalesce(p.x86_mb_ms, 0))::text as d_x86,
                (e.arm_mb_ms - coalesce(p.arm_mb_ms, 0))::text as d_arm, (e.ephemeral_mb_ms - coalesce(p.ephemeral_mb_ms, 0))::text as d_ephemeral,
@@ -285,17 +375,38 @@ export function createInvoicesRepository(db: Db) {
       return rows.map((r) => ({
         seq: r.entry_seq,
         kind: r.entry_kind,
-        added: { requests: BigInt(r.d_requests), x86MbMs: BigInt(r.d_x86), armMbMs: BigInt(r.d_arm), ephemeralMbMs: BigInt(r.d_ephemeral), amount: r.d_amount },
+        added: {
+          requests: BigInt(r.d_requests),
+          x86MbMs: BigInt(r.d_x86),
+          armMbMs: BigInt(r.d_arm),
+          ephemeralMbMs: BigInt(r.d_ephemeral),
+          amount: r.d_amount,
+        },
         head: toBilledState(r),
       }));
     },
 
     /** Invoices whose adjustments of a month, made after `afterSeq`, still stand. */
     async standingAdjusters(tx: Transaction<Database>, accountId: string, period: string, afterSeq: number): Promise<string[]> {
-      const rows = await tx.selectFrom('billing_ledger as a').select('a.invoice_id').distinct()
-        .where('a.account_id', '=', accountId).where('a.usage_period', '=', period).where('a.kind', '=', 'adjustment').where('a.seq', '>', afterSeq)
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('billing_ledger as r').select('r.seq')
-          .whereRef('r.account_id', '=', 'a.account_id').whereRef('r.usage_period', '=', 'a.usage_period').whereRef('r.releases_seq', '=', 'a.seq'))))
+      const rows = await tx
+        .selectFrom('billing_ledger as a')
+        .select('a.invoice_id')
+        .distinct()
+        .where('a.account_id', '=', accountId)
+        .where('a.usage_period', '=', period)
+        .where('a.kind', '=', 'adjustment')
+        .where('a.seq', '>', afterSeq)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('billing_ledger as r')
+                .select('r.seq')
+                .whereRef('r.account_id', '=', 'a.account_id')
+                .whereRef('r.usage_period', '=', 'a.usage_period')
+                .whereRef('r.releases_seq', '=', 'a.seq'),
+            ),
+          ),
+        )
         .execute();
       return rows.map((r) => r.invoice_id);
     },
@@ -312,8 +423,13 @@ export function createInvoicesRepository(db: Db) {
 
     async finalizedAccounts(accountIds: string[], period: string): Promise<Set<string>> {
       if (accountIds.length === 0) return new Set();
-      const rows = await db.selectFrom('invoices').select('account_id')
-        .where('account_id', 'in', accountIds).where('period', '=', period).where('status', '=', 'finalized').execute();
+      const rows = await db
+        .selectFrom('invoices')
+        .select('account_id')
+        .where('account_id', 'in', accountIds)
+        .where('period', '=', period)
+        .where('status', '=', 'finalized')
+        .execute();
       return new Set(rows.map((r) => r.account_id));
     },
 
@@ -323,15 +439,31 @@ export function createInvoicesRepository(db: Db) {
     },
 
     async findLiveInvoice(accountId: string, period: string): Promise<InvoiceRow | null> {
-      const row = await db.selectFrom('invoices').select(invoiceColumns)
-        .where('account_id', '=', accountId).where('period', '=', period).where('status', '<>', 'void').executeTakeFirst();
+      const row = await db
+        .selectFrom('invoices')
+        .select(invoiceColumns)
+        .where('account_id', '=', accountId)
+        .where('period', '=', period)
+        .where('status', '<>', 'void')
+        .executeTakeFirst();
       return row ? toInvoice(row) : null;
     },
 
     /** Finalized and void invoices; a draft row (stored by an earlier version of Tally) is stale and left out. */
-    async listInvoices(q: { accountId: string | null; period: string | null; status: InvoiceStatus | null; limit: number }): Promise<InvoiceRow[]> {
-      let query = db.selectFrom('invoices').select(invoiceColumns).where('status', '<>', 'draft')
-        .orderBy('period', 'desc').orderBy('account_id').orderBy('created_at').limit(q.limit);
+    async listInvoices(q: {
+      accountId: string | null;
+      period: string | null;
+      status: InvoiceStatus | null;
+      limit: number;
+    }): Promise<InvoiceRow[]> {
+      let query = db
+        .selectFrom('invoices')
+        .select(invoiceColumns)
+        .where('status', '<>', 'draft')
+        .orderBy('period', 'desc')
+        .orderBy('account_id')
+        .orderBy('created_at')
+        .limit(q.limit);
       if (q.accountId) query = query.where('account_id', '=', q.accountId);
       if (q.period) query = query.where('period', '=', q.period);
       if (q.status) query = query.where('status', '=', q.status);
@@ -340,11 +472,27 @@ export function createInvoicesRepository(db: Db) {
 
     async lines(invoiceIds: string[]): Promise<(LineRow & { id: string; invoiceId: string; position: number })[]> {
       if (invoiceIds.length === 0) return [];
-      const rows = await db.selectFrom('invoice_lines').selectAll().where('invoice_id', 'in', invoiceIds).orderBy('invoice_id').orderBy('position').execute();
+      const rows = await db
+        .selectFrom('invoice_lines')
+        .selectAll()
+        .where('invoice_id', 'in', invoiceIds)
+        .orderBy('invoice_id')
+        .orderBy('position')
+        .execute();
       return rows.map((r) => ({
-        id: r.id, invoiceId: r.invoice_id, position: r.position, kind: r.kind, architecture: r.architecture, tier: r.tier,
-        adjustsPeriod: r.adjusts_period, description: r.description, quantity: r.quantity, freeQuantity: r.free_quantity,
-        billableQuantity: r.billable_quantity, unitPrice: r.unit_price, amount: r.amount,
+        id: r.id,
+        invoiceId: r.invoice_id,
+        position: r.position,
+        kind: r.kind,
+        architecture: r.architecture,
+        tier: r.tier,
+        adjustsPeriod: r.adjusts_period,
+        description: r.description,
+        quantity: r.quantity,
+        freeQuantity: r.free_quantity,
+        billableQuantity: r.billable_quantity,
+        unitPrice: r.unit_price,
+        amount: r.amount,
       }));
     },
 
@@ -361,19 +509,39 @@ export function createInvoicesRepository(db: Db) {
 
     /** The hourly rollups behind a line: the month (or the adjusted month), narrowed to the line's architecture. */
     async rollupsFor(q: { accountId: string; from: Date; to: Date; architecture: string | null; ephemeralOnly: boolean }) {
-      let query = db.selectFrom('usage_hourly')
-        .select(['hour', 'function_id', 'architecture', 'requests', 'billed_ms', 'mb_ms', 'ephemeral_mb_ms', 'init_mb_ms', 'init_ephemeral_mb_ms'])
-        .where('account_id', '=', q.accountId).where('hour', '>=', q.from).where('hour', '<', q.to)
-        .orderBy('hour').orderBy('function_id').orderBy('architecture');
+      let query = db
+        .selectFrom('usage_hourly')
+        .select([
+          'hour',
+          'function_id',
+          'architecture',
+          'requests',
+          'billed_ms',
+          'mb_ms',
+          'ephemeral_mb_ms',
+          'init_mb_ms',
+          'init_ephemeral_mb_ms',
+        ])
+        .where('account_id', '=', q.accountId)
+        .where('hour', '>=', q.from)
+        .where('hour', '<', q.to)
+        .orderBy('hour')
+        .orderBy('function_id')
+        .orderBy('architecture');
       if (q.architecture) query = query.where('architecture', '=', q.architecture as 'x86_64' | 'arm64');
       if (q.ephemeralOnly) query = query.where('ephemeral_mb_ms', '>', '0');
       return query.execute();
     },
 
     async invocationsFor(q: { accountId: string; from: Date; to: Date; architecture: string | null; limit: number }) {
-      let query = db.selectFrom('usage_events').select(['invocation_id', 'function_id', 'architecture', 'started_at', 'billed_ms', 'memory_mb', 'status'])
-        .where('account_id', '=', q.accountId).where('started_at', '>=', q.from).where('started_at', '<', q.to)
-        .orderBy('started_at').limit(q.limit);
+      let query = db
+        .selectFrom('usage_events')
+        .select(['invocation_id', 'function_id', 'architecture', 'started_at', 'billed_ms', 'memory_mb', 'status'])
+        .where('account_id', '=', q.accountId)
+        .where('started_at', '>=', q.from)
+        .where('started_at', '<', q.to)
+        .orderBy('started_at')
+        .limit(q.limit);
       if (q.architecture) query = query.where('architecture', '=', q.architecture as 'x86_64' | 'arm64');
       return query.execute();
     },

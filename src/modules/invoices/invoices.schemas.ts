@@ -43,8 +43,16 @@ export const ListInvoicesQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const RunBody = Type.Object({ period: Type.String({ pattern: PERIOD_PATTERN, description: 'YYYY-MM, a closed month' }) }, { additionalProperties: false });
-export const RunDto = Type.Object({ period: Type.String(), finalized: Type.Integer(), alreadyFinalized: Type.Integer(), total: Type.String() });
+export const RunBody = Type.Object(
+  { period: Type.String({ pattern: PERIOD_PATTERN, description: 'YYYY-MM, a closed month' }) },
+  { additionalProperties: false },
+);
+export const RunDto = Type.Object({
+  period: Type.String(),
+  finalized: Type.Integer(),
+  alreadyFinalized: Type.Integer(),
+  total: Type.String(),
+});
 export const VoidBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
 export const IdParams = Type.Object({ id: Type.String() });
 export const LineParams = Type.Object({ id: Type.String(), lineId: Type.String() });
@@ -54,9 +62,16 @@ export const LineUsageQuery = Type.Object(
 );
 
 const Line = Type.Object({
-  kind: Type.String(), architecture: Nullable(Type.String()), tier: Nullable(Type.Integer()), adjustsPeriod: Nullable(Type.String()),
-  description: Type.String(), quantity: Type.String(), freeQuantity: Type.String(), billableQuantity: Type.String(),
-  unitPrice: Type.String(), amount: Type.String(),
+  kind: Type.String(),
+  architecture: Nullable(Type.String()),
+  tier: Nullable(Type.Integer()),
+  adjustsPeriod: Nullable(Type.String()),
+  description: Type.String(),
+  quantity: Type.String(),
+  freeQuantity: Type.String(),
+  billableQuantity: Type.String(),
+  unitPrice: Type.String(),
+  amount: Type.String(),
 });
 
 export const CurrentCostBudgetDto = Type.Object({
@@ -83,8 +98,11 @@ export const CurrentCostDto = Type.Object({
   total: Type.String(),
   lines: Type.Array(Line),
   freeTier: Type.Object({
-    enabled: Type.Boolean(), requestsUsed: Type.Integer(), requestsRemaining: Type.Integer(),
-    gbSecondsUsed: Type.String(), gbSecondsRemaining: Type.String(),
+    enabled: Type.Boolean(),
+    requestsUsed: Type.Integer(),
+    requestsRemaining: Type.Integer(),
+    gbSecondsUsed: Type.String(),
+    gbSecondsRemaining: Type.String(),
   }),
   forecast: Type.Object({ total: Type.String(), method: Type.String(), elapsedFraction: Type.String() }),
   budgets: Type.Array(CurrentCostBudgetDto),

@@ -8,7 +8,15 @@ import type { AuditService } from '../audit/audit.service.js';
 import { priceMonth, type MonthUsage, type PricedMonth, type PriceVersion } from '../pricing/pricing.engine.js';
 import type { PricingService } from '../pricing/pricing.service.js';
 import { draftDto, invoiceDto, parseDraftId, type InvoiceDto } from './invoices.dto.js';
-import { NO_USAGE, isLedgerStepTaken, type InvoiceRow, type InvoicesRepository, type LedgerEntry, type LineRow, type PeriodUsage } from './invoices.repository.js';
+import {
+  NO_USAGE,
+  isLedgerStepTaken,
+  type InvoiceRow,
+  type InvoicesRepository,
+  type LedgerEntry,
+  type LineRow,
+  type PeriodUsage,
+} from './invoices.repository.js';
 
 /** Usage as a price version sees it: without the init share when that version does not bill init. */
 function monthUsage(u: PeriodUsage, v: PriceVersion): MonthUsage {
@@ -56,7 +64,11 @@ export function createInvoicesService(deps: {
    * apart from its reads; what it read is named in the ledger entries it returns, so finalizing on
    * a stale read fails instead of billing twice.
    */
-  async function compute(accounts: { id: string; freeTier: boolean }[], period: Period, usageOverride?: Map<string, PeriodUsage>): Promise<ComputedInvoice[]> {
+  async function compute(
+    accounts: { id: string; freeTier: boolean }[],
+    period: Period,
+    usageOverride?: Map<string, PeriodUsage>,
+  ): Promise<ComputedInvoice[]> {
     const ids = accounts.map((a) => a.id);
     const versionOf = await deps.pricing.resolver();
     const version = versionOf(period);
@@ -82,11 +94,24 @@ export function createInvoicesService(deps: {
       }));
       // a month billed before by an invoice since voided follows on from that billing's release
       const before = states.own.get(account.id);
-      const entries: ComputedInvoice['entries'] = [{
-        accountId: account.id, period: periodDate(period), seq: (before?.seq ?? 0) + 1, fromSeq: before?.seq ?? null, kind: 'month',
-        releasesSeq: null, monthInvoiceId: null, requests: u.requests, x86MbMs: mu.computeMbMs.x86_64, armMbMs: mu.computeMbMs.arm64,
-        ephemeralMbMs: mu.ephemeralMbMs, amount: formatMoney(priced.total), priceVersionId: version.id, freeTier: account.freeTier,
-      }];
+      const entries: ComputedInvoice['entries'] = [
+        {
+          accountId: account.id,
+          period: periodDate(period),
+          seq: (before?.seq ?? 0) + 1,
+          fromSeq: before?.seq ?? null,
+          kind: 'month',
+          releasesSeq: null,
+          monthInvoiceId: null,
+          requests: u.requests,
+          x86MbMs: mu.computeMbMs.x86_64,
+          armMbMs: mu.computeMbMs.arm64,
+          ephemeralMbMs: mu.ephemeralMbMs,
+          amount: formatMoney(priced.total),
+          priceVersionId: version.id,
+          freeTier: account.freeTier,
+        },
+      ];
       let total = priced.total;
       for (const { billed, now } of late.get(account.id) ?? []) {
         const v = versionOf(periodFromDate(billed.period));
@@ -99,7 +124,8 @@ export function createInvoicesService(deps: {
           architecture: null,
           tier: null,
           adjustsPeriod: billed.period,
-          description: `Late usage for ${periodFromDate(billed.period)}: +${thousands(now.requests - billed.requests)} requests, ` +
+          description:
+            `Late usage for ${periodFromDate(billed.period)}: +${thousands(now.requests - billed.requests)} requests, ` +
             `+${formatDecimal(moreGbS)} GB-s (month re-priced at ${formatMoney(repriced)}, billed ${formatMoney(new Money(billed.amount))})`,
           quantity: '1',
           freeQuantity: '0',
@@ -109,10 +135,20 @@ export function createInvoicesService(deps: {
         });
         total = total.plus(delta);
         entries.push({
-          accountId: account.id, period: billed.period, seq: billed.seq + 1, fromSeq: billed.seq, kind: 'adjustment', releasesSeq: null,
-          monthInvoiceId: billed.monthInvoiceId, requests: now.requests, x86MbMs: nowUsage.computeMbMs.x86_64,
-          armMbMs: nowUsage.computeMbMs.arm64, ephemeralMbMs: nowUsage.ephemeralMbMs, amount: formatMoney(repriced),
-          priceVersionId: billed.priceVersionId, freeTier: billed.freeTier,
+          accountId: account.id,
+          period: billed.period,
+          seq: billed.seq + 1,
+          fromSeq: billed.seq,
+          kind: 'adjustment',
+          releasesSeq: null,
+          monthInvoiceId: billed.monthInvoiceId,
+          requests: now.requests,
+          x86MbMs: nowUsage.computeMbMs.x86_64,
+          armMbMs: nowUsage.computeMbMs.arm64,
+          ephemeralMbMs: nowUsage.ephemeralMbMs,
+          amount: formatMoney(repriced),
+          priceVersionId: billed.priceVersionId,
+          freeTier: billed.freeTier,
         });
       }
       return { accountId: account.id, period, version, freeTier: account.freeTier, priced, lines, total, entries };
@@ -139,24 +175,46 @@ export function createInvoicesService(deps: {
   async function store(computed: ComputedInvoice[], actor: string): Promise<Map<string, string>> {
     const at = deps.clock.now();
     return deps.db.transaction().execute(async (tx) => {
-      const ids = await repo.finalizeInvoices(tx, computed.map((c) => ({
-        accountId: c.accountId, period: periodDate(c.period), priceVersionId: c.version.id, freeTier: c.freeTier, total: formatMoney(c.total),
-      })), at);
+      const ids = await repo.finalizeInvoices(
+        tx,
+        computed.map((c) => ({
+          accountId: c.accountId,
+          period: periodDate(c.period),
+          priceVersionId: c.version.id,
+          freeTier: c.freeTier,
+          total: formatMoney(c.total),
+        })),
+        at,
+      );
       const written = computed.filter((c) => ids.has(c.accountId));
       await repo.replaceLines(
         tx,
-        written.flatMap((c) => c.lines.map((l, i) => ({ ...l, invoiceId: ids.get(c.accountId)!, accountId: c.accountId, position: i + 1 }))),
+        written.flatMap((c) =>
+          c.lines.map((l, i) => ({ ...l, invoiceId: ids.get(c.accountId)!, accountId: c.accountId, position: i + 1 })),
+        ),
         [...ids.values()],
       );
       if (written.length > 0) {
-        await repo.appendLedger(tx, written.flatMap((c) => c.entries.map((e) => {
-          const invoiceId = ids.get(c.accountId)!;
-          return { ...e, invoiceId, monthInvoiceId: e.kind === 'month' ? invoiceId : e.monthInvoiceId };
-        })));
-        await deps.audit.record(tx, written.map((c) => ({
-          actor, action: 'invoice.finalized' as const, accountId: c.accountId, subject: ids.get(c.accountId)!,
-          reason: `monthly invoice run for ${c.period}`, details: { total: formatMoney(c.total), priceVersion: c.version.id },
-        })));
+        await repo.appendLedger(
+          tx,
+          written.flatMap((c) =>
+            c.entries.map((e) => {
+              const invoiceId = ids.get(c.accountId)!;
+              return { ...e, invoiceId, monthInvoiceId: e.kind === 'month' ? invoiceId : e.monthInvoiceId };
+            }),
+          ),
+        );
+        await deps.audit.record(
+          tx,
+          written.map((c) => ({
+            actor,
+            action: 'invoice.finalized' as const,
+            accountId: c.accountId,
+            subject: ids.get(c.accountId)!,
+            reason: `monthly invoice run for ${c.period}`,
+            details: { total: formatMoney(c.total), priceVersion: c.version.id },
+          })),
+        );
       }
       return ids;
     });
@@ -176,7 +234,12 @@ export function createInvoicesService(deps: {
 
   async function withLines(invoices: InvoiceRow[]): Promise<InvoiceDto[]> {
     const lines = await repo.lines(invoices.map((i) => i.id));
-    return invoices.map((inv) => invoiceDto(inv, lines.filter((l) => l.invoiceId === inv.id)));
+    return invoices.map((inv) =>
+      invoiceDto(
+        inv,
+        lines.filter((l) => l.invoiceId === inv.id),
+      ),
+    );
   }
 
   /** The stored invoice if this caller may see it; another tenant's is "not found". */
@@ -218,7 +281,11 @@ export function createInvoicesService(deps: {
      */
     async run(period: Period, actor: string) {
       if (periodEnd(period) > deps.clock.now()) {
-        throw new AppError('CONFLICT', 409, `The month ${period} is still open; it can be finalized from ${periodEnd(period).toISOString()}`);
+        throw new AppError(
+          'CONFLICT',
+          409,
+          `The month ${period} is still open; it can be finalized from ${periodEnd(period).toISOString()}`,
+        );
       }
       const started = performance.now();
       return repo.withRunLock(Number(period.replace('-', '')), async () => {
@@ -237,7 +304,11 @@ export function createInvoicesService(deps: {
               return await store(computed, actor);
             } catch (err) {
               // priced on a billed state that has moved on: price the page again for the next attempt
-              if (isLedgerStepTaken(err)) computed = await compute(first.map((c) => ({ id: c.accountId, freeTier: c.freeTier })), period);
+              if (isLedgerStepTaken(err))
+                computed = await compute(
+                  first.map((c) => ({ id: c.accountId, freeTier: c.freeTier })),
+                  period,
+                );
               throw err;
             }
           });
@@ -251,7 +322,10 @@ export function createInvoicesService(deps: {
             const page = await repo.accountsForPeriod(periodEnd(period), after, runPage);
             if (page.length === 0) break;
             after = page.at(-1)!.id;
-            const done = await repo.finalizedAccounts(page.map((a) => a.id), periodDate(period));
+            const done = await repo.finalizedAccounts(
+              page.map((a) => a.id),
+              periodDate(period),
+            );
             const todo = page.filter((a) => !done.has(a.id));
             already += page.length - todo.length;
             if (todo.length === 0) continue;
@@ -269,7 +343,10 @@ export function createInvoicesService(deps: {
           await Promise.all(writing);
         }
         if (failures.length > 0) {
-          deps.log.error({ period, err: failures[0], finalized }, 'invoice run failed; the pages written stand, a new run finishes the month');
+          deps.log.error(
+            { period, err: failures[0], finalized },
+            'invoice run failed; the pages written stand, a new run finishes the month',
+          );
           throw failures[0];
         }
         deps.log.info({ period, finalized, already, ms: Math.round(performance.now() - started) }, 'invoice run finished');
@@ -297,9 +374,17 @@ export function createInvoicesService(deps: {
      * is not finalized) computed on the fly; or the stored invoices of all accounts for an admin.
      */
     async list(accountId: string | null, q: { period: Period | null; status: 'draft' | 'finalized' | 'void' | null; limit: number }) {
-      const stored = q.status === 'draft' ? [] : await withLines(await repo.listInvoices({
-        accountId, period: q.period ? periodDate(q.period) : null, status: q.status, limit: q.limit,
-      }));
+      const stored =
+        q.status === 'draft'
+          ? []
+          : await withLines(
+              await repo.listInvoices({
+                accountId,
+                period: q.period ? periodDate(q.period) : null,
+                status: q.status,
+                limit: q.limit,
+              }),
+            );
       const drafts: InvoiceDto[] = [];
       if (accountId !== null && (q.status === null || q.status === 'draft')) {
         const draft = await draftOf(accountId, q.period ?? periodOf(deps.clock.now()));
@@ -314,26 +399,48 @@ export function createInvoicesService(deps: {
     async void(id: string, actor: string, reason: string) {
       if (parseDraftId(id)) throw new AppError('CONFLICT', 409, `Invoice ${id} is a draft: only a finalized invoice can be voided`);
       await visible(null, id);
-      await withLedgerRetry(() => deps.db.transaction().execute(async (tx) => {
-        const inv = (await repo.lockInvoice(tx, id))!;
-        if (inv.status !== 'finalized') throw new AppError('CONFLICT', 409, `Invoice ${id} is ${inv.status}: only a finalized invoice can be voided`);
-        const standing = await repo.standingBilling(tx, inv.accountId, inv.id);
-        const own = standing.find((e) => e.kind === 'month');
-        const later = own ? await repo.standingAdjusters(tx, inv.accountId, inv.period, own.seq) : [];
-        if (later.length > 0) {
-          throw new AppError('CONFLICT', 409, `Later invoices (${later.join(', ')}) billed late usage of ${periodFromDate(inv.period)}; void them first`);
-        }
-        await repo.markVoid(tx, id, reason, deps.clock.now());
-        // hand back exactly what this invoice billed, month by month: the next invoice bills it again
-        await repo.appendLedger(tx, standing.map(({ seq, kind, added, head }) => ({
-          accountId: inv.accountId, period: head.period, seq: head.seq + 1, fromSeq: head.seq, kind: 'release', invoiceId: id,
-          releasesSeq: seq, monthInvoiceId: kind === 'month' ? null : head.monthInvoiceId,
-          requests: head.requests - added.requests, x86MbMs: head.x86MbMs - added.x86MbMs, armMbMs: head.armMbMs - added.armMbMs,
-          ephemeralMbMs: head.ephemeralMbMs - added.ephemeralMbMs, amount: formatMoney(new Money(head.amount).minus(added.amount)),
-          priceVersionId: head.priceVersionId, freeTier: head.freeTier,
-        })));
-        await deps.audit.record(tx, [{ actor, action: 'invoice.voided', accountId: inv.accountId, subject: id, reason, details: { total: inv.total } }]);
-      }));
+      await withLedgerRetry(() =>
+        deps.db.transaction().execute(async (tx) => {
+          const inv = (await repo.lockInvoice(tx, id))!;
+          if (inv.status !== 'finalized')
+            throw new AppError('CONFLICT', 409, `Invoice ${id} is ${inv.status}: only a finalized invoice can be voided`);
+          const standing = await repo.standingBilling(tx, inv.accountId, inv.id);
+          const own = standing.find((e) => e.kind === 'month');
+          const later = own ? await repo.standingAdjusters(tx, inv.accountId, inv.period, own.seq) : [];
+          if (later.length > 0) {
+            throw new AppError(
+              'CONFLICT',
+              409,
+              `Later invoices (${later.join(', ')}) billed late usage of ${periodFromDate(inv.period)}; void them first`,
+            );
+          }
+          await repo.markVoid(tx, id, reason, deps.clock.now());
+          // hand back exactly what this invoice billed, month by month: the next invoice bills it again
+          await repo.appendLedger(
+            tx,
+            standing.map(({ seq, kind, added, head }) => ({
+              accountId: inv.accountId,
+              period: head.period,
+              seq: head.seq + 1,
+              fromSeq: head.seq,
+              kind: 'release',
+              invoiceId: id,
+              releasesSeq: seq,
+              monthInvoiceId: kind === 'month' ? null : head.monthInvoiceId,
+              requests: head.requests - added.requests,
+              x86MbMs: head.x86MbMs - added.x86MbMs,
+              armMbMs: head.armMbMs - added.armMbMs,
+              ephemeralMbMs: head.ephemeralMbMs - added.ephemeralMbMs,
+              amount: formatMoney(new Money(head.amount).minus(added.amount)),
+              priceVersionId: head.priceVersionId,
+              freeTier: head.freeTier,
+            })),
+          );
+          await deps.audit.record(tx, [
+            { actor, action: 'invoice.voided', accountId: inv.accountId, subject: id, reason, details: { total: inv.total } },
+          ]);
+        }),
+      );
       return (await withLines([(await repo.findInvoice(id))!]))[0]!;
     },
 
@@ -343,7 +450,12 @@ export function createInvoicesService(deps: {
       const line = inv.lines.find((l) => l.id === lineId);
       if (!line) throw new AppError('NOT_FOUND', 404, `Line ${lineId} is not on invoice ${invoiceId}`);
       const period = line.adjustsPeriod ?? inv.period;
-      const range = { accountId: inv.accountId, from: periodStart(period), to: periodEnd(period), architecture: line.kind === 'compute' ? line.architecture : null };
+      const range = {
+        accountId: inv.accountId,
+        from: periodStart(period),
+        to: periodEnd(period),
+        architecture: line.kind === 'compute' ? line.architecture : null,
+      };
       const hours = await repo.rollupsFor({ ...range, ephemeralOnly: line.kind === 'ephemeral_storage' });
       const invocations = opts.invocations ? await repo.invocationsFor({ ...range, limit: opts.limit }) : null;
       return {
@@ -351,17 +463,29 @@ export function createInvoicesService(deps: {
         lineId,
         period,
         hours: hours.map((h) => ({
-          hour: h.hour.toISOString(), functionId: h.function_id, architecture: h.architecture, requests: Number(h.requests),
-          billedMs: Number(h.billed_ms), gbSeconds: formatDecimal(mbMsToGbSeconds(h.mb_ms)),
-          initGbSeconds: formatDecimal(mbMsToGbSeconds(h.init_mb_ms)), ephemeralGbSeconds: formatDecimal(mbMsToGbSeconds(h.ephemeral_mb_ms)),
+          hour: h.hour.toISOString(),
+          functionId: h.function_id,
+          architecture: h.architecture,
+          requests: Number(h.requests),
+          billedMs: Number(h.billed_ms),
+          gbSeconds: formatDecimal(mbMsToGbSeconds(h.mb_ms)),
+          initGbSeconds: formatDecimal(mbMsToGbSeconds(h.init_mb_ms)),
+          ephemeralGbSeconds: formatDecimal(mbMsToGbSeconds(h.ephemeral_mb_ms)),
           initEphemeralGbSeconds: formatDecimal(mbMsToGbSeconds(h.init_ephemeral_mb_ms)),
         })),
-        ...(invocations ? {
-          invocations: invocations.map((i) => ({
-            invocationId: i.invocation_id, functionId: i.function_id, architecture: i.architecture, startedAt: i.started_at.toISOString(),
-            billedMs: Number(i.billed_ms), memoryMb: i.memory_mb, status: i.status,
-          })),
-        } : {}),
+        ...(invocations
+          ? {
+              invocations: invocations.map((i) => ({
+                invocationId: i.invocation_id,
+                functionId: i.function_id,
+                architecture: i.architecture,
+                startedAt: i.started_at.toISOString(),
+                billedMs: Number(i.billed_ms),
+                memoryMb: i.memory_mb,
+                status: i.status,
+              })),
+            }
+          : {}),
       };
     },
 
@@ -376,8 +500,12 @@ export function createInvoicesService(deps: {
       const length = BigInt(periodEnd(period).getTime() - periodStart(period).getTime());
       const scale = (n: bigint) => (n * length) / elapsed;
       const projected: PeriodUsage = {
-        requests: scale(usage.requests), x86MbMs: scale(usage.x86MbMs), armMbMs: scale(usage.armMbMs),
-        x86InitMbMs: scale(usage.x86InitMbMs), armInitMbMs: scale(usage.armInitMbMs), ephemeralMbMs: scale(usage.ephemeralMbMs),
+        requests: scale(usage.requests),
+        x86MbMs: scale(usage.x86MbMs),
+        armMbMs: scale(usage.armMbMs),
+        x86InitMbMs: scale(usage.x86InitMbMs),
+        armInitMbMs: scale(usage.armInitMbMs),
+        ephemeralMbMs: scale(usage.ephemeralMbMs),
         ephemeralInitMbMs: scale(usage.ephemeralInitMbMs),
       };
       const [forecast] = await compute([{ id: accountId, freeTier }], period, new Map([[accountId, projected]]));

@@ -76,7 +76,10 @@ export function createConcurrency(deps: { repo: ConcurrencyRepository; log: Logg
           pool.held += granted;
         },
         (err: unknown) => {
-          log.warn({ err, accountId: pool.accountId, scope: pool.scope }, 'could not claim concurrency slots; counting in this process alone');
+          log.warn(
+            { err, accountId: pool.accountId, scope: pool.scope },
+            'could not claim concurrency slots; counting in this process alone',
+          );
           pool.held = Math.max(pool.held, Math.min(pool.limit, pool.used + pool.waiting));
         },
       )

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError, errors } from '../../lib/errors.js';
 
 // Any logger and type provider: the api's instance carries its own.
+// biome-ignore lint/suspicious/noExplicitAny: the plugin works on any server, logger and type provider
 type AnyFastify = FastifyInstance<any, any, any, any, any>;
 
 export interface LoadSheddingOptions {

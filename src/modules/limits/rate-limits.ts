@@ -5,6 +5,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { RateLimitsRepository } from './rate-limits.repository.js';
 
 // Any logger and type provider: the api's instance carries its own.
+// biome-ignore lint/suspicious/noExplicitAny: the plugin works on any server, logger and type provider
 type AnyFastify = FastifyInstance<any, any, any, any, any>;
 
 export interface RateLimitOptions {
@@ -63,7 +64,10 @@ export function createRateLimits(deps: { repo: RateLimitsRepository; log: Logger
   class SharedStore implements FastifyRateLimitStore {
     incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
       purgeNow();
-      repo.hit(key, timeWindow).then((r) => callback(null, { current: r.hits, ttl: r.ttlMs }), (err: Error) => callback(err));
+      repo.hit(key, timeWindow).then(
+        (r) => callback(null, { current: r.hits, ttl: r.ttlMs }),
+        (err: Error) => callback(err),
+      );
     }
 
     child(): FastifyRateLimitStore {
@@ -107,7 +111,8 @@ export function createRateLimits(deps: { repo: RateLimitsRepository; log: Logger
     },
 
     /** The 429 for an address refused by authBlockedFor. */
-    authRefused: (reply: FastifyReply, ip: string, retryAfterS: number) => tooMany(reply, retryAfterS, `Too many failed authentications from ${ip}`),
+    authRefused: (reply: FastifyReply, ip: string, retryAfterS: number) =>
+      tooMany(reply, retryAfterS, `Too many failed authentications from ${ip}`),
 
     /**
      * Registers @fastify/rate-limit (no global limit) and gives every route of EXPENSIVE_ROUTES,
@@ -117,14 +122,28 @@ export function createRateLimits(deps: { repo: RateLimitsRepository; log: Logger
       await app.register(rateLimit, { global: false, store: SharedStore, skipOnError: true });
       if (expensiveMax <= 0) return;
       const limiters = [
-        { what: 'this API key', limit: app.createRateLimit({ max: expensiveMax, timeWindow: windowMs, keyGenerator: (req) => `key:${req.principal?.keyId ?? req.principal?.role ?? 'none'}` }) },
-        { what: 'this address', limit: app.createRateLimit({ max: expensiveMax, timeWindow: windowMs, keyGenerator: (req) => `ip:${req.ip}` }) },
+        {
+          what: 'this API key',
+          limit: app.createRateLimit({
+            max: expensiveMax,
+            timeWindow: windowMs,
+            keyGenerator: (req) => `key:${req.principal?.keyId ?? req.principal?.role ?? 'none'}`,
+          }),
+        },
+        {
+          what: 'this address',
+          limit: app.createRateLimit({ max: expensiveMax, timeWindow: windowMs, keyGenerator: (req) => `ip:${req.ip}` }),
+        },
       ];
       const expensive = async (req: FastifyRequest, reply: FastifyReply) => {
         for (const { what, limit } of limiters) {
           const r = await limit(req);
           if (!r.isAllowed && r.isExceeded) {
-            throw tooMany(reply, r.ttlInSeconds, `More than ${r.max} calls to expensive routes from ${what} within ${Math.round(windowMs / 1000)} s`);
+            throw tooMany(
+              reply,
+              r.ttlInSeconds,
+              `More than ${r.max} calls to expensive routes from ${what} within ${Math.round(windowMs / 1000)} s`,
+            );
           }
         }
       };

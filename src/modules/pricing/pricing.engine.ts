@@ -136,9 +136,7 @@ export function priceMonth(usage: MonthUsage, version: PriceVersion, opts: { fre
 
   // Tier boundaries apply to the whole month's usage per architecture, free usage included; the
   // free GB-s then go to the most expensive segments first, so the bill ignores event order.
-  const segments = ARCHITECTURES.flatMap((arch) =>
-    splitIntoTiers(arch, mbMsToGbSeconds(usage.computeMbMs[arch]), version.compute[arch]),
-  );
+  const segments = ARCHITECTURES.flatMap((arch) => splitIntoTiers(arch, mbMsToGbSeconds(usage.computeMbMs[arch]), version.compute[arch]));
   let gbSecondsRemaining = gbSecondsAllowance;
   for (const segment of [...segments].sort(byPriceDescending)) {
     segment.free = Money.min(segment.quantity, gbSecondsRemaining);
@@ -268,9 +266,7 @@ function tierRange(lower: Money, upper: Money | null): string {
 /** Ties go to x86_64 before arm64, then the lower tier, so free-tier allocation is deterministic. */
 function byPriceDescending(a: ComputeSegment, b: ComputeSegment): number {
   return (
-    b.unitPrice.comparedTo(a.unitPrice) ||
-    ARCHITECTURES.indexOf(a.architecture) - ARCHITECTURES.indexOf(b.architecture) ||
-    a.tier - b.tier
+    b.unitPrice.comparedTo(a.unitPrice) || ARCHITECTURES.indexOf(a.architecture) - ARCHITECTURES.indexOf(b.architecture) || a.tier - b.tier
   );
 }
 

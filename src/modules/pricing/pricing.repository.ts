@@ -27,16 +27,24 @@ export function createPricingRepository(db: Db) {
     /** Every version, oldest first; the catalog is a handful of rows. */
     async listVersions(): Promise<(PriceVersion & { createdAt: Date })[]> {
       const versions = await db.selectFrom('price_versions').selectAll().orderBy('effective_from').execute();
-      const tiers = await db.selectFrom('price_tiers').selectAll().orderBy('price_version_id').orderBy('architecture').orderBy('tier').execute();
+      const tiers = await db
+        .selectFrom('price_tiers')
+        .selectAll()
+        .orderBy('price_version_id')
+        .orderBy('architecture')
+        .orderBy('tier')
+        .execute();
       return versions.map((v) => {
         const own = tiers.filter((t) => t.price_version_id === v.id);
         const compute = Object.fromEntries(
           ARCHITECTURES.map((arch) => [
             arch,
-            own.filter((t) => t.architecture === arch).map((t) => ({
-              upToGbSeconds: t.up_to_gb_seconds === null ? null : new Money(t.up_to_gb_seconds),
-              unitPrice: new Money(t.unit_price),
-            })),
+            own
+              .filter((t) => t.architecture === arch)
+              .map((t) => ({
+                upToGbSeconds: t.up_to_gb_seconds === null ? null : new Money(t.up_to_gb_seconds),
+                unitPrice: new Money(t.unit_price),
+              })),
           ]),
         ) as PriceVersion['compute'];
         return {

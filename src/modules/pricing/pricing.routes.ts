@@ -10,19 +10,45 @@ export function pricingRoutes(deps: { auth: Auth; pricing: PricingService }): Fa
   return async (app) => {
     const tags = ['pricing'];
 
-    app.get('/v1/prices', {
-      onRequest: auth.require('admin', 'account'),
-      schema: { tags, summary: 'The price catalog: the version in force and every version', response: { 200: CatalogDto, ...errorResponses } },
-    }, async () => pricing.catalog());
+    app.get(
+      '/v1/prices',
+      {
+        onRequest: auth.require('admin', 'account'),
+        schema: {
+          tags,
+          summary: 'The price catalog: the version in force and every version',
+          response: { 200: CatalogDto, ...errorResponses },
+        },
+      },
+      async () => pricing.catalog(),
+    );
 
-    app.post('/v1/prices', {
-      onRequest: auth.require('admin'),
-      schema: { tags, summary: 'Add a price version effective from a future month (admin; audited)', body: NewPriceVersionBody, response: { 201: PriceVersionDto, ...errorResponses } },
-    }, async (req, reply) => reply.code(201).send(await pricing.addVersion(actorOf(principalOf(req)), req.body)));
+    app.post(
+      '/v1/prices',
+      {
+        onRequest: auth.require('admin'),
+        schema: {
+          tags,
+          summary: 'Add a price version effective from a future month (admin; audited)',
+          body: NewPriceVersionBody,
+          response: { 201: PriceVersionDto, ...errorResponses },
+        },
+      },
+      async (req, reply) => reply.code(201).send(await pricing.addVersion(actorOf(principalOf(req)), req.body)),
+    );
 
-    app.post('/v1/quote', {
-      onRequest: auth.require('admin', 'account'),
-      schema: { tags, summary: 'Price hypothetical monthly workloads on the live catalog; nothing is stored', body: QuoteBody, response: { 200: QuoteDto, ...errorResponses } },
-    }, async (req) => pricing.quote(req.body));
+    app.post(
+      '/v1/quote',
+      {
+        onRequest: auth.require('admin', 'account'),
+        schema: {
+          tags,
+          summary: 'Price hypothetical monthly workloads on the live catalog; nothing is stored',
+          body: QuoteBody,
+          response: { 200: QuoteDto, ...errorResponses },
+        },
+      },
+      async (req) => pricing.quote(req.body),
+    );
   };
 }

@@ -4,14 +4,7 @@ import { AppError, errors } from '../../lib/errors.js';
 import { Money, fitsNumeric, formatDecimal, formatMoney } from '../../lib/money.js';
 import { nextPeriod, periodDate, periodFromDate, periodOf, type Period } from '../../lib/period.js';
 import type { AuditService } from '../audit/audit.service.js';
-import {
-  ARCHITECTURES,
-  formatLine,
-  priceMonth,
-  usageFromWorkloads,
-  type PriceVersion,
-  type Workload,
-} from './pricing.engine.js';
+import { ARCHITECTURES, formatLine, priceMonth, usageFromWorkloads, type PriceVersion, type Workload } from './pricing.engine.js';
 import { CATALOG_COLUMNS, isDuplicateVersion, type PricingRepository } from './pricing.repository.js';
 
 export interface NewPriceVersion {
@@ -32,18 +25,21 @@ function assertStorable(input: NewPriceVersion): void {
     ['requestPricePerMillion', input.requestPricePerMillion, 'requestPricePerMillion'],
     ['ephemeralPerGbSecond', input.ephemeralPerGbSecond, 'ephemeralPerGbSecond'],
     ['freeGbSeconds', input.freeGbSeconds, 'freeGbSeconds'],
-    ...ARCHITECTURES.flatMap((arch) => input.compute[arch].flatMap((t, i) => [
-      [`compute.${arch}[${i}].upToGbSeconds`, t.upToGbSeconds, 'upToGbSeconds'] as const,
-      [`compute.${arch}[${i}].unitPrice`, t.unitPrice, 'unitPrice'] as const,
-    ])),
+    ...ARCHITECTURES.flatMap((arch) =>
+      input.compute[arch].flatMap((t, i) => [
+        [`compute.${arch}[${i}].upToGbSeconds`, t.upToGbSeconds, 'upToGbSeconds'] as const,
+        [`compute.${arch}[${i}].unitPrice`, t.unitPrice, 'unitPrice'] as const,
+      ]),
+    ),
   ];
   for (const [field, value, column] of figures) {
     if (value === null) continue;
     const [precision, scale] = CATALOG_COLUMNS[column];
     if (!fitsNumeric(new Money(value), precision, scale)) {
-      throw errors.validation(`${field}: ${value} does not fit the catalog, which keeps at most ${precision - scale} digits before the point and ${scale} decimals`, [
-        { field, message: `at most ${scale} decimals and ${precision - scale} integer digits` },
-      ]);
+      throw errors.validation(
+        `${field}: ${value} does not fit the catalog, which keeps at most ${precision - scale} digits before the point and ${scale} decimals`,
+        [{ field, message: `at most ${scale} decimals and ${precision - scale} integer digits` }],
+      );
     }
   }
 }
@@ -57,7 +53,10 @@ export function versionDto(v: PriceVersion) {
     compute: Object.fromEntries(
       ARCHITECTURES.map((a) => [
         a,
-        v.compute[a].map((t) => ({ upToGbSeconds: t.upToGbSeconds ? formatDecimal(t.upToGbSeconds) : null, unitPrice: formatDecimal(t.unitPrice) })),
+        v.compute[a].map((t) => ({
+          upToGbSeconds: t.upToGbSeconds ? formatDecimal(t.upToGbSeconds) : null,
+          unitPrice: formatDecimal(t.unitPrice),
+        })),
       ]),
     ) as Record<'x86_64' | 'arm64', { upToGbSeconds: string | null; unitPrice: string }[]>,
     ephemeralPerGbSecond: formatDecimal(v.ephemeralPerGbSecond),
@@ -118,9 +117,10 @@ export function createPricingService(deps: { db: Db; repo: PricingRepository; au
     async addVersion(actor: string, input: NewPriceVersion) {
       const earliest = nextPeriod(periodOf(deps.clock.now()));
       if (input.effectiveFrom < earliest) {
-        throw errors.validation(`effectiveFrom must be ${earliest} or later: a price change never reaches back into a month already metered`, [
-          { field: 'effectiveFrom' },
-        ]);
+        throw errors.validation(
+          `effectiveFrom must be ${earliest} or later: a price change never reaches back into a month already metered`,
+          [{ field: 'effectiveFrom' }],
+        );
       }
       assertStorable(input);
       const version: PriceVersion = {
@@ -129,8 +129,14 @@ export function createPricingService(deps: { db: Db; repo: PricingRepository; au
         currency: 'USD',
         requestPricePerMillion: new Money(input.requestPricePerMillion),
         compute: {
-          x86_64: input.compute.x86_64.map((t) => ({ upToGbSeconds: t.upToGbSeconds === null ? null : new Money(t.upToGbSeconds), unitPrice: new Money(t.unitPrice) })),
-          arm64: input.compute.arm64.map((t) => ({ upToGbSeconds: t.upToGbSeconds === null ? null : new Money(t.upToGbSeconds), unitPrice: new Money(t.unitPrice) })),
+          x86_64: input.compute.x86_64.map((t) => ({
+            upToGbSeconds: t.upToGbSeconds === null ? null : new Money(t.upToGbSeconds),
+            unitPrice: new Money(t.unitPrice),
+          })),
+          arm64: input.compute.arm64.map((t) => ({
+            upToGbSeconds: t.upToGbSeconds === null ? null : new Money(t.upToGbSeconds),
+            unitPrice: new Money(t.unitPrice),
+          })),
         },
         ephemeralPerGbSecond: new Money(input.ephemeralPerGbSecond),
         freeRequests: BigInt(input.freeRequests),
@@ -143,25 +149,36 @@ export function createPricingService(deps: { db: Db; repo: PricingRepository; au
       } catch (err) {
         throw errors.validation(`compute tiers: ${(err as Error).message}`, [{ field: 'compute' }]);
       }
-      const duplicate = () => new AppError('CONFLICT', 409, `A price version with id ${version.id} or effective from ${input.effectiveFrom} exists already`);
+      const duplicate = () =>
+        new AppError('CONFLICT', 409, `A price version with id ${version.id} or effective from ${input.effectiveFrom} exists already`);
       const existing = await deps.repo.listVersions();
       if (existing.some((v) => v.id === version.id || v.effectiveFrom === version.effectiveFrom)) throw duplicate();
       // the keys on id and effective month decide a race between two admins; the check above only words the common case
-      await deps.db.transaction().execute(async (tx) => {
-        await deps.repo.insertVersion(tx, version);
-        await deps.audit.record(tx, [
-          { actor, action: 'price_version.created', accountId: null, subject: version.id, reason: input.reason, details: versionDto(version) },
-        ]);
-      }).catch((err: unknown) => {
-        throw isDuplicateVersion(err) ? duplicate() : err;
-      });
+      await deps.db
+        .transaction()
+        .execute(async (tx) => {
+          await deps.repo.insertVersion(tx, version);
+          await deps.audit.record(tx, [
+            {
+              actor,
+              action: 'price_version.created',
+              accountId: null,
+              subject: version.id,
+              reason: input.reason,
+              details: versionDto(version),
+            },
+          ]);
+        })
+        .catch((err: unknown) => {
+          throw isDuplicateVersion(err) ? duplicate() : err;
+        });
       return versionDto(version);
     },
 
     /** The pricing calculator: the same engine and lines an invoice uses, on hypothetical usage. */
     async quote(input: { freeTier: boolean; workloads: Workload[] }) {
       const version = await versionFor(periodOf(deps.clock.now()));
-      let priced;
+      let priced: ReturnType<typeof priceMonth>;
       try {
         priced = priceMonth(usageFromWorkloads(input.workloads), version, { freeTier: input.freeTier });
       } catch (err) {

@@ -49,12 +49,29 @@ export interface QuarantineEntry {
 }
 
 const columns = [
-  'id', 'account_id', 'invocation_id', 'event', 'reason', 'executor_id', 'received_at', 'replayed_at', 'replayed_by', 'replay_outcome',
+  'id',
+  'account_id',
+  'invocation_id',
+  'event',
+  'reason',
+  'executor_id',
+  'received_at',
+  'replayed_at',
+  'replayed_by',
+  'replay_outcome',
 ] as const;
 
 const toEntry = (r: {
-  id: string; account_id: string; invocation_id: string; event: unknown; reason: string; executor_id: string | null;
-  received_at: Date; replayed_at: Date | null; replayed_by: string | null; replay_outcome: ReplayOutcome | null;
+  id: string;
+  account_id: string;
+  invocation_id: string;
+  event: unknown;
+  reason: string;
+  executor_id: string | null;
+  received_at: Date;
+  replayed_at: Date | null;
+  replayed_by: string | null;
+  replay_outcome: ReplayOutcome | null;
 }): QuarantineEntry => ({
   id: r.id,
   accountId: r.account_id,
@@ -81,15 +98,17 @@ export function createQuarantineRepository(base: Db) {
       for (let i = 0; i < entries.length; i += CHUNK) {
         const rows = await db
           .insertInto('usage_quarantine')
-          .values(entries.slice(i, i + CHUNK).map((e) => ({
-            account_id: e.accountId,
-            invocation_id: e.invocationId,
-            event_sha256: e.eventSha256,
-            event: e.eventJson,
-            reason: e.reason,
-            executor_id: e.executorId,
-            key_id: e.keyId,
-          })))
+          .values(
+            entries.slice(i, i + CHUNK).map((e) => ({
+              account_id: e.accountId,
+              invocation_id: e.invocationId,
+              event_sha256: e.eventSha256,
+              event: e.eventJson,
+              reason: e.reason,
+              executor_id: e.executorId,
+              key_id: e.keyId,
+            })),
+          )
           .onConflict((oc) => oc.columns(['account_id', 'invocation_id', 'event_sha256']).doNothing())
           .returning('id')
           .execute();
@@ -99,7 +118,13 @@ export function createQuarantineRepository(base: Db) {
     },
 
     /** Oldest first; `after` is the id of the last entry of the previous page. */
-    async list(q: { accountId: string | null; invocationId: string | null; replayed: boolean | null; limit: number; after: string | null }): Promise<QuarantineEntry[]> {
+    async list(q: {
+      accountId: string | null;
+      invocationId: string | null;
+      replayed: boolean | null;
+      limit: number;
+      after: string | null;
+    }): Promise<QuarantineEntry[]> {
       let query = db.selectFrom('usage_quarantine').select(columns).orderBy('received_at').orderBy('id').limit(q.limit);
       if (q.accountId !== null) query = query.where('account_id', '=', q.accountId.toLowerCase());
       if (q.invocationId !== null) query = query.where('invocation_id', '=', q.invocationId.toLowerCase());
@@ -110,7 +135,11 @@ export function createQuarantineRepository(base: Db) {
           eb(
             eb.refTuple('received_at', 'id'),
             '>',
-            eb.selectFrom('usage_quarantine as a').select(['a.received_at', 'a.id']).where('a.id', '=', after).$asTuple('received_at', 'id'),
+            eb
+              .selectFrom('usage_quarantine as a')
+              .select(['a.received_at', 'a.id'])
+              .where('a.id', '=', after)
+              .$asTuple('received_at', 'id'),
           ),
         );
       }

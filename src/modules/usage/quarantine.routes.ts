@@ -10,35 +10,59 @@ export function quarantineRoutes(deps: { auth: Auth; quarantine: QuarantineServi
   return async (app) => {
     const tags = ['usage'];
 
-    app.post('/v1/usage/quarantine', {
-      onRequest: auth.require('executor'),
-      bodyLimit: deps.bodyLimit,
-      schema: {
-        tags,
-        summary: 'An executor hands over usage events the api refused for good (executor key); stored once each, never billed here',
-        body: QuarantineReportSchema,
-        response: { 200: QuarantineReportAnswerSchema, ...errorResponses },
+    app.post(
+      '/v1/usage/quarantine',
+      {
+        onRequest: auth.require('executor'),
+        bodyLimit: deps.bodyLimit,
+        schema: {
+          tags,
+          summary: 'An executor hands over usage events the api refused for good (executor key); stored once each, never billed here',
+          body: QuarantineReportSchema,
+          response: { 200: QuarantineReportAnswerSchema, ...errorResponses },
+        },
       },
-    }, async (req) => quarantine.report(principalOf(req), req.body.entries));
+      async (req) => quarantine.report(principalOf(req), req.body.entries),
+    );
 
-    app.get('/v1/usage/quarantine', {
-      onRequest: auth.require('admin'),
-      schema: { tags, summary: 'Quarantined usage events, oldest first (admin)', querystring: QuarantineQuery, response: { 200: QuarantineListDto, ...errorResponses } },
-    }, async (req) => {
-      const { accountId, invocationId, replayed, limit, after } = req.query;
-      const entries = await quarantine.list({ accountId: accountId ?? null, invocationId: invocationId ?? null, replayed: replayed ?? null, limit, after: after ?? null });
-      return { entries: entries.map(toEntryDto), next: entries.length === limit ? entries.at(-1)!.id : null };
-    });
-
-    app.post('/v1/usage/quarantine/:id/replay', {
-      onRequest: auth.require('admin'),
-      schema: {
-        tags,
-        summary: 'Run a quarantined event through ingest, optionally corrected (admin; audited); ingest bills an invocation once however often it is replayed',
-        params: IdParams,
-        body: ReplayBody,
-        response: { 200: ReplayAnswerDto, ...errorResponses },
+    app.get(
+      '/v1/usage/quarantine',
+      {
+        onRequest: auth.require('admin'),
+        schema: {
+          tags,
+          summary: 'Quarantined usage events, oldest first (admin)',
+          querystring: QuarantineQuery,
+          response: { 200: QuarantineListDto, ...errorResponses },
+        },
       },
-    }, async (req) => quarantine.replay(principalOf(req), req.params.id, req.body));
+      async (req) => {
+        const { accountId, invocationId, replayed, limit, after } = req.query;
+        const entries = await quarantine.list({
+          accountId: accountId ?? null,
+          invocationId: invocationId ?? null,
+          replayed: replayed ?? null,
+          limit,
+          after: after ?? null,
+        });
+        return { entries: entries.map(toEntryDto), next: entries.length === limit ? entries.at(-1)!.id : null };
+      },
+    );
+
+    app.post(
+      '/v1/usage/quarantine/:id/replay',
+      {
+        onRequest: auth.require('admin'),
+        schema: {
+          tags,
+          summary:
+            'Run a quarantined event through ingest, optionally corrected (admin; audited); ingest bills an invocation once however often it is replayed',
+          params: IdParams,
+          body: ReplayBody,
+          response: { 200: ReplayAnswerDto, ...errorResponses },
+        },
+      },
+      async (req) => quarantine.replay(principalOf(req), req.params.id, req.body),
+    );
   };
 }

@@ -45,7 +45,9 @@ export const ReplayBody = Type.Object(
 
 export const ReplayAnswerDto = Type.Object({
   id: Uuid,
-  outcome: Type.Enum(['accepted', 'duplicate', 'conflict'], { description: 'accepted: billed now; duplicate: already billed; conflict: another content was billed' }),
+  outcome: Type.Enum(['accepted', 'duplicate', 'conflict'], {
+    description: 'accepted: billed now; duplicate: already billed; conflict: another content was billed',
+  }),
   event: Type.Unknown({ description: 'the event as ingested' }),
   result: IngestResultSchema,
 });

@@ -18,7 +18,7 @@ import type { UsageService } from './usage.service.js';
 const PRINTABLE_ID = /^[\x21-\x7e]{1,200}$/;
 const idOf = (v: unknown) => (typeof v === 'string' && PRINTABLE_ID.test(v) ? v.toLowerCase() : '');
 // Postgres text cannot hold U+0000.
-const cleanReason = (reason: string) => reason.replace(/\u0000/g, '\uFFFD');
+const cleanReason = (reason: string) => reason.replaceAll(String.fromCharCode(0), '\uFFFD');
 
 export type ReplayCorrections = Partial<Omit<UsageEvent, 'dispatchToken'>>;
 
@@ -58,11 +58,13 @@ export function createQuarantineService(deps: {
       });
       const stored = await deps.repo.insert(rows);
       deps.metrics.usageQuarantined.inc(stored);
-      if (stored > 0) deps.log.warn({ stored, executorId, keyId: principal.keyId }, 'usage events quarantined: list them with GET /v1/usage/quarantine');
+      if (stored > 0)
+        deps.log.warn({ stored, executorId, keyId: principal.keyId }, 'usage events quarantined: list them with GET /v1/usage/quarantine');
       return { stored, duplicates: rows.length - stored };
     },
 
-    list: (q: { accountId: string | null; invocationId: string | null; replayed: boolean | null; limit: number; after: string | null }) => deps.repo.list(q),
+    list: (q: { accountId: string | null; invocationId: string | null; replayed: boolean | null; limit: number; after: string | null }) =>
+      deps.repo.list(q),
 
     /**
      * Runs one quarantined event through ingest (admin), with corrections applied and without its
@@ -88,10 +90,16 @@ export function createQuarantineService(deps: {
       await deps.db.transaction().execute(async (tx) => {
         // Two replays at once both reach ingest (which counts the event once); the first to get here records it.
         if (!(await deps.repo.markReplayed(tx, id, actor, outcome))) return;
-        await deps.audit.record(tx, [{
-          actor, action: 'usage.quarantine_replayed', accountId: checked.value.accountId.toLowerCase(), subject: checked.value.invocationId.toLowerCase(),
-          reason: body.reason, details: { quarantineId: id, corrections: body.set ?? {}, outcome },
-        }]);
+        await deps.audit.record(tx, [
+          {
+            actor,
+            action: 'usage.quarantine_replayed',
+            accountId: checked.value.accountId.toLowerCase(),
+            subject: checked.value.invocationId.toLowerCase(),
+            reason: body.reason,
+            details: { quarantineId: id, corrections: body.set ?? {}, outcome },
+          },
+        ]);
       });
       return { id, outcome, event: checked.value, result };
     },

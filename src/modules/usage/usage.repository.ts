@@ -126,8 +126,15 @@ export function createUsageRepository(db: Db) {
     async findStoredEvents(keys: { accountId: string; invocationId: string }[]): Promise<StoredEvent[]> {
       if (keys.length === 0) return [];
       const result = await sql<{
-        account_id: string; invocation_id: string; function_id: string; architecture: string; memory_mb: number;
-        duration_ms: string; init_duration_ms: string | null; status: string; max_memory_used_mb: number | null;
+        account_id: string;
+        invocation_id: string;
+        function_id: string;
+        architecture: string;
+        memory_mb: number;
+        duration_ms: string;
+        init_duration_ms: string | null;
+        status: string;
+        max_memory_used_mb: number | null;
         ephemeral_storage_mb: number;
       }>`
         select e.account_id, e.invocation_id, e.function_id, e.architecture, e.memory_mb, e.duration_ms,
@@ -151,13 +158,24 @@ export function createUsageRepository(db: Db) {
     },
 
     async queryBuckets(q: {
-      accountId: string; from: Date; to: Date; granularity: Granularity; groupBy: GroupBy | null; functionId: string | null;
+      accountId: string;
+      from: Date;
+      to: Date;
+      granularity: Granularity;
+      groupBy: GroupBy | null;
+      functionId: string | null;
     }): Promise<UsageBucketRow[]> {
       const fn = q.groupBy === 'function' ? sql`function_id` : sql`null::text`;
       const arch = q.groupBy === 'architecture' ? sql`architecture` : sql`null::text`;
       const result = await sql<{
-        bucket: Date; function_id: string | null; architecture: string | null; requests: string; billed_ms: string;
-        mb_ms: string; errors: string; timeouts: string;
+        bucket: Date;
+        function_id: string | null;
+        architecture: string | null;
+        requests: string;
+        billed_ms: string;
+        mb_ms: string;
+        errors: string;
+        timeouts: string;
       }>`
         select date_trunc(${q.granularity}, hour, 'UTC') as bucket, ${fn} as function_id, ${arch} as architecture,
                sum(requests)::text as requests, sum(billed_ms)::text as billed_ms, sum(mb_ms)::text as mb_ms,

@@ -35,44 +35,57 @@ function batchSchemaErrors(validation: FastifySchemaValidationError[], context: 
   );
 }
 
-export function usageRoutes(deps: { auth: Auth; usage: UsageService; accounts: AccountsService; bodyLimit: number }): FastifyPluginAsyncTypebox {
+export function usageRoutes(deps: {
+  auth: Auth;
+  usage: UsageService;
+  accounts: AccountsService;
+  bodyLimit: number;
+}): FastifyPluginAsyncTypebox {
   const { auth, usage, accounts } = deps;
   return async (app) => {
     const tags = ['usage'];
 
-    app.post('/v1/usage', {
-      onRequest: auth.require('executor'),
-      bodyLimit: deps.bodyLimit,
-      validatorCompiler: allErrorsValidatorCompiler(),
-      schemaErrorFormatter: batchSchemaErrors,
-      schema: {
-        tags,
-        summary: 'Ingest a batch of 1 to 10,000 usage events (executor key); idempotent on the invocation id',
-        body: UsageBatchSchema,
-        response: { 200: IngestResultSchema, ...errorResponses },
+    app.post(
+      '/v1/usage',
+      {
+        onRequest: auth.require('executor'),
+        bodyLimit: deps.bodyLimit,
+        validatorCompiler: allErrorsValidatorCompiler(),
+        schemaErrorFormatter: batchSchemaErrors,
+        schema: {
+          tags,
+          summary: 'Ingest a batch of 1 to 10,000 usage events (executor key); idempotent on the invocation id',
+          body: UsageBatchSchema,
+          response: { 200: IngestResultSchema, ...errorResponses },
+        },
       },
-    }, async (req) => usage.ingest(principalOf(req), req.body.events));
+      async (req) => usage.ingest(principalOf(req), req.body.events),
+    );
 
-    app.get('/v1/usage', {
-      onRequest: auth.require('account', 'admin'),
-      schema: {
-        tags,
-        summary: 'Usage per hour, day or month from the rollups; Accept: text/csv for CSV',
-        querystring: UsageQuery,
-        response: { 200: UsageAnswerDto, ...errorResponses },
+    app.get(
+      '/v1/usage',
+      {
+        onRequest: auth.require('account', 'admin'),
+        schema: {
+          tags,
+          summary: 'Usage per hour, day or month from the rollups; Accept: text/csv for CSV',
+          querystring: UsageQuery,
+          response: { 200: UsageAnswerDto, ...errorResponses },
+        },
       },
-    }, async (req, reply) => {
-      const accountId = await accounts.actingAccount(principalOf(req), req.headers['x-account-id'] as string | undefined);
-      const answer = await usage.query({
-        accountId,
-        from: req.query.from,
-        to: req.query.to,
-        granularity: req.query.granularity,
-        groupBy: req.query.groupBy ?? null,
-        functionId: req.query.functionId ?? null,
-      });
-      if (wantsCsv(req.headers.accept)) return reply.type('text/csv; charset=utf-8').send(usageCsv(answer));
-      return answer;
-    });
+      async (req, reply) => {
+        const accountId = await accounts.actingAccount(principalOf(req), req.headers['x-account-id'] as string | undefined);
+        const answer = await usage.query({
+          accountId,
+          from: req.query.from,
+          to: req.query.to,
+          granularity: req.query.granularity,
+          groupBy: req.query.groupBy ?? null,
+          functionId: req.query.functionId ?? null,
+        });
+        if (wantsCsv(req.headers.accept)) return reply.type('text/csv; charset=utf-8').send(usageCsv(answer));
+        return answer;
+      },
+    );
   };
 }

@@ -10,7 +10,9 @@ const Counts = {
 
 export const UsageQuery = Type.Object(
   {
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'inclusive, rounded down to the hour; default: start of this month (UTC)' })),
+    from: Type.Optional(
+      Type.String({ format: 'date-time', description: 'inclusive, rounded down to the hour; default: start of this month (UTC)' }),
+    ),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'exclusive, rounded up to the hour; default: now' })),
     granularity: Type.Enum(['hour', 'day', 'month'], { default: 'day' }),
     groupBy: Type.Optional(Type.Enum(['function', 'architecture'])),

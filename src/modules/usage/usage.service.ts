@@ -97,11 +97,20 @@ export function createUsageService(deps: {
     const implausible: UsageRefusal[] = [];
     events.forEach((e, index) => {
       if (principal.accountId !== null && e.accountId.toLowerCase() !== principal.accountId) {
-        scope.push({ index, field: 'accountId', reason: 'FORBIDDEN', message: `events[${index}].accountId: this executor key is scoped to account ${principal.accountId}` });
+        scope.push({
+          index,
+          field: 'accountId',
+          reason: 'FORBIDDEN',
+          message: `events[${index}].accountId: this executor key is scoped to account ${principal.accountId}`,
+        });
       }
       const started = Date.parse(e.startedAt);
       if (!Number.isFinite(started) || started > latest || started < Date.UTC(2000, 0, 1)) {
-        implausible.push({ index, field: 'startedAt', message: 'is not a plausible start time: must lie between 2000-01-01 and one day from now' });
+        implausible.push({
+          index,
+          field: 'startedAt',
+          message: 'is not a plausible start time: must lie between 2000-01-01 and one day from now',
+        });
       }
       const month = monthKey(e.startedAt);
       if (month < oldest.month) {
@@ -114,7 +123,10 @@ export function createUsageService(deps: {
     });
     const platformExecutor = principal.role === 'executor' && principal.accountId === null && principal.keyId !== null;
     const undispatched: UsageRefusal[] = platformExecutor
-      ? (await deps.dispatch.refusedDispatches(principal.keyId!, events)).map((r) => ({ ...r, message: `events[${r.index}].${r.field}: ${r.message}` }))
+      ? (await deps.dispatch.refusedDispatches(principal.keyId!, events)).map((r) => ({
+          ...r,
+          message: `events[${r.index}].${r.field}: ${r.message}`,
+        }))
       : [];
     const known = await deps.accounts.existingAccountIds([...new Set(events.map((e) => e.accountId.toLowerCase()))]);
     const unknown: UsageRefusal[] = [];
@@ -130,10 +142,20 @@ export function createUsageService(deps: {
     if (undispatched.length > 0) throw errors.usageRefused('DISPATCH_TOKEN_INVALID', 403, undispatched[0]!.message! + tail, all);
     if (implausible.length > 0) {
       const first = implausible[0]!;
-      throw errors.usageRefused('VALIDATION_FAILED', 400, `events[${first.index}].startedAt: ${events[first.index]!.startedAt} ${first.message}${tail}`, all);
+      throw errors.usageRefused(
+        'VALIDATION_FAILED',
+        400,
+        `events[${first.index}].startedAt: ${events[first.index]!.startedAt} ${first.message}${tail}`,
+        all,
+      );
     }
     const first = unknown[0]!;
-    throw errors.usageRefused('UNKNOWN_ACCOUNT', 400, `events[${first.index}].accountId: account ${first.accountId} does not exist${tail}`, all);
+    throw errors.usageRefused(
+      'UNKNOWN_ACCOUNT',
+      400,
+      `events[${first.index}].accountId: account ${first.accountId} does not exist${tail}`,
+      all,
+    );
   }
 
   async function ensurePartitions(events: MeteredEvent[]): Promise<void> {
@@ -185,13 +207,21 @@ export function createUsageService(deps: {
     deps.metrics.usageEvents.inc({ outcome: 'duplicate' }, duplicates);
     deps.metrics.usageEvents.inc({ outcome: 'conflict' }, conflictIds.length);
     if (conflictIds.length > 0) {
-      deps.log.warn({ conflicts: conflictIds.length, sample: conflictIds.slice(0, 5) }, 'usage replays with different content were not counted');
+      deps.log.warn(
+        { conflicts: conflictIds.length, sample: conflictIds.slice(0, 5) },
+        'usage replays with different content were not counted',
+      );
     }
     return { accepted, duplicates, conflicts: conflictIds.length, conflictIds: conflictIds.slice(0, 100) };
   }
 
   async function query(q: {
-    accountId: string; from?: string; to?: string; granularity: Granularity; groupBy: GroupBy | null; functionId: string | null;
+    accountId: string;
+    from?: string;
+    to?: string;
+    granularity: Granularity;
+    groupBy: GroupBy | null;
+    functionId: string | null;
   }) {
     const now = deps.clock.now();
     const hourFloor = (d: Date) => new Date(Math.floor(d.getTime() / 3600_000) * 3600_000);
@@ -200,7 +230,11 @@ export function createUsageService(deps: {
     const to = hourCeil(q.to ? new Date(q.to) : now);
     if (!(from < to)) throw errors.validation('from must be before to', [{ field: 'from' }]);
     if (to.getTime() - from.getTime() > MAX_SPAN_MS[q.granularity]) {
-      throw new AppError('VALIDATION_FAILED', 400, `The window is too long for granularity ${q.granularity}: use a coarser granularity or a shorter window`);
+      throw new AppError(
+        'VALIDATION_FAILED',
+        400,
+        `The window is too long for granularity ${q.granularity}: use a coarser granularity or a shorter window`,
+      );
     }
     const rows = await deps.repo.queryBuckets({ ...q, from, to });
     let total = { requests: 0n, billedMs: 0n, mbMs: 0n, errors: 0n, timeouts: 0n };
