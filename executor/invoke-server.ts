@@ -10,14 +10,13 @@ import {
   type InvokeSpec,
   type LocalInvoker,
 } from '../src/contracts/executor.js';
-import type { UsageEvent } from '../src/contracts/usage.js';
+import { isUuid, type UsageEvent } from '../src/contracts/usage.js';
 import type { CodeCache } from './code-cache.js';
 import { TooManyRequestsError, type FunctionPool } from './runtime/pool.js';
 import type { FunctionSpec, InvocationResult, Log } from './runtime/types.js';
 import type { UsageSpool } from './spool.js';
 
 const MAX_SPEC_BYTES = 64 * 1024;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Retry delays for usage records the spool could not write: from this, doubling, up to the cap. */
 const HELD_RETRY_MS = 250;
 const HELD_RETRY_MAX_MS = 10_000;
@@ -268,7 +267,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
         'this executor cannot record usage right now (its disk is full or failing); it runs nothing until it can',
       );
     }
-    if (!UUID.test(requestId)) throw new HttpError(400, 'BAD_REQUEST', 'a uuid request id is required');
+    if (!isUuid(requestId)) throw new HttpError(400, 'BAD_REQUEST', 'a uuid request id is required');
     const spec = JSON.parse(specJson.toString('utf8')) as InvokeSpec;
     const fn = await functionSpec(spec);
     const startedAt = new Date().toISOString();

@@ -12,6 +12,9 @@ export const MAX_EVENTS_PER_BATCH = 10_000;
 
 /** A plain RFC 4122 text uuid: ajv's "uuid" format also lets `urn:uuid:` through, which Postgres refuses. */
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const UUID = new RegExp(UUID_PATTERN);
+/** The one uuid check, for ids that arrive outside a validated schema (path segments, headers, files). */
+export const isUuid = (text: string): boolean => UUID.test(text);
 /** Letters, digits and a few separators: no control characters (Postgres refuses NUL) and no lone surrogates. */
 export const FUNCTION_ID_PATTERN = '^[\\p{L}\\p{N}._:/@+=#-]+$';
 

@@ -25,6 +25,11 @@ export function formatMoney(amount: Money, decimals = 2): string {
   return amount.toFixed(decimals);
 }
 
+/** `part` as a percentage of `whole`, two decimals on the wire (budgets' spend against their amount). */
+export function formatPercent(part: Money, whole: Money): string {
+  return part.times(100).div(whole).toFixed(2);
+}
+
 /** A quantity or unit price on the wire: exact, no trailing-zero noise, never exponent notation. */
 export function formatDecimal(value: Money): string {
   const s = value.toFixed();

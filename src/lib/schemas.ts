@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { UUID_PATTERN } from '../contracts/usage.js';
 
 /** The one error shape (docs/architecture.md), declared once for every route's responses. */
 export const ErrorBody = Type.Object(
@@ -20,4 +21,4 @@ export const errorResponses = {
   404: Type.Ref('ErrorBody'),
 } as const;
 
-export const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
+export const Uuid = Type.String({ pattern: UUID_PATTERN });

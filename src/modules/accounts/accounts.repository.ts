@@ -1,3 +1,4 @@
+import { isUuid } from '../../contracts/usage.js';
 import type { Db } from '../../db/database.js';
 import { sql, type Transaction } from 'kysely';
 import type { Database, KeyRole } from '../../db/schema.js';
@@ -46,9 +47,6 @@ const toKey = (r: {
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
 });
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string) => UUID.test(s);
 
 export function createAccountsRepository(db: Db) {
   return {

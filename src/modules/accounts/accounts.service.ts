@@ -6,7 +6,7 @@ import type { Clock } from '../../lib/clock.js';
 import { errors } from '../../lib/errors.js';
 import type { Account, AccountsRepository, ApiKey } from './accounts.repository.js';
 import type { Auth, Principal } from './auth.js';
-import { isUuid } from './accounts.repository.js';
+import { isUuid } from '../../contracts/usage.js';
 import { generateKey } from './keys.js';
 
 export function createAccountsService(deps: {

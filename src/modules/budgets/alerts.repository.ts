@@ -1,7 +1,8 @@
 import { sql, type ColumnType, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
-import { isUuid, type Basis, type BudgetTables, type Conn } from './budgets.repository.js';
+import { isUuid } from '../../contracts/usage.js';
+import type { Basis, BudgetTables, Conn } from './budgets.repository.js';
 
 type Numeric = ColumnType<string, string, string>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;

@@ -4,7 +4,7 @@ import type { Db } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
 import { errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { Money, formatMoney } from '../../lib/money.js';
+import { Money, formatMoney, formatPercent } from '../../lib/money.js';
 import { periodDate, periodEnd, periodOf, periodStart } from '../../lib/period.js';
 import type { InvoicesService } from '../invoices/invoices.service.js';
 import type { Alert, AlertsRepository } from './alerts.repository.js';
@@ -17,8 +17,6 @@ import { alertBody } from './webhook.js';
 export const FORECAST_MIN_ELAPSED_MS = 24 * 3600_000;
 /** Accounts priced per evaluation round by the minute job. */
 const PAGE = 200;
-
-const percentOf = (spend: Money, amount: Money) => spend.times(100).div(amount).toFixed(2);
 
 /**
  * Measures budgets, records threshold crossings (one alert per budget, month and threshold: the
@@ -78,7 +76,7 @@ export function createBudgetEvaluator(deps: {
         actual: formatMoney(actual),
         forecast: formatMoney(forecast),
         amount: formatMoney(amount),
-        percent: percentOf(value, amount),
+        percent: formatPercent(value, amount),
         createdAt: now,
       }));
   }

@@ -1,3 +1,4 @@
+import { isUuid } from '../../contracts/usage.js';
 import { sql, type ColumnType, type Generated, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
@@ -118,8 +119,6 @@ function toBudget(r: {
     updatedAt: r.updated_at,
   };
 }
-
-export const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 export function createBudgetsRepository(db: Db) {
   const t = (conn: Conn) => conn.withTables<BudgetTables>();

@@ -3,7 +3,7 @@ import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { OutboundHttp } from '../../lib/outbound-http.js';
-import { Money, formatMoney } from '../../lib/money.js';
+import { Money, formatMoney, formatPercent } from '../../lib/money.js';
 import { periodOf } from '../../lib/period.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { AlertsRepository } from './alerts.repository.js';
@@ -158,7 +158,6 @@ export function createBudgetsService(deps: {
     async summary(accountId: string) {
       const now = deps.clock.now();
       const measured = await evaluator.measureBudgets([accountId], now);
-      const pct = (spend: Money, amount: Money) => spend.times(100).div(amount).toFixed(2);
       return measured.map(({ budget, spend }) => {
         const amount = new Money(budget.amount);
         return {
@@ -169,9 +168,9 @@ export function createBudgetsService(deps: {
           thresholds: budget.thresholds,
           hardCap: budget.hardCap,
           spend: formatMoney(spend.actual),
-          percent: pct(spend.actual, amount),
+          percent: formatPercent(spend.actual, amount),
           forecast: formatMoney(spend.forecast),
-          forecastPercent: pct(spend.forecast, amount),
+          forecastPercent: formatPercent(spend.forecast, amount),
           capped: budget.hardCap && spend.actual.gte(amount),
           period: periodOf(now),
         };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Db } from '../../db/database.js';
+import { appliedMigrations } from '../../db/migrate.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
 
@@ -32,8 +32,7 @@ export function healthRoutes(deps: {
       },
       async (_req, reply) => {
         try {
-          const { rows } = await sql<{ n: string }>`select count(*)::text as n from kysely_migration`.execute(deps.db);
-          const applied = Number(rows[0]?.n ?? 0);
+          const applied = await appliedMigrations(deps.db);
           if (applied < deps.expectedMigrations) {
             return reply.code(503).send({ status: 'not ready', detail: `${deps.expectedMigrations - applied} migrations pending` });
           }

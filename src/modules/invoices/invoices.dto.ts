@@ -36,7 +36,7 @@ function lineDto(l: LineRow & { id: string }) {
     freeQuantity: formatDecimal(new Money(l.freeQuantity)),
     billableQuantity: formatDecimal(new Money(l.billableQuantity)),
     unitPrice: formatDecimal(new Money(l.unitPrice)),
-    amount: new Money(l.amount).toFixed(2),
+    amount: formatMoney(new Money(l.amount)),
   };
 }
 
@@ -47,7 +47,7 @@ export function invoiceDto(inv: InvoiceRow, lines: (LineRow & { id: string })[])
     period: periodFromDate(inv.period),
     status: inv.status,
     currency: inv.currency,
-    total: new Money(inv.total).toFixed(2),
+    total: formatMoney(new Money(inv.total)),
     priceVersion: inv.priceVersionId,
     freeTier: inv.freeTier,
     createdAt: inv.createdAt.toISOString(),
