@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FunctionInstance } from '../../executor/runtime/instance.js';
@@ -19,6 +19,21 @@ function instance(dir: string, overrides: Partial<FunctionSpec>): FunctionInstan
   });
   live.push(created);
   return created;
+}
+
+/** Copies packages and everything they depend on from this repository's node_modules into a function's. */
+function vendor(into: string, names: string[]): void {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const from = path.join('node_modules', name);
+    if (!existsSync(from)) throw new Error(`${name} is not installed (npm ci)`);
+    cpSync(from, path.join(into, 'node_modules', name), { recursive: true, dereference: true });
+    const manifest = JSON.parse(readFileSync(path.join(from, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep);
+  };
+  for (const name of names) visit(name);
 }
 
 afterEach(async () => {
@@ -51,6 +66,16 @@ describe('inside the sandbox', () => {
     expect(json(first.payload)).toEqual({ via: 'system node', event: { n: 1 }, api: '127.0.0.1:9001' });
     const warm = await fn.invoke(event({ n: 2 }), { requestId: 'pn-2' });
     expect(json(warm.payload).event).toEqual({ n: 2 });
+  });
+
+  it('runs a handler built with Middy and Powertools from the node_modules in its code', async () => {
+    vendor(fixtures.dir('node-middy'), ['@middy/core', '@aws-lambda-powertools/logger']);
+    const result = await instance('node-middy', {}).invoke(event({ n: 41 }), { requestId: 'middy-1' });
+    expect(result.status, result.log).toBe('success');
+    expect(json(result.payload)).toEqual({ n: 42, via: 'middy', requestId: 'middy-1' });
+    const line = result.log.split('\n').find((l) => l.includes('"service":"tally-compat"'));
+    expect(line, result.log).toBeDefined();
+    expect(JSON.parse(line!.slice(line!.indexOf('{')))).toMatchObject({ level: 'INFO', message: 'handled', n: 42 });
   });
 
   it('runs a provided bootstrap that starts the system python3', async () => {
