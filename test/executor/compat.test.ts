@@ -78,6 +78,20 @@ describe('inside the sandbox', () => {
     expect(JSON.parse(line!.slice(line!.indexOf('{')))).toMatchObject({ level: 'INFO', message: 'handled', n: 42 });
   });
 
+  it("runs AWS's runtime interface client (aws-lambda-ric, with its native client) unchanged", async () => {
+    // Its own code only: its dependencies are build tools (node-gyp) it does not load at run time.
+    cpSync(path.join('node_modules', 'aws-lambda-ric'), path.join(fixtures.dir('provided-ric'), 'node_modules', 'aws-lambda-ric'), {
+      recursive: true,
+    });
+    const fn = instance('provided-ric', { runtime: 'provided', handler: 'index.handler' });
+    const cold = await fn.invoke(event({ n: 1 }), { requestId: 'ric-1' });
+    expect(cold.status, cold.log).toBe('success');
+    expect(json(cold.payload)).toEqual({ via: 'aws-lambda-ric', event: { n: 1 }, requestId: 'ric-1' });
+    const warm = await fn.invoke(event({ n: 2 }), { requestId: 'ric-2' });
+    expect(warm.initDurationMs).toBeUndefined();
+    expect(json(warm.payload).event).toEqual({ n: 2 });
+  });
+
   it('runs a provided bootstrap that starts the system python3', async () => {
     const result = await instance('provided-python', { runtime: 'provided', handler: 'none' }).invoke(event({ n: 3 }), {
       requestId: 'pp-1',
