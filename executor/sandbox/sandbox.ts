@@ -204,7 +204,12 @@ export class KernelSandbox implements Isolation {
 
   async open(spec: FunctionSpec): Promise<IsolatedInstance> {
     const tmpMb = spec.ephemeralStorageMb ?? DEFAULT_EPHEMERAL_MB;
-    const at = this.spares.findIndex((slot) => slot.tmpMb === tmpMb && slot.launcher.exitCode === null);
+    // A spare whose launcher died (killed from outside) is of no use: drop it.
+    for (const dead of this.spares.filter((s) => s.launcher.exitCode !== null || s.launcher.signalCode !== null)) {
+      this.spares.splice(this.spares.indexOf(dead), 1);
+      void this.destroy(dead);
+    }
+    const at = this.spares.findIndex((slot) => slot.tmpMb === tmpMb);
     const slot = at >= 0 ? this.spares.splice(at, 1)[0]! : await this.prepare(tmpMb);
     // Refill once this cold start is under way, not while it competes for the same CPUs.
     setTimeout(() => this.refill(), REFILL_DELAY_MS).unref();

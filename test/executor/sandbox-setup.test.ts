@@ -27,6 +27,43 @@ describe('sandbox start-up', () => {
     await expect(start).rejects.toThrow(/TALLY_SANDBOX=off/);
   });
 
+  it('drops a spare sandbox whose launcher was killed, and still starts the next instance', async () => {
+    const sandbox = await KernelSandbox.start({
+      dir: path.join(tmp, 'sb-spare'),
+      executorKey: 'setup002',
+      network: 'none',
+      log: silentLog,
+      spares: 1,
+    });
+    try {
+      const spares = (
+        sandbox as unknown as { spares: { launcher: { kill(s: string): void; exitCode: number | null; signalCode: string | null } }[] }
+      ).spares;
+      for (let i = 0; i < 100 && spares.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(spares.length).toBe(1);
+      const launcher = spares[0]!.launcher;
+      launcher.kill('SIGKILL');
+      for (let i = 0; i < 100 && launcher.signalCode === null; i++) await new Promise((r) => setTimeout(r, 20));
+      const box = await sandbox.open({
+        functionId: 'f',
+        name: 'f',
+        version: '1',
+        runtime: 'provided',
+        handler: 'x',
+        memoryMb: 128,
+        timeoutS: 3,
+        environment: {},
+        codeDir: '/usr/bin',
+      });
+      const child = await box.launch(['/usr/bin/true'], { PATH: '/usr/bin' });
+      const code = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+      expect(code).toBe(0);
+      await box.close();
+    } finally {
+      await sandbox.close();
+    }
+  });
+
   it('needs no loop devices or mkfs when /tmp lives in memory', () => {
     const bin = path.join(tmp, 'bin');
     mkdirSync(bin);
