@@ -19,6 +19,9 @@ import { createAuth, type AuthOptions } from './modules/accounts/auth.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { createAuditService } from './modules/audit/audit.service.js';
+import { createAsyncRepository } from './modules/async/async.repository.js';
+import { asyncRoutes } from './modules/async/async.routes.js';
+import { createAsyncService, type AsyncOptions } from './modules/async/async.service.js';
 import { createAlertsRepository } from './modules/budgets/alerts.repository.js';
 import { createAlertsService } from './modules/budgets/alerts.service.js';
 import { createBudgetEvaluator } from './modules/budgets/budgets.evaluator.js';
@@ -83,6 +86,8 @@ export interface AppDeps {
   auth?: AuthOptions;
   /** Tenants' webhooks: whether they may reach private addresses (TALLY_ALLOW_PRIVATE_WEBHOOKS), and the resolver (tests). */
   webhooks?: OutboundOptions;
+  /** Asynchronous invocation: the retry delay base (TALLY_ASYNC_RETRY_BASE_MS) and the claim lease. */
+  events?: AsyncOptions;
 }
 
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
@@ -184,6 +189,17 @@ export function buildServices(deps: AppDeps) {
     concurrency,
     admit: (accountId, fn) => budgets.assertNotCapped(accountId, fn),
   });
+  const events = createAsyncService({
+    repo: createAsyncRepository(deps.db),
+    functions,
+    invoke,
+    budgets,
+    usage,
+    outbound,
+    clock: deps.clock,
+    log: deps.logger.child({ module: 'async' }),
+    options: deps.events,
+  });
   return {
     metrics,
     concurrency,
@@ -201,6 +217,7 @@ export function buildServices(deps: AppDeps) {
     executors,
     executorClient,
     invoke,
+    events,
   };
 }
 
@@ -291,7 +308,8 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(budgetsRoutes({ auth, accounts, budgets, alerts }));
   await app.register(auditRoutes({ auth, audit }));
   await app.register(functionsRoutes({ auth, accounts, functions }));
-  await app.register(invokeRoutes({ auth, accounts, invoke }));
+  await app.register(invokeRoutes({ auth, accounts, invoke, events: services.events }));
+  await app.register(asyncRoutes({ auth, accounts, events: services.events }));
   await app.register(executorsRoutes({ auth, executors, functions }));
   return app;
 }
