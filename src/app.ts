@@ -50,6 +50,9 @@ import { createInvoicesService } from './modules/invoices/invoices.service.js';
 import { createPricingRepository } from './modules/pricing/pricing.repository.js';
 import { pricingRoutes } from './modules/pricing/pricing.routes.js';
 import { createPricingService } from './modules/pricing/pricing.service.js';
+import { createSchedulesRepository } from './modules/schedules/schedules.repository.js';
+import { schedulesRoutes } from './modules/schedules/schedules.routes.js';
+import { createSchedulesService } from './modules/schedules/schedules.service.js';
 import { createUsageRepository } from './modules/usage/usage.repository.js';
 import { createQuarantineRepository } from './modules/usage/quarantine.repository.js';
 import { quarantineRoutes } from './modules/usage/quarantine.routes.js';
@@ -200,6 +203,13 @@ export function buildServices(deps: AppDeps) {
     log: deps.logger.child({ module: 'async' }),
     options: deps.events,
   });
+  const schedules = createSchedulesService({
+    repo: createSchedulesRepository(deps.db),
+    events,
+    functions,
+    clock: deps.clock,
+    log: deps.logger.child({ module: 'schedules' }),
+  });
   return {
     metrics,
     concurrency,
@@ -218,6 +228,7 @@ export function buildServices(deps: AppDeps) {
     executorClient,
     invoke,
     events,
+    schedules,
   };
 }
 
@@ -310,6 +321,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(functionsRoutes({ auth, accounts, functions }));
   await app.register(invokeRoutes({ auth, accounts, invoke, events: services.events }));
   await app.register(asyncRoutes({ auth, accounts, events: services.events }));
+  await app.register(schedulesRoutes({ auth, accounts, schedules: services.schedules }));
   await app.register(executorsRoutes({ auth, executors, functions }));
   return app;
 }

@@ -41,6 +41,8 @@ export interface Config {
   trustProxy: boolean | string;
   /** Asynchronous invocation: the first retry's delay after a function error (the second waits about twice as long). */
   asyncRetryBaseMs: number;
+  /** How long an async event's claim lasts without renewal: a dead replica's events run again after this. */
+  asyncLeaseMs: number;
   /** Most asynchronous events one api replica runs at once. */
   asyncConcurrency: number;
   /** The base URL function URLs are given under (`<publicUrl>/url/<id>/`); null: the request's own host. */
@@ -135,6 +137,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     shedEventLoopDelayMs: int(env, 'TALLY_SHED_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
     trustProxy: trustProxy(env.TALLY_TRUST_PROXY?.trim() ?? ''),
     asyncRetryBaseMs: int(env, 'TALLY_ASYNC_RETRY_BASE_MS', 60_000, 10, 3_600_000),
+    asyncLeaseMs: int(env, 'TALLY_ASYNC_LEASE_S', 30, 1, 3_600) * 1000,
     asyncConcurrency: int(env, 'TALLY_ASYNC_CONCURRENCY', 32, 1, 10_000),
     publicUrl: publicUrl(env.TALLY_PUBLIC_URL?.trim() ?? ''),
   };

@@ -4,6 +4,8 @@ import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 
 type Conn = Db | Transaction<Database>;
+// biome-ignore lint/suspicious/noExplicitAny: rows of the hand-written SQL below, each mapped to a domain type where it is read
+type Row = Record<string, any>;
 
 export type AsyncStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'expired';
 export type AsyncSource = 'api' | 'schedule' | 'destination';
@@ -107,7 +109,7 @@ export interface ClaimedDelivery {
 /** How long a webhook destination is retried before it is marked failed (as budget alerts). */
 const RETRY_WINDOW = '3 days';
 
-const toInvocation = (r: Record<string, any>): AsyncInvocation => ({
+const toInvocation = (r: Row): AsyncInvocation => ({
   accountId: r.account_id,
   id: r.id,
   functionName: r.function_name,
@@ -129,7 +131,7 @@ export function createAsyncRepository(db: Db) {
     transaction: <T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> => db.transaction().execute(fn),
 
     async config(accountId: string, functionId: string): Promise<EventInvokeConfig | null> {
-      const { rows } = await sql<Record<string, any>>`
+      const { rows } = await sql<Row>`
         select * from event_invoke_configs where account_id = ${accountId} and function_id = ${functionId}`.execute(db);
       const r = rows[0];
       return r
@@ -196,7 +198,7 @@ export function createAsyncRepository(db: Db) {
      * a lease: the worker renews it while the run lasts.
      */
     async claim(now: Date, leaseMs: number, limit: number): Promise<ClaimedEvent[]> {
-      const { rows } = await sql<Record<string, any>>`
+      const { rows } = await sql<Row>`
         with due as (
           select account_id, id from async_invocations
            where status in ('queued', 'running') and due_at <= ${now}
@@ -288,7 +290,7 @@ export function createAsyncRepository(db: Db) {
 
     async find(accountId: string, id: string): Promise<AsyncInvocation | null> {
       if (!isUuid(id)) return null;
-      const { rows } = await sql<Record<string, any>>`
+      const { rows } = await sql<Row>`
         select * from async_invocations where account_id = ${accountId} and id = ${id}`.execute(db);
       return rows[0] ? toInvocation(rows[0]) : null;
     },
@@ -310,7 +312,7 @@ export function createAsyncRepository(db: Db) {
 
     /** A function's events, newest first (ids are time-ordered), by status; `before` pages. */
     async list(q: { accountId: string; functionName: string; status: AsyncStatus | null; limit: number; before: string | null }) {
-      const { rows } = await sql<Record<string, any>>`
+      const { rows } = await sql<Row>`
         select account_id, id, function_name, status, source, attempts, dispatches, throttles, created_at, expires_at, due_at,
                finished_at, last_error, destination
           from async_invocations
@@ -340,7 +342,7 @@ export function createAsyncRepository(db: Db) {
      * signing secret is the function's current one.
      */
     async claimDeliveries(now: Date, limit: number): Promise<ClaimedDelivery[]> {
-      const { rows } = await sql<Record<string, any>>`
+      const { rows } = await sql<Row>`
         with due as (
           select account_id, request_id from async_destination_deliveries
            where status = 'pending' and next_attempt_at <= ${now}
@@ -383,7 +385,7 @@ export function createAsyncRepository(db: Db) {
     },
 
     async deliveryOf(accountId: string, requestId: string) {
-      const { rows } = await sql<Record<string, any>>`
+      const { rows } = await sql<Row>`
         select status, attempts, delivered_at, last_error from async_destination_deliveries
          where account_id = ${accountId} and request_id = ${requestId}`.execute(db);
       const r = rows[0];
