@@ -53,6 +53,9 @@ import { createPricingService } from './modules/pricing/pricing.service.js';
 import { createSchedulesRepository } from './modules/schedules/schedules.repository.js';
 import { schedulesRoutes } from './modules/schedules/schedules.routes.js';
 import { createSchedulesService } from './modules/schedules/schedules.service.js';
+import { createUrlsRepository } from './modules/urls/urls.repository.js';
+import { urlsRoutes } from './modules/urls/urls.routes.js';
+import { createUrlsService } from './modules/urls/urls.service.js';
 import { createUsageRepository } from './modules/usage/usage.repository.js';
 import { createQuarantineRepository } from './modules/usage/quarantine.repository.js';
 import { quarantineRoutes } from './modules/usage/quarantine.routes.js';
@@ -89,6 +92,8 @@ export interface AppDeps {
   auth?: AuthOptions;
   /** Tenants' webhooks: whether they may reach private addresses (TALLY_ALLOW_PRIVATE_WEBHOOKS), and the resolver (tests). */
   webhooks?: OutboundOptions;
+  /** The base URL function URLs are named under (TALLY_PUBLIC_URL); absent: the request's own host. */
+  publicUrl?: string | null;
   /** Asynchronous invocation: the retry delay base (TALLY_ASYNC_RETRY_BASE_MS) and the claim lease. */
   events?: AsyncOptions;
 }
@@ -210,6 +215,7 @@ export function buildServices(deps: AppDeps) {
     clock: deps.clock,
     log: deps.logger.child({ module: 'schedules' }),
   });
+  const urls = createUrlsService({ repo: createUrlsRepository(deps.db), functions, invoke, auth, clock: deps.clock });
   return {
     metrics,
     concurrency,
@@ -229,6 +235,7 @@ export function buildServices(deps: AppDeps) {
     invoke,
     events,
     schedules,
+    urls,
   };
 }
 
@@ -322,6 +329,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(invokeRoutes({ auth, accounts, invoke, events: services.events }));
   await app.register(asyncRoutes({ auth, accounts, events: services.events }));
   await app.register(schedulesRoutes({ auth, accounts, schedules: services.schedules }));
+  await app.register(urlsRoutes({ auth, accounts, urls: services.urls, publicUrl: deps.publicUrl ?? null }));
   await app.register(executorsRoutes({ auth, executors, functions }));
   return app;
 }

@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     loadShedding: { maxEventLoopDelayMs: config.shedEventLoopDelayMs },
     trustProxy: config.trustProxy,
     functions: { accountConcurrency: config.accountConcurrency },
+    publicUrl: config.publicUrl,
     events: { retryBaseMs: config.asyncRetryBaseMs, leaseMs: config.asyncLeaseMs },
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
   };
