@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAsyncWorker, type AsyncWorker } from '../../src/jobs/async-worker.js';
@@ -8,7 +9,14 @@ import { call, deploy, makeZip, shiftedClock, until, usageTotals, useFunctionsAp
 
 const RETRY_BASE_MS = 300;
 const clock = shiftedClock();
-const t = useFunctionsApp({ deps: { clock, events: { retryBaseMs: RETRY_BASE_MS, leaseMs: 3_000 } } });
+const t = useFunctionsApp({
+  deps: {
+    clock,
+    events: { retryBaseMs: RETRY_BASE_MS, leaseMs: 3_000 },
+    // The receivers of these tests listen on loopback (the address rules are budget alerts', tested there).
+    webhooks: { allowPrivate: true },
+  },
+});
 let worker: AsyncWorker;
 beforeAll(() => {
   worker = startAsyncWorker({ events: t.services.events, log: t.app.log, options: { pollMs: 50 } });
@@ -152,5 +160,97 @@ describe('asynchronous invoke (X-Tally-Invocation-Type: Event)', () => {
     await call(t.base, a.accountKey, 'PATCH', `/v1/budgets/${cap.id}`, { hardCap: false });
     const done = await settled(a.accountKey, queued.json.requestId);
     expect(done).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+});
+
+describe('destinations', () => {
+  it('sends one signed record per outcome to a webhook, and chains a function destination', async () => {
+    const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const hook = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+    try {
+      const a = await newTenant(t.app);
+      await deploy(t.base, a.accountKey, 'first', zip);
+      await deploy(t.base, a.accountKey, 'second', zip);
+      await deploy(t.base, a.accountKey, 'broken', zip, { handler: 'index.fail' });
+      const noSuch = await call(t.base, a.accountKey, 'PUT', '/v1/functions/second/event-invoke-config', {
+        destinations: { onSuccess: { type: 'function', function: 'nope' } },
+      });
+      expect(noSuch.json.error.message).toMatch(/^destinations.onSuccess.function: no function named nope/);
+      await call(t.base, a.accountKey, 'PUT', '/v1/functions/first/event-invoke-config', {
+        destinations: { onSuccess: { type: 'function', function: 'second' } },
+      });
+      const put = await call(t.base, a.accountKey, 'PUT', '/v1/functions/second/event-invoke-config', {
+        destinations: { onSuccess: { type: 'webhook', url: hook } },
+      });
+      const secret = put.json.webhookSecret as string;
+      expect(secret).toMatch(/^whsec_/);
+      const again = await call(t.base, a.accountKey, 'PUT', '/v1/functions/second/event-invoke-config', {
+        destinations: { onSuccess: { type: 'webhook', url: hook } },
+      });
+      expect(again.json.webhookSecret).toBeUndefined(); // shown once
+      const brokenSecret = (
+        await call(t.base, a.accountKey, 'PUT', '/v1/functions/broken/event-invoke-config', {
+          maximumRetryAttempts: 1,
+          destinations: { onFailure: { type: 'webhook', url: hook } },
+        })
+      ).json.webhookSecret as string;
+
+      const first = await event(a.accountKey, 'first', { order: 66 });
+      const broken = await event(a.accountKey, 'broken', { order: 67 });
+      await until('two records', async () => received.length >= 2);
+      await new Promise((r) => setTimeout(r, 1_500)); // nothing more arrives
+      expect(received).toHaveLength(2);
+      const byKey = new Map(received.map((r) => [r.headers['x-tally-idempotency-key'], r]));
+      // Each function signs with its own secret.
+      for (const r of received) {
+        const ts = r.headers['x-tally-timestamp'] as string;
+        const key = r.headers['x-tally-idempotency-key'] === broken.json.requestId ? brokenSecret : secret;
+        expect(r.headers['x-tally-signature']).toBe(`sha256=${createHmac('sha256', key).update(`${ts}.${r.body}`).digest('hex')}`);
+      }
+      const failed = JSON.parse(byKey.get(broken.json.requestId)!.body);
+      expect(failed).toMatchObject({
+        version: '1.0',
+        requestContext: {
+          requestId: broken.json.requestId,
+          functionArn: `arn:aws:lambda:tally:${a.id}:function:broken:$LATEST`,
+          condition: 'RetriesExhausted',
+          approximateInvokeCount: 2,
+        },
+        requestPayload: { order: 67 },
+        responseContext: { statusCode: 200, executedVersion: '1', functionError: 'Unhandled' },
+        responsePayload: { errorType: 'TypeError', errorMessage: 'no good' },
+      });
+      // second's record reports second's run, whose event was first's record.
+      const chained = JSON.parse(received.find((r) => r !== byKey.get(broken.json.requestId))!.body);
+      expect(chained.requestContext).toMatchObject({ condition: 'Success', approximateInvokeCount: 1 });
+      expect(chained.requestPayload).toMatchObject({
+        requestContext: { requestId: first.json.requestId, condition: 'Success' },
+        requestPayload: { order: 66 },
+        responsePayload: { got: { order: 66 } },
+      });
+      expect(chained.responsePayload.got.requestContext.requestId).toBe(first.json.requestId);
+      const shown = await describeInvocation(a.accountKey, broken.json.requestId);
+      expect(shown.destinationDelivery).toMatchObject({ status: 'delivered', attempts: 1 });
+
+      // One record per outcome: the database refuses a second one.
+      const dup = await sql`
+        insert into async_destination_deliveries (account_id, request_id, function_id, url, body, status, next_attempt_at, give_up_at)
+        select account_id, request_id, function_id, url, body, status, next_attempt_at, give_up_at from async_destination_deliveries
+         where request_id = ${broken.json.requestId}`
+        .execute(t.db.db)
+        .catch((err: { code?: string }) => err.code);
+      expect(dup).toBe('23505');
+    } finally {
+      server.close();
+    }
   });
 });
