@@ -138,7 +138,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     trustProxy: trustProxy(env.TALLY_TRUST_PROXY?.trim() ?? ''),
     asyncRetryBaseMs: int(env, 'TALLY_ASYNC_RETRY_BASE_MS', 60_000, 10, 3_600_000),
     asyncLeaseMs: int(env, 'TALLY_ASYNC_LEASE_S', 30, 1, 3_600) * 1000,
-    asyncConcurrency: int(env, 'TALLY_ASYNC_CONCURRENCY', 32, 1, 10_000),
+    asyncConcurrency: int(env, 'TALLY_ASYNC_CONCURRENCY', 16, 1, 10_000),
     publicUrl: publicUrl(env.TALLY_PUBLIC_URL?.trim() ?? ''),
   };
 }

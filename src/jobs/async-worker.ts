@@ -20,7 +20,7 @@ export interface AsyncWorkerOptions {
 export function startAsyncWorker(deps: { events: AsyncService; log: Logger; options?: AsyncWorkerOptions }) {
   const log = deps.log.child({ job: 'async-worker' });
   const { events } = deps;
-  const max = deps.options?.concurrency ?? 32;
+  const max = deps.options?.concurrency ?? 16;
   const running = new Map<string, { event: ClaimedEvent; done: Promise<void> }>();
   let claiming = false;
   let again = false;
