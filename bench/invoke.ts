@@ -60,10 +60,10 @@ function zipOf(name: string, text: string): Buffer {
   return Buffer.concat([local, file, body, central, file, end]);
 }
 
-async function api(base: string, key: string, method: string, path: string, body?: unknown) {
+export async function api(base: string, key: string, method: string, path: string, body?: unknown, extra: Record<string, string> = {}) {
   const res = await fetch(base + path, {
     method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extra },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -185,7 +185,7 @@ function instancePids(executorPid: number, depth = 4): number[] {
   return found;
 }
 
-interface Deployment {
+export interface Deployment {
   label: string;
   base: string;
   key: string;
@@ -196,7 +196,7 @@ interface Deployment {
 }
 
 /** Tally with a no-op function deployed: `npm start` style (one process) or api and executor apart. */
-async function deploy(databaseUrl: string, separate: boolean): Promise<Deployment> {
+export async function deploy(databaseUrl: string, separate: boolean): Promise<Deployment> {
   const adminKey = `bench_admin_${randomUUID()}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'tally-bench-data-'));
   const server = await startApi(databaseUrl, adminKey, { TALLY_DATA_DIR: dataDir, TALLY_EXECUTOR: separate ? 'off' : 'on' });

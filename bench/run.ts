@@ -1,3 +1,4 @@
+import { asyncBench } from './async.js';
 import { ingestBench } from './ingest.js';
 import { invokeBench } from './invoke.js';
 import { invoicesBench } from './invoices.js';
@@ -5,6 +6,7 @@ import { sandboxBench } from './sandbox.js';
 
 /** `npm run bench -- <name>`: benchmarks print figures and ratios against a baseline measured in the same run. */
 const benches: Record<string, () => Promise<void>> = {
+  async: asyncBench,
   ingest: ingestBench,
   invoke: invokeBench,
   invoices: invoicesBench,

@@ -19,6 +19,9 @@ import { createAuth, type AuthOptions } from './modules/accounts/auth.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { createAuditService } from './modules/audit/audit.service.js';
+import { createAsyncRepository } from './modules/async/async.repository.js';
+import { asyncRoutes } from './modules/async/async.routes.js';
+import { createAsyncService, type AsyncOptions } from './modules/async/async.service.js';
 import { createAlertsRepository } from './modules/budgets/alerts.repository.js';
 import { createAlertsService } from './modules/budgets/alerts.service.js';
 import { createBudgetEvaluator } from './modules/budgets/budgets.evaluator.js';
@@ -47,6 +50,12 @@ import { createInvoicesService } from './modules/invoices/invoices.service.js';
 import { createPricingRepository } from './modules/pricing/pricing.repository.js';
 import { pricingRoutes } from './modules/pricing/pricing.routes.js';
 import { createPricingService } from './modules/pricing/pricing.service.js';
+import { createSchedulesRepository } from './modules/schedules/schedules.repository.js';
+import { schedulesRoutes } from './modules/schedules/schedules.routes.js';
+import { createSchedulesService } from './modules/schedules/schedules.service.js';
+import { createUrlsRepository } from './modules/urls/urls.repository.js';
+import { urlsRoutes } from './modules/urls/urls.routes.js';
+import { createUrlsService } from './modules/urls/urls.service.js';
 import { createUsageRepository } from './modules/usage/usage.repository.js';
 import { createQuarantineRepository } from './modules/usage/quarantine.repository.js';
 import { quarantineRoutes } from './modules/usage/quarantine.routes.js';
@@ -83,6 +92,10 @@ export interface AppDeps {
   auth?: AuthOptions;
   /** Tenants' webhooks: whether they may reach private addresses (TALLY_ALLOW_PRIVATE_WEBHOOKS), and the resolver (tests). */
   webhooks?: OutboundOptions;
+  /** The base URL function URLs are named under (TALLY_PUBLIC_URL); absent: the request's own host. */
+  publicUrl?: string | null;
+  /** Asynchronous invocation: the retry delay base (TALLY_ASYNC_RETRY_BASE_MS) and the claim lease. */
+  events?: AsyncOptions;
 }
 
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
@@ -184,6 +197,25 @@ export function buildServices(deps: AppDeps) {
     concurrency,
     admit: (accountId, fn) => budgets.assertNotCapped(accountId, fn),
   });
+  const events = createAsyncService({
+    repo: createAsyncRepository(deps.db),
+    functions,
+    invoke,
+    budgets,
+    usage,
+    outbound,
+    clock: deps.clock,
+    log: deps.logger.child({ module: 'async' }),
+    options: deps.events,
+  });
+  const schedules = createSchedulesService({
+    repo: createSchedulesRepository(deps.db),
+    events,
+    functions,
+    clock: deps.clock,
+    log: deps.logger.child({ module: 'schedules' }),
+  });
+  const urls = createUrlsService({ repo: createUrlsRepository(deps.db), functions, invoke, auth, clock: deps.clock });
   return {
     metrics,
     concurrency,
@@ -201,6 +233,9 @@ export function buildServices(deps: AppDeps) {
     executors,
     executorClient,
     invoke,
+    events,
+    schedules,
+    urls,
   };
 }
 
@@ -291,7 +326,10 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(budgetsRoutes({ auth, accounts, budgets, alerts }));
   await app.register(auditRoutes({ auth, audit }));
   await app.register(functionsRoutes({ auth, accounts, functions }));
-  await app.register(invokeRoutes({ auth, accounts, invoke }));
+  await app.register(invokeRoutes({ auth, accounts, invoke, events: services.events }));
+  await app.register(asyncRoutes({ auth, accounts, events: services.events }));
+  await app.register(schedulesRoutes({ auth, accounts, schedules: services.schedules }));
+  await app.register(urlsRoutes({ auth, accounts, urls: services.urls, publicUrl: deps.publicUrl ?? null }));
   await app.register(executorsRoutes({ auth, executors, functions }));
   return app;
 }

@@ -39,6 +39,14 @@ export interface Config {
   shedEventLoopDelayMs: number;
   /** Which proxies' X-Forwarded-For to believe for the client's address: none, any, or these addresses/CIDRs. */
   trustProxy: boolean | string;
+  /** Asynchronous invocation: the first retry's delay after a function error (the second waits about twice as long). */
+  asyncRetryBaseMs: number;
+  /** How long an async event's claim lasts without renewal: a dead replica's events run again after this. */
+  asyncLeaseMs: number;
+  /** Most asynchronous events one api replica runs at once. */
+  asyncConcurrency: number;
+  /** The base URL function URLs are given under (`<publicUrl>/url/<id>/`); null: the request's own host. */
+  publicUrl: string | null;
 }
 
 /** A year: an executor offline for longer than that has bigger problems than its spool. */
@@ -128,6 +136,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     expensivePerMinute: int(env, 'TALLY_RATE_LIMIT_EXPENSIVE', 120, 0, 1_000_000),
     shedEventLoopDelayMs: int(env, 'TALLY_SHED_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
     trustProxy: trustProxy(env.TALLY_TRUST_PROXY?.trim() ?? ''),
+    asyncRetryBaseMs: int(env, 'TALLY_ASYNC_RETRY_BASE_MS', 60_000, 10, 3_600_000),
+    asyncLeaseMs: int(env, 'TALLY_ASYNC_LEASE_S', 30, 1, 3_600) * 1000,
+    asyncConcurrency: int(env, 'TALLY_ASYNC_CONCURRENCY', 16, 1, 10_000),
+    publicUrl: publicUrl(env.TALLY_PUBLIC_URL?.trim() ?? ''),
   };
 }
 
@@ -137,6 +149,19 @@ function trustProxy(raw: string): boolean | string {
   if (!/^[0-9a-fA-F.:/,\s]+$/.test(raw))
     throw new ConfigError('TALLY_TRUST_PROXY', `must be true, or addresses/CIDRs separated by commas, got "${raw}"`);
   return raw;
+}
+
+function publicUrl(raw: string): string | null {
+  if (raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('TALLY_PUBLIC_URL', `is not a URL (expected https://tally.example.com), got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError('TALLY_PUBLIC_URL', 'must start with http:// or https://');
+  return raw.replace(/\/+$/, '');
 }
 
 function sandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { defaultCapacity } from '../executor/config.js';
 import { startExecutor, type Executor } from '../executor/main.js';
 import { buildApp, buildServices } from './app.js';
+import { startAsyncWorker } from './jobs/async-worker.js';
 import { startAlertDelivery } from './jobs/budget-alerts.js';
+import { startScheduler } from './jobs/scheduler.js';
 import { scheduleBudgetEvaluation } from './jobs/budget-evaluator.js';
 import { scheduleInvoiceFinalizer } from './jobs/invoice-finalizer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
     loadShedding: { maxEventLoopDelayMs: config.shedEventLoopDelayMs },
     trustProxy: config.trustProxy,
     functions: { accountConcurrency: config.accountConcurrency },
+    publicUrl: config.publicUrl,
+    events: { retryBaseMs: config.asyncRetryBaseMs, leaseMs: config.asyncLeaseMs },
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
   };
   const services = buildServices(deps);
@@ -67,6 +71,8 @@ async function main(): Promise<void> {
   await services.budgets.refreshCaps();
   const budgetEvaluation = scheduleBudgetEvaluation({ budgets: services.budgets, log });
   const alertDelivery = startAlertDelivery({ alerts: services.alerts, log });
+  const scheduler = startScheduler({ schedules: services.schedules, log });
+  const asyncWorker = startAsyncWorker({ events: services.events, log, options: { concurrency: config.asyncConcurrency } });
 
   let executor: Executor | null = null;
   const admin = config.adminPort === null ? null : createAdminServer(app.routing);
@@ -84,8 +90,10 @@ async function main(): Promise<void> {
     const steps = createShutdown(log, config.shutdownTimeoutMs - 500);
     // The executor first: it leaves the rotation, finishes what runs and sends its usage to this api
     // (what the api cannot take now stays in its spool for the next start).
+    // Async events in flight finish first (none is claimed after this); one cut short runs again elsewhere.
+    await steps.step('async', () => asyncWorker.stop(), { ms: steps.left() / 3 });
     await steps.step('executor', () => executor?.stop());
-    await steps.step('jobs', () => Promise.all([finalizer.stop(), budgetEvaluation.stop(), alertDelivery.stop()]), {
+    await steps.step('jobs', () => Promise.all([finalizer.stop(), budgetEvaluation.stop(), alertDelivery.stop(), scheduler.stop()]), {
       ms: steps.left() / 3,
     });
     // Requests in flight get most of what is left; then every connection is cut.

@@ -35,6 +35,10 @@ export type ErrorCode =
   | 'DISPATCH_TOKEN_INVALID'
   | 'QUARANTINE_ENTRY_NOT_FOUND'
   | 'QUARANTINE_ALREADY_REPLAYED'
+  | 'INVOCATION_NOT_FOUND'
+  | 'SCHEDULE_NOT_FOUND'
+  | 'SCHEDULE_EXISTS'
+  | 'FUNCTION_URL_NOT_FOUND'
   | 'INTERNAL_ERROR';
 
 export class AppError extends Error {
@@ -97,6 +101,10 @@ export const errors = {
     message: string,
     details: unknown[],
   ) => new AppError(code, status, message, details),
+  invocationNotFound: (id: string) => new AppError('INVOCATION_NOT_FOUND', 404, `Invocation ${id} was not found`),
+  scheduleNotFound: (name: string) => new AppError('SCHEDULE_NOT_FOUND', 404, `Schedule ${name} was not found`),
+  scheduleExists: (name: string) => new AppError('SCHEDULE_EXISTS', 409, `A schedule named ${name} already exists in this account`),
+  functionUrlNotFound: (what: string) => new AppError('FUNCTION_URL_NOT_FOUND', 404, `${what} has no function URL`),
   quarantineEntryNotFound: (id: string) => new AppError('QUARANTINE_ENTRY_NOT_FOUND', 404, `Quarantine entry ${id} was not found`),
   quarantineAlreadyReplayed: (id: string, details: unknown) =>
     new AppError('QUARANTINE_ALREADY_REPLAYED', 409, `Quarantine entry ${id} was already replayed`, details),

@@ -116,7 +116,9 @@ export interface FunctionsContext {
 }
 
 /** The api on its own database, listening on loopback (executors reach it over HTTP), with one in-process executor unless told otherwise. */
-export function useFunctionsApp(opts: { executor?: boolean; functions?: AppDeps['functions'] } = {}): FunctionsContext {
+export function useFunctionsApp(
+  opts: { executor?: boolean; functions?: AppDeps['functions']; deps?: Partial<AppDeps> } = {},
+): FunctionsContext {
   const ctx = { executor: null } as FunctionsContext;
   const executors: Executor[] = [];
   beforeAll(async () => {
@@ -130,6 +132,7 @@ export function useFunctionsApp(opts: { executor?: boolean; functions?: AppDeps[
       adminKey: ADMIN_KEY,
       expectedMigrations: migrations,
       functions: opts.functions,
+      ...opts.deps,
     };
     ctx.services = buildServices(deps);
     ctx.app = await buildApp(deps, ctx.services);
@@ -226,3 +229,23 @@ export async function usageTotals(base: string, key: string, functionId: string)
 }
 
 export { admin };
+
+/** Real time that a test can move forward (ages, windows) while functions run for real. */
+export function shiftedClock() {
+  let offset = 0;
+  return {
+    now: () => new Date(Date.now() + offset),
+    advance: (ms: number) => {
+      offset += ms;
+    },
+  };
+}
+
+/** Polls `probe` until it answers something truthy (or the time is up). */
+export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
+  for (const end = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 50))) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  }
+}

@@ -21,7 +21,7 @@ export async function startApi(
   env: Record<string, string | undefined>,
   opts: { argv?: string[]; waitFor?: 'readyz' | 'healthz'; timeoutMs?: number } = {},
 ): Promise<ApiProcess> {
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
   const child = spawn(process.execPath, opts.argv ?? ['--import', 'tsx', 'src/server.ts'], {

@@ -5,11 +5,20 @@ import { MAX_SYNC_PAYLOAD_BYTES } from '../../contracts/executor.js';
 import { AppError } from '../../lib/errors.js';
 import { errorResponses } from '../../lib/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
+import { MAX_ASYNC_PAYLOAD_BYTES, type AsyncService } from '../async/async.service.js';
 import { principalOf, type Auth } from '../accounts/auth.js';
 import { InvokeQuery, NameParams } from './functions.schemas.js';
 import type { InvokeResult, InvokeService } from './invoke.service.js';
 
 const EMPTY_EVENT = Buffer.from('{}');
+
+const InvocationTypeHeader = Type.Object({
+  'x-tally-invocation-type': Type.Optional(
+    Type.Enum(['RequestResponse', 'Event', 'DryRun'], {
+      description: 'RequestResponse (default): wait for the result; Event: queue it (202); DryRun: only check (204)',
+    }),
+  ),
+});
 
 /** Lambda refuses an event that is not JSON before anything runs. */
 function eventOf(body: unknown): Buffer {
@@ -37,8 +46,13 @@ function send(reply: FastifyReply, r: InvokeResult) {
 }
 
 /** Its own plugin: the event stays raw bytes (any content type), up to Lambda's 6 MB. */
-export function invokeRoutes(deps: { auth: Auth; accounts: AccountsService; invoke: InvokeService }): FastifyPluginAsyncTypebox {
-  const { auth, accounts, invoke } = deps;
+export function invokeRoutes(deps: {
+  auth: Auth;
+  accounts: AccountsService;
+  invoke: InvokeService;
+  events: AsyncService;
+}): FastifyPluginAsyncTypebox {
+  const { auth, accounts, invoke, events } = deps;
   return async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -59,17 +73,38 @@ export function invokeRoutes(deps: { auth: Auth; accounts: AccountsService; invo
         bodyLimit: MAX_SYNC_PAYLOAD_BYTES,
         schema: {
           tags: ['functions'],
-          summary: "Run a function synchronously: the body is the event, the answer is the function's result (X-Tally-* headers)",
+          summary:
+            "Run a function: synchronously (the answer is the function's result, X-Tally-* headers), or queued with X-Tally-Invocation-Type: Event (202)",
           params: NameParams,
           querystring: InvokeQuery,
+          headers: InvocationTypeHeader,
           response: {
             200: Type.Unknown({ description: "the function's result, or its error JSON with X-Tally-Function-Error" }),
+            202: Type.Object({ requestId: Type.String({ description: 'the queued event; GET /v1/invocations/:requestId' }) }),
+            204: Type.Null({ description: 'DryRun: the function exists and may be invoked' }),
             ...errorResponses,
           },
         },
       },
       async (req, reply) => {
         const accountId = await accounts.actingAccount(principalOf(req), req.headers['x-account-id'] as string | undefined);
+        const type = req.headers['x-tally-invocation-type'];
+        if (type === 'DryRun') {
+          await events.dryRun(accountId, req.params.name);
+          return reply.code(204).send(null);
+        }
+        if (type === 'Event') {
+          const event = eventOf(req.body);
+          if (event.length > MAX_ASYNC_PAYLOAD_BYTES) {
+            throw new AppError(
+              'PAYLOAD_TOO_LARGE',
+              413,
+              `The event is ${event.length} bytes; an asynchronous invocation takes at most ${MAX_ASYNC_PAYLOAD_BYTES} bytes`,
+            );
+          }
+          const queued = await events.enqueue(accountId, req.params.name, event);
+          return reply.code(202).header('x-tally-request-id', queued.requestId).send(queued);
+        }
         const result = await invoke.invoke(accountId, req.params.name, eventOf(req.body), {
           version: req.query.version,
           logTail: req.query.log === 'tail',

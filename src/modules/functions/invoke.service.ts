@@ -13,6 +13,8 @@ import type { FunctionsService } from './functions.service.js';
 export interface InvokeOptions {
   version?: number;
   logTail: boolean;
+  /** The invocation id to run under (an async attempt's, made when it was claimed); default: a new one. */
+  requestId?: string;
 }
 
 /** The function's answer, with what the api puts in the X-Tally-* headers. */
@@ -87,7 +89,7 @@ export function createInvokeService(deps: {
       const { config } = target;
       if (deps.admit) await deps.admit(accountId, { id: config.id, name: config.name });
       // Time-ordered: it becomes the invocation id, the key of the ever-growing dedup table.
-      const requestId = uuid7();
+      const requestId = opts.requestId ?? uuid7();
       const timeoutMs = config.timeoutS * 1000 + FORWARD_SLACK_MS;
       let routes = await deps.executors.candidates(config.id);
       // Right after `npm start` the api listens before its own executor has built its sandbox.

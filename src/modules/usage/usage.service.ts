@@ -1,4 +1,4 @@
-import type { IngestResult, UsageEvent, UsageRefusal } from '../../contracts/usage.js';
+import { isUuid, type IngestResult, type UsageEvent, type UsageRefusal } from '../../contracts/usage.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
@@ -274,7 +274,14 @@ export function createUsageService(deps: {
     };
   }
 
-  return { ingest, query };
+  /** One invocation's usage record (how GET /v1/invocations/:id finds a synchronous one), or null. */
+  async function findInvocation(accountId: string, invocationId: string) {
+    if (!isUuid(invocationId)) return null;
+    const [found] = await deps.repo.findStoredEvents([{ accountId: accountId.toLowerCase(), invocationId: invocationId.toLowerCase() }]);
+    return found ? { functionId: found.functionId, status: found.status } : null;
+  }
+
+  return { ingest, query, findInvocation };
 }
 
 const toStored = (e: UsageEvent): StoredEvent => toMetered(e);

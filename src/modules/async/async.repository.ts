@@ -1,0 +1,404 @@
+import { sql, type Transaction } from 'kysely';
+import { isUuid } from '../../contracts/usage.js';
+import type { Db } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
+
+type Conn = Db | Transaction<Database>;
+// biome-ignore lint/suspicious/noExplicitAny: rows of the hand-written SQL below, each mapped to a domain type where it is read
+type Row = Record<string, any>;
+
+export type AsyncStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'expired';
+export type AsyncSource = 'api' | 'schedule' | 'destination';
+export type Destination = { type: 'function'; function: string } | { type: 'webhook'; url: string };
+
+export interface EventInvokeConfig {
+  functionId: string;
+  maximumRetryAttempts: number;
+  maximumEventAgeS: number;
+  onSuccess: Destination | null;
+  onFailure: Destination | null;
+  webhookSecret: string | null;
+  updatedAt: Date;
+}
+
+export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_MAX_EVENT_AGE_S = 21_600;
+
+export interface NewEvent {
+  accountId: string;
+  id: string;
+  functionId: string;
+  functionName: string;
+  payload: Buffer;
+  source: AsyncSource;
+  /** What queued it, once (a schedule tick, the outcome a destination record reports); null: no such key. */
+  sourceKey: string | null;
+  chainDepth: number;
+  /** Where the event's age counts from. */
+  createdAt: Date;
+  dueAt: Date;
+}
+
+/** A claimed event: this worker runs it under `claimId` (the attempt's invocation id) while its lease lasts. */
+export interface ClaimedEvent {
+  accountId: string;
+  id: string;
+  functionId: string;
+  functionName: string;
+  payload: Buffer;
+  source: AsyncSource;
+  chainDepth: number;
+  attempts: number;
+  dispatches: number;
+  throttles: number;
+  maxRetries: number;
+  createdAt: Date;
+  expiresAt: Date;
+  claimId: string;
+  /** Past its age limit: settled as expired, not run. */
+  expired: boolean;
+  lastError: string | null;
+  lastResponse: Buffer | null;
+  lastVersion: number | null;
+  onSuccess: Destination | null;
+  onFailure: Destination | null;
+}
+
+/** How one claimed event ends this round: settled for good, or queued again for later. */
+export interface Settlement {
+  accountId: string;
+  id: string;
+  claimId: string;
+  status: 'queued' | 'succeeded' | 'failed' | 'expired';
+  attempts: number;
+  throttled: boolean;
+  dueAt: Date | null;
+  finishedAt: Date | null;
+  lastError: string | null;
+  lastResponse: Buffer | null;
+  lastVersion: number | null;
+  destination: string | null;
+}
+
+export interface AsyncInvocation {
+  accountId: string;
+  id: string;
+  functionName: string;
+  status: AsyncStatus;
+  source: AsyncSource;
+  attempts: number;
+  dispatches: number;
+  throttles: number;
+  createdAt: Date;
+  expiresAt: Date;
+  dueAt: Date;
+  finishedAt: Date | null;
+  lastError: string | null;
+  destination: string | null;
+}
+
+export interface ClaimedDelivery {
+  accountId: string;
+  requestId: string;
+  url: string;
+  body: string;
+  secret: string | null;
+  attempt: number;
+}
+
+/** How long a webhook destination is retried before it is marked failed (as budget alerts). */
+const RETRY_WINDOW = '3 days';
+
+const toInvocation = (r: Row): AsyncInvocation => ({
+  accountId: r.account_id,
+  id: r.id,
+  functionName: r.function_name,
+  status: r.status,
+  source: r.source,
+  attempts: r.attempts,
+  dispatches: r.dispatches,
+  throttles: r.throttles,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  dueAt: r.due_at,
+  finishedAt: r.finished_at,
+  lastError: r.last_error,
+  destination: r.destination,
+});
+
+export function createAsyncRepository(db: Db) {
+  return {
+    transaction: <T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> => db.transaction().execute(fn),
+
+    async config(accountId: string, functionId: string): Promise<EventInvokeConfig | null> {
+      const { rows } = await sql<Row>`
+        select * from event_invoke_configs where account_id = ${accountId} and function_id = ${functionId}`.execute(db);
+      const r = rows[0];
+      return r
+        ? {
+            functionId: r.function_id,
+            maximumRetryAttempts: r.maximum_retry_attempts,
+            maximumEventAgeS: r.maximum_event_age_s,
+            onSuccess: r.on_success,
+            onFailure: r.on_failure,
+            webhookSecret: r.webhook_secret,
+            updatedAt: r.updated_at,
+          }
+        : null;
+    },
+
+    /** Replaces the function's configuration (the secret is kept when the new one passes null and one exists). */
+    async putConfig(accountId: string, c: Omit<EventInvokeConfig, 'updatedAt'>, now: Date): Promise<void> {
+      await sql`
+        insert into event_invoke_configs (account_id, function_id, maximum_retry_attempts, maximum_event_age_s, on_success, on_failure, webhook_secret, updated_at)
+        values (${accountId}, ${c.functionId}, ${c.maximumRetryAttempts}, ${c.maximumEventAgeS}, ${c.onSuccess ? JSON.stringify(c.onSuccess) : null}::jsonb,
+                ${c.onFailure ? JSON.stringify(c.onFailure) : null}::jsonb, ${c.webhookSecret}, ${now})
+        on conflict (account_id, function_id) do update set
+          maximum_retry_attempts = excluded.maximum_retry_attempts, maximum_event_age_s = excluded.maximum_event_age_s,
+          on_success = excluded.on_success, on_failure = excluded.on_failure,
+          webhook_secret = coalesce(excluded.webhook_secret, event_invoke_configs.webhook_secret), updated_at = excluded.updated_at`.execute(
+        db,
+      );
+    },
+
+    async deleteConfig(accountId: string, functionId: string): Promise<boolean> {
+      const r = await sql`delete from event_invoke_configs where account_id = ${accountId} and function_id = ${functionId}`.execute(db);
+      return Number(r.numAffectedRows ?? 0) > 0;
+    },
+
+    /**
+     * Queues events in one statement, with the retries and age limit their function's configuration
+     * sets now. An event whose source key was queued before is not queued again: answers, per
+     * event, whether it was queued.
+     */
+    async enqueue(conn: Conn | null, events: NewEvent[]): Promise<boolean[]> {
+      if (events.length === 0) return [];
+      const col = <K extends keyof NewEvent>(k: K) => events.map((e) => e[k]);
+      const { rows } = await sql<{ id: string }>`
+        insert into async_invocations (account_id, id, function_id, function_name, payload, status, source, source_key, chain_depth,
+                                       max_retries, created_at, expires_at, due_at)
+        select v.account_id, v.id, v.function_id, v.function_name, v.payload, 'queued', v.source, v.source_key, v.chain_depth,
+               coalesce(c.maximum_retry_attempts, ${DEFAULT_MAX_RETRIES}), v.created_at,
+               v.created_at + make_interval(secs => coalesce(c.maximum_event_age_s, ${DEFAULT_MAX_EVENT_AGE_S})), v.due_at
+          from unnest(${col('accountId')}::uuid[], ${col('id')}::uuid[], ${col('functionId')}::uuid[], ${col('functionName')}::text[],
+                      ${col('payload')}::bytea[], ${col('source')}::text[], ${col('sourceKey')}::text[], ${col('chainDepth')}::int[],
+                      ${col('createdAt')}::timestamptz[], ${col('dueAt')}::timestamptz[])
+               as v(account_id, id, function_id, function_name, payload, source, source_key, chain_depth, created_at, due_at)
+          left join event_invoke_configs c on c.account_id = v.account_id and c.function_id = v.function_id
+        on conflict (account_id, source, source_key) where source_key is not null do nothing
+        returning id`.execute(conn ?? db);
+      const queued = new Set(rows.map((r) => r.id));
+      return events.map((e) => queued.has(e.id));
+    },
+
+    /**
+     * Claims up to `limit` due events for this worker (SKIP LOCKED: replicas share the queue). A
+     * queued event is due at due_at; a running one when its lease (due_at) ran out, its replica
+     * gone. The claim gives each a new invocation id (the attempt's, recorded in async_attempts) and
+     * a lease: the worker renews it while the run lasts.
+     */
+    async claim(now: Date, leaseMs: number, limit: number): Promise<ClaimedEvent[]> {
+      const { rows } = await sql<Row>`
+        with due as (
+          select account_id, id from async_invocations
+           where status in ('queued', 'running') and due_at <= ${now}
+           order by due_at
+           limit ${limit}
+           for update skip locked
+        ),
+        claimed as (
+          update async_invocations a
+             set status = 'running', claim_id = uuid_v7(), due_at = ${now}::timestamptz + make_interval(secs => ${leaseMs / 1000}),
+                 dispatches = a.dispatches + (case when a.expires_at <= ${now} then 0 else 1 end)
+            from due
+           where a.account_id = due.account_id and a.id = due.id
+          returning a.*
+        ),
+        attempts as (
+          insert into async_attempts (account_id, invocation_id, request_id, claimed_at)
+          select account_id, claim_id, id, ${now} from claimed where expires_at > ${now}
+        )
+        select c.*, c.expires_at <= ${now} as expired, cfg.on_success, cfg.on_failure
+          from claimed c
+          left join event_invoke_configs cfg on cfg.account_id = c.account_id and cfg.function_id = c.function_id`.execute(db);
+      return rows.map((r) => ({
+        accountId: r.account_id,
+        id: r.id,
+        functionId: r.function_id,
+        functionName: r.function_name,
+        payload: r.payload,
+        source: r.source,
+        chainDepth: r.chain_depth,
+        attempts: r.attempts,
+        dispatches: r.dispatches,
+        throttles: r.throttles,
+        maxRetries: r.max_retries,
+        createdAt: r.created_at,
+        expiresAt: r.expires_at,
+        claimId: r.claim_id,
+        expired: r.expired,
+        lastError: r.last_error,
+        lastResponse: r.last_response,
+        lastVersion: r.last_version,
+        onSuccess: r.on_success,
+        onFailure: r.on_failure,
+      }));
+    },
+
+    /** Renews the leases of events this worker is running. */
+    async extendLeases(items: { accountId: string; id: string; claimId: string }[], until: Date): Promise<void> {
+      if (items.length === 0) return;
+      await sql`
+        update async_invocations a set due_at = ${until}
+          from unnest(${items.map((i) => i.accountId)}::uuid[], ${items.map((i) => i.id)}::uuid[], ${items.map((i) => i.claimId)}::uuid[])
+               as v(account_id, id, claim_id)
+         where a.account_id = v.account_id and a.id = v.id and a.claim_id = v.claim_id and a.status = 'running'`.execute(db);
+    },
+
+    /**
+     * Writes how claimed events ended, in one statement; only a claim still held counts (a worker
+     * whose lease ran out and was claimed again by another settles nothing). Answers the ids settled.
+     */
+    async settle(tx: Transaction<Database>, s: Settlement[]): Promise<Set<string>> {
+      if (s.length === 0) return new Set();
+      const col = <K extends keyof Settlement>(k: K) => s.map((x) => x[k]);
+      const { rows } = await sql<{ id: string }>`
+        update async_invocations a set
+               status = v.status, attempts = v.attempts, throttles = a.throttles + (case when v.throttled then 1 else 0 end),
+               due_at = coalesce(v.due_at, a.due_at), claim_id = null, finished_at = v.finished_at,
+               last_error = coalesce(v.last_error, a.last_error),
+               last_response = coalesce(v.last_response, a.last_response), last_version = coalesce(v.last_version, a.last_version),
+               destination = v.destination,
+               payload = case when v.finished_at is null then a.payload end
+          from unnest(${col('accountId')}::uuid[], ${col('id')}::uuid[], ${col('claimId')}::uuid[], ${col('status')}::text[],
+                      ${col('attempts')}::int[], ${col('throttled')}::bool[], ${col('dueAt')}::timestamptz[], ${col('finishedAt')}::timestamptz[],
+                      ${col('lastError')}::text[], ${col('lastResponse')}::bytea[], ${col('lastVersion')}::int[], ${col('destination')}::text[])
+               as v(account_id, id, claim_id, status, attempts, throttled, due_at, finished_at, last_error, last_response, last_version, destination)
+         where a.account_id = v.account_id and a.id = v.id and a.claim_id = v.claim_id and a.status = 'running'
+        returning a.id`.execute(tx);
+      return new Set(rows.map((r) => r.id));
+    },
+
+    /** Queued events of a capped account (or function) wait until `until` instead of being claimed again and again. */
+    async defer(accountId: string, functionRef: string | null, until: Date): Promise<number> {
+      const r = await sql`
+        update async_invocations set due_at = ${until}
+         where account_id = ${accountId} and status = 'queued' and due_at < ${until} and expires_at > ${until}
+           and (${functionRef}::text is null or function_name = ${functionRef} or function_id::text = ${functionRef})`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
+    },
+
+    async find(accountId: string, id: string): Promise<AsyncInvocation | null> {
+      if (!isUuid(id)) return null;
+      const { rows } = await sql<Row>`
+        select * from async_invocations where account_id = ${accountId} and id = ${id}`.execute(db);
+      return rows[0] ? toInvocation(rows[0]) : null;
+    },
+
+    /** The event an attempt's invocation id belongs to. */
+    async requestOfAttempt(accountId: string, invocationId: string): Promise<string | null> {
+      if (!isUuid(invocationId)) return null;
+      const { rows } = await sql<{ request_id: string }>`
+        select request_id from async_attempts where account_id = ${accountId} and invocation_id = ${invocationId}`.execute(db);
+      return rows[0]?.request_id ?? null;
+    },
+
+    async attemptsOf(accountId: string, id: string): Promise<{ invocationId: string; claimedAt: Date }[]> {
+      const { rows } = await sql<{ invocation_id: string; claimed_at: Date }>`
+        select invocation_id, claimed_at from async_attempts where account_id = ${accountId} and request_id = ${id}
+         order by claimed_at, invocation_id`.execute(db);
+      return rows.map((r) => ({ invocationId: r.invocation_id, claimedAt: r.claimed_at }));
+    },
+
+    /** A function's events, newest first (ids are time-ordered), by status; `before` pages. */
+    async list(q: { accountId: string; functionName: string; status: AsyncStatus | null; limit: number; before: string | null }) {
+      const { rows } = await sql<Row>`
+        select account_id, id, function_name, status, source, attempts, dispatches, throttles, created_at, expires_at, due_at,
+               finished_at, last_error, destination
+          from async_invocations
+         where account_id = ${q.accountId} and function_name = ${q.functionName}
+           ${q.status ? sql`and status = ${q.status}` : sql``}
+           ${q.before ? sql`and id < ${q.before}` : sql``}
+         order by id desc
+         limit ${q.limit}`.execute(db);
+      return rows.map(toInvocation);
+    },
+
+    async insertDelivery(
+      tx: Transaction<Database>,
+      d: { accountId: string; requestId: string; functionId: string; url: string; body: string },
+      now: Date,
+    ): Promise<void> {
+      await sql`
+        insert into async_destination_deliveries (account_id, request_id, function_id, url, body, status, next_attempt_at, give_up_at)
+        values (${d.accountId}, ${d.requestId}, ${d.functionId}, ${d.url}, ${d.body}, 'pending', ${now},
+                ${now}::timestamptz + ${RETRY_WINDOW}::interval)
+        on conflict (account_id, request_id) do nothing`.execute(tx);
+    },
+
+    /**
+     * Claims due webhook deliveries; the claim counts the attempt and moves next_attempt_at out by
+     * the backoff (30 s doubling, at most 6 h): the lease, and the next try if this one fails. The
+     * signing secret is the function's current one.
+     */
+    async claimDeliveries(now: Date, limit: number): Promise<ClaimedDelivery[]> {
+      const { rows } = await sql<Row>`
+        with due as (
+          select account_id, request_id from async_destination_deliveries
+           where status = 'pending' and next_attempt_at <= ${now}
+           order by next_attempt_at limit ${limit}
+           for update skip locked
+        )
+        update async_destination_deliveries d
+           set attempts = d.attempts + 1,
+               next_attempt_at = ${now}::timestamptz + least(interval '6 hours', interval '30 seconds' * power(2, d.attempts))
+          from due
+         where d.account_id = due.account_id and d.request_id = due.request_id
+        returning d.account_id, d.request_id, d.url, d.body, d.attempts,
+                  (select c.webhook_secret from event_invoke_configs c
+                    where c.account_id = d.account_id and c.function_id = d.function_id) as webhook_secret`.execute(db);
+      return rows.map((r) => ({
+        accountId: r.account_id,
+        requestId: r.request_id,
+        url: r.url,
+        body: r.body,
+        secret: r.webhook_secret,
+        attempt: r.attempts,
+      }));
+    },
+
+    async recordDelivery(accountId: string, requestId: string, delivered: boolean, at: Date, error: string | null): Promise<string> {
+      const { rows } = await sql<{ status: string }>`
+        update async_destination_deliveries
+           set status = case when ${delivered} then 'delivered' when next_attempt_at > give_up_at then 'failed' else 'pending' end,
+               delivered_at = case when ${delivered} then ${at}::timestamptz end,
+               last_error = ${error}
+         where account_id = ${accountId} and request_id = ${requestId}
+        returning status`.execute(db);
+      return rows[0]?.status ?? 'cancelled';
+    },
+
+    async cancelDelivery(accountId: string, requestId: string, reason: string): Promise<void> {
+      await sql`
+        update async_destination_deliveries set status = 'cancelled', last_error = ${reason}
+         where account_id = ${accountId} and request_id = ${requestId}`.execute(db);
+    },
+
+    async deliveryOf(accountId: string, requestId: string) {
+      const { rows } = await sql<Row>`
+        select status, attempts, delivered_at, last_error from async_destination_deliveries
+         where account_id = ${accountId} and request_id = ${requestId}`.execute(db);
+      const r = rows[0];
+      return r
+        ? {
+            status: r.status as string,
+            attempts: r.attempts as number,
+            deliveredAt: r.delivered_at as Date | null,
+            lastError: r.last_error as string | null,
+          }
+        : null;
+    },
+  };
+}
+
+export type AsyncRepository = ReturnType<typeof createAsyncRepository>;

@@ -1,0 +1,140 @@
+import type { InvokeResult } from '../functions/invoke.service.js';
+
+/**
+ * A function URL's request as the function sees it, and its answer as the client sees it: API
+ * Gateway's HTTP API payload format 2.0 in, Lambda's response mapping out (docs/events.md,
+ * "Function URLs").
+ */
+
+/** Lambda's limit, both ways. */
+export const MAX_URL_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+export interface HttpRequestIn {
+  method: string;
+  /** The path and query after `/url/<id>`, as received (not decoded). */
+  rawPathAndQuery: string;
+  /** Node's rawHeaders: name, value, name, value... in the order received. */
+  rawHeaders: string[];
+  body: Buffer;
+  sourceIp: string;
+  urlId: string;
+  /** `anonymous` for authType NONE, the account's id for TALLY_KEY (as Lambda names the caller's account). */
+  callerAccountId: string;
+  requestId: string;
+  at: Date;
+  /** Headers kept from the function (a Tally key it must not see). */
+  dropHeaders?: string[];
+}
+
+/** Bodies of these types reach the function as text; any other is base64-encoded, as API Gateway does. */
+export function isTextType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const t = contentType.split(';')[0]!.trim().toLowerCase();
+  return (
+    t.startsWith('text/') ||
+    t === 'application/json' ||
+    t.endsWith('+json') ||
+    t === 'application/xml' ||
+    t.endsWith('+xml') ||
+    t === 'application/javascript' ||
+    t === 'application/x-www-form-urlencoded'
+  );
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** `12/Mar/2020:19:03:58 +0000`, API Gateway's requestContext.time. */
+function clf(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+export function toHttpEvent(r: HttpRequestIn): Buffer {
+  const q = r.rawPathAndQuery.indexOf('?');
+  const rawPath = (q < 0 ? r.rawPathAndQuery : r.rawPathAndQuery.slice(0, q)) || '/';
+  const rawQueryString = q < 0 ? '' : r.rawPathAndQuery.slice(q + 1);
+  // Repeated headers are joined with commas; cookies travel apart, as `cookies`.
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  const drop = new Set(r.dropHeaders ?? []);
+  for (let i = 0; i + 1 < r.rawHeaders.length; i += 2) {
+    const name = r.rawHeaders[i]!.toLowerCase();
+    const value = r.rawHeaders[i + 1]!;
+    if (drop.has(name)) continue;
+    if (name === 'cookie') cookies.push(...value.split(/;\s*/).filter(Boolean));
+    else headers[name] = name in headers ? `${headers[name]},${value}` : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(rawQueryString)) query[k] = k in query ? `${query[k]},${v}` : v;
+  const text = isTextType(headers['content-type']);
+  return Buffer.from(
+    JSON.stringify({
+      version: '2.0',
+      routeKey: '$default',
+      rawPath,
+      rawQueryString,
+      ...(cookies.length ? { cookies } : {}),
+      headers,
+      ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+      requestContext: {
+        accountId: r.callerAccountId,
+        apiId: r.urlId,
+        domainName: headers.host ?? '',
+        domainPrefix: r.urlId,
+        http: { method: r.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: r.sourceIp, userAgent: headers['user-agent'] ?? '' },
+        requestId: r.requestId,
+        routeKey: '$default',
+        stage: '$default',
+        time: clf(r.at),
+        timeEpoch: r.at.getTime(),
+      },
+      ...(r.body.length ? { body: text ? r.body.toString('utf8') : r.body.toString('base64') } : {}),
+      pathParameters: null,
+      isBase64Encoded: r.body.length > 0 && !text,
+      stageVariables: null,
+    }),
+  );
+}
+
+export interface HttpResponseOut {
+  statusCode: number;
+  headers: Record<string, string>;
+  cookies: string[];
+  body: Buffer;
+}
+
+const badGateway = (): HttpResponseOut => ({
+  statusCode: 502,
+  headers: { 'content-type': 'application/json' },
+  cookies: [],
+  body: Buffer.from('{"message":"Internal Server Error"}'),
+});
+
+/**
+ * Lambda's mapping of a function's answer: a JSON object with `statusCode` sets the status, the
+ * headers, `cookies` (each a Set-Cookie) and the body (base64-decoded when `isBase64Encoded`); any
+ * other JSON value is a 200 `application/json` whose body is the answer itself. A function error, or
+ * an answer that does not fit, is a 502.
+ */
+export function fromFunctionResult(r: Pick<InvokeResult, 'status' | 'payload'>): HttpResponseOut {
+  if (r.status !== 'success' || r.payload.length > MAX_URL_PAYLOAD_BYTES) return badGateway();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(r.payload.toString('utf8'));
+  } catch {
+    return badGateway();
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !('statusCode' in parsed)) {
+    return { statusCode: 200, headers: { 'content-type': 'application/json' }, cookies: [], body: r.payload };
+  }
+  const o = parsed as { statusCode: unknown; headers?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
+  const status = Number(o.statusCode);
+  if (!Number.isInteger(status) || status < 100 || status > 599) return badGateway();
+  const headers: Record<string, string> = {};
+  if (o.headers && typeof o.headers === 'object') {
+    for (const [k, v] of Object.entries(o.headers)) if (v !== null && v !== undefined) headers[k.toLowerCase()] = String(v);
+  }
+  const cookies = Array.isArray(o.cookies) ? o.cookies.map(String) : [];
+  const text = o.body === undefined || o.body === null ? '' : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+  const body = o.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text);
+  return { statusCode: status, headers, cookies, body };
+}

@@ -1,0 +1,145 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { AppError } from '../../lib/errors.js';
+import { errorResponses } from '../../lib/schemas.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
+import { principalOf, type Auth } from '../accounts/auth.js';
+import { NameParams } from '../functions/functions.schemas.js';
+import { MAX_URL_PAYLOAD_BYTES } from './http-event.js';
+import type { Cors } from './urls.repository.js';
+import type { UrlsService } from './urls.service.js';
+
+const CorsSchema = Type.Object(
+  {
+    allowOrigins: Type.Optional(Type.Array(Type.String({ maxLength: 253 }), { maxItems: 100, description: 'origins, or *' })),
+    allowMethods: Type.Optional(Type.Array(Type.String({ pattern: '^([A-Z]{1,10}|\\*)$' }), { maxItems: 10 })),
+    allowHeaders: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 100 })),
+    exposeHeaders: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 100 })),
+    maxAge: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
+    allowCredentials: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const UrlDto = Type.Object({
+  url: Type.String({ description: '<api base>/url/<urlId>/: every method and sub-path invokes the function' }),
+  urlId: Type.String(),
+  functionName: Type.String(),
+  authType: Type.Enum(['NONE', 'TALLY_KEY']),
+  cors: Type.Optional(CorsSchema),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastModified: Type.String({ format: 'date-time' }),
+});
+
+/** The origin to allow for this request, when CORS is configured and the origin is among the allowed. */
+function allowedOrigin(cors: Cors | null, origin: string | undefined): string | null {
+  if (!cors || !origin) return null;
+  const origins = cors.allowOrigins ?? [];
+  if (origins.includes(origin)) return origin;
+  return origins.includes('*') ? (cors.allowCredentials ? origin : '*') : null;
+}
+
+/** Managing a function's URL (account key), and the URL itself (`/url/<id>/...`, any method, its own auth). */
+export function urlsRoutes(deps: {
+  auth: Auth;
+  accounts: AccountsService;
+  urls: UrlsService;
+  publicUrl: string | null;
+}): FastifyPluginAsyncTypebox {
+  const { auth, accounts, urls } = deps;
+  const onRequest = auth.require('account', 'admin');
+  const account = (req: FastifyRequest) => accounts.actingAccount(principalOf(req), req.headers['x-account-id'] as string | undefined);
+  const base = (req: FastifyRequest) => deps.publicUrl ?? `${req.protocol}://${req.host}`;
+  const tags = ['events'];
+
+  return async (app) => {
+    app.put(
+      '/v1/functions/:name/url',
+      {
+        onRequest,
+        schema: {
+          tags,
+          summary: 'Give the function a URL (or change its auth and CORS; the URL stays)',
+          params: NameParams,
+          body: Type.Object(
+            { authType: Type.Enum(['NONE', 'TALLY_KEY']), cors: Type.Optional(CorsSchema) },
+            { additionalProperties: false },
+          ),
+          response: { 200: UrlDto, ...errorResponses },
+        },
+      },
+      async (req) => urls.put(await account(req), req.params.name, req.body, base(req)),
+    );
+    app.get(
+      '/v1/functions/:name/url',
+      { onRequest, schema: { tags, summary: "The function's URL", params: NameParams, response: { 200: UrlDto, ...errorResponses } } },
+      async (req) => urls.get(await account(req), req.params.name, base(req)),
+    );
+    app.delete(
+      '/v1/functions/:name/url',
+      {
+        onRequest,
+        schema: { tags, summary: 'Remove the function URL', params: NameParams, response: { 204: Type.Null(), ...errorResponses } },
+      },
+      async (req, reply) => {
+        await urls.remove(await account(req), req.params.name);
+        return reply.code(204).send(null);
+      },
+    );
+
+    // The URL itself: the body stays raw bytes (any content type), up to Lambda's 6 MB.
+    await app.register(async (raw) => {
+      raw.removeAllContentTypeParsers();
+      raw.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_URL_PAYLOAD_BYTES }, (_req, body, done) => done(null, body));
+      raw.addHook('preParsing', async (req) => {
+        if (Number(req.headers['content-length']) > MAX_URL_PAYLOAD_BYTES) {
+          throw new AppError(
+            'PAYLOAD_TOO_LARGE',
+            413,
+            `The request body is larger than ${MAX_URL_PAYLOAD_BYTES} bytes, a function URL's limit`,
+          );
+        }
+      });
+      const handler = async (req: FastifyRequest<{ Params: { urlId: string } }>, reply: FastifyReply) => {
+        const u = await urls.lookup(req.params.urlId);
+        const origin = allowedOrigin(u.cors, req.headers.origin);
+        if (req.method === 'OPTIONS' && u.cors && req.headers['access-control-request-method']) {
+          // A CORS preflight is answered here, from the configuration; the function is not invoked.
+          if (origin) {
+            reply.header('access-control-allow-origin', origin);
+            if (u.cors.allowMethods?.length) reply.header('access-control-allow-methods', u.cors.allowMethods.join(','));
+            if (u.cors.allowHeaders?.length) reply.header('access-control-allow-headers', u.cors.allowHeaders.join(','));
+            if (u.cors.maxAge !== undefined) reply.header('access-control-max-age', String(u.cors.maxAge));
+            if (u.cors.allowCredentials) reply.header('access-control-allow-credentials', 'true');
+            if (origin !== '*') reply.header('vary', 'Origin');
+          }
+          return reply.code(200).send();
+        }
+        await urls.authorize(u, req.headers.authorization);
+        const prefix = `/url/${req.params.urlId}`;
+        const out = await urls.handle(u, {
+          method: req.method,
+          rawPathAndQuery: req.url.slice(prefix.length),
+          rawHeaders: req.raw.rawHeaders,
+          body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+          sourceIp: req.ip,
+        });
+        for (const [k, v] of Object.entries(out.headers)) reply.header(k, v);
+        if (out.cookies.length) reply.header('set-cookie', out.cookies);
+        if (origin && u.cors) {
+          reply.header('access-control-allow-origin', origin);
+          if (u.cors.allowCredentials) reply.header('access-control-allow-credentials', 'true');
+          if (u.cors.exposeHeaders?.length) reply.header('access-control-expose-headers', u.cors.exposeHeaders.join(','));
+        }
+        return reply.code(out.statusCode).send(out.body);
+      };
+      const schema = {
+        tags,
+        summary: 'A function URL: any method and sub-path invokes the function with a payload format 2.0 event',
+        params: Type.Object({ urlId: Type.String(), '*': Type.Optional(Type.String()) }),
+      };
+      raw.all('/url/:urlId', { schema, bodyLimit: MAX_URL_PAYLOAD_BYTES }, handler);
+      raw.all('/url/:urlId/*', { schema, bodyLimit: MAX_URL_PAYLOAD_BYTES }, handler);
+    });
+  };
+}
