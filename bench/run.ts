@@ -1,6 +1,7 @@
 import { ingestBench } from './ingest.js';
 import { invokeBench } from './invoke.js';
 import { invoicesBench } from './invoices.js';
+import { languagesBench } from './languages.js';
 import { sandboxBench } from './sandbox.js';
 
 /** `npm run bench -- <name>`: benchmarks print figures and ratios against a baseline measured in the same run. */
@@ -8,6 +9,7 @@ const benches: Record<string, () => Promise<void>> = {
   ingest: ingestBench,
   invoke: invokeBench,
   invoices: invoicesBench,
+  languages: languagesBench,
   sandbox: sandboxBench,
 };
 
