@@ -112,13 +112,15 @@ export async function languagesBench(): Promise<void> {
       },
     ];
     const events: Record<string, string> = { 'java (stream)': '"x"', 'java (POJO)': '{"item":"a","quantity":1,"unitPrice":1}' };
-    const cold: Record<string, { call: number[]; init: number[]; bare: number[] }> = {};
+    const cold: Record<string, { call: number[]; init: number[]; bare: number[] }> = Object.fromEntries(
+      runtimes.map((r) => [r.name, { call: [], init: [], bare: [] }]),
+    );
     let images = new ImageCache({ dir: join(work, 'images-0'), api, log });
     await images.init();
     const firstImage: number[] = [];
     for (let round = 0; round < COLD; round++) {
       for (const r of runtimes) {
-        const entry = (cold[r.name] ??= { call: [], init: [], bare: [] });
+        const entry = cold[r.name]!;
         if (r.bare.length > 0) entry.bare.push(bareMs(r.bare));
         if (r.name.startsWith('image') && round < 3) {
           // A fresh store each time: fetch (from memory here), verify and unpack included.
