@@ -276,12 +276,15 @@ export class FunctionInstance {
 
   private onInitTimeout(active: Active): void {
     if (this.active !== active || active.handedOffAt !== undefined) return;
-    const message = `Init timed out after ${((performance.now() - this.spawnedAt) / 1000).toFixed(2)} seconds`;
+    // A timer may fire a little early against performance.now() (the event loop's clock is cached):
+    // the init that timed out lasted its limit at least.
+    const at = Math.max(performance.now(), this.spawnedAt + (this.options.initTimeoutMs ?? 10_000));
+    const message = `Init timed out after ${((at - this.spawnedAt) / 1000).toFixed(2)} seconds`;
     this.end(active, {
       status: 'timeout',
       payload: errorJson('Sandbox.Timedout', message),
       errorType: 'Sandbox.Timedout',
-      at: performance.now(),
+      at,
       fatal: true,
       extraLog: `${message}\n`,
     });
