@@ -90,6 +90,13 @@ describe('ruby runtime', () => {
     expect(json(broken.payload).errorType).toBe('Init<Runtime.UserCodeSyntaxError>');
   });
 
+  it('finds gems shipped in vendor/bundle, as Lambda does, and loads rubygems only then', async () => {
+    const r = await instance(fixtures.dir('ruby-gems'), { runtime: 'ruby', handler: 'app.handler' }).invoke(event({ text: 'hi' }), {
+      requestId: 'rb-gems',
+    });
+    expect(json(r.payload)).toEqual({ shouted: 'HI!', gems: 'loaded' });
+  });
+
   it('runs as its own unprivileged uid with no view of the host', async () => {
     const fn = instance(fixtures.dir('ruby'), { runtime: 'ruby', handler: 'lambda_function.identity' });
     const r = json((await fn.invoke(event({ paths: SECRETS }), { requestId: 'rb-id' })).payload);

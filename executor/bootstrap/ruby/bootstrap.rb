@@ -170,6 +170,7 @@ def load_handler(client, task_root, handler)
   fail_init(client, 'Runtime.MalformedHandlerName', "Bad handler #{handler}: expected file.method") if file.empty? || target.empty?
   if Dir.exist?(File.join(task_root, 'vendor', 'bundle')) || ENV['GEM_PATH']
     # Gems shipped with the function (bundle install --path vendor/bundle), found as Lambda finds them.
+    require 'rbconfig'
     abi = RbConfig::CONFIG['ruby_version']
     ENV['GEM_PATH'] ||= "#{task_root}/vendor/bundle/ruby/#{abi}:/opt/ruby/gems/#{abi}"
     require 'rubygems'
