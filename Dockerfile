@@ -40,6 +40,7 @@ FROM base AS executor
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       bubblewrap passt util-linux iproute2 e2fsprogs mount python3 curl ca-certificates \
+      ruby openjdk-17-jdk-headless libjackson2-databind-java umoci \
  && rm -rf /var/lib/apt/lists/*
 RUN mkdir -p /data /keys
 ENV HOST=0.0.0.0 PORT=3100 TALLY_EXECUTOR_DIR=/data/executor

@@ -2,6 +2,7 @@ import { asyncBench } from './async.js';
 import { ingestBench } from './ingest.js';
 import { invokeBench } from './invoke.js';
 import { invoicesBench } from './invoices.js';
+import { languagesBench } from './languages.js';
 import { sandboxBench } from './sandbox.js';
 
 /** `npm run bench -- <name>`: benchmarks print figures and ratios against a baseline measured in the same run. */
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<void>> = {
   ingest: ingestBench,
   invoke: invokeBench,
   invoices: invoicesBench,
+  languages: languagesBench,
   sandbox: sandboxBench,
 };
 

@@ -80,6 +80,13 @@ export function createApiClient(options: { apiUrl: string; key: string; timeoutM
       return Buffer.from(await res.arrayBuffer());
     },
 
+    /** A container image's blob (manifest, config or layer) by digest, as a stream: layers may be large. */
+    async fetchImageBlob(digest: string): Promise<ReadableStream<Uint8Array>> {
+      const res = await call('GET', `/v1/images/blobs/${digest}`, undefined, 600_000);
+      if (!res.body) throw new Error(`blob ${digest}: empty answer`);
+      return res.body;
+    },
+
     async postUsage(events: UsageEvent[]): Promise<{ accepted: number; duplicates: number; conflicts: number }> {
       return (await (await call('POST', '/v1/usage', { events })).json()) as { accepted: number; duplicates: number; conflicts: number };
     },

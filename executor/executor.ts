@@ -7,6 +7,8 @@ import { pino, type Logger } from 'pino';
 import type { LocalInvoker } from '../src/contracts/executor.js';
 import { ApiError, createApiClient, type ApiClient } from './api-client.js';
 import { CodeCache } from './code-cache.js';
+import { ImageCache } from './image-cache.js';
+import { buildJavaRuntime } from './runtime/java-runtime.js';
 import type { ExecutorOptions } from './config.js';
 import { createExecutorMetrics, createInvokeServer } from './invoke-server.js';
 import { FunctionPool, resolvePython, type PoolStats } from './runtime/pool.js';
@@ -36,6 +38,10 @@ export interface Executor {
 
 export interface StartOptions extends ExecutorOptions {
   logger?: Logger;
+  /** Where the Java runtime client is built, once per version of its sources (default: under `dir`). */
+  javaRuntimeCache?: string;
+  /** An unpacked container image no instance used for this long is removed (default one hour). */
+  imageIdleMs?: number;
 }
 
 /** The kernel sandbox, or (TALLY_SANDBOX=off, a developer switch) nothing at all, said loudly. */
@@ -157,13 +163,23 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
   });
   const code = new CodeCache(path.join(options.dir, 'code'), api, log);
   await code.init();
+  const images = new ImageCache({ dir: path.join(options.dir, 'images'), api, log, idleMs: options.imageIdleMs });
+  await images.init();
+  const imageIdleMs = options.imageIdleMs ?? 3_600_000;
+  const imageSweep = setInterval(
+    () => void images.sweep().catch((err: unknown) => log.warn({ err }, 'could not remove unused container images')),
+    Math.max(1_000, Math.min(imageIdleMs / 4, 600_000)),
+  );
+  imageSweep.unref();
+  const javaRuntimeCache = options.javaRuntimeCache ?? path.join(options.dir, 'runtimes', 'java');
   const pool = new FunctionPool({
     log,
     capacity: options.capacity,
     idleTimeoutMs: options.idleTimeoutMs,
-    instance: { isolation, pythonPath },
+    instance: { isolation, pythonPath, images },
+    javaRuntime: () => buildJavaRuntime({ cacheRoot: javaRuntimeCache }),
   });
-  const front = createInvokeServer({ token, pool, code, spool, metrics, log });
+  const front = createInvokeServer({ token, pool, code, images, spool, metrics, log });
 
   await new Promise<void>((resolve, reject) => {
     front.server.once('error', reject);
@@ -192,6 +208,7 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
     registered = true;
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+      clearInterval(imageSweep);
       await Promise.all([pool.close(), reporter.stop(Date.now()), new Promise((r) => front.server.close(r))]);
       await isolation.close();
       await spool.close();
@@ -206,6 +223,7 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
   async function stop(): Promise<void> {
     const deadline = Date.now() + options.shutdownTimeoutMs;
     stopHeartbeat();
+    clearInterval(imageSweep);
     front.drain();
     await api.deregister(id).catch((err: unknown) => log.warn({ err: String(err) }, 'could not deregister'));
     // Running invocations may finish, keeping a few seconds to kill the rest and send usage.

@@ -12,6 +12,7 @@ import {
 } from '../src/contracts/executor.js';
 import { isUuid, type UsageEvent } from '../src/contracts/usage.js';
 import type { CodeCache } from './code-cache.js';
+import type { ImageCache } from './image-cache.js';
 import { TooManyRequestsError, type FunctionPool } from './runtime/pool.js';
 import type { FunctionSpec, InvocationResult, Log } from './runtime/types.js';
 import type { UsageSpool } from './spool.js';
@@ -79,6 +80,8 @@ export interface InvokeServerDeps {
   token: string;
   pool: Pick<FunctionPool, 'invoke' | 'stats'>;
   code: Pick<CodeCache, 'folder'>;
+  /** Container images; without it, image functions are refused. */
+  images?: Pick<ImageCache, 'prefetch'>;
   spool: Pick<UsageSpool, 'append' | 'accepting'>;
   metrics: ExecutorMetrics;
   log: Log;
@@ -234,8 +237,14 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     const key = `${spec.functionId}:${spec.version}`;
     const known = specs.get(key);
     if (known) return known;
-    const codeDir = await deps.code.folder(spec.codeSha256).catch((err: unknown) => {
-      throw new HttpError(502, 'CODE_UNAVAILABLE', `could not load code ${spec.codeSha256}: ${String(err)}`);
+    // An image is unpacked here, before its first invocation, so a failure to fetch it is not billed.
+    const codeDir = await (spec.image
+      ? deps.images
+        ? deps.images.prefetch(spec.image.digest).then(() => '')
+        : Promise.reject(new Error('this executor runs no container images'))
+      : deps.code.folder(spec.codeSha256)
+    ).catch((err: unknown) => {
+      throw new HttpError(502, 'CODE_UNAVAILABLE', `could not load code ${spec.image?.digest ?? spec.codeSha256}: ${String(err)}`);
     });
     const made: FunctionSpec = {
       functionId: spec.functionId,
@@ -250,6 +259,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       codeDir,
       ephemeralStorageMb: spec.ephemeralStorageMb,
       ...(spec.reservedConcurrency !== null ? { reservedConcurrency: spec.reservedConcurrency } : {}),
+      ...(spec.image ? { imageRef: spec.image } : {}),
     };
     if (specs.size >= 10_000) specs.clear();
     specs.set(key, made);

@@ -33,6 +33,7 @@ import { createExecutorsRepository } from './modules/executors/executors.reposit
 import { executorsRoutes } from './modules/executors/executors.routes.js';
 import { createExecutorsService, type ExecutorsOptions } from './modules/executors/executors.service.js';
 import { createFunctionsRepository } from './modules/functions/functions.repository.js';
+import { createImagesRepository } from './modules/functions/images.repository.js';
 import { functionsRoutes } from './modules/functions/functions.routes.js';
 import { createFunctionsService, type FunctionsServiceOptions } from './modules/functions/functions.service.js';
 import { invokeRoutes } from './modules/functions/invoke.routes.js';
@@ -181,7 +182,11 @@ export function buildServices(deps: AppDeps) {
     metrics,
     log: usageLog,
   });
-  const functions = createFunctionsService({ repo: createFunctionsRepository(deps.db), options: deps.functions });
+  const functions = createFunctionsService({
+    repo: createFunctionsRepository(deps.db),
+    images: createImagesRepository(deps.db),
+    options: deps.functions,
+  });
   const executorClient = createExecutorClient();
   const concurrency = createConcurrency({
     repo: createConcurrencyRepository(deps.db),

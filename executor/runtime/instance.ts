@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { IsolatedInstance, Isolation } from '../sandbox/isolation.js';
+import { imageRun, type ImageConfig } from './image-run.js';
 import { functionArn, instanceEnvironment, runtimeCommand, type LaunchOptions } from './launch.js';
 import { OutputCapture } from './output.js';
 import { billedDurationMs, describeExit, endLine, reportLine, startLine, timeoutMessage, toMicrosecond } from './report.js';
@@ -23,6 +24,13 @@ export interface InstanceOptions extends LaunchOptions {
   maxLogBytes?: number;
   /** Called once when the child is gone, whatever the reason. */
   onExit?: (instance: FunctionInstance) => void;
+  /** Container images, unpacked on demand and held while an instance runs them. */
+  images?: ImageStore;
+}
+
+export interface ImageStore {
+  acquire(digest: string): Promise<{ digest: string; rootfs: string; config: ImageConfig }>;
+  release(digest: string): void;
 }
 
 /**
@@ -83,6 +91,7 @@ export class FunctionInstance {
   private readonly limitKb: number;
   private exited: Promise<void> | null = null;
   private cleanedUp = false;
+  private releaseImage: (() => void) | null = null;
 
   constructor(
     readonly spec: FunctionSpec,
@@ -149,8 +158,9 @@ export class FunctionInstance {
 
   private async start(): Promise<void> {
     this.state = 'starting';
-    const { spec, options } = this;
-    const box = await options.isolation.open(spec);
+    const { options } = this;
+    const spec = await this.resolveImage();
+    const box = await options.isolation.open(spec, { javaRuntimeDir: options.javaRuntimeDir });
     this.box = box;
     if (!this.alive) throw new Error('instance disposed while starting');
     this.api = box.runtimeApi;
@@ -185,6 +195,18 @@ export class FunctionInstance {
     });
     const active = this.active;
     if (active) this.watch(active, options.initTimeoutMs ?? 10_000, () => this.onInitTimeout(active));
+  }
+
+  /** An image function's spec with its image unpacked and resolved (held until the instance is gone). */
+  private async resolveImage(): Promise<FunctionSpec> {
+    const { spec, options } = this;
+    if (!spec.imageRef) return spec;
+    if (!options.images) throw new Error('this executor cannot run container images');
+    const { digest, config } = spec.imageRef;
+    const image = await options.images.acquire(digest);
+    this.releaseImage = () => options.images!.release(digest);
+    const { handler, ...run } = imageRun(image, config);
+    return { ...spec, handler, codeDir: image.rootfs, image: run };
   }
 
   private deliver(active: Active, event: Buffer, timeoutMs: number, deadlineMs?: number): void {
@@ -254,12 +276,15 @@ export class FunctionInstance {
 
   private onInitTimeout(active: Active): void {
     if (this.active !== active || active.handedOffAt !== undefined) return;
-    const message = `Init timed out after ${((performance.now() - this.spawnedAt) / 1000).toFixed(2)} seconds`;
+    // A timer may fire a little early against performance.now() (the event loop's clock is cached):
+    // the init that timed out lasted its limit at least.
+    const at = Math.max(performance.now(), this.spawnedAt + (this.options.initTimeoutMs ?? 10_000));
+    const message = `Init timed out after ${((at - this.spawnedAt) / 1000).toFixed(2)} seconds`;
     this.end(active, {
       status: 'timeout',
       payload: errorJson('Sandbox.Timedout', message),
       errorType: 'Sandbox.Timedout',
-      at: performance.now(),
+      at,
       fatal: true,
       extraLog: `${message}\n`,
     });
@@ -305,6 +330,7 @@ export class FunctionInstance {
     this.cleanedUp = true;
     this.state = 'dead';
     await this.box?.close().catch((err: unknown) => this.options.log.error({ err }, 'could not release a function sandbox'));
+    this.releaseImage?.();
     this.options.onExit?.(this);
   }
 

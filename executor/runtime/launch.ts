@@ -15,6 +15,12 @@ export interface LaunchOptions {
   bootstrapDir?: string;
   /** Pass --max-old-space-size (90 % of the memory) to node; default true. */
   nodeHeapLimit?: boolean;
+  /** Default `ruby` (Debian's, under /usr). */
+  rubyPath?: string;
+  /** Default `java` (the JDK's, under /usr). */
+  javaPath?: string;
+  /** The built Java runtime client (java-runtime.ts): required for `java` functions. */
+  javaRuntimeDir?: string;
 }
 
 /** Where the runtime finds things, as the runtime itself sees them (inside a sandbox: /var/task...). */
@@ -29,10 +35,35 @@ export interface RuntimePaths {
   runtimeApi: string;
 }
 
-/** Tally's bootstrap folder for a managed runtime on the host (null for `provided`). */
-export function bootstrapFolder(spec: Pick<FunctionSpec, 'runtime'>, options: LaunchOptions): string | null {
-  if (spec.runtime === 'provided') return null;
-  return path.join(options.bootstrapDir ?? DEFAULT_BOOTSTRAP_DIR, spec.runtime === 'nodejs' ? 'node' : 'python');
+const BOOTSTRAP_FOLDERS = { nodejs: 'node', python: 'python', ruby: 'ruby' } as const;
+
+/** Tally's bootstrap folder for a managed runtime on the host (null for `provided` and images). */
+export function bootstrapFolder(spec: Pick<FunctionSpec, 'runtime' | 'image'>, options: LaunchOptions): string | null {
+  if (spec.runtime === 'provided' || spec.image) return null;
+  if (spec.runtime === 'java') {
+    if (!options.javaRuntimeDir) throw new Error('the Java runtime client is not built on this executor (javac and Jackson are needed)');
+    return options.javaRuntimeDir;
+  }
+  return path.join(options.bootstrapDir ?? DEFAULT_BOOTSTRAP_DIR, BOOTSTRAP_FOLDERS[spec.runtime as keyof typeof BOOTSTRAP_FOLDERS]);
+}
+
+/**
+ * The JVM's flags: the serial collector and the first JIT tier only (the JVM spends its cold start
+ * compiling, and most functions end before the second tier pays off), the shared class archive,
+ * no perf-data file in /tmp, and a heap sized from the function's memory: the sandbox hides the
+ * cgroup from the JVM, which would otherwise size its heap from the host's memory and be killed
+ * by the kernel instead of throwing OutOfMemoryError.
+ */
+export function javaFlags(memoryMb: number): string[] {
+  const heapMb = Math.max(32, Math.floor(memoryMb * 0.8));
+  return [
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    '-Xshare:auto',
+    '-XX:-UsePerfData',
+    `-Xmx${heapMb}m`,
+    `-Xms${Math.min(heapMb, 16)}m`,
+  ];
 }
 
 /** The runtime's command line. */
@@ -47,10 +78,18 @@ export function runtimeCommand(spec: FunctionSpec, options: LaunchOptions, paths
     }
     case 'python':
       return [options.pythonPath ?? 'python3', '-u', path.join(paths.runtimeDir, 'bootstrap.py')];
+    // Rubygems is loaded by the bootstrap only when the function brings gems (it costs ~40 ms).
+    case 'ruby':
+      return [options.rubyPath ?? 'ruby', '--disable-gems', path.join(paths.runtimeDir, 'bootstrap.rb')];
+    case 'java':
+      return [options.javaPath ?? 'java', ...javaFlags(spec.memoryMb), '-cp', path.join(paths.runtimeDir, 'classes'), 'tally.runtime.Main'];
     case 'provided':
-      return [path.join(paths.taskRoot, 'bootstrap')];
+      return spec.image ? spec.image.argv : [path.join(paths.taskRoot, 'bootstrap')];
   }
 }
+
+/** Lambda's PATH where an image sets none. */
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Built from nothing: the executor's own environment (secrets, NODE_EXTRA_CA_CERTS) never leaks in. */
 export function instanceEnvironment(
@@ -59,18 +98,22 @@ export function instanceEnvironment(
   instance: { paths: RuntimePaths; instanceId: string },
 ): Record<string, string> {
   const region = options.region ?? 'local';
-  const binDirs = [options.nodePath ?? process.execPath, options.pythonPath]
-    .filter((p): p is string => p !== undefined && path.isAbsolute(p))
-    .map((p) => path.dirname(p));
-  const systemDirs = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-  const PATH = [...new Set([...binDirs, ...systemDirs])].join(':');
+  // An image brings its own interpreters: the host's folders mean nothing inside it.
+  const binDirs = spec.image
+    ? []
+    : [options.nodePath ?? process.execPath, options.pythonPath]
+        .filter((p): p is string => p !== undefined && path.isAbsolute(p))
+        .map((p) => path.dirname(p));
+  const PATH = [...new Set([...binDirs, ...DEFAULT_PATH.split(':')])].join(':');
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
   const { paths } = instance;
+  const execution = executionEnv(spec);
   return {
-    // Lambda lets a function override these three...
+    // Lambda lets a function override these three (and an image's ENV sets them first)...
     PATH,
     LANG: 'C.UTF-8',
     TZ: ':UTC',
+    ...spec.image?.environment,
     ...spec.environment,
     // ...but not these.
     HOME: paths.tmp,
@@ -85,7 +128,7 @@ export function instanceEnvironment(
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
-    AWS_EXECUTION_ENV: executionEnv(spec.runtime),
+    ...(execution ? { AWS_EXECUTION_ENV: execution } : {}),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
     AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[${spec.version}]${instance.instanceId}${randomBytes(10).toString('hex')}`,
     ...(spec.runtime === 'python' ? { PYTHONUNBUFFERED: '1' } : {}),
@@ -96,8 +139,12 @@ export function functionArn(spec: FunctionSpec, options: LaunchOptions): string 
   return `arn:aws:lambda:${options.region ?? 'local'}:000000000000:function:${spec.name}`;
 }
 
-function executionEnv(runtime: FunctionSpec['runtime']): string {
-  if (runtime === 'nodejs') return `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`;
-  if (runtime === 'python') return 'AWS_Lambda_python3';
+/** As on Lambda, an image function has none (its base image may set one in its ENV). */
+function executionEnv(spec: Pick<FunctionSpec, 'runtime' | 'image'>): string | undefined {
+  if (spec.image) return undefined;
+  if (spec.runtime === 'nodejs') return `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`;
+  if (spec.runtime === 'python') return 'AWS_Lambda_python3';
+  if (spec.runtime === 'ruby') return 'AWS_Lambda_ruby3';
+  if (spec.runtime === 'java') return 'AWS_Lambda_java17';
   return 'AWS_Lambda_provided';
 }

@@ -28,6 +28,8 @@ export interface PoolOptions {
   idleTimeoutMs?: number;
   /** Passed to every instance (the isolation above all); pythonPath is resolved once when absent. */
   instance: Omit<InstanceOptions, 'log' | 'onExit'>;
+  /** Builds (or finds) the Java runtime client; awaited by the first Java invocation only. */
+  javaRuntime?: () => Promise<string>;
 }
 
 export interface PoolStats {
@@ -42,6 +44,8 @@ export class FunctionPool {
   private readonly idleTimeoutMs: number;
   private pythonLookup: Promise<string> | null = null;
   private pythonPath: string | undefined;
+  private javaLookup: Promise<string | undefined> | null = null;
+  private javaRuntimeDir: string | undefined;
   private closed = false;
   /** Instances must not outlive the executor, even when it exits without close(). */
   private readonly killAllOnExit = (): void =>
@@ -63,6 +67,15 @@ export class FunctionPool {
     if (spec.runtime === 'python' && this.pythonPath === undefined) {
       this.pythonLookup ??= resolvePython();
       this.pythonPath = this.options.instance.pythonPath ?? (await this.pythonLookup);
+    }
+    if (spec.runtime === 'java' && this.javaRuntimeDir === undefined && this.options.javaRuntime) {
+      // A failed build leaves the directory unknown: the instance then fails to start and says why.
+      this.javaLookup ??= this.options.javaRuntime().catch((err: unknown) => {
+        this.options.log.error({ err }, 'could not build the Java runtime client');
+        this.javaLookup = null;
+        return undefined;
+      });
+      this.javaRuntimeDir = await this.javaLookup;
     }
     try {
       return await this.acquire(spec).invoke(event, { requestId });
@@ -121,6 +134,7 @@ export class FunctionPool {
     const instance = new FunctionInstance(spec, {
       ...this.options.instance,
       pythonPath: this.pythonPath ?? this.options.instance.pythonPath,
+      javaRuntimeDir: this.javaRuntimeDir ?? this.options.instance.javaRuntimeDir,
       log: this.options.log,
       onExit: (gone) => this.remove(key, gone),
     });

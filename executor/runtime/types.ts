@@ -1,10 +1,24 @@
 import type { Logger } from 'pino';
+import type { ImageConfigOverrides, Runtime } from '../../src/contracts/executor.js';
 import type { InvocationStatus } from '../../src/contracts/usage.js';
 
 /** One invocation's usage: the `POST /v1/usage` wire contract. */
 export type { InvocationStatus, UsageEvent } from '../../src/contracts/usage.js';
 
-export type Runtime = 'nodejs' | 'python' | 'provided';
+export type { Runtime } from '../../src/contracts/executor.js';
+
+/** A container image function: its unpacked root and what runs in it (imageConfig already applied). */
+export interface ImageRun {
+  /** The OCI manifest digest. */
+  digest: string;
+  /** The unpacked root file system on the host: read-only, shared by every instance of the image. */
+  rootfs: string;
+  /** Entry point and command as the image and the function's imageConfig set them. */
+  argv: string[];
+  workingDirectory: string;
+  /** The image's own ENV (PATH...), below the function's environment. */
+  environment: Record<string, string>;
+}
 
 export interface FunctionSpec {
   functionId: string;
@@ -21,6 +35,10 @@ export interface FunctionSpec {
   ephemeralStorageMb?: number;
   /** Most instances this function may run at once; absent means only the executor's capacity. */
   reservedConcurrency?: number;
+  /** A container image function, as the api names it: its manifest digest and the function's overrides. */
+  imageRef?: { digest: string; config: ImageConfigOverrides };
+  /** The same image, unpacked and resolved when an instance starts (codeDir is then its root file system). */
+  image?: ImageRun;
 }
 
 export interface InvocationResult {

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import type { RuntimePaths } from '../runtime/launch.js';
+import type { LaunchOptions, RuntimePaths } from '../runtime/launch.js';
 import type { RuntimeApi } from '../runtime/runtime-api.js';
 import type { FunctionSpec } from '../runtime/types.js';
 
@@ -10,8 +10,11 @@ import type { FunctionSpec } from '../runtime/types.js';
  */
 export interface Isolation {
   readonly mode: 'sandbox' | 'off';
-  /** Everything one instance needs before its runtime starts; its Runtime API already listens. */
-  open(spec: FunctionSpec): Promise<IsolatedInstance>;
+  /**
+   * Everything one instance needs before its runtime starts; its Runtime API already listens.
+   * `runtime` names what the instance found on its own (the Java runtime client, built on demand).
+   */
+  open(spec: FunctionSpec, runtime?: Pick<LaunchOptions, 'javaRuntimeDir'>): Promise<IsolatedInstance>;
   /** Tears down spare resources; instances must have been closed. */
   close(): Promise<void>;
 }

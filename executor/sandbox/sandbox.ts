@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -9,6 +9,8 @@ import { RuntimeApi } from '../runtime/runtime-api.js';
 import type { FunctionSpec, Log } from '../runtime/types.js';
 import { createCgroupDriver, type CgroupDriver, type InstanceCgroup } from './cgroups.js';
 import { run } from './exec.js';
+import { hostTools, HOST_TOOLS_INSIDE, type HostTools } from './host-tools.js';
+import { imageRootArgs } from './image-root.js';
 import type { IsolatedInstance, Isolation } from './isolation.js';
 import { openNetwork, RUNTIME_API_INSIDE, type Network, type NetworkMode } from './network.js';
 import { checkRequirements, SandboxUnavailableError, type Tools } from './requirements.js';
@@ -105,6 +107,17 @@ const ETC_FILES = [
 ];
 
 /** An interpreter installed outside /usr (pyenv, nvm...): its whole prefix, read-only, at the same path. */
+/** The JDK's configuration (security policy, logging) lives in /etc on Debian, linked from the JDK's conf/. */
+function jdkConfig(): string[] {
+  try {
+    return readdirSync('/etc')
+      .filter((n) => /^java-\d+-openjdk$/.test(n))
+      .map((n) => `/etc/${n}`);
+  } catch {
+    return [];
+  }
+}
+
 function interpreterPrefix(binary: string | undefined): string | null {
   if (!binary || !path.isAbsolute(binary)) return null;
   const prefix = path.dirname(path.dirname(realpathSync(binary)));
@@ -144,7 +157,11 @@ export class KernelSandbox implements Isolation {
   private readonly spares: Slot[] = [];
   private refilling: Promise<void> | null = null;
   private closed = false;
-  private readonly staticArgs: string[];
+  /** Namespaces, for every instance. */
+  private readonly namespaceArgs: string[];
+  /** The root of a zip function: the host's /usr and a few files of its /etc. */
+  private readonly hostRootArgs: string[];
+  private readonly host: HostTools;
   private watchdog: ChildProcess | null = null;
 
   private constructor(
@@ -156,7 +173,9 @@ export class KernelSandbox implements Isolation {
     const prefixes = [interpreterPrefix(options.nodePath ?? process.execPath), interpreterPrefix(options.pythonPath)]
       .filter((p): p is string => p !== null)
       .flatMap((p) => [...readableParents(p), '--ro-bind', p, p]);
-    this.staticArgs = [
+    const etc = [...ETC_FILES, ...jdkConfig()];
+    this.host = hostTools(tools.setpriv);
+    this.namespaceArgs = [
       '--unshare-pid',
       '--unshare-ipc',
       '--unshare-uts',
@@ -165,6 +184,8 @@ export class KernelSandbox implements Isolation {
       '--new-session',
       '--hostname',
       'sandbox',
+    ];
+    this.hostRootArgs = [
       '--ro-bind',
       '/usr',
       '/usr',
@@ -174,8 +195,8 @@ export class KernelSandbox implements Isolation {
       '/proc',
       '--dev',
       '/dev',
-      ...['/var/task', '/run/tally/x', ...ETC_FILES].flatMap(readableParents),
-      ...ETC_FILES.flatMap((f) => ['--ro-bind-try', f, f]),
+      ...['/var/task', `${HOST_TOOLS_INSIDE}/x`, ...etc].flatMap(readableParents),
+      ...etc.flatMap((f) => ['--ro-bind-try', f, f]),
     ];
   }
 
@@ -202,7 +223,7 @@ export class KernelSandbox implements Isolation {
     return sandbox;
   }
 
-  async open(spec: FunctionSpec): Promise<IsolatedInstance> {
+  async open(spec: FunctionSpec, runtime: Pick<LaunchOptions, 'javaRuntimeDir'> = {}): Promise<IsolatedInstance> {
     const tmpMb = spec.ephemeralStorageMb ?? DEFAULT_EPHEMERAL_MB;
     // A spare whose launcher died (killed from outside) is of no use: drop it.
     for (const dead of this.spares.filter((s) => s.launcher.exitCode !== null || s.launcher.signalCode !== null)) {
@@ -223,7 +244,12 @@ export class KernelSandbox implements Isolation {
       await this.destroy(slot);
       throw err;
     }
-    return this.instance(spec, slot);
+    try {
+      return this.instance(spec, slot, runtime);
+    } catch (err) {
+      await this.destroy(slot);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
@@ -258,19 +284,28 @@ export class KernelSandbox implements Isolation {
     this.watchdog = watchdog;
   }
 
-  private instance(spec: FunctionSpec, slot: Slot): IsolatedInstance {
+  private instance(spec: FunctionSpec, slot: Slot, runtime: Pick<LaunchOptions, 'javaRuntimeDir'>): IsolatedInstance {
     const { options } = this;
-    const runtimeDir = bootstrapFolder(spec, options);
+    const runtimeDir = bootstrapFolder(spec, { ...options, ...runtime });
     const { cgroup, launcher } = slot;
     let closed: Promise<void> | null = null;
     let final: { cpuNanos: number; forksRefused: number } | null = null;
     return {
       runtimeApi: slot.runtimeApi,
-      paths: { taskRoot: TASK_ROOT, runtimeDir: runtimeDir ? RUNTIME_DIR : TASK_ROOT, tmp: '/tmp', runtimeApi: RUNTIME_API_INSIDE },
+      paths: {
+        taskRoot: TASK_ROOT,
+        runtimeDir: runtimeDir || spec.image ? RUNTIME_DIR : TASK_ROOT,
+        tmp: '/tmp',
+        runtimeApi: RUNTIME_API_INSIDE,
+      },
       kernelLimits: true,
       launch: async (argv, env) => {
+        const root = spec.image
+          ? imageRootArgs(spec.image.rootfs)
+          : [...this.hostRootArgs, '--ro-bind', spec.codeDir, TASK_ROOT, ...(runtimeDir ? ['--ro-bind', runtimeDir, RUNTIME_DIR] : [])];
         const args = [
-          ...this.staticArgs,
+          ...this.namespaceArgs,
+          ...root,
           '--ro-bind',
           path.join(slot.dir, 'passwd'),
           '/etc/passwd',
@@ -280,17 +315,14 @@ export class KernelSandbox implements Isolation {
           '--bind',
           path.join(slot.dir, 'api.sock'),
           RUNTIME_API_SOCKET_INSIDE,
-          '--ro-bind',
-          spec.codeDir,
-          TASK_ROOT,
-          ...(runtimeDir ? ['--ro-bind', runtimeDir, RUNTIME_DIR] : []),
+          ...this.host.binds,
           ...(slot.scratch
             ? ['--bind', slot.scratch.mountPoint, '/tmp']
             : ['--perms', '1777', '--size', String(slot.tmpMb * MIB), '--tmpfs', '/tmp']),
           '--remount-ro',
           '/',
           '--chdir',
-          TASK_ROOT,
+          spec.image ? spec.image.workingDirectory : TASK_ROOT,
           '--clearenv',
           ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),
           '--setenv',
@@ -379,7 +411,7 @@ export class KernelSandbox implements Isolation {
       const files = account(uid);
       await writeFile(path.join(dir, 'passwd'), files.passwd, { mode: 0o644 });
       await writeFile(path.join(dir, 'group'), files.group, { mode: 0o644 });
-      const { prlimit, nsenter, bwrap, setpriv } = this.tools;
+      const { prlimit, nsenter, bwrap } = this.tools;
       const drop = [
         `--reuid=${uid}`,
         `--regid=${uid}`,
@@ -389,7 +421,8 @@ export class KernelSandbox implements Isolation {
         '--bounding-set=-all',
         '--no-new-privs',
       ];
-      const command = [setpriv, ...drop, '--', '/bin/sh', '-c', TRAMPOLINE];
+      // The host's setpriv and shell through the host's loader: a container image's root has neither.
+      const command = this.host.command(drop, TRAMPOLINE);
       const launcher = await step(
         async () =>
           spawn(

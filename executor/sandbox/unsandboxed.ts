@@ -26,13 +26,20 @@ export interface UnsandboxedOptions extends LaunchOptions {
 export function unsandboxed(options: UnsandboxedOptions = {}): Isolation {
   return {
     mode: 'off',
-    async open(spec: FunctionSpec): Promise<IsolatedInstance> {
+    async open(spec: FunctionSpec, runtime: Pick<LaunchOptions, 'javaRuntimeDir'> = {}): Promise<IsolatedInstance> {
+      // An image needs its own root; only the kernel sandbox gives one.
+      if (spec.image) throw new Error('container images run only in the kernel sandbox (TALLY_SANDBOX=on)');
       const tmp = await mkdtemp(path.join(options.tmpRoot ?? os.tmpdir(), 'tally-fn-'));
       const runtimeApi = await RuntimeApi.start(options.maxResponseBytes);
       let child: ChildProcess | null = null;
       return {
         runtimeApi,
-        paths: { taskRoot: spec.codeDir, runtimeDir: bootstrapFolder(spec, options) ?? spec.codeDir, tmp, runtimeApi: runtimeApi.address },
+        paths: {
+          taskRoot: spec.codeDir,
+          runtimeDir: bootstrapFolder(spec, { ...options, ...runtime }) ?? spec.codeDir,
+          tmp,
+          runtimeApi: runtimeApi.address,
+        },
         kernelLimits: false,
         async launch(argv, env) {
           // RLIMIT_DATA also catches Buffers outside the JS heap; below heap + 64 MB node hangs at start-up.

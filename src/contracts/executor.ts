@@ -7,8 +7,42 @@ import type { ARCHITECTURES } from './usage.js';
  * `POST /invoke` with the token the executor handed over when it registered.
  */
 
-export const RUNTIMES = ['nodejs', 'python', 'provided'] as const;
+export const RUNTIMES = ['nodejs', 'python', 'ruby', 'java', 'provided'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
+
+/**
+ * AWS's runtime identifiers, accepted so templates written for Lambda deploy unchanged. Each runs on
+ * the executor's own interpreter (Node.js 20, Python 3.11, Ruby 3.1, Java 17 on Debian 12), so only
+ * identifiers whose code that interpreter runs are listed: no nodejs22.x on Node.js 20.
+ */
+export const RUNTIME_ALIASES = {
+  'nodejs18.x': 'nodejs',
+  'nodejs20.x': 'nodejs',
+  'python3.8': 'python',
+  'python3.9': 'python',
+  'python3.10': 'python',
+  'python3.11': 'python',
+  'ruby3.2': 'ruby',
+  'java8.al2': 'java',
+  java11: 'java',
+  java17: 'java',
+  'provided.al2': 'provided',
+  'provided.al2023': 'provided',
+} as const satisfies Record<string, Runtime>;
+export type RuntimeAlias = keyof typeof RUNTIME_ALIASES;
+
+/** The runtime an identifier or alias names. */
+export const canonicalRuntime = (name: Runtime | RuntimeAlias): Runtime =>
+  (RUNTIMES as readonly string[]).includes(name) ? (name as Runtime) : RUNTIME_ALIASES[name as RuntimeAlias];
+
+export type PackageType = 'Zip' | 'Image';
+
+/** A container image's settings that `imageConfig` may override (Lambda's ImageConfig). */
+export interface ImageConfigOverrides {
+  entryPoint?: string[];
+  command?: string[];
+  workingDirectory?: string;
+}
 
 /** Lambda's synchronous payload limit, for the event and for the response (6 MiB). */
 export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -64,8 +98,14 @@ export interface InvokeSpec {
   ephemeralStorageMb: number;
   environment: Record<string, string>;
   reservedConcurrency: number | null;
-  /** Hex SHA-256 of the zip: `GET /v1/code/:sha256` on the api. */
+  /** Hex SHA-256 of the zip: `GET /v1/code/:sha256` on the api (for an image, its manifest digest's hex). */
   codeSha256: string;
+  /**
+   * A container image function (packageType Image): the digest of its OCI manifest (blobs from
+   * `GET /v1/images/blobs/:digest`) and the function's overrides of the image's own settings.
+   * `runtime` is then `provided`: the image's entry point speaks the Runtime API itself.
+   */
+  image?: { digest: string; config: ImageConfigOverrides };
   /**
    * Signed by the api for this one invocation on this one executor; the executor copies it into the
    * invocation's usage event, and ingest refuses a platform executor key's event without a valid one.

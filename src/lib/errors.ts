@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'FUNCTION_NOT_FOUND'
   | 'FUNCTION_EXISTS'
   | 'INVALID_ZIP'
+  | 'INVALID_IMAGE'
+  | 'IMAGE_DIGEST_MISMATCH'
   | 'CODE_TOO_LARGE'
   | 'HANDLER_NOT_FOUND'
   | 'CODE_NOT_FOUND'
@@ -69,6 +71,8 @@ export const errors = {
   functionExists: (name: string) => new AppError('FUNCTION_EXISTS', 409, `A function named ${name} already exists in this account`),
   invalidZip: (message: string, details?: unknown) => new AppError('INVALID_ZIP', 400, `zipFile: ${message}`, details),
   codeTooLarge: (message: string) => new AppError('CODE_TOO_LARGE', 413, message),
+  invalidImage: (message: string) => new AppError('INVALID_IMAGE', 400, `imageArchive: ${message}`),
+  imageDigestMismatch: (message: string) => new AppError('IMAGE_DIGEST_MISMATCH', 400, `imageArchive: ${message}`),
   handlerNotFound: (message: string) => new AppError('HANDLER_NOT_FOUND', 400, message),
   codeNotFound: (sha256: string) => new AppError('CODE_NOT_FOUND', 404, `No function code with SHA-256 ${sha256}`),
   executorNotFound: (id: string) => new AppError('EXECUTOR_NOT_FOUND', 404, `Executor ${id} is not registered; register again`),

@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { MIGRATIONS_DIR } from '../../src/db/migrate.js';
 import { startExecutor, type Executor } from '../../executor/main.js';
 import { ADMIN_KEY, admin, fleetKey } from './app.js';
+import { JAVA_RUNTIME_CACHE } from './builds.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
 export interface ZipEntry {
@@ -84,6 +85,12 @@ export function makeZip(entries: ZipEntry[]): Buffer {
   return Buffer.concat([...locals, cd, end]);
 }
 
+/** Zips a folder and everything under it, keeping each file's mode. */
+export function zipTree(dir: string): Buffer {
+  const files = (readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => statSync(join(dir, f)).isFile()).sort();
+  return makeZip(files.map((name) => ({ name, data: readFileSync(join(dir, name)), mode: statSync(join(dir, name)).mode & 0o777 })));
+}
+
 /** Zips a folder of examples/ (or any folder), keeping each file's mode. */
 export function zipFolder(dir: string): Buffer {
   return makeZip(
@@ -110,6 +117,7 @@ export interface FunctionsContext {
     key?: string;
     dir?: string;
     sandbox?: Partial<SandboxConfig>;
+    imageIdleMs?: number;
   }): Promise<Executor>;
   /** The key an executor started by startExecutor runs with. */
   keyOf(executorId: string): string;
@@ -157,6 +165,9 @@ export function useFunctionsApp(
         logLevel: 'silent',
         logger: silentLogger(),
         sandbox: { ...parseSandboxConfig({}), spares: 1, ...o.sandbox },
+        // Built once for the whole test run, not once per executor.
+        javaRuntimeCache: JAVA_RUNTIME_CACHE,
+        imageIdleMs: o.imageIdleMs,
       });
       keys.set(started.id, key);
       executors.push(started);

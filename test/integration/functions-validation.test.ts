@@ -213,7 +213,7 @@ describe('settings out of range', () => {
     [{ ephemeralStorageMb: 511 }, /ephemeralStorageMb/],
     [{ ephemeralStorageMb: 10_241 }, /ephemeralStorageMb/],
     [{ architecture: 'riscv' }, /architecture: must be one of x86_64, arm64/],
-    [{ runtime: 'java' }, /runtime: must be one of nodejs, python, provided/],
+    [{ runtime: 'nodejs22.x' }, /runtime: must be one of nodejs, python, ruby, java, provided, nodejs18.x/],
     [{ name: 'has space' }, /name/],
     [{ name: 'x'.repeat(65) }, /name/],
     [{ reservedConcurrency: -1 }, /reservedConcurrency/],

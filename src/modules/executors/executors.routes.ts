@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { HeartbeatBody, RegisterExecutorAnswer, RegisterExecutorBody } from '../../contracts/executor.js';
@@ -124,6 +125,31 @@ export function executorsRoutes(deps: { auth: Auth; executors: ExecutorsService;
           .header('etag', `"${req.params.sha256}"`)
           .header('cache-control', 'public, max-age=31536000, immutable')
           .send(zip);
+      },
+    );
+
+    app.get(
+      '/v1/images/blobs/:digest',
+      {
+        onRequest,
+        preHandler: async (req) => {
+          const { accountId, keyId } = principalOf(req);
+          if (accountId === null && keyId !== null) await executors.requireBoundKey(keyId);
+        },
+        schema: {
+          tags,
+          summary: "A container image's blob (manifest, config or layer) by its digest, streamed (executor key)",
+          params: Type.Object({ digest: Type.String() }),
+          response: { ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const blob = await functions.imageBlob(principalOf(req), req.params.digest);
+        return reply
+          .type('application/octet-stream')
+          .header('content-length', blob.bytes)
+          .header('cache-control', 'public, max-age=31536000, immutable')
+          .send(Readable.from(blob.chunks));
       },
     );
   };

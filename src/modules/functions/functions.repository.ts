@@ -3,6 +3,8 @@ import type { Runtime } from '../../contracts/executor.js';
 import type { Architecture } from '../../contracts/usage.js';
 import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
+import type { ImageConfigOverrides, PackageType } from '../../contracts/executor.js';
+import type { ImageTables } from './images.repository.js';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -28,20 +30,23 @@ export interface FunctionVersionsTable {
   account_id: string;
   function_id: string;
   version: number;
-  runtime: Runtime;
-  handler: string;
+  runtime: Runtime | null;
+  handler: string | null;
   memory_mb: number;
   timeout_s: number;
   architecture: Architecture;
   ephemeral_storage_mb: number;
   environment: ColumnType<Record<string, string>, string, never>;
   reserved_concurrency: number | null;
-  code_sha256: string;
+  code_sha256: string | null;
+  package_type: ColumnType<PackageType, PackageType | undefined, never>;
+  image_digest: string | null;
+  image_config: ColumnType<ImageConfigOverrides | null, string | null, never>;
   created_at: CreatedAt;
 }
 
 // A type alias, not an interface: withTables<T> needs T's implicit index signature.
-export type FunctionTables = {
+export type FunctionTables = ImageTables & {
   function_code: FunctionCodeTable;
   functions: FunctionsTable;
   function_versions: FunctionVersionsTable;
@@ -57,17 +62,23 @@ export interface FunctionConfig {
   name: string;
   version: number;
   latestVersion: number;
-  runtime: Runtime;
-  handler: string;
+  packageType: PackageType;
+  /** Null for an image: its entry point is its runtime. */
+  runtime: Runtime | null;
+  handler: string | null;
   memoryMb: number;
   timeoutS: number;
   architecture: Architecture;
   ephemeralStorageMb: number;
   environment: Record<string, string>;
   reservedConcurrency: number | null;
+  /** The zip's SHA-256, or for an image its manifest digest's hex (as Lambda reports CodeSha256). */
   codeSha256: string;
   codeSize: number;
   codeUnzippedSize: number;
+  /** An image function's manifest digest and its overrides of the image's settings. */
+  imageDigest: string | null;
+  imageConfig: ImageConfigOverrides | null;
   createdAt: Date;
   lastModified: Date;
 }
@@ -82,8 +93,13 @@ export type VersionSettings = Pick<
   | 'ephemeralStorageMb'
   | 'environment'
   | 'reservedConcurrency'
-  | 'codeSha256'
->;
+  | 'packageType'
+  | 'imageDigest'
+  | 'imageConfig'
+> & {
+  /** The zip's SHA-256; null for an image. */
+  codeSha256: string | null;
+};
 
 export function createFunctionsRepository(base: Db) {
   const db: FunctionsDb = base.withTables<FunctionTables>();
@@ -93,7 +109,8 @@ export function createFunctionsRepository(base: Db) {
     q
       .selectFrom('functions as f')
       .innerJoin('function_versions as v', (j) => j.onRef('v.account_id', '=', 'f.account_id').onRef('v.function_id', '=', 'f.id'))
-      .innerJoin('function_code as c', (j) => j.onRef('c.account_id', '=', 'v.account_id').onRef('c.sha256', '=', 'v.code_sha256'))
+      .leftJoin('function_code as c', (j) => j.onRef('c.account_id', '=', 'v.account_id').onRef('c.sha256', '=', 'v.code_sha256'))
+      .leftJoin('images as i', (j) => j.onRef('i.account_id', '=', 'v.account_id').onRef('i.digest', '=', 'v.image_digest'))
       .select([
         'f.account_id',
         'f.id',
@@ -110,9 +127,14 @@ export function createFunctionsRepository(base: Db) {
         'v.environment',
         'v.reserved_concurrency',
         'v.code_sha256',
+        'v.package_type',
+        'v.image_digest',
+        'v.image_config',
         'v.created_at as version_created_at',
         'c.zip_bytes',
         'c.unzipped_bytes',
+        'i.bytes as image_bytes',
+        'i.unpacked_bytes as image_unpacked_bytes',
       ]);
 
   type Row = Awaited<ReturnType<ReturnType<typeof configs>['executeTakeFirstOrThrow']>>;
@@ -122,6 +144,7 @@ export function createFunctionsRepository(base: Db) {
     name: r.name,
     version: r.version,
     latestVersion: r.latest_version,
+    packageType: r.package_type,
     runtime: r.runtime,
     handler: r.handler,
     memoryMb: r.memory_mb,
@@ -130,9 +153,11 @@ export function createFunctionsRepository(base: Db) {
     ephemeralStorageMb: r.ephemeral_storage_mb,
     environment: r.environment,
     reservedConcurrency: r.reserved_concurrency,
-    codeSha256: r.code_sha256,
-    codeSize: r.zip_bytes,
-    codeUnzippedSize: Number(r.unzipped_bytes),
+    codeSha256: r.code_sha256 ?? r.image_digest!.slice('sha256:'.length),
+    codeSize: r.zip_bytes ?? Number(r.image_bytes),
+    codeUnzippedSize: Number(r.unzipped_bytes ?? r.image_unpacked_bytes),
+    imageDigest: r.image_digest,
+    imageConfig: r.image_config,
     createdAt: r.created_at,
     lastModified: r.version_created_at,
   });
@@ -176,6 +201,9 @@ export function createFunctionsRepository(base: Db) {
           environment: JSON.stringify(s.environment),
           reserved_concurrency: s.reservedConcurrency,
           code_sha256: s.codeSha256,
+          package_type: s.packageType,
+          image_digest: s.imageDigest,
+          image_config: s.imageConfig === null ? null : JSON.stringify(s.imageConfig),
         })
         .execute();
     },
@@ -248,6 +276,7 @@ export function createFunctionsRepository(base: Db) {
         .returning('id')
         .executeTakeFirst();
       if (!fn) return false;
+      // Versions went with the function (on delete cascade); now the code they alone used.
       await sql`
         delete from function_code c
          where c.account_id = ${accountId}

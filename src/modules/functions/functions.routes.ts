@@ -18,20 +18,42 @@ import {
   VersionQuery,
   toFunctionDto,
 } from './functions.schemas.js';
-import type { FunctionsService } from './functions.service.js';
-import { decodeBase64Zip, MAX_ZIP_BYTES } from './functions.zip.js';
+import type { FunctionPackage, FunctionsService } from './functions.service.js';
+import { decodeBase64Zip, strictBase64 } from './functions.zip.js';
 
 const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed', 'application/octet-stream'];
-/** A 50 MB zip in base64 inside JSON, with room for the settings. */
-const JSON_BODY_LIMIT = Math.ceil((MAX_ZIP_BYTES * 4) / 3) + 64 * 1024;
+/** A container image archive (OCI layout or docker save), sent raw. */
+const TAR_TYPES = ['application/x-tar'];
+/** A package of `bytes` in base64 inside JSON, with room for the settings. */
+const jsonLimit = (bytes: number) => Math.ceil((bytes * 4) / 3) + 64 * 1024;
 
-/** A body schema per media type: JSON with a base64 zip, or the raw zip. */
+/** A body schema per media type: JSON with a base64 package, or the raw zip or tar. */
 const bodyFor = (json: object) => ({
   content: {
     'application/json': { schema: json },
     ...Object.fromEntries(ZIP_TYPES.map((t) => [t, { schema: { description: 'the zip itself' } }])),
+    ...Object.fromEntries(TAR_TYPES.map((t) => [t, { schema: { description: 'the image archive itself' } }])),
   },
 });
+
+/** A raw body is a zip, or with a tar media type an image archive. */
+function rawPackage(req: FastifyRequest, body: Buffer): FunctionPackage {
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
+  return TAR_TYPES.includes(type) ? { image: body } : { zip: body };
+}
+
+/** A JSON body carries exactly one package: zipFile or imageArchive. */
+function jsonPackage(body: { zipFile?: string; imageArchive?: string }): FunctionPackage {
+  if ((body.zipFile === undefined) === (body.imageArchive === undefined)) {
+    throw errors.validation('zipFile, imageArchive: send exactly one (a zip, or a container image archive)');
+  }
+  if (body.zipFile !== undefined) return { zip: decodeBase64Zip(body.zipFile) };
+  const image = strictBase64(body.imageArchive!);
+  if (!image) throw errors.invalidImage('is not valid base64');
+  return { image };
+}
 
 export function functionsRoutes(deps: { auth: Auth; accounts: AccountsService; functions: FunctionsService }): FastifyPluginAsyncTypebox {
   const { auth, accounts, functions } = deps;
@@ -40,16 +62,19 @@ export function functionsRoutes(deps: { auth: Auth; accounts: AccountsService; f
   return async (app) => {
     const tags = ['functions'];
     const onRequest = auth.require('account', 'admin');
-    app.addContentTypeParser(ZIP_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser([...ZIP_TYPES, ...TAR_TYPES], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    // One limit per route for every media type: the larger of a zip and an image archive, as JSON.
+    const bodyLimit = Math.max(jsonLimit(functions.limits.maxZipBytes), jsonLimit(functions.limits.maxImageBytes));
 
     app.post(
       '/v1/functions',
       {
         onRequest,
-        bodyLimit: JSON_BODY_LIMIT,
+        bodyLimit,
         schema: {
           tags,
-          summary: 'Create a function: JSON with a base64 zipFile, or a raw application/zip body with the settings in the query string',
+          summary:
+            'Create a function: JSON with a base64 zipFile (or imageArchive with packageType Image), or a raw application/zip (or application/x-tar) body with the settings in the query string',
           querystring: CreateFunctionQuery,
           body: bodyFor(CreateFunctionBody),
           response: { 201: FunctionDto, ...errorResponses },
@@ -58,8 +83,8 @@ export function functionsRoutes(deps: { auth: Auth; accounts: AccountsService; f
       async (req, reply) => {
         const body = req.body as CreateFunctionBody | Buffer;
         const created = Buffer.isBuffer(body)
-          ? await functions.create(await account(req), { query: req.query }, body)
-          : await functions.create(await account(req), { json: withoutZip(body, req.query) }, decodeBase64Zip(body.zipFile));
+          ? await functions.create(await account(req), { query: req.query }, rawPackage(req, body))
+          : await functions.create(await account(req), { json: withoutPackage(body, req.query) }, jsonPackage(body));
         return reply.code(201).send(toFunctionDto(created));
       },
     );
@@ -114,10 +139,10 @@ export function functionsRoutes(deps: { auth: Auth; accounts: AccountsService; f
       '/v1/functions/:name/code',
       {
         onRequest,
-        bodyLimit: JSON_BODY_LIMIT,
+        bodyLimit,
         schema: {
           tags,
-          summary: 'New code (JSON with zipFile, or a raw zip): makes a new version',
+          summary: 'New code (JSON with zipFile or imageArchive, or a raw zip or tar): makes a new version',
           params: NameParams,
           body: bodyFor(UpdateCodeBody),
           response: { 200: FunctionDto, ...errorResponses },
@@ -125,8 +150,8 @@ export function functionsRoutes(deps: { auth: Auth; accounts: AccountsService; f
       },
       async (req) => {
         const body = req.body as UpdateCodeBody | Buffer;
-        const zip = Buffer.isBuffer(body) ? body : decodeBase64Zip(body.zipFile);
-        return toFunctionDto(await functions.updateCode(await account(req), req.params.name, zip));
+        const pkg = Buffer.isBuffer(body) ? rawPackage(req, body) : jsonPackage(body);
+        return toFunctionDto(await functions.updateCode(await account(req), req.params.name, pkg));
       },
     );
 
@@ -165,8 +190,8 @@ export function functionsRoutes(deps: { auth: Auth; accounts: AccountsService; f
 }
 
 /** Settings come from the JSON body; the same settings in the query string as well would be ambiguous. */
-function withoutZip(body: CreateFunctionBody, query: object) {
+function withoutPackage(body: CreateFunctionBody, query: object) {
   if (Object.keys(query).length > 0) throw errors.validation('query: with a JSON body, every setting goes in the body');
-  const { zipFile: _zip, ...settings } = body;
+  const { zipFile: _zip, imageArchive: _image, ...settings } = body;
   return settings;
 }

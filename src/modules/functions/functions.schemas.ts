@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { RUNTIMES } from '../../contracts/executor.js';
+import { RUNTIME_ALIASES, RUNTIMES } from '../../contracts/executor.js';
 import { ARCHITECTURES } from '../../contracts/usage.js';
 import type { FunctionConfig } from './functions.repository.js';
 
@@ -7,7 +7,13 @@ export const FUNCTION_NAME_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 const HANDLER_PATTERN = '^[^\\s]{1,128}$';
 
 export const DEFAULTS = {
-  handler: { nodejs: 'index.handler', python: 'app.handler', provided: 'function.handler' },
+  handler: {
+    nodejs: 'index.handler',
+    python: 'app.handler',
+    ruby: 'lambda_function.lambda_handler',
+    java: 'example.Handler::handleRequest',
+    provided: 'function.handler',
+  },
   memoryMb: 128,
   timeoutS: 3,
   architecture: 'x86_64',
@@ -16,8 +22,15 @@ export const DEFAULTS = {
 
 /** Every setting but the name and the code; each optional (create applies the defaults, update keeps the current value). */
 const settingFields = {
-  runtime: Type.Enum(RUNTIMES),
-  handler: Type.String({ pattern: HANDLER_PATTERN, description: 'index.handler (nodejs), app.handler (python); passed as _HANDLER' }),
+  runtime: Type.Enum([...RUNTIMES, ...(Object.keys(RUNTIME_ALIASES) as (keyof typeof RUNTIME_ALIASES)[])], {
+    description:
+      "nodejs, python, ruby, java or provided; AWS's identifiers (nodejs20.x, python3.11, ruby3.2, java17, provided.al2023...) too",
+  }),
+  handler: Type.String({
+    pattern: HANDLER_PATTERN,
+    description:
+      'index.handler (nodejs), app.handler (python), lambda_function.handler (ruby), package.Class::method (java); passed as _HANDLER',
+  }),
   memoryMb: Type.Integer({ minimum: 128, maximum: 10_240, description: 'MB, default 128' }),
   timeoutS: Type.Integer({ minimum: 1, maximum: 900, description: 'seconds, default 3' }),
   architecture: Type.Enum(ARCHITECTURES),
@@ -30,6 +43,19 @@ const settingFields = {
 
 const Name = Type.String({ pattern: FUNCTION_NAME_PATTERN, description: 'unique in the account; letters, digits, - and _' });
 const ZipFile = Type.String({ minLength: 1, description: 'the deployment package, a zip, base64-encoded' });
+const ImageArchive = Type.String({
+  minLength: 1,
+  description: 'a container image, base64-encoded: an OCI image layout tar or a docker save archive (or send it raw as application/x-tar)',
+});
+const PackageTypeSchema = Type.Enum(['Zip', 'Image'], { description: 'Zip (default): code on a runtime; Image: a container image' });
+const ImageConfigSchema = Type.Object(
+  {
+    entryPoint: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { minItems: 1, maxItems: 64 })),
+    command: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 64 })),
+    workingDirectory: Type.Optional(Type.String({ pattern: '^/', maxLength: 1024 })),
+  },
+  { additionalProperties: false, description: "overrides of the image's ENTRYPOINT, CMD and WORKDIR" },
+);
 
 /** Every setting, optional: what a configuration update may carry, and a creation's defaults. */
 const optionalSettings = {
@@ -41,14 +67,17 @@ const optionalSettings = {
   ephemeralStorageMb: Type.Optional(settingFields.ephemeralStorageMb),
   environment: Type.Optional(settingFields.environment),
   reservedConcurrency: Type.Optional(settingFields.reservedConcurrency),
+  imageConfig: Type.Optional(ImageConfigSchema),
 };
 
+/** A zip (runtime required) or, with packageType Image, a container image (no runtime, no handler). */
 export const CreateFunctionBody = Type.Object(
   {
     name: Name,
     ...optionalSettings,
-    runtime: settingFields.runtime,
-    zipFile: ZipFile,
+    packageType: Type.Optional(PackageTypeSchema),
+    zipFile: Type.Optional(ZipFile),
+    imageArchive: Type.Optional(ImageArchive),
   },
   { additionalProperties: false },
 );
@@ -66,12 +95,17 @@ export const CreateFunctionQuery = Type.Object(
     ephemeralStorageMb: Type.Optional(settingFields.ephemeralStorageMb),
     environment: Type.Optional(Type.String({ description: 'a JSON object of strings' })),
     reservedConcurrency: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+    packageType: Type.Optional(PackageTypeSchema),
+    imageConfig: Type.Optional(Type.String({ description: 'a JSON object: { entryPoint?, command?, workingDirectory? }' })),
   },
   { additionalProperties: false },
 );
 export type CreateFunctionQuery = Static<typeof CreateFunctionQuery>;
 
-export const UpdateCodeBody = Type.Object({ zipFile: ZipFile }, { additionalProperties: false });
+export const UpdateCodeBody = Type.Object(
+  { zipFile: Type.Optional(ZipFile), imageArchive: Type.Optional(ImageArchive) },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1 },
+);
 export type UpdateCodeBody = Static<typeof UpdateCodeBody>;
 
 export const UpdateConfigurationBody = Type.Object(optionalSettings, { additionalProperties: false, minProperties: 1 });
@@ -102,17 +136,20 @@ export const FunctionDto = Type.Object({
   name: Type.String(),
   version: Type.Integer({ description: 'this configuration is that immutable version' }),
   latestVersion: Type.Integer(),
-  runtime: Type.String(),
-  handler: Type.String(),
+  packageType: Type.String({ description: 'Zip or Image' }),
+  runtime: Type.Union([Type.String(), Type.Null()], { description: 'null for an image: its entry point is its runtime' }),
+  handler: Type.Union([Type.String(), Type.Null()]),
   memoryMb: Type.Integer(),
   timeoutS: Type.Integer(),
   architecture: Type.String(),
   ephemeralStorageMb: Type.Integer(),
   environment: Type.Record(Type.String(), Type.String()),
   reservedConcurrency: Type.Union([Type.Integer(), Type.Null()]),
-  codeSha256: Type.String({ description: 'hex SHA-256 of the zip' }),
-  codeSize: Type.Integer({ description: 'bytes, zipped' }),
-  codeUnzippedSize: Type.Integer({ description: 'bytes, unzipped' }),
+  codeSha256: Type.String({ description: "hex SHA-256 of the zip (an image: its manifest digest's hex)" }),
+  codeSize: Type.Integer({ description: 'bytes, zipped (an image: its blobs)' }),
+  codeUnzippedSize: Type.Integer({ description: 'bytes, unzipped (an image: its layers unpacked)' }),
+  imageDigest: Type.Union([Type.String(), Type.Null()], { description: "an image's manifest digest (sha256:...)" }),
+  imageConfig: Type.Union([ImageConfigSchema, Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   lastModified: Type.String({ format: 'date-time', description: 'when this version was made' }),
 });

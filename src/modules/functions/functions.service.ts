@@ -1,10 +1,12 @@
 import { refusedEnvironmentVariable } from '../../contracts/environment.js';
-import type { InvokeSpec } from '../../contracts/executor.js';
+import { canonicalRuntime, type ImageConfigOverrides, type InvokeSpec } from '../../contracts/executor.js';
 import { errors } from '../../lib/errors.js';
 import type { Principal } from '../accounts/auth.js';
 import type { FunctionConfig, FunctionsRepository, FunctionsTx, VersionSettings } from './functions.repository.js';
 import { DEFAULTS, type CreateFunctionBody, type CreateFunctionQuery, type UpdateConfigurationBody } from './functions.schemas.js';
 import { checkHandler, inspectZip, MAX_UNZIPPED_BYTES, MAX_ZIP_BYTES, sha256Hex, type ZipLimits } from './functions.zip.js';
+import { MAX_IMAGE_BYTES, MAX_IMAGE_UNPACKED_BYTES, readImageArchive, type ImageLimits, type ParsedImage } from './image-archive.js';
+import type { ImagesRepository } from './images.repository.js';
 
 /** Lambda's limit on a function's environment variables, all together. */
 export const MAX_ENVIRONMENT_BYTES = 4096;
@@ -16,8 +18,11 @@ export interface InvokeTarget {
   spec: Buffer;
 }
 
+/** What a function is made of: a zip, or a container image archive. */
+export type FunctionPackage = { zip: Buffer } | { image: Buffer };
+
 export interface FunctionsServiceOptions {
-  limits?: Partial<ZipLimits>;
+  limits?: Partial<ZipLimits & ImageLimits>;
   /** How long an api process trusts a cached function configuration (other processes' updates show after this). */
   cacheTtlMs?: number;
 }
@@ -36,6 +41,43 @@ function checkEnvironment(env: Record<string, string>): void {
     throw errors.validation(`environment: ${size} bytes as JSON; at most ${MAX_ENVIRONMENT_BYTES} bytes are allowed`);
   }
 }
+
+function parseQueryImageConfig(text: string | undefined): ImageConfigOverrides | undefined {
+  if (text === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw errors.validation('query.imageConfig: must be a JSON object');
+  }
+  const ok = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+  const c = parsed as Record<string, unknown>;
+  if (!c || typeof c !== 'object' || Array.isArray(c) || !ok(c.entryPoint) || !ok(c.command)) {
+    throw errors.validation('query.imageConfig: must be { "entryPoint"?: [string], "command"?: [string], "workingDirectory"?: string }');
+  }
+  if (
+    Object.keys(c).some((k) => !['entryPoint', 'command', 'workingDirectory'].includes(k)) ||
+    !(c.workingDirectory === undefined || (typeof c.workingDirectory === 'string' && c.workingDirectory.startsWith('/')))
+  ) {
+    throw errors.validation('query.imageConfig: only entryPoint, command and an absolute workingDirectory may be set');
+  }
+  return c as ImageConfigOverrides;
+}
+
+/** An image must say what to run: its own ENTRYPOINT or CMD, or the function's imageConfig. */
+function checkImageRuns(image: ParsedImage, overrides: ImageConfigOverrides | null): void {
+  const entryPoint = overrides?.entryPoint ?? image.config.Entrypoint ?? [];
+  const command = overrides?.command ?? image.config.Cmd ?? [];
+  if (entryPoint.length + command.length === 0) {
+    throw errors.invalidImage('the image sets no ENTRYPOINT or CMD: set imageConfig.entryPoint or imageConfig.command');
+  }
+}
+
+/** A version's settings as stored, from a configuration read back (whose codeSha256 an image fills with its digest). */
+const storedSettings = (c: FunctionConfig): VersionSettings => ({
+  ...c,
+  codeSha256: c.packageType === 'Zip' ? c.codeSha256 : null,
+});
 
 function parseQueryEnvironment(text: string | undefined): Record<string, string> | undefined {
   if (text === undefined) return undefined;
@@ -56,8 +98,9 @@ export const toInvokeSpec = (c: FunctionConfig): InvokeSpec => ({
   functionId: c.id,
   name: c.name,
   version: c.version,
-  runtime: c.runtime,
-  handler: c.handler,
+  // An image's entry point speaks the Runtime API itself, as a custom runtime's bootstrap does.
+  runtime: c.runtime ?? 'provided',
+  handler: c.handler ?? '',
   memoryMb: c.memoryMb,
   timeoutS: c.timeoutS,
   architecture: c.architecture,
@@ -65,11 +108,18 @@ export const toInvokeSpec = (c: FunctionConfig): InvokeSpec => ({
   environment: c.environment,
   reservedConcurrency: c.reservedConcurrency,
   codeSha256: c.codeSha256,
+  ...(c.imageDigest ? { image: { digest: c.imageDigest, config: c.imageConfig ?? {} } } : {}),
 });
 
-export function createFunctionsService(deps: { repo: FunctionsRepository; options?: FunctionsServiceOptions }) {
-  const { repo } = deps;
-  const limits: ZipLimits = { maxZipBytes: MAX_ZIP_BYTES, maxUnzippedBytes: MAX_UNZIPPED_BYTES, ...deps.options?.limits };
+export function createFunctionsService(deps: { repo: FunctionsRepository; images: ImagesRepository; options?: FunctionsServiceOptions }) {
+  const { repo, images } = deps;
+  const limits: ZipLimits & ImageLimits = {
+    maxZipBytes: MAX_ZIP_BYTES,
+    maxUnzippedBytes: MAX_UNZIPPED_BYTES,
+    maxImageBytes: MAX_IMAGE_BYTES,
+    maxImageUnpackedBytes: MAX_IMAGE_UNPACKED_BYTES,
+    ...deps.options?.limits,
+  };
   const ttlMs = deps.options?.cacheTtlMs ?? 2_000;
   const cache = new Map<string, { target: InvokeTarget; expires: number }>();
   const loading = new Map<string, Promise<InvokeTarget | null>>();
@@ -108,12 +158,41 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; option
     return config;
   }
 
+  /** The zip checked against its runtime and handler, or the image read and verified; nothing stored yet. */
+  async function inspectPackage(pkg: FunctionPackage, s: Pick<VersionSettings, 'runtime' | 'handler' | 'architecture'>) {
+    if ('zip' in pkg) {
+      const manifest = await inspectZip(pkg.zip, limits);
+      if (s.runtime !== null && s.handler !== null) checkHandler(s.runtime, s.handler, manifest);
+      return { zip: pkg.zip, manifest, image: null };
+    }
+    return { zip: null, manifest: null, image: await readImageArchive(pkg.image, { architecture: s.architecture, limits }) };
+  }
+
+  /** Stores the package in the transaction and names it in the version's settings. */
+  async function storePackage(
+    tx: FunctionsTx,
+    accountId: string,
+    inspected: Awaited<ReturnType<typeof inspectPackage>>,
+  ): Promise<Pick<VersionSettings, 'codeSha256' | 'imageDigest'>> {
+    if (inspected.zip) {
+      const codeSha256 = sha256Hex(inspected.zip);
+      await repo.insertCode(tx, accountId, codeSha256, inspected.zip, inspected.manifest!.unzippedBytes);
+      return { codeSha256, imageDigest: null };
+    }
+    const image = inspected.image!;
+    await images.lock(tx, accountId);
+    await images.insertImage(tx, accountId, image);
+    return { codeSha256: null, imageDigest: image.digest };
+  }
+
   return {
-    /** From a JSON body (base64 zip) or a raw zip with the settings in the query string. */
+    limits,
+
+    /** From a JSON body (base64 zip or image) or a raw zip or tar with the settings in the query string. */
     async create(
       accountId: string,
-      input: { json: Omit<CreateFunctionBody, 'zipFile'> } | { query: CreateFunctionQuery },
-      zip: Buffer,
+      input: { json: Omit<CreateFunctionBody, 'zipFile' | 'imageArchive'> } | { query: CreateFunctionQuery },
+      pkg: FunctionPackage,
     ): Promise<FunctionConfig> {
       const s =
         'json' in input
@@ -122,58 +201,91 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; option
               ...input.query,
               environment: parseQueryEnvironment(input.query.environment),
               reservedConcurrency: input.query.reservedConcurrency ?? null,
+              imageConfig: parseQueryImageConfig(input.query.imageConfig),
             };
-      if (!s.name) throw errors.validation('query.name: is required with an application/zip body');
-      if (!s.runtime) throw errors.validation('query.runtime: is required with an application/zip body (nodejs, python or provided)');
+      const packageType = 'zip' in pkg ? 'Zip' : 'Image';
+      if (s.packageType !== undefined && s.packageType !== packageType) {
+        throw errors.validation(
+          packageType === 'Zip'
+            ? 'packageType Image: send the image as imageArchive (or a raw application/x-tar body)'
+            : 'packageType: Zip functions send a zipFile',
+        );
+      }
+      if (!s.name) throw errors.validation('query.name: is required with a raw body');
       const name = s.name;
-      const runtime = s.runtime;
-      const settings: Omit<VersionSettings, 'codeSha256'> = {
+      if (packageType === 'Zip' && !s.runtime) {
+        throw errors.validation('runtime: is required for a zip (nodejs, python, ruby, java or provided)');
+      }
+      if (packageType === 'Image' && (s.runtime !== undefined || s.handler !== undefined)) {
+        throw errors.validation('runtime, handler: an image function has neither: its ENTRYPOINT and CMD (or imageConfig) run it');
+      }
+      if (packageType === 'Zip' && s.imageConfig !== undefined) throw errors.validation('imageConfig: only for packageType Image');
+      const runtime = s.runtime ? canonicalRuntime(s.runtime) : null;
+      const settings: Omit<VersionSettings, 'codeSha256' | 'imageDigest'> = {
+        packageType,
         runtime,
-        handler: s.handler ?? DEFAULTS.handler[runtime],
+        handler: runtime ? (s.handler ?? DEFAULTS.handler[runtime]) : null,
         memoryMb: s.memoryMb ?? DEFAULTS.memoryMb,
         timeoutS: s.timeoutS ?? DEFAULTS.timeoutS,
         architecture: s.architecture ?? DEFAULTS.architecture,
         ephemeralStorageMb: s.ephemeralStorageMb ?? DEFAULTS.ephemeralStorageMb,
         environment: s.environment ?? {},
         reservedConcurrency: s.reservedConcurrency ?? null,
+        imageConfig: s.imageConfig ?? null,
       };
       checkEnvironment(settings.environment);
-      const manifest = await inspectZip(zip, limits);
-      checkHandler(settings.runtime, settings.handler, manifest);
-      const codeSha256 = sha256Hex(zip);
+      const inspected = await inspectPackage(pkg, settings);
+      if (inspected.image) checkImageRuns(inspected.image, settings.imageConfig);
       const config = await repo.transaction(async (tx) => {
-        await repo.insertCode(tx, accountId, codeSha256, zip, manifest.unzippedBytes);
+        const stored = await storePackage(tx, accountId, inspected);
         const id = await repo.insertFunction(tx, accountId, name);
         if (id === null) throw errors.functionExists(name);
-        await repo.insertVersion(tx, accountId, id, 1, { ...settings, codeSha256 });
+        await repo.insertVersion(tx, accountId, id, 1, { ...settings, ...stored });
         return (await repo.findConfig(tx, accountId, name, 1))!;
       });
       forget(accountId, name);
       return config;
     },
 
-    /** The zip is checked before the transaction; the handler against the settings current inside it. */
-    async updateCode(accountId: string, name: string, zip: Buffer): Promise<FunctionConfig> {
-      const manifest = await inspectZip(zip, limits);
-      const codeSha256 = sha256Hex(zip);
+    /** The package is checked before the transaction; that it suits the function, against the settings current inside it. */
+    async updateCode(accountId: string, name: string, pkg: FunctionPackage): Promise<FunctionConfig> {
+      const before = await mustFind(accountId, name);
+      const packageType = 'zip' in pkg ? 'Zip' : 'Image';
+      const wrongKind = () =>
+        errors.validation(
+          `${name} is a ${before.packageType === 'Zip' ? 'zip' : 'container image'} function: send ${before.packageType === 'Zip' ? 'zipFile' : 'imageArchive'} (a function's package type never changes)`,
+        );
+      if (before.packageType !== packageType) throw wrongKind();
+      const inspected = await inspectPackage(pkg, { runtime: null, handler: null, architecture: before.architecture });
       return newVersion(accountId, name, async (current, tx) => {
-        checkHandler(current.runtime, current.handler, manifest);
-        await repo.insertCode(tx, accountId, codeSha256, zip, manifest.unzippedBytes);
-        return { ...current, codeSha256 };
+        if (current.packageType !== packageType || current.architecture !== before.architecture) throw wrongKind();
+        if (inspected.manifest) checkHandler(current.runtime!, current.handler!, inspected.manifest);
+        if (inspected.image) checkImageRuns(inspected.image, current.imageConfig);
+        return { ...storedSettings(current), ...(await storePackage(tx, accountId, inspected)) };
       });
     },
 
     async updateConfiguration(accountId: string, name: string, patch: UpdateConfigurationBody): Promise<FunctionConfig> {
       if (patch.environment) checkEnvironment(patch.environment);
       return newVersion(accountId, name, async (current) => {
+        if (current.packageType === 'Image' && (patch.runtime !== undefined || patch.handler !== undefined)) {
+          throw errors.validation('runtime, handler: an image function has neither; change imageConfig instead');
+        }
+        if (current.packageType === 'Image' && patch.architecture !== undefined && patch.architecture !== current.architecture) {
+          throw errors.validation("architecture: an image function's architecture is its image's; upload an image for the other one");
+        }
+        if (current.packageType === 'Zip' && patch.imageConfig !== undefined)
+          throw errors.validation('imageConfig: only for packageType Image');
         const next: VersionSettings = {
-          ...current,
+          ...storedSettings(current),
           ...patch,
+          runtime: patch.runtime === undefined ? current.runtime : canonicalRuntime(patch.runtime),
           reservedConcurrency: patch.reservedConcurrency === undefined ? current.reservedConcurrency : patch.reservedConcurrency,
+          imageConfig: patch.imageConfig === undefined ? current.imageConfig : patch.imageConfig,
         };
-        if (next.runtime !== current.runtime || next.handler !== current.handler) {
+        if (next.packageType === 'Zip' && (next.runtime !== current.runtime || next.handler !== current.handler)) {
           const zip = await repo.readZip(accountId, current.codeSha256);
-          checkHandler(next.runtime, next.handler, await inspectZip(zip!, limits, false));
+          checkHandler(next.runtime!, next.handler!, await inspectZip(zip!, limits, false));
         }
         return next;
       });
@@ -189,8 +301,14 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; option
       return all;
     },
 
+    /** Deletes the function, then the code and the image blobs nothing else of the account uses. */
     async remove(accountId: string, name: string): Promise<void> {
-      const deleted = await repo.transaction((tx) => repo.deleteFunction(tx, accountId, name));
+      const deleted = await repo.transaction(async (tx) => {
+        if (!(await repo.deleteFunction(tx, accountId, name))) return false;
+        await images.lock(tx, accountId);
+        await images.collect(tx, accountId);
+        return true;
+      });
       forget(accountId, name);
       if (!deleted) throw errors.functionNotFound(name);
     },
@@ -200,6 +318,20 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; option
       const zip = /^[0-9a-f]{64}$/.test(sha256) ? await repo.readZipByHash(sha256, principal.accountId) : null;
       if (!zip) throw errors.codeNotFound(sha256);
       return zip;
+    },
+
+    /** An image blob by digest, for an executor, read chunk by chunk as it is sent; scoped as `code`. */
+    async imageBlob(principal: Principal, digest: string): Promise<{ bytes: number; chunks: AsyncIterable<Buffer> }> {
+      const found = /^sha256:[0-9a-f]{64}$/.test(digest) ? await images.findBlob(digest, principal.accountId) : null;
+      if (!found) throw errors.codeNotFound(digest);
+      async function* chunks() {
+        for (let seq = 0; ; seq++) {
+          const chunk = await images.readChunk(found!.accountId, digest, seq);
+          if (!chunk) return;
+          yield chunk;
+        }
+      }
+      return { bytes: found.bytes, chunks: chunks() };
     },
 
     /** The invoke hot path: configuration from a short-lived cache, concurrent misses sharing one query. */

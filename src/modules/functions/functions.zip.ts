@@ -137,13 +137,19 @@ export async function inspectZip(data: Buffer, limits: ZipLimits, verifyContents
 /** Where a handler's code must be, per runtime, as Lambda resolves it. */
 export function handlerCandidates(runtime: Runtime, handler: string): string[] | null {
   if (runtime === 'provided') return ['bootstrap'];
-  if (runtime === 'nodejs') {
-    // "dir/file.method.nested": the module is up to the first dot after the last slash.
+  if (runtime === 'nodejs' || runtime === 'ruby') {
+    // "dir/file.method.nested" (Ruby: "dir/file.Module::Class.method"): the file is up to the first dot after the last slash.
     const slash = handler.lastIndexOf('/');
     const dot = handler.indexOf('.', slash + 1);
     if (dot <= slash + 1 || dot === handler.length - 1) return null;
     const base = handler.slice(0, dot);
-    return ['.js', '.mjs', '.cjs'].map((ext) => `${base}${ext}`);
+    return runtime === 'ruby' ? [`${base}.rb`] : ['.js', '.mjs', '.cjs'].map((ext) => `${base}${ext}`);
+  }
+  if (runtime === 'java') {
+    // "package.Class::method" or "package.Class" (handleRequest).
+    const className = handler.split('::')[0]!;
+    if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(className) || handler.split('::').length > 2 || handler.endsWith('::')) return null;
+    return [`${className.replaceAll('.', '/')}.class`];
   }
   const dot = handler.lastIndexOf('.');
   if (dot <= 0 || dot === handler.length - 1) return null;
@@ -154,6 +160,8 @@ export function handlerCandidates(runtime: Runtime, handler: string): string[] |
 const HANDLER_HINT: Record<Runtime, string> = {
   nodejs: 'file.function, e.g. index.handler',
   python: 'module.function, e.g. app.handler',
+  ruby: 'file.method, e.g. lambda_function.lambda_handler',
+  java: 'package.Class::method, e.g. example.Handler::handleRequest',
   provided: 'any text, passed to the bootstrap as _HANDLER',
 };
 
@@ -163,7 +171,10 @@ export function checkHandler(runtime: Runtime, handler: string, manifest: ZipMan
   if (!candidates || candidates.some((c) => c.split('/').includes('..') || c.startsWith('/'))) {
     throw errors.handlerNotFound(`handler "${handler}" is malformed for runtime ${runtime}: expected ${HANDLER_HINT[runtime]}`);
   }
+  // A Java class may as well live in one of the package's lib/*.jar, which is not opened here.
+  const inJar = runtime === 'java' && [...manifest.files.keys()].some((f) => /^lib\/[^/]+\.jar$/.test(f));
   const found = candidates.find((c) => manifest.files.has(c));
+  if (!found && inJar) return;
   if (!found) {
     const what = runtime === 'provided' ? 'an executable file named bootstrap at its root' : candidates.join(' or ');
     throw errors.handlerNotFound(`handler "${handler}" (runtime ${runtime}): the zip has no ${what}`);
@@ -174,11 +185,15 @@ export function checkHandler(runtime: Runtime, handler: string, manifest: ZipMan
   }
 }
 
-/** Decodes the base64 zipFile strictly: a typo must not become a different, corrupt zip. */
-export function decodeBase64Zip(text: string): Buffer {
+/** Decodes base64 strictly (null when it is not): a typo must not become a different, corrupt package. */
+export function strictBase64(text: string): Buffer | null {
   const compact = text.replace(/\s+/g, '');
-  if (compact.length === 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
-    throw errors.invalidZip('is not valid base64');
-  }
+  if (compact.length === 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) return null;
   return Buffer.from(compact, 'base64');
+}
+
+export function decodeBase64Zip(text: string): Buffer {
+  const zip = strictBase64(text);
+  if (!zip) throw errors.invalidZip('is not valid base64');
+  return zip;
 }

@@ -1,0 +1,85 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImageCache } from '../../executor/image-cache.js';
+import { readImageArchive, type ParsedImage } from '../../src/modules/functions/image-archive.js';
+import { ociGoImage } from '../helpers/images.js';
+import { silentLog } from './helpers.js';
+
+/** The executor's image store: blobs verified as they arrive, unpacked once by umoci, collected when unused. */
+const dir = mkdtempSync(path.join(os.tmpdir(), 'tally-image-cache-'));
+let image: ParsedImage;
+let fetched: string[] = [];
+
+beforeAll(async () => {
+  image = await readImageArchive(await ociGoImage(), {
+    architecture: 'x86_64',
+    limits: { maxImageBytes: 1 << 30, maxImageUnpackedBytes: 1 << 30 },
+  });
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** An api serving the image's blobs, optionally corrupting one. */
+function api(corrupt?: string) {
+  return {
+    async fetchImageBlob(digest: string) {
+      fetched.push(digest);
+      const data = Buffer.from(image.blobs.get(digest)!);
+      if (digest === corrupt) data[0] = data[0]! ^ 0xff;
+      return new Blob([data]).stream();
+    },
+  };
+}
+
+describe('executor image cache', () => {
+  it('unpacks an image once, with the mount points the sandbox needs, and shares it', async () => {
+    const cache = new ImageCache({ dir: path.join(dir, 'a'), api: api(), log: silentLog });
+    await cache.init();
+    fetched = [];
+    const [one, two] = await Promise.all([cache.prefetch(image.digest), cache.prefetch(image.digest)]);
+    expect(one.rootfs).toBe(two.rootfs);
+    expect(fetched.sort()).toEqual([...image.blobs.keys()].sort());
+    for (const p of [
+      'bootstrap',
+      'proc',
+      'dev',
+      'tmp',
+      'etc/passwd',
+      'etc/resolv.conf',
+      'run/tally/runtime-api.sock',
+      'run/tally/host/setpriv',
+    ]) {
+      expect(existsSync(path.join(one.rootfs, p)), p).toBe(true);
+    }
+    expect(one.config).toMatchObject({ Entrypoint: ['/bootstrap'], Cmd: ['app.handler'], WorkingDir: '/var/task' });
+    // A new process finds it on disk, without fetching anything.
+    fetched = [];
+    const again = new ImageCache({ dir: path.join(dir, 'a'), api: api(), log: silentLog });
+    await again.init();
+    expect((await again.prefetch(image.digest)).rootfs).toBe(one.rootfs);
+    expect(fetched).toEqual([]);
+  });
+
+  it('refuses a blob that does not match its digest, and keeps nothing of it', async () => {
+    const layer = [...image.blobs.keys()].find((d) => d !== image.digest && d !== image.configDigest)!;
+    const cache = new ImageCache({ dir: path.join(dir, 'b'), api: api(layer), log: silentLog });
+    await cache.init();
+    await expect(cache.prefetch(image.digest)).rejects.toThrow(/arrived with sha256/);
+    expect(readdirSync(path.join(dir, 'b', 'images'))).toEqual([]);
+    expect(readdirSync(path.join(dir, 'b', 'blobs', 'sha256'))).not.toContain(layer.slice(7));
+  });
+
+  it('removes an image no instance holds once idle, then the blobs no image names; never one in use', async () => {
+    const cache = new ImageCache({ dir: path.join(dir, 'c'), api: api(), log: silentLog, idleMs: 1000 });
+    await cache.init();
+    await cache.acquire(image.digest);
+    expect(await cache.sweep(Date.now() + 10_000)).toEqual({ images: 0, blobs: 0 });
+    cache.release(image.digest);
+    expect(await cache.sweep(Date.now() + 500)).toEqual({ images: 0, blobs: 0 });
+    expect(await cache.sweep(Date.now() + 10_000)).toEqual({ images: 1, blobs: image.blobs.size });
+    expect(readdirSync(path.join(dir, 'c', 'blobs', 'sha256'))).toEqual([]);
+    // Needed again: fetched and unpacked again.
+    expect(existsSync((await cache.acquire(image.digest)).rootfs)).toBe(true);
+  });
+});
