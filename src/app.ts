@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -64,6 +64,7 @@ import { createQuarantineService } from './modules/usage/quarantine.service.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
 import { createUsageService } from './modules/usage/usage.service.js';
 import { DEFAULT_BILLING_LOOKBACK_MONTHS } from './config.js';
+import { createSecretBox, type SecretBox } from './lib/secret-box.js';
 
 export interface AppDeps {
   db: Db;
@@ -97,6 +98,8 @@ export interface AppDeps {
   publicUrl?: string | null;
   /** Asynchronous invocation: the retry delay base (TALLY_ASYNC_RETRY_BASE_MS) and the claim lease. */
   events?: AsyncOptions;
+  /** Seals secrets stored for reading back (SigV4 secrets, broker URLs); absent: a random key for this process only. */
+  secretBox?: SecretBox;
 }
 
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
@@ -221,8 +224,10 @@ export function buildServices(deps: AppDeps) {
     log: deps.logger.child({ module: 'schedules' }),
   });
   const urls = createUrlsService({ repo: createUrlsRepository(deps.db), functions, invoke, auth, clock: deps.clock });
+  const secretBox = deps.secretBox ?? createSecretBox(randomBytes(32));
   return {
     metrics,
+    secretBox,
     concurrency,
     rateLimits,
     auth,

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseSecretKey } from './lib/secret-box.js';
 import { ExecutorConfigError, parseSandboxConfig, type SandboxConfig } from '../executor/config.js';
 
 export interface Config {
@@ -47,6 +48,8 @@ export interface Config {
   asyncConcurrency: number;
   /** The base URL function URLs are given under (`<publicUrl>/url/<id>/`); null: the request's own host. */
   publicUrl: string | null;
+  /** TALLY_SECRET_KEY: seals secrets stored for reading back; null: a key file in dataDir (one replica only). */
+  secretKey: Buffer | null;
 }
 
 /** A year: an executor offline for longer than that has bigger problems than its spool. */
@@ -140,6 +143,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     asyncLeaseMs: int(env, 'TALLY_ASYNC_LEASE_S', 30, 1, 3_600) * 1000,
     asyncConcurrency: int(env, 'TALLY_ASYNC_CONCURRENCY', 16, 1, 10_000),
     publicUrl: publicUrl(env.TALLY_PUBLIC_URL?.trim() ?? ''),
+    secretKey: secretKey(env.TALLY_SECRET_KEY?.trim() ?? ''),
   };
 }
 
@@ -149,6 +153,15 @@ function trustProxy(raw: string): boolean | string {
   if (!/^[0-9a-fA-F.:/,\s]+$/.test(raw))
     throw new ConfigError('TALLY_TRUST_PROXY', `must be true, or addresses/CIDRs separated by commas, got "${raw}"`);
   return raw;
+}
+
+function secretKey(raw: string): Buffer | null {
+  if (raw === '') return null;
+  try {
+    return parseSecretKey(raw);
+  } catch (err) {
+    throw new ConfigError('TALLY_SECRET_KEY', (err as Error).message);
+  }
 }
 
 function publicUrl(raw: string): string | null {

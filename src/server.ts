@@ -1,3 +1,4 @@
+import { loadSecretBox } from './lib/secret-box.js';
 import { readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     functions: { accountConcurrency: config.accountConcurrency },
     publicUrl: config.publicUrl,
     events: { retryBaseMs: config.asyncRetryBaseMs, leaseMs: config.asyncLeaseMs },
+    secretBox: loadSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }),
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
   };
   const services = buildServices(deps);

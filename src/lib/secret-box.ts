@@ -1,0 +1,75 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Secrets Tally must be able to read back (SigV4 secret access keys, broker URLs with passwords)
+ * are stored sealed with AES-256-GCM under one platform key: `TALLY_SECRET_KEY` (32 bytes, base64
+ * or hex), or else a key generated once into `TALLY_DATA_DIR/secret.key` (mode 0600). More than one
+ * api replica must share `TALLY_SECRET_KEY`: each replica's own key file would not open the
+ * others' secrets. A sealed value is `v1.<iv>.<tag>.<ciphertext>` (base64url); the optional
+ * `context` (for example the row's id) is bound as additional data, so a sealed value copied onto
+ * another row does not open.
+ */
+export interface SecretBox {
+  seal(plaintext: string, context?: string): string;
+  open(sealed: string, context?: string): string;
+}
+
+export class SecretKeyError extends Error {
+  override name = 'SecretKeyError';
+}
+
+const PREFIX = 'v1';
+
+export function createSecretBox(key: Buffer): SecretBox {
+  if (key.length !== 32) throw new SecretKeyError(`the secret key must be 32 bytes, got ${key.length}`);
+  return {
+    seal(plaintext, context = '') {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(Buffer.from(context, 'utf8'));
+      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      return [PREFIX, iv, cipher.getAuthTag(), body].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    },
+    open(sealed, context = '') {
+      const parts = sealed.split('.');
+      if (parts.length !== 4 || parts[0] !== PREFIX) throw new SecretKeyError('not a sealed secret');
+      const [iv, tag, body] = parts.slice(1).map((p) => Buffer.from(p, 'base64url')) as [Buffer, Buffer, Buffer];
+      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      decipher.setAAD(Buffer.from(context, 'utf8'));
+      decipher.setAuthTag(tag);
+      try {
+        return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+      } catch {
+        throw new SecretKeyError('a sealed secret does not open with this key (was TALLY_SECRET_KEY changed?)');
+      }
+    },
+  };
+}
+
+/** Parses `TALLY_SECRET_KEY`: 32 bytes as base64 (44 characters) or hex (64). */
+export function parseSecretKey(raw: string): Buffer {
+  const text = raw.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  if (key.length !== 32) {
+    throw new SecretKeyError('must be 32 random bytes as base64 or hex (for example: openssl rand -base64 32)');
+  }
+  return key;
+}
+
+/** The configured key, or the data folder's key file, made on first use. */
+export function loadSecretBox(options: { secretKey: Buffer | null; dataDir: string }): SecretBox {
+  if (options.secretKey) return createSecretBox(options.secretKey);
+  const file = path.join(options.dataDir, 'secret.key');
+  let stored = '';
+  try {
+    stored = readFileSync(file, 'utf8').trim();
+  } catch {}
+  if (stored !== '') return createSecretBox(parseSecretKey(stored));
+  const key = randomBytes(32);
+  mkdirSync(options.dataDir, { recursive: true });
+  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return createSecretBox(key);
+}
