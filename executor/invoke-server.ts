@@ -394,7 +394,10 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = null;
       if (held.length > 0)
-        deps.log.error({ records: held.filter((r) => !isSpooledLogs(r)) }, 'usage records could not be spooled before shutdown: they are only in this log line');
+        deps.log.error(
+          { records: held.filter((r) => !isSpooledLogs(r)) },
+          'usage records could not be spooled before shutdown: they are only in this log line',
+        );
     },
   };
 }

@@ -3,10 +3,12 @@ import {
   MAX_LOG_BATCH_BYTES,
   MAX_LOG_INVOCATIONS_PER_BATCH,
   type InvocationLogs,
+  type LogLine,
   type LogIngestResult,
   type SpooledLogs,
 } from '../src/contracts/logs.js';
 import { ApiError } from './api-client.js';
+import type { CapturedLine } from './runtime/log-lines.js';
 import type { InvocationResult, Log } from './runtime/types.js';
 
 /**
@@ -25,8 +27,21 @@ export function logsOf(spec: InvokeSpec, result: InvocationResult): SpooledLogs 
     memoryMb: spec.memoryMb,
     ephemeralStorageMb: spec.ephemeralStorageMb,
     ...(spec.dispatchToken !== undefined ? { dispatchToken: spec.dispatchToken } : {}),
-    lines: result.lines.map((l, seq) => ({ seq, timestamp: l.timestamp, message: l.message })),
+    lines: ordered(result.lines),
   };
+}
+
+/**
+ * Numbered in the order written, with timestamps that never go back: a line is stamped when its first
+ * byte came, so one finished after another (a partial line, the other pipe) may carry an earlier time,
+ * and a query ordered by time must still show an invocation's lines in the order they were written.
+ */
+function ordered(lines: CapturedLine[]): LogLine[] {
+  let last = 0;
+  return lines.map((l, seq) => {
+    last = Math.max(last, l.timestamp);
+    return { seq, timestamp: last, message: l.message };
+  });
 }
 
 /** Splits the records into batches of at most 1,000 invocations and about 4 MB of text (one invocation may be more alone). */

@@ -15,7 +15,8 @@ create table log_events (
 ) partition by range (ts);
 
 create unique index log_events_line on log_events (account_id, request_id, seq, ts);
-create index log_events_by_function on log_events (account_id, function_name, ts, id);
+-- Queries page through a function's lines in (timestamp, request id, seq) order.
+create index log_events_by_function on log_events (account_id, function_name, ts, request_id, seq);
 -- Followers (`Accept: text/event-stream`) read what arrived since their last look.
 create index log_events_by_arrival on log_events (account_id, function_name, ingested_at);
 

@@ -118,7 +118,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const logFormat = env.LOG_FORMAT?.trim() || 'auto';
-  if (logFormat !== 'auto' && logFormat !== 'pretty' && logFormat !== 'json') throw new ConfigError('LOG_FORMAT', 'must be auto, pretty or json');
+  if (logFormat !== 'auto' && logFormat !== 'pretty' && logFormat !== 'json')
+    throw new ConfigError('LOG_FORMAT', 'must be auto, pretty or json');
   const host = env.HOST?.trim() || '127.0.0.1';
   return {
     port: int(env, 'PORT', 3000, 0, 65535),

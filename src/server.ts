@@ -100,9 +100,13 @@ async function main(): Promise<void> {
     // Async events in flight finish first (none is claimed after this); one cut short runs again elsewhere.
     await steps.step('async', () => asyncWorker.stop(), { ms: steps.left() / 3 });
     await steps.step('executor', () => executor?.stop());
-    await steps.step('jobs', () => Promise.all([finalizer.stop(), budgetEvaluation.stop(), alertDelivery.stop(), scheduler.stop(), logUpkeep.stop()]), {
-      ms: steps.left() / 3,
-    });
+    await steps.step(
+      'jobs',
+      () => Promise.all([finalizer.stop(), budgetEvaluation.stop(), alertDelivery.stop(), scheduler.stop(), logUpkeep.stop()]),
+      {
+        ms: steps.left() / 3,
+      },
+    );
     // Requests in flight get most of what is left; then every connection is cut.
     admin?.close();
     admin?.closeAllConnections();

@@ -183,12 +183,14 @@ export class FunctionInstance {
     this.spawnedAt = performance.now();
     this.child = child;
     if (!this.alive) this.kill();
-    const onData = (chunk: Buffer): void => {
-      this.output.push(chunk);
-      this.lines.push(chunk);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    const onData =
+      (stream: 'out' | 'err') =>
+      (chunk: Buffer): void => {
+        this.output.push(chunk);
+        this.lines.push(chunk, Date.now(), stream);
+      };
+    child.stdout?.on('data', onData('out'));
+    child.stderr?.on('data', onData('err'));
     const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
     this.exited = new Promise<void>((resolve) => {
       let done = false;

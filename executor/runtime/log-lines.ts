@@ -26,35 +26,45 @@ function cutOnCharacter(bytes: Buffer, max: number): Buffer {
  * Lambda does; past 10,000 lines or 4 MB in one invocation, further lines are only counted, and one
  * last line says how many were dropped.
  */
+/** A line being read from one stream: open once its first byte (or its newline) arrived. */
+interface OpenLine {
+  at: number;
+  parts: Buffer[];
+  bytes: number;
+  cut: boolean;
+}
+
+export type OutputStream = 'out' | 'err';
+
 export class LineCollector {
   private lines: CapturedLine[] = [];
   private bytes = 0;
   private dropped = 0;
-  /** The line being read: open once its first byte (or its newline) arrived. */
-  private open = false;
-  private openedAt = 0;
-  private parts: Buffer[] = [];
-  private partBytes = 0;
-  private cut = false;
+  /** stdout and stderr are separate pipes: a partial line on one is never glued to a line of the other. */
+  private open: Record<OutputStream, OpenLine | null> = { out: null, err: null };
 
-  push(chunk: Buffer, at = Date.now()): void {
+  push(chunk: Buffer, at = Date.now(), stream: OutputStream = 'out'): void {
     let start = 0;
     while (start < chunk.length) {
       const nl = chunk.indexOf(NEWLINE, start);
-      this.append(chunk.subarray(start, nl === -1 ? chunk.length : nl), at);
+      this.append(stream, chunk.subarray(start, nl === -1 ? chunk.length : nl), at);
       if (nl === -1) return;
-      this.endLine();
+      this.endLine(stream);
       start = nl + 1;
     }
   }
 
-  /** Every line since the last take(), the unfinished one included; the collector starts afresh. */
+  /** Every line since the last take(), unfinished ones included; the collector starts afresh. */
   take(): CapturedLine[] {
-    if (this.open) this.endLine();
+    if (this.open.out) this.endLine('out');
+    if (this.open.err) this.endLine('err');
     const lines = this.lines;
     if (this.dropped > 0) {
       const limits = `${MAX_LOG_LINES_PER_INVOCATION} lines, ${MAX_LOG_BYTES_PER_INVOCATION} bytes`;
-      lines.push({ timestamp: Date.now(), message: `[tally] ${this.dropped} more log lines of this invocation were dropped (limit: ${limits})` });
+      lines.push({
+        timestamp: Date.now(),
+        message: `[tally] ${this.dropped} more log lines of this invocation were dropped (limit: ${limits})`,
+      });
     }
     this.lines = [];
     this.bytes = 0;
@@ -62,28 +72,23 @@ export class LineCollector {
     return lines;
   }
 
-  private append(piece: Buffer, at: number): void {
-    if (!this.open) {
-      this.open = true;
-      this.openedAt = at;
-    }
+  private append(stream: OutputStream, piece: Buffer, at: number): void {
+    const line = this.open[stream] ?? { at, parts: [], bytes: 0, cut: false };
+    this.open[stream] = line;
     // Keep a few bytes beyond the limit: enough to know the line was longer, and to cut on a character.
-    const room = MAX_LOG_LINE_BYTES + 4 - this.partBytes;
-    if (piece.length > room) this.cut = true;
+    const room = MAX_LOG_LINE_BYTES + 4 - line.bytes;
+    if (piece.length > room) line.cut = true;
     if (room <= 0 || piece.length === 0) return;
     const kept = piece.length > room ? piece.subarray(0, room) : piece;
-    this.parts.push(kept);
-    this.partBytes += kept.length;
+    line.parts.push(kept);
+    line.bytes += kept.length;
   }
 
-  private endLine(): void {
-    const whole = Buffer.concat(this.parts, this.partBytes);
-    const at = this.openedAt;
-    const cut = this.cut || whole.length > MAX_LOG_LINE_BYTES;
-    this.open = false;
-    this.parts = [];
-    this.partBytes = 0;
-    this.cut = false;
+  private endLine(stream: OutputStream): void {
+    const line = this.open[stream]!;
+    this.open[stream] = null;
+    const whole = Buffer.concat(line.parts, line.bytes);
+    const cut = line.cut || whole.length > MAX_LOG_LINE_BYTES;
     let bytes = cutOnCharacter(whole, MAX_LOG_LINE_BYTES);
     // A carriage return before the newline is part of the line ending, not of the message.
     if (!cut && bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
@@ -93,7 +98,7 @@ export class LineCollector {
     }
     // Postgres text cannot hold U+0000; invalid UTF-8 becomes U+FFFD in the decoding.
     const message = bytes.toString('utf8').replaceAll('\u0000', '\uFFFD');
-    this.lines.push({ timestamp: at, message });
+    this.lines.push({ timestamp: line.at, message });
     this.bytes += bytes.length;
   }
 }
@@ -104,5 +109,8 @@ export const platformLine = (text: string, at = Date.now()): CapturedLine => ({ 
 /** Splits text the executor itself wrote (a timeout message...) into stamped lines. */
 export function textLines(text: string, at = Date.now()): CapturedLine[] {
   if (text === '') return [];
-  return text.replace(/\n$/, '').split('\n').map((message) => ({ timestamp: at, message }));
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((message) => ({ timestamp: at, message }));
 }

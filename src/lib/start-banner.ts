@@ -26,7 +26,11 @@ function databaseWhere(url: string): string {
  * The first lines of `npm start`: where the console, the API docs and the data folder are. `port` is
  * the one listened on (the configured one, or the one the system gave for PORT=0).
  */
-export function printWhere(config: Pick<Config, 'host' | 'adminHost' | 'adminPort' | 'dataDir' | 'databaseUrl'>, log: Logger, port: number): void {
+export function printWhere(
+  config: Pick<Config, 'host' | 'adminHost' | 'adminPort' | 'dataDir' | 'databaseUrl'>,
+  log: Logger,
+  port: number,
+): void {
   const base = urlOf(config.host, port);
   const docs = config.adminPort === null ? `${base}/docs` : `${urlOf(config.adminHost, config.adminPort)}/docs`;
   const database = config.databaseUrl === null ? 'embedded Postgres in pg/' : `database ${databaseWhere(config.databaseUrl)}`;

@@ -17,10 +17,18 @@ export interface StoredLine {
   id: string;
   timestamp: Date;
   requestId: string;
+  seq: number;
   message: string;
   ingestedAt: Date;
   /** The arrival stamp to the microsecond, as text: a follower's keyset. */
   arrival: string;
+}
+
+/** Where a page ends: the last line's (timestamp, request id, seq), unique within an account. */
+export interface PagePosition {
+  timestamp: Date;
+  requestId: string;
+  seq: number;
 }
 
 export interface LineFilter {
@@ -35,6 +43,7 @@ interface LineRecord {
   id: string;
   ts: Date;
   request_id: string;
+  seq: number;
   message: string;
   ingested_at: Date;
   arrival: string;
@@ -44,6 +53,7 @@ const toLine = (r: LineRecord): StoredLine => ({
   id: r.id,
   timestamp: r.ts,
   requestId: r.request_id,
+  seq: r.seq,
   message: r.message,
   ingestedAt: r.ingested_at,
   arrival: r.arrival,
@@ -89,13 +99,13 @@ export function createLogsRepository(db: Db) {
       return Number(result.numAffectedRows ?? 0n);
     },
 
-    /** Lines in [from, to), oldest first, after the cursor position (timestamp, id) when given. */
-    async page(f: LineFilter & { from: Date; to: Date; after: { timestamp: Date; id: string } | null; limit: number }): Promise<StoredLine[]> {
+    /** Lines in [from, to), oldest first (an invocation's in the order written), after the cursor position when given. */
+    async page(f: LineFilter & { from: Date; to: Date; after: PagePosition | null; limit: number }): Promise<StoredLine[]> {
       const { rows } = await sql<LineRecord>`
-        select id::text as id, ts, request_id::text as request_id, message, ingested_at, ingested_at::text as arrival from log_events
+        select id::text as id, ts, request_id::text as request_id, seq, message, ingested_at, ingested_at::text as arrival from log_events
         where ${narrow(f)} and ts >= ${f.from} and ts < ${f.to}
-          ${f.after === null ? sql`` : sql`and (ts, id) > (${f.after.timestamp}::timestamptz, ${f.after.id}::bigint)`}
-        order by ts, id
+          ${f.after === null ? sql`` : sql`and (ts, request_id, seq) > (${f.after.timestamp}::timestamptz, ${f.after.requestId}::uuid, ${f.after.seq}::int)`}
+        order by ts, request_id, seq
         limit ${f.limit}`.execute(db);
       return rows.map(toLine);
     },
@@ -105,7 +115,7 @@ export function createLogsRepository(db: Db) {
       f: LineFilter & { since: Date; notBefore: Date; after: { arrival: string; id: string } | null; limit: number },
     ): Promise<StoredLine[]> {
       const { rows } = await sql<LineRecord>`
-        select id::text as id, ts, request_id::text as request_id, message, ingested_at, ingested_at::text as arrival from log_events
+        select id::text as id, ts, request_id::text as request_id, seq, message, ingested_at, ingested_at::text as arrival from log_events
         where ${narrow(f)} and ingested_at >= ${f.since} and ts >= ${f.notBefore}
           ${f.after === null ? sql`` : sql`and (ingested_at, id) > (${f.after.arrival}::timestamptz, ${f.after.id}::bigint)`}
         order by ingested_at, id

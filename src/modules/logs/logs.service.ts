@@ -1,11 +1,11 @@
 import type { InvocationLogs, LogIngestResult } from '../../contracts/logs.js';
-import type { UsageEvent } from '../../contracts/usage.js';
+import { isUuid, type UsageEvent } from '../../contracts/usage.js';
 import type { Clock } from '../../lib/clock.js';
 import { errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Principal } from '../accounts/auth.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
-import type { LogRow, LogsRepository, StoredLine } from './logs.repository.js';
+import type { LogRow, LogsRepository, PagePosition, StoredLine } from './logs.repository.js';
 
 /** Days an account's lines are kept unless it set its own (CloudWatch keeps them forever; 30 days here). */
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
@@ -39,13 +39,14 @@ const toEvent = (l: StoredLine): LogEvent => ({ timestamp: l.timestamp.toISOStri
 
 /** The cursor is the last line's (timestamp, id), opaque to clients. */
 function encodeCursor(l: StoredLine): string {
-  return Buffer.from(JSON.stringify({ t: l.timestamp.getTime(), i: l.id })).toString('base64url');
+  return Buffer.from(JSON.stringify({ t: l.timestamp.getTime(), r: l.requestId, s: l.seq })).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { timestamp: Date; id: string } {
+function decodeCursor(cursor: string): PagePosition {
   try {
-    const { t, i } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t: unknown; i: unknown };
-    if (typeof t === 'number' && Number.isSafeInteger(t) && typeof i === 'string' && /^\d{1,19}$/.test(i)) return { timestamp: new Date(t), id: i };
+    const { t, r, s } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t: unknown; r: unknown; s: unknown };
+    if (typeof t === 'number' && Number.isSafeInteger(t) && typeof r === 'string' && isUuid(r) && Number.isInteger(s) && (s as number) >= 0)
+      return { timestamp: new Date(t), requestId: r, seq: s as number };
   } catch {
     // fall through
   }
@@ -162,7 +163,14 @@ export function createLogsService(deps: {
       const sleep = (ms: number) =>
         new Promise<void>((resolve) => {
           const t = setTimeout(resolve, ms);
-          signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+          signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(t);
+              resolve();
+            },
+            { once: true },
+          );
         });
       const narrow = {
         accountId: q.accountId,
@@ -185,14 +193,14 @@ export function createLogsService(deps: {
       let since = new Date((await repo.now()).getTime() - 2_000);
       if (q.from) {
         // What was stored before following began, in time order, page by page.
-        let after: { timestamp: Date; id: string } | null = null;
+        let after: PagePosition | null = null;
         const to = new Date(deps.clock.now().getTime() + 60_000);
         while (!signal.aborted) {
           const page = await repo.page({ ...narrow, from: notBefore, to, after, limit: 1000 });
           for (const l of page) send(l);
           if (page.length < 1000) break;
           const last = page[page.length - 1]!;
-          after = { timestamp: last.timestamp, id: last.id };
+          after = { timestamp: last.timestamp, requestId: last.requestId, seq: last.seq };
         }
       }
       while (!signal.aborted) {
@@ -243,7 +251,8 @@ export function createLogsService(deps: {
       const dropped = await repo.dropPartitionsBefore(utcDay(now.getTime() - longest * DAY_MS));
       for (const name of dropped) known.delete(`${name.slice(11, 15)}-${name.slice(15, 17)}-${name.slice(17, 19)}`);
       const shortest = await repo.shortestRetention(DEFAULT_LOG_RETENTION_DAYS);
-      const deleted = shortest < longest ? await repo.deleteExpired(now, DEFAULT_LOG_RETENTION_DAYS, new Date(now.getTime() - shortest * DAY_MS)) : 0;
+      const deleted =
+        shortest < longest ? await repo.deleteExpired(now, DEFAULT_LOG_RETENTION_DAYS, new Date(now.getTime() - shortest * DAY_MS)) : 0;
       if (dropped.length > 0 || deleted > 0) deps.log.info({ dropped, deleted }, 'function logs past their retention removed');
       return { created, dropped, deleted };
     },
