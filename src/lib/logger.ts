@@ -33,10 +33,11 @@ export const humanMessage: MessageFormatFunc = (log, messageKey) => {
 };
 
 /** pino's JSON lines, or (`pretty`) short human-readable lines written synchronously to standard output. */
-export function createLogger(level = 'info', format: LogFormat = 'json'): Logger {
-  if (format === 'json') return pino(loggerOptions(level));
+export function createLogger(level = 'info', format: LogFormat = 'json', destination?: NodeJS.WritableStream): Logger {
+  if (format === 'json') return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
   const stream = prettyStream({
-    colorize: process.stdout.isTTY === true,
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    ...(destination ? { destination } : {}),
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: HIDDEN,
     singleLine: true,
