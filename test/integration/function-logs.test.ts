@@ -15,6 +15,7 @@ exports.handler = async (event) => {
   console.error('a warning for', event.name);
   process.stdout.write('no newline at the end');
   // Output still in the pipe when the answer comes is read with the next invocation: let it drain.
+  await new Promise((resolve) => setTimeout(resolve, 50));
   if (event.big) process.stdout.write('\\n' + 'x'.repeat(300 * 1024) + '\\n', () => {});
   if (event.big) await new Promise((resolve) => setTimeout(resolve, 300));
   return { ok: true };
@@ -157,7 +158,9 @@ describe('function logs', () => {
     }
     stop.abort();
     // A follower still connected when the api stops is ended by it (app.close in afterAll would hang otherwise).
-    const lingering = await fetch(`${t.base}/v1/functions/live/logs`, { headers: { ...bearer(a.accountKey), accept: 'text/event-stream' } });
+    const lingering = await fetch(`${t.base}/v1/functions/live/logs`, {
+      headers: { ...bearer(a.accountKey), accept: 'text/event-stream' },
+    });
     expect(lingering.status).toBe(200);
     const events = text
       .split('\n\n')

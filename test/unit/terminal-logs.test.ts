@@ -29,7 +29,7 @@ describe('terminal logs', () => {
     const log = createLogger('info', 'pretty', out.stream);
     log.child({ module: 'usage' }).info({ accepted: 3 }, 'batch stored');
     log.info({ reqId: 'abcdef0123456789', req: { method: 'GET', url: '/v1/usage' } }, 'incoming request');
-    log.info({ reqId: 'abcdef0123456789', res: { statusCode: 200 }, responseTime: 3.14159 }, 'request completed');
+    log.info({ reqId: 'abcdef0123456789', res: { statusCode: 200 }, responseTime: 3.125 }, 'request completed');
     const lines = out.text().trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: \[usage\] batch stored \{"accepted":3\}$/);
@@ -47,7 +47,13 @@ describe('terminal logs', () => {
     const log = createLogger('info', 'pretty', out.stream);
     printWhere({ host: '0.0.0.0', adminHost: '127.0.0.1', adminPort: null, dataDir: '/srv/tally', databaseUrl: null }, log, 3000);
     printWhere(
-      { host: '127.0.0.1', adminHost: '127.0.0.1', adminPort: 9100, dataDir: '/srv/tally', databaseUrl: 'postgres://u:secret@db:5432/tally' },
+      {
+        host: '127.0.0.1',
+        adminHost: '127.0.0.1',
+        adminPort: 9100,
+        dataDir: '/srv/tally',
+        databaseUrl: 'postgres://u:secret@db:5432/tally',
+      },
       log,
       3000,
     );

@@ -35,6 +35,7 @@ export function logsRoutes(deps: {
         bodyLimit: LOGS_BODY_LIMIT,
         schema: {
           tags,
+          operationId: 'ingestLogs',
           summary: 'Ingest function log lines (executor key); each (request id, seq) is stored once',
           body: LogBatchSchema,
           response: { 200: LogIngestResultSchema, ...errorResponses },
@@ -49,6 +50,7 @@ export function logsRoutes(deps: {
         onRequest: auth.require('account', 'admin'),
         schema: {
           tags,
+          operationId: 'getFunctionLogs',
           summary: "A function's log lines, oldest first, paged; Accept: text/event-stream follows them live (SSE)",
           params: FunctionLogsParams,
           querystring: LogsQuery,
@@ -92,6 +94,7 @@ export function logsRoutes(deps: {
         onRequest: auth.require('admin', 'account'),
         schema: {
           tags,
+          operationId: 'getLogRetention',
           summary: "How many days the account's function logs are kept (admin, or its own key)",
           params: AccountParams,
           response: { 200: LogRetentionDto, ...errorResponses },
@@ -109,6 +112,7 @@ export function logsRoutes(deps: {
         onRequest: auth.require('admin', 'account'),
         schema: {
           tags,
+          operationId: 'setLogRetention',
           summary: "Set how many days the account's function logs are kept, 1 to 3653 (admin, or its own key)",
           params: AccountParams,
           body: LogRetentionBody,

@@ -160,17 +160,16 @@ export function createLogsService(deps: {
      * (default: now), until `signal` aborts. Polls every `pollMs`; see docs/logs.md for why polling.
      */
     async follow(q: LogQuery, emit: (e: LogEvent) => void, signal: AbortSignal, pollMs: number): Promise<void> {
+      // One listener per wait, removed when the wait ends: a follower may wait for hours.
       const sleep = (ms: number) =>
         new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, ms);
-          signal.addEventListener(
-            'abort',
-            () => {
-              clearTimeout(t);
-              resolve();
-            },
-            { once: true },
-          );
+          const done = () => {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', done);
+            resolve();
+          };
+          const timer = setTimeout(done, ms);
+          signal.addEventListener('abort', done, { once: true });
         });
       const narrow = {
         accountId: q.accountId,
