@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
-import type { SpooledLogs } from '../src/contracts/logs.js';
+import { isSpooledLogs, type SpooledLogs } from '../src/contracts/logs.js';
 import type { Log, UsageEvent } from './runtime/types.js';
 
 /** A spool line: an invocation's usage record, or its log lines (written in the same append, so under the same fsync). */
@@ -157,7 +157,7 @@ export class UsageSpool<R extends object = UsageEvent> {
     let data = '';
     for (const record of records) data += `${JSON.stringify(record)}\n`;
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ data, count: records.length, resolve, reject });
+      this.waiting.push({ data, count: usageCount(records), resolve, reject });
       // Wait one turn of the event loop so that every append of this tick joins the batch.
       this.flushing ??= new Promise<void>((done) => setImmediate(() => void this.flush().then(done)));
     });
@@ -286,7 +286,7 @@ export class UsageSpool<R extends object = UsageEvent> {
   /** Segments left by an earlier run: their records are the backlog, spooled when each file was made. */
   private async scanBacklog(): Promise<void> {
     for (const name of await this.segmentNames()) {
-      const records = (await this.readSegment(name)).length;
+      const records = usageCount(await this.readSegment(name));
       if (records === 0) continue;
       const info = await stat(path.join(this.options.dir, name));
       this.backlog.set(name, { records, since: info.birthtimeMs > 0 ? info.birthtimeMs : info.mtimeMs });
@@ -494,6 +494,13 @@ export class UsageSpool<R extends object = UsageEvent> {
     this.io = run.catch(() => undefined);
     return run;
   }
+}
+
+/** The backlog counts usage records: an invocation's log lines travel beside its record, not as another. */
+function usageCount(records: object[]): number {
+  let n = 0;
+  for (const r of records) if (!isSpooledLogs(r)) n += 1;
+  return n;
 }
 
 function segmentName(seq: number): string {

@@ -109,6 +109,8 @@ describe('log shipping', () => {
     const segments = () => readdirSync(dir).filter((n) => n.startsWith('seg-') && statSync(path.join(dir, n)).size > 0);
     const u = usage();
     await spool.append([u, logsOf(u)]);
+    // The backlog counts usage records; the log lines travel beside theirs.
+    expect(spool.stats().pendingRecords).toBe(1);
     reporter.start();
     await expect.poll(() => logsPosted.length, { timeout: 5000 }).toBeGreaterThan(1);
     // Usage went through (as a usage batch only), but the logs did not: the segment stays.
