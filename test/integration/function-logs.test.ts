@@ -197,6 +197,9 @@ describe('function logs', () => {
     const token = fleet.tokenFor(usageEvent(a.id, { invocationId: dispatched.requestId, functionId: 'direct' }));
     const answer = await post(fleet.key, [undispatched, { ...dispatched, dispatchToken: token }]);
     expect(answer.json).toEqual({ accepted: 3, duplicates: 0, refused: 1 });
+    // A line stamped more than a day ahead (a clock gone wrong) is dropped, not given a partition years away.
+    const future = await post(a.executorKey, [batch(a.id, 'direct', [{ timestamp: now + 2 * DAY, message: 'from the future' }])]);
+    expect(future.json).toEqual({ accepted: 0, duplicates: 0, refused: 0 });
     // Account keys may not post lines; a malformed batch is refused whole with a 400.
     expect((await post(a.accountKey, [mine])).status).toBe(403);
     const malformed = await post(a.executorKey, [{ ...mine, lines: [{ seq: -1, timestamp: now, message: 'x' }] }]);

@@ -115,9 +115,10 @@ export function createLogsService(deps: {
         for (const l of inv.lines)
           rows.push({ accountId, functionName: inv.functionName, requestId, seq: l.seq, timestamp: l.timestamp, message: l.message });
       });
-      // Lines older than any retention allows are dropped rather than bringing back a dropped partition.
-      const oldest = deps.clock.now().getTime() - 3653 * DAY_MS;
-      const kept = rows.filter((r) => r.timestamp >= oldest);
+      // Lines older than any retention allows are dropped rather than bringing back a dropped partition,
+      // and so are lines stamped more than a day ahead (a clock gone wrong must not make years of partitions).
+      const now = deps.clock.now().getTime();
+      const kept = rows.filter((r) => r.timestamp >= now - 3653 * DAY_MS && r.timestamp <= now + DAY_MS);
       let accepted: number;
       try {
         await ensureDays(new Set(kept.map((r) => utcDay(r.timestamp))));
@@ -128,7 +129,7 @@ export function createLogsService(deps: {
         await ensureDays(new Set(kept.map((r) => utcDay(r.timestamp))));
         accepted = await repo.insert(kept);
       }
-      return { accepted, duplicates: rows.length - accepted, refused: bad.size };
+      return { accepted, duplicates: kept.length - accepted, refused: bad.size };
     },
 
     /** One page of lines, oldest first, within the account's retention. */
