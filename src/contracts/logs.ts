@@ -38,7 +38,8 @@ export const InvocationLogsSchema = Type.Object(
     memoryMb: Type.Integer({ minimum: 128, maximum: 10_240 }),
     ephemeralStorageMb: Type.Optional(Type.Integer({ minimum: 512, maximum: 10_240 })),
     dispatchToken: Type.Optional(Type.String({ minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._-]+$' })),
-    lines: Type.Array(LogLineSchema, { maxItems: MAX_LOG_LINES_PER_INVOCATION + 1 }),
+    // Init output and the invocation's own are each capped (plus their drop line), then a few platform lines.
+    lines: Type.Array(LogLineSchema, { maxItems: 2 * (MAX_LOG_LINES_PER_INVOCATION + 1) + 16 }),
   },
   { additionalProperties: false },
 );
