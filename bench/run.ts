@@ -3,6 +3,7 @@ import { ingestBench } from './ingest.js';
 import { invokeBench } from './invoke.js';
 import { invoicesBench } from './invoices.js';
 import { languagesBench } from './languages.js';
+import { logsBench } from './logs.js';
 import { sandboxBench } from './sandbox.js';
 
 /** `npm run bench -- <name>`: benchmarks print figures and ratios against a baseline measured in the same run. */
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<void>> = {
   invoke: invokeBench,
   invoices: invoicesBench,
   languages: languagesBench,
+  logs: logsBench,
   sandbox: sandboxBench,
 };
 

@@ -1,4 +1,5 @@
 import type { HeartbeatBody, RegisterExecutorAnswer, RegisterExecutorBody } from '../src/contracts/executor.js';
+import type { InvocationLogs, LogIngestResult } from '../src/contracts/logs.js';
 import type { QuarantineReportAnswer, UsageEvent, UsageRefusal } from '../src/contracts/usage.js';
 
 /** The api answered with a status (and, in our error shape, a code and maybe details). */
@@ -89,6 +90,11 @@ export function createApiClient(options: { apiUrl: string; key: string; timeoutM
 
     async postUsage(events: UsageEvent[]): Promise<{ accepted: number; duplicates: number; conflicts: number }> {
       return (await (await call('POST', '/v1/usage', { events })).json()) as { accepted: number; duplicates: number; conflicts: number };
+    },
+
+    /** One batch of spooled log lines (`POST /v1/logs`); the api stores each line once. */
+    async postLogs(invocations: InvocationLogs[]): Promise<LogIngestResult> {
+      return (await (await call('POST', '/v1/logs', { invocations })).json()) as LogIngestResult;
     },
 
     /** Hands refused events over to the api's quarantine (stored once each, never billed there). */

@@ -15,8 +15,9 @@ import { FunctionPool, resolvePython, type PoolStats } from './runtime/pool.js';
 import type { Isolation } from './sandbox/isolation.js';
 import { KernelSandbox } from './sandbox/sandbox.js';
 import { unsandboxed } from './sandbox/unsandboxed.js';
-import { UsageSpool } from './spool.js';
+import { UsageSpool, type SpoolRecord } from './spool.js';
 import { UsageReporter } from './usage-reporter.js';
+import { createLogShipper } from './log-shipper.js';
 
 export interface Executor {
   id: string;
@@ -147,7 +148,7 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
   const token = randomBytes(32).toString('base64url');
   const api = createApiClient({ apiUrl: options.apiUrl, key: options.key });
 
-  const spool = await UsageSpool.open({
+  const spool = await UsageSpool.open<SpoolRecord>({
     dir: path.join(options.dir, 'spool'),
     log,
     reserveBytes: options.spoolReserveBytes ?? DEFAULT_SPOOL_RESERVE_BYTES,
@@ -159,6 +160,7 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
     api,
     log,
     flushIntervalMs: options.flushIntervalMs,
+    logs: createLogShipper({ api, log }),
     onQuarantined: (n) => metrics.usageQuarantined.inc(n),
   });
   const code = new CodeCache(path.join(options.dir, 'code'), api, log);

@@ -15,7 +15,9 @@ import type { CodeCache } from './code-cache.js';
 import type { ImageCache } from './image-cache.js';
 import { TooManyRequestsError, type FunctionPool } from './runtime/pool.js';
 import type { FunctionSpec, InvocationResult, Log } from './runtime/types.js';
-import type { UsageSpool } from './spool.js';
+import type { SpoolRecord, UsageSpool } from './spool.js';
+import { logsOf } from './log-shipper.js';
+import { isSpooledLogs } from '../src/contracts/logs.js';
 
 const MAX_SPEC_BYTES = 64 * 1024;
 /** Retry delays for usage records the spool could not write: from this, doubling, up to the cap. */
@@ -82,7 +84,7 @@ export interface InvokeServerDeps {
   code: Pick<CodeCache, 'folder'>;
   /** Container images; without it, image functions are refused. */
   images?: Pick<ImageCache, 'prefetch'>;
-  spool: Pick<UsageSpool, 'append' | 'accepting'>;
+  spool: Pick<UsageSpool<SpoolRecord>, 'append' | 'accepting'>;
   metrics: ExecutorMetrics;
   log: Log;
 }
@@ -163,7 +165,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
   let inFlight = 0;
   let draining = false;
   /** Usage of invocations that ran but is not on disk yet: billing data, never dropped. */
-  let held: UsageEvent[] = [];
+  let held: SpoolRecord[] = [];
   let retryTimer: NodeJS.Timeout | null = null;
   let retryDelay = HELD_RETRY_MS;
   let retrying: Promise<void> | null = null;
@@ -172,9 +174,12 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     help: 'Usage records of invocations that ran, held in memory because the spool could not write them',
     registers: [deps.metrics.registry],
     collect() {
-      this.set(held.length);
+      this.set(usageHeld());
     },
   });
+
+  /** Usage records among those held (their log lines are held beside them). */
+  const usageHeld = () => held.filter((r) => !isSpooledLogs(r)).length;
 
   /** Writes the held records; on failure tries again later, each time waiting longer. */
   function writeHeld(): Promise<void> {
@@ -208,13 +213,14 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     retryTimer.unref();
   }
 
-  /** Durable before answered; when the disk fails, held (and retried) rather than lost. */
-  async function record(usage: UsageEvent): Promise<void> {
+  /** Durable before answered, its log lines in the same write; when the disk fails, held (and retried) rather than lost. */
+  async function record(usage: UsageEvent, logs: SpoolRecord | null): Promise<void> {
+    const records = logs ? [usage, logs] : [usage];
     try {
-      await deps.spool.append([usage]);
+      await deps.spool.append(records);
     } catch (err) {
       deps.metrics.spoolWriteFailures.inc();
-      held.push(usage);
+      held.push(...records);
       deps.log.error(
         { err: String(err), invocationId: usage.invocationId, held: held.length },
         "the usage spool could not write an invocation's record; it is held in memory and retried, and no invocation starts until it is written",
@@ -290,7 +296,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       throw err;
     }
     // Durable before answered: a crash from here on replays it, never loses it.
-    await record(usageOf(spec, result, startedAt));
+    await record(usageOf(spec, result, startedAt), logsOf(spec, result));
     deps.log.debug({ requestId, function: spec.name, report: result.log.slice(result.log.lastIndexOf('REPORT ')).trim() }, 'invocation');
     const headers: Record<string, string> = {
       [invokeHeaders.requestId]: requestId,
@@ -369,7 +375,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     local,
     inFlight: () => inFlight,
     /** Usage records held in memory (the spool failed them), waiting to be written. */
-    held: () => held.length,
+    held: () => usageHeld(),
     /** New invocations are refused with 503 (the api sends them elsewhere); those running finish. */
     drain(): void {
       draining = true;
@@ -388,7 +394,10 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = null;
       if (held.length > 0)
-        deps.log.error({ records: held }, 'usage records could not be spooled before shutdown: they are only in this log line');
+        deps.log.error(
+          { records: held.filter((r) => !isSpooledLogs(r)) },
+          'usage records could not be spooled before shutdown: they are only in this log line',
+        );
     },
   };
 }

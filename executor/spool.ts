@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
+import { isSpooledLogs, type SpooledLogs } from '../src/contracts/logs.js';
 import type { Log, UsageEvent } from './runtime/types.js';
+
+/** A spool line: an invocation's usage record, or its log lines (written in the same append, so under the same fsync). */
+export type SpoolRecord = UsageEvent | SpooledLogs;
 
 export interface SpoolOptions {
   dir: string;
@@ -24,9 +28,9 @@ export interface SpoolOptions {
   freeBytes?: (dir: string) => Promise<number>;
 }
 
-export interface SpoolSegment {
+export interface SpoolSegment<R extends object = UsageEvent> {
   segmentId: string;
-  records: UsageEvent[];
+  records: R[];
 }
 
 /** An event the api refused for good, with its reason: kept on disk until the api's quarantine has it. */
@@ -81,7 +85,7 @@ interface Waiter {
  * the api refuses for good are moved, one by one, to quarantine files (`quarantine/`), kept until
  * the api's quarantine holds them.
  */
-export class UsageSpool {
+export class UsageSpool<R extends object = UsageEvent> {
   private current: Segment | null = null;
   /** The next segment, created (and its name made durable) ahead of need, off the append path. */
   private prepared: Promise<Segment> | null = null;
@@ -112,7 +116,7 @@ export class UsageSpool {
   }
 
   /** Opens (creating) the spool folder; segments left by a crash stay pending and are never appended to again. */
-  static async open(options: SpoolOptions): Promise<UsageSpool> {
+  static async open<R extends object = UsageEvent>(options: SpoolOptions): Promise<UsageSpool<R>> {
     await mkdir(options.dir, { recursive: true });
     let lastSeq = 0;
     for (const name of await readdir(options.dir)) {
@@ -123,7 +127,7 @@ export class UsageSpool {
       if ((await stat(file)).size === 0) await unlink(file);
     }
     lastSeq = await adoptRejected(options, lastSeq);
-    const spool = new UsageSpool(options, lastSeq);
+    const spool = new UsageSpool<R>(options, lastSeq);
     await spool.scanBacklog();
     spool.quarantineWaiting = (await spool.readQuarantine()).reduce((n, f) => n + f.entries.length, 0);
     await spool.check();
@@ -146,14 +150,14 @@ export class UsageSpool {
    * Resolves once the records are fsync'd. Appends made while a write is in flight are
    * written and synced together (group commit), so many concurrent invocations share one fsync.
    */
-  append(records: UsageEvent[]): Promise<void> {
+  append(records: R[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('usage spool is closed'));
     if (records.length === 0) return Promise.resolve();
     this.appends += 1;
     let data = '';
     for (const record of records) data += `${JSON.stringify(record)}\n`;
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ data, count: records.length, resolve, reject });
+      this.waiting.push({ data, count: usageCount(records), resolve, reject });
       // Wait one turn of the event loop so that every append of this tick joins the batch.
       this.flushing ??= new Promise<void>((done) => setImmediate(() => void this.flush().then(done)));
     });
@@ -163,10 +167,10 @@ export class UsageSpool {
    * Every unacknowledged record, by segment, oldest first. The current segment is sealed first,
    * so an ack can never delete records appended after this read.
    */
-  readPending(opts: { maxRecords?: number } = {}): Promise<SpoolSegment[]> {
+  readPending(opts: { maxRecords?: number } = {}): Promise<SpoolSegment<R>[]> {
     return this.serial(async () => {
       if (this.current && this.current.bytes > 0) await this.seal();
-      const segments: SpoolSegment[] = [];
+      const segments: SpoolSegment<R>[] = [];
       let count = 0;
       for (const name of await this.segmentNames()) {
         if (this.current && name === segmentName(this.current.seq)) continue;
@@ -282,7 +286,7 @@ export class UsageSpool {
   /** Segments left by an earlier run: their records are the backlog, spooled when each file was made. */
   private async scanBacklog(): Promise<void> {
     for (const name of await this.segmentNames()) {
-      const records = (await this.readSegment(name)).length;
+      const records = usageCount(await this.readSegment(name));
       if (records === 0) continue;
       const info = await stat(path.join(this.options.dir, name));
       this.backlog.set(name, { records, since: info.birthtimeMs > 0 ? info.birthtimeMs : info.mtimeMs });
@@ -467,14 +471,14 @@ export class UsageSpool {
   }
 
   /** Parses a segment; a torn last line (a crash mid-write) is skipped, as is any unreadable line. */
-  private async readSegment(name: string): Promise<UsageEvent[]> {
+  private async readSegment(name: string): Promise<R[]> {
     const text = await readFile(path.join(this.options.dir, name), 'utf8');
     const lines = text.split('\n');
-    const records: UsageEvent[] = [];
+    const records: R[] = [];
     lines.forEach((line, i) => {
       if (line === '') return;
       try {
-        records.push(JSON.parse(line) as UsageEvent);
+        records.push(JSON.parse(line) as R);
       } catch {
         const torn = i === lines.length - 1;
         const where = { segment: name, line: i + 1 };
@@ -490,6 +494,13 @@ export class UsageSpool {
     this.io = run.catch(() => undefined);
     return run;
   }
+}
+
+/** The backlog counts usage records: an invocation's log lines travel beside its record, not as another. */
+function usageCount(records: object[]): number {
+  let n = 0;
+  for (const r of records) if (!isSpooledLogs(r)) n += 1;
+  return n;
 }
 
 function segmentName(seq: number): string {

@@ -1,12 +1,16 @@
 import { MAX_EVENTS_PER_BATCH, MAX_QUARANTINE_ENTRIES } from '../src/contracts/usage.js';
 import { ApiError, type ApiClient } from './api-client.js';
 import type { Log, UsageEvent } from './runtime/types.js';
-import type { UsageSpool } from './spool.js';
+import type { SpoolRecord, UsageSpool } from './spool.js';
+import { isSpooledLogs } from '../src/contracts/logs.js';
+import type { LogShipper } from './log-shipper.js';
 
 export interface ReporterOptions {
-  spool: Pick<UsageSpool, 'readPending' | 'ack' | 'quarantine' | 'readQuarantine' | 'dropQuarantine'>;
+  spool: Pick<UsageSpool<SpoolRecord>, 'readPending' | 'ack' | 'quarantine' | 'readQuarantine' | 'dropQuarantine'>;
   api: Pick<ApiClient, 'postUsage' | 'postQuarantine'>;
   log: Log;
+  /** Ships the log lines spooled beside the usage; a segment is acknowledged only once both went through. */
+  logs?: Pick<LogShipper, 'deliver'>;
   /** Counts events moved to quarantine (a prom-client Counter fits). */
   onQuarantined?: (events: number) => void;
   /** Pause between flushes while the api answers. */
@@ -99,7 +103,12 @@ export class UsageReporter {
   private async flush(): Promise<boolean> {
     const segments = await this.options.spool.readPending({ maxRecords: MAX_EVENTS_PER_BATCH });
     if (segments.length > 0) {
-      await this.deliver(segments.flatMap((s) => s.records));
+      const records = segments.flatMap((s) => s.records);
+      const usage = records.filter((r): r is UsageEvent => !isSpooledLogs(r));
+      const logs = records.filter(isSpooledLogs);
+      if (usage.length > 0) await this.deliver(usage);
+      // Without a shipper (an older wiring) log records are left out, never sent as usage.
+      if (logs.length > 0) await this.options.logs?.deliver(logs);
       await this.options.spool.ack(segments.map((s) => s.segmentId));
     }
     await this.reportQuarantine();

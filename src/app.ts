@@ -58,6 +58,9 @@ import { createUrlsRepository } from './modules/urls/urls.repository.js';
 import { urlsRoutes } from './modules/urls/urls.routes.js';
 import { createUrlsService } from './modules/urls/urls.service.js';
 import { createUsageRepository } from './modules/usage/usage.repository.js';
+import { createLogsRepository } from './modules/logs/logs.repository.js';
+import { logsRoutes } from './modules/logs/logs.routes.js';
+import { createLogsService } from './modules/logs/logs.service.js';
 import { createQuarantineRepository } from './modules/usage/quarantine.repository.js';
 import { quarantineRoutes } from './modules/usage/quarantine.routes.js';
 import { createQuarantineService } from './modules/usage/quarantine.service.js';
@@ -100,6 +103,8 @@ export interface AppDeps {
   events?: AsyncOptions;
   /** Seals secrets stored for reading back (SigV4 secrets, broker URLs); absent: a random key for this process only. */
   secretBox?: SecretBox;
+  /** Function logs: how often a follower (SSE) looks for new lines. */
+  logs?: { followPollMs?: number };
 }
 
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
@@ -225,7 +230,14 @@ export function buildServices(deps: AppDeps) {
   });
   const urls = createUrlsService({ repo: createUrlsRepository(deps.db), functions, invoke, auth, clock: deps.clock });
   const secretBox = deps.secretBox ?? createSecretBox(randomBytes(32));
+  const logs = createLogsService({
+    repo: createLogsRepository(deps.db),
+    dispatch: executors,
+    clock: deps.clock,
+    log: deps.logger.child({ module: 'logs' }),
+  });
   return {
+    logs,
     metrics,
     secretBox,
     concurrency,
@@ -341,6 +353,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(schedulesRoutes({ auth, accounts, schedules: services.schedules }));
   await app.register(urlsRoutes({ auth, accounts, urls: services.urls, publicUrl: deps.publicUrl ?? null }));
   await app.register(executorsRoutes({ auth, executors, functions }));
+  await app.register(logsRoutes({ auth, accounts, logs: services.logs, followPollMs: deps.logs?.followPollMs }));
   return app;
 }
 

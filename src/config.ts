@@ -15,6 +15,8 @@ export interface Config {
   dataDir: string;
   adminKey: string | null;
   logLevel: string;
+  /** `pretty`: short human lines; `json`: one JSON object per line; `auto`: pretty on a terminal, else JSON. */
+  logFormat: 'auto' | 'pretty' | 'json';
   /** Largest accepted request body, bytes; usage batches of 10,000 events need a few MB. */
   bodyLimitBytes: number;
   /** Run one executor inside this process (npm start); off when executors run as their own services. */
@@ -115,6 +117,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   }
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = env.LOG_FORMAT?.trim() || 'auto';
+  if (logFormat !== 'auto' && logFormat !== 'pretty' && logFormat !== 'json')
+    throw new ConfigError('LOG_FORMAT', 'must be auto, pretty or json');
   const host = env.HOST?.trim() || '127.0.0.1';
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
@@ -126,6 +131,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     dataDir: resolve(env.TALLY_DATA_DIR?.trim() || './.tally'),
     adminKey,
     logLevel,
+    logFormat,
     bodyLimitBytes: int(env, 'TALLY_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     localExecutor: onOff(env, 'TALLY_EXECUTOR', true),
     executorCapacity: env.TALLY_EXECUTOR_CAPACITY?.trim() ? int(env, 'TALLY_EXECUTOR_CAPACITY', 0, 1, 10_000) : null,

@@ -8,6 +8,7 @@ import { buildApp, buildServices } from './app.js';
 import { startAsyncWorker } from './jobs/async-worker.js';
 import { startAlertDelivery } from './jobs/budget-alerts.js';
 import { startScheduler } from './jobs/scheduler.js';
+import { scheduleLogUpkeep } from './jobs/log-retention.js';
 import { scheduleBudgetEvaluation } from './jobs/budget-evaluator.js';
 import { scheduleInvoiceFinalizer } from './jobs/invoice-finalizer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
@@ -17,6 +18,7 @@ import { createAdminServer } from './lib/admin-listener.js';
 import { systemClock } from './lib/clock.js';
 import { createShutdown } from './lib/shutdown.js';
 import { createLogger } from './lib/logger.js';
+import { printWhere, resolveLogFormat } from './lib/start-banner.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
 import { ensureBootstrapAdminKey } from './modules/accounts/accounts.service.js';
 import { localExecutorKey } from './modules/executors/local-key.js';
@@ -33,7 +35,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, resolveLogFormat(config.logFormat, process.stdout.isTTY === true));
+  // Said first, so it is on screen before anything else scrolls by (PORT=0: once the port is known).
+  if (config.port !== 0) printWhere(config, log, config.port);
   // Until the shutdown below exists, losing the embedded database ends the process at once.
   let databaseLost = (err: Error): void => {
     log.fatal({ err: err.message }, 'the database is gone; exiting');
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
   const budgetEvaluation = scheduleBudgetEvaluation({ budgets: services.budgets, log });
   const alertDelivery = startAlertDelivery({ alerts: services.alerts, log });
   const scheduler = startScheduler({ schedules: services.schedules, log });
+  const logUpkeep = scheduleLogUpkeep({ logs: services.logs, log });
   const asyncWorker = startAsyncWorker({ events: services.events, log, options: { concurrency: config.asyncConcurrency } });
 
   let executor: Executor | null = null;
@@ -95,9 +100,13 @@ async function main(): Promise<void> {
     // Async events in flight finish first (none is claimed after this); one cut short runs again elsewhere.
     await steps.step('async', () => asyncWorker.stop(), { ms: steps.left() / 3 });
     await steps.step('executor', () => executor?.stop());
-    await steps.step('jobs', () => Promise.all([finalizer.stop(), budgetEvaluation.stop(), alertDelivery.stop(), scheduler.stop()]), {
-      ms: steps.left() / 3,
-    });
+    await steps.step(
+      'jobs',
+      () => Promise.all([finalizer.stop(), budgetEvaluation.stop(), alertDelivery.stop(), scheduler.stop(), logUpkeep.stop()]),
+      {
+        ms: steps.left() / 3,
+      },
+    );
     // Requests in flight get most of what is left; then every connection is cut.
     admin?.close();
     admin?.closeAllConnections();
@@ -115,6 +124,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  if (config.port === 0) printWhere(config, log, (app.server.address() as AddressInfo).port);
   if (admin) {
     await new Promise<void>((resolve, reject) => admin.once('error', reject).listen(config.adminPort!, config.adminHost, resolve));
     admin.on('error', (err) => log.error({ err }, 'admin listener error'));

@@ -6,6 +6,7 @@ import type { IsolatedInstance, Isolation } from '../sandbox/isolation.js';
 import { imageRun, type ImageConfig } from './image-run.js';
 import { functionArn, instanceEnvironment, runtimeCommand, type LaunchOptions } from './launch.js';
 import { OutputCapture } from './output.js';
+import { LineCollector, platformLine, textLines, type CapturedLine } from './log-lines.js';
 import { billedDurationMs, describeExit, endLine, reportLine, startLine, timeoutMessage, toMicrosecond } from './report.js';
 import { errorJson, type RuntimeApi, type RuntimeOutcome } from './runtime-api.js';
 import type { FunctionSpec, InvocationResult, InvocationStatus, Log } from './types.js';
@@ -53,6 +54,8 @@ interface Active {
   limitMs: number;
   handedOffAt?: number;
   initLog: string;
+  /** What the runtime wrote during init, line by line (stored with the first invocation, as its tail is). */
+  initLines?: CapturedLine[];
   peakKb: number;
   timer?: NodeJS.Timeout;
   poller?: NodeJS.Timeout;
@@ -88,6 +91,7 @@ export class FunctionInstance {
   private firstNextAt: number | undefined;
   private active: Active | null = null;
   private readonly output: OutputCapture;
+  private readonly lines = new LineCollector();
   private readonly limitKb: number;
   private exited: Promise<void> | null = null;
   private cleanedUp = false;
@@ -179,9 +183,14 @@ export class FunctionInstance {
     this.spawnedAt = performance.now();
     this.child = child;
     if (!this.alive) this.kill();
-    const onData = (chunk: Buffer): void => this.output.push(chunk);
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    const onData =
+      (stream: 'out' | 'err') =>
+      (chunk: Buffer): void => {
+        this.output.push(chunk);
+        this.lines.push(chunk, Date.now(), stream);
+      };
+    child.stdout?.on('data', onData('out'));
+    child.stderr?.on('data', onData('err'));
     const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
     this.exited = new Promise<void>((resolve) => {
       let done = false;
@@ -226,6 +235,7 @@ export class FunctionInstance {
           if (this.active !== active) return;
           active.handedOffAt = at;
           active.initLog = this.output.take();
+          active.initLines = this.lines.take();
           // The function's own timeout exactly; a caller's earlier deadline, as wall-clock time left.
           active.limitMs = deadlineMs === undefined ? timeoutMs : Math.max(0, Math.min(timeoutMs, deadline - Date.now()));
           if (active.cold)
@@ -355,22 +365,30 @@ export class FunctionInstance {
     const maxMemoryUsedMb = Math.ceil(peakKb / 1024);
     const initLog = handedOff ? active.initLog : '';
     const output = this.output.take();
-    const log =
-      initLog +
-      startLine(active.requestId, this.spec.version) +
-      output +
-      (ending.extraLog ?? '') +
-      endLine(active.requestId) +
-      reportLine({
-        requestId: active.requestId,
-        version: this.spec.version,
-        durationMs,
-        billedDurationMs: billed,
-        memoryMb: this.spec.memoryMb,
-        maxMemoryUsedMb,
-        initDurationMs,
-        failure: ending.fatal ? { status: ending.status === 'timeout' ? 'timeout' : 'error', errorType: ending.errorType } : undefined,
-      });
+    const outputLines = this.lines.take();
+    const start = startLine(active.requestId, this.spec.version);
+    const end = endLine(active.requestId);
+    const report = reportLine({
+      requestId: active.requestId,
+      version: this.spec.version,
+      durationMs,
+      billedDurationMs: billed,
+      memoryMb: this.spec.memoryMb,
+      maxMemoryUsedMb,
+      initDurationMs,
+      failure: ending.fatal ? { status: ending.status === 'timeout' ? 'timeout' : 'error', errorType: ending.errorType } : undefined,
+    });
+    const log = initLog + start + output + (ending.extraLog ?? '') + end + report;
+    const now = Date.now();
+    const startedAt = handedOff ? Math.round(now - (performance.now() - active.handedOffAt!)) : now;
+    const lines = [
+      ...(handedOff ? (active.initLines ?? []) : []),
+      platformLine(start, startedAt),
+      ...outputLines,
+      ...textLines(ending.extraLog ?? '', now),
+      platformLine(end, now),
+      platformLine(report, now),
+    ];
     this.busy = false;
     this.lastUsedAt = Date.now();
     if (this.state !== 'dead') this.freezeSoon();
@@ -384,6 +402,7 @@ export class FunctionInstance {
       initDurationMs,
       maxMemoryUsedMb,
       log,
+      lines,
     });
   }
 

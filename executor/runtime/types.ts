@@ -55,6 +55,8 @@ export interface InvocationResult {
   maxMemoryUsedMb: number;
   /** The invocation's output followed by Lambda's START/END/REPORT lines. */
   log: string;
+  /** The same, line by line with timestamps, for the stored logs (absent from runners that keep none). */
+  lines?: import('./log-lines.js').CapturedLine[];
 }
 
 /** The logging surface the executor pieces need; a pino logger fits. */

@@ -1,6 +1,9 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { build as prettyStream, type MessageFormatFunc } from 'pino-pretty';
 
 export type { Logger };
+
+export type LogFormat = 'pretty' | 'json';
 
 export const loggerOptions = (level: string): LoggerOptions => ({
   level,
@@ -8,8 +11,40 @@ export const loggerOptions = (level: string): LoggerOptions => ({
   redact: { paths: ['req.headers.authorization', 'headers.authorization', 'key'], censor: '[redacted]' },
 });
 
-export function createLogger(level = 'info'): Logger {
-  return pino(loggerOptions(level));
+/** Fields a human reading a terminal does not need on every line (they stay in JSON mode). */
+const HIDDEN = 'pid,hostname,req,res,responseTime,reqId,module,job,process';
+
+/**
+ * One short line per entry: `[module] message`, a request as `GET /v1/usage` then `200 3.1 ms`, and
+ * the remaining fields (ids, counts) after it on the same line.
+ */
+export const humanMessage: MessageFormatFunc = (log, messageKey) => {
+  const scope = log.module ?? log.job;
+  const prefix = typeof scope === 'string' ? `[${scope}] ` : '';
+  const req = log.req as { method?: string; url?: string } | undefined;
+  const res = log.res as { statusCode?: number } | undefined;
+  const id = typeof log.reqId === 'string' ? ` (${log.reqId.slice(0, 8)})` : '';
+  if (req?.method) return `${prefix}→ ${req.method} ${req.url ?? ''}${id}`;
+  if (res?.statusCode !== undefined) {
+    const ms = typeof log.responseTime === 'number' ? ` ${log.responseTime.toFixed(1)} ms` : '';
+    return `${prefix}← ${res.statusCode}${ms}${id}`;
+  }
+  return `${prefix}${String(log[messageKey] ?? '')}`;
+};
+
+/** pino's JSON lines, or (`pretty`) short human-readable lines written synchronously to standard output. */
+export function createLogger(level = 'info', format: LogFormat = 'json', destination?: NodeJS.WritableStream): Logger {
+  if (format === 'json') return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+  const stream = prettyStream({
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    ...(destination ? { destination } : {}),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: HIDDEN,
+    singleLine: true,
+    messageFormat: humanMessage,
+    sync: true,
+  });
+  return pino(loggerOptions(level), stream);
 }
 
 export const silentLogger = (): Logger => pino({ level: 'silent' });

@@ -25,6 +25,7 @@ export const EXPENSIVE_ROUTES: ReadonlySet<string> = new Set([
   'PATCH /v1/functions/:name/configuration',
   'POST /v1/quote',
   'GET /v1/usage',
+  'GET /v1/functions/:name/logs',
   'GET /v1/cost/current',
   'GET /v1/invoices/:id',
   'GET /v1/invoices/:id/lines/:lineId/usage',

@@ -1,0 +1,100 @@
+import type { InvokeSpec } from '../src/contracts/executor.js';
+import {
+  MAX_LOG_BATCH_BYTES,
+  MAX_LOG_INVOCATIONS_PER_BATCH,
+  type InvocationLogs,
+  type LogLine,
+  type LogIngestResult,
+  type SpooledLogs,
+} from '../src/contracts/logs.js';
+import { ApiError } from './api-client.js';
+import type { CapturedLine } from './runtime/log-lines.js';
+import type { InvocationResult, Log } from './runtime/types.js';
+
+/**
+ * One invocation's log lines as a spool record, numbered in the order they were written. It goes
+ * into the spool in the same append as the usage record (one write, one fsync), so a line written
+ * before the invocation ended is as durable as its bill.
+ */
+export function logsOf(spec: InvokeSpec, result: InvocationResult): SpooledLogs | null {
+  if (!result.lines || result.lines.length === 0) return null;
+  return {
+    kind: 'logs',
+    requestId: result.requestId,
+    accountId: spec.accountId,
+    functionName: spec.name,
+    architecture: spec.architecture,
+    memoryMb: spec.memoryMb,
+    ephemeralStorageMb: spec.ephemeralStorageMb,
+    ...(spec.dispatchToken !== undefined ? { dispatchToken: spec.dispatchToken } : {}),
+    lines: ordered(result.lines),
+  };
+}
+
+/**
+ * Numbered in the order written, with timestamps that never go back: a line is stamped when its first
+ * byte came, so one finished after another (a partial line, the other pipe) may carry an earlier time,
+ * and a query ordered by time must still show an invocation's lines in the order they were written.
+ */
+function ordered(lines: CapturedLine[]): LogLine[] {
+  let last = 0;
+  return lines.map((l, seq) => {
+    last = Math.max(last, l.timestamp);
+    return { seq, timestamp: last, message: l.message };
+  });
+}
+
+/** Splits the records into batches of at most 1,000 invocations and about 4 MB of text (one invocation may be more alone). */
+export function logBatches(records: InvocationLogs[]): InvocationLogs[][] {
+  const batches: InvocationLogs[][] = [];
+  let current: InvocationLogs[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = r.lines.reduce((n, l) => n + l.message.length + 40, 200);
+    if (current.length > 0 && (current.length >= MAX_LOG_INVOCATIONS_PER_BATCH || bytes + size > MAX_LOG_BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * Hands spooled log lines to `POST /v1/logs`. Throws while the api is away or answers 5xx, 401 or 403
+ * (the segment stays spooled and is sent again: the api stores each line once). A 400 or a 404 (an
+ * api without this route) is final for that batch: log lines are not billing data, and they must
+ * not hold the usage in the same segment back forever; that is logged as an error.
+ */
+export function createLogShipper(deps: { api: { postLogs(invocations: InvocationLogs[]): Promise<LogIngestResult> }; log: Log }) {
+  let sent = 0;
+  return {
+    get acknowledged(): number {
+      return sent;
+    },
+    async deliver(records: SpooledLogs[]): Promise<void> {
+      const invocations = records.map(({ kind: _kind, ...rest }) => rest);
+      for (const batch of logBatches(invocations)) {
+        try {
+          const answer = await deps.api.postLogs(batch);
+          sent += answer.accepted + answer.duplicates;
+          if (answer.refused > 0) deps.log.error({ refused: answer.refused }, 'the api refused the log lines of some invocations');
+        } catch (err) {
+          if (err instanceof ApiError && (err.status === 400 || err.status === 404 || err.status === 413)) {
+            deps.log.error(
+              { err: err.message, invocations: batch.length },
+              'the api refused a batch of log lines for good; they are dropped',
+            );
+            continue;
+          }
+          throw err;
+        }
+      }
+    },
+  };
+}
+
+export type LogShipper = ReturnType<typeof createLogShipper>;

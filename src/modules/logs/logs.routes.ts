@@ -1,0 +1,128 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { LogBatchSchema, LogIngestResultSchema } from '../../contracts/logs.js';
+import { errorResponses } from '../../lib/schemas.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
+import { principalOf, type Auth } from '../accounts/auth.js';
+import { AccountParams, FunctionLogsParams, LogRetentionBody, LogRetentionDto, LogsPageDto, LogsQuery } from './logs.schemas.js';
+import type { LogsService } from './logs.service.js';
+
+/** A log batch can hold an invocation's 4 MB of text, escaped in JSON. */
+export const LOGS_BODY_LIMIT = 32 * 1024 * 1024;
+const KEEP_ALIVE_MS = 15_000;
+
+const wantsEventStream = (accept: string | undefined) => (accept ?? '').toLowerCase().includes('text/event-stream');
+
+export function logsRoutes(deps: {
+  auth: Auth;
+  accounts: Pick<AccountsService, 'actingAccount' | 'getAccount'>;
+  logs: LogsService;
+  /** How often a follower looks for new lines (default 1 s). */
+  followPollMs?: number;
+}): FastifyPluginAsyncTypebox {
+  const { auth, accounts, logs } = deps;
+  return async (app) => {
+    const tags = ['logs'];
+    const followers = new Set<AbortController>();
+    // Followers end when the api stops: an open stream would otherwise hold its close back.
+    app.addHook('preClose', async () => {
+      for (const f of followers) f.abort();
+    });
+
+    app.post(
+      '/v1/logs',
+      {
+        onRequest: auth.require('executor'),
+        bodyLimit: LOGS_BODY_LIMIT,
+        schema: {
+          tags,
+          operationId: 'ingestLogs',
+          summary: 'Ingest function log lines (executor key); each (request id, seq) is stored once',
+          body: LogBatchSchema,
+          response: { 200: LogIngestResultSchema, ...errorResponses },
+        },
+      },
+      async (req) => logs.ingest(principalOf(req), req.body.invocations),
+    );
+
+    app.get(
+      '/v1/functions/:name/logs',
+      {
+        onRequest: auth.require('account', 'admin'),
+        schema: {
+          tags,
+          operationId: 'getFunctionLogs',
+          summary: "A function's log lines, oldest first, paged; Accept: text/event-stream follows them live (SSE)",
+          params: FunctionLogsParams,
+          querystring: LogsQuery,
+          response: { 200: LogsPageDto, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const accountId = await accounts.actingAccount(principalOf(req), req.headers['x-account-id'] as string | undefined);
+        const query = { accountId, functionName: req.params.name, ...req.query };
+        if (!wantsEventStream(req.headers.accept)) return logs.query(query);
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          'x-accel-buffering': 'no',
+          'x-request-id': req.id,
+        });
+        res.write(': following\n\n');
+        const stop = new AbortController();
+        followers.add(stop);
+        res.on('close', () => stop.abort());
+        const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+        try {
+          await logs.follow(query, (e) => res.write(`event: log\ndata: ${JSON.stringify(e)}\n\n`), stop.signal, deps.followPollMs ?? 1_000);
+        } catch (err) {
+          req.log.error({ err }, 'following a function log failed');
+          res.write(`event: error\ndata: ${JSON.stringify({ code: 'INTERNAL_ERROR', message: 'following stopped' })}\n\n`);
+        } finally {
+          clearInterval(keepAlive);
+          followers.delete(stop);
+          res.end();
+        }
+        return reply;
+      },
+    );
+
+    app.get(
+      '/v1/accounts/:id/log-retention',
+      {
+        onRequest: auth.require('admin', 'account'),
+        schema: {
+          tags,
+          operationId: 'getLogRetention',
+          summary: "How many days the account's function logs are kept (admin, or its own key)",
+          params: AccountParams,
+          response: { 200: LogRetentionDto, ...errorResponses },
+        },
+      },
+      async (req) => {
+        await accounts.getAccount(principalOf(req), req.params.id);
+        return logs.retention(req.params.id);
+      },
+    );
+
+    app.put(
+      '/v1/accounts/:id/log-retention',
+      {
+        onRequest: auth.require('admin', 'account'),
+        schema: {
+          tags,
+          operationId: 'setLogRetention',
+          summary: "Set how many days the account's function logs are kept, 1 to 3653 (admin, or its own key)",
+          params: AccountParams,
+          body: LogRetentionBody,
+          response: { 200: LogRetentionDto, ...errorResponses },
+        },
+      },
+      async (req) => {
+        await accounts.getAccount(principalOf(req), req.params.id);
+        return logs.setRetention(req.params.id, req.body.days);
+      },
+    );
+  };
+}

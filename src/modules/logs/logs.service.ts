@@ -1,0 +1,262 @@
+import type { InvocationLogs, LogIngestResult } from '../../contracts/logs.js';
+import { isUuid, type UsageEvent } from '../../contracts/usage.js';
+import type { Clock } from '../../lib/clock.js';
+import { errors } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Principal } from '../accounts/auth.js';
+import type { ExecutorsService } from '../executors/executors.service.js';
+import type { LogRow, LogsRepository, PagePosition, StoredLine } from './logs.repository.js';
+
+/** Days an account's lines are kept unless it set its own (CloudWatch keeps them forever; 30 days here). */
+export const DEFAULT_LOG_RETENTION_DAYS = 30;
+/** Day partitions made ahead of need, so ingest rarely makes one. */
+export const PARTITIONS_AHEAD_DAYS = 3;
+export const DEFAULT_PAGE = 100;
+
+const DAY_MS = 86_400_000;
+const utcDay = (at: number | Date): string => new Date(at).toISOString().slice(0, 10);
+/** Postgres: "no partition of relation found for row" (a partition dropped by a replica since we looked). */
+const NO_PARTITION = '23514';
+
+export interface LogEvent {
+  timestamp: string;
+  requestId: string;
+  message: string;
+}
+
+export interface LogQuery {
+  accountId: string;
+  functionName: string;
+  from?: string;
+  to?: string;
+  requestId?: string;
+  filter?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+const toEvent = (l: StoredLine): LogEvent => ({ timestamp: l.timestamp.toISOString(), requestId: l.requestId, message: l.message });
+
+/** The cursor is the last line's (timestamp, id), opaque to clients. */
+function encodeCursor(l: StoredLine): string {
+  return Buffer.from(JSON.stringify({ t: l.timestamp.getTime(), r: l.requestId, s: l.seq })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): PagePosition {
+  try {
+    const { t, r, s } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t: unknown; r: unknown; s: unknown };
+    if (typeof t === 'number' && Number.isSafeInteger(t) && typeof r === 'string' && isUuid(r) && Number.isInteger(s) && (s as number) >= 0)
+      return { timestamp: new Date(t), requestId: r, seq: s as number };
+  } catch {
+    // fall through
+  }
+  throw errors.validation('cursor: not a cursor this api returned');
+}
+
+/**
+ * Function logs: ingest (exactly once per line, whatever the executor resends), queries by time,
+ * request id and text with a cursor, live following, and retention per account by dropping whole
+ * day partitions (and deleting the lines of accounts that keep them for less).
+ */
+export function createLogsService(deps: {
+  repo: LogsRepository;
+  dispatch: Pick<ExecutorsService, 'refusedDispatches'>;
+  clock: Clock;
+  log: Logger;
+}) {
+  const { repo } = deps;
+  /** Day partitions known to exist; forgotten when an insert finds one gone. */
+  const known = new Set<string>();
+
+  async function ensureDays(days: Iterable<string>): Promise<void> {
+    for (const day of days) {
+      if (known.has(day)) continue;
+      await repo.ensurePartition(day);
+      known.add(day);
+    }
+  }
+
+  /** Which invocations this key may write: its own account's (a scoped key), or those dispatched to it (a platform key). */
+  async function refused(principal: Principal, invocations: InvocationLogs[]): Promise<Set<number>> {
+    const out = new Set<number>();
+    if (principal.accountId !== null) {
+      invocations.forEach((inv, i) => {
+        if (inv.accountId.toLowerCase() !== principal.accountId) out.add(i);
+      });
+      return out;
+    }
+    if (principal.role !== 'executor' || principal.keyId === null) return out;
+    // The usage event's dispatch check, on the claims the token signs (durations play no part here).
+    const claims: UsageEvent[] = invocations.map((inv) => ({
+      invocationId: inv.requestId,
+      accountId: inv.accountId,
+      functionId: inv.functionName,
+      architecture: inv.architecture,
+      memoryMb: inv.memoryMb,
+      ephemeralStorageMb: inv.ephemeralStorageMb,
+      durationMs: 0,
+      startedAt: new Date(0).toISOString(),
+      status: 'success',
+      ...(inv.dispatchToken !== undefined ? { dispatchToken: inv.dispatchToken } : {}),
+    }));
+    for (const r of await deps.dispatch.refusedDispatches(principal.keyId, claims)) out.add(r.index);
+    return out;
+  }
+
+  return {
+    async ingest(principal: Principal, invocations: InvocationLogs[]): Promise<LogIngestResult> {
+      const bad = await refused(principal, invocations);
+      if (bad.size > 0) deps.log.warn({ refused: bad.size }, 'log lines refused: another account, or not dispatched to this executor');
+      const rows: LogRow[] = [];
+      invocations.forEach((inv, i) => {
+        if (bad.has(i)) return;
+        const accountId = inv.accountId.toLowerCase();
+        const requestId = inv.requestId.toLowerCase();
+        for (const l of inv.lines)
+          rows.push({ accountId, functionName: inv.functionName, requestId, seq: l.seq, timestamp: l.timestamp, message: l.message });
+      });
+      // Lines older than any retention allows are dropped rather than bringing back a dropped partition,
+      // and so are lines stamped more than a day ahead (a clock gone wrong must not make years of partitions).
+      const now = deps.clock.now().getTime();
+      const kept = rows.filter((r) => r.timestamp >= now - 3653 * DAY_MS && r.timestamp <= now + DAY_MS);
+      let accepted: number;
+      try {
+        await ensureDays(new Set(kept.map((r) => utcDay(r.timestamp))));
+        accepted = await repo.insert(kept);
+      } catch (err) {
+        if ((err as { code?: string }).code !== NO_PARTITION) throw err;
+        known.clear();
+        await ensureDays(new Set(kept.map((r) => utcDay(r.timestamp))));
+        accepted = await repo.insert(kept);
+      }
+      return { accepted, duplicates: kept.length - accepted, refused: bad.size };
+    },
+
+    /** One page of lines, oldest first, within the account's retention. */
+    async query(q: LogQuery): Promise<{ events: LogEvent[]; nextCursor: string | null }> {
+      const now = deps.clock.now();
+      const retention = (await repo.retentionOf(q.accountId)) ?? DEFAULT_LOG_RETENTION_DAYS;
+      const kept = new Date(now.getTime() - retention * DAY_MS);
+      const from = q.from ? new Date(q.from) : kept;
+      const to = q.to ? new Date(q.to) : new Date(now.getTime() + 60_000);
+      if (from.getTime() >= to.getTime()) throw errors.validation('from must be before to');
+      const limit = q.limit ?? DEFAULT_PAGE;
+      const lines = await repo.page({
+        accountId: q.accountId,
+        functionName: q.functionName,
+        requestId: q.requestId?.toLowerCase() ?? null,
+        filter: q.filter ?? null,
+        from: from < kept ? kept : from,
+        to,
+        after: q.cursor ? decodeCursor(q.cursor) : null,
+        limit: limit + 1,
+      });
+      const more = lines.length > limit;
+      const page = more ? lines.slice(0, limit) : lines;
+      return { events: page.map(toEvent), nextCursor: more ? encodeCursor(page[page.length - 1]!) : null };
+    },
+
+    /**
+     * Follows a function's log live: calls `emit` with lines in the order they arrive, from `from`
+     * (default: now), until `signal` aborts. Polls every `pollMs`; see docs/logs.md for why polling.
+     */
+    async follow(q: LogQuery, emit: (e: LogEvent) => void, signal: AbortSignal, pollMs: number): Promise<void> {
+      // One listener per wait, removed when the wait ends: a follower may wait for hours.
+      const sleep = (ms: number) =>
+        new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', done);
+            resolve();
+          };
+          const timer = setTimeout(done, ms);
+          signal.addEventListener('abort', done, { once: true });
+        });
+      const narrow = {
+        accountId: q.accountId,
+        functionName: q.functionName,
+        requestId: q.requestId?.toLowerCase() ?? null,
+        filter: q.filter ?? null,
+      };
+      const retention = (await repo.retentionOf(q.accountId)) ?? DEFAULT_LOG_RETENTION_DAYS;
+      const kept = new Date(deps.clock.now().getTime() - retention * DAY_MS);
+      const notBefore = q.from && new Date(q.from) > kept ? new Date(q.from) : kept;
+      /** Ids sent, with when they arrived: a line is sent once even when two looks both find it. */
+      const seen = new Map<string, number>();
+      const send = (l: StoredLine) => {
+        if (seen.has(l.id)) return;
+        seen.set(l.id, l.ingestedAt.getTime());
+        emit(toEvent(l));
+      };
+      // A line is stamped when its insert began and visible once committed: every look goes back a
+      // few seconds before the newest arrival seen, and skips what was sent.
+      let since = new Date((await repo.now()).getTime() - 2_000);
+      if (q.from) {
+        // What was stored before following began, in time order, page by page.
+        let after: PagePosition | null = null;
+        const to = new Date(deps.clock.now().getTime() + 60_000);
+        while (!signal.aborted) {
+          const page = await repo.page({ ...narrow, from: notBefore, to, after, limit: 1000 });
+          for (const l of page) send(l);
+          if (page.length < 1000) break;
+          const last = page[page.length - 1]!;
+          after = { timestamp: last.timestamp, requestId: last.requestId, seq: last.seq };
+        }
+      }
+      while (!signal.aborted) {
+        let newest = since.getTime();
+        let after: { arrival: string; id: string } | null = null;
+        for (;;) {
+          const lines = await repo.arrivedSince({ ...narrow, since, notBefore, after, limit: 1000 });
+          for (const l of lines) {
+            newest = Math.max(newest, l.ingestedAt.getTime());
+            send(l);
+          }
+          if (lines.length < 1000 || signal.aborted) break;
+          const last = lines[lines.length - 1]!;
+          after = { arrival: last.arrival, id: last.id };
+        }
+        const lookBack = newest - 5_000;
+        for (const [id, at] of seen) if (at < lookBack - 5_000) seen.delete(id);
+        since = new Date(Math.max(since.getTime(), lookBack));
+        await sleep(pollMs);
+      }
+    },
+
+    async retention(accountId: string): Promise<{ accountId: string; days: number; isDefault: boolean }> {
+      const days = await repo.retentionOf(accountId);
+      return { accountId, days: days ?? DEFAULT_LOG_RETENTION_DAYS, isDefault: days === null };
+    },
+
+    async setRetention(accountId: string, days: number): Promise<{ accountId: string; days: number; isDefault: boolean }> {
+      await repo.setRetention(accountId, days);
+      return { accountId, days, isDefault: false };
+    },
+
+    /**
+     * The scheduled upkeep: partitions for yesterday to a few days ahead; whole days older than the
+     * longest retention dropped; lines of accounts keeping less deleted.
+     */
+    async maintain(): Promise<{ created: string[]; dropped: string[]; deleted: number }> {
+      const now = deps.clock.now();
+      const created: string[] = [];
+      for (let d = -1; d <= PARTITIONS_AHEAD_DAYS; d++) {
+        const day = utcDay(now.getTime() + d * DAY_MS);
+        await repo.ensurePartition(day);
+        known.add(day);
+        created.push(day);
+      }
+      const longest = Math.max(DEFAULT_LOG_RETENTION_DAYS, (await repo.longestRetention()) ?? 0);
+      // A day partition goes once all of it is older than the longest retention: days before the cutoff's day.
+      const dropped = await repo.dropPartitionsBefore(utcDay(now.getTime() - longest * DAY_MS));
+      for (const name of dropped) known.delete(`${name.slice(11, 15)}-${name.slice(15, 17)}-${name.slice(17, 19)}`);
+      const shortest = await repo.shortestRetention(DEFAULT_LOG_RETENTION_DAYS);
+      const deleted =
+        shortest < longest ? await repo.deleteExpired(now, DEFAULT_LOG_RETENTION_DAYS, new Date(now.getTime() - shortest * DAY_MS)) : 0;
+      if (dropped.length > 0 || deleted > 0) deps.log.info({ dropped, deleted }, 'function logs past their retention removed');
+      return { created, dropped, deleted };
+    },
+  };
+}
+
+export type LogsService = ReturnType<typeof createLogsService>;
