@@ -1,0 +1,92 @@
+import { Redis } from 'ioredis';
+import { sleep } from '../batch-runner.js';
+import { type StreamRecord, streamEvent } from '../source-events.js';
+import { type PollerContext, withReconnect } from './poller.js';
+
+type Entry = [id: string, fields: string[]];
+
+const toRecord = (stream: string, [id, fields]: Entry): StreamRecord => {
+  const values: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]!] = fields[i + 1]!;
+  return { id, body: { stream, fields: values } };
+};
+
+/**
+ * A Redis stream through a consumer group (default `tally-<mapping id>`, made at the stream's start
+ * for TRIM_HORIZON or its end for LATEST). One batch at a time, in stream order: entries pending for
+ * longer than the lease (a dead poller's) are reclaimed with XAUTOCLAIM first, then new ones read
+ * with XREADGROUP. A batch's entries are XACKed once each succeeded or reached the failure
+ * destination; anything else stays pending and is reclaimed.
+ */
+export function pollRedis(ctx: PollerContext): Promise<void> {
+  const m = ctx.mapping;
+  const stream = m.source.stream!;
+  const group = m.source.group ?? `tally-${m.id}`;
+  const consumer = `tally-${ctx.holder}`;
+  const build = (records: StreamRecord[]) =>
+    Buffer.from(streamEvent({ accountId: m.accountId, mappingId: m.id, eventSource: 'tally:redis', records }));
+  return withReconnect(ctx, async () => {
+    const redis = new Redis(ctx.url, { lazyConnect: true, maxRetriesPerRequest: 2, retryStrategy: () => null, enableOfflineQueue: false });
+    redis.on('error', () => {});
+    try {
+      await redis.connect();
+      try {
+        await redis.xgroup('CREATE', stream, group, m.source.startingPosition === 'LATEST' ? '$' : '0', 'MKSTREAM');
+      } catch (err) {
+        if (!(err instanceof Error) || !err.message.includes('BUSYGROUP')) throw err;
+      }
+      ctx.subscribed();
+      let lagAt = 0;
+      while (!ctx.signal.aborted) {
+        if (Date.now() - lagAt > 2_000) {
+          lagAt = Date.now();
+          await measureLag(redis, stream, group).then(ctx.lag, () => {});
+        }
+        const claimed = (await redis.call(
+          'XAUTOCLAIM',
+          stream,
+          group,
+          consumer,
+          String(ctx.leaseMs),
+          '0-0',
+          'COUNT',
+          String(m.batchSize),
+        )) as [string, Entry[]];
+        let entries: Entry[] = claimed[1].filter((e) => e !== null && Array.isArray(e[1]));
+        if (entries.length === 0) entries = await read(redis, m.batchSize, 1_000);
+        if (entries.length > 0 && entries.length < m.batchSize && m.batchingWindowMs > 0) {
+          await sleep(m.batchingWindowMs, ctx.signal);
+          entries = entries.concat(await read(redis, m.batchSize - entries.length, null));
+        }
+        if (entries.length === 0) continue;
+        await ctx.runner.run(
+          entries.map((e) => toRecord(stream, e)),
+          (r) => r.id,
+          build,
+          { bisect: false },
+        );
+        await redis.xack(stream, group, ...entries.map((e) => e[0]));
+      }
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  async function read(redis: Redis, count: number, blockMs: number | null): Promise<Entry[]> {
+    const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', count];
+    if (blockMs !== null) args.push('BLOCK', blockMs);
+    const r = (await redis.call('XREADGROUP', ...args, 'STREAMS', stream, '>')) as [string, Entry[]][] | null;
+    return r?.[0]?.[1] ?? [];
+  }
+}
+
+/** The group's lag (entries not yet delivered) plus its pending entries. */
+async function measureLag(redis: Redis, stream: string, group: string): Promise<bigint | null> {
+  const groups = (await redis.call('XINFO', 'GROUPS', stream)) as (string | number | null)[][];
+  for (const g of groups) {
+    const info: Record<string, string | number | null> = {};
+    for (let i = 0; i + 1 < g.length; i += 2) info[String(g[i])] = g[i + 1]!;
+    if (info.name === group) return BigInt(Number(info.lag ?? 0) + Number(info.pending ?? 0));
+  }
+  return null;
+}
