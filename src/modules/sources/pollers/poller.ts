@@ -39,7 +39,7 @@ export async function withReconnect(ctx: PollerContext, session: () => Promise<v
       if (Date.now() - started > 30_000) failures = 0;
       failures += 1;
       const message = err instanceof Error ? err.message : String(err);
-      ctx.log.warn({ err: message, failures }, 'event source connection failed; reconnecting');
+      ctx.log.warn({ err, failures }, 'event source connection failed; reconnecting');
       ctx.report(`PROBLEM: Connection error: ${message.slice(0, 200)}`);
       await sleep(Math.min(30_000, 500 * 2 ** Math.min(6, failures - 1)), ctx.signal).catch(() => {});
     }

@@ -76,8 +76,14 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
     const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', count];
     if (blockMs !== null) args.push('BLOCK', blockMs);
     const r = (await redis.call('XREADGROUP', ...args, 'STREAMS', stream, '>')) as [string, Entry[]][] | null;
-    return r?.[0]?.[1] ?? [];
+    return asEntries(r?.[0]?.[1]);
   }
+}
+
+/** Entries as the server sent them; an entry deleted while pending has no fields and is skipped (XAUTOCLAIM drops it). */
+function asEntries(raw: unknown): Entry[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter((e): e is Entry => Array.isArray(e) && typeof e[0] === 'string' && Array.isArray(e[1]));
 }
 
 /** The group's lag (entries not yet delivered) plus its pending entries. */
