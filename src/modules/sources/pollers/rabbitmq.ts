@@ -34,7 +34,8 @@ export function pollRabbitMq(ctx: PollerContext): Promise<void> {
       });
       ch.on('error', () => {});
       await ch.checkQueue(queue);
-      await ch.prefetch(m.batchSize * m.maximumConcurrency);
+      // One batch more than run at once, so the next is already here when one ends.
+      await ch.prefetch(m.batchSize * (m.maximumConcurrency + 1));
       const buffer: ConsumeMessage[] = [];
 
       const dispatch = (force: boolean) => {

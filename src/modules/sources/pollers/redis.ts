@@ -37,35 +37,57 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
       }
       ctx.subscribed();
       let lagAt = 0;
-      while (!ctx.signal.aborted) {
-        if (Date.now() - lagAt > 2_000) {
-          lagAt = Date.now();
-          await measureLag(redis, stream, group).then(ctx.lag, () => {});
+      let claimAt = 0;
+      // The next batch is read while the current one runs (the invocations stay one at a time, in
+      // order); acknowledgements are pipelined on the connection, not waited for.
+      let next: Promise<Entry[]> | null = null;
+      const acks: Promise<unknown>[] = [];
+      try {
+        while (!ctx.signal.aborted) {
+          if (Date.now() - lagAt > 2_000) {
+            lagAt = Date.now();
+            await measureLag(redis, stream, group).then(ctx.lag, () => {});
+          }
+          let entries: Entry[] = [];
+          if (Date.now() - claimAt > Math.max(250, ctx.leaseMs / 2)) {
+            // Entries a dead poller read and never acknowledged, idle for longer than a lease.
+            claimAt = Date.now();
+            const claimed = (await redis.call(
+              'XAUTOCLAIM',
+              stream,
+              group,
+              consumer,
+              String(ctx.leaseMs),
+              '0-0',
+              'COUNT',
+              String(m.batchSize),
+            )) as unknown[];
+            entries = asEntries(claimed[1]);
+          }
+          if (entries.length === 0) {
+            entries = next ? await next : await read(redis, m.batchSize, 1_000);
+            next = null;
+          }
+          if (entries.length > 0 && entries.length < m.batchSize && m.batchingWindowMs > 0) {
+            await sleep(m.batchingWindowMs, ctx.signal);
+            entries = entries.concat(await read(redis, m.batchSize - entries.length, null));
+          }
+          if (entries.length === 0) continue;
+          next = read(redis, m.batchSize, null);
+          next.catch(() => {});
+          await ctx.runner.run(
+            entries.map((e) => toRecord(stream, e)),
+            (r) => r.id,
+            build,
+            { bisect: false },
+          );
+          acks.push(redis.xack(stream, group, ...entries.map((e) => e[0])));
+          if (acks.length > 16) await Promise.all(acks.splice(0));
         }
-        const claimed = (await redis.call(
-          'XAUTOCLAIM',
-          stream,
-          group,
-          consumer,
-          String(ctx.leaseMs),
-          '0-0',
-          'COUNT',
-          String(m.batchSize),
-        )) as [string, Entry[]];
-        let entries: Entry[] = claimed[1].filter((e) => e !== null && Array.isArray(e[1]));
-        if (entries.length === 0) entries = await read(redis, m.batchSize, 1_000);
-        if (entries.length > 0 && entries.length < m.batchSize && m.batchingWindowMs > 0) {
-          await sleep(m.batchingWindowMs, ctx.signal);
-          entries = entries.concat(await read(redis, m.batchSize - entries.length, null));
-        }
-        if (entries.length === 0) continue;
-        await ctx.runner.run(
-          entries.map((e) => toRecord(stream, e)),
-          (r) => r.id,
-          build,
-          { bisect: false },
-        );
-        await redis.xack(stream, group, ...entries.map((e) => e[0]));
+      } finally {
+        // A batch read ahead but not run stays pending: the next poller reclaims it after a lease.
+        await Promise.allSettled(acks);
+        await next?.catch(() => {});
       }
     } finally {
       redis.disconnect();
@@ -75,8 +97,7 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
   async function read(redis: Redis, count: number, blockMs: number | null): Promise<Entry[]> {
     const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', count];
     if (blockMs !== null) args.push('BLOCK', blockMs);
-    const r = (await redis.call('XREADGROUP', ...args, 'STREAMS', stream, '>')) as [string, Entry[]][] | null;
-    return asEntries(r?.[0]?.[1]);
+    return streamEntries(await redis.call('XREADGROUP', ...args, 'STREAMS', stream, '>'));
   }
 }
 
@@ -84,6 +105,15 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
 function asEntries(raw: unknown): Entry[] {
   if (!Array.isArray(raw)) return [];
   return raw.filter((e): e is Entry => Array.isArray(e) && typeof e[0] === 'string' && Array.isArray(e[1]));
+}
+
+/**
+ * XREADGROUP's entries for the one stream read: RESP2 answers `[[stream, entries]]`, while the
+ * RESP3 map ioredis 6 reads comes flattened as `[stream, entries]`.
+ */
+export function streamEntries(reply: unknown): Entry[] {
+  if (!Array.isArray(reply) || reply.length === 0) return [];
+  return typeof reply[0] === 'string' ? asEntries(reply[1]) : asEntries((reply[0] as unknown[] | undefined)?.[1]);
 }
 
 /** The group's lag (entries not yet delivered) plus its pending entries. */
