@@ -35,7 +35,11 @@ export const CreateMappingBody = Type.Object(
       Type.Number({ minimum: 0, maximum: 300, description: 'how long a batch waits to fill (default 0.5 for rabbitmq, else 0)' }),
     ),
     maximumConcurrency: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 1000, description: 'rabbitmq: batches run at once (default 1)' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        description: 'rabbitmq, redis: batches run at once (default 1; a redis stream keeps its order only with 1)',
+      }),
     ),
     maximumRetryAttempts: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: 'retries of a failed batch (default 2)' })),
     enabled: Type.Optional(Type.Boolean()),

@@ -119,8 +119,13 @@ export function createSourcesService(deps: {
     if (s.type === 'mqtt' && input.batchSize !== undefined && input.batchSize !== 1) {
       throw errors.validation('batchSize: an mqtt source invokes once per message (batchSize 1)', [{ field: 'batchSize' }]);
     }
-    if (input.maximumConcurrency !== undefined && input.maximumConcurrency > 1 && s.type !== 'rabbitmq') {
-      throw errors.validation('maximumConcurrency: only a rabbitmq source runs batches at once (streams keep their order)', [
+    if (input.maximumConcurrency !== undefined && input.maximumConcurrency > 1 && s.type !== 'rabbitmq' && s.type !== 'redis') {
+      throw errors.validation('maximumConcurrency: only rabbitmq and redis sources run batches at once (other streams keep their order)', [
+        { field: 'maximumConcurrency' },
+      ]);
+    }
+    if (s.type === 'redis' && (input.maximumConcurrency ?? 1) > 16) {
+      throw errors.validation('maximumConcurrency: a redis source runs at most 16 batches at once (a connection each)', [
         { field: 'maximumConcurrency' },
       ]);
     }

@@ -13,7 +13,8 @@ const toRecord = (stream: string, [id, fields]: Entry): StreamRecord => {
 
 /**
  * A Redis stream through a consumer group (default `tally-<mapping id>`, made at the stream's start
- * for TRIM_HORIZON or its end for LATEST). One batch at a time, in stream order: entries pending for
+ * for TRIM_HORIZON or its end for LATEST). One batch at a time, in stream order (with
+ * `maximumConcurrency` above 1, that many batches at once: order then holds within a batch only); entries pending for
  * longer than the lease (a dead poller's) are reclaimed with XAUTOCLAIM first, then new ones read
  * with XREADGROUP. A batch's entries are XACKed once each succeeded or reached the failure
  * destination; anything else stays pending and is reclaimed.
@@ -25,74 +26,87 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
   const consumer = `tally-${ctx.holder}`;
   const build = (records: StreamRecord[]) =>
     Buffer.from(streamEvent({ accountId: m.accountId, mappingId: m.id, eventSource: 'tally:redis', records }));
+  const open = async () => {
+    const r = new Redis(ctx.url, { lazyConnect: true, maxRetriesPerRequest: 2, retryStrategy: () => null, enableOfflineQueue: false });
+    r.on('error', () => {});
+    await r.connect();
+    return r;
+  };
   return withReconnect(ctx, async () => {
-    const redis = new Redis(ctx.url, { lazyConnect: true, maxRetriesPerRequest: 2, retryStrategy: () => null, enableOfflineQueue: false });
-    redis.on('error', () => {});
+    // One connection per batch run at once: a blocking read holds its connection.
+    const conns: Redis[] = [];
     try {
-      await redis.connect();
+      for (let i = 0; i < m.maximumConcurrency; i++) conns.push(await open());
       try {
-        await redis.xgroup('CREATE', stream, group, m.source.startingPosition === 'LATEST' ? '$' : '0', 'MKSTREAM');
+        await conns[0]!.xgroup('CREATE', stream, group, m.source.startingPosition === 'LATEST' ? '$' : '0', 'MKSTREAM');
       } catch (err) {
         if (!(err instanceof Error) || !err.message.includes('BUSYGROUP')) throw err;
       }
       ctx.subscribed();
-      let lagAt = 0;
-      let claimAt = 0;
-      // The next batch is read while the current one runs (the invocations stay one at a time, in
-      // order); acknowledgements are pipelined on the connection, not waited for.
-      let next: Promise<Entry[]> | null = null;
-      const acks: Promise<unknown>[] = [];
-      try {
-        while (!ctx.signal.aborted) {
-          if (Date.now() - lagAt > 2_000) {
-            lagAt = Date.now();
-            await measureLag(redis, stream, group).then(ctx.lag, () => {});
-          }
-          let entries: Entry[] = [];
-          if (Date.now() - claimAt > Math.max(250, ctx.leaseMs / 2)) {
-            // Entries a dead poller read and never acknowledged, idle for longer than a lease.
-            claimAt = Date.now();
-            const claimed = (await redis.call(
-              'XAUTOCLAIM',
-              stream,
-              group,
-              consumer,
-              String(ctx.leaseMs),
-              '0-0',
-              'COUNT',
-              String(m.batchSize),
-            )) as unknown[];
-            entries = asEntries(claimed[1]);
-          }
-          if (entries.length === 0) {
-            entries = next ? await next : await read(redis, m.batchSize, 1_000);
-            next = null;
-          }
-          if (entries.length > 0 && entries.length < m.batchSize && m.batchingWindowMs > 0) {
-            await sleep(m.batchingWindowMs, ctx.signal);
-            entries = entries.concat(await read(redis, m.batchSize - entries.length, null));
-          }
-          if (entries.length === 0) continue;
-          next = read(redis, m.batchSize, null);
-          next.catch(() => {});
-          await ctx.runner.run(
-            entries.map((e) => toRecord(stream, e)),
-            (r) => r.id,
-            build,
-            { bisect: false },
-          );
-          acks.push(redis.xack(stream, group, ...entries.map((e) => e[0])));
-          if (acks.length > 16) await Promise.all(acks.splice(0));
-        }
-      } finally {
-        // A batch read ahead but not run stays pending: the next poller reclaims it after a lease.
-        await Promise.allSettled(acks);
-        await next?.catch(() => {});
-      }
+      await Promise.all(conns.map((redis, i) => work(redis, i === 0)));
     } finally {
-      redis.disconnect();
+      for (const c of conns) c.disconnect();
     }
   });
+
+  /**
+   * One batch at a time on one connection. The next batch is read while the current one runs (the
+   * invocations stay one after another); acknowledgements are pipelined, not waited for. The first
+   * loop also measures the lag and reclaims entries a dead poller left pending.
+   */
+  async function work(redis: Redis, first: boolean): Promise<void> {
+    let lagAt = 0;
+    let claimAt = 0;
+    let next: Promise<Entry[]> | null = null;
+    const acks: Promise<unknown>[] = [];
+    try {
+      while (!ctx.signal.aborted) {
+        if (first && Date.now() - lagAt > 2_000) {
+          lagAt = Date.now();
+          await measureLag(redis, stream, group).then(ctx.lag, () => {});
+        }
+        let entries: Entry[] = [];
+        if (first && Date.now() - claimAt > Math.max(250, ctx.leaseMs / 2)) {
+          // Entries a dead poller read and never acknowledged, idle for longer than a lease.
+          claimAt = Date.now();
+          const claimed = (await redis.call(
+            'XAUTOCLAIM',
+            stream,
+            group,
+            consumer,
+            String(ctx.leaseMs),
+            '0-0',
+            'COUNT',
+            String(m.batchSize),
+          )) as unknown[];
+          entries = asEntries(claimed[1]);
+        }
+        if (entries.length === 0) {
+          entries = next ? await next : await read(redis, m.batchSize, 1_000);
+          next = null;
+        }
+        if (entries.length > 0 && entries.length < m.batchSize && m.batchingWindowMs > 0) {
+          await sleep(m.batchingWindowMs, ctx.signal);
+          entries = entries.concat(await read(redis, m.batchSize - entries.length, null));
+        }
+        if (entries.length === 0) continue;
+        next = read(redis, m.batchSize, null);
+        next.catch(() => {});
+        await ctx.runner.run(
+          entries.map((e) => toRecord(stream, e)),
+          (r) => r.id,
+          build,
+          { bisect: false },
+        );
+        acks.push(redis.xack(stream, group, ...entries.map((e) => e[0])));
+        if (acks.length > 16) await Promise.all(acks.splice(0));
+      }
+    } finally {
+      // A batch read ahead but not run stays pending: the next poller reclaims it after a lease.
+      await Promise.allSettled(acks);
+      await next?.catch(() => {});
+    }
+  }
 
   async function read(redis: Redis, count: number, blockMs: number | null): Promise<Entry[]> {
     const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', count];
