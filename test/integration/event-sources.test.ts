@@ -197,6 +197,33 @@ describe('event source mappings against the real brokers', () => {
     }
   });
 
+  it('Redis: a connection cut by the broker (as in a restart) is made again with backoff; nothing is lost', async () => {
+    const stream = unique('r');
+    const redis = redisClient();
+    try {
+      const m = await create({ functionName: 'stream', source: { type: 'redis', url: BROKERS.redis, stream }, batchSize: 5 });
+      await enabled(m.json.id);
+      const add = async (from: number, to: number) => {
+        for (let n = from; n < to; n++) await redis.xadd(stream, '*', 'body', JSON.stringify({ n, cut: stream }));
+      };
+      const mine = () => new Set(seen.filter((s) => JSON.stringify(s.event).includes(stream)).flatMap((s) => numbersIn(s.event)));
+      await add(0, 10);
+      await until('first half', async () => mine().size === 10);
+      // Cut the poller's connections, the way a broker restart does.
+      const clients = String(await redis.call('CLIENT', 'LIST'))
+        .split('\n')
+        .filter((l) => l.includes(`name=tally-${m.json.id}`));
+      expect(clients.length).toBeGreaterThan(0);
+      for (const l of clients) await redis.call('CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(l)![1]!);
+      await add(10, 20);
+      await until('second half after the reconnection', async () => mine().size === 20);
+      await until('drained', async () => ((await redis.xpending(stream, `tally-${m.json.id}`)) as [number])[0] === 0);
+    } finally {
+      await redis.del(stream);
+      redis.disconnect();
+    }
+  });
+
   it('NATS JetStream: a durable consumer, failed items retried alone, then at the failure destination; nothing left pending', async () => {
     const stream = unique('js').replace(/-/g, '_');
     const subject = `${stream}.events`;

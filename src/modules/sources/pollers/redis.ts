@@ -27,7 +27,13 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
   const build = (records: StreamRecord[]) =>
     Buffer.from(streamEvent({ accountId: m.accountId, mappingId: m.id, eventSource: 'tally:redis', records }));
   const open = async () => {
-    const r = new Redis(ctx.url, { lazyConnect: true, maxRetriesPerRequest: 2, retryStrategy: () => null, enableOfflineQueue: false });
+    const r = new Redis(ctx.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+      connectionName: `tally-${m.id}`,
+    });
     r.on('error', () => {});
     await r.connect();
     return r;
