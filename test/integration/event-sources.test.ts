@@ -104,7 +104,7 @@ afterAll(async () => {
 
 const create = (body: unknown) => call(t.base, key, 'POST', '/v1/event-source-mappings', body);
 const get = async (id: string) => (await call(t.base, key, 'GET', `/v1/event-source-mappings/${id}`)).json;
-const enabled = (id: string) => until(`mapping ${id} Enabled`, async () => (await get(id)).state === 'Enabled', 15_000);
+const enabled = (id: string) => until(`mapping ${id} Enabled`, async () => (await get(id)).state === 'Enabled', 30_000);
 
 /** The failure destination's records for a mapping: numbers of the messages they carry. */
 function atDestination(mappingId: string): number[] {
@@ -129,10 +129,14 @@ async function poisonRun(fn: string, source: Record<string, unknown>, publish: (
   await enabled(m.json.id);
   const poison = [3, 11];
   await publish(messages(20, poison));
-  await until(`${fn}: good ones processed, poison ones at the failure destination`, async () => {
-    const good = new Set(processed(fn));
-    return range(20, poison).every((n) => good.has(n)) && poison.every((n) => atDestination(m.json.id).includes(n));
-  });
+  await until(
+    `${fn}: good ones processed, poison ones at the failure destination`,
+    async () => {
+      const good = new Set(processed(fn));
+      return range(20, poison).every((n) => good.has(n)) && poison.every((n) => atDestination(m.json.id).includes(n));
+    },
+    60_000,
+  );
   // Only poison messages went to the destination, signed with the mapping's secret.
   expect([...new Set(atDestination(m.json.id))].sort((a, b) => a - b)).toEqual(poison);
   const delivery = dlq.got.find((g) => g.body.includes(m.json.id))!;
@@ -147,7 +151,7 @@ async function poisonRun(fn: string, source: Record<string, unknown>, publish: (
   return m.json;
 }
 
-describe('event source mappings against the real brokers', () => {
+describe('event source mappings against the real brokers', { timeout: 90_000 }, () => {
   it('RabbitMQ: aws:rmq batches; a poison message fails alone (the batch is split) and reaches the failure destination; the queue is drained', async () => {
     const queue = unique('q');
     const q = await rabbitQueue(queue);
