@@ -81,7 +81,8 @@ async function main(): Promise<void> {
     events: services.events,
     clock: systemClock,
     log,
-    options: { leaseMs: config.asyncLeaseMs, retryBaseMs: config.asyncRetryBaseMs },
+    // At most 10 s: a dead replica's mappings move within seconds, whatever the async lease.
+    options: { leaseMs: Math.min(config.asyncLeaseMs, 10_000), retryBaseMs: config.asyncRetryBaseMs },
   });
   const asyncWorker = startAsyncWorker({ events: services.events, log, options: { concurrency: config.asyncConcurrency } });
 

@@ -61,8 +61,10 @@ export function startEventSources(deps: {
     const abort = new AbortController();
     const mlog = log.child({ mappingId: m.id, source: m.sourceType });
     const r: Running = { mapping: m, abort, done: Promise.resolve(), pending: {}, written: {} };
+    // Only the latest result is written, and only when it differs from what the row already says.
     const report = (result: string) => {
-      if (r.written.result !== result) r.pending.result = result;
+      if (r.written.result === result) delete r.pending.result;
+      else r.pending.result = result;
     };
     const runner = createBatchRunner(
       { invoke: deps.invoke, events: deps.events, clock: deps.clock, log: mlog, retryBaseMs },
@@ -135,6 +137,7 @@ export function startEventSources(deps: {
     );
     return passing;
   };
+  deps.sources.onChanged(() => void tick());
   const timer = setInterval(tick, Math.max(100, Math.floor(leaseMs / 3)));
   timer.unref();
   void tick();
@@ -148,6 +151,7 @@ export function startEventSources(deps: {
     async stop(): Promise<void> {
       stopped = true;
       clearInterval(timer);
+      deps.sources.onChanged(() => {});
       await passing;
       const ids = [...running.keys()];
       await Promise.all(ids.map(stopOne));

@@ -159,7 +159,8 @@ describe('event sources across api processes', () => {
         20_000,
       );
       expect((await viaB(rmq.json.id)).state).toBe('Enabled');
-      expect((await viaB(rds.json.id)).lastProcessingResult).toContain('failure destination');
+      // Written at B's next lease pass.
+      await until('last result', async () => (await viaB(rds.json.id)).lastProcessingResult.includes('failure destination'), 10_000);
     } finally {
       await q.close();
       await redis.del(stream);

@@ -62,6 +62,7 @@ export function createSourcesService(deps: {
   clock: Clock;
 }) {
   const { repo, clock } = deps;
+  let changed: () => void = () => {};
 
   const notFound = (id: string) => new AppError('NOT_FOUND', 404, `Event source mapping ${id} was not found`);
 
@@ -194,6 +195,7 @@ export function createSourcesService(deps: {
         createdAt: now,
         updatedAt: now,
       });
+      changed();
       return { ...toDto(m), ...(token ? { token } : {}), ...(webhookSecret ? { webhookSecret } : {}) };
     },
 
@@ -208,6 +210,7 @@ export function createSourcesService(deps: {
     async update(accountId: string, id: string, input: { enabled: boolean }) {
       const m = await repo.setEnabled(accountId, id, input.enabled, clock.now());
       if (!m) throw notFound(id);
+      changed();
       return toDto(m);
     },
 
@@ -215,6 +218,7 @@ export function createSourcesService(deps: {
     async remove(accountId: string, id: string) {
       const m = await repo.remove(accountId, id);
       if (!m) throw notFound(id);
+      changed();
       return { ...toDto(m), state: 'Deleting' as const };
     },
 
@@ -247,6 +251,10 @@ export function createSourcesService(deps: {
     },
 
     // For the poller job.
+    /** The job of this replica runs a lease pass at once after a change made here (others find it at their next pass). */
+    onChanged(fn: () => void): void {
+      changed = fn;
+    },
     acquire: (holder: string, leaseMs: number) => repo.acquire(holder, leaseMs),
     release: (holder: string, ids: string[]) => repo.release(holder, ids),
     heldDisabled: (holder: string) => repo.heldDisabled(holder),
