@@ -5,6 +5,7 @@ import { invoicesBench } from './invoices.js';
 import { languagesBench } from './languages.js';
 import { logsBench } from './logs.js';
 import { sandboxBench } from './sandbox.js';
+import { sourcesBench } from './sources.js';
 
 /** `npm run bench -- <name>`: benchmarks print figures and ratios against a baseline measured in the same run. */
 const benches: Record<string, () => Promise<void>> = {
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   languages: languagesBench,
   logs: logsBench,
   sandbox: sandboxBench,
+  sources: sourcesBench,
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

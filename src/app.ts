@@ -51,6 +51,9 @@ import { createInvoicesService } from './modules/invoices/invoices.service.js';
 import { createPricingRepository } from './modules/pricing/pricing.repository.js';
 import { pricingRoutes } from './modules/pricing/pricing.routes.js';
 import { createPricingService } from './modules/pricing/pricing.service.js';
+import { createSourcesRepository } from './modules/sources/sources.repository.js';
+import { sourcesRoutes } from './modules/sources/sources.routes.js';
+import { createSourcesService } from './modules/sources/sources.service.js';
 import { createSchedulesRepository } from './modules/schedules/schedules.repository.js';
 import { schedulesRoutes } from './modules/schedules/schedules.routes.js';
 import { createSchedulesService } from './modules/schedules/schedules.service.js';
@@ -236,6 +239,14 @@ export function buildServices(deps: AppDeps) {
     clock: deps.clock,
     log: deps.logger.child({ module: 'logs' }),
   });
+  const sources = createSourcesService({
+    repo: createSourcesRepository(deps.db),
+    functions,
+    events,
+    outbound,
+    secretBox,
+    clock: deps.clock,
+  });
   return {
     logs,
     metrics,
@@ -258,6 +269,7 @@ export function buildServices(deps: AppDeps) {
     events,
     schedules,
     urls,
+    sources,
   };
 }
 
@@ -352,6 +364,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(asyncRoutes({ auth, accounts, events: services.events }));
   await app.register(schedulesRoutes({ auth, accounts, schedules: services.schedules }));
   await app.register(urlsRoutes({ auth, accounts, urls: services.urls, publicUrl: deps.publicUrl ?? null }));
+  await app.register(sourcesRoutes({ auth, accounts, sources: services.sources, publicUrl: deps.publicUrl ?? null }));
   await app.register(executorsRoutes({ auth, executors, functions }));
   await app.register(logsRoutes({ auth, accounts, logs: services.logs, followPollMs: deps.logs?.followPollMs }));
   return app;

@@ -9,6 +9,7 @@ import { startAsyncWorker } from './jobs/async-worker.js';
 import { startAlertDelivery } from './jobs/budget-alerts.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { scheduleLogUpkeep } from './jobs/log-retention.js';
+import { startEventSources } from './jobs/event-sources.js';
 import { scheduleBudgetEvaluation } from './jobs/budget-evaluator.js';
 import { scheduleInvoiceFinalizer } from './jobs/invoice-finalizer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
@@ -79,6 +80,15 @@ async function main(): Promise<void> {
   const alertDelivery = startAlertDelivery({ alerts: services.alerts, log });
   const scheduler = startScheduler({ schedules: services.schedules, log });
   const logUpkeep = scheduleLogUpkeep({ logs: services.logs, log });
+  const eventSources = startEventSources({
+    sources: services.sources,
+    invoke: services.invoke,
+    events: services.events,
+    clock: systemClock,
+    log,
+    // At most 10 s: a dead replica's mappings move within seconds, whatever the async lease.
+    options: { leaseMs: Math.min(config.asyncLeaseMs, 10_000), retryBaseMs: config.asyncRetryBaseMs },
+  });
   const asyncWorker = startAsyncWorker({ events: services.events, log, options: { concurrency: config.asyncConcurrency } });
 
   let executor: Executor | null = null;
@@ -98,6 +108,8 @@ async function main(): Promise<void> {
     // The executor first: it leaves the rotation, finishes what runs and sends its usage to this api
     // (what the api cannot take now stays in its spool for the next start).
     // Async events in flight finish first (none is claimed after this); one cut short runs again elsewhere.
+    // Pollers stop first: batches cut short stay unacknowledged with their brokers.
+    await steps.step('event sources', () => eventSources.stop(), { ms: steps.left() / 4 });
     await steps.step('async', () => asyncWorker.stop(), { ms: steps.left() / 3 });
     await steps.step('executor', () => executor?.stop());
     await steps.step(

@@ -8,7 +8,7 @@ type Conn = Db | Transaction<Database>;
 type Row = Record<string, any>;
 
 export type AsyncStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'expired';
-export type AsyncSource = 'api' | 'schedule' | 'destination';
+export type AsyncSource = 'api' | 'schedule' | 'destination' | 'event-source';
 export type Destination = { type: 'function'; function: string } | { type: 'webhook'; url: string };
 
 export interface EventInvokeConfig {
@@ -326,13 +326,14 @@ export function createAsyncRepository(db: Db) {
 
     async insertDelivery(
       tx: Transaction<Database>,
-      d: { accountId: string; requestId: string; functionId: string; url: string; body: string },
+      d: { accountId: string; requestId: string; functionId: string; url: string; body: string; webhookSecret?: string },
       now: Date,
     ): Promise<void> {
       await sql`
-        insert into async_destination_deliveries (account_id, request_id, function_id, url, body, status, next_attempt_at, give_up_at)
+        insert into async_destination_deliveries (account_id, request_id, function_id, url, body, status, next_attempt_at, give_up_at,
+                                                  webhook_secret)
         values (${d.accountId}, ${d.requestId}, ${d.functionId}, ${d.url}, ${d.body}, 'pending', ${now},
-                ${now}::timestamptz + ${RETRY_WINDOW}::interval)
+                ${now}::timestamptz + ${RETRY_WINDOW}::interval, ${d.webhookSecret ?? null})
         on conflict (account_id, request_id) do nothing`.execute(tx);
     },
 
@@ -355,8 +356,8 @@ export function createAsyncRepository(db: Db) {
           from due
          where d.account_id = due.account_id and d.request_id = due.request_id
         returning d.account_id, d.request_id, d.url, d.body, d.attempts,
-                  (select c.webhook_secret from event_invoke_configs c
-                    where c.account_id = d.account_id and c.function_id = d.function_id) as webhook_secret`.execute(db);
+                  coalesce(d.webhook_secret, (select c.webhook_secret from event_invoke_configs c
+                    where c.account_id = d.account_id and c.function_id = d.function_id)) as webhook_secret`.execute(db);
       return rows.map((r) => ({
         accountId: r.account_id,
         requestId: r.request_id,

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { FUNCTION_NAME_PATTERN } from '../functions/functions.schemas.js';
 
-const Dest = Type.Union(
+export const Dest = Type.Union(
   [
     Type.Object(
       { type: Type.Literal('function'), function: Type.String({ pattern: FUNCTION_NAME_PATTERN }) },

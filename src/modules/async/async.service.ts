@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { createBatcher } from '../../lib/batcher.js';
@@ -256,6 +257,58 @@ export function createAsyncService(deps: {
     /** Queues events inside the caller's transaction (a schedule's tick); answers which were new. */
     queueIn: (tx: Transaction<Database>, events: NewEvent[]) => repo.enqueue(tx, events),
 
+    /**
+     * An event source's failed batch (docs/sources.md): its record goes to the mapping's failure
+     * destination once per `key` (the mapping and the batch): a function gets it as an asynchronous
+     * event, a webhook as a signed delivery. Durable when this resolves.
+     */
+    async queueSourceFailure(f: {
+      accountId: string;
+      functionId: string;
+      destination: Destination;
+      key: string;
+      body: string;
+      webhookSecret: string | null;
+    }): Promise<string> {
+      const now = clock.now();
+      if (f.destination.type === 'webhook') {
+        const requestId = uuidFromKey(f.key);
+        await repo.transaction((tx) =>
+          repo.insertDelivery(
+            tx,
+            {
+              accountId: f.accountId,
+              requestId,
+              functionId: f.functionId,
+              url: f.destination.type === 'webhook' ? f.destination.url : '',
+              body: f.body,
+              ...(f.webhookSecret ? { webhookSecret: f.webhookSecret } : {}),
+            },
+            now,
+          ),
+        );
+        return `webhook ${f.destination.url}`;
+      }
+      const target = await deps.functions.resolve(f.accountId, f.destination.function);
+      const id = uuid7();
+      await repo.enqueue(null, [
+        {
+          accountId: f.accountId,
+          id,
+          functionId: target.config.id,
+          functionName: f.destination.function,
+          payload: Buffer.from(f.body),
+          source: 'event-source',
+          sourceKey: f.key,
+          chainDepth: 1,
+          createdAt: now,
+          dueAt: now,
+        },
+      ]);
+      wake();
+      return `function ${f.destination.function}`;
+    },
+
     /** After queueIn's transaction committed: run them soon. */
     nudge: () => wake(),
 
@@ -415,6 +468,15 @@ export function createAsyncService(deps: {
         throw new AppError('NOT_FOUND', 404, `Function ${functionName} has no event-invoke-config`);
     },
   };
+}
+
+/** A uuid made from a key (sha-256, version 8 bits): the same batch's webhook delivery row each time. */
+function uuidFromKey(key: string): string {
+  const h = createHash('sha256').update(key).digest();
+  h[6] = (h[6]! & 0x0f) | 0x80;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
 function toConfigDto(functionName: string, c: EventInvokeConfig | null) {

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { AsyncService } from '../modules/async/async.service.js';
+import type { InvokeService } from '../modules/functions/invoke.service.js';
+import { createBatchRunner } from '../modules/sources/batch-runner.js';
+import { pollMqtt } from '../modules/sources/pollers/mqtt.js';
+import { pollNats } from '../modules/sources/pollers/nats.js';
+import type { Poller } from '../modules/sources/pollers/poller.js';
+import { pollRabbitMq } from '../modules/sources/pollers/rabbitmq.js';
+import { pollRedis } from '../modules/sources/pollers/redis.js';
+import type { Mapping, SourceType } from '../modules/sources/sources.repository.js';
+import type { SourcesService } from '../modules/sources/sources.service.js';
+
+const POLLERS: Record<Exclude<SourceType, 's3-webhook'>, Poller> = {
+  rabbitmq: pollRabbitMq,
+  mqtt: pollMqtt,
+  nats: pollNats,
+  redis: pollRedis,
+};
+
+export interface EventSourcesOptions {
+  /** How long a mapping's lease lasts unless renewed (TALLY_ASYNC_LEASE_S): a dead replica's mappings are taken over after this. */
+  leaseMs?: number;
+  /** TALLY_ASYNC_RETRY_BASE_MS: the first retry's delay after a function error. */
+  retryBaseMs?: number;
+}
+
+interface Running {
+  mapping: Mapping;
+  abort: AbortController;
+  done: Promise<void>;
+  /** Reported by the poller, written at the next pass. */
+  pending: { result?: string; lag?: bigint | null };
+  written: { result?: string };
+}
+
+/**
+ * The event source pollers of one api replica (docs/sources.md, "Leases"). Every pass (a third of
+ * the lease) it takes the enabled mappings nobody holds, renews its own, starts a poller for each
+ * it newly holds and stops those it no longer holds (disabled, deleted, changed, or taken by
+ * another replica after this one stalled). Postgres decides who holds what, so exactly one poller
+ * runs per mapping and a dead replica's mappings move within a lease.
+ */
+export function startEventSources(deps: {
+  sources: SourcesService;
+  invoke: Pick<InvokeService, 'invoke'>;
+  events: Pick<AsyncService, 'queueSourceFailure'>;
+  clock: Clock;
+  log: Logger;
+  options?: EventSourcesOptions;
+}) {
+  const log = deps.log.child({ job: 'event-sources' });
+  const holder = randomUUID();
+  const leaseMs = deps.options?.leaseMs ?? 30_000;
+  const retryBaseMs = deps.options?.retryBaseMs ?? 60_000;
+  const running = new Map<string, Running>();
+  let stopped = false;
+
+  function start(m: Mapping): void {
+    const abort = new AbortController();
+    const mlog = log.child({ mappingId: m.id, source: m.sourceType });
+    const r: Running = { mapping: m, abort, done: Promise.resolve(), pending: {}, written: {} };
+    // Only the latest result is written, and only when it differs from what the row already says.
+    const report = (result: string) => {
+      if (r.written.result === result) delete r.pending.result;
+      else r.pending.result = result;
+    };
+    const runner = createBatchRunner(
+      { invoke: deps.invoke, events: deps.events, clock: deps.clock, log: mlog, retryBaseMs },
+      m,
+      abort.signal,
+      report,
+    );
+    let url: string;
+    try {
+      url = deps.sources.openUrl(m);
+    } catch (err) {
+      mlog.error({ err }, 'the broker URL does not open with this key; the mapping cannot be polled');
+      r.pending.result = 'PROBLEM: the broker URL does not open with this replica key (TALLY_SECRET_KEY)';
+      running.set(m.id, r);
+      return;
+    }
+    r.done = POLLERS[m.sourceType as Exclude<SourceType, 's3-webhook'>]({
+      mapping: m,
+      url,
+      holder,
+      leaseMs,
+      runner,
+      signal: abort.signal,
+      log: mlog,
+      subscribed: () => {
+        deps.sources.markSubscribed(holder, m.id).catch((err: unknown) => mlog.warn({ err }, 'marking a mapping Enabled failed'));
+      },
+      lag: (n) => {
+        r.pending.lag = n;
+      },
+      report,
+    }).catch((err: unknown) => mlog.error({ err }, 'an event source poller ended with an error'));
+    running.set(m.id, r);
+  }
+
+  async function stopOne(id: string): Promise<void> {
+    const r = running.get(id);
+    if (!r) return;
+    r.abort.abort();
+    await r.done;
+    running.delete(id);
+  }
+
+  async function pass(): Promise<void> {
+    const held = await deps.sources.acquire(holder, leaseMs);
+    if (stopped) return;
+    const byId = new Map(held.map((m) => [m.id, m]));
+    const gone = [...running.keys()].filter((id) => {
+      const now = byId.get(id);
+      return !now || now.updatedAt.getTime() !== running.get(id)!.mapping.updatedAt.getTime();
+    });
+    await Promise.all(gone.map(stopOne));
+    // Disabled ones this replica held are given back (and become Disabled) once their poller stopped.
+    const disabled = await deps.sources.heldDisabled(holder);
+    await deps.sources.release(holder, disabled);
+    for (const m of held) if (!running.has(m.id) && !stopped) start(m);
+    for (const [id, r] of running) {
+      const p = r.pending;
+      if (p.result === undefined && p.lag === undefined) continue;
+      r.pending = {};
+      if (p.result !== undefined) r.written.result = p.result;
+      await deps.sources.report(holder, id, p).catch((err: unknown) => log.warn({ err }, 'writing a mapping status failed'));
+    }
+  }
+
+  let passing: Promise<void> = Promise.resolve();
+  const tick = () => {
+    passing = passing.then(() =>
+      pass().catch((err: unknown) => log.error({ err }, 'event source lease pass failed; the next pass retries')),
+    );
+    return passing;
+  };
+  deps.sources.onChanged(() => void tick());
+  const timer = setInterval(tick, Math.max(100, Math.floor(leaseMs / 3)));
+  timer.unref();
+  void tick();
+
+  return {
+    holder,
+    /** Runs a lease pass now (tests). */
+    pass: tick,
+    running: () => [...running.keys()],
+    /** Stops every poller (their unfinished batches stay with the brokers) and gives the leases back. */
+    async stop(): Promise<void> {
+      stopped = true;
+      clearInterval(timer);
+      deps.sources.onChanged(() => {});
+      await passing;
+      const ids = [...running.keys()];
+      await Promise.all(ids.map(stopOne));
+      await deps.sources.release(holder, ids).catch((err: unknown) => log.warn({ err }, 'giving back mapping leases failed'));
+    },
+  };
+}
+
+export type EventSources = ReturnType<typeof startEventSources>;

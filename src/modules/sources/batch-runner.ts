@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../lib/clock.js';
+import { AppError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { AsyncService } from '../async/async.service.js';
+import { destinationRecord } from '../async/destination-record.js';
+import { CAP_RECHECK_MS, errorRetryDelayMs, throttleDelayMs } from '../async/retry-policy.js';
+import type { InvokeResult, InvokeService } from '../functions/invoke.service.js';
+import type { Mapping } from './sources.repository.js';
+import { failedItems, mappingArn } from './source-events.js';
+
+/** The poller is stopping (lease lost, mapping disabled or deleted, process ending): nothing of the batch is acknowledged. */
+export class Stopped extends Error {
+  override name = 'Stopped';
+}
+
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Stopped());
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new Stopped());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export interface BatchRunnerDeps {
+  invoke: Pick<InvokeService, 'invoke'>;
+  events: Pick<AsyncService, 'queueSourceFailure'>;
+  clock: Clock;
+  log: Logger;
+  /** TALLY_ASYNC_RETRY_BASE_MS: the first retry's delay after a function error. */
+  retryBaseMs: number;
+}
+
+export type RunnerMapping = Pick<
+  Mapping,
+  'accountId' | 'id' | 'functionId' | 'functionName' | 'maximumRetryAttempts' | 'reportItemFailures' | 'onFailure' | 'webhookSecret'
+>;
+
+/**
+ * Runs a batch through the ordinary invoke path (metered, billed, capped and concurrency-limited
+ * as any call) until each of its items either succeeded or reached the failure destination; only
+ * then may the poller acknowledge it (docs/sources.md, "Acknowledgement"):
+ * - refusals before the function ran (429, 5xx, a hard budget cap) wait and try again without
+ *   using a retry: that is the backpressure from the function's and the account's limits;
+ * - a function error or timeout is retried `maximumRetryAttempts` times (delays as async retries);
+ *   with ReportBatchItemFailures only the reported items are retried; without, a failing batch of
+ *   several messages is split in halves first, so one poison message does not fail its neighbours;
+ * - then the failed items go to the failure destination in one record, durably, and count as done.
+ */
+export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signal: AbortSignal, report: (result: string) => void) {
+  const log = deps.log.child({ mappingId: m.id });
+
+  async function invokeOnce(payload: Buffer): Promise<InvokeResult> {
+    for (let refusals = 1; ; refusals++) {
+      if (signal.aborted) throw new Stopped();
+      try {
+        return await deps.invoke.invoke(m.accountId, m.functionName, payload, { logTail: false });
+      } catch (err) {
+        if (signal.aborted) throw new Stopped();
+        const capped = err instanceof AppError && err.code === 'BUDGET_EXCEEDED';
+        const message = err instanceof Error ? err.message : String(err);
+        if (!(err instanceof AppError)) log.error({ err }, 'invoking for an event source failed; trying again');
+        report(
+          capped ? 'PROBLEM: Function call refused: the account is over a hard budget cap' : `PROBLEM: Function call refused: ${message}`,
+        );
+        await sleep(capped ? CAP_RECHECK_MS : throttleDelayMs(deps.retryBaseMs, refusals), signal);
+      }
+    }
+  }
+
+  async function toFailure(ids: string[], payload: Buffer, last: InvokeResult, attempts: number): Promise<void> {
+    if (!m.onFailure) {
+      log.warn({ items: ids.length }, 'a batch failed every retry and the mapping has no failure destination: dropped');
+      report('PROBLEM: Function call failed; records dropped (no failure destination)');
+      return;
+    }
+    const key = `${m.id}:${createHash('sha256').update(ids.join('\n')).digest('hex')}`;
+    const record = JSON.parse(
+      destinationRecord({
+        requestId: last.requestId,
+        accountId: m.accountId,
+        functionName: m.functionName,
+        condition: 'RetriesExhausted',
+        dispatches: attempts,
+        at: deps.clock.now(),
+        requestPayload: payload,
+        response: { version: last.version, functionError: last.status !== 'success', payload: last.payload },
+      }),
+    ) as Record<string, unknown>;
+    // Until it is durable, the batch is not acknowledged: a failure here throws and the batch stays with the broker.
+    await deps.events.queueSourceFailure({
+      accountId: m.accountId,
+      functionId: m.functionId,
+      destination: m.onFailure,
+      key,
+      body: JSON.stringify({ ...record, eventSourceMappingArn: mappingArn(m.accountId, m.id), itemIdentifiers: ids }),
+      webhookSecret: m.webhookSecret,
+    });
+    report('PROBLEM: Function call failed; records sent to the failure destination');
+  }
+
+  /** Resolves once every item succeeded or is at the failure destination; rejects with Stopped (or a database error): acknowledge nothing. */
+  async function run<T>(items: T[], idOf: (item: T) => string, build: (items: T[]) => Buffer, opts: { bisect: boolean }): Promise<void> {
+    let pending = items;
+    for (let attempts = 1; ; attempts++) {
+      const payload = build(pending);
+      const r = await invokeOnce(payload);
+      let failed: T[];
+      if (r.status === 'success') {
+        if (!m.reportItemFailures) return report('OK');
+        const f = failedItems(r.payload, new Set(pending.map(idOf)));
+        failed = f === 'all' ? pending : pending.filter((i) => f.has(idOf(i)));
+        if (failed.length === 0) return report('OK');
+      } else {
+        failed = pending;
+        if (opts.bisect && pending.length > 1 && !m.reportItemFailures) {
+          const half = Math.ceil(pending.length / 2);
+          await run(pending.slice(0, half), idOf, build, opts);
+          await run(pending.slice(half), idOf, build, opts);
+          return;
+        }
+      }
+      report('PROBLEM: Function call failed');
+      if (attempts > m.maximumRetryAttempts) return toFailure(failed.map(idOf), build(failed), r, attempts);
+      await sleep(errorRetryDelayMs(deps.retryBaseMs, attempts), signal);
+      pending = failed;
+    }
+  }
+
+  return { run };
+}
+
+export type BatchRunner = ReturnType<typeof createBatchRunner>;

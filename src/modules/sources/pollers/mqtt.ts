@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import mqtt from 'mqtt';
+import { Stopped } from '../batch-runner.js';
+import { mqttEvent } from '../source-events.js';
+import { aborted, type PollerContext, withReconnect } from './poller.js';
+
+/**
+ * An MQTT topic filter (IoT rules): a persistent session (client id `tally-<mapping id>`, clean
+ * start off) subscribed at QoS 1, one invocation per message. The PUBACK is held back until the
+ * message's invocation succeeded or reached the failure destination, so the broker keeps and
+ * redelivers whatever a dead or stopped poller left unacknowledged (and queues what arrives while
+ * no poller is connected). A takeover connects with the same client id; the broker ends the old one.
+ */
+export function pollMqtt(ctx: PollerContext): Promise<void> {
+  const m = ctx.mapping;
+  const topic = m.source.topic!;
+  const qos = m.source.qos ?? 1;
+  return withReconnect(ctx, async () => {
+    const inFlight = new Set<Promise<void>>();
+    const client = await mqtt.connectAsync(ctx.url, {
+      clientId: `tally-${m.id}`,
+      clean: false,
+      // MQTT 5: mqtt.js holds PUBACKs back (customHandleAcks) only on v5; the session outlives a
+      // disconnect for a week, so messages published while no poller is connected are kept.
+      protocolVersion: 5,
+      properties: { sessionExpiryInterval: 7 * 24 * 3600 },
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      keepalive: 10,
+      customHandleAcks: (t, payload, _packet, done) => {
+        const id = createHash('sha256').update(t).update('\n').update(payload).digest('hex');
+        const run = ctx.runner
+          .run(
+            [payload],
+            () => id,
+            () => Buffer.from(mqttEvent(t, payload)),
+            { bisect: false },
+          )
+          .then(() => done(0))
+          .catch((err: unknown) => {
+            // No PUBACK: the broker redelivers it on the next session.
+            if (!(err instanceof Stopped)) ctx.log.error({ err }, 'an MQTT message failed before an outcome; left unacknowledged');
+            client.end(true);
+          })
+          .finally(() => inFlight.delete(run));
+        inFlight.add(run);
+      },
+    });
+    try {
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+      client.on('error', () => {});
+      await client.subscribeAsync(topic, { qos });
+      ctx.subscribed();
+      await Promise.race([closed, aborted(ctx.signal)]);
+    } finally {
+      await Promise.allSettled([...inFlight]);
+      await client.endAsync(true).catch(() => {});
+    }
+  });
+}

@@ -1,0 +1,148 @@
+import { Redis } from 'ioredis';
+import { sleep } from '../batch-runner.js';
+import { type StreamRecord, streamEvent } from '../source-events.js';
+import { type PollerContext, withReconnect } from './poller.js';
+
+type Entry = [id: string, fields: string[]];
+
+const toRecord = (stream: string, [id, fields]: Entry): StreamRecord => {
+  const values: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]!] = fields[i + 1]!;
+  return { id, body: { stream, fields: values } };
+};
+
+/**
+ * A Redis stream through a consumer group (default `tally-<mapping id>`, made at the stream's start
+ * for TRIM_HORIZON or its end for LATEST). One batch at a time, in stream order (with
+ * `maximumConcurrency` above 1, that many batches at once: order then holds within a batch only); entries pending for
+ * longer than the lease (a dead poller's) are reclaimed with XAUTOCLAIM first, then new ones read
+ * with XREADGROUP. A batch's entries are XACKed once each succeeded or reached the failure
+ * destination; anything else stays pending and is reclaimed.
+ */
+export function pollRedis(ctx: PollerContext): Promise<void> {
+  const m = ctx.mapping;
+  const stream = m.source.stream!;
+  const group = m.source.group ?? `tally-${m.id}`;
+  const consumer = `tally-${ctx.holder}`;
+  const build = (records: StreamRecord[]) =>
+    Buffer.from(streamEvent({ accountId: m.accountId, mappingId: m.id, eventSource: 'tally:redis', records }));
+  const open = async () => {
+    const r = new Redis(ctx.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+      connectionName: `tally-${m.id}`,
+    });
+    r.on('error', () => {});
+    await r.connect();
+    return r;
+  };
+  return withReconnect(ctx, async () => {
+    // One connection per batch run at once: a blocking read holds its connection.
+    const conns: Redis[] = [];
+    try {
+      for (let i = 0; i < m.maximumConcurrency; i++) conns.push(await open());
+      try {
+        await conns[0]!.xgroup('CREATE', stream, group, m.source.startingPosition === 'LATEST' ? '$' : '0', 'MKSTREAM');
+      } catch (err) {
+        if (!(err instanceof Error) || !err.message.includes('BUSYGROUP')) throw err;
+      }
+      ctx.subscribed();
+      await Promise.all(conns.map((redis, i) => work(redis, i === 0)));
+    } finally {
+      for (const c of conns) c.disconnect();
+    }
+  });
+
+  /**
+   * One batch at a time on one connection. The next batch is read while the current one runs (the
+   * invocations stay one after another); acknowledgements are pipelined, not waited for. The first
+   * loop also measures the lag and reclaims entries a dead poller left pending.
+   */
+  async function work(redis: Redis, first: boolean): Promise<void> {
+    let lagAt = 0;
+    let claimAt = 0;
+    let next: Promise<Entry[]> | null = null;
+    const acks: Promise<unknown>[] = [];
+    try {
+      while (!ctx.signal.aborted) {
+        if (first && Date.now() - lagAt > 2_000) {
+          lagAt = Date.now();
+          await measureLag(redis, stream, group).then(ctx.lag, () => {});
+        }
+        let entries: Entry[] = [];
+        if (first && Date.now() - claimAt > Math.max(250, ctx.leaseMs / 2)) {
+          // Entries a dead poller read and never acknowledged, idle for longer than a lease.
+          claimAt = Date.now();
+          const claimed = (await redis.call(
+            'XAUTOCLAIM',
+            stream,
+            group,
+            consumer,
+            String(ctx.leaseMs),
+            '0-0',
+            'COUNT',
+            String(m.batchSize),
+          )) as unknown[];
+          entries = asEntries(claimed[1]);
+        }
+        if (entries.length === 0) {
+          entries = next ? await next : await read(redis, m.batchSize, 1_000);
+          next = null;
+        }
+        if (entries.length > 0 && entries.length < m.batchSize && m.batchingWindowMs > 0) {
+          await sleep(m.batchingWindowMs, ctx.signal);
+          entries = entries.concat(await read(redis, m.batchSize - entries.length, null));
+        }
+        if (entries.length === 0) continue;
+        next = read(redis, m.batchSize, null);
+        next.catch(() => {});
+        await ctx.runner.run(
+          entries.map((e) => toRecord(stream, e)),
+          (r) => r.id,
+          build,
+          { bisect: false },
+        );
+        acks.push(redis.xack(stream, group, ...entries.map((e) => e[0])));
+        if (acks.length > 16) await Promise.all(acks.splice(0));
+      }
+    } finally {
+      // A batch read ahead but not run stays pending: the next poller reclaims it after a lease.
+      await Promise.allSettled(acks);
+      await next?.catch(() => {});
+    }
+  }
+
+  async function read(redis: Redis, count: number, blockMs: number | null): Promise<Entry[]> {
+    const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', count];
+    if (blockMs !== null) args.push('BLOCK', blockMs);
+    return streamEntries(await redis.call('XREADGROUP', ...args, 'STREAMS', stream, '>'));
+  }
+}
+
+/** Entries as the server sent them; an entry deleted while pending has no fields and is skipped (XAUTOCLAIM drops it). */
+function asEntries(raw: unknown): Entry[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter((e): e is Entry => Array.isArray(e) && typeof e[0] === 'string' && Array.isArray(e[1]));
+}
+
+/**
+ * XREADGROUP's entries for the one stream read: RESP2 answers `[[stream, entries]]`, while the
+ * RESP3 map ioredis 6 reads comes flattened as `[stream, entries]`.
+ */
+export function streamEntries(reply: unknown): Entry[] {
+  if (!Array.isArray(reply) || reply.length === 0) return [];
+  return typeof reply[0] === 'string' ? asEntries(reply[1]) : asEntries((reply[0] as unknown[] | undefined)?.[1]);
+}
+
+/** The group's lag (entries not yet delivered) plus its pending entries. */
+async function measureLag(redis: Redis, stream: string, group: string): Promise<bigint | null> {
+  const groups = (await redis.call('XINFO', 'GROUPS', stream)) as (string | number | null)[][];
+  for (const g of groups) {
+    const info: Record<string, string | number | null> = {};
+    for (let i = 0; i + 1 < g.length; i += 2) info[String(g[i])] = g[i + 1]!;
+    if (info.name === group) return BigInt(Number(info.lag ?? 0) + Number(info.pending ?? 0));
+  }
+  return null;
+}

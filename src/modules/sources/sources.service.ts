@@ -1,0 +1,267 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../../lib/clock.js';
+import { AppError, errors } from '../../lib/errors.js';
+import type { OutboundHttp } from '../../lib/outbound-http.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import { uuid7 } from '../../lib/uuid7.js';
+import { newSigningSecret } from '../../lib/webhooks.js';
+import type { Destination } from '../async/async.repository.js';
+import type { AsyncService } from '../async/async.service.js';
+import type { FunctionsService } from '../functions/functions.service.js';
+import { checkBrokerUrl } from './broker-url.js';
+import type { Mapping, SourceSettings, SourceType, SourcesRepository } from './sources.repository.js';
+import { mappingArn } from './source-events.js';
+
+export interface MappingInput {
+  functionName: string;
+  source: {
+    type: SourceType;
+    url?: string;
+    queue?: string;
+    topic?: string;
+    qos?: 0 | 1;
+    stream?: string;
+    subject?: string;
+    group?: string;
+    startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  };
+  batchSize?: number;
+  maximumBatchingWindowS?: number;
+  maximumConcurrency?: number;
+  maximumRetryAttempts?: number;
+  enabled?: boolean;
+  functionResponseTypes?: 'ReportBatchItemFailures'[];
+  destinations?: { onFailure?: Destination };
+}
+
+/** Lambda's limit on an asynchronous event: one S3 notification is queued as one. */
+const MAX_NOTIFICATION_BYTES = 256 * 1024;
+
+/** Fields each source type needs, and those it may carry. */
+const FIELDS: Record<SourceType, { needs: string[]; may: string[] }> = {
+  rabbitmq: { needs: ['url', 'queue'], may: [] },
+  mqtt: { needs: ['url', 'topic'], may: ['qos'] },
+  nats: { needs: ['url', 'stream'], may: ['subject', 'group', 'startingPosition'] },
+  redis: { needs: ['url', 'stream'], may: ['group', 'startingPosition'] },
+  's3-webhook': { needs: [], may: [] },
+};
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Event source mappings (docs/sources.md): the CRUD that the /v1 routes (and later the Lambda API's
+ * CreateEventSourceMapping) translate onto, returning plain objects; the lease operations the
+ * poller job runs on; and the s3-webhook intake.
+ */
+export function createSourcesService(deps: {
+  repo: SourcesRepository;
+  functions: Pick<FunctionsService, 'get' | 'resolve'>;
+  events: Pick<AsyncService, 'enqueue'>;
+  outbound: Pick<OutboundHttp, 'check'>;
+  secretBox: SecretBox;
+  clock: Clock;
+}) {
+  const { repo, clock } = deps;
+  let changed: () => void = () => {};
+
+  const notFound = (id: string) => new AppError('NOT_FOUND', 404, `Event source mapping ${id} was not found`);
+
+  function toDto(m: Mapping) {
+    const { queue, topic, qos, stream, subject, group, startingPosition } = m.source;
+    return {
+      id: m.id,
+      eventSourceMappingArn: mappingArn(m.accountId, m.id),
+      functionName: m.functionName,
+      source: {
+        type: m.sourceType,
+        ...(m.urlRedacted ? { url: m.urlRedacted } : {}),
+        ...(queue !== undefined ? { queue } : {}),
+        ...(topic !== undefined ? { topic } : {}),
+        ...(qos !== undefined ? { qos } : {}),
+        ...(stream !== undefined ? { stream } : {}),
+        ...(subject !== undefined ? { subject } : {}),
+        ...(group !== undefined ? { group } : {}),
+        ...(startingPosition !== undefined ? { startingPosition } : {}),
+      },
+      batchSize: m.batchSize,
+      maximumBatchingWindowS: m.batchingWindowMs / 1000,
+      maximumConcurrency: m.maximumConcurrency,
+      maximumRetryAttempts: m.maximumRetryAttempts,
+      functionResponseTypes: m.reportItemFailures ? ['ReportBatchItemFailures'] : [],
+      destinations: m.onFailure ? { onFailure: m.onFailure } : {},
+      enabled: m.enabled,
+      state: m.state,
+      lastProcessingResult: m.lastProcessingResult,
+      lag: m.lag === null ? null : Number(m.lag),
+      lagMeasuredAt: m.lagAt?.toISOString() ?? null,
+      lastModified: m.updatedAt.toISOString(),
+      ...(m.sourceType === 's3-webhook' ? { endpointPath: `/v1/event-source-mappings/${m.id}/notifications` } : {}),
+    };
+  }
+
+  function checkSource(input: MappingInput): SourceSettings {
+    const s = input.source;
+    const { needs, may } = FIELDS[s.type];
+    for (const f of needs) {
+      if (s[f as keyof typeof s] === undefined)
+        throw errors.validation(`source.${f} is required for a ${s.type} source`, [{ field: `source.${f}` }]);
+    }
+    for (const [f, v] of Object.entries(s)) {
+      if (v !== undefined && f !== 'type' && !needs.includes(f) && !may.includes(f)) {
+        throw errors.validation(`source.${f} does not apply to a ${s.type} source`, [{ field: `source.${f}` }]);
+      }
+    }
+    const reportItems = input.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false;
+    if (reportItems && s.type !== 'nats' && s.type !== 'redis') {
+      throw errors.validation('functionResponseTypes: ReportBatchItemFailures applies to stream sources (nats, redis)', [
+        { field: 'functionResponseTypes' },
+      ]);
+    }
+    if (s.type === 'mqtt' && input.batchSize !== undefined && input.batchSize !== 1) {
+      throw errors.validation('batchSize: an mqtt source invokes once per message (batchSize 1)', [{ field: 'batchSize' }]);
+    }
+    if (input.maximumConcurrency !== undefined && input.maximumConcurrency > 1 && s.type !== 'rabbitmq' && s.type !== 'redis') {
+      throw errors.validation('maximumConcurrency: only rabbitmq and redis sources run batches at once (other streams keep their order)', [
+        { field: 'maximumConcurrency' },
+      ]);
+    }
+    if (s.type === 'redis' && (input.maximumConcurrency ?? 1) > 16) {
+      throw errors.validation('maximumConcurrency: a redis source runs at most 16 batches at once (a connection each)', [
+        { field: 'maximumConcurrency' },
+      ]);
+    }
+    if (s.type === 's3-webhook' && (input.batchSize !== undefined || input.maximumBatchingWindowS !== undefined || input.destinations)) {
+      throw errors.validation(
+        's3-webhook: each notification is one asynchronous invocation; its retries and destinations are the function event-invoke-config',
+        [{ field: 'source.type' }],
+      );
+    }
+    const { type: _type, url: _url, ...settings } = s;
+    return settings;
+  }
+
+  async function checkDestination(accountId: string, d: Destination | undefined): Promise<void> {
+    if (d?.type === 'function') {
+      await deps.functions.get(accountId, d.function).catch(() => {
+        throw errors.validation(`destinations.onFailure.function: no function named ${d.function} in this account`, [
+          { field: 'destinations.onFailure' },
+        ]);
+      });
+    }
+    if (d?.type === 'webhook') await deps.outbound.check('destinations.onFailure.url', d.url);
+  }
+
+  async function find(accountId: string, id: string): Promise<Mapping> {
+    const m = await repo.find(accountId, id);
+    if (!m) throw notFound(id);
+    return m;
+  }
+
+  return {
+    toDto,
+
+    async create(accountId: string, input: MappingInput) {
+      const settings = checkSource(input);
+      const type = input.source.type;
+      const fn = await deps.functions.get(accountId, input.functionName);
+      const onFailure = input.destinations?.onFailure ?? null;
+      await checkDestination(accountId, onFailure ?? undefined);
+      const id = uuid7();
+      const broker = type === 's3-webhook' ? null : checkBrokerUrl(type, input.source.url!);
+      const token = type === 's3-webhook' ? `tsk_${randomBytes(32).toString('base64url')}` : null;
+      const webhookSecret = onFailure?.type === 'webhook' ? newSigningSecret() : null;
+      const enabled = input.enabled ?? true;
+      const now = clock.now();
+      const m = await repo.insert({
+        accountId,
+        id,
+        functionId: fn.id,
+        functionName: input.functionName,
+        sourceType: type,
+        // Bound to the mapping's id: a sealed URL copied onto another mapping does not open.
+        urlSealed: broker ? deps.secretBox.seal(broker.url, id) : null,
+        urlRedacted: broker?.redacted ?? null,
+        source: settings,
+        batchSize: type === 'mqtt' || type === 's3-webhook' ? 1 : (input.batchSize ?? 100),
+        batchingWindowMs: Math.round((input.maximumBatchingWindowS ?? (type === 'rabbitmq' ? 0.5 : 0)) * 1000),
+        maximumConcurrency: input.maximumConcurrency ?? 1,
+        maximumRetryAttempts: input.maximumRetryAttempts ?? 2,
+        reportItemFailures: input.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false,
+        onFailure,
+        webhookSecret,
+        tokenHash: token ? hashToken(token) : null,
+        enabled,
+        state: type === 's3-webhook' ? (enabled ? 'Enabled' : 'Disabled') : enabled ? 'Creating' : 'Disabled',
+        createdAt: now,
+        updatedAt: now,
+      });
+      changed();
+      return { ...toDto(m), ...(token ? { token } : {}), ...(webhookSecret ? { webhookSecret } : {}) };
+    },
+
+    get: async (accountId: string, id: string) => toDto(await find(accountId, id)),
+
+    async list(accountId: string, q: { functionName?: string; limit: number; after?: string }) {
+      const rows = await repo.list(accountId, q.functionName ?? null, q.limit, q.after ?? null);
+      return { eventSourceMappings: rows.map(toDto), next: rows.length === q.limit ? rows[rows.length - 1]!.id : null };
+    },
+
+    /** Enables or disables; the pollers follow within a lease pass (state Enabling/Disabling until then). */
+    async update(accountId: string, id: string, input: { enabled: boolean }) {
+      const m = await repo.setEnabled(accountId, id, input.enabled, clock.now());
+      if (!m) throw notFound(id);
+      changed();
+      return toDto(m);
+    },
+
+    /** Deletes at once; the poller holding it stops at its next lease pass, leaving what it had not acknowledged to the broker. */
+    async remove(accountId: string, id: string) {
+      const m = await repo.remove(accountId, id);
+      if (!m) throw notFound(id);
+      changed();
+      return { ...toDto(m), state: 'Deleting' as const };
+    },
+
+    /**
+     * An S3 event notification POSTed to an s3-webhook mapping: checked (JSON with a `Records`
+     * array), then queued as received as one asynchronous invocation; durable when this resolves.
+     */
+    async notify(id: string, token: string | null, body: Buffer): Promise<{ requestId: string }> {
+      const m = await repo.findById(id);
+      const ok =
+        m?.sourceType === 's3-webhook' &&
+        m.tokenHash !== null &&
+        token !== null &&
+        timingSafeEqual(Buffer.from(hashToken(token)), Buffer.from(m.tokenHash));
+      if (!m || !ok) throw errors.unauthenticated('A valid s3-webhook token is required: Authorization: Bearer <token>');
+      if (!m.enabled) throw new AppError('CONFLICT', 409, `Event source mapping ${id} is disabled`);
+      if (body.length > MAX_NOTIFICATION_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', 413, 'A notification is at most 256 KB');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        throw errors.validation('The body is not JSON: an S3 event notification is expected');
+      }
+      if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as { Records?: unknown }).Records)) {
+        throw errors.validation('An S3 event notification has a Records array');
+      }
+      const r = await deps.events.enqueue(m.accountId, m.functionName, body);
+      await repo.reportWebhook(m.id, 'OK').catch(() => {});
+      return r;
+    },
+
+    // For the poller job.
+    /** The job of this replica runs a lease pass at once after a change made here (others find it at their next pass). */
+    onChanged(fn: () => void): void {
+      changed = fn;
+    },
+    acquire: (holder: string, leaseMs: number) => repo.acquire(holder, leaseMs),
+    release: (holder: string, ids: string[]) => repo.release(holder, ids),
+    heldDisabled: (holder: string) => repo.heldDisabled(holder),
+    markSubscribed: (holder: string, id: string) => repo.markSubscribed(holder, id),
+    report: (holder: string, id: string, r: { result?: string; lag?: bigint | null }) => repo.report(holder, id, r),
+    openUrl: (m: Mapping) => deps.secretBox.open(m.urlSealed!, m.id),
+  };
+}
+
+export type SourcesService = ReturnType<typeof createSourcesService>;

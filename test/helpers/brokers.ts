@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import amqp from 'amqplib';
+import { Redis } from 'ioredis';
+import mqtt from 'mqtt';
+import { connect, type NatsConnection } from 'nats';
+
+/** The brokers this machine runs (scripts/brokers.sh starts them in CI). */
+export const BROKERS = {
+  rabbitmq: 'amqp://guest:guest@127.0.0.1:5672/',
+  redis: 'redis://127.0.0.1:6379',
+  mqtt: 'mqtt://127.0.0.1:1883',
+  nats: 'nats://127.0.0.1:4222',
+};
+
+/** A name no other test (or run) uses. */
+export const unique = (prefix: string) => `tally-test-${prefix}-${randomUUID().slice(0, 8)}`;
+
+export async function rabbitQueue(name: string) {
+  const conn = await amqp.connect(BROKERS.rabbitmq);
+  const ch = await conn.createConfirmChannel();
+  await ch.assertQueue(name, { durable: true });
+  return {
+    async publish(bodies: string[], messageId?: (i: number) => string) {
+      for (const [i, b] of bodies.entries()) {
+        ch.sendToQueue(name, Buffer.from(b), { persistent: true, ...(messageId ? { messageId: messageId(i) } : {}) });
+      }
+      await ch.waitForConfirms();
+    },
+    /** Ready and unacknowledged messages (the management view's "messages"): unacked ones are seen through the consumer count being 0 after close. */
+    ready: async () => (await ch.checkQueue(name)).messageCount,
+    async close() {
+      await ch.deleteQueue(name).catch(() => {});
+      await conn.close().catch(() => {});
+    },
+  };
+}
+
+export function redisClient() {
+  return new Redis(BROKERS.redis);
+}
+
+export async function natsStream(
+  stream: string,
+  subject: string,
+): Promise<{ nc: NatsConnection; publish(bodies: string[]): Promise<void>; close(): Promise<void> }> {
+  const nc = await connect({ servers: '127.0.0.1:4222' });
+  const jsm = await nc.jetstreamManager();
+  await jsm.streams.add({ name: stream, subjects: [subject] });
+  const js = nc.jetstream();
+  return {
+    nc,
+    async publish(bodies) {
+      for (const b of bodies) await js.publish(subject, Buffer.from(b));
+    },
+    async close() {
+      await jsm.streams.delete(stream).catch(() => {});
+      await nc.close();
+    },
+  };
+}
+
+export async function mqttPublisher() {
+  const client = await mqtt.connectAsync(BROKERS.mqtt, { clientId: unique('pub'), clean: true });
+  return {
+    publish: (topic: string, bodies: string[]) => Promise.all(bodies.map((b) => client.publishAsync(topic, b, { qos: 1 }))),
+    close: () => client.endAsync(),
+  };
+}
+
+/** An HTTP receiver on loopback that answers 200 and keeps what it got (failure destination webhooks). */
+export async function receiver() {
+  const got: { headers: IncomingHttpHeaders; body: string }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/dlq`,
+    got,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
