@@ -104,5 +104,8 @@ export const OPERATIONS: Record<string, OperationEntry> = {
   'GET /v1/images/blobs/:digest': op('getImageBlob', LIMITED),
 };
 
-/** Routes served but not part of the API document: a function URL is the function's own HTTP endpoint. */
-export const UNDOCUMENTED = [/^\/url\//];
+/**
+ * Routes served but not part of this document: a function URL is the function's own HTTP endpoint;
+ * the console is pages; the Lambda-compatible API is AWS's, for AWS's SDKs and CLI.
+ */
+export const UNDOCUMENTED = [/^\/url\//, /^\/console(\/|$)/, /^\/2015-03-31\//];
