@@ -5,12 +5,12 @@
  * nothing here may import a Node.js module.
  */
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
-import type { PendingPaths } from './pending.js';
 import type { components, operations, paths as generatedPaths } from './schema.js';
 
-export type { LogEvent } from './pending.js';
-/** Every route: generated from the API document, plus contract routes not merged yet (pending.ts). */
-export type paths = generatedPaths & PendingPaths;
+/** Every route, generated from the API document. */
+export type paths = generatedPaths;
+/** One line of a function's log (`GET /v1/functions/{name}/logs`). */
+export type LogEvent = paths['/v1/functions/{name}/logs']['get']['responses'][200]['content']['application/json']['events'][number];
 export type { components, operations };
 /** The API's named shapes (`Schemas['ErrorBody']`). */
 export type Schemas = components['schemas'];

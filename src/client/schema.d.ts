@@ -665,6 +665,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/event-source-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Event source mappings, by id */
+        get: operations["listEventSourceMappings"];
+        put?: never;
+        /** Create an event source mapping: a queue, topic or stream polled into the function, or an S3 notification webhook */
+        post: operations["createEventSourceMapping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/event-source-mappings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One mapping, with its state, last processing result and lag */
+        get: operations["getEventSourceMapping"];
+        put?: never;
+        post?: never;
+        /** Delete a mapping (answers it, in state Deleting) */
+        delete: operations["deleteEventSourceMapping"];
+        options?: never;
+        head?: never;
+        /** Enable or disable a mapping */
+        patch: operations["updateEventSourceMapping"];
+        trace?: never;
+    };
+    "/v1/event-source-mappings/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** S3 event notifications (MinIO, Ceph RGW, Garage) for an s3-webhook mapping: Authorization: Bearer <its token> */
+        post: operations["postS3Notifications"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/executors/register": {
         parameters: {
             query?: never;
@@ -760,6 +814,58 @@ export interface paths {
         /** A container image's blob (manifest, config or layer) by its digest, streamed (executor key) */
         get: operations["getImageBlob"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ingest function log lines (executor key); each (request id, seq) is stored once */
+        post: operations["ingestLogs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/functions/{name}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A function's log lines, oldest first, paged; Accept: text/event-stream follows them live (SSE) */
+        get: operations["getFunctionLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/log-retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many days the account's function logs are kept (admin, or its own key) */
+        get: operations["getLogRetention"];
+        /** Set how many days the account's function logs are kept, 1 to 3653 (admin, or its own key) */
+        put: operations["setLogRetention"];
         post?: never;
         delete?: never;
         options?: never;
@@ -9020,6 +9126,1011 @@ export interface operations {
             };
         };
     };
+    listEventSourceMappings: {
+        parameters: {
+            query?: {
+                functionName?: string;
+                limit?: number;
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        eventSourceMappings: {
+                            id: string;
+                            eventSourceMappingArn: string;
+                            functionName: string;
+                            source: {
+                                type: string;
+                                /** @description without credentials */
+                                url?: string;
+                                queue?: string;
+                                topic?: string;
+                                qos?: number;
+                                stream?: string;
+                                subject?: string;
+                                group?: string;
+                                startingPosition?: string;
+                            };
+                            batchSize: number;
+                            maximumBatchingWindowS: number;
+                            maximumConcurrency: number;
+                            maximumRetryAttempts: number;
+                            functionResponseTypes: string[];
+                            destinations: {
+                                /** @description where the destination record goes */
+                                onFailure?: {
+                                    /** @enum {string} */
+                                    type: "function";
+                                    function: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "webhook";
+                                    url: string;
+                                };
+                            };
+                            enabled: boolean;
+                            state: string;
+                            lastProcessingResult: string;
+                            /** @description messages not yet processed, as last measured */
+                            lag: number | null;
+                            lagMeasuredAt: string | null;
+                            lastModified: string;
+                            /** @description s3-webhook: POST S3 event notifications here */
+                            endpoint?: string;
+                            /** @description s3-webhook: the bearer token, shown once */
+                            token?: string;
+                            /** @description a webhook failure destination signing secret, shown once */
+                            webhookSecret?: string;
+                        }[];
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createEventSourceMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    functionName: string;
+                    source: {
+                        /** @enum {unknown} */
+                        type: "rabbitmq" | "mqtt" | "nats" | "redis" | "s3-webhook";
+                        /** @description the broker URL, credentials included; stored sealed, never shown */
+                        url?: string;
+                        /** @description rabbitmq: the queue (it must exist) */
+                        queue?: string;
+                        /** @description mqtt: the topic filter */
+                        topic?: string;
+                        /** @description mqtt: 1 (default) or 0 */
+                        qos?: 0 | 1;
+                        /** @description nats: the JetStream stream; redis: the stream key */
+                        stream?: string;
+                        /** @description nats: a subject filter */
+                        subject?: string;
+                        /** @description redis: the consumer group; nats: the durable consumer (default tally-<mapping id>) */
+                        group?: string;
+                        /**
+                         * @description streams: where a new group starts (default TRIM_HORIZON)
+                         * @enum {unknown}
+                         */
+                        startingPosition?: "TRIM_HORIZON" | "LATEST";
+                    };
+                    /** @description most messages per invocation (default 100; mqtt: 1) */
+                    batchSize?: number;
+                    /** @description how long a batch waits to fill (default 0.5 for rabbitmq, else 0) */
+                    maximumBatchingWindowS?: number;
+                    /** @description rabbitmq, redis: batches run at once (default 1; a redis stream keeps its order only with 1) */
+                    maximumConcurrency?: number;
+                    /** @description retries of a failed batch (default 2) */
+                    maximumRetryAttempts?: number;
+                    enabled?: boolean;
+                    functionResponseTypes?: "ReportBatchItemFailures"[];
+                    destinations?: {
+                        /** @description where the destination record goes */
+                        onFailure?: {
+                            /** @enum {string} */
+                            type: "function";
+                            function: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "webhook";
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        eventSourceMappingArn: string;
+                        functionName: string;
+                        source: {
+                            type: string;
+                            /** @description without credentials */
+                            url?: string;
+                            queue?: string;
+                            topic?: string;
+                            qos?: number;
+                            stream?: string;
+                            subject?: string;
+                            group?: string;
+                            startingPosition?: string;
+                        };
+                        batchSize: number;
+                        maximumBatchingWindowS: number;
+                        maximumConcurrency: number;
+                        maximumRetryAttempts: number;
+                        functionResponseTypes: string[];
+                        destinations: {
+                            /** @description where the destination record goes */
+                            onFailure?: {
+                                /** @enum {string} */
+                                type: "function";
+                                function: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "webhook";
+                                url: string;
+                            };
+                        };
+                        enabled: boolean;
+                        state: string;
+                        lastProcessingResult: string;
+                        /** @description messages not yet processed, as last measured */
+                        lag: number | null;
+                        lagMeasuredAt: string | null;
+                        lastModified: string;
+                        /** @description s3-webhook: POST S3 event notifications here */
+                        endpoint?: string;
+                        /** @description s3-webhook: the bearer token, shown once */
+                        token?: string;
+                        /** @description a webhook failure destination signing secret, shown once */
+                        webhookSecret?: string;
+                    };
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "CONFLICT",
+                     *         "message": "The resource exists already or is in a state that forbids this",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getEventSourceMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        eventSourceMappingArn: string;
+                        functionName: string;
+                        source: {
+                            type: string;
+                            /** @description without credentials */
+                            url?: string;
+                            queue?: string;
+                            topic?: string;
+                            qos?: number;
+                            stream?: string;
+                            subject?: string;
+                            group?: string;
+                            startingPosition?: string;
+                        };
+                        batchSize: number;
+                        maximumBatchingWindowS: number;
+                        maximumConcurrency: number;
+                        maximumRetryAttempts: number;
+                        functionResponseTypes: string[];
+                        destinations: {
+                            /** @description where the destination record goes */
+                            onFailure?: {
+                                /** @enum {string} */
+                                type: "function";
+                                function: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "webhook";
+                                url: string;
+                            };
+                        };
+                        enabled: boolean;
+                        state: string;
+                        lastProcessingResult: string;
+                        /** @description messages not yet processed, as last measured */
+                        lag: number | null;
+                        lagMeasuredAt: string | null;
+                        lastModified: string;
+                        /** @description s3-webhook: POST S3 event notifications here */
+                        endpoint?: string;
+                        /** @description s3-webhook: the bearer token, shown once */
+                        token?: string;
+                        /** @description a webhook failure destination signing secret, shown once */
+                        webhookSecret?: string;
+                    };
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteEventSourceMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        eventSourceMappingArn: string;
+                        functionName: string;
+                        source: {
+                            type: string;
+                            /** @description without credentials */
+                            url?: string;
+                            queue?: string;
+                            topic?: string;
+                            qos?: number;
+                            stream?: string;
+                            subject?: string;
+                            group?: string;
+                            startingPosition?: string;
+                        };
+                        batchSize: number;
+                        maximumBatchingWindowS: number;
+                        maximumConcurrency: number;
+                        maximumRetryAttempts: number;
+                        functionResponseTypes: string[];
+                        destinations: {
+                            /** @description where the destination record goes */
+                            onFailure?: {
+                                /** @enum {string} */
+                                type: "function";
+                                function: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "webhook";
+                                url: string;
+                            };
+                        };
+                        enabled: boolean;
+                        state: string;
+                        lastProcessingResult: string;
+                        /** @description messages not yet processed, as last measured */
+                        lag: number | null;
+                        lagMeasuredAt: string | null;
+                        lastModified: string;
+                        /** @description s3-webhook: POST S3 event notifications here */
+                        endpoint?: string;
+                        /** @description s3-webhook: the bearer token, shown once */
+                        token?: string;
+                        /** @description a webhook failure destination signing secret, shown once */
+                        webhookSecret?: string;
+                    };
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateEventSourceMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        eventSourceMappingArn: string;
+                        functionName: string;
+                        source: {
+                            type: string;
+                            /** @description without credentials */
+                            url?: string;
+                            queue?: string;
+                            topic?: string;
+                            qos?: number;
+                            stream?: string;
+                            subject?: string;
+                            group?: string;
+                            startingPosition?: string;
+                        };
+                        batchSize: number;
+                        maximumBatchingWindowS: number;
+                        maximumConcurrency: number;
+                        maximumRetryAttempts: number;
+                        functionResponseTypes: string[];
+                        destinations: {
+                            /** @description where the destination record goes */
+                            onFailure?: {
+                                /** @enum {string} */
+                                type: "function";
+                                function: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "webhook";
+                                url: string;
+                            };
+                        };
+                        enabled: boolean;
+                        state: string;
+                        lastProcessingResult: string;
+                        /** @description messages not yet processed, as last measured */
+                        lag: number | null;
+                        lagMeasuredAt: string | null;
+                        lastModified: string;
+                        /** @description s3-webhook: POST S3 event notifications here */
+                        endpoint?: string;
+                        /** @description s3-webhook: the bearer token, shown once */
+                        token?: string;
+                        /** @description a webhook failure destination signing secret, shown once */
+                        webhookSecret?: string;
+                    };
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postS3Notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description an S3 event notification ({ "Records": [...] }), passed through as received */
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "PAYLOAD_TOO_LARGE",
+                     *         "message": "The request body is larger than this route accepts",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     registerExecutor: {
         parameters: {
             query?: never;
@@ -9653,6 +10764,540 @@ export interface operations {
                 };
                 content: {
                     "application/octet-stream": string;
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ingestLogs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    invocations: {
+                        requestId: string;
+                        accountId: string;
+                        functionName: string;
+                        /** @enum {unknown} */
+                        architecture: "x86_64" | "arm64";
+                        memoryMb: number;
+                        ephemeralStorageMb?: number;
+                        dispatchToken?: string;
+                        lines: {
+                            seq: number;
+                            timestamp: number;
+                            message: string;
+                        }[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description lines stored now */
+                        accepted: number;
+                        /** @description lines stored before (a resend): not stored again */
+                        duplicates: number;
+                        /** @description invocations refused for good (another account, a bad dispatch token): dropped */
+                        refused: number;
+                    };
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "PAYLOAD_TOO_LARGE",
+                     *         "message": "The request body is larger than this route accepts",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getFunctionLogs: {
+        parameters: {
+            query?: {
+                /** @description inclusive; default: as far back as the retention keeps */
+                from?: string;
+                /** @description exclusive; default: now (ignored when following) */
+                to?: string;
+                /** @description one invocation's lines */
+                requestId?: string;
+                /** @description lines containing this text (case-sensitive, as CloudWatch terms) */
+                filter?: string;
+                /** @description lines per page */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: {
+                            /**
+                             * Format: date-time
+                             * @description when the executor read the line (ms)
+                             */
+                            timestamp: string;
+                            requestId: string;
+                            /** @description the line, without its newline; cut at 256 KB */
+                            message: string;
+                        }[];
+                        /** @description null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getLogRetention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accountId: string;
+                        days: number;
+                        /** @description true while the account has not set its own (30 days) */
+                        isDefault: boolean;
+                    };
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setLogRetention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description days lines are kept (1 to 3653) */
+                    days: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accountId: string;
+                        days: number;
+                        /** @description true while the account has not set its own (30 days) */
+                        isDefault: boolean;
+                    };
                 };
             };
             /** @description Every 4xx and 5xx answer */

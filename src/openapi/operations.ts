@@ -95,6 +95,15 @@ export const OPERATIONS: Record<string, OperationEntry> = {
   'GET /v1/event-source-mappings/:id': op('getEventSourceMapping', LIMITED),
   'PATCH /v1/event-source-mappings/:id': op('updateEventSourceMapping', LIMITED),
   'DELETE /v1/event-source-mappings/:id': op('deleteEventSourceMapping', LIMITED),
+  'POST /v1/event-source-mappings/:id/notifications': {
+    operationId: 'postS3Notifications',
+    more4xx: [413, LIMITED],
+    body: { type: 'object', description: 'an S3 event notification ({ "Records": [...] }), passed through as received' },
+  },
+  // function logs
+  'POST /v1/logs': op('ingestLogs', 413, LIMITED),
+  'GET /v1/accounts/:id/log-retention': op('getLogRetention', LIMITED),
+  'PUT /v1/accounts/:id/log-retention': op('setLogRetention', LIMITED),
   // executors (platform side)
   'POST /v1/executors/register': op('registerExecutor', 409, LIMITED),
   'POST /v1/executors/:id/heartbeat': op('heartbeatExecutor', LIMITED),
