@@ -65,6 +65,7 @@ import { usageRoutes } from './modules/usage/usage.routes.js';
 import { createUsageService } from './modules/usage/usage.service.js';
 import { DEFAULT_BILLING_LOOKBACK_MONTHS } from './config.js';
 import { createSecretBox, type SecretBox } from './lib/secret-box.js';
+import { consoleRoutes } from './modules/console/console.routes.js';
 
 export interface AppDeps {
   db: Db;
@@ -100,6 +101,8 @@ export interface AppDeps {
   events?: AsyncOptions;
   /** Seals secrets stored for reading back (SigV4 secrets, broker URLs); absent: a random key for this process only. */
   secretBox?: SecretBox;
+  /** The built web console served at /console (default: console/dist beside the code). */
+  consoleDir?: string;
 }
 
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
@@ -341,6 +344,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(schedulesRoutes({ auth, accounts, schedules: services.schedules }));
   await app.register(urlsRoutes({ auth, accounts, urls: services.urls, publicUrl: deps.publicUrl ?? null }));
   await app.register(executorsRoutes({ auth, executors, functions }));
+  await app.register(consoleRoutes({ dir: deps.consoleDir }));
   return app;
 }
 

@@ -1,0 +1,267 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admin, newTenant, postUsage, usageEvent } from '../helpers/app.js';
+import { removeTestDir } from '../helpers/cleanup.js';
+import { makeZip, useFunctionsApp } from '../helpers/functions.js';
+
+// The console end to end in a real browser (Debian's chromium, driven by playwright-core; never a
+// downloaded browser): sign in, deploy, invoke, log tail, usage chart, cost, invoice line down to
+// its hours, budgets, a narrow screen. A screenshot of each page lands in test/artifacts/console/.
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ARTIFACTS = join(ROOT, 'test', 'artifacts', 'console');
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// Built before the app is (buildApp looks for console/dist once); a no-op when up to date.
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
+}, 120_000);
+const t = useFunctionsApp();
+
+const HELLO = `
+exports.handler = async (event) => {
+  console.log('hello from the console test', JSON.stringify(event));
+  return { greeting: 'hi', got: event };
+};
+`;
+
+/** The previous calendar month (UTC): its usage is invoiced by the run in setup. */
+function lastMonth() {
+  const now = new Date();
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  return { period: start.toISOString().slice(0, 7), hour: new Date(start.getTime() + 2 * 86_400_000 + 10 * 3_600_000) };
+}
+
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+let tenant: Awaited<ReturnType<typeof newTenant>>;
+const outside: string[] = [];
+const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+const heading = (text: string | RegExp) => page.getByRole('heading', { level: 1, name: text });
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  tenant = await newTenant(t.app);
+  // Last month's usage, invoiced by an admin run: a finalized invoice whose line has hours behind it.
+  const { period, hour } = lastMonth();
+  const events = [0, 1, 2].map((i) =>
+    usageEvent(tenant.id, {
+      functionId: 'billed-fn',
+      memoryMb: 1024,
+      durationMs: 1500 + i,
+      startedAt: new Date(hour.getTime() + i * 60_000).toISOString(),
+    }),
+  );
+  const posted = await postUsage(t.app, tenant.executorKey, events);
+  expect(posted.json()).toMatchObject({ accepted: 3 });
+  const run = await t.app.inject({ method: 'POST', url: '/v1/invoices/run', headers: admin, payload: { period } });
+  expect(run.statusCode).toBe(200);
+
+  expect(existsSync(CHROMIUM)).toBe(true);
+  profile = mkdtempSync(join(tmpdir(), 'tally-console-browser-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  context.on('request', (r) => {
+    if (!r.url().startsWith(t.base) && !r.url().startsWith('blob:') && !r.url().startsWith('data:') && r.url() !== 'about:blank')
+      outside.push(r.url());
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (profile) await removeTestDir(profile);
+});
+
+describe('the web console, in a real browser', () => {
+  it('is served at /console as HTML, with its assets, and asks for a key', async () => {
+    const res = await fetch(`${t.base}/console`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+
+    await page.goto(`${t.base}/console`);
+    await expect(heading('Sign in to Tally').isVisible()).resolves.toBe(true);
+    await shot('01-sign-in');
+    await page.getByLabel('Account key').fill('tly_acc_wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That key was not accepted.').waitFor();
+    expect(await page.getByLabel('Account key').getAttribute('aria-invalid')).toBe('true');
+
+    await page.getByLabel('Account key').fill(tenant.accountKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Functions').waitFor();
+    // The key is in this tab's session storage, never in the address.
+    expect(page.url()).not.toContain(tenant.accountKey);
+    expect(await page.evaluate(() => sessionStorage.getItem('tally.key'))).toBe(tenant.accountKey);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+  });
+
+  it('deploys a zip and invokes it with a JSON event, showing the result and the log tail', async () => {
+    await page.getByLabel('Function name').fill('hello');
+    await page.getByLabel('Code (.zip)').setInputFiles({
+      name: 'hello.zip',
+      mimeType: 'application/zip',
+      buffer: makeZip([{ name: 'index.js', data: HELLO }]),
+    });
+    await shot('02-functions');
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await heading('hello').waitFor();
+    await expect(page.getByRole('region', { name: 'Versions, oldest first' }).innerText()).resolves.toContain('nodejs');
+
+    const editor = page.getByLabel('Event (JSON)');
+    await editor.fill('{ "who": ');
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+    await expect(page.getByText(/^Not valid JSON/).isVisible()).resolves.toBe(true);
+    await editor.fill('{ "who": "the console" }');
+    expect(await editor.getAttribute('aria-invalid')).toBeNull();
+    await page.getByRole('button', { name: 'Invoke', exact: true }).click();
+    const result = page.getByTestId('invoke-result');
+    await result.waitFor({ timeout: 20_000 });
+    expect(JSON.parse(await result.innerText())).toEqual({ greeting: 'hi', got: { who: 'the console' } });
+    const tail = await page.getByTestId('log-tail').innerText();
+    expect(tail).toContain('hello from the console test {"who":"the console"}');
+    expect(tail).toMatch(/REPORT RequestId: [0-9a-f-]{36}/);
+    await expect(page.locator('#announcer').innerText()).resolves.toBe('Invocation succeeded');
+    await shot('03-function-invoked');
+  });
+
+  it('searches the logs (or says plainly that this server keeps none)', async () => {
+    await page.getByRole('link', { name: "Search hello's logs" }).click();
+    await heading('Logs').waitFor();
+    const lines = page.getByRole('log', { name: 'Log lines' });
+    const status = page.locator('section > p.status');
+    await page.waitForFunction(() => !document.querySelector('section > p.status')?.textContent?.includes('Working'));
+    const said = await status.innerText();
+    if (/keeps no searchable logs/.test(said)) {
+      expect(await page.locator('.log-lines li').count()).toBe(0);
+    } else {
+      await expect(lines.innerText()).resolves.toContain('hello from the console test');
+    }
+    await shot('04-logs');
+  });
+
+  it('charts the usage just made, per day and per function', async () => {
+    await page.getByRole('link', { name: 'Usage' }).click();
+    await heading('Usage').waitFor();
+    // The executor reports usage a moment after the invocation: reload until it is there.
+    const perFunction = page.getByRole('region', { name: /^Per function/ });
+    for (let i = 0; i < 40 && !(await perFunction.isVisible()); i++) {
+      await page.waitForTimeout(250);
+      await page.getByRole('button', { name: 'Show' }).click();
+    }
+    await expect(perFunction.innerText()).resolves.toMatch(/hello\s+1\s+0/);
+    const charts = page.locator('figure.chart');
+    expect(await charts.count()).toBe(2);
+    expect(await charts.first().getAttribute('aria-label')).toContain('1 request across 1 function;');
+    await charts.first().locator('canvas').waitFor();
+    // uPlot's legend names the series: the function just invoked.
+    await expect(charts.first().locator('.u-legend').innerText()).resolves.toContain('hello');
+    await page.getByLabel('Range', { exact: true }).selectOption('7');
+    await page.getByText(/^Usage for last 7 days: 1 request\.$/).waitFor();
+    await shot('05-usage');
+  });
+
+  it('shows the month-to-date cost, the forecast and the free tier left', async () => {
+    await page.getByRole('link', { name: 'Cost' }).click();
+    await heading(/^Cost, \d{4}-\d{2}$/).waitFor();
+    await expect(page.getByTestId('cost-total').innerText()).resolves.toMatch(/^\$\d+\.\d+$/);
+    await expect(page.locator('.numbers').innerText()).resolves.toMatch(/Free tier left\s+999,99\d requests/);
+    await page.locator('figure.chart canvas').waitFor();
+    await shot('06-cost');
+  });
+
+  it('opens an invoice, one of its lines down to its usage hours, its CSV and its printable HTML', async () => {
+    const { period, hour } = lastMonth();
+    await page.getByRole('link', { name: 'Invoices' }).click();
+    await heading('Invoices').waitFor();
+    await shot('07-invoices');
+    await page.getByRole('link', { name: period, exact: true }).click();
+    await heading(`Invoice ${period}`).waitFor();
+    await expect(page.locator('.facts').innerText()).resolves.toContain('finalized');
+    await shot('08-invoice');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv).toContain(period);
+    const [printable] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: 'Printable HTML' }).click()]);
+    await printable.waitForLoadState();
+    await printable.waitForFunction(() => document.title.startsWith('Invoice'));
+    expect(await printable.title()).toContain(`Invoice ${period}`);
+    await printable.close();
+
+    const lines = page.getByRole('region', { name: /^Lines/ });
+    await lines.getByRole('link', { name: /request/i }).first().click();
+    const hours = page.getByRole('region', { name: /^Usage hours behind this line/ });
+    await hours.waitFor();
+    const text = await hours.innerText();
+    expect(text).toContain(`${hour.toISOString().slice(0, 10)} ${hour.toISOString().slice(11, 16)}`);
+    expect(text).toMatch(/billed-fn\s+x86_64\s+3\s+4,503/);
+    await shot('09-invoice-line-hours');
+  });
+
+  it('creates a budget, shows its secret once, and lists it with its spend', async () => {
+    await page.getByRole('link', { name: 'Budgets' }).click();
+    await heading('Budgets and alerts').waitFor();
+    await page.getByLabel('Amount (USD per month)').fill('25.00');
+    await page.getByLabel('Alert thresholds (%)').fill('50, 90');
+    await page.getByRole('button', { name: 'Create budget' }).click();
+    const notice = page.getByRole('alert').filter({ hasText: 'signing secret' });
+    await notice.waitFor();
+    expect(await notice.locator('pre').innerText()).toMatch(/\S{16,}/);
+    await notice.getByRole('link').click();
+    const list = page.getByRole('region', { name: /^Budgets, / });
+    await list.waitFor();
+    await expect(list.innerText()).resolves.toMatch(/\$25\.00\s+whole account\s+actual\s+50%, 90%/);
+    await shot('10-budgets');
+  });
+
+  it('works on a narrow screen with the keyboard, and never calls anything but its own origin', async () => {
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.goto(`${t.base}/console#/functions`);
+    await heading('Functions').waitFor();
+    const menu = page.getByRole('button', { name: 'Menu' });
+    expect(await menu.isVisible()).toBe(true);
+    expect(await page.getByRole('link', { name: 'Usage' }).isVisible()).toBe(false);
+    await menu.focus();
+    await page.keyboard.press('Enter');
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Logs');
+    await page.keyboard.press('Enter');
+    await heading('Logs').waitFor();
+    await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe('H1');
+    // Nothing wider than the screen but the scrollable tables.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.goto(`${t.base}/console#/functions`);
+    await heading('Functions').waitFor();
+    await shot('11-narrow-functions');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in to Tally').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('tally.key'))).toBeNull();
+    expect(outside).toEqual([]);
+  });
+});
