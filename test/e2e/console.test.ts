@@ -53,6 +53,7 @@ let profile: string;
 let tenant: Awaited<ReturnType<typeof newTenant>>;
 const outside: string[] = [];
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+// Page-side code is passed as strings: this file is type-checked without the DOM library.
 const heading = (text: string | RegExp) => page.getByRole('heading', { level: 1, name: text });
 
 beforeAll(async () => {
@@ -114,8 +115,8 @@ describe('the web console, in a real browser', () => {
     await heading('Functions').waitFor();
     // The key is in this tab's session storage, never in the address.
     expect(page.url()).not.toContain(tenant.accountKey);
-    expect(await page.evaluate(() => sessionStorage.getItem('tally.key'))).toBe(tenant.accountKey);
-    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect(await page.evaluate<unknown>("sessionStorage.getItem('tally.key')")).toBe(tenant.accountKey);
+    expect(await page.evaluate<unknown>('localStorage.length')).toBe(0);
   });
 
   it('deploys a zip and invokes it with a JSON event, showing the result and the log tail', async () => {
@@ -152,7 +153,7 @@ describe('the web console, in a real browser', () => {
     await heading('Logs').waitFor();
     const lines = page.getByRole('log', { name: 'Log lines' });
     const status = page.locator('section > p.status');
-    await page.waitForFunction(() => !document.querySelector('section > p.status')?.textContent?.includes('Working'));
+    await page.waitForFunction("!document.querySelector('section > p.status')?.textContent?.includes('Working')");
     const said = await status.innerText();
     if (/keeps no searchable logs/.test(said)) {
       expect(await page.locator('.log-lines li').count()).toBe(0);
@@ -207,12 +208,15 @@ describe('the web console, in a real browser', () => {
     expect(csv).toContain(period);
     const [printable] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: 'Printable HTML' }).click()]);
     await printable.waitForLoadState();
-    await printable.waitForFunction(() => document.title.startsWith('Invoice'));
+    await printable.waitForFunction("document.title.startsWith('Invoice')");
     expect(await printable.title()).toContain(`Invoice ${period}`);
     await printable.close();
 
     const lines = page.getByRole('region', { name: /^Lines/ });
-    await lines.getByRole('link', { name: /request/i }).first().click();
+    await lines
+      .getByRole('link', { name: /request/i })
+      .first()
+      .click();
     const hours = page.getByRole('region', { name: /^Usage hours behind this line/ });
     await hours.waitFor();
     const text = await hours.innerText();
@@ -249,19 +253,19 @@ describe('the web console, in a real browser', () => {
     expect(await menu.getAttribute('aria-expanded')).toBe('true');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Logs');
+    await expect(page.evaluate<unknown>('document.activeElement?.textContent')).resolves.toBe('Logs');
     await page.keyboard.press('Enter');
     await heading('Logs').waitFor();
-    await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe('H1');
+    await expect(page.evaluate<unknown>('document.activeElement?.tagName')).resolves.toBe('H1');
     // Nothing wider than the screen but the scrollable tables.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate<unknown>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     await page.goto(`${t.base}/console#/functions`);
     await heading('Functions').waitFor();
     await shot('11-narrow-functions');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await heading('Sign in to Tally').waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('tally.key'))).toBeNull();
+    expect(await page.evaluate<unknown>("sessionStorage.getItem('tally.key')")).toBeNull();
     expect(outside).toEqual([]);
   });
 });
