@@ -1,6 +1,6 @@
 /** Display helpers. Money and GB-seconds stay the api's decimal strings: shown, never re-computed. */
 export const dateTime = (iso: string | null | undefined) =>
-  iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '—';
+  iso ? `${new Date(iso).toISOString().replace('T', ' ').slice(0, 19)} UTC` : '—';
 export const day = (iso: string) => iso.slice(0, 10);
 export const hour = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 export const money = (amount: string, currency = 'USD') => `${currency === 'USD' ? '$' : `${currency} `}${amount}`;
