@@ -66,6 +66,7 @@ import { createUsageService } from './modules/usage/usage.service.js';
 import { DEFAULT_BILLING_LOOKBACK_MONTHS } from './config.js';
 import { createSecretBox, type SecretBox } from './lib/secret-box.js';
 import { consoleRoutes } from './modules/console/console.routes.js';
+import { swaggerOptions } from './openapi/swagger-options.js';
 
 export interface AppDeps {
   db: Db;
@@ -303,13 +304,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
     );
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Tally', version: '0.1.0', description: 'Serverless functions with exact pay-per-use metering and billing' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
+  await app.register(swagger, swaggerOptions({ publicUrl: deps.publicUrl }));
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await installLoadShedding(app, deps.loadShedding);

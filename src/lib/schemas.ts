@@ -22,3 +22,9 @@ export const errorResponses = {
 } as const;
 
 export const Uuid = Type.String({ pattern: UUID_PATTERN });
+
+/** A non-JSON answer (a zip, a blob, a text exposition), for the API document; the body is sent as is. */
+export const binary = (mediaType: string, description: string) => ({
+  description,
+  content: { [mediaType]: { schema: { type: 'string', format: 'binary' } } },
+});

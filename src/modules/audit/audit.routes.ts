@@ -4,6 +4,22 @@ import { errorResponses, Uuid } from '../../lib/schemas.js';
 import type { Auth } from '../accounts/auth.js';
 import type { AuditService } from './audit.service.js';
 
+const AuditPageDto = Type.Object({
+  entries: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      at: Type.String({ format: 'date-time' }),
+      actor: Type.String(),
+      action: Type.String(),
+      accountId: Type.Union([Type.String(), Type.Null()]),
+      subject: Type.Union([Type.String(), Type.Null()]),
+      reason: Type.Union([Type.String(), Type.Null()]),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  ),
+  nextBeforeId: Type.Union([Type.String(), Type.Null()], { description: 'pass as beforeId for the next page' }),
+});
+
 export function auditRoutes(deps: { auth: Auth; audit: AuditService }): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
@@ -22,7 +38,7 @@ export function auditRoutes(deps: { auth: Auth; audit: AuditService }): FastifyP
             },
             { additionalProperties: false },
           ),
-          response: { ...errorResponses },
+          response: { 200: AuditPageDto, ...errorResponses },
         },
       },
       async (req) =>

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { HeartbeatBody, RegisterExecutorAnswer, RegisterExecutorBody } from '../../contracts/executor.js';
-import { errorResponses } from '../../lib/schemas.js';
+import { binary, errorResponses } from '../../lib/schemas.js';
 import { principalOf, type Auth } from '../accounts/auth.js';
 import type { FunctionsService } from '../functions/functions.service.js';
 import type { ExecutorsService } from './executors.service.js';
@@ -115,7 +115,7 @@ export function executorsRoutes(deps: { auth: Auth; executors: ExecutorsService;
           tags,
           summary: "A function's zip by its SHA-256 (executor key)",
           params: Type.Object({ sha256: Type.String() }),
-          response: { ...errorResponses },
+          response: { 200: binary('application/zip', 'the zip'), ...errorResponses },
         },
       },
       async (req, reply) => {
@@ -140,7 +140,7 @@ export function executorsRoutes(deps: { auth: Auth; executors: ExecutorsService;
           tags,
           summary: "A container image's blob (manifest, config or layer) by its digest, streamed (executor key)",
           params: Type.Object({ digest: Type.String() }),
-          response: { ...errorResponses },
+          response: { 200: binary('application/octet-stream', 'the blob'), ...errorResponses },
         },
       },
       async (req, reply) => {

@@ -5,6 +5,12 @@ import { appliedMigrations } from '../../db/migrate.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
 
+/** The Prometheus text exposition format. */
+const metricsText = {
+  description: 'Prometheus metrics',
+  content: { 'text/plain': { schema: { type: 'string' } } },
+};
+
 export function healthRoutes(deps: {
   db: Db;
   metrics: Metrics;
@@ -52,7 +58,7 @@ export function healthRoutes(deps: {
       },
     );
 
-    app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
+    app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics', response: { 200: metricsText } } }, async (_req, reply) => {
       reply.type(deps.metrics.registry.contentType);
       return deps.metrics.registry.metrics();
     });

@@ -12,6 +12,7 @@ import {
   IdParams,
   InvoiceDto,
   LineParams,
+  LineUsageDto,
   LineUsageQuery,
   ListInvoicesQuery,
   RunBody,
@@ -90,6 +91,7 @@ export function invoicesRoutes(deps: {
           summary: 'The hourly rollups behind a line (and with ?invocations=true the invocations)',
           params: LineParams,
           querystring: LineUsageQuery,
+          response: { 200: LineUsageDto, ...errorResponses },
         },
       },
       async (req) => {

@@ -107,3 +107,36 @@ export const CurrentCostDto = Type.Object({
   forecast: Type.Object({ total: Type.String(), method: Type.String(), elapsedFraction: Type.String() }),
   budgets: Type.Array(CurrentCostBudgetDto),
 });
+
+/** The hourly rollups behind an invoice line, and with ?invocations=true its invocations. */
+export const LineUsageDto = Type.Object({
+  invoiceId: Type.String(),
+  lineId: Type.String(),
+  period: Type.String(),
+  hours: Type.Array(
+    Type.Object({
+      hour: Type.String({ format: 'date-time' }),
+      functionId: Type.String(),
+      architecture: Type.String(),
+      requests: Type.Integer(),
+      billedMs: Type.Integer(),
+      gbSeconds: Type.String(),
+      initGbSeconds: Type.String(),
+      ephemeralGbSeconds: Type.String(),
+      initEphemeralGbSeconds: Type.String(),
+    }),
+  ),
+  invocations: Type.Optional(
+    Type.Array(
+      Type.Object({
+        invocationId: Type.String(),
+        functionId: Type.String(),
+        architecture: Type.String(),
+        startedAt: Type.String({ format: 'date-time' }),
+        billedMs: Type.Integer(),
+        memoryMb: Type.Integer(),
+        status: Type.String(),
+      }),
+    ),
+  ),
+});
