@@ -1,7 +1,9 @@
 /**
- * Every call the console makes to the Tally API, in one place (same origin, `Authorization: Bearer`
- * with the account key held in sessionStorage). Shapes follow the API document at /docs/json.
+ * Every call the console makes to the Tally API, in one place, through the typed client generated
+ * from the API document (src/client): a route that changes shape fails the console's type check.
+ * Same origin, `Authorization: Bearer` with the account key held in sessionStorage.
  */
+import { createTallyClient, isApiError, type operations } from '../../src/client/index.js';
 
 export class ApiError extends Error {
   constructor(
@@ -14,26 +16,18 @@ export class ApiError extends Error {
   }
 }
 
-export interface FunctionConfig {
-  id: string;
-  name: string;
-  version: number;
-  latestVersion: number;
-  packageType: string;
-  runtime: string | null;
-  handler: string | null;
-  memoryMb: number;
-  timeoutS: number;
-  architecture: string;
-  ephemeralStorageMb: number;
-  environment: Record<string, string>;
-  reservedConcurrency: number | null;
-  codeSha256: string;
-  codeSize: number;
-  codeUnzippedSize: number;
-  createdAt: string;
-  lastModified: string;
-}
+/** The JSON body an operation answers with `status`, as the API document describes it. */
+type Answer<K extends keyof operations, S extends number = 200> =
+  operations[K]['responses'] extends Record<S, { content: { 'application/json': infer T } }> ? T : never;
+
+export type FunctionConfig = Answer<'getFunction'>;
+export type UsageAnswer = Answer<'getUsage'>;
+export type CurrentCost = Answer<'getCurrentCost'>;
+export type Invoice = Answer<'getInvoice'>;
+export type LineUsage = Answer<'getInvoiceLineUsage'>;
+export type Budget = Answer<'getBudget'>;
+export type Alert = Answer<'listAlerts'>['alerts'][number] & Partial<Pick<Answer<'getAlert'>, 'history'>>;
+export type CreateBudget = NonNullable<operations['createBudget']['requestBody']>['content']['application/json'];
 
 export interface InvokeResult {
   status: number;
@@ -46,126 +40,19 @@ export interface InvokeResult {
   logTail: string | null;
 }
 
+/** The logs contract (GET /v1/functions/:name/logs); not in the API document yet, so typed here. */
 export interface LogEvent {
   timestamp: string;
   requestId: string;
   message: string;
 }
-
-export interface UsageBucket {
-  start: string;
-  functionId?: string | null;
-  requests: number;
-  billedMs: number;
-  gbSeconds: string;
-  errors: number;
-  timeouts: number;
-}
-
-export interface UsageAnswer {
-  from: string;
-  to: string;
-  buckets: UsageBucket[];
-  totals: Omit<UsageBucket, 'start' | 'functionId'>;
-}
-
-export interface CostLine {
-  kind: string;
-  description: string;
-  quantity: string;
-  freeQuantity: string;
-  billableQuantity: string;
-  unitPrice: string;
-  amount: string;
-}
-
-export interface BudgetSummary {
-  id: string;
-  amount: string;
-  basis: string;
-  functionId: string | null;
-  thresholds: number[];
-  hardCap: boolean;
-  spend: string;
-  percent: string;
-  forecast: string;
-  forecastPercent: string;
-  capped: boolean;
-}
-
-export interface CurrentCost {
-  accountId: string;
-  period: string;
-  asOf: string;
-  currency: string;
-  priceVersion: string;
-  total: string;
-  lines: CostLine[];
-  freeTier: { enabled: boolean; requestsUsed: number; requestsRemaining: number; gbSecondsUsed: string; gbSecondsRemaining: string };
-  forecast: { total: string; method: string; elapsedFraction: string };
-  budgets: BudgetSummary[];
-}
-
-export interface Invoice {
-  id: string;
-  accountId: string;
-  period: string;
-  status: string;
-  currency: string;
-  total: string;
-  priceVersion: string;
-  finalizedAt: string | null;
-  lines: (CostLine & { id: string; architecture: string | null })[];
-}
-
-export interface LineUsage {
-  invoiceId: string;
-  lineId: string;
-  period: string;
-  hours: {
-    hour: string;
-    functionId: string;
-    architecture: string;
-    requests: number;
-    billedMs: number;
-    gbSeconds: string;
-    initGbSeconds: string;
-    ephemeralGbSeconds: string;
-  }[];
-}
-
-export interface Budget {
-  id: string;
-  amount: string;
-  currency: string;
-  thresholds: number[];
-  basis: string;
-  functionId: string | null;
-  webhookUrl: string | null;
-  hardCap: boolean;
-  createdAt: string;
-}
-
-export interface Delivery {
-  status: string;
-  attempts: number;
-  nextAttemptAt: string | null;
-  deliveredAt: string | null;
-  lastError: string | null;
-}
-
-export interface Alert {
-  id: string;
-  budgetId: string;
-  period: string;
-  threshold: number;
-  basis: string;
-  spend: string;
-  amount: string;
-  percent: string;
-  createdAt: string;
-  delivery: Delivery;
-  history?: { at: string; url: string; statusCode: number | null; error: string | null; durationMs: number }[];
+export interface LogQuery {
+  from?: string;
+  to?: string;
+  requestId?: string;
+  filter?: string;
+  limit?: number;
+  cursor?: string;
 }
 
 export interface DeploySettings {
@@ -177,120 +64,110 @@ export interface DeploySettings {
   architecture?: string;
 }
 
-type Query = Record<string, string | number | boolean | undefined | null>;
-
-const qs = (q: Query = {}) => {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
-  const s = p.toString();
-  return s ? `?${s}` : '';
-};
-
 /** base64 (as the api sends the log tail) to text, UTF-8. */
 function decodeBase64(b64: string): string {
   const bin = atob(b64);
-  const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
-  return new TextDecoder().decode(bytes);
+  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 }
 
-async function toError(res: Response): Promise<ApiError> {
-  const requestId = res.headers.get('x-request-id');
-  try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string; requestId?: string } };
-    if (body.error)
-      return new ApiError(res.status, body.error.code ?? 'ERROR', body.error.message ?? res.statusText, body.error.requestId ?? requestId);
-  } catch {
-    // not the JSON error shape: fall through
+function toError(response: Response, answer: unknown): ApiError {
+  const requestId = response.headers.get('x-request-id');
+  let body = answer;
+  if (typeof answer === 'string') {
+    try {
+      body = JSON.parse(answer);
+    } catch {
+      // not JSON: the status says it all
+    }
   }
-  return new ApiError(res.status, 'HTTP_ERROR', `${res.status} ${res.statusText}`, requestId);
+  if (isApiError(body)) return new ApiError(response.status, body.error.code, body.error.message, body.error.requestId ?? requestId);
+  return new ApiError(response.status, 'HTTP_ERROR', `${response.status} ${response.statusText}`, requestId);
 }
 
-export function createApi(key: string, base = '') {
-  const auth = { authorization: `Bearer ${key}` };
+/** The client's `{ data, error, response }` to the data, or an ApiError. */
+async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw toError(response, error);
+  return data as T;
+}
 
-  async function send(
-    method: string,
-    path: string,
-    init: { body?: BodyInit; headers?: Record<string, string>; signal?: AbortSignal } = {},
-  ) {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...auth, ...init.headers },
-      body: init.body,
+/** Text bodies (CSV, HTML, a function's answer) and raw uploads go through the same client unparsed. */
+const raw = { bodySerializer: (b: unknown) => b as BodyInit, parseAs: 'text' as const };
+
+export function createApi(key: string, baseUrl = location.origin) {
+  const client = createTallyClient({ baseUrl, key });
+  const opts = { cache: 'no-store' as const, credentials: 'omit' as const };
+  const fn = (name: string) => ({ path: { name } });
+
+  /** The logs route is not in the API document yet: the same origin and key, by hand. */
+  async function logsFetch(name: string, q: LogQuery, init: { accept?: string; signal?: AbortSignal } = {}) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') params.set(k, String(v));
+    const res = await fetch(`${baseUrl}/v1/functions/${encodeURIComponent(name)}/logs?${params}`, {
+      headers: { authorization: `Bearer ${key}`, accept: init.accept ?? 'application/json' },
       signal: init.signal,
-      credentials: 'omit',
-      cache: 'no-store',
+      ...opts,
     });
-    if (!res.ok) throw await toError(res);
+    if (!res.ok) throw toError(res, await res.json().catch(() => null));
     return res;
   }
-  const json = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await send(
-      method,
-      path,
-      body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
-    );
-    return (res.status === 204 ? null : await res.json()) as T;
-  };
-  const text = async (path: string, accept: string) => (await send('GET', path, { headers: { accept } })).text();
 
   return {
     /** Checks the key: the account's month-to-date cost names the account. */
-    currentCost: () => json<CurrentCost>('GET', '/v1/cost/current'),
-    account: (id: string) => json<{ id: string; name: string }>('GET', `/v1/accounts/${encodeURIComponent(id)}`),
+    currentCost: () => ok(client.GET('/v1/cost/current', opts)),
+    account: (id: string) => ok(client.GET('/v1/accounts/{id}', { params: { path: { id } }, ...opts })),
 
-    listFunctions: async () => (await json<{ functions: FunctionConfig[] }>('GET', '/v1/functions?limit=1000')).functions,
-    getFunction: (name: string) => json<FunctionConfig>('GET', `/v1/functions/${encodeURIComponent(name)}`),
-    versions: async (name: string) =>
-      (await json<{ versions: FunctionConfig[] }>('GET', `/v1/functions/${encodeURIComponent(name)}/versions`)).versions,
+    listFunctions: async () => (await ok(client.GET('/v1/functions', { params: { query: { limit: 1000 } }, ...opts }))).functions,
+    getFunction: (name: string) => ok(client.GET('/v1/functions/{name}', { params: fn(name), ...opts })),
+    versions: async (name: string) => (await ok(client.GET('/v1/functions/{name}/versions', { params: fn(name), ...opts }))).versions,
     /** A new function from a zip (settings in the query string), or new code for an existing one. */
-    deploy: async (settings: DeploySettings, zip: Blob, exists: boolean) => {
-      const headers = { 'content-type': 'application/zip' };
-      const path = exists ? `/v1/functions/${encodeURIComponent(settings.name)}/code` : `/v1/functions${qs({ ...settings })}`;
-      return (await send(exists ? 'PUT' : 'POST', path, { body: zip, headers })).json() as Promise<FunctionConfig>;
+    deploy: async (settings: DeploySettings, zip: Blob, exists: boolean): Promise<FunctionConfig> => {
+      const upload = { ...raw, parseAs: 'json' as const, body: zip as never, headers: { 'content-type': 'application/zip' }, ...opts };
+      if (exists) return ok(client.PUT('/v1/functions/{name}/code', { params: fn(settings.name), ...upload }));
+      const query = settings as NonNullable<operations['createFunction']['parameters']['query']>;
+      return ok(client.POST('/v1/functions', { params: { query }, ...upload }));
     },
-    deleteFunction: (name: string) => json<null>('DELETE', `/v1/functions/${encodeURIComponent(name)}`),
     invoke: async (name: string, payload: string): Promise<InvokeResult> => {
-      const res = await send('POST', `/v1/functions/${encodeURIComponent(name)}/invoke?log=tail`, {
-        body: payload,
+      const { response, data, error } = await client.POST('/v1/functions/{name}/invoke', {
+        params: { ...fn(name), query: { log: 'tail' } },
+        body: payload as never,
         headers: { 'content-type': 'application/json' },
+        ...raw,
+        ...opts,
       });
-      const tail = res.headers.get('x-tally-log-result');
+      if (!response.ok) throw toError(response, error);
+      const h = response.headers;
+      const tail = h.get('x-tally-log-result');
       return {
-        status: res.status,
-        body: await res.text(),
-        requestId: res.headers.get('x-tally-request-id'),
-        billedMs: res.headers.get('x-tally-billed-duration-ms'),
-        initMs: res.headers.get('x-tally-init-duration-ms'),
-        functionError: res.headers.get('x-tally-function-error'),
+        status: response.status,
+        body: String(data ?? ''),
+        requestId: h.get('x-tally-request-id'),
+        billedMs: h.get('x-tally-billed-duration-ms'),
+        initMs: h.get('x-tally-init-duration-ms'),
+        functionError: h.get('x-tally-function-error'),
         logTail: tail ? decodeBase64(tail) : null,
       };
     },
 
-    logs: (name: string, q: { from?: string; to?: string; requestId?: string; filter?: string; limit?: number; cursor?: string }) =>
-      json<{ events: LogEvent[]; nextCursor: string | null }>('GET', `/v1/functions/${encodeURIComponent(name)}/logs${qs(q)}`),
+    logs: async (name: string, q: LogQuery) =>
+      (await (await logsFetch(name, q)).json()) as { events: LogEvent[]; nextCursor: string | null },
     /**
      * Follows a function's log (Server-Sent Events over fetch: EventSource cannot send the key in a
      * header, and the key never goes in a URL). Resolves when the stream ends or `signal` aborts.
      */
-    followLogs: async (name: string, q: { filter?: string; requestId?: string }, onEvent: (e: LogEvent) => void, signal: AbortSignal) => {
-      const res = await send('GET', `/v1/functions/${encodeURIComponent(name)}/logs${qs(q)}`, {
-        headers: { accept: 'text/event-stream' },
-        signal,
-      });
-      if (!res.body) return;
-      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
+    followLogs: async (name: string, q: LogQuery, onEvent: (e: LogEvent) => void, signal: AbortSignal) => {
       try {
+        const res = await logsFetch(name, q, { accept: 'text/event-stream', signal });
+        if (!res.body) return;
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
         for (;;) {
           const { value, done } = await reader.read();
           if (done) return;
           buffer += value;
-          let end = buffer.indexOf('\n\n');
-          while (end >= 0) {
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
             const frame = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            end = buffer.indexOf('\n\n');
             let event = 'message';
             const data: string[] = [];
             for (const line of frame.split('\n')) {
@@ -298,7 +175,7 @@ export function createApi(key: string, base = '') {
               else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
             }
             if (data.length === 0) continue;
-            const parsed = JSON.parse(data.join('\n')) as LogEvent & { code?: string; message: string };
+            const parsed = JSON.parse(data.join('\n')) as LogEvent & { code?: string };
             if (event === 'error') throw new ApiError(500, parsed.code ?? 'FOLLOW_FAILED', parsed.message, null);
             if (event === 'log' || event === 'message') onEvent(parsed);
           }
@@ -309,28 +186,27 @@ export function createApi(key: string, base = '') {
       }
     },
 
-    usage: (q: { from: string; to: string; granularity: 'hour' | 'day' | 'month'; groupBy?: 'function' | 'architecture' }) =>
-      json<UsageAnswer>('GET', `/v1/usage${qs(q)}`),
+    usage: (query: { from: string; to: string; granularity: 'hour' | 'day' | 'month'; groupBy?: 'function' | 'architecture' }) =>
+      ok(client.GET('/v1/usage', { params: { query }, ...opts })),
 
-    invoices: async () => (await json<{ invoices: Invoice[] }>('GET', '/v1/invoices')).invoices,
-    invoice: (id: string) => json<Invoice>('GET', `/v1/invoices/${encodeURIComponent(id)}`),
-    invoiceCsv: (id: string) => text(`/v1/invoices/${encodeURIComponent(id)}`, 'text/csv'),
-    invoiceHtml: (id: string) => text(`/v1/invoices/${encodeURIComponent(id)}`, 'text/html'),
+    invoices: async () => (await ok(client.GET('/v1/invoices', { params: { query: { limit: 100 } }, ...opts }))).invoices,
+    invoice: (id: string) => ok(client.GET('/v1/invoices/{id}', { params: { path: { id } }, ...opts })),
+    invoiceCsv: (id: string) =>
+      ok(
+        client.GET('/v1/invoices/{id}', { params: { path: { id } }, headers: { accept: 'text/csv' }, ...raw, ...opts }),
+      ) as Promise<string>,
+    invoiceHtml: (id: string) =>
+      ok(
+        client.GET('/v1/invoices/{id}', { params: { path: { id } }, headers: { accept: 'text/html' }, ...raw, ...opts }),
+      ) as Promise<string>,
     lineUsage: (id: string, lineId: string) =>
-      json<LineUsage>('GET', `/v1/invoices/${encodeURIComponent(id)}/lines/${encodeURIComponent(lineId)}/usage`),
+      ok(client.GET('/v1/invoices/{id}/lines/{lineId}/usage', { params: { path: { id, lineId }, query: {} }, ...opts })),
 
-    budgets: async () => (await json<{ budgets: Budget[] }>('GET', '/v1/budgets')).budgets,
-    createBudget: (b: {
-      amount: string;
-      thresholds?: number[];
-      basis?: string;
-      functionId?: string;
-      webhookUrl?: string;
-      hardCap?: boolean;
-    }) => json<Budget & { secret: string }>('POST', '/v1/budgets', b),
-    deleteBudget: (id: string) => json<null>('DELETE', `/v1/budgets/${encodeURIComponent(id)}`),
-    alerts: async () => (await json<{ alerts: Alert[] }>('GET', '/v1/alerts')).alerts,
-    alert: (id: string) => json<Alert>('GET', `/v1/alerts/${encodeURIComponent(id)}`),
+    budgets: async () => (await ok(client.GET('/v1/budgets', { params: { query: { limit: 100 } }, ...opts }))).budgets,
+    createBudget: (body: CreateBudget) => ok(client.POST('/v1/budgets', { body, ...opts })),
+    deleteBudget: (id: string) => ok(client.DELETE('/v1/budgets/{id}', { params: { path: { id } }, ...opts })),
+    alerts: async () => (await ok(client.GET('/v1/alerts', { params: { query: { limit: 100 } }, ...opts }))).alerts,
+    alert: (id: string): Promise<Alert> => ok(client.GET('/v1/alerts/{id}', { params: { path: { id } }, ...opts })),
   };
 }
 

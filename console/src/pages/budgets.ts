@@ -1,4 +1,4 @@
-import type { Alert } from '../api.js';
+import type { Alert, CreateBudget } from '../api.js';
 import { facts, field, h, replace, select, table } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import type { PageContext } from '../page.js';
@@ -141,7 +141,7 @@ function createForm(ctx: PageContext) {
           .split(',')
           .map((t) => Number(t.trim()))
           .filter((t) => t > 0),
-        basis: basis.value,
+        basis: basis.value as CreateBudget['basis'],
         functionId: functionId.value.trim() || undefined,
         webhookUrl: webhookUrl.value.trim() || undefined,
         hardCap: hardCap.checked,
