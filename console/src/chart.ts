@@ -31,6 +31,8 @@ export function chart(opts: {
     new uPlot(
       {
         title: opts.title,
+        // Days and hours are the api's UTC buckets, whatever the browser's time zone.
+        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         width,
         height: 260,
         scales: { x: { time: !opts.xNames }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },

@@ -151,14 +151,25 @@ describe('the web console, in a real browser', () => {
   it('searches the logs (or says plainly that this server keeps none)', async () => {
     await page.getByRole('link', { name: "Search hello's logs" }).click();
     await heading('Logs').waitFor();
-    const lines = page.getByRole('log', { name: 'Log lines' });
     const status = page.locator('section > p.status');
-    await page.waitForFunction("!document.querySelector('section > p.status')?.textContent?.includes('Working')");
-    const said = await status.innerText();
+    const settled = async () => {
+      await page.waitForFunction("!document.querySelector('section > p.status')?.textContent?.includes('Working')");
+      return status.innerText();
+    };
+    // Log lines are shipped in batches after the invocation: search again until they are there.
+    let said = await settled();
+    for (let i = 0; i < 40 && !/keeps no searchable logs/.test(said); i++) {
+      if ((await page.locator('.log-lines').innerText()).includes('hello from the console test')) break;
+      await page.waitForTimeout(250);
+      await page.getByRole('button', { name: 'Search' }).click();
+      said = await settled();
+    }
     if (/keeps no searchable logs/.test(said)) {
       expect(await page.locator('.log-lines li').count()).toBe(0);
     } else {
-      await expect(lines.innerText()).resolves.toContain('hello from the console test');
+      const lines = page.getByRole('log', { name: 'Log lines' });
+      await expect(lines.innerText()).resolves.toContain('hello from the console test {"who":"the console"}');
+      await expect(lines.innerText()).resolves.toMatch(/REPORT RequestId/);
     }
     await shot('04-logs');
   });

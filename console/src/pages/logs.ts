@@ -115,6 +115,10 @@ export async function logsPage(ctx: PageContext) {
     stopTail();
     void busy(search, status, guarded(false));
   });
+  fn.addEventListener('change', () => {
+    stopTail();
+    void busy(search, status, guarded(false));
+  });
   more.addEventListener('click', () => void busy(more, status, guarded(true)));
 
   const section = h('section', null, h('h1', null, 'Logs'), form, status, lines, more);
