@@ -256,7 +256,7 @@ describe('the web console, in a real browser', () => {
     await shot('09-invoice-line-hours');
   });
 
-  it('creates a budget, shows its secret once, and lists it with its spend', async () => {
+  it('creates a budget, shows its secret once, lists it, and shows the threshold its spend crossed', async () => {
     await page.getByRole('link', { name: 'Budgets' }).click();
     await heading('Budgets and alerts').waitFor();
     await page.getByLabel('Amount (USD per month)').fill('25.00');
@@ -269,6 +269,31 @@ describe('the web console, in a real browser', () => {
     const list = page.getByRole('region', { name: /^Budgets, / });
     await list.waitFor();
     await expect(list.innerText()).resolves.toMatch(/\$25\.00\s+whole account\s+actual\s+50%, 90%/);
+
+    // Spend past half of it (no free tier, 100 invocations of 10 GB for 15 minutes: $15): the 50% threshold is crossed.
+    const paying = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/accounts/${tenant.id}`,
+      headers: admin,
+      payload: { freeTier: false, reason: 'console test: cross a budget threshold' },
+    });
+    expect(paying.statusCode).toBe(200);
+    const startedAt = new Date(Date.now() - 60_000).toISOString();
+    const burn = Array.from({ length: 100 }, () =>
+      usageEvent(tenant.id, { functionId: 'billed-fn', memoryMb: 10240, durationMs: 900_000, startedAt }),
+    );
+    expect((await postUsage(t.app, tenant.executorKey, burn)).json()).toMatchObject({ accepted: 100 });
+    const alerts = page.getByRole('region', { name: 'Alerts, newest first' });
+    for (let i = 0; i < 40 && !(await alerts.isVisible()); i++) {
+      await page.waitForTimeout(250);
+      await page.goto(`${t.base}/console#/budgets?poll=${i}`);
+      await heading('Budgets and alerts').waitFor();
+    }
+    await page.getByRole('button', { name: '50% of $25.00' }).click();
+    const detail = page.getByRole('heading', { level: 2, name: /^Alert: 50% of \$25\.00/ });
+    await detail.waitFor();
+    await expect(page.evaluate<unknown>('document.activeElement?.textContent')).resolves.toMatch(/^Alert: 50%/);
+    await page.getByText('No delivery attempts (no webhook, or not yet sent).').waitFor();
     await shot('10-budgets');
   });
 
