@@ -76,7 +76,7 @@ beforeAll(async () => {
   const run = await t.app.inject({ method: 'POST', url: '/v1/invoices/run', headers: admin, payload: { period } });
   expect(run.statusCode).toBe(200);
 
-  expect(existsSync(CHROMIUM)).toBe(true);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test does it as root)`);
   profile = mkdtempSync(join(tmpdir(), 'tally-console-browser-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

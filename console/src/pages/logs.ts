@@ -83,22 +83,33 @@ export async function logsPage(ctx: PageContext) {
       return;
     }
     if (!fn.value) return;
-    tail = new AbortController();
+    const mine = new AbortController();
+    tail = mine;
     follow.setAttribute('aria-pressed', 'true');
     follow.textContent = 'Stop live tail';
     status.className = 'status';
     status.textContent = `Following ${fn.value}…`;
     const { filter: f, requestId: r } = query();
     ctx.api
-      .followLogs(fn.value, { filter: f, requestId: r }, (e) => lines.append(line(e)), tail.signal)
+      .followLogs(
+        fn.value,
+        { filter: f, requestId: r },
+        (e) => {
+          lines.append(line(e));
+          lines.scrollTop = lines.scrollHeight;
+        },
+        mine.signal,
+      )
       .then(() => {
-        if (tail) status.textContent = 'Live tail ended.';
+        if (tail === mine) status.textContent = 'Live tail ended.';
       })
       .catch((err) => {
+        if (tail !== mine) return;
         status.className = 'status error';
         status.textContent = unavailable(err) ? 'This server cannot follow logs yet.' : errorText(err);
       })
-      .finally(stopTail);
+      // A tail stopped and started again is a new one: this one only stops itself.
+      .finally(() => tail === mine && stopTail());
   });
 
   const form = h(
