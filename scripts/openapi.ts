@@ -2,7 +2,7 @@
 // client's schema (src/client/schema.d.ts) generated from it. The tests fail while either is stale.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CLIENT_SCHEMA, generateContract, OPENAPI_JSON } from '../src/openapi/generate.js';
+import { CLIENT_SCHEMA, generateContract, OPENAPI_JSON } from './openapi-contract.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { document, types } = await generateContract();

@@ -5,9 +5,13 @@
  * nothing here may import a Node.js module.
  */
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
-import type { components, operations, paths } from './schema.js';
+import type { PendingPaths } from './pending.js';
+import type { components, operations, paths as generatedPaths } from './schema.js';
 
-export type { components, operations, paths };
+export type { LogEvent } from './pending.js';
+/** Every route: generated from the API document, plus contract routes not merged yet (pending.ts). */
+export type paths = generatedPaths & PendingPaths;
+export type { components, operations };
 /** The API's named shapes (`Schemas['ErrorBody']`). */
 export type Schemas = components['schemas'];
 /** Every 4xx and 5xx answer: `{ error: { code, message, requestId, details? } }`. */

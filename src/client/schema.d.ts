@@ -6878,7 +6878,17 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description the event: any JSON value (absent: {}) */
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada"
+                 *     }
+                 */
+                "application/json": unknown;
+            };
+        };
         responses: {
             /** @description the function's result, or its error JSON with X-Tally-Function-Error */
             200: {

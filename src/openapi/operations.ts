@@ -11,6 +11,8 @@ export interface OperationEntry {
   operationId: string;
   /** 4xx answers beyond 400/401/403/404 (each in the error shape). */
   more4xx?: number[];
+  /** For routes that parse their body raw (so declare no body schema): the body as the document shows it, optional. */
+  body?: object;
 }
 
 const op = (operationId: string, ...more4xx: number[]): OperationEntry => (more4xx.length ? { operationId, more4xx } : { operationId });
@@ -68,7 +70,10 @@ export const OPERATIONS: Record<string, OperationEntry> = {
   'GET /v1/functions/:name/versions': op('listFunctionVersions', LIMITED),
   'PUT /v1/functions/:name/code': op('updateFunctionCode', 413, 415, LIMITED),
   'PATCH /v1/functions/:name/configuration': op('updateFunctionConfiguration', LIMITED),
-  'POST /v1/functions/:name/invoke': op('invokeFunction', 402, 413, LIMITED),
+  'POST /v1/functions/:name/invoke': {
+    ...op('invokeFunction', 402, 413, LIMITED),
+    body: { description: 'the event: any JSON value (absent: {})' },
+  },
   'GET /v1/functions/:name/logs': op('getFunctionLogs', LIMITED),
   // events
   'GET /v1/invocations/:requestId': op('getInvocation', LIMITED),

@@ -6,6 +6,11 @@ import { OPERATIONS, UNDOCUMENTED } from './operations.js';
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:3000';
 
 const ERROR_REF = { $ref: 'ErrorBody#' };
+const OPTIONAL_BODY = new Set(
+  Object.values(OPERATIONS)
+    .filter((e) => e.body)
+    .map((e) => e.operationId),
+);
 
 /** `METHOD /path/:param` for each method of a route (an `all` route has several). */
 export const routeKeys = (method: string | string[], url: string) => (Array.isArray(method) ? method : [method]).map((m) => `${m} ${url}`);
@@ -36,7 +41,8 @@ export function swaggerOptions(opts: { publicUrl?: string | null } = {}): Swagge
       if (!entry || !schema) return { schema, url };
       const response = { ...(schema.response as Record<string, unknown> | undefined) };
       for (const status of entry.more4xx ?? []) response[status] ??= ERROR_REF;
-      return { schema: { ...schema, operationId: entry.operationId, response }, url };
+      const body = schema.body ?? entry.body;
+      return { schema: { ...schema, operationId: entry.operationId, response, ...(body ? { body } : {}) }, url };
     },
     transformObject: (doc) => {
       if (!('openapiObject' in doc)) return doc.swaggerObject;
@@ -54,7 +60,7 @@ interface Operation {
   operationId?: string;
   parameters?: { in: string; required?: boolean; schema?: { default?: unknown } }[];
   responses?: Record<string, { content?: Record<string, MediaType> }>;
-  requestBody?: { content?: Record<string, MediaType> };
+  requestBody?: { required?: boolean; content?: Record<string, MediaType> };
 }
 interface OpenApiDocument {
   paths?: Record<string, Record<string, Operation>>;
@@ -69,6 +75,7 @@ function finish(doc: OpenApiDocument): void {
   for (const ops of Object.values(doc.paths ?? {})) {
     for (const op of Object.values(ops)) {
       for (const p of op.parameters ?? []) if (p.in === 'query' && p.schema?.default !== undefined) p.required = false;
+      if (op.requestBody && OPTIONAL_BODY.has(op.operationId ?? '')) op.requestBody.required = false;
       for (const [status, response] of Object.entries(op.responses ?? {})) {
         const json = response.content?.['application/json'];
         if (!json) continue;

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -86,5 +87,16 @@ describe('the compiled api', () => {
     expect((await callApi(admin, null, 'GET', '/docs/json')).json.openapi).toMatch(/^3\./);
     expect((await callApi(admin, null, 'GET', '/readyz')).status).toBe(200);
     expect((await callApi(admin, ADMIN_KEY, 'GET', '/v1/accounts')).status).toBe(404);
+  });
+
+  it('runs the tally CLI from dist/ (bin/tally.mjs without tsx)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'tally-cli-home-'));
+    const env = { ...process.env, TALLY_URL: api.base, TALLY_KEY: ADMIN_KEY, TALLY_CLI_FROM: 'dist', HOME: home };
+    const version = await run(process.execPath, ['bin/tally.mjs', '--version'], { env });
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+    // An admin key is not an account: the api asks for one (400), the CLI exits 2 with the api's code.
+    const list = await run(process.execPath, ['bin/tally.mjs', 'functions'], { env }).catch((e) => e);
+    expect(list.code).toBe(2);
+    expect(list.stderr).toContain('ACCOUNT_REQUIRED');
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createTallyClient, isApiError } from '../../src/client/index.js';
-import { CLIENT_SCHEMA, generateContract, OPENAPI_JSON } from '../../src/openapi/generate.js';
+import { CLIENT_SCHEMA, generateContract, OPENAPI_JSON } from '../../scripts/openapi-contract.js';
 import { OPERATIONS } from '../../src/openapi/operations.js';
 import { newTenant } from '../helpers/app.js';
 import { useFunctionsApp } from '../helpers/functions.js';

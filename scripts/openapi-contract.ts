@@ -1,5 +1,5 @@
 import openapiTS, { astToString } from 'openapi-typescript';
-import { buildOpenApiDocument } from './document.js';
+import { buildOpenApiDocument } from '../src/openapi/document.js';
 
 /** Where the exported document and the client's generated types are committed. */
 export const OPENAPI_JSON = 'openapi.json';
