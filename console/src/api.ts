@@ -3,7 +3,7 @@
  * from the API document (src/client): a route that changes shape fails the console's type check.
  * Same origin, `Authorization: Bearer` with the account key held in sessionStorage.
  */
-import { createTallyClient, isApiError, type operations } from '../../src/client/index.js';
+import { createTallyClient, isApiError, type LogEvent, type operations, type paths } from '../../src/client/index.js';
 
 export class ApiError extends Error {
   constructor(
@@ -40,20 +40,8 @@ export interface InvokeResult {
   logTail: string | null;
 }
 
-/** The logs contract (GET /v1/functions/:name/logs); not in the API document yet, so typed here. */
-export interface LogEvent {
-  timestamp: string;
-  requestId: string;
-  message: string;
-}
-export interface LogQuery {
-  from?: string;
-  to?: string;
-  requestId?: string;
-  filter?: string;
-  limit?: number;
-  cursor?: string;
-}
+export type { LogEvent } from '../../src/client/index.js';
+export type LogQuery = NonNullable<paths['/v1/functions/{name}/logs']['get']['parameters']['query']>;
 
 export interface DeploySettings {
   name: string;
@@ -99,19 +87,6 @@ export function createApi(key: string, baseUrl = location.origin) {
   const opts = { cache: 'no-store' as const, credentials: 'omit' as const };
   const fn = (name: string) => ({ path: { name } });
 
-  /** The logs route is not in the API document yet: the same origin and key, by hand. */
-  async function logsFetch(name: string, q: LogQuery, init: { accept?: string; signal?: AbortSignal } = {}) {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') params.set(k, String(v));
-    const res = await fetch(`${baseUrl}/v1/functions/${encodeURIComponent(name)}/logs?${params}`, {
-      headers: { authorization: `Bearer ${key}`, accept: init.accept ?? 'application/json' },
-      signal: init.signal,
-      ...opts,
-    });
-    if (!res.ok) throw toError(res, await res.json().catch(() => null));
-    return res;
-  }
-
   return {
     /** Checks the key: the account's month-to-date cost names the account. */
     currentCost: () => ok(client.GET('/v1/cost/current', opts)),
@@ -149,17 +124,23 @@ export function createApi(key: string, baseUrl = location.origin) {
       };
     },
 
-    logs: async (name: string, q: LogQuery) =>
-      (await (await logsFetch(name, q)).json()) as { events: LogEvent[]; nextCursor: string | null },
+    logs: (name: string, query: LogQuery) => ok(client.GET('/v1/functions/{name}/logs', { params: { path: { name }, query }, ...opts })),
     /**
      * Follows a function's log (Server-Sent Events over fetch: EventSource cannot send the key in a
      * header, and the key never goes in a URL). Resolves when the stream ends or `signal` aborts.
      */
     followLogs: async (name: string, q: LogQuery, onEvent: (e: LogEvent) => void, signal: AbortSignal) => {
       try {
-        const res = await logsFetch(name, q, { accept: 'text/event-stream', signal });
-        if (!res.body) return;
-        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        const { response, error, data } = await client.GET('/v1/functions/{name}/logs', {
+          params: { path: { name }, query: q },
+          headers: { accept: 'text/event-stream' },
+          parseAs: 'stream',
+          signal,
+          ...opts,
+        });
+        if (!response.ok) throw toError(response, error ?? (await response.text().catch(() => null)));
+        if (!data) return;
+        const reader = (data as ReadableStream<BufferSource>).pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
         for (;;) {
           const { value, done } = await reader.read();

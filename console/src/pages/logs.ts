@@ -40,7 +40,7 @@ export async function logsPage(ctx: PageContext) {
       null,
       h('time', { datetime: e.timestamp }, dateTime(e.timestamp)),
       ' ',
-      h('span', { class: 'rid' }, e.requestId.slice(0, 8)),
+      h('span', { class: 'rid' }, (e.requestId ?? '—').slice(0, 8)),
       ' ',
       h('span', { class: 'msg' }, e.message),
     );
