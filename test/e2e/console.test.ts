@@ -181,6 +181,9 @@ describe('the web console, in a real browser', () => {
       expect(tailed.status).toBe(200);
       invocations++;
       await page.locator('.log-lines li', { hasText: '{"who":"the tail"}' }).first().waitFor({ timeout: 20_000 });
+      // The range's lines replayed once, then the new one: nothing twice.
+      expect(await page.locator('.log-lines li', { hasText: '{"who":"the console"}' }).count()).toBe(1);
+      expect(await page.locator('.log-lines li', { hasText: '{"who":"the tail"}' }).count()).toBe(1);
       await stop.click();
       await page.getByText('Live tail stopped.').waitFor();
     }

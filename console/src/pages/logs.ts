@@ -89,11 +89,14 @@ export async function logsPage(ctx: PageContext) {
     follow.textContent = 'Stop live tail';
     status.className = 'status';
     status.textContent = `Following ${fn.value}…`;
-    const { filter: f, requestId: r } = query();
+    // The server replays the range's stored lines, then follows, each line once: the list starts over.
+    const { from, filter: f, requestId: r } = query();
+    replace(lines);
+    more.hidden = true;
     ctx.api
       .followLogs(
         fn.value,
-        { filter: f, requestId: r },
+        { from, filter: f, requestId: r },
         (e) => {
           lines.append(line(e));
           lines.scrollTop = lines.scrollHeight;
