@@ -12,6 +12,7 @@ COPY scripts ./scripts
 COPY src ./src
 COPY executor ./executor
 COPY migrations ./migrations
+COPY console ./console
 RUN npm run build
 
 FROM node:20-bookworm-slim AS prod-deps

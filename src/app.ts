@@ -71,6 +71,7 @@ import { usageRoutes } from './modules/usage/usage.routes.js';
 import { createUsageService } from './modules/usage/usage.service.js';
 import { DEFAULT_BILLING_LOOKBACK_MONTHS } from './config.js';
 import { createSecretBox, type SecretBox } from './lib/secret-box.js';
+import { consoleRoutes } from './modules/console/console.routes.js';
 import { swaggerOptions } from './openapi/swagger-options.js';
 
 export interface AppDeps {
@@ -109,6 +110,8 @@ export interface AppDeps {
   secretBox?: SecretBox;
   /** Function logs: how often a follower (SSE) looks for new lines. */
   logs?: { followPollMs?: number };
+  /** The built web console served at /console (default: console/dist beside the code). */
+  consoleDir?: string;
 }
 
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
@@ -362,6 +365,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(sourcesRoutes({ auth, accounts, sources: services.sources, publicUrl: deps.publicUrl ?? null }));
   await app.register(executorsRoutes({ auth, executors, functions }));
   await app.register(logsRoutes({ auth, accounts, logs: services.logs, followPollMs: deps.logs?.followPollMs }));
+  await app.register(consoleRoutes({ dir: deps.consoleDir }));
   return app;
 }
 

@@ -89,6 +89,16 @@ describe('the compiled api', () => {
     expect((await callApi(admin, ADMIN_KEY, 'GET', '/v1/accounts')).status).toBe(404);
   });
 
+  it('serves the web console built into dist/console/dist at /console', async () => {
+    expect(existsSync('dist/console/dist/index.html')).toBe(true);
+    const page = await fetch(`${api.base}/console`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+    expect(script).toBeDefined();
+    expect((await fetch(`${api.base}${script}`)).status).toBe(200);
+  });
+
   it('runs the tally CLI from dist/ (bin/tally.mjs without tsx)', async () => {
     const home = mkdtempSync(join(tmpdir(), 'tally-cli-home-'));
     const env = { ...process.env, TALLY_URL: api.base, TALLY_KEY: ADMIN_KEY, TALLY_CLI_FROM: 'dist', HOME: home };

@@ -1,0 +1,141 @@
+import { ApiError, type LogEvent } from '../api.js';
+import { field, h, replace, select } from '../dom.js';
+import { dateTime } from '../format.js';
+import type { PageContext } from '../page.js';
+import { busy, errorText, statusLine } from '../ui.js';
+
+const RANGES: [string, string][] = [
+  ['900', 'Last 15 minutes'],
+  ['3600', 'Last hour'],
+  ['86400', 'Last 24 hours'],
+  ['604800', 'Last 7 days'],
+  ['2592000', 'Last 30 days'],
+];
+
+/** The api has no logs route (an older server): said once, plainly, instead of an error per search. */
+const unavailable = (err: unknown) => err instanceof ApiError && err.status === 404 && err.code === 'ROUTE_NOT_FOUND';
+
+export async function logsPage(ctx: PageContext) {
+  const functions = await ctx.api.listFunctions();
+  const wanted = ctx.query.get('function') ?? functions[0]?.name ?? '';
+  const fn = select(
+    'function',
+    functions.map((f) => f.name),
+    wanted,
+  );
+  const range = select('range', RANGES, ctx.query.get('requestId') ? '86400' : '3600');
+  const filter = h('input', { name: 'filter', type: 'search', autocomplete: 'off' });
+  const requestId = h('input', { name: 'requestId', autocomplete: 'off', value: ctx.query.get('requestId') ?? undefined });
+  const search = h('button', { type: 'submit' }, 'Search');
+  const follow = h('button', { type: 'button', class: 'secondary', 'aria-pressed': 'false' }, 'Live tail');
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
+  const status = statusLine();
+  const lines = h('ol', { class: 'log-lines', role: 'log', 'aria-live': 'polite', 'aria-label': 'Log lines', tabindex: 0 });
+  let cursor: string | null = null;
+  let tail: AbortController | null = null;
+
+  const line = (e: LogEvent) =>
+    h(
+      'li',
+      null,
+      h('time', { datetime: e.timestamp }, dateTime(e.timestamp)),
+      ' ',
+      h('span', { class: 'rid' }, (e.requestId ?? '—').slice(0, 8)),
+      ' ',
+      h('span', { class: 'msg' }, e.message),
+    );
+  const query = () => ({
+    from: new Date(Date.now() - Number(range.value) * 1000).toISOString(),
+    filter: filter.value.trim() || undefined,
+    requestId: requestId.value.trim() || undefined,
+    limit: 200,
+  });
+
+  const load = async (append: boolean) => {
+    if (!fn.value) return 'No function to search: deploy one first.';
+    const page = await ctx.api.logs(fn.value, { ...query(), cursor: append ? (cursor ?? undefined) : undefined });
+    if (!append) replace(lines);
+    lines.append(...page.events.map(line));
+    cursor = page.nextCursor;
+    more.hidden = !cursor;
+    return `${lines.children.length} line${lines.children.length === 1 ? '' : 's'}${cursor ? ', more available' : ''}.`;
+  };
+  const guarded = (append: boolean) => async () => {
+    try {
+      return await load(append);
+    } catch (err) {
+      if (unavailable(err)) return 'This server keeps no searchable logs yet: use the log tail on a function’s Invoke.';
+      throw err;
+    }
+  };
+
+  const stopTail = () => {
+    tail?.abort();
+    tail = null;
+    follow.setAttribute('aria-pressed', 'false');
+    follow.textContent = 'Live tail';
+  };
+  ctx.signal.addEventListener('abort', stopTail);
+  follow.addEventListener('click', () => {
+    if (tail) {
+      stopTail();
+      status.textContent = 'Live tail stopped.';
+      return;
+    }
+    if (!fn.value) return;
+    const mine = new AbortController();
+    tail = mine;
+    follow.setAttribute('aria-pressed', 'true');
+    follow.textContent = 'Stop live tail';
+    status.className = 'status';
+    status.textContent = `Following ${fn.value}…`;
+    // The server replays the range's stored lines, then follows, each line once: the list starts over.
+    const { from, filter: f, requestId: r } = query();
+    replace(lines);
+    more.hidden = true;
+    ctx.api
+      .followLogs(
+        fn.value,
+        { from, filter: f, requestId: r },
+        (e) => {
+          lines.append(line(e));
+          lines.scrollTop = lines.scrollHeight;
+        },
+        mine.signal,
+      )
+      .then(() => {
+        if (tail === mine) status.textContent = 'Live tail ended.';
+      })
+      .catch((err) => {
+        if (tail !== mine) return;
+        status.className = 'status error';
+        status.textContent = unavailable(err) ? 'This server cannot follow logs yet.' : errorText(err);
+      })
+      // A tail stopped and started again is a new one: this one only stops itself.
+      .finally(() => tail === mine && stopTail());
+  });
+
+  const form = h(
+    'form',
+    { class: 'card filters', 'aria-label': 'Search logs' },
+    field('Function', fn),
+    field('Time range', range),
+    field('Text filter', filter, 'Lines containing this text'),
+    field('Request id', requestId),
+    h('div', { class: 'actions' }, search, follow),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    stopTail();
+    void busy(search, status, guarded(false));
+  });
+  fn.addEventListener('change', () => {
+    stopTail();
+    void busy(search, status, guarded(false));
+  });
+  more.addEventListener('click', () => void busy(more, status, guarded(true)));
+
+  const section = h('section', null, h('h1', null, 'Logs'), form, status, lines, more);
+  if (fn.value) void busy(search, status, guarded(false));
+  return section;
+}
