@@ -65,6 +65,13 @@ import { usageRoutes } from './modules/usage/usage.routes.js';
 import { createUsageService } from './modules/usage/usage.service.js';
 import { DEFAULT_BILLING_LOOKBACK_MONTHS } from './config.js';
 import { createSecretBox, type SecretBox } from './lib/secret-box.js';
+import { createVersionsRepository } from './modules/functions/versions.repository.js';
+import { createVersionsService } from './modules/functions/versions.service.js';
+import { createAccessKeysRepository } from './modules/aws/access-keys.repository.js';
+import { accessKeysRoutes } from './modules/aws/access-keys.routes.js';
+import { createAccessKeysService } from './modules/aws/access-keys.service.js';
+import { createAwsSettingsRepository } from './modules/aws/aws-settings.repository.js';
+import { lambdaRoutes } from './modules/aws/lambda.routes.js';
 
 export interface AppDeps {
   db: Db;
@@ -100,6 +107,8 @@ export interface AppDeps {
   events?: AsyncOptions;
   /** Seals secrets stored for reading back (SigV4 secrets, broker URLs); absent: a random key for this process only. */
   secretBox?: SecretBox;
+  /** The Lambda API: the region its ARNs name (TALLY_REGION, default us-east-1). */
+  aws?: { region?: string };
 }
 
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
@@ -225,7 +234,11 @@ export function buildServices(deps: AppDeps) {
   });
   const urls = createUrlsService({ repo: createUrlsRepository(deps.db), functions, invoke, auth, clock: deps.clock });
   const secretBox = deps.secretBox ?? createSecretBox(randomBytes(32));
+  const versions = createVersionsService({ repo: createVersionsRepository(deps.db), functions, clock: deps.clock });
+  const accessKeys = createAccessKeysService({ repo: createAccessKeysRepository(deps.db), secretBox, auth, clock: deps.clock });
   return {
+    versions,
+    accessKeys,
     metrics,
     secretBox,
     concurrency,
@@ -341,6 +354,26 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(schedulesRoutes({ auth, accounts, schedules: services.schedules }));
   await app.register(urlsRoutes({ auth, accounts, urls: services.urls, publicUrl: deps.publicUrl ?? null }));
   await app.register(executorsRoutes({ auth, executors, functions }));
+  await app.register(accessKeysRoutes({ auth, accounts, accessKeys: services.accessKeys }));
+  await app.register(
+    lambdaRoutes({
+      ctx: {
+        functions,
+        versions: services.versions,
+        invoke,
+        events: services.events,
+        urls: services.urls,
+        settings: createAwsSettingsRepository(deps.db),
+        region: deps.aws?.region ?? 'us-east-1',
+        publicUrl: deps.publicUrl ?? null,
+      },
+      accessKeys: services.accessKeys,
+      clock: deps.clock,
+      rateLimits: services.rateLimits,
+      // CreateFunction carries the zip base64-encoded in its JSON.
+      bodyLimit: Math.ceil(functions.limits.maxZipBytes / 3) * 4 + 1024 * 1024,
+    }),
+  );
   return app;
 }
 

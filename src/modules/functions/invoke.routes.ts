@@ -21,7 +21,7 @@ const InvocationTypeHeader = Type.Object({
 });
 
 /** Lambda refuses an event that is not JSON before anything runs. */
-function eventOf(body: unknown): Buffer {
+export function eventOf(body: unknown): Buffer {
   if (!Buffer.isBuffer(body) || body.length === 0) return EMPTY_EVENT;
   try {
     JSON.parse(body.toString('utf8'));
