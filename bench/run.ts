@@ -1,4 +1,5 @@
 import { asyncBench } from './async.js';
+import { awsBench } from './aws.js';
 import { ingestBench } from './ingest.js';
 import { invokeBench } from './invoke.js';
 import { invoicesBench } from './invoices.js';
@@ -8,6 +9,7 @@ import { sandboxBench } from './sandbox.js';
 /** `npm run bench -- <name>`: benchmarks print figures and ratios against a baseline measured in the same run. */
 const benches: Record<string, () => Promise<void>> = {
   async: asyncBench,
+  aws: awsBench,
   ingest: ingestBench,
   invoke: invokeBench,
   invoices: invoicesBench,
