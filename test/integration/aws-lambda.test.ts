@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -346,11 +346,10 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
     expect(rows[0]!.secret_sealed).not.toContain(own.json.secretAccessKey);
   });
 
-  it('the AWS CLI invokes a function with --endpoint-url', async () => {
-    const { k, lambda } = await tenantClient();
-    await create(lambda, 'cli');
+  it('the AWS CLI creates and invokes a function with --endpoint-url, as the README shows', async () => {
+    const { k } = await tenantClient();
     const dir = mkdtempSync(join(tmpdir(), 'tally-aws-cli-'));
-    const out = join(dir, 'out.json');
+    writeFileSync(join(dir, 'fn.zip'), ZIP);
     const env = {
       PATH: `/usr/bin:${process.env.PATH}`,
       HOME: dir,
@@ -359,30 +358,41 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_PAGER: '',
     };
-    const { stdout } = await run(
-      'aws',
-      [
-        'lambda',
-        'invoke',
-        '--endpoint-url',
-        t.base,
-        '--function-name',
-        'cli',
-        '--cli-binary-format',
-        'raw-in-base64-out',
-        '--payload',
-        '{"from":"cli"}',
-        '--log-type',
-        'Tail',
-        out,
-      ],
-      { env },
+    const aws = async (...args: string[]) =>
+      JSON.parse((await run('aws', ['lambda', ...args, '--endpoint-url', t.base], { env, cwd: dir })).stdout || 'null');
+    const created = await aws(
+      'create-function',
+      '--function-name',
+      'cli',
+      '--runtime',
+      'nodejs20.x',
+      '--handler',
+      'index.handler',
+      '--role',
+      'arn:aws:iam::123456789012:role/any',
+      '--zip-file',
+      'fileb://fn.zip',
     );
-    const meta = JSON.parse(stdout);
+    expect(created).toMatchObject({ FunctionName: 'cli', State: 'Active' });
+    const meta = await aws(
+      'invoke',
+      '--function-name',
+      'cli',
+      '--cli-binary-format',
+      'raw-in-base64-out',
+      '--payload',
+      '{"from":"cli"}',
+      '--log-type',
+      'Tail',
+      'out.json',
+    );
     expect(meta).toMatchObject({ StatusCode: 200, ExecutedVersion: '$LATEST' });
     expect(Buffer.from(meta.LogResult, 'base64').toString()).toContain('REPORT RequestId');
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ echo: { from: 'cli' }, fn: 'cli' });
-    const listed = await run('aws', ['lambda', 'list-functions', '--endpoint-url', t.base], { env });
-    expect(JSON.parse(listed.stdout).Functions[0].FunctionName).toBe('cli');
+    expect(JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'))).toMatchObject({ echo: { from: 'cli' }, fn: 'cli' });
+    expect((await aws('list-functions')).Functions[0].FunctionName).toBe('cli');
+    const missing = await run('aws', ['lambda', 'get-function', '--function-name', 'nope', '--endpoint-url', t.base], { env }).catch(
+      (e: { stderr: string }) => e,
+    );
+    expect((missing as { stderr: string }).stderr).toContain('ResourceNotFoundException');
   });
 });
