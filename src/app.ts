@@ -66,6 +66,7 @@ import { createUsageService } from './modules/usage/usage.service.js';
 import { DEFAULT_BILLING_LOOKBACK_MONTHS } from './config.js';
 import { createSecretBox, type SecretBox } from './lib/secret-box.js';
 import { createVersionsRepository } from './modules/functions/versions.repository.js';
+import { versionsRoutes } from './modules/functions/versions.routes.js';
 import { createVersionsService } from './modules/functions/versions.service.js';
 import { createAccessKeysRepository } from './modules/aws/access-keys.repository.js';
 import { accessKeysRoutes } from './modules/aws/access-keys.routes.js';
@@ -349,11 +350,12 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(budgetsRoutes({ auth, accounts, budgets, alerts }));
   await app.register(auditRoutes({ auth, audit }));
   await app.register(functionsRoutes({ auth, accounts, functions }));
-  await app.register(invokeRoutes({ auth, accounts, invoke, events: services.events }));
+  await app.register(invokeRoutes({ auth, accounts, invoke, events: services.events, versions: services.versions }));
   await app.register(asyncRoutes({ auth, accounts, events: services.events }));
   await app.register(schedulesRoutes({ auth, accounts, schedules: services.schedules }));
   await app.register(urlsRoutes({ auth, accounts, urls: services.urls, publicUrl: deps.publicUrl ?? null }));
   await app.register(executorsRoutes({ auth, executors, functions }));
+  await app.register(versionsRoutes({ auth, accounts, versions: services.versions }));
   await app.register(accessKeysRoutes({ auth, accounts, accessKeys: services.accessKeys }));
   await app.register(
     lambdaRoutes({

@@ -223,6 +223,21 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
     await expect(lambda.send(new CreateAliasCommand({ FunctionName: 'ver', Name: 'bad', FunctionVersion: '7' }))).rejects.toMatchObject({
       name: 'InvalidParameterValueException',
     });
+    // The same aliases and versions through /v1: one implementation.
+    const v1Aliases = await call(t.base, a.accountKey, 'GET', '/v1/functions/ver/aliases');
+    expect(v1Aliases.json.aliases.map((x: { name: string; version: unknown }) => [x.name, x.version])).toEqual([
+      ['edge', '$LATEST'],
+      ['live', 2],
+    ]);
+    const v1Invoke = await call(t.base, a.accountKey, 'POST', '/v1/functions/ver/invoke?alias=live', {});
+    expect(v1Invoke.headers.get('x-tally-executed-version')).toBe('2');
+    expect(v1Invoke.json.v).toBe('two');
+    const moveBack = await call(t.base, a.accountKey, 'PUT', '/v1/functions/ver/aliases/live', { version: 1 });
+    expect(moveBack.json).toMatchObject({ name: 'live', version: 1 });
+    expect((await lambda.send(new InvokeCommand({ FunctionName: 'ver', Qualifier: 'live' }))).ExecutedVersion).toBe('1');
+    expect((await call(t.base, a.accountKey, 'PUT', '/v1/functions/ver/aliases/bad', { version: 5 })).status).toBe(400);
+    const published = await call(t.base, a.accountKey, 'GET', '/v1/functions/ver/published-versions');
+    expect(published.json.versions.map((p: { version: number }) => p.version)).toEqual([1, 2]);
     await lambda.send(new DeleteAliasCommand({ FunctionName: 'ver', Name: 'live' }));
     await expect(lambda.send(new InvokeCommand({ FunctionName: 'ver', Qualifier: 'live' }))).rejects.toBeInstanceOf(
       ResourceNotFoundException,

@@ -8,6 +8,7 @@ import {
   type CreateFunctionBody as CreateBody,
   type UpdateConfigurationBody as UpdateBody,
 } from '../functions/functions.schemas.js';
+import { decodeBase64Zip } from '../functions/functions.zip.js';
 import { LATEST } from '../functions/versions.service.js';
 import type { FunctionAlias } from '../functions/versions.repository.js';
 import { NO_AWS_SETTINGS } from './aws-settings.repository.js';
@@ -74,7 +75,7 @@ function stringField(b: Record<string, unknown>, field: string, max: number): st
 
 function codeOf(code: unknown): Buffer {
   const c = (code ?? {}) as Record<string, unknown>;
-  if (typeof c.ZipFile === 'string' && c.ZipFile.length > 0) return Buffer.from(c.ZipFile, 'base64');
+  if (typeof c.ZipFile === 'string' && c.ZipFile.length > 0) return decodeBase64Zip(c.ZipFile);
   if (c.ImageUri !== undefined) {
     throw awsErrors.invalidParameter(
       'Code.ImageUri: Tally has no registry to pull from; create image functions through /v1 with the image archive',

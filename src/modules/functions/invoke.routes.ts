@@ -9,6 +9,7 @@ import { MAX_ASYNC_PAYLOAD_BYTES, type AsyncService } from '../async/async.servi
 import { principalOf, type Auth } from '../accounts/auth.js';
 import { InvokeQuery, NameParams } from './functions.schemas.js';
 import type { InvokeResult, InvokeService } from './invoke.service.js';
+import type { VersionsService } from './versions.service.js';
 
 const EMPTY_EVENT = Buffer.from('{}');
 
@@ -51,8 +52,9 @@ export function invokeRoutes(deps: {
   accounts: AccountsService;
   invoke: InvokeService;
   events: AsyncService;
+  versions: Pick<VersionsService, 'resolve'>;
 }): FastifyPluginAsyncTypebox {
-  const { auth, accounts, invoke, events } = deps;
+  const { auth, accounts, invoke, events, versions } = deps;
   return async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -105,8 +107,10 @@ export function invokeRoutes(deps: {
           const queued = await events.enqueue(accountId, req.params.name, event);
           return reply.code(202).header('x-tally-request-id', queued.requestId).send(queued);
         }
+        const alias = req.query.alias;
+        const version = alias === undefined ? req.query.version : (await versions.resolve(accountId, req.params.name, alias)).version;
         const result = await invoke.invoke(accountId, req.params.name, eventOf(req.body), {
-          version: req.query.version,
+          version,
           logTail: req.query.log === 'tail',
         });
         return send(reply, result);
