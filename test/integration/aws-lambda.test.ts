@@ -238,6 +238,22 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
     expect((await call(t.base, a.accountKey, 'PUT', '/v1/functions/ver/aliases/bad', { version: 5 })).status).toBe(400);
     const published = await call(t.base, a.accountKey, 'GET', '/v1/functions/ver/published-versions');
     expect(published.json.versions.map((p: { version: number }) => p.version)).toEqual([1, 2]);
+    // An Event to an alias runs the version the alias names: a published failing version fails, $LATEST succeeds.
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'ver', Handler: 'index.fail' }));
+    const broken = await lambda.send(new PublishVersionCommand({ FunctionName: 'ver' }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: 'ver', Name: 'broken', FunctionVersion: broken.Version }));
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'ver', Handler: 'index.handler' }));
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'ver', MaximumRetryAttempts: 0 }));
+    const outcome = async (qualifier?: string) => {
+      const queued = await lambda.send(new InvokeCommand({ FunctionName: 'ver', Qualifier: qualifier, InvocationType: 'Event' }));
+      expect(queued.StatusCode).toBe(202);
+      return until('the async invocation', async () => {
+        const r = await call(t.base, a.accountKey, 'GET', `/v1/invocations/${queued.$metadata.requestId}`);
+        return ['succeeded', 'failed'].includes(r.json?.status) ? r.json : null;
+      });
+    };
+    expect(await outcome('broken')).toMatchObject({ status: 'failed', lastError: expect.stringContaining('no good') });
+    expect(await outcome()).toMatchObject({ status: 'succeeded' });
     await lambda.send(new DeleteAliasCommand({ FunctionName: 'ver', Name: 'live' }));
     await expect(lambda.send(new InvokeCommand({ FunctionName: 'ver', Qualifier: 'live' }))).rejects.toBeInstanceOf(
       ResourceNotFoundException,

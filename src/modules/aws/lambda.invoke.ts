@@ -2,7 +2,6 @@ import type { FastifyRequest } from 'fastify';
 import { MAX_SYNC_PAYLOAD_BYTES } from '../../contracts/executor.js';
 import { MAX_ASYNC_PAYLOAD_BYTES } from '../async/async.service.js';
 import { eventOf } from '../functions/invoke.routes.js';
-import { LATEST } from '../functions/versions.service.js';
 import { awsErrors } from './errors.js';
 import { callerOf, type LambdaOperations } from './lambda.context.js';
 import { parseFunctionName } from './shapes.js';
@@ -46,15 +45,10 @@ export const invokeOperations: LambdaOperations = (app, ctx) => {
     }
     const event = eventOf(req.body);
     if (type === 'Event') {
-      if (target.executedVersion !== LATEST) {
-        throw awsErrors.invalidParameter(
-          'An asynchronous invocation runs $LATEST in Tally: invoke a version or alias with RequestResponse',
-        );
-      }
       if (event.length > MAX_ASYNC_PAYLOAD_BYTES) {
         throw awsErrors.requestTooLarge(`Request must be smaller than ${MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation`);
       }
-      const queued = await ctx.events.enqueue(caller.accountId, name, event);
+      const queued = await ctx.events.enqueue(caller.accountId, name, event, target.version);
       return reply.code(202).header('x-amzn-requestid', queued.requestId).send();
     }
     const r = await ctx.invoke.invoke(caller.accountId, name, event, { version: target.version, logTail: logType === 'Tail' });

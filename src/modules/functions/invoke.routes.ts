@@ -91,6 +91,8 @@ export function invokeRoutes(deps: {
       async (req, reply) => {
         const accountId = await accounts.actingAccount(principalOf(req), req.headers['x-account-id'] as string | undefined);
         const type = req.headers['x-tally-invocation-type'];
+        const alias = req.query.alias;
+        const version = alias === undefined ? req.query.version : (await versions.resolve(accountId, req.params.name, alias)).version;
         if (type === 'DryRun') {
           await events.dryRun(accountId, req.params.name);
           return reply.code(204).send(null);
@@ -104,11 +106,9 @@ export function invokeRoutes(deps: {
               `The event is ${event.length} bytes; an asynchronous invocation takes at most ${MAX_ASYNC_PAYLOAD_BYTES} bytes`,
             );
           }
-          const queued = await events.enqueue(accountId, req.params.name, event);
+          const queued = await events.enqueue(accountId, req.params.name, event, version);
           return reply.code(202).header('x-tally-request-id', queued.requestId).send(queued);
         }
-        const alias = req.query.alias;
-        const version = alias === undefined ? req.query.version : (await versions.resolve(accountId, req.params.name, alias)).version;
         const result = await invoke.invoke(accountId, req.params.name, eventOf(req.body), {
           version,
           logTail: req.query.log === 'tail',
