@@ -11,6 +11,7 @@ import {
   DeleteFunctionCommand,
   DeleteFunctionConcurrencyCommand,
   DeleteFunctionEventInvokeConfigCommand,
+  GetAccountSettingsCommand,
   GetAliasCommand,
   GetFunctionCommand,
   GetFunctionConcurrencyCommand,
@@ -338,6 +339,16 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
     const unsigned = await fetch(`${t.base}/2015-03-31/functions/`);
     expect(unsigned.status).toBe(403);
     expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+    expect(await unsigned.json()).toMatchObject({ message: 'Missing Authentication Token' });
+    // An operation Tally does not serve answers as Lambda does, once signed.
+    await expect(lambda.send(new GetAccountSettingsCommand({}))).rejects.toMatchObject({
+      name: 'UnknownOperationException',
+      $metadata: { httpStatusCode: 404 },
+    });
+    // The Lambda routes stay out of Tally's OpenAPI document.
+    const doc = await t.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(doc.body).toContain('/v1/accounts/{id}/access-keys');
+    expect(doc.body).not.toContain('2015-03-31');
 
     // A tampered body under a valid signature is refused.
     const tampered = client(k);
@@ -345,7 +356,9 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
       (next) => async (args) => {
         // Same length, so the signed content-length still holds: only the signature can tell.
         const req = args.request as { body?: unknown };
-        req.body = String(req.body).replace('"innocent"', '"evilname"');
+        const text = typeof req.body === 'string' ? req.body : Buffer.from(req.body as Uint8Array).toString('utf8');
+        expect(text).toContain('"innocent"');
+        req.body = text.replace('"innocent"', '"evilname"');
         return next(args);
       },
       { step: 'finalizeRequest', priority: 'low', name: 'tamper' },

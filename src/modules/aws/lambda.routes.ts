@@ -10,6 +10,19 @@ import { invokeOperations } from './lambda.invoke.js';
 import { verifySigV4 } from './sigv4.js';
 
 const OPERATIONS: LambdaOperations[] = [functionOperations, invokeOperations, asyncAndUrlOperations];
+/** The dated path prefixes of the Lambda REST API. */
+const UNSERVED_PREFIXES = [
+  '2015-03-31',
+  '2016-08-19',
+  '2017-03-31',
+  '2017-10-31',
+  '2018-10-31',
+  '2019-09-25',
+  '2019-09-30',
+  '2020-04-22',
+  '2020-06-30',
+  '2021-10-31',
+];
 
 /**
  * The Lambda REST API (`/2015-03-31/...` and its later dated prefixes) on the same listener:
@@ -54,5 +67,16 @@ export function lambdaRoutes(deps: {
       }
     });
     for (const register of OPERATIONS) register(app, ctx);
+    // Lambda's other operations (layers, tags, account settings, event source mappings for now), signed
+    // like the rest, answer as Lambda answers an operation it does not know.
+    for (const prefix of UNSERVED_PREFIXES) {
+      app.all(`/${prefix}/*`, async (req) => {
+        throw new AwsError(
+          'UnknownOperationException',
+          404,
+          `Tally does not serve ${req.method} ${req.url.split('?')[0]} of the Lambda API`,
+        );
+      });
+    }
   };
 }
