@@ -260,6 +260,13 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
       ResourceNotFoundException,
     );
     await expect(lambda.send(new InvokeCommand({ FunctionName: 'ver', Qualifier: '9' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    // Deleting the function takes its published versions and aliases with it.
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'ver' }));
+    await expect(lambda.send(new GetAliasCommand({ FunctionName: 'ver', Name: 'edge' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await create(lambda, 'ver');
+    expect((await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'ver' }))).Versions?.map((v) => v.Version)).toEqual([
+      '$LATEST',
+    ]);
   });
 
   it('reserves concurrency: 0 throttles with TooManyRequestsException, delete lifts it', async () => {
