@@ -282,6 +282,23 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
     await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'conc' }));
     expect((await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'conc' }))).ReservedConcurrentExecutions).toBeUndefined();
     expect((await lambda.send(new InvokeCommand({ FunctionName: 'conc' }))).StatusCode).toBe(200);
+    // Lambda's payload limits: 6 MB synchronous, 256 KB queued.
+    const big = enc({ pad: 'x'.repeat(6 * 1024 * 1024) });
+    await expect(lambda.send(new InvokeCommand({ FunctionName: 'conc', Payload: big }))).rejects.toMatchObject({
+      name: 'RequestTooLargeException',
+      $metadata: { httpStatusCode: 413 },
+    });
+    const queuedTooBig = enc({ pad: 'x'.repeat(300 * 1024) });
+    await expect(
+      lambda.send(new InvokeCommand({ FunctionName: 'conc', Payload: queuedTooBig, InvocationType: 'Event' })),
+    ).rejects.toMatchObject({
+      name: 'RequestTooLargeException',
+    });
+    await expect(
+      lambda.send(new InvokeCommand({ FunctionName: 'conc', Payload: new TextEncoder().encode('not json') })),
+    ).rejects.toMatchObject({
+      name: 'InvalidRequestContentException',
+    });
   });
 
   it('keeps event-invoke configuration and function URLs through the same services as /v1', async () => {
