@@ -52,7 +52,7 @@ const run = promisify(execFile);
 const CODE = `
 exports.handler = async (event, context) => {
   console.log('hello from ' + context.functionName);
-  return { echo: event, v: process.env.V ?? 'v1', fn: context.functionName, arn: context.invokedFunctionArn };
+  return { echo: event, v: process.env.V ?? 'v1', fn: context.functionName, cc: context.clientContext };
 };
 exports.fail = async () => { throw new TypeError('no good'); };
 `;
@@ -128,6 +128,13 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
     expect(log).toContain('hello from sdk-echo');
     expect(log).toMatch(/REPORT RequestId: \S+\s+Duration: [\d.]+ ms/);
 
+    // X-Amz-Client-Context reaches the function as context.clientContext (non-ASCII text intact).
+    const clientContext = Buffer.from(JSON.stringify({ custom: { who: 'Zoë' }, env: { platform: 'test' } })).toString('base64');
+    const withContext = await lambda.send(new InvokeCommand({ FunctionName: 'sdk-echo', ClientContext: clientContext }));
+    expect(dec(withContext.Payload).cc).toEqual({ custom: { who: 'Zoë' }, env: { platform: 'test' } });
+    await expect(lambda.send(new InvokeCommand({ FunctionName: 'sdk-echo', ClientContext: 'not json' }))).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+    });
     const dry = await lambda.send(new InvokeCommand({ FunctionName: 'sdk-echo', InvocationType: 'DryRun' }));
     expect(dry.StatusCode).toBe(204);
     const queued = await lambda.send(
@@ -163,6 +170,18 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
     await lambda.send(new DeleteFunctionCommand({ FunctionName: 'sdk-echo' }));
     await expect(lambda.send(new GetFunctionCommand({ FunctionName: 'sdk-echo' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
     await expect(lambda.send(new InvokeCommand({ FunctionName: 'sdk-echo' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('hands the client context to a Python function as context.client_context', async () => {
+    const { lambda } = await tenantClient();
+    const py = makeZip([{ name: 'app.py', data: 'def handler(event, context):\n    return context.client_context\n' }]);
+    await lambda.send(
+      new CreateFunctionCommand({ FunctionName: 'py', Runtime: 'python3.11', Role: 'r', Handler: 'app.handler', Code: { ZipFile: py } }),
+    );
+    const clientContext = Buffer.from(JSON.stringify({ custom: { n: 1 } })).toString('base64');
+    const r = await lambda.send(new InvokeCommand({ FunctionName: 'py', ClientContext: clientContext }));
+    expect(dec(r.Payload)).toEqual({ custom: { n: 1 } });
+    expect(dec((await lambda.send(new InvokeCommand({ FunctionName: 'py' }))).Payload)).toBeNull();
   });
 
   it('pages ListFunctions with Marker and refuses a duplicate name with ResourceConflictException', async () => {

@@ -14,14 +14,18 @@ const header = (req: FastifyRequest, name: string) => {
   return typeof v === 'string' ? v : undefined;
 };
 
-function checkClientContext(value: string | undefined): void {
-  if (value === undefined) return;
+/** The client context as base64 of ASCII-only JSON (non-ASCII escaped), so it can travel in a header to the runtime. */
+function clientContextOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
   if (value.length > MAX_CLIENT_CONTEXT_BYTES) throw awsErrors.invalidParameter('Client context must be 3583 bytes or less');
+  let parsed: unknown;
   try {
-    JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
+    parsed = JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
   } catch {
     throw awsErrors.invalidParameter('Client context must be base64-encoded JSON');
   }
+  const ascii = JSON.stringify(parsed).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return Buffer.from(ascii).toString('base64');
 }
 
 /** Invoke: the same invoke and async services as POST /v1/functions/:name/invoke. */
@@ -36,7 +40,7 @@ export const invokeOperations: LambdaOperations = (app, ctx) => {
       throw awsErrors.invalidParameter(`X-Amz-Invocation-Type: ${type} is not RequestResponse, Event or DryRun`);
     }
     if (logType !== 'None' && logType !== 'Tail') throw awsErrors.invalidParameter(`X-Amz-Log-Type: ${logType} is not None or Tail`);
-    checkClientContext(header(req, 'x-amz-client-context'));
+    const clientContext = clientContextOf(header(req, 'x-amz-client-context'));
     const target = await ctx.versions.resolve(caller.accountId, name, qualifier);
 
     if (type === 'DryRun') {
@@ -51,7 +55,11 @@ export const invokeOperations: LambdaOperations = (app, ctx) => {
       const queued = await ctx.events.enqueue(caller.accountId, name, event, target.version);
       return reply.code(202).header('x-amzn-requestid', queued.requestId).send();
     }
-    const r = await ctx.invoke.invoke(caller.accountId, name, event, { version: target.version, logTail: logType === 'Tail' });
+    const r = await ctx.invoke.invoke(caller.accountId, name, event, {
+      version: target.version,
+      logTail: logType === 'Tail',
+      clientContext,
+    });
     reply.header('x-amzn-requestid', r.requestId);
     reply.header('x-amz-executed-version', target.executedVersion);
     if (r.status !== 'success') reply.header('x-amz-function-error', 'Unhandled');
