@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
 import { AwsError } from '../../src/modules/aws/errors.js';
 import { functionArn, parseFunctionName, revisionId } from '../../src/modules/aws/shapes.js';
 import { type Credential, signerFor, verifySigV4 } from '../../src/modules/aws/sigv4.js';
@@ -125,5 +126,15 @@ describe('parseFunctionName', () => {
     expect(revisionId('f', 1)).toBe(revisionId('f', 1));
     expect(revisionId('f', 1)).not.toBe(revisionId('f', 2));
     expect(revisionId('f', 1)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('TALLY_REGION', () => {
+  it('defaults to us-east-1 and takes a region name, nothing else', () => {
+    expect(parseConfig({}).region).toBe('us-east-1');
+    expect(parseConfig({ TALLY_REGION: 'eu-west-3' }).region).toBe('eu-west-3');
+    expect(parseConfig({ TALLY_REGION: 'us-gov-west-1' }).region).toBe('us-gov-west-1');
+    expect(() => parseConfig({ TALLY_REGION: 'mars' })).toThrow(/TALLY_REGION/);
+    expect(() => parseConfig({ TALLY_REGION: 'eu-west-3:x' })).toThrow(/TALLY_REGION/);
   });
 });
