@@ -409,8 +409,13 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
     await expect(create(tampered, 'innocent')).rejects.toMatchObject({ name: 'InvalidSignatureException' });
     await expect(lambda.send(new GetFunctionCommand({ FunctionName: 'evilname' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
 
+    // Other replicas learn of a revocation through the key revision the revoking transaction bumps.
+    const revision = async () =>
+      (await sql<{ revision: string }>`select revision from api_key_revision`.execute(t.db.db)).rows[0]!.revision;
+    const before = BigInt(await revision());
     const revoke = await t.app.inject({ method: 'DELETE', url: `/v1/accounts/${a.id}/access-keys/${k.accessKeyId}`, headers: admin });
     expect(revoke.statusCode).toBe(204);
+    expect(BigInt(await revision())).toBeGreaterThan(before);
     await expect(lambda.send(new ListFunctionsCommand({}))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
     const listed = await t.app.inject({ method: 'GET', url: `/v1/accounts/${a.id}/access-keys`, headers: admin });
     expect(listed.json().accessKeys[0]).toMatchObject({ accessKeyId: k.accessKeyId });
