@@ -188,6 +188,7 @@ function instancePids(executorPid: number, depth = 4): number[] {
 export interface Deployment {
   label: string;
   base: string;
+  accountId: string;
   key: string;
   /** The process whose children are the function instances. */
   executorPid: number;
@@ -217,6 +218,7 @@ export async function deploy(databaseUrl: string, separate: boolean): Promise<De
   return {
     label: separate ? 'api + executor processes (HTTP between them)' : 'npm start (api and executor in one process)',
     base: server.base,
+    accountId: account,
     key,
     executorPid: executor?.pid ?? server.pid,
     zipFile,

@@ -1,4 +1,5 @@
 import { asyncBench } from './async.js';
+import { awsBench } from './aws.js';
 import { ingestBench } from './ingest.js';
 import { invokeBench } from './invoke.js';
 import { invoicesBench } from './invoices.js';
@@ -10,6 +11,7 @@ import { sourcesBench } from './sources.js';
 /** `npm run bench -- <name>`: benchmarks print figures and ratios against a baseline measured in the same run. */
 const benches: Record<string, () => Promise<void>> = {
   async: asyncBench,
+  aws: awsBench,
   ingest: ingestBench,
   invoke: invokeBench,
   invoices: invoicesBench,

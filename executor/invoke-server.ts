@@ -273,7 +273,13 @@ export function createInvokeServer(deps: InvokeServerDeps) {
   }
 
   /** One invocation, whatever brought it. */
-  async function execute(specJson: Buffer, event: Buffer, requestId: string, logTail: boolean): Promise<InvokeAnswer> {
+  async function execute(
+    specJson: Buffer,
+    event: Buffer,
+    requestId: string,
+    logTail: boolean,
+    clientContext?: string,
+  ): Promise<InvokeAnswer> {
     if (draining) throw new HttpError(503, 'SHUTTING_DOWN', 'this executor is shutting down');
     if (!spoolReady()) {
       deps.metrics.invocationsRefused.inc({ reason: 'spool_unavailable' });
@@ -289,7 +295,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     const startedAt = new Date().toISOString();
     let result: InvocationResult;
     try {
-      result = await deps.pool.invoke(fn, event, requestId);
+      result = await deps.pool.invoke(fn, event, requestId, clientContext);
     } catch (err) {
       if (err instanceof TooManyRequestsError)
         throw new HttpError(429, err.code, err.message, { [invokeHeaders.throttleReason]: err.reason });
@@ -336,11 +342,14 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     const body = await readBody(req, MAX_SPEC_BYTES + MAX_SYNC_PAYLOAD_BYTES);
     if (body.length < specLength) throw new HttpError(400, 'BAD_REQUEST', 'the body is shorter than its spec');
     const requestId = req.headers[invokeHeaders.requestId];
+    const given = req.headers[invokeHeaders.clientContext];
+    const clientContext = typeof given === 'string' ? given : undefined;
     return execute(
       body.subarray(0, specLength),
       body.subarray(specLength),
       typeof requestId === 'string' ? requestId : '',
       req.headers[invokeHeaders.log] === 'tail',
+      clientContext,
     );
   }
 
@@ -367,7 +376,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
   });
   server.headersTimeout = 65_000;
 
-  const local: LocalInvoker = (r) => guarded(() => execute(r.spec, r.event, r.requestId, r.logTail));
+  const local: LocalInvoker = (r) => guarded(() => execute(r.spec, r.event, r.requestId, r.logTail, r.clientContext));
 
   return {
     server,

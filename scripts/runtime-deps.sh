@@ -1,9 +1,9 @@
 #!/bin/sh
 # Installs the language runtimes functions run on, from Debian (as root), when one is missing:
 # Ruby, a JDK (javac builds Tally's Java runtime client) with Jackson, and umoci (unpacks container
-# images). With --dev also Go, which the tests use to build a custom runtime, and chromium, which the
-# console's browser test drives. Elsewhere it only says what is missing: functions of that runtime
-# then fail to start and say why.
+# images). With --dev also Go, which the tests use to build a custom runtime, chromium, which the
+# console's browser test drives, and the AWS CLI. Elsewhere it only says what is missing: functions of
+# that runtime then fail to start and say why.
 # Runs before `npm start` and `npm test`; does nothing when everything is there.
 set -u
 missing=""
@@ -15,6 +15,8 @@ need umoci umoci
 [ "${1:-}" = --dev ] && need go golang-go
 # The console's end-to-end test drives Debian's chromium (never a downloaded browser).
 [ "${1:-}" = --dev ] && need chromium chromium
+# The AWS CLI tests use Debian's v2 (an older v1 found elsewhere on PATH lacks --cli-binary-format).
+[ "${1:-}" = --dev ] && { [ -x /usr/bin/aws ] || missing="$missing awscli"; }
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "tally: installing function runtimes:$missing" >&2

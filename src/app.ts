@@ -73,6 +73,14 @@ import { DEFAULT_BILLING_LOOKBACK_MONTHS } from './config.js';
 import { createSecretBox, type SecretBox } from './lib/secret-box.js';
 import { consoleRoutes } from './modules/console/console.routes.js';
 import { swaggerOptions } from './openapi/swagger-options.js';
+import { createVersionsRepository } from './modules/functions/versions.repository.js';
+import { versionsRoutes } from './modules/functions/versions.routes.js';
+import { createVersionsService } from './modules/functions/versions.service.js';
+import { createAccessKeysRepository } from './modules/aws/access-keys.repository.js';
+import { accessKeysRoutes } from './modules/aws/access-keys.routes.js';
+import { createAccessKeysService } from './modules/aws/access-keys.service.js';
+import { createAwsSettingsRepository } from './modules/aws/aws-settings.repository.js';
+import { lambdaRoutes } from './modules/aws/lambda.routes.js';
 
 export interface AppDeps {
   db: Db;
@@ -112,6 +120,8 @@ export interface AppDeps {
   logs?: { followPollMs?: number };
   /** The built web console served at /console (default: console/dist beside the code). */
   consoleDir?: string;
+  /** The Lambda API: the region its ARNs name (TALLY_REGION, default us-east-1). */
+  aws?: { region?: string };
 }
 
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
@@ -251,8 +261,12 @@ export function buildServices(deps: AppDeps) {
     secretBox,
     clock: deps.clock,
   });
+  const versions = createVersionsService({ repo: createVersionsRepository(deps.db), functions, clock: deps.clock });
+  const accessKeys = createAccessKeysService({ repo: createAccessKeysRepository(deps.db), secretBox, auth, clock: deps.clock });
   return {
     logs,
+    versions,
+    accessKeys,
     metrics,
     secretBox,
     concurrency,
@@ -358,7 +372,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(budgetsRoutes({ auth, accounts, budgets, alerts }));
   await app.register(auditRoutes({ auth, audit }));
   await app.register(functionsRoutes({ auth, accounts, functions }));
-  await app.register(invokeRoutes({ auth, accounts, invoke, events: services.events }));
+  await app.register(invokeRoutes({ auth, accounts, invoke, events: services.events, versions: services.versions }));
   await app.register(asyncRoutes({ auth, accounts, events: services.events }));
   await app.register(schedulesRoutes({ auth, accounts, schedules: services.schedules }));
   await app.register(urlsRoutes({ auth, accounts, urls: services.urls, publicUrl: deps.publicUrl ?? null }));
@@ -366,6 +380,27 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(executorsRoutes({ auth, executors, functions }));
   await app.register(logsRoutes({ auth, accounts, logs: services.logs, followPollMs: deps.logs?.followPollMs }));
   await app.register(consoleRoutes({ dir: deps.consoleDir }));
+  await app.register(versionsRoutes({ auth, accounts, versions: services.versions }));
+  await app.register(accessKeysRoutes({ auth, accounts, accessKeys: services.accessKeys }));
+  await app.register(
+    lambdaRoutes({
+      ctx: {
+        functions,
+        versions: services.versions,
+        invoke,
+        events: services.events,
+        urls: services.urls,
+        settings: createAwsSettingsRepository(deps.db),
+        region: deps.aws?.region ?? 'us-east-1',
+        publicUrl: deps.publicUrl ?? null,
+      },
+      accessKeys: services.accessKeys,
+      clock: deps.clock,
+      rateLimits: services.rateLimits,
+      // CreateFunction carries the zip base64-encoded in its JSON.
+      bodyLimit: Math.ceil(functions.limits.maxZipBytes / 3) * 4 + 1024 * 1024,
+    }),
+  );
   return app;
 }
 

@@ -52,6 +52,8 @@ export interface Config {
   publicUrl: string | null;
   /** TALLY_SECRET_KEY: seals secrets stored for reading back; null: a key file in dataDir (one replica only). */
   secretKey: Buffer | null;
+  /** TALLY_REGION: the region the Lambda API's ARNs name (signatures are accepted for any region). */
+  region: string;
 }
 
 /** A year: an executor offline for longer than that has bigger problems than its spool. */
@@ -150,6 +152,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     asyncConcurrency: int(env, 'TALLY_ASYNC_CONCURRENCY', 16, 1, 10_000),
     publicUrl: publicUrl(env.TALLY_PUBLIC_URL?.trim() ?? ''),
     secretKey: secretKey(env.TALLY_SECRET_KEY?.trim() ?? ''),
+    region: region(env.TALLY_REGION?.trim() || 'us-east-1'),
   };
 }
 
@@ -168,6 +171,12 @@ function secretKey(raw: string): Buffer | null {
   } catch (err) {
     throw new ConfigError('TALLY_SECRET_KEY', (err as Error).message);
   }
+}
+
+function region(raw: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(raw))
+    throw new ConfigError('TALLY_REGION', `must be a region name such as us-east-1, got "${raw}"`);
+  return raw;
 }
 
 function publicUrl(raw: string): string | null {

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     functions: { accountConcurrency: config.accountConcurrency },
     publicUrl: config.publicUrl,
+    aws: { region: config.region },
     events: { retryBaseMs: config.asyncRetryBaseMs, leaseMs: config.asyncLeaseMs },
     secretBox: loadSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }),
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,

@@ -46,6 +46,8 @@ export interface InvokeOptions {
   requestId: string;
   /** An earlier wall-clock deadline (epoch ms) than the function's own timeout. */
   deadlineMs?: number;
+  /** Base64 JSON handed to the runtime as Lambda-Runtime-Client-Context. */
+  clientContext?: string;
 }
 
 interface Active {
@@ -127,7 +129,7 @@ export class FunctionInstance {
     return new Promise<InvocationResult>((resolve, reject) => {
       const active: Active = { requestId: opts.requestId, cold, limitMs: timeoutMs, initLog: '', peakKb: 0, resolve, reject };
       this.active = active;
-      const deliver = (): void => this.deliver(active, event, timeoutMs, opts.deadlineMs);
+      const deliver = (): void => this.deliver(active, event, timeoutMs, opts.deadlineMs, opts.clientContext);
       if (!cold) {
         this.thaw();
         return deliver();
@@ -218,7 +220,7 @@ export class FunctionInstance {
     return { ...spec, handler, codeDir: image.rootfs, image: run };
   }
 
-  private deliver(active: Active, event: Buffer, timeoutMs: number, deadlineMs?: number): void {
+  private deliver(active: Active, event: Buffer, timeoutMs: number, deadlineMs?: number, clientContext?: string): void {
     if (this.active !== active || !this.api) return;
     if (!active.poller) this.watch(active);
     this.api.deliver(
@@ -229,6 +231,7 @@ export class FunctionInstance {
         deadlineMs,
         functionArn: functionArn(this.spec, this.options),
         traceId: traceId(),
+        ...(clientContext ? { clientContext } : {}),
       },
       {
         onHandoff: (at, deadline) => {

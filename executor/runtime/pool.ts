@@ -62,7 +62,7 @@ export class FunctionPool {
   }
 
   /** Runs one invocation; rejects only with TooManyRequestsError (or after close()). */
-  async invoke(spec: FunctionSpec, event: Buffer, requestId: string): Promise<InvocationResult> {
+  async invoke(spec: FunctionSpec, event: Buffer, requestId: string, clientContext?: string): Promise<InvocationResult> {
     if (this.closed) throw new Error('function pool is closed');
     if (spec.runtime === 'python' && this.pythonPath === undefined) {
       this.pythonLookup ??= resolvePython();
@@ -78,11 +78,11 @@ export class FunctionPool {
       this.javaRuntimeDir = await this.javaLookup;
     }
     try {
-      return await this.acquire(spec).invoke(event, { requestId });
+      return await this.acquire(spec).invoke(event, { requestId, clientContext });
     } catch (err) {
       if (!(err instanceof InstanceGoneError)) throw err;
       // The event never reached that instance; a cold one settles every failure as a result.
-      return this.acquire(spec, { fresh: true }).invoke(event, { requestId });
+      return this.acquire(spec, { fresh: true }).invoke(event, { requestId, clientContext });
     }
   }
 

@@ -13,6 +13,13 @@ const ACCEPTED = Buffer.from('{"status":"OK"}');
 /** A Tally extension header on /response and /error: "answer with the next event instead of 202". */
 const THEN_NEXT = 'x-tally-then-next';
 
+/** Lambda hands the runtime the client context as JSON text; only printable ASCII goes into a header. */
+function clientContextHeader(base64: string | undefined): Record<string, string> {
+  if (!base64) return {};
+  const json = Buffer.from(base64, 'base64').toString('utf8');
+  return /^[\x20-\x7e]+$/.test(json) ? { 'Lambda-Runtime-Client-Context': json } : {};
+}
+
 export interface RuntimeInvocation {
   requestId: string;
   event: Buffer;
@@ -22,6 +29,8 @@ export interface RuntimeInvocation {
   deadlineMs?: number;
   functionArn: string;
   traceId: string;
+  /** The caller's client context, base64 JSON as Lambda's Invoke takes it; sent decoded, as Lambda does. */
+  clientContext?: string;
 }
 
 export type RuntimeOutcome = { kind: 'response'; body: Buffer } | { kind: 'error'; body: Buffer; errorType: string };
@@ -170,6 +179,7 @@ export class RuntimeApi {
       'Lambda-Runtime-Deadline-Ms': String(deadlineMs),
       'Lambda-Runtime-Invoked-Function-Arn': invocation.functionArn,
       'Lambda-Runtime-Trace-Id': invocation.traceId,
+      ...clientContextHeader(invocation.clientContext),
     });
     current.handlers.onHandoff(performance.now(), deadlineMs);
     res.end(invocation.event);

@@ -124,6 +124,8 @@ export const invokeHeaders = {
   requestId: 'x-tally-request-id',
   /** Request: "tail" to get the last 4 KB of the log back. */
   log: 'x-tally-log',
+  /** Request: the caller's client context (base64 JSON), handed to the runtime as Lambda-Runtime-Client-Context. */
+  clientContext: 'x-tally-client-context',
   /** Answer: success | error | timeout. */
   status: 'x-tally-status',
   errorType: 'x-tally-error-type',
@@ -150,4 +152,10 @@ export interface InvokeAnswer {
  * The same `POST /invoke`, as a function call: how the api reaches the executor that runs inside
  * its own process (`npm start`), skipping a loopback HTTP round trip.
  */
-export type LocalInvoker = (request: { spec: Buffer; event: Buffer; requestId: string; logTail: boolean }) => Promise<InvokeAnswer>;
+export type LocalInvoker = (request: {
+  spec: Buffer;
+  event: Buffer;
+  requestId: string;
+  logTail: boolean;
+  clientContext?: string;
+}) => Promise<InvokeAnswer>;

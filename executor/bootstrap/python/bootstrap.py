@@ -75,7 +75,8 @@ class LambdaContext:
         self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
         self.identity = None
-        self.client_context = None
+        client_context = headers.get("Lambda-Runtime-Client-Context")
+        self.client_context = json.loads(client_context) if client_context else None
         self._deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms") or 0)
 
     def get_remaining_time_in_millis(self):

@@ -53,9 +53,13 @@ export function createAuth(deps: {
   let polledAt = 0;
   let polling: NodeJS.Timeout | null = null;
 
+  /** Other caches of credentials (SigV4 access keys) emptied with this one. */
+  const onClear: (() => void)[] = [];
+
   function clear(): void {
     generation += 1;
     cache.clear();
+    for (const fn of onClear) fn();
   }
 
   async function poll(): Promise<void> {
@@ -124,6 +128,10 @@ export function createAuth(deps: {
     verify,
     /** Forget cached keys (after a revocation on this process; the others learn it from the revision). */
     forget: clear,
+    /** Calls `fn` whenever cached keys are forgotten (a revocation here or, through the revision, elsewhere). */
+    onForget(fn: () => void): void {
+      onClear.push(fn);
+    },
     /** Starts polling the key revision (every api process that serves requests does). */
     async start(): Promise<void> {
       if (polling) return;

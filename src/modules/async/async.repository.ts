@@ -37,6 +37,8 @@ export interface NewEvent {
   /** Where the event's age counts from. */
   createdAt: Date;
   dueAt: Date;
+  /** The version to run (a qualified invocation); absent or null: the latest when it runs. */
+  functionVersion?: number | null;
 }
 
 /** A claimed event: this worker runs it under `claimId` (the attempt's invocation id) while its lease lasts. */
@@ -48,6 +50,7 @@ export interface ClaimedEvent {
   payload: Buffer;
   source: AsyncSource;
   chainDepth: number;
+  functionVersion: number | null;
   attempts: number;
   dispatches: number;
   throttles: number;
@@ -176,14 +179,17 @@ export function createAsyncRepository(db: Db) {
       const col = <K extends keyof NewEvent>(k: K) => events.map((e) => e[k]);
       const { rows } = await sql<{ id: string }>`
         insert into async_invocations (account_id, id, function_id, function_name, payload, status, source, source_key, chain_depth,
-                                       max_retries, created_at, expires_at, due_at)
+                                       max_retries, created_at, expires_at, due_at, function_version)
         select v.account_id, v.id, v.function_id, v.function_name, v.payload, 'queued', v.source, v.source_key, v.chain_depth,
                coalesce(c.maximum_retry_attempts, ${DEFAULT_MAX_RETRIES}), v.created_at,
-               v.created_at + make_interval(secs => coalesce(c.maximum_event_age_s, ${DEFAULT_MAX_EVENT_AGE_S})), v.due_at
+               v.created_at + make_interval(secs => coalesce(c.maximum_event_age_s, ${DEFAULT_MAX_EVENT_AGE_S})), v.due_at,
+               v.function_version
           from unnest(${col('accountId')}::uuid[], ${col('id')}::uuid[], ${col('functionId')}::uuid[], ${col('functionName')}::text[],
                       ${col('payload')}::bytea[], ${col('source')}::text[], ${col('sourceKey')}::text[], ${col('chainDepth')}::int[],
-                      ${col('createdAt')}::timestamptz[], ${col('dueAt')}::timestamptz[])
-               as v(account_id, id, function_id, function_name, payload, source, source_key, chain_depth, created_at, due_at)
+                      ${col('createdAt')}::timestamptz[], ${col('dueAt')}::timestamptz[],
+                      ${events.map((e) => e.functionVersion ?? null)}::int[])
+               as v(account_id, id, function_id, function_name, payload, source, source_key, chain_depth, created_at, due_at,
+                    function_version)
           left join event_invoke_configs c on c.account_id = v.account_id and c.function_id = v.function_id
         on conflict (account_id, source, source_key) where source_key is not null do nothing
         returning id`.execute(conn ?? db);
@@ -229,6 +235,7 @@ export function createAsyncRepository(db: Db) {
         payload: r.payload,
         source: r.source,
         chainDepth: r.chain_depth,
+        functionVersion: r.function_version,
         attempts: r.attempts,
         dispatches: r.dispatches,
         throttles: r.throttles,

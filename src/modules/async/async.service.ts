@@ -192,7 +192,11 @@ export function createAsyncService(deps: {
       // A function deleted (and perhaps made again) since the event was queued drops it, as Lambda does.
       const target = await deps.functions.resolve(e.accountId, e.functionName);
       if (target.config.id !== e.functionId) throw errors.functionNotFound(e.functionName);
-      const r = await deps.invoke.invoke(e.accountId, e.functionName, e.payload, { logTail: false, requestId: e.claimId });
+      const r = await deps.invoke.invoke(e.accountId, e.functionName, e.payload, {
+        logTail: false,
+        requestId: e.claimId,
+        version: e.functionVersion ?? undefined,
+      });
       const attempts = e.attempts + 1;
       const response = { version: r.version, functionError: r.status !== 'success', payload: r.payload };
       if (r.status === 'success') return withDestination(e, finish('succeeded', { attempts }), 'Success', response);
@@ -233,8 +237,8 @@ export function createAsyncService(deps: {
      * Queues an event for the function (X-Tally-Invocation-Type: Event): durable before it
      * answers. A hard cap refuses it (402) as it refuses a synchronous call.
      */
-    async enqueue(accountId: string, functionName: string, payload: Buffer): Promise<{ requestId: string }> {
-      const target = await deps.functions.resolve(accountId, functionName);
+    async enqueue(accountId: string, functionName: string, payload: Buffer, version?: number): Promise<{ requestId: string }> {
+      const target = await deps.functions.resolve(accountId, functionName, version);
       deps.budgets.assertNotCapped(accountId, { id: target.config.id, name: target.config.name });
       const now = clock.now();
       const id = uuid7();
@@ -249,6 +253,7 @@ export function createAsyncService(deps: {
         chainDepth: 0,
         createdAt: now,
         dueAt: now,
+        functionVersion: version ?? null,
       });
       wake();
       return { requestId: id };

@@ -7,6 +7,8 @@ export interface ForwardRequest {
   spec: Buffer;
   event: Buffer;
   logTail: boolean;
+  /** Base64 JSON for the function's context.clientContext (the Lambda API's X-Amz-Client-Context). */
+  clientContext?: string;
   /** Give up waiting for the executor after this long (the function's timeout plus init and slack). */
   timeoutMs: number;
 }
@@ -72,7 +74,7 @@ export function createExecutorClient() {
 
     forward(route: Route, r: ForwardRequest): Promise<ForwardAnswer> {
       const local = locals.get(route.id);
-      if (local) return local({ spec: r.spec, event: r.event, requestId: r.requestId, logTail: r.logTail });
+      if (local) return local({ spec: r.spec, event: r.event, requestId: r.requestId, logTail: r.logTail, clientContext: r.clientContext });
       const url = target(route.url);
       const body = r.event.length === 0 ? r.spec : Buffer.concat([r.spec, r.event]);
       const headers: http.OutgoingHttpHeaders = {
@@ -83,6 +85,7 @@ export function createExecutorClient() {
         [invokeHeaders.requestId]: r.requestId,
       };
       if (r.logTail) headers[invokeHeaders.log] = 'tail';
+      if (r.clientContext) headers[invokeHeaders.clientContext] = r.clientContext;
       return new Promise<ForwardAnswer>((resolve, reject) => {
         const req = http.request(
           { protocol: url.protocol, hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers },

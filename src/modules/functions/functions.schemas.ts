@@ -127,6 +127,7 @@ export const InvokeQuery = Type.Object(
   {
     log: Type.Optional(Type.Enum(['tail', 'none'], { description: 'tail: X-Tally-Log-Result carries the last 4 KB of the log' })),
     version: Type.Optional(Type.Integer({ minimum: 1, description: 'run this version; default: the latest' })),
+    alias: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$', description: 'run the version this alias names' })),
   },
   { additionalProperties: false },
 );

@@ -9,6 +9,7 @@ import { MAX_ASYNC_PAYLOAD_BYTES, type AsyncService } from '../async/async.servi
 import { principalOf, type Auth } from '../accounts/auth.js';
 import { InvokeQuery, NameParams } from './functions.schemas.js';
 import type { InvokeResult, InvokeService } from './invoke.service.js';
+import type { VersionsService } from './versions.service.js';
 
 const EMPTY_EVENT = Buffer.from('{}');
 
@@ -21,7 +22,7 @@ const InvocationTypeHeader = Type.Object({
 });
 
 /** Lambda refuses an event that is not JSON before anything runs. */
-function eventOf(body: unknown): Buffer {
+export function eventOf(body: unknown): Buffer {
   if (!Buffer.isBuffer(body) || body.length === 0) return EMPTY_EVENT;
   try {
     JSON.parse(body.toString('utf8'));
@@ -51,8 +52,9 @@ export function invokeRoutes(deps: {
   accounts: AccountsService;
   invoke: InvokeService;
   events: AsyncService;
+  versions: Pick<VersionsService, 'resolve'>;
 }): FastifyPluginAsyncTypebox {
-  const { auth, accounts, invoke, events } = deps;
+  const { auth, accounts, invoke, events, versions } = deps;
   return async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -89,6 +91,8 @@ export function invokeRoutes(deps: {
       async (req, reply) => {
         const accountId = await accounts.actingAccount(principalOf(req), req.headers['x-account-id'] as string | undefined);
         const type = req.headers['x-tally-invocation-type'];
+        const alias = req.query.alias;
+        const version = alias === undefined ? req.query.version : (await versions.resolve(accountId, req.params.name, alias)).version;
         if (type === 'DryRun') {
           await events.dryRun(accountId, req.params.name);
           return reply.code(204).send(null);
@@ -102,11 +106,11 @@ export function invokeRoutes(deps: {
               `The event is ${event.length} bytes; an asynchronous invocation takes at most ${MAX_ASYNC_PAYLOAD_BYTES} bytes`,
             );
           }
-          const queued = await events.enqueue(accountId, req.params.name, event);
+          const queued = await events.enqueue(accountId, req.params.name, event, version);
           return reply.code(202).header('x-tally-request-id', queued.requestId).send(queued);
         }
         const result = await invoke.invoke(accountId, req.params.name, eventOf(req.body), {
-          version: req.query.version,
+          version,
           logTail: req.query.log === 'tail',
         });
         return send(reply, result);

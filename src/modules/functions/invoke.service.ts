@@ -15,6 +15,8 @@ export interface InvokeOptions {
   logTail: boolean;
   /** The invocation id to run under (an async attempt's, made when it was claimed); default: a new one. */
   requestId?: string;
+  /** Base64 JSON the function sees as context.clientContext (the Lambda API's X-Amz-Client-Context). */
+  clientContext?: string;
 }
 
 /** The function's answer, with what the api puts in the X-Tally-* headers. */
@@ -118,7 +120,14 @@ export function createInvokeService(deps: {
           route.inFlight += 1;
           let answer: Awaited<ReturnType<ExecutorClient['forward']>>;
           try {
-            answer = await deps.client.forward(route, { requestId, spec, event, logTail: opts.logTail, timeoutMs });
+            answer = await deps.client.forward(route, {
+              requestId,
+              spec,
+              event,
+              logTail: opts.logTail,
+              timeoutMs,
+              clientContext: opts.clientContext,
+            });
           } catch (err) {
             if (err instanceof NotDeliveredError) {
               deps.executors.markDown(route);

@@ -10,7 +10,7 @@ import { MAX_URL_PAYLOAD_BYTES } from './http-event.js';
 import type { Cors } from './urls.repository.js';
 import type { UrlsService } from './urls.service.js';
 
-const CorsSchema = Type.Object(
+export const CorsSchema = Type.Object(
   {
     allowOrigins: Type.Optional(Type.Array(Type.String({ maxLength: 253 }), { maxItems: 100, description: 'origins, or *' })),
     allowMethods: Type.Optional(Type.Array(Type.String({ pattern: '^([A-Z]{1,10}|\\*)$' }), { maxItems: 10 })),

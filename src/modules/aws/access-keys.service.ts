@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../lib/clock.js';
+import { AppError } from '../../lib/errors.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import type { Auth } from '../accounts/auth.js';
+import type { AccessKeysRepository } from './access-keys.repository.js';
+import { type Credential, signerFor } from './sigv4.js';
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+/** AKIA and 16 characters of base32: 80 random bits, AWS's look. */
+const newAccessKeyId = () => `AKIA${[...randomBytes(16)].map((b) => BASE32[b & 31]).join('')}`;
+/** 40 characters, as AWS's secrets: 240 random bits. */
+const newSecret = () => randomBytes(30).toString('base64');
+
+/** How long a verified access key is trusted without asking the database again (as bearer keys). */
+const CACHE_TTL_MS = 5_000;
+const CACHE_MAX = 10_000;
+
+/**
+ * SigV4 access keys. The secret is shown once and stored sealed (the key id bound as context);
+ * verified keys are cached for a few seconds, and the cache is emptied whenever bearer keys' is
+ * (a revocation here, or elsewhere through the polled key revision the revocation bumps).
+ */
+export function createAccessKeysService(deps: {
+  repo: AccessKeysRepository;
+  secretBox: SecretBox;
+  auth: Pick<Auth, 'onForget' | 'forget'>;
+  clock: Clock;
+}) {
+  const { repo, secretBox } = deps;
+  const cache = new Map<string, { credential: Credential | null; expires: number }>();
+  let generation = 0;
+  deps.auth.onForget(() => {
+    generation += 1;
+    cache.clear();
+  });
+
+  return {
+    async create(accountId: string): Promise<{ accessKeyId: string; secretAccessKey: string; createdAt: Date }> {
+      const accessKeyId = newAccessKeyId();
+      const secretAccessKey = newSecret();
+      const createdAt = deps.clock.now();
+      await repo.insert({ accountId, accessKeyId, secretSealed: secretBox.seal(secretAccessKey, accessKeyId), createdAt });
+      return { accessKeyId, secretAccessKey, createdAt };
+    },
+
+    list: (accountId: string) => repo.list(accountId),
+
+    async revoke(accountId: string, accessKeyId: string): Promise<void> {
+      if (!(await repo.revoke(accountId, accessKeyId, deps.clock.now()))) {
+        throw new AppError('KEY_NOT_FOUND', 404, `Access key ${accessKeyId} was not found (or is revoked already)`);
+      }
+      deps.auth.forget();
+    },
+
+    /** The SigV4 verifier's look-up: an active key's account and signer, or null. Unknown ids are cached too. */
+    async lookup(accessKeyId: string): Promise<Credential | null> {
+      const hit = cache.get(accessKeyId);
+      if (hit && hit.expires > Date.now()) return hit.credential;
+      const startedAt = generation;
+      const found = await repo.findActive(accessKeyId);
+      const credential = found
+        ? { accountId: found.accountId, accessKeyId, signer: signerFor(accessKeyId, secretBox.open(found.secretSealed, accessKeyId)) }
+        : null;
+      if (cache.size >= CACHE_MAX) cache.clear();
+      if (generation === startedAt) cache.set(accessKeyId, { credential, expires: Date.now() + CACHE_TTL_MS });
+      return credential;
+    },
+  };
+}
+
+export type AccessKeysService = ReturnType<typeof createAccessKeysService>;

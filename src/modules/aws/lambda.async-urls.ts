@@ -1,0 +1,200 @@
+import type { FastifyRequest } from 'fastify';
+import { describeValidation } from '../../lib/error-handler.js';
+import { compileChecker } from '../../lib/validation.js';
+import { EventInvokeConfigBody } from '../async/async.schemas.js';
+import type { Cors } from '../urls/urls.repository.js';
+import { CorsSchema } from '../urls/urls.routes.js';
+import { awsErrors } from './errors.js';
+import { callerOf, jsonBody, type LambdaOperations, sendJson } from './lambda.context.js';
+import { type ArnContext, functionArn, lambdaTime, parseFunctionName } from './shapes.js';
+
+const checkConfig = compileChecker<EventInvokeConfigBody>(EventInvokeConfigBody);
+const checkCors = compileChecker<Cors>(CorsSchema);
+
+type TallyDest = { type: 'function'; function: string } | { type: 'webhook'; url: string };
+type AwsInvokeConfig = {
+  MaximumRetryAttempts?: number;
+  MaximumEventAgeInSeconds?: number;
+  DestinationConfig?: { OnSuccess?: { Destination?: string }; OnFailure?: { Destination?: string } };
+};
+
+/** A function ARN of this account becomes a function destination; an http(s) URL, Tally's signed webhook. */
+function toDest(caller: ArnContext, field: string, arn: string | undefined): TallyDest | undefined {
+  if (!arn) return undefined;
+  if (/^https?:\/\//.test(arn)) return { type: 'webhook', url: arn };
+  if (/^arn:aws:lambda:/.test(arn)) return { type: 'function', function: parseFunctionName(arn, caller.accountId).name };
+  throw awsErrors.invalidParameter(`${field}: Tally delivers to a Lambda function ARN or an https webhook URL, not ${arn}`);
+}
+
+const fromDest = (caller: ArnContext, d: TallyDest | undefined) =>
+  d ? { Destination: d.type === 'function' ? functionArn(caller, d.function) : d.url } : undefined;
+
+/** Lambda's CORS names and Tally's are the same words in another case. */
+const CORS_FIELDS = [
+  ['AllowCredentials', 'allowCredentials'],
+  ['AllowHeaders', 'allowHeaders'],
+  ['AllowMethods', 'allowMethods'],
+  ['AllowOrigins', 'allowOrigins'],
+  ['ExposeHeaders', 'exposeHeaders'],
+  ['MaxAge', 'maxAge'],
+] as const;
+
+function toCors(aws: unknown): Cors | undefined {
+  if (aws === undefined || aws === null) return undefined;
+  const src = aws as Record<string, unknown>;
+  const cors = Object.fromEntries(CORS_FIELDS.filter(([a]) => src[a] !== undefined).map(([a, t]) => [t, src[a]]));
+  const r = checkCors(cors);
+  if (!r.ok) throw awsErrors.invalidParameter(`Cors.${describeValidation('body', r.errors).message}`);
+  return r.value;
+}
+
+const fromCors = (cors: Cors | undefined) =>
+  cors ? Object.fromEntries(CORS_FIELDS.filter(([, t]) => cors[t] !== undefined).map(([a, t]) => [a, cors[t]])) : undefined;
+
+/** Lambda's AWS_IAM (signed callers) is Tally's TALLY_KEY (an account key): both refuse anonymous callers. */
+function toAuthType(v: unknown): 'NONE' | 'TALLY_KEY' {
+  if (v === 'NONE') return 'NONE';
+  if (v === 'AWS_IAM') return 'TALLY_KEY';
+  throw awsErrors.invalidParameter('AuthType: NONE or AWS_IAM');
+}
+
+/** Event-invoke configuration and function URLs: the async and urls services, as /v1 uses them. */
+export const asyncAndUrlOperations: LambdaOperations = (app, ctx) => {
+  const { events, urls } = ctx;
+  const nameOf = (req: FastifyRequest, caller: ArnContext) => {
+    const q = req.query as { Qualifier?: string };
+    const { name, qualifier } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId, q.Qualifier);
+    if (qualifier !== undefined && qualifier !== '$LATEST') {
+      throw awsErrors.invalidParameter('Qualifier: Tally keeps this configuration per function; omit the qualifier');
+    }
+    return name;
+  };
+
+  async function invokeConfig(caller: ArnContext, name: string, mustExist: boolean) {
+    const c = await events.getConfig(caller.accountId, name);
+    if (mustExist && c.lastModified === null) {
+      throw awsErrors.notFound(`The function ${functionArn(caller, name)} doesn't have an EventInvokeConfig`);
+    }
+    return c;
+  }
+  const invokeConfigShape = (caller: ArnContext, name: string, c: Awaited<ReturnType<typeof invokeConfig>>) => ({
+    FunctionArn: functionArn(caller, name, '$LATEST'),
+    MaximumRetryAttempts: c.maximumRetryAttempts,
+    MaximumEventAgeInSeconds: c.maximumEventAgeS,
+    // Lambda sends this timestamp as epoch seconds.
+    LastModified: c.lastModified ? Date.parse(c.lastModified) / 1000 : undefined,
+    DestinationConfig: {
+      ...(c.destinations.onSuccess ? { OnSuccess: fromDest(caller, c.destinations.onSuccess) } : {}),
+      ...(c.destinations.onFailure ? { OnFailure: fromDest(caller, c.destinations.onFailure) } : {}),
+    },
+  });
+
+  /** Put replaces the configuration; Update (POST) changes only the fields it names. */
+  async function writeConfig(req: FastifyRequest, merge: boolean) {
+    const caller = callerOf(req, ctx);
+    const name = nameOf(req, caller);
+    const b = jsonBody<AwsInvokeConfig>(req);
+    const current = merge ? await invokeConfig(caller, name, true) : null;
+    const dc = b.DestinationConfig;
+    const onSuccess = dc?.OnSuccess
+      ? toDest(caller, 'DestinationConfig.OnSuccess', dc.OnSuccess.Destination)
+      : current?.destinations.onSuccess;
+    const onFailure = dc?.OnFailure
+      ? toDest(caller, 'DestinationConfig.OnFailure', dc.OnFailure.Destination)
+      : current?.destinations.onFailure;
+    const input = {
+      ...(b.MaximumRetryAttempts !== undefined
+        ? { maximumRetryAttempts: b.MaximumRetryAttempts }
+        : current
+          ? { maximumRetryAttempts: current.maximumRetryAttempts }
+          : {}),
+      ...(b.MaximumEventAgeInSeconds !== undefined
+        ? { maximumEventAgeS: b.MaximumEventAgeInSeconds }
+        : current
+          ? { maximumEventAgeS: current.maximumEventAgeS }
+          : {}),
+      destinations: { ...(onSuccess ? { onSuccess } : {}), ...(onFailure ? { onFailure } : {}) },
+    };
+    const r = checkConfig(input);
+    if (!r.ok) throw awsErrors.invalidParameter(describeValidation('body', r.errors).message);
+    await events.putConfig(caller.accountId, name, r.value);
+    return invokeConfigShape(caller, name, await invokeConfig(caller, name, true));
+  }
+
+  const configPath = '/2019-09-25/functions/:FunctionName/event-invoke-config';
+  app.put(configPath, async (req, reply) => sendJson(reply, 200, await writeConfig(req, false)));
+  app.post(configPath, async (req, reply) => sendJson(reply, 200, await writeConfig(req, true)));
+  app.get(configPath, async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const name = nameOf(req, caller);
+    return sendJson(reply, 200, invokeConfigShape(caller, name, await invokeConfig(caller, name, true)));
+  });
+  app.delete(configPath, async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    await events.deleteConfig(caller.accountId, nameOf(req, caller));
+    return reply.code(204).send();
+  });
+
+  // Function URLs.
+  const base = (req: FastifyRequest) => ctx.publicUrl ?? `${req.protocol}://${req.host}`;
+  const urlShape = (caller: ArnContext, u: Awaited<ReturnType<typeof urls.get>>) => ({
+    FunctionUrl: u.url,
+    FunctionArn: functionArn(caller, u.functionName),
+    AuthType: u.authType === 'TALLY_KEY' ? 'AWS_IAM' : 'NONE',
+    ...(u.cors ? { Cors: fromCors(u.cors) } : {}),
+    CreationTime: lambdaTime(new Date(u.createdAt)),
+    LastModifiedTime: lambdaTime(new Date(u.lastModified)),
+    InvokeMode: 'BUFFERED',
+  });
+  const exists = (caller: ArnContext, name: string, req: FastifyRequest) =>
+    urls.get(caller.accountId, name, base(req)).then(
+      () => true,
+      (err: unknown) => {
+        if ((err as { code?: string }).code === 'FUNCTION_URL_NOT_FOUND') return false;
+        throw err;
+      },
+    );
+  const checkMode = (b: Record<string, unknown>) => {
+    if (b.InvokeMode !== undefined && b.InvokeMode !== 'BUFFERED') throw awsErrors.invalidParameter('InvokeMode: only BUFFERED');
+  };
+
+  const urlPath = '/2021-10-31/functions/:FunctionName/url';
+  app.post(urlPath, async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const name = nameOf(req, caller);
+    const b = jsonBody(req);
+    checkMode(b);
+    if (await exists(caller, name, req))
+      throw awsErrors.conflict(
+        `Failed to create function url config for [functionArn = ${functionArn(caller, name)}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
+      );
+    const u = await urls.put(caller.accountId, name, { authType: toAuthType(b.AuthType), cors: toCors(b.Cors) }, base(req));
+    return sendJson(reply, 201, urlShape(caller, u));
+  });
+  app.put(urlPath, async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const name = nameOf(req, caller);
+    const b = jsonBody(req);
+    checkMode(b);
+    const current = await urls.get(caller.accountId, name, base(req));
+    const authType = b.AuthType === undefined ? current.authType : toAuthType(b.AuthType);
+    const cors = b.Cors === undefined ? current.cors : toCors(b.Cors);
+    const u = await urls.put(caller.accountId, name, { authType, ...(cors ? { cors } : {}) }, base(req));
+    return sendJson(reply, 200, urlShape(caller, u));
+  });
+  app.get(urlPath, async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    return sendJson(reply, 200, urlShape(caller, await urls.get(caller.accountId, nameOf(req, caller), base(req))));
+  });
+  app.delete(urlPath, async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    await urls.remove(caller.accountId, nameOf(req, caller));
+    return reply.code(204).send();
+  });
+  app.get('/2021-10-31/functions/:FunctionName/urls', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const name = nameOf(req, caller);
+    const found = (await exists(caller, name, req)) ? [urlShape(caller, await urls.get(caller.accountId, name, base(req)))] : [];
+    return sendJson(reply, 200, { FunctionUrlConfigs: found });
+  });
+};

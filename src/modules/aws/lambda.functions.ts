@@ -1,0 +1,348 @@
+import type { FastifyRequest } from 'fastify';
+import { describeValidation } from '../../lib/error-handler.js';
+import { compileChecker } from '../../lib/validation.js';
+import type { FunctionConfig } from '../functions/functions.repository.js';
+import {
+  CreateFunctionBody,
+  UpdateConfigurationBody,
+  type CreateFunctionBody as CreateBody,
+  type UpdateConfigurationBody as UpdateBody,
+} from '../functions/functions.schemas.js';
+import { decodeBase64Zip } from '../functions/functions.zip.js';
+import { LATEST } from '../functions/versions.service.js';
+import type { FunctionAlias } from '../functions/versions.repository.js';
+import { NO_AWS_SETTINGS } from './aws-settings.repository.js';
+import { AwsError, awsErrors } from './errors.js';
+import { callerOf, jsonBody, type LambdaOperations, sendJson } from './lambda.context.js';
+import { type ArnContext, functionArn, functionConfiguration, parseFunctionName, revisionId } from './shapes.js';
+
+const checkCreate = compileChecker<CreateBody>(CreateFunctionBody);
+const checkUpdate = compileChecker<UpdateBody>(UpdateConfigurationBody);
+
+/** Tally's own schema decides what is valid; its first complaint becomes Lambda's error. */
+function validated<T>(
+  check: (v: unknown) => { ok: true; value: T } | { ok: false; errors: Parameters<typeof describeValidation>[1] },
+  v: unknown,
+): T {
+  const r = check(v);
+  if (r.ok) return r.value;
+  throw awsErrors.invalidParameter(describeValidation('body', r.errors).message);
+}
+
+type AwsBody = Record<string, unknown> & {
+  Runtime?: string;
+  Handler?: string;
+  Timeout?: number;
+  MemorySize?: number;
+  Environment?: { Variables?: Record<string, string> };
+  EphemeralStorage?: { Size?: number };
+  Architectures?: string[];
+  ImageConfig?: { EntryPoint?: string[]; Command?: string[]; WorkingDirectory?: string };
+};
+
+/** The settings Lambda and Tally share, in Tally's names (only those the request carries). */
+function tallySettings(b: AwsBody): UpdateBody {
+  if (b.Architectures !== undefined && (!Array.isArray(b.Architectures) || b.Architectures.length !== 1)) {
+    throw awsErrors.invalidParameter('Architectures: exactly one of x86_64 or arm64');
+  }
+  const ic = b.ImageConfig;
+  return {
+    ...(b.Runtime !== undefined ? { runtime: b.Runtime as UpdateBody['runtime'] } : {}),
+    ...(b.Handler !== undefined ? { handler: b.Handler } : {}),
+    ...(b.Timeout !== undefined ? { timeoutS: b.Timeout } : {}),
+    ...(b.MemorySize !== undefined ? { memoryMb: b.MemorySize } : {}),
+    ...(b.Environment !== undefined ? { environment: b.Environment.Variables ?? {} } : {}),
+    ...(b.EphemeralStorage?.Size !== undefined ? { ephemeralStorageMb: b.EphemeralStorage.Size } : {}),
+    ...(b.Architectures !== undefined ? { architecture: b.Architectures[0] as UpdateBody['architecture'] } : {}),
+    ...(ic !== undefined
+      ? {
+          imageConfig: {
+            ...(ic.EntryPoint ? { entryPoint: ic.EntryPoint } : {}),
+            ...(ic.Command ? { command: ic.Command } : {}),
+            ...(ic.WorkingDirectory ? { workingDirectory: ic.WorkingDirectory } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function stringField(b: Record<string, unknown>, field: string, max: number): string | undefined {
+  const v = b[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v.length > max) throw awsErrors.invalidParameter(`${field}: a string of at most ${max} characters`);
+  return v;
+}
+
+function codeOf(code: unknown): Buffer {
+  const c = (code ?? {}) as Record<string, unknown>;
+  if (typeof c.ZipFile === 'string' && c.ZipFile.length > 0) return decodeBase64Zip(c.ZipFile);
+  if (c.ImageUri !== undefined) {
+    throw awsErrors.invalidParameter(
+      'Code.ImageUri: Tally has no registry to pull from; create image functions through /v1 with the image archive',
+    );
+  }
+  if (c.S3Bucket !== undefined) throw awsErrors.invalidParameter('Code.S3Bucket: not supported; send the zip as ZipFile');
+  throw awsErrors.invalidParameter('Code.ZipFile: the deployment package (a zip) is required');
+}
+
+const maxItems = (raw: unknown, fallback: number, max: number) => {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw awsErrors.invalidParameter(`MaxItems: an integer from 1 to ${max}`);
+  return n;
+};
+
+export const functionOperations: LambdaOperations = (app, ctx) => {
+  const { functions, versions, settings } = ctx;
+
+  /** The function and the version a request names (Qualifier in the name or the query). */
+  async function target(req: FastifyRequest, caller: ArnContext) {
+    const params = req.params as { FunctionName: string };
+    const q = req.query as { Qualifier?: string };
+    const { name, qualifier } = parseFunctionName(params.FunctionName, caller.accountId, q.Qualifier);
+    const resolved = await versions.resolve(caller.accountId, name, qualifier);
+    const config = await functions.get(caller.accountId, name, resolved.version);
+    return { name, qualifier, config, shownVersion: resolved.executedVersion };
+  }
+
+  async function configuration(caller: ArnContext, c: FunctionConfig, version: string, description?: string) {
+    const s = await settings.get(caller.accountId, c.id);
+    const shape = functionConfiguration(caller, c, s, version);
+    return description === undefined ? shape : { ...shape, Description: description };
+  }
+
+  const checkRevision = (c: FunctionConfig, given: unknown) => {
+    if (given !== undefined && given !== revisionId(c.id, c.version)) {
+      throw new AwsError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id.');
+    }
+  };
+
+  async function publishIf(caller: ArnContext, name: string, publish: unknown, c: FunctionConfig) {
+    if (publish !== true) return configuration(caller, c, LATEST);
+    const { config, published } = await versions.publish(caller.accountId, name, {});
+    return configuration(caller, config, String(published.version), published.description);
+  }
+
+  app.post('/2015-03-31/functions', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const b = jsonBody<AwsBody>(req);
+    const name = stringField(b, 'FunctionName', 64);
+    if (!name) throw awsErrors.invalidParameter('FunctionName is required');
+    const role = stringField(b, 'Role', 2048) ?? null;
+    const description = stringField(b, 'Description', 256) ?? '';
+    const json = validated(checkCreate, { name, ...tallySettings(b), ...(b.PackageType ? { packageType: b.PackageType } : {}) });
+    const config = await functions.create(caller.accountId, { json }, { zip: codeOf(b.Code) });
+    await settings.put(caller.accountId, config.id, { role, description, runtime: b.Runtime ?? null });
+    return sendJson(reply, 201, await publishIf(caller, name, b.Publish, config));
+  });
+
+  const list = async (req: FastifyRequest) => {
+    const caller = callerOf(req, ctx);
+    const q = req.query as { Marker?: string; MaxItems?: string };
+    const limit = maxItems(q.MaxItems, 50, 10_000);
+    const page = await functions.list(caller.accountId, limit, q.Marker ?? null);
+    const extra = await settings.many(
+      caller.accountId,
+      page.map((c) => c.id),
+    );
+    return {
+      Functions: page.map((c) => functionConfiguration(caller, c, extra.get(c.id) ?? NO_AWS_SETTINGS, LATEST)),
+      ...(page.length === limit ? { NextMarker: page[page.length - 1]!.name } : {}),
+    };
+  };
+  app.get('/2015-03-31/functions', async (req, reply) => sendJson(reply, 200, await list(req)));
+  app.get('/2015-03-31/functions/', async (req, reply) => sendJson(reply, 200, await list(req)));
+
+  app.get('/2015-03-31/functions/:FunctionName', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const t = await target(req, caller);
+    const shown = t.qualifier && t.qualifier !== LATEST ? t.qualifier : LATEST;
+    const c = await configuration(caller, t.config, t.shownVersion);
+    const latest = t.config.version === t.config.latestVersion ? t.config : await functions.get(caller.accountId, t.name);
+    return sendJson(reply, 200, {
+      Configuration: { ...c, FunctionArn: functionArn(caller, t.name, shown === LATEST ? undefined : shown) },
+      Code: { RepositoryType: t.config.packageType === 'Zip' ? 'S3' : 'ECR' },
+      ...(latest.reservedConcurrency !== null ? { Concurrency: { ReservedConcurrentExecutions: latest.reservedConcurrency } } : {}),
+    });
+  });
+
+  app.get('/2015-03-31/functions/:FunctionName/configuration', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const t = await target(req, caller);
+    const c = await configuration(caller, t.config, t.shownVersion);
+    const shown = t.qualifier && t.qualifier !== LATEST ? t.qualifier : undefined;
+    return sendJson(reply, 200, { ...c, FunctionArn: functionArn(caller, t.name, shown) });
+  });
+
+  app.put('/2015-03-31/functions/:FunctionName/code', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId);
+    const b = jsonBody(req);
+    const current = await functions.get(caller.accountId, name);
+    checkRevision(current, b.RevisionId);
+    if (b.Architectures !== undefined && JSON.stringify(b.Architectures) !== JSON.stringify([current.architecture])) {
+      throw awsErrors.invalidParameter("Architectures: a function's architecture is changed by UpdateFunctionConfiguration in Tally");
+    }
+    if (b.DryRun === true) return sendJson(reply, 200, await configuration(caller, current, LATEST));
+    const config = await functions.updateCode(caller.accountId, name, {
+      zip: codeOf({ ZipFile: b.ZipFile, ImageUri: b.ImageUri, S3Bucket: b.S3Bucket }),
+    });
+    return sendJson(reply, 200, await publishIf(caller, name, b.Publish, config));
+  });
+
+  app.put('/2015-03-31/functions/:FunctionName/configuration', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId);
+    const b = jsonBody<AwsBody>(req);
+    let config = await functions.get(caller.accountId, name);
+    checkRevision(config, b.RevisionId);
+    const patch = tallySettings(b);
+    if (Object.keys(patch).length > 0) config = await functions.updateConfiguration(caller.accountId, name, validated(checkUpdate, patch));
+    const role = stringField(b, 'Role', 2048);
+    const description = stringField(b, 'Description', 256);
+    if (role !== undefined || description !== undefined || b.Runtime !== undefined) {
+      const s = await settings.get(caller.accountId, config.id);
+      await settings.put(caller.accountId, config.id, {
+        role: role ?? s.role,
+        description: description ?? s.description,
+        runtime: b.Runtime ?? s.runtime,
+      });
+    }
+    return sendJson(reply, 200, await configuration(caller, config, LATEST));
+  });
+
+  app.delete('/2015-03-31/functions/:FunctionName', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const q = req.query as { Qualifier?: string };
+    const { name, qualifier } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId, q.Qualifier);
+    if (qualifier !== undefined && qualifier !== LATEST) {
+      throw awsErrors.invalidParameter('Deleting one version is not supported by Tally: delete the function (no Qualifier)');
+    }
+    await functions.remove(caller.accountId, name);
+    return reply.code(204).send();
+  });
+
+  // Versions: publishing marks Tally's latest version (a number that may skip: every update writes one).
+  app.post('/2015-03-31/functions/:FunctionName/versions', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId);
+    const b = jsonBody(req);
+    const current = await functions.get(caller.accountId, name);
+    checkRevision(current, b.RevisionId);
+    const { config, published } = await versions.publish(caller.accountId, name, {
+      description: stringField(b, 'Description', 256),
+      codeSha256: typeof b.CodeSha256 === 'string' ? Buffer.from(b.CodeSha256, 'base64').toString('hex') : undefined,
+    });
+    return sendJson(reply, 201, await configuration(caller, config, String(published.version), published.description));
+  });
+
+  app.get('/2015-03-31/functions/:FunctionName/versions', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId);
+    const q = req.query as { Marker?: string; MaxItems?: string };
+    const limit = maxItems(q.MaxItems, 50, 10_000);
+    const latest = await functions.get(caller.accountId, name);
+    const s = await settings.get(caller.accountId, latest.id);
+    const all = [
+      functionConfiguration(caller, latest, s, LATEST),
+      ...(await versions.listPublished(caller.accountId, name)).map((p) => ({
+        ...functionConfiguration(caller, p.config, s, String(p.published.version)),
+        Description: p.published.description,
+      })),
+    ];
+    const start = q.Marker === undefined ? 0 : all.findIndex((v) => v.Version === q.Marker) + 1;
+    const page = all.slice(start, start + limit);
+    return sendJson(reply, 200, { Versions: page, ...(start + limit < all.length ? { NextMarker: page[page.length - 1]!.Version } : {}) });
+  });
+
+  // Aliases.
+  const aliasShape = (caller: ArnContext, fn: string, a: FunctionAlias) => ({
+    AliasArn: functionArn(caller, fn, a.name),
+    Name: a.name,
+    FunctionVersion: a.version === null ? LATEST : String(a.version),
+    Description: a.description,
+    RevisionId: a.revisionId,
+  });
+  const noRouting = (b: Record<string, unknown>) => {
+    const weights = (b.RoutingConfig as { AdditionalVersionWeights?: object } | undefined)?.AdditionalVersionWeights;
+    if (weights && Object.keys(weights).length > 0)
+      throw awsErrors.invalidParameter('RoutingConfig: weighted aliases are not supported by Tally');
+  };
+  const fnName = (req: FastifyRequest, caller: ArnContext) =>
+    parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId).name;
+
+  app.post('/2015-03-31/functions/:FunctionName/aliases', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const name = fnName(req, caller);
+    const b = jsonBody(req);
+    noRouting(b);
+    const alias = stringField(b, 'Name', 128);
+    const version = stringField(b, 'FunctionVersion', 1024);
+    if (!alias || !version) throw awsErrors.invalidParameter('Name and FunctionVersion are required');
+    const a = await versions.createAlias(caller.accountId, name, { alias, version, description: stringField(b, 'Description', 256) });
+    return sendJson(reply, 201, aliasShape(caller, name, a));
+  });
+
+  app.get('/2015-03-31/functions/:FunctionName/aliases', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const name = fnName(req, caller);
+    const q = req.query as { Marker?: string; MaxItems?: string; FunctionVersion?: string };
+    const limit = maxItems(q.MaxItems, 50, 10_000);
+    const page = await versions.listAliases(caller.accountId, name, { limit, after: q.Marker ?? null, version: q.FunctionVersion });
+    return sendJson(reply, 200, {
+      Aliases: page.map((a) => aliasShape(caller, name, a)),
+      ...(page.length === limit ? { NextMarker: page[page.length - 1]!.name } : {}),
+    });
+  });
+
+  app.get('/2015-03-31/functions/:FunctionName/aliases/:Name', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const name = fnName(req, caller);
+    const a = await versions.getAlias(caller.accountId, name, (req.params as { Name: string }).Name);
+    return sendJson(reply, 200, aliasShape(caller, name, a));
+  });
+
+  app.put('/2015-03-31/functions/:FunctionName/aliases/:Name', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const name = fnName(req, caller);
+    const b = jsonBody(req);
+    noRouting(b);
+    const a = await versions.updateAlias(caller.accountId, name, (req.params as { Name: string }).Name, {
+      version: stringField(b, 'FunctionVersion', 1024),
+      description: stringField(b, 'Description', 256),
+      revisionId: stringField(b, 'RevisionId', 64),
+    });
+    return sendJson(reply, 200, aliasShape(caller, name, a));
+  });
+
+  app.delete('/2015-03-31/functions/:FunctionName/aliases/:Name', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    await versions.removeAlias(caller.accountId, fnName(req, caller), (req.params as { Name: string }).Name);
+    return reply.code(204).send();
+  });
+
+  // Reserved concurrency: Tally's reservedConcurrency setting (a new version, as any configuration change).
+  app.put('/2017-10-31/functions/:FunctionName/concurrency', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const b = jsonBody(req);
+    const n = b.ReservedConcurrentExecutions;
+    if (typeof n !== 'number') throw awsErrors.invalidParameter('ReservedConcurrentExecutions: an integer is required');
+    const patch = validated(checkUpdate, { reservedConcurrency: n });
+    await functions.updateConfiguration(caller.accountId, fnName(req, caller), patch);
+    return sendJson(reply, 200, { ReservedConcurrentExecutions: n });
+  });
+
+  app.get('/2019-09-30/functions/:FunctionName/concurrency', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const c = await functions.get(caller.accountId, fnName(req, caller));
+    return sendJson(reply, 200, c.reservedConcurrency === null ? {} : { ReservedConcurrentExecutions: c.reservedConcurrency });
+  });
+
+  app.delete('/2017-10-31/functions/:FunctionName/concurrency', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const name = fnName(req, caller);
+    const c = await functions.get(caller.accountId, name);
+    if (c.reservedConcurrency !== null) await functions.updateConfiguration(caller.accountId, name, { reservedConcurrency: null });
+    return reply.code(204).send();
+  });
+};

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../lib/clock.js';
+import { AppError, errors } from '../../lib/errors.js';
+import type { FunctionConfig } from './functions.repository.js';
+import type { FunctionsService } from './functions.service.js';
+import { type FunctionAlias, type PublishedVersion, VersionNotPublished, type VersionsRepository } from './versions.repository.js';
+
+/** The qualifier of the latest version, as Lambda names it. */
+export const LATEST = '$LATEST';
+const VERSION_NUMBER = /^[0-9]{1,9}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ALIAS_NAME = /^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$/;
+/** How long a replica trusts a resolved qualifier (another replica's alias change shows after this). */
+const CACHE_TTL_MS = 2_000;
+
+/** Where a qualified invocation goes: `version` undefined runs the latest. */
+export interface ResolvedQualifier {
+  version: number | undefined;
+  /** What Lambda reports as the executed version: `$LATEST` or the number. */
+  executedVersion: string;
+}
+
+const aliasNotFound = (fn: string, alias: string) => new AppError('NOT_FOUND', 404, `Alias ${alias} of function ${fn} was not found`);
+const notPublished = (fn: string, version: number | null) =>
+  errors.validation(`Version ${version} of function ${fn} is not published: publish it first (or name $LATEST)`);
+
+/**
+ * Published versions and aliases. Tally writes a version on every update, so publishing marks an
+ * existing version rather than copying one; a version number is the same in /v1 and in the Lambda API.
+ */
+export function createVersionsService(deps: {
+  repo: VersionsRepository;
+  functions: Pick<FunctionsService, 'get' | 'versions'>;
+  clock: Clock;
+}) {
+  const { repo, functions } = deps;
+  const cache = new Map<string, { resolved: ResolvedQualifier; expires: number }>();
+
+  function forget(accountId: string, name: string): void {
+    const prefix = `${accountId}/${name}/`;
+    for (const key of cache.keys()) if (key.startsWith(prefix)) cache.delete(key);
+  }
+
+  /** `$LATEST` (null) or a published version number from a qualifier. */
+  async function targetVersion(accountId: string, fn: FunctionConfig, qualifier: string): Promise<number | null> {
+    if (qualifier === LATEST) return null;
+    if (!VERSION_NUMBER.test(qualifier)) throw errors.validation(`FunctionVersion: ${qualifier} is neither $LATEST nor a version number`);
+    const version = Number(qualifier);
+    if (!(await repo.published(accountId, fn.id, version))) throw notPublished(fn.name, version);
+    return version;
+  }
+
+  async function load(accountId: string, name: string, qualifier: string): Promise<ResolvedQualifier> {
+    const fn = await functions.get(accountId, name);
+    if (VERSION_NUMBER.test(qualifier)) {
+      const version = Number(qualifier);
+      if (!(await repo.published(accountId, fn.id, version))) throw errors.functionNotFound(`${name}:${qualifier}`);
+      return { version, executedVersion: String(version) };
+    }
+    if (!ALIAS_NAME.test(qualifier)) throw errors.validation(`Qualifier: ${qualifier} is not a version number or an alias name`);
+    const alias = await repo.alias(accountId, fn.id, qualifier);
+    if (!alias) throw errors.functionNotFound(`${name}:${qualifier}`);
+    return alias.version === null
+      ? { version: undefined, executedVersion: LATEST }
+      : { version: alias.version, executedVersion: String(alias.version) };
+  }
+
+  return {
+    /** Publishes the latest version (again: the same version, as Lambda answers when nothing changed). */
+    async publish(
+      accountId: string,
+      name: string,
+      opts: { description?: string; codeSha256?: string },
+    ): Promise<{ config: FunctionConfig; published: PublishedVersion }> {
+      const config = await functions.get(accountId, name);
+      if (opts.codeSha256 !== undefined && opts.codeSha256 !== config.codeSha256) {
+        throw new AppError('CONFLICT', 409, `CodeSha256 ${opts.codeSha256} is not the latest code of ${name} (${config.codeSha256})`);
+      }
+      const published = await repo.publish(accountId, config.id, config.version, opts.description ?? '', deps.clock.now());
+      return { config, published };
+    },
+
+    /** The published versions with their configurations, oldest first. */
+    async listPublished(accountId: string, name: string): Promise<{ config: FunctionConfig; published: PublishedVersion }[]> {
+      const all = await functions.versions(accountId, name);
+      const byVersion = new Map(all.map((c) => [c.version, c]));
+      const published = await repo.listPublished(accountId, all[0]!.id);
+      return published.filter((p) => byVersion.has(p.version)).map((p) => ({ config: byVersion.get(p.version)!, published: p }));
+    },
+
+    async createAlias(accountId: string, name: string, input: { alias: string; version: string; description?: string }) {
+      if (!ALIAS_NAME.test(input.alias))
+        throw errors.validation(`Name: ${input.alias} is not an alias name ([A-Za-z0-9_-], not only digits)`);
+      const fn = await functions.get(accountId, name);
+      const version = await targetVersion(accountId, fn, input.version);
+      const now = deps.clock.now();
+      const alias: Omit<FunctionAlias, 'updatedAt'> = {
+        functionId: fn.id,
+        name: input.alias,
+        version,
+        description: input.description ?? '',
+        revisionId: randomUUID(),
+        createdAt: now,
+      };
+      const created = await repo.insertAlias(accountId, alias).catch((err: unknown) => {
+        throw err instanceof VersionNotPublished ? notPublished(name, version) : err;
+      });
+      if (!created) throw new AppError('CONFLICT', 409, `Alias ${input.alias} of function ${name} already exists`);
+      forget(accountId, name);
+      return { ...alias, updatedAt: now };
+    },
+
+    async getAlias(accountId: string, name: string, alias: string): Promise<FunctionAlias> {
+      const fn = await functions.get(accountId, name);
+      const found = await repo.alias(accountId, fn.id, alias);
+      if (!found) throw aliasNotFound(name, alias);
+      return found;
+    },
+
+    async listAliases(accountId: string, name: string, q: { limit: number; after: string | null; version?: string }) {
+      const fn = await functions.get(accountId, name);
+      const version = q.version === undefined ? undefined : q.version === LATEST ? null : Number(q.version);
+      return repo.listAliases(accountId, fn.id, q.limit, q.after, version);
+    },
+
+    /** Changes the target and/or description; with `revisionId`, only if nobody changed it since. */
+    async updateAlias(
+      accountId: string,
+      name: string,
+      alias: string,
+      change: { version?: string; description?: string; revisionId?: string },
+    ): Promise<FunctionAlias> {
+      const fn = await functions.get(accountId, name);
+      const current = await repo.alias(accountId, fn.id, alias);
+      if (!current) throw aliasNotFound(name, alias);
+      const version = change.version === undefined ? current.version : await targetVersion(accountId, fn, change.version);
+      const next = {
+        version,
+        description: change.description ?? current.description,
+        revisionId: randomUUID(),
+        updatedAt: deps.clock.now(),
+      };
+      const expected = change.revisionId ?? null;
+      const done = !(expected === null || UUID.test(expected))
+        ? 'revision_mismatch'
+        : await repo.updateAlias(accountId, fn.id, alias, next, expected).catch((err: unknown) => {
+            throw err instanceof VersionNotPublished ? notPublished(name, version) : err;
+          });
+      if (done === false) throw aliasNotFound(name, alias);
+      if (done === 'revision_mismatch') {
+        throw new AppError('CONFLICT', 409, `Alias ${alias} of function ${name} changed since revision ${change.revisionId}`, {
+          reason: 'revision_mismatch',
+        });
+      }
+      forget(accountId, name);
+      return { ...current, ...next };
+    },
+
+    async removeAlias(accountId: string, name: string, alias: string): Promise<void> {
+      const fn = await functions.get(accountId, name);
+      if (!(await repo.removeAlias(accountId, fn.id, alias))) throw aliasNotFound(name, alias);
+      forget(accountId, name);
+    },
+
+    /**
+     * The invoke path: `$LATEST` (or none), a published version, or an alias, to the version to run.
+     * Cached briefly, as function configurations are.
+     */
+    async resolve(accountId: string, name: string, qualifier: string | undefined): Promise<ResolvedQualifier> {
+      if (qualifier === undefined || qualifier === LATEST) return { version: undefined, executedVersion: LATEST };
+      const key = `${accountId}/${name}/${qualifier}`;
+      const hit = cache.get(key);
+      if (hit && hit.expires > Date.now()) return hit.resolved;
+      const resolved = await load(accountId, name, qualifier);
+      if (cache.size >= 10_000) cache.clear();
+      cache.set(key, { resolved, expires: Date.now() + CACHE_TTL_MS });
+      return resolved;
+    },
+  };
+}
+
+export type VersionsService = ReturnType<typeof createVersionsService>;
