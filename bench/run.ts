@@ -4,6 +4,7 @@ import { invokeBench } from './invoke.js';
 import { invoicesBench } from './invoices.js';
 import { languagesBench } from './languages.js';
 import { sandboxBench } from './sandbox.js';
+import { stepsBench } from './steps.js';
 
 /** `npm run bench -- <name>`: benchmarks print figures and ratios against a baseline measured in the same run. */
 const benches: Record<string, () => Promise<void>> = {
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   invoices: invoicesBench,
   languages: languagesBench,
   sandbox: sandboxBench,
+  steps: stepsBench,
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

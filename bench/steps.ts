@@ -1,0 +1,105 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { deploy } from './invoke.js';
+import { benchDatabase, fmt, percentile } from './lib.js';
+
+/**
+ * What each change bought, on a shared machine whose load moves figures by 2-3x between runs:
+ * the same warm-invoke measure taken on several revisions of Tally in the same run, one revision
+ * deployed at a time (nothing of one runs while another is measured), the revisions interleaved
+ * round after round, medians compared. `BENCH_STEPS=rev1,rev2,...` (git revisions; default: the
+ * commits of issue 15 on this branch, oldest first). Each revision is exported with `git archive`
+ * to a temporary folder that borrows this checkout's node_modules.
+ */
+const CALLS = Number(process.env.BENCH_CALLS ?? 800);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const MODE = process.env.BENCH_MODE === 'separate' ? 'separate' : 'local';
+
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number };
+  non2xx: number;
+  errors: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: object) => Promise<AutocannonResult>;
+
+function post(agent: Agent, url: URL, headers: Record<string, string>): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': '2' } }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode ?? 0));
+    });
+    req.on('error', fail);
+    req.end('{}');
+  });
+}
+
+function exportRevision(rev: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-bench-rev-'));
+  execFileSync('sh', ['-c', `git archive ${rev} | tar -x -C ${dir}`]);
+  symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+async function measureOnce(databaseUrl: string, dir: string) {
+  const d = await deploy(databaseUrl, MODE === 'separate', dir);
+  try {
+    const url = new URL(`${d.base}/v1/functions/noop/invoke`);
+    const headers = { authorization: `Bearer ${d.key}`, 'content-type': 'application/json' };
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    for (let i = 0; i < 1000; i++) await post(agent, url, headers);
+    const times: number[] = [];
+    for (let i = 0; i < CALLS; i++) {
+      const started = performance.now();
+      if ((await post(agent, url, headers)) !== 200) throw new Error('invoke failed');
+      times.push(performance.now() - started);
+    }
+    agent.destroy();
+    times.sort((a, b) => a - b);
+    const options = { url: url.href, method: 'POST', headers, body: '{}', connections: 8 };
+    await autocannon({ ...options, duration: 2 });
+    const load = await autocannon({ ...options, duration: SECONDS });
+    if (load.non2xx > 0 || load.errors > 0) throw new Error(`${load.non2xx} non-2xx, ${load.errors} errors under load`);
+    return { p50: percentile(times, 50), rps: load.requests.average };
+  } finally {
+    await d.stop();
+  }
+}
+
+export async function stepsBench(): Promise<void> {
+  const revs = (process.env.BENCH_STEPS ?? '').split(',').filter(Boolean);
+  if (revs.length === 0) throw new Error('BENCH_STEPS=rev1,rev2,... names the revisions to compare');
+  const database = await benchDatabase();
+  const dirs = revs.map(exportRevision);
+  const results = revs.map(() => ({ p50: [] as number[], rps: [] as number[] }));
+  try {
+    console.log(
+      `steps benchmark (${MODE === 'separate' ? 'api and executor apart' : 'npm start'}): ${revs.join(', ')}; ${ROUNDS} rounds, interleaved`,
+    );
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? revs.map((_, i) => i) : revs.map((_, i) => revs.length - 1 - i);
+      for (const i of order) {
+        const r = await measureOnce(database.url, dirs[i]!);
+        results[i]!.p50.push(r.p50);
+        results[i]!.rps.push(r.rps);
+        console.log(`  round ${round + 1} ${revs[i]}: 1 client p50 ${fmt(r.p50, 2)} ms, 8 clients ${fmt(r.rps)} /s`);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const base = { p50: median(results[0]!.p50), rps: median(results[0]!.rps) };
+    console.log('  | revision | 1 client p50 | × first | 8 clients | × first |');
+    revs.forEach((rev, i) => {
+      const p50 = median(results[i]!.p50);
+      const rps = median(results[i]!.rps);
+      console.log(`  | ${rev} | ${fmt(p50, 2)} ms | ${fmt(p50 / base.p50, 2)} | ${fmt(rps)} /s | ${fmt(rps / base.rps, 2)} |`);
+    });
+  } finally {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    await database.drop();
+  }
+}
