@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, realpathSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,15 +79,27 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const KEEPER = 'freezer-keeper';
 
 /**
- * A control file held open: the warm path writes it on every invocation, and an open, write and
- * close of a cgroup file cost about twice the write alone. Opened on first use, closed with the group.
+ * A control file held open: the warm path writes (freezer) or reads (peak memory, OOM kills) it on
+ * every invocation, and an open, write and close of a cgroup file cost about twice the write alone.
+ * Opened on first use, closed with the group.
  */
-function controlFile(file: string) {
+function controlFile(file: string, flags: 'r' | 'w') {
   let fd: number | null = null;
+  const buffer = flags === 'r' ? Buffer.alloc(4096) : null;
   return {
     write(text: string): void {
-      fd ??= openSync(file, 'w');
+      fd ??= openSync(file, flags);
       writeSync(fd, text, 0);
+    },
+    /** The whole (small) file, read again from its start; '' when it cannot be read. */
+    read(): string {
+      try {
+        fd ??= openSync(file, flags);
+        const n = readSync(fd, buffer!, 0, buffer!.length, 0);
+        return buffer!.toString('latin1', 0, n);
+      } catch {
+        return '';
+      }
     },
     close(): void {
       if (fd !== null) closeSync(fd);
@@ -95,6 +107,15 @@ function controlFile(file: string) {
     },
   };
 }
+
+const numberIn = (text: string): number => {
+  const trimmed = text.trim();
+  return trimmed === 'max' ? Infinity : Number(trimmed) || 0;
+};
+const keyedIn = (text: string, key: string): number => {
+  const match = new RegExp(`^${key} (\\d+)$`, 'm').exec(text);
+  return match ? Number(match[1]) : 0;
+};
 
 /** Reads /proc/self/cgroup: controller name (or "" for v2) → path. */
 function ownPaths(): Map<string, string> {
@@ -218,7 +239,9 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
       for (const dir of dirs(name)) await mkdir(dir);
       const memory = path.join(base.memory, name);
       const freezerState = path.join(base.freezer, name, 'freezer.state');
-      const state = controlFile(freezerState);
+      const state = controlFile(freezerState, 'w');
+      const peak = controlFile(path.join(memory, 'memory.max_usage_in_bytes'), 'r');
+      const oomControl = controlFile(path.join(memory, 'memory.oom_control'), 'r');
       return {
         name,
         async setLimits(limits) {
@@ -254,13 +277,13 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
           signalAll(await pidsIn(path.join(base.freezer, name, 'cgroup.procs')));
           await writeFile(freezerState, 'THAWED').catch(() => undefined);
         },
-        peakMemoryBytes: () => readNumber(path.join(memory, 'memory.max_usage_in_bytes')),
-        oomKills: () => readKeyed(path.join(memory, 'memory.oom_control'), 'oom_kill'),
+        peakMemoryBytes: () => numberIn(peak.read()),
+        oomKills: () => keyedIn(oomControl.read(), 'oom_kill'),
         cpuNanos: () => readNumber(path.join(base.cpuacct, name, 'cpuacct.usage')),
         forksRefused: () => readKeyed(path.join(base.pids, name, 'pids.events'), 'max'),
         pids: () => pidsIn(path.join(base.freezer, name, 'cgroup.procs')),
         remove: () => {
-          state.close();
+          for (const file of [state, peak, oomControl]) file.close();
           return removeGroup(name);
         },
       };
@@ -325,7 +348,7 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
     async create(name) {
       const dir = path.join(root, name);
       await mkdir(dir);
-      const freezer = controlFile(path.join(dir, 'cgroup.freeze'));
+      const freezer = controlFile(path.join(dir, 'cgroup.freeze'), 'w');
       let peakSeen = 0;
       return {
         name,
