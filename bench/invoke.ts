@@ -86,7 +86,7 @@ function post(agent: Agent, url: URL, headers: Record<string, string>, body: Buf
  * p50/p99 of one client calling in a loop, then invocations/s with 8 connections (autocannon).
  * The machine is shared: each measure is taken in 3 rounds and the median round is reported.
  */
-async function measure(url: string, headers: Record<string, string>) {
+export async function measure(url: string, headers: Record<string, string>) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const target = new URL(url);
   const body = Buffer.from('{}');

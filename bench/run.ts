@@ -3,6 +3,7 @@ import { ingestBench } from './ingest.js';
 import { invokeBench } from './invoke.js';
 import { invoicesBench } from './invoices.js';
 import { languagesBench } from './languages.js';
+import { offlineBench } from './offline.js';
 import { sandboxBench } from './sandbox.js';
 import { stepsBench } from './steps.js';
 
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   invoke: invokeBench,
   invoices: invoicesBench,
   languages: languagesBench,
+  offline: offlineBench,
   sandbox: sandboxBench,
   steps: stepsBench,
 };

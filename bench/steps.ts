@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -13,15 +13,15 @@ import { benchDatabase, fmt, percentile } from './lib.js';
  * deployed at a time (nothing of one runs while another is measured), the revisions interleaved
  * round after round, medians compared. `BENCH_STEPS=rev1,rev2,...` (git revisions; default: the
  * commits of issue 15 on this branch, oldest first). Each revision is exported with `git archive`
- * to a temporary folder that borrows this checkout's node_modules.
+ * to a temporary folder that borrows this checkout's node_modules. Measured on `npm start` (api and
+ * executor in one process): its process tree holds all an invocation costs, so its CPU can be read.
  */
 const CALLS = Number(process.env.BENCH_CALLS ?? 800);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const MODE = process.env.BENCH_MODE === 'separate' ? 'separate' : 'local';
 
 interface AutocannonResult {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p50: number };
   non2xx: number;
   errors: number;
@@ -46,8 +46,25 @@ function exportRevision(rev: string): string {
   return dir;
 }
 
+/** CPU time (ms) of a process and all its descendants (the api, its executor, sandboxes, instances). */
+function treeCpuMs(pid: number): number {
+  let ms = 0;
+  const visit = (p: number) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+      for (const task of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) visit(Number(task));
+    } catch {
+      // gone meanwhile
+    }
+  };
+  visit(pid);
+  return ms;
+}
+
 async function measureOnce(databaseUrl: string, dir: string) {
-  const d = await deploy(databaseUrl, MODE === 'separate', dir);
+  const d = await deploy(databaseUrl, false, dir);
   try {
     const url = new URL(`${d.base}/v1/functions/noop/invoke`);
     const headers = { authorization: `Bearer ${d.key}`, 'content-type': 'application/json' };
@@ -63,9 +80,12 @@ async function measureOnce(databaseUrl: string, dir: string) {
     times.sort((a, b) => a - b);
     const options = { url: url.href, method: 'POST', headers, body: '{}', connections: 8 };
     await autocannon({ ...options, duration: 2 });
+    const cpuBefore = treeCpuMs(d.executorPid);
     const load = await autocannon({ ...options, duration: SECONDS });
+    const cpuMs = treeCpuMs(d.executorPid) - cpuBefore;
     if (load.non2xx > 0 || load.errors > 0) throw new Error(`${load.non2xx} non-2xx, ${load.errors} errors under load`);
-    return { p50: percentile(times, 50), rps: load.requests.average };
+    // CPU per invocation barely moves with the machine's load, where latency and throughput do.
+    return { p50: percentile(times, 50), rps: load.requests.average, cpuUs: (cpuMs * 1000) / load.requests.total };
   } finally {
     await d.stop();
   }
@@ -76,27 +96,31 @@ export async function stepsBench(): Promise<void> {
   if (revs.length === 0) throw new Error('BENCH_STEPS=rev1,rev2,... names the revisions to compare');
   const database = await benchDatabase();
   const dirs = revs.map(exportRevision);
-  const results = revs.map(() => ({ p50: [] as number[], rps: [] as number[] }));
+  const results = revs.map(() => ({ p50: [] as number[], rps: [] as number[], cpu: [] as number[] }));
   try {
-    console.log(
-      `steps benchmark (${MODE === 'separate' ? 'api and executor apart' : 'npm start'}): ${revs.join(', ')}; ${ROUNDS} rounds, interleaved`,
-    );
+    console.log(`steps benchmark (npm start, api and executor in one process): ${revs.join(', ')}; ${ROUNDS} rounds, interleaved`);
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? revs.map((_, i) => i) : revs.map((_, i) => revs.length - 1 - i);
       for (const i of order) {
         const r = await measureOnce(database.url, dirs[i]!);
         results[i]!.p50.push(r.p50);
         results[i]!.rps.push(r.rps);
-        console.log(`  round ${round + 1} ${revs[i]}: 1 client p50 ${fmt(r.p50, 2)} ms, 8 clients ${fmt(r.rps)} /s`);
+        results[i]!.cpu.push(r.cpuUs);
+        console.log(
+          `  round ${round + 1} ${revs[i]}: 1 client p50 ${fmt(r.p50, 2)} ms, 8 clients ${fmt(r.rps)} /s, CPU ${fmt(r.cpuUs)} us per invocation`,
+        );
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-    const base = { p50: median(results[0]!.p50), rps: median(results[0]!.rps) };
-    console.log('  | revision | 1 client p50 | × first | 8 clients | × first |');
+    const base = { p50: median(results[0]!.p50), rps: median(results[0]!.rps), cpu: median(results[0]!.cpu) };
+    console.log('  | revision | 1 client p50 | × first | 8 clients | × first | CPU per invocation | × first |');
     revs.forEach((rev, i) => {
       const p50 = median(results[i]!.p50);
       const rps = median(results[i]!.rps);
-      console.log(`  | ${rev} | ${fmt(p50, 2)} ms | ${fmt(p50 / base.p50, 2)} | ${fmt(rps)} /s | ${fmt(rps / base.rps, 2)} |`);
+      const cpu = median(results[i]!.cpu);
+      console.log(
+        `  | ${rev} | ${fmt(p50, 2)} ms | ${fmt(p50 / base.p50, 2)} | ${fmt(rps)} /s | ${fmt(rps / base.rps, 2)} | ${fmt(cpu)} us | ${fmt(cpu / base.cpu, 2)} |`,
+      );
     });
   } finally {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

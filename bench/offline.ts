@@ -1,0 +1,94 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { deploy, measure } from './invoke.js';
+import { benchDatabase, fmt, freePort } from './lib.js';
+
+/**
+ * Side by side with serverless-offline (v13 on the Serverless Framework v3: v4 needs a login), the
+ * local Lambda emulator many users run today, in its default mode (each function in a worker
+ * thread, no sandbox, no metering), against Tally (sandboxed instances, usage fsync'd before the
+ * answer) on the same no-op Node.js function, with the same clients in the same run: one client in
+ * a loop (p50, p99), then 8 connections (autocannon). serverless-offline is installed in its own
+ * folder (bench/serverless-offline, its own lock file) the first time this target runs, so the
+ * project's own `npm ci` stays lean.
+ */
+const FOLDER = join(import.meta.dirname, 'serverless-offline');
+const FUNCTION_NAME = 'tallybench-dev-noop';
+
+function install(): void {
+  if (existsSync(join(FOLDER, 'node_modules', 'serverless-offline', 'package.json'))) return;
+  console.log('  installing serverless v3 and serverless-offline into bench/serverless-offline (npm ci, once)...');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: FOLDER, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm ci in bench/serverless-offline failed');
+}
+
+async function startOffline(): Promise<{ url: string; child: ChildProcess }> {
+  const [http, lambda, websocket, alb] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const child = spawn(
+    process.execPath,
+    [
+      'node_modules/serverless/bin/serverless.js',
+      'offline',
+      'start',
+      '--host',
+      '127.0.0.1',
+      ...['--httpPort', String(http), '--lambdaPort', String(lambda), '--websocketPort', String(websocket), '--albPort', String(alb)],
+      '--noSponsor',
+    ],
+    {
+      cwd: FOLDER,
+      // No telemetry, update checks or notifications: this machine reaches no network but loopback.
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serverless-offline did not start within 120 s:\n${out}`)), 120_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/listening on http/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serverless-offline exited (${code}):\n${out}`)));
+  });
+  child.stdout!.resume();
+  return { url: `http://127.0.0.1:${lambda}/2015-03-31/functions/${FUNCTION_NAME}/invocations`, child };
+}
+
+export async function offlineBench(): Promise<void> {
+  install();
+  const database = await benchDatabase();
+  const offline = await startOffline();
+  try {
+    console.log(`offline benchmark: the same no-op Node.js function on serverless-offline and on Tally, ${database.source}`);
+    const json = { 'content-type': 'application/json' };
+    const sls = await measure(offline.url, json);
+    const rows: { label: string; r: typeof sls }[] = [
+      { label: 'serverless-offline 13.9 (Lambda Invoke endpoint, worker threads)', r: sls },
+    ];
+    for (const separate of [false, true]) {
+      const d = await deploy(database.url, separate);
+      try {
+        const r = await measure(`${d.base}/v1/functions/noop/invoke`, { authorization: `Bearer ${d.key}`, ...json });
+        rows.push({ label: `Tally, ${separate ? 'api and executor as separate processes' : 'npm start (one process)'}`, r });
+      } finally {
+        await d.stop();
+      }
+    }
+    for (const { label, r } of rows) {
+      console.log(`  ${label}:`);
+      console.log(
+        `    1 client p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms (rounds ${r.p50s}); 8 clients ${fmt(r.rps)} /s, p50 ${fmt(r.loadP50)} ms (rounds ${r.rpsAll})` +
+          (r === sls ? '' : `   → ${fmt(r.rps / sls.rps, 2)}× the throughput, p50 ${fmt(r.p50 / sls.p50, 2)}× serverless-offline's`),
+      );
+    }
+    console.log('  goal: at least 3× serverless-offline throughput at a lower p50');
+  } finally {
+    offline.child.kill('SIGTERM');
+    await database.drop();
+  }
+}
