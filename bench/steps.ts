@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
@@ -63,6 +63,20 @@ function treeCpuMs(pid: number): number {
   return ms;
 }
 
+interface Probe {
+  p50: number;
+  executorUs: number;
+  instanceUs: number;
+}
+
+/** bench/warm-probe.ts on one revision, in its own process: warm invocations at the executor, and their CPU. */
+function probe(dir: string): Probe {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/warm-probe.ts', dir], { encoding: 'utf8' });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`warm probe failed on ${dir}: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(line) as Probe;
+}
+
 async function measureOnce(databaseUrl: string, dir: string) {
   const d = await deploy(databaseUrl, false, dir);
   try {
@@ -96,12 +110,19 @@ export async function stepsBench(): Promise<void> {
   if (revs.length === 0) throw new Error('BENCH_STEPS=rev1,rev2,... names the revisions to compare');
   const database = await benchDatabase();
   const dirs = revs.map(exportRevision);
-  const results = revs.map(() => ({ p50: [] as number[], rps: [] as number[], cpu: [] as number[] }));
+  const results = revs.map(() => ({ p50: [] as number[], rps: [] as number[], cpu: [] as number[], probes: [] as Probe[] }));
+  const withApi = process.env.BENCH_STEPS_API !== '0';
   try {
     console.log(`steps benchmark (npm start, api and executor in one process): ${revs.join(', ')}; ${ROUNDS} rounds, interleaved`);
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? revs.map((_, i) => i) : revs.map((_, i) => revs.length - 1 - i);
       for (const i of order) {
+        const p = probe(dirs[i]!);
+        results[i]!.probes.push(p);
+        console.log(
+          `  round ${round + 1} ${revs[i]} at the executor: p50 ${fmt(p.p50, 3)} ms, executor CPU ${fmt(p.executorUs)} us, instance CPU ${fmt(p.instanceUs)} us per invocation`,
+        );
+        if (!withApi) continue;
         const r = await measureOnce(database.url, dirs[i]!);
         results[i]!.p50.push(r.p50);
         results[i]!.rps.push(r.rps);
@@ -112,6 +133,22 @@ export async function stepsBench(): Promise<void> {
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const probed = results.map((r) => ({
+      p50: median(r.probes.map((p) => p.p50)),
+      executor: median(r.probes.map((p) => p.executorUs)),
+      instance: median(r.probes.map((p) => p.instanceUs)),
+    }));
+    console.log('  at the executor (one sandboxed instance, 1,769 MB), medians:');
+    console.log('  | revision | warm p50 | executor CPU per invocation | instance CPU per invocation | total CPU | × first |');
+    revs.forEach((rev, i) => {
+      const p = probed[i]!;
+      const total = p.executor + p.instance;
+      console.log(
+        `  | ${rev} | ${fmt(p.p50, 3)} ms | ${fmt(p.executor)} us | ${fmt(p.instance)} us | ${fmt(total)} us | ${fmt(total / (probed[0]!.executor + probed[0]!.instance), 2)} |`,
+      );
+    });
+    if (!withApi) return;
+    console.log('  through the api (npm start), medians:');
     const base = { p50: median(results[0]!.p50), rps: median(results[0]!.rps), cpu: median(results[0]!.cpu) };
     console.log('  | revision | 1 client p50 | × first | 8 clients | × first | CPU per invocation | × first |');
     revs.forEach((rev, i) => {
