@@ -40,22 +40,26 @@ async function startOffline(): Promise<{ url: string; child: ChildProcess }> {
       cwd: FOLDER,
       // No telemetry, update checks or notifications: this machine reaches no network but loopback.
       env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*' },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`serverless-offline did not start within 120 s:\n${out}`)), 120_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    // The Serverless Framework v3 writes its log to stderr.
+    const watch = (chunk: Buffer) => {
       out += chunk.toString();
       if (/listening on http/.test(out)) {
         clearTimeout(timer);
         resolve();
       }
-    });
+    };
+    child.stdout!.on('data', watch);
+    child.stderr!.on('data', watch);
     child.once('exit', (code) => reject(new Error(`serverless-offline exited (${code}):\n${out}`)));
   });
-  child.stdout!.resume();
+  child.stdout!.removeAllListeners('data').resume();
+  child.stderr!.removeAllListeners('data').resume();
   return { url: `http://127.0.0.1:${lambda}/2015-03-31/functions/${FUNCTION_NAME}/invocations`, child };
 }
 
