@@ -45,7 +45,10 @@ async function startOffline(): Promise<{ url: string; child: ChildProcess }> {
   );
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`serverless-offline did not start within 120 s:\n${out}`)), 120_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`serverless-offline did not start within 120 s:\n${out}`));
+    }, 120_000);
     // The Serverless Framework v3 writes its log to stderr.
     const watch = (chunk: Buffer) => {
       out += chunk.toString();
@@ -66,8 +69,9 @@ async function startOffline(): Promise<{ url: string; child: ChildProcess }> {
 export async function offlineBench(): Promise<void> {
   install();
   const database = await benchDatabase();
-  const offline = await startOffline();
+  let offline: Awaited<ReturnType<typeof startOffline>> | null = null;
   try {
+    offline = await startOffline();
     console.log(`offline benchmark: the same no-op Node.js function on serverless-offline and on Tally, ${database.source}`);
     const json = { 'content-type': 'application/json' };
     // serverless-offline is measured before and after Tally, so that a change in the machine's load
@@ -97,7 +101,7 @@ export async function offlineBench(): Promise<void> {
     }
     console.log('  goal: at least 3× serverless-offline throughput at a lower p50');
   } finally {
-    offline.child.kill('SIGTERM');
+    offline?.child.kill('SIGTERM');
     await database.drop();
   }
 }
