@@ -12,7 +12,9 @@ import { benchDatabase, fmt, percentile, startApi } from './lib.js';
  */
 const BATCH = 1000;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 240);
-const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
+/** The ceiling the goal is stated against: multi-row INSERTs over this many connections. */
+const CEILING_CONNECTIONS = 8;
 /**
  * BENCH_DEDUP_ROWS=N: after the usual run on an empty dedup table, preload N invocation ids into
  * usage_dedup (as years of traffic would leave it) and measure ingest again, in the same run.
@@ -287,17 +289,19 @@ export async function ingestBench(): Promise<void> {
     );
 
     const ceiling1 = await ceiling(database.url, makeRows(accountIds, n), 1);
-    const ceilingN = await ceiling(database.url, makeRows(accountIds, n), CLIENTS);
+    const ceilingN = await ceiling(database.url, makeRows(accountIds, n), CEILING_CONNECTIONS);
     const api = await throughApi(database.url, makeRows(accountIds, n));
 
     console.log(`  ceiling, bare table, multi-row INSERT, 1 connection:      ${fmt(ceiling1)} rows/s`);
-    console.log(`  ceiling, bare table, multi-row INSERT, ${CLIENTS} connections:     ${fmt(ceilingN)} rows/s`);
-    console.log(`  Tally POST /v1/usage (dedup + partitioned events + hourly rollups): ${fmt(api.eventsPerSecond)} events/s`);
+    console.log(`  ceiling, bare table, multi-row INSERT, ${CEILING_CONNECTIONS} connections:     ${fmt(ceilingN)} rows/s`);
     console.log(
-      `  ratio to the 1-connection ceiling: ${fmt(api.eventsPerSecond / ceiling1, 2)}   to the ${CLIENTS}-connection ceiling: ${fmt(api.eventsPerSecond / ceilingN, 2)}`,
+      `  Tally POST /v1/usage, ${CLIENTS} clients (dedup + partitioned events + hourly and monthly rollups): ${fmt(api.eventsPerSecond)} events/s`,
+    );
+    console.log(
+      `  ratio to the 1-connection ceiling: ${fmt(api.eventsPerSecond / ceiling1, 2)}   to the ${CEILING_CONNECTIONS}-connection ceiling: ${fmt(api.eventsPerSecond / ceilingN, 2)}`,
     );
     console.log(`  batch latency p50 ${fmt(api.p50, 1)} ms, p99 ${fmt(api.p99, 1)} ms; api peak RSS ${fmt(api.peakMb, 0)} MB`);
-    console.log(`  goal: >= 30,000 events/s and >= 0.5 of the ceiling`);
+    console.log(`  goal: >= 50,000 events/s and >= 0.5 of the ${CEILING_CONNECTIONS}-connection ceiling`);
   } finally {
     await database.drop();
   }

@@ -86,7 +86,7 @@ function post(agent: Agent, url: URL, headers: Record<string, string>, body: Buf
  * p50/p99 of one client calling in a loop, then invocations/s with 8 connections (autocannon).
  * The machine is shared: each measure is taken in 3 rounds and the median round is reported.
  */
-async function measure(url: string, headers: Record<string, string>) {
+export async function measure(url: string, headers: Record<string, string>) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const target = new URL(url);
   const body = Buffer.from('{}');
@@ -137,9 +137,10 @@ async function startFloor(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${port}/floor`, child };
 }
 
-async function startExecutorProcess(apiBase: string, key: string, dir: string) {
+async function startExecutorProcess(apiBase: string, key: string, dir: string, cwd: string) {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'executor/main.ts'], {
+    cwd,
     env: {
       ...process.env,
       TALLY_API_URL: apiBase,
@@ -197,14 +198,14 @@ export interface Deployment {
 }
 
 /** Tally with a no-op function deployed: `npm start` style (one process) or api and executor apart. */
-export async function deploy(databaseUrl: string, separate: boolean): Promise<Deployment> {
+export async function deploy(databaseUrl: string, separate: boolean, cwd = process.cwd()): Promise<Deployment> {
   const adminKey = `bench_admin_${randomUUID()}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'tally-bench-data-'));
-  const server = await startApi(databaseUrl, adminKey, { TALLY_DATA_DIR: dataDir, TALLY_EXECUTOR: separate ? 'off' : 'on' });
+  const server = await startApi(databaseUrl, adminKey, { TALLY_DATA_DIR: dataDir, TALLY_EXECUTOR: separate ? 'off' : 'on' }, cwd);
   let executor: ChildProcess | null = null;
   if (separate) {
     const fleet = (await api(server.base, adminKey, 'POST', '/v1/keys', { role: 'executor' })).json.key as string;
-    executor = await startExecutorProcess(server.base, fleet, join(dataDir, 'executor'));
+    executor = await startExecutorProcess(server.base, fleet, join(dataDir, 'executor'), cwd);
   }
   for (let tries = 0; (await api(server.base, adminKey, 'GET', '/v1/executors')).json.executors.length === 0; tries++) {
     if (tries > 200) throw new Error('no executor registered within 20 s');

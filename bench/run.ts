@@ -5,8 +5,10 @@ import { invokeBench } from './invoke.js';
 import { invoicesBench } from './invoices.js';
 import { languagesBench } from './languages.js';
 import { logsBench } from './logs.js';
+import { offlineBench } from './offline.js';
 import { sandboxBench } from './sandbox.js';
 import { sourcesBench } from './sources.js';
+import { stepsBench } from './steps.js';
 
 /** `npm run bench -- <name>`: benchmarks print figures and ratios against a baseline measured in the same run. */
 const benches: Record<string, () => Promise<void>> = {
@@ -17,8 +19,10 @@ const benches: Record<string, () => Promise<void>> = {
   invoices: invoicesBench,
   languages: languagesBench,
   logs: logsBench,
+  offline: offlineBench,
   sandbox: sandboxBench,
   sources: sourcesBench,
+  steps: stepsBench,
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

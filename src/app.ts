@@ -7,6 +7,7 @@ import type { Db } from './db/database.js';
 import type { Clock } from './lib/clock.js';
 import { errorHandler, notFoundHandler } from './lib/error-handler.js';
 import type { Logger } from './lib/logger.js';
+import { RequestLog } from './lib/request-log.js';
 import { fromAdminListener, isAdminPath, servedOnAdmin } from './lib/admin-listener.js';
 import { createMetrics, instrumentInvoiceRuns, registerBacklogMetrics, type Metrics } from './lib/metrics.js';
 import { createOutboundHttp, type OutboundOptions } from './lib/outbound-http.js';
@@ -303,6 +304,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   registerBacklogMetrics(metrics.registry, createBacklogRepository(deps.db).read);
   const app = Fastify({
     loggerInstance: deps.logger,
+    logController: new RequestLog(),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

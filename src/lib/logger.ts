@@ -12,11 +12,12 @@ export const loggerOptions = (level: string): LoggerOptions => ({
 });
 
 /** Fields a human reading a terminal does not need on every line (they stay in JSON mode). */
-const HIDDEN = 'pid,hostname,req,res,responseTime,reqId,module,job,process';
+const HIDDEN = 'pid,hostname,req,res,responseTime,reqId,module,job,process,method,url,statusCode';
 
 /**
- * One short line per entry: `[module] message`, a request as `GET /v1/usage` then `200 3.1 ms`, and
- * the remaining fields (ids, counts) after it on the same line.
+ * One short line per entry: `[module] message`, an answered request as `GET /v1/usage → 200 3.1 ms`
+ * (the one line src/lib/request-log.ts writes per request), and the remaining fields (ids, counts)
+ * after it on the same line.
  */
 export const humanMessage: MessageFormatFunc = (log, messageKey) => {
   const scope = log.module ?? log.job;
@@ -24,6 +25,10 @@ export const humanMessage: MessageFormatFunc = (log, messageKey) => {
   const req = log.req as { method?: string; url?: string } | undefined;
   const res = log.res as { statusCode?: number } | undefined;
   const id = typeof log.reqId === 'string' ? ` (${log.reqId.slice(0, 8)})` : '';
+  if (typeof log.method === 'string' && typeof log.statusCode === 'number') {
+    const ms = typeof log.responseTime === 'number' ? ` ${log.responseTime.toFixed(1)} ms` : '';
+    return `${prefix}${log.method} ${String(log.url ?? '')} → ${log.statusCode}${ms}${id}`;
+  }
   if (req?.method) return `${prefix}→ ${req.method} ${req.url ?? ''}${id}`;
   if (res?.statusCode !== undefined) {
     const ms = typeof log.responseTime === 'number' ? ` ${log.responseTime.toFixed(1)} ms` : '';

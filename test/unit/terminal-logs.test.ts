@@ -30,11 +30,14 @@ describe('terminal logs', () => {
     log.child({ module: 'usage' }).info({ accepted: 3 }, 'batch stored');
     log.info({ reqId: 'abcdef0123456789', req: { method: 'GET', url: '/v1/usage' } }, 'incoming request');
     log.info({ reqId: 'abcdef0123456789', res: { statusCode: 200 }, responseTime: 3.125 }, 'request completed');
+    // The api's own request log (src/lib/request-log.ts): one line per answered request.
+    log.info({ reqId: 'abcdef0123456789', method: 'POST', url: '/v1/usage', statusCode: 202, responseTime: 1.25 }, 'request completed');
     const lines = out.text().trimEnd().split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: \[usage\] batch stored \{"accepted":3\}$/);
     expect(lines[1]).toMatch(/INFO: → GET \/v1\/usage \(abcdef01\)$/);
     expect(lines[2]).toMatch(/INFO: ← 200 3\.1 ms \(abcdef01\)$/);
+    expect(lines[3]).toMatch(/INFO: POST \/v1\/usage → 202 1\.3 ms \(abcdef01\)$/);
     for (const line of lines) expect(line).not.toMatch(/hostname|"pid"/);
 
     const json = capture();

@@ -1,7 +1,7 @@
 // Tally's Node.js runtime: loads the handler and loops over the Lambda Runtime API.
 // Plain JavaScript with node built-ins only: it runs inside every function instance.
-import http from 'node:http';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
@@ -11,29 +11,113 @@ const [apiHost, apiPort] = (process.env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:900
 // than the TCP forwarder that AWS_LAMBDA_RUNTIME_API names (which any other runtime uses).
 const SOCKET = '/run/tally/runtime-api.sock';
 const socketPath = existsSync(SOCKET) ? SOCKET : undefined;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
 const handlerString = process.env._HANDLER ?? '';
 
 let currentRequestId;
 
+// A minimal HTTP/1.1 client on one kept-alive connection: the runtime makes one request at a time
+// to one server (Tally's Runtime API), so node:http's agent, parser objects and streams are pure
+// overhead here (they were about 220 us of JavaScript per invocation, a third of the runtime's work).
+const CRLF2 = Buffer.from('\r\n\r\n');
+let conn = null;
+let pending = null;
+let received = [];
+let receivedBytes = 0;
+/** Bytes a response with a known length needs in all: no parse is tried before they are here. */
+let needed = 0;
+
+function connect() {
+  const socket = socketPath ? net.createConnection(socketPath) : net.createConnection(Number(apiPort), apiHost);
+  socket.setNoDelay?.(true);
+  socket.on('data', (chunk) => {
+    received.push(chunk);
+    receivedBytes += chunk.length;
+    if (pending && receivedBytes >= needed) tryParse();
+  });
+  const gone = (err) => {
+    if (conn === socket) conn = null;
+    received = [];
+    receivedBytes = 0;
+    needed = 0;
+    const p = pending;
+    pending = null;
+    p?.reject(err ?? new Error('the Runtime API closed the connection'));
+  };
+  socket.on('error', gone);
+  socket.on('close', () => gone());
+  return socket;
+}
+
+/** Parses one whole response from what was received (Content-Length or chunked), if it is all there. */
+function tryParse() {
+  const all = received.length === 1 ? received[0] : Buffer.concat(received);
+  received = [all];
+  const end = all.indexOf(CRLF2);
+  if (end < 0) return;
+  const head = all.toString('latin1', 0, end).split('\r\n');
+  const status = Number(head[0].slice(9, 12));
+  const headers = {};
+  for (let i = 1; i < head.length; i++) {
+    const colon = head[i].indexOf(':');
+    if (colon > 0) headers[head[i].slice(0, colon).trim().toLowerCase()] = head[i].slice(colon + 1).trim();
+  }
+  let body;
+  let rest;
+  const start = end + 4;
+  if (headers['content-length'] !== undefined) {
+    const length = Number(headers['content-length']);
+    if (all.length < start + length) {
+      needed = start + length;
+      return;
+    }
+    body = all.subarray(start, start + length);
+    rest = all.subarray(start + length);
+  } else if (/chunked/i.test(headers['transfer-encoding'] ?? '')) {
+    const parts = [];
+    let at = start;
+    for (;;) {
+      const lineEnd = all.indexOf('\r\n', at, 'latin1');
+      if (lineEnd < 0) return;
+      const size = Number.parseInt(all.toString('latin1', at, lineEnd), 16);
+      if (size === 0) {
+        const trailerEnd = all.indexOf(CRLF2, lineEnd - 2);
+        if (trailerEnd < 0) return;
+        rest = all.subarray(trailerEnd + 4);
+        break;
+      }
+      if (all.length < lineEnd + 2 + size + 2) return;
+      parts.push(all.subarray(lineEnd + 2, lineEnd + 2 + size));
+      at = lineEnd + 2 + size + 2;
+    }
+    body = Buffer.concat(parts);
+  } else {
+    body = Buffer.alloc(0); // our Runtime API always sends a length; nothing else is expected
+    rest = all.subarray(start);
+  }
+  received = rest.length > 0 ? [rest] : [];
+  receivedBytes = rest.length;
+  needed = 0;
+  const p = pending;
+  pending = null;
+  if (/close/i.test(headers.connection ?? '')) conn?.destroy();
+  // Idle, the connection must not keep the process alive: a callback handler's invocation ends when
+  // its event loop is empty ('beforeExit'), as with node:http's agent, whose idle sockets are unref'd.
+  conn?.unref();
+  p.resolve({ status, headers, body });
+}
+
 function request(method, urlPath, body, headers = {}) {
   return new Promise((resolve, reject) => {
-    const options = {
-      ...(socketPath ? { socketPath } : { host: apiHost, port: Number(apiPort) }),
-      method,
-      path: urlPath,
-      agent,
-      headers: body ? { ...headers, 'Content-Length': body.length } : headers,
-    };
-    const req = http.request(options, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
+    conn ??= connect();
+    conn.ref();
+    pending = { resolve, reject };
+    let head = `${method} ${urlPath} HTTP/1.1\r\nHost: runtime\r\n`;
+    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+    if (body) {
+      head += `Content-Length: ${body.length}\r\n\r\n`;
+      conn.write(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+    } else conn.write(`${head}\r\n`, 'latin1');
   });
 }
 

@@ -1,0 +1,107 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { deploy, measure } from './invoke.js';
+import { benchDatabase, fmt, freePort } from './lib.js';
+
+/**
+ * Side by side with serverless-offline (v13 on the Serverless Framework v3: v4 needs a login), the
+ * local Lambda emulator many users run today, in its default mode (each function in a worker
+ * thread, no sandbox, no metering), against Tally (sandboxed instances, usage fsync'd before the
+ * answer) on the same no-op Node.js function, with the same clients in the same run: one client in
+ * a loop (p50, p99), then 8 connections (autocannon). serverless-offline is installed in its own
+ * folder (bench/serverless-offline, its own lock file) the first time this target runs, so the
+ * project's own `npm ci` stays lean.
+ */
+const FOLDER = join(import.meta.dirname, 'serverless-offline');
+const FUNCTION_NAME = 'tallybench-dev-noop';
+
+function install(): void {
+  if (existsSync(join(FOLDER, 'node_modules', 'serverless-offline', 'package.json'))) return;
+  console.log('  installing serverless v3 and serverless-offline into bench/serverless-offline (npm ci, once)...');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: FOLDER, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm ci in bench/serverless-offline failed');
+}
+
+async function startOffline(): Promise<{ url: string; child: ChildProcess }> {
+  const [http, lambda, websocket, alb] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const child = spawn(
+    process.execPath,
+    [
+      'node_modules/serverless/bin/serverless.js',
+      'offline',
+      'start',
+      '--host',
+      '127.0.0.1',
+      ...['--httpPort', String(http), '--lambdaPort', String(lambda), '--websocketPort', String(websocket), '--albPort', String(alb)],
+      '--noSponsor',
+    ],
+    {
+      cwd: FOLDER,
+      // No telemetry, update checks or notifications: this machine reaches no network but loopback.
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`serverless-offline did not start within 120 s:\n${out}`));
+    }, 120_000);
+    // The Serverless Framework v3 writes its log to stderr.
+    const watch = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/listening on http/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', watch);
+    child.stderr!.on('data', watch);
+    child.once('exit', (code) => reject(new Error(`serverless-offline exited (${code}):\n${out}`)));
+  });
+  child.stdout!.removeAllListeners('data').resume();
+  child.stderr!.removeAllListeners('data').resume();
+  return { url: `http://127.0.0.1:${lambda}/2015-03-31/functions/${FUNCTION_NAME}/invocations`, child };
+}
+
+export async function offlineBench(): Promise<void> {
+  install();
+  const database = await benchDatabase();
+  let offline: Awaited<ReturnType<typeof startOffline>> | null = null;
+  try {
+    offline = await startOffline();
+    console.log(`offline benchmark: the same no-op Node.js function on serverless-offline and on Tally, ${database.source}`);
+    const json = { 'content-type': 'application/json' };
+    // serverless-offline is measured before and after Tally, so that a change in the machine's load
+    // during the run shows (Tally's ratios are against the mean of the two).
+    const before = await measure(offline.url, json);
+    const tally: { label: string; r: typeof before }[] = [];
+    for (const separate of [false, true]) {
+      const d = await deploy(database.url, separate);
+      try {
+        const r = await measure(`${d.base}/v1/functions/noop/invoke`, { authorization: `Bearer ${d.key}`, ...json });
+        tally.push({ label: `Tally, ${separate ? 'api and executor as separate processes' : 'npm start (one process)'}`, r });
+      } finally {
+        await d.stop();
+      }
+    }
+    const after = await measure(offline.url, json);
+    const sls = { rps: (before.rps + after.rps) / 2, p50: (before.p50 + after.p50) / 2 };
+    const line = (r: typeof before) =>
+      `1 client p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms (rounds ${r.p50s}); 8 clients ${fmt(r.rps)} /s, p50 ${fmt(r.loadP50)} ms (rounds ${r.rpsAll})`;
+    console.log(`  serverless-offline 13.9 (Lambda Invoke endpoint, worker threads), before Tally: ${line(before)}`);
+    console.log(`  serverless-offline, after Tally: ${line(after)}`);
+    for (const { label, r } of tally) {
+      console.log(`  ${label}: ${line(r)}`);
+      console.log(
+        `    → ${fmt(r.rps / sls.rps, 2)}× serverless-offline's throughput, p50 ${fmt(r.p50 / sls.p50, 2)}× its p50 (against the mean of its two measures)`,
+      );
+    }
+    console.log('  goal: at least 3× serverless-offline throughput at a lower p50');
+  } finally {
+    offline?.child.kill('SIGTERM');
+    await database.drop();
+  }
+}
