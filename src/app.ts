@@ -392,6 +392,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
         invoke,
         events: services.events,
         urls: services.urls,
+        sources: services.sources,
         settings: createAwsSettingsRepository(deps.db),
         region: deps.aws?.region ?? 'us-east-1',
         publicUrl: deps.publicUrl ?? null,

@@ -19,14 +19,14 @@ type AwsInvokeConfig = {
 };
 
 /** A function ARN of this account becomes a function destination; an http(s) URL, Tally's signed webhook. */
-function toDest(caller: ArnContext, field: string, arn: string | undefined): TallyDest | undefined {
+export function toDest(caller: ArnContext, field: string, arn: string | undefined): TallyDest | undefined {
   if (!arn) return undefined;
   if (/^https?:\/\//.test(arn)) return { type: 'webhook', url: arn };
   if (/^arn:aws:lambda:/.test(arn)) return { type: 'function', function: parseFunctionName(arn, caller.accountId).name };
   throw awsErrors.invalidParameter(`${field}: Tally delivers to a Lambda function ARN or an https webhook URL, not ${arn}`);
 }
 
-const fromDest = (caller: ArnContext, d: TallyDest | undefined) =>
+export const fromDest = (caller: ArnContext, d: TallyDest | undefined) =>
   d ? { Destination: d.type === 'function' ? functionArn(caller, d.function) : d.url } : undefined;
 
 /** Lambda's CORS names and Tally's are the same words in another case. */

@@ -3,6 +3,7 @@ import type { AsyncService } from '../async/async.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
 import type { InvokeService } from '../functions/invoke.service.js';
 import type { VersionsService } from '../functions/versions.service.js';
+import type { SourcesService } from '../sources/sources.service.js';
 import type { UrlsService } from '../urls/urls.service.js';
 import type { AwsSettingsRepository } from './aws-settings.repository.js';
 import { AwsError, awsErrors } from './errors.js';
@@ -22,14 +23,14 @@ export interface LambdaContext {
   invoke: InvokeService;
   events: AsyncService;
   urls: UrlsService;
+  sources: SourcesService;
   settings: AwsSettingsRepository;
   region: string;
   publicUrl: string | null;
 }
 
 /**
- * One group of Lambda operations (functions, invoke, async and URLs; event source mappings will be
- * another file): it registers its routes on the signed, AWS-error-rendering scope below.
+ * One group of Lambda operations (functions, invoke, async and URLs, event source mappings): it registers its routes on the signed, AWS-error-rendering scope below.
  */
 export type LambdaOperations = (app: FastifyInstance, ctx: LambdaContext) => void;
 

@@ -5,11 +5,12 @@ import type { AccessKeysService } from './access-keys.service.js';
 import { AwsError, awsErrorHandler, awsErrors } from './errors.js';
 import type { LambdaContext, LambdaOperations } from './lambda.context.js';
 import { asyncAndUrlOperations } from './lambda.async-urls.js';
+import { eventSourceOperations } from './lambda.event-sources.js';
 import { functionOperations } from './lambda.functions.js';
 import { invokeOperations } from './lambda.invoke.js';
 import { verifySigV4 } from './sigv4.js';
 
-const OPERATIONS: LambdaOperations[] = [functionOperations, invokeOperations, asyncAndUrlOperations];
+const OPERATIONS: LambdaOperations[] = [functionOperations, invokeOperations, asyncAndUrlOperations, eventSourceOperations];
 /** The dated path prefixes of the Lambda REST API. */
 const UNSERVED_PREFIXES = [
   '2015-03-31',

@@ -1,0 +1,209 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { MappingInput, SourcesService } from '../sources/sources.service.js';
+import { awsErrors } from './errors.js';
+import { toDest, fromDest } from './lambda.async-urls.js';
+import { callerOf, jsonBody, type LambdaOperations, sendJson } from './lambda.context.js';
+import { type ArnContext, functionArn, parseFunctionName } from './shapes.js';
+
+/**
+ * Event source mappings through the Lambda API: a translation onto the sources service that
+ * /v1/event-source-mappings uses (docs/aws.md, "Event source mappings"). Lambda names a broker by
+ * an AWS ARN (Amazon MQ, MSK) or, for self-managed Kafka, by `SelfManagedEventSource.Endpoints`;
+ * Tally's brokers are all self-managed, so their URL travels there under the broker's kind:
+ * `{ "Endpoints": { "RABBITMQ": ["amqp://..."] } }` (or MQTT, NATS, REDIS). The queue is `Queues[0]`,
+ * the topic filter or stream `Topics[0]`, a stream's consumer group
+ * `SelfManagedKafkaEventSourceConfig.ConsumerGroupId`. The URL is answered without credentials.
+ */
+type Kind = 'rabbitmq' | 'mqtt' | 'nats' | 'redis';
+const KINDS: Record<string, Kind> = { RABBITMQ: 'rabbitmq', MQTT: 'mqtt', NATS: 'nats', REDIS: 'redis' };
+const ENDPOINT_OF: Record<Kind, string> = { rabbitmq: 'RABBITMQ', mqtt: 'MQTT', nats: 'NATS', redis: 'REDIS' };
+
+interface AwsMappingRequest {
+  FunctionName?: string;
+  EventSourceArn?: string;
+  SelfManagedEventSource?: { Endpoints?: Record<string, string[]> };
+  Queues?: string[];
+  Topics?: string[];
+  SelfManagedKafkaEventSourceConfig?: { ConsumerGroupId?: string };
+  StartingPosition?: string;
+  BatchSize?: number;
+  MaximumBatchingWindowInSeconds?: number;
+  MaximumRetryAttempts?: number;
+  ScalingConfig?: { MaximumConcurrency?: number };
+  FunctionResponseTypes?: string[];
+  DestinationConfig?: { OnFailure?: { Destination?: string } };
+  Enabled?: boolean;
+}
+
+type Dto = Awaited<ReturnType<SourcesService['get']>>;
+
+/** Fields of a Lambda request Tally cannot honour for its brokers: refused by name rather than ignored. */
+const UNSUPPORTED = [
+  'EventSourceArn',
+  'FilterCriteria',
+  'ParallelizationFactor',
+  'StartingPositionTimestamp',
+  'MaximumRecordAgeInSeconds',
+  'BisectBatchOnFunctionError',
+  'TumblingWindowInSeconds',
+  'SourceAccessConfigurations',
+  'AmazonManagedKafkaEventSourceConfig',
+  'DocumentDBEventSourceConfig',
+  'KMSKeyArn',
+  'MetricsConfig',
+  'ProvisionedPollerConfig',
+] as const;
+
+function toInput(caller: ArnContext, body: AwsMappingRequest): MappingInput {
+  for (const field of UNSUPPORTED) {
+    if ((body as Record<string, unknown>)[field] !== undefined) {
+      throw awsErrors.invalidParameter(
+        `${field}: Tally's event sources are self-managed brokers; name one with SelfManagedEventSource.Endpoints (RABBITMQ, MQTT, NATS or REDIS)`,
+      );
+    }
+  }
+  if (!body.FunctionName) throw awsErrors.invalidParameter('FunctionName is required');
+  const endpoints = Object.entries(body.SelfManagedEventSource?.Endpoints ?? {});
+  const [endpoint] = endpoints;
+  const kind = endpoint ? KINDS[endpoint[0]] : undefined;
+  if (endpoints.length !== 1 || !endpoint || !kind || !Array.isArray(endpoint[1]) || endpoint[1].length !== 1) {
+    throw awsErrors.invalidParameter('SelfManagedEventSource.Endpoints: exactly one of RABBITMQ, MQTT, NATS or REDIS, with one broker URL');
+  }
+  const url = endpoint[1][0]!;
+  const { name } = parseFunctionName(body.FunctionName, caller.accountId);
+  const one = (field: 'Queues' | 'Topics', list: string[] | undefined) => {
+    if (list?.length !== 1) throw awsErrors.invalidParameter(`${field}: exactly one name for a ${kind} source`);
+    return list[0]!;
+  };
+  const group = body.SelfManagedKafkaEventSourceConfig?.ConsumerGroupId;
+  const position = body.StartingPosition as 'TRIM_HORIZON' | 'LATEST' | undefined;
+  if (position !== undefined && position !== 'TRIM_HORIZON' && position !== 'LATEST') {
+    throw awsErrors.invalidParameter('StartingPosition: TRIM_HORIZON or LATEST (AT_TIMESTAMP is not served)');
+  }
+  const source: MappingInput['source'] =
+    kind === 'rabbitmq'
+      ? { type: kind, url, queue: one('Queues', body.Queues) }
+      : kind === 'mqtt'
+        ? { type: kind, url, topic: one('Topics', body.Topics) }
+        : {
+            type: kind,
+            url,
+            stream: one('Topics', body.Topics),
+            ...(group !== undefined ? { group } : {}),
+            ...(position !== undefined ? { startingPosition: position } : {}),
+          };
+  const onFailure = toDest(caller, 'DestinationConfig.OnFailure', body.DestinationConfig?.OnFailure?.Destination);
+  const responseTypes = body.FunctionResponseTypes ?? [];
+  if (responseTypes.some((r) => r !== 'ReportBatchItemFailures')) {
+    throw awsErrors.invalidParameter('FunctionResponseTypes: only ReportBatchItemFailures');
+  }
+  return {
+    functionName: name,
+    source,
+    ...(body.BatchSize !== undefined ? { batchSize: body.BatchSize } : {}),
+    ...(body.MaximumBatchingWindowInSeconds !== undefined ? { maximumBatchingWindowS: body.MaximumBatchingWindowInSeconds } : {}),
+    ...(body.MaximumRetryAttempts !== undefined ? { maximumRetryAttempts: body.MaximumRetryAttempts } : {}),
+    ...(body.ScalingConfig?.MaximumConcurrency !== undefined ? { maximumConcurrency: body.ScalingConfig.MaximumConcurrency } : {}),
+    ...(responseTypes.length > 0 ? { functionResponseTypes: ['ReportBatchItemFailures'] as const } : {}),
+    ...(onFailure ? { destinations: { onFailure } } : {}),
+    ...(body.Enabled !== undefined ? { enabled: body.Enabled } : {}),
+  } as MappingInput;
+}
+
+/** Lambda's EventSourceMappingConfiguration for a Tally mapping. */
+function toAws(caller: ArnContext, m: Dto) {
+  const s = m.source;
+  const kind = s.type === 's3-webhook' ? null : (s.type as Kind);
+  return {
+    UUID: m.id,
+    EventSourceMappingArn: m.eventSourceMappingArn,
+    FunctionArn: functionArn(caller, m.functionName),
+    ...(kind && s.url ? { SelfManagedEventSource: { Endpoints: { [ENDPOINT_OF[kind]]: [s.url] } } } : {}),
+    ...(s.queue !== undefined ? { Queues: [s.queue] } : {}),
+    ...(s.topic !== undefined ? { Topics: [s.topic] } : s.stream !== undefined ? { Topics: [s.stream] } : {}),
+    ...(s.group !== undefined ? { SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: s.group } } : {}),
+    ...(s.startingPosition !== undefined ? { StartingPosition: s.startingPosition } : {}),
+    BatchSize: m.batchSize,
+    MaximumBatchingWindowInSeconds: m.maximumBatchingWindowS,
+    MaximumRetryAttempts: m.maximumRetryAttempts,
+    ScalingConfig: { MaximumConcurrency: m.maximumConcurrency },
+    FunctionResponseTypes: m.functionResponseTypes,
+    DestinationConfig: { OnFailure: fromDest(caller, m.destinations.onFailure) ?? {} },
+    State: m.state,
+    StateTransitionReason: 'USER_INITIATED',
+    LastProcessingResult: m.lastProcessingResult,
+    // Lambda's JSON protocol carries timestamps as epoch seconds.
+    LastModified: Date.parse(m.lastModified) / 1000,
+  };
+}
+
+const MAPPINGS = '/2015-03-31/event-source-mappings';
+
+/** Create, get, list, update (Enabled) and delete event source mappings. */
+export const eventSourceOperations: LambdaOperations = (app, ctx) => {
+  const { sources } = ctx;
+  const idOf = (req: FastifyRequest) => (req.params as { UUID: string }).UUID;
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const notFound = (id: string) => awsErrors.notFound(`The resource you requested does not exist. (Service: Lambda; UUID: ${id})`);
+  async function find(caller: ArnContext, id: string) {
+    if (!UUID.test(id)) throw notFound(id);
+    return sources.get(caller.accountId, id);
+  }
+
+  const create = async (req: FastifyRequest, reply: FastifyReply) => {
+    const caller = callerOf(req, ctx);
+    const created = await sources.create(caller.accountId, toInput(caller, jsonBody<AwsMappingRequest>(req)));
+    return sendJson(reply, 202, toAws(caller, created));
+  };
+  app.post(MAPPINGS, create);
+  app.post(`${MAPPINGS}/`, create);
+
+  const list = async (req: FastifyRequest, reply: FastifyReply) => {
+    const caller = callerOf(req, ctx);
+    const q = req.query as { FunctionName?: string; Marker?: string; MaxItems?: string; EventSourceArn?: string };
+    if (q.EventSourceArn !== undefined) throw awsErrors.invalidParameter('EventSourceArn: list by FunctionName instead');
+    const limit = q.MaxItems === undefined ? 100 : Number(q.MaxItems);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw awsErrors.invalidParameter('MaxItems: 1 to 10000');
+    if (q.Marker !== undefined && !UUID.test(q.Marker)) throw awsErrors.invalidParameter('Marker: not a marker this API gave');
+    const functionName = q.FunctionName === undefined ? undefined : parseFunctionName(q.FunctionName, caller.accountId).name;
+    const page = await sources.list(caller.accountId, {
+      limit: Math.min(limit, 1000),
+      ...(functionName ? { functionName } : {}),
+      ...(q.Marker ? { after: q.Marker } : {}),
+    });
+    return sendJson(reply, 200, {
+      EventSourceMappings: page.eventSourceMappings.filter((m) => m.source.type !== 's3-webhook').map((m) => toAws(caller, m)),
+      ...(page.next ? { NextMarker: page.next } : {}),
+    });
+  };
+  app.get(MAPPINGS, list);
+  app.get(`${MAPPINGS}/`, list);
+
+  app.get(`${MAPPINGS}/:UUID`, async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    return sendJson(reply, 200, toAws(caller, await find(caller, idOf(req))));
+  });
+
+  app.put(`${MAPPINGS}/:UUID`, async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const id = idOf(req);
+    await find(caller, id);
+    const { Enabled, ...rest } = jsonBody<AwsMappingRequest & { UUID?: string }>(req);
+    const others = Object.keys(rest).filter((k) => k !== 'UUID');
+    if (others.length > 0) {
+      throw awsErrors.invalidParameter(
+        `${others.join(', ')}: Tally updates Enabled only; delete the mapping and create it again to change the rest`,
+      );
+    }
+    if (Enabled === undefined) return sendJson(reply, 202, toAws(caller, await find(caller, id)));
+    if (typeof Enabled !== 'boolean') throw awsErrors.invalidParameter('Enabled: true or false');
+    return sendJson(reply, 202, toAws(caller, await sources.update(caller.accountId, id, { enabled: Enabled })));
+  });
+
+  app.delete(`${MAPPINGS}/:UUID`, async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const id = idOf(req);
+    await find(caller, id);
+    return sendJson(reply, 202, toAws(caller, await sources.remove(caller.accountId, id)));
+  });
+};
