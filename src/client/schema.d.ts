@@ -1043,7 +1043,7 @@ export interface operations {
                         detail?: string;
                         /** @description 'off' when a live executor runs functions unisolated (TALLY_SANDBOX=off): never with untrusted code */
                         sandbox?: "on" | "off";
-                    };
+                    } | components["schemas"]["ErrorBody"];
                 };
             };
         };

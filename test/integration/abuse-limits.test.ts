@@ -110,6 +110,10 @@ describe('load shedding', () => {
         message: expect.stringMatching(/overloaded/),
       });
       expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      // Readiness is shed too, in the error shape its document declares (it used to fail serializing).
+      const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json().error.code).toBe('OVERLOADED');
     } finally {
       await app.close();
     }

@@ -34,7 +34,15 @@ export function healthRoutes(deps: {
     app.get(
       '/readyz',
       {
-        schema: { tags, summary: 'The database answers and every migration is applied', response: { 200: Status, 503: Status } },
+        schema: {
+          tags,
+          summary: 'The database answers and every migration is applied',
+          response: {
+            200: Status,
+            // Not ready (its own answer), or shed by an overloaded process (the error shape, 503 OVERLOADED).
+            503: Type.Union([Status, Type.Ref('ErrorBody')]),
+          },
+        },
       },
       async (_req, reply) => {
         try {
