@@ -165,22 +165,27 @@ export class UsageSpool<R extends object = UsageEvent> {
 
   /**
    * Every unacknowledged record, by segment, oldest first. The current segment is sealed first,
-   * so an ack can never delete records appended after this read.
+   * so an ack can never delete records appended after this read. `more`: segments were left out
+   * by `maxRecords` (a backlog: the caller should read again at once).
    */
-  readPending(opts: { maxRecords?: number } = {}): Promise<SpoolSegment<R>[]> {
+  readPending(opts: { maxRecords?: number } = {}): Promise<SpoolSegment<R>[] & { more: boolean }> {
     return this.serial(async () => {
       if (this.current && this.current.bytes > 0) await this.seal();
       const segments: SpoolSegment<R>[] = [];
       let count = 0;
+      let more = false;
       for (const name of await this.segmentNames()) {
         if (this.current && name === segmentName(this.current.seq)) continue;
         const records = await this.readSegment(name);
         if (records.length === 0) continue;
-        if (segments.length > 0 && opts.maxRecords !== undefined && count + records.length > opts.maxRecords) break;
+        if (segments.length > 0 && opts.maxRecords !== undefined && count + records.length > opts.maxRecords) {
+          more = true;
+          break;
+        }
         segments.push({ segmentId: name, records });
         count += records.length;
       }
-      return segments;
+      return Object.assign(segments, { more });
     });
   }
 

@@ -74,7 +74,7 @@ export function runtimeCommand(spec: FunctionSpec, options: LaunchOptions, paths
       // The heap flag makes V8 collect hard near the limit instead of growing into a kill, but any
       // heap-size flag also costs ~20 ms of node start-up here (measured); nodeHeapLimit: false skips it.
       const heapArgs = options.nodeHeapLimit === false ? [] : [`--max-old-space-size=${heapMb}`];
-      return [options.nodePath ?? process.execPath, ...heapArgs, path.join(paths.runtimeDir, 'bootstrap.mjs')];
+      return [options.nodePath ?? process.execPath, '--v8-pool-size=1', ...heapArgs, path.join(paths.runtimeDir, 'bootstrap.mjs')];
     }
     case 'python':
       return [options.pythonPath ?? 'python3', '-u', path.join(paths.runtimeDir, 'bootstrap.py')];
