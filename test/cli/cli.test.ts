@@ -254,3 +254,31 @@ describe('tally login and profiles', () => {
     expect(() => statSync(join(home, '.config', 'tally', 'config.json'))).toThrow();
   });
 });
+
+describe('tally logs against the api', () => {
+  it('shows the lines the function wrote and its REPORT line, with request ids, once the executor shipped them', async () => {
+    const inv = await tally(['invoke', 'hello', '--data', '{"name":"logs-from-the-cli"}', '--json'], env);
+    expect(inv.code).toBe(0);
+    const lines = await until(
+      'the invocation lines through tally logs',
+      async () => {
+        const r = await tally(['logs', 'hello', '--json', '--filter', 'logs-from-the-cli'], env);
+        if (r.code !== 0) return null;
+        const events = r.stdout
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { requestId: string | null; message: string });
+        return events.length > 0 ? events : null;
+      },
+      30_000,
+    );
+    expect(lines[0]!.message).toContain('hello from the cli test');
+    const requestId = lines[0]!.requestId!;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const report = await tally(['logs', 'hello', '--filter', `REPORT RequestId: ${requestId}`], env);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain(requestId.slice(0, 8));
+    expect(report.stdout).toMatch(/Billed Duration: \d+ ms/);
+  });
+});
