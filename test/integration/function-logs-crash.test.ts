@@ -1,53 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { admin, newTenant } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { newTenant } from '../helpers/app.js';
+import { executorProcesses, exitOf, spoolSegments } from '../helpers/executor-process.js';
 import { call, deploy, makeZip, useFunctionsApp } from '../helpers/functions.js';
 
 const t = useFunctionsApp({ executor: false });
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-});
-
-const segments = (dir: string) => readdirSync(join(dir, 'spool')).filter((n) => /^seg-\d+\.jsonl$/.test(n));
-
-/** The executor as its own process, as in production: `node --import tsx executor/main.ts`. */
-async function spawnExecutor(dir: string, flushMs: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'executor/main.ts'], {
-    env: {
-      ...process.env,
-      TALLY_API_URL: t.base,
-      TALLY_EXECUTOR_KEY: t.fleet,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      TALLY_EXECUTOR_DIR: dir,
-      TALLY_USAGE_FLUSH_MS: String(flushMs),
-      TALLY_EXECUTOR_CAPACITY: '4',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  children.push(child);
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`executor exited with ${child.exitCode}`);
-    const id = existsSync(join(dir, 'executor-id')) ? readFileSync(join(dir, 'executor-id'), 'utf8').trim() : null;
-    const list = (await call(t.base, admin.authorization.slice(7), 'GET', '/v1/executors')).json.executors as {
-      id: string;
-      startedAt: string;
-    }[];
-    if (id && list.some((e) => e.id === id && Date.parse(e.startedAt) >= started - 1000)) return child;
-    if (Date.now() - started > 20_000) throw new Error('the executor did not register within 20 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) =>
-    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
-  );
+const spawnExecutor = executorProcesses(t);
+const segments = spoolSegments;
+const exited = exitOf;
 
 const MARKED = "exports.handler = async (event) => { console.log('marker', event.i); return { ok: true }; };\n";
 

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -102,15 +103,17 @@ export function executorsRoutes(deps: { auth: Auth; executors: ExecutorsService;
       }),
     );
 
+    // A platform key fetches code and image blobs only once bound to its executor (a key that never registered gets none).
+    const boundPlatformKey = async (req: FastifyRequest) => {
+      const { accountId, keyId } = principalOf(req);
+      if (accountId === null && keyId !== null) await executors.requireBoundKey(keyId);
+    };
+
     app.get(
       '/v1/code/:sha256',
       {
         onRequest,
-        // A platform key fetches code only once bound to its executor (a key that never registered gets none).
-        preHandler: async (req) => {
-          const { accountId, keyId } = principalOf(req);
-          if (accountId === null && keyId !== null) await executors.requireBoundKey(keyId);
-        },
+        preHandler: boundPlatformKey,
         schema: {
           tags,
           summary: "A function's zip by its SHA-256 (executor key)",
@@ -132,10 +135,7 @@ export function executorsRoutes(deps: { auth: Auth; executors: ExecutorsService;
       '/v1/images/blobs/:digest',
       {
         onRequest,
-        preHandler: async (req) => {
-          const { accountId, keyId } = principalOf(req);
-          if (accountId === null && keyId !== null) await executors.requireBoundKey(keyId);
-        },
+        preHandler: boundPlatformKey,
         schema: {
           tags,
           summary: "A container image's blob (manifest, config or layer) by its digest, streamed (executor key)",
