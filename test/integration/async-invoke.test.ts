@@ -120,7 +120,9 @@ describe('asynchronous invoke (X-Tally-Invocation-Type: Event)', () => {
       const d = await describeInvocation(a.accountKey, r.json.requestId);
       return d.throttles >= 2 ? d : null;
     });
-    expect(throttled).toMatchObject({ status: 'queued', attempts: 0 });
+    // Throttles use no attempt; the record is queued between tries, or running when read during one.
+    expect(throttled.attempts).toBe(0);
+    expect(['queued', 'running']).toContain(throttled.status);
     clock.advance(61_000);
     const done = await settled(a.accountKey, r.json.requestId);
     expect(done).toMatchObject({ status: 'expired', attempts: 0 });
