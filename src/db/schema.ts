@@ -62,6 +62,8 @@ export interface UsageHourlyTable {
   init_ephemeral_mb_ms: Int8;
   errors: Int8;
   timeouts: Int8;
+  /** One of up to 8 rows per key (migration 0090): a key's totals are the sum of its shards. */
+  shard: Generated<number>;
 }
 
 export interface UsageMonthlyTable {
@@ -73,6 +75,7 @@ export interface UsageMonthlyTable {
   ephemeral_mb_ms: Int8;
   init_mb_ms: Int8;
   init_ephemeral_mb_ms: Int8;
+  shard: Generated<number>;
 }
 
 export interface PriceVersionsTable {

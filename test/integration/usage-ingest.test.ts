@@ -9,14 +9,24 @@ async function storedEvent(invocationId: string) {
   return t.db.db.selectFrom('usage_events').selectAll().where('invocation_id', '=', invocationId).executeTakeFirstOrThrow();
 }
 
+/** The hourly rollups of an account, one row per key (its shards summed, as every reader does). */
 async function hourly(accountId: string) {
-  return t.db.db
-    .selectFrom('usage_hourly')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .orderBy('hour')
-    .orderBy('function_id')
-    .execute();
+  const { rows } = await sql<{
+    hour: Date;
+    function_id: string;
+    architecture: string;
+    requests: string;
+    billed_ms: string;
+    mb_ms: string;
+    init_mb_ms: string;
+    errors: string;
+    timeouts: string;
+  }>`
+    select hour, function_id, architecture, sum(requests)::text as requests, sum(billed_ms)::text as billed_ms,
+           sum(mb_ms)::text as mb_ms, sum(init_mb_ms)::text as init_mb_ms, sum(errors)::text as errors, sum(timeouts)::text as timeouts
+    from usage_hourly where account_id = ${accountId}
+    group by hour, function_id, architecture order by hour, function_id, architecture`.execute(t.db.db);
+  return rows;
 }
 
 describe('POST /v1/usage', () => {
@@ -131,5 +141,30 @@ describe('POST /v1/usage', () => {
     const rows = await hourly(a.id);
     expect(rows.reduce((n, h) => n + Number(h.requests), 0)).toBe(400);
     expect(rows.reduce((n, h) => n + Number(h.billed_ms), 0)).toBe(events.reduce((n, e) => n + e.durationMs, 0));
+  });
+
+  it('spreads concurrent batches of one key over rollup shards, and every reader sums them', async () => {
+    const a = await newTenant(t.app);
+    const batches = Array.from({ length: 8 }, (_, b) =>
+      Array.from({ length: 25 }, (_, i) => usageEvent(a.id, { durationMs: 1 + b * 25 + i, startedAt: '2026-11-15T10:15:00Z' })),
+    );
+    const answers = await Promise.all(batches.map((events) => postUsage(t.app, a.executorKey, events)));
+    expect(answers.every((r) => r.statusCode === 200)).toBe(true);
+    const shards = await sql<{ shard: number; requests: string }>`
+      select shard, requests::text from usage_hourly where account_id = ${a.id} order by shard`.execute(t.db.db);
+    // Eight batches in turn: eight rows for the one key, 25 requests each.
+    expect(shards.rows).toEqual(Array.from({ length: 8 }, (_, shard) => ({ shard: expect.any(Number), requests: '25' })));
+    expect(new Set(shards.rows.map((r) => r.shard)).size).toBe(8);
+    const billed = (200 * 201) / 2;
+    expect(await hourly(a.id)).toEqual([expect.objectContaining({ requests: '200', billed_ms: String(billed) })]);
+    const usage = await t.app.inject({
+      method: 'GET',
+      url: "/v1/usage?from=2026-11-15T00:00:00Z&to=2026-11-16T00:00:00Z&granularity=day",
+      headers: { authorization: `Bearer ${a.accountKey}` },
+    });
+    expect(usage.json().totals).toMatchObject({ requests: 200, billedMs: billed });
+    const monthly = await sql<{ requests: string }>`
+      select sum(requests)::text as requests from usage_monthly where account_id = ${a.id}`.execute(t.db.db);
+    expect(monthly.rows[0]!.requests).toBe('200');
   });
 });

@@ -303,9 +303,10 @@ function modelRollups(firsts: Map<string, Content>): Rollup[] {
 async function storedRollups(accountId: string): Promise<{ hourly: Rollup[]; recomputed: Rollup[] }> {
   const toIso = (rows: (Omit<Rollup, 'hour'> & { hour: Date })[]) => rows.map((r) => ({ ...r, hour: r.hour.toISOString() }));
   const hourly = await sql<Omit<Rollup, 'hour'> & { hour: Date }>`
-    select hour, function_id, architecture, requests::text, billed_ms::text, mb_ms::text, ephemeral_mb_ms::text,
-           errors::text, timeouts::text
-    from usage_hourly where account_id = ${accountId}`.execute(t.db.db);
+    select hour, function_id, architecture, sum(requests)::text as requests, sum(billed_ms)::text as billed_ms,
+           sum(mb_ms)::text as mb_ms, sum(ephemeral_mb_ms)::text as ephemeral_mb_ms, sum(errors)::text as errors,
+           sum(timeouts)::text as timeouts
+    from usage_hourly where account_id = ${accountId} group by hour, function_id, architecture`.execute(t.db.db);
   const recomputed = await sql<Omit<Rollup, 'hour'> & { hour: Date }>`
     select date_trunc('hour', started_at, 'UTC') as hour, function_id, architecture,
            count(*)::text as requests, sum(billed_ms)::text as billed_ms, sum(billed_ms * memory_mb)::text as mb_ms,
@@ -408,8 +409,9 @@ describe('POST /v1/usage properties (random batches, replays, conflicts, concurr
         expect(hourly).toEqual(sortRollups(modelRollups(p.firsts)));
         // ... and the monthly rollups (what invoices read) equal the hourly ones summed per month.
         const monthly = await sql<{ k: string }>`
-          select period::text || '|' || architecture || '|' || requests || '|' || mb_ms || '|' || ephemeral_mb_ms || '|' || init_mb_ms as k
-          from usage_monthly where account_id = ${tenant.id} order by 1`.execute(t.db.db);
+          select period::text || '|' || architecture || '|' || sum(requests) || '|' || sum(mb_ms) || '|' || sum(ephemeral_mb_ms)
+                 || '|' || sum(init_mb_ms) as k
+          from usage_monthly where account_id = ${tenant.id} group by period, architecture order by 1`.execute(t.db.db);
         const fromHourly = await sql<{ k: string }>`
           select date_trunc('month', hour, 'UTC')::date::text || '|' || architecture || '|' || sum(requests) || '|' || sum(mb_ms)
                  || '|' || sum(ephemeral_mb_ms) || '|' || sum(init_mb_ms) as k

@@ -507,30 +507,32 @@ export function createInvoicesRepository(db: Db) {
       await sql`select void_invoice(${id}::uuid, ${reason}, ${at}::timestamptz)`.execute(tx);
     },
 
-    /** The hourly rollups behind a line: the month (or the adjusted month), narrowed to the line's architecture. */
+    /**
+     * The hourly rollups behind a line: the month (or the adjusted month), narrowed to the line's
+     * architecture; one row per (hour, function, architecture), its shards summed.
+     */
     async rollupsFor(q: { accountId: string; from: Date; to: Date; architecture: string | null; ephemeralOnly: boolean }) {
-      let query = db
-        .selectFrom('usage_hourly')
-        .select([
-          'hour',
-          'function_id',
-          'architecture',
-          'requests',
-          'billed_ms',
-          'mb_ms',
-          'ephemeral_mb_ms',
-          'init_mb_ms',
-          'init_ephemeral_mb_ms',
-        ])
-        .where('account_id', '=', q.accountId)
-        .where('hour', '>=', q.from)
-        .where('hour', '<', q.to)
-        .orderBy('hour')
-        .orderBy('function_id')
-        .orderBy('architecture');
-      if (q.architecture) query = query.where('architecture', '=', q.architecture as 'x86_64' | 'arm64');
-      if (q.ephemeralOnly) query = query.where('ephemeral_mb_ms', '>', '0');
-      return query.execute();
+      const { rows } = await sql<{
+        hour: Date;
+        function_id: string;
+        architecture: 'x86_64' | 'arm64';
+        requests: string;
+        billed_ms: string;
+        mb_ms: string;
+        ephemeral_mb_ms: string;
+        init_mb_ms: string;
+        init_ephemeral_mb_ms: string;
+      }>`
+        select hour, function_id, architecture, sum(requests)::text as requests, sum(billed_ms)::text as billed_ms,
+               sum(mb_ms)::text as mb_ms, sum(ephemeral_mb_ms)::text as ephemeral_mb_ms, sum(init_mb_ms)::text as init_mb_ms,
+               sum(init_ephemeral_mb_ms)::text as init_ephemeral_mb_ms
+        from usage_hourly
+        where account_id = ${q.accountId} and hour >= ${q.from} and hour < ${q.to}
+          ${q.architecture ? sql`and architecture = ${q.architecture}` : sql``}
+        group by hour, function_id, architecture
+        ${q.ephemeralOnly ? sql`having sum(ephemeral_mb_ms) > 0` : sql``}
+        order by hour, function_id, architecture`.execute(db);
+      return rows;
     },
 
     async invocationsFor(q: { accountId: string; from: Date; to: Date; architecture: string | null; limit: number }) {

@@ -49,10 +49,11 @@ export function createUsageRepository(db: Db) {
      * One statement, so one atomic commit: claim each invocation id in usage_dedup (the exactly-once
      * guard), store only the claimed events, and fold them, pre-aggregated per (account, hour,
      * function, architecture) and per (account, month, architecture), in key order, into the
-     * hourly and monthly rollups. Returns the invocation ids that
+     * hourly and monthly rollups' rows of `shard` (0-7: concurrent batches given different shards
+     * never wait on each other's rollup rows; docs/usage-path.md). Returns the invocation ids that
      * were already claimed (replays or conflicts), which is usually none.
      */
-    async insertBatch(events: MeteredEvent[]): Promise<{ accountId: string; invocationId: string }[]> {
+    async insertBatch(events: MeteredEvent[], shard: number): Promise<{ accountId: string; invocationId: string }[]> {
       const result = await sql<{ account_id: string; invocation_id: string }>`
         with input as (
           select * from unnest(
@@ -80,9 +81,9 @@ export function createUsageRepository(db: Db) {
           returning account_id, function_id, architecture, started_at, billed_ms, duration_ms, memory_mb, ephemeral_storage_mb, status
         ),
         rolled as (
-          insert into usage_hourly as h (account_id, hour, function_id, architecture, requests, billed_ms, mb_ms,
+          insert into usage_hourly as h (account_id, hour, function_id, architecture, shard, requests, billed_ms, mb_ms,
                                          ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms, errors, timeouts)
-          select account_id, date_trunc('hour', started_at, 'UTC'), function_id, architecture,
+          select account_id, date_trunc('hour', started_at, 'UTC'), function_id, architecture, ${shard}::smallint,
                  count(*), sum(billed_ms), sum(billed_ms * memory_mb), sum(billed_ms * (ephemeral_storage_mb - 512)),
                  sum((billed_ms - ceil(least(duration_ms, 900000))) * memory_mb),
                  sum((billed_ms - ceil(least(duration_ms, 900000))) * (ephemeral_storage_mb - 512)),
@@ -90,7 +91,7 @@ export function createUsageRepository(db: Db) {
           from stored
           group by 1, 2, 3, 4
           order by 1, 2, 3, 4
-          on conflict (account_id, hour, function_id, architecture) do update set
+          on conflict (account_id, hour, function_id, architecture, shard) do update set
             requests = h.requests + excluded.requests,
             billed_ms = h.billed_ms + excluded.billed_ms,
             mb_ms = h.mb_ms + excluded.mb_ms,
@@ -101,15 +102,15 @@ export function createUsageRepository(db: Db) {
             timeouts = h.timeouts + excluded.timeouts
         ),
         monthly as (
-          insert into usage_monthly as m (account_id, period, architecture, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms)
-          select account_id, date_trunc('month', started_at, 'UTC')::date, architecture,
+          insert into usage_monthly as m (account_id, period, architecture, shard, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms)
+          select account_id, date_trunc('month', started_at, 'UTC')::date, architecture, ${shard}::smallint,
                  count(*), sum(billed_ms * memory_mb), sum(billed_ms * (ephemeral_storage_mb - 512)),
                  sum((billed_ms - ceil(least(duration_ms, 900000))) * memory_mb),
                  sum((billed_ms - ceil(least(duration_ms, 900000))) * (ephemeral_storage_mb - 512))
           from stored
           group by 1, 2, 3
           order by 1, 2, 3
-          on conflict (account_id, period, architecture) do update set
+          on conflict (account_id, period, architecture, shard) do update set
             requests = m.requests + excluded.requests,
             mb_ms = m.mb_ms + excluded.mb_ms,
             ephemeral_mb_ms = m.ephemeral_mb_ms + excluded.ephemeral_mb_ms,

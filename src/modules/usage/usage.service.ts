@@ -13,6 +13,8 @@ import type { Granularity, GroupBy, MeteredEvent, StoredEvent, UsageRepository }
 
 /** How far in the future a startedAt may lie (executor clocks drift a little; more is a bug). */
 const MAX_CLOCK_SKEW_MS = 24 * 3600_000;
+/** Rows per rollup key (migration 0090's check allows 0-7). */
+const ROLLUP_SHARDS = 8;
 const MAX_SPAN_MS: Record<Granularity, number> = { hour: 93 * 86400_000, day: 3 * 366 * 86400_000, month: 20 * 366 * 86400_000 };
 
 const sameNumber = (stored: string | null, sent: number | undefined) =>
@@ -74,6 +76,8 @@ export function createUsageService(deps: {
   billing: { catalogStart(): Promise<Period | null>; lookbackMonths: number };
 }) {
   const knownMonths = new Set<string>();
+  /** The rollup shard of the next batch: in turn, so the batches one api has in flight write different rows. */
+  let nextShard = 0;
 
   /** The oldest month still open to usage, and why: usage before it could never be billed. */
   async function oldestOpenMonth(): Promise<{ month: Period; reason: string }> {
@@ -183,7 +187,9 @@ export function createUsageService(deps: {
     }
     const metered = [...firsts.values()].map(toMetered);
     await ensurePartitions(metered);
-    const claimedBefore = await deps.repo.insertBatch(metered);
+    const shard = nextShard;
+    nextShard = (nextShard + 1) % ROLLUP_SHARDS;
+    const claimedBefore = await deps.repo.insertBatch(metered, shard);
     const storedBefore = new Map((await deps.repo.findStoredEvents(claimedBefore)).map((s) => [keyOf(s), s]));
     let duplicates = 0;
     const conflictIds: string[] = [];
