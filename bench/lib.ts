@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,3 +110,60 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** utime + stime (+ the reaped children's, with `children`) of a process, in CPU seconds; 0 once it is gone. */
+function processCpuSeconds(pid: number, children = false): number {
+  try {
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]) + (children ? Number(fields[13]) + Number(fields[14]) : 0);
+    return ticks / 100; // USER_HZ
+  } catch {
+    return 0;
+  }
+}
+
+const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+
+/**
+ * CPU seconds used so far by a local Postgres server (the postmaster, its live processes, and the
+ * ones that exited: a closed connection's backend is counted in the postmaster's reaped children)
+ * and by given processes. CPU time, unlike throughput, does not fall when another program on the
+ * machine takes the cores: it tells what each event costs, whatever else runs.
+ */
+export async function cpuMeter(databaseUrl: string) {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  const backend = (await c.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+  const postmaster = parentOf(backend); // while the backend still lives
+  await c.end();
+  const postgres = () => {
+    let total = processCpuSeconds(postmaster, true);
+    for (const entry of readdirSync('/proc')) {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid) || pid === postmaster) continue;
+      try {
+        if (parentOf(pid) === postmaster) total += processCpuSeconds(pid);
+      } catch {}
+    }
+    return total;
+  };
+  return {
+    /** A mark now: its `since()` gives the CPU seconds Postgres and each of `pids` used after it. */
+    mark(pids: number[] = []) {
+      const pg0 = postgres();
+      const own0 = process.cpuUsage();
+      const p0 = pids.map((p) => processCpuSeconds(p));
+      return {
+        since() {
+          const own = process.cpuUsage(own0);
+          return {
+            postgres: postgres() - pg0,
+            self: (own.user + own.system) / 1e6,
+            pids: pids.map((p, i) => processCpuSeconds(p) - p0[i]!),
+          };
+        },
+      };
+    },
+  };
+}
