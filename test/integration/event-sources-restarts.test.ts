@@ -229,6 +229,17 @@ async function restartRun(c: {
   const last = FIRST + SECOND;
   await c.publish([body(last)]);
   await until('the result OK again', async () => counts(run).has(last) && (await get(id)).lastProcessingResult === 'OK', 20_000);
+
+  // A second restart while the poller only waits for messages (nothing in flight): it reconnects too.
+  await c.broker.stop();
+  await until(
+    'a connection problem reported again',
+    async () => (await get(id)).lastProcessingResult?.startsWith('PROBLEM: Connection error'),
+    15_000,
+  );
+  await c.broker.start();
+  await c.publish([body(last + 1)]);
+  await until('OK after the idle restart', async () => counts(run).has(last + 1) && (await get(id)).lastProcessingResult === 'OK', 30_000);
   await until(`${c.broker.name}: the broker holds nothing for the mapping`, () => c.drained(id), 20_000);
 
   // Nothing good went to the failure destination; a poison message never succeeded.
