@@ -294,10 +294,18 @@ export async function publishNats(url: string, subject: string, bodies: string[]
   }
 }
 
-export async function publishMqtt(url: string, topic: string, bodies: string[]): Promise<void> {
-  const client = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 0 });
+/** QoS 1 over MQTT 5; `userProperties` sets each message's user properties. */
+export async function publishMqtt(
+  url: string,
+  topic: string,
+  bodies: string[],
+  userProperties?: (body: string) => Record<string, string>,
+): Promise<void> {
+  const client = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 0, protocolVersion: 5 });
   try {
-    for (const b of bodies) await client.publishAsync(topic, b, { qos: 1 });
+    for (const b of bodies) {
+      await client.publishAsync(topic, b, { qos: 1, ...(userProperties ? { properties: { userProperties: userProperties(b) } } : {}) });
+    }
   } finally {
     await client.endAsync();
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
 import { connect as natsConnect } from 'nats';
@@ -47,10 +48,10 @@ exports.stream = async (event) => {
   await pause();
   return { batchItemFailures: event.Records.filter((r) => JSON.parse(text(r)).poison).map((r) => ({ itemIdentifier: r.eventID })) };
 };
-exports.mqtt = async (event) => {
+exports.mqtt = async (event, context) => {
   await pause();
   if (event.poison) throw new Error('poison');
-  return 'ok';
+  return { custom: context.clientContext?.custom ?? null };
 };
 `;
 const zip = makeZip([{ name: 'index.js', data: CODE }]);
@@ -75,6 +76,8 @@ function bodiesIn(event: any): Body[] {
 
 /** Each successful invocation: the messages it handled (for streams: those not reported in batchItemFailures). */
 const handled: Body[][] = [];
+/** Each successful MQTT invocation: its message and the context.clientContext.custom the function saw. */
+const mqttContexts: { body: Body; custom: any }[] = [];
 /**
  * Called after each invocation with the messages it handled successfully, before the poller has its
  * result: the test's chance to stop the broker.
@@ -94,6 +97,7 @@ const watched: Pick<InvokeService, 'invoke'> = {
       } catch {}
       succeeded = bodiesIn(event.Records ? { Records: event.Records.filter((x: any) => !failed.has(x.eventID)) } : event);
       handled.push(succeeded);
+      if (name === 'mqtt') mqttContexts.push({ body: event, custom: JSON.parse(r.payload.toString()).custom });
     }
     await afterInvoke?.(bodiesIn(event), succeeded);
     return r;
@@ -171,7 +175,7 @@ async function restartRun(c: {
   extra?: Record<string, unknown>;
   publish(bodies: string[]): Promise<void>;
   drained(mappingId: string): Promise<boolean>;
-}): Promise<{ id: string; duplicates: number }> {
+}): Promise<{ id: string; run: string; held: number[]; body: (n: number) => string }> {
   const run = unique(c.broker.name);
   const body = (n: number) => JSON.stringify({ run, n, poison: POISON.includes(n) });
   const m = await create({
@@ -248,7 +252,7 @@ async function restartRun(c: {
   for (const n of POISON) expect(done.has(n)).toBe(false);
   // What ran while the broker went away was not acknowledged before: it was delivered again.
   for (const n of held) expect(done.get(n), `message ${n}, handled as the broker stopped`).toBeGreaterThanOrEqual(2);
-  return { id, duplicates: [...done.values()].filter((x) => x > 1).length };
+  return { id, run, held, body };
 }
 
 describe('event sources across a restart of the broker', { timeout: 90_000 }, () => {
@@ -302,12 +306,13 @@ describe('event sources across a restart of the broker', { timeout: 90_000 }, ()
   it('MQTT (Mosquitto persistence): the persistent session keeps unacknowledged and queued messages across the restart', async () => {
     const mosquitto = brokers.mosquitto!;
     const topic = `${unique('t')}/sensors`;
-    const { id } = await restartRun({
+    const { id, run, held, body } = await restartRun({
       broker: mosquitto,
       fn: 'mqtt',
       source: { type: 'mqtt', url: mosquitto.url, topic },
       extra: { batchSize: 1, maximumBatchingWindowS: 0 },
-      publish: (b) => publishMqtt(mosquitto.url, topic, b),
+      // An MQTT 5 user property: the publisher's own message id.
+      publish: (b) => publishMqtt(mosquitto.url, topic, b, (x) => ({ 'message-id': `${JSON.parse(x).n}` })),
       // The broker has no query for a session's unacknowledged messages: the session is taken over
       // with the poller stopped (mapping disabled), and nothing may come.
       drained: async (mappingId) => {
@@ -328,6 +333,15 @@ describe('event sources across a restart of the broker', { timeout: 90_000 }, ()
       },
     });
     expect((await get(id)).state).toBe('Disabled');
+    // The idempotency key beside the event (context.clientContext.custom): the same on the redelivery.
+    for (const n of held) {
+      const seen = mqttContexts.filter((x) => x.body.run === run && x.body.n === n).map((x) => x.custom);
+      expect(seen.length).toBeGreaterThanOrEqual(2);
+      const messageId = createHash('sha256')
+        .update(`${topic}\n${body(n)}`)
+        .digest('hex');
+      for (const custom of seen) expect(custom).toEqual({ messageId, topic, userProperties: { 'message-id': `${n}` } });
+    }
   });
 
   it('RabbitMQ (a node of its own, full stop and start): unacknowledged messages are back in the queue and run again', async () => {
