@@ -165,8 +165,10 @@ const POISON = [3, 14];
  * Publishes FIRST messages (POISON among them), stops the broker from inside the invocation that
  * brings the handled count to 8, waits for the mapping to report the connection problem, starts the
  * broker again, publishes SECOND more, and checks that every good message was handled, the poison
- * ones are at the failure destination, the broker holds nothing for the mapping, and the result is
- * OK again. Returns the mapping id and how many messages ran more than once.
+ * ones are at the failure destination, and the result is OK again; then restarts the broker once
+ * more while the poller waits, and checks that it holds nothing for the mapping at the end. Returns
+ * the mapping id, the run's tag, the messages of the invocation that stopped the broker, and the
+ * message bodies.
  */
 async function restartRun(c: {
   broker: OwnBroker;
