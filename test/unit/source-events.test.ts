@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkBrokerUrl } from '../../src/modules/sources/broker-url.js';
 import { streamEntries } from '../../src/modules/sources/pollers/redis.js';
-import { failedItems, mqttEvent, streamEvent } from '../../src/modules/sources/source-events.js';
+import { failedItems, mqttClientContext, mqttEvent, streamEvent } from '../../src/modules/sources/source-events.js';
 
 describe('event source shapes', () => {
   it('reads batchItemFailures as Lambda does: none, some, or the whole batch when malformed', () => {
@@ -20,6 +20,21 @@ describe('event source shapes', () => {
   it('passes a JSON MQTT payload through, and wraps any other as topic and base64', () => {
     expect(mqttEvent('a/b', Buffer.from('{"t":1}'))).toBe('{"t":1}');
     expect(JSON.parse(mqttEvent('a/b', Buffer.from([0xff, 0x00])))).toEqual({ topic: 'a/b', payload: '/wA=' });
+  });
+
+  it("gives an MQTT invocation its idempotency key as context.clientContext.custom, ASCII-only and within Lambda's limit", () => {
+    const decode = (b64: string) => JSON.parse(Buffer.from(b64, 'base64').toString('latin1'));
+    const id = 'a'.repeat(64);
+    const cc = mqttClientContext({ messageId: id, topic: 'caf\u00e9/1', userProperties: { 'message-id': 'm-1', tag: ['x', 'y'] } });
+    expect(Buffer.from(cc, 'base64').toString('latin1')).toMatch(/^[\x20-\x7e]+$/);
+    expect(decode(cc)).toEqual({
+      custom: { messageId: id, topic: 'caf\u00e9/1', userProperties: { 'message-id': 'm-1', tag: ['x', 'y'] } },
+    });
+    expect(decode(mqttClientContext({ messageId: id, topic: 't' }))).toEqual({ custom: { messageId: id, topic: 't' } });
+    // What would not fit is left out: user properties first, then the topic.
+    const big = mqttClientContext({ messageId: id, topic: 't', userProperties: { p: 'x'.repeat(4_000) } });
+    expect(decode(big)).toEqual({ custom: { messageId: id, topic: 't' } });
+    expect(decode(mqttClientContext({ messageId: id, topic: 't'.repeat(4_000) }))).toEqual({ custom: { messageId: id } });
   });
 
   it('names each stream record by its entry id (the itemIdentifier and idempotency key)', () => {

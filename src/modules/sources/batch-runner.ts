@@ -57,11 +57,11 @@ export type RunnerMapping = Pick<
 export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signal: AbortSignal, report: (result: string) => void) {
   const log = deps.log.child({ mappingId: m.id });
 
-  async function invokeOnce(payload: Buffer): Promise<InvokeResult> {
+  async function invokeOnce(payload: Buffer, clientContext: string | undefined): Promise<InvokeResult> {
     for (let refusals = 1; ; refusals++) {
       if (signal.aborted) throw new Stopped();
       try {
-        return await deps.invoke.invoke(m.accountId, m.functionName, payload, { logTail: false });
+        return await deps.invoke.invoke(m.accountId, m.functionName, payload, { logTail: false, clientContext });
       } catch (err) {
         if (signal.aborted) throw new Stopped();
         const capped = err instanceof AppError && err.code === 'BUDGET_EXCEEDED';
@@ -106,12 +106,20 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
     report('PROBLEM: Function call failed; records sent to the failure destination');
   }
 
-  /** Resolves once every item succeeded or is at the failure destination; rejects with Stopped (or a database error): acknowledge nothing. */
-  async function run<T>(items: T[], idOf: (item: T) => string, build: (items: T[]) => Buffer, opts: { bisect: boolean }): Promise<void> {
+  /**
+   * Resolves once every item succeeded or is at the failure destination; rejects with Stopped (or a database error): acknowledge nothing.
+   * `clientContext` (base64 JSON) is what each invocation's context.clientContext holds.
+   */
+  async function run<T>(
+    items: T[],
+    idOf: (item: T) => string,
+    build: (items: T[]) => Buffer,
+    opts: { bisect: boolean; clientContext?: string },
+  ): Promise<void> {
     let pending = items;
     for (let attempts = 1; ; attempts++) {
       const payload = build(pending);
-      const r = await invokeOnce(payload);
+      const r = await invokeOnce(payload, opts.clientContext);
       let failed: T[];
       if (r.status === 'success') {
         if (!m.reportItemFailures) return report('OK');

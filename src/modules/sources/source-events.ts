@@ -78,6 +78,30 @@ export function mqttEvent(topic: string, payload: Buffer): string {
   }
 }
 
+/** Lambda's limit for a client context (X-Amz-Client-Context, base64), kept for the ones pollers send. */
+const MAX_CLIENT_CONTEXT_CHARS = 3583;
+
+/**
+ * An MQTT message's invocation context (the function's `context.clientContext.custom`; Python's
+ * `context.client_context.custom`): the event is the payload itself, as an IoT rule's is, so the
+ * message's idempotency key travels beside it. `messageId` is the SHA-256 of topic and payload: the
+ * same on every redelivery and in the failure record's `itemIdentifiers`, but shared by equal
+ * messages on one topic. `userProperties` are the MQTT 5 user properties the publisher set (an id of
+ * its own, say). Base64 of ASCII-only JSON (it travels in a header), within Lambda's limit: user
+ * properties, then the topic, are left out when they would not fit.
+ */
+export function mqttClientContext(o: { messageId: string; topic: string; userProperties?: Record<string, string | string[]> }): string {
+  const { messageId, topic, userProperties } = o;
+  const fits = [...(userProperties ? [{ messageId, topic, userProperties }] : []), { messageId, topic }, { messageId }];
+  let encoded = '';
+  for (const custom of fits) {
+    const ascii = JSON.stringify({ custom }).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    encoded = Buffer.from(ascii).toString('base64');
+    if (encoded.length <= MAX_CLIENT_CONTEXT_CHARS) break;
+  }
+  return encoded;
+}
+
 /**
  * The ids a function's answer reports as failed (`{ batchItemFailures: [{ itemIdentifier }] }`), or
  * `all` when the answer is malformed (Lambda then treats the whole batch as failed). An empty list,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import mqtt from 'mqtt';
 import { Stopped } from '../batch-runner.js';
-import { mqttEvent } from '../source-events.js';
+import { mqttClientContext, mqttEvent } from '../source-events.js';
 import { aborted, type PollerContext, withReconnect } from './poller.js';
 
 /**
@@ -27,14 +27,15 @@ export function pollMqtt(ctx: PollerContext): Promise<void> {
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       keepalive: 10,
-      customHandleAcks: (t, payload, _packet, done) => {
+      customHandleAcks: (t, payload, packet, done) => {
         const id = createHash('sha256').update(t).update('\n').update(payload).digest('hex');
+        const clientContext = mqttClientContext({ messageId: id, topic: t, userProperties: packet.properties?.userProperties });
         const run = ctx.runner
           .run(
             [payload],
             () => id,
             () => Buffer.from(mqttEvent(t, payload)),
-            { bisect: false },
+            { bisect: false, clientContext },
           )
           .then(() => done(0))
           .catch((err: unknown) => {

@@ -104,7 +104,12 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
           build,
           { bisect: false },
         );
-        acks.push(redis.xack(stream, group, ...entries.map((e) => e[0])));
+        const ack = redis.xack(stream, group, ...entries.map((e) => e[0]));
+        // Marked handled now: on a connection the broker dropped (a restart) the XACK rejects at once,
+        // before anything awaits it, and an unhandled rejection ends the whole api process. The
+        // entries then stay pending and are reclaimed; Promise.all and allSettled still see the error.
+        ack.catch(() => {});
+        acks.push(ack);
         if (acks.length > 16) await Promise.all(acks.splice(0));
       }
     } finally {
