@@ -107,7 +107,12 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
   }
 
   /** Resolves once every item succeeded or is at the failure destination; rejects with Stopped (or a database error): acknowledge nothing. */
-  async function run<T>(items: T[], idOf: (item: T) => string, build: (items: T[]) => Buffer, opts: { bisect: boolean }): Promise<void> {
+  async function run<T>(
+    items: T[],
+    idOf: (item: T) => string,
+    build: (items: T[]) => Buffer,
+    opts: { bisect: boolean; fromFirstFailure?: boolean },
+  ): Promise<void> {
     let pending = items;
     for (let attempts = 1; ; attempts++) {
       const payload = build(pending);
@@ -130,7 +135,8 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
       report('PROBLEM: Function call failed');
       if (attempts > m.maximumRetryAttempts) return toFailure(failed.map(idOf), build(failed), r, attempts);
       await sleep(errorRetryDelayMs(deps.retryBaseMs, attempts), signal);
-      pending = failed;
+      // Lambda's stream semantics (fromFirstFailure): the retry starts at the first failed item, the ones after it run again too.
+      pending = opts.fromFirstFailure ? pending.slice(pending.indexOf(failed[0]!)) : failed;
     }
   }
 
