@@ -1,10 +1,11 @@
+import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AsyncWorker, startAsyncWorker } from '../../src/jobs/async-worker.js';
 import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
 import { systemClock } from '../../src/lib/clock.js';
 import type { InvokeService } from '../../src/modules/functions/invoke.service.js';
-import { newTenant } from '../helpers/app.js';
+import { admin, newTenant } from '../helpers/app.js';
 import { receiver } from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 import { startLogicalPostgres } from '../helpers/logical-postgres.js';
@@ -63,6 +64,7 @@ let worker: AsyncWorker;
 let job: EventSources;
 let dlq: Awaited<ReturnType<typeof receiver>>;
 let key: string;
+let accountId: string;
 
 const startJob = () => {
   const j: EventSources = startEventSources({
@@ -83,7 +85,9 @@ beforeAll(async () => {
   worker = startAsyncWorker({ events: t.services.events, log: t.app.log, options: { pollMs: 50, deliveryPollMs: 100 } });
   job = startJob();
   dlq = await receiver();
-  key = (await newTenant(t.app)).accountKey;
+  const tenant = await newTenant(t.app);
+  key = tenant.accountKey;
+  accountId = tenant.id;
   await deploy(t.base, key, 'changes', makeZip([{ name: 'index.js', data: CODE }]));
 }, 60_000);
 afterAll(async () => {
@@ -267,5 +271,32 @@ describe('postgres event source: logical replication as DynamoDB Streams records
     expect(own.status).toBe(201);
     await call(t.base, key, 'DELETE', `/v1/event-source-mappings/${own.json.id}`);
     expect(await slotOf('users_own')).toBeDefined();
+  });
+
+  it('through the Lambda API: SelfManagedEventSource POSTGRES, the publication as Topics[0], the slot as ConsumerGroupId', async () => {
+    await user.query('create table viaaws (id int primary key)');
+    await user.query('create publication viaaws_pub for table viaaws');
+    const r = await t.app.inject({ method: 'POST', url: `/v1/accounts/${accountId}/access-keys`, headers: admin });
+    const lambda = new LambdaClient({ endpoint: t.base, region: 'us-east-1', credentials: r.json(), maxAttempts: 1 });
+    const created = await lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: 'changes',
+        SelfManagedEventSource: { Endpoints: { POSTGRES: [userPg.url] } as never },
+        Topics: ['viaaws_pub'],
+        SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: 'viaaws_slot' },
+        StartingPosition: 'LATEST',
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    );
+    expect(created).toMatchObject({
+      Topics: ['viaaws_pub'],
+      SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: 'viaaws_slot' },
+      SelfManagedEventSource: { Endpoints: { POSTGRES: [expect.not.stringContaining('logical-test')] } },
+    });
+    await enabled(created.UUID!);
+    await user.query('insert into viaaws values (7)');
+    await until('delivered', async () => ids(delivered('viaaws')).includes(7));
+    await lambda.send(new DeleteEventSourceMappingCommand({ UUID: created.UUID! }));
+    expect(await slotOf('viaaws_slot')).toBeUndefined();
   });
 });
