@@ -104,7 +104,9 @@ export const MappingDto = Type.Object({
   enabled: Type.Boolean(),
   state: Type.String(),
   lastProcessingResult: Type.String(),
-  lag: Type.Union([Type.Integer(), Type.Null()], { description: 'messages not yet processed (postgres: WAL bytes the slot holds back), as last measured' }),
+  lag: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'messages not yet processed (postgres: WAL bytes the slot holds back), as last measured',
+  }),
   lagMeasuredAt: Type.Union([Type.String(), Type.Null()]),
   lastModified: Type.String(),
   endpoint: Type.Optional(Type.String({ description: 's3-webhook: POST S3 event notifications here' })),

@@ -9,7 +9,7 @@ import type { Destination } from '../async/async.repository.js';
 import type { AsyncService } from '../async/async.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
 import { checkBrokerUrl } from './broker-url.js';
-import { defaultSlotName, dropSlot, prepareSlot } from './postgres-slot.js';
+import { defaultSlotName, dropSlot, prepareSlot, validName } from './postgres-slot.js';
 import type { Mapping, SourceSettings, SourceType, SourcesRepository } from './sources.repository.js';
 import { mappingArn } from './source-events.js';
 
@@ -115,6 +115,12 @@ export function createSourcesService(deps: {
     for (const [f, v] of Object.entries(s)) {
       if (v !== undefined && f !== 'type' && !needs.includes(f) && !may.includes(f)) {
         throw errors.validation(`source.${f} does not apply to a ${s.type} source`, [{ field: `source.${f}` }]);
+      }
+    }
+    for (const f of ['publication', 'slot'] as const) {
+      const v = s[f];
+      if (v !== undefined && !validName(v)) {
+        throw errors.validation(`source.${f}: lower-case letters, digits and underscores, at most 63`, [{ field: `source.${f}` }]);
       }
     }
     const reportItems = input.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false;
@@ -248,7 +254,12 @@ export function createSourcesService(deps: {
       changed();
       let result = m.lastProcessingResult;
       if (m.sourceType === 'postgres' && m.source.slotOwned && m.source.slot) {
-        const err = await dropSlot(deps.secretBox.open(m.urlSealed!, m.id), m.source.slot);
+        let err: Error | null;
+        try {
+          err = await dropSlot(deps.secretBox.open(m.urlSealed!, m.id), m.source.slot);
+        } catch (e) {
+          err = e instanceof Error ? e : new Error(String(e)); // the URL does not open with this replica's key
+        }
         if (err) {
           result = `PROBLEM: replication slot ${m.source.slot} was not dropped (${err.message}); drop it with SELECT pg_drop_replication_slot('${m.source.slot}')`;
         }

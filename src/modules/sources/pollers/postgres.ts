@@ -94,6 +94,7 @@ export function pollPostgres(ctx: PollerContext): Promise<void> {
 
       /** Standby status update: written, flushed and applied up to `confirmed`, nothing further. */
       const sendStatus = (replyRequested: boolean) => {
+        if (failure) return;
         const b = Buffer.alloc(34);
         b.write('r', 0);
         b.writeBigUInt64BE(confirmed, 1);
@@ -101,7 +102,11 @@ export function pollPostgres(ctx: PollerContext): Promise<void> {
         b.writeBigUInt64BE(confirmed, 17);
         b.writeBigUInt64BE(BigInt(Date.now() - 946_684_800_000) * 1000n, 25);
         b.writeUInt8(replyRequested ? 1 : 0, 33);
-        conn.sendCopyFromChunk(b);
+        try {
+          conn.sendCopyFromChunk(b);
+        } catch (err) {
+          broken(err);
+        }
       };
       const confirm = (lsn: bigint) => {
         if (lsn <= confirmed) return;
@@ -128,19 +133,22 @@ export function pollPostgres(ctx: PollerContext): Promise<void> {
       };
 
       // The stream's end or a message that cannot be read: the session ends (and starts again from the slot).
-      let broken: (err: Error) => void = () => {};
-      const ended = new Promise<never>((_, reject) => {
-        broken = reject;
+      let failure: Error | null = null;
+      let reject: (err: Error) => void = () => {};
+      const ended = new Promise<never>((_, r) => {
+        reject = r;
       });
       ended.catch(() => {});
-      let failed = false;
+      const broken = (err: unknown) => {
+        failure ??= err instanceof Error ? err : new Error(String(err));
+        reject(failure);
+      };
       conn.on('copyData', ({ chunk }) => {
-        if (failed) return;
+        if (failure) return;
         try {
           onCopyData(chunk);
         } catch (err) {
-          failed = true;
-          broken(err instanceof Error ? err : new Error(String(err)));
+          broken(err);
         }
       });
       const onCopyData = (chunk: Buffer) => {
@@ -188,10 +196,9 @@ export function pollPostgres(ctx: PollerContext): Promise<void> {
         }
       };
 
-      repl.query(`START_REPLICATION SLOT "${slot}" LOGICAL 0/0 (proto_version '1', publication_names '${publication}')`).then(
-        () => broken(new Error('the replication stream ended')),
-        (err: unknown) => broken(err instanceof Error ? err : new Error(String(err))),
-      );
+      repl
+        .query(`START_REPLICATION SLOT "${slot}" LOGICAL 0/0 (proto_version '1', publication_names '${publication}')`)
+        .then(() => broken(new Error('the replication stream ended')), broken);
       ctx.subscribed();
       ctx.log.debug({ slot, from: lsnText(confirmed) }, 'streaming table changes');
 
@@ -216,6 +223,8 @@ export function pollPostgres(ctx: PollerContext): Promise<void> {
       const stop = aborted(ctx.signal);
 
       while (!ctx.signal.aborted) {
+        // A dead connection cannot confirm anything: what it delivered comes again from the slot in the next session.
+        if (failure) throw failure;
         while (queue[0]?.kind === 'end') confirm((shift() as { lsn: bigint }).lsn);
         if (queue.length === 0) {
           await Promise.race([arrival(), ended, stop]);
