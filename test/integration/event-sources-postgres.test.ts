@@ -189,6 +189,13 @@ describe('postgres event source: logical replication as DynamoDB Streams records
     await until('lag measured', async () => typeof (await get(m.id)).lag === 'number');
   });
 
+  it('a transaction larger than the read-ahead (12,000 rows): the socket waits, every change arrives once, in order', async () => {
+    await table('bulk', { batchSize: 1000, maximumBatchingWindowS: 0 });
+    await user.query(`insert into bulk (id, name) select n, 'row ' || n from generate_series(1, 12000) n`);
+    await until('12,000 delivered', async () => delivered('bulk').length >= 12_000, 45_000);
+    expect(ids(delivered('bulk'))).toEqual(Array.from({ length: 12_000 }, (_, i) => i + 1));
+  });
+
   it('ReportBatchItemFailures: the retry starts at the first failed change; a poison row reaches the failure destination and the stream moves on', async () => {
     const m = await table('orders', {
       functionResponseTypes: ['ReportBatchItemFailures'],
