@@ -245,7 +245,7 @@ describe('postgres event source: logical replication as DynamoDB Streams records
 
   it('the replication connection cut mid-batch: the batch is not confirmed on a dead connection, it comes again with the same eventIDs', async () => {
     const m = await table('cut', { maximumRetryAttempts: 10, batchSize: 100 });
-    await user.query(`insert into cut (id, name, until) select n, 'held', ${Date.now() + 2_500} from generate_series(1, 5) n`);
+    await user.query(`insert into cut (id, name, until) select n, 'held', ${Date.now() + 4_000} from generate_series(1, 5) n`);
     await until('the held batch failing', async () =>
       seen.some((s) => s.status !== 'success' && s.event.Records[0].eventSourceARN.includes('/public.cut/')),
     );
@@ -288,13 +288,18 @@ describe('postgres event source: logical replication as DynamoDB Streams records
     await until('poller stopped', async () => !job.running().includes(m.id));
     expect(await slotOf(m.source.slot)).toBeUndefined();
 
+    // A slot the user made: LATEST skips what it held before the mapping; deleting the mapping leaves it.
     await user.query(`select pg_create_logical_replication_slot('users_own', 'pgoutput')`);
+    await user.query('insert into misc values (1)');
     const own = await create({
       functionName: 'changes',
-      enabled: false,
-      source: { type: 'postgres', url: userPg.url, publication: 'misc_pub', slot: 'users_own' },
+      source: { type: 'postgres', url: userPg.url, publication: 'misc_pub', slot: 'users_own', startingPosition: 'LATEST' },
     });
     expect(own.status).toBe(201);
+    await enabled(own.json.id);
+    await user.query('insert into misc values (2)');
+    await until('the change after the mapping', async () => ids(delivered('misc')).includes(2));
+    expect(ids(delivered('misc'))).toEqual([2]);
     await call(t.base, key, 'DELETE', `/v1/event-source-mappings/${own.json.id}`);
     expect(await slotOf('users_own')).toBeDefined();
   });
