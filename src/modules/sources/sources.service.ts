@@ -196,34 +196,34 @@ export function createSourcesService(deps: {
         settings.slotOwned = created;
       }
       const now = clock.now();
-      const m = await repo
-        .insert({
-          accountId,
-          id,
-          functionId: fn.id,
-          functionName: input.functionName,
-          sourceType: type,
-          // Bound to the mapping's id: a sealed URL copied onto another mapping does not open.
-          urlSealed: broker ? deps.secretBox.seal(broker.url, id) : null,
-          urlRedacted: broker?.redacted ?? null,
-          source: settings,
-          batchSize: type === 'mqtt' || type === 's3-webhook' ? 1 : (input.batchSize ?? 100),
-          batchingWindowMs: Math.round((input.maximumBatchingWindowS ?? (type === 'rabbitmq' ? 0.5 : 0)) * 1000),
-          maximumConcurrency: input.maximumConcurrency ?? 1,
-          maximumRetryAttempts: input.maximumRetryAttempts ?? 2,
-          reportItemFailures: input.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false,
-          onFailure,
-          webhookSecret,
-          tokenHash: token ? hashToken(token) : null,
-          enabled,
-          state: type === 's3-webhook' ? (enabled ? 'Enabled' : 'Disabled') : enabled ? 'Creating' : 'Disabled',
-          createdAt: now,
-          updatedAt: now,
-        })
-        .catch(async (err: unknown) => {
-          if (settings.slotOwned) await dropSlot(broker!.url, settings.slot!);
-          throw err;
-        });
+      const inserting = repo.insert({
+        accountId,
+        id,
+        functionId: fn.id,
+        functionName: input.functionName,
+        sourceType: type,
+        // Bound to the mapping's id: a sealed URL copied onto another mapping does not open.
+        urlSealed: broker ? deps.secretBox.seal(broker.url, id) : null,
+        urlRedacted: broker?.redacted ?? null,
+        source: settings,
+        batchSize: type === 'mqtt' || type === 's3-webhook' ? 1 : (input.batchSize ?? 100),
+        batchingWindowMs: Math.round((input.maximumBatchingWindowS ?? (type === 'rabbitmq' ? 0.5 : 0)) * 1000),
+        maximumConcurrency: input.maximumConcurrency ?? 1,
+        maximumRetryAttempts: input.maximumRetryAttempts ?? 2,
+        reportItemFailures: input.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false,
+        onFailure,
+        webhookSecret,
+        tokenHash: token ? hashToken(token) : null,
+        enabled,
+        state: type === 's3-webhook' ? (enabled ? 'Enabled' : 'Disabled') : enabled ? 'Creating' : 'Disabled',
+        createdAt: now,
+        updatedAt: now,
+      });
+      // A slot made for a mapping that was not stored would keep the user's WAL forever.
+      const m = await inserting.catch(async (err: unknown) => {
+        if (settings.slotOwned) await dropSlot(broker!.url, settings.slot!);
+        throw err;
+      });
       changed();
       return { ...toDto(m), ...(token ? { token } : {}), ...(webhookSecret ? { webhookSecret } : {}) };
     },
