@@ -9252,6 +9252,8 @@ export interface operations {
                                 subject?: string;
                                 group?: string;
                                 startingPosition?: string;
+                                publication?: string;
+                                slot?: string;
                             };
                             batchSize: number;
                             maximumBatchingWindowS: number;
@@ -9273,7 +9275,7 @@ export interface operations {
                             enabled: boolean;
                             state: string;
                             lastProcessingResult: string;
-                            /** @description messages not yet processed, as last measured */
+                            /** @description messages not yet processed (postgres: WAL bytes the slot holds back), as last measured */
                             lag: number | null;
                             lagMeasuredAt: string | null;
                             lastModified: string;
@@ -9393,7 +9395,7 @@ export interface operations {
                     functionName: string;
                     source: {
                         /** @enum {unknown} */
-                        type: "rabbitmq" | "mqtt" | "nats" | "redis" | "s3-webhook";
+                        type: "rabbitmq" | "mqtt" | "nats" | "redis" | "postgres" | "s3-webhook";
                         /** @description the broker URL, credentials included; stored sealed, never shown */
                         url?: string;
                         /** @description rabbitmq: the queue (it must exist) */
@@ -9409,10 +9411,14 @@ export interface operations {
                         /** @description redis: the consumer group; nats: the durable consumer (default tally-<mapping id>) */
                         group?: string;
                         /**
-                         * @description streams: where a new group starts (default TRIM_HORIZON)
+                         * @description streams: where a new group starts (default TRIM_HORIZON); postgres: LATEST skips what an existing slot holds
                          * @enum {unknown}
                          */
                         startingPosition?: "TRIM_HORIZON" | "LATEST";
+                        /** @description postgres: the publication of the tables streamed (CREATE PUBLICATION ... FOR TABLE ...) */
+                        publication?: string;
+                        /** @description postgres: the logical replication slot (default tally_<mapping id without dashes>, made and dropped with the mapping) */
+                        slot?: string;
                     };
                     /** @description most messages per invocation (default 100; mqtt: 1) */
                     batchSize?: number;
@@ -9461,6 +9467,8 @@ export interface operations {
                             subject?: string;
                             group?: string;
                             startingPosition?: string;
+                            publication?: string;
+                            slot?: string;
                         };
                         batchSize: number;
                         maximumBatchingWindowS: number;
@@ -9482,7 +9490,7 @@ export interface operations {
                         enabled: boolean;
                         state: string;
                         lastProcessingResult: string;
-                        /** @description messages not yet processed, as last measured */
+                        /** @description messages not yet processed (postgres: WAL bytes the slot holds back), as last measured */
                         lag: number | null;
                         lagMeasuredAt: string | null;
                         lastModified: string;
@@ -9637,6 +9645,8 @@ export interface operations {
                             subject?: string;
                             group?: string;
                             startingPosition?: string;
+                            publication?: string;
+                            slot?: string;
                         };
                         batchSize: number;
                         maximumBatchingWindowS: number;
@@ -9658,7 +9668,7 @@ export interface operations {
                         enabled: boolean;
                         state: string;
                         lastProcessingResult: string;
-                        /** @description messages not yet processed, as last measured */
+                        /** @description messages not yet processed (postgres: WAL bytes the slot holds back), as last measured */
                         lag: number | null;
                         lagMeasuredAt: string | null;
                         lastModified: string;
@@ -9795,6 +9805,8 @@ export interface operations {
                             subject?: string;
                             group?: string;
                             startingPosition?: string;
+                            publication?: string;
+                            slot?: string;
                         };
                         batchSize: number;
                         maximumBatchingWindowS: number;
@@ -9816,7 +9828,7 @@ export interface operations {
                         enabled: boolean;
                         state: string;
                         lastProcessingResult: string;
-                        /** @description messages not yet processed, as last measured */
+                        /** @description messages not yet processed (postgres: WAL bytes the slot holds back), as last measured */
                         lag: number | null;
                         lagMeasuredAt: string | null;
                         lastModified: string;
@@ -9959,6 +9971,8 @@ export interface operations {
                             subject?: string;
                             group?: string;
                             startingPosition?: string;
+                            publication?: string;
+                            slot?: string;
                         };
                         batchSize: number;
                         maximumBatchingWindowS: number;
@@ -9980,7 +9994,7 @@ export interface operations {
                         enabled: boolean;
                         state: string;
                         lastProcessingResult: string;
-                        /** @description messages not yet processed, as last measured */
+                        /** @description messages not yet processed (postgres: WAL bytes the slot holds back), as last measured */
                         lag: number | null;
                         lagMeasuredAt: string | null;
                         lastModified: string;

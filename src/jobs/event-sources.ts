@@ -6,6 +6,7 @@ import type { InvokeService } from '../modules/functions/invoke.service.js';
 import { createBatchRunner } from '../modules/sources/batch-runner.js';
 import { pollMqtt } from '../modules/sources/pollers/mqtt.js';
 import { pollNats } from '../modules/sources/pollers/nats.js';
+import { pollPostgres } from '../modules/sources/pollers/postgres.js';
 import type { Poller } from '../modules/sources/pollers/poller.js';
 import { pollRabbitMq } from '../modules/sources/pollers/rabbitmq.js';
 import { pollRedis } from '../modules/sources/pollers/redis.js';
@@ -17,6 +18,7 @@ const POLLERS: Record<Exclude<SourceType, 's3-webhook'>, Poller> = {
   mqtt: pollMqtt,
   nats: pollNats,
   redis: pollRedis,
+  postgres: pollPostgres,
 };
 
 export interface EventSourcesOptions {

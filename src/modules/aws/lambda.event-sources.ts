@@ -10,13 +10,13 @@ import { type ArnContext, functionArn, parseFunctionName } from './shapes.js';
  * /v1/event-source-mappings uses (docs/aws.md, "Event source mappings"). Lambda names a broker by
  * an AWS ARN (Amazon MQ, MSK) or, for self-managed Kafka, by `SelfManagedEventSource.Endpoints`;
  * Tally's brokers are all self-managed, so their URL travels there under the broker's kind:
- * `{ "Endpoints": { "RABBITMQ": ["amqp://..."] } }` (or MQTT, NATS, REDIS). The queue is `Queues[0]`,
- * the topic filter or stream `Topics[0]`, a stream's consumer group
- * `SelfManagedKafkaEventSourceConfig.ConsumerGroupId`. The URL is answered without credentials.
+ * `{ "Endpoints": { "RABBITMQ": ["amqp://..."] } }` (or MQTT, NATS, REDIS, POSTGRES). The queue is `Queues[0]`,
+ * the topic filter, stream or Postgres publication `Topics[0]`, a stream's consumer group (a Postgres
+ * replication slot) `SelfManagedKafkaEventSourceConfig.ConsumerGroupId`. The URL is answered without credentials.
  */
-type Kind = 'rabbitmq' | 'mqtt' | 'nats' | 'redis';
-const KINDS: Record<string, Kind> = { RABBITMQ: 'rabbitmq', MQTT: 'mqtt', NATS: 'nats', REDIS: 'redis' };
-const ENDPOINT_OF: Record<Kind, string> = { rabbitmq: 'RABBITMQ', mqtt: 'MQTT', nats: 'NATS', redis: 'REDIS' };
+type Kind = 'rabbitmq' | 'mqtt' | 'nats' | 'redis' | 'postgres';
+const KINDS: Record<string, Kind> = { RABBITMQ: 'rabbitmq', MQTT: 'mqtt', NATS: 'nats', REDIS: 'redis', POSTGRES: 'postgres' };
+const ENDPOINT_OF: Record<Kind, string> = { rabbitmq: 'RABBITMQ', mqtt: 'MQTT', nats: 'NATS', redis: 'REDIS', postgres: 'POSTGRES' };
 
 interface AwsMappingRequest {
   FunctionName?: string;
@@ -58,7 +58,7 @@ function toInput(caller: ArnContext, body: AwsMappingRequest): MappingInput {
   for (const field of UNSUPPORTED) {
     if ((body as Record<string, unknown>)[field] !== undefined) {
       throw awsErrors.invalidParameter(
-        `${field}: Tally's event sources are self-managed brokers; name one with SelfManagedEventSource.Endpoints (RABBITMQ, MQTT, NATS or REDIS)`,
+        `${field}: Tally's event sources are self-managed brokers; name one with SelfManagedEventSource.Endpoints (RABBITMQ, MQTT, NATS, REDIS or POSTGRES)`,
       );
     }
   }
@@ -67,7 +67,9 @@ function toInput(caller: ArnContext, body: AwsMappingRequest): MappingInput {
   const [endpoint] = endpoints;
   const kind = endpoint ? KINDS[endpoint[0]] : undefined;
   if (endpoints.length !== 1 || !endpoint || !kind || !Array.isArray(endpoint[1]) || endpoint[1].length !== 1) {
-    throw awsErrors.invalidParameter('SelfManagedEventSource.Endpoints: exactly one of RABBITMQ, MQTT, NATS or REDIS, with one broker URL');
+    throw awsErrors.invalidParameter(
+      'SelfManagedEventSource.Endpoints: exactly one of RABBITMQ, MQTT, NATS, REDIS or POSTGRES, with one broker URL',
+    );
   }
   const url = endpoint[1][0]!;
   const { name } = parseFunctionName(body.FunctionName, caller.accountId);
@@ -85,13 +87,21 @@ function toInput(caller: ArnContext, body: AwsMappingRequest): MappingInput {
       ? { type: kind, url, queue: one('Queues', body.Queues) }
       : kind === 'mqtt'
         ? { type: kind, url, topic: one('Topics', body.Topics) }
-        : {
-            type: kind,
-            url,
-            stream: one('Topics', body.Topics),
-            ...(group !== undefined ? { group } : {}),
-            ...(position !== undefined ? { startingPosition: position } : {}),
-          };
+        : kind === 'postgres'
+          ? {
+              type: kind,
+              url,
+              publication: one('Topics', body.Topics),
+              ...(group !== undefined ? { slot: group } : {}),
+              ...(position !== undefined ? { startingPosition: position } : {}),
+            }
+          : {
+              type: kind,
+              url,
+              stream: one('Topics', body.Topics),
+              ...(group !== undefined ? { group } : {}),
+              ...(position !== undefined ? { startingPosition: position } : {}),
+            };
   const onFailure = toDest(caller, 'DestinationConfig.OnFailure', body.DestinationConfig?.OnFailure?.Destination);
   const responseTypes = body.FunctionResponseTypes ?? [];
   if (responseTypes.some((r) => r !== 'ReportBatchItemFailures')) {
@@ -120,8 +130,14 @@ function toAws(caller: ArnContext, m: Dto) {
     FunctionArn: functionArn(caller, m.functionName),
     ...(kind && s.url ? { SelfManagedEventSource: { Endpoints: { [ENDPOINT_OF[kind]]: [s.url] } } } : {}),
     ...(s.queue !== undefined ? { Queues: [s.queue] } : {}),
-    ...(s.topic !== undefined ? { Topics: [s.topic] } : s.stream !== undefined ? { Topics: [s.stream] } : {}),
-    ...(s.group !== undefined ? { SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: s.group } } : {}),
+    ...(s.topic !== undefined
+      ? { Topics: [s.topic] }
+      : s.stream !== undefined
+        ? { Topics: [s.stream] }
+        : s.publication !== undefined
+          ? { Topics: [s.publication] }
+          : {}),
+    ...((s.group ?? s.slot) !== undefined ? { SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: s.group ?? s.slot } } : {}),
     ...(s.startingPosition !== undefined ? { StartingPosition: s.startingPosition } : {}),
     BatchSize: m.batchSize,
     MaximumBatchingWindowInSeconds: m.maximumBatchingWindowS,

@@ -114,7 +114,7 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
     items: T[],
     idOf: (item: T) => string,
     build: (items: T[]) => Buffer,
-    opts: { bisect: boolean; clientContext?: string },
+    opts: { bisect: boolean; fromFirstFailure?: boolean; clientContext?: string },
   ): Promise<void> {
     let pending = items;
     for (let attempts = 1; ; attempts++) {
@@ -138,7 +138,8 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
       report('PROBLEM: Function call failed');
       if (attempts > m.maximumRetryAttempts) return toFailure(failed.map(idOf), build(failed), r, attempts);
       await sleep(errorRetryDelayMs(deps.retryBaseMs, attempts), signal);
-      pending = failed;
+      // Lambda's stream semantics (fromFirstFailure): the retry starts at the first failed item, the ones after it run again too.
+      pending = opts.fromFirstFailure ? pending.slice(pending.indexOf(failed[0]!)) : failed;
     }
   }
 

@@ -7,6 +7,7 @@ const SCHEMES: Record<Exclude<SourceType, 's3-webhook'>, string[]> = {
   mqtt: ['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ws:', 'wss:'],
   nats: ['nats:', 'tls:'],
   redis: ['redis:', 'rediss:'],
+  postgres: ['postgres:', 'postgresql:'],
 };
 
 /**

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Destination } from '../async/async.repository.js';
 
-export type SourceType = 'rabbitmq' | 'mqtt' | 'nats' | 'redis' | 's3-webhook';
+export type SourceType = 'rabbitmq' | 'mqtt' | 'nats' | 'redis' | 'postgres' | 's3-webhook';
 export type MappingState = 'Creating' | 'Enabling' | 'Enabled' | 'Disabling' | 'Disabled' | 'Updating' | 'Deleting';
 
 /** What a poller subscribes to, beside the broker URL. */
@@ -14,6 +14,11 @@ export interface SourceSettings {
   subject?: string;
   group?: string;
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  /** postgres: the publication streamed, and the logical replication slot (default tally_<mapping id without dashes>). */
+  publication?: string;
+  slot?: string;
+  /** postgres: Tally made the slot at creation, and drops it with the mapping. */
+  slotOwned?: boolean;
 }
 
 export interface Mapping {

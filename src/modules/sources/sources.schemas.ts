@@ -1,13 +1,14 @@
 import { Type } from 'typebox';
 import { Dest } from '../async/async.schemas.js';
 import { FUNCTION_NAME_PATTERN } from '../functions/functions.schemas.js';
+import { SLOT_PATTERN } from './postgres-slot.js';
 
 const Name = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
 
 /** One object for every source type; the service checks which fields each type needs and names what is missing. */
 const SourceBody = Type.Object(
   {
-    type: Type.Enum(['rabbitmq', 'mqtt', 'nats', 'redis', 's3-webhook']),
+    type: Type.Enum(['rabbitmq', 'mqtt', 'nats', 'redis', 'postgres', 's3-webhook']),
     url: Type.Optional(
       Type.String({ minLength: 1, maxLength: 2048, description: 'the broker URL, credentials included; stored sealed, never shown' }),
     ),
@@ -18,7 +19,22 @@ const SourceBody = Type.Object(
     subject: Type.Optional(Name('nats: a subject filter')),
     group: Type.Optional(Name('redis: the consumer group; nats: the durable consumer (default tally-<mapping id>)')),
     startingPosition: Type.Optional(
-      Type.Enum(['TRIM_HORIZON', 'LATEST'], { description: 'streams: where a new group starts (default TRIM_HORIZON)' }),
+      Type.Enum(['TRIM_HORIZON', 'LATEST'], {
+        description: 'streams: where a new group starts (default TRIM_HORIZON); postgres: LATEST skips what an existing slot holds',
+      }),
+    ),
+    publication: Type.Optional(
+      Type.String({
+        pattern: SLOT_PATTERN,
+        description: 'postgres: the publication of the tables streamed (CREATE PUBLICATION ... FOR TABLE ...)',
+      }),
+    ),
+    slot: Type.Optional(
+      Type.String({
+        pattern: SLOT_PATTERN,
+        description:
+          'postgres: the logical replication slot (default tally_<mapping id without dashes>, made and dropped with the mapping)',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -76,6 +92,8 @@ export const MappingDto = Type.Object({
     subject: Type.Optional(Type.String()),
     group: Type.Optional(Type.String()),
     startingPosition: Type.Optional(Type.String()),
+    publication: Type.Optional(Type.String()),
+    slot: Type.Optional(Type.String()),
   }),
   batchSize: Type.Integer(),
   maximumBatchingWindowS: Type.Number(),
@@ -86,7 +104,9 @@ export const MappingDto = Type.Object({
   enabled: Type.Boolean(),
   state: Type.String(),
   lastProcessingResult: Type.String(),
-  lag: Type.Union([Type.Integer(), Type.Null()], { description: 'messages not yet processed, as last measured' }),
+  lag: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'messages not yet processed (postgres: WAL bytes the slot holds back), as last measured',
+  }),
   lagMeasuredAt: Type.Union([Type.String(), Type.Null()]),
   lastModified: Type.String(),
   endpoint: Type.Optional(Type.String({ description: 's3-webhook: POST S3 event notifications here' })),

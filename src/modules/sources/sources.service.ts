@@ -9,6 +9,7 @@ import type { Destination } from '../async/async.repository.js';
 import type { AsyncService } from '../async/async.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
 import { checkBrokerUrl } from './broker-url.js';
+import { defaultSlotName, dropSlot, prepareSlot, validName } from './postgres-slot.js';
 import type { Mapping, SourceSettings, SourceType, SourcesRepository } from './sources.repository.js';
 import { mappingArn } from './source-events.js';
 
@@ -24,6 +25,8 @@ export interface MappingInput {
     subject?: string;
     group?: string;
     startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+    publication?: string;
+    slot?: string;
   };
   batchSize?: number;
   maximumBatchingWindowS?: number;
@@ -43,6 +46,7 @@ const FIELDS: Record<SourceType, { needs: string[]; may: string[] }> = {
   mqtt: { needs: ['url', 'topic'], may: ['qos'] },
   nats: { needs: ['url', 'stream'], may: ['subject', 'group', 'startingPosition'] },
   redis: { needs: ['url', 'stream'], may: ['group', 'startingPosition'] },
+  postgres: { needs: ['url', 'publication'], may: ['slot', 'startingPosition'] },
   's3-webhook': { needs: [], may: [] },
 };
 
@@ -67,7 +71,7 @@ export function createSourcesService(deps: {
   const notFound = (id: string) => new AppError('NOT_FOUND', 404, `Event source mapping ${id} was not found`);
 
   function toDto(m: Mapping) {
-    const { queue, topic, qos, stream, subject, group, startingPosition } = m.source;
+    const { queue, topic, qos, stream, subject, group, startingPosition, publication, slot } = m.source;
     return {
       id: m.id,
       eventSourceMappingArn: mappingArn(m.accountId, m.id),
@@ -82,6 +86,8 @@ export function createSourcesService(deps: {
         ...(subject !== undefined ? { subject } : {}),
         ...(group !== undefined ? { group } : {}),
         ...(startingPosition !== undefined ? { startingPosition } : {}),
+        ...(publication !== undefined ? { publication } : {}),
+        ...(slot !== undefined ? { slot } : {}),
       },
       batchSize: m.batchSize,
       maximumBatchingWindowS: m.batchingWindowMs / 1000,
@@ -111,9 +117,15 @@ export function createSourcesService(deps: {
         throw errors.validation(`source.${f} does not apply to a ${s.type} source`, [{ field: `source.${f}` }]);
       }
     }
+    for (const f of ['publication', 'slot'] as const) {
+      const v = s[f];
+      if (v !== undefined && !validName(v)) {
+        throw errors.validation(`source.${f}: lower-case letters, digits and underscores, at most 63`, [{ field: `source.${f}` }]);
+      }
+    }
     const reportItems = input.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false;
-    if (reportItems && s.type !== 'nats' && s.type !== 'redis') {
-      throw errors.validation('functionResponseTypes: ReportBatchItemFailures applies to stream sources (nats, redis)', [
+    if (reportItems && s.type !== 'nats' && s.type !== 'redis' && s.type !== 'postgres') {
+      throw errors.validation('functionResponseTypes: ReportBatchItemFailures applies to stream sources (nats, redis, postgres)', [
         { field: 'functionResponseTypes' },
       ]);
     }
@@ -171,8 +183,20 @@ export function createSourcesService(deps: {
       const token = type === 's3-webhook' ? `tsk_${randomBytes(32).toString('base64url')}` : null;
       const webhookSecret = onFailure?.type === 'webhook' ? newSigningSecret() : null;
       const enabled = input.enabled ?? true;
+      if (type === 'postgres') {
+        // The slot is made now, not by the poller: a bad URL, publication or role is answered here, the
+        // stream starts at the mapping's creation even if it is created disabled, and a poller never
+        // makes again a slot that the mapping's deletion dropped.
+        settings.slot ??= defaultSlotName(id);
+        const { created } = await prepareSlot(broker!.url, {
+          publication: settings.publication!,
+          slot: settings.slot,
+          startingPosition: settings.startingPosition ?? 'TRIM_HORIZON',
+        });
+        settings.slotOwned = created;
+      }
       const now = clock.now();
-      const m = await repo.insert({
+      const inserting = repo.insert({
         accountId,
         id,
         functionId: fn.id,
@@ -195,6 +219,11 @@ export function createSourcesService(deps: {
         createdAt: now,
         updatedAt: now,
       });
+      // A slot made for a mapping that was not stored would keep the user's WAL forever.
+      const m = await inserting.catch(async (err: unknown) => {
+        if (settings.slotOwned) await dropSlot(broker!.url, settings.slot!);
+        throw err;
+      });
       changed();
       return { ...toDto(m), ...(token ? { token } : {}), ...(webhookSecret ? { webhookSecret } : {}) };
     },
@@ -214,12 +243,28 @@ export function createSourcesService(deps: {
       return toDto(m);
     },
 
-    /** Deletes at once; the poller holding it stops at its next lease pass, leaving what it had not acknowledged to the broker. */
+    /**
+     * Deletes at once; the poller holding it stops at its next lease pass, leaving what it had not
+     * acknowledged to the broker. A postgres mapping's slot is dropped here if Tally made it (a
+     * forgotten slot keeps the user's WAL forever); when that fails the answer says so.
+     */
     async remove(accountId: string, id: string) {
       const m = await repo.remove(accountId, id);
       if (!m) throw notFound(id);
       changed();
-      return { ...toDto(m), state: 'Deleting' as const };
+      let result = m.lastProcessingResult;
+      if (m.sourceType === 'postgres' && m.source.slotOwned && m.source.slot) {
+        let err: Error | null;
+        try {
+          err = await dropSlot(deps.secretBox.open(m.urlSealed!, m.id), m.source.slot);
+        } catch (e) {
+          err = e instanceof Error ? e : new Error(String(e)); // the URL does not open with this replica's key
+        }
+        if (err) {
+          result = `PROBLEM: replication slot ${m.source.slot} was not dropped (${err.message}); drop it with SELECT pg_drop_replication_slot('${m.source.slot}')`;
+        }
+      }
+      return { ...toDto(m), lastProcessingResult: result, state: 'Deleting' as const };
     },
 
     /**
