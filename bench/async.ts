@@ -73,7 +73,7 @@ export async function asyncBench(): Promise<void> {
         `select extract(epoch from (u.started_at - i.created_at)) * 1000 as ms
            from async_invocations i
            join async_attempts t on t.account_id = i.account_id and t.request_id = i.id
-           join usage_dedup u on u.account_id = t.account_id and u.invocation_id = t.invocation_id
+           join usage_events u on u.account_id = t.account_id and u.invocation_id = t.invocation_id
           where i.id = any($1::uuid[])`,
         [idle],
       );

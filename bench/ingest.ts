@@ -16,8 +16,8 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 /** The ceiling the goal is stated against: multi-row INSERTs over this many connections. */
 const CEILING_CONNECTIONS = 8;
 /**
- * BENCH_DEDUP_ROWS=N: after the usual run on an empty dedup table, preload N invocation ids into
- * usage_dedup (as years of traffic would leave it) and measure ingest again, in the same run.
+ * BENCH_DEDUP_ROWS=N: after the usual run on an empty table, preload N stored events into
+ * usage_events (as years of traffic would leave it) and measure ingest again, in the same run.
  */
 const DEDUP_ROWS = Number(process.env.BENCH_DEDUP_ROWS ?? 0);
 /** Invocation ids as the api issues them (v7, time-ordered: the default), or random (v4) as any other reporter may send. */
@@ -195,10 +195,9 @@ async function ceiling(url: string, rows: Row[], connections: number) {
 }
 
 /**
- * Fills usage_dedup with `rows` claimed invocations of the given accounts, the fast way: its
- * constraints and indexes are dropped, the rows generated in the server, and the constraints and
- * indexes rebuilt (one sort), then vacuumed as a long-lived table would be. Whatever constraints the
- * migrations gave the table are read back from the catalog, so the preload follows schema changes.
+ * Fills usage_events with `rows` stored invocations of the given accounts (what the exactly-once
+ * key is checked against), the fast way: the primary key is dropped, the rows generated in the
+ * server, and the key rebuilt (one sort), then vacuumed as a long-lived table would be.
  */
 async function preloadDedup(url: string, accountIds: string[], rows: number): Promise<number> {
   const c = new pg.Client({ connectionString: url });
@@ -208,37 +207,35 @@ async function preloadDedup(url: string, accountIds: string[], rows: number): Pr
     await c.query(`set maintenance_work_mem = '1GB'`);
     await c.query(`set max_parallel_maintenance_workers = 2`);
     const constraints = await c.query<{ name: string; def: string }>(
-      `select conname as name, pg_get_constraintdef(oid) as def from pg_constraint where conrelid = 'usage_dedup'::regclass and contype in ('p', 'u')`,
+      `select conname as name, pg_get_constraintdef(oid) as def from pg_constraint where conrelid = 'usage_events'::regclass and contype in ('p', 'u')`,
     );
-    const indexes = await c.query<{ name: string; def: string }>(
-      `select indexname as name, indexdef as def from pg_indexes where tablename = 'usage_dedup'
-        and indexname not in (select conname from pg_constraint where conrelid = 'usage_dedup'::regclass)`,
-    );
-    for (const k of constraints.rows) await c.query(`alter table usage_dedup drop constraint ${k.name}`);
-    for (const i of indexes.rows) await c.query(`drop index ${i.name}`);
+    for (const k of constraints.rows) await c.query(`alter table usage_events drop constraint ${k.name}`);
     // Ids of the same kind as the measured events' (v7: made when the invocation started), over the past year.
     const id =
       IDS === 'v7'
         ? `(lpad(to_hex((extract(epoch from t) * 1000)::bigint), 12, '0') || '7' || substr(md5(random()::text), 1, 3)
           || to_hex(8 + floor(random() * 4)::int) || substr(md5(random()::text), 1, 15))::uuid`
         : 'gen_random_uuid()';
+    await c.query(`select usage_ensure_id_partition(m) from generate_series(2025 * 12 + 10, 2026 * 12 + 11) m`);
     for (let done = 0; done < rows; done += PRELOAD_CHUNK) {
       const n = Math.min(PRELOAD_CHUNK, rows - done);
       await c.query(
-        `insert into usage_dedup (account_id, invocation_id, started_at)
-         select ($1::uuid[])[1 + g % cardinality($1::uuid[])], ${id}, t
-           from generate_series($2::bigint, $3::bigint) g,
-                lateral (select timestamptz '2025-11-01' + make_interval(secs => g * 31536000.0 / $4::bigint)) as s(t)`,
+        `insert into usage_events (account_id, invocation_id, id_month, function_id, architecture, memory_mb, duration_ms, billed_ms, started_at, status)
+         select a, i, usage_id_month(i), 'fn-preload', 'x86_64', 128, 1, 1, t, 'success'
+           from (select ($1::uuid[])[1 + g % cardinality($1::uuid[])] as a, ${id} as i, t
+                   from generate_series($2::bigint, $3::bigint) g,
+                        lateral (select timestamptz '2025-11-01' + make_interval(secs => g * 31536000.0 / $4::bigint)) as s(t)) as r`,
         [accountIds, done + 1, done + n, rows],
       );
-      console.log(`    preloaded ${fmt(done + n)} of ${fmt(rows)} dedup rows (${fmt((performance.now() - t0) / 1000, 0)} s)`);
+      console.log(`    preloaded ${fmt(done + n)} of ${fmt(rows)} stored events (${fmt((performance.now() - t0) / 1000, 0)} s)`);
     }
-    for (const k of constraints.rows) await c.query(`alter table usage_dedup add constraint ${k.name} ${k.def}`);
-    for (const i of indexes.rows) await c.query(i.def);
-    await c.query('vacuum analyze usage_dedup');
+    for (const k of constraints.rows) await c.query(`alter table usage_events add constraint ${k.name} ${k.def}`);
+    await c.query('vacuum analyze usage_events');
     await c.query('checkpoint');
-    const size = await c.query<{ size: string }>(`select pg_size_pretty(pg_total_relation_size('usage_dedup')) as size`);
-    console.log(`    usage_dedup: ${size.rows[0]!.size} with indexes, built in ${fmt((performance.now() - t0) / 1000, 0)} s`);
+    const size = await c.query<{ size: string }>(
+      `select pg_size_pretty(sum(pg_total_relation_size(inhrelid))) as size from pg_inherits where inhparent = 'usage_events'::regclass`,
+    );
+    console.log(`    usage_events: ${size.rows[0]!.size} with indexes, built in ${fmt((performance.now() - t0) / 1000, 0)} s`);
   } finally {
     await c.end();
   }

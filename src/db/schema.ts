@@ -26,15 +26,11 @@ export interface ApiKeysTable {
   revoked_at: Timestamp | null;
 }
 
-export interface UsageDedupTable {
-  account_id: string;
-  invocation_id: string;
-  started_at: Timestamp;
-}
-
 export interface UsageEventsTable {
   account_id: string;
   invocation_id: string;
+  /** The month the invocation id was made in (migration 0092): the partition, and part of the primary key. */
+  id_month: number;
   function_id: string;
   architecture: 'x86_64' | 'arm64';
   memory_mb: number;
@@ -179,7 +175,6 @@ export interface AuditLogTable {
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
-  usage_dedup: UsageDedupTable;
   usage_events: UsageEventsTable;
   usage_hourly: UsageHourlyTable;
   usage_monthly: UsageMonthlyTable;

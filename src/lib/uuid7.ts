@@ -12,3 +12,9 @@ export function uuid7(now = Date.now()): string {
   // random: xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx; its variant nibble V is already 8-b.
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${random.slice(15, 18)}-${random.slice(19, 23)}-${random.slice(24)}`;
 }
+
+/** The Unix milliseconds a version 7 id was made at, or null for an id of another version. */
+export function uuid7Millis(id: string): number | null {
+  if (id.charCodeAt(14) !== 55 /* '7' */) return null;
+  return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}

@@ -212,7 +212,7 @@ describe.skipIf(!fits)('backup and restore (pg_dump / pg_restore)', () => {
     expect(restoredNovember).toBeLessThanOrEqual(acceptedAfterDump * BATCH);
     // Raw events, the exactly-once keys and the rollups agree with one another.
     const { rows } = await sql<{ events: string; dedup: string; hourly: string; monthly: string }>`
-      select (select count(*) from usage_events)::text as events, (select count(*) from usage_dedup)::text as dedup,
+      select (select count(*) from usage_events)::text as events, (select count(distinct (account_id, invocation_id)) from usage_events)::text as dedup,
              (select sum(requests) from usage_hourly)::text as hourly, (select sum(requests) from usage_monthly)::text as monthly`.execute(
       restoredDb,
     );

@@ -147,7 +147,7 @@ describe('events across api processes', () => {
       async () => {
         const { rows } = await sql<{ request_id: string; runs: number }>`
           select t.request_id, count(u.invocation_id)::int as runs
-            from async_attempts t left join usage_dedup u on u.account_id = t.account_id and u.invocation_id = t.invocation_id
+            from async_attempts t left join usage_events u on u.account_id = t.account_id and u.invocation_id = t.invocation_id
            where t.request_id = any(${ids}::uuid[]) group by t.request_id`.execute(db.db);
         return rows.length === 12 && rows.every((r) => r.runs >= 1) ? rows : null;
       },

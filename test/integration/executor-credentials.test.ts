@@ -22,9 +22,8 @@ beforeAll(async () => {
 
 /** Everything ingest writes for an account: nothing may change when a batch is refused. */
 async function written(accountId: string) {
-  const r = await sql<{ dedup: string; events: string; hourly: string }>`
-    select (select count(*) from usage_dedup where account_id = ${accountId})::text as dedup,
-           (select count(*) from usage_events where account_id = ${accountId})::text as events,
+  const r = await sql<{ events: string; hourly: string }>`
+    select (select count(*) from usage_events where account_id = ${accountId})::text as events,
            (select count(*) from usage_hourly where account_id = ${accountId})::text as hourly`.execute(t.db.db);
   return r.rows[0]!;
 }

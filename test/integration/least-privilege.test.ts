@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { uuid7 } from '../../src/lib/uuid7.js';
 import { describe, expect, it } from 'vitest';
 import { admin, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
 
@@ -36,7 +37,7 @@ describe('the api database role', () => {
   });
 
   it('may truncate no table, disable no trigger, and holds neither TRIGGER nor REFERENCES anywhere', async () => {
-    for (const table of ['audit_log', 'invoices', 'invoice_lines', 'usage_events', 'usage_dedup', 'usage_hourly', 'accounts']) {
+    for (const table of ['audit_log', 'invoices', 'invoice_lines', 'usage_events', 'usage_events_other', 'usage_hourly', 'accounts']) {
       await expect(sql`truncate ${sql.table(table)}`.execute(t.db.db), table).rejects.toThrow(/permission denied/);
     }
     for (const table of ['invoices', 'invoice_lines', 'audit_log', 'price_versions']) {
@@ -55,7 +56,8 @@ describe('the api database role', () => {
       from pg_class where relnamespace = 'public'::regnamespace and relname = any(${[
         'audit_log',
         'usage_events',
-        'usage_dedup',
+        // its partitions too: a partition is a table the api could name directly
+        'usage_events_other',
         'price_versions',
         'price_tiers',
         'invoice_usage_snapshots',
@@ -99,10 +101,11 @@ describe('the api database role', () => {
 
   it('still writes a month partition the first time usage of that month arrives', async () => {
     const a = await newTenant(t.app);
-    const r = await postUsage(t.app, a.executorKey, [usageEvent(a.id, { startedAt: '2026-03-03T03:03:03.000Z' })]);
+    const at = '2026-03-03T03:03:03.000Z';
+    const r = await postUsage(t.app, a.executorKey, [usageEvent(a.id, { invocationId: uuid7(Date.parse(at)), startedAt: at })]);
     expect(r.statusCode).toBe(200);
     const { rows } = await sql<{ owner: string }>`
-      select pg_get_userbyid(relowner) as owner from pg_class where relname = 'usage_events_2026_03'`.execute(t.db.db);
+      select pg_get_userbyid(relowner) as owner from pg_class where relname = 'usage_events_id_2026_03'`.execute(t.db.db);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.owner).not.toBe((await sql<{ u: string }>`select current_user as u`.execute(t.db.db)).rows[0]!.u);
   });

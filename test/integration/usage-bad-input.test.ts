@@ -27,7 +27,7 @@ const withToken = (e: unknown) =>
     ? fleet.signed(e as UsageEvent)
     : e;
 
-const USAGE_TABLES = ['usage_dedup', 'usage_events', 'usage_hourly'] as const;
+const USAGE_TABLES = ['usage_events', 'usage_hourly'] as const;
 
 /** Rows this account holds in each usage table. */
 async function rowCounts(accountId: string): Promise<Record<(typeof USAGE_TABLES)[number], number>> {
@@ -44,8 +44,7 @@ async function rowCounts(accountId: string): Promise<Record<(typeof USAGE_TABLES
 /** True when this invocation id was stored for any account. */
 async function invocationStored(invocationId: string): Promise<boolean> {
   const r = await sql<{ n: string }>`
-    select (select count(*) from usage_dedup where invocation_id = ${invocationId}::uuid)
-         + (select count(*) from usage_events where invocation_id = ${invocationId}::uuid) as n`.execute(t.db.db);
+    select count(*) as n from usage_events where invocation_id = ${invocationId}::uuid`.execute(t.db.db);
   return Number(r.rows[0]!.n) > 0;
 }
 
@@ -205,7 +204,7 @@ describe('POST /v1/usage refuses bad input whole, with a 4xx naming the field, a
     const res = await postUsage(t.app, control.executorKey, [usageEvent(control.id)]);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ accepted: 1, duplicates: 0, conflicts: 0 });
-    expect(await rowCounts(control.id)).toEqual({ usage_dedup: 1, usage_events: 1, usage_hourly: 1 });
+    expect(await rowCounts(control.id)).toEqual({ usage_events: 1, usage_hourly: 1 });
   });
 
   describe.each([
@@ -409,7 +408,7 @@ describe('POST /v1/usage refuses bad input whole, with a 4xx naming the field, a
       );
       expect(error.message).toContain(ghost);
       expect(error.details).toEqual([{ index: 2, accountId: ghost }]);
-      expect(await rowCounts(other.id)).toEqual({ usage_dedup: 0, usage_events: 0, usage_hourly: 0 });
+      expect(await rowCounts(other.id)).toEqual({ usage_events: 0, usage_hourly: 0 });
     });
   });
 });

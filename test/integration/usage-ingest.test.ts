@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { uuid7 } from '../../src/lib/uuid7.js';
 import { fleetExecutor, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
 
 const t = useTestApp();
@@ -117,15 +118,34 @@ describe('POST /v1/usage', () => {
     expect(r.json()).toMatchObject({ accepted: 2, duplicates: 0 });
   });
 
-  it('creates month partitions on demand, for late and future-dated usage alike', async () => {
+  it('places each event by the month its v7 invocation id was made in, creating the partition on demand; other ids in their own', async () => {
     const a = await newTenant(t.app);
-    const old = usageEvent(a.id, { startedAt: '2026-02-28T23:59:59.999Z' }); // within the 12-month billing look-back
-    const r = await postUsage(t.app, a.executorKey, [old, usageEvent(a.id, { startedAt: '2026-11-16T01:00:00Z' })]);
-    expect(r.json().accepted).toBe(2);
-    const { rows } = await sql<{ name: string }>`
-      select inhrelid::regclass::text as name from pg_inherits where inhparent = 'usage_events'::regclass`.execute(t.db.db);
-    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['usage_events_2026_02', 'usage_events_2026_11']));
+    const feb = Date.parse('2026-02-28T23:59:59.999Z'); // within the 12-month billing look-back
+    const old = usageEvent(a.id, { invocationId: uuid7(feb), startedAt: new Date(feb).toISOString() });
+    const nov = usageEvent(a.id, { invocationId: uuid7(Date.parse('2026-11-16T01:00:00Z')), startedAt: '2026-11-16T01:00:00Z' });
+    const v4 = usageEvent(a.id);
+    const r = await postUsage(t.app, a.executorKey, [old, nov, v4]);
+    expect(r.json().accepted).toBe(3);
+    const { rows } = await sql<{ part: string; invocation_id: string }>`
+      select tableoid::regclass::text as part, invocation_id from usage_events where account_id = ${a.id}`.execute(t.db.db);
+    expect(Object.fromEntries(rows.map((row) => [row.invocation_id, row.part]))).toEqual({
+      [old.invocationId]: 'usage_events_id_2026_02',
+      [nov.invocationId]: 'usage_events_id_2026_11',
+      [v4.invocationId]: 'usage_events_other',
+    });
     expect((await hourly(a.id))[0]!.hour.toISOString()).toBe('2026-02-28T23:00:00.000Z');
+    // A replay is caught by the one primary key whatever its startedAt says, in any partition.
+    const replay = await postUsage(t.app, a.executorKey, [{ ...old, startedAt: '2026-11-15T00:00:00Z' }, nov, v4]);
+    expect(replay.json()).toMatchObject({ accepted: 0, duplicates: 3, conflicts: 0 });
+  });
+
+  it('refuses a v7 invocation id whose time no real id could carry (it would place the row in a month of its own)', async () => {
+    const a = await newTenant(t.app);
+    const future = usageEvent(a.id, { invocationId: uuid7(Date.now() + 3 * 86400_000) });
+    const r = await postUsage(t.app, a.executorKey, [usageEvent(a.id), future]);
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.message).toMatch(/^events\[1\]\.invocationId: .* is a version 7 id whose time is not plausible/);
+    expect((await hourly(a.id)).length).toBe(0);
   });
 
   it('ingests concurrent overlapping batches without deadlock and counts each invocation once', async () => {
@@ -159,7 +179,7 @@ describe('POST /v1/usage', () => {
     expect(await hourly(a.id)).toEqual([expect.objectContaining({ requests: '200', billed_ms: String(billed) })]);
     const usage = await t.app.inject({
       method: 'GET',
-      url: "/v1/usage?from=2026-11-15T00:00:00Z&to=2026-11-16T00:00:00Z&granularity=day",
+      url: '/v1/usage?from=2026-11-15T00:00:00Z&to=2026-11-16T00:00:00Z&granularity=day',
       headers: { authorization: `Bearer ${a.accountKey}` },
     });
     expect(usage.json().totals).toMatchObject({ requests: 200, billedMs: billed });

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Architecture, InvocationStatus, UsageEvent } from '../../src/contracts/usage.js';
 import { DURATION_SLACK_MS, INIT_SLACK_MS } from '../../src/modules/executors/dispatch-token.js';
+import { uuid7Millis } from '../../src/lib/uuid7.js';
 import { bearer, fleetExecutor, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
 
 const t = useTestApp();
@@ -99,7 +100,16 @@ const eventContent = fc.record({
 type Content = typeof eventContent extends fc.Arbitrary<infer C> ? C : never;
 
 /** The first time each invocation is sent: which id, where (group, batch) and what. */
-const original = fc.record({ id: fc.uuid(), content: eventContent, group: fc.nat(), batch: fc.nat(), key: fc.boolean() });
+/**
+ * Any uuid a reporter may send, but a version 7 one from the future: its time places the row
+ * (migration 0092), and ingest refuses such an id (usage-ingest.test.ts shows it) as it refuses a
+ * startedAt from the future.
+ */
+const anyUuid = fc.uuid().filter((id) => {
+  const ms = uuid7Millis(id);
+  return ms === null || ms < Date.now() || ms >= Date.UTC(2100, 0, 1);
+});
+const original = fc.record({ id: anyUuid, content: eventContent, group: fc.nat(), batch: fc.nat(), key: fc.boolean() });
 
 /**
  * Something sent again: `same` (identical, maybe with the id upper-cased), `moved` (same content, another
@@ -376,8 +386,7 @@ describe('POST /v1/usage properties (random batches, replays, conflicts, concurr
           .where('account_id', '=', tenant.id)
           .execute();
         expect(events.length).toBe(p.firsts.size);
-        const dedup = await t.db.db.selectFrom('usage_dedup').select('invocation_id').where('account_id', '=', tenant.id).execute();
-        expect(new Set(dedup.map((d) => d.invocation_id))).toEqual(new Set(p.firsts.keys()));
+        expect(new Set(events.map((e) => e.invocation_id))).toEqual(new Set(p.firsts.keys()));
         for (const row of events) {
           const c = p.firsts.get(row.invocation_id);
           expect(c, row.invocation_id).toBeDefined();

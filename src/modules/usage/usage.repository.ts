@@ -5,6 +5,8 @@ import type { Db } from '../../db/database.js';
 export interface MeteredEvent {
   accountId: string;
   invocationId: string;
+  /** The month the invocation id was made in (idMonth), which places the event's row; 0 for ids that are not v7. */
+  idMonth: number;
   functionId: string;
   architecture: string;
   memoryMb: number;
@@ -18,7 +20,7 @@ export interface MeteredEvent {
 }
 
 /** What a replay is compared with: the stored event's content (startedAt may differ; billed ms is ours). */
-export type StoredEvent = Omit<MeteredEvent, 'billedMs' | 'startedAt'>;
+export type StoredEvent = Omit<MeteredEvent, 'billedMs' | 'startedAt' | 'idMonth'>;
 
 export interface UsageBucketRow {
   bucket: Date;
@@ -40,45 +42,42 @@ function column<K extends keyof MeteredEvent>(events: MeteredEvent[], key: K): M
 
 export function createUsageRepository(db: Db) {
   return {
-    /** Creates the month partitions that hold these instants, if missing (idempotent, concurrency-safe). */
-    async ensurePartitions(instants: string[]): Promise<void> {
-      for (const at of instants) await sql`select usage_ensure_partition(${at}::timestamptz)`.execute(db);
+    /** Creates the partitions of these id months, if missing (idempotent, concurrency-safe). */
+    async ensurePartitions(idMonths: number[]): Promise<void> {
+      for (const month of idMonths) await sql`select usage_ensure_id_partition(${month}::int)`.execute(db);
     },
 
     /**
-     * One statement, so one atomic commit: claim each invocation id in usage_dedup (the exactly-once
-     * guard), store only the claimed events, and fold them, pre-aggregated per (account, hour,
-     * function, architecture) and per (account, month, architecture), in key order, into the
-     * hourly and monthly rollups' rows of `shard` (0-7: concurrent batches given different shards
-     * never wait on each other's rollup rows; docs/usage-path.md). Returns the invocation ids that
-     * were already claimed (replays or conflicts), which is usually none.
+     * One statement, so one atomic commit: store each event whose (account, invocation id) is new
+     * (the primary key is the exactly-once guard, migration 0092), and fold the stored ones,
+     * pre-aggregated per (account, hour, function, architecture) and per (account, month,
+     * architecture), in key order, into the hourly and monthly rollups' rows of `shard` (0-7:
+     * concurrent batches given different shards never wait on each other's rollup rows;
+     * docs/usage-path.md). Returns the invocation ids that were already stored (replays or
+     * conflicts), which is usually none.
      */
     async insertBatch(events: MeteredEvent[], shard: number): Promise<{ accountId: string; invocationId: string }[]> {
       const result = await sql<{ account_id: string; invocation_id: string }>`
         with input as (
           select * from unnest(
-            ${column(events, 'accountId')}::uuid[], ${column(events, 'invocationId')}::uuid[],
+            ${column(events, 'accountId')}::uuid[], ${column(events, 'invocationId')}::uuid[], ${column(events, 'idMonth')}::int[],
             ${column(events, 'functionId')}::text[], ${column(events, 'architecture')}::text[],
             ${column(events, 'memoryMb')}::int[], ${column(events, 'durationMs')}::numeric[],
             ${column(events, 'initDurationMs')}::numeric[], ${column(events, 'billedMs')}::bigint[],
             ${column(events, 'startedAt')}::timestamptz[], ${column(events, 'status')}::text[],
             ${column(events, 'maxMemoryUsedMb')}::int[], ${column(events, 'ephemeralStorageMb')}::int[]
-          ) as t(account_id, invocation_id, function_id, architecture, memory_mb, duration_ms,
+          ) as t(account_id, invocation_id, id_month, function_id, architecture, memory_mb, duration_ms,
                  init_duration_ms, billed_ms, started_at, status, max_memory_used_mb, ephemeral_storage_mb)
         ),
-        claimed as (
-          insert into usage_dedup (account_id, invocation_id, started_at)
-          select account_id, invocation_id, started_at from input order by account_id, invocation_id
-          on conflict do nothing
-          returning account_id, invocation_id
-        ),
         stored as (
-          insert into usage_events (account_id, invocation_id, function_id, architecture, memory_mb, duration_ms,
+          insert into usage_events (account_id, invocation_id, id_month, function_id, architecture, memory_mb, duration_ms,
                                     init_duration_ms, billed_ms, started_at, status, max_memory_used_mb, ephemeral_storage_mb)
-          select i.account_id, i.invocation_id, i.function_id, i.architecture, i.memory_mb, i.duration_ms,
-                 i.init_duration_ms, i.billed_ms, i.started_at, i.status, i.max_memory_used_mb, i.ephemeral_storage_mb
-          from input i join claimed c using (account_id, invocation_id)
-          returning account_id, function_id, architecture, started_at, billed_ms, duration_ms, memory_mb, ephemeral_storage_mb, status
+          select account_id, invocation_id, id_month, function_id, architecture, memory_mb, duration_ms,
+                 init_duration_ms, billed_ms, started_at, status, max_memory_used_mb, ephemeral_storage_mb
+          from input order by account_id, invocation_id
+          on conflict do nothing
+          returning account_id, invocation_id, function_id, architecture, started_at, billed_ms, duration_ms, memory_mb,
+                    ephemeral_storage_mb, status
         ),
         rolled as (
           insert into usage_hourly as h (account_id, hour, function_id, architecture, shard, requests, billed_ms, mb_ms,
@@ -118,12 +117,12 @@ export function createUsageRepository(db: Db) {
             init_ephemeral_mb_ms = m.init_ephemeral_mb_ms + excluded.init_ephemeral_mb_ms
         )
         select i.account_id, i.invocation_id from input i
-        where not exists (select 1 from claimed c where c.account_id = i.account_id and c.invocation_id = i.invocation_id)
+        where not exists (select 1 from stored s where s.account_id = i.account_id and s.invocation_id = i.invocation_id)
       `.execute(db);
       return result.rows.map((r) => ({ accountId: r.account_id, invocationId: r.invocation_id }));
     },
 
-    /** The stored content of already-claimed invocations, to tell a replay from a conflict. */
+    /** The stored content of already-stored invocations, to tell a replay from a conflict. */
     async findStoredEvents(keys: { accountId: string; invocationId: string }[]): Promise<StoredEvent[]> {
       if (keys.length === 0) return [];
       const result = await sql<{
@@ -141,8 +140,8 @@ export function createUsageRepository(db: Db) {
         select e.account_id, e.invocation_id, e.function_id, e.architecture, e.memory_mb, e.duration_ms,
                e.init_duration_ms, e.status, e.max_memory_used_mb, e.ephemeral_storage_mb
         from unnest(${keys.map((k) => k.accountId)}::uuid[], ${keys.map((k) => k.invocationId)}::uuid[]) as k(account_id, invocation_id)
-        join usage_dedup d using (account_id, invocation_id)
-        join usage_events e on e.account_id = d.account_id and e.invocation_id = d.invocation_id and e.started_at = d.started_at
+        join usage_events e on e.account_id = k.account_id and e.invocation_id = k.invocation_id
+                           and e.id_month = usage_id_month(k.invocation_id)
       `.execute(db);
       return result.rows.map((r) => ({
         accountId: r.account_id,

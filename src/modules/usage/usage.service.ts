@@ -8,11 +8,15 @@ import { addMonths, periodOf, type Period } from '../../lib/period.js';
 import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import type { Principal } from '../accounts/auth.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
+import { uuid7Millis } from '../../lib/uuid7.js';
 import { billedMs } from './billing-units.js';
 import type { Granularity, GroupBy, MeteredEvent, StoredEvent, UsageRepository } from './usage.repository.js';
 
 /** How far in the future a startedAt may lie (executor clocks drift a little; more is a bug). */
 const MAX_CLOCK_SKEW_MS = 24 * 3600_000;
+/** The window of v7 id times that place a row by their month (migration 0092); others go to month 0. */
+const ID_TIME_FROM = Date.UTC(2000, 0, 1);
+const ID_TIME_TO = Date.UTC(2100, 0, 1);
 /** Rows per rollup key (migration 0090's check allows 0-7). */
 const ROLLUP_SHARDS = 8;
 const MAX_SPAN_MS: Record<Granularity, number> = { hour: 93 * 86400_000, day: 3 * 366 * 86400_000, month: 20 * 366 * 86400_000 };
@@ -34,10 +38,24 @@ function sameContent(stored: StoredEvent, e: UsageEvent): boolean {
   );
 }
 
+/**
+ * Where an event's row lives (migration 0092): year * 12 + month - 1 (UTC) of the moment its
+ * version 7 invocation id was made, or 0 for an id of another version or with a time outside
+ * 2000-2099. Postgres computes the same (usage_id_month) and checks the two agree.
+ */
+export function idMonthOf(invocationId: string): number {
+  const ms = uuid7Millis(invocationId);
+  if (ms === null || ms < ID_TIME_FROM || ms >= ID_TIME_TO) return 0;
+  const d = new Date(ms);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+}
+
 function toMetered(e: UsageEvent): MeteredEvent {
+  const invocationId = e.invocationId.toLowerCase();
   return {
     accountId: e.accountId.toLowerCase(),
-    invocationId: e.invocationId.toLowerCase(),
+    invocationId,
+    idMonth: idMonthOf(invocationId),
     functionId: e.functionId,
     architecture: e.architecture,
     memoryMb: e.memoryMb,
@@ -75,7 +93,7 @@ export function createUsageService(deps: {
   /** How far back usage is still billed: the price catalog's first month, and the operator's look-back in months. */
   billing: { catalogStart(): Promise<Period | null>; lookbackMonths: number };
 }) {
-  const knownMonths = new Set<string>();
+  const knownMonths = new Set<number>();
   /** The rollup shard of the next batch: in turn, so the batches one api has in flight write different rows. */
   let nextShard = 0;
 
@@ -116,6 +134,16 @@ export function createUsageService(deps: {
           message: 'is not a plausible start time: must lie between 2000-01-01 and one day from now',
         });
       }
+      // A v7 id's time places its row (a partition per month): one from the future (by this machine's
+      // real clock) was not made by anyone, and would make a partition of its own.
+      const made = uuid7Millis(e.invocationId);
+      if (made !== null && made < ID_TIME_TO && made > Date.now() + MAX_CLOCK_SKEW_MS) {
+        implausible.push({
+          index,
+          field: 'invocationId',
+          message: 'is a version 7 id whose time is not plausible: it lies more than a day in the future',
+        });
+      }
       const month = monthKey(e.startedAt);
       if (month < oldest.month) {
         implausible.push({
@@ -149,7 +177,7 @@ export function createUsageService(deps: {
       throw errors.usageRefused(
         'VALIDATION_FAILED',
         400,
-        `events[${first.index}].startedAt: ${events[first.index]!.startedAt} ${first.message}${tail}`,
+        `events[${first.index}].${first.field}: ${first.field === 'invocationId' ? events[first.index]!.invocationId : events[first.index]!.startedAt} ${first.message}${tail}`,
         all,
       );
     }
@@ -163,14 +191,11 @@ export function createUsageService(deps: {
   }
 
   async function ensurePartitions(events: MeteredEvent[]): Promise<void> {
-    const missing = new Map<string, string>();
-    for (const e of events) {
-      const m = monthKey(e.startedAt);
-      if (!knownMonths.has(m)) missing.set(m, e.startedAt);
-    }
+    const missing = new Set<number>();
+    for (const e of events) if (!knownMonths.has(e.idMonth)) missing.add(e.idMonth);
     if (missing.size === 0) return;
-    await deps.repo.ensurePartitions([...missing.values()]);
-    for (const m of missing.keys()) knownMonths.add(m);
+    await deps.repo.ensurePartitions([...missing]);
+    for (const m of missing) knownMonths.add(m);
   }
 
   async function ingest(principal: Principal, events: UsageEvent[]): Promise<IngestResult> {
@@ -194,7 +219,8 @@ export function createUsageService(deps: {
     let duplicates = 0;
     const conflictIds: string[] = [];
     const judge = (e: UsageEvent, reference: StoredEvent | undefined) => {
-      // A claimed id whose raw event is gone (its month detached) can only be a replay.
+      // The id and its event are one row, so a stored id always has a reference; were it ever missing,
+      // the event is counted as a replay, never a second time.
       if (!reference || sameContent(reference, e)) duplicates++;
       else conflictIds.push(e.invocationId);
     };

@@ -1,0 +1,103 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createDb, type Db } from '../../src/db/database.js';
+import { MIGRATIONS_DIR, migrateToLatest } from '../../src/db/migrate.js';
+import { uuid7 } from '../../src/lib/uuid7.js';
+import { idMonthOf } from '../../src/modules/usage/usage.service.js';
+
+/**
+ * Migration 0092 moves stored usage from usage_dedup + usage_events (by started_at) into one table
+ * by invocation-id month. The test template is migrated from empty, so the move itself is tested
+ * here: a database stopped at 0091, given events as the old ingest wrote them, then migrated on.
+ */
+const adminUrl = inject('pgAdminUrl');
+const made: string[] = [];
+const urlFor = (name: string) => {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+/** A database migrated up to (not including) `before`, with the owner's connection. */
+async function databaseBefore(before: string): Promise<{ db: Db; name: string }> {
+  const name = `tally_mig_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  made.push(name);
+  const dir = mkdtempSync(join(tmpdir(), 'tally-migrations-'));
+  for (const f of readdirSync(MIGRATIONS_DIR)) if (f < before) cpSync(join(MIGRATIONS_DIR, f), join(dir, f));
+  const db = createDb(urlFor(name), 2);
+  await migrateToLatest(db, `${dir}/`); // the provider joins the folder and the name as they are
+  rmSync(dir, { recursive: true, force: true });
+  return { db, name };
+}
+
+/** Writes events as ingest did before 0092: the id claimed in usage_dedup, the event in its started_at month. */
+async function oldIngest(db: Db, events: { account: string; id: string; at: string }[]) {
+  for (const e of events) {
+    await sql`select usage_ensure_partition(${e.at}::timestamptz)`.execute(db);
+    await sql`insert into usage_dedup (account_id, invocation_id, started_at) values (${e.account}, ${e.id}, ${e.at})`.execute(db);
+    await sql`
+      insert into usage_events (account_id, invocation_id, function_id, architecture, memory_mb, duration_ms, billed_ms, started_at, status)
+      values (${e.account}, ${e.id}, 'fn', 'x86_64', 128, 10.5, 11, ${e.at}, 'success')`.execute(db);
+  }
+}
+
+afterAll(async () => {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  for (const name of made) await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+});
+
+describe('migration 0092: usage events by invocation-id month', () => {
+  it('moves every stored event, each into its id month (v4 ids into their own partition), and the one key still refuses a replay', async () => {
+    const { db } = await databaseBefore('0092');
+    const account = randomUUID();
+    const events = [
+      { account, id: uuid7(Date.parse('2026-10-31T23:59:59.999Z')), at: '2026-11-01T00:00:00.100Z' }, // made in October, started in November
+      { account, id: uuid7(Date.parse('2026-11-15T10:00:00Z')), at: '2026-11-15T10:00:00Z' },
+      { account, id: randomUUID(), at: '2026-11-15T10:00:00Z' },
+    ];
+    await oldIngest(db, events);
+    await migrateToLatest(db);
+    const { rows } = await sql<{ invocation_id: string; id_month: number; part: string; started_at: Date; billed_ms: string }>`
+      select invocation_id, id_month, tableoid::regclass::text as part, started_at, billed_ms::text from usage_events`.execute(db);
+    expect(Object.fromEntries(rows.map((r) => [r.invocation_id, [r.id_month, r.part, r.started_at.toISOString(), r.billed_ms]]))).toEqual({
+      [events[0]!.id]: [2026 * 12 + 9, 'usage_events_id_2026_10', '2026-11-01T00:00:00.100Z', '11'],
+      [events[1]!.id]: [2026 * 12 + 10, 'usage_events_id_2026_11', '2026-11-15T10:00:00.000Z', '11'],
+      [events[2]!.id]: [0, 'usage_events_other', '2026-11-15T10:00:00.000Z', '11'],
+    });
+    // The api and Postgres place ids alike.
+    for (const r of rows) expect(idMonthOf(r.invocation_id)).toBe(r.id_month);
+    expect((await sql<{ t: string | null }>`select to_regclass('usage_dedup')::text as t`.execute(db)).rows[0]!.t).toBeNull();
+    // The same id again, whatever month it claims, is refused by the primary key or the check.
+    await expect(
+      sql`insert into usage_events (account_id, invocation_id, id_month, function_id, architecture, memory_mb, duration_ms, billed_ms, started_at, status)
+          values (${account}, ${events[1]!.id}, ${2026 * 12 + 10}, 'fn', 'x86_64', 128, 1, 1, now(), 'success')`.execute(db),
+    ).rejects.toThrow(/duplicate key/);
+    await expect(
+      sql`insert into usage_events (account_id, invocation_id, id_month, function_id, architecture, memory_mb, duration_ms, billed_ms, started_at, status)
+          values (${account}, ${events[1]!.id}, 0, 'fn', 'x86_64', 128, 1, 1, now(), 'success')`.execute(db),
+    ).rejects.toThrow(/check constraint/);
+    await db.destroy();
+  });
+
+  it('stops, and says why, when a claimed id has no stored event (its month detached by hand), rather than forget the claim', async () => {
+    const { db } = await databaseBefore('0092');
+    const account = randomUUID();
+    await oldIngest(db, [{ account, id: uuid7(Date.parse('2026-11-15T10:00:00Z')), at: '2026-11-15T10:00:00Z' }]);
+    await sql`alter table usage_events detach partition usage_events_2026_11`.execute(db);
+    await expect(migrateToLatest(db)).rejects.toThrow(/1 claimed invocation ids have no stored event/);
+    // Nothing of 0092 stays: the old tables are as they were.
+    expect((await sql<{ n: string }>`select count(*)::text as n from usage_dedup`.execute(db)).rows[0]!.n).toBe('1');
+    await db.destroy();
+  });
+});
