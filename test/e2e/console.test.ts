@@ -146,7 +146,8 @@ describe('the web console, in a real browser', () => {
     const tail = await page.getByTestId('log-tail').innerText();
     expect(tail).toContain('hello from the console test {"who":"the console"}');
     expect(tail).toMatch(/REPORT RequestId: [0-9a-f-]{36}/);
-    await expect(page.locator('#announcer').innerText()).resolves.toBe('Invocation succeeded');
+    // Announced a tick after the result is drawn (so a screen reader reads a repeated message again).
+    await expect.poll(() => page.locator('#announcer').innerText(), { timeout: 5_000, interval: 20 }).toBe('Invocation succeeded');
     await shot('03-function-invoked');
   });
 
