@@ -5,8 +5,36 @@ import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
 import { connect, type NatsConnection } from 'nats';
+import type { InvokeService } from '../../src/modules/functions/invoke.service.js';
 
 /** The brokers this machine runs (scripts/brokers.sh starts them in CI). */
+/** What a poller ran and how it ended, as `watchInvocations` records it. */
+export interface SeenInvocation {
+  holder: string;
+  fn: string;
+  event: any;
+  status: string;
+  result: any;
+}
+
+/**
+ * The real invoke service (`real()`, read at each call: the app starts after this is made),
+ * watched: each invocation, with the poller's holder that ran it, is pushed onto `seen`.
+ */
+export function watchInvocations(real: () => Pick<InvokeService, 'invoke'>, seen: SeenInvocation[]) {
+  return (holder: () => string): Pick<InvokeService, 'invoke'> => ({
+    async invoke(accountId, name, payload, opts) {
+      const r = await real().invoke(accountId, name, payload, opts);
+      let result: unknown = null;
+      try {
+        result = JSON.parse(r.payload.toString());
+      } catch {}
+      seen.push({ holder: holder(), fn: name, event: JSON.parse(payload.toString()), status: r.status, result });
+      return r;
+    },
+  });
+}
+
 export const BROKERS = {
   rabbitmq: 'amqp://guest:guest@127.0.0.1:5672/',
   redis: 'redis://127.0.0.1:6379',

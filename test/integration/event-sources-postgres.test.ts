@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AsyncWorker, startAsyncWorker } from '../../src/jobs/async-worker.js';
 import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
 import { systemClock } from '../../src/lib/clock.js';
-import type { InvokeService } from '../../src/modules/functions/invoke.service.js';
 import { admin, newTenant } from '../helpers/app.js';
-import { receiver } from '../helpers/brokers.js';
+import { receiver, type SeenInvocation, watchInvocations } from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 import { startLogicalPostgres } from '../helpers/logical-postgres.js';
 
@@ -28,24 +27,9 @@ exports.handler = async (event) => {
 };
 `;
 
-interface Seen {
-  holder: string;
-  event: any;
-  status: string;
-  result: any;
-}
-const seen: Seen[] = [];
-const watched = (holder: () => string): Pick<InvokeService, 'invoke'> => ({
-  async invoke(accountId, name, payload, opts) {
-    const r = await t.services.invoke.invoke(accountId, name, payload, opts);
-    let result: unknown = null;
-    try {
-      result = JSON.parse(r.payload.toString());
-    } catch {}
-    seen.push({ holder: holder(), event: JSON.parse(payload.toString()), status: r.status, result });
-    return r;
-  },
-});
+const seen: SeenInvocation[] = [];
+/** The real invoke service, watched: what each poller ran and how it ended. */
+const watched = watchInvocations(() => t.services.invoke, seen);
 
 /** Records of a table whose invocation succeeded and that the function did not report failed, in delivery order. */
 function delivered(table: string): any[] {

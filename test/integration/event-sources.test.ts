@@ -3,9 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAsyncWorker, type AsyncWorker } from '../../src/jobs/async-worker.js';
 import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
 import { systemClock } from '../../src/lib/clock.js';
-import type { InvokeService } from '../../src/modules/functions/invoke.service.js';
 import { newTenant } from '../helpers/app.js';
-import { BROKERS, mqttPublisher, natsStream, rabbitQueue, receiver, redisClient, unique } from '../helpers/brokers.js';
+import {
+  BROKERS,
+  mqttPublisher,
+  natsStream,
+  rabbitQueue,
+  receiver,
+  redisClient,
+  type SeenInvocation,
+  unique,
+  watchInvocations,
+} from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 
 const LEASE_MS = 1_500;
@@ -29,26 +38,9 @@ exports.s3 = async (event) => ({ keys: event.Records.map((r) => r.s3.object.key)
 `;
 const zip = makeZip([{ name: 'index.js', data: CODE }]);
 
-interface Seen {
-  holder: string;
-  fn: string;
-  event: any;
-  status: string;
-  result: any;
-}
-const seen: Seen[] = [];
+const seen: SeenInvocation[] = [];
 /** The real invoke service, watched: what each poller ran and how it ended. */
-const watched = (holder: () => string): Pick<InvokeService, 'invoke'> => ({
-  async invoke(accountId, name, payload, opts) {
-    const r = await t.services.invoke.invoke(accountId, name, payload, opts);
-    let result: unknown = null;
-    try {
-      result = JSON.parse(r.payload.toString());
-    } catch {}
-    seen.push({ holder: holder(), fn: name, event: JSON.parse(payload.toString()), status: r.status, result });
-    return r;
-  },
-});
+const watched = watchInvocations(() => t.services.invoke, seen);
 
 /** The message numbers an event carries, whatever its shape. */
 function numbersIn(event: any): number[] {
