@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { UsageEvent } from '../../src/contracts/usage.js';
+import { uuid7 } from '../../src/lib/uuid7.js';
 import { admin, bearer, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
 
 const t = useTestApp();
@@ -25,16 +26,23 @@ interface Line {
  *   ephemeral storage: (10,240 - 512) MB x 900,000 ms x 50 / 1,024,000 = 427,500 GB-s;
  * - arm64: 10 invocations of 2,048 MB x 500,000 ms = 1,000 GB-s each = 10,000 GB-s.
  */
+/**
+ * Half the ids are v7 (as the api makes them: their events live in their id month's partition), the
+ * others v4; one v7 id was made in September though its invocation started in October.
+ */
 function octoberUsage(accountId: string) {
-  const x86 = Array.from({ length: 50 }, (_, i) =>
-    usageEvent(accountId, {
+  const x86 = Array.from({ length: 50 }, (_, i) => {
+    const startedAt = `2026-10-0${1 + (i % 5)}T1${i % 2}:15:00.000Z`;
+    const made = i === 0 ? Date.parse('2026-09-30T23:59:59.000Z') : Date.parse(startedAt);
+    return usageEvent(accountId, {
+      ...(i % 2 === 0 ? { invocationId: uuid7(made) } : {}),
       functionId: `fn-${i % 2}`,
       memoryMb: 10_240,
       durationMs: 900_000,
       ephemeralStorageMb: 10_240,
-      startedAt: `2026-10-0${1 + (i % 5)}T1${i % 2}:15:00.000Z`,
-    }),
-  );
+      startedAt,
+    });
+  });
   const arm = Array.from({ length: 10 }, () =>
     usageEvent(accountId, { architecture: 'arm64', memoryMb: 2048, durationMs: 500_000, startedAt: '2026-10-20T08:15:00.000Z' }),
   );

@@ -535,11 +535,21 @@ export function createInvoicesRepository(db: Db) {
       return rows;
     },
 
+    /**
+     * The invocations behind a line, oldest first. Events are partitioned by the month their id was
+     * made in (migration 0092), which is the month they started in give or take the day of clock
+     * skew ingest allows: only the partitions of the months around [from, to) and the one of other
+     * ids are read, not an account's whole history.
+     */
     async invocationsFor(q: { accountId: string; from: Date; to: Date; architecture: string | null; limit: number }) {
+      const month = (d: Date) => d.getUTCFullYear() * 12 + d.getUTCMonth();
       let query = db
         .selectFrom('usage_events')
         .select(['invocation_id', 'function_id', 'architecture', 'started_at', 'billed_ms', 'memory_mb', 'status'])
         .where('account_id', '=', q.accountId)
+        .where((eb) =>
+          eb.or([eb('id_month', '=', 0), eb.between('id_month', month(q.from) - 1, month(new Date(q.to.getTime() - 1)) + 1)]),
+        )
         .where('started_at', '>=', q.from)
         .where('started_at', '<', q.to)
         .orderBy('started_at')
