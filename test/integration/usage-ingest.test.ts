@@ -133,6 +133,10 @@ describe('POST /v1/usage', () => {
       [nov.invocationId]: 'usage_events_id_2026_11',
       [v4.invocationId]: 'usage_events_other',
     });
+    // Each month's partition brings the next one's, made before that month's first usage arrives.
+    const parts = await sql<{ name: string }>`
+      select inhrelid::regclass::text as name from pg_inherits where inhparent = 'usage_events'::regclass`.execute(t.db.db);
+    expect(parts.rows.map((p) => p.name)).toEqual(expect.arrayContaining(['usage_events_id_2026_03', 'usage_events_id_2026_12']));
     expect((await hourly(a.id))[0]!.hour.toISOString()).toBe('2026-02-28T23:00:00.000Z');
     // A replay is caught by the one primary key whatever its startedAt says, in any partition.
     const replay = await postUsage(t.app, a.executorKey, [{ ...old, startedAt: '2026-11-15T00:00:00Z' }, nov, v4]);

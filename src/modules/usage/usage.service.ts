@@ -190,9 +190,18 @@ export function createUsageService(deps: {
     );
   }
 
+  /**
+   * Creates the partitions these events need, and with each month's the next one's: creating a
+   * partition locks the whole table for an instant, better in the middle of a month than at the
+   * start of the next, when every executor reports its first invocations of it at once.
+   */
   async function ensurePartitions(events: MeteredEvent[]): Promise<void> {
     const missing = new Set<number>();
-    for (const e of events) if (!knownMonths.has(e.idMonth)) missing.add(e.idMonth);
+    for (const e of events) {
+      if (knownMonths.has(e.idMonth)) continue;
+      missing.add(e.idMonth);
+      if (e.idMonth > 0 && !knownMonths.has(e.idMonth + 1)) missing.add(e.idMonth + 1);
+    }
     if (missing.size === 0) return;
     await deps.repo.ensurePartitions([...missing]);
     for (const m of missing) knownMonths.add(m);
