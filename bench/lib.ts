@@ -43,6 +43,7 @@ export async function benchDatabase(): Promise<BenchDatabase> {
   const url = withDatabase(serverUrl, name);
   const db = createDb(url, 2);
   await migrateToLatest(db);
+  if (process.env.BENCH_SQL) await (await import('kysely')).sql.raw(process.env.BENCH_SQL).execute(db);
   await db.destroy();
   return {
     url,

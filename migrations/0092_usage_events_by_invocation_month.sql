@@ -12,23 +12,35 @@
 -- 2000-2099 (no real one does; the api refuses those from the future), have id_month 0: their own
 -- partition. The window is fixed so the function stays immutable.
 
--- plpgsql, not sql: it runs in the check of every stored event, and here it costs about 1 µs where
--- the same in a sql function (not inlined, with its subqueries) cost 6-8.
+-- It runs in the check of every stored event, so it is made cheap: the id's bytes (not its text),
+-- and the calendar month from the day number with integers only (H. Hinnant's civil_from_days), in
+-- plpgsql: about 0.7 µs a call here, where the same with to_timestamp and extract cost 1.3 µs, and
+-- as a sql function (not inlined, with subqueries) 6-8 µs. Both give the same month for every
+-- millisecond of 2000-2099; the api's idMonthOf (usage.service.ts) computes it with Date's UTC month.
 create function usage_id_month(id uuid) returns integer language plpgsql immutable strict parallel safe as $$
 declare
-  t text := id::text;
+  b bytea := uuid_send(id);
   ms bigint;
-  at timestamp;
+  z bigint;
+  era bigint;
+  doe bigint;
+  yoe bigint;
+  mp bigint;
 begin
-  if substr(t, 15, 1) <> '7' then
+  if get_byte(b, 6) >> 4 <> 7 then -- the version nibble
     return 0;
   end if;
-  ms := ('x' || substr(t, 1, 8) || substr(t, 10, 4))::bit(48)::bigint;
+  ms := (get_byte(b, 0)::bigint << 40) | (get_byte(b, 1)::bigint << 32) | (get_byte(b, 2)::bigint << 24)
+      | (get_byte(b, 3)::bigint << 16) | (get_byte(b, 4)::bigint << 8) | get_byte(b, 5);
   if ms < 946684800000 or ms >= 4102444800000 then -- 2000-01-01, 2100-01-01
     return 0;
   end if;
-  at := to_timestamp(ms / 1000.0) at time zone 'UTC';
-  return extract(year from at)::int * 12 + extract(month from at)::int - 1;
+  z := ms / 86400000 + 719468; -- days since 0000-03-01
+  era := z / 146097;
+  doe := z - era * 146097;
+  yoe := (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  mp := (5 * (doe - (365 * yoe + yoe / 4 - yoe / 100)) + 2) / 153; -- months since March
+  return ((yoe + era * 400 + (case when mp < 10 then 0 else 1 end)) * 12 + (case when mp < 10 then mp + 2 else mp - 10 end))::int;
 end $$;
 
 alter table usage_events rename to usage_events_by_start;
@@ -36,7 +48,8 @@ alter table usage_events rename to usage_events_by_start;
 create table usage_events (
   account_id           uuid not null,
   invocation_id        uuid not null,
-  id_month             integer not null check (id_month = usage_id_month(invocation_id)), -- year * 12 + month - 1, UTC; 0: not a v7 id
+  id_month             integer not null -- year * 12 + month - 1, UTC; 0: not a v7 id
+                       constraint usage_events_id_month_check check (id_month = usage_id_month(invocation_id)),
   function_id          text not null,
   architecture         text not null check (architecture in ('x86_64', 'arm64')),
   memory_mb            integer not null check (memory_mb between 128 and 10240),
@@ -103,6 +116,19 @@ from usage_events_by_start;
 drop table usage_events_by_start;
 drop table usage_dedup;
 drop function usage_ensure_partition(timestamptz);
+
+-- The new table's constraints were named while the old one still held the plain names (`..._pkey1`):
+-- give them the plain names back, now free.
+do $$
+declare
+  c record;
+begin
+  for c in select conname from pg_constraint where conrelid = 'usage_events'::regclass and conname ~ '1$' loop
+    if not exists (select 1 from pg_constraint where conrelid = 'usage_events'::regclass and conname = left(c.conname, -1)) then
+      execute format('alter table usage_events rename constraint %I to %I', c.conname, left(c.conname, -1));
+    end if;
+  end loop;
+end $$;
 
 -- Append-only for the api, as before.
 revoke all on usage_events from tally_app;

@@ -100,4 +100,21 @@ describe('migration 0092: usage events by invocation-id month', () => {
     expect((await sql<{ n: string }>`select count(*)::text as n from usage_dedup`.execute(db)).rows[0]!.n).toBe('1');
     await db.destroy();
   });
+
+  it('places every id in the same month in Postgres as in the api: each month boundary of 2000-2099, its edges, and other ids', async () => {
+    const { db } = await databaseBefore('9999');
+    const instants: number[] = [Date.UTC(1999, 11, 31, 23, 59, 59, 999), Date.UTC(2100, 0, 1), 0, 2 ** 48 - 1];
+    for (let m = 0; m < 1200; m++) {
+      const start = Date.UTC(2000, m, 1);
+      instants.push(start - 1, start, start + 1, start + 15 * 86400_000 + 12345);
+    }
+    const ids = [...instants.map((ms) => uuid7(ms)), randomUUID(), randomUUID()];
+    const { rows } = await sql<{ id: string; m: number }>`
+      select id, usage_id_month(id) as m from unnest(${ids}::uuid[]) as u(id)`.execute(db);
+    const mismatches = rows.filter((r) => r.m !== idMonthOf(r.id));
+    expect(rows).toHaveLength(ids.length);
+    expect(mismatches).toEqual([]);
+    expect(idMonthOf(uuid7(Date.UTC(2026, 11, 4)))).toBe(2026 * 12 + 11);
+    await db.destroy();
+  });
 });
