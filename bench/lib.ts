@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -8,6 +7,8 @@ import { createDb } from '../src/db/database.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { silentLogger } from '../src/lib/logger.js';
+import { freePort } from '../src/lib/free-port.js';
+export { freePort };
 
 export interface BenchDatabase {
   url: string;
@@ -54,15 +55,6 @@ export async function benchDatabase(): Promise<BenchDatabase> {
       await stopServer();
     },
   };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** The api as its own process (as in production), so its memory can be read from /proc. */

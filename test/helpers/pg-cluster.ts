@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../../src/lib/free-port.js';
+
+/** Re-exported for the tests that take it from here. */
+export { freePort };
 
 const run = promisify(execFile);
 
@@ -11,17 +14,6 @@ const run = promisify(execFile);
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
 export const clusterAvailable = () => existsSync(join(PG_BIN, 'pg_ctl')) && process.getuid?.() === 0;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Cluster {
   port: number;

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { ExecutorsRepository } from '../../src/modules/executors/executors.repository.js';
 import { createExecutorsService } from '../../src/modules/executors/executors.service.js';
 import { admin, fleetKey, newTenant } from '../helpers/app.js';
 import { call, deploy, makeZip, NODE_ECHO, useFunctionsApp } from '../helpers/functions.js';
+import { freePort } from '../../src/lib/free-port.js';
 
 // Executors go stale after 1.5 s here, heartbeat every 300 ms, and the api re-reads the registry every 200 ms.
 const t = useFunctionsApp({ executor: false, functions: { executors: { staleAfterMs: 1500, heartbeatIntervalMs: 300, refreshMs: 200 } } });
@@ -14,14 +14,6 @@ const servers: http.Server[] = [];
 afterAll(() => {
   for (const s of servers) s.close();
 });
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Registers an executor by hand (with a key of its own), with a huge capacity so that rendezvous routing prefers it. */
 async function registerFake(url: string): Promise<string> {

@@ -4,10 +4,10 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { removeTestDir } from '../helpers/cleanup.js';
 import { makeZip } from '../helpers/functions.js';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/lib/free-port.js';
 
 /** Tally as `npm start` runs it: no DATABASE_URL, so the embedded Postgres in a fresh data folder. */
 interface Running {
@@ -18,15 +18,6 @@ interface Running {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tally-server-test-'));
 afterAll(() => removeTestDir(dataDir));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function start(extraEnv: Record<string, string> = {}): Promise<Running> {
   const port = await freePort();

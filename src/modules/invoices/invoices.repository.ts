@@ -547,9 +547,7 @@ export function createInvoicesRepository(db: Db) {
         .selectFrom('usage_events')
         .select(['invocation_id', 'function_id', 'architecture', 'started_at', 'billed_ms', 'memory_mb', 'status'])
         .where('account_id', '=', q.accountId)
-        .where((eb) =>
-          eb.or([eb('id_month', '=', 0), eb.between('id_month', month(q.from) - 1, month(new Date(q.to.getTime() - 1)) + 1)]),
-        )
+        .where((eb) => eb.or([eb('id_month', '=', 0), eb.between('id_month', month(q.from) - 1, month(new Date(q.to.getTime() - 1)) + 1)]))
         .where('started_at', '>=', q.from)
         .where('started_at', '<', q.to)
         .orderBy('started_at')
