@@ -123,6 +123,9 @@ describe('events across api processes', () => {
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from async_invocations where status = 'running'`.execute(db.db);
       return rows[0]!.n > 0;
     });
+    // A marks an event running before it forwards it; let the forward reach the executor (each run
+    // takes 800 ms), so that A dies with runs in progress that will be metered and run again.
+    await new Promise((r) => setTimeout(r, 400));
     apiA.child.kill('SIGKILL');
     await apiA.exited;
     apiA = await startApi({ ...env(), PORT: String(portA) });
@@ -149,12 +152,14 @@ describe('events across api processes', () => {
           select t.request_id, count(u.invocation_id)::int as runs
             from async_attempts t left join usage_events u on u.account_id = t.account_id and u.invocation_id = t.invocation_id
            where t.request_id = any(${ids}::uuid[]) group by t.request_id`.execute(db.db);
-        return rows.length === 12 && rows.every((r) => r.runs >= 1) ? rows : null;
+        // The events A was running when it died ran again elsewhere (their success was never
+        // recorded). Waited for too: the usage of a run whose api died reaches the api after the
+        // executor's reporter retried, often after the usage of the run that replaced it.
+        return rows.length === 12 && rows.every((r) => r.runs >= 1) && rows.some((r) => r.runs >= 2) ? rows : null;
       },
       20_000,
     );
     expect(runs).toHaveLength(12);
-    // The events A was running when it died ran again elsewhere (their success was never recorded).
     expect(runs.some((r) => r.runs >= 2)).toBe(true);
   }, 120_000);
 });

@@ -90,7 +90,7 @@ export function createInvokeService(deps: {
       const target = await deps.functions.resolve(accountId, name, opts.version);
       const { config } = target;
       if (deps.admit) await deps.admit(accountId, { id: config.id, name: config.name });
-      // Time-ordered: it becomes the invocation id, the key of the ever-growing dedup table.
+      // Time-ordered (v7): it becomes the invocation id, whose month places its usage row (migration 0092).
       const requestId = opts.requestId ?? uuid7();
       const timeoutMs = config.timeoutS * 1000 + FORWARD_SLACK_MS;
       let routes = await deps.executors.candidates(config.id);
@@ -100,77 +100,83 @@ export function createInvokeService(deps: {
       const leave = await admitConcurrency(accountId, config);
       try {
         let full = 0;
-        for (const route of routes) {
-          if (route.inFlight >= route.capacity) {
-            full += 1;
-            continue;
-          }
-          // Signed for this executor: the usage it reports back is accepted only with this token.
-          const token = await deps.executors.signDispatch({
-            executorId: route.id,
-            invocationId: requestId,
-            accountId: config.accountId,
-            functionName: config.name,
-            memoryMb: config.memoryMb,
-            architecture: config.architecture,
-            ephemeralStorageMb: config.ephemeralStorageMb,
-            timeoutS: config.timeoutS,
-          });
-          const spec = withDispatchToken(target.spec, token);
-          route.inFlight += 1;
-          let answer: Awaited<ReturnType<ExecutorClient['forward']>>;
-          try {
-            answer = await deps.client.forward(route, {
-              requestId,
-              spec,
-              event,
-              logTail: opts.logTail,
-              timeoutMs,
-              clientContext: opts.clientContext,
-            });
-          } catch (err) {
-            if (err instanceof NotDeliveredError) {
-              deps.executors.markDown(route);
-              continue;
-            }
-            deps.log.error({ err, executorId: route.id, requestId }, 'executor failed during an invocation');
-            throw errors.executorFailed(`The executor running invocation ${requestId} failed before answering`);
-          } finally {
-            route.inFlight -= 1;
-          }
-          const h = answer.headers;
-          if (answer.status === 429) {
-            if (header(h, invokeHeaders.throttleReason) === 'executor_capacity') {
+        for (let pass = 0; ; pass++) {
+          for (const route of routes) {
+            if (route.inFlight >= route.capacity) {
               full += 1;
               continue;
             }
-            throw errors.tooManyRequests(`Function ${name} is at its reserved concurrency (${config.reservedConcurrency ?? 0})`, {
-              reason: 'reserved_concurrency',
+            // Signed for this executor: the usage it reports back is accepted only with this token.
+            const token = await deps.executors.signDispatch({
+              executorId: route.id,
+              invocationId: requestId,
+              accountId: config.accountId,
+              functionName: config.name,
+              memoryMb: config.memoryMb,
+              architecture: config.architecture,
+              ephemeralStorageMb: config.ephemeralStorageMb,
+              timeoutS: config.timeoutS,
             });
+            const spec = withDispatchToken(target.spec, token);
+            route.inFlight += 1;
+            let answer: Awaited<ReturnType<ExecutorClient['forward']>>;
+            try {
+              answer = await deps.client.forward(route, {
+                requestId,
+                spec,
+                event,
+                logTail: opts.logTail,
+                timeoutMs,
+                clientContext: opts.clientContext,
+              });
+            } catch (err) {
+              if (err instanceof NotDeliveredError) {
+                deps.executors.markDown(route);
+                continue;
+              }
+              deps.log.error({ err, executorId: route.id, requestId }, 'executor failed during an invocation');
+              throw errors.executorFailed(`The executor running invocation ${requestId} failed before answering`);
+            } finally {
+              route.inFlight -= 1;
+            }
+            const h = answer.headers;
+            if (answer.status === 429) {
+              if (header(h, invokeHeaders.throttleReason) === 'executor_capacity') {
+                full += 1;
+                continue;
+              }
+              throw errors.tooManyRequests(`Function ${name} is at its reserved concurrency (${config.reservedConcurrency ?? 0})`, {
+                reason: 'reserved_concurrency',
+              });
+            }
+            // 401: it restarted with a new token we have not read yet; 503: it is shutting down. Neither ran it.
+            if (answer.status === 401 || answer.status === 503) {
+              deps.executors.markDown(route);
+              continue;
+            }
+            if (answer.status !== 200) {
+              deps.log.error(
+                { executorId: route.id, status: answer.status, requestId, body: answer.body.toString('utf8', 0, 500) },
+                'executor refused an invocation',
+              );
+              throw errors.executorFailed(`The executor could not run invocation ${requestId} (status ${answer.status})`);
+            }
+            const status = header(h, invokeHeaders.status);
+            return {
+              requestId,
+              version: config.version,
+              status: status === 'error' || status === 'timeout' ? status : 'success',
+              errorType: header(h, invokeHeaders.errorType),
+              payload: answer.body,
+              billedDurationMs: header(h, invokeHeaders.billedDurationMs) ?? '0',
+              initDurationMs: header(h, invokeHeaders.initDurationMs),
+              logResult: header(h, invokeHeaders.logResult),
+            };
           }
-          // 401: it restarted with a new token we have not read yet; 503: it is shutting down. Neither ran it.
-          if (answer.status === 401 || answer.status === 503) {
-            deps.executors.markDown(route);
-            continue;
-          }
-          if (answer.status !== 200) {
-            deps.log.error(
-              { executorId: route.id, status: answer.status, requestId, body: answer.body.toString('utf8', 0, 500) },
-              'executor refused an invocation',
-            );
-            throw errors.executorFailed(`The executor could not run invocation ${requestId} (status ${answer.status})`);
-          }
-          const status = header(h, invokeHeaders.status);
-          return {
-            requestId,
-            version: config.version,
-            status: status === 'error' || status === 'timeout' ? status : 'success',
-            errorType: header(h, invokeHeaders.errorType),
-            payload: answer.body,
-            billedDurationMs: header(h, invokeHeaders.billedDurationMs) ?? '0',
-            initDurationMs: header(h, invokeHeaders.initDurationMs),
-            logResult: header(h, invokeHeaders.logResult),
-          };
+          // Every route refused the connection: after a restart the last run's executor can still be
+          // registered while the one this process is starting is not yet. Wait for it, once.
+          if (full > 0 || pass > 0 || !(await deps.client.awaitLocal(LOCAL_START_WAIT_MS))) break;
+          routes = await deps.executors.candidates(config.id);
         }
         if (full > 0)
           throw errors.tooManyRequests('Every executor is running as many instances as it can; retry with backoff', {
