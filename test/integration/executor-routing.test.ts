@@ -39,6 +39,22 @@ describe('routing invocations to executors', () => {
     expect(r.json.error.code).toBe('SERVICE_UNAVAILABLE');
   });
 
+  it('after a restart, waits for the executor this process is starting when every registered one refuses the connection', async () => {
+    const a = await newTenant(t.app);
+    await deploy(t.base, a.accountKey, 'restarted', makeZip([{ name: 'index.js', data: NODE_ECHO }]));
+    // The last run's executor, still registered, gone; this process's own is still building its sandbox.
+    await registerFake(`http://127.0.0.1:${await freePort()}`);
+    let started: () => void = () => {};
+    t.services.executorClient.expectLocal(new Promise<void>((resolve) => (started = resolve)));
+    const answer = invoke(a.accountKey, 'restarted');
+    await new Promise((r) => setTimeout(r, 300));
+    await t.startExecutor();
+    started();
+    const r = await answer;
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.echo).toEqual({ ping: 1 });
+  });
+
   it('skips an executor that refuses connections and keeps it out of rotation', async () => {
     await t.startExecutor();
     const a = await newTenant(t.app);
