@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { signerFor, verifySigV4 } from '../src/modules/aws/sigv4.js';
 import { api, deploy } from './invoke.js';
-import { benchDatabase, fmt, percentile } from './lib.js';
+import { benchDatabase, fmt, percentile, processCpuSeconds } from './lib.js';
 
 /**
  * Warm invoke of the same no-op function, in the same run: through the Lambda API signed with SigV4
@@ -31,10 +30,7 @@ function post(agent: Agent, url: URL, headers: Record<string, string>, body: Buf
 }
 
 /** CPU time (user + system, ms) the process has used so far: what a request costs it, whatever the machine's load. */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
+const cpuMsOf = (pid: number): number => processCpuSeconds(pid) * 1000;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { createDb } from '../src/db/database.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
@@ -44,7 +45,8 @@ export async function benchDatabase(): Promise<BenchDatabase> {
   const url = withDatabase(serverUrl, name);
   const db = createDb(url, 2);
   await migrateToLatest(db);
-  if (process.env.BENCH_SQL) await (await import('kysely')).sql.raw(process.env.BENCH_SQL).execute(db);
+  // BENCH_SQL: statements run after the migrations, to compare a schema setting in alternating runs.
+  if (process.env.BENCH_SQL) await sql.raw(process.env.BENCH_SQL).execute(db);
   await db.destroy();
   return {
     url,
@@ -105,7 +107,7 @@ export function percentile(sorted: number[], p: number): number {
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** utime + stime (+ the reaped children's, with `children`) of a process, in CPU seconds; 0 once it is gone. */
-function processCpuSeconds(pid: number, children = false): number {
+export function processCpuSeconds(pid: number, children = false): number {
   try {
     // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15, cutime 16, cstime 17.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -117,6 +119,15 @@ function processCpuSeconds(pid: number, children = false): number {
 }
 
 const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+
+/** A process's live children (none once it is gone). */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
 
 /**
  * CPU seconds used so far by a local Postgres server (the postmaster, its live processes, and the
@@ -130,17 +141,7 @@ export async function cpuMeter(databaseUrl: string) {
   const backend = (await c.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
   const postmaster = parentOf(backend); // while the backend still lives
   await c.end();
-  const postgres = () => {
-    let total = processCpuSeconds(postmaster, true);
-    for (const entry of readdirSync('/proc')) {
-      const pid = Number(entry);
-      if (!Number.isInteger(pid) || pid === postmaster) continue;
-      try {
-        if (parentOf(pid) === postmaster) total += processCpuSeconds(pid);
-      } catch {}
-    }
-    return total;
-  };
+  const postgres = () => childrenOf(postmaster).reduce((total, pid) => total + processCpuSeconds(pid), processCpuSeconds(postmaster, true));
   return {
     /** A mark now: its `since()` gives the CPU seconds Postgres and each of `pids` used after it. */
     mark(pids: number[] = []) {

@@ -1,11 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deploy } from './invoke.js';
-import { benchDatabase, fmt, percentile } from './lib.js';
+import { benchDatabase, childrenOf, fmt, percentile, processCpuSeconds } from './lib.js';
 
 /**
  * What each change bought, on a shared machine whose load moves figures by 2-3x between runs:
@@ -50,14 +50,8 @@ function exportRevision(rev: string): string {
 function treeCpuMs(pid: number): number {
   let ms = 0;
   const visit = (p: number) => {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ms += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
-      for (const task of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) visit(Number(task));
-    } catch {
-      // gone meanwhile
-    }
+    ms += processCpuSeconds(p) * 1000;
+    for (const child of childrenOf(p)) visit(child);
   };
   visit(pid);
   return ms;

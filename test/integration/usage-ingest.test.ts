@@ -177,7 +177,7 @@ describe('POST /v1/usage', () => {
     const shards = await sql<{ shard: number; requests: string }>`
       select shard, requests::text from usage_hourly where account_id = ${a.id} order by shard`.execute(t.db.db);
     // Eight batches in turn: eight rows for the one key, 25 requests each.
-    expect(shards.rows).toEqual(Array.from({ length: 8 }, (_, shard) => ({ shard: expect.any(Number), requests: '25' })));
+    expect(shards.rows).toEqual(Array.from({ length: 8 }, () => ({ shard: expect.any(Number), requests: '25' })));
     expect(new Set(shards.rows.map((r) => r.shard)).size).toBe(8);
     const billed = (200 * 201) / 2;
     expect(await hourly(a.id)).toEqual([expect.objectContaining({ requests: '200', billed_ms: String(billed) })]);

@@ -5,10 +5,10 @@ import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { Money, formatDecimal, mbMsToGbSeconds } from '../../lib/money.js';
 import { addMonths, periodOf, type Period } from '../../lib/period.js';
+import { uuid7Millis } from '../../lib/uuid7.js';
 import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import type { Principal } from '../accounts/auth.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
-import { uuid7Millis } from '../../lib/uuid7.js';
 import { billedMs } from './billing-units.js';
 import type { Granularity, GroupBy, MeteredEvent, StoredEvent, UsageRepository } from './usage.repository.js';
 
