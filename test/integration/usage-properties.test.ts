@@ -327,6 +327,23 @@ async function storedRollups(accountId: string): Promise<{ hourly: Rollup[]; rec
   return { hourly: sortRollups(toIso(hourly.rows)), recomputed: sortRollups(toIso(recomputed.rows)) };
 }
 
+/**
+ * The init shares of the hourly rollups (what price versions that do not bill init subtract), as
+ * stored and as recomputed from the raw rows by their definition: the api sums them, Postgres checks.
+ */
+async function initShares(accountId: string): Promise<{ hourly: string[]; recomputed: string[] }> {
+  const hourly = await sql<{ k: string }>`
+    select hour::text || '|' || function_id || '|' || architecture || '|' || sum(init_mb_ms) || '|' || sum(init_ephemeral_mb_ms) as k
+    from usage_hourly where account_id = ${accountId} group by hour, function_id, architecture order by 1`.execute(t.db.db);
+  const recomputed = await sql<{ k: string }>`
+    select date_trunc('hour', started_at, 'UTC')::text || '|' || function_id || '|' || architecture
+           || '|' || sum((billed_ms - ceil(least(duration_ms, 900000))) * memory_mb)
+           || '|' || sum((billed_ms - ceil(least(duration_ms, 900000))) * (ephemeral_storage_mb - 512)) as k
+    from usage_events where account_id = ${accountId}
+    group by date_trunc('hour', started_at, 'UTC'), function_id, architecture order by 1`.execute(t.db.db);
+  return { hourly: hourly.rows.map((r) => r.k), recomputed: recomputed.rows.map((r) => r.k) };
+}
+
 interface Totals {
   requests: number;
   billedMs: number;
@@ -416,6 +433,8 @@ describe('POST /v1/usage properties (random batches, replays, conflicts, concurr
         const { hourly, recomputed } = await storedRollups(tenant.id);
         expect(hourly).toEqual(recomputed);
         expect(hourly).toEqual(sortRollups(modelRollups(p.firsts)));
+        const init = await initShares(tenant.id);
+        expect(init.hourly).toEqual(init.recomputed);
         // ... and the monthly rollups (what invoices read) equal the hourly ones summed per month.
         const monthly = await sql<{ k: string }>`
           select period::text || '|' || architecture || '|' || sum(requests) || '|' || sum(mb_ms) || '|' || sum(ephemeral_mb_ms)

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { MAX_BILLED_INIT_MS, type UsageEvent } from '../../contracts/usage.js';
 
 /**
@@ -49,23 +49,22 @@ const TOKEN = /^v1\.([1-9]\d{0,2})\.([A-Za-z0-9_-]{43})$/;
 
 /** One line per claim: no claim can contain a newline (uuids, numbers, a function name pattern without control characters). */
 function canonical(c: DispatchClaims): string {
-  return [
-    'tally-dispatch-v1',
-    c.executorId.toLowerCase(),
-    c.invocationId.toLowerCase(),
-    c.accountId.toLowerCase(),
-    c.functionName,
-    String(c.memoryMb),
-    c.architecture,
-    String(c.ephemeralStorageMb),
-    String(c.timeoutS),
-  ].join('\n');
+  // A template rather than an array join: ingest checks one token per event, and this was a visible share of it.
+  return `tally-dispatch-v1\n${c.executorId.toLowerCase()}\n${c.invocationId.toLowerCase()}\n${c.accountId.toLowerCase()}\n${c.functionName}\n${c.memoryMb}\n${c.architecture}\n${c.ephemeralStorageMb}\n${c.timeoutS}`;
 }
 
-const mac = (secret: Buffer, c: DispatchClaims) => createHmac('sha256', secret).update(canonical(c)).digest();
+const mac = (secret: Buffer, c: DispatchClaims) => createHmac('sha256', secret).update(canonical(c)).digest('base64url');
+
+/** Whether two strings of one length are equal, taking the same time wherever they differ (no early exit). */
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
 
 export function signDispatch(secret: Buffer, claims: DispatchClaims): string {
-  return `v1.${claims.timeoutS}.${mac(secret, claims).toString('base64url')}`;
+  return `v1.${claims.timeoutS}.${mac(secret, claims)}`;
 }
 
 /**
@@ -82,7 +81,6 @@ export function verifyDispatch(secret: Buffer, executorId: string, e: UsageEvent
   }
   const match = TOKEN.exec(e.dispatchToken);
   const timeoutS = match ? Number(match[1]) : 0;
-  const given = match ? Buffer.from(match[2]!, 'base64url') : null;
   const expected = mac(secret, {
     executorId,
     invocationId: e.invocationId,
@@ -93,7 +91,8 @@ export function verifyDispatch(secret: Buffer, executorId: string, e: UsageEvent
     ephemeralStorageMb: e.ephemeralStorageMb ?? 512,
     timeoutS,
   });
-  if (!given || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  // Compared as text (the signature's base64url form, 43 characters) without decoding the given one.
+  if (!match || !sameText(match[2]!, expected)) {
     return {
       field: 'dispatchToken',
       reason: 'DISPATCH_TOKEN_INVALID',

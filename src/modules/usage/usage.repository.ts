@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { plainArray, textArray } from '../../db/pg-array.js';
+import { rollupsOf, type HourlyDelta, type MonthlyDelta } from './rollups.js';
 
 /** One event ready to store: everything the server computed (billed ms) plus what the client reported. */
 export interface MeteredEvent {
@@ -36,8 +38,78 @@ export interface UsageBucketRow {
 export type Granularity = 'hour' | 'day' | 'month';
 export type GroupBy = 'function' | 'architecture';
 
-function column<K extends keyof MeteredEvent>(events: MeteredEvent[], key: K): MeteredEvent[K][] {
+function column<K extends keyof MeteredEvent>(events: readonly MeteredEvent[], key: K): MeteredEvent[K][] {
   return events.map((e) => e[key]);
+}
+
+const EVENT_COLUMNS = sql.raw(
+  'account_id, invocation_id, id_month, function_id, architecture, memory_mb, duration_ms, init_duration_ms, billed_ms, started_at, status, max_memory_used_mb, ephemeral_storage_mb',
+);
+
+/** The events as rows for an INSERT, in key order (two batches that share invocations take their keys in one order). */
+function eventRows(events: readonly MeteredEvent[]) {
+  const plain = (key: keyof MeteredEvent) => plainArray(column(events, key) as (string | number | null)[]);
+  const text = (key: keyof MeteredEvent) => textArray(column(events, key) as (string | null)[]);
+  return sql`
+    select * from unnest(
+      ${plain('accountId')}::uuid[], ${plain('invocationId')}::uuid[], ${plain('idMonth')}::int[],
+      ${text('functionId')}::text[], ${text('architecture')}::text[], ${plain('memoryMb')}::int[],
+      ${plain('durationMs')}::numeric[], ${plain('initDurationMs')}::numeric[], ${plain('billedMs')}::bigint[],
+      ${text('startedAt')}::timestamptz[], ${text('status')}::text[], ${plain('maxMemoryUsedMb')}::int[],
+      ${plain('ephemeralStorageMb')}::int[]
+    ) as t(${EVENT_COLUMNS})
+    order by account_id, invocation_id`;
+}
+
+/**
+ * Two CTEs (`hourly`, `monthly`) adding pre-summed rows to the rollups' rows of `shard`, in the
+ * rows' order (rollupsOf sorts them by key, the one order every writer takes their locks in).
+ */
+function rollupUpserts(r: { hourly: HourlyDelta[]; monthly: MonthlyDelta[] }, shard: number) {
+  const h = <K extends keyof HourlyDelta>(key: K) => r.hourly.map((x) => x[key]);
+  const m = <K extends keyof MonthlyDelta>(key: K) => r.monthly.map((x) => x[key]);
+  return sql`
+    hourly as (
+      insert into usage_hourly as h (account_id, hour, function_id, architecture, shard, requests, billed_ms, mb_ms,
+                                     ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms, errors, timeouts)
+      select account_id, hour, function_id, architecture, ${shard}::smallint, requests, billed_ms, mb_ms,
+             ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms, errors, timeouts
+      from unnest(${plainArray(h('accountId'))}::uuid[], ${textArray(h('hour'))}::timestamptz[], ${textArray(h('functionId'))}::text[],
+                  ${textArray(h('architecture'))}::text[], ${plainArray(h('requests'))}::bigint[], ${plainArray(h('billedMs'))}::bigint[],
+                  ${plainArray(h('mbMs'))}::bigint[], ${plainArray(h('ephemeralMbMs'))}::bigint[], ${plainArray(h('initMbMs'))}::bigint[],
+                  ${plainArray(h('initEphemeralMbMs'))}::bigint[], ${plainArray(h('errors'))}::bigint[], ${plainArray(h('timeouts'))}::bigint[])
+           as r(account_id, hour, function_id, architecture, requests, billed_ms, mb_ms, ephemeral_mb_ms, init_mb_ms,
+                init_ephemeral_mb_ms, errors, timeouts)
+      on conflict (account_id, hour, function_id, architecture, shard) do update set
+        requests = h.requests + excluded.requests,
+        billed_ms = h.billed_ms + excluded.billed_ms,
+        mb_ms = h.mb_ms + excluded.mb_ms,
+        ephemeral_mb_ms = h.ephemeral_mb_ms + excluded.ephemeral_mb_ms,
+        init_mb_ms = h.init_mb_ms + excluded.init_mb_ms,
+        init_ephemeral_mb_ms = h.init_ephemeral_mb_ms + excluded.init_ephemeral_mb_ms,
+        errors = h.errors + excluded.errors,
+        timeouts = h.timeouts + excluded.timeouts
+    ),
+    monthly as (
+      insert into usage_monthly as m (account_id, period, architecture, shard, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms)
+      select account_id, period, architecture, ${shard}::smallint, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms
+      from unnest(${plainArray(m('accountId'))}::uuid[], ${plainArray(m('period'))}::date[], ${textArray(m('architecture'))}::text[],
+                  ${plainArray(m('requests'))}::bigint[], ${plainArray(m('mbMs'))}::bigint[], ${plainArray(m('ephemeralMbMs'))}::bigint[],
+                  ${plainArray(m('initMbMs'))}::bigint[], ${plainArray(m('initEphemeralMbMs'))}::bigint[])
+           as r(account_id, period, architecture, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms)
+      on conflict (account_id, period, architecture, shard) do update set
+        requests = m.requests + excluded.requests,
+        mb_ms = m.mb_ms + excluded.mb_ms,
+        ephemeral_mb_ms = m.ephemeral_mb_ms + excluded.ephemeral_mb_ms,
+        init_mb_ms = m.init_mb_ms + excluded.init_mb_ms,
+        init_ephemeral_mb_ms = m.init_ephemeral_mb_ms + excluded.init_ephemeral_mb_ms
+    )`;
+}
+
+/** A unique violation on usage_events (any of its partitions): an invocation of the batch is stored already. */
+function isStoredAlready(err: unknown): boolean {
+  const e = err as { code?: string; table?: string };
+  return e.code === '23505' && typeof e.table === 'string' && e.table.startsWith('usage_events');
 }
 
 export function createUsageRepository(db: Db) {
@@ -48,78 +120,40 @@ export function createUsageRepository(db: Db) {
     },
 
     /**
-     * One statement, so one atomic commit: store each event whose (account, invocation id) is new
-     * (the primary key is the exactly-once guard, migration 0092), and fold the stored ones,
-     * pre-aggregated per (account, hour, function, architecture) and per (account, month,
-     * architecture), in key order, into the hourly and monthly rollups' rows of `shard` (0-7:
-     * concurrent batches given different shards never wait on each other's rollup rows;
-     * docs/usage-path.md). Returns the invocation ids that were already stored (replays or
-     * conflicts), which is usually none.
+     * Stores the batch's events, exactly once each, and adds them to the hourly and monthly rollups'
+     * rows of `shard` (0-7: concurrent batches given different shards never wait on each other's
+     * rollup rows), atomically. Returns the invocations that were already stored (replays or
+     * conflicts), which is usually none; only the others are counted. docs/usage-path.md.
+     *
+     * The usual batch has no stored invocation, so it is written by one statement (one round trip,
+     * one commit) that inserts the events without ON CONFLICT and upserts the rollups summed in the
+     * api. The events' primary key (migration 0092) is the exactly-once guard: if any invocation
+     * was stored already, or is being stored by a concurrent batch that commits, the statement
+     * fails whole with a unique violation and nothing of it stays. The batch is then written again
+     * the careful way: in one transaction, insert with ON CONFLICT DO NOTHING, learn which events
+     * were new, and add only those to the rollups.
      */
     async insertBatch(events: MeteredEvent[], shard: number): Promise<{ accountId: string; invocationId: string }[]> {
-      const result = await sql<{ account_id: string; invocation_id: string }>`
-        with input as (
-          select * from unnest(
-            ${column(events, 'accountId')}::uuid[], ${column(events, 'invocationId')}::uuid[], ${column(events, 'idMonth')}::int[],
-            ${column(events, 'functionId')}::text[], ${column(events, 'architecture')}::text[],
-            ${column(events, 'memoryMb')}::int[], ${column(events, 'durationMs')}::numeric[],
-            ${column(events, 'initDurationMs')}::numeric[], ${column(events, 'billedMs')}::bigint[],
-            ${column(events, 'startedAt')}::timestamptz[], ${column(events, 'status')}::text[],
-            ${column(events, 'maxMemoryUsedMb')}::int[], ${column(events, 'ephemeralStorageMb')}::int[]
-          ) as t(account_id, invocation_id, id_month, function_id, architecture, memory_mb, duration_ms,
-                 init_duration_ms, billed_ms, started_at, status, max_memory_used_mb, ephemeral_storage_mb)
-        ),
-        stored as (
-          insert into usage_events (account_id, invocation_id, id_month, function_id, architecture, memory_mb, duration_ms,
-                                    init_duration_ms, billed_ms, started_at, status, max_memory_used_mb, ephemeral_storage_mb)
-          select account_id, invocation_id, id_month, function_id, architecture, memory_mb, duration_ms,
-                 init_duration_ms, billed_ms, started_at, status, max_memory_used_mb, ephemeral_storage_mb
-          from input order by account_id, invocation_id
+      try {
+        await sql`
+          with stored as (insert into usage_events (${EVENT_COLUMNS}) ${eventRows(events)}),
+          ${rollupUpserts(rollupsOf(events), shard)}
+          select 1`.execute(db);
+        return [];
+      } catch (err) {
+        if (!isStoredAlready(err)) throw err;
+      }
+      return db.transaction().execute(async (trx) => {
+        const stored = await sql<{ account_id: string; invocation_id: string }>`
+          insert into usage_events (${EVENT_COLUMNS}) ${eventRows(events)}
           on conflict do nothing
-          returning account_id, invocation_id, function_id, architecture, started_at, billed_ms, duration_ms, memory_mb,
-                    ephemeral_storage_mb, status
-        ),
-        rolled as (
-          insert into usage_hourly as h (account_id, hour, function_id, architecture, shard, requests, billed_ms, mb_ms,
-                                         ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms, errors, timeouts)
-          select account_id, date_trunc('hour', started_at, 'UTC'), function_id, architecture, ${shard}::smallint,
-                 count(*), sum(billed_ms), sum(billed_ms * memory_mb), sum(billed_ms * (ephemeral_storage_mb - 512)),
-                 sum((billed_ms - ceil(least(duration_ms, 900000))) * memory_mb),
-                 sum((billed_ms - ceil(least(duration_ms, 900000))) * (ephemeral_storage_mb - 512)),
-                 count(*) filter (where status = 'error'), count(*) filter (where status = 'timeout')
-          from stored
-          group by 1, 2, 3, 4
-          order by 1, 2, 3, 4
-          on conflict (account_id, hour, function_id, architecture, shard) do update set
-            requests = h.requests + excluded.requests,
-            billed_ms = h.billed_ms + excluded.billed_ms,
-            mb_ms = h.mb_ms + excluded.mb_ms,
-            ephemeral_mb_ms = h.ephemeral_mb_ms + excluded.ephemeral_mb_ms,
-            init_mb_ms = h.init_mb_ms + excluded.init_mb_ms,
-            init_ephemeral_mb_ms = h.init_ephemeral_mb_ms + excluded.init_ephemeral_mb_ms,
-            errors = h.errors + excluded.errors,
-            timeouts = h.timeouts + excluded.timeouts
-        ),
-        monthly as (
-          insert into usage_monthly as m (account_id, period, architecture, shard, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms)
-          select account_id, date_trunc('month', started_at, 'UTC')::date, architecture, ${shard}::smallint,
-                 count(*), sum(billed_ms * memory_mb), sum(billed_ms * (ephemeral_storage_mb - 512)),
-                 sum((billed_ms - ceil(least(duration_ms, 900000))) * memory_mb),
-                 sum((billed_ms - ceil(least(duration_ms, 900000))) * (ephemeral_storage_mb - 512))
-          from stored
-          group by 1, 2, 3
-          order by 1, 2, 3
-          on conflict (account_id, period, architecture, shard) do update set
-            requests = m.requests + excluded.requests,
-            mb_ms = m.mb_ms + excluded.mb_ms,
-            ephemeral_mb_ms = m.ephemeral_mb_ms + excluded.ephemeral_mb_ms,
-            init_mb_ms = m.init_mb_ms + excluded.init_mb_ms,
-            init_ephemeral_mb_ms = m.init_ephemeral_mb_ms + excluded.init_ephemeral_mb_ms
-        )
-        select i.account_id, i.invocation_id from input i
-        where not exists (select 1 from stored s where s.account_id = i.account_id and s.invocation_id = i.invocation_id)
-      `.execute(db);
-      return result.rows.map((r) => ({ accountId: r.account_id, invocationId: r.invocation_id }));
+          returning account_id, invocation_id`.execute(trx);
+        const isNew = new Set(stored.rows.map((r) => `${r.account_id}/${r.invocation_id}`));
+        const keyOf = (e: MeteredEvent) => `${e.accountId}/${e.invocationId}`;
+        const fresh = events.filter((e) => isNew.has(keyOf(e)));
+        if (fresh.length > 0) await sql`with ${rollupUpserts(rollupsOf(fresh), shard)} select 1`.execute(trx);
+        return events.filter((e) => !isNew.has(keyOf(e))).map((e) => ({ accountId: e.accountId, invocationId: e.invocationId }));
+      });
     },
 
     /** The stored content of already-stored invocations, to tell a replay from a conflict. */

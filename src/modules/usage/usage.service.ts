@@ -216,8 +216,9 @@ export function createUsageService(deps: {
     const firsts = new Map<string, UsageEvent>();
     const repeats: UsageEvent[] = [];
     for (const e of events) {
-      if (firsts.has(keyOf(e))) repeats.push(e);
-      else firsts.set(keyOf(e), e);
+      const key = keyOf(e);
+      if (firsts.has(key)) repeats.push(e);
+      else firsts.set(key, e);
     }
     const metered = [...firsts.values()].map(toMetered);
     await ensurePartitions(metered);
@@ -242,7 +243,8 @@ export function createUsageService(deps: {
     timer();
     const accepted = metered.length - claimedBefore.length;
     if (accepted > 0 && deps.onIngested) {
-      deps.onIngested([...new Set(metered.filter((e) => !claimedKeys.has(keyOf(e))).map((e) => e.accountId))]);
+      const counted = claimedKeys.size === 0 ? metered : metered.filter((e) => !claimedKeys.has(keyOf(e)));
+      deps.onIngested([...new Set(counted.map((e) => e.accountId))]);
     }
     deps.metrics.usageEvents.inc({ outcome: 'accepted' }, accepted);
     deps.metrics.usageEvents.inc({ outcome: 'duplicate' }, duplicates);
