@@ -118,7 +118,7 @@ describe('usage rollups summed in the api', () => {
         );
         expect(got).toEqual(want);
         // One order for every writer: by key.
-        const keys = hourly.map((h) => `${h.accountId}\0${h.hour}\0${h.functionId}\0${h.architecture}`);
+        const keys = hourly.map((h) => `${h.hour}\0${h.accountId}\0${h.functionId}\0${h.architecture}`);
         expect(keys).toEqual([...keys].sort());
         // The months are the hours summed.
         const months = new Map<string, number[]>();

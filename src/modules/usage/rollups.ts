@@ -75,9 +75,10 @@ function handlerMs(durationMs: string): number {
 }
 
 /**
- * The batch's rollup rows, each list sorted by its key (account, hour or month, function,
- * architecture): every writer upserts rollup rows in that one order, so two batches never wait for
- * each other in a cycle.
+ * The batch's rollup rows, each list sorted by its key, hour (or month) first, then account, function
+ * and architecture: every writer upserts rollup rows in that one order, so two batches never wait
+ * for each other in a cycle. (The hour leads because keys that share a long prefix are slow to
+ * sort: with the account first, sorting a batch of a thousand hours cost half of this function.)
  */
 export function rollupsOf(events: readonly MeteredEvent[]): { hourly: HourlyDelta[]; monthly: MonthlyDelta[] } {
   if (events.length > MAX_EXACT_EVENTS) throw new Error(`a batch of ${events.length} events is too large to sum exactly`);
@@ -87,7 +88,7 @@ export function rollupsOf(events: readonly MeteredEvent[]): { hourly: HourlyDelt
     const billed = Number(e.billedMs);
     const init = billed - handlerMs(e.durationMs);
     const extra = e.ephemeralStorageMb - 512;
-    const hourKey = `${e.accountId}\0${hour}\0${e.functionId}\0${e.architecture}`;
+    const hourKey = `${hour}\0${e.accountId}\0${e.functionId}\0${e.architecture}`;
     let h = hourly.get(hourKey);
     if (h === undefined) {
       h = {
@@ -119,7 +120,7 @@ export function rollupsOf(events: readonly MeteredEvent[]): { hourly: HourlyDelt
   const monthly = new Map<string, MonthlyDelta>();
   for (const h of hourly.values()) {
     const month = h.hour.slice(0, 7);
-    const monthKey = `${h.accountId}\0${month}\0${h.architecture}`;
+    const monthKey = `${month}\0${h.accountId}\0${h.architecture}`;
     let m = monthly.get(monthKey);
     if (m === undefined) {
       m = {
