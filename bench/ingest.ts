@@ -13,6 +13,11 @@ import { benchDatabase, cpuMeter, fmt, percentile, startApi } from './lib.js';
 const BATCH = 1000;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 240);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
+/**
+ * BENCH_APIS=N (N > 1): also measure N api processes on the same database, the clients spread over
+ * them in turn, as replicas behind a load balancer would take them (one api is one JavaScript thread).
+ */
+const APIS = Number(process.env.BENCH_APIS ?? 1);
 /** The ceiling the goal is stated against: multi-row INSERTs over this many connections. */
 const CEILING_CONNECTIONS = 8;
 /**
@@ -77,9 +82,12 @@ function post(base: string, key: string, body: string, agent: Agent): Promise<{ 
   });
 }
 
-async function throughApi(url: string, rows: Row[]) {
+async function throughApi(url: string, rows: Row[], apiCount = 1) {
   const adminKey = `bench_admin_${randomUUID()}`;
   const api = await startApi(url, adminKey);
+  const others = [];
+  for (let i = 1; i < apiCount; i++) others.push(await startApi(url, adminKey));
+  const apis = [api, ...others];
   const fleet = await fetch(`${api.base}/v1/keys`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
@@ -116,14 +124,16 @@ async function throughApi(url: string, rows: Row[]) {
   const latencies: number[] = [];
   let next = 0;
   let accepted = 0;
-  const cpu = (await cpuMeter(url)).mark([api.pid]);
+  for (const other of others) await post(other.base, fleet.key, bodies.shift()!, agent);
+  const cpu = (await cpuMeter(url)).mark(apis.map((a) => a.pid));
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
+    Array.from({ length: CLIENTS }, async (_, client) => {
+      const base = apis[client % apis.length]!.base;
       while (next < bodies.length) {
         const body = bodies[next++]!;
         const s = performance.now();
-        const r = await post(api.base, fleet.key, body, agent);
+        const r = await post(base, fleet.key, body, agent);
         latencies.push(performance.now() - s);
         if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${r.text.slice(0, 300)}`);
         accepted += (JSON.parse(r.text) as { accepted: number }).accepted;
@@ -132,9 +142,9 @@ async function throughApi(url: string, rows: Row[]) {
   );
   const seconds = (performance.now() - t0) / 1000;
   const used = cpu.since();
-  const peakMb = api.peakRssMb();
+  const peakMb = Math.max(...apis.map((a) => a.peakRssMb()));
   agent.destroy();
-  await api.stop();
+  await Promise.all(apis.map((a) => a.stop()));
   latencies.sort((a, b) => a - b);
   return {
     eventsPerSecond: accepted / seconds,
@@ -142,7 +152,7 @@ async function throughApi(url: string, rows: Row[]) {
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     peakMb,
-    cpu: { postgresUs: (used.postgres * 1e6) / accepted, apiUs: (used.pids[0]! * 1e6) / accepted },
+    cpu: { postgresUs: (used.postgres * 1e6) / accepted, apiUs: (used.pids.reduce((a, b) => a + b, 0) * 1e6) / accepted },
   };
 }
 
@@ -252,16 +262,7 @@ async function dedupAtScale(): Promise<void> {
   const empty = await benchDatabase();
   const loaded = await benchDatabase();
   try {
-    const accountsOf = async (url: string) => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      const r = await c.query<{ id: string }>(
-        `insert into accounts (name) select 'bench-' || g from generate_series(1, 20) g returning id`,
-      );
-      await c.end();
-      return r.rows.map((row) => row.id);
-    };
-    const accounts = { empty: await accountsOf(empty.url), loaded: await accountsOf(loaded.url) };
+    const accounts = { empty: await benchAccounts(empty.url), loaded: await benchAccounts(loaded.url) };
     const n = BATCHES * BATCH + BATCH;
     console.log(
       `ingest benchmark, dedup at scale: ${fmt(n - BATCH)} events per round in batches of ${fmt(BATCH)}, ${CLIENTS} clients, ${loaded.source}, ${IDS} invocation ids`,
@@ -298,16 +299,24 @@ export async function ingestBench(): Promise<void> {
   }
 }
 
-async function ingestShape(shape: 'spread' | 'recent'): Promise<void> {
-  const database = await benchDatabase();
+/** The 20 accounts the benchmark's events belong to, made in the given database. */
+async function benchAccounts(url: string): Promise<string[]> {
+  const setup = new pg.Client({ connectionString: url });
+  await setup.connect();
   try {
-    const setup = new pg.Client({ connectionString: database.url });
-    await setup.connect();
     const accounts = await setup.query<{ id: string }>(
       `insert into accounts (name) select 'bench-' || g from generate_series(1, 20) g returning id`,
     );
+    return accounts.rows.map((r) => r.id);
+  } finally {
     await setup.end();
-    const accountIds = accounts.rows.map((r) => r.id);
+  }
+}
+
+async function ingestShape(shape: 'spread' | 'recent'): Promise<void> {
+  const database = await benchDatabase();
+  try {
+    const accountIds = await benchAccounts(database.url);
     const n = BATCHES * BATCH + BATCH;
     const when = shape === 'spread' ? 'started over 27 days' : 'started over one minute';
     console.log(
@@ -334,6 +343,16 @@ async function ingestShape(shape: 'spread' | 'recent'): Promise<void> {
       `  CPU per row: ceiling ${us(ceilingCpu)} (Postgres ${us(ceilingN.postgresUs)}, client ${us(ceilingN.clientUs)}); ` +
         `Tally ${us(tallyCpu)} (Postgres ${us(api.cpu.postgresUs)}, api ${us(api.cpu.apiUs)}); ratio ${fmt(ceilingCpu / tallyCpu, 2)}`,
     );
+    if (APIS > 1) {
+      // A database of its own, as empty as the one api's was (rows already stored would make this run's rollups updates, not inserts).
+      const second = await benchDatabase();
+      const replicas = await throughApi(second.url, makeRows(await benchAccounts(second.url), n), APIS).finally(() => second.drop());
+      const replicaCpu = replicas.cpu.postgresUs + replicas.cpu.apiUs;
+      console.log(
+        `  Tally with ${APIS} api processes (clients spread over them): ${fmt(replicas.eventsPerSecond)} events/s, ratio to the ${CEILING_CONNECTIONS}-connection ceiling ${fmt(replicas.eventsPerSecond / ceilingN.rowsPerSecond, 2)}; ` +
+          `CPU per row ${us(replicaCpu)} (Postgres ${us(replicas.cpu.postgresUs)}, api processes ${us(replicas.cpu.apiUs)}); batch p50 ${fmt(replicas.p50, 1)} ms`,
+      );
+    }
     console.log(`  goal: >= 50,000 events/s and >= 0.5 of the ${CEILING_CONNECTIONS}-connection ceiling`);
   } finally {
     await database.drop();
