@@ -18,6 +18,12 @@ export function createMetrics() {
       help: 'Refused usage events reported by executors and stored in the quarantine (each stored once)',
       registers: [registry],
     }),
+    usageBatches: new Counter({
+      name: 'tally_usage_batches_total',
+      help: 'Usage batches stored, by how: one_statement (no invocation stored before), or claiming (a replay among them: written again, claiming each invocation)',
+      labelNames: ['write'] as const,
+      registers: [registry],
+    }),
     usageBatchSeconds: new Histogram({
       name: 'tally_usage_batch_seconds',
       help: 'Time to ingest one usage batch, validation excluded',

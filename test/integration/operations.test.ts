@@ -20,7 +20,7 @@ describe('operations', () => {
     expect(page.headers['content-type']).toMatch(/text\/html/);
   });
 
-  it('counts accepted, duplicate and conflicting events and batch latency at /metrics', async () => {
+  it('counts accepted, duplicate and conflicting events, how batches were written, and batch latency at /metrics', async () => {
     const a = await newTenant(t.app);
     const e = usageEvent(a.id);
     await postUsage(t.app, a.executorKey, [e, usageEvent(a.id)]);
@@ -30,6 +30,9 @@ describe('operations', () => {
     expect(text).toMatch(/tally_usage_events_total\{outcome="duplicate"\} 1/);
     expect(text).toMatch(/tally_usage_events_total\{outcome="conflict"\} 1/);
     expect(text).toMatch(/tally_usage_batch_seconds_count 2/);
+    // The first batch was new (one statement); the second held a stored invocation (written again, claiming).
+    expect(text).toMatch(/tally_usage_batches_total\{write="one_statement"\} 1/);
+    expect(text).toMatch(/tally_usage_batches_total\{write="claiming"\} 1/);
   });
 
   it("echoes a request id, taking the caller's X-Request-Id when it is sane", async () => {

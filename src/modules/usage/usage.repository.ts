@@ -131,15 +131,18 @@ export function createUsageRepository(db: Db) {
      * was stored already, or is being stored by a concurrent batch that commits, the statement
      * fails whole with a unique violation and nothing of it stays. The batch is then written again
      * the careful way: in one transaction, insert with ON CONFLICT DO NOTHING, learn which events
-     * were new, and add only those to the rollups.
+     * were new, and add only those to the rollups. `claiming` tells which way it went.
      */
-    async insertBatch(events: MeteredEvent[], shard: number): Promise<{ accountId: string; invocationId: string }[]> {
+    async insertBatch(
+      events: MeteredEvent[],
+      shard: number,
+    ): Promise<{ storedBefore: { accountId: string; invocationId: string }[]; claiming: boolean }> {
       try {
         await sql`
           with stored as (insert into usage_events (${EVENT_COLUMNS}) ${eventRows(events)}),
           ${rollupUpserts(rollupsOf(events), shard)}
           select 1`.execute(db);
-        return [];
+        return { storedBefore: [], claiming: false };
       } catch (err) {
         if (!isStoredAlready(err)) throw err;
       }
@@ -152,7 +155,10 @@ export function createUsageRepository(db: Db) {
         const keyOf = (e: MeteredEvent) => `${e.accountId}/${e.invocationId}`;
         const fresh = events.filter((e) => isNew.has(keyOf(e)));
         if (fresh.length > 0) await sql`with ${rollupUpserts(rollupsOf(fresh), shard)} select 1`.execute(trx);
-        return events.filter((e) => !isNew.has(keyOf(e))).map((e) => ({ accountId: e.accountId, invocationId: e.invocationId }));
+        const storedBefore = events
+          .filter((e) => !isNew.has(keyOf(e)))
+          .map((e) => ({ accountId: e.accountId, invocationId: e.invocationId }));
+        return { storedBefore, claiming: true };
       });
     },
 
