@@ -118,3 +118,73 @@ describe('migration 0092: usage events by invocation-id month', () => {
     await db.destroy();
   });
 });
+
+/** Inserts one event as the owner would, bypassing the api: what the database alone allows. */
+const insertRaw = (db: Db, account: string, id: string, idMonth: number) =>
+  sql`insert into usage_events (account_id, invocation_id, id_month, function_id, architecture, memory_mb, duration_ms, billed_ms, started_at, status)
+      values (${account}, ${id}, ${idMonth}, 'fn', 'x86_64', 128, 1, 1, now(), 'success')`.execute(db);
+
+describe('migration 0093: each partition checks that its ids belong to it', () => {
+  it('adds the check to the partitions there are, refuses every id in a month it was not made in, and new partitions get it too', async () => {
+    const { db } = await databaseBefore('0093');
+    const account = randomUUID();
+    const november = uuid7(Date.parse('2026-11-15T10:00:00Z'));
+    await sql`select usage_ensure_id_partition(${2026 * 12 + 10})`.execute(db);
+    await insertRaw(db, account, november, 2026 * 12 + 10);
+    await insertRaw(db, account, randomUUID(), 0);
+    await migrateToLatest(db);
+
+    const checks = await sql<{ part: string }>`
+      select c.conrelid::regclass::text as part from pg_constraint c
+      where c.conname = 'usage_events_id_range' order by 1`.execute(db);
+    expect(checks.rows.map((r) => r.part)).toEqual(['usage_events_id_2026_11', 'usage_events_other']);
+    const parent = await sql<{ n: string }>`
+      select count(*)::text as n from pg_constraint where conrelid = 'usage_events'::regclass and contype = 'c' and conname = 'usage_events_id_month_check'`.execute(
+      db,
+    );
+    expect(parent.rows[0]!.n).toBe('0');
+
+    // A partition made after the migration carries the check as well.
+    for (const m of [2026 * 12 + 9, 2026 * 12 + 11, 2099 * 12 + 11]) await sql`select usage_ensure_id_partition(${m})`.execute(db);
+    await sql`select usage_ensure_id_partition(${2100 * 12})`.execute(db); // outside 2000-2099: no partition
+    const parts = await sql<{ part: string; checked: boolean }>`
+      select c.relname as part, exists (select 1 from pg_constraint k where k.conrelid = c.oid and k.conname = 'usage_events_id_range') as checked
+      from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'usage_events'::regclass order by 1`.execute(db);
+    expect(parts.rows).toEqual(
+      [
+        'usage_events_id_2026_10',
+        'usage_events_id_2026_11',
+        'usage_events_id_2026_12',
+        'usage_events_id_2099_12',
+        'usage_events_other',
+      ].map((part) => ({ part, checked: true })),
+    );
+
+    // Accepted exactly where usage_id_month places the id, at the edges of each month.
+    const cases: { id: string; month: number }[] = [];
+    for (const [start, next] of [
+      [Date.UTC(2026, 9, 1), Date.UTC(2026, 10, 1)],
+      [Date.UTC(2026, 10, 1), Date.UTC(2026, 11, 1)],
+      [Date.UTC(2099, 11, 1), Date.UTC(2100, 0, 1)],
+    ] as const) {
+      for (const ms of [start, start + 1, next - 1]) cases.push({ id: uuid7(ms), month: idMonthOf(uuid7(ms)) });
+    }
+    cases.push({ id: uuid7(Date.UTC(2100, 0, 1)), month: 0 }, { id: uuid7(Date.UTC(1999, 11, 31, 23, 59, 59, 999)), month: 0 });
+    cases.push({ id: randomUUID(), month: 0 });
+    // A version 4 id whose first 48 bits read as November 2026 still belongs in usage_events_other.
+    const lookalike = `${november.slice(0, 14)}4${november.slice(15)}`;
+    cases.push({ id: lookalike, month: 0 });
+    const partitions = [0, 2026 * 12 + 9, 2026 * 12 + 10, 2026 * 12 + 11, 2099 * 12 + 11];
+    for (const c of cases) {
+      const stored = await sql<{ m: number }>`select usage_id_month(${c.id}::uuid) as m`.execute(db);
+      expect(stored.rows[0]!.m, c.id).toBe(c.month);
+      for (const m of partitions) {
+        if (m === c.month) await insertRaw(db, account, c.id, m);
+        else await expect(insertRaw(db, account, c.id, m), `${c.id} in ${m}`).rejects.toThrow(/usage_events_id_range|no partition/);
+      }
+    }
+    // And the one key still refuses a replay.
+    await expect(insertRaw(db, account, november, 2026 * 12 + 10)).rejects.toThrow(/duplicate key/);
+    await db.destroy();
+  });
+});
