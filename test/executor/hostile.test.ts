@@ -142,7 +142,8 @@ describe('a hostile function', () => {
     const result = await run(fn, { action: 'forkBomb', ms: 4000 });
     clearInterval(watch);
     expect(['success', 'timeout']).toContain(result.status);
-    if (result.status === 'success') expect(json(result.payload).refused).toBeGreaterThan(0);
+    // (The handler's own fork attempts, 50 ms apart, usually meet the limit too, but not always: one run in
+    // about twenty here, each found a slot free. The kernel's count below is what shows the limit held.)
     // The kernel refused its forks at its own limit, and it never held more processes than that.
     expect(fn.kernelCounters().forksRefused).toBeGreaterThan(0);
     expect(most).toBeLessThanOrEqual(PIDS_LIMIT);
