@@ -6,8 +6,8 @@ import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
 import { connect, type NatsConnection } from 'nats';
 import type { InvokeService } from '../../src/modules/functions/invoke.service.js';
+import { call, until } from './functions.js';
 
-/** The brokers this machine runs (scripts/brokers.sh starts them in CI). */
 /** What a poller ran and how it ended, as `watchInvocations` records it. */
 export interface SeenInvocation {
   holder: string;
@@ -35,12 +35,26 @@ export function watchInvocations(real: () => Pick<InvokeService, 'invoke'>, seen
   });
 }
 
+/** The brokers this machine runs (scripts/brokers.sh starts them in CI). */
 export const BROKERS = {
   rabbitmq: 'amqp://guest:guest@127.0.0.1:5672/',
   redis: 'redis://127.0.0.1:6379',
   mqtt: 'mqtt://127.0.0.1:1883',
   nats: 'nats://127.0.0.1:4222',
 };
+
+/**
+ * The event source mapping routes as a tenant calls them. `base` and `key` are read at each call:
+ * the tests set them in beforeAll, after this is made.
+ */
+export function mappingRoutes(base: () => string, key: () => string) {
+  const get = async (id: string) => (await call(base(), key(), 'GET', `/v1/event-source-mappings/${id}`)).json;
+  return {
+    create: (body: unknown) => call(base(), key(), 'POST', '/v1/event-source-mappings', body),
+    get,
+    enabled: (id: string) => until(`mapping ${id} Enabled`, async () => (await get(id)).state === 'Enabled', 30_000),
+  };
+}
 
 /** A name no other test (or run) uses. */
 export const unique = (prefix: string) => `tally-test-${prefix}-${randomUUID().slice(0, 8)}`;

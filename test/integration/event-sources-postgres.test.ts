@@ -5,7 +5,7 @@ import { type AsyncWorker, startAsyncWorker } from '../../src/jobs/async-worker.
 import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { admin, newTenant } from '../helpers/app.js';
-import { receiver, type SeenInvocation, watchInvocations } from '../helpers/brokers.js';
+import { receiver, type SeenInvocation, watchInvocations, mappingRoutes } from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 import { startLogicalPostgres } from '../helpers/logical-postgres.js';
 
@@ -82,9 +82,10 @@ afterAll(async () => {
   await userPg?.stop();
 });
 
-const create = (body: unknown) => call(t.base, key, 'POST', '/v1/event-source-mappings', body);
-const get = async (id: string) => (await call(t.base, key, 'GET', `/v1/event-source-mappings/${id}`)).json;
-const enabled = (id: string) => until(`mapping ${id} Enabled`, async () => (await get(id)).state === 'Enabled', 30_000);
+const { create, get, enabled } = mappingRoutes(
+  () => t.base,
+  () => key,
+);
 const slotOf = async (slot: string) =>
   (await user.query('select active, confirmed_flush_lsn::text as lsn from pg_replication_slots where slot_name = $1', [slot])).rows[0];
 

@@ -8,7 +8,7 @@ import { type EventSources, startEventSources } from '../../src/jobs/event-sourc
 import { systemClock } from '../../src/lib/clock.js';
 import type { InvokeService } from '../../src/modules/functions/invoke.service.js';
 import { newTenant } from '../helpers/app.js';
-import { receiver, unique } from '../helpers/brokers.js';
+import { receiver, unique, mappingRoutes } from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 import {
   type OwnBroker,
@@ -144,9 +144,10 @@ afterAll(async () => {
   await Promise.all(Object.values(brokers).map((b) => b.destroy()));
 });
 
-const create = (body: unknown) => call(t.base, key, 'POST', '/v1/event-source-mappings', body);
-const get = async (id: string) => (await call(t.base, key, 'GET', `/v1/event-source-mappings/${id}`)).json;
-const enabled = (id: string) => until(`mapping ${id} Enabled`, async () => (await get(id)).state === 'Enabled', 30_000);
+const { create, get, enabled } = mappingRoutes(
+  () => t.base,
+  () => key,
+);
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The numbers of a run's messages at the failure destination. */

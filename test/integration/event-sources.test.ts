@@ -14,6 +14,7 @@ import {
   type SeenInvocation,
   unique,
   watchInvocations,
+  mappingRoutes,
 } from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 
@@ -94,9 +95,10 @@ afterAll(async () => {
   await dlq?.close();
 });
 
-const create = (body: unknown) => call(t.base, key, 'POST', '/v1/event-source-mappings', body);
-const get = async (id: string) => (await call(t.base, key, 'GET', `/v1/event-source-mappings/${id}`)).json;
-const enabled = (id: string) => until(`mapping ${id} Enabled`, async () => (await get(id)).state === 'Enabled', 30_000);
+const { create, get, enabled } = mappingRoutes(
+  () => t.base,
+  () => key,
+);
 
 /** The failure destination's records for a mapping: numbers of the messages they carry. */
 function atDestination(mappingId: string): number[] {
