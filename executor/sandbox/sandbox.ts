@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -204,6 +204,7 @@ export class KernelSandbox implements Isolation {
   static async start(options: SandboxOptions): Promise<KernelSandbox> {
     const tools = checkRequirements({ tmp: options.tmp ?? 'disk', searchPath: options.searchPath });
     await mkdir(path.join(options.dir, 'slots'), { recursive: true, mode: 0o700 });
+    await previousWatchdogGone(options.dir);
     const cgroups = await createCgroupDriver({ executorKey: options.executorKey });
     const uids = new UidAllocator(
       options.uidClaims ?? '/run/tally-sandbox/uids',
@@ -281,6 +282,7 @@ export class KernelSandbox implements Isolation {
     watchdog.stdin?.on('error', () => undefined);
     watchdog.unref();
     (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
+    if (watchdog.pid) writeFileSync(path.join(this.options.dir, WATCHDOG_PID), `${watchdog.pid}\n`);
     this.watchdog = watchdog;
   }
 
@@ -524,6 +526,42 @@ export class KernelSandbox implements Isolation {
   }
 }
 
+const WATCHDOG_PID = 'watchdog.pid';
+
+/**
+ * Waits until the watchdog of the sandbox that last used `dir` has exited. When its executor dies
+ * (or closes), the watchdog kills what is left and, after a pause, removes the executor's cgroup
+ * folders; an executor restarting at once in the same folder makes the same folders meanwhile, and
+ * would lose them. Waits at most 5 s, then kills it.
+ */
+async function previousWatchdogGone(dir: string): Promise<void> {
+  let pid = 0;
+  try {
+    pid = Number(readFileSync(path.join(dir, WATCHDOG_PID), 'utf8').trim());
+  } catch {
+    return; // none yet
+  }
+  // The pid is only ours while its command line names this folder's slots (pids are reused).
+  const ours = (): boolean => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join(dir, 'slots'));
+    } catch {
+      return false;
+    }
+  };
+  for (let waited = 0; pid > 0 && ours(); waited += 20) {
+    if (waited >= 5_000) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+      break;
+    }
+    await sleep(20);
+  }
+}
+
 /**
  * Removes what a sandbox of `executorKey` left behind when its executor died without closing it:
  * processes (by cgroup), pasta forwarders, network namespaces, /tmp disks. Returns how many
@@ -536,6 +574,9 @@ export async function removeLeftovers(options: {
   tools?: Pick<Tools, 'ip' | 'umount'>;
 }): Promise<number> {
   const tools = options.tools ?? { ip: 'ip', umount: 'umount' };
+  // Its watchdog may still be at work (it waits a moment before removing the cgroup folders): let it
+  // finish, or it would remove the folders made below.
+  if (!options.cgroups) await previousWatchdogGone(options.dir);
   const cgroups = options.cgroups ?? (await createCgroupDriver({ executorKey: options.executorKey }));
   let removed = await cgroups.sweep();
   const slots = path.join(options.dir, 'slots');

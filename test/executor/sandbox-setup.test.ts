@@ -5,11 +5,25 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ExecutorConfigError, parseSandboxConfig } from '../../executor/config.js';
 import { createCgroupDriver } from '../../executor/sandbox/cgroups.js';
 import { checkRequirements, SandboxUnavailableError } from '../../executor/sandbox/requirements.js';
+import type { FunctionSpec } from '../../executor/runtime/types.js';
 import { KernelSandbox } from '../../executor/sandbox/sandbox.js';
 import { silentLog } from './helpers.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tally-sandbox-setup-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A function whose code folder is /usr/bin: enough to launch `true` in a sandbox. */
+const trueSpec: FunctionSpec = {
+  functionId: 'f',
+  name: 'f',
+  version: '1',
+  runtime: 'provided',
+  handler: 'x',
+  memoryMb: 128,
+  timeoutS: 3,
+  environment: {},
+  codeDir: '/usr/bin',
+};
 
 describe('sandbox start-up', () => {
   it('refuses to start without its tools, and says exactly what to install', async () => {
@@ -44,23 +58,31 @@ describe('sandbox start-up', () => {
       const launcher = spares[0]!.launcher;
       launcher.kill('SIGKILL');
       for (let i = 0; i < 100 && launcher.signalCode === null; i++) await new Promise((r) => setTimeout(r, 20));
-      const box = await sandbox.open({
-        functionId: 'f',
-        name: 'f',
-        version: '1',
-        runtime: 'provided',
-        handler: 'x',
-        memoryMb: 128,
-        timeoutS: 3,
-        environment: {},
-        codeDir: '/usr/bin',
-      });
+      const box = await sandbox.open(trueSpec);
       const child = await box.launch(['/usr/bin/true'], { PATH: '/usr/bin' });
       const code = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
       expect(code).toBe(0);
       await box.close();
     } finally {
       await sandbox.close();
+    }
+  });
+
+  it("restarting at once in the same folder keeps its cgroups: the last run's watchdog finishes first", async () => {
+    const options = { dir: path.join(tmp, 'sb-restart'), executorKey: 'setup003', network: 'none' as const, log: silentLog, spares: 0 };
+    const first = await KernelSandbox.start(options);
+    await first.close();
+    // The closed sandbox's watchdog now kills what is left and, 0.2 s later, removes the folders.
+    const second = await KernelSandbox.start(options);
+    try {
+      await new Promise((r) => setTimeout(r, 600));
+      const box = await second.open({ ...trueSpec, functionId: 'g' });
+      const child = await box.launch(['/usr/bin/true'], { PATH: '/usr/bin' });
+      const code = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+      expect(code).toBe(0);
+      await box.close();
+    } finally {
+      await second.close();
     }
   });
 
