@@ -6,15 +6,19 @@ import { b64, makeZip, NODE_ECHO } from '../helpers/functions.js';
 import { useReplicas } from '../helpers/replicas.js';
 
 // Two api replicas on one database; each account may run 2 invocations at once, whichever replica takes them.
+// Leases live 3 s (30 renewals): under a loaded CI run a replica's event loop can stall for more than
+// a second, and a lease that expires meanwhile lets the other replica in, which these tests forbid.
 const t = useReplicas(2, {
   functions: { accountConcurrency: 2, executors: { refreshMs: 100 } },
-  concurrency: { renewMs: 100, leaseTtlMs: 1_000 },
+  concurrency: { renewMs: 100, leaseTtlMs: 3_000 },
 });
 const app = (i: number) => t.replicas[i]!.app;
 
 /** A fake executor that holds every invocation until the test lets it answer. */
 const held: (() => void)[] = [];
-const executor = http.createServer((req, res) => {
+// Idle connections kept as long as the real executor keeps them (60 s): with node's default 5 s, a
+// replica could reuse a connection the server was closing, and the invocation would fail (502).
+const executor = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   req.resume();
   req.on('end', () =>
     held.push(() =>
