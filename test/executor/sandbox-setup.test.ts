@@ -25,6 +25,17 @@ const trueSpec: FunctionSpec = {
   codeDir: '/usr/bin',
 };
 
+/** Opens an instance, runs `true` in it, and answers its exit code. */
+async function runsTrue(sandbox: KernelSandbox): Promise<unknown> {
+  const box = await sandbox.open(trueSpec);
+  try {
+    const child = await box.launch(['/usr/bin/true'], { PATH: '/usr/bin' });
+    return await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+  } finally {
+    await box.close();
+  }
+}
+
 describe('sandbox start-up', () => {
   it('refuses to start without its tools, and says exactly what to install', async () => {
     const empty = path.join(tmp, 'empty-path');
@@ -58,11 +69,7 @@ describe('sandbox start-up', () => {
       const launcher = spares[0]!.launcher;
       launcher.kill('SIGKILL');
       for (let i = 0; i < 100 && launcher.signalCode === null; i++) await new Promise((r) => setTimeout(r, 20));
-      const box = await sandbox.open(trueSpec);
-      const child = await box.launch(['/usr/bin/true'], { PATH: '/usr/bin' });
-      const code = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
-      expect(code).toBe(0);
-      await box.close();
+      expect(await runsTrue(sandbox)).toBe(0);
     } finally {
       await sandbox.close();
     }
@@ -76,11 +83,7 @@ describe('sandbox start-up', () => {
     const second = await KernelSandbox.start(options);
     try {
       await new Promise((r) => setTimeout(r, 600));
-      const box = await second.open({ ...trueSpec, functionId: 'g' });
-      const child = await box.launch(['/usr/bin/true'], { PATH: '/usr/bin' });
-      const code = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
-      expect(code).toBe(0);
-      await box.close();
+      expect(await runsTrue(second)).toBe(0);
     } finally {
       await second.close();
     }
