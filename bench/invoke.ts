@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync, crc32 } from 'node:zlib';
-import { benchDatabase, fmt, freePort, percentile, startApi } from './lib.js';
+import { benchDatabase, fmt, freePort, percentile, profileFlags, startApi } from './lib.js';
 
 /**
  * Warm synchronous invocations of a no-op Node.js function through the api (api and executor as
@@ -139,7 +139,7 @@ async function startFloor(): Promise<{ url: string; child: ChildProcess }> {
 
 async function startExecutorProcess(apiBase: string, key: string, dir: string, cwd: string) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'executor/main.ts'], {
+  const child = spawn(process.execPath, [...profileFlags(), '--import', 'tsx', 'executor/main.ts'], {
     cwd,
     env: {
       ...process.env,

@@ -59,12 +59,14 @@ export async function benchDatabase(): Promise<BenchDatabase> {
   };
 }
 
+/** BENCH_CPU_PROF=<dir>: the flags that make a process write a V8 CPU profile there when it stops. */
+export const profileFlags = (): string[] =>
+  process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+
 /** The api as its own process (as in production), so its memory can be read from /proc. */
 export async function startApi(databaseUrl: string, adminKey: string, env: Record<string, string> = {}, cwd = process.cwd()) {
   const port = await freePort();
-  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the api process there when it stops.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...profileFlags(), '--import', 'tsx', 'src/server.ts'], {
     cwd,
     env: {
       ...process.env,
