@@ -1,9 +1,12 @@
 import { Ajv, type ErrorObject, type Options } from 'ajv';
 import formats, { type FormatsPlugin } from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { dateTimeFormat } from './date-time-format.js';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the function itself at run time.
-const addFormats = formats as unknown as FormatsPlugin;
+const withFormats = formats as unknown as FormatsPlugin;
+/** ajv-formats' formats, with a faster `date-time` for the common UTC shape (the same verdicts). */
+const addFormats = (ajv: Ajv): Ajv => withFormats(ajv).addFormat('date-time', dateTimeFormat);
 
 const common: Options = { removeAdditional: false, useDefaults: true, allErrors: false, allowUnionTypes: true, strict: false };
 
