@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 import pg from 'pg';
 import { uuid7 } from '../src/lib/uuid7.js';
 import { signDispatch } from '../src/modules/executors/dispatch-token.js';
-import { benchDatabase, cpuMeter, fmt, percentile, startApi } from './lib.js';
+import { benchDatabase, childrenOf, cpuMeter, fmt, peakRssMb, percentile, startApi } from './lib.js';
 
 /**
  * Sustained events/s through POST /v1/usage (batches of 1,000, concurrent clients, durable
@@ -14,8 +14,8 @@ const BATCH = 1000;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 240);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 /**
- * BENCH_APIS=N (N > 1): also measure N api processes on the same database, the clients spread over
- * them in turn, as replicas behind a load balancer would take them (one api is one JavaScript thread).
+ * BENCH_APIS=N (N > 1): also measure the api run as N processes (TALLY_API_PROCESSES=N: one port,
+ * node:cluster hands each connection to a worker in turn); one api process is one JavaScript thread.
  */
 const APIS = Number(process.env.BENCH_APIS ?? 1);
 /** The ceiling the goal is stated against: multi-row INSERTs over this many connections. */
@@ -84,10 +84,9 @@ function post(base: string, key: string, body: string, agent: Agent): Promise<{ 
 
 async function throughApi(url: string, rows: Row[], apiCount = 1) {
   const adminKey = `bench_admin_${randomUUID()}`;
-  const api = await startApi(url, adminKey);
-  const others = [];
-  for (let i = 1; i < apiCount; i++) others.push(await startApi(url, adminKey));
-  const apis = [api, ...others];
+  const api = await startApi(url, adminKey, apiCount > 1 ? { TALLY_API_PROCESSES: String(apiCount) } : {});
+  if (apiCount > 1) await everyWorkerListening(api.base, adminKey, apiCount);
+  const pids = [api.pid, ...childrenOf(api.pid)];
   const fleet = await fetch(`${api.base}/v1/keys`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
@@ -120,16 +119,16 @@ async function throughApi(url: string, rows: Row[], apiCount = 1) {
   const bodies: string[] = [];
   for (let i = 0; i < rows.length; i += BATCH) bodies.push(JSON.stringify({ events: rows.slice(i, i + BATCH) }));
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-  await post(api.base, fleet.key, bodies.shift()!, agent); // warm-up: JIT, partitions, pool
+  // Warm-up (JIT, partitions, pool): one batch per api process, on as many connections at once.
+  await Promise.all(Array.from({ length: apiCount }, () => post(api.base, fleet.key, bodies.shift()!, agent)));
   const latencies: number[] = [];
   let next = 0;
   let accepted = 0;
-  for (const other of others) await post(other.base, fleet.key, bodies.shift()!, agent);
-  const cpu = (await cpuMeter(url)).mark(apis.map((a) => a.pid));
+  const cpu = (await cpuMeter(url)).mark(pids);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, client) => {
-      const base = apis[client % apis.length]!.base;
+      const base = api.base;
       while (next < bodies.length) {
         const body = bodies[next++]!;
         const s = performance.now();
@@ -142,9 +141,9 @@ async function throughApi(url: string, rows: Row[], apiCount = 1) {
   );
   const seconds = (performance.now() - t0) / 1000;
   const used = cpu.since();
-  const peakMb = Math.max(...apis.map((a) => a.peakRssMb()));
+  const peakMb = Math.max(...pids.map(peakRssMb));
   agent.destroy();
-  await Promise.all(apis.map((a) => a.stop()));
+  await api.stop();
   latencies.sort((a, b) => a - b);
   return {
     eventsPerSecond: accepted / seconds,
@@ -154,6 +153,15 @@ async function throughApi(url: string, rows: Row[], apiCount = 1) {
     peakMb,
     cpu: { postgresUs: (used.postgres * 1e6) / accepted, apiUs: (used.pids.reduce((a, b) => a + b, 0) * 1e6) / accepted },
   };
+}
+
+/** Until the api's /metrics counts this many processes listening (node:cluster starts its workers one by one). */
+async function everyWorkerListening(base: string, adminKey: string, processes: number): Promise<void> {
+  for (const end = Date.now() + 60_000; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+    const text = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } }).then((r) => r.text());
+    if (Number(/^tally_api_listening (\d+)/m.exec(text)?.[1]) === processes) return;
+  }
+  throw new Error(`the api's ${processes} processes did not all listen within a minute`);
 }
 
 /** The ceiling: the same rows, multi-row INSERTs of 1,000 into a bare table with a uuid primary key. */
@@ -349,7 +357,7 @@ async function ingestShape(shape: 'spread' | 'recent'): Promise<void> {
       const replicas = await throughApi(second.url, makeRows(await benchAccounts(second.url), n), APIS).finally(() => second.drop());
       const replicaCpu = replicas.cpu.postgresUs + replicas.cpu.apiUs;
       console.log(
-        `  Tally with ${APIS} api processes (clients spread over them): ${fmt(replicas.eventsPerSecond)} events/s, ratio to the ${CEILING_CONNECTIONS}-connection ceiling ${fmt(replicas.eventsPerSecond / ceilingN.rowsPerSecond, 2)}; ` +
+        `  Tally with ${APIS} api processes (TALLY_API_PROCESSES=${APIS}): ${fmt(replicas.eventsPerSecond)} events/s, ratio to the ${CEILING_CONNECTIONS}-connection ceiling ${fmt(replicas.eventsPerSecond / ceilingN.rowsPerSecond, 2)}; ` +
           `CPU per row ${us(replicaCpu)} (Postgres ${us(replicas.cpu.postgresUs)}, api processes ${us(replicas.cpu.apiUs)}); batch p50 ${fmt(replicas.p50, 1)} ms`,
       );
     }

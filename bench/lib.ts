@@ -92,7 +92,7 @@ export async function startApi(databaseUrl: string, adminKey: string, env: Recor
     base,
     pid: child.pid!,
     /** Peak resident memory (VmHWM) of the api process, MB. */
-    peakRssMb: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
+    peakRssMb: () => peakRssMb(child.pid!),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -100,6 +100,9 @@ export async function startApi(databaseUrl: string, adminKey: string, env: Recor
       }),
   };
 }
+
+/** Peak resident memory (VmHWM) of a process, MB. */
+export const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseSecretKey } from './lib/secret-box.js';
 import { ExecutorConfigError, parseSandboxConfig, type SandboxConfig } from '../executor/config.js';
@@ -19,6 +20,11 @@ export interface Config {
   logFormat: 'auto' | 'pretty' | 'json';
   /** Largest accepted request body, bytes; usage batches of 10,000 events need a few MB. */
   bodyLimitBytes: number;
+  /**
+   * How many api processes serve the port (node:cluster, src/cluster.ts): one JavaScript thread each,
+   * so more than one lets the api use more than one core. 1: this process alone.
+   */
+  apiProcesses: number;
   /** Run one executor inside this process (npm start); off when executors run as their own services. */
   localExecutor: boolean;
   /** Most function instances of the local executor; null: its default (half the memory in 128 MB instances). */
@@ -135,6 +141,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     logLevel,
     logFormat,
     bodyLimitBytes: int(env, 'TALLY_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    apiProcesses: apiProcesses(env.TALLY_API_PROCESSES?.trim() ?? ''),
     localExecutor: onOff(env, 'TALLY_EXECUTOR', true),
     executorCapacity: env.TALLY_EXECUTOR_CAPACITY?.trim() ? int(env, 'TALLY_EXECUTOR_CAPACITY', 0, 1, 10_000) : null,
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
@@ -154,6 +161,15 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     secretKey: secretKey(env.TALLY_SECRET_KEY?.trim() ?? ''),
     region: region(env.TALLY_REGION?.trim() || 'us-east-1'),
   };
+}
+
+function apiProcesses(raw: string): number {
+  if (raw === '') return 1;
+  if (raw.toLowerCase() === 'auto') return Math.min(64, availableParallelism());
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(n >= 1 && n <= 64))
+    throw new ConfigError('TALLY_API_PROCESSES', `must be a whole number from 1 to 64, or auto (one per core), got "${raw}"`);
+  return n;
 }
 
 function trustProxy(raw: string): boolean | string {

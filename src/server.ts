@@ -13,6 +13,7 @@ import { startEventSources } from './jobs/event-sources.js';
 import { scheduleBudgetEvaluation } from './jobs/budget-evaluator.js';
 import { scheduleInvoiceFinalizer } from './jobs/invoice-finalizer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
+import { WORKER_ENV, isWorker, runPrimary, workerMetrics } from './cluster.js';
 import { openDatabase } from './db/connect.js';
 import { MIGRATIONS_DIR } from './db/migrate.js';
 import { createAdminServer } from './lib/admin-listener.js';
@@ -36,9 +37,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel, resolveLogFormat(config.logFormat, process.stdout.isTTY === true));
-  // Said first, so it is on screen before anything else scrolls by (PORT=0: once the port is known).
-  if (config.port !== 0) printWhere(config, log, config.port);
+  const rootLog = createLogger(config.logLevel, resolveLogFormat(config.logFormat, process.stdout.isTTY === true));
+  const worker = isWorker() ? Number(process.env[WORKER_ENV]) : null;
+  if (worker === null && config.apiProcesses > 1) return runPrimary(config, rootLog);
+  const log = worker === null ? rootLog : rootLog.child({ worker });
+  // Said first, so it is on screen before anything else scrolls by (PORT=0: once the port is known;
+  // several api processes: by their primary, or by the first worker once the port is known).
+  if (config.port !== 0 && worker === null) printWhere(config, log, config.port);
   // Until the shutdown below exists, losing the embedded database ends the process at once.
   let databaseLost = (err: Error): void => {
     log.fatal({ err: err.message }, 'the database is gone; exiting');
@@ -73,6 +78,8 @@ async function main(): Promise<void> {
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
   };
   const services = buildServices(deps);
+  // One of several api processes: /metrics answers for all of them.
+  if (worker !== null) services.metrics.exposition = workerMetrics(services.metrics.registry);
   const app = await buildApp(deps, services);
   const finalizer = scheduleInvoiceFinalizer({ invoices: services.invoices, clock: systemClock, log });
   // Hard caps are checked in memory on the invoke path: load them before taking traffic.
@@ -134,10 +141,12 @@ async function main(): Promise<void> {
     void shutdown('database lost', 1);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // A worker of several stops when its primary says (SIGTERM, in order); Ctrl-C reaches every process of the terminal.
+  process.on('SIGINT', () => worker === null && void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
-  if (config.port === 0) printWhere(config, log, (app.server.address() as AddressInfo).port);
+  services.metrics.listening.set(1);
+  if (config.port === 0 && (worker === null || worker === 1)) printWhere(config, log, (app.server.address() as AddressInfo).port);
   if (admin) {
     await new Promise<void>((resolve, reject) => admin.once('error', reject).listen(config.adminPort!, config.adminHost, resolve));
     admin.on('error', (err) => log.error({ err }, 'admin listener error'));

@@ -10,6 +10,8 @@ export interface DatabaseConnection {
   db: Db;
   /** Migrations applied by this start. */
   applied: string[];
+  /** The owner's connection string (the embedded server's, when it runs): what other api processes of this one connect with. */
+  ownerUrl: string;
   close(): Promise<void>;
   /** The last resort of a shutdown that ran out of time: stop an embedded server at once (it recovers from its WAL). */
   kill(): void;
@@ -48,6 +50,7 @@ export async function openDatabase(
   return {
     db,
     applied,
+    ownerUrl: server.url,
     async close() {
       await db.destroy();
       await server.stop();

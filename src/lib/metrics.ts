@@ -54,6 +54,16 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers: [registry],
     }),
+    listening: new Gauge({
+      name: 'tally_api_listening',
+      help: 'Api processes taking requests: 1 per process once it listens (with TALLY_API_PROCESSES, summed over them)',
+      registers: [registry],
+    }),
+    /**
+     * What /metrics serves; unset: this registry. A worker of several api processes (TALLY_API_PROCESSES)
+     * sets it to the sum over every worker (src/cluster.ts).
+     */
+    exposition: undefined as undefined | (() => Promise<string>),
   };
 }
 
@@ -112,10 +122,12 @@ export function registerBacklogMetrics(registry: Registry, read: () => Promise<B
     }
     return inFlight;
   };
+  // The same figure in every api process: several processes of one api report it once, not summed.
   const gauge = (name: string, help: string, value: (b: Backlog) => number) =>
     new Gauge({
       name,
       help,
+      aggregator: 'max',
       registers: [registry],
       async collect() {
         const b = await sample();
@@ -125,6 +137,7 @@ export function registerBacklogMetrics(registry: Registry, read: () => Promise<B
   new Gauge({
     name: 'tally_database_up',
     help: 'Whether the database answered the last scrape (1) or not (0)',
+    aggregator: 'min',
     registers: [registry],
     async collect() {
       this.set((await sample()) ? 1 : 0);

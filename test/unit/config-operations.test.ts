@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 
@@ -25,5 +26,13 @@ describe('operations settings', () => {
       /TALLY_APP_DATABASE_URL/,
     );
     expect(() => parseConfig({ TALLY_APP_DATABASE_URL: 'postgres://a@b/c' })).toThrow(/needs DATABASE_URL/);
+    for (const bad of ['0', '65', 'two', '1.5', '-1'])
+      expect(() => parseConfig({ TALLY_API_PROCESSES: bad })).toThrow(/TALLY_API_PROCESSES/);
+  });
+
+  it('reads how many api processes serve the port: one by default, or one per core with auto', () => {
+    expect(parseConfig({}).apiProcesses).toBe(1);
+    expect(parseConfig({ TALLY_API_PROCESSES: '3' }).apiProcesses).toBe(3);
+    expect(parseConfig({ TALLY_API_PROCESSES: 'auto' }).apiProcesses).toBe(Math.min(64, availableParallelism()));
   });
 });

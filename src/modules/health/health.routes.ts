@@ -68,7 +68,7 @@ export function healthRoutes(deps: {
 
     app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics', response: { 200: metricsText } } }, async (_req, reply) => {
       reply.type(deps.metrics.registry.contentType);
-      return deps.metrics.registry.metrics();
+      return deps.metrics.exposition ? deps.metrics.exposition() : deps.metrics.registry.metrics();
     });
   };
 }
