@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import type { Config } from './config.js';
-import { openDatabase } from './db/connect.js';
+import { openDatabase, type DatabaseConnection } from './db/connect.js';
 import type { Logger } from './lib/logger.js';
 import { loadSecretBox } from './lib/secret-box.js';
 import { printWhere } from './lib/start-banner.js';
@@ -40,25 +40,27 @@ const isMessage = (m: unknown): m is Message => typeof m === 'object' && m !== n
 
 /** The primary: prepares what is shared, starts `config.apiProcesses` workers, restarts one that dies, stops them all on SIGTERM. */
 export async function runPrimary(config: Config, log: Logger): Promise<void> {
+  const workers = new Map<number, Worker>();
+  const earlyDeaths = new Map<number, number>();
+  let stopping = false;
+  let exitCode = 0;
+  let database: DatabaseConnection | undefined;
+
   if (config.port !== 0) printWhere(config, log, config.port);
-  const database = await openDatabase(config, log, { onLost: (err) => void stop(`the embedded database is gone (${err.message})`, 1) });
+  database = await openDatabase(config, log, { onLost: (err) => void stop(`the embedded database is gone (${err.message})`, 1) });
   if (database.applied.length > 0) log.info({ applied: database.applied }, 'migrations applied');
   const generated = await ensureBootstrapAdminKey(database.db, createAccountsRepository(database.db), config.adminKey);
   if (generated) console.log(`\n  Tally admin key (shown once, store it now): ${generated}\n`);
   // Made here, once: two workers making it at the same moment would each keep a different key.
   loadSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir });
   await database.db.destroy();
-
-  const workers = new Map<number, Worker>();
-  const earlyDeaths = new Map<number, number>();
-  let stopping = false;
-  let exitCode = 0;
+  const ownerUrl = database.ownerUrl;
 
   function start(index: number): void {
     const startedAt = Date.now();
     const worker = cluster.fork({
       [WORKER_ENV]: String(index),
-      DATABASE_URL: database.ownerUrl,
+      DATABASE_URL: ownerUrl,
       TALLY_EXECUTOR: index === 1 && config.localExecutor ? 'on' : 'off',
     });
     workers.set(index, worker);
@@ -102,7 +104,7 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
     }, config.shutdownTimeoutMs + 1_000);
     await gone;
     clearTimeout(late);
-    await database.close().catch((err: unknown) => log.error({ err }, 'could not stop the database cleanly'));
+    await database?.close().catch((err: unknown) => log.error({ err }, 'could not stop the database cleanly'));
     log.info('stopped');
     process.exit(exitCode);
   }
