@@ -86,7 +86,7 @@ describe('a stolen platform executor key cannot bill or credit other accounts', 
     },
     {
       name: 'the signed timeout altered',
-      forge: (e) => ({ ...e, dispatchToken: thief.tokenFor(e, 3).replace(/^v1\.3\./, 'v1.900.') }),
+      forge: (e) => ({ ...e, dispatchToken: thief.tokenFor(e, 3).replace(/^v2\.3\./, 'v2.900.') }),
       field: 'dispatchToken',
       reason: 'DISPATCH_TOKEN_INVALID',
     },

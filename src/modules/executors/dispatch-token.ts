@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { createCmac, type Cmac } from '../../lib/cmac.js';
 import { MAX_BILLED_INIT_MS, type UsageEvent } from '../../contracts/usage.js';
 
 /**
@@ -12,8 +13,11 @@ import { MAX_BILLED_INIT_MS, type UsageEvent } from '../../contracts/usage.js';
  * settings they were dispatched with, for no longer than their timeout. Nothing is written on the
  * invoke path: the token is the record.
  *
- * Format: `v1.<timeoutS>.<base64url HMAC-SHA256>`; the timeout travels in clear (ingest needs it to
- * bound the duration) and is covered by the signature.
+ * Format: `v2.<timeoutS>.<base64url AES-CMAC tag, 16 bytes>`; the timeout travels in clear (ingest
+ * needs it to bound the duration) and is covered by the tag. A batch's tags are checked together
+ * (src/lib/cmac.ts: a thousand in about ten cipher calls), which made the check a fifth of what an
+ * HMAC per event cost. Tokens of the first format, `v1.<timeoutS>.<base64url HMAC-SHA256>`, are
+ * still accepted: executors may hold them in their spools across an upgrade.
  */
 
 export interface DispatchClaims {
@@ -45,15 +49,30 @@ export interface DispatchRefusal {
   message: string;
 }
 
-const TOKEN = /^v1\.([1-9]\d{0,2})\.([A-Za-z0-9_-]{43})$/;
+/**
+ * A token of either format: its version, the signed timeout, and the tag. A v2 tag is 16 bytes in 22
+ * base64url characters whose last one carries 2 bits, so only A, Q, g or w may end it: one text per tag.
+ */
+const TOKEN = /^v(?:1\.([1-9]\d{0,2})\.([A-Za-z0-9_-]{43})|2\.([1-9]\d{0,2})\.([A-Za-z0-9_-]{21}[AQgw]))$/;
 
 /** One line per claim: no claim can contain a newline (uuids, numbers, a function name pattern without control characters). */
-function canonical(c: DispatchClaims): string {
+function canonical(version: 1 | 2, c: DispatchClaims): string {
   // A template rather than an array join: ingest checks one token per event, and this was a visible share of it.
-  return `tally-dispatch-v1\n${c.executorId.toLowerCase()}\n${c.invocationId.toLowerCase()}\n${c.accountId.toLowerCase()}\n${c.functionName}\n${c.memoryMb}\n${c.architecture}\n${c.ephemeralStorageMb}\n${c.timeoutS}`;
+  return `tally-dispatch-v${version}\n${c.executorId.toLowerCase()}\n${c.invocationId.toLowerCase()}\n${c.accountId.toLowerCase()}\n${c.functionName}\n${c.memoryMb}\n${c.architecture}\n${c.ephemeralStorageMb}\n${c.timeoutS}`;
 }
 
-const mac = (secret: Buffer, c: DispatchClaims) => createHmac('sha256', secret).update(canonical(c)).digest('base64url');
+const hmacV1 = (secret: Buffer, c: DispatchClaims) => createHmac('sha256', secret).update(canonical(1, c)).digest('base64url');
+
+/** The v2 tags' AES-256 key, derived from the shared secret (so replicas need nothing new), made once per secret. */
+const cmacs = new WeakMap<Buffer, Cmac>();
+function cmacOf(secret: Buffer): Cmac {
+  let cmac = cmacs.get(secret);
+  if (!cmac) {
+    cmac = createCmac(createHmac('sha256', secret).update('tally-dispatch-v2 aes-cmac key').digest());
+    cmacs.set(secret, cmac);
+  }
+  return cmac;
+}
 
 /** Whether two strings of one length are equal, taking the same time wherever they differ (no early exit). */
 function sameText(a: string, b: string): boolean {
@@ -64,41 +83,86 @@ function sameText(a: string, b: string): boolean {
 }
 
 export function signDispatch(secret: Buffer, claims: DispatchClaims): string {
-  return `v1.${claims.timeoutS}.${mac(secret, claims)}`;
+  return `v2.${claims.timeoutS}.${cmacOf(secret)
+    .tags([canonical(2, claims)])
+    .toString('base64url')}`;
 }
 
+/** A v1 token, as the api signed them before v2 (kept for the tests of what executors may still hold). */
+export function signDispatchV1(secret: Buffer, claims: DispatchClaims): string {
+  return `v1.${claims.timeoutS}.${hmacV1(secret, claims)}`;
+}
+
+const claimsOf = (executorId: string, e: UsageEvent, timeoutS: number): DispatchClaims => ({
+  executorId,
+  invocationId: e.invocationId,
+  accountId: e.accountId,
+  functionName: e.functionId,
+  memoryMb: e.memoryMb,
+  architecture: e.architecture,
+  ephemeralStorageMb: e.ephemeralStorageMb ?? 512,
+  timeoutS,
+});
+
+const MISSING: DispatchRefusal = {
+  field: 'dispatchToken',
+  reason: 'DISPATCH_TOKEN_MISSING',
+  message: 'a platform executor key may only report invocations the api dispatched to it: dispatchToken is required',
+};
+const INVALID: DispatchRefusal = {
+  field: 'dispatchToken',
+  reason: 'DISPATCH_TOKEN_INVALID',
+  message: 'the dispatch token does not match this event, or was not issued to the executor this key belongs to',
+};
+
 /**
- * Checks one usage event reported with the key bound to `executorId`; null when it may be billed.
- * A token for another executor or with any signed field altered fails the same way: the signature.
+ * Checks the usage events reported with the key bound to `executorId`: for each, null when it may be
+ * billed, else why not. A token for another executor or with any signed field altered fails the same
+ * way: the tag. The v2 tags of the whole batch are computed together.
  */
-export function verifyDispatch(secret: Buffer, executorId: string, e: UsageEvent): DispatchRefusal | null {
-  if (e.dispatchToken === undefined) {
-    return {
-      field: 'dispatchToken',
-      reason: 'DISPATCH_TOKEN_MISSING',
-      message: 'a platform executor key may only report invocations the api dispatched to it: dispatchToken is required',
-    };
-  }
-  const match = TOKEN.exec(e.dispatchToken);
-  const timeoutS = match ? Number(match[1]) : 0;
-  const expected = mac(secret, {
-    executorId,
-    invocationId: e.invocationId,
-    accountId: e.accountId,
-    functionName: e.functionId,
-    memoryMb: e.memoryMb,
-    architecture: e.architecture,
-    ephemeralStorageMb: e.ephemeralStorageMb ?? 512,
-    timeoutS,
+export function verifyDispatches(secret: Buffer, executorId: string, events: readonly UsageEvent[]): (DispatchRefusal | null)[] {
+  const results: (DispatchRefusal | null)[] = new Array(events.length).fill(null);
+  const timeouts = new Int32Array(events.length);
+  const v2: number[] = [];
+  const v2Texts: string[] = [];
+  const v2Given: string[] = [];
+  events.forEach((e, i) => {
+    if (e.dispatchToken === undefined) {
+      results[i] = MISSING;
+      return;
+    }
+    const match = TOKEN.exec(e.dispatchToken);
+    if (!match) {
+      results[i] = INVALID;
+    } else if (match[1] !== undefined) {
+      timeouts[i] = Number(match[1]);
+      // Compared as text (the signature's base64url form, 43 characters) without decoding the given one.
+      if (!sameText(match[2]!, hmacV1(secret, claimsOf(executorId, e, timeouts[i]!)))) results[i] = INVALID;
+    } else {
+      timeouts[i] = Number(match[3]);
+      v2.push(i);
+      v2Texts.push(canonical(2, claimsOf(executorId, e, timeouts[i]!)));
+      // Two characters more make 24, which decode to 18 whole bytes: the given tags decode in one call.
+      v2Given.push(`${match[4]!}AA`);
+    }
   });
-  // Compared as text (the signature's base64url form, 43 characters) without decoding the given one.
-  if (!match || !sameText(match[2]!, expected)) {
-    return {
-      field: 'dispatchToken',
-      reason: 'DISPATCH_TOKEN_INVALID',
-      message: 'the dispatch token does not match this event, or was not issued to the executor this key belongs to',
-    };
+  if (v2.length > 0) {
+    const expected = cmacOf(secret).tags(v2Texts);
+    const given = Buffer.from(v2Given.join(''), 'base64url');
+    v2.forEach((i, k) => {
+      let difference = 0;
+      for (let b = 0; b < 16; b++) difference |= expected[16 * k + b]! ^ given[18 * k + b]!;
+      if (difference !== 0) results[i] = INVALID;
+    });
   }
+  events.forEach((e, i) => {
+    if (results[i] === null) results[i] = limitsRefusal(e, timeouts[i]!);
+  });
+  return results;
+}
+
+/** A genuine token's limits: the duration within the signed timeout, an init within 10 s (each with the clock's slack). */
+function limitsRefusal(e: UsageEvent, timeoutS: number): DispatchRefusal | null {
   if (e.durationMs > timeoutS * 1000 + DURATION_SLACK_MS) {
     return {
       field: 'durationMs',

@@ -5,7 +5,7 @@ import { errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { Principal } from '../accounts/auth.js';
-import { signDispatch, verifyDispatch, type DispatchClaims, type DispatchRefusal } from './dispatch-token.js';
+import { signDispatch, verifyDispatches, type DispatchClaims, type DispatchRefusal } from './dispatch-token.js';
 import type { Binding, ExecutorRecord, ExecutorsRepository } from './executors.repository.js';
 
 export interface ExecutorsOptions {
@@ -187,8 +187,7 @@ export function createExecutorsService(deps: {
       if (executorId === null) throw errors.executorNotRegistered();
       const key = await dispatchSecret();
       const refused: (DispatchRefusal & { index: number })[] = [];
-      events.forEach((e, index) => {
-        const refusal = verifyDispatch(key, executorId, e);
+      verifyDispatches(key, executorId, events).forEach((refusal, index) => {
         if (refusal) refused.push({ index, ...refusal });
       });
       return refused;

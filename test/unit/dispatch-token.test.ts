@@ -1,0 +1,101 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { UsageEvent } from '../../src/contracts/usage.js';
+import { signDispatch, signDispatchV1, verifyDispatches, type DispatchClaims } from '../../src/modules/executors/dispatch-token.js';
+
+const secret = randomBytes(32);
+const executorId = randomUUID();
+
+function event(overrides: Partial<UsageEvent> = {}): UsageEvent {
+  return {
+    invocationId: randomUUID(),
+    accountId: randomUUID(),
+    functionId: 'fn-ü.1',
+    architecture: 'x86_64',
+    memoryMb: 256,
+    durationMs: 12.5,
+    startedAt: '2026-12-04T23:00:00.000Z',
+    status: 'success',
+    ...overrides,
+  };
+}
+const claims = (e: UsageEvent, timeoutS = 30, forExecutor = executorId): DispatchClaims => ({
+  executorId: forExecutor,
+  invocationId: e.invocationId,
+  accountId: e.accountId,
+  functionName: e.functionId,
+  memoryMb: e.memoryMb,
+  architecture: e.architecture,
+  ephemeralStorageMb: e.ephemeralStorageMb ?? 512,
+  timeoutS,
+});
+const reasons = (events: UsageEvent[]) => verifyDispatches(secret, executorId, events).map((r) => r?.reason ?? null);
+
+describe('dispatch tokens', () => {
+  const alterations: [string, (e: UsageEvent) => UsageEvent][] = [
+    ['the invocation', (e) => ({ ...e, invocationId: randomUUID() })],
+    ['the account', (e) => ({ ...e, accountId: randomUUID() })],
+    ['the function', (e) => ({ ...e, functionId: 'fn-other' })],
+    ['the memory', (e) => ({ ...e, memoryMb: 512 })],
+    ['the architecture', (e) => ({ ...e, architecture: 'arm64' })],
+    ['the ephemeral storage', (e) => ({ ...e, ephemeralStorageMb: 1024 })],
+  ];
+
+  for (const [version, sign] of [
+    ['v2 (AES-CMAC, signed now)', signDispatch],
+    ['v1 (HMAC, what executors may still hold)', signDispatchV1],
+  ] as const) {
+    it(`${version}: accepts the genuine event, refuses it with any signed field altered, or for another executor`, () => {
+      const genuine = Array.from({ length: 5 }, () => event());
+      const signed = genuine.map((e) => ({ ...e, dispatchToken: sign(secret, claims(e)) }));
+      expect(signed[0]!.dispatchToken).toMatch(version.startsWith('v2') ? /^v2\.30\.[A-Za-z0-9_-]{22}$/ : /^v1\.30\.[A-Za-z0-9_-]{43}$/);
+      const altered = alterations.map(([, alter]) => alter(signed[0]!));
+      const elsewhere = { ...genuine[1]!, dispatchToken: sign(secret, claims(genuine[1]!, 30, randomUUID())) };
+      const otherSecret = { ...genuine[2]!, dispatchToken: sign(randomBytes(32), claims(genuine[2]!)) };
+      const longerTimeout = { ...signed[3]!, dispatchToken: signed[3]!.dispatchToken.replace('.30.', '.900.') };
+      expect(reasons([...signed, ...altered, elsewhere, otherSecret, longerTimeout])).toEqual([
+        ...signed.map(() => null),
+        ...altered.map(() => 'DISPATCH_TOKEN_INVALID'),
+        'DISPATCH_TOKEN_INVALID',
+        'DISPATCH_TOKEN_INVALID',
+        'DISPATCH_TOKEN_INVALID',
+      ]);
+    });
+  }
+
+  it('checks a mixed batch event by event: v1 and v2 tokens, none, malformed, and the signed limits', () => {
+    const [a, b, c, d, e, f] = Array.from({ length: 6 }, () => event());
+    const batch = [
+      { ...a!, dispatchToken: signDispatch(secret, claims(a!)) },
+      { ...b!, dispatchToken: signDispatchV1(secret, claims(b!)) },
+      c!,
+      { ...d!, dispatchToken: 'v2.30.not-a-tag' },
+      { ...e!, durationMs: 31_500, dispatchToken: signDispatch(secret, claims(e!)) },
+      { ...f!, initDurationMs: 11_500, dispatchToken: signDispatch(secret, claims(f!)) },
+    ];
+    expect(reasons(batch)).toEqual([
+      null,
+      null,
+      'DISPATCH_TOKEN_MISSING',
+      'DISPATCH_TOKEN_INVALID',
+      'DURATION_EXCEEDS_TIMEOUT',
+      'INIT_DURATION_EXCEEDS_LIMIT',
+    ]);
+  });
+
+  it('accepts one spelling of a v2 tag: its last character carries 2 bits, and the other spellings of those bytes are refused', () => {
+    const e = event();
+    const token = signDispatch(secret, claims(e));
+    const last = token.at(-1)!;
+    expect('AQgw').toContain(last);
+    // The next letter decodes to the same 16 bytes (only the unused low bits differ).
+    const sibling = token.slice(0, -1) + String.fromCharCode(last.charCodeAt(0) + 1);
+    expect(Buffer.from(sibling.split('.')[2]!, 'base64url').equals(Buffer.from(token.split('.')[2]!, 'base64url'))).toBe(true);
+    expect(
+      reasons([
+        { ...e, dispatchToken: token },
+        { ...e, dispatchToken: sibling },
+      ]),
+    ).toEqual([null, 'DISPATCH_TOKEN_INVALID']);
+  });
+});
