@@ -127,7 +127,7 @@ async function throughApi(url: string, rows: Row[], apiCount = 1) {
   const cpu = (await cpuMeter(url)).mark(pids);
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: CLIENTS }, async (_, client) => {
+    Array.from({ length: CLIENTS }, async () => {
       const base = api.base;
       while (next < bodies.length) {
         const body = bodies[next++]!;
