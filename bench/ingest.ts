@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import pg from 'pg';
 import { uuid7 } from '../src/lib/uuid7.js';
-import { signDispatch } from '../src/modules/executors/dispatch-token.js';
+import { dispatchClaimsOf, signDispatch } from '../src/modules/executors/dispatch-token.js';
 import { benchDatabase, childrenOf, cpuMeter, fmt, peakRssMb, percentile, startApi } from './lib.js';
 
 /**
@@ -105,16 +105,7 @@ async function throughApi(url: string, rows: Row[], apiCount = 1) {
   const secret = (await db.query<{ secret: Buffer }>(`select secret from platform_secrets where name = 'dispatch-token'`)).rows[0]!.secret;
   await db.end();
   for (const r of rows) {
-    r.dispatchToken = signDispatch(secret, {
-      executorId,
-      invocationId: r.invocationId,
-      accountId: r.accountId,
-      functionName: r.functionId,
-      memoryMb: r.memoryMb,
-      architecture: r.architecture,
-      ephemeralStorageMb: 512,
-      timeoutS: 900,
-    });
+    r.dispatchToken = signDispatch(secret, dispatchClaimsOf(executorId, r, 900));
   }
   const bodies: string[] = [];
   for (let i = 0; i < rows.length; i += BATCH) bodies.push(JSON.stringify({ events: rows.slice(i, i + BATCH) }));

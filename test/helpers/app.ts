@@ -6,7 +6,7 @@ import { fixedClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { UsageEvent } from '../../src/contracts/usage.js';
 import type { Db } from '../../src/db/database.js';
-import { signDispatch } from '../../src/modules/executors/dispatch-token.js';
+import { dispatchClaimsOf, signDispatch } from '../../src/modules/executors/dispatch-token.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { readdirSync } from 'node:fs';
 import { MIGRATIONS_DIR } from '../../src/db/migrate.js';
@@ -86,16 +86,7 @@ export async function fleetExecutor(app: App, db: Db) {
   if (r.statusCode !== 200) throw new Error(`register: ${r.statusCode} ${r.body}`);
   const secret = await dispatchSecret(db);
   const tokenFor = (e: UsageEvent, timeoutS = 900, forExecutor = executorId) =>
-    signDispatch(secret, {
-      executorId: forExecutor,
-      invocationId: e.invocationId,
-      accountId: e.accountId,
-      functionName: e.functionId,
-      memoryMb: e.memoryMb,
-      architecture: e.architecture,
-      ephemeralStorageMb: e.ephemeralStorageMb ?? 512,
-      timeoutS,
-    });
+    signDispatch(secret, dispatchClaimsOf(forExecutor, e, timeoutS));
   return {
     key,
     executorId,

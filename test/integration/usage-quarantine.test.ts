@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { UsageEvent } from '../../src/contracts/usage.js';
-import { signDispatch } from '../../src/modules/executors/dispatch-token.js';
+import { dispatchClaimsOf, signDispatch } from '../../src/modules/executors/dispatch-token.js';
 import { ADMIN_KEY, dispatchSecret, fleetKey, newTenant, usageEvent } from '../helpers/app.js';
 import { call, usageTotals, useFunctionsApp } from '../helpers/functions.js';
 
@@ -12,16 +12,7 @@ const adminCall = (method: string, path: string, body?: unknown) => call(t.base,
 
 /** An event as an executor `executorId` would have spooled it, with the token the api signed at dispatch. */
 async function dispatched(executorId: string, e: UsageEvent): Promise<UsageEvent> {
-  const token = signDispatch(await dispatchSecret(t.db.db), {
-    executorId,
-    invocationId: e.invocationId,
-    accountId: e.accountId,
-    functionName: e.functionId,
-    memoryMb: e.memoryMb,
-    architecture: e.architecture,
-    ephemeralStorageMb: e.ephemeralStorageMb ?? 512,
-    timeoutS: 3,
-  });
+  const token = signDispatch(await dispatchSecret(t.db.db), dispatchClaimsOf(executorId, e, 3));
   return { ...e, dispatchToken: token };
 }
 

@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { UsageEvent } from '../../src/contracts/usage.js';
-import { signDispatch, signDispatchV1, verifyDispatches, type DispatchClaims } from '../../src/modules/executors/dispatch-token.js';
+import {
+  dispatchClaimsOf,
+  signDispatch,
+  signDispatchV1,
+  verifyDispatches,
+  type DispatchClaims,
+} from '../../src/modules/executors/dispatch-token.js';
 
 const secret = randomBytes(32);
 const executorId = randomUUID();
@@ -19,16 +25,7 @@ function event(overrides: Partial<UsageEvent> = {}): UsageEvent {
     ...overrides,
   };
 }
-const claims = (e: UsageEvent, timeoutS = 30, forExecutor = executorId): DispatchClaims => ({
-  executorId: forExecutor,
-  invocationId: e.invocationId,
-  accountId: e.accountId,
-  functionName: e.functionId,
-  memoryMb: e.memoryMb,
-  architecture: e.architecture,
-  ephemeralStorageMb: e.ephemeralStorageMb ?? 512,
-  timeoutS,
-});
+const claims = (e: UsageEvent, timeoutS = 30, forExecutor = executorId): DispatchClaims => dispatchClaimsOf(forExecutor, e, timeoutS);
 const reasons = (events: UsageEvent[]) => verifyDispatches(secret, executorId, events).map((r) => r?.reason ?? null);
 
 describe('dispatch tokens', () => {

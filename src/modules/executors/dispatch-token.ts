@@ -92,7 +92,8 @@ export function signDispatchV1(secret: Buffer, claims: DispatchClaims): string {
   return `v1.${claims.timeoutS}.${hmacV1(secret, claims)}`;
 }
 
-const claimsOf = (executorId: string, e: UsageEvent, timeoutS: number): DispatchClaims => ({
+/** What a token for this usage event, reported by `executorId`, signs (its timeout given apart: the event carries none). */
+export const dispatchClaimsOf = (executorId: string, e: UsageEvent, timeoutS: number): DispatchClaims => ({
   executorId,
   invocationId: e.invocationId,
   accountId: e.accountId,
@@ -136,11 +137,11 @@ export function verifyDispatches(secret: Buffer, executorId: string, events: rea
     } else if (match[1] !== undefined) {
       timeouts[i] = Number(match[1]);
       // Compared as text (the signature's base64url form, 43 characters) without decoding the given one.
-      if (!sameText(match[2]!, hmacV1(secret, claimsOf(executorId, e, timeouts[i]!)))) results[i] = INVALID;
+      if (!sameText(match[2]!, hmacV1(secret, dispatchClaimsOf(executorId, e, timeouts[i]!)))) results[i] = INVALID;
     } else {
       timeouts[i] = Number(match[3]);
       v2.push(i);
-      v2Texts.push(canonical(2, claimsOf(executorId, e, timeouts[i]!)));
+      v2Texts.push(canonical(2, dispatchClaimsOf(executorId, e, timeouts[i]!)));
       // Two characters more make 24, which decode to 18 whole bytes: the given tags decode in one call.
       v2Given.push(`${match[4]!}AA`);
     }
