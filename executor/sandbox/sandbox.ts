@@ -434,6 +434,10 @@ export class KernelSandbox implements Isolation {
               cwd: '/',
               env: {},
               stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+              // A process group of its own: Ctrl-C in the terminal of `npm start` signals the whole
+              // foreground group, and must not kill instances the executor is still draining. The
+              // launcher dies with the executor all the same (bwrap --die-with-parent, and the watchdog).
+              detached: true,
             },
           ),
         async (l) => l.kill('SIGKILL'),

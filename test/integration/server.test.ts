@@ -19,11 +19,16 @@ interface Running {
 const dataDir = mkdtempSync(join(tmpdir(), 'tally-server-test-'));
 afterAll(() => removeTestDir(dataDir));
 
-async function start(extraEnv: Record<string, string> = {}): Promise<Running> {
+/** `detached`: as in a terminal, the leader of its own process group (what Ctrl-C signals whole). */
+async function start(extraEnv: Record<string, string> = {}, opts: { detached?: boolean } = {}): Promise<Running> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), TALLY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extraEnv };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.detached === true,
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -126,6 +131,38 @@ describe('npm start on the embedded database', () => {
         .toBe(3 + drained);
     } finally {
       expect(await stop(second)).toBe(0);
+    }
+  }, 120_000);
+
+  it('Ctrl-C in its terminal (SIGINT to the whole process group) lets an invocation in flight finish', async () => {
+    const ownDir = mkdtempSync(join(tmpdir(), 'tally-server-ctrlc-'));
+    const adminKey = 'ctrl_c_admin_key_0123456789abcdef';
+    const r = await start({ TALLY_DATA_DIR: ownDir, TALLY_ADMIN_KEY: adminKey }, { detached: true });
+    const group = r.child.pid!;
+    try {
+      const account = await call(r.base, adminKey, 'POST', '/v1/accounts', { name: 'ctrl-c' });
+      const key = (await call(r.base, adminKey, 'POST', `/v1/accounts/${account.json.id}/keys`, { role: 'account' })).json.key;
+      const code = 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 1500)); return { done: true }; };\n';
+      const zipFile = makeZip([{ name: 'index.js', data: code }]).toString('base64');
+      expect((await call(r.base, key, 'POST', '/v1/functions', { name: 'slow', runtime: 'nodejs', zipFile, timeoutS: 10 })).status).toBe(
+        201,
+      );
+      expect((await call(r.base, key, 'POST', '/v1/functions/slow/invoke', {})).json).toEqual({ done: true }); // warm
+      const inFlight = call(r.base, key, 'POST', '/v1/functions/slow/invoke', {});
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      process.kill(-group, 'SIGINT');
+      // The instance was not in the terminal's group: it ran to its end while the api drained.
+      const answer = await inFlight;
+      expect(answer.status).toBe(200);
+      expect(answer.json).toEqual({ done: true });
+      await new Promise((resolve) => (r.child.exitCode !== null ? resolve(null) : r.child.once('exit', resolve)));
+    } finally {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        /* gone already */
+      }
+      removeTestDir(ownDir);
     }
   }, 120_000);
 
