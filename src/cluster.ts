@@ -66,7 +66,9 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
     workers.set(index, worker);
     worker.on('message', (m: unknown) => {
       if (isMessage(m) && m.tally === 'metrics?') {
-        void gatherMetrics([...workers.values()]).then((text) => worker.send({ tally: 'metrics!', id: m.id, text } satisfies Message));
+        void gatherMetrics([...workers.values()])
+          .then((text) => worker.send({ tally: 'metrics!', id: m.id, text } satisfies Message))
+          .catch(() => undefined); // the asking worker is gone: nobody to answer
       }
     });
     worker.on('exit', (code, signal) => {
@@ -91,6 +93,9 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
     // Each worker drains within the same grace period (its own timer); after that it is killed.
     const exited = (w: Worker) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve())));
     const gone = Promise.all([...workers.values()].map(exited));
+    const late = setTimeout(() => {
+      for (const w of workers.values()) w.process.kill('SIGKILL');
+    }, config.shutdownTimeoutMs + 1_000);
     // The worker with the executor first: stopping, it sends its last usage to the api, so the others
     // keep the port open for it (until it is done, or a quarter of the grace period has passed).
     const first = config.localExecutor ? workers.get(1) : undefined;
@@ -99,9 +104,6 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
       await Promise.race([exited(first), sleep(config.shutdownTimeoutMs / 4)]);
     }
     for (const w of workers.values()) if (w !== first) w.process.kill('SIGTERM');
-    const late = setTimeout(() => {
-      for (const w of workers.values()) w.process.kill('SIGKILL');
-    }, config.shutdownTimeoutMs + 1_000);
     await gone;
     clearTimeout(late);
     await database?.close().catch((err: unknown) => log.error({ err }, 'could not stop the database cleanly'));
@@ -155,7 +157,10 @@ export function workerMetrics(registry: Registry): () => Promise<string> {
   process.on('message', (m: unknown) => {
     if (!isMessage(m)) return;
     if (m.tally === 'metrics-json?') {
-      void registry.getMetricsAsJSON().then((metrics) => process.send?.({ tally: 'metrics-json!', id: m.id, metrics } satisfies Message));
+      void registry
+        .getMetricsAsJSON()
+        .then((metrics) => process.send?.({ tally: 'metrics-json!', id: m.id, metrics } satisfies Message))
+        .catch(() => undefined); // the primary is gone (and this worker with it)
     } else if (m.tally === 'metrics!') {
       pending.get(m.id)?.(m.text);
       pending.delete(m.id);
