@@ -119,11 +119,10 @@ async function throughApi(url: string, rows: Row[], apiCount = 1) {
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
-      const base = api.base;
       while (next < bodies.length) {
         const body = bodies[next++]!;
         const s = performance.now();
-        const r = await post(base, fleet.key, body, agent);
+        const r = await post(api.base, fleet.key, body, agent);
         latencies.push(performance.now() - s);
         if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${r.text.slice(0, 300)}`);
         accepted += (JSON.parse(r.text) as { accepted: number }).accepted;
