@@ -25,6 +25,8 @@ export interface Config {
    * so more than one lets the api use more than one core. 1: this process alone.
    */
   apiProcesses: number;
+  /** The dispatch tokens this api signs: 2 (AES-CMAC), or 1 (HMAC) during a rolling upgrade from a version that knows only v1. */
+  dispatchTokenVersion: 1 | 2;
   /** Run one executor inside this process (npm start); off when executors run as their own services. */
   localExecutor: boolean;
   /** Most function instances of the local executor; null: its default (half the memory in 128 MB instances). */
@@ -142,6 +144,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     logFormat,
     bodyLimitBytes: int(env, 'TALLY_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     apiProcesses: apiProcesses(env.TALLY_API_PROCESSES?.trim() ?? ''),
+    dispatchTokenVersion: dispatchTokenVersion(env.TALLY_DISPATCH_TOKENS?.trim() ?? ''),
     localExecutor: onOff(env, 'TALLY_EXECUTOR', true),
     executorCapacity: env.TALLY_EXECUTOR_CAPACITY?.trim() ? int(env, 'TALLY_EXECUTOR_CAPACITY', 0, 1, 10_000) : null,
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
@@ -170,6 +173,12 @@ function apiProcesses(raw: string): number {
   if (!(n >= 1 && n <= 64))
     throw new ConfigError('TALLY_API_PROCESSES', `must be a whole number from 1 to 64, or auto (one per core), got "${raw}"`);
   return n;
+}
+
+function dispatchTokenVersion(raw: string): 1 | 2 {
+  if (raw === '' || raw.toLowerCase() === 'v2') return 2;
+  if (raw.toLowerCase() === 'v1') return 1;
+  throw new ConfigError('TALLY_DISPATCH_TOKENS', `must be v2 (the default) or v1 (during a rolling upgrade), got "${raw}"`);
 }
 
 function trustProxy(raw: string): boolean | string {

@@ -28,11 +28,18 @@ describe('operations settings', () => {
     expect(() => parseConfig({ TALLY_APP_DATABASE_URL: 'postgres://a@b/c' })).toThrow(/needs DATABASE_URL/);
     for (const bad of ['0', '65', 'two', '1.5', '-1'])
       expect(() => parseConfig({ TALLY_API_PROCESSES: bad })).toThrow(/TALLY_API_PROCESSES/);
+    expect(() => parseConfig({ TALLY_DISPATCH_TOKENS: 'v3' })).toThrow(/TALLY_DISPATCH_TOKENS/);
   });
 
   it('reads how many api processes serve the port: one by default, or one per core with auto', () => {
     expect(parseConfig({}).apiProcesses).toBe(1);
     expect(parseConfig({ TALLY_API_PROCESSES: '3' }).apiProcesses).toBe(3);
     expect(parseConfig({ TALLY_API_PROCESSES: 'auto' }).apiProcesses).toBe(Math.min(64, availableParallelism()));
+  });
+
+  it('signs v2 dispatch tokens unless told v1 (for a rolling upgrade)', () => {
+    expect(parseConfig({}).dispatchTokenVersion).toBe(2);
+    expect(parseConfig({ TALLY_DISPATCH_TOKENS: 'v1' }).dispatchTokenVersion).toBe(1);
+    expect(parseConfig({ TALLY_DISPATCH_TOKENS: 'V2' }).dispatchTokenVersion).toBe(2);
   });
 });

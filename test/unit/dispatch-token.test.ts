@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/lib/logger.js';
+import { createExecutorsService } from '../../src/modules/executors/executors.service.js';
 import type { UsageEvent } from '../../src/contracts/usage.js';
 import {
   dispatchClaimsOf,
@@ -94,5 +96,26 @@ describe('dispatch tokens', () => {
         { ...e, dispatchToken: sibling },
       ]),
     ).toEqual([null, 'DISPATCH_TOKEN_INVALID']);
+  });
+
+  it('signs v1 tokens while TALLY_DISPATCH_TOKENS=v1 (a rolling upgrade from replicas that know only v1), and checks both', async () => {
+    const service = (tokenVersion?: 1 | 2) =>
+      createExecutorsService({
+        repo: { secret: async () => secret } as never,
+        log: silentLogger(),
+        accounts: {} as never,
+        options: { tokenVersion },
+      });
+    const e = event();
+    const v1 = await service(1).signDispatch(claims(e));
+    const v2 = await service().signDispatch(claims(e));
+    expect(v1).toMatch(/^v1\.30\./);
+    expect(v2).toMatch(/^v2\.30\./);
+    expect(
+      reasons([
+        { ...e, dispatchToken: v1 },
+        { ...e, dispatchToken: v2 },
+      ]),
+    ).toEqual([null, null]);
   });
 });

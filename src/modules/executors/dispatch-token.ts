@@ -87,7 +87,7 @@ export function signDispatch(secret: Buffer, claims: DispatchClaims): string {
   return `v2.${claims.timeoutS}.${tag.toString('base64url')}`;
 }
 
-/** A v1 token, as the api signed them before v2 (kept for the tests of what executors may still hold). */
+/** A v1 token, as the api signed them before v2: what replicas of an older version can check (TALLY_DISPATCH_TOKENS=v1). */
 export function signDispatchV1(secret: Buffer, claims: DispatchClaims): string {
   return `v1.${claims.timeoutS}.${hmacV1(secret, claims)}`;
 }

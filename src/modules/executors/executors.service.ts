@@ -5,7 +5,7 @@ import { errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { Principal } from '../accounts/auth.js';
-import { signDispatch, verifyDispatches, type DispatchClaims, type DispatchRefusal } from './dispatch-token.js';
+import { signDispatch, signDispatchV1, verifyDispatches, type DispatchClaims, type DispatchRefusal } from './dispatch-token.js';
 import type { Binding, ExecutorRecord, ExecutorsRepository } from './executors.repository.js';
 
 export interface ExecutorsOptions {
@@ -15,6 +15,11 @@ export interface ExecutorsOptions {
   heartbeatIntervalMs?: number;
   /** How long this api process trusts its list of live executors before asking the database again. */
   refreshMs?: number;
+  /**
+   * The dispatch tokens this process signs (TALLY_DISPATCH_TOKENS): 2 (AES-CMAC, the default), or 1
+   * (HMAC) while a rolling upgrade still runs api replicas that know only v1. Both are always accepted.
+   */
+  tokenVersion?: 1 | 2;
 }
 
 /** An executor as this api process routes to it: the registry's record plus local load and health. */
@@ -174,7 +179,7 @@ export function createExecutorsService(deps: {
 
     /** The token for one invocation sent to one executor. */
     async signDispatch(claims: DispatchClaims): Promise<string> {
-      return signDispatch(await dispatchSecret(), claims);
+      return (deps.options?.tokenVersion === 1 ? signDispatchV1 : signDispatch)(await dispatchSecret(), claims);
     },
 
     /**
