@@ -2,7 +2,7 @@ import { createCipheriv, type Cipher } from 'node:crypto';
 
 /**
  * AES-CMAC (NIST SP 800-38B, RFC 4493) of many messages at once, for the usage batches' dispatch
- * tokens (docs/usage-path.md, "Dispatch tokens").
+ * tokens (docs/usage-path.md, "1. Dispatch").
  *
  * Node.js has no CMAC, and an HMAC costs a native object per message (about 1.6 µs, most of it the
  * object, not SHA-256). CMAC is a chain of block encryptions, so a batch's messages are chained side by
