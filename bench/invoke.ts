@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync, crc32 } from 'node:zlib';
-import { benchDatabase, fmt, freePort, percentile, profileFlags, startApi } from './lib.js';
+import { benchDatabase, childrenOf, fmt, freePort, percentile, profileFlags, startApi } from './lib.js';
 
 /**
  * Warm synchronous invocations of a no-op Node.js function through the api (api and executor as
@@ -163,13 +163,6 @@ const memoryOf = (pid: number) => {
 };
 /** The runtimes below the executor: in the sandbox they sit under bwrap's monitor and its pid 1. */
 function instancePids(executorPid: number, depth = 4): number[] {
-  const children = (pid: number): number[] => {
-    try {
-      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      return [];
-    }
-  };
   const isRuntime = (pid: number) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bootstrap.mjs');
@@ -178,10 +171,10 @@ function instancePids(executorPid: number, depth = 4): number[] {
     }
   };
   const found: number[] = [];
-  let level = children(executorPid);
+  let level = childrenOf(executorPid);
   for (let d = 0; d < depth && level.length > 0; d++) {
     found.push(...level.filter(isRuntime));
-    level = level.filter((pid) => !isRuntime(pid)).flatMap(children);
+    level = level.filter((pid) => !isRuntime(pid)).flatMap(childrenOf);
   }
   return found;
 }

@@ -23,7 +23,7 @@ import { ensureBootstrapAdminKey } from './modules/accounts/accounts.service.js'
  */
 
 /** Set in a worker's environment: its number, from 1. */
-export const WORKER_ENV = 'TALLY_API_WORKER';
+const WORKER_ENV = 'TALLY_API_WORKER';
 
 /** A worker that dies this soon after its start, this many times in a row, ends the whole api (a crash loop). */
 const EARLY_DEATH_MS = 10_000;
@@ -182,4 +182,6 @@ export function workerMetrics(registry: Registry): () => Promise<string> {
     });
 }
 
-export const isWorker = (): boolean => cluster.isWorker && process.env[WORKER_ENV] !== undefined;
+/** This process's number among the api's workers (from 1), or null when it is not one. */
+export const workerNumber = (): number | null =>
+  cluster.isWorker && process.env[WORKER_ENV] !== undefined ? Number(process.env[WORKER_ENV]) : null;

@@ -13,7 +13,7 @@ import { startEventSources } from './jobs/event-sources.js';
 import { scheduleBudgetEvaluation } from './jobs/budget-evaluator.js';
 import { scheduleInvoiceFinalizer } from './jobs/invoice-finalizer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { WORKER_ENV, isWorker, runPrimary, workerMetrics } from './cluster.js';
+import { runPrimary, workerMetrics, workerNumber } from './cluster.js';
 import { openDatabase } from './db/connect.js';
 import { MIGRATIONS_DIR } from './db/migrate.js';
 import { createAdminServer } from './lib/admin-listener.js';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const rootLog = createLogger(config.logLevel, resolveLogFormat(config.logFormat, process.stdout.isTTY === true));
-  const worker = isWorker() ? Number(process.env[WORKER_ENV]) : null;
+  const worker = workerNumber();
   if (worker === null && config.apiProcesses > 1) return runPrimary(config, rootLog);
   const log = worker === null ? rootLog : rootLog.child({ worker });
   // Said first, so it is on screen before anything else scrolls by (PORT=0: once the port is known;

@@ -13,14 +13,14 @@ export function sampleMemory(pid: number): MemorySample | null {
   if (!root) return null;
   let rssKb = root.rssKb;
   // Descendants (a shell bootstrap's curl, a handler's subprocess) count against the same memory.
-  const stack = readChildren(pid);
+  const stack = childrenOf(pid);
   let guard = 0;
   while (stack.length > 0 && guard++ < 256) {
     const child = stack.pop()!;
     const status = readStatus(child);
     if (!status) continue;
     rssKb += status.rssKb;
-    stack.push(...readChildren(child));
+    stack.push(...childrenOf(child));
   }
   return { rssKb, peakKb: Math.max(root.peakKb, rssKb) };
 }
@@ -41,7 +41,8 @@ function field(text: string, name: string): number {
   return Number.parseInt(text.slice(at + name.length, text.indexOf('\n', at)), 10) || 0;
 }
 
-function readChildren(pid: number): number[] {
+/** A process's live children (none once it is gone). */
+export function childrenOf(pid: number): number[] {
   try {
     const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim();
     return text === '' ? [] : text.split(' ').map(Number);

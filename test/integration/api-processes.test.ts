@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childrenOf } from '../../executor/runtime/proc.js';
 import { removeTestDir } from '../helpers/cleanup.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { until } from '../helpers/functions.js';
@@ -10,13 +11,6 @@ import { type ApiProcess, startApi } from '../helpers/process.js';
 
 const ADMIN_KEY = 'processes_admin_key_0123456789abcdef';
 
-const childrenOf = (pid: number): number[] => {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-};
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
 
 /** One request on a connection of its own: node:cluster hands each new connection to the next worker. */

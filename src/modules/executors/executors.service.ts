@@ -65,6 +65,7 @@ export function createExecutorsService(deps: {
   const staleAfterMs = deps.options?.staleAfterMs ?? 10_000;
   const heartbeatIntervalMs = deps.options?.heartbeatIntervalMs ?? 2_000;
   const refreshMs = deps.options?.refreshMs ?? 1_000;
+  const sign = deps.options?.tokenVersion === 1 ? signDispatchV1 : signDispatch;
   let routes = new Map<string, Route>();
   let refreshedAt = 0;
   let refreshing: Promise<void> | null = null;
@@ -179,7 +180,7 @@ export function createExecutorsService(deps: {
 
     /** The token for one invocation sent to one executor. */
     async signDispatch(claims: DispatchClaims): Promise<string> {
-      return (deps.options?.tokenVersion === 1 ? signDispatchV1 : signDispatch)(await dispatchSecret(), claims);
+      return sign(await dispatchSecret(), claims);
     },
 
     /**
