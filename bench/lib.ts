@@ -62,7 +62,13 @@ export async function benchDatabase(): Promise<BenchDatabase> {
 
 /** BENCH_CPU_PROF=<dir>: the flags that make a process write a V8 CPU profile there when it stops. */
 export const profileFlags = (): string[] =>
-  process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  process.env.BENCH_CPU_PROF
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
+        ...(process.env.BENCH_CPU_PROF_INTERVAL ? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL}`] : []),
+      ]
+    : [];
 
 /** The api as its own process (as in production), so its memory can be read from /proc. */
 export async function startApi(databaseUrl: string, adminKey: string, env: Record<string, string> = {}, cwd = process.cwd()) {

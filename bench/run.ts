@@ -1,5 +1,6 @@
 import { asyncBench } from './async.js';
 import { awsBench } from './aws.js';
+import { floorBench } from './floor.js';
 import { ingestBench } from './ingest.js';
 import { invokeBench } from './invoke.js';
 import { invoicesBench } from './invoices.js';
@@ -14,6 +15,7 @@ import { stepsBench } from './steps.js';
 const benches: Record<string, () => Promise<void>> = {
   async: asyncBench,
   aws: awsBench,
+  floor: floorBench,
   ingest: ingestBench,
   invoke: invokeBench,
   invoices: invoicesBench,

@@ -1,0 +1,185 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, write } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { createCgroupDriver, type CgroupDriver, type InstanceCgroup } from '../executor/sandbox/cgroups.js';
+
+/**
+ * The least a warm invoke of a separate process can cost, built up a mechanism at a time, for
+ * `npm run bench -- floor` (bench/floor.ts runs this as its own process, as the api runs).
+ * FLOOR_LAYER (cumulative):
+ *   0  a Fastify route answers by itself (the invoke benchmark's floor);
+ *   1  + an instance: the event goes to a child process over a unix socket and its answer comes back;
+ *   2  + the Runtime API: that exchange as HTTP/1.1, one request per invocation (the response, whose
+ *        answer is the next event: what Tally's own bootstraps do);
+ *   3  + the freezer: the child's cgroup thawed before the event and frozen after the answer;
+ *   4  + the spool: a usage record appended with O_DSYNC before the answer, grouped while a write is in flight.
+ * Nothing else: no auth, no sandbox namespaces, no handler, no metering, no logs, no usage shipping.
+ */
+const LAYER = Number(process.env.FLOOR_LAYER ?? 0);
+const INSTANCES = Number(process.env.FLOOR_INSTANCES ?? 8);
+const dir = mkdtempSync(join(tmpdir(), 'tally-floor-'));
+
+// Layer 1: echo what comes. Layer 2+: a Runtime API loop over one kept-alive connection.
+const ECHO = `const s=require('net').connect(process.argv[1]);s.on('data',(d)=>s.write(d));`;
+const RUNTIME = `const s=require('net').connect(process.argv[1]);s.setNoDelay(true);let buf='';
+const post=(id,out)=>s.write('POST /2018-06-01/runtime/invocation/'+id+'/response HTTP/1.1\\r\\nHost: runtime\\r\\nx-tally-then-next: 1\\r\\nContent-Type: application/json\\r\\nContent-Length: '+Buffer.byteLength(out)+'\\r\\n\\r\\n'+out,'latin1');
+s.on('data',(d)=>{buf+=d.toString('latin1');for(;;){const e=buf.indexOf('\\r\\n\\r\\n');if(e<0)return;const head=buf.slice(0,e);
+const len=Number((/content-length: *(\\d+)/i.exec(head)||[0,0])[1]);if(buf.length<e+4+len)return;const body=buf.slice(e+4,e+4+len);buf=buf.slice(e+4+len);
+const id=/lambda-runtime-aws-request-id: *([^\\r]+)/i.exec(head)[1];JSON.parse(body);post(id,JSON.stringify({ok:true}));}});
+s.write('GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: runtime\\r\\n\\r\\n');`;
+
+interface Instance {
+  child?: ChildProcess;
+  cgroup?: InstanceCgroup;
+  /** Layer 1: the child's connection. */
+  socket?: net.Socket;
+  /** Layer 2+: the runtime's parked request, answered with the next event. */
+  parked?: http.ServerResponse;
+  ready: boolean;
+  done?: (answer: Buffer) => void;
+}
+
+const idle: Instance[] = [];
+const waiting: ((instance: Instance) => void)[] = [];
+let sequence = 0;
+
+function release(instance: Instance): void {
+  const next = waiting.shift();
+  if (next) next(instance);
+  else idle.push(instance);
+}
+
+function finish(instance: Instance, answer: Buffer): void {
+  instance.cgroup?.freeze();
+  const done = instance.done!;
+  instance.done = undefined;
+  done(answer);
+  release(instance);
+}
+
+function handOff(instance: Instance, event: Buffer, done: (answer: Buffer) => void): void {
+  instance.done = done;
+  instance.cgroup?.thaw();
+  if (instance.socket) return void instance.socket.write(event);
+  const res = instance.parked!;
+  instance.parked = undefined;
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Content-Length': event.length,
+    'Lambda-Runtime-Aws-Request-Id': `floor-${sequence++}`,
+    'Lambda-Runtime-Deadline-Ms': String(Date.now() + 3000),
+    'Lambda-Runtime-Invoked-Function-Arn': 'arn:aws:lambda:local:000000000000:function:floor',
+    'Lambda-Runtime-Trace-Id': 'Root=1-00000000-000000000000000000000000',
+  });
+  res.end(event);
+}
+
+async function startInstance(i: number, cgroups: CgroupDriver | null): Promise<Instance> {
+  const instance: Instance = { ready: false };
+  const path = join(dir, `${i}.sock`);
+  let server: net.Server;
+  const ready = new Promise<void>((resolve) => {
+    if (LAYER === 1) {
+      server = net.createServer((socket) => {
+        instance.socket = socket;
+        socket.on('data', (answer: Buffer) => finish(instance, answer));
+        resolve();
+      });
+    } else {
+      server = http.createServer({ keepAliveTimeout: 0, requestTimeout: 0, noDelay: true }, (req, res) => {
+        if (req.method === 'GET') {
+          instance.parked = res;
+          return resolve();
+        }
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          instance.parked = res; // then-next: this request's answer is the next event
+          finish(instance, Buffer.concat(chunks));
+        });
+      });
+    }
+    server.listen(path);
+  });
+  instance.child = spawn(process.execPath, ['-e', LAYER === 1 ? ECHO : RUNTIME, path], { stdio: 'ignore' });
+  await ready;
+  if (cgroups) {
+    instance.cgroup = await cgroups.create(`floor-${i}`);
+    await instance.cgroup.join(instance.child.pid!);
+    instance.cgroup.freeze();
+  }
+  return instance;
+}
+
+/** Layer 4: appends with O_DSYNC; appends made while a write is in flight go together in the next. */
+function createSpool() {
+  const fd = openSync(join(dir, 'spool'), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC);
+  let pending: { record: string; done: () => void }[] = [];
+  let writing = false;
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    writing = true;
+    write(fd, Buffer.from(batch.map((b) => b.record).join('')), (err) => {
+      if (err) throw err;
+      writing = false;
+      for (const b of batch) b.done();
+      if (pending.length > 0) flush();
+    });
+  };
+  return {
+    append(record: string, done: () => void) {
+      pending.push({ record, done });
+      if (!writing) flush();
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+const cgroups = LAYER >= 3 ? await createCgroupDriver({ executorKey: `floor${process.pid}` }) : null;
+const instances = LAYER >= 1 ? await Promise.all(Array.from({ length: INSTANCES }, (_, i) => startInstance(i, cgroups))) : [];
+for (const instance of instances) release(instance);
+const spool = LAYER >= 4 ? createSpool() : null;
+
+function invoke(event: Buffer): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const run = (instance: Instance) =>
+      handOff(instance, event, (answer) => {
+        if (!spool) return resolve(answer);
+        const record = `${JSON.stringify({ invocationId: sequence, durationMs: 0.2, memoryMb: 128, startedAt: new Date().toISOString() })}\n`;
+        spool.append(record, () => resolve(answer));
+      });
+    const instance = idle.pop();
+    if (instance) run(instance);
+    else waiting.push(run);
+  });
+}
+
+const app = Fastify();
+app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+app.post('/floor', async (request, reply) => {
+  if (LAYER === 0) return { ok: true };
+  reply.type('application/json');
+  return invoke(request.body as Buffer);
+});
+await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
+console.log('ready');
+
+process.on('SIGTERM', () => {
+  void (async () => {
+    await app.close();
+    for (const instance of instances) {
+      instance.cgroup?.thaw();
+      instance.child?.kill('SIGKILL');
+      await instance.cgroup?.remove();
+    }
+    await cgroups?.close();
+    spool?.close();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  })();
+});
