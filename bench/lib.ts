@@ -60,7 +60,7 @@ export async function benchDatabase(): Promise<BenchDatabase> {
   };
 }
 
-/** BENCH_CPU_PROF=<dir>: the flags that make a process write a V8 CPU profile there when it stops. */
+/** BENCH_CPU_PROF=<dir>: the flags that make a process write a V8 CPU profile there when it stops (sampled every BENCH_CPU_PROF_INTERVAL µs when set). */
 export const profileFlags = (): string[] =>
   process.env.BENCH_CPU_PROF
     ? [
