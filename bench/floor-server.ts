@@ -39,7 +39,6 @@ interface Instance {
   socket?: net.Socket;
   /** Layer 2+: the runtime's parked request, answered with the next event. */
   parked?: http.ServerResponse;
-  ready: boolean;
   done?: (answer: Buffer) => void;
 }
 
@@ -79,7 +78,7 @@ function handOff(instance: Instance, event: Buffer, done: (answer: Buffer) => vo
 }
 
 async function startInstance(i: number, cgroups: CgroupDriver | null): Promise<Instance> {
-  const instance: Instance = { ready: false };
+  const instance: Instance = {};
   const path = join(dir, `${i}.sock`);
   let server: net.Server;
   const ready = new Promise<void>((resolve) => {
