@@ -12,6 +12,11 @@ import { errorJson, type RuntimeApi, type RuntimeOutcome } from './runtime-api.j
 import type { FunctionSpec, InvocationResult, InvocationStatus, Log } from './types.js';
 
 /** What a runtime prints when it dies of memory (node's heap limit, RLIMIT_DATA in python). */
+/**
+ * How long an idle instance stays parked before it is frozen: shorter than the CPU period (20 ms
+ * with a quota, 100 ms without), so a parked stretch gets the 1 ms quota at most twice.
+ */
+const PARK_MS = 10;
 const OOM_WORDS = /heap out of memory|Reached heap limit|MemoryError/;
 
 export interface InstanceOptions extends LaunchOptions {
@@ -27,6 +32,8 @@ export interface InstanceOptions extends LaunchOptions {
   onExit?: (instance: FunctionInstance) => void;
   /** Container images, unpacked on demand and held while an instance runs them. */
   images?: ImageStore;
+  /** How long an idle instance stays parked before it is frozen (PARK_MS; tests make it longer). */
+  parkMs?: number;
 }
 
 export interface ImageStore {
@@ -87,8 +94,10 @@ export class FunctionInstance {
   private box: IsolatedInstance | null = null;
   /** Kernel OOM kills seen so far: one more during an invocation ends it as Runtime.OutOfMemory. */
   private oomKills = 0;
-  private frozen = false;
-  private pendingFreeze: NodeJS.Immediate | null = null;
+  /** Between invocations: parked (1 ms of CPU per period), then frozen; awake while invoked. */
+  private rest: 'awake' | 'parked' | 'frozen' = 'awake';
+  private pendingPark: NodeJS.Immediate | null = null;
+  private freezeTimer: NodeJS.Timeout | null = null;
   private spawnedAt = 0;
   private firstNextAt: number | undefined;
   private active: Active | null = null;
@@ -131,7 +140,7 @@ export class FunctionInstance {
       this.active = active;
       const deliver = (): void => this.deliver(active, event, timeoutMs, opts.deadlineMs, opts.clientContext);
       if (!cold) {
-        this.thaw();
+        this.wake();
         return deliver();
       }
       this.start().then(deliver, (err: unknown) => {
@@ -342,6 +351,7 @@ export class FunctionInstance {
     if (this.cleanedUp) return;
     this.cleanedUp = true;
     this.state = 'dead';
+    if (this.freezeTimer) clearTimeout(this.freezeTimer);
     await this.box?.close().catch((err: unknown) => this.options.log.error({ err }, 'could not release a function sandbox'));
     this.releaseImage?.();
     this.options.onExit?.(this);
@@ -394,7 +404,7 @@ export class FunctionInstance {
     ];
     this.busy = false;
     this.lastUsedAt = Date.now();
-    if (this.state !== 'dead') this.freezeSoon();
+    if (this.state !== 'dead') this.restSoon();
     active.resolve({
       requestId: active.requestId,
       status: ending.status,
@@ -424,36 +434,53 @@ export class FunctionInstance {
   }
 
   /**
-   * Between invocations the instance gets no CPU at all (its cgroup is frozen), as on Lambda. The
-   * freeze runs right after the answer is on its way (one turn of the event loop), not before it;
-   * an invocation arriving in between cancels it, and then there is nothing to thaw.
+   * Between invocations the instance gets no CPU, as on Lambda: right after the answer is on its way
+   * (one turn of the event loop, not before it) it is parked, a CPU ceiling of 1 ms per period (one
+   * write); once idle for PARK_MS, shorter than any period, it is frozen. An invocation in between
+   * lifts the ceiling (one write) where a frozen instance must thaw, which wakes every thread of the
+   * runtime; the most it can run unbilled is 2 ms per parked stretch (docs/sandbox.md).
    */
-  private freezeSoon(): void {
+  private restSoon(): void {
     if (!this.box?.kernelLimits) return;
-    this.pendingFreeze = setImmediate(() => {
-      this.pendingFreeze = null;
+    this.pendingPark = setImmediate(() => {
+      this.pendingPark = null;
       if (this.busy || this.state === 'dead') return;
       try {
-        this.box?.freeze();
-        this.frozen = true;
+        this.box?.park();
+        this.rest = 'parked';
       } catch (err) {
-        this.options.log.warn({ err }, 'could not freeze an instance; it is stopped instead');
+        this.options.log.warn({ err }, 'could not park an instance; it is stopped instead');
         this.kill();
+        return;
       }
+      if (this.freezeTimer) this.freezeTimer.refresh();
+      else this.freezeTimer = setTimeout(() => this.freezeIdle(), this.options.parkMs ?? PARK_MS).unref();
     });
   }
 
-  private thaw(): void {
-    if (this.pendingFreeze) {
-      clearImmediate(this.pendingFreeze);
-      this.pendingFreeze = null;
-    }
-    if (!this.frozen) return;
+  private freezeIdle(): void {
+    if (this.busy || this.state === 'dead' || this.rest !== 'parked') return;
     try {
-      this.box?.thaw();
-      this.frozen = false;
+      this.box?.freeze();
+      this.rest = 'frozen';
     } catch (err) {
-      this.options.log.warn({ err }, 'could not thaw an instance');
+      this.options.log.warn({ err }, 'could not freeze an instance; it is stopped instead');
+      this.kill();
+    }
+  }
+
+  private wake(): void {
+    if (this.pendingPark) {
+      clearImmediate(this.pendingPark);
+      this.pendingPark = null;
+    }
+    if (this.rest === 'awake') return;
+    try {
+      this.box?.unpark();
+      if (this.rest === 'frozen') this.box?.thaw();
+      this.rest = 'awake';
+    } catch (err) {
+      this.options.log.warn({ err }, 'could not wake an instance');
     }
   }
 }

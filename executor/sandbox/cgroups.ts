@@ -32,6 +32,13 @@ export interface InstanceCgroup {
   /** Synchronous: one small write on the warm path, cheaper than a round trip through the thread pool. */
   freeze(): void;
   thaw(): void;
+  /**
+   * Synchronous, one write: a CPU ceiling of 1 ms per period (at most 1 ms in a stretch shorter than
+   * the period), for the moments between two invocations close together; `unpark` restores the
+   * ceiling in force before (none, or the `limitCpu` one). Why not only the freezer: docs/sandbox.md.
+   */
+  park(): void;
+  unpark(): void;
   /** SIGKILL every process in the group, whatever sessions or process groups they made. */
   kill(): Promise<void>;
   /** Highest memory use since creation, in bytes (page cache included, as the kernel counts it). */
@@ -69,6 +76,10 @@ const V1_CONTROLLERS = ['memory', 'pids', 'cpu', 'cpuacct', 'freezer'] as const;
 type V1Controller = (typeof V1_CONTROLLERS)[number];
 // A short period spreads a small share evenly (a 128 MB function waits at most ~19 ms, not ~93 ms).
 const CPU_PERIOD_US = 20_000;
+/** The kernel's default period, in force while no `limitCpu` ceiling is set. */
+const DEFAULT_PERIOD_US = 100_000;
+/** A parked group's quota: the least the kernel takes (1 ms per period). */
+const PARK_QUOTA_US = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * v1 only: a group with no process, kept frozen for the executor's life. The kernel turns its
@@ -220,6 +231,7 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
 
   async function removeGroup(name: string): Promise<void> {
     const freezer = path.join(base.freezer, name);
+    await writeFile(path.join(base.cpu, name, 'cpu.cfs_quota_us'), '-1').catch(() => undefined);
     // Frozen tasks only die once thawed; freeze first so nothing forks between listing and killing.
     await writeFile(path.join(freezer, 'freezer.state'), 'FROZEN').catch(() => undefined);
     for (let round = 0; round < 20; round++) {
@@ -242,6 +254,9 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
       const state = controlFile(freezerState, 'w');
       const peak = controlFile(path.join(memory, 'memory.max_usage_in_bytes'), 'r');
       const oomControl = controlFile(path.join(memory, 'memory.oom_control'), 'r');
+      const cpuQuota = controlFile(path.join(base.cpu, name, 'cpu.cfs_quota_us'), 'w');
+      /** The quota `unpark` restores: none (-1) until `limitCpu` sets one. */
+      let runningQuota = '-1';
       return {
         name,
         async setLimits(limits) {
@@ -269,10 +284,15 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
           const quota = Math.max(1000, Math.round(fraction * CPU_PERIOD_US));
           await writeFile(path.join(base.cpu, name, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
           await writeFile(path.join(base.cpu, name, 'cpu.cfs_quota_us'), String(quota));
+          runningQuota = String(quota);
         },
         freeze: () => state.write('FROZEN'),
         thaw: () => state.write('THAWED'),
+        park: () => cpuQuota.write(String(PARK_QUOTA_US)),
+        unpark: () => cpuQuota.write(runningQuota),
         async kill() {
+          // A parked task would wait for the next period to run its own exit.
+          await writeFile(path.join(base.cpu, name, 'cpu.cfs_quota_us'), '-1').catch(() => undefined);
           await writeFile(freezerState, 'FROZEN').catch(() => undefined);
           signalAll(await pidsIn(path.join(base.freezer, name, 'cgroup.procs')));
           await writeFile(freezerState, 'THAWED').catch(() => undefined);
@@ -283,7 +303,7 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
         forksRefused: () => readKeyed(path.join(base.pids, name, 'pids.events'), 'max'),
         pids: () => pidsIn(path.join(base.freezer, name, 'cgroup.procs')),
         remove: () => {
-          for (const file of [state, peak, oomControl]) file.close();
+          for (const file of [state, peak, oomControl, cpuQuota]) file.close();
           return removeGroup(name);
         },
       };
@@ -296,6 +316,7 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
       return names.length;
     },
     killScript: () =>
+      `for d in ${q(base.cpu)}/*/; do [ -d "$d" ] && echo -1 > "$d"cpu.cfs_quota_us; done; ` +
       `for d in ${q(base.freezer)}/*/; do [ -d "$d" ] || continue; echo FROZEN > "$d"freezer.state; ` +
       `for p in $(cat "$d"cgroup.procs); do kill -9 "$p"; done; echo THAWED > "$d"freezer.state; done; sleep 0.2; ` +
       // Then the emptied groups and this executor's folders (rmdir refuses a group that still has tasks).
@@ -331,6 +352,7 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
   await writeFile(path.join(root, 'cpu.weight'), String(Math.min(10_000, 100 * os.availableParallelism())));
 
   async function removeGroup(dir: string): Promise<void> {
+    await writeFile(path.join(dir, 'cpu.max'), 'max').catch(() => undefined);
     if (existsSync(path.join(dir, 'cgroup.kill'))) {
       await writeFile(path.join(dir, 'cgroup.kill'), '1').catch(() => undefined);
     } else {
@@ -349,6 +371,10 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
       const dir = path.join(root, name);
       await mkdir(dir);
       const freezer = controlFile(path.join(dir, 'cgroup.freeze'), 'w');
+      const cpuMax = controlFile(path.join(dir, 'cpu.max'), 'w');
+      /** What `unpark` restores (quota and period): none until `limitCpu` sets one. */
+      let running = `max ${DEFAULT_PERIOD_US}`;
+      let period = DEFAULT_PERIOD_US;
       let peakSeen = 0;
       return {
         name,
@@ -361,11 +387,17 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
           await writeFile(path.join(dir, 'cpu.weight'), String(weight));
         },
         join: (pid) => writeFile(path.join(dir, 'cgroup.procs'), String(pid)),
-        limitCpu: (fraction) =>
-          writeFile(path.join(dir, 'cpu.max'), `${Math.max(1000, Math.round(fraction * CPU_PERIOD_US))} ${CPU_PERIOD_US}`),
+        async limitCpu(fraction) {
+          running = `${Math.max(1000, Math.round(fraction * CPU_PERIOD_US))} ${CPU_PERIOD_US}`;
+          period = CPU_PERIOD_US;
+          await writeFile(path.join(dir, 'cpu.max'), running);
+        },
         freeze: () => freezer.write('1'),
         thaw: () => freezer.write('0'),
+        park: () => cpuMax.write(`${PARK_QUOTA_US} ${period}`),
+        unpark: () => cpuMax.write(running),
         async kill() {
+          await writeFile(path.join(dir, 'cpu.max'), 'max').catch(() => undefined);
           if (existsSync(path.join(dir, 'cgroup.kill'))) return writeFile(path.join(dir, 'cgroup.kill'), '1');
           await writeFile(path.join(dir, 'cgroup.freeze'), '1').catch(() => undefined);
           signalAll(await pidsIn(path.join(dir, 'cgroup.procs')));
@@ -383,6 +415,7 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
         pids: () => pidsIn(path.join(dir, 'cgroup.procs')),
         remove: () => {
           freezer.close();
+          cpuMax.close();
           return removeGroup(dir);
         },
       };
@@ -393,7 +426,7 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
       return names.length;
     },
     killScript: () =>
-      `for d in ${q(root)}/*/; do [ -d "$d" ] || continue; if [ -e "$d"cgroup.kill ]; then echo 1 > "$d"cgroup.kill; else ` +
+      `for d in ${q(root)}/*/; do [ -d "$d" ] || continue; echo max > "$d"cpu.max; if [ -e "$d"cgroup.kill ]; then echo 1 > "$d"cgroup.kill; else ` +
       `echo 1 > "$d"cgroup.freeze; for p in $(cat "$d"cgroup.procs); do kill -9 "$p"; done; echo 0 > "$d"cgroup.freeze; fi; done; sleep 0.2; ` +
       `for d in ${q(root)}/*/; do [ -d "$d" ] && rmdir "$d"; done; rmdir ${q(root)}`,
     async close() {

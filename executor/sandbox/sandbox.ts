@@ -341,6 +341,8 @@ export class KernelSandbox implements Isolation {
       },
       freeze: () => cgroup.freeze(),
       thaw: () => cgroup.thaw(),
+      park: () => cgroup.park(),
+      unpark: () => cgroup.unpark(),
       kill: () => {
         void cgroup.kill().catch((err: unknown) => options.log.warn({ err }, 'could not kill a sandbox cgroup'));
         launcher.kill('SIGKILL');

@@ -57,6 +57,8 @@ export function unsandboxed(options: UnsandboxedOptions = {}): Isolation {
         startBilledCpu: async () => undefined,
         freeze: () => undefined,
         thaw: () => undefined,
+        park: () => undefined,
+        unpark: () => undefined,
         kill() {
           if (child?.pid !== undefined) killGroup(child.pid);
         },

@@ -187,11 +187,43 @@ describe('a hostile function', () => {
     expect(b).toBeGreaterThan(a);
     expect(fn.kernelCounters().cpuNanos - before).toBeGreaterThan(0);
   });
+
+  it('is parked the moment it answers: 1 ms of CPU per period until it is frozen', async () => {
+    // A parked stretch made long enough to measure (the default is 10 ms, then it is frozen).
+    const fn = new FunctionInstance(makeSpec(fixtures.dir('hostile'), { memoryMb: 1769 }), {
+      log: silentLog,
+      isolation: sandbox.isolation,
+      parkMs: 5000,
+    });
+    live.push(fn);
+    expect((await run(fn, { action: 'background' })).status).toBe('success');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const before = fn.kernelCounters().cpuNanos;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const parkedMs = (fn.kernelCounters().cpuNanos - before) / 1e6;
+    // Two busy loops would burn ~1000 ms in those 500 ms; parked, 1 ms per 100 ms period (and a tick).
+    expect(parkedMs).toBeLessThan(20);
+    expect(parkedMs).toBeGreaterThan(0);
+  });
+
+  it('runs at full speed when called again while parked', async () => {
+    const fn = hostile({ memoryMb: 1769 });
+    await run(fn, { action: 'echo', n: 1 });
+    await run(fn, { action: 'echo', n: 2 });
+    // Parked (a turn of the event loop after the answer), not yet frozen (10 ms): the next call lifts
+    // the ceiling (1 ms per 100 ms would be ~1 %).
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const { cpuMs, wallMs } = json((await run(fn, { action: 'burn', ms: 200 })).payload);
+    expect(cpuMs / wallMs).toBeGreaterThan(0.3);
+  });
 });
 
 describe('function CPU', () => {
   it('with TALLY_SANDBOX_CPU=quota, gets memory / 1,769 MB of a CPU and no more, as on Lambda', async () => {
     const fn = hostile({ memoryMb: 256, timeoutS: 10 }, lambdaCpu.isolation);
+    // A warm call: the ceiling lifted from the parked one (1 ms per period) is this share, not none.
+    await run(fn, { action: 'echo', n: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 2));
     const { cpuMs, wallMs } = json((await run(fn, { action: 'burn', ms: 1000 })).payload);
     const share = cpuMs / wallMs;
     expect(share).toBeLessThan((256 / 1769) * 1.5);

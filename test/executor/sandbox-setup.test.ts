@@ -141,7 +141,7 @@ describe('cgroup v2 driver (against a cgroup2-shaped folder)', () => {
     .slice(3);
   const own = path.join(mount, ownPath);
 
-  it('moves the executor into a leaf, enables the controllers, and writes limits, freezes and kills by file', async () => {
+  it('moves the executor into a leaf, enables the controllers, and writes limits, parks, freezes and kills by file', async () => {
     mkdirSync(own, { recursive: true });
     writeFileSync(path.join(mount, 'cgroup.controllers'), 'cpuset cpu io memory hugetlb pids\n');
     if (own !== mount) writeFileSync(path.join(own, 'cgroup.controllers'), 'cpu memory pids\n');
@@ -157,12 +157,24 @@ describe('cgroup v2 driver (against a cgroup2-shaped folder)', () => {
     const group = await driver.create('inst1');
     await group.setLimits({ memoryBytes: 256 * 1024 * 1024, pids: 1024, shares: (256 / 1769) * 1024 });
     const file = (name: string) => readFileSync(path.join(root, 'inst1', name), 'utf8');
+    // A control file held open is written in place, which the kernel takes whole; a plain file keeps
+    // the tail of a longer earlier write.
+    const written = (name: string, text: string) => expect(file(name).slice(0, text.length)).toBe(text);
     expect(file('memory.max')).toBe(String(256 * 1024 * 1024));
     expect(file('memory.swap.max')).toBe('0');
     expect(file('pids.max')).toBe('1024');
     expect(Number(file('cpu.weight'))).toBeGreaterThanOrEqual(1);
+    // Parked between invocations: 1 ms per period, then back to what was in force.
+    group.park();
+    written('cpu.max', '1000 100000');
+    group.unpark();
+    written('cpu.max', 'max 100000');
     await group.limitCpu(256 / 1769);
     expect(file('cpu.max')).toBe('2894 20000');
+    group.park();
+    written('cpu.max', '1000 20000');
+    group.unpark();
+    written('cpu.max', '2894 20000');
     group.freeze();
     expect(file('cgroup.freeze')).toBe('1');
     group.thaw();
