@@ -78,3 +78,77 @@ describe('concurrency leases', () => {
     next!();
   });
 });
+
+/**
+ * A database that applies each statement only when the test says so, in the order it says: a claim
+ * and a renewal of the same lease, in flight together, can reach it either way round.
+ */
+function reorderingRepo() {
+  const slots = new Map<string, number>();
+  const pending: (() => void)[] = [];
+  const repo: ConcurrencyRepository = {
+    claim: (holder, lease: Lease & { want: number; limit: number }) =>
+      new Promise((resolve) =>
+        pending.push(() => {
+          const others = [...slots].filter(([h]) => h !== holder).reduce((n, [, s]) => n + s, 0);
+          const granted = Math.max(0, Math.min(lease.want, lease.limit - others - lease.slots));
+          slots.set(holder, lease.slots + granted);
+          resolve(granted);
+        }),
+      ),
+    renew: (holder, leases) =>
+      leases.length === 0
+        ? Promise.resolve(new Set<string>())
+        : new Promise((resolve) =>
+            pending.push(() => {
+              for (const l of leases) slots.set(holder, l.slots);
+              resolve(new Set());
+            }),
+          ),
+    async releaseAll() {},
+  };
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  /** Applies what is in flight, newest or oldest first, until nothing is left. */
+  async function drain(order: 'newest' | 'oldest'): Promise<void> {
+    await settle();
+    while (pending.length > 0) {
+      (order === 'newest' ? pending.pop() : pending.shift())!();
+      await settle();
+    }
+  }
+  return { repo, slots, drain };
+}
+
+describe('concurrency leases, a claim and a renewal in flight together', () => {
+  it('a renewal that started before a claim never sets the lease below what the claim granted', async () => {
+    const { repo, slots, drain } = reorderingRepo();
+    const c = createConcurrency({ repo, log: silentLogger() });
+    const first = c.acquire('acct', 'account', 2);
+    await drain('oldest');
+    expect(await first).not.toBeNull();
+    // A renewal goes out (its count taken now: 1), then the second invocation claims a slot more;
+    // the database applies the claim first.
+    const renewed = c.renewNow();
+    const second = c.acquire('acct', 'account', 2);
+    await drain('newest');
+    await renewed;
+    expect(await second).not.toBeNull();
+    // The process runs two: the database must count two, or another replica gets one of them.
+    expect(slots.get(c.holder)).toBe(2);
+  });
+
+  it('a claim in flight when a renewal starts keeps its grant', async () => {
+    const { repo, slots, drain } = reorderingRepo();
+    const c = createConcurrency({ repo, log: silentLogger() });
+    const first = c.acquire('acct', 'account', 2);
+    await drain('oldest');
+    await first;
+    // The claim goes out, then a renewal (its count taken now: 1); the database applies the claim first.
+    const second = c.acquire('acct', 'account', 2);
+    const renewed = c.renewNow();
+    await drain('oldest');
+    await renewed;
+    expect(await second).not.toBeNull();
+    expect(slots.get(c.holder)).toBe(2);
+  });
+});

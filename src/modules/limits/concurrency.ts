@@ -67,42 +67,60 @@ export function createConcurrency(deps: { repo: ConcurrencyRepository; log: Logg
     return true;
   }
 
+  /**
+   * Claims more slots. A claim writes the lease's whole count (what this process held plus the
+   * grant), and so does a renewal: if both were in flight together, the one the database applies
+   * last would win, and a renewal counted before the grant would hand the granted slots back while
+   * they run, for another replica to take. So a claim waits for a renewal in
+   * flight, and a renewal leaves out a scope with a claim in flight (the claim extends that lease).
+   */
   function claim(pool: Pool): Promise<void> {
-    const want = Math.min(pool.limit - pool.held, Math.max(blockOf(pool.limit), pool.used + pool.waiting - pool.held));
-    pool.claiming = repo
-      .claim(holder, { accountId: pool.accountId, scope: pool.scope, slots: pool.held, want, limit: pool.limit }, ttlMs)
-      .then(
-        (granted) => {
-          pool.held += granted;
-        },
-        (err: unknown) => {
-          log.warn(
-            { err, accountId: pool.accountId, scope: pool.scope },
-            'could not claim concurrency slots; counting in this process alone',
-          );
-          pool.held = Math.max(pool.held, Math.min(pool.limit, pool.used + pool.waiting));
-        },
-      )
-      .finally(() => {
-        pool.claiming = null;
-      });
+    pool.claiming = (async () => {
+      if (renewing) await renewing.catch(() => undefined);
+      const want = Math.min(pool.limit - pool.held, Math.max(blockOf(pool.limit), pool.used + pool.waiting - pool.held));
+      if (want <= 0) return;
+      try {
+        pool.held += await repo.claim(
+          holder,
+          { accountId: pool.accountId, scope: pool.scope, slots: pool.held, want, limit: pool.limit },
+          ttlMs,
+        );
+      } catch (err) {
+        log.warn(
+          { err, accountId: pool.accountId, scope: pool.scope },
+          'could not claim concurrency slots; counting in this process alone',
+        );
+        pool.held = Math.max(pool.held, Math.min(pool.limit, pool.used + pool.waiting));
+      }
+    })().finally(() => {
+      pool.claiming = null;
+    });
     return pool.claiming;
   }
 
+  /** One renewal at a time; a claim waits for the one in flight (see `claim`). */
+  function renew(): Promise<void> {
+    renewing ??= renewLeases().finally(() => {
+      renewing = null;
+    });
+    return renewing;
+  }
+
   /** Renews every lease, shrinking each to its recent peak plus a little; forgets idle scopes. */
-  async function renew(): Promise<void> {
+  async function renewLeases(): Promise<void> {
     const leases = [];
     for (const [key, pool] of pools) {
+      if (pool.claiming !== null) continue;
       const target = pool.peak === 0 ? 0 : Math.min(pool.held, pool.peak + spareOf(pool.limit));
       const keep = Math.max(target, pool.used);
       if (keep === 0 && pool.held === 0) {
-        if (pool.claiming === null) pools.delete(key);
+        pools.delete(key);
         continue;
       }
       pool.held = keep;
       pool.peak = pool.used;
       leases.push({ accountId: pool.accountId, scope: pool.scope, slots: keep });
-      if (keep === 0 && pool.claiming === null) pools.delete(key);
+      if (keep === 0) pools.delete(key);
     }
     const lost = await repo.renew(holder, leases, ttlMs);
     // Expired (this process could not renew in time): the slots may be someone else's now; claim again when needed.
@@ -153,11 +171,8 @@ export function createConcurrency(deps: { repo: ConcurrencyRepository; log: Logg
     start(): void {
       if (timer) return;
       timer = setInterval(() => {
-        renewing ??= renew()
-          .catch((err: unknown) => log.warn({ err }, 'could not renew concurrency leases'))
-          .finally(() => {
-            renewing = null;
-          });
+        if (renewing) return;
+        renew().catch((err: unknown) => log.warn({ err }, 'could not renew concurrency leases'));
       }, renewMs);
       timer.unref();
     },
@@ -166,7 +181,7 @@ export function createConcurrency(deps: { repo: ConcurrencyRepository; log: Logg
     async stop(opts: { release: boolean } = { release: true }): Promise<void> {
       if (timer) clearInterval(timer);
       timer = null;
-      await renewing;
+      await renewing?.catch(() => undefined);
       if (opts.release) {
         pools.clear();
         await repo.releaseAll(holder).catch((err: unknown) => log.warn({ err }, 'could not give back concurrency leases'));
