@@ -8,8 +8,8 @@ import { useReplicas } from '../helpers/replicas.js';
 // Two api replicas on one database; each account may run 2 invocations at once, whichever replica takes them.
 // Leases live 3 s (30 renewals): under a loaded CI run a replica's event loop can stall for more than
 // a second, and a lease that expires meanwhile lets the other replica in, which these tests forbid.
-// (A 502 where 429 was expected once came from a race in the replica itself: a renewal counted before
-// a claim's grant, applied after it, gave the granted slot back; test/unit/concurrency.test.ts.)
+// A 502 where 429 was expected, seen once, most likely came from a race in the replica itself: a
+// renewal counted before a claim's grant, applied after it, gave the slot back (test/unit/concurrency.test.ts).
 const t = useReplicas(2, {
   functions: { accountConcurrency: 2, executors: { refreshMs: 100 } },
   concurrency: { renewMs: 100, leaseTtlMs: 3_000 },
