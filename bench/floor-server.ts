@@ -15,7 +15,9 @@ import { createCgroupDriver, type CgroupDriver, type InstanceCgroup } from '../e
  *   1  + an instance: the event goes to a child process over a unix socket and its answer comes back;
  *   2  + the Runtime API: that exchange as HTTP/1.1, one request per invocation (the response, whose
  *        answer is the next event: what Tally's own bootstraps do);
- *   3  + the freezer: the child's cgroup thawed before the event and frozen after the answer;
+ *   3  + stopping the instance between calls, as Tally does: its cgroup parked after the answer (a CPU
+ *        quota of 1 ms per period) and frozen after 10 ms idle, the park lifted (or the group thawed)
+ *        before the event (docs/sandbox.md);
  *   4  + the spool: a usage record appended with O_DSYNC before the answer, grouped while a write is in flight.
  * Nothing else: no auth, no sandbox namespaces, no handler, no metering, no logs, no usage shipping.
  */
@@ -40,6 +42,32 @@ interface Instance {
   /** Layer 2+: the runtime's parked request, answered with the next event. */
   parked?: http.ServerResponse;
   done?: (answer: Buffer) => void;
+  /** Layer 3+: between calls, parked, then frozen. */
+  rest?: 'awake' | 'parked' | 'frozen';
+  freezeTimer?: NodeJS.Timeout;
+}
+
+const PARK_MS = 10;
+
+function rest(instance: Instance): void {
+  const cgroup = instance.cgroup;
+  if (!cgroup) return;
+  cgroup.park();
+  instance.rest = 'parked';
+  if (instance.freezeTimer) instance.freezeTimer.refresh();
+  else
+    instance.freezeTimer = setTimeout(() => {
+      if (instance.rest !== 'parked' || instance.done) return;
+      cgroup.freeze();
+      instance.rest = 'frozen';
+    }, PARK_MS).unref();
+}
+
+function wake(instance: Instance): void {
+  if (!instance.cgroup || instance.rest === 'awake') return;
+  instance.cgroup.unpark();
+  if (instance.rest === 'frozen') instance.cgroup.thaw();
+  instance.rest = 'awake';
 }
 
 const idle: Instance[] = [];
@@ -53,7 +81,7 @@ function release(instance: Instance): void {
 }
 
 function finish(instance: Instance, answer: Buffer): void {
-  instance.cgroup?.freeze();
+  rest(instance);
   const done = instance.done!;
   instance.done = undefined;
   done(answer);
@@ -62,7 +90,7 @@ function finish(instance: Instance, answer: Buffer): void {
 
 function handOff(instance: Instance, event: Buffer, done: (answer: Buffer) => void): void {
   instance.done = done;
-  instance.cgroup?.thaw();
+  wake(instance);
   if (instance.socket) return void instance.socket.write(event);
   const res = instance.parked!;
   instance.parked = undefined;
@@ -110,6 +138,7 @@ async function startInstance(i: number, cgroups: CgroupDriver | null): Promise<I
     instance.cgroup = await cgroups.create(`floor-${i}`);
     await instance.cgroup.join(instance.child.pid!);
     instance.cgroup.freeze();
+    instance.rest = 'frozen';
   }
   return instance;
 }
@@ -172,6 +201,8 @@ process.on('SIGTERM', () => {
   void (async () => {
     await app.close();
     for (const instance of instances) {
+      clearTimeout(instance.freezeTimer);
+      instance.cgroup?.unpark();
       instance.cgroup?.thaw();
       instance.child?.kill('SIGKILL');
       await instance.cgroup?.remove();

@@ -5,7 +5,7 @@ import { benchDatabase, fmt, freePort } from './lib.js';
 /**
  * `npm run bench -- floor`: what the mechanisms of a warm invoke cost on this machine, with nothing
  * of Tally's own work, against Tally (`npm start`) in the same run. bench/floor-server.ts adds one
- * mechanism per layer (a child process, the Runtime API's HTTP exchange, the freezer, the fsync'd
+ * mechanism per layer (a child process, the Runtime API's HTTP exchange, parking and freezing, the fsync'd
  * spool); each layer is measured as the invoke benchmark measures Tally (one client's p50, then 8
  * clients). The last layer is the floor of any design that runs each call in another process,
  * frozen between calls, and syncs its usage before the answer: what is left between it and Tally is
@@ -15,7 +15,7 @@ const LAYERS = [
   'a Fastify route answering itself',
   '+ a child process over a unix socket',
   "+ the Runtime API's HTTP exchange",
-  '+ the freezer (thaw, freeze)',
+  '+ parked between calls, frozen after 10 ms idle',
   "+ the spool's O_DSYNC append",
 ];
 
