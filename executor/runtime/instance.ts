@@ -11,12 +11,12 @@ import { billedDurationMs, describeExit, endLine, reportLine, startLine, timeout
 import { errorJson, type RuntimeApi, type RuntimeOutcome } from './runtime-api.js';
 import type { FunctionSpec, InvocationResult, InvocationStatus, Log } from './types.js';
 
-/** What a runtime prints when it dies of memory (node's heap limit, RLIMIT_DATA in python). */
 /**
  * How long an idle instance stays parked before it is frozen: shorter than the CPU period (20 ms
  * with a quota, 100 ms without), so a parked stretch gets the 1 ms quota at most twice.
  */
 const PARK_MS = 10;
+/** What a runtime prints when it dies of memory (node's heap limit, RLIMIT_DATA in python). */
 const OOM_WORDS = /heap out of memory|Reached heap limit|MemoryError/;
 
 export interface InstanceOptions extends LaunchOptions {

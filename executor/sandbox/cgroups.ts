@@ -33,9 +33,9 @@ export interface InstanceCgroup {
   freeze(): void;
   thaw(): void;
   /**
-   * Synchronous, one write: a CPU ceiling of 1 ms per period (at most 1 ms in a stretch shorter than
-   * the period), for the moments between two invocations close together; `unpark` restores the
-   * ceiling in force before (none, or the `limitCpu` one). Why not only the freezer: docs/sandbox.md.
+   * Synchronous, one write: a CPU ceiling of 1 ms per period, for the moments between two
+   * invocations close together; `unpark` restores the ceiling in force before (none, or the
+   * `limitCpu` one). Why not only the freezer: docs/sandbox.md.
    */
   park(): void;
   unpark(): void;

@@ -39,7 +39,7 @@ export interface IsolatedInstance {
   /** No CPU between invocations. */
   freeze(): void;
   thaw(): void;
-  /** Almost no CPU (at most 1 ms) for a short wait between invocations: cheaper than freeze and thaw. */
+  /** Almost no CPU (1 ms per period) for a short wait between invocations: cheaper than freeze and thaw. */
   park(): void;
   unpark(): void;
   /** Kills every process of the instance, whatever it did with sessions or process groups. */

@@ -71,8 +71,8 @@ export function createConcurrency(deps: { repo: ConcurrencyRepository; log: Logg
    * Claims more slots. A claim writes the lease's whole count (what this process held plus the
    * grant), and so does a renewal: if both were in flight together, the one the database applies
    * last would win, and a renewal counted before the grant would hand the granted slots back while
-   * they run, for another replica to take. So a claim waits for a renewal in
-   * flight, and a renewal leaves out a scope with a claim in flight (the claim extends that lease).
+   * they run, for another replica to take. So a claim waits for a renewal in flight, and a renewal
+   * leaves out a scope with a claim in flight (the claim extends that lease itself).
    */
   function claim(pool: Pool): Promise<void> {
     pool.claiming = (async () => {
