@@ -444,15 +444,7 @@ export class FunctionInstance {
     if (!this.box?.kernelLimits) return;
     this.pendingPark = setImmediate(() => {
       this.pendingPark = null;
-      if (this.busy || this.state === 'dead') return;
-      try {
-        this.box?.park();
-        this.rest = 'parked';
-      } catch (err) {
-        this.options.log.warn({ err }, 'could not park an instance; it is stopped instead');
-        this.kill();
-        return;
-      }
+      if (this.busy || this.state === 'dead' || !this.stopCpu('parked')) return;
       if (this.freezeTimer) this.freezeTimer.refresh();
       else this.freezeTimer = setTimeout(() => this.freezeIdle(), this.options.parkMs ?? PARK_MS).unref();
     });
@@ -460,12 +452,20 @@ export class FunctionInstance {
 
   private freezeIdle(): void {
     if (this.busy || this.state === 'dead' || this.rest !== 'parked') return;
+    this.stopCpu('frozen');
+  }
+
+  /** Parks or freezes; an instance whose CPU cannot be stopped is killed instead. */
+  private stopCpu(to: 'parked' | 'frozen'): boolean {
     try {
-      this.box?.freeze();
-      this.rest = 'frozen';
+      if (to === 'parked') this.box?.park();
+      else this.box?.freeze();
+      this.rest = to;
+      return true;
     } catch (err) {
-      this.options.log.warn({ err }, 'could not freeze an instance; it is stopped instead');
+      this.options.log.warn({ err }, `could not ${to === 'parked' ? 'park' : 'freeze'} an instance; it is stopped instead`);
       this.kill();
+      return false;
     }
   }
 
