@@ -140,8 +140,12 @@ export class FunctionInstance {
       this.active = active;
       const deliver = (): void => this.deliver(active, event, timeoutMs, opts.deadlineMs, opts.clientContext);
       if (!cold) {
-        this.wake();
-        return deliver();
+        if (this.wake()) return deliver();
+        // Its CPU could not be given back: it is stopped, and the call, not taken, goes to another instance.
+        this.active = null;
+        this.busy = false;
+        this.kill();
+        return reject(new InstanceGoneError(`instance ${this.id} could not be woken for ${opts.requestId}`));
       }
       this.start().then(deliver, (err: unknown) => {
         this.options.log.error({ err, functionId: this.spec.functionId }, 'function instance failed to start');
@@ -455,7 +459,10 @@ export class FunctionInstance {
     this.stopCpu('frozen');
   }
 
-  /** Parks or freezes; an instance whose CPU cannot be stopped is killed instead. */
+  /**
+   * Parks or freezes. An instance that cannot be parked is frozen instead (the freeze timer is then
+   * not needed: false), and one that cannot be frozen either is killed.
+   */
   private stopCpu(to: 'parked' | 'frozen'): boolean {
     try {
       if (to === 'parked') this.box?.park();
@@ -463,24 +470,32 @@ export class FunctionInstance {
       this.rest = to;
       return true;
     } catch (err) {
-      this.options.log.warn({ err }, `could not ${to === 'parked' ? 'park' : 'freeze'} an instance; it is stopped instead`);
+      if (to === 'parked') {
+        this.options.log.warn({ err }, 'could not park an instance; it is frozen instead');
+        this.stopCpu('frozen');
+        return false;
+      }
+      this.options.log.warn({ err }, 'could not freeze an instance; it is stopped instead');
       this.kill();
       return false;
     }
   }
 
-  private wake(): void {
+  /** Gives the instance its CPU back for an invocation; false when that failed. */
+  private wake(): boolean {
     if (this.pendingPark) {
       clearImmediate(this.pendingPark);
       this.pendingPark = null;
     }
-    if (this.rest === 'awake') return;
+    if (this.rest === 'awake') return true;
     try {
-      this.box?.unpark();
       if (this.rest === 'frozen') this.box?.thaw();
+      this.box?.unpark();
       this.rest = 'awake';
+      return true;
     } catch (err) {
-      this.options.log.warn({ err }, 'could not wake an instance');
+      this.options.log.warn({ err }, 'could not wake an instance; it is stopped and the invocation goes to another');
+      return false;
     }
   }
 }

@@ -4,7 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FunctionInstance } from '../../executor/runtime/instance.js';
+import { FunctionInstance, InstanceGoneError } from '../../executor/runtime/instance.js';
+import type { IsolatedInstance, Isolation } from '../../executor/sandbox/isolation.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
 import { copyFixtures, event, json, makeSpec, processesOf, silentLog, useSandbox } from './helpers.js';
 
@@ -215,6 +216,46 @@ describe('a hostile function', () => {
     await new Promise((resolve) => setTimeout(resolve, 2));
     const { cpuMs, wallMs } = json((await run(fn, { action: 'burn', ms: 200 })).payload);
     expect(cpuMs / wallMs).toBeGreaterThan(0.3);
+  });
+});
+
+describe('when the kernel refuses to park or wake an instance', () => {
+  /** The real sandbox, with one of an instance's CPU controls failing as a broken cgroup would. */
+  function refusing(control: 'park' | 'unpark'): Isolation {
+    const real = sandbox.isolation;
+    return {
+      mode: real.mode,
+      open: async (spec, runtime) => {
+        const box = await real.open(spec, runtime);
+        return Object.assign(Object.create(box) as IsolatedInstance, {
+          [control]: () => {
+            throw Object.assign(new Error(`EIO: ${control}`), { code: 'EIO' });
+          },
+        });
+      },
+      close: async () => undefined,
+    };
+  }
+
+  it('freezes an instance it cannot park: no CPU between calls, and it still answers', async () => {
+    const fn = new FunctionInstance(makeSpec(fixtures.dir('hostile'), { memoryMb: 1769 }), { log: silentLog, isolation: refusing('park') });
+    live.push(fn);
+    expect((await run(fn, { action: 'background' })).status).toBe('success');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const before = fn.kernelCounters().cpuNanos;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((fn.kernelCounters().cpuNanos - before) / 1e6).toBeLessThan(5);
+    expect((await run(fn, { action: 'echo', n: 2 })).status).toBe('success');
+    expect(fn.alive).toBe(true);
+  });
+
+  it('stops an instance it cannot wake, and hands the call back untaken (the pool runs it on another)', async () => {
+    const fn = new FunctionInstance(makeSpec(fixtures.dir('hostile')), { log: silentLog, isolation: refusing('unpark') });
+    live.push(fn);
+    expect((await run(fn, { action: 'echo', n: 1 })).status).toBe('success');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await expect(run(fn, { action: 'echo', n: 2 })).rejects.toBeInstanceOf(InstanceGoneError);
+    await expect.poll(() => fn.alive).toBe(false);
   });
 });
 
