@@ -212,10 +212,10 @@ describe('a hostile function', () => {
     await run(fn, { action: 'echo', n: 1 });
     await run(fn, { action: 'echo', n: 2 });
     // Parked (a turn of the event loop after the answer), not yet frozen (10 ms): the next call lifts
-    // the ceiling (1 ms per 100 ms would be ~1 %).
+    // the ceiling. Parked, it would get 1 ms per 100 ms (~1 %); 10 % leaves room for a loaded machine.
     await new Promise((resolve) => setTimeout(resolve, 2));
     const { cpuMs, wallMs } = json((await run(fn, { action: 'burn', ms: 200 })).payload);
-    expect(cpuMs / wallMs).toBeGreaterThan(0.3);
+    expect(cpuMs / wallMs).toBeGreaterThan(0.1);
   });
 });
 
