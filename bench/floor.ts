@@ -8,7 +8,7 @@ import { benchDatabase, fmt, freePort } from './lib.js';
  * mechanism per layer (a child process, the Runtime API's HTTP exchange, parking and freezing, the fsync'd
  * spool); each layer is measured as the invoke benchmark measures Tally (one client's p50, then 8
  * clients). The last layer is the floor of any design that runs each call in another process,
- * frozen between calls, and syncs its usage before the answer: what is left between it and Tally is
+ * stopped between calls, and syncs its usage before the answer: what is left between it and Tally is
  * Tally's own work (auth, routing, sandbox, handler, metering, logs, usage shipping and ingest).
  */
 const LAYERS = [

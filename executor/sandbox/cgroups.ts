@@ -254,7 +254,8 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
       const state = controlFile(freezerState, 'w');
       const peak = controlFile(path.join(memory, 'memory.max_usage_in_bytes'), 'r');
       const oomControl = controlFile(path.join(memory, 'memory.oom_control'), 'r');
-      const cpuQuota = controlFile(path.join(base.cpu, name, 'cpu.cfs_quota_us'), 'w');
+      const quotaFile = path.join(base.cpu, name, 'cpu.cfs_quota_us');
+      const cpuQuota = controlFile(quotaFile, 'w');
       /** The quota `unpark` restores: none (-1) until `limitCpu` sets one. */
       let runningQuota = '-1';
       return {
@@ -283,7 +284,7 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
         async limitCpu(fraction) {
           const quota = Math.max(1000, Math.round(fraction * CPU_PERIOD_US));
           await writeFile(path.join(base.cpu, name, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
-          await writeFile(path.join(base.cpu, name, 'cpu.cfs_quota_us'), String(quota));
+          await writeFile(quotaFile, String(quota));
           runningQuota = String(quota);
         },
         freeze: () => state.write('FROZEN'),
@@ -292,7 +293,7 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
         unpark: () => cpuQuota.write(runningQuota),
         async kill() {
           // A parked task would wait for the next period to run its own exit.
-          await writeFile(path.join(base.cpu, name, 'cpu.cfs_quota_us'), '-1').catch(() => undefined);
+          await writeFile(quotaFile, '-1').catch(() => undefined);
           await writeFile(freezerState, 'FROZEN').catch(() => undefined);
           signalAll(await pidsIn(path.join(base.freezer, name, 'cgroup.procs')));
           await writeFile(freezerState, 'THAWED').catch(() => undefined);
@@ -371,7 +372,8 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
       const dir = path.join(root, name);
       await mkdir(dir);
       const freezer = controlFile(path.join(dir, 'cgroup.freeze'), 'w');
-      const cpuMax = controlFile(path.join(dir, 'cpu.max'), 'w');
+      const cpuMaxFile = path.join(dir, 'cpu.max');
+      const cpuMax = controlFile(cpuMaxFile, 'w');
       /** What `unpark` restores (quota and period): none until `limitCpu` sets one. */
       let running = `max ${DEFAULT_PERIOD_US}`;
       let period = DEFAULT_PERIOD_US;
@@ -390,14 +392,14 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
         async limitCpu(fraction) {
           running = `${Math.max(1000, Math.round(fraction * CPU_PERIOD_US))} ${CPU_PERIOD_US}`;
           period = CPU_PERIOD_US;
-          await writeFile(path.join(dir, 'cpu.max'), running);
+          await writeFile(cpuMaxFile, running);
         },
         freeze: () => freezer.write('1'),
         thaw: () => freezer.write('0'),
         park: () => cpuMax.write(`${PARK_QUOTA_US} ${period}`),
         unpark: () => cpuMax.write(running),
         async kill() {
-          await writeFile(path.join(dir, 'cpu.max'), 'max').catch(() => undefined);
+          await writeFile(cpuMaxFile, 'max').catch(() => undefined);
           if (existsSync(path.join(dir, 'cgroup.kill'))) return writeFile(path.join(dir, 'cgroup.kill'), '1');
           await writeFile(path.join(dir, 'cgroup.freeze'), '1').catch(() => undefined);
           signalAll(await pidsIn(path.join(dir, 'cgroup.procs')));

@@ -20,7 +20,7 @@ const offline = useSandbox({ network: 'none', spares: 0 });
 const lambdaCpu = useSandbox({ cpu: 'quota', spares: 0 });
 const live: FunctionInstance[] = [];
 
-function hostile(overrides: Partial<FunctionSpec> = {}, isolation = sandbox.isolation): FunctionInstance {
+function hostile(overrides: Partial<FunctionSpec> = {}, isolation: Isolation = sandbox.isolation): FunctionInstance {
   const created = new FunctionInstance(makeSpec(fixtures.dir('hostile'), overrides), { log: silentLog, isolation });
   live.push(created);
   return created;
@@ -207,7 +207,7 @@ describe('a hostile function', () => {
     expect(parkedMs).toBeGreaterThan(0);
   });
 
-  it('runs at full speed when called again while parked', async () => {
+  it('gets its CPU back when called again while parked', async () => {
     const fn = hostile({ memoryMb: 1769 });
     await run(fn, { action: 'echo', n: 1 });
     await run(fn, { action: 'echo', n: 2 });
@@ -238,8 +238,7 @@ describe('when the kernel refuses to park or wake an instance', () => {
   }
 
   it('freezes an instance it cannot park: no CPU between calls, and it still answers', async () => {
-    const fn = new FunctionInstance(makeSpec(fixtures.dir('hostile'), { memoryMb: 1769 }), { log: silentLog, isolation: refusing('park') });
-    live.push(fn);
+    const fn = hostile({ memoryMb: 1769 }, refusing('park'));
     expect((await run(fn, { action: 'background' })).status).toBe('success');
     await new Promise((resolve) => setTimeout(resolve, 100));
     const before = fn.kernelCounters().cpuNanos;
@@ -250,8 +249,7 @@ describe('when the kernel refuses to park or wake an instance', () => {
   });
 
   it('stops an instance it cannot wake, and hands the call back untaken (the pool runs it on another)', async () => {
-    const fn = new FunctionInstance(makeSpec(fixtures.dir('hostile')), { log: silentLog, isolation: refusing('unpark') });
-    live.push(fn);
+    const fn = hostile({}, refusing('unpark'));
     expect((await run(fn, { action: 'echo', n: 1 })).status).toBe('success');
     await new Promise((resolve) => setTimeout(resolve, 2));
     await expect(run(fn, { action: 'echo', n: 2 })).rejects.toBeInstanceOf(InstanceGoneError);
