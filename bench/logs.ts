@@ -37,7 +37,9 @@ function makeInvocations(accountId: string, lines: number): InvocationLogs[] {
       memoryMb: 128,
       lines: Array.from({ length: LINES_PER_INVOCATION }, (_, seq) => ({
         seq,
-        timestamp: now - 60_000 + i,
+        // Each line in a millisecond of its own, so each is a row of its own as in the bare INSERTs (lines
+        // of one invocation in one millisecond are stored a run per row: migration 0094).
+        timestamp: now - 300_000 + i * LINES_PER_INVOCATION + seq,
         message: `${new Date(now).toISOString()}\t${requestId}\tINFO\tprocessed order ${i}-${seq} in ${seq * 3} ms for customer ${i % 977}`,
       })),
     });

@@ -210,6 +210,85 @@ describe('function logs', () => {
     expect((await logsOf(b.accountKey, 'direct')).events).toEqual([]);
   });
 
+  it('stores a run of lines that share a timestamp as one row and reads it back line by line: pages, cursors inside runs, filters, resends, followers', async () => {
+    const a = await newTenant(t.app);
+    const stop = new AbortController();
+    const follower = await fetch(`${t.base}/v1/functions/runs/logs`, {
+      headers: { ...bearer(a.accountKey), accept: 'text/event-stream' },
+      signal: stop.signal,
+    });
+    expect(follower.status).toBe(200);
+    const now = Date.now();
+    const requestId = randomUUID();
+    const sent = [
+      { timestamp: now, message: `START RequestId: ${requestId}` },
+      { timestamp: now, message: 'alpha' },
+      { timestamp: now, message: 'one event\nof two lines' }, // sent with a newline: stored alone
+      { timestamp: now, message: 'beta' },
+      { timestamp: now, message: 'gamma' },
+      { timestamp: now + 1, message: 'delta' },
+      ...Array.from({ length: 70 }, (_, i) => ({ timestamp: now + 1, message: `line ${i}` })), // over one row's 64
+      { timestamp: now + 1, message: `END RequestId: ${requestId}` },
+      { timestamp: now + 1, message: `REPORT RequestId: ${requestId}\tDuration: 1.00 ms` },
+    ];
+    const invocation = batch(a.id, 'runs', sent, requestId);
+    const post = () => call(t.base, a.executorKey, 'POST', '/v1/logs', { invocations: [invocation] });
+    expect((await post()).json).toEqual({ accepted: sent.length, duplicates: 0, refused: 0 });
+    expect((await post()).json).toEqual({ accepted: 0, duplicates: sent.length, refused: 0 });
+    // START + alpha; the line with a newline; beta + gamma; delta + 63 lines; the 7 lines left + END + REPORT.
+    const rows = await sql<{ seq: number; run_length: number | null }>`
+      select seq, run_length from log_events where request_id = ${requestId}::uuid order by seq`.execute(t.db.db);
+    expect(rows.rows).toEqual([
+      { seq: 0, run_length: 2 },
+      { seq: 2, run_length: null },
+      { seq: 3, run_length: 2 },
+      { seq: 5, run_length: 64 },
+      { seq: 69, run_length: 9 },
+    ]);
+
+    const messages = sent.map((l) => l.message);
+    const all = (await logsOf(a.accountKey, 'runs', '?limit=1000')).events;
+    expect(all.map((e) => e.message)).toEqual(messages);
+    expect(all.map((e) => Date.parse(e.timestamp))).toEqual(sent.map((l) => l.timestamp));
+    // Pages of 1 and of 7 end inside runs; following the cursors gives back every line once, in order.
+    for (const size of [1, 7]) {
+      const paged: Event[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { events: Event[]; nextCursor: string | null } = await logsOf(
+          a.accountKey,
+          'runs',
+          `?limit=${size}${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        paged.push(...page.events);
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(paged).toEqual(all);
+    }
+    // The text filter sees each line of a run on its own.
+    expect((await logsOf(a.accountKey, 'runs', '?filter=gamma')).events.map((e) => e.message)).toEqual(['gamma']);
+    expect((await logsOf(a.accountKey, 'runs', '?filter=line%2069')).events.map((e) => e.message)).toEqual(['line 69']);
+    expect((await logsOf(a.accountKey, 'runs', '?filter=alpha%0Abeta')).events).toEqual([]);
+    expect((await logsOf(a.accountKey, 'runs', '?filter=of%20two')).events.map((e) => e.message)).toEqual(['one event\nof two lines']);
+
+    // A follower gets each line once.
+    const reader = follower.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const deadline = Date.now() + 20_000;
+    while (!text.includes('REPORT RequestId') && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    stop.abort();
+    const followed = text
+      .split('\n\n')
+      .filter((block) => block.startsWith('event: log\n'))
+      .map((block) => (JSON.parse(block.slice(block.indexOf('data: ') + 6)) as Event).message);
+    expect(followed).toEqual(messages);
+  });
+
   it('keeps lines per account retention: partitions made ahead, shorter retentions deleted, old days dropped whole', async () => {
     const a = await newTenant(t.app); // default: 30 days
     const b = await newTenant(t.app);

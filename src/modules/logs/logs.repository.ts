@@ -1,20 +1,28 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 
-/** One stored line, as the executor numbered and stamped it. */
-export interface LogRow {
+/**
+ * One stored row: a run of an invocation's lines that follow one another (seq, seq + 1, ...) and share
+ * one timestamp, as the executor numbered and stamped them (most often a single line; START, END and
+ * REPORT of a short invocation are one run). See runsOf in logs.service.ts and migration 0094.
+ */
+export interface LogRun {
   accountId: string;
   functionName: string;
   requestId: string;
+  /** The first line's seq. */
   seq: number;
   /** Epoch milliseconds. */
   timestamp: number;
-  message: string;
+  /** The lines, none holding a newline when there are several. */
+  messages: string[];
 }
 
 /** A line read back: its id orders lines of the same millisecond and anchors the cursor. */
 export interface StoredLine {
+  /** The row's id and the line's place in it (1 for a row of one line): with the arrival, a follower's keyset. */
   id: string;
+  part: number;
   timestamp: Date;
   requestId: string;
   seq: number;
@@ -41,6 +49,7 @@ export interface LineFilter {
 
 interface LineRecord {
   id: string;
+  part: number;
   ts: Date;
   request_id: string;
   seq: number;
@@ -51,6 +60,7 @@ interface LineRecord {
 
 const toLine = (r: LineRecord): StoredLine => ({
   id: r.id,
+  part: r.part,
   timestamp: r.ts,
   requestId: r.request_id,
   seq: r.seq,
@@ -59,11 +69,26 @@ const toLine = (r: LineRecord): StoredLine => ({
   arrival: r.arrival,
 });
 
+/** The rows of one function (and request), before they are expanded into lines. */
 function narrow(f: LineFilter) {
-  return sql`account_id = ${f.accountId}::uuid and function_name = ${f.functionName}
-    ${f.requestId === null ? sql`` : sql`and request_id = ${f.requestId}::uuid`}
-    ${f.filter === null ? sql`` : sql`and strpos(message, ${f.filter}) > 0`}`;
+  return sql`e.account_id = ${f.accountId}::uuid and e.function_name = ${f.functionName}
+    ${f.requestId === null ? sql`` : sql`and e.request_id = ${f.requestId}::uuid`}`;
 }
+
+/** The text filter applies to each line of a run, after expansion. */
+const matching = (f: LineFilter) => (f.filter === null ? sql`` : sql`and strpos(x.line, ${f.filter}) > 0`);
+
+/**
+ * Each row's lines, numbered from its seq: a row of one line (run_length null, every row stored before
+ * migration 0094) is its message whole. Ordered by (ts, request id, seq, part), the rows' index order
+ * followed by the lines within a row, which is the lines' (ts, request id, seq) order.
+ */
+const LINES = sql`
+  select e.id::text as id, x.part::int as part, e.ts, e.request_id::text as request_id, e.seq + x.part::int - 1 as seq,
+    x.line as message, e.ingested_at, e.ingested_at::text as arrival
+  from log_events e
+  cross join lateral unnest(case when e.run_length is null then array[e.message] else string_to_array(e.message, E'\n') end)
+    with ordinality as x(line, part)`;
 
 export function createLogsRepository(db: Db) {
   return {
@@ -84,41 +109,54 @@ export function createLogsRepository(db: Db) {
       return rows.map((r) => r.name);
     },
 
-    /** Stores the lines not stored yet (one statement: all or none); returns how many were new. */
-    async insert(rows: LogRow[]): Promise<number> {
-      if (rows.length === 0) return 0;
-      const result = await sql`
-        insert into log_events (account_id, function_name, request_id, seq, ts, message)
-        select account_id, function_name, request_id, seq, timestamptz 'epoch' + ts_ms * interval '1 millisecond', message
-        from unnest(
-          ${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => r.functionName)}::text[],
-          ${rows.map((r) => r.requestId)}::uuid[], ${rows.map((r) => r.seq)}::int[],
-          ${rows.map((r) => r.timestamp)}::bigint[], ${rows.map((r) => r.message)}::text[]
-        ) as t(account_id, function_name, request_id, seq, ts_ms, message)
-        on conflict do nothing`.execute(db);
-      return Number(result.numAffectedRows ?? 0n);
+    /** Stores the runs not stored yet (one statement: all or none); returns how many lines were new. */
+    async insert(runs: LogRun[]): Promise<number> {
+      if (runs.length === 0) return 0;
+      const { rows } = await sql<{ lines: number }>`
+        with stored as (
+          insert into log_events (account_id, function_name, request_id, seq, ts, message, run_length)
+          select account_id, function_name, request_id, seq, timestamptz 'epoch' + ts_ms * interval '1 millisecond', message,
+            nullif(run_length, 1)
+          from unnest(
+            ${runs.map((r) => r.accountId)}::uuid[], ${runs.map((r) => r.functionName)}::text[],
+            ${runs.map((r) => r.requestId)}::uuid[], ${runs.map((r) => r.seq)}::int[],
+            ${runs.map((r) => r.timestamp)}::bigint[], ${runs.map((r) => (r.messages.length === 1 ? r.messages[0]! : r.messages.join('\n')))}::text[],
+            ${runs.map((r) => r.messages.length)}::int[]
+          ) as t(account_id, function_name, request_id, seq, ts_ms, message, run_length)
+          on conflict do nothing
+          returning coalesce(run_length, 1) as lines)
+        select coalesce(sum(lines), 0)::int as lines from stored`.execute(db);
+      return rows[0]!.lines;
     },
 
     /** Lines in [from, to), oldest first (an invocation's in the order written), after the cursor position when given. */
     async page(f: LineFilter & { from: Date; to: Date; after: PagePosition | null; limit: number }): Promise<StoredLine[]> {
-      const { rows } = await sql<LineRecord>`
-        select id::text as id, ts, request_id::text as request_id, seq, message, ingested_at, ingested_at::text as arrival from log_events
-        where ${narrow(f)} and ts >= ${f.from} and ts < ${f.to}
-          ${f.after === null ? sql`` : sql`and (ts, request_id, seq) > (${f.after.timestamp}::timestamptz, ${f.after.requestId}::uuid, ${f.after.seq}::int)`}
-        order by ts, request_id, seq
+      // Rows of the cursor's own (ts, request id) may hold lines on both sides of it: the index bound
+      // keeps them, and the bound on the expanded seq drops the lines already sent.
+      const after =
+        f.after === null
+          ? sql``
+          : sql`and (e.ts, e.request_id) >= (${f.after.timestamp}::timestamptz, ${f.after.requestId}::uuid)
+              and (e.ts, e.request_id, e.seq + x.part::int - 1) > (${f.after.timestamp}::timestamptz, ${f.after.requestId}::uuid, ${f.after.seq}::int)`;
+      const { rows } = await sql<LineRecord>`${LINES}
+        where ${narrow(f)} and e.ts >= ${f.from} and e.ts < ${f.to} ${after} ${matching(f)}
+        order by e.ts, e.request_id, e.seq, x.part
         limit ${f.limit}`.execute(db);
       return rows.map(toLine);
     },
 
     /** Lines that arrived (were stored) at or after `since`, in arrival order: what a follower has not seen yet. */
     async arrivedSince(
-      f: LineFilter & { since: Date; notBefore: Date; after: { arrival: string; id: string } | null; limit: number },
+      f: LineFilter & { since: Date; notBefore: Date; after: { arrival: string; id: string; part: number } | null; limit: number },
     ): Promise<StoredLine[]> {
-      const { rows } = await sql<LineRecord>`
-        select id::text as id, ts, request_id::text as request_id, seq, message, ingested_at, ingested_at::text as arrival from log_events
-        where ${narrow(f)} and ingested_at >= ${f.since} and ts >= ${f.notBefore}
-          ${f.after === null ? sql`` : sql`and (ingested_at, id) > (${f.after.arrival}::timestamptz, ${f.after.id}::bigint)`}
-        order by ingested_at, id
+      const after =
+        f.after === null
+          ? sql``
+          : sql`and (e.ingested_at, e.id) >= (${f.after.arrival}::timestamptz, ${f.after.id}::bigint)
+              and (e.ingested_at, e.id, x.part) > (${f.after.arrival}::timestamptz, ${f.after.id}::bigint, ${f.after.part}::bigint)`;
+      const { rows } = await sql<LineRecord>`${LINES}
+        where ${narrow(f)} and e.ingested_at >= ${f.since} and e.ts >= ${f.notBefore} ${after} ${matching(f)}
+        order by e.ingested_at, e.id, x.part
         limit ${f.limit}`.execute(db);
       return rows.map(toLine);
     },
@@ -148,15 +186,18 @@ export function createLogsRepository(db: Db) {
     /**
      * Deletes the lines each account keeps no longer (its own retention, or the default), among those
      * older than `olderThan` (the shortest retention in force): partitions drop whole days only once
-     * every account is past them.
+     * every account is past them. Returns how many lines went.
      */
     async deleteExpired(now: Date, defaultDays: number, olderThan: Date): Promise<number> {
-      const result = await sql`
-        delete from log_events e
-        where e.ts < ${olderThan}
-          and e.ts < ${now}::timestamptz - make_interval(days => coalesce(
-            (select r.days from log_retention r where r.account_id = e.account_id), ${defaultDays}))`.execute(db);
-      return Number(result.numAffectedRows ?? 0n);
+      const { rows } = await sql<{ lines: number }>`
+        with deleted as (
+          delete from log_events e
+          where e.ts < ${olderThan}
+            and e.ts < ${now}::timestamptz - make_interval(days => coalesce(
+              (select r.days from log_retention r where r.account_id = e.account_id), ${defaultDays}))
+          returning coalesce(e.run_length, 1) as lines)
+        select coalesce(sum(lines), 0)::int as lines from deleted`.execute(db);
+      return rows[0]!.lines;
     },
 
     /** The shortest retention in force (the default counts while some account has none set). */

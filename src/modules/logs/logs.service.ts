@@ -5,7 +5,7 @@ import { errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Principal } from '../accounts/auth.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
-import type { LogRow, LogsRepository, PagePosition, StoredLine } from './logs.repository.js';
+import type { LogRun, LogsRepository, PagePosition, StoredLine } from './logs.repository.js';
 
 /** Days an account's lines are kept unless it set its own (CloudWatch keeps them forever; 30 days here). */
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
@@ -33,6 +33,47 @@ export interface LogQuery {
   filter?: string;
   limit?: number;
   cursor?: string;
+}
+
+/** At most this many lines, and this many characters, are stored as one row. */
+export const MAX_RUN_LINES = 64;
+export const MAX_RUN_CHARS = 16 * 1024;
+
+/**
+ * An invocation's lines as the rows that store them (migration 0094): each run of lines that follow
+ * one another (seq s, s + 1, ...), share one timestamp and hold no newline is one row, up to
+ * MAX_RUN_LINES lines and MAX_RUN_CHARS characters. A pure function of the lines as sent, so a
+ * resent invocation makes the very rows it made before, and meets them in the unique index.
+ */
+export function runsOf(
+  base: Pick<LogRun, 'accountId' | 'functionName' | 'requestId'>,
+  lines: readonly { seq: number; timestamp: number; message: string }[],
+): LogRun[] {
+  const runs: LogRun[] = [];
+  let run: LogRun | null = null;
+  /** The open run may take more lines (its first held no newline). */
+  let open = false;
+  let chars = 0;
+  for (const l of lines) {
+    const alone = l.message.includes('\n');
+    if (
+      open &&
+      !alone &&
+      l.timestamp === run!.timestamp &&
+      l.seq === run!.seq + run!.messages.length &&
+      run!.messages.length < MAX_RUN_LINES &&
+      chars + 1 + l.message.length <= MAX_RUN_CHARS
+    ) {
+      run!.messages.push(l.message);
+      chars += 1 + l.message.length;
+      continue;
+    }
+    run = { ...base, seq: l.seq, timestamp: l.timestamp, messages: [l.message] };
+    runs.push(run);
+    open = !alone;
+    chars = l.message.length;
+  }
+  return runs;
 }
 
 const toEvent = (l: StoredLine): LogEvent => ({ timestamp: l.timestamp.toISOString(), requestId: l.requestId, message: l.message });
@@ -107,29 +148,31 @@ export function createLogsService(deps: {
     async ingest(principal: Principal, invocations: InvocationLogs[]): Promise<LogIngestResult> {
       const bad = await refused(principal, invocations);
       if (bad.size > 0) deps.log.warn({ refused: bad.size }, 'log lines refused: another account, or not dispatched to this executor');
-      const rows: LogRow[] = [];
-      invocations.forEach((inv, i) => {
-        if (bad.has(i)) return;
-        const accountId = inv.accountId.toLowerCase();
-        const requestId = inv.requestId.toLowerCase();
-        for (const l of inv.lines)
-          rows.push({ accountId, functionName: inv.functionName, requestId, seq: l.seq, timestamp: l.timestamp, message: l.message });
-      });
       // Lines older than any retention allows are dropped rather than bringing back a dropped partition,
       // and so are lines stamped more than a day ahead (a clock gone wrong must not make years of partitions).
       const now = deps.clock.now().getTime();
-      const kept = rows.filter((r) => r.timestamp >= now - 3653 * DAY_MS && r.timestamp <= now + DAY_MS);
+      const inTime = (l: { timestamp: number }) => l.timestamp >= now - 3653 * DAY_MS && l.timestamp <= now + DAY_MS;
+      const runs: LogRun[] = [];
+      let lines = 0;
+      invocations.forEach((inv, i) => {
+        if (bad.has(i)) return;
+        const kept = inv.lines.every(inTime) ? inv.lines : inv.lines.filter(inTime);
+        lines += kept.length;
+        const base = { accountId: inv.accountId.toLowerCase(), functionName: inv.functionName, requestId: inv.requestId.toLowerCase() };
+        for (const run of runsOf(base, kept)) runs.push(run);
+      });
+      const days = () => new Set(runs.map((r) => utcDay(r.timestamp)));
       let accepted: number;
       try {
-        await ensureDays(new Set(kept.map((r) => utcDay(r.timestamp))));
-        accepted = await repo.insert(kept);
+        await ensureDays(days());
+        accepted = await repo.insert(runs);
       } catch (err) {
         if ((err as { code?: string }).code !== NO_PARTITION) throw err;
         known.clear();
-        await ensureDays(new Set(kept.map((r) => utcDay(r.timestamp))));
-        accepted = await repo.insert(kept);
+        await ensureDays(days());
+        accepted = await repo.insert(runs);
       }
-      return { accepted, duplicates: kept.length - accepted, refused: bad.size };
+      return { accepted, duplicates: lines - accepted, refused: bad.size };
     },
 
     /** One page of lines, oldest first, within the account's retention. */
@@ -181,11 +224,12 @@ export function createLogsService(deps: {
       const retention = (await repo.retentionOf(q.accountId)) ?? DEFAULT_LOG_RETENTION_DAYS;
       const kept = new Date(deps.clock.now().getTime() - retention * DAY_MS);
       const notBefore = q.from && new Date(q.from) > kept ? new Date(q.from) : kept;
-      /** Ids sent, with when they arrived: a line is sent once even when two looks both find it. */
+      /** Lines sent (row id and place in it), with when they arrived: a line is sent once even when two looks both find it. */
       const seen = new Map<string, number>();
       const send = (l: StoredLine) => {
-        if (seen.has(l.id)) return;
-        seen.set(l.id, l.ingestedAt.getTime());
+        const key = `${l.id}.${l.part}`;
+        if (seen.has(key)) return;
+        seen.set(key, l.ingestedAt.getTime());
         emit(toEvent(l));
       };
       // A line is stamped when its insert began and visible once committed: every look goes back a
@@ -205,7 +249,7 @@ export function createLogsService(deps: {
       }
       while (!signal.aborted) {
         let newest = since.getTime();
-        let after: { arrival: string; id: string } | null = null;
+        let after: { arrival: string; id: string; part: number } | null = null;
         for (;;) {
           const lines = await repo.arrivedSince({ ...narrow, since, notBefore, after, limit: 1000 });
           for (const l of lines) {
@@ -214,7 +258,7 @@ export function createLogsService(deps: {
           }
           if (lines.length < 1000 || signal.aborted) break;
           const last = lines[lines.length - 1]!;
-          after = { arrival: last.arrival, id: last.id };
+          after = { arrival: last.arrival, id: last.id, part: last.part };
         }
         const lookBack = newest - 5_000;
         for (const [id, at] of seen) if (at < lookBack - 5_000) seen.delete(id);

@@ -1,0 +1,13 @@
+-- Function logs stored a run at a time (docs/logs.md, "3. Ingest, exactly once").
+--
+-- Until now every line was a row of log_events, each with three index entries: an invocation that
+-- printed nothing cost three rows (START, END, REPORT), and storing them was the largest single part
+-- of a warm invocation's cost in Postgres (docs/performance.md, "Log lines a run per row"). Now the
+-- api stores each run of an invocation's lines that share one timestamp and follow one another (seq
+-- s, s+1, ...) as one row: `message` holds the run's lines joined by newlines (a captured line never
+-- holds one: the executor splits output on them, and a line sent with one is stored alone) and
+-- `run_length` how many there are; null is one line, as every row stored before. The row keeps
+-- its first line's (account, request id, seq, ts), so the unique index still stores each run once:
+-- the runs are a pure function of an invocation's lines as sent, and a resend makes the same ones.
+-- Reads expand a row into its lines (logs.repository.ts), numbered seq, seq + 1, ...
+alter table log_events add column run_length integer;
