@@ -47,6 +47,12 @@ export function createAuth(deps: {
   const envAdminHash = deps.adminKey ? hashKey(deps.adminKey) : null;
   const pollMs = deps.options?.revocationPollMs ?? 1_000;
   const cache = new Map<string, { principal: Principal; expires: number }>();
+  /**
+   * A verified key's cache entry by the key itself, so a warm request skips the key's SHA-256 and its
+   * encoding (about 2 % of a warm invocation's work on the api thread). Holds only keys found in
+   * the database, for as long as their cache entries, and is emptied with them.
+   */
+  const entryOf = new Map<string, string>();
   /** Bumped whenever the cache is emptied: a lookup that started before must not refill it. */
   let generation = 0;
   let revision: string | null = null;
@@ -59,6 +65,7 @@ export function createAuth(deps: {
   function clear(): void {
     generation += 1;
     cache.clear();
+    entryOf.clear();
     for (const fn of onClear) fn();
   }
 
@@ -73,12 +80,20 @@ export function createAuth(deps: {
   /** Cached keys are trusted while the revision is known to be fresh (always, when polling is off: a single process). */
   const cacheTrusted = () => polling === null || Date.now() - polledAt <= 3 * pollMs;
 
-  function cached(hash: Buffer): Principal | null {
-    const hit = cache.get(hash.toString('base64'));
+  function cached(hash: Buffer | string): Principal | null {
+    const hit = cache.get(typeof hash === 'string' ? hash : hash.toString('base64'));
     return hit && hit.expires > Date.now() && cacheTrusted() ? hit.principal : null;
   }
 
+  /** A key verified lately, without hashing it again. */
+  function known(key: string): Principal | null {
+    const entry = entryOf.get(key);
+    return entry === undefined ? null : cached(entry);
+  }
+
   async function verify(key: string): Promise<Principal | null> {
+    const warm = known(key);
+    if (warm) return warm;
     const hash = hashKey(key);
     if (envAdminHash && sameHash(hash, envAdminHash)) return { keyId: null, role: 'admin', accountId: null };
     const hit = cached(hash);
@@ -88,16 +103,25 @@ export function createAuth(deps: {
     const found = await deps.repo.findActiveKeyByHash(hash);
     if (!found) {
       cache.delete(cacheKey);
+      entryOf.delete(key);
       return null;
     }
     const principal = { keyId: found.id, role: found.role, accountId: found.accountId };
-    if (cache.size >= CACHE_MAX) cache.clear();
-    if (generation === startedAt) cache.set(cacheKey, { principal, expires: Date.now() + CACHE_TTL_MS });
+    if (cache.size >= CACHE_MAX) {
+      cache.clear();
+      entryOf.clear();
+    }
+    if (generation === startedAt) {
+      cache.set(cacheKey, { principal, expires: Date.now() + CACHE_TTL_MS });
+      entryOf.set(key, cacheKey);
+    }
     return principal;
   }
 
   /** Only the environment's admin key or a key verified lately: no database lookup. */
   function verifyCached(key: string): Principal | null {
+    const warm = known(key);
+    if (warm) return warm;
     const hash = hashKey(key);
     if (envAdminHash && sameHash(hash, envAdminHash)) return { keyId: null, role: 'admin', accountId: null };
     return cached(hash);
