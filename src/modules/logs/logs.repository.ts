@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { plainArray, textArray } from '../../db/pg-array.js';
 
 /**
  * One stored row: a run of an invocation's lines that follow one another (seq, seq + 1, ...) and share
@@ -118,10 +119,11 @@ export function createLogsRepository(db: Db) {
           select account_id, function_name, request_id, seq, timestamptz 'epoch' + ts_ms * interval '1 millisecond', message,
             nullif(run_length, 1)
           from unnest(
-            ${runs.map((r) => r.accountId)}::uuid[], ${runs.map((r) => r.functionName)}::text[],
-            ${runs.map((r) => r.requestId)}::uuid[], ${runs.map((r) => r.seq)}::int[],
-            ${runs.map((r) => r.timestamp)}::bigint[], ${runs.map((r) => (r.messages.length === 1 ? r.messages[0]! : r.messages.join('\n')))}::text[],
-            ${runs.map((r) => r.messages.length)}::int[]
+            ${plainArray(runs.map((r) => r.accountId))}::uuid[], ${textArray(runs.map((r) => r.functionName))}::text[],
+            ${plainArray(runs.map((r) => r.requestId))}::uuid[], ${plainArray(runs.map((r) => r.seq))}::int[],
+            ${plainArray(runs.map((r) => r.timestamp))}::bigint[],
+            ${textArray(runs.map((r) => (r.messages.length === 1 ? r.messages[0]! : r.messages.join('\n'))))}::text[],
+            ${plainArray(runs.map((r) => r.messages.length))}::int[]
           ) as t(account_id, function_name, request_id, seq, ts_ms, message, run_length)
           on conflict do nothing
           returning coalesce(run_length, 1) as lines)
