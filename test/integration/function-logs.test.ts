@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { InvocationLogs } from '../../src/contracts/logs.js';
+import { createLogsRepository } from '../../src/modules/logs/logs.repository.js';
 import { bearer, fleetExecutor, newTenant, usageEvent } from '../helpers/app.js';
 import { call, deploy, makeZip, shiftedClock, until, useFunctionsApp } from '../helpers/functions.js';
 
@@ -287,6 +288,27 @@ describe('function logs', () => {
       .filter((block) => block.startsWith('event: log\n'))
       .map((block) => (JSON.parse(block.slice(block.indexOf('data: ') + 6)) as Event).message);
     expect(followed).toEqual(messages);
+  });
+
+  it('pages a follower through the lines of one row: its keyset is the row and the place in it', async () => {
+    const a = await newTenant(t.app);
+    const repo = createLogsRepository(t.db.db);
+    const now = Date.now();
+    const requestId = randomUUID();
+    const sent = Array.from({ length: 7 }, (_, i) => ({ timestamp: now + (i < 5 ? 0 : 1), message: `line ${i}` }));
+    await t.services.logs.ingest({ role: 'executor', accountId: a.id, keyId: null }, [batch(a.id, 'keyset', sent, requestId)]);
+    const narrow = { accountId: a.id, functionName: 'keyset', requestId: null, filter: null };
+    const since = new Date(now - 60_000);
+    const read: string[] = [];
+    let after: { arrival: string; id: string; part: number } | null = null;
+    for (let looks = 0; looks < 10; looks++) {
+      const lines = await repo.arrivedSince({ ...narrow, since, notBefore: since, after, limit: 2 });
+      read.push(...lines.map((l) => l.message));
+      if (lines.length < 2) break;
+      const last = lines.at(-1)!;
+      after = { arrival: last.arrival, id: last.id, part: last.part };
+    }
+    expect(read).toEqual(sent.map((l) => l.message));
   });
 
   it('keeps lines per account retention: partitions made ahead, shorter retentions deleted, old days dropped whole', async () => {
