@@ -10,4 +10,5 @@
 -- its first line's (account, request id, seq, ts), so the unique index still stores each run once:
 -- the runs are a pure function of an invocation's lines as sent, and a resend makes the same ones.
 -- Reads expand a row into its lines (logs.repository.ts), numbered seq, seq + 1, ...
+-- A nullable column with no default rewrites nothing: this is instant whatever the table holds.
 alter table log_events add column run_length integer;
