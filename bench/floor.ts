@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { deploy, measure } from './invoke.js';
-import { benchDatabase, fmt, freePort } from './lib.js';
+import { benchDatabase, fmt, freePort, syncAppendMicros } from './lib.js';
 
 /**
  * `npm run bench -- floor`: what the mechanisms of a warm invoke cost on this machine, with nothing
@@ -40,6 +40,7 @@ async function measureLayer(layer: number) {
 
 export async function floorBench(): Promise<void> {
   console.log('floor benchmark: the mechanisms of a warm invoke alone, layer by layer, then Tally (npm start)');
+  console.log(`  this disk: a 400-byte O_DSYNC append takes ${fmt(syncAppendMicros())} µs (median), the sync of layer 4 and of Tally`);
   const rows: { what: string; p50: number; rps: number; p50s: string; rpsAll: string }[] = [];
   for (let layer = 0; layer < LAYERS.length; layer++) {
     const m = await measureLayer(layer);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -39,7 +40,8 @@ export async function benchDatabase(): Promise<BenchDatabase> {
       rmSync(dir, { recursive: true, force: true });
     };
   }
-  const name = `tally_bench_${Date.now().toString(36)}`;
+  // Two databases made in one millisecond (an A/B run's) must not share a name.
+  const name = `tally_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
@@ -58,6 +60,35 @@ export async function benchDatabase(): Promise<BenchDatabase> {
       await stopServer();
     },
   };
+}
+
+/**
+ * The median time of a 400-byte O_DSYNC append (µs) in the folder where the benchmarks put Tally's
+ * spool: the sync every invocation waits for before its answer. Disks differ by more than code
+ * changes move Tally, so the benchmarks that compare latencies print it.
+ */
+export function syncAppendMicros(samples = 1000): number {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-bench-sync-'));
+  try {
+    const fd = openSync(join(dir, 'probe'), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC);
+    const record = Buffer.alloc(400, 'x');
+    const times: number[] = [];
+    try {
+      for (let i = 0; i < samples; i++) {
+        const started = performance.now();
+        writeSync(fd, record);
+        times.push((performance.now() - started) * 1000);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return percentile(
+      times.sort((a, b) => a - b),
+      50,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** BENCH_CPU_PROF=<dir>: the flags that make a process write a V8 CPU profile there when it stops (sampled every BENCH_CPU_PROF_INTERVAL µs when set). */
