@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RUN_CHARS, MAX_RUN_LINES, runsOf } from '../../src/modules/logs/logs.service.js';
+import { MAX_RUN_CHARS, MAX_RUN_LINES, runsOf } from '../../src/modules/logs/logs.repository.js';
 
 const base = { accountId: 'a', functionName: 'f', requestId: 'r' };
 const line = (seq: number, timestamp: number, message = `line ${seq}`) => ({ seq, timestamp, message });

@@ -5,7 +5,7 @@ import { plainArray, textArray } from '../../db/pg-array.js';
 /**
  * One stored row: a run of an invocation's lines that follow one another (seq, seq + 1, ...) and share
  * one timestamp, as the executor numbered and stamped them (most often a single line; START, END and
- * REPORT of a short invocation are one run). See runsOf in logs.service.ts and migration 0094.
+ * REPORT of a short invocation are one run). See runsOf below and migration 0094.
  */
 export interface LogRun {
   accountId: string;
@@ -17,6 +17,47 @@ export interface LogRun {
   timestamp: number;
   /** The lines, none holding a newline when there are several. */
   messages: string[];
+}
+
+/** At most this many lines, and this many characters, are stored as one row. */
+export const MAX_RUN_LINES = 64;
+export const MAX_RUN_CHARS = 16 * 1024;
+
+/**
+ * An invocation's lines as the rows that store them (migration 0094; LINES below splits them
+ * again): each run of lines that follow one another (seq s, s + 1, ...), share one timestamp and
+ * hold no newline is one row, up to MAX_RUN_LINES lines and MAX_RUN_CHARS characters. A pure function of the lines as sent, so a
+ * resent invocation makes the very rows it made before, and meets them in the unique index.
+ */
+export function runsOf(
+  base: Pick<LogRun, 'accountId' | 'functionName' | 'requestId'>,
+  lines: readonly { seq: number; timestamp: number; message: string }[],
+): LogRun[] {
+  const runs: LogRun[] = [];
+  let run: LogRun | null = null;
+  /** The open run may take more lines (its first held no newline). */
+  let open = false;
+  let chars = 0;
+  for (const l of lines) {
+    const alone = l.message.includes('\n');
+    if (
+      open &&
+      !alone &&
+      l.timestamp === run!.timestamp &&
+      l.seq === run!.seq + run!.messages.length &&
+      run!.messages.length < MAX_RUN_LINES &&
+      chars + 1 + l.message.length <= MAX_RUN_CHARS
+    ) {
+      run!.messages.push(l.message);
+      chars += 1 + l.message.length;
+      continue;
+    }
+    run = { ...base, seq: l.seq, timestamp: l.timestamp, messages: [l.message] };
+    runs.push(run);
+    open = !alone;
+    chars = l.message.length;
+  }
+  return runs;
 }
 
 /** A line read back: its id orders lines of the same millisecond and anchors the cursor. */

@@ -5,7 +5,7 @@ import { errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Principal } from '../accounts/auth.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
-import type { LogRun, LogsRepository, PagePosition, StoredLine } from './logs.repository.js';
+import { runsOf, type LogRun, type LogsRepository, type PagePosition, type StoredLine } from './logs.repository.js';
 
 /** Days an account's lines are kept unless it set its own (CloudWatch keeps them forever; 30 days here). */
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
@@ -33,47 +33,6 @@ export interface LogQuery {
   filter?: string;
   limit?: number;
   cursor?: string;
-}
-
-/** At most this many lines, and this many characters, are stored as one row. */
-export const MAX_RUN_LINES = 64;
-export const MAX_RUN_CHARS = 16 * 1024;
-
-/**
- * An invocation's lines as the rows that store them (migration 0094): each run of lines that follow
- * one another (seq s, s + 1, ...), share one timestamp and hold no newline is one row, up to
- * MAX_RUN_LINES lines and MAX_RUN_CHARS characters. A pure function of the lines as sent, so a
- * resent invocation makes the very rows it made before, and meets them in the unique index.
- */
-export function runsOf(
-  base: Pick<LogRun, 'accountId' | 'functionName' | 'requestId'>,
-  lines: readonly { seq: number; timestamp: number; message: string }[],
-): LogRun[] {
-  const runs: LogRun[] = [];
-  let run: LogRun | null = null;
-  /** The open run may take more lines (its first held no newline). */
-  let open = false;
-  let chars = 0;
-  for (const l of lines) {
-    const alone = l.message.includes('\n');
-    if (
-      open &&
-      !alone &&
-      l.timestamp === run!.timestamp &&
-      l.seq === run!.seq + run!.messages.length &&
-      run!.messages.length < MAX_RUN_LINES &&
-      chars + 1 + l.message.length <= MAX_RUN_CHARS
-    ) {
-      run!.messages.push(l.message);
-      chars += 1 + l.message.length;
-      continue;
-    }
-    run = { ...base, seq: l.seq, timestamp: l.timestamp, messages: [l.message] };
-    runs.push(run);
-    open = !alone;
-    chars = l.message.length;
-  }
-  return runs;
 }
 
 const toEvent = (l: StoredLine): LogEvent => ({ timestamp: l.timestamp.toISOString(), requestId: l.requestId, message: l.message });
