@@ -191,10 +191,15 @@ export interface Deployment {
 }
 
 /** Tally with a no-op function deployed: `npm start` style (one process) or api and executor apart. */
-export async function deploy(databaseUrl: string, separate: boolean, cwd = process.cwd()): Promise<Deployment> {
+export async function deploy(
+  databaseUrl: string,
+  separate: boolean,
+  cwd = process.cwd(),
+  env: Record<string, string> = {},
+): Promise<Deployment> {
   const adminKey = `bench_admin_${randomUUID()}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'tally-bench-data-'));
-  const server = await startApi(databaseUrl, adminKey, { TALLY_DATA_DIR: dataDir, TALLY_EXECUTOR: separate ? 'off' : 'on' }, cwd);
+  const server = await startApi(databaseUrl, adminKey, { TALLY_DATA_DIR: dataDir, TALLY_EXECUTOR: separate ? 'off' : 'on', ...env }, cwd);
   let executor: ChildProcess | null = null;
   if (separate) {
     const fleet = (await api(server.base, adminKey, 'POST', '/v1/keys', { role: 'executor' })).json.key as string;

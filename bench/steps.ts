@@ -15,6 +15,8 @@ import { benchDatabase, childrenOf, fmt, percentile, processCpuSeconds } from '.
  * commits of issue 15 on this branch, oldest first). Each revision is exported with `git archive`
  * to a temporary folder that borrows this checkout's node_modules. Measured on `npm start` (api and
  * executor in one process): its process tree holds all an invocation costs, so its CPU can be read.
+ * A revision may carry environment for the api process after `+`: `HEAD,HEAD+UV_USE_IO_URING=1`
+ * measures one setting against the other on the same code.
  */
 const CALLS = Number(process.env.BENCH_CALLS ?? 800);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -64,15 +66,30 @@ interface Probe {
 }
 
 /** bench/warm-probe.ts on one revision, in its own process: warm invocations at the executor, and their CPU. */
-function probe(dir: string): Probe {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/warm-probe.ts', dir], { encoding: 'utf8' });
+function probe(dir: string, env: Record<string, string>): Probe {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/warm-probe.ts', dir], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`warm probe failed on ${dir}: ${r.stderr.slice(-2000)}`);
   return JSON.parse(line) as Probe;
 }
 
-async function measureOnce(databaseUrl: string, dir: string) {
-  const d = await deploy(databaseUrl, false, dir);
+/** `rev+NAME=value+NAME=value`: a revision and the environment its api process runs with. */
+function parseStep(step: string): { rev: string; env: Record<string, string> } {
+  const [rev = '', ...settings] = step.split('+');
+  const env: Record<string, string> = {};
+  for (const setting of settings) {
+    const eq = setting.indexOf('=');
+    if (eq <= 0) throw new Error(`BENCH_STEPS: "${setting}" in "${step}" is not NAME=value`);
+    env[setting.slice(0, eq)] = setting.slice(eq + 1);
+  }
+  return { rev, env };
+}
+
+async function measureOnce(databaseUrl: string, dir: string, env: Record<string, string>) {
+  const d = await deploy(databaseUrl, false, dir, env);
   try {
     const url = new URL(`${d.base}/v1/functions/noop/invoke`);
     const headers = { authorization: `Bearer ${d.key}`, 'content-type': 'application/json' };
@@ -103,7 +120,8 @@ export async function stepsBench(): Promise<void> {
   const revs = (process.env.BENCH_STEPS ?? '').split(',').filter(Boolean);
   if (revs.length === 0) throw new Error('BENCH_STEPS=rev1,rev2,... names the revisions to compare');
   const database = await benchDatabase();
-  const dirs = revs.map(exportRevision);
+  const steps = revs.map(parseStep);
+  const dirs = steps.map((s) => exportRevision(s.rev));
   const results = revs.map(() => ({ p50: [] as number[], rps: [] as number[], cpu: [] as number[], probes: [] as Probe[] }));
   const withApi = process.env.BENCH_STEPS_API !== '0';
   try {
@@ -111,13 +129,13 @@ export async function stepsBench(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? revs.map((_, i) => i) : revs.map((_, i) => revs.length - 1 - i);
       for (const i of order) {
-        const p = probe(dirs[i]!);
+        const p = probe(dirs[i]!, steps[i]!.env);
         results[i]!.probes.push(p);
         console.log(
           `  round ${round + 1} ${revs[i]} at the executor: p50 ${fmt(p.p50, 3)} ms, executor CPU ${fmt(p.executorUs)} us, instance CPU ${fmt(p.instanceUs)} us per invocation`,
         );
         if (!withApi) continue;
-        const r = await measureOnce(database.url, dirs[i]!);
+        const r = await measureOnce(database.url, dirs[i]!, steps[i]!.env);
         results[i]!.p50.push(r.p50);
         results[i]!.rps.push(r.rps);
         results[i]!.cpu.push(r.cpuUs);

@@ -236,7 +236,7 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
     await pool.close();
     await isolation.close();
     for (let i = 0; i < 40 && front.inFlight() > 0; i++) await sleep(25);
-    front.server.closeAllConnections();
+    front.closeConnections();
     await new Promise((resolve) => front.server.close(resolve));
     await front.flushHeld(Math.max(deadline, Date.now() + 1_000));
     await reporter.stop(Math.max(deadline, Date.now() + 1_000));

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { allowedEnvironment } from '../src/contracts/environment.js';
 import {
@@ -10,6 +11,14 @@ import {
   type InvokeSpec,
   type LocalInvoker,
 } from '../src/contracts/executor.js';
+import {
+  encodeFrame,
+  frameWriter,
+  INVOKE_STREAM_PROTOCOL,
+  readFrames,
+  type AnswerMeta,
+  type RequestMeta,
+} from '../src/contracts/invoke-stream.js';
 import { isUuid, type UsageEvent } from '../src/contracts/usage.js';
 import type { CodeCache } from './code-cache.js';
 import type { ImageCache } from './image-cache.js';
@@ -376,10 +385,60 @@ export function createInvokeServer(deps: InvokeServerDeps) {
   });
   server.headersTimeout = 65_000;
 
+  /** Connections upgraded to the invoke stream: the http server no longer tracks them. */
+  const streams = new Set<Socket>();
+  server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    const refuse = (status: string, body: string) => {
+      socket.end(
+        `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    };
+    if (req.method !== 'GET' || req.url !== '/invoke' || req.headers.upgrade !== INVOKE_STREAM_PROTOCOL)
+      return refuse('404 Not Found', '{"error":{"code":"ROUTE_NOT_FOUND","message":"no such route"}}');
+    if (!authorized(req.headers.authorization))
+      return refuse('401 Unauthorized', '{"error":{"code":"UNAUTHENTICATED","message":"bad or missing invoke token"}}');
+    if (draining) return refuse('503 Service Unavailable', '{"error":{"code":"SHUTTING_DOWN","message":"this executor is shutting down"}}');
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${INVOKE_STREAM_PROTOCOL}\r\n\r\n`);
+    streams.add(socket);
+    socket.on('close', () => streams.delete(socket));
+    socket.on('error', (err) => deps.log.warn({ err: String(err) }, 'invoke stream failed; closing it'));
+    const write = frameWriter(socket);
+    readFrames(socket, head, (frame) => {
+      void guarded(() => overStream(frame.meta as Partial<RequestMeta>, frame.payload)).then((answer) => {
+        const meta: AnswerMeta = { s: answer.status, h: answer.headers };
+        write(encodeFrame(frame.id, meta, [answer.body]));
+      });
+    });
+  });
+
+  /** A request frame: the same checks as `POST /invoke` (the token was checked once, at the upgrade). */
+  function overStream(meta: Partial<RequestMeta>, payload: Buffer): Promise<InvokeAnswer> {
+    const specLength = meta.s;
+    if (typeof specLength !== 'number' || !Number.isInteger(specLength) || specLength <= 0 || specLength > MAX_SPEC_BYTES)
+      throw new HttpError(400, 'BAD_REQUEST', 'bad spec length');
+    if (payload.length < specLength) throw new HttpError(400, 'BAD_REQUEST', 'the body is shorter than its spec');
+    if (payload.length - specLength > MAX_SYNC_PAYLOAD_BYTES)
+      throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the event is larger than ${MAX_SYNC_PAYLOAD_BYTES} bytes`);
+    return execute(
+      payload.subarray(0, specLength),
+      payload.subarray(specLength),
+      typeof meta.r === 'string' ? meta.r : '',
+      meta.t === 1,
+      typeof meta.c === 'string' ? meta.c : undefined,
+    );
+  }
+
   const local: LocalInvoker = (r) => guarded(() => execute(r.spec, r.event, r.requestId, r.logTail, r.clientContext));
 
   return {
     server,
+    /** Closes every connection, HTTP and invoke streams (whose answers still due are lost to the api: it sees a reset). */
+    closeConnections(): void {
+      server.closeAllConnections();
+      for (const socket of streams) socket.destroy();
+    },
     /** For an api in this same process: no HTTP, no token (it never leaves the process). */
     local,
     inFlight: () => inFlight,

@@ -93,8 +93,11 @@ export interface AppDeps {
   metrics?: Metrics;
   /** /metrics and /docs only through the admin listener (createAdminServer); the public one answers 404. */
   adminListener?: boolean;
-  /** Functions and invoke routing: cache TTL, zip limits, executor liveness, per-account concurrency. */
-  functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; accountConcurrency?: number };
+  /**
+   * Functions and invoke routing: cache TTL, zip limits, executor liveness, per-account concurrency,
+   * and whether executors in other processes are reached over invoke streams (default) or HTTP.
+   */
+  functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; accountConcurrency?: number; invokeStreams?: boolean };
   /** Usage older than this many months (before the current one) is refused: it could no longer be billed. Default 12. */
   billingLookbackMonths?: number;
   /** Invoice runs: accounts priced and written per transaction (default 1,000). */
@@ -213,7 +216,7 @@ export function buildServices(deps: AppDeps) {
     images: createImagesRepository(deps.db),
     options: deps.functions,
   });
-  const executorClient = createExecutorClient();
+  const executorClient = createExecutorClient({ streams: deps.functions?.invokeStreams });
   const concurrency = createConcurrency({
     repo: createConcurrencyRepository(deps.db),
     log: deps.logger.child({ module: 'concurrency' }),

@@ -29,6 +29,8 @@ export interface Config {
   dispatchTokenVersion: 1 | 2;
   /** Run one executor inside this process (npm start); off when executors run as their own services. */
   localExecutor: boolean;
+  /** Invocations to executors in other processes over one framed connection each (off: an HTTP request each). */
+  invokeStreams: boolean;
   /** Most function instances of the local executor; null: its default (half the memory in 128 MB instances). */
   executorCapacity: number | null;
   executorIdleTimeoutS: number;
@@ -146,6 +148,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     apiProcesses: apiProcesses(env.TALLY_API_PROCESSES?.trim() ?? ''),
     dispatchTokenVersion: dispatchTokenVersion(env.TALLY_DISPATCH_TOKENS?.trim() ?? ''),
     localExecutor: onOff(env, 'TALLY_EXECUTOR', true),
+    invokeStreams: onOff(env, 'TALLY_INVOKE_STREAM', true),
     executorCapacity: env.TALLY_EXECUTOR_CAPACITY?.trim() ? int(env, 'TALLY_EXECUTOR_CAPACITY', 0, 1, 10_000) : null,
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
     shutdownTimeoutMs: int(env, 'TALLY_SHUTDOWN_TIMEOUT_S', 20, 2, 600) * 1000,

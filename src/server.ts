@@ -70,7 +70,11 @@ async function main(): Promise<void> {
     rateLimits: { authFailures: config.authFailuresPerMinute, expensive: config.expensivePerMinute },
     loadShedding: { maxEventLoopDelayMs: config.shedEventLoopDelayMs },
     trustProxy: config.trustProxy,
-    functions: { accountConcurrency: config.accountConcurrency, executors: { tokenVersion: config.dispatchTokenVersion } },
+    functions: {
+      accountConcurrency: config.accountConcurrency,
+      executors: { tokenVersion: config.dispatchTokenVersion },
+      invokeStreams: config.invokeStreams,
+    },
     publicUrl: config.publicUrl,
     aws: { region: config.region },
     events: { retryBaseMs: config.asyncRetryBaseMs, leaseMs: config.asyncLeaseMs },
