@@ -186,6 +186,8 @@ export interface Deployment {
   key: string;
   /** The process whose children are the function instances. */
   executorPid: number;
+  /** The api process (the same as executorPid for npm start). */
+  apiPid: number;
   zipFile: string;
   stop(): Promise<void>;
 }
@@ -220,6 +222,7 @@ export async function deploy(
     accountId: account,
     key,
     executorPid: executor?.pid ?? server.pid,
+    apiPid: server.pid,
     zipFile,
     async stop() {
       if (executor) {

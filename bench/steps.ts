@@ -16,8 +16,10 @@ import { benchDatabase, childrenOf, fmt, percentile, processCpuSeconds } from '.
  * to a temporary folder that borrows this checkout's node_modules. Measured on `npm start` (api and
  * executor in one process): its process tree holds all an invocation costs, so its CPU can be read.
  * A revision may carry environment for the api process after `+`: `HEAD,HEAD+UV_USE_IO_URING=1`
- * measures one setting against the other on the same code.
+ * measures one setting against the other on the same code. `BENCH_STEPS_APART=1` measures the api
+ * and the executor as separate processes instead (CPU: both process trees).
  */
+const APART = process.env.BENCH_STEPS_APART === '1';
 const CALLS = Number(process.env.BENCH_CALLS ?? 800);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -89,7 +91,8 @@ function parseStep(step: string): { rev: string; env: Record<string, string> } {
 }
 
 async function measureOnce(databaseUrl: string, dir: string, env: Record<string, string>) {
-  const d = await deploy(databaseUrl, false, dir, env);
+  const d = await deploy(databaseUrl, APART, dir, env);
+  const cpu = () => treeCpuMs(d.executorPid) + (d.apiPid === d.executorPid ? 0 : treeCpuMs(d.apiPid));
   try {
     const url = new URL(`${d.base}/v1/functions/noop/invoke`);
     const headers = { authorization: `Bearer ${d.key}`, 'content-type': 'application/json' };
@@ -105,9 +108,9 @@ async function measureOnce(databaseUrl: string, dir: string, env: Record<string,
     times.sort((a, b) => a - b);
     const options = { url: url.href, method: 'POST', headers, body: '{}', connections: 8 };
     await autocannon({ ...options, duration: 2 });
-    const cpuBefore = treeCpuMs(d.executorPid);
+    const cpuBefore = cpu();
     const load = await autocannon({ ...options, duration: SECONDS });
-    const cpuMs = treeCpuMs(d.executorPid) - cpuBefore;
+    const cpuMs = cpu() - cpuBefore;
     if (load.non2xx > 0 || load.errors > 0) throw new Error(`${load.non2xx} non-2xx, ${load.errors} errors under load`);
     // CPU per invocation barely moves with the machine's load, where latency and throughput do.
     return { p50: percentile(times, 50), rps: load.requests.average, cpuUs: (cpuMs * 1000) / load.requests.total };
@@ -125,7 +128,8 @@ export async function stepsBench(): Promise<void> {
   const results = revs.map(() => ({ p50: [] as number[], rps: [] as number[], cpu: [] as number[], probes: [] as Probe[] }));
   const withApi = process.env.BENCH_STEPS_API !== '0';
   try {
-    console.log(`steps benchmark (npm start, api and executor in one process): ${revs.join(', ')}; ${ROUNDS} rounds, interleaved`);
+    const mode = APART ? 'api and executor as separate processes' : 'npm start, api and executor in one process';
+    console.log(`steps benchmark (${mode}): ${revs.join(', ')}; ${ROUNDS} rounds, interleaved`);
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? revs.map((_, i) => i) : revs.map((_, i) => revs.length - 1 - i);
       for (const i of order) {
@@ -160,7 +164,7 @@ export async function stepsBench(): Promise<void> {
       );
     });
     if (!withApi) return;
-    console.log('  through the api (npm start), medians:');
+    console.log(`  through the api (${mode}), medians:`);
     const base = { p50: median(results[0]!.p50), rps: median(results[0]!.rps), cpu: median(results[0]!.cpu) };
     console.log('  | revision | 1 client p50 | × first | 8 clients | × first | CPU per invocation | × first |');
     revs.forEach((rev, i) => {
