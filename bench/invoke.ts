@@ -217,7 +217,7 @@ export async function deploy(
   await api(server.base, key, 'POST', '/v1/functions', { name: 'noop', runtime: 'nodejs', zipFile });
   await api(server.base, key, 'POST', '/v1/functions/noop/invoke', {});
   return {
-    label: separate ? 'api + executor processes (HTTP between them)' : 'npm start (api and executor in one process)',
+    label: separate ? 'api + executor processes (an invoke stream between them)' : 'npm start (api and executor in one process)',
     base: server.base,
     accountId: account,
     key,

@@ -408,7 +408,14 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     readFrames(socket, head, (frame) => {
       void guarded(() => overStream(frame.meta as Partial<RequestMeta>, frame.payload)).then((answer) => {
         const meta: AnswerMeta = { s: answer.status, h: answer.headers };
-        write(encodeFrame(frame.id, meta, [answer.body]));
+        try {
+          write(encodeFrame(frame.id, meta, [answer.body]));
+        } catch (err) {
+          // An answer too big for a frame (the runtime caps a response at 6 MiB, so only a bug gets here).
+          deps.log.error({ err: String(err) }, 'an answer did not fit in an invoke stream frame');
+          const body = Buffer.from('{"error":{"code":"INTERNAL_ERROR","message":"the answer did not fit in a frame"}}');
+          write(encodeFrame(frame.id, { s: 500, h: {} } satisfies AnswerMeta, [body]));
+        }
       });
     });
   });

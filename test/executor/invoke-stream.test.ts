@@ -37,7 +37,7 @@ const specBytes = Buffer.from(JSON.stringify(spec));
 
 /**
  * A real invoke server (an executor's front) over a pool that "runs" an event `{ "wait": ms }` by
- * waiting that long and answering the event back, and a spool that takes every record. Counts the
+ * waiting that long and answering the event back (or `bytes` bytes, when the event names a size), and a spool that takes every record. Counts the
  * TCP connections it accepts and the plain HTTP requests it serves.
  */
 async function executor() {
@@ -46,12 +46,12 @@ async function executor() {
     token: TOKEN,
     pool: {
       invoke: async (_fn: unknown, event: Buffer, requestId: string): Promise<InvocationResult> => {
-        const { wait } = JSON.parse(event.toString()) as { wait: number };
+        const { wait, bytes } = JSON.parse(event.toString()) as { wait: number; bytes?: number };
         await new Promise((resolve) => setTimeout(resolve, wait));
         return {
           requestId,
           status: 'success',
-          payload: event,
+          payload: bytes === undefined ? event : Buffer.alloc(bytes, 'x'),
           durationMs: wait,
           billedDurationMs: wait,
           maxMemoryUsedMb: 10,
@@ -223,6 +223,17 @@ describe('the invoke stream between the api and an executor', () => {
     const r = call(0);
     expect((await c.forward(route(e.url), r)).body.toString()).toBe(r.event.toString());
     await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect((await c.forward(route(e.url), call(0))).status).toBe(200);
+    expect(e.seen.connections).toBe(1);
+  });
+
+  it('carries a 6 MiB answer, and answers 500 (keeping the stream) for one too big for a frame', async () => {
+    const e = await executor();
+    const c = client();
+    const big = await c.forward(route(e.url), { ...call(0), event: Buffer.from(JSON.stringify({ wait: 0, bytes: 6 * 1024 * 1024 })) });
+    expect([big.status, big.body.length]).toEqual([200, 6 * 1024 * 1024]);
+    const tooBig = await c.forward(route(e.url), { ...call(0), event: Buffer.from(JSON.stringify({ wait: 0, bytes: 9 * 1024 * 1024 })) });
+    expect([tooBig.status, JSON.parse(tooBig.body.toString()).error.code]).toEqual([500, 'INTERNAL_ERROR']);
     expect((await c.forward(route(e.url), call(0))).status).toBe(200);
     expect(e.seen.connections).toBe(1);
   });

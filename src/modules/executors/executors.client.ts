@@ -99,7 +99,13 @@ class InvokeStream {
     const meta: RequestMeta = { r: r.requestId, s: r.spec.length };
     if (r.logTail) meta.t = 1;
     if (r.clientContext) meta.c = r.clientContext;
-    const frame = encodeFrame(id, meta, [r.spec, r.event]);
+    let frame: Buffer[];
+    try {
+      frame = encodeFrame(id, meta, [r.spec, r.event]);
+    } catch (err) {
+      // The api refuses an event over 6 MiB before it gets here: only a bug does, and it is not the executor's fault.
+      return Promise.reject(err as Error);
+    }
     return new Promise<ForwardAnswer>((resolve, reject) => {
       this.pending.set(id, {
         resolve,
