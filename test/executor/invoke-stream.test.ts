@@ -7,7 +7,7 @@ import { createExecutorMetrics, createInvokeServer } from '../../executor/invoke
 import type { InvocationResult } from '../../executor/runtime/types.js';
 import type { InvokeSpec } from '../../src/contracts/executor.js';
 import { INVOKE_STREAM_PROTOCOL } from '../../src/contracts/invoke-stream.js';
-import { createExecutorClient, NotDeliveredError } from '../../src/modules/executors/executors.client.js';
+import { createExecutorClient, NotDeliveredError, STREAM_MAX_EVENT_BYTES } from '../../src/modules/executors/executors.client.js';
 import type { Route } from '../../src/modules/executors/executors.service.js';
 import { freePort } from '../../src/lib/free-port.js';
 import { silentLog } from './helpers.js';
@@ -236,6 +236,16 @@ describe('the invoke stream between the api and an executor', () => {
     expect([tooBig.status, JSON.parse(tooBig.body.toString()).error.code]).toEqual([500, 'INTERNAL_ERROR']);
     expect((await c.forward(route(e.url), call(0))).status).toBe(200);
     expect(e.seen.connections).toBe(1);
+  });
+
+  it('sends an event over 256 KiB by POST /invoke, so that it holds no invocation behind it on the stream', async () => {
+    const e = await executor();
+    const c = client();
+    await c.forward(route(e.url), call(0));
+    const big = { ...call(0), event: Buffer.from(JSON.stringify({ wait: 0, pad: 'x'.repeat(STREAM_MAX_EVENT_BYTES) })) };
+    const answer = await c.forward(route(e.url), big);
+    expect([answer.status, answer.body.equals(big.event)]).toEqual([200, true]);
+    expect(e.seen).toEqual({ connections: 2, httpRequests: 1 });
   });
 
   it('closes a stream that sends something other than frames', async () => {

@@ -33,6 +33,11 @@ const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'E
 
 /** An executor that refused the invoke stream (an older one) is asked again after this long; meanwhile, POST /invoke. */
 const STREAM_RETRY_MS = 60_000;
+/**
+ * An event bigger than this goes by POST /invoke, on a connection of its own: on the stream it would
+ * hold every invocation behind it for as long as it takes to send (tens of ms for 6 MiB on 1 Gb/s).
+ */
+export const STREAM_MAX_EVENT_BYTES = 256 * 1024;
 
 interface Pending {
   resolve: (answer: ForwardAnswer) => void;
@@ -186,7 +191,7 @@ export function createExecutorClient(options: { streams?: boolean } = {}) {
     forward(route: Route, r: ForwardRequest): Promise<ForwardAnswer> {
       const local = locals.get(route.id);
       if (local) return local({ spec: r.spec, event: r.event, requestId: r.requestId, logTail: r.logTail, clientContext: r.clientContext });
-      if (!useStreams) return overHttp(route, r);
+      if (!useStreams || r.event.length > STREAM_MAX_EVENT_BYTES) return overHttp(route, r);
       const key = `${route.url} ${route.authorization}`;
       let state = streams.get(key);
       if (state?.stream?.open) return state.stream.send(r);
