@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,10 +8,31 @@ import { afterAll, beforeAll } from 'vitest';
 import { resolvePython } from '../../executor/runtime/pool.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
 import { KernelSandbox, type SandboxOptions } from '../../executor/sandbox/sandbox.js';
+import type { InvokeSpec } from '../../src/contracts/executor.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 export const silentLog = pino({ level: 'silent' });
+
+/** An InvokeSpec as the api sends it, for tests of the executor's front (a new account and function each call). */
+export function invokeSpec(overrides: Partial<InvokeSpec> = {}): InvokeSpec {
+  return {
+    accountId: randomUUID(),
+    functionId: randomUUID(),
+    name: 'fn',
+    version: 1,
+    runtime: 'nodejs',
+    handler: 'index.handler',
+    memoryMb: 128,
+    timeoutS: 3,
+    architecture: 'x86_64',
+    ephemeralStorageMb: 512,
+    environment: {},
+    reservedConcurrency: null,
+    codeSha256: 'a'.repeat(64),
+    ...overrides,
+  };
+}
 
 /**
  * Copies the fixture functions outside the repository: the repo's package.json says

@@ -5,12 +5,11 @@ import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutorMetrics, createInvokeServer } from '../../executor/invoke-server.js';
 import type { InvocationResult } from '../../executor/runtime/types.js';
-import type { InvokeSpec } from '../../src/contracts/executor.js';
 import { INVOKE_STREAM_PROTOCOL } from '../../src/contracts/invoke-stream.js';
 import { createExecutorClient, NotDeliveredError, STREAM_MAX_EVENT_BYTES } from '../../src/modules/executors/executors.client.js';
 import type { Route } from '../../src/modules/executors/executors.service.js';
 import { freePort } from '../../src/lib/free-port.js';
-import { silentLog } from './helpers.js';
+import { invokeSpec, silentLog } from './helpers.js';
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -18,21 +17,7 @@ afterEach(async () => {
 });
 
 const TOKEN = 't'.repeat(40);
-const spec: InvokeSpec = {
-  accountId: randomUUID(),
-  functionId: randomUUID(),
-  name: 'fn',
-  version: 1,
-  runtime: 'nodejs',
-  handler: 'index.handler',
-  memoryMb: 128,
-  timeoutS: 3,
-  architecture: 'x86_64',
-  ephemeralStorageMb: 512,
-  environment: {},
-  reservedConcurrency: null,
-  codeSha256: 'a'.repeat(64),
-};
+const spec = invokeSpec();
 const specBytes = Buffer.from(JSON.stringify(spec));
 
 /**

@@ -7,8 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutorMetrics, createInvokeServer } from '../../executor/invoke-server.js';
 import type { InvocationResult, UsageEvent } from '../../executor/runtime/types.js';
 import { UsageSpool } from '../../executor/spool.js';
-import type { InvokeSpec } from '../../src/contracts/executor.js';
-import { silentLog } from './helpers.js';
+import { invokeSpec, silentLog } from './helpers.js';
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -17,22 +16,7 @@ afterEach(async () => {
 
 const diskFull = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
 
-const spec: InvokeSpec = {
-  accountId: randomUUID(),
-  functionId: randomUUID(),
-  name: 'fn',
-  version: 1,
-  runtime: 'nodejs',
-  handler: 'index.handler',
-  memoryMb: 128,
-  timeoutS: 3,
-  architecture: 'x86_64',
-  ephemeralStorageMb: 512,
-  environment: {},
-  reservedConcurrency: null,
-  codeSha256: 'a'.repeat(64),
-  dispatchToken: 'v1.3.token',
-};
+const spec = invokeSpec({ dispatchToken: 'v1.3.token' });
 
 /** The invoke server in front of a pool that "runs" instantly and a spool whose writes a test controls. */
 function harness(spool: { append: (records: UsageEvent[]) => Promise<void>; accepting: () => boolean }) {
