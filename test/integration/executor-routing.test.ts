@@ -71,9 +71,14 @@ describe('routing invocations to executors', () => {
     const a = await newTenant(t.app);
     await deploy(t.base, a.accountKey, 'stale', makeZip([{ name: 'index.js', data: NODE_ECHO }]));
     let hits = 0;
+    // It speaks only POST /invoke, as executors did before the invoke stream (the upgrade gets a 404).
     const fake = http.createServer((req, res) => {
-      hits += 1;
       req.resume();
+      if (req.method !== 'POST' || req.url !== '/invoke') {
+        res.writeHead(404).end();
+        return;
+      }
+      hits += 1;
       req.on('end', () => {
         res.writeHead(200, { 'content-type': 'application/json', 'x-tally-status': 'success', 'x-tally-billed-duration-ms': '1' });
         res.end('"from the fake executor"');

@@ -16,12 +16,19 @@ const t = useReplicas(2, {
 });
 const app = (i: number) => t.replicas[i]!.app;
 
-/** A fake executor that holds every invocation until the test lets it answer. */
+/**
+ * A fake executor that holds every invocation until the test lets it answer. It speaks only
+ * `POST /invoke`, as executors did before the invoke stream: the replicas' upgrade gets a 404.
+ */
 const held: (() => void)[] = [];
 // Idle connections kept as long as the real executor keeps them (60 s): with node's default 5 s, a
 // replica could reuse a connection the server was closing, and the invocation would fail (502).
 const executor = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   req.resume();
+  if (req.method !== 'POST' || req.url !== '/invoke') {
+    res.writeHead(404).end();
+    return;
+  }
   req.on('end', () =>
     held.push(() =>
       res
