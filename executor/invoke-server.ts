@@ -387,6 +387,14 @@ export function createInvokeServer(deps: InvokeServerDeps) {
 
   /** Connections upgraded to the invoke stream: the http server no longer tracks them. */
   const streams = new Set<Socket>();
+  new Gauge({
+    name: 'tally_executor_invoke_streams',
+    help: 'Open invoke streams: one per api process that reaches this executor (0 while the apis use POST /invoke)',
+    registers: [deps.metrics.registry],
+    collect() {
+      this.set(streams.size);
+    },
+  });
   server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const refuse = (status: string, body: string) => {
       socket.end(

@@ -134,6 +134,9 @@ describe('the invoke stream between the api and an executor', () => {
 
     await c.forward(route(e.url), call(0));
     expect(e.seen).toEqual({ connections: 1, httpRequests: 0 });
+    // The executor counts its open streams.
+    const metrics = await (await fetch(`${e.url}/metrics`)).text();
+    expect(metrics).toMatch(/^tally_executor_invoke_streams 1$/m);
   });
 
   it('refuses an upgrade with a wrong token (401), another protocol (404), or while draining (503); the api then meets the same answer over POST /invoke', async () => {
