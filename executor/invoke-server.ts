@@ -156,6 +156,19 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** The spec length a request names (a header, or a frame's meta), or a 400. */
+function checkedSpecLength(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_SPEC_BYTES)
+    throw new HttpError(400, 'BAD_REQUEST', 'bad spec length');
+  return value;
+}
+
+/** An invoke body: the InvokeSpec JSON, then the event bytes. */
+function splitBody(body: Buffer, specLength: number): [spec: Buffer, event: Buffer] {
+  if (body.length < specLength) throw new HttpError(400, 'BAD_REQUEST', 'the body is shorter than its spec');
+  return [body.subarray(0, specLength), body.subarray(specLength)];
+}
+
 function send(res: http.ServerResponse, status: number, headers: http.OutgoingHttpHeaders, body: Buffer): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': body.length, ...headers });
   res.end(body);
@@ -345,21 +358,12 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       req.resume();
       throw new HttpError(401, 'UNAUTHENTICATED', 'bad or missing invoke token');
     }
-    const specLength = Number(req.headers[invokeHeaders.specLength]);
-    if (!Number.isInteger(specLength) || specLength <= 0 || specLength > MAX_SPEC_BYTES)
-      throw new HttpError(400, 'BAD_REQUEST', 'bad spec length');
-    const body = await readBody(req, MAX_SPEC_BYTES + MAX_SYNC_PAYLOAD_BYTES);
-    if (body.length < specLength) throw new HttpError(400, 'BAD_REQUEST', 'the body is shorter than its spec');
+    const specLength = checkedSpecLength(Number(req.headers[invokeHeaders.specLength]));
+    const [spec, event] = splitBody(await readBody(req, MAX_SPEC_BYTES + MAX_SYNC_PAYLOAD_BYTES), specLength);
     const requestId = req.headers[invokeHeaders.requestId];
     const given = req.headers[invokeHeaders.clientContext];
     const clientContext = typeof given === 'string' ? given : undefined;
-    return execute(
-      body.subarray(0, specLength),
-      body.subarray(specLength),
-      typeof requestId === 'string' ? requestId : '',
-      req.headers[invokeHeaders.log] === 'tail',
-      clientContext,
-    );
+    return execute(spec, event, typeof requestId === 'string' ? requestId : '', req.headers[invokeHeaders.log] === 'tail', clientContext);
   }
 
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => {
@@ -430,19 +434,10 @@ export function createInvokeServer(deps: InvokeServerDeps) {
 
   /** A request frame: the same checks as `POST /invoke` (the token was checked once, at the upgrade). */
   function overStream(meta: Partial<RequestMeta>, payload: Buffer): Promise<InvokeAnswer> {
-    const specLength = meta.s;
-    if (typeof specLength !== 'number' || !Number.isInteger(specLength) || specLength <= 0 || specLength > MAX_SPEC_BYTES)
-      throw new HttpError(400, 'BAD_REQUEST', 'bad spec length');
-    if (payload.length < specLength) throw new HttpError(400, 'BAD_REQUEST', 'the body is shorter than its spec');
-    if (payload.length - specLength > MAX_SYNC_PAYLOAD_BYTES)
+    const [spec, event] = splitBody(payload, checkedSpecLength(meta.s));
+    if (event.length > MAX_SYNC_PAYLOAD_BYTES)
       throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the event is larger than ${MAX_SYNC_PAYLOAD_BYTES} bytes`);
-    return execute(
-      payload.subarray(0, specLength),
-      payload.subarray(specLength),
-      typeof meta.r === 'string' ? meta.r : '',
-      meta.t === 1,
-      typeof meta.c === 'string' ? meta.c : undefined,
-    );
+    return execute(spec, event, typeof meta.r === 'string' ? meta.r : '', meta.t === 1, typeof meta.c === 'string' ? meta.c : undefined);
   }
 
   const local: LocalInvoker = (r) => guarded(() => execute(r.spec, r.event, r.requestId, r.logTail, r.clientContext));

@@ -43,7 +43,7 @@ interface Pending {
   resolve: (answer: ForwardAnswer) => void;
   reject: (err: Error) => void;
   deadline: number;
-  timeoutMessage: string;
+  timeoutMs: number;
 }
 
 /**
@@ -87,7 +87,7 @@ class InvokeStream {
       for (const [id, waiting] of this.pending)
         if (waiting.deadline <= now) {
           this.pending.delete(id);
-          waiting.reject(new Error(waiting.timeoutMessage));
+          waiting.reject(new Error(`no answer from executor ${this.executorId} within ${waiting.timeoutMs} ms`));
         }
     }, 250);
     this.sweep.unref();
@@ -112,12 +112,7 @@ class InvokeStream {
       return Promise.reject(err as Error);
     }
     return new Promise<ForwardAnswer>((resolve, reject) => {
-      this.pending.set(id, {
-        resolve,
-        reject,
-        deadline: Date.now() + r.timeoutMs,
-        timeoutMessage: `no answer from executor ${this.executorId} within ${r.timeoutMs} ms`,
-      });
+      this.pending.set(id, { resolve, reject, deadline: Date.now() + r.timeoutMs, timeoutMs: r.timeoutMs });
       this.write(frame);
     });
   }
