@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { deploy, measure } from './invoke.js';
+import { deploy, measure, WARM_SECONDS } from './invoke.js';
 import { benchDatabase, fmt, freePort, syncAppendMicros } from './lib.js';
 
 /**
@@ -30,7 +30,7 @@ async function measureLayer(layer: number) {
       child.stdout!.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`floor layer ${layer} exited with ${code}`)));
     });
-    return await measure(`http://127.0.0.1:${port}/floor`, { 'content-type': 'application/json' });
+    return await measure(`http://127.0.0.1:${port}/floor`, { 'content-type': 'application/json' }, WARM_SECONDS);
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -41,6 +41,7 @@ async function measureLayer(layer: number) {
 export async function floorBench(): Promise<void> {
   console.log('floor benchmark: the mechanisms of a warm invoke alone, layer by layer, then Tally (npm start)');
   console.log(`  this disk: a 400-byte O_DSYNC append takes ${fmt(syncAppendMicros())} µs (median), the sync of layer 4 and of Tally`);
+  console.log(`  each measured after ${WARM_SECONDS} s of 8-client load (BENCH_WARM_SECONDS)`);
   const rows: { what: string; p50: number; rps: number; p50s: string; rpsAll: string }[] = [];
   for (let layer = 0; layer < LAYERS.length; layer++) {
     const m = await measureLayer(layer);
@@ -51,10 +52,11 @@ export async function floorBench(): Promise<void> {
   try {
     const d = await deploy(database.url, false);
     try {
-      const m = await measure(`${d.base}/v1/functions/noop/invoke`, {
-        authorization: `Bearer ${d.key}`,
-        'content-type': 'application/json',
-      });
+      const m = await measure(
+        `${d.base}/v1/functions/noop/invoke`,
+        { authorization: `Bearer ${d.key}`, 'content-type': 'application/json' },
+        WARM_SECONDS,
+      );
       rows.push({ what: 'Tally, `npm start`', ...m });
       console.log(`  Tally npm start: 1 client p50 ${m.p50s} ms, 8 clients ${m.rpsAll} /s`);
     } finally {

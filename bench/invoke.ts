@@ -83,13 +83,25 @@ function post(agent: Agent, url: URL, headers: Record<string, string>, body: Buf
 }
 
 /**
+ * Load before anything is timed, in rounds of 2 s with 8 connections, so that a program measured
+ * is at its steady state. Tally's rate rises for its first 20,000-40,000 invocations while V8
+ * optimizes its code in nine processes (the api and eight instances); measured 4 s after its
+ * start, its rate was about a fifth below what it reached after 20 s (docs/performance.md).
+ */
+export const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 20);
+
+/**
  * p50/p99 of one client calling in a loop, then invocations/s with 8 connections (autocannon).
  * The machine is shared: each measure is taken in 3 rounds and the median round is reported.
+ * `warmSeconds` of 8-client load come first (their rates are returned, to show the curve).
  */
-export async function measure(url: string, headers: Record<string, string>) {
+export async function measure(url: string, headers: Record<string, string>, warmSeconds = 0) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const target = new URL(url);
   const body = Buffer.from('{}');
+  const options = { url, method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}', connections: CLIENTS };
+  const warm: number[] = [];
+  for (let s = 0; s < warmSeconds; s += 2) warm.push((await autocannon({ ...options, duration: 2 })).requests.average);
   // Warm: the instance's and the api's code paths are JIT-compiled before anything is timed.
   for (let i = 0; i < 2000; i++) await post(agent, target, headers, body);
   const latency: { p50: number; p99: number }[] = [];
@@ -105,7 +117,6 @@ export async function measure(url: string, headers: Record<string, string>) {
     latency.push({ p50: percentile(times, 50), p99: percentile(times, 99) });
   }
   agent.destroy();
-  const options = { url, method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}', connections: CLIENTS };
   // 8 clients need 8 instances: started and warmed by a first round that is not counted.
   await autocannon({ ...options, duration: 4 });
   const loads: AutocannonResult[] = [];
@@ -126,6 +137,8 @@ export async function measure(url: string, headers: Record<string, string>) {
     rpsAll: loads.map((l) => fmt(l.requests.average)).join(' / '),
     loadP50: load.latency.p50,
     loadP99: load.latency.p99,
+    /** The warm-up rounds' rates (/s), empty without a warm-up. */
+    warm: warm.map((r) => fmt(r)).join(' / '),
   };
 }
 
@@ -272,18 +285,20 @@ export async function invokeBench(): Promise<void> {
   const floor = await startFloor();
   try {
     console.log(`invoke benchmark: warm no-op Node.js function (index.mjs, 128 MB) through the api on loopback, ${database.source}`);
-    const bare = await measure(floor.url, { 'content-type': 'application/json' });
+    const bare = await measure(floor.url, { 'content-type': 'application/json' }, WARM_SECONDS);
     console.log(
       `  floor, bare Fastify route returning the same JSON: 1 client p50 ${fmt(bare.p50, 2)} ms, p99 ${fmt(bare.p99, 2)} ms; ${CLIENTS} clients ${fmt(bare.rps)} req/s (rounds ${bare.rpsAll})`,
     );
     for (const separate of [false, true]) {
       const d = await deploy(database.url, separate);
       try {
-        const tally = await measure(`${d.base}/v1/functions/noop/invoke`, {
-          authorization: `Bearer ${d.key}`,
-          'content-type': 'application/json',
-        });
+        const tally = await measure(
+          `${d.base}/v1/functions/noop/invoke`,
+          { authorization: `Bearer ${d.key}`, 'content-type': 'application/json' },
+          WARM_SECONDS,
+        );
         console.log(`  ${d.label}:`);
+        console.log(`    warm-up, ${CLIENTS} clients, 2 s rounds: ${tally.warm} /s`);
         console.log(
           `    1 client in a loop (${ROUNDS} x ${fmt(LATENCY_CALLS)} calls): p50 ${fmt(tally.p50, 2)} ms, p99 ${fmt(tally.p99, 2)} ms   (p50 per round ${tally.p50s} ms; floor x${fmt(tally.p50 / bare.p50, 1)} at p50)`,
         );

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { deploy, measure } from './invoke.js';
+import { deploy, measure, WARM_SECONDS } from './invoke.js';
 import { benchDatabase, fmt, freePort, syncAppendMicros } from './lib.js';
 
 /**
@@ -11,7 +11,10 @@ import { benchDatabase, fmt, freePort, syncAppendMicros } from './lib.js';
  * answer) on the same no-op Node.js function, with the same clients in the same run: one client in
  * a loop (p50, p99), then 8 connections (autocannon). serverless-offline is installed in its own
  * folder (bench/serverless-offline, its own lock file) the first time this target runs, so the
- * project's own `npm ci` stays lean.
+ * project's own `npm ci` stays lean. Each is compared at its best: serverless-offline's rate falls as
+ * one process serves, so it is started afresh for each measure, and measured fresh and after a
+ * warm-up (the better figure counts); Tally's rises for its first tens of thousands of
+ * invocations, so it is measured after BENCH_WARM_SECONDS (20) of 8-client load.
  */
 const FOLDER = join(import.meta.dirname, 'serverless-offline');
 const FUNCTION_NAME = 'tallybench-dev-noop';
@@ -84,7 +87,9 @@ export async function offlineBench(): Promise<void> {
     for (const separate of [false, true]) {
       const d = await deploy(database.url, separate);
       try {
-        const r = await measure(`${d.base}/v1/functions/noop/invoke`, { authorization: `Bearer ${d.key}`, ...json });
+        // Tally at its steady state: its rate rises for its first few tens of thousands of
+        // invocations (V8 optimizing nine processes), where serverless-offline's falls from its start.
+        const r = await measure(`${d.base}/v1/functions/noop/invoke`, { authorization: `Bearer ${d.key}`, ...json }, WARM_SECONDS);
         tally.push({ label: `Tally, ${separate ? 'api and executor as separate processes' : 'npm start (one process)'}`, r });
       } finally {
         await d.stop();
@@ -96,15 +101,26 @@ export async function offlineBench(): Promise<void> {
     offline.child.kill('SIGTERM');
     offline = await startOffline();
     const after = await measure(offline.url, json);
-    const sls = { rps: (before.rps + after.rps) / 2, p50: (before.p50 + after.p50) / 2 };
+    // And once more, started afresh and measured after the warm-up Tally gets: whichever of the two
+    // ways gives serverless-offline the better figure is the one Tally is compared with.
+    offline.child.kill('SIGTERM');
+    offline = await startOffline();
+    const warmed = await measure(offline.url, json, WARM_SECONDS);
+    const fresh = { rps: (before.rps + after.rps) / 2, p50: (before.p50 + after.p50) / 2 };
+    const sls = { rps: Math.max(fresh.rps, warmed.rps), p50: Math.min(fresh.p50, warmed.p50) };
     const line = (r: typeof before) =>
       `1 client p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms (rounds ${r.p50s}); 8 clients ${fmt(r.rps)} /s, p50 ${fmt(r.loadP50)} ms (rounds ${r.rpsAll})`;
     console.log(`  serverless-offline 13.9 (Lambda Invoke endpoint, worker threads), before Tally: ${line(before)}`);
     console.log(`  serverless-offline, after Tally (started again): ${line(after)}`);
+    console.log(`  serverless-offline, started again, after ${WARM_SECONDS} s of 8-client load (${warmed.warm} /s): ${line(warmed)}`);
+    console.log(
+      `  compared with serverless-offline's better figures: ${fmt(sls.rps)} /s (${sls.rps === fresh.rps ? 'fresh, mean of before and after' : 'warmed'}), p50 ${fmt(sls.p50, 2)} ms (${sls.p50 === fresh.p50 ? 'fresh, mean' : 'warmed'})`,
+    );
     for (const { label, r } of tally) {
       console.log(`  ${label}: ${line(r)}`);
+      console.log(`    after ${WARM_SECONDS} s of 8-client load (2 s rounds: ${r.warm} /s)`);
       console.log(
-        `    → ${fmt(r.rps / sls.rps, 2)}× serverless-offline's throughput, p50 ${fmt(r.p50 / sls.p50, 2)}× its p50 (against the mean of its two measures)`,
+        `    → ${fmt(r.rps / sls.rps, 2)}× serverless-offline's throughput, p50 ${fmt(r.p50 / sls.p50, 2)}× its p50 (against its better figures)`,
       );
     }
     console.log('  goal: at least 3× serverless-offline throughput at a lower p50');
