@@ -90,12 +90,26 @@ function post(agent: Agent, url: URL, headers: Record<string, string>, body: Buf
  */
 export const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 20);
 
+/** How much a measure sends: its warm-up calls, calls per one-client round, and its load's warm-up and rounds (s). */
+export interface MeasureShape {
+  warmCalls: number;
+  latencyCalls: number;
+  loadWarmSeconds: number;
+  loadSeconds: number;
+}
+const FULL: MeasureShape = { warmCalls: 2000, latencyCalls: LATENCY_CALLS, loadWarmSeconds: 4, loadSeconds: SECONDS };
+/**
+ * About 8,000 requests in all, for a program that slows down as it serves (serverless-offline: 2,000/s
+ * around its 7,000th request, 1,100/s at its 15,000th, 600/s at its 30,000th): its figures while fresh.
+ */
+export const BRIEF: MeasureShape = { warmCalls: 300, latencyCalls: 300, loadWarmSeconds: 1, loadSeconds: 1 };
+
 /**
  * p50/p99 of one client calling in a loop, then invocations/s with 8 connections (autocannon).
  * The machine is shared: each measure is taken in 3 rounds and the median round is reported.
  * `warmSeconds` of 8-client load come first (their rates are returned, to show the curve).
  */
-export async function measure(url: string, headers: Record<string, string>, warmSeconds = 0) {
+export async function measure(url: string, headers: Record<string, string>, warmSeconds = 0, shape: MeasureShape = FULL) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const target = new URL(url);
   const body = Buffer.from('{}');
@@ -103,11 +117,11 @@ export async function measure(url: string, headers: Record<string, string>, warm
   const warm: number[] = [];
   for (let s = 0; s < warmSeconds; s += 2) warm.push((await autocannon({ ...options, duration: 2 })).requests.average);
   // Warm: the instance's and the api's code paths are JIT-compiled before anything is timed.
-  for (let i = 0; i < 2000; i++) await post(agent, target, headers, body);
+  for (let i = 0; i < shape.warmCalls; i++) await post(agent, target, headers, body);
   const latency: { p50: number; p99: number }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const times: number[] = [];
-    for (let i = 0; i < LATENCY_CALLS; i++) {
+    for (let i = 0; i < shape.latencyCalls; i++) {
       const started = performance.now();
       const status = await post(agent, target, headers, body);
       times.push(performance.now() - started);
@@ -118,10 +132,10 @@ export async function measure(url: string, headers: Record<string, string>, warm
   }
   agent.destroy();
   // 8 clients need 8 instances: started and warmed by a first round that is not counted.
-  await autocannon({ ...options, duration: 4 });
+  await autocannon({ ...options, duration: shape.loadWarmSeconds });
   const loads: AutocannonResult[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const load = await autocannon({ ...options, duration: SECONDS });
+    const load = await autocannon({ ...options, duration: shape.loadSeconds });
     if (load.non2xx > 0 || load.errors > 0)
       throw new Error(`${url}: ${load.non2xx} non-2xx answers (${JSON.stringify(load.statusCodeStats)}), ${load.errors} errors under load`);
     loads.push(load);
