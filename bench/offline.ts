@@ -69,6 +69,12 @@ async function startOffline(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${lambda}/2015-03-31/functions/${FUNCTION_NAME}/invocations`, child };
 }
 
+/** A fresh serverless-offline process in place of `old`: within one process its rate falls as it serves. */
+async function restart(old: { child: ChildProcess }): Promise<Awaited<ReturnType<typeof startOffline>>> {
+  old.child.kill('SIGTERM');
+  return startOffline();
+}
+
 export async function offlineBench(): Promise<void> {
   install();
   const database = await benchDatabase();
@@ -98,18 +104,15 @@ export async function offlineBench(): Promise<void> {
     // A fresh serverless-offline process: within one process its rate falls as it serves (its own
     // rounds fall from the first to the third), and the same process measured again after Tally
     // would weigh that on the comparison. Fresh each time is its best case.
-    offline.child.kill('SIGTERM');
-    offline = await startOffline();
+    offline = await restart(offline);
     const after = await measure(offline.url, json);
     // Once more, started afresh and measured after the warm-up Tally gets, and once briefly: whichever
     // way gives serverless-offline its best figure is the one Tally is compared with.
-    offline.child.kill('SIGTERM');
-    offline = await startOffline();
+    offline = await restart(offline);
     // Under long load it may start failing requests; then only its fresh figures count.
     const warmed = await measure(offline.url, json, WARM_SECONDS).catch((err: Error) => err);
     // And briefly, in a fresh process: a full measure sends it about 40,000 requests, over which it slows down.
-    offline.child.kill('SIGTERM');
-    offline = await startOffline();
+    offline = await restart(offline);
     const brief = await measure(offline.url, json, 0, BRIEF);
     const fresh = { rps: (before.rps + after.rps) / 2, p50: (before.p50 + after.p50) / 2 };
     const ways = [
