@@ -221,13 +221,17 @@ describe('a hostile function', () => {
 
 describe('when the kernel refuses to park or wake an instance', () => {
   /** The real sandbox, with one of an instance's CPU controls failing as a broken cgroup would. */
-  function refusing(control: 'park' | 'unpark'): Isolation {
+  function refusing(control: 'park' | 'unpark', parked = { times: 0 }): Isolation {
     const real = sandbox.isolation;
     return {
       mode: real.mode,
       open: async (spec, runtime) => {
         const box = await real.open(spec, runtime);
         return Object.assign(Object.create(box) as IsolatedInstance, {
+          park: () => {
+            box.park();
+            parked.times++;
+          },
           [control]: () => {
             throw Object.assign(new Error(`EIO: ${control}`), { code: 'EIO' });
           },
@@ -249,9 +253,12 @@ describe('when the kernel refuses to park or wake an instance', () => {
   });
 
   it('stops an instance it cannot wake, and hands the call back untaken (the pool runs it on another)', async () => {
-    const fn = hostile({}, refusing('unpark'));
+    const parked = { times: 0 };
+    const fn = hostile({}, refusing('unpark', parked));
     expect((await run(fn, { action: 'echo', n: 1 })).status).toBe('success');
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    // Parked a turn of the event loop after the answer; on a loaded machine that turn can outlast any
+    // fixed wait, and a call before it finds the instance awake (nothing to wake, so nothing fails).
+    await expect.poll(() => parked.times).toBeGreaterThan(0);
     await expect(run(fn, { action: 'echo', n: 2 })).rejects.toBeInstanceOf(InstanceGoneError);
     await expect.poll(() => fn.alive).toBe(false);
   });
