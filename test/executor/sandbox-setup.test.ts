@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -183,6 +183,32 @@ describe('cgroup v2 driver (against a cgroup2-shaped folder)', () => {
     expect(file('cgroup.procs')).toBe('12345');
     writeFileSync(path.join(root, 'inst1', 'memory.events'), 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n');
     expect(group.oomKills()).toBe(1);
+    // Read on every invocation through a file held open: each read sees what the file holds now.
+    writeFileSync(path.join(root, 'inst1', 'memory.events'), 'low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\n');
+    expect(group.oomKills()).toBe(2);
+    writeFileSync(path.join(root, 'inst1', 'memory.peak'), '52428800\n');
+    writeFileSync(path.join(root, 'inst1', 'memory.current'), '1048576\n');
+    expect(group.peakMemoryBytes()).toBe(52_428_800);
+    writeFileSync(path.join(root, 'inst1', 'memory.peak'), '62914560\n');
+    expect(group.peakMemoryBytes()).toBe(62_914_560);
+    const heldOpen = (file: string) =>
+      readdirSync('/proc/self/fd').some((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === file;
+        } catch {
+          return false; // the descriptor readdir itself used, gone by now
+        }
+      });
+    expect(heldOpen(path.join(root, 'inst1', 'memory.events'))).toBe(true);
+    expect(heldOpen(path.join(root, 'inst1', 'memory.peak'))).toBe(true);
+    // Before Linux 5.19 there is no memory.peak: the highest memory.current read stands in for it.
+    const old = await driver.create('inst2');
+    writeFileSync(path.join(root, 'inst2', 'memory.current'), '31457280\n');
+    expect(old.peakMemoryBytes()).toBe(31_457_280);
+    writeFileSync(path.join(root, 'inst2', 'memory.current'), '2097152\n');
+    expect(old.peakMemoryBytes()).toBe(31_457_280);
+    writeFileSync(path.join(root, 'inst2', 'memory.current'), '41943040\n');
+    expect(old.peakMemoryBytes()).toBe(41_943_040);
     writeFileSync(path.join(root, 'inst1', 'pids.events'), 'max 7\n');
     expect(group.forksRefused()).toBe(7);
     expect(driver.killScript()).toContain('cgroup.kill');
