@@ -428,7 +428,7 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
           // memory.peak needs Linux 5.19; older kernels only show the current figure, so the highest
           // seen at the invocations' ends stands in for it.
           peak ??= controlFile(path.join(dir, existsSync(path.join(dir, 'memory.peak')) ? 'memory.peak' : 'memory.current'), 'r');
-          peakSeen = Math.max(peakSeen, numberIn(peak.read()));
+          peakSeen = Math.max(peakSeen, numberIn(peak.read()) || readNumber(path.join(dir, 'memory.current')));
           return peakSeen;
         },
         oomKills: () => keyedIn(events.read(), 'oom_kill'),

@@ -209,6 +209,11 @@ describe('cgroup v2 driver (against a cgroup2-shaped folder)', () => {
     expect(old.peakMemoryBytes()).toBe(31_457_280);
     writeFileSync(path.join(root, 'inst2', 'memory.current'), '41943040\n');
     expect(old.peakMemoryBytes()).toBe(41_943_040);
+    // A memory.peak that reads as nothing (a read that failed) falls back to memory.current, as before.
+    const blank = await driver.create('inst3');
+    writeFileSync(path.join(root, 'inst3', 'memory.peak'), '');
+    writeFileSync(path.join(root, 'inst3', 'memory.current'), '5242880\n');
+    expect(blank.peakMemoryBytes()).toBe(5_242_880);
     writeFileSync(path.join(root, 'inst1', 'pids.events'), 'max 7\n');
     expect(group.forksRefused()).toBe(7);
     expect(driver.killScript()).toContain('cgroup.kill');
