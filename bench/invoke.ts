@@ -104,6 +104,13 @@ const FULL: MeasureShape = { warmCalls: 2000, latencyCalls: LATENCY_CALLS, loadW
  */
 export const BRIEF: MeasureShape = { warmCalls: 300, latencyCalls: 300, loadWarmSeconds: 1, loadSeconds: 1 };
 
+/** `seconds` of load with `options` (autocannon's), in 2 s rounds; their rates (/s). */
+export async function warmUp(options: object, seconds: number): Promise<number[]> {
+  const rates: number[] = [];
+  for (let s = 0; s < seconds; s += 2) rates.push((await autocannon({ ...options, duration: 2 })).requests.average);
+  return rates;
+}
+
 /**
  * p50/p99 of one client calling in a loop, then invocations/s with 8 connections (autocannon).
  * The machine is shared: each measure is taken in 3 rounds and the median round is reported.
@@ -114,8 +121,7 @@ export async function measure(url: string, headers: Record<string, string>, warm
   const target = new URL(url);
   const body = Buffer.from('{}');
   const options = { url, method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}', connections: CLIENTS };
-  const warm: number[] = [];
-  for (let s = 0; s < warmSeconds; s += 2) warm.push((await autocannon({ ...options, duration: 2 })).requests.average);
+  const warm = await warmUp(options, warmSeconds);
   // Warm: the instance's and the api's code paths are JIT-compiled before anything is timed.
   for (let i = 0; i < shape.warmCalls; i++) await post(agent, target, headers, body);
   const latency: { p50: number; p99: number }[] = [];

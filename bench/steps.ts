@@ -4,7 +4,7 @@ import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { deploy, WARM_SECONDS } from './invoke.js';
+import { deploy, WARM_SECONDS, warmUp } from './invoke.js';
 import { benchDatabase, childrenOf, fmt, percentile, processCpuSeconds } from './lib.js';
 
 /**
@@ -98,7 +98,7 @@ async function measureOnce(databaseUrl: string, dir: string, env: Record<string,
     const headers = { authorization: `Bearer ${d.key}`, 'content-type': 'application/json' };
     const options = { url: url.href, method: 'POST', headers, body: '{}', connections: 8 };
     // At steady state, as the other benchmarks measure: JIT compilation of a fresh deployment is not its cost.
-    for (let s = 0; s < WARM_SECONDS; s += 2) await autocannon({ ...options, duration: 2 });
+    await warmUp(options, WARM_SECONDS);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     for (let i = 0; i < 1000; i++) await post(agent, url, headers);
     const times: number[] = [];
