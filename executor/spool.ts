@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, writeSync } from 'node:fs';
 import path from 'node:path';
 import { isSpooledLogs, type SpooledLogs } from '../src/contracts/logs.js';
 import type { Log, UsageEvent } from './runtime/types.js';
@@ -24,6 +24,11 @@ export interface SpoolOptions {
   minFreeBytes?: number;
   /** How often free space is looked at (and a spent reserve made again). */
   checkIntervalMs?: number;
+  /**
+   * A disk whose writes take longer than this on average (µs) is never written on the event loop, even
+   * for a lone invocation (see `writeNow`); 0: never on the loop. Default 1,000.
+   */
+  spotWriteMaxUs?: number;
   /** Free bytes for an unprivileged writer on the spool's file system; tests stand in a full disk. */
   freeBytes?: (dir: string) => Promise<number>;
 }
@@ -97,6 +102,7 @@ export class UsageSpool<R extends object = UsageEvent> {
   private closed = false;
   private appends = 0;
   private syncs = 0;
+  private spotWrites = 0;
   private writeFailures = 0;
   private quarantined = 0;
   /** Events in quarantine files, not yet handed to the api. */
@@ -107,6 +113,10 @@ export class UsageSpool<R extends object = UsageEvent> {
   private spaceOk = true;
   private watch: NodeJS.Timeout | null = null;
   private checking: Promise<void> | null = null;
+  /** File operations queued or running on `io`: a write on the spot is made only when there are none. */
+  private ioPending = 0;
+  /** Moving mean of a write's time (µs): a write on the spot holds the event loop that long. */
+  private writeUs = 0;
 
   private constructor(
     private readonly options: SpoolOptions,
@@ -149,15 +159,19 @@ export class UsageSpool<R extends object = UsageEvent> {
   /**
    * Resolves once the records are fsync'd. Appends made while a write is in flight are
    * written and synced together (group commit), so many concurrent invocations share one fsync.
+   * `alone`: the caller is the only invocation in flight, so the records may be written on the spot
+   * (`writeNow`); they are durable when the returned promise is made.
    */
-  append(records: R[]): Promise<void> {
+  append(records: R[], opts: { alone?: boolean } = {}): Promise<void> {
     if (this.closed) return Promise.reject(new Error('usage spool is closed'));
     if (records.length === 0) return Promise.resolve();
     this.appends += 1;
     let data = '';
     for (const record of records) data += `${JSON.stringify(record)}\n`;
+    const count = usageCount(records);
+    if (opts.alone && this.writeNow(data, count)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ data, count: usageCount(records), resolve, reject });
+      this.waiting.push({ data, count, resolve, reject });
       // Wait one turn of the event loop so that every append of this tick joins the batch.
       this.flushing ??= new Promise<void>((done) => setImmediate(() => void this.flush().then(done)));
     });
@@ -269,6 +283,7 @@ export class UsageSpool<R extends object = UsageEvent> {
     return {
       appends: this.appends,
       syncs: this.syncs,
+      spotWrites: this.spotWrites,
       writeFailures: this.writeFailures,
       quarantined: this.quarantined,
       quarantineWaiting: this.quarantineWaiting,
@@ -409,12 +424,9 @@ export class UsageSpool<R extends object = UsageEvent> {
   }
 
   private async write(data: Buffer, records: number): Promise<void> {
-    const maxBytes = this.options.maxSegmentBytes ?? 1024 * 1024;
-    const maxAgeMs = this.options.maxSegmentAgeMs ?? 60_000;
-    if (this.current && this.current.bytes > 0) {
-      if (this.current.bytes + data.length > maxBytes || Date.now() - this.current.openedAt > maxAgeMs) await this.seal();
-    }
+    if (this.current && this.sealDue(this.current, data.length)) await this.seal();
     const current = this.current ?? (await this.createSegment());
+    const started = process.hrtime.bigint();
     let offset = 0;
     try {
       while (offset < data.length) {
@@ -425,7 +437,51 @@ export class UsageSpool<R extends object = UsageEvent> {
       await this.abandon(current);
       throw err;
     }
-    current.bytes += data.length;
+    this.wrote(current, data.length, records, started);
+  }
+
+  /**
+   * The write on the spot: when the caller is the only invocation in flight and the spool is idle, the
+   * record is written with `writeSync` on the event loop instead of through libuv's thread pool,
+   * which saves the two thread wake-ups (the pool's futex, its eventfd back) that a lone invocation
+   * otherwise waits for. Under load the loop has other work, so appends take the thread pool and
+   * group commit as before; a disk whose writes take over `spotWriteMaxUs` on average is never written
+   * on the spot (the loop would stall that long). False: not taken, or it failed; the caller takes the
+   * ordinary path, which retries (and gives up the reserve on a full disk).
+   */
+  private writeNow(data: string, records: number): boolean {
+    const current = this.current;
+    const maxUs = this.options.spotWriteMaxUs ?? 1_000;
+    if (!current || this.ioPending > 0 || this.flushing || this.waiting.length > 0 || this.writeUs > maxUs || maxUs === 0) return false;
+    const buffer = Buffer.from(data);
+    if (this.sealDue(current, buffer.length)) return false;
+    const started = process.hrtime.bigint();
+    let offset = 0;
+    try {
+      while (offset < buffer.length) offset += writeSync(current.handle.fd, buffer, offset, buffer.length - offset);
+    } catch {
+      if (offset > 0) {
+        // A torn line: nothing more goes into this segment (as in write()).
+        this.current = null;
+        void this.serial(() => this.abandon(current));
+      }
+      return false;
+    }
+    this.wrote(current, buffer.length, records, started);
+    this.spotWrites += 1;
+    return true;
+  }
+
+  private sealDue(current: Segment, bytes: number): boolean {
+    const maxBytes = this.options.maxSegmentBytes ?? 1024 * 1024;
+    const maxAgeMs = this.options.maxSegmentAgeMs ?? 60_000;
+    return current.bytes > 0 && (current.bytes + bytes > maxBytes || Date.now() - current.openedAt > maxAgeMs);
+  }
+
+  private wrote(current: Segment, bytes: number, records: number, started: bigint): void {
+    const us = Number(process.hrtime.bigint() - started) / 1000;
+    this.writeUs = this.writeUs === 0 ? us : this.writeUs * 0.9 + us * 0.1;
+    current.bytes += bytes;
     const name = segmentName(current.seq);
     const held = this.backlog.get(name);
     if (held) held.records += records;
@@ -495,8 +551,13 @@ export class UsageSpool<R extends object = UsageEvent> {
   }
 
   private serial<T>(op: () => Promise<T>): Promise<T> {
+    this.ioPending += 1;
     const run = this.io.then(op, op);
-    this.io = run.catch(() => undefined);
+    this.io = run
+      .catch(() => undefined)
+      .finally(() => {
+        this.ioPending -= 1;
+      });
     return run;
   }
 }

@@ -19,7 +19,7 @@ const diskFull = () => Object.assign(new Error('ENOSPC: no space left on device,
 const spec = invokeSpec({ dispatchToken: 'v1.3.token' });
 
 /** The invoke server in front of a pool that "runs" instantly and a spool whose writes a test controls. */
-function harness(spool: { append: (records: UsageEvent[]) => Promise<void>; accepting: () => boolean }) {
+function harness(spool: { append: (records: UsageEvent[], opts?: { alone?: boolean }) => Promise<void>; accepting: () => boolean }) {
   const runs: string[] = [];
   const pool = {
     invoke: async (_fn: unknown, _event: Buffer, requestId: string): Promise<InvocationResult> => {
@@ -224,5 +224,23 @@ describe('usage spool: room for the records of invocations that run', () => {
     const second = record(2);
     await spool.append([second]);
     expect((await spool.readPending()).flatMap((s) => s.records)).toEqual([second]);
+  });
+});
+
+describe('the invoke server and the write on the spot', () => {
+  it('lets the spool write on the spot only for an invocation alone in flight', async () => {
+    const seen: boolean[] = [];
+    const h = harness({
+      append: async (_records, opts) => {
+        seen.push(opts?.alone === true);
+      },
+      accepting: () => true,
+    });
+    expect((await h.invoke()).status).toBe(200);
+    expect(seen).toEqual([true]);
+    // Two at once: the first to finish had the other in flight beside it.
+    const both = await Promise.all([h.invoke(), h.invoke()]);
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    expect(seen[1]).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ function tempDir(): string {
   return dir;
 }
 
-async function openSpool(dir: string, opts: { maxSegmentBytes?: number } = {}): Promise<UsageSpool> {
+async function openSpool(dir: string, opts: { maxSegmentBytes?: number; spotWriteMaxUs?: number } = {}): Promise<UsageSpool> {
   const spool = await UsageSpool.open({ dir, log: silentLog, ...opts });
   spools.push(spool);
   return spool;
@@ -131,5 +131,69 @@ describe('usage spool', () => {
     const spool = await openSpool(dir);
     const recovered = new Set(ids(await spool.readPending()));
     for (const id of durable) expect(recovered.has(id)).toBe(true);
+  });
+});
+
+/** Every segment's text, read at this very moment (no await: nothing else can run meanwhile). */
+function onDisk(dir: string): string {
+  return readdirSync(dir)
+    .filter((n) => n.startsWith('seg-'))
+    .sort()
+    .map((n) => readFileSync(path.join(dir, n), 'utf8'))
+    .join('');
+}
+
+describe('usage spool: the write on the spot, for a lone invocation', () => {
+  it('is on disk before append returns its promise, without the thread pool', async () => {
+    const dir = tempDir();
+    const spool = await openSpool(dir);
+    await spool.append([usage(1)]); // makes the segment
+    const written = spool.append([usage(2)], { alone: true });
+    expect(onDisk(dir)).toContain(usage(2).invocationId);
+    await written;
+    expect(spool.stats()).toMatchObject({ appends: 2, syncs: 2, spotWrites: 1 });
+    expect(ids(await spool.readPending())).toEqual([usage(1).invocationId, usage(2).invocationId]);
+  });
+
+  it('waits its turn behind a write in flight, so records keep their order; and is never taken without `alone`', async () => {
+    const dir = tempDir();
+    const spool = await openSpool(dir);
+    await spool.append([usage(1)]);
+    const first = spool.append([usage(2)]);
+    const second = spool.append([usage(3)], { alone: true });
+    expect(onDisk(dir)).not.toContain(usage(3).invocationId);
+    await Promise.all([first, second]);
+    expect(spool.stats().spotWrites).toBe(0);
+    expect(ids(await spool.readPending())).toEqual([1, 2, 3].map((n) => usage(n).invocationId));
+  });
+
+  it('is not taken while the segment is being sealed, nor on a disk slower than spotWriteMaxUs', async () => {
+    const dir = tempDir();
+    const spool = await openSpool(dir);
+    await spool.append([usage(1)]);
+    const reading = spool.readPending(); // seals the current segment on the spool's file queue
+    const during = spool.append([usage(2)], { alone: true });
+    expect(onDisk(dir)).not.toContain(usage(2).invocationId);
+    await Promise.all([reading, during]);
+
+    const slow = await openSpool(tempDir(), { spotWriteMaxUs: 0 });
+    await slow.append([usage(1)]);
+    await slow.append([usage(2)], { alone: true });
+    expect(slow.stats().spotWrites).toBe(0);
+    expect(spool.stats().spotWrites).toBe(0);
+  });
+
+  it('falls back to the ordinary path when the write fails, which fails the append for the caller to hold', async () => {
+    const dir = tempDir();
+    const spool = await openSpool(dir);
+    await spool.append([usage(1)]);
+    // The segment's descriptor goes bad under the spool (as a failing disk would make its writes fail).
+    const current = (spool as unknown as { current: { handle: { fd: number } } }).current;
+    closeSync(current.handle.fd);
+    await expect(spool.append([usage(2)], { alone: true })).rejects.toMatchObject({ code: 'EBADF' });
+    expect(spool.stats()).toMatchObject({ spotWrites: 0, writeFailures: 1 });
+    // The next record goes to a fresh segment; the first is still pending.
+    await spool.append([usage(3)], { alone: true });
+    expect(ids(await spool.readPending())).toEqual([usage(1).invocationId, usage(3).invocationId]);
   });
 });
