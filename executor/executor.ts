@@ -43,6 +43,11 @@ export interface StartOptions extends ExecutorOptions {
   javaRuntimeCache?: string;
   /** An unpacked container image no instance used for this long is removed (default one hour). */
   imageIdleMs?: number;
+  /**
+   * Where usage and log lines go instead of `POST /v1/usage` and `POST /v1/logs`: an api running this
+   * executor in its own process passes its services (src/modules/executors/local-ingest.ts).
+   */
+  ingest?: Pick<ApiClient, 'postUsage' | 'postLogs'>;
 }
 
 /** The kernel sandbox, or (TALLY_SANDBOX=off, a developer switch) nothing at all, said loudly. */
@@ -155,12 +160,13 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
     minFreeBytes: options.spoolMinFreeBytes ?? DEFAULT_SPOOL_MIN_FREE_BYTES,
   });
   const metrics = createExecutorMetrics(spool);
+  const ingest = options.ingest ?? api;
   const reporter = new UsageReporter({
     spool,
-    api,
+    api: { postUsage: ingest.postUsage, postQuarantine: api.postQuarantine },
     log,
     flushIntervalMs: options.flushIntervalMs,
-    logs: createLogShipper({ api, log }),
+    logs: createLogShipper({ api: ingest, log }),
     onQuarantined: (n) => metrics.usageQuarantined.inc(n),
   });
   const code = new CodeCache(path.join(options.dir, 'code'), api, log);

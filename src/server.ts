@@ -23,6 +23,7 @@ import { createLogger } from './lib/logger.js';
 import { printWhere, resolveLogFormat } from './lib/start-banner.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
 import { ensureBootstrapAdminKey } from './modules/accounts/accounts.service.js';
+import { localIngest } from './modules/executors/local-ingest.js';
 import { localExecutorKey } from './modules/executors/local-key.js';
 
 /** The api process: parse config, open the database, migrate, listen; SIGTERM drains and stops cleanly. */
@@ -176,6 +177,8 @@ async function main(): Promise<void> {
         logLevel: config.logLevel,
         sandbox: config.sandbox,
         logger: log.child({ module: 'executor' }),
+        // Its usage and log lines go straight to this api's services, not over loopback HTTP.
+        ingest: localIngest({ key, auth: services.auth, usage: services.usage, logs: services.logs }),
       });
       services.executorClient.attachLocal(started.id, started.local);
       return started;

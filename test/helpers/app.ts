@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
-import { buildApp, type App } from '../../src/app.js';
+import { buildApp, buildServices, type App, type Services } from '../../src/app.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { UsageEvent } from '../../src/contracts/usage.js';
@@ -19,6 +19,8 @@ export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 export interface TestContext {
   app: App;
+  /** The app's services, for what calls them without HTTP (the in-process executor's ingest). */
+  services: Services;
   db: TestDatabase;
   clock: ReturnType<typeof fixedClock>;
 }
@@ -29,13 +31,9 @@ export function useTestApp(now = '2026-11-15T12:00:00.000Z'): TestContext {
   beforeAll(async () => {
     ctx.db = await createTestDatabase();
     ctx.clock = fixedClock(now);
-    ctx.app = await buildApp({
-      db: ctx.db.db,
-      clock: ctx.clock,
-      logger: silentLogger(),
-      adminKey: ADMIN_KEY,
-      expectedMigrations: MIGRATION_COUNT,
-    });
+    const deps = { db: ctx.db.db, clock: ctx.clock, logger: silentLogger(), adminKey: ADMIN_KEY, expectedMigrations: MIGRATION_COUNT };
+    ctx.services = buildServices(deps);
+    ctx.app = await buildApp(deps, ctx.services);
     await ctx.app.ready();
   });
   afterAll(async () => {

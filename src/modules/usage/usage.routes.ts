@@ -24,7 +24,10 @@ const EVENT_PATH = /^\/events\/(\d+)(?:\/|$)/;
  * A batch's schema errors, every bad event named: each detail carries the event's index when the
  * error is inside one, so that an executor can resend the good events and quarantine the bad ones.
  */
-function batchSchemaErrors(validation: FastifySchemaValidationError[], context: string): Error {
+export function batchSchemaErrors(
+  validation: Pick<FastifySchemaValidationError, 'instancePath' | 'keyword' | 'message' | 'params'>[],
+  context: string,
+): Error {
   const { details, message } = describeValidation(context, validation);
   return errors.validation(
     message,
