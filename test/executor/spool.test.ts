@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UsageEvent } from '../../executor/runtime/types.js';
 import { UsageSpool } from '../../executor/spool.js';
+import { numberedUsage } from './fixtures/usage-record.js';
 import { silentLog } from './helpers.js';
 
 const dirs: string[] = [];
@@ -28,20 +29,7 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function usage(n: number): UsageEvent {
-  return {
-    invocationId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    accountId: 'acct-1',
-    functionId: 'fn-1',
-    architecture: 'arm64',
-    memoryMb: 512,
-    durationMs: 12.345,
-    startedAt: '2026-01-01T00:00:00.000Z',
-    status: 'success',
-    initDurationMs: 80.5,
-    maxMemoryUsedMb: 60,
-  };
-}
+const usage = numberedUsage;
 
 const ids = (segments: { records: UsageEvent[] }[]): string[] => segments.flatMap((s) => s.records.map((r) => r.invocationId));
 
