@@ -239,7 +239,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
   async function record(usage: UsageEvent, logs: SpoolRecord | null): Promise<void> {
     const records = logs ? [usage, logs] : [usage];
     try {
-      // Alone in flight: nothing else waits for this event loop, so the spool may write on the spot.
+      // Alone in flight: no other invocation waits for this event loop, so the spool may write on the spot.
       await deps.spool.append(records, { alone: inFlight === 1 });
     } catch (err) {
       deps.metrics.spoolWriteFailures.inc();
