@@ -25,19 +25,21 @@ const getFresh = (base: string, path: string) =>
     req.end();
   });
 
-async function metrics(base: string): Promise<string> {
+async function scrape(base: string): Promise<{ status: number; text: string }> {
   const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
-  const text = await res.text();
-  expect(res.status, text).toBe(200);
+  return { status: res.status, text: await res.text() };
+}
+async function metrics(base: string): Promise<string> {
+  const { status, text } = await scrape(base);
+  expect(status, text).toBe(200);
   return text;
 }
 const sample = (text: string, pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
 /** Workers listening, as /metrics counts them; null while the answer is a 503, which says "retry shortly". */
 async function listening(base: string): Promise<number | null> {
-  const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
-  const text = await res.text();
-  if (res.status === 503) return null;
-  expect(res.status, text).toBe(200);
+  const { status, text } = await scrape(base);
+  if (status === 503) return null;
+  expect(status, text).toBe(200);
   return sample(text, /^tally_api_listening (\d+)/m);
 }
 
