@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import { plainArray, textArray } from '../../db/pg-array.js';
+import { plainArray, textArray, timestamptzArray, uuidArray } from '../../db/pg-array.js';
 import { rollupsOf, type HourlyDelta, type MonthlyDelta } from './rollups.js';
 
 /** One event ready to store: everything the server computed (billed ms) plus what the client reported. */
@@ -50,12 +50,13 @@ const EVENT_COLUMNS = sql.raw(
 function eventRows(events: readonly MeteredEvent[]) {
   const plain = (key: keyof MeteredEvent) => plainArray(column(events, key) as (string | number | null)[]);
   const text = (key: keyof MeteredEvent) => textArray(column(events, key) as (string | null)[]);
+  const started = column(events, 'startedAt');
   return sql`
     select * from unnest(
-      ${plain('accountId')}::uuid[], ${plain('invocationId')}::uuid[], ${plain('idMonth')}::int[],
+      ${uuidArray(column(events, 'accountId'))}::uuid[], ${uuidArray(column(events, 'invocationId'))}::uuid[], ${plain('idMonth')}::int[],
       ${text('functionId')}::text[], ${text('architecture')}::text[], ${plain('memoryMb')}::int[],
       ${plain('durationMs')}::numeric[], ${plain('initDurationMs')}::numeric[], ${plain('billedMs')}::bigint[],
-      ${text('startedAt')}::timestamptz[], ${text('status')}::text[], ${plain('maxMemoryUsedMb')}::int[],
+      ${timestamptzArray(started) ?? textArray(started)}::timestamptz[], ${text('status')}::text[], ${plain('maxMemoryUsedMb')}::int[],
       ${plain('ephemeralStorageMb')}::int[]
     ) as t(${EVENT_COLUMNS})
     order by account_id, invocation_id`;
@@ -74,7 +75,7 @@ function rollupUpserts(r: { hourly: HourlyDelta[]; monthly: MonthlyDelta[] }, sh
                                      ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms, errors, timeouts)
       select account_id, hour, function_id, architecture, ${shard}::smallint, requests, billed_ms, mb_ms,
              ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms, errors, timeouts
-      from unnest(${plainArray(h('accountId'))}::uuid[], ${textArray(h('hour'))}::timestamptz[], ${textArray(h('functionId'))}::text[],
+      from unnest(${uuidArray(h('accountId'))}::uuid[], ${timestamptzArray(h('hour')) ?? textArray(h('hour'))}::timestamptz[], ${textArray(h('functionId'))}::text[],
                   ${textArray(h('architecture'))}::text[], ${plainArray(h('requests'))}::bigint[], ${plainArray(h('billedMs'))}::bigint[],
                   ${plainArray(h('mbMs'))}::bigint[], ${plainArray(h('ephemeralMbMs'))}::bigint[], ${plainArray(h('initMbMs'))}::bigint[],
                   ${plainArray(h('initEphemeralMbMs'))}::bigint[], ${plainArray(h('errors'))}::bigint[], ${plainArray(h('timeouts'))}::bigint[])
@@ -93,7 +94,7 @@ function rollupUpserts(r: { hourly: HourlyDelta[]; monthly: MonthlyDelta[] }, sh
     monthly as (
       insert into usage_monthly as m (account_id, period, architecture, shard, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms)
       select account_id, period, architecture, ${shard}::smallint, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms
-      from unnest(${plainArray(m('accountId'))}::uuid[], ${plainArray(m('period'))}::date[], ${textArray(m('architecture'))}::text[],
+      from unnest(${uuidArray(m('accountId'))}::uuid[], ${plainArray(m('period'))}::date[], ${textArray(m('architecture'))}::text[],
                   ${plainArray(m('requests'))}::bigint[], ${plainArray(m('mbMs'))}::bigint[], ${plainArray(m('ephemeralMbMs'))}::bigint[],
                   ${plainArray(m('initMbMs'))}::bigint[], ${plainArray(m('initEphemeralMbMs'))}::bigint[])
            as r(account_id, period, architecture, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms)
