@@ -51,6 +51,8 @@ export interface QuarantineFile {
 }
 
 const SEGMENT = /^seg-(\d{12})\.jsonl$/;
+/** A stretch of a segment still holding the zeros it was made with. */
+const ZEROS = /^\0+$/;
 const QUARANTINE = /^q-\d{13}-[0-9a-f]{8}\.jsonl$/;
 const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
 
@@ -68,12 +70,22 @@ async function syncFolder(dir: string): Promise<void> {
     await handle.close();
   }
 }
-const APPEND_DSYNC = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_APPEND | fsConstants.O_DSYNC;
+/** Writes at explicit offsets (into the zeroed part first), each durable when it returns. */
+const WRITE_DSYNC = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_DSYNC;
+/** The zeroed size of a spool's first segment, and the least of any: a quiet executor's segments stay small. */
+const MIN_ZEROED_BYTES = 64 * 1024;
 
 interface Segment {
   seq: number;
   handle: FileHandle;
+  /** Bytes of records written: the next write goes there. */
   bytes: number;
+  /**
+   * Bytes written as zeros (and made durable) when the segment was made. A record written inside them
+   * changes no file metadata, so its `O_DSYNC` write needs no journal commit; past them the file grows,
+   * as an append does (docs/usage-path.md, "How the write is made").
+   */
+  zeroed: number;
   openedAt: number;
 }
 
@@ -117,6 +129,8 @@ export class UsageSpool<R extends object = UsageEvent> {
   private ioPending = 0;
   /** Moving mean of a write's time (µs): a write on the spot holds the event loop that long. */
   private writeUs = 0;
+  /** What the last sealed segment held: how much of the next one to zero (`zeroBytes`). */
+  private lastSealedBytes = 0;
 
   private constructor(
     private readonly options: SpoolOptions,
@@ -134,7 +148,8 @@ export class UsageSpool<R extends object = UsageEvent> {
       if (!match) continue;
       lastSeq = Math.max(lastSeq, Number(match[1]));
       const file = path.join(options.dir, name);
-      if ((await stat(file)).size === 0) await unlink(file);
+      // Made and never written (an empty file, or one still all zeros): nothing in it to send.
+      if ((await stat(file)).size === 0 || (await onlyZeros(file))) await unlink(file);
     }
     lastSeq = await adoptRejected(options, lastSeq);
     const spool = new UsageSpool<R>(options, lastSeq);
@@ -321,7 +336,10 @@ export class UsageSpool<R extends object = UsageEvent> {
     await this.checking;
     await this.flushing;
     await this.serial(async () => {
-      await this.current?.handle.close();
+      if (this.current) {
+        await trimZeros(this.current);
+        await this.current.handle.close();
+      }
       this.current = null;
       const prepared = await this.prepared?.catch(() => null);
       this.prepared = null;
@@ -430,7 +448,7 @@ export class UsageSpool<R extends object = UsageEvent> {
     let offset = 0;
     try {
       while (offset < data.length) {
-        const { bytesWritten } = await current.handle.write(data, offset, data.length - offset);
+        const { bytesWritten } = await current.handle.write(data, offset, data.length - offset, current.bytes + offset);
         offset += bytesWritten;
       }
     } catch (err) {
@@ -458,7 +476,7 @@ export class UsageSpool<R extends object = UsageEvent> {
     const started = process.hrtime.bigint();
     let offset = 0;
     try {
-      while (offset < buffer.length) offset += writeSync(current.handle.fd, buffer, offset, buffer.length - offset);
+      while (offset < buffer.length) offset += writeSync(current.handle.fd, buffer, offset, buffer.length - offset, current.bytes + offset);
     } catch {
       if (offset > 0) {
         // A torn line: nothing more goes into this segment (as in write()).
@@ -498,12 +516,38 @@ export class UsageSpool<R extends object = UsageEvent> {
     return this.current;
   }
 
-  private async newSegment(): Promise<Segment> {
+  /**
+   * A new segment file, written full of zeros first (`zeroBytes`, durable: the file is opened
+   * `O_DSYNC`), so that the records written into it later are writes in place. On a disk too full for
+   * the zeros it is zeroed as far as they went, and its records extend it past that as appends did.
+   */
+  private async newSegment(zeroBytes = this.zeroBytes()): Promise<Segment> {
     const seq = this.nextSeq++;
-    const handle = await open(path.join(this.options.dir, segmentName(seq)), APPEND_DSYNC);
+    const handle = await open(path.join(this.options.dir, segmentName(seq)), WRITE_DSYNC);
+    let zeroed = 0;
+    try {
+      const zeros = Buffer.alloc(zeroBytes);
+      while (zeroed < zeroBytes) zeroed += (await handle.write(zeros, zeroed, zeroBytes - zeroed, zeroed)).bytesWritten;
+    } catch (err) {
+      // A full disk: the segment is zeroed as far as it got; its records go on past that as appends.
+      if (!DISK_FULL.has((err as NodeJS.ErrnoException).code ?? '')) {
+        await handle.close().catch(() => undefined);
+        throw err;
+      }
+    }
     // The new name must survive a crash too: sync the folder once per segment.
     await syncFolder(this.options.dir);
-    return { seq, handle, bytes: 0, openedAt: Date.now() };
+    return { seq, handle, bytes: 0, zeroed, openedAt: Date.now() };
+  }
+
+  /**
+   * How much of a new segment to zero ahead: twice what the last sealed segment held (the write rate
+   * over one seal's time, with room to spare), at least 64 KiB, at most a whole segment.
+   */
+  private zeroBytes(): number {
+    const maxBytes = this.options.maxSegmentBytes ?? 1024 * 1024;
+    const wanted = Math.ceil((2 * this.lastSealedBytes) / 4096) * 4096;
+    return Math.min(maxBytes, Math.max(MIN_ZEROED_BYTES, wanted));
   }
 
   /**
@@ -519,7 +563,11 @@ export class UsageSpool<R extends object = UsageEvent> {
   private async seal(): Promise<void> {
     const current = this.current;
     this.current = null;
-    await current?.handle.close();
+    if (current) {
+      this.lastSealedBytes = current.bytes;
+      await trimZeros(current);
+      await current.handle.close();
+    }
     // A sealed segment is soon followed by appends: have their segment ready (a folder fsync is slow).
     if (!this.closed && !this.prepared) {
       this.prepared = this.newSegment();
@@ -531,13 +579,17 @@ export class UsageSpool<R extends object = UsageEvent> {
     return (await readdir(this.options.dir)).filter((n) => SEGMENT.test(n)).sort();
   }
 
-  /** Parses a segment; a torn last line (a crash mid-write) is skipped, as is any unreadable line. */
+  /**
+   * Parses a segment; a torn last line (a crash mid-write) is skipped, as is any unreadable line. The
+   * zeros a segment was made with and never written over (a crash before it was sealed and trimmed)
+   * are not a line.
+   */
   private async readSegment(name: string): Promise<R[]> {
     const text = await readFile(path.join(this.options.dir, name), 'utf8');
     const lines = text.split('\n');
     const records: R[] = [];
     lines.forEach((line, i) => {
-      if (line === '') return;
+      if (line === '' || ZEROS.test(line)) return;
       try {
         records.push(JSON.parse(line) as R);
       } catch {
@@ -567,6 +619,24 @@ function usageCount(records: object[]): number {
   let n = 0;
   for (const r of records) if (!isSpooledLogs(r)) n += 1;
   return n;
+}
+
+/** Whether a file holds zeros only (the first byte tells for any segment with a record in it). */
+async function onlyZeros(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const first = Buffer.alloc(1);
+    if ((await handle.read(first, 0, 1, 0)).bytesRead === 1 && first[0] !== 0) return false;
+    const all = await handle.readFile();
+    return all.every((b) => b === 0);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Cuts a segment's unwritten zeros off (it takes no more records): sealed segments hold their records only. */
+async function trimZeros(segment: Segment): Promise<void> {
+  if (segment.zeroed > segment.bytes) await segment.handle.truncate(segment.bytes).catch(() => undefined);
 }
 
 function segmentName(seq: number): string {
