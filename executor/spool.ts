@@ -104,8 +104,10 @@ interface Waiter {
  */
 export class UsageSpool<R extends object = UsageEvent> {
   private current: Segment | null = null;
-  /** The next segment, created (and its name made durable) ahead of need, off the append path. */
+  /** The next segment, created (zeroed, and its name made durable) ahead of need, off the append path. */
   private prepared: Promise<Segment> | null = null;
+  /** Its number: no record is in it yet, so readers pass it by. */
+  private preparedSeq: number | null = null;
   private nextSeq: number;
   private waiting: Waiter[] = [];
   private flushing: Promise<void> | null = null;
@@ -205,6 +207,7 @@ export class UsageSpool<R extends object = UsageEvent> {
       let more = false;
       for (const name of await this.segmentNames()) {
         if (this.current && name === segmentName(this.current.seq)) continue;
+        if (this.preparedSeq !== null && name === segmentName(this.preparedSeq)) continue;
         const records = await this.readSegment(name);
         if (records.length === 0) continue;
         if (segments.length > 0 && opts.maxRecords !== undefined && count + records.length > opts.maxRecords) {
@@ -511,9 +514,22 @@ export class UsageSpool<R extends object = UsageEvent> {
   private async createSegment(): Promise<Segment> {
     const next = this.prepared ?? this.newSegment();
     this.prepared = null;
+    this.preparedSeq = null;
     this.current = await next;
     this.current.openedAt = Date.now();
+    this.prepare();
     return this.current;
+  }
+
+  /**
+   * Starts making the next segment (its zeros written, its name made durable) while this one fills, so
+   * that a seal does not wait for it: a folder fsync and up to a segment of zeros are slow.
+   */
+  private prepare(): void {
+    if (this.closed || this.prepared) return;
+    this.preparedSeq = this.nextSeq;
+    this.prepared = this.newSegment();
+    this.prepared.catch(() => undefined);
   }
 
   /**
@@ -568,11 +584,7 @@ export class UsageSpool<R extends object = UsageEvent> {
       await trimZeros(current);
       await current.handle.close();
     }
-    // A sealed segment is soon followed by appends: have their segment ready (a folder fsync is slow).
-    if (!this.closed && !this.prepared) {
-      this.prepared = this.newSegment();
-      this.prepared.catch(() => undefined);
-    }
+    this.prepare();
   }
 
   private async segmentNames(): Promise<string[]> {

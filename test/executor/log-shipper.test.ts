@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import type { UsageEvent } from '../../executor/runtime/types.js';
 import { UsageSpool, type SpoolRecord } from '../../executor/spool.js';
 import { UsageReporter } from '../../executor/usage-reporter.js';
 import type { InvocationLogs, SpooledLogs } from '../../src/contracts/logs.js';
+import { segmentsWithRecords } from '../helpers/spool-files.js';
 import { silentLog } from './helpers.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -106,7 +107,7 @@ describe('log shipping', () => {
       () => spool.close(),
       () => reporter.stop(Date.now()),
     );
-    const segments = () => readdirSync(dir).filter((n) => n.startsWith('seg-') && statSync(path.join(dir, n)).size > 0);
+    const segments = () => segmentsWithRecords(dir);
     const u = usage();
     await spool.append([u, logsOf(u)]);
     // The backlog counts usage records; the log lines travel beside theirs.

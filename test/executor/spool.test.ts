@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UsageEvent } from '../../executor/runtime/types.js';
 import { UsageSpool } from '../../executor/spool.js';
@@ -91,7 +92,8 @@ describe('usage spool', () => {
     const spool = await openSpool(dir);
     expect(ids(await spool.readPending())).toEqual([usage(1).invocationId, usage(2).invocationId]);
     await spool.append([usage(3)]);
-    expect(readdirSync(dir).sort().at(-1)).toBe('seg-000000000008.jsonl');
+    // The next record goes after the segments left behind (and the one made ahead after it holds nothing).
+    expect(readFileSync(path.join(dir, 'seg-000000000008.jsonl'), 'utf8')).toContain(usage(3).invocationId);
   });
 
   it('keeps every record whose append resolved when the process is SIGKILLed', async () => {
@@ -119,6 +121,80 @@ describe('usage spool', () => {
     const spool = await openSpool(dir);
     const recovered = new Set(ids(await spool.readPending()));
     for (const id of durable) expect(recovered.has(id)).toBe(true);
+  });
+});
+
+describe('usage spool: records written in place into zeroed segments', () => {
+  const segmentFile = (dir: string, seq: number) => path.join(dir, `seg-${String(seq).padStart(12, '0')}.jsonl`);
+
+  it('writes into a segment zeroed ahead, without growing it, and cuts the zeros off when it is sealed', async () => {
+    const dir = tempDir();
+    const spool = await openSpool(dir);
+    await spool.append([usage(1)]);
+    await spool.append([usage(2)], { alone: true });
+    const written = `${JSON.stringify(usage(1))}\n${JSON.stringify(usage(2))}\n`;
+    // Still the size it was zeroed to: the records went in place, at its start.
+    const open = readFileSync(segmentFile(dir, 1));
+    expect(open.length).toBe(64 * 1024);
+    expect(open.subarray(0, written.length).toString()).toBe(written);
+    expect(open.subarray(written.length).every((b) => b === 0)).toBe(true);
+    // The next segment is made ahead, zeroed, and passed by readers.
+    await (spool as unknown as { prepared: Promise<unknown> }).prepared;
+    expect(statSync(segmentFile(dir, 2)).size).toBe(64 * 1024);
+    const pending = await spool.readPending();
+    expect(pending.map((p) => p.segmentId)).toEqual(['seg-000000000001.jsonl']);
+    expect(readFileSync(segmentFile(dir, 1), 'utf8')).toBe(written);
+    // The segment after a seal is zeroed to twice what the sealed one held, at least 64 KiB.
+    await spool.append([usage(3)]);
+    await (spool as unknown as { prepared: Promise<unknown> }).prepared;
+    expect(statSync(segmentFile(dir, 3)).size).toBe(64 * 1024);
+  });
+
+  it('zeroes more ahead for a busier spool, never more than a segment', async () => {
+    const dir = tempDir();
+    const spool = await openSpool(dir, { maxSegmentBytes: 256 * 1024 });
+    const many = Array.from({ length: 400 }, (_, i) => usage(i + 1)); // about 100 KiB
+    await spool.append(many);
+    await spool.readPending(); // seals 100 KiB: the next but one is zeroed to 200 KiB
+    await spool.append([usage(1)]);
+    const inside = spool as unknown as { prepared: Promise<unknown> };
+    await inside.prepared;
+    const sizes = readdirSync(dir)
+      .filter((n) => n.startsWith('seg-'))
+      .sort()
+      .map((n) => statSync(path.join(dir, n)).size);
+    expect(sizes.at(-1)).toBe(Math.ceil((2 * many.map((u) => JSON.stringify(u).length + 1).reduce((a, b) => a + b)) / 4096) * 4096);
+    await spool.append(many);
+    await spool.append(many); // over 256 KiB: sealed by size
+    await spool.readPending();
+    await spool.append([usage(2)]);
+    await inside.prepared;
+    for (const n of readdirSync(dir).filter((n) => n.startsWith('seg-')))
+      expect(statSync(path.join(dir, n)).size).toBeLessThanOrEqual(256 * 1024);
+  });
+
+  it('reads a segment left with its zeros by a crash, and removes at open one that holds nothing but zeros', async () => {
+    const dir = tempDir();
+    const text = `${JSON.stringify(usage(1))}\n${JSON.stringify(usage(2))}\n`;
+    writeFileSync(segmentFile(dir, 4), Buffer.concat([Buffer.from(text), Buffer.alloc(64 * 1024)]));
+    writeFileSync(segmentFile(dir, 5), Buffer.alloc(64 * 1024));
+    const complaints: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => complaints.push(line) });
+    const spool = await UsageSpool.open({ dir, log });
+    spools.push(spool);
+    expect(readdirSync(dir)).not.toContain('seg-000000000005.jsonl');
+    expect(ids(await spool.readPending())).toEqual([usage(1).invocationId, usage(2).invocationId]);
+    expect(spool.stats().pendingRecords).toBe(2);
+    expect(complaints).toEqual([]);
+    // A record torn by the crash, its missing bytes still zeros, is skipped like any torn line.
+    writeFileSync(
+      segmentFile(dir, 9),
+      Buffer.concat([Buffer.from(text), Buffer.from(JSON.stringify(usage(3)).slice(0, 40)), Buffer.alloc(4096)]),
+    );
+    const again = await UsageSpool.open({ dir, log });
+    spools.push(again);
+    expect(ids(await again.readPending())).toEqual([1, 2, 1, 2].map((n) => usage(n).invocationId));
+    expect(complaints.join('')).toMatch(/torn last line/);
   });
 });
 
@@ -188,8 +264,11 @@ describe('usage spool: the write on the spot, for a lone invocation', () => {
     const dir = tempDir();
     const spool = await openSpool(dir, anyDisk);
     await spool.append([usage(1)]);
-    // The segment's descriptor goes bad under the spool (as a failing disk would make its writes fail).
-    const current = (spool as unknown as { current: { handle: { fd: number } } }).current;
+    // The segment's descriptor goes bad under the spool (as a failing disk would make its writes fail),
+    // once the next segment is made (else the descriptor's number could be taken again by its file).
+    const inside = spool as unknown as { current: { handle: { fd: number } }; prepared: Promise<unknown> };
+    await inside.prepared;
+    const current = inside.current;
     closeSync(current.handle.fd);
     await expect(spool.append([usage(2)], { alone: true })).rejects.toMatchObject({ code: 'EBADF' });
     expect(spool.stats()).toMatchObject({ spotWrites: 0, writeFailures: 1 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { ApiError } from '../../executor/api-client.js';
 import type { UsageEvent } from '../../executor/runtime/types.js';
 import { UsageSpool } from '../../executor/spool.js';
 import { UsageReporter } from '../../executor/usage-reporter.js';
+import { segmentsWithRecords } from '../helpers/spool-files.js';
 import { silentLog } from './helpers.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -58,8 +59,8 @@ async function setUp(answers: ((events: UsageEvent[]) => void)[]) {
     () => spool.close(),
     () => reporter.stop(Date.now()),
   );
-  // Segments holding records (the spool keeps an empty one ready for the next appends).
-  const segments = () => readdirSync(dir).filter((n) => n.startsWith('seg-') && statSync(path.join(dir, n)).size > 0);
+  // Segments holding records (the spool keeps a zeroed one ready for the next appends).
+  const segments = () => segmentsWithRecords(dir);
   return { dir, spool, reporter, posted, quarantined, segments, counted: () => counted };
 }
 

@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { admin } from './app.js';
 import { call } from './functions.js';
+import { segmentsWithRecords } from './spool-files.js';
 
-/** The sealed and open segments of an executor's spool folder. */
-export const spoolSegments = (dir: string) => readdirSync(join(dir, 'spool')).filter((n) => /^seg-\d+\.jsonl$/.test(n));
+/** The sealed and open segments of an executor's spool folder that hold records. */
+export const spoolSegments = (dir: string) => segmentsWithRecords(join(dir, 'spool'));
 
 /** Resolves with the exit code once the process has ended (at once if it already has). */
 export const exitOf = (child: ChildProcess) =>

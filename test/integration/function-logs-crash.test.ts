@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { newTenant } from '../helpers/app.js';
 import { executorProcesses, exitOf, spoolSegments } from '../helpers/executor-process.js';
 import { call, deploy, makeZip, useFunctionsApp } from '../helpers/functions.js';
+import { segmentText } from '../helpers/spool-files.js';
 
 const t = useFunctionsApp({ executor: false });
 const spawnExecutor = executorProcesses(t);
@@ -32,7 +33,7 @@ describe('function logs across an executor crash', () => {
       ids.push(r.headers.get('x-tally-request-id')!);
     }
     const spooled = segments(dir)
-      .map((name) => readFileSync(join(dir, 'spool', name), 'utf8'))
+      .map((name) => segmentText(join(dir, 'spool', name)))
       .join('');
     const records = spooled
       .trim()
