@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, write, writeSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, open, openSync, rmSync, write, writeSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { createCgroupDriver, type CgroupDriver, type InstanceCgroup } from '../e
  *   3  + stopping the instance between calls, as Tally does: its cgroup parked after the answer (a CPU
  *        quota of 1 ms per period) and frozen after 10 ms idle, the park lifted (or the group thawed)
  *        before the event (docs/sandbox.md);
- *   4  + the spool: a usage record appended with O_DSYNC before the answer, grouped while a write is in flight.
+ *   4  + the spool: a usage record written with O_DSYNC (in place, into zeros) before the answer, grouped while a write is in flight.
  * Nothing else: no auth, no sandbox namespaces, no handler, no metering, no logs, no usage shipping.
  */
 const LAYER = Number(process.env.FLOOR_LAYER ?? 0);
@@ -144,19 +144,57 @@ async function startInstance(i: number, cgroups: CgroupDriver | null): Promise<I
 }
 
 /**
- * Layer 4: appends with O_DSYNC; appends made while a write is in flight go together in the next. An
- * invocation alone in flight, with no write in flight, is written on the spot (`writeSync`), as
- * Tally's spool does (docs/usage-path.md).
+ * Layer 4: records written with O_DSYNC, in place into files zeroed ahead (1 MiB each, the next made
+ * while the current one fills), as Tally's spool writes them (docs/usage-path.md); records made while
+ * a write is in flight go together in the next. An invocation alone in flight, with no write in
+ * flight, is written on the spot (`writeSync`), as Tally's spool does.
  */
 function createSpool() {
-  const fd = openSync(join(dir, 'spool'), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC);
+  const SEGMENT_BYTES = 1024 * 1024;
+  const zeros = Buffer.alloc(SEGMENT_BYTES);
+  let seq = 0;
+  const segmentPath = () => join(dir, `spool-${seq++}`);
+  const FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_DSYNC;
+  const zeroedNow = (): number => {
+    const fd = openSync(segmentPath(), FLAGS);
+    writeSync(fd, zeros, 0, SEGMENT_BYTES, 0);
+    return fd;
+  };
+  let next: number | null = null;
+  const prepare = () => {
+    open(segmentPath(), FLAGS, (err, fd) => {
+      if (err) throw err;
+      write(fd, zeros, 0, SEGMENT_BYTES, 0, (err2) => {
+        if (err2) throw err2;
+        next = fd;
+      });
+    });
+  };
+  let fd = zeroedNow();
+  let offset = 0;
+  prepare();
+  /** The offset a record of `bytes` goes to, in the current file or (when it is full) the next. */
+  const place = (bytes: number): number => {
+    if (offset + bytes > SEGMENT_BYTES) {
+      closeSync(fd);
+      fd = next ?? zeroedNow();
+      next = null;
+      offset = 0;
+      prepare();
+    }
+    const at = offset;
+    offset += bytes;
+    return at;
+  };
   let pending: { record: string; done: () => void }[] = [];
   let writing = false;
   const flush = () => {
     const batch = pending;
     pending = [];
     writing = true;
-    write(fd, Buffer.from(batch.map((b) => b.record).join('')), (err) => {
+    const data = Buffer.from(batch.map((b) => b.record).join(''));
+    const at = place(data.length); // first: it may move on to the next file
+    write(fd, data, 0, data.length, at, (err) => {
       if (err) throw err;
       writing = false;
       for (const b of batch) b.done();
@@ -166,7 +204,9 @@ function createSpool() {
   return {
     append(record: string, done: () => void, alone: boolean) {
       if (alone && !writing && pending.length === 0) {
-        writeSync(fd, Buffer.from(record));
+        const data = Buffer.from(record);
+        const at = place(data.length);
+        writeSync(fd, data, 0, data.length, at);
         return done();
       }
       pending.push({ record, done });

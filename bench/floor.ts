@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { deploy, measure, WARM_SECONDS } from './invoke.js';
-import { benchDatabase, fmt, freePort, syncAppendMicros } from './lib.js';
+import { benchDatabase, fmt, freePort, syncText } from './lib.js';
 
 /**
  * `npm run bench -- floor`: what the mechanisms of a warm invoke cost on this machine, with nothing
@@ -16,7 +16,7 @@ const LAYERS = [
   '+ a child process over a unix socket',
   "+ the Runtime API's HTTP exchange",
   '+ parked between calls, frozen after 10 ms idle',
-  "+ the spool's O_DSYNC append",
+  "+ the spool's O_DSYNC write, in place",
 ];
 
 async function measureLayer(layer: number) {
@@ -40,7 +40,7 @@ async function measureLayer(layer: number) {
 
 export async function floorBench(): Promise<void> {
   console.log('floor benchmark: the mechanisms of a warm invoke alone, layer by layer, then Tally (npm start)');
-  console.log(`  this disk: a 400-byte O_DSYNC append takes ${fmt(syncAppendMicros())} µs (median), the sync of layer 4 and of Tally`);
+  console.log(`  this disk: a 400-byte O_DSYNC write takes ${syncText()} (medians); layer 4 and Tally write in place`);
   console.log(`  each measured after ${WARM_SECONDS} s of 8-client load (BENCH_WARM_SECONDS)`);
   const rows: { what: string; p50: number; rps: number; p50s: string; rpsAll: string }[] = [];
   for (let layer = 0; layer < LAYERS.length; layer++) {

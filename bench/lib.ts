@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -63,20 +63,26 @@ export async function benchDatabase(): Promise<BenchDatabase> {
 }
 
 /**
- * The median time of a 400-byte O_DSYNC append (µs) in the folder where the benchmarks put Tally's
- * spool: the sync every invocation waits for before its answer. Disks differ by more than code
- * changes move Tally, so the benchmarks that compare latencies print it.
+ * The disk's sync time: the median of 400-byte `O_DSYNC` writes, appended (each grows the file: a
+ * journal commit on ext4) and in place (into a file zeroed ahead, as the spool writes; docs/usage-path.md).
  */
-export function syncAppendMicros(samples = 1000): number {
+export function syncMicros(samples = 1000): { append: number; inPlace: number } {
   const dir = mkdtempSync(join(tmpdir(), 'tally-bench-sync-'));
-  try {
-    const fd = openSync(join(dir, 'probe'), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC);
-    const record = Buffer.alloc(400, 'x');
+  const record = Buffer.alloc(400, 'x');
+  const median = (flags: number, zeroed: boolean): number => {
+    const file = join(dir, zeroed ? 'in-place' : 'append');
+    if (zeroed) {
+      const zeros = openSync(file, 'w');
+      writeSync(zeros, Buffer.alloc(samples * record.length));
+      fsyncSync(zeros);
+      closeSync(zeros);
+    }
+    const fd = openSync(file, flags);
     const times: number[] = [];
     try {
       for (let i = 0; i < samples; i++) {
         const started = performance.now();
-        writeSync(fd, record);
+        writeSync(fd, record, 0, record.length, zeroed ? i * record.length : null);
         times.push((performance.now() - started) * 1000);
       }
     } finally {
@@ -86,9 +92,21 @@ export function syncAppendMicros(samples = 1000): number {
       times.sort((a, b) => a - b),
       50,
     );
+  };
+  try {
+    return {
+      append: median(constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC, false),
+      inPlace: median(constants.O_WRONLY | constants.O_DSYNC, true),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `syncMicros` as the benchmarks print it. */
+export function syncText(): string {
+  const { append, inPlace } = syncMicros();
+  return `${fmt(append)} µs appended, ${fmt(inPlace)} µs in place`;
 }
 
 /** BENCH_CPU_PROF=<dir>: the flags that make a process write a V8 CPU profile there when it stops (sampled every BENCH_CPU_PROF_INTERVAL µs when set). */

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BRIEF, deploy, measure, WARM_SECONDS } from './invoke.js';
-import { benchDatabase, fmt, freePort, syncAppendMicros } from './lib.js';
+import { benchDatabase, fmt, freePort, syncText } from './lib.js';
 
 /**
  * Side by side with serverless-offline (v13 on the Serverless Framework v3: v4 needs a login), the
@@ -82,9 +82,7 @@ export async function offlineBench(): Promise<void> {
   try {
     offline = await startOffline();
     console.log(`offline benchmark: the same no-op Node.js function on serverless-offline and on Tally, ${database.source}`);
-    console.log(
-      `  this disk: a 400-byte O_DSYNC append takes ${fmt(syncAppendMicros())} µs (median), which every Tally invocation waits for`,
-    );
+    console.log(`  this disk: a 400-byte O_DSYNC write takes ${syncText()} (medians); every Tally invocation waits for one in place`);
     const json = { 'content-type': 'application/json' };
     // serverless-offline is measured before and after Tally, each time freshly started, so that a
     // change in the machine's load during the run shows (Tally's ratios are against the mean of the two).
