@@ -83,7 +83,7 @@ interface Segment {
   /**
    * Bytes written as zeros (and made durable) when the segment was made. A record written inside them
    * changes no file metadata, so its `O_DSYNC` write needs no journal commit; past them the file grows,
-   * as an append does (docs/usage-path.md, "How the write is made").
+   * as an append does (docs/usage-path.md, "Where the write lands").
    */
   zeroed: number;
   openedAt: number;
@@ -346,7 +346,7 @@ export class UsageSpool<R extends object = UsageEvent> {
       this.current = null;
       const prepared = await this.prepared?.catch(() => null);
       this.prepared = null;
-      await prepared?.handle.close(); // left empty: removed at the next open()
+      await prepared?.handle.close(); // holds nothing but zeros: removed at the next open()
     });
   }
 
