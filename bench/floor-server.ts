@@ -161,12 +161,16 @@ function createSpool() {
     return fd;
   };
   let next: number | null = null;
+  let preparing = false;
   const prepare = () => {
+    if (preparing) return;
+    preparing = true;
     open(segmentPath(), FLAGS, (err, fd) => {
       if (err) throw err;
       write(fd, zeros, 0, SEGMENT_BYTES, 0, (err2) => {
         if (err2) throw err2;
         next = fd;
+        preparing = false;
       });
     });
   };
