@@ -72,8 +72,12 @@ async function syncFolder(dir: string): Promise<void> {
 }
 /** Writes at explicit offsets (into the zeroed part first), each durable when it returns. */
 const WRITE_DSYNC = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_DSYNC;
-/** The zeroed size of a spool's first segment, and the least of any: a quiet executor's segments stay small. */
-const MIN_ZEROED_BYTES = 64 * 1024;
+/**
+ * The zeroed size of a spool's first segment, and the least of any: one page. A quiet executor seals a
+ * segment holding a record or two every second; zeroing more for each would write far more zeros than
+ * records (64 KiB a second is 5.5 GB a day).
+ */
+const MIN_ZEROED_BYTES = 4096;
 
 interface Segment {
   seq: number;
@@ -558,7 +562,7 @@ export class UsageSpool<R extends object = UsageEvent> {
 
   /**
    * How much of a new segment to zero ahead: twice what the last sealed segment held (the write rate
-   * over one seal's time, with room to spare), at least 64 KiB, at most a whole segment.
+   * over one seal's time, with room to spare), at least a page, at most a whole segment.
    */
   private zeroBytes(): number {
     const maxBytes = this.options.maxSegmentBytes ?? 1024 * 1024;

@@ -135,19 +135,19 @@ describe('usage spool: records written in place into zeroed segments', () => {
     const written = `${JSON.stringify(usage(1))}\n${JSON.stringify(usage(2))}\n`;
     // Still the size it was zeroed to: the records went in place, at its start.
     const open = readFileSync(segmentFile(dir, 1));
-    expect(open.length).toBe(64 * 1024);
+    expect(open.length).toBe(4096);
     expect(open.subarray(0, written.length).toString()).toBe(written);
     expect(open.subarray(written.length).every((b) => b === 0)).toBe(true);
     // The next segment is made ahead, zeroed, and passed by readers.
     await (spool as unknown as { prepared: Promise<unknown> }).prepared;
-    expect(statSync(segmentFile(dir, 2)).size).toBe(64 * 1024);
+    expect(statSync(segmentFile(dir, 2)).size).toBe(4096);
     const pending = await spool.readPending();
     expect(pending.map((p) => p.segmentId)).toEqual(['seg-000000000001.jsonl']);
     expect(readFileSync(segmentFile(dir, 1), 'utf8')).toBe(written);
-    // The segment after a seal is zeroed to twice what the sealed one held, at least 64 KiB.
+    // The segment after a seal is zeroed to twice what the sealed one held (in pages).
     await spool.append([usage(3)]);
     await (spool as unknown as { prepared: Promise<unknown> }).prepared;
-    expect(statSync(segmentFile(dir, 3)).size).toBe(64 * 1024);
+    expect(statSync(segmentFile(dir, 3)).size).toBe(Math.ceil((2 * written.length) / 4096) * 4096);
   });
 
   it('zeroes more ahead for a busier spool, never more than a segment', async () => {
