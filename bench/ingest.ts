@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import pg from 'pg';
 import { uuid7 } from '../src/lib/uuid7.js';
 import { dispatchClaimsOf, signDispatch } from '../src/modules/executors/dispatch-token.js';
 import { benchDatabase, childrenOf, cpuMeter, fmt, peakRssMb, percentile, startApi } from './lib.js';
+import { exportRevision } from './steps.js';
 
 /**
  * Sustained events/s through POST /v1/usage (batches of 1,000, concurrent clients, durable
@@ -82,9 +84,9 @@ function post(base: string, key: string, body: string, agent: Agent): Promise<{ 
   });
 }
 
-async function throughApi(url: string, rows: Row[], apiCount = 1) {
+async function throughApi(url: string, rows: Row[], apiCount = 1, cwd = process.cwd()) {
   const adminKey = `bench_admin_${randomUUID()}`;
-  const api = await startApi(url, adminKey, apiCount > 1 ? { TALLY_API_PROCESSES: String(apiCount) } : {});
+  const api = await startApi(url, adminKey, apiCount > 1 ? { TALLY_API_PROCESSES: String(apiCount) } : {}, cwd);
   if (apiCount > 1) await everyWorkerListening(api.base, adminKey, apiCount);
   const pids = [api.pid, ...childrenOf(api.pid)];
   const fleet = await fetch(`${api.base}/v1/keys`, {
@@ -289,8 +291,63 @@ async function dedupAtScale(): Promise<void> {
   }
 }
 
+/**
+ * `BENCH_STEPS=rev1,rev2,...`: the same ingest measured on several git revisions of Tally, interleaved
+ * round after round (`BENCH_ROUNDS`, 3), each measure in a database of its own with the 8-connection
+ * ceiling measured just before it, so that a revision's ratio is against its own moment of the machine.
+ * The events' dispatch tokens are signed by this checkout's code: the revisions must accept them.
+ */
+async function ingestSteps(revs: string[]): Promise<void> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const dirs = revs.map(exportRevision);
+  try {
+    for (const shape of SHAPE === 'both' ? (['spread', 'recent'] as const) : [SHAPE]) {
+      spreadSeconds = SHAPE_SECONDS[shape];
+      const n = BATCHES * BATCH + BATCH;
+      console.log(
+        `ingest steps (${shape}): ${revs.join(', ')}; ${rounds} rounds, interleaved, ${fmt(n - BATCH)} events each, ${CLIENTS} clients`,
+      );
+      const results = revs.map(() => ({ rate: [] as number[], ratio: [] as number[], postgresUs: [] as number[], apiUs: [] as number[] }));
+      for (let round = 0; round < rounds; round++) {
+        const order = round % 2 === 0 ? revs.map((_, i) => i) : revs.map((_, i) => revs.length - 1 - i);
+        for (const i of order) {
+          const database = await benchDatabase();
+          try {
+            const accountIds = await benchAccounts(database.url);
+            const top = await ceiling(database.url, makeRows(accountIds, n), CEILING_CONNECTIONS);
+            const api = await throughApi(database.url, makeRows(accountIds, n), 1, dirs[i]);
+            const r = results[i]!;
+            r.rate.push(api.eventsPerSecond);
+            r.ratio.push(api.eventsPerSecond / top.rowsPerSecond);
+            r.postgresUs.push(api.cpu.postgresUs);
+            r.apiUs.push(api.cpu.apiUs);
+            console.log(
+              `  round ${round + 1} ${revs[i]}: ${fmt(api.eventsPerSecond)} events/s, ${fmt(api.eventsPerSecond / top.rowsPerSecond, 2)} of the ceiling (${fmt(top.rowsPerSecond)} rows/s); CPU per event Postgres ${fmt(api.cpu.postgresUs, 1)} µs, api ${fmt(api.cpu.apiUs, 1)} µs`,
+            );
+          } finally {
+            await database.drop();
+          }
+        }
+      }
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+      console.log('  medians:');
+      console.log('  | revision | events/s | × first | ratio to the 8-connection ceiling | Postgres CPU per event | api CPU per event |');
+      revs.forEach((rev, i) => {
+        const r = results[i]!;
+        console.log(
+          `  | ${rev} | ${fmt(median(r.rate))} | ${fmt(median(r.rate) / median(results[0]!.rate), 2)} | ${fmt(median(r.ratio), 2)} | ${fmt(median(r.postgresUs), 1)} µs | ${fmt(median(r.apiUs), 1)} µs |`,
+        );
+      });
+    }
+  } finally {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function ingestBench(): Promise<void> {
   if (DEDUP_ROWS > 0) return dedupAtScale();
+  const revs = (process.env.BENCH_STEPS ?? '').split(',').filter(Boolean);
+  if (revs.length > 0) return ingestSteps(revs);
   for (const shape of SHAPE === 'both' ? (['spread', 'recent'] as const) : [SHAPE]) {
     spreadSeconds = SHAPE_SECONDS[shape];
     await ingestShape(shape);

@@ -43,7 +43,8 @@ function post(agent: Agent, url: URL, headers: Record<string, string>): Promise<
   });
 }
 
-function exportRevision(rev: string): string {
+/** A git revision exported to a temporary folder that borrows this checkout's node_modules (remove it when done). */
+export function exportRevision(rev: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'tally-bench-rev-'));
   execFileSync('sh', ['-c', `git archive ${rev} | tar -x -C ${dir}`]);
   symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
