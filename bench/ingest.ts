@@ -4,8 +4,7 @@ import { Agent, request } from 'node:http';
 import pg from 'pg';
 import { uuid7 } from '../src/lib/uuid7.js';
 import { dispatchClaimsOf, signDispatch } from '../src/modules/executors/dispatch-token.js';
-import { benchDatabase, childrenOf, cpuMeter, fmt, peakRssMb, percentile, startApi } from './lib.js';
-import { exportRevision } from './steps.js';
+import { benchDatabase, childrenOf, cpuMeter, exportRevision, fmt, peakRssMb, percentile, startApi } from './lib.js';
 
 /**
  * Sustained events/s through POST /v1/usage (batches of 1,000, concurrent clients, durable

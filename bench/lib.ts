@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { childrenOf } from '../executor/runtime/proc.js';
@@ -60,6 +60,14 @@ export async function benchDatabase(): Promise<BenchDatabase> {
       await stopServer();
     },
   };
+}
+
+/** A git revision exported to a temporary folder that borrows this checkout's node_modules (remove it when done). */
+export function exportRevision(rev: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-bench-rev-'));
+  execFileSync('sh', ['-c', `git archive ${rev} | tar -x -C ${dir}`]);
+  symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
+  return dir;
 }
 
 /**

@@ -1,11 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { deploy, WARM_SECONDS, warmUp } from './invoke.js';
-import { benchDatabase, childrenOf, fmt, percentile, processCpuSeconds } from './lib.js';
+import { benchDatabase, childrenOf, exportRevision, fmt, percentile, processCpuSeconds } from './lib.js';
 
 /**
  * What each change bought, on a shared machine whose load moves figures by 2-3x between runs:
@@ -41,14 +39,6 @@ function post(agent: Agent, url: URL, headers: Record<string, string>): Promise<
     req.on('error', fail);
     req.end('{}');
   });
-}
-
-/** A git revision exported to a temporary folder that borrows this checkout's node_modules (remove it when done). */
-export function exportRevision(rev: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-bench-rev-'));
-  execFileSync('sh', ['-c', `git archive ${rev} | tar -x -C ${dir}`]);
-  symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
-  return dir;
 }
 
 /** CPU time (ms) of a process and all its descendants (the api, its executor, sandboxes, instances). */

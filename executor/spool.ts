@@ -101,8 +101,8 @@ interface Waiter {
 }
 
 /**
- * Durable, append-only usage spool. A record is on disk (fsync'd) before append() resolves;
- * segments are deleted only once the api acknowledged them, so delivery is at-least-once. Events
+ * Durable usage spool: records are only ever added, never rewritten. A record is on disk (fsync'd)
+ * before append() resolves; segments are deleted only once the api acknowledged them, so delivery is at-least-once. Events
  * the api refuses for good are moved, one by one, to quarantine files (`quarantine/`), kept until
  * the api's quarantine holds them.
  */
