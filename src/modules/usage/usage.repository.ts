@@ -62,11 +62,25 @@ function eventRows(events: readonly MeteredEvent[]) {
     order by account_id, invocation_id`;
 }
 
+const hourlyOnConflict = sql`
+      on conflict (account_id, hour, function_id, architecture, shard) do update set
+        requests = h.requests + excluded.requests,
+        billed_ms = h.billed_ms + excluded.billed_ms,
+        mb_ms = h.mb_ms + excluded.mb_ms,
+        ephemeral_mb_ms = h.ephemeral_mb_ms + excluded.ephemeral_mb_ms,
+        init_mb_ms = h.init_mb_ms + excluded.init_mb_ms,
+        init_ephemeral_mb_ms = h.init_ephemeral_mb_ms + excluded.init_ephemeral_mb_ms,
+        errors = h.errors + excluded.errors,
+        timeouts = h.timeouts + excluded.timeouts`;
+
 /**
  * Two CTEs (`hourly`, `monthly`) adding pre-summed rows to the rollups' rows of `shard`, in the
  * rows' order (rollupsOf sorts them by key, the one order every writer takes their locks in).
+ * With `newHourly` the hourly rows are inserted plainly, as rows that do not exist yet: cheaper for
+ * Postgres than an upsert's speculative insertion, and refused whole (a unique violation on
+ * usage_hourly) if any of them does exist.
  */
-function rollupUpserts(r: { hourly: HourlyDelta[]; monthly: MonthlyDelta[] }, shard: number) {
+function rollupUpserts(r: { hourly: HourlyDelta[]; monthly: MonthlyDelta[] }, shard: number, newHourly = false) {
   const h = <K extends keyof HourlyDelta>(key: K) => r.hourly.map((x) => x[key]);
   const m = <K extends keyof MonthlyDelta>(key: K) => r.monthly.map((x) => x[key]);
   return sql`
@@ -81,15 +95,7 @@ function rollupUpserts(r: { hourly: HourlyDelta[]; monthly: MonthlyDelta[] }, sh
                   ${plainArray(h('initEphemeralMbMs'))}::bigint[], ${plainArray(h('errors'))}::bigint[], ${plainArray(h('timeouts'))}::bigint[])
            as r(account_id, hour, function_id, architecture, requests, billed_ms, mb_ms, ephemeral_mb_ms, init_mb_ms,
                 init_ephemeral_mb_ms, errors, timeouts)
-      on conflict (account_id, hour, function_id, architecture, shard) do update set
-        requests = h.requests + excluded.requests,
-        billed_ms = h.billed_ms + excluded.billed_ms,
-        mb_ms = h.mb_ms + excluded.mb_ms,
-        ephemeral_mb_ms = h.ephemeral_mb_ms + excluded.ephemeral_mb_ms,
-        init_mb_ms = h.init_mb_ms + excluded.init_mb_ms,
-        init_ephemeral_mb_ms = h.init_ephemeral_mb_ms + excluded.init_ephemeral_mb_ms,
-        errors = h.errors + excluded.errors,
-        timeouts = h.timeouts + excluded.timeouts
+      ${newHourly ? sql`` : hourlyOnConflict}
     ),
     monthly as (
       insert into usage_monthly as m (account_id, period, architecture, shard, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms)
@@ -113,7 +119,52 @@ function isStoredAlready(err: unknown): boolean {
   return e.code === '23505' && typeof e.table === 'string' && e.table.startsWith('usage_events');
 }
 
-export function createUsageRepository(db: Db) {
+/** A unique violation on usage_hourly: a row the batch took for new exists already. */
+function isRollupRowStored(err: unknown): boolean {
+  const e = err as { code?: string; table?: string };
+  return e.code === '23505' && e.table === 'usage_hourly';
+}
+
+/** How many hourly rollup rows one api remembers having written: a few MB of keys. */
+export const KNOWN_HOURLY_ROWS = 50_000;
+
+/**
+ * The hourly rollup rows (key and shard) this api has written, the oldest forgotten first
+ * (docs/usage-path.md, "New hourly rows"). Only a guess: a row another api process, or this one
+ * before a restart, wrote is missing here, and a batch that takes it for new is written again.
+ */
+export class KnownHourlyRows {
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly limit = KNOWN_HOURLY_ROWS) {}
+
+  static keyOf(h: HourlyDelta, shard: number): string {
+    return `${h.hour}\0${h.accountId}\0${h.functionId}\0${h.architecture}\0${shard}`;
+  }
+
+  /** True when none of these rows is known to exist. */
+  noneOf(hourly: readonly HourlyDelta[], shard: number): boolean {
+    return hourly.every((h) => !this.keys.has(KnownHourlyRows.keyOf(h, shard)));
+  }
+
+  add(hourly: readonly HourlyDelta[], shard: number): void {
+    for (const h of hourly) {
+      const key = KnownHourlyRows.keyOf(h, shard);
+      if (this.keys.has(key)) continue;
+      this.keys.add(key);
+      if (this.keys.size > this.limit) this.keys.delete(this.keys.values().next().value!);
+    }
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+}
+
+/** How a batch was written (the label of tally_usage_batches_total). */
+export type BatchWrite = 'new_rows' | 'new_rows_retried' | 'one_statement' | 'claiming';
+
+export function createUsageRepository(db: Db, known = new KnownHourlyRows()) {
   return {
     /** Creates the partitions of these id months, if missing (idempotent, concurrency-safe). */
     async ensurePartitions(idMonths: number[]): Promise<void> {
@@ -132,22 +183,39 @@ export function createUsageRepository(db: Db) {
      * was stored already, or is being stored by a concurrent batch that commits, the statement
      * fails whole with a unique violation and nothing of it stays. The batch is then written again
      * the careful way: in one transaction, insert with ON CONFLICT DO NOTHING, learn which events
-     * were new, and add only those to the rollups. `claiming` tells which way it went.
+     * were new, and add only those to the rollups.
+     *
+     * When none of the batch's hourly rollup rows is one this api has written (`known`: a backfill,
+     * or functions called less than once an hour), the one statement inserts them as new rows
+     * instead of upserting them. If one exists after all, the primary key of usage_hourly refuses
+     * the statement whole, and it is written again with upserts. `write` tells which way it went.
      */
     async insertBatch(
       events: MeteredEvent[],
       shard: number,
-    ): Promise<{ storedBefore: { accountId: string; invocationId: string }[]; claiming: boolean }> {
-      try {
-        await sql`
-          with stored as (insert into usage_events (${EVENT_COLUMNS}) ${eventRows(events)}),
-          ${rollupUpserts(rollupsOf(events), shard)}
-          select 1`.execute(db);
-        return { storedBefore: [], claiming: false };
-      } catch (err) {
-        if (!isStoredAlready(err)) throw err;
+    ): Promise<{ storedBefore: { accountId: string; invocationId: string }[]; write: BatchWrite }> {
+      const rollups = rollupsOf(events);
+      let newRows = known.noneOf(rollups.hourly, shard);
+      let write: BatchWrite = newRows ? 'new_rows' : 'one_statement';
+      for (;;) {
+        try {
+          await sql`
+            with stored as (insert into usage_events (${EVENT_COLUMNS}) ${eventRows(events)}),
+            ${rollupUpserts(rollups, shard, newRows)}
+            select 1`.execute(db);
+          known.add(rollups.hourly, shard);
+          return { storedBefore: [], write };
+        } catch (err) {
+          if (newRows && isRollupRowStored(err)) {
+            newRows = false;
+            write = 'new_rows_retried';
+            continue;
+          }
+          if (!isStoredAlready(err)) throw err;
+        }
+        break;
       }
-      return db.transaction().execute(async (trx) => {
+      const written = await db.transaction().execute(async (trx) => {
         const stored = await sql<{ account_id: string; invocation_id: string }>`
           insert into usage_events (${EVENT_COLUMNS}) ${eventRows(events)}
           on conflict do nothing
@@ -155,12 +223,15 @@ export function createUsageRepository(db: Db) {
         const isNew = new Set(stored.rows.map((r) => `${r.account_id}/${r.invocation_id}`));
         const keyOf = (e: MeteredEvent) => `${e.accountId}/${e.invocationId}`;
         const fresh = events.filter((e) => isNew.has(keyOf(e)));
-        if (fresh.length > 0) await sql`with ${rollupUpserts(rollupsOf(fresh), shard)} select 1`.execute(trx);
+        const freshRollups = fresh.length > 0 ? rollupsOf(fresh) : null;
+        if (freshRollups) await sql`with ${rollupUpserts(freshRollups, shard)} select 1`.execute(trx);
         const storedBefore = events
           .filter((e) => !isNew.has(keyOf(e)))
           .map((e) => ({ accountId: e.accountId, invocationId: e.invocationId }));
-        return { storedBefore, claiming: true };
+        return { storedBefore, freshRollups };
       });
+      if (written.freshRollups) known.add(written.freshRollups.hourly, shard);
+      return { storedBefore: written.storedBefore, write: 'claiming' };
     },
 
     /** The stored content of already-stored invocations, to tell a replay from a conflict. */
