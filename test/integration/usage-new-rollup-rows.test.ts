@@ -102,19 +102,27 @@ describe('hourly rollup rows the api takes for new', () => {
 });
 
 describe('KnownHourlyRows', () => {
-  it('remembers the rows it was given, per shard, forgetting the oldest past its limit', () => {
+  it('remembers the rows it was given, per shard, forgetting the older half past its limit', () => {
     const account = randomUUID();
     const rows = (hours: string[]) => rollupsOf(hours.map((h) => event(account, h))).hourly;
-    const known = new KnownHourlyRows(3);
-    const [h1, h2, h3, h4] = ['2026-11-15T01', '2026-11-15T02', '2026-11-15T03', '2026-11-15T04'];
-    expect(known.noneOf(rows([h1!]), 0)).toBe(true);
-    known.add(rows([h1!, h2!]), 0);
-    expect(known.noneOf(rows([h1!]), 0)).toBe(false);
-    expect(known.noneOf(rows([h1!]), 1)).toBe(true);
-    expect(known.noneOf(rows([h3!, h2!]), 0)).toBe(false);
-    known.add(rows([h2!, h3!, h4!]), 0);
+    const hour = (n: number) => `2026-11-15T${String(n).padStart(2, '0')}`;
+    const known = new KnownHourlyRows(4);
+    expect(known.noneOf(rows([hour(1)]), 0)).toBe(true);
+    known.add(rows([hour(1), hour(2)]), 0);
+    expect(known.noneOf(rows([hour(1)]), 0)).toBe(false);
+    expect(known.noneOf(rows([hour(1)]), 1)).toBe(true);
+    expect(known.noneOf(rows([hour(3), hour(2)]), 0)).toBe(false);
+    expect(known.noneOf(rows([hour(3), hour(4)]), 0)).toBe(true);
+    known.add(rows([hour(3)]), 0);
     expect(known.size).toBe(3);
-    expect(known.noneOf(rows([h1!]), 0)).toBe(true);
-    expect(known.noneOf(rows([h4!]), 0)).toBe(false);
+    // Full: the newer half becomes the older, and hours 1 and 2 are forgotten.
+    known.add(rows([hour(4)]), 0);
+    expect(known.noneOf(rows([hour(1)]), 0)).toBe(true);
+    expect(known.noneOf(rows([hour(2)]), 0)).toBe(true);
+    expect(known.noneOf(rows([hour(3)]), 0)).toBe(false);
+    expect(known.noneOf(rows([hour(4)]), 0)).toBe(false);
+    // A long stream of new rows never holds more than the limit.
+    known.add(rows(Array.from({ length: 24 }, (_, i) => hour(i))), 7);
+    expect(known.size).toBeLessThanOrEqual(4);
   });
 });
