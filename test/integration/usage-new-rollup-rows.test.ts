@@ -104,7 +104,7 @@ describe('hourly rollup rows the api takes for new', () => {
 describe('KnownHourlyRows', () => {
   it('remembers the rows it was given, per shard, forgetting the older half past its limit', () => {
     const account = randomUUID();
-    const rows = (hours: string[]) => rollupsOf(hours.map((h) => event(account, h))).hourly;
+    const rows = (hours: string[]) => rollupsOf(hours.map((h) => event(account, h))).hourlyKeys;
     const hour = (n: number) => `2026-11-15T${String(n).padStart(2, '0')}`;
     const known = new KnownHourlyRows(4);
     expect(known.noneOf(rows([hour(1)]), 0)).toBe(true);

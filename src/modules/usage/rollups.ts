@@ -80,7 +80,12 @@ function handlerMs(durationMs: string): number {
  * for each other in a cycle. (The hour leads because keys that share a long prefix are slow to
  * sort: with the account first, sorting a batch of a thousand hours cost half of this function.)
  */
-export function rollupsOf(events: readonly MeteredEvent[]): { hourly: HourlyDelta[]; monthly: MonthlyDelta[] } {
+export function rollupsOf(events: readonly MeteredEvent[]): {
+  hourly: HourlyDelta[];
+  monthly: MonthlyDelta[];
+  /** Each hourly row's key (hour, account, function, architecture), in the rows' order. */
+  hourlyKeys: string[];
+} {
   if (events.length > MAX_EXACT_EVENTS) throw new Error(`a batch of ${events.length} events is too large to sum exactly`);
   const hourly = new Map<string, HourlyDelta>();
   for (const e of events) {
@@ -141,6 +146,7 @@ export function rollupsOf(events: readonly MeteredEvent[]): { hourly: HourlyDelt
     m.initMbMs += h.initMbMs;
     m.initEphemeralMbMs += h.initEphemeralMbMs;
   }
-  const sorted = <T>(map: Map<string, T>) => [...map.keys()].sort().map((k) => map.get(k)!);
-  return { hourly: sorted(hourly), monthly: sorted(monthly) };
+  const hourlyKeys = [...hourly.keys()].sort();
+  const monthlyKeys = [...monthly.keys()].sort();
+  return { hourly: hourlyKeys.map((k) => hourly.get(k)!), monthly: monthlyKeys.map((k) => monthly.get(k)!), hourlyKeys };
 }

@@ -129,45 +129,43 @@ function isRollupRowStored(err: unknown): boolean {
 export const KNOWN_HOURLY_ROWS = 50_000;
 
 /**
- * The hourly rollup rows (key and shard) this api has written, in two generations: when the newer
- * holds half the limit it becomes the older, and the older is forgotten whole (docs/usage-path.md,
- * "New hourly rows"). Forgetting the single oldest key of a Set instead costs a scan over the holes
- * its deletions leave, which on a backfill's stream of new keys took more CPU than the rest of ingest.
- * Only a guess: a row another api process, or this one before a restart, wrote is missing here,
- * and a batch that takes it for new is written again.
+ * The hourly rollup rows this api has written: for each key (rollupsOf's, whose hash V8 has cached
+ * by then) a bit per shard, in two generations: when the newer holds half the limit it becomes the
+ * older, and the older is forgotten whole (docs/usage-path.md, "New hourly rows"). Only a guess: a
+ * row another api process, or this one before a restart, wrote is missing here, and a batch that
+ * takes it for new is written again.
  */
 export class KnownHourlyRows {
-  private newer = new Set<string>();
-  private older = new Set<string>();
+  private newer = new Map<string, number>();
+  private older = new Map<string, number>();
 
   constructor(private readonly limit = KNOWN_HOURLY_ROWS) {}
 
-  static keyOf(h: HourlyDelta, shard: number): string {
-    return `${h.hour}\0${h.accountId}\0${h.functionId}\0${h.architecture}\0${shard}`;
+  private shards(key: string): number {
+    return (this.newer.get(key) ?? 0) | (this.older.get(key) ?? 0);
   }
 
-  private has(key: string): boolean {
-    return this.newer.has(key) || this.older.has(key);
+  /** True when none of these rows (their keys, in `shard`) is known to exist. */
+  noneOf(keys: readonly string[], shard: number): boolean {
+    const bit = 1 << shard;
+    for (const key of keys) if (this.shards(key) & bit) return false;
+    return true;
   }
 
-  /** True when none of these rows is known to exist. */
-  noneOf(hourly: readonly HourlyDelta[], shard: number): boolean {
-    return hourly.every((h) => !this.has(KnownHourlyRows.keyOf(h, shard)));
-  }
-
-  add(hourly: readonly HourlyDelta[], shard: number): void {
-    for (const h of hourly) {
-      const key = KnownHourlyRows.keyOf(h, shard);
-      if (this.newer.has(key)) continue;
-      this.newer.add(key);
+  add(keys: readonly string[], shard: number): void {
+    const bit = 1 << shard;
+    for (const key of keys) {
+      const mask = this.newer.get(key);
+      if (mask !== undefined && mask & bit) continue;
+      this.newer.set(key, (mask ?? 0) | bit);
       if (this.newer.size >= this.limit / 2) {
         this.older = this.newer;
-        this.newer = new Set();
+        this.newer = new Map();
       }
     }
   }
 
-  /** How many rows it remembers now: at most the limit. */
+  /** How many keys it remembers now: at most the limit. */
   get size(): number {
     return this.newer.size + this.older.size;
   }
@@ -207,7 +205,7 @@ export function createUsageRepository(db: Db, known = new KnownHourlyRows()) {
       shard: number,
     ): Promise<{ storedBefore: { accountId: string; invocationId: string }[]; write: BatchWrite }> {
       const rollups = rollupsOf(events);
-      let newRows = known.noneOf(rollups.hourly, shard);
+      let newRows = known.noneOf(rollups.hourlyKeys, shard);
       let write: BatchWrite = newRows ? 'new_rows' : 'one_statement';
       for (;;) {
         try {
@@ -215,7 +213,7 @@ export function createUsageRepository(db: Db, known = new KnownHourlyRows()) {
             with stored as (insert into usage_events (${EVENT_COLUMNS}) ${eventRows(events)}),
             ${rollupUpserts(rollups, shard, newRows)}
             select 1`.execute(db);
-          known.add(rollups.hourly, shard);
+          known.add(rollups.hourlyKeys, shard);
           return { storedBefore: [], write };
         } catch (err) {
           if (newRows && isRollupRowStored(err)) {
@@ -242,7 +240,7 @@ export function createUsageRepository(db: Db, known = new KnownHourlyRows()) {
           .map((e) => ({ accountId: e.accountId, invocationId: e.invocationId }));
         return { storedBefore, freshRollups };
       });
-      if (written.freshRollups) known.add(written.freshRollups.hourly, shard);
+      if (written.freshRollups) known.add(written.freshRollups.hourlyKeys, shard);
       return { storedBefore: written.storedBefore, write: 'claiming' };
     },
 
