@@ -20,7 +20,7 @@ export function createMetrics() {
     }),
     usageBatches: new Counter({
       name: 'tally_usage_batches_total',
-      help: 'Usage batches stored, by how: new_rows (one statement, its hourly rollup rows inserted as new), new_rows_retried (one of those rows existed: written again with upserts), one_statement (one statement, rollup rows upserted), or claiming (a replay among them: written again, claiming each invocation)',
+      help: 'Usage batches stored, by how: one_statement (no invocation stored before), or claiming (a replay among them: written again, claiming each invocation)',
       labelNames: ['write'] as const,
       registers: [registry],
     }),

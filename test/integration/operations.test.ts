@@ -30,8 +30,8 @@ describe('operations', () => {
     expect(text).toMatch(/tally_usage_events_total\{outcome="duplicate"\} 1/);
     expect(text).toMatch(/tally_usage_events_total\{outcome="conflict"\} 1/);
     expect(text).toMatch(/tally_usage_batch_seconds_count 2/);
-    // The first batch was new (one statement, its rollup rows new); the second held a stored invocation (written again, claiming).
-    expect(text).toMatch(/tally_usage_batches_total\{write="new_rows"\} 1/);
+    // The first batch was new (one statement); the second held a stored invocation (written again, claiming).
+    expect(text).toMatch(/tally_usage_batches_total\{write="one_statement"\} 1/);
     expect(text).toMatch(/tally_usage_batches_total\{write="claiming"\} 1/);
   });
 

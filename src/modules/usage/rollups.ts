@@ -80,12 +80,7 @@ function handlerMs(durationMs: string): number {
  * for each other in a cycle. (The hour leads because keys that share a long prefix are slow to
  * sort: with the account first, sorting a batch of a thousand hours cost half of this function.)
  */
-export function rollupsOf(events: readonly MeteredEvent[]): {
-  hourly: HourlyDelta[];
-  monthly: MonthlyDelta[];
-  /** Each hourly row's key (hour, account, function, architecture), in the rows' order. */
-  hourlyKeys: string[];
-} {
+export function rollupsOf(events: readonly MeteredEvent[]): { hourly: HourlyDelta[]; monthly: MonthlyDelta[] } {
   if (events.length > MAX_EXACT_EVENTS) throw new Error(`a batch of ${events.length} events is too large to sum exactly`);
   const hourly = new Map<string, HourlyDelta>();
   for (const e of events) {
@@ -146,7 +141,6 @@ export function rollupsOf(events: readonly MeteredEvent[]): {
     m.initMbMs += h.initMbMs;
     m.initEphemeralMbMs += h.initEphemeralMbMs;
   }
-  const hourlyKeys = [...hourly.keys()].sort();
-  const monthlyKeys = [...monthly.keys()].sort();
-  return { hourly: hourlyKeys.map((k) => hourly.get(k)!), monthly: monthlyKeys.map((k) => monthly.get(k)!), hourlyKeys };
+  const sorted = <T>(map: Map<string, T>) => [...map.keys()].sort().map((k) => map.get(k)!);
+  return { hourly: sorted(hourly), monthly: sorted(monthly) };
 }

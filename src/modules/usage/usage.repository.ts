@@ -62,25 +62,11 @@ function eventRows(events: readonly MeteredEvent[]) {
     order by account_id, invocation_id`;
 }
 
-const hourlyOnConflict = sql`
-      on conflict (account_id, hour, function_id, architecture, shard) do update set
-        requests = h.requests + excluded.requests,
-        billed_ms = h.billed_ms + excluded.billed_ms,
-        mb_ms = h.mb_ms + excluded.mb_ms,
-        ephemeral_mb_ms = h.ephemeral_mb_ms + excluded.ephemeral_mb_ms,
-        init_mb_ms = h.init_mb_ms + excluded.init_mb_ms,
-        init_ephemeral_mb_ms = h.init_ephemeral_mb_ms + excluded.init_ephemeral_mb_ms,
-        errors = h.errors + excluded.errors,
-        timeouts = h.timeouts + excluded.timeouts`;
-
 /**
  * Two CTEs (`hourly`, `monthly`) adding pre-summed rows to the rollups' rows of `shard`, in the
  * rows' order (rollupsOf sorts them by key, the one order every writer takes their locks in).
- * With `newHourly` the hourly rows are inserted plainly, as rows that do not exist yet: cheaper for
- * Postgres than an upsert's speculative insertion, and refused whole (a unique violation on
- * usage_hourly) if any of them does exist.
  */
-function rollupUpserts(r: { hourly: HourlyDelta[]; monthly: MonthlyDelta[] }, shard: number, newHourly = false) {
+function rollupUpserts(r: { hourly: HourlyDelta[]; monthly: MonthlyDelta[] }, shard: number) {
   const h = <K extends keyof HourlyDelta>(key: K) => r.hourly.map((x) => x[key]);
   const m = <K extends keyof MonthlyDelta>(key: K) => r.monthly.map((x) => x[key]);
   return sql`
@@ -95,7 +81,15 @@ function rollupUpserts(r: { hourly: HourlyDelta[]; monthly: MonthlyDelta[] }, sh
                   ${plainArray(h('initEphemeralMbMs'))}::bigint[], ${plainArray(h('errors'))}::bigint[], ${plainArray(h('timeouts'))}::bigint[])
            as r(account_id, hour, function_id, architecture, requests, billed_ms, mb_ms, ephemeral_mb_ms, init_mb_ms,
                 init_ephemeral_mb_ms, errors, timeouts)
-      ${newHourly ? sql`` : hourlyOnConflict}
+      on conflict (account_id, hour, function_id, architecture, shard) do update set
+        requests = h.requests + excluded.requests,
+        billed_ms = h.billed_ms + excluded.billed_ms,
+        mb_ms = h.mb_ms + excluded.mb_ms,
+        ephemeral_mb_ms = h.ephemeral_mb_ms + excluded.ephemeral_mb_ms,
+        init_mb_ms = h.init_mb_ms + excluded.init_mb_ms,
+        init_ephemeral_mb_ms = h.init_ephemeral_mb_ms + excluded.init_ephemeral_mb_ms,
+        errors = h.errors + excluded.errors,
+        timeouts = h.timeouts + excluded.timeouts
     ),
     monthly as (
       insert into usage_monthly as m (account_id, period, architecture, shard, requests, mb_ms, ephemeral_mb_ms, init_mb_ms, init_ephemeral_mb_ms)
@@ -119,62 +113,7 @@ function isStoredAlready(err: unknown): boolean {
   return e.code === '23505' && typeof e.table === 'string' && e.table.startsWith('usage_events');
 }
 
-/** A unique violation on usage_hourly: a row the batch took for new exists already. */
-function isRollupRowStored(err: unknown): boolean {
-  const e = err as { code?: string; table?: string };
-  return e.code === '23505' && e.table === 'usage_hourly';
-}
-
-/** How many hourly rollup rows one api remembers having written: a few MB of keys. */
-export const KNOWN_HOURLY_ROWS = 50_000;
-
-/**
- * The hourly rollup rows this api has written: for each key (rollupsOf's, whose hash V8 has cached
- * by then) a bit per shard, in two generations: when the newer holds half the limit it becomes the
- * older, and the older is forgotten whole (docs/usage-path.md, "New hourly rows"). Only a guess: a
- * row another api process, or this one before a restart, wrote is missing here, and a batch that
- * takes it for new is written again.
- */
-export class KnownHourlyRows {
-  private newer = new Map<string, number>();
-  private older = new Map<string, number>();
-
-  constructor(private readonly limit = KNOWN_HOURLY_ROWS) {}
-
-  private shards(key: string): number {
-    return (this.newer.get(key) ?? 0) | (this.older.get(key) ?? 0);
-  }
-
-  /** True when none of these rows (their keys, in `shard`) is known to exist. */
-  noneOf(keys: readonly string[], shard: number): boolean {
-    const bit = 1 << shard;
-    for (const key of keys) if (this.shards(key) & bit) return false;
-    return true;
-  }
-
-  add(keys: readonly string[], shard: number): void {
-    const bit = 1 << shard;
-    for (const key of keys) {
-      const mask = this.newer.get(key);
-      if (mask !== undefined && mask & bit) continue;
-      this.newer.set(key, (mask ?? 0) | bit);
-      if (this.newer.size >= this.limit / 2) {
-        this.older = this.newer;
-        this.newer = new Map();
-      }
-    }
-  }
-
-  /** How many keys it remembers now: at most the limit. */
-  get size(): number {
-    return this.newer.size + this.older.size;
-  }
-}
-
-/** How a batch was written (the label of tally_usage_batches_total). */
-export type BatchWrite = 'new_rows' | 'new_rows_retried' | 'one_statement' | 'claiming';
-
-export function createUsageRepository(db: Db, known = new KnownHourlyRows()) {
+export function createUsageRepository(db: Db) {
   return {
     /** Creates the partitions of these id months, if missing (idempotent, concurrency-safe). */
     async ensurePartitions(idMonths: number[]): Promise<void> {
@@ -193,39 +132,22 @@ export function createUsageRepository(db: Db, known = new KnownHourlyRows()) {
      * was stored already, or is being stored by a concurrent batch that commits, the statement
      * fails whole with a unique violation and nothing of it stays. The batch is then written again
      * the careful way: in one transaction, insert with ON CONFLICT DO NOTHING, learn which events
-     * were new, and add only those to the rollups.
-     *
-     * When none of the batch's hourly rollup rows is one this api has written (`known`: a backfill,
-     * or functions called less than once an hour), the one statement inserts them as new rows
-     * instead of upserting them. If one exists after all, the primary key of usage_hourly refuses
-     * the statement whole, and it is written again with upserts. `write` tells which way it went.
+     * were new, and add only those to the rollups. `claiming` tells which way it went.
      */
     async insertBatch(
       events: MeteredEvent[],
       shard: number,
-    ): Promise<{ storedBefore: { accountId: string; invocationId: string }[]; write: BatchWrite }> {
-      const rollups = rollupsOf(events);
-      let newRows = known.noneOf(rollups.hourlyKeys, shard);
-      let write: BatchWrite = newRows ? 'new_rows' : 'one_statement';
-      for (;;) {
-        try {
-          await sql`
-            with stored as (insert into usage_events (${EVENT_COLUMNS}) ${eventRows(events)}),
-            ${rollupUpserts(rollups, shard, newRows)}
-            select 1`.execute(db);
-          known.add(rollups.hourlyKeys, shard);
-          return { storedBefore: [], write };
-        } catch (err) {
-          if (newRows && isRollupRowStored(err)) {
-            newRows = false;
-            write = 'new_rows_retried';
-            continue;
-          }
-          if (!isStoredAlready(err)) throw err;
-        }
-        break;
+    ): Promise<{ storedBefore: { accountId: string; invocationId: string }[]; claiming: boolean }> {
+      try {
+        await sql`
+          with stored as (insert into usage_events (${EVENT_COLUMNS}) ${eventRows(events)}),
+          ${rollupUpserts(rollupsOf(events), shard)}
+          select 1`.execute(db);
+        return { storedBefore: [], claiming: false };
+      } catch (err) {
+        if (!isStoredAlready(err)) throw err;
       }
-      const written = await db.transaction().execute(async (trx) => {
+      return db.transaction().execute(async (trx) => {
         const stored = await sql<{ account_id: string; invocation_id: string }>`
           insert into usage_events (${EVENT_COLUMNS}) ${eventRows(events)}
           on conflict do nothing
@@ -233,15 +155,12 @@ export function createUsageRepository(db: Db, known = new KnownHourlyRows()) {
         const isNew = new Set(stored.rows.map((r) => `${r.account_id}/${r.invocation_id}`));
         const keyOf = (e: MeteredEvent) => `${e.accountId}/${e.invocationId}`;
         const fresh = events.filter((e) => isNew.has(keyOf(e)));
-        const freshRollups = fresh.length > 0 ? rollupsOf(fresh) : null;
-        if (freshRollups) await sql`with ${rollupUpserts(freshRollups, shard)} select 1`.execute(trx);
+        if (fresh.length > 0) await sql`with ${rollupUpserts(rollupsOf(fresh), shard)} select 1`.execute(trx);
         const storedBefore = events
           .filter((e) => !isNew.has(keyOf(e)))
           .map((e) => ({ accountId: e.accountId, invocationId: e.invocationId }));
-        return { storedBefore, freshRollups };
+        return { storedBefore, claiming: true };
       });
-      if (written.freshRollups) known.add(written.freshRollups.hourlyKeys, shard);
-      return { storedBefore: written.storedBefore, write: 'claiming' };
     },
 
     /** The stored content of already-stored invocations, to tell a replay from a conflict. */

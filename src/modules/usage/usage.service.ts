@@ -224,8 +224,8 @@ export function createUsageService(deps: {
     await ensurePartitions(metered);
     const shard = nextShard;
     nextShard = (nextShard + 1) % ROLLUP_SHARDS;
-    const { storedBefore: claimedBefore, write } = await deps.repo.insertBatch(metered, shard);
-    deps.metrics.usageBatches.inc({ write });
+    const { storedBefore: claimedBefore, claiming } = await deps.repo.insertBatch(metered, shard);
+    deps.metrics.usageBatches.inc({ write: claiming ? 'claiming' : 'one_statement' });
     const storedBefore = new Map((await deps.repo.findStoredEvents(claimedBefore)).map((s) => [keyOf(s), s]));
     let duplicates = 0;
     const conflictIds: string[] = [];
