@@ -11,7 +11,7 @@ import { benchDatabase, fmt, freePort, syncText } from './lib.js';
  * stopped between calls, and syncs its usage before the answer: what is left between it and Tally is
  * Tally's own work (auth, routing, sandbox, handler, metering, logs, usage shipping and ingest).
  */
-const LAYERS = [
+export const LAYERS = [
   'a Fastify route answering itself',
   '+ a child process over a unix socket',
   "+ the Runtime API's HTTP exchange",
@@ -19,7 +19,8 @@ const LAYERS = [
   "+ the spool's O_DSYNC write, in place",
 ];
 
-async function measureLayer(layer: number) {
+/** One layer of bench/floor-server.ts, measured as the invoke benchmark measures Tally. */
+export async function measureLayer(layer: number) {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/floor-server.ts'], {
     env: { ...process.env, FLOOR_LAYER: String(layer), PORT: String(port) },
