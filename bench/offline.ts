@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkRequirements } from '../executor/sandbox/requirements.js';
 import { LAYERS, measureLayer } from './floor.js';
 import { BRIEF, deploy, measure, WARM_SECONDS } from './invoke.js';
 import { benchDatabase, fmt, freePort, syncText } from './lib.js';
@@ -79,6 +80,8 @@ async function restart(old: { child: ChildProcess }): Promise<Awaited<ReturnType
 }
 
 export async function offlineBench(): Promise<void> {
+  // Tally's sandbox first: a missing tool would otherwise show only after serverless-offline's minutes of measures.
+  if (process.env.TALLY_SANDBOX !== 'off') checkRequirements({ tmp: process.env.TALLY_SANDBOX_TMP === 'memory' ? 'memory' : 'disk' });
   install();
   const database = await benchDatabase();
   let offline: Awaited<ReturnType<typeof startOffline>> | null = null;
