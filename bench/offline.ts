@@ -73,9 +73,19 @@ async function startOffline(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${lambda}/2015-03-31/functions/${FUNCTION_NAME}/invocations`, child };
 }
 
+/** Stops a serverless-offline process and waits for it to exit. */
+async function stop(running: { child: ChildProcess }): Promise<void> {
+  if (running.child.exitCode !== null || running.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => running.child.once('exit', resolve));
+  running.child.kill('SIGTERM');
+  const kill = setTimeout(() => running.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(kill);
+}
+
 /** A fresh serverless-offline process in place of `old`: within one process its rate falls as it serves. */
 async function restart(old: { child: ChildProcess }): Promise<Awaited<ReturnType<typeof startOffline>>> {
-  old.child.kill('SIGTERM');
+  await stop(old);
   return startOffline();
 }
 
@@ -93,6 +103,10 @@ export async function offlineBench(): Promise<void> {
     // serverless-offline is measured before and after Tally, each time freshly started, so that a
     // change in the machine's load during the run shows (Tally's ratios are against the mean of the two).
     const before = await measure(offline.url, json);
+    // Stopped while Tally is measured: a serverless-offline process that has just served its load
+    // can keep a core busy for a while after it (a 2 s round of Tally's warm-up fell to 63/s beside one).
+    await stop(offline);
+    offline = null;
     const tally: { label: string; r: typeof before }[] = [];
     for (const separate of [false, true]) {
       const d = await deploy(database.url, separate);
@@ -108,7 +122,7 @@ export async function offlineBench(): Promise<void> {
     // A fresh serverless-offline process: within one process its rate falls as it serves (its own
     // rounds fall from the first to the third), and the same process measured again after Tally
     // would weigh that on the comparison. Fresh each time is its best case.
-    offline = await restart(offline);
+    offline = await startOffline();
     const after = await measure(offline.url, json);
     // Once more, started afresh and measured after the warm-up Tally gets, and once briefly: whichever
     // way gives serverless-offline its best figure is the one Tally is compared with.
@@ -118,7 +132,7 @@ export async function offlineBench(): Promise<void> {
     // And briefly, in a fresh process: a full measure sends it about 40,000 requests, over which it slows down.
     offline = await restart(offline);
     const brief = await measure(offline.url, json, 0, BRIEF);
-    offline.child.kill('SIGTERM');
+    await stop(offline);
     offline = null;
     // The floor of Tally's design in the same run (bench/floor.ts, its last layer): what any code
     // that runs each call in a process of its own, stopped between calls, and syncs its usage before
