@@ -6,6 +6,8 @@ export interface ApiProcess {
   child: ChildProcess;
   base: string;
   port: number;
+  /** The ports it was given, by env variable (PORT, and those of `portEnv`). */
+  ports: Record<string, number>;
   output(): string;
   /** Resolves with the exit code (or signal name) once the process has ended. */
   exited: Promise<number | string | null>;
@@ -13,16 +15,38 @@ export interface ApiProcess {
   terminate(): Promise<{ code: number | string | null; ms: number }>;
 }
 
+/** How often a start is tried again when a port picked for it was taken before the api bound it. */
+const PORT_ATTEMPTS = 3;
+
 /**
  * Spawns `argv` (default: the api from source through tsx) with `env` on a free port and waits for
- * `/readyz` (or `/healthz` with `waitFor: 'healthz'`).
+ * `/readyz` (or `/healthz` with `waitFor: 'healthz'`). The env variables named in `portEnv` get free
+ * ports of their own too (read them from `ports`). A port picked here is free when picked, but
+ * another process may bind it before the api does (a parallel test's listen on port 0): the start is
+ * then tried again on fresh ports.
  */
 export async function startApi(
   env: Record<string, string | undefined>,
-  opts: { argv?: string[]; waitFor?: 'readyz' | 'healthz'; timeoutMs?: number } = {},
+  opts: { argv?: string[]; waitFor?: 'readyz' | 'healthz'; timeoutMs?: number; portEnv?: string[] } = {},
 ): Promise<ApiProcess> {
-  const port = env.PORT ? Number(env.PORT) : await freePort();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
+  for (let attempt = 1; ; attempt++) {
+    const picked: Record<string, string> = {};
+    for (const name of [...(env.PORT ? [] : ['PORT']), ...(opts.portEnv ?? [])]) picked[name] = String(await freePort());
+    try {
+      return await launch({ ...env, ...picked }, opts);
+    } catch (err) {
+      const taken = err instanceof Error && /EADDRINUSE/.test(err.message);
+      if (!taken || Object.keys(picked).length === 0 || attempt >= PORT_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function launch(
+  env: Record<string, string | undefined>,
+  opts: { argv?: string[]; waitFor?: 'readyz' | 'healthz'; timeoutMs?: number },
+): Promise<ApiProcess> {
+  const port = Number(env.PORT);
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
   const child = spawn(process.execPath, opts.argv ?? ['--import', 'tsx', 'src/server.ts'], {
     env: childEnv,
@@ -33,10 +57,16 @@ export async function startApi(
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   const base = `http://127.0.0.1:${port}`;
+  const ports = Object.fromEntries(
+    Object.entries(env)
+      .filter(([k, v]) => /PORT$/.test(k) && v !== undefined)
+      .map(([k, v]) => [k, Number(v)]),
+  );
   const api: ApiProcess = {
     child,
     base,
     port,
+    ports,
     output: () => out,
     exited,
     async terminate() {

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { freePort } from '../helpers/pg-cluster.js';
 import { callApi, startApi, type ApiProcess } from '../helpers/process.js';
 
 const run = promisify(execFile);
@@ -27,18 +26,17 @@ describe('the compiled api', () => {
   beforeAll(async () => {
     await run('npm', ['run', 'build'], { timeout: 180_000 });
     db = await createTestDatabase();
-    adminPort = await freePort();
     api = await startApi(
       {
         DATABASE_URL: db.ownerUrl,
         TALLY_APP_DATABASE_URL: db.url,
         TALLY_ADMIN_KEY: ADMIN_KEY,
         TALLY_EXECUTOR: 'off',
-        TALLY_ADMIN_PORT: String(adminPort),
         NODE_ENV: 'production',
       },
-      { argv: ['dist/src/server.js'] },
+      { argv: ['dist/src/server.js'], portEnv: ['TALLY_ADMIN_PORT'] },
     );
+    adminPort = api.ports.TALLY_ADMIN_PORT!;
   }, 240_000);
 
   afterAll(async () => {
