@@ -27,7 +27,7 @@ const PORT_ATTEMPTS = 3;
  */
 export async function startApi(
   env: Record<string, string | undefined>,
-  opts: { argv?: string[]; waitFor?: 'readyz' | 'healthz'; timeoutMs?: number; portEnv?: string[] } = {},
+  opts: { argv?: string[]; waitFor?: 'readyz' | 'healthz'; timeoutMs?: number; portEnv?: string[]; detached?: boolean } = {},
 ): Promise<ApiProcess> {
   for (let attempt = 1; ; attempt++) {
     const picked: Record<string, string> = {};
@@ -43,7 +43,7 @@ export async function startApi(
 
 async function launch(
   env: Record<string, string | undefined>,
-  opts: { argv?: string[]; waitFor?: 'readyz' | 'healthz'; timeoutMs?: number },
+  opts: { argv?: string[]; waitFor?: 'readyz' | 'healthz'; timeoutMs?: number; detached?: boolean },
 ): Promise<ApiProcess> {
   const port = Number(env.PORT);
   const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
@@ -51,6 +51,8 @@ async function launch(
   const child = spawn(process.execPath, opts.argv ?? ['--import', 'tsx', 'src/server.ts'], {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // As in a terminal: the leader of its own process group (what Ctrl-C signals whole).
+    detached: opts.detached === true,
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));

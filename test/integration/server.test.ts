@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/lib/free-port.js';
+import { startApi } from '../helpers/process.js';
 
 /** Tally as `npm start` runs it: no DATABASE_URL, so the embedded Postgres in a fresh data folder. */
 interface Running {
@@ -19,31 +19,13 @@ interface Running {
 const dataDir = mkdtempSync(join(tmpdir(), 'tally-server-test-'));
 afterAll(() => removeTestDir(dataDir));
 
-/** `detached`: as in a terminal, the leader of its own process group (what Ctrl-C signals whole). */
+/**
+ * `npm start` as a user runs it: the embedded Postgres (no DATABASE_URL), the default host.
+ * `detached`: as in a terminal, the leader of its own process group (what Ctrl-C signals whole).
+ */
 async function start(extraEnv: Record<string, string> = {}, opts: { detached?: boolean } = {}): Promise<Running> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), TALLY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extraEnv };
-  delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: opts.detached === true,
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const base = `http://127.0.0.1:${port}`;
-  for (const end = Date.now() + 60_000; Date.now() < end; ) {
-    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}: ${out}`);
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return { child, output: () => out, base };
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`no /readyz within 60 s: ${out}`);
+  const api = await startApi({ TALLY_DATA_DIR: dataDir, DATABASE_URL: undefined, HOST: undefined, ...extraEnv }, opts);
+  return { child: api.child, output: api.output, base: api.base };
 }
 
 const stop = (r: Running) =>
