@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync, crc32 } from 'node:zlib';
-import { benchDatabase, childrenOf, fmt, freePort, percentile, profileFlags, startApi } from './lib.js';
+import { benchDatabase, benchLogLevel, childrenOf, fmt, freePort, percentile, profileFlags, startApi } from './lib.js';
 
 /**
  * Warm synchronous invocations of a no-op Node.js function through the api (api and executor as
@@ -180,7 +180,7 @@ async function startExecutorProcess(apiBase: string, key: string, dir: string, c
       TALLY_EXECUTOR_KEY: key,
       PORT: String(port),
       TALLY_EXECUTOR_DIR: dir,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: benchLogLevel(),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -127,6 +127,12 @@ export const profileFlags = (): string[] =>
       ]
     : [];
 
+/**
+ * The api's and executor's LOG_LEVEL: `warn` unless BENCH_LOG_LEVEL says otherwise (`info`, Tally's default, adds a
+ * request line per call written to this process's stdout).
+ */
+export const benchLogLevel = (): string => process.env.BENCH_LOG_LEVEL ?? 'warn';
+
 /** The api as its own process (as in production), so its memory can be read from /proc. */
 export async function startApi(databaseUrl: string, adminKey: string, env: Record<string, string> = {}, cwd = process.cwd()) {
   const port = await freePort();
@@ -137,7 +143,7 @@ export async function startApi(databaseUrl: string, adminKey: string, env: Recor
       PORT: String(port),
       DATABASE_URL: databaseUrl,
       TALLY_ADMIN_KEY: adminKey,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: benchLogLevel(),
       TALLY_EXECUTOR: 'off',
       ...env,
     },
