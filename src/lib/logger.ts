@@ -37,9 +37,22 @@ export const humanMessage: MessageFormatFunc = (log, messageKey) => {
   return `${prefix}${String(log[messageKey] ?? '')}`;
 };
 
-/** pino's JSON lines, or (`pretty`) short human-readable lines written synchronously to standard output. */
+/** Bytes of JSON lines held while standard output does not keep up; beyond them lines are dropped, not waited for. */
+export const MAX_PENDING_LOG_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Standard output for JSON lines, written off the event loop: a line is handed to libuv's thread pool at once when
+ * no write is in flight, and lines logged meanwhile go together in the next write (one system call for many lines
+ * under load, none of them on the api's thread). pino writes what is still held when the process exits (also on
+ * `process.exit` and on an uncaught error); a process killed outright loses the lines of the write in flight.
+ * A reader that stops reading costs memory up to MAX_PENDING_LOG_BYTES, then dropped lines, never a stalled api.
+ * docs/performance.md, "The request log line off the event loop".
+ */
+export const stdoutLines = () => pino.destination({ dest: 1, sync: false, maxLength: MAX_PENDING_LOG_BYTES });
+
+/** pino's JSON lines (to standard output, see stdoutLines), or (`pretty`) short human-readable lines written synchronously. */
 export function createLogger(level = 'info', format: LogFormat = 'json', destination?: NodeJS.WritableStream): Logger {
-  if (format === 'json') return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+  if (format === 'json') return pino(loggerOptions(level), destination ?? stdoutLines());
   const stream = prettyStream({
     colorize: destination === undefined && process.stdout.isTTY === true,
     ...(destination ? { destination } : {}),
