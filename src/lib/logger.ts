@@ -37,28 +37,9 @@ export const humanMessage: MessageFormatFunc = (log, messageKey) => {
   return `${prefix}${String(log[messageKey] ?? '')}`;
 };
 
-/** Bytes of JSON lines held while standard output does not keep up; beyond them lines are dropped, not waited for. */
-export const MAX_PENDING_LOG_BYTES = 16 * 1024 * 1024;
-
-/** Bytes of JSON lines gathered before they are written to standard output (or every LOG_FLUSH_MS, whichever first). */
-export const LOG_BATCH_BYTES = 4096;
-/** The longest a JSON line waits in memory on a quiet server. */
-export const LOG_FLUSH_MS = 200;
-
-/**
- * Standard output for JSON lines, gathered: one write (through libuv's thread pool, off the api's thread) per 4 KB
- * of lines or per 200 ms, not a synchronous write per line. At Tally's default level every answered request logs
- * one line, and a write per line cost about 8 % of an invocation's CPU under load. pino writes what is still held
- * when the process exits (also on `process.exit` and on an uncaught error); a process killed outright (SIGKILL)
- * loses the lines of the last 200 ms at most. A reader that stops reading costs memory up to MAX_PENDING_LOG_BYTES,
- * then dropped lines, never a stalled api. docs/performance.md, "The request log line".
- */
-export const stdoutLines = () =>
-  pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS, maxLength: MAX_PENDING_LOG_BYTES });
-
-/** pino's JSON lines (to standard output, see stdoutLines), or (`pretty`) short human-readable lines written synchronously. */
+/** pino's JSON lines, or (`pretty`) short human-readable lines written synchronously to standard output. */
 export function createLogger(level = 'info', format: LogFormat = 'json', destination?: NodeJS.WritableStream): Logger {
-  if (format === 'json') return pino(loggerOptions(level), destination ?? stdoutLines());
+  if (format === 'json') return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
   const stream = prettyStream({
     colorize: destination === undefined && process.stdout.isTTY === true,
     ...(destination ? { destination } : {}),
