@@ -340,11 +340,9 @@ export async function invokeBench(): Promise<void> {
     for (const separate of [false, true]) {
       const d = await deploy(database.url, separate);
       try {
-        const tally = await measure(
-          `${d.base}/v1/functions/noop/invoke`,
-          { authorization: `Bearer ${d.key}`, 'content-type': 'application/json' },
-          WARM_SECONDS,
-        );
+        const invokeUrl = `${d.base}/v1/functions/noop/invoke`;
+        const auth = { authorization: `Bearer ${d.key}` };
+        const tally = await measure(invokeUrl, { ...auth, 'content-type': 'application/json' }, WARM_SECONDS);
         console.log(`  ${d.label}:`);
         console.log(`    warm-up, ${CLIENTS} clients, 2 s rounds: ${tally.warm} /s`);
         console.log(
@@ -355,8 +353,6 @@ export async function invokeBench(): Promise<void> {
         );
         const shares = (b: { rate: number; shares: number[] }) =>
           `(${fmt(b.rate)}/s) 1 ms ${fmt(b.shares[0]!, 0)} %, 2 ms ${fmt(b.shares[1]!, 0)} %, 3 ms or more ${fmt(b.shares[2]!, 0)} %`;
-        const invokeUrl = `${d.base}/v1/functions/noop/invoke`;
-        const auth = { authorization: `Bearer ${d.key}` };
         const [alone, loaded] = [await billedShares(invokeUrl, auth, 1, 2), await billedShares(invokeUrl, auth, CLIENTS, 2)];
         console.log(`    billed duration of the no-op's calls (2 s each): 1 client ${shares(alone)}; ${CLIENTS} clients ${shares(loaded)}`);
         if (separate) {

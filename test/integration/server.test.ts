@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { removeTestDir } from '../helpers/cleanup.js';
@@ -7,14 +7,10 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startApi } from '../helpers/process.js';
+import { startApi, type ApiProcess } from '../helpers/process.js';
 
 /** Tally as `npm start` runs it: no DATABASE_URL, so the embedded Postgres in a fresh data folder. */
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  base: string;
-}
+type Running = Pick<ApiProcess, 'child' | 'output' | 'base'>;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tally-server-test-'));
 afterAll(() => removeTestDir(dataDir));
@@ -24,8 +20,7 @@ afterAll(() => removeTestDir(dataDir));
  * `detached`: as in a terminal, the leader of its own process group (what Ctrl-C signals whole).
  */
 async function start(extraEnv: Record<string, string> = {}, opts: { detached?: boolean } = {}): Promise<Running> {
-  const api = await startApi({ TALLY_DATA_DIR: dataDir, DATABASE_URL: undefined, HOST: undefined, ...extraEnv }, opts);
-  return { child: api.child, output: api.output, base: api.base };
+  return startApi({ TALLY_DATA_DIR: dataDir, DATABASE_URL: undefined, HOST: undefined, ...extraEnv }, opts);
 }
 
 const stop = (r: Running) =>
