@@ -16,6 +16,41 @@ const handlerString = process.env._HANDLER ?? '';
 
 let currentRequestId;
 
+// _X_AMZN_TRACE_ID changes with every invocation, and a function reads it from process.env (the
+// AWS SDK's recursion detection, X-Ray, Powertools). Written through process.env it would go to
+// setenv(3), and glibc keeps every string setenv was ever given (another thread may still hold the
+// old one): about 145 bytes a distinct trace id, for the instance's whole life, so a warm instance
+// would grow by 145 MB per million invocations until the kernel killed it for memory. process.env
+// is therefore a proxy that keeps this one variable in JavaScript and hands the others to the real
+// environment. Child processes still get it: child_process copies process.env's keys.
+const TRACE_VAR = '_X_AMZN_TRACE_ID';
+const realEnv = process.env;
+let traceId = realEnv[TRACE_VAR];
+delete realEnv[TRACE_VAR];
+const traceDescriptor = () => ({ value: traceId, writable: true, enumerable: true, configurable: true });
+process.env = new Proxy(realEnv, {
+  get: (env, key) => (key === TRACE_VAR ? traceId : Reflect.get(env, key)),
+  set: (env, key, value) => {
+    if (key !== TRACE_VAR) return Reflect.set(env, key, value);
+    traceId = String(value);
+    return true;
+  },
+  has: (env, key) => (key === TRACE_VAR ? traceId !== undefined : Reflect.has(env, key)),
+  deleteProperty: (env, key) => {
+    if (key !== TRACE_VAR) return Reflect.deleteProperty(env, key);
+    traceId = undefined;
+    return true;
+  },
+  defineProperty: (env, key, descriptor) => {
+    if (key !== TRACE_VAR) return Reflect.defineProperty(env, key, descriptor);
+    traceId = String(descriptor.value);
+    return true;
+  },
+  ownKeys: (env) => (traceId === undefined ? Reflect.ownKeys(env) : [...Reflect.ownKeys(env), TRACE_VAR]),
+  getOwnPropertyDescriptor: (env, key) =>
+    key !== TRACE_VAR ? Reflect.getOwnPropertyDescriptor(env, key) : traceId === undefined ? undefined : traceDescriptor(),
+});
+
 // A minimal HTTP/1.1 client on one kept-alive connection: the runtime makes one request at a time
 // to one server (Tally's Runtime API), so node:http's agent, parser objects and streams are pure
 // overhead here (they were about 220 us of JavaScript per invocation, a third of the runtime's work).
@@ -304,8 +339,7 @@ async function main() {
     const requestId = String(next.headers['lambda-runtime-aws-request-id']);
     currentRequestId = requestId;
     const trace = next.headers['lambda-runtime-trace-id'];
-    if (trace) process.env._X_AMZN_TRACE_ID = String(trace);
-    else delete process.env._X_AMZN_TRACE_ID;
+    traceId = trace ? String(trace) : undefined;
     let event;
     try {
       event = next.body.length === 0 ? {} : JSON.parse(next.body.toString('utf8'));

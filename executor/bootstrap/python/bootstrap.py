@@ -19,6 +19,23 @@ PREFIX = "/2018-06-01/runtime"
 # than the TCP forwarder that AWS_LAMBDA_RUNTIME_API names (which any other runtime uses).
 SOCKET = "/run/tally/runtime-api.sock"
 
+# _X_AMZN_TRACE_ID changes with every invocation. os.environ[...] = ... would call setenv(3), and
+# glibc keeps every string setenv was ever given (another thread may still hold the old one): about
+# 145 bytes a distinct trace id, for the instance's whole life, so a warm instance would grow by
+# 145 MB per million invocations until the kernel killed it for memory. The id is kept in
+# os.environ's own mapping only (what os.environ and os.getenv read); a child process started with
+# the default environment does not see it (pass env=os.environ for that).
+TRACE_VAR = "_X_AMZN_TRACE_ID"
+os.environ.pop(TRACE_VAR, None)
+_TRACE_KEY = os.environ.encodekey(TRACE_VAR)
+
+
+def set_trace_id(trace):
+    if trace:
+        os.environ._data[_TRACE_KEY] = os.environ.encodevalue(trace)
+    else:
+        os.environ._data.pop(_TRACE_KEY, None)
+
 
 class UnixConnection(http.client.HTTPConnection):
     def __init__(self, path):
@@ -141,9 +158,7 @@ def main():
         if status != 200:
             continue
         request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
-        trace = headers.get("Lambda-Runtime-Trace-Id")
-        if trace:
-            os.environ["_X_AMZN_TRACE_ID"] = trace
+        set_trace_id(headers.get("Lambda-Runtime-Trace-Id"))
         try:
             event = json.loads(body) if body else {}
             result = handler(event, LambdaContext(request_id, headers))

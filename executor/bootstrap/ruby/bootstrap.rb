@@ -6,6 +6,83 @@ require 'json'
 require 'socket'
 require 'time'
 
+# _X_AMZN_TRACE_ID changes with every invocation. ENV[...] = ... would call setenv(3), and glibc
+# keeps every string setenv was ever given (another thread may still hold the old one): about 145
+# bytes a distinct trace id, for the instance's whole life, so a warm instance would grow by 145 MB
+# per million invocations until the kernel killed it for memory. ENV keeps this one variable in
+# Ruby instead, for the ways a function reads it (ENV[], fetch, key?, to_h, each, keys); a child
+# process started with the default environment does not see it (pass ENV.to_h for that).
+module TraceEnv
+  NAME = '_X_AMZN_TRACE_ID'
+
+  class << self
+    attr_accessor :value
+  end
+
+  def [](name)
+    name == NAME ? TraceEnv.value : super
+  end
+
+  def fetch(name, *default)
+    return super unless name == NAME
+    return TraceEnv.value unless TraceEnv.value.nil?
+    return yield(name) if block_given?
+    return default.first unless default.empty?
+
+    raise KeyError.new("key not found: #{name.inspect}", receiver: self, key: name)
+  end
+
+  def []=(name, value)
+    return super unless name == NAME
+
+    TraceEnv.value = value.nil? ? nil : String(value).dup.freeze
+  end
+
+  def store(name, value)
+    self[name] = value
+  end
+
+  def delete(name)
+    return super unless name == NAME
+
+    old = TraceEnv.value
+    TraceEnv.value = nil
+    old.nil? && block_given? ? yield(name) : old
+  end
+
+  def key?(name)
+    name == NAME ? !TraceEnv.value.nil? : super
+  end
+
+  def has_key?(name) = key?(name)
+  def include?(name) = key?(name)
+  def member?(name) = key?(name)
+
+  def to_h(&block)
+    hash = super()
+    hash[NAME] = TraceEnv.value unless TraceEnv.value.nil?
+    block ? hash.to_h(&block) : hash
+  end
+
+  def to_hash = to_h
+
+  def keys
+    TraceEnv.value.nil? ? super : super + [NAME]
+  end
+
+  def each(&block)
+    return enum_for(:each) unless block
+
+    super(&block)
+    block.call(NAME, TraceEnv.value) unless TraceEnv.value.nil?
+    self
+  end
+
+  def each_pair(&block) = each(&block)
+end
+TraceEnv.value = ENV.delete(TraceEnv::NAME)
+ENV.singleton_class.prepend(TraceEnv)
+
 # One keep-alive HTTP/1.1 connection to the Runtime API, reopened if it drops. Inside Tally's
 # sandbox the same Runtime API is also a unix socket: one hop less per invocation than the TCP
 # forwarder that AWS_LAMBDA_RUNTIME_API names (which any other runtime uses).
@@ -219,7 +296,7 @@ def main
 
     request_id = headers['lambda-runtime-aws-request-id']
     out.request_id = err.request_id = request_id
-    ENV['_X_AMZN_TRACE_ID'] = headers['lambda-runtime-trace-id']
+    TraceEnv.value = headers['lambda-runtime-trace-id']
     path = nil
     payload = nil
     error_type = nil
