@@ -223,7 +223,7 @@ const memoryOf = (pid: number) => {
   return { rssMb: kb(status, 'VmRSS') / 1024, pssMb: kb(rollup, 'Pss') / 1024 };
 };
 /** The runtimes below the executor: in the sandbox they sit under bwrap's monitor and its pid 1. */
-function instancePids(executorPid: number, depth = 4): number[] {
+export function instancePids(executorPid: number, depth = 4): number[] {
   const isRuntime = (pid: number) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bootstrap.mjs');

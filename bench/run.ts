@@ -1,6 +1,7 @@
 import { asyncBench } from './async.js';
 import { awsBench } from './aws.js';
 import { floorBench } from './floor.js';
+import { functionsBench } from './functions.js';
 import { ingestBench } from './ingest.js';
 import { invokeBench } from './invoke.js';
 import { invoicesBench } from './invoices.js';
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<void>> = {
   async: asyncBench,
   aws: awsBench,
   floor: floorBench,
+  functions: functionsBench,
   ingest: ingestBench,
   invoke: invokeBench,
   invoices: invoicesBench,
