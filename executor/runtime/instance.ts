@@ -11,11 +11,6 @@ import { billedDurationMs, describeExit, endLine, reportLine, startLine, timeout
 import { errorJson, type RuntimeApi, type RuntimeOutcome } from './runtime-api.js';
 import type { FunctionSpec, InvocationResult, InvocationStatus, Log } from './types.js';
 
-/**
- * How long an idle instance stays parked before it is frozen: shorter than the CPU period (20 ms
- * with a quota, 100 ms without), so a parked stretch gets the 1 ms quota at most twice.
- */
-const PARK_MS = 10;
 /** What a runtime prints when it dies of memory (node's heap limit, RLIMIT_DATA in python). */
 const OOM_WORDS = /heap out of memory|Reached heap limit|MemoryError/;
 
@@ -32,7 +27,7 @@ export interface InstanceOptions extends LaunchOptions {
   onExit?: (instance: FunctionInstance) => void;
   /** Container images, unpacked on demand and held while an instance runs them. */
   images?: ImageStore;
-  /** How long an idle instance stays parked before it is frozen (PARK_MS; tests make it longer). */
+  /** How long an idle instance stays parked before it is frozen (default: the sandbox's `parkMs()`; tests change it). */
   parkMs?: number;
 }
 
@@ -98,6 +93,7 @@ export class FunctionInstance {
   private rest: 'awake' | 'parked' | 'frozen' = 'awake';
   private pendingPark: NodeJS.Immediate | null = null;
   private freezeTimer: NodeJS.Timeout | null = null;
+  private freezeTimerMs = 0;
   private spawnedAt = 0;
   private firstNextAt: number | undefined;
   private active: Active | null = null;
@@ -440,7 +436,7 @@ export class FunctionInstance {
   /**
    * Between invocations the instance gets no CPU, as on Lambda: right after the answer is on its way
    * (one turn of the event loop, not before it) it is parked, a CPU ceiling of 1 ms per period (one
-   * write); once idle for PARK_MS, shorter than any period, it is frozen. An invocation in between
+   * write); once idle for half the CPU period (`parkMs`: 500 ms, or 10 ms under a quota), it is frozen. An invocation in between
    * lifts the ceiling (one write) where a frozen instance must thaw, which wakes every thread of the
    * runtime; the most it can run unbilled is 2 ms per parked stretch (docs/sandbox.md).
    */
@@ -449,8 +445,14 @@ export class FunctionInstance {
     this.pendingPark = setImmediate(() => {
       this.pendingPark = null;
       if (this.busy || this.state === 'dead' || !this.stopCpu('parked')) return;
-      if (this.freezeTimer) this.freezeTimer.refresh();
-      else this.freezeTimer = setTimeout(() => this.freezeIdle(), this.options.parkMs ?? PARK_MS).unref();
+      // The window shrinks when `TALLY_SANDBOX_CPU=quota` shortens the period at the first call.
+      const ms = this.options.parkMs ?? this.box!.parkMs();
+      if (this.freezeTimer && this.freezeTimerMs === ms) this.freezeTimer.refresh();
+      else {
+        if (this.freezeTimer) clearTimeout(this.freezeTimer);
+        this.freezeTimer = setTimeout(() => this.freezeIdle(), ms).unref();
+        this.freezeTimerMs = ms;
+      }
     });
   }
 

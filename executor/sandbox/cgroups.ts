@@ -39,6 +39,11 @@ export interface InstanceCgroup {
    */
   park(): void;
   unpark(): void;
+  /**
+   * How long a park may last before the group is frozen: half the CPU period in force, so that a
+   * parked stretch sees at most one period boundary and gets the 1 ms quota at most twice.
+   */
+  parkMs(): number;
   /** SIGKILL every process in the group, whatever sessions or process groups they made. */
   kill(): Promise<void>;
   /** Highest memory use since creation, in bytes (page cache included, as the kernel counts it). */
@@ -76,8 +81,14 @@ const V1_CONTROLLERS = ['memory', 'pids', 'cpu', 'cpuacct', 'freezer'] as const;
 type V1Controller = (typeof V1_CONTROLLERS)[number];
 // A short period spreads a small share evenly (a 128 MB function waits at most ~19 ms, not ~93 ms).
 const CPU_PERIOD_US = 20_000;
-/** The kernel's default period, in force while no `limitCpu` ceiling is set. */
-const DEFAULT_PERIOD_US = 100_000;
+/**
+ * The period in force while no `limitCpu` ceiling is set (the kernel's longest; its default is
+ * 100 ms). Without a quota it changes nothing for a running instance; for a parked one it means
+ * 1 ms of CPU per second, so an instance may stay parked for half a second before it is frozen
+ * (`parkMs`), and one called a few times a second is parked and unparked, never frozen and thawed.
+ */
+const IDLE_PERIOD_US = 1_000_000;
+const parkMsOf = (periodUs: number) => periodUs / 2000;
 /** A parked group's quota: the least the kernel takes (1 ms per period). */
 const PARK_QUOTA_US = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -265,6 +276,8 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
       const peak = controlFile(path.join(memory, 'memory.max_usage_in_bytes'), 'r');
       const oomControl = controlFile(path.join(memory, 'memory.oom_control'), 'r');
       const quotaFile = path.join(base.cpu, name, 'cpu.cfs_quota_us');
+      await writeFile(path.join(base.cpu, name, 'cpu.cfs_period_us'), String(IDLE_PERIOD_US));
+      let period = IDLE_PERIOD_US;
       const cpuQuota = controlFile(quotaFile, 'w');
       /** The quota `unpark` restores: none (-1) until `limitCpu` sets one. */
       let runningQuota = '-1';
@@ -293,6 +306,8 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
         },
         async limitCpu(fraction) {
           const quota = Math.max(1000, Math.round(fraction * CPU_PERIOD_US));
+          // The shorter window holds from now, before the writes land.
+          period = CPU_PERIOD_US;
           await writeFile(path.join(base.cpu, name, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
           await writeFile(quotaFile, String(quota));
           runningQuota = String(quota);
@@ -301,6 +316,7 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
         thaw: () => state.write('THAWED'),
         park: () => cpuQuota.write(String(PARK_QUOTA_US)),
         unpark: () => cpuQuota.write(runningQuota),
+        parkMs: () => parkMsOf(period),
         async kill() {
           // A parked task would wait for the next period to run its own exit.
           await writeFile(quotaFile, '-1').catch(() => undefined);
@@ -365,7 +381,7 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
   await writeFile(path.join(root, 'cpu.weight'), String(Math.min(10_000, 100 * os.availableParallelism())));
   const cpuKeeper = path.join(root, CPU_KEEPER);
   await mkdir(cpuKeeper, { recursive: true });
-  await writeFile(path.join(cpuKeeper, 'cpu.max'), `${PARK_QUOTA_US} ${DEFAULT_PERIOD_US}`);
+  await writeFile(path.join(cpuKeeper, 'cpu.max'), `${PARK_QUOTA_US} ${IDLE_PERIOD_US}`);
 
   async function removeGroup(dir: string): Promise<void> {
     await writeFile(path.join(dir, 'cpu.max'), 'max').catch(() => undefined);
@@ -394,8 +410,9 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
       const events = controlFile(path.join(dir, 'memory.events'), 'r');
       let peak: ReturnType<typeof controlFile> | null = null;
       /** What `unpark` restores (quota and period): none until `limitCpu` sets one. */
-      let running = `max ${DEFAULT_PERIOD_US}`;
-      let period = DEFAULT_PERIOD_US;
+      let running = `max ${IDLE_PERIOD_US}`;
+      let period = IDLE_PERIOD_US;
+      await writeFile(cpuMaxFile, running);
       let peakSeen = 0;
       return {
         name,
@@ -410,6 +427,7 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
         join: (pid) => writeFile(path.join(dir, 'cgroup.procs'), String(pid)),
         async limitCpu(fraction) {
           running = `${Math.max(1000, Math.round(fraction * CPU_PERIOD_US))} ${CPU_PERIOD_US}`;
+          // The shorter window holds from now, before the write lands.
           period = CPU_PERIOD_US;
           await writeFile(cpuMaxFile, running);
         },
@@ -417,6 +435,7 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
         thaw: () => freezer.write('0'),
         park: () => cpuMax.write(`${PARK_QUOTA_US} ${period}`),
         unpark: () => cpuMax.write(running),
+        parkMs: () => parkMsOf(period),
         async kill() {
           await writeFile(cpuMaxFile, 'max').catch(() => undefined);
           if (existsSync(path.join(dir, 'cgroup.kill'))) return writeFile(path.join(dir, 'cgroup.kill'), '1');

@@ -42,6 +42,8 @@ export interface IsolatedInstance {
   /** Almost no CPU (1 ms per period) for a short wait between invocations: cheaper than freeze and thaw. */
   park(): void;
   unpark(): void;
+  /** How long a park may last before a freeze (half the CPU period in force). */
+  parkMs(): number;
   /** Kills every process of the instance, whatever it did with sessions or process groups. */
   kill(): void;
   memory(): MemoryReading | null;

@@ -59,6 +59,7 @@ export function unsandboxed(options: UnsandboxedOptions = {}): Isolation {
         thaw: () => undefined,
         park: () => undefined,
         unpark: () => undefined,
+        parkMs: () => 0,
         kill() {
           if (child?.pid !== undefined) killGroup(child.pid);
         },

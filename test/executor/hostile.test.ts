@@ -20,6 +20,28 @@ const offline = useSandbox({ network: 'none', spares: 0 });
 const lambdaCpu = useSandbox({ cpu: 'quota', spares: 0 });
 const live: FunctionInstance[] = [];
 
+/** The real sandbox, counting each instance's freezes and parks. */
+function counting(counts: { frozen?: { times: number }; parked?: { times: number } }, base?: Isolation): Isolation {
+  const real = base ?? sandbox.isolation;
+  return {
+    mode: real.mode,
+    open: async (spec, runtime) => {
+      const box = await real.open(spec, runtime);
+      return Object.assign(Object.create(box) as IsolatedInstance, {
+        freeze: () => {
+          box.freeze();
+          if (counts.frozen) counts.frozen.times++;
+        },
+        park: () => {
+          box.park();
+          if (counts.parked) counts.parked.times++;
+        },
+      });
+    },
+    close: async () => undefined,
+  };
+}
+
 function hostile(overrides: Partial<FunctionSpec> = {}, isolation: Isolation = sandbox.isolation): FunctionInstance {
   const created = new FunctionInstance(makeSpec(fixtures.dir('hostile'), overrides), { log: silentLog, isolation });
   live.push(created);
@@ -175,7 +197,8 @@ describe('a hostile function', () => {
     expect(started.status).toBe('success');
     const uid = json((await run(fn, { action: 'identity' })).payload).uid as number;
     expect(processesOf(uid).length).toBeGreaterThanOrEqual(2);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Past the parked stretch (half a second: half the idle CPU period), into the frozen one.
+    await new Promise((resolve) => setTimeout(resolve, 600));
     const before = fn.kernelCounters().cpuNanos;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const idleMs = (fn.kernelCounters().cpuNanos - before) / 1e6;
@@ -190,32 +213,55 @@ describe('a hostile function', () => {
   });
 
   it('is parked the moment it answers: 1 ms of CPU per period until it is frozen', async () => {
-    // A parked stretch made long enough to measure (the default is 10 ms, then it is frozen).
+    // A parked stretch made longer than the default (500 ms, then it is frozen), to measure.
+    const counts = { parked: { times: 0 }, frozen: { times: 0 } };
     const fn = new FunctionInstance(makeSpec(fixtures.dir('hostile'), { memoryMb: 1769 }), {
       log: silentLog,
-      isolation: sandbox.isolation,
+      isolation: counting(counts),
       parkMs: 5000,
     });
     live.push(fn);
     expect((await run(fn, { action: 'background' })).status).toBe('success');
-    await new Promise((resolve) => setTimeout(resolve, 100));
     const before = fn.kernelCounters().cpuNanos;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const parkedMs = (fn.kernelCounters().cpuNanos - before) / 1e6;
-    // Two busy loops would burn ~1000 ms in those 500 ms; parked, 1 ms per 100 ms period (and a tick).
+    // Two busy loops would burn ~3000 ms in those 1.5 s. Parked, they get 1 ms per 1 s period, plus
+    // what runs past the quota before a scheduler tick notices (the overrun is owed to later periods).
+    expect(counts.parked.times).toBe(1);
+    expect(counts.frozen.times).toBe(0);
     expect(parkedMs).toBeLessThan(20);
-    expect(parkedMs).toBeGreaterThan(0);
   });
 
   it('gets its CPU back when called again while parked', async () => {
     const fn = hostile({ memoryMb: 1769 });
     await run(fn, { action: 'echo', n: 1 });
     await run(fn, { action: 'echo', n: 2 });
-    // Parked (a turn of the event loop after the answer), not yet frozen (10 ms): the next call lifts
-    // the ceiling. Parked, it would get 1 ms per 100 ms (~1 %); 10 % leaves room for a loaded machine.
+    // Parked (a turn of the event loop after the answer), not yet frozen (500 ms): the next call lifts
+    // the ceiling. Parked, it would get 1 ms per second (0.1 %); 10 % leaves room for a loaded machine.
     await new Promise((resolve) => setTimeout(resolve, 2));
     const { cpuMs, wallMs } = json((await run(fn, { action: 'burn', ms: 200 })).payload);
     expect(cpuMs / wallMs).toBeGreaterThan(0.1);
+  });
+});
+
+describe('between calls', () => {
+  it('stays parked, not frozen, while called a few times a second, and is frozen half a second after its last call', async () => {
+    const frozen = { times: 0 };
+    const fn = hostile({}, counting({ frozen }));
+    for (let n = 0; n < 4; n++) {
+      expect((await run(fn, { action: 'echo', n })).status).toBe('success');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    expect(frozen.times).toBe(0);
+    await expect.poll(() => frozen.times, { timeout: 2000 }).toBe(1);
+  });
+
+  it('is frozen 10 ms after its call under TALLY_SANDBOX_CPU=quota, whose 20 ms period would give a longer park more CPU', async () => {
+    const frozen = { times: 0 };
+    const fn = hostile({}, counting({ frozen }, lambdaCpu.isolation));
+    expect((await run(fn, { action: 'echo', n: 1 })).status).toBe('success');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(frozen.times).toBe(1);
   });
 });
 
