@@ -91,7 +91,6 @@ export class FunctionInstance {
   private oomKills = 0;
   /** Between invocations: parked (1 ms of CPU per period), then frozen; awake while invoked. */
   private rest: 'awake' | 'parked' | 'frozen' = 'awake';
-  private pendingPark: NodeJS.Immediate | null = null;
   private freezeTimer: NodeJS.Timeout | null = null;
   private freezeTimerMs = 0;
   private spawnedAt = 0;
@@ -256,6 +255,9 @@ export class FunctionInstance {
           active.timer = setTimeout(() => this.onTimeout(active), active.limitMs);
         },
         onOutcome: (outcome, at) => {
+          // Parked in the answer's own turn: from here on what the runtime runs is not billed, so the
+          // quota bounds it at once rather than after the executor's next turns (docs/sandbox.md).
+          if (this.active === active) this.park();
           // The child wrote its last output before posting; one turn of the loop lets the pipes drain.
           setImmediate(() => this.end(active, fromOutcome(outcome, at)));
         },
@@ -434,26 +436,30 @@ export class FunctionInstance {
   }
 
   /**
-   * Between invocations the instance gets no CPU, as on Lambda: right after the answer is on its way
-   * (one turn of the event loop, not before it) it is parked, a CPU ceiling of 1 ms per period (one
-   * write); once idle for half the CPU period (`parkMs`: 500 ms, or 10 ms under a quota), it is frozen. An invocation in between
-   * lifts the ceiling (one write) where a frozen instance must thaw, which wakes every thread of the
-   * runtime; the most it can run unbilled is 2 ms per parked stretch (docs/sandbox.md).
+   * Between invocations the instance gets no CPU, as on Lambda. The moment its answer is taken it is
+   * parked, a CPU ceiling of 1 ms per period (one write); once idle for half the CPU period (`parkMs`:
+   * 500 ms, or 10 ms under a quota), it is frozen. An invocation in between lifts the ceiling (one
+   * write) where a frozen instance must thaw, which wakes every thread of the runtime; the most it
+   * can run unbilled is 2 ms per parked stretch (docs/sandbox.md).
    */
+  private park(): void {
+    if (!this.box?.kernelLimits || this.state === 'dead' || this.rest !== 'awake') return;
+    this.stopCpu('parked');
+  }
+
+  /** After an invocation: parked if it is not yet (an ending that was not an answer), then frozen when idle. */
   private restSoon(): void {
-    if (!this.box?.kernelLimits) return;
-    this.pendingPark = setImmediate(() => {
-      this.pendingPark = null;
-      if (this.busy || this.state === 'dead' || !this.stopCpu('parked')) return;
-      // The window shrinks when `TALLY_SANDBOX_CPU=quota` shortens the period at the first call.
-      const ms = this.options.parkMs ?? this.box!.parkMs();
-      if (this.freezeTimer && this.freezeTimerMs === ms) this.freezeTimer.refresh();
-      else {
-        if (this.freezeTimer) clearTimeout(this.freezeTimer);
-        this.freezeTimer = setTimeout(() => this.freezeIdle(), ms).unref();
-        this.freezeTimerMs = ms;
-      }
-    });
+    if (!this.box?.kernelLimits || this.state === 'dead') return;
+    this.park();
+    if (this.rest !== 'parked') return;
+    // The window shrinks when `TALLY_SANDBOX_CPU=quota` shortens the period at the first call.
+    const ms = this.options.parkMs ?? this.box.parkMs();
+    if (this.freezeTimer && this.freezeTimerMs === ms) this.freezeTimer.refresh();
+    else {
+      if (this.freezeTimer) clearTimeout(this.freezeTimer);
+      this.freezeTimer = setTimeout(() => this.freezeIdle(), ms).unref();
+      this.freezeTimerMs = ms;
+    }
   }
 
   private freezeIdle(): void {
@@ -485,10 +491,6 @@ export class FunctionInstance {
 
   /** Gives the instance its CPU back for an invocation; false when that failed. */
   private wake(): boolean {
-    if (this.pendingPark) {
-      clearImmediate(this.pendingPark);
-      this.pendingPark = null;
-    }
     if (this.rest === 'awake') return true;
     try {
       if (this.rest === 'frozen') this.box?.thaw();
