@@ -281,6 +281,7 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
       const cpuQuota = controlFile(quotaFile, 'w');
       /** The quota `unpark` restores: none (-1) until `limitCpu` sets one. */
       let runningQuota = '-1';
+      let parked = false;
       return {
         name,
         async setLimits(limits) {
@@ -309,13 +310,21 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
           // The shorter window holds from now, before the writes land.
           period = CPU_PERIOD_US;
           await writeFile(path.join(base.cpu, name, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
-          await writeFile(quotaFile, String(quota));
           runningQuota = String(quota);
+          await writeFile(quotaFile, runningQuota);
+          // A park written while these writes were in flight (a first call answered at once) stays.
+          if (parked) cpuQuota.write(String(PARK_QUOTA_US));
         },
         freeze: () => state.write('FROZEN'),
         thaw: () => state.write('THAWED'),
-        park: () => cpuQuota.write(String(PARK_QUOTA_US)),
-        unpark: () => cpuQuota.write(runningQuota),
+        park: () => {
+          cpuQuota.write(String(PARK_QUOTA_US));
+          parked = true;
+        },
+        unpark: () => {
+          cpuQuota.write(runningQuota);
+          parked = false;
+        },
         parkMs: () => parkMsOf(period),
         async kill() {
           // A parked task would wait for the next period to run its own exit.
@@ -412,6 +421,7 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
       /** What `unpark` restores (quota and period): none until `limitCpu` sets one. */
       let running = `max ${IDLE_PERIOD_US}`;
       let period = IDLE_PERIOD_US;
+      let parked = false;
       await writeFile(cpuMaxFile, running);
       let peakSeen = 0;
       return {
@@ -430,11 +440,19 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
           // The shorter window holds from now, before the write lands.
           period = CPU_PERIOD_US;
           await writeFile(cpuMaxFile, running);
+          // A park written while this write was in flight (a first call answered at once) stays.
+          if (parked) cpuMax.write(`${PARK_QUOTA_US} ${period}`);
         },
         freeze: () => freezer.write('1'),
         thaw: () => freezer.write('0'),
-        park: () => cpuMax.write(`${PARK_QUOTA_US} ${period}`),
-        unpark: () => cpuMax.write(running),
+        park: () => {
+          cpuMax.write(`${PARK_QUOTA_US} ${period}`);
+          parked = true;
+        },
+        unpark: () => {
+          cpuMax.write(running);
+          parked = false;
+        },
         parkMs: () => parkMsOf(period),
         async kill() {
           await writeFile(cpuMaxFile, 'max').catch(() => undefined);

@@ -164,13 +164,17 @@ describe('cgroup v2 driver (against a cgroup2-shaped folder)', () => {
     expect(file('memory.swap.max')).toBe('0');
     expect(file('pids.max')).toBe('1024');
     expect(Number(file('cpu.weight'))).toBeGreaterThanOrEqual(1);
-    // Parked between invocations: 1 ms per period, then back to what was in force.
+    // Parked between invocations: 1 ms per period (the kernel's longest without a quota, so the park
+    // lasts half a second before a freeze), then back to what was in force.
+    expect(file('cpu.max')).toBe('max 1000000');
+    expect(group.parkMs()).toBe(500);
     group.park();
-    written('cpu.max', '1000 100000');
+    written('cpu.max', '1000 1000000');
     group.unpark();
-    written('cpu.max', 'max 100000');
+    written('cpu.max', 'max 1000000');
     await group.limitCpu(256 / 1769);
     expect(file('cpu.max')).toBe('2894 20000');
+    expect(group.parkMs()).toBe(10);
     group.park();
     written('cpu.max', '1000 20000');
     group.unpark();
@@ -217,5 +221,34 @@ describe('cgroup v2 driver (against a cgroup2-shaped folder)', () => {
     writeFileSync(path.join(root, 'inst1', 'pids.events'), 'max 7\n');
     expect(group.forksRefused()).toBe(7);
     expect(driver.killScript()).toContain('cgroup.kill');
+  });
+});
+
+describe("cgroup driver (this machine's)", () => {
+  it("keeps a park written while the first call's CPU ceiling was still being set, and parks for half a period", async () => {
+    const driver = await createCgroupDriver({ executorKey: 'setup004' });
+    await driver.sweep(); // what an interrupted earlier run left
+    const group = await driver.create('race1');
+    try {
+      const file = driver.version === 1 ? 'cpu.cfs_quota_us' : 'cpu.max';
+      const root = driver.roots.find((r) => readdirSync(path.join(r, 'race1')).includes(file))!;
+      const quota = () =>
+        readFileSync(path.join(root, 'race1', file), 'utf8')
+          .trim()
+          .split(' ')[0];
+      expect(group.parkMs()).toBe(500);
+      // TALLY_SANDBOX_CPU=quota sets the ceiling at the first call without waiting; a call answered
+      // at once is parked before those writes land.
+      const limiting = group.limitCpu(256 / 1769);
+      group.park();
+      expect(group.parkMs()).toBe(10);
+      await limiting;
+      expect(quota()).toBe('1000');
+      group.unpark();
+      expect(quota()).toBe('2894');
+    } finally {
+      await group.remove();
+      await driver.close();
+    }
   });
 });
