@@ -17,7 +17,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LATENCY_CALLS = Number(process.env.BENCH_CALLS ?? 1000);
 
 interface AutocannonResult {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p50: number; p99: number };
   non2xx: number;
   errors: number;
@@ -69,7 +69,7 @@ function spreadLoad(base: string, paths: string[], headers: Record<string, strin
   };
 }
 
-/** Busy CPU seconds of the whole machine so far (/proc/stat: all but idle and iowait). */
+/** Busy CPU seconds of the whole machine so far (/proc/stat: all but idle and iowait; the load tool's included). */
 function machineCpuSeconds(): number {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   return (f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!) / 100;
@@ -87,7 +87,7 @@ async function loadRounds(options: object, apiPid: number) {
     cpu.api += processCpuSeconds(apiPid) - a0;
     cpu.instances += pids.reduce((t, p) => t + processCpuSeconds(p), 0) - i0;
     cpu.machine += machineCpuSeconds() - m0;
-    cpu.calls += load.requests.average * SECONDS;
+    cpu.calls += load.requests.total;
     rates.push(load.requests.average);
   }
   const us = (s: number) => fmt((1e6 * s) / cpu.calls);

@@ -303,9 +303,8 @@ describe('when the kernel refuses to park or wake an instance', () => {
     const parked = { times: 0 };
     const fn = hostile({}, refusing('unpark', parked));
     expect((await run(fn, { action: 'echo', n: 1 })).status).toBe('success');
-    // Parked a turn of the event loop after the answer; on a loaded machine that turn can outlast any
-    // fixed wait, and a call before it finds the instance awake (nothing to wake, so nothing fails).
-    await expect.poll(() => parked.times).toBeGreaterThan(0);
+    // Parked in the turn that took the answer.
+    expect(parked.times).toBe(1);
     await expect(run(fn, { action: 'echo', n: 2 })).rejects.toBeInstanceOf(InstanceGoneError);
     await expect.poll(() => fn.alive).toBe(false);
   });
@@ -317,10 +316,15 @@ describe('function CPU', () => {
     // A warm call: the ceiling lifted from the parked one (1 ms per period) is this share, not none.
     await run(fn, { action: 'echo', n: 1 });
     await new Promise((resolve) => setTimeout(resolve, 2));
-    const { cpuMs, wallMs } = json((await run(fn, { action: 'burn', ms: 1000 })).payload);
-    const share = cpuMs / wallMs;
-    expect(share).toBeLessThan((256 / 1769) * 1.5);
-    expect(share).toBeGreaterThan((256 / 1769) * 0.4);
+    // Never more than the share; at least 0.4 of it in one of up to three calls (the other test files
+    // running beside this one can take the CPU it is measured against, for a while).
+    const shares: number[] = [];
+    while (shares.length < 3 && !shares.some((share) => share > (256 / 1769) * 0.4)) {
+      const { cpuMs, wallMs } = json((await run(fn, { action: 'burn', ms: 1000 })).payload);
+      shares.push(cpuMs / wallMs);
+    }
+    for (const share of shares) expect(share).toBeLessThan((256 / 1769) * 1.5);
+    expect(Math.max(...shares)).toBeGreaterThan((256 / 1769) * 0.4);
   });
 });
 
