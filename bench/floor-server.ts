@@ -16,8 +16,8 @@ import { createCgroupDriver, type CgroupDriver, type InstanceCgroup } from '../e
  *   2  + the Runtime API: that exchange as HTTP/1.1, one request per invocation (the response, whose
  *        answer is the next event: what Tally's own bootstraps do);
  *   3  + stopping the instance between calls, as Tally does: its cgroup parked after the answer (a CPU
- *        quota of 1 ms per period) and frozen after 10 ms idle, the park lifted (or the group thawed)
- *        before the event (docs/sandbox.md);
+ *        quota of 1 ms per period) and frozen after half a period idle (`parkMs()`), the park lifted (or
+ *        the group thawed) before the event (docs/sandbox.md);
  *   4  + the spool: a usage record written with O_DSYNC (in place, into zeros) before the answer, grouped while a write is in flight.
  * Nothing else: no auth, no sandbox namespaces, no handler, no metering, no logs, no usage shipping.
  */
@@ -47,8 +47,6 @@ interface Instance {
   freezeTimer?: NodeJS.Timeout;
 }
 
-const PARK_MS = 10;
-
 function rest(instance: Instance): void {
   const cgroup = instance.cgroup;
   if (!cgroup) return;
@@ -60,7 +58,7 @@ function rest(instance: Instance): void {
       if (instance.rest !== 'parked' || instance.done) return;
       cgroup.freeze();
       instance.rest = 'frozen';
-    }, PARK_MS).unref();
+    }, cgroup.parkMs()).unref();
 }
 
 function wake(instance: Instance): void {

@@ -15,7 +15,7 @@ export const LAYERS = [
   'a Fastify route answering itself',
   '+ a child process over a unix socket',
   "+ the Runtime API's HTTP exchange",
-  '+ parked between calls, frozen after 10 ms idle',
+  '+ parked between calls, frozen after half a period idle',
   "+ the spool's O_DSYNC write, in place",
 ];
 

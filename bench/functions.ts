@@ -7,8 +7,8 @@ import { benchDatabase, fmt, percentile, processCpuSeconds } from './lib.js';
 /**
  * Warm invocations spread over many functions, as an account with many lightly used functions sees
  * them: each call goes to the next of FUNCTIONS no-op functions in turn, so between two of its calls
- * an instance sits idle (parked, then frozen after 10 ms) while the others run. Measured against one
- * function taking every call, in the same deployment and run.
+ * an instance sits idle (parked, and frozen if it waits half a second) while the others run.
+ * Measured against one function taking every call, in the same deployment and run.
  */
 const FUNCTIONS = Number(process.env.BENCH_FUNCTIONS ?? 48);
 const CLIENTS = 8;
