@@ -12,7 +12,7 @@ import { benchDatabase, fmt, percentile, processCpuSeconds } from './lib.js';
  */
 const FUNCTIONS = Number(process.env.BENCH_FUNCTIONS ?? 48);
 const CLIENTS = 8;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LATENCY_CALLS = Number(process.env.BENCH_CALLS ?? 1000);
 
