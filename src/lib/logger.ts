@@ -37,9 +37,14 @@ export const humanMessage: MessageFormatFunc = (log, messageKey) => {
   return `${prefix}${String(log[messageKey] ?? '')}`;
 };
 
-/** pino's JSON lines, or (`pretty`) short human-readable lines written synchronously to standard output. */
+/**
+ * pino's JSON lines, or (`pretty`) short human-readable lines, written synchronously to standard output, a line at
+ * a time. pino's own default is an asynchronous writer: a line in flight in libuv's thread pool when the process
+ * exits could come out after the lines written at exit (a CI run saw a fatal line before the line logged ahead of it)
+ * or not at all (docs/performance.md, "The request log line").
+ */
 export function createLogger(level = 'info', format: LogFormat = 'json', destination?: NodeJS.WritableStream): Logger {
-  if (format === 'json') return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+  if (format === 'json') return pino(loggerOptions(level), destination ?? pino.destination({ dest: 1, sync: true }));
   const stream = prettyStream({
     colorize: destination === undefined && process.stdout.isTTY === true,
     ...(destination ? { destination } : {}),
