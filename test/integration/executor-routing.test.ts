@@ -164,4 +164,35 @@ describe('routing invocations to executors', () => {
     expect((await service.candidates('fn'))[0]).toBe(route);
     expect(route!.inFlight).toBe(0);
   });
+
+  it('reads the registry afresh when asked, not from a read begun before an executor re-registered', async () => {
+    const old = { id: randomUUID(), url: 'http://127.0.0.1:1', capacity: 2, token: 't', instances: 0, busy: 0 };
+    let current = { ...old, startedAt: new Date(1000), lastSeenAt: new Date() };
+    let release: () => void = () => undefined;
+    const repo = {
+      live: async () => {
+        const seen = { ...current };
+        // The first read is slow: an executor registers again while it is under way.
+        if (seen.startedAt.getTime() === 1000) await new Promise<void>((resolve) => (release = resolve));
+        return [seen];
+      },
+    } as unknown as ExecutorsRepository;
+    const service = createExecutorsService({
+      repo,
+      log: silentLogger(),
+      accounts: {
+        revokeKey: async () => {
+          throw new Error('unused');
+        },
+      },
+      options: { refreshMs: 0 },
+    });
+    const first = service.candidates('fn');
+    await new Promise((r) => setTimeout(r, 5));
+    current = { ...old, url: 'http://127.0.0.1:2', startedAt: new Date(2000), lastSeenAt: new Date() };
+    const fresh = service.candidates('fn', { fresh: true });
+    release();
+    expect((await first)[0]!.url).toBe('http://127.0.0.1:1');
+    expect((await fresh)[0]!.url).toBe('http://127.0.0.1:2');
+  });
 });

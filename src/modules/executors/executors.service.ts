@@ -211,9 +211,14 @@ export function createExecutorsService(deps: {
      * The executors to try for one invocation, best first: live (heartbeat within staleAfterMs, not
      * refused lately), ordered by rendezvous score.
      * The list is refreshed in the background, at most every `refreshMs`; never on the hot path
-     * unless it is empty or badly out of date.
+     * unless it is empty or badly out of date, or `fresh` asks for a read begun now (after waiting
+     * for an executor to register: a read already under way may predate its registration).
      */
-    async candidates(functionId: string): Promise<Route[]> {
+    async candidates(functionId: string, opts: { fresh?: boolean } = {}): Promise<Route[]> {
+      if (opts.fresh) {
+        await refreshing;
+        await refresh();
+      }
       const age = Date.now() - refreshedAt;
       if (age > refreshMs) {
         const pending = refresh();

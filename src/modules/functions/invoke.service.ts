@@ -95,7 +95,8 @@ export function createInvokeService(deps: {
       const timeoutMs = config.timeoutS * 1000 + FORWARD_SLACK_MS;
       let routes = await deps.executors.candidates(config.id);
       // Right after `npm start` the api listens before its own executor has built its sandbox.
-      if (routes.length === 0 && (await deps.client.awaitLocal(LOCAL_START_WAIT_MS))) routes = await deps.executors.candidates(config.id);
+      if (routes.length === 0 && (await deps.client.awaitLocal(LOCAL_START_WAIT_MS)))
+        routes = await deps.executors.candidates(config.id, { fresh: true });
       if (routes.length === 0) throw errors.noExecutor();
       const leave = await admitConcurrency(accountId, config);
       try {
@@ -174,9 +175,10 @@ export function createInvokeService(deps: {
             };
           }
           // Every route refused the connection: after a restart the last run's executor can still be
-          // registered while the one this process is starting is not yet. Wait for it, once.
+          // registered while the one this process is starting is not yet. Wait for it, once, and read
+          // the executors again from a read begun after it registered.
           if (full > 0 || pass > 0 || !(await deps.client.awaitLocal(LOCAL_START_WAIT_MS))) break;
-          routes = await deps.executors.candidates(config.id);
+          routes = await deps.executors.candidates(config.id, { fresh: true });
         }
         if (full > 0)
           throw errors.tooManyRequests('Every executor is running as many instances as it can; retry with backoff', {
