@@ -125,6 +125,19 @@ describe('routing invocations to executors', () => {
     expect(calls).toBe(1);
   });
 
+  /** The executors service over a stand-in registry, read again on every call. */
+  const serviceOver = (repo: ExecutorsRepository) =>
+    createExecutorsService({
+      repo,
+      log: silentLogger(),
+      accounts: {
+        revokeKey: async () => {
+          throw new Error('unused');
+        },
+      },
+      options: { refreshMs: 0 },
+    });
+
   it('keeps counting in-flight invocations on the same route across registry refreshes', async () => {
     const record = {
       id: randomUUID(),
@@ -143,16 +156,7 @@ describe('routing invocations to executors', () => {
         return [{ ...record }];
       },
     } as unknown as ExecutorsRepository;
-    const service = createExecutorsService({
-      repo,
-      log: silentLogger(),
-      accounts: {
-        revokeKey: async () => {
-          throw new Error('unused');
-        },
-      },
-      options: { refreshMs: 0 },
-    });
+    const service = serviceOver(repo);
     const [route] = await service.candidates('fn');
     route!.inFlight += 2; // two invocations running while the registry is read again
     for (let i = 0; i < 3; i++) {
@@ -177,16 +181,7 @@ describe('routing invocations to executors', () => {
         return [seen];
       },
     } as unknown as ExecutorsRepository;
-    const service = createExecutorsService({
-      repo,
-      log: silentLogger(),
-      accounts: {
-        revokeKey: async () => {
-          throw new Error('unused');
-        },
-      },
-      options: { refreshMs: 0 },
-    });
+    const service = serviceOver(repo);
     const first = service.candidates('fn');
     await new Promise((r) => setTimeout(r, 5));
     current = { ...old, url: 'http://127.0.0.1:2', startedAt: new Date(2000), lastSeenAt: new Date() };
