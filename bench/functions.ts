@@ -1,7 +1,6 @@
-import { Agent, request } from 'node:http';
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { api, deploy, instancePids, warmUp } from './invoke.js';
+import { Agent } from 'node:http';
+import { api, autocannon, deploy, instancePids, post, warmUp } from './invoke.js';
 import { benchDatabase, fmt, percentile, processCpuSeconds } from './lib.js';
 
 /**
@@ -16,36 +15,19 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LATENCY_CALLS = Number(process.env.BENCH_CALLS ?? 1000);
 
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: object) => Promise<AutocannonResult>;
-
-function post(agent: Agent, url: string, headers: Record<string, string>): Promise<{ status: number; billed: number }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': '2' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, billed: Number(res.headers['x-tally-billed-duration-ms']) }));
-    });
-    req.on('error', reject);
-    req.end('{}');
-  });
-}
-
 /** One client's p50/p99 calling `urls` in turn, and the share of its calls billed more than 1 ms. */
-async function oneClient(urls: string[], headers: Record<string, string>) {
+async function oneClient(urls: URL[], headers: Record<string, string>) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const body = Buffer.from('{}');
   const times: number[] = [];
   let over = 0;
   for (let i = 0; i < LATENCY_CALLS; i++) {
+    const url = urls[i % urls.length]!;
     const started = performance.now();
-    const { status, billed } = await post(agent, urls[i % urls.length]!, headers);
+    const { status, billedMs } = await post(agent, url, headers, body);
     times.push(performance.now() - started);
-    if (status !== 200) throw new Error(`${urls[i % urls.length]} answered ${status}`);
-    if (billed > 1) over++;
+    if (status !== 200) throw new Error(`${url} answered ${status}`);
+    if (billedMs > 1) over++;
   }
   agent.destroy();
   times.sort((a, b) => a - b);
@@ -118,7 +100,7 @@ export async function functionsBench(): Promise<void> {
         [`${FUNCTIONS} functions in turn`, paths],
       ] as const) {
         const alone = await oneClient(
-          list.map((p) => d.base + p),
+          list.map((p) => new URL(p, d.base)),
           headers,
         );
         const { rates, cpu } = await loadRounds(spreadLoad(d.base, list, headers), d.apiPid);

@@ -19,14 +19,14 @@ const ROUNDS = 3;
 const CLIENTS = 8;
 const NOOP = 'export const handler = async () => ({ ok: true });\n';
 
-interface AutocannonResult {
+export interface AutocannonResult {
   requests: { average: number; total: number };
   statusCodeStats: Record<string, { count: number }>;
   latency: { p50: number; p99: number };
   non2xx: number;
   errors: number;
 }
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: object) => Promise<AutocannonResult>;
+export const autocannon = createRequire(import.meta.url)('autocannon') as (opts: object) => Promise<AutocannonResult>;
 
 /** One-entry zip (deflate), enough for the no-op function. */
 function zipOf(name: string, text: string): Buffer {
@@ -71,11 +71,12 @@ export async function api(base: string, key: string, method: string, path: strin
   return { json: JSON.parse(text || 'null') as any, headers: res.headers };
 }
 
-function post(agent: Agent, url: URL, headers: Record<string, string>, body: Buffer): Promise<number> {
+/** One POST on `agent`: the answer's status, and the billed milliseconds it reports (NaN where it reports none). */
+export function post(agent: Agent, url: URL, headers: Record<string, string>, body: Buffer): Promise<{ status: number; billedMs: number }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, billedMs: Number(res.headers['x-tally-billed-duration-ms']) }));
     });
     req.on('error', reject);
     req.end(body);
@@ -129,7 +130,7 @@ export async function measure(url: string, headers: Record<string, string>, warm
     const times: number[] = [];
     for (let i = 0; i < shape.latencyCalls; i++) {
       const started = performance.now();
-      const status = await post(agent, target, headers, body);
+      const { status } = await post(agent, target, headers, body);
       times.push(performance.now() - started);
       if (status !== 200) throw new Error(`${url} answered ${status}`);
     }
