@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { api, autocannon, deploy, instancePids, post, warmUp } from './invoke.js';
+import { api, autocannon, deploy, instancePids, post, WARM_SECONDS, warmUp } from './invoke.js';
 import { benchDatabase, fmt, percentile, processCpuSeconds } from './lib.js';
 
 /**
@@ -91,7 +91,7 @@ export async function functionsBench(): Promise<void> {
     const paths = names.map((name) => `/v1/functions/${name}/invoke`);
     const one = ['/v1/functions/noop/invoke'];
     // Every function gets its instances and the code paths their compiled code before anything is timed.
-    const warm = await warmUp(spreadLoad(d.base, paths, headers), 20);
+    const warm = await warmUp(spreadLoad(d.base, paths, headers), WARM_SECONDS);
     await warmUp(spreadLoad(d.base, one, headers), 6);
     console.log(`  warm-up over ${FUNCTIONS} functions, ${CLIENTS} clients, 2 s rounds: ${warm.map((r) => fmt(r)).join(' / ')} /s`);
     for (let pass = 0; pass < 2; pass++) {
