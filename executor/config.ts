@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** Everything an executor needs; `executor/main.ts` builds it from the environment, `src/server.ts` directly. */
+/** Two hours: Lambda, too, replaces its execution environments "every few hours", busy ones included. */
+export const DEFAULT_MAX_INSTANCE_AGE_S = 7200;
+
 export interface ExecutorOptions {
   /** The api's base URL, e.g. http://127.0.0.1:3000. */
   apiUrl: string;
@@ -18,6 +21,8 @@ export interface ExecutorOptions {
   /** Most function instances at once. */
   capacity: number;
   idleTimeoutMs: number;
+  /** An instance that has lived this long is retired once idle, and a fresh one takes its calls; 0: never. */
+  maxInstanceAgeMs?: number;
   /** How often spooled usage is sent to the api when it answers. */
   flushIntervalMs: number;
   /** Longest graceful stop: in-flight invocations get this long, then are killed (and still billed). */
@@ -151,6 +156,7 @@ export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorOptions {
     dir: path.resolve(env.TALLY_EXECUTOR_DIR?.trim() || `./.tally/executor-${port}`),
     capacity: int(env, 'TALLY_EXECUTOR_CAPACITY', defaultCapacity(), 1, 10_000),
     idleTimeoutMs: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400) * 1000,
+    maxInstanceAgeMs: int(env, 'TALLY_EXECUTOR_MAX_INSTANCE_AGE_S', DEFAULT_MAX_INSTANCE_AGE_S, 0, 604_800) * 1000,
     flushIntervalMs: int(env, 'TALLY_USAGE_FLUSH_MS', 1000, 10, 3_600_000),
     shutdownTimeoutMs: int(env, 'TALLY_EXECUTOR_SHUTDOWN_TIMEOUT_S', 30, 1, 900) * 1000,
     logLevel,

@@ -184,6 +184,7 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
     log,
     capacity: options.capacity,
     idleTimeoutMs: options.idleTimeoutMs,
+    maxAgeMs: options.maxInstanceAgeMs,
     instance: { isolation, pythonPath, images },
     javaRuntime: () => buildJavaRuntime({ cacheRoot: javaRuntimeCache }),
   });

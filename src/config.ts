@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseSecretKey } from './lib/secret-box.js';
-import { ExecutorConfigError, parseSandboxConfig, type SandboxConfig } from '../executor/config.js';
+import { DEFAULT_MAX_INSTANCE_AGE_S, ExecutorConfigError, parseSandboxConfig, type SandboxConfig } from '../executor/config.js';
 
 export interface Config {
   port: number;
@@ -34,6 +34,8 @@ export interface Config {
   /** Most function instances of the local executor; null: its default (half the memory in 128 MB instances). */
   executorCapacity: number | null;
   executorIdleTimeoutS: number;
+  /** The local executor retires an instance this old once idle; 0: never. */
+  executorMaxInstanceAgeS: number;
   /** SIGTERM: drain and stop within this long, whatever the database does (keep it under the orchestrator's grace period). */
   shutdownTimeoutMs: number;
   /** How the local executor contains functions (TALLY_SANDBOX, TALLY_FUNCTION_NETWORK, ...). */
@@ -151,6 +153,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     invokeStreams: onOff(env, 'TALLY_INVOKE_STREAM', true),
     executorCapacity: env.TALLY_EXECUTOR_CAPACITY?.trim() ? int(env, 'TALLY_EXECUTOR_CAPACITY', 0, 1, 10_000) : null,
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
+    executorMaxInstanceAgeS: int(env, 'TALLY_EXECUTOR_MAX_INSTANCE_AGE_S', DEFAULT_MAX_INSTANCE_AGE_S, 0, 604_800),
     shutdownTimeoutMs: int(env, 'TALLY_SHUTDOWN_TIMEOUT_S', 20, 2, 600) * 1000,
     sandbox: sandboxConfig(env),
     billingLookbackMonths: int(env, 'TALLY_BILLING_LOOKBACK_MONTHS', DEFAULT_BILLING_LOOKBACK_MONTHS, 1, 1200),

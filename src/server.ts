@@ -171,6 +171,7 @@ async function main(): Promise<void> {
         dir: path.join(config.dataDir, 'executor'),
         capacity: config.executorCapacity ?? defaultCapacity(),
         idleTimeoutMs: config.executorIdleTimeoutS * 1000,
+        maxInstanceAgeMs: config.executorMaxInstanceAgeS * 1000,
         flushIntervalMs: 1000,
         // Half of the api's own grace period, so that the api still takes its usage while it stops.
         shutdownTimeoutMs: Math.min(10_000, config.shutdownTimeoutMs / 2),

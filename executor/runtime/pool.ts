@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { DEFAULT_MAX_INSTANCE_AGE_S } from '../config.js';
 import { FunctionInstance, InstanceGoneError, type InstanceOptions } from './instance.js';
 import type { FunctionSpec, InvocationResult, Log } from './types.js';
 
@@ -26,6 +27,12 @@ export interface PoolOptions {
   capacity: number;
   /** An instance idle longer than this is killed. */
   idleTimeoutMs?: number;
+  /**
+   * An instance that has lived this long (each one a random 0-10 % less, so that instances started
+   * together do not all go at once) takes no more invocations and is stopped once idle; the next call
+   * starts a fresh one. Lambda does the same every few hours. 0: never.
+   */
+  maxAgeMs?: number;
   /** Passed to every instance (the isolation above all); pythonPath is resolved once when absent. */
   instance: Omit<InstanceOptions, 'log' | 'onExit'>;
   /** Builds (or finds) the Java runtime client; awaited by the first Java invocation only. */
@@ -42,6 +49,9 @@ export class FunctionPool {
   private readonly byVersion = new Map<string, FunctionInstance[]>();
   private readonly reaper: NodeJS.Timeout;
   private readonly idleTimeoutMs: number;
+  private readonly maxAgeMs: number;
+  /** Epoch ms after which an instance is retired (see maxAgeMs). */
+  private readonly retireAt = new WeakMap<FunctionInstance, number>();
   private pythonLookup: Promise<string> | null = null;
   private pythonPath: string | undefined;
   private javaLookup: Promise<string | undefined> | null = null;
@@ -55,7 +65,9 @@ export class FunctionPool {
 
   constructor(private readonly options: PoolOptions) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 5 * 60_000;
-    const every = Math.min(10_000, Math.max(10, Math.floor(this.idleTimeoutMs / 4)));
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_INSTANCE_AGE_S * 1000;
+    const shortest = this.maxAgeMs > 0 ? Math.min(this.idleTimeoutMs, this.maxAgeMs) : this.idleTimeoutMs;
+    const every = Math.min(10_000, Math.max(10, Math.floor(shortest / 4)));
     this.reaper = setInterval(() => this.reap(), every);
     this.reaper.unref();
     process.on('exit', this.killAllOnExit);
@@ -112,8 +124,10 @@ export class FunctionPool {
 
   private acquire(spec: FunctionSpec, opts: { fresh?: boolean } = {}): FunctionInstance {
     const key = `${spec.functionId}:${spec.version}`;
-    // Dead instances (timed out, out of memory, crashed) are dropped now, not when their cleanup ends.
-    const list = (this.byVersion.get(key) ?? []).filter((i) => i.alive);
+    // Dead instances (timed out, out of memory, crashed) are dropped now, not when their cleanup ends,
+    // and idle ones past their age are stopped instead of reused.
+    const now = Date.now();
+    const list = (this.byVersion.get(key) ?? []).filter((i) => i.alive && (i.busy || !this.retireIfOld(i, now)));
     this.byVersion.set(key, list);
     // Most recently used first, so the others go idle and get reaped.
     let warm: FunctionInstance | undefined;
@@ -138,8 +152,21 @@ export class FunctionPool {
       log: this.options.log,
       onExit: (gone) => this.remove(key, gone),
     });
+    if (this.maxAgeMs > 0) this.retireAt.set(instance, Date.now() + this.maxAgeMs * (1 - 0.1 * Math.random()));
     list.push(instance);
     return instance;
+  }
+
+  /** Stops an idle instance that has reached its age; true if it did. The caller drops it from its list. */
+  private retireIfOld(instance: FunctionInstance, now: number): boolean {
+    const at = this.retireAt.get(instance);
+    if (at === undefined || now < at) return false;
+    this.options.log.info(
+      { functionId: instance.spec.functionId, version: instance.spec.version, instance: instance.id },
+      'retiring an instance at its maximum age',
+    );
+    void instance.dispose();
+    return true;
   }
 
   private remove(key: string, instance: FunctionInstance): void {
@@ -171,14 +198,22 @@ export class FunctionPool {
   }
 
   private reap(): void {
-    const cutoff = Date.now() - this.idleTimeoutMs;
+    const now = Date.now();
+    const cutoff = now - this.idleTimeoutMs;
     const idle: FunctionInstance[] = [];
+    const old: FunctionInstance[] = [];
     this.forEach((i) => {
-      if (!i.busy && i.alive && i.lastUsedAt < cutoff) idle.push(i);
+      if (i.busy || !i.alive) return;
+      if (i.lastUsedAt < cutoff) idle.push(i);
+      else if ((this.retireAt.get(i) ?? Infinity) <= now) old.push(i);
     });
     for (const i of idle) {
       this.detach(i);
       void i.dispose();
+    }
+    for (const i of old) {
+      this.detach(i);
+      this.retireIfOld(i, now);
     }
   }
 

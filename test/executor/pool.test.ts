@@ -6,8 +6,8 @@ const fixtures = copyFixtures();
 const sandbox = useSandbox();
 const pools: FunctionPool[] = [];
 
-function pool(capacity = 4, idleTimeoutMs = 60_000): FunctionPool {
-  const created = new FunctionPool({ log: silentLog, capacity, idleTimeoutMs, instance: { isolation: sandbox.isolation } });
+function pool(capacity = 4, idleTimeoutMs = 60_000, maxAgeMs?: number): FunctionPool {
+  const created = new FunctionPool({ log: silentLog, capacity, idleTimeoutMs, maxAgeMs, instance: { isolation: sandbox.isolation } });
   pools.push(created);
   return created;
 }
@@ -102,6 +102,35 @@ describe('function pool', () => {
     await expect.poll(() => processesOf(uid).length, { timeout: 2000, interval: 25 }).toBe(0);
     const again = await p.invoke(spec, event({}), 'i2');
     expect(again.initDurationMs).toBeGreaterThan(0);
+  });
+
+  it('retires an idle instance at its maximum age, and the next call starts a fresh one', async () => {
+    const p = pool(4, 60_000, 600);
+    const spec = makeSpec(code());
+    const first = await p.invoke(spec, event({}), 'age1');
+    const warm = await p.invoke(spec, event({}), 'age2');
+    expect(warm.initDurationMs).toBeUndefined();
+    const uid = json(first.payload).uid as number;
+    // Not idle long (the idle timeout is a minute), only old: the reaper stops it all the same.
+    await expect.poll(() => p.stats().instances, { timeout: 3000, interval: 25 }).toBe(0);
+    await expect.poll(() => processesOf(uid).length, { timeout: 2000, interval: 25 }).toBe(0);
+    const fresh = await p.invoke(spec, event({}), 'age3');
+    expect(fresh.initDurationMs).toBeGreaterThan(0);
+  });
+
+  it('lets an instance that reaches its age mid-invocation finish it, then takes the next call on a fresh one', async () => {
+    // A long reaper interval would let the age pass unnoticed: the call itself must not reuse an old instance.
+    const p = pool(4, 60_000, 500);
+    const sleeper = makeSpec(code(), { handler: 'index.sleep' });
+    const cold = await p.invoke(sleeper, event({ ms: 1 }), 'busy1');
+    expect(cold.initDurationMs).toBeGreaterThan(0);
+    const long = await p.invoke(sleeper, event({ ms: 800 }), 'busy2');
+    expect(long.status).toBe('success');
+    expect(long.initDurationMs).toBeUndefined();
+    expect(json(long.payload)).toBe('woke');
+    const next = await p.invoke(sleeper, event({ ms: 1 }), 'busy3');
+    expect(next.status).toBe('success');
+    expect(next.initDurationMs).toBeGreaterThan(0);
   });
 
   it('kills every instance on close', async () => {

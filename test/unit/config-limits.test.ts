@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseExecutorConfig } from '../../executor/config.js';
 import { ConfigError, parseConfig } from '../../src/config.js';
 
 describe('configuration of the limits and webhooks', () => {
@@ -31,5 +32,18 @@ describe('configuration of the limits and webhooks', () => {
     expect(() => parseConfig({ TALLY_ALLOW_PRIVATE_WEBHOOKS: 'maybe' })).toThrow(ConfigError);
     expect(() => parseConfig({ TALLY_TRUST_PROXY: 'everyone' })).toThrow(/TALLY_TRUST_PROXY/);
     expect(() => parseConfig({ TALLY_ACCOUNT_CONCURRENCY: '0' })).toThrow(/TALLY_ACCOUNT_CONCURRENCY/);
+  });
+
+  it("reads an instance's maximum age for the in-process and the separate executor: two hours unless set, 0 for never", () => {
+    const executor = (extra: Record<string, string>) =>
+      parseExecutorConfig({ TALLY_EXECUTOR_KEY: 'k', TALLY_API_URL: 'http://127.0.0.1:3000', ...extra });
+    expect(parseConfig({}).executorMaxInstanceAgeS).toBe(7200);
+    expect(parseConfig({ TALLY_EXECUTOR_MAX_INSTANCE_AGE_S: '0' }).executorMaxInstanceAgeS).toBe(0);
+    expect(executor({}).maxInstanceAgeMs).toBe(7_200_000);
+    expect(executor({ TALLY_EXECUTOR_MAX_INSTANCE_AGE_S: '600' }).maxInstanceAgeMs).toBe(600_000);
+    for (const bad of ['-1', '1.5', 'two hours', '604801']) {
+      expect(() => parseConfig({ TALLY_EXECUTOR_MAX_INSTANCE_AGE_S: bad })).toThrow(/TALLY_EXECUTOR_MAX_INSTANCE_AGE_S/);
+      expect(() => executor({ TALLY_EXECUTOR_MAX_INSTANCE_AGE_S: bad })).toThrow(/TALLY_EXECUTOR_MAX_INSTANCE_AGE_S/);
+    }
   });
 });
