@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import pg from 'pg';
 import { uuid7 } from '../src/lib/uuid7.js';
 import { dispatchClaimsOf, signDispatch } from '../src/modules/executors/dispatch-token.js';
-import { benchDatabase, childrenOf, cpuMeter, exportRevision, fmt, peakRssMb, percentile, startApi } from './lib.js';
+import { benchDatabase, childrenOf, cpuMeter, exportRevision, fmt, peakRssMb, percentile, postJson, startApi } from './lib.js';
 
 /**
  * Sustained events/s through POST /v1/usage (batches of 1,000, concurrent clients, durable
@@ -66,23 +66,6 @@ function makeRows(accountIds: string[], n: number): Row[] {
   }));
 }
 
-function post(base: string, key: string, body: string, agent: Agent): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${base}/v1/usage`, {
-      method: 'POST',
-      agent,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function throughApi(url: string, rows: Row[], apiCount = 1, cwd = process.cwd()) {
   const adminKey = `bench_admin_${randomUUID()}`;
   const api = await startApi(url, adminKey, apiCount > 1 ? { TALLY_API_PROCESSES: String(apiCount) } : {}, cwd);
@@ -112,7 +95,7 @@ async function throughApi(url: string, rows: Row[], apiCount = 1, cwd = process.
   for (let i = 0; i < rows.length; i += BATCH) bodies.push(JSON.stringify({ events: rows.slice(i, i + BATCH) }));
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   // Warm-up (JIT, partitions, pool): one batch per api process, on as many connections at once.
-  await Promise.all(Array.from({ length: apiCount }, () => post(api.base, fleet.key, bodies.shift()!, agent)));
+  await Promise.all(Array.from({ length: apiCount }, () => postJson(`${api.base}/v1/usage`, fleet.key, bodies.shift()!, agent)));
   const latencies: number[] = [];
   let next = 0;
   let accepted = 0;
@@ -123,7 +106,7 @@ async function throughApi(url: string, rows: Row[], apiCount = 1, cwd = process.
       while (next < bodies.length) {
         const body = bodies[next++]!;
         const s = performance.now();
-        const r = await post(api.base, fleet.key, body, agent);
+        const r = await postJson(`${api.base}/v1/usage`, fleet.key, body, agent);
         latencies.push(performance.now() - s);
         if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${r.text.slice(0, 300)}`);
         accepted += (JSON.parse(r.text) as { accepted: number }).accepted;

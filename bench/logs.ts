@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import pg from 'pg';
 import type { InvocationLogs } from '../src/contracts/logs.js';
-import { benchDatabase, fmt, percentile, startApi } from './lib.js';
+import { benchDatabase, fmt, percentile, postJson, startApi } from './lib.js';
 
 /**
  * Function log lines/s through POST /v1/logs (batches of 100 invocations x 10 lines, concurrent
@@ -52,23 +52,6 @@ const rowsOf = (invocations: InvocationLogs[]): Row[] =>
     inv.lines.map((l) => ({ ...l, accountId: inv.accountId, functionName: inv.functionName, requestId: inv.requestId })),
   );
 
-function post(base: string, key: string, body: string, agent: Agent): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${base}/v1/logs`, {
-      method: 'POST',
-      agent,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function throughApi(url: string) {
   const adminKey = `bench_admin_${randomUUID()}`;
   const api = await startApi(url, adminKey);
@@ -86,7 +69,7 @@ async function throughApi(url: string) {
   for (let i = 0; i < invocations.length; i += INVOCATIONS_PER_BATCH)
     bodies.push(JSON.stringify({ invocations: invocations.slice(i, i + INVOCATIONS_PER_BATCH) }));
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-  await post(api.base, key, bodies.shift()!, agent); // warm-up: JIT, partitions, pool
+  await postJson(`${api.base}/v1/logs`, key, bodies.shift()!, agent); // warm-up: JIT, partitions, pool
   const latencies: number[] = [];
   let next = 0;
   let accepted = 0;
@@ -96,7 +79,7 @@ async function throughApi(url: string) {
       while (next < bodies.length) {
         const body = bodies[next++]!;
         const s = performance.now();
-        const r = await post(api.base, key, body, agent);
+        const r = await postJson(`${api.base}/v1/logs`, key, body, agent);
         latencies.push(performance.now() - s);
         if (r.status !== 200) throw new Error(`POST /v1/logs answered ${r.status}: ${r.text.slice(0, 300)}`);
         accepted += (JSON.parse(r.text) as { accepted: number }).accepted;
@@ -105,7 +88,7 @@ async function throughApi(url: string) {
   );
   const seconds = (performance.now() - t0) / 1000;
   // A resend of everything: all duplicates, nothing stored twice.
-  const again = await post(api.base, key, bodies[0]!, agent);
+  const again = await postJson(`${api.base}/v1/logs`, key, bodies[0]!, agent);
   const dup = JSON.parse(again.text) as { accepted: number; duplicates: number };
   agent.destroy();
   const peakMb = api.peakRssMb();
