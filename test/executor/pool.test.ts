@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FunctionPool, TooManyRequestsError } from '../../executor/runtime/pool.js';
+import type { FunctionSpec } from '../../executor/runtime/types.js';
 import { copyFixtures, event, json, makeSpec, processesOf, silentLog, useSandbox } from './helpers.js';
 
 const fixtures = copyFixtures();
@@ -18,6 +19,14 @@ afterEach(async () => {
 afterAll(() => fixtures.remove());
 
 const code = (): string => fixtures.dir('node-cjs-js');
+
+/** The pool's one instance is stopped (none counted, no process of its uid left), and the next call is a cold start. */
+async function expectStoppedThenCold(p: FunctionPool, spec: FunctionSpec, uid: number): Promise<void> {
+  await expect.poll(() => p.stats().instances, { timeout: 3000, interval: 25 }).toBe(0);
+  await expect.poll(() => processesOf(uid).length, { timeout: 2000, interval: 25 }).toBe(0);
+  const again = await p.invoke(spec, event({}), 'after-stop');
+  expect(again.initDurationMs).toBeGreaterThan(0);
+}
 
 describe('function pool', () => {
   it('reuses a warm instance and counts instances and busy ones', async () => {
@@ -98,10 +107,7 @@ describe('function pool', () => {
     const uid = json(first.payload).uid as number;
     expect(processesOf(uid).length).toBeGreaterThan(0);
     expect(p.stats().instances).toBe(1);
-    await expect.poll(() => p.stats().instances, { timeout: 2000, interval: 25 }).toBe(0);
-    await expect.poll(() => processesOf(uid).length, { timeout: 2000, interval: 25 }).toBe(0);
-    const again = await p.invoke(spec, event({}), 'i2');
-    expect(again.initDurationMs).toBeGreaterThan(0);
+    await expectStoppedThenCold(p, spec, uid);
   });
 
   it('retires an idle instance at its maximum age, and the next call starts a fresh one', async () => {
@@ -112,10 +118,7 @@ describe('function pool', () => {
     expect(warm.initDurationMs).toBeUndefined();
     const uid = json(first.payload).uid as number;
     // Not idle long (the idle timeout is a minute), only old: the reaper stops it all the same.
-    await expect.poll(() => p.stats().instances, { timeout: 3000, interval: 25 }).toBe(0);
-    await expect.poll(() => processesOf(uid).length, { timeout: 2000, interval: 25 }).toBe(0);
-    const fresh = await p.invoke(spec, event({}), 'age3');
-    expect(fresh.initDurationMs).toBeGreaterThan(0);
+    await expectStoppedThenCold(p, spec, uid);
   });
 
   it('lets an instance that reaches its age mid-invocation finish it, then takes the next call on a fresh one', async () => {
