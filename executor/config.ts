@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** Everything an executor needs; `executor/main.ts` builds it from the environment, `src/server.ts` directly. */
 /** Two hours: Lambda, too, replaces its execution environments "every few hours", busy ones included. */
 export const DEFAULT_MAX_INSTANCE_AGE_S = 7200;
 
+/** Everything an executor needs; `executor/main.ts` builds it from the environment, `src/server.ts` directly. */
 export interface ExecutorOptions {
   /** The api's base URL, e.g. http://127.0.0.1:3000. */
   apiUrl: string;
