@@ -137,6 +137,28 @@ function controlFile(file: string, flags: 'r' | 'w') {
   };
 }
 
+/**
+ * Parking one group: writes the parked or the running CPU setting to its control file, and remembers
+ * which is in force, so that `limitCpu`, whose writes a first call's answer can overtake, puts a park
+ * that came meanwhile back once they have landed (`keep`).
+ */
+function parking(file: { write(text: string): void }, parkedValue: () => string, runningValue: () => string) {
+  let parked = false;
+  return {
+    park(): void {
+      file.write(parkedValue());
+      parked = true;
+    },
+    unpark(): void {
+      file.write(runningValue());
+      parked = false;
+    },
+    keep(): void {
+      if (parked) file.write(parkedValue());
+    },
+  };
+}
+
 const numberIn = (text: string): number => {
   const trimmed = text.trim();
   return trimmed === 'max' ? Infinity : Number(trimmed) || 0;
@@ -278,10 +300,14 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
       const quotaFile = path.join(base.cpu, name, 'cpu.cfs_quota_us');
       await writeFile(path.join(base.cpu, name, 'cpu.cfs_period_us'), String(IDLE_PERIOD_US));
       let period = IDLE_PERIOD_US;
-      const cpuQuota = controlFile(quotaFile, 'w');
       /** The quota `unpark` restores: none (-1) until `limitCpu` sets one. */
       let runningQuota = '-1';
-      let parked = false;
+      const cpuQuota = controlFile(quotaFile, 'w');
+      const cpu = parking(
+        cpuQuota,
+        () => String(PARK_QUOTA_US),
+        () => runningQuota,
+      );
       return {
         name,
         async setLimits(limits) {
@@ -312,19 +338,12 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
           await writeFile(path.join(base.cpu, name, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
           runningQuota = String(quota);
           await writeFile(quotaFile, runningQuota);
-          // A park written while these writes were in flight (a first call answered at once) stays.
-          if (parked) cpuQuota.write(String(PARK_QUOTA_US));
+          cpu.keep();
         },
         freeze: () => state.write('FROZEN'),
         thaw: () => state.write('THAWED'),
-        park: () => {
-          cpuQuota.write(String(PARK_QUOTA_US));
-          parked = true;
-        },
-        unpark: () => {
-          cpuQuota.write(runningQuota);
-          parked = false;
-        },
+        park: cpu.park,
+        unpark: cpu.unpark,
         parkMs: () => parkMsOf(period),
         async kill() {
           // A parked task would wait for the next period to run its own exit.
@@ -421,7 +440,11 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
       /** What `unpark` restores (quota and period): none until `limitCpu` sets one. */
       let running = `max ${IDLE_PERIOD_US}`;
       let period = IDLE_PERIOD_US;
-      let parked = false;
+      const cpu = parking(
+        cpuMax,
+        () => `${PARK_QUOTA_US} ${period}`,
+        () => running,
+      );
       await writeFile(cpuMaxFile, running);
       let peakSeen = 0;
       return {
@@ -440,19 +463,12 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
           // The shorter window holds from now, before the write lands.
           period = CPU_PERIOD_US;
           await writeFile(cpuMaxFile, running);
-          // A park written while this write was in flight (a first call answered at once) stays.
-          if (parked) cpuMax.write(`${PARK_QUOTA_US} ${period}`);
+          cpu.keep();
         },
         freeze: () => freezer.write('1'),
         thaw: () => freezer.write('0'),
-        park: () => {
-          cpuMax.write(`${PARK_QUOTA_US} ${period}`);
-          parked = true;
-        },
-        unpark: () => {
-          cpuMax.write(running);
-          parked = false;
-        },
+        park: cpu.park,
+        unpark: cpu.unpark,
         parkMs: () => parkMsOf(period),
         async kill() {
           await writeFile(cpuMaxFile, 'max').catch(() => undefined);
