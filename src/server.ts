@@ -18,6 +18,7 @@ import { openDatabase } from './db/connect.js';
 import { MIGRATIONS_DIR } from './db/migrate.js';
 import { createAdminServer } from './lib/admin-listener.js';
 import { systemClock } from './lib/clock.js';
+import { holdPort } from './lib/free-port.js';
 import { createShutdown } from './lib/shutdown.js';
 import { createLogger } from './lib/logger.js';
 import { printWhere, resolveLogFormat } from './lib/start-banner.js';
@@ -45,6 +46,10 @@ async function main(): Promise<void> {
   // Said first, so it is on screen before anything else scrolls by (PORT=0: once the port is known;
   // several api processes: by their primary, or by the first worker once the port is known).
   if (config.port !== 0 && worker === null) printWhere(config, log, config.port);
+  // Held before the database opens its connections, so that none of them takes them (src/lib/free-port.ts).
+  const hold = (port: number | null, host: string) => (worker === null && port ? holdPort(port, host) : null);
+  const heldPort = await hold(config.port, config.host);
+  const heldAdminPort = await hold(config.adminPort, config.adminHost);
   // Until the shutdown below exists, losing the embedded database ends the process at once.
   let databaseLost = (err: Error): void => {
     log.fatal({ err: err.message }, 'the database is gone; exiting');
@@ -149,10 +154,12 @@ async function main(): Promise<void> {
   // A worker of several stops when its primary says (SIGTERM, in order); Ctrl-C reaches every process of the terminal.
   process.on('SIGINT', () => worker === null && void shutdown('SIGINT'));
 
+  heldPort?.release();
   await app.listen({ port: config.port, host: config.host });
   services.metrics.listening.set(1);
   if (config.port === 0 && (worker === null || worker === 1)) printWhere(config, log, (app.server.address() as AddressInfo).port);
   if (admin) {
+    heldAdminPort?.release();
     await new Promise<void>((resolve, reject) => admin.once('error', reject).listen(config.adminPort!, config.adminHost, resolve));
     admin.on('error', (err) => log.error({ err }, 'admin listener error'));
     log.info({ address: admin.address() }, 'admin listener (metrics, docs) ready');

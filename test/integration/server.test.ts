@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { removeTestDir } from '../helpers/cleanup.js';
 import { makeZip } from '../helpers/functions.js';
 import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -153,5 +154,28 @@ describe('npm start on the embedded database', () => {
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(2);
     expect(err).toContain('PORT');
+  });
+
+  it('holds its port from start-up: a port in use fails before the embedded database is made', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const fresh = mkdtempSync(join(tmpdir(), 'tally-port-taken-'));
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TALLY_DATA_DIR: fresh, DATABASE_URL: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(err).toContain('EADDRINUSE');
+      // Without the hold, the database folder was made and migrated before the listen failed.
+      expect(existsSync(join(fresh, 'pg'))).toBe(false);
+    } finally {
+      blocker.close();
+      await removeTestDir(fresh);
+    }
   });
 });
