@@ -127,7 +127,12 @@ export class FunctionPool {
     // Dead instances (timed out, out of memory, crashed) are dropped now, not when their cleanup ends,
     // and idle ones past their age are stopped instead of reused.
     const now = Date.now();
-    const list = (this.byVersion.get(key) ?? []).filter((i) => i.alive && (i.busy || !this.retireIfOld(i, now)));
+    const list = (this.byVersion.get(key) ?? []).filter((i) => {
+      if (!i.alive) return false;
+      if (i.busy || !this.isOld(i, now)) return true;
+      this.retire(i);
+      return false;
+    });
     this.byVersion.set(key, list);
     // Most recently used first, so the others go idle and get reaped.
     let warm: FunctionInstance | undefined;
@@ -157,16 +162,18 @@ export class FunctionPool {
     return instance;
   }
 
-  /** Stops an idle instance that has reached its age; true if it did. The caller drops it from its list. */
-  private retireIfOld(instance: FunctionInstance, now: number): boolean {
-    const at = this.retireAt.get(instance);
-    if (at === undefined || now < at) return false;
+  /** Whether an instance has reached its maximum age (never, with maxAgeMs 0). */
+  private isOld(instance: FunctionInstance, now: number): boolean {
+    return (this.retireAt.get(instance) ?? Infinity) <= now;
+  }
+
+  /** Stops an instance at its maximum age; the caller drops it from its list. */
+  private retire(instance: FunctionInstance): void {
     this.options.log.info(
       { functionId: instance.spec.functionId, version: instance.spec.version, instance: instance.id },
       'retiring an instance at its maximum age',
     );
     void instance.dispose();
-    return true;
   }
 
   private remove(key: string, instance: FunctionInstance): void {
@@ -205,7 +212,7 @@ export class FunctionPool {
     this.forEach((i) => {
       if (i.busy || !i.alive) return;
       if (i.lastUsedAt < cutoff) idle.push(i);
-      else if ((this.retireAt.get(i) ?? Infinity) <= now) old.push(i);
+      else if (this.isOld(i, now)) old.push(i);
     });
     for (const i of idle) {
       this.detach(i);
@@ -213,7 +220,7 @@ export class FunctionPool {
     }
     for (const i of old) {
       this.detach(i);
-      this.retireIfOld(i, now);
+      this.retire(i);
     }
   }
 
