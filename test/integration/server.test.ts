@@ -39,6 +39,18 @@ async function call(base: string, key: string, method: string, path: string, bod
   return { status: res.status, json: (await res.json()) as any };
 }
 
+/** A start that is expected to fail: its exit code and what it wrote to stderr. */
+async function failedStart(env: Record<string, string>): Promise<{ code: number | null; err: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, err };
+}
+
 /** Posts a body and sends SIGTERM the moment it has been written: the answer must still come back whole. */
 function postThenTerminate(r: Running, key: string, body: unknown): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -145,13 +157,7 @@ describe('npm start on the embedded database', () => {
   }, 120_000);
 
   it('refuses a bad setting at start-up, naming the variable', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { ...process.env, PORT: 'eighty', TALLY_DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
+    const { code, err } = await failedStart({ PORT: 'eighty', TALLY_DATA_DIR: dataDir });
     expect(code).toBe(2);
     expect(err).toContain('PORT');
   });
@@ -162,13 +168,7 @@ describe('npm start on the embedded database', () => {
     const fresh = mkdtempSync(join(tmpdir(), 'tally-port-taken-'));
     try {
       const port = (blocker.address() as AddressInfo).port;
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TALLY_DATA_DIR: fresh, DATABASE_URL: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      const code = await new Promise((resolve) => child.once('exit', resolve));
+      const { code, err } = await failedStart({ PORT: String(port), HOST: '127.0.0.1', TALLY_DATA_DIR: fresh, DATABASE_URL: '' });
       expect(code).toBe(1);
       expect(err).toContain('EADDRINUSE');
       // Without the hold, the database folder was made and migrated before the listen failed.
