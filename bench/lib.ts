@@ -118,6 +118,27 @@ export function syncText(): string {
   return `${fmt(append)} µs appended, ${fmt(inPlace)} µs in place`;
 }
 
+/**
+ * How this machine's idle CPUs wait, read from sysfs: whether a wake-up of a process on an idle CPU
+ * finds it polling (cheap) or halted (on a virtual machine, an interrupt and an exit to the host).
+ * Most of a warm invoke's hops are such wake-ups, so this setting moves every figure of `floor`,
+ * `invoke` and `offline` (docs/performance.md, "Idle polling on the guest").
+ */
+export function idleText(): string {
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      return null;
+    }
+  };
+  const driver = read('/sys/devices/system/cpu/cpuidle/current_driver');
+  const pollNs = read('/sys/module/haltpoll/parameters/guest_halt_poll_ns');
+  if (driver === null) return 'cpuidle driver unknown';
+  if (driver !== 'haltpoll' || pollNs === null) return `cpuidle driver ${driver}`;
+  return `cpuidle driver haltpoll, guest_halt_poll_ns ${pollNs}${pollNs === '0' ? ' (an idle CPU halts at once, so each wake-up of a process on it goes through the host)' : ' (an idle CPU polls first)'}`;
+}
+
 /** BENCH_CPU_PROF=<dir>: the flags that make a process write a V8 CPU profile there when it stops (sampled every BENCH_CPU_PROF_INTERVAL µs when set). */
 export const profileFlags = (): string[] =>
   process.env.BENCH_CPU_PROF
