@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { deploy, measure, WARM_SECONDS } from './invoke.js';
-import { benchDatabase, fmt, freePort, idleText, syncText } from './lib.js';
+import { benchDatabase, fmt, freePort, idleText, syncText, wakeupText } from './lib.js';
 
 /**
  * `npm run bench -- floor`: what the mechanisms of a warm invoke cost on this machine, with nothing
@@ -43,6 +43,7 @@ export async function floorBench(): Promise<void> {
   console.log('floor benchmark: the mechanisms of a warm invoke alone, layer by layer, then Tally (npm start)');
   console.log(`  this disk: a 400-byte O_DSYNC write takes ${syncText()} (medians); layer 4 and Tally write in place`);
   console.log(`  idle CPUs: ${idleText()}`);
+  console.log(`  wake-ups: ${wakeupText()}`);
   console.log(`  each measured after ${WARM_SECONDS} s of 8-client load (BENCH_WARM_SECONDS)`);
   const rows: { what: string; p50: number; rps: number; p50s: string; rpsAll: string }[] = [];
   for (let layer = 0; layer < LAYERS.length; layer++) {

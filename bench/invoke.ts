@@ -6,7 +6,18 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync, crc32 } from 'node:zlib';
-import { benchDatabase, benchLogLevel, childrenOf, fmt, freePort, idleText, percentile, profileFlags, startApi } from './lib.js';
+import {
+  benchDatabase,
+  benchLogLevel,
+  childrenOf,
+  fmt,
+  freePort,
+  idleText,
+  percentile,
+  profileFlags,
+  startApi,
+  wakeupText,
+} from './lib.js';
 
 /**
  * Warm synchronous invocations of a no-op Node.js function through the api (api and executor as
@@ -337,6 +348,7 @@ export async function invokeBench(): Promise<void> {
   try {
     console.log(`invoke benchmark: warm no-op Node.js function (index.mjs, 128 MB) through the api on loopback, ${database.source}`);
     console.log(`  idle CPUs: ${idleText()}`);
+    console.log(`  wake-ups: ${wakeupText()}`);
     const bare = await measure(floor.url, { 'content-type': 'application/json' }, WARM_SECONDS);
     console.log(
       `  floor, bare Fastify route returning the same JSON: 1 client p50 ${fmt(bare.p50, 2)} ms, p99 ${fmt(bare.p99, 2)} ms; ${CLIENTS} clients ${fmt(bare.rps)} req/s (rounds ${bare.rpsAll})`,

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import { type Agent, request } from 'node:http';
@@ -137,6 +137,61 @@ export function idleText(): string {
   if (driver === null) return 'cpuidle driver unknown';
   if (driver !== 'haltpoll' || pollNs === null) return `cpuidle driver ${driver}`;
   return `cpuidle driver haltpoll, guest_halt_poll_ns ${pollNs}${pollNs === '0' ? ' (an idle CPU halts at once, so each wake-up of a process on it goes through the host)' : ' (an idle CPU polls first)'}`;
+}
+
+/**
+ * What a wake-up costs on this machine: the round trip of one byte between two processes, each blocked in a read
+ * until the other writes (two named pipes), as every hop of a warm invoke is; then the same with both pinned to one
+ * CPU, where a wake-up is a plain switch. The first is spread out: the scheduler sometimes wakes the other process on
+ * the same CPU (as cheap as pinned) and sometimes on the other one, which may have halted. On a slow VM that halts its
+ * idle vCPUs the median was 72-85 µs against 12-14 pinned, and 10-13 µs with idle polling on (docs/performance.md,
+ * "Idle polling on a slow VM"). Runs in a process of its own, since its reads block.
+ */
+export function wakeupText(rounds = 4000): string {
+  const script = `
+    const { spawn, spawnSync } = require('node:child_process');
+    const fs = require('node:fs');
+    const dir = fs.mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'tally-wakeup-'));
+    const [a, b] = [dir + '/a', dir + '/b'];
+    try {
+      if (spawnSync('mkfifo', [a, b]).status !== 0) throw new Error('mkfifo failed');
+      const echo = 'const fs = require("node:fs"); const r = fs.openSync(' + JSON.stringify(a) + ', "r");' +
+        ' const w = fs.openSync(' + JSON.stringify(b) + ', "w"); const one = Buffer.alloc(1);' +
+        ' while (fs.readSync(r, one, 0, 1, null) === 1) fs.writeSync(w, one);';
+      spawn(process.execPath, ['-e', echo], { stdio: 'ignore' });
+      const w = fs.openSync(a, 'w');
+      const r = fs.openSync(b, 'r');
+      const one = Buffer.alloc(1);
+      const trips = [];
+      for (let i = 0; i < ${rounds}; i++) {
+        const t = process.hrtime.bigint();
+        fs.writeSync(w, one);
+        fs.readSync(r, one, 0, 1, null);
+        trips.push(Number(process.hrtime.bigint() - t));
+      }
+      fs.closeSync(w);
+      fs.closeSync(r);
+      const kept = trips.slice(${Math.floor(rounds / 10)}).sort((x, y) => x - y);
+      console.log([0.1, 0.5, 0.9].map((q) => kept[Math.floor(q * kept.length)] / 1000).join(' '));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }`;
+  /** The round trip's 10th, 50th and 90th percentiles in µs, or null when it could not be measured. */
+  const trip = (pin: boolean): number[] | null => {
+    const [cmd, args] = pin ? ['taskset', ['-c', '0', process.execPath]] : [process.execPath, []];
+    const run = spawnSync(cmd, [...args, '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    if (run.error || run.status !== 0) return null; // no taskset, no mkfifo, or a pipe that never opened
+    const us = run.stdout.trim().split(' ').map(Number);
+    return us.length === 3 && us.every(Number.isFinite) ? us : null;
+  };
+  const apart = trip(false);
+  if (apart === null) return 'not measured (no mkfifo here?)';
+  const together = trip(true);
+  const text = (us: number[]) => us.map((x) => x.toFixed(1)).join(' / ');
+  return (
+    `a round trip between two processes ${text(apart)} µs (p10 / p50 / p90: low where the scheduler kept both on one CPU)` +
+    (together === null ? '' : `; both pinned to one CPU ${text(together)} µs`)
+  );
 }
 
 /** BENCH_CPU_PROF=<dir>: the flags that make a process write a V8 CPU profile there when it stops (sampled every BENCH_CPU_PROF_INTERVAL µs when set). */

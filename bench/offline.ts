@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { checkRequirements } from '../executor/sandbox/requirements.js';
 import { LAYERS, measureLayer } from './floor.js';
 import { BRIEF, deploy, measure, WARM_SECONDS } from './invoke.js';
-import { benchDatabase, fmt, freePort, idleText, syncText } from './lib.js';
+import { benchDatabase, fmt, freePort, idleText, syncText, wakeupText } from './lib.js';
 
 /**
  * Side by side with serverless-offline (v13 on the Serverless Framework v3: v4 needs a login), the
@@ -100,6 +100,7 @@ export async function offlineBench(): Promise<void> {
     console.log(`offline benchmark: the same no-op Node.js function on serverless-offline and on Tally, ${database.source}`);
     console.log(`  this disk: a 400-byte O_DSYNC write takes ${syncText()} (medians); every Tally invocation waits for one in place`);
     console.log(`  idle CPUs: ${idleText()}`);
+    console.log(`  wake-ups: ${wakeupText()}`);
     const json = { 'content-type': 'application/json' };
     // serverless-offline is measured before and after Tally, each time freshly started, so that a
     // change in the machine's load during the run shows (Tally's ratios are against the mean of the two).
