@@ -330,10 +330,25 @@ export async function ingestBench(): Promise<void> {
   if (DEDUP_ROWS > 0) return dedupAtScale();
   const revs = (process.env.BENCH_STEPS ?? '').split(',').filter(Boolean);
   if (revs.length > 0) return ingestSteps(revs);
+  await ingestShapes();
+}
+
+/** What one shape's run measured (for `goals`): one api process, and `BENCH_APIS` of them when set. */
+export interface IngestRun {
+  shape: 'spread' | 'recent';
+  ceilingRowsPerSecond: number;
+  eventsPerSecond: number;
+  processes?: { count: number; eventsPerSecond: number };
+}
+
+/** The shapes `BENCH_SHAPE` names (both by default), one after the other. */
+export async function ingestShapes(): Promise<IngestRun[]> {
+  const results: IngestRun[] = [];
   for (const shape of SHAPE === 'both' ? (['spread', 'recent'] as const) : [SHAPE]) {
     spreadSeconds = SHAPE_SECONDS[shape];
-    await ingestShape(shape);
+    results.push(await ingestShape(shape));
   }
+  return results;
 }
 
 /** The 20 accounts the benchmark's events belong to, made in the given database. */
@@ -350,7 +365,7 @@ async function benchAccounts(url: string): Promise<string[]> {
   }
 }
 
-async function ingestShape(shape: 'spread' | 'recent'): Promise<void> {
+async function ingestShape(shape: 'spread' | 'recent'): Promise<IngestRun> {
   const database = await benchDatabase();
   try {
     const accountIds = await benchAccounts(database.url);
@@ -380,6 +395,7 @@ async function ingestShape(shape: 'spread' | 'recent'): Promise<void> {
       `  CPU per row: ceiling ${us(ceilingCpu)} (Postgres ${us(ceilingN.postgresUs)}, client ${us(ceilingN.clientUs)}); ` +
         `Tally ${us(tallyCpu)} (Postgres ${us(api.cpu.postgresUs)}, api ${us(api.cpu.apiUs)}); ratio ${fmt(ceilingCpu / tallyCpu, 2)}`,
     );
+    const result: IngestRun = { shape, ceilingRowsPerSecond: ceilingN.rowsPerSecond, eventsPerSecond: api.eventsPerSecond };
     if (APIS > 1) {
       // Each on a database of its own, as empty as the first (rows already stored would make its rollups
       // updates, not inserts). A run after another pays for the checkpoint of the rows before it, so the
@@ -400,8 +416,10 @@ async function ingestShape(shape: 'spread' | 'recent'): Promise<void> {
         `  one api process again, after: ${fmt(again.eventsPerSecond)} events/s (CPU per row ${us(again.cpu.postgresUs + again.cpu.apiUs)}); ` +
           `${APIS} processes x${fmt(replicas.eventsPerSecond / oneMean, 2)} the mean of one process before and after`,
       );
+      result.processes = { count: APIS, eventsPerSecond: replicas.eventsPerSecond };
     }
     console.log(`  goal: >= 50,000 events/s and >= 0.5 of the ${CEILING_CONNECTIONS}-connection ceiling`);
+    return result;
   } finally {
     await database.drop();
   }

@@ -89,7 +89,14 @@ async function restart(old: { child: ChildProcess }): Promise<Awaited<ReturnType
   return startOffline();
 }
 
-export async function offlineBench(): Promise<void> {
+/** What `offline` measured: serverless-offline at its best, Tally both ways, and the floor (for `goals`). */
+export interface OfflineResult {
+  offline: { rps: number; p50: number };
+  tally: { separate: boolean; p50: number; rps: number }[];
+  floor: { p50: number; rps: number };
+}
+
+export async function offlineBench(): Promise<OfflineResult> {
   // Tally's sandbox first: a missing tool would otherwise show only after serverless-offline's minutes of measures.
   if (process.env.TALLY_SANDBOX !== 'off') checkRequirements({ tmp: process.env.TALLY_SANDBOX_TMP === 'memory' ? 'memory' : 'disk' });
   install();
@@ -109,14 +116,14 @@ export async function offlineBench(): Promise<void> {
     // can keep a core busy for a while after it (a 2 s round of Tally's warm-up fell to 63/s beside one).
     await stop(offline);
     offline = null;
-    const tally: { label: string; r: typeof before }[] = [];
+    const tally: { label: string; separate: boolean; r: typeof before }[] = [];
     for (const separate of [false, true]) {
       const d = await deploy(database.url, separate);
       try {
         // Tally at its steady state: its rate rises for its first few tens of thousands of
         // invocations (V8 optimizing nine processes), where serverless-offline's falls from its start.
         const r = await measure(`${d.base}/v1/functions/noop/invoke`, { authorization: `Bearer ${d.key}`, ...json }, WARM_SECONDS);
-        tally.push({ label: `Tally, ${separate ? 'api and executor as separate processes' : 'npm start (one process)'}`, r });
+        tally.push({ label: `Tally, ${separate ? 'api and executor as separate processes' : 'npm start (one process)'}`, separate, r });
       } finally {
         await d.stop();
       }
@@ -174,6 +181,7 @@ export async function offlineBench(): Promise<void> {
       `    → ${fmt(floor.rps / sls.rps, 2)}× serverless-offline's throughput, p50 ${fmt(floor.p50 / sls.p50, 2)}× its p50; Tally npm start reached ${fmt(tally[0]!.r.rps / floor.rps, 2)}× the floor's rate`,
     );
     console.log('  goal: at least 3× serverless-offline throughput at a lower p50');
+    return { offline: sls, tally: tally.map(({ separate, r }) => ({ separate, p50: r.p50, rps: r.rps })), floor };
   } finally {
     offline?.child.kill('SIGTERM');
     await database.drop();
