@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { ExecutorsRepository } from '../../src/modules/executors/executors.repository.js';
@@ -167,6 +168,28 @@ describe('routing invocations to executors', () => {
     route!.inFlight -= 2;
     expect((await service.candidates('fn'))[0]).toBe(route);
     expect(route!.inFlight).toBe(0);
+  });
+
+  it('takes an executor out of rotation with a log line that says why', async () => {
+    const record = { id: randomUUID(), url: 'http://127.0.0.1:1', capacity: 2, token: 't', instances: 0, busy: 0 };
+    const repo = { live: async () => [{ ...record, startedAt: new Date(), lastSeenAt: new Date() }] } as unknown as ExecutorsRepository;
+    const lines: string[] = [];
+    const service = createExecutorsService({
+      repo,
+      log: pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) }),
+      accounts: {
+        revokeKey: async () => {
+          throw new Error('unused');
+        },
+      },
+      options: { refreshMs: 60_000 },
+    });
+    const [route] = await service.candidates('fn');
+    service.markDown(route!, 'EADDRNOTAVAIL http://127.0.0.1:1');
+    expect(await service.candidates('fn')).toEqual([]);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ executorId: record.id, url: record.url, reason: 'EADDRNOTAVAIL http://127.0.0.1:1' }),
+    ]);
   });
 
   it('reads the registry afresh when asked, not from a read begun before an executor re-registered', async () => {

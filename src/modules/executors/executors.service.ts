@@ -232,10 +232,13 @@ export function createExecutorsService(deps: {
       return live.sort((a, b) => score(functionId, b) - score(functionId, a));
     },
 
-    /** A refused connection: out of rotation until it re-registers or staleAfterMs passes. */
-    markDown(route: Route): void {
+    /**
+     * Not reached (a refused connection, say) or not taking work (restarted, shutting down): out of
+     * rotation until it re-registers or staleAfterMs passes. `reason` goes into the log line.
+     */
+    markDown(route: Route, reason: string): void {
       route.downUntil = Date.now() + staleAfterMs;
-      log.warn({ executorId: route.id, url: route.url }, 'executor refused a connection; routing around it');
+      log.warn({ executorId: route.id, url: route.url, reason }, 'executor not taking invocations; routing around it');
     },
   };
 }

@@ -132,7 +132,7 @@ export function createInvokeService(deps: {
               });
             } catch (err) {
               if (err instanceof NotDeliveredError) {
-                deps.executors.markDown(route);
+                deps.executors.markDown(route, err.message);
                 continue;
               }
               deps.log.error({ err, executorId: route.id, requestId }, 'executor failed during an invocation');
@@ -152,7 +152,7 @@ export function createInvokeService(deps: {
             }
             // 401: it restarted with a new token we have not read yet; 503: it is shutting down. Neither ran it.
             if (answer.status === 401 || answer.status === 503) {
-              deps.executors.markDown(route);
+              deps.executors.markDown(route, `it answered ${answer.status}`);
               continue;
             }
             if (answer.status !== 200) {
