@@ -9,7 +9,7 @@ import { offlineBench } from './offline.js';
  * (serverless-offline at its best, Tally as `npm start` and apart, the floor of the design) and
  * `ingest` (both shapes, against the 8-connection `INSERT` ceiling; `BENCH_APIS=2` adds two api
  * processes), after a bare Fastify route that places the machine among others (docs/benchmarks.md:
- * 13,000-19,000 req/s on the slowest VMs measured, 56,000-72,000 on the fastest). 8-20 minutes.
+ * 13,000-19,000 req/s on the slowest VMs measured, 40,000-72,000 on the fast ones). 8-20 minutes.
  */
 const GOAL_P50_MS = 2;
 const GOAL_RATE = 2000;
