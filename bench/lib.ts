@@ -145,41 +145,14 @@ export function idleText(): string {
  * CPU, where a wake-up is a plain switch. The first is spread out: the scheduler sometimes wakes the other process on
  * the same CPU (as cheap as pinned) and sometimes on the other one, which may have halted. On a slow VM that halts its
  * idle vCPUs the median was 72-85 µs against 12-14 pinned, and 10-13 µs with idle polling on (docs/performance.md,
- * "Idle polling on a slow VM"). Runs in a process of its own, since its reads block.
+ * "Idle polling on a slow VM"). The probe is bench/wakeup-probe.ts, in a process of its own, since its reads block.
  */
 export function wakeupText(rounds = 4000): string {
-  const script = `
-    const { spawn, spawnSync } = require('node:child_process');
-    const fs = require('node:fs');
-    const dir = fs.mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'tally-wakeup-'));
-    const [a, b] = [dir + '/a', dir + '/b'];
-    try {
-      if (spawnSync('mkfifo', [a, b]).status !== 0) throw new Error('mkfifo failed');
-      const echo = 'const fs = require("node:fs"); const r = fs.openSync(' + JSON.stringify(a) + ', "r");' +
-        ' const w = fs.openSync(' + JSON.stringify(b) + ', "w"); const one = Buffer.alloc(1);' +
-        ' while (fs.readSync(r, one, 0, 1, null) === 1) fs.writeSync(w, one);';
-      spawn(process.execPath, ['-e', echo], { stdio: 'ignore' });
-      const w = fs.openSync(a, 'w');
-      const r = fs.openSync(b, 'r');
-      const one = Buffer.alloc(1);
-      const trips = [];
-      for (let i = 0; i < ${rounds}; i++) {
-        const t = process.hrtime.bigint();
-        fs.writeSync(w, one);
-        fs.readSync(r, one, 0, 1, null);
-        trips.push(Number(process.hrtime.bigint() - t));
-      }
-      fs.closeSync(w);
-      fs.closeSync(r);
-      const kept = trips.slice(${Math.floor(rounds / 10)}).sort((x, y) => x - y);
-      console.log([0.1, 0.5, 0.9].map((q) => kept[Math.floor(q * kept.length)] / 1000).join(' '));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }`;
   /** The round trip's 10th, 50th and 90th percentiles in µs, or null when it could not be measured. */
   const trip = (pin: boolean): number[] | null => {
-    const [cmd, args] = pin ? ['taskset', ['-c', '0', process.execPath]] : [process.execPath, []];
-    const run = spawnSync(cmd, [...args, '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    const probe = [process.execPath, '--import', 'tsx', join(import.meta.dirname, 'wakeup-probe.ts'), String(rounds)];
+    const [cmd, ...args] = pin ? ['taskset', '-c', '0', ...probe] : probe;
+    const run = spawnSync(cmd!, args, { encoding: 'utf8', timeout: 30_000 });
     if (run.error || run.status !== 0) return null; // no taskset, no mkfifo, or a pipe that never opened
     const us = run.stdout.trim().split(' ').map(Number);
     return us.length === 3 && us.every(Number.isFinite) ? us : null;

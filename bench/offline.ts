@@ -116,14 +116,14 @@ export async function offlineBench(): Promise<OfflineResult> {
     // can keep a core busy for a while after it (a 2 s round of Tally's warm-up fell to 63/s beside one).
     await stop(offline);
     offline = null;
-    const tally: { label: string; separate: boolean; r: typeof before }[] = [];
+    const tally: { separate: boolean; r: typeof before }[] = [];
     for (const separate of [false, true]) {
       const d = await deploy(database.url, separate);
       try {
         // Tally at its steady state: its rate rises for its first few tens of thousands of
         // invocations (V8 optimizing nine processes), where serverless-offline's falls from its start.
         const r = await measure(`${d.base}/v1/functions/noop/invoke`, { authorization: `Bearer ${d.key}`, ...json }, WARM_SECONDS);
-        tally.push({ label: `Tally, ${separate ? 'api and executor as separate processes' : 'npm start (one process)'}`, separate, r });
+        tally.push({ separate, r });
       } finally {
         await d.stop();
       }
@@ -169,8 +169,8 @@ export async function offlineBench(): Promise<OfflineResult> {
     console.log(
       `  compared with serverless-offline's best figures: ${fmt(sls.rps)} /s (${fastest.how}), p50 ${fmt(sls.p50, 2)} ms (${quickest.how})`,
     );
-    for (const { label, r } of tally) {
-      console.log(`  ${label}: ${line(r)}`);
+    for (const { separate, r } of tally) {
+      console.log(`  Tally, ${separate ? 'api and executor as separate processes' : 'npm start (one process)'}: ${line(r)}`);
       console.log(`    after ${WARM_SECONDS} s of 8-client load (2 s rounds: ${r.warm} /s)`);
       console.log(
         `    → ${fmt(r.rps / sls.rps, 2)}× serverless-offline's throughput, p50 ${fmt(r.p50 / sls.p50, 2)}× its p50 (against its best figures)`,
