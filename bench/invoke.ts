@@ -180,7 +180,7 @@ export async function measure(url: string, headers: Record<string, string>, warm
  * handler takes microseconds, so anything above 1 ms is time the answer waited in a busy executor before it was taken
  * up (docs/performance.md, item 6 of "What is left to try"): a billing figure, printed beside the speed ones.
  */
-async function billedShares(url: string, headers: Record<string, string>, connections: number, seconds: number) {
+export async function billedShares(url: string, headers: Record<string, string>, connections: number, seconds: number) {
   const counts = [0, 0, 0];
   let extraMs = 0;
   const load = await autocannon({

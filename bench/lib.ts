@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import { type Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -68,6 +68,9 @@ export function exportRevision(rev: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'tally-bench-rev-'));
   execFileSync('sh', ['-c', `git archive ${rev} | tar -x -C ${dir}`]);
   symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
+  // The revision's own native addon (the answer clock), where it has one.
+  const native = join(dir, 'scripts', 'build-native.mjs');
+  if (existsSync(native)) execFileSync(process.execPath, [native], { stdio: 'ignore' });
   return dir;
 }
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
-import { deploy, WARM_SECONDS, warmUp } from './invoke.js';
+import { billedShares, deploy, WARM_SECONDS, warmUp } from './invoke.js';
 import { benchDatabase, childrenOf, exportRevision, fmt, percentile, processCpuSeconds } from './lib.js';
 
 /**
@@ -105,8 +105,16 @@ async function measureOnce(databaseUrl: string, dir: string, env: Record<string,
     const load = await autocannon({ ...options, duration: SECONDS });
     const cpuMs = cpu() - cpuBefore;
     if (load.non2xx > 0 || load.errors > 0) throw new Error(`${load.non2xx} non-2xx, ${load.errors} errors under load`);
+    // How the no-op was billed under the same load: anything above 1 ms is time its answer waited.
+    const billed = await billedShares(url.href, headers, 8, 2);
     // CPU per invocation barely moves with the machine's load, where latency and throughput do.
-    return { p50: percentile(times, 50), rps: load.requests.average, cpuUs: (cpuMs * 1000) / load.requests.total };
+    return {
+      p50: percentile(times, 50),
+      rps: load.requests.average,
+      cpuUs: (cpuMs * 1000) / load.requests.total,
+      billedOne: billed.shares[0]!,
+      billedExtra: billed.extraMs,
+    };
   } finally {
     await d.stop();
   }
@@ -118,7 +126,14 @@ export async function stepsBench(): Promise<void> {
   const database = await benchDatabase();
   const steps = revs.map(parseStep);
   const dirs = steps.map((s) => exportRevision(s.rev));
-  const results = revs.map(() => ({ p50: [] as number[], rps: [] as number[], cpu: [] as number[], probes: [] as Probe[] }));
+  const results = revs.map(() => ({
+    p50: [] as number[],
+    rps: [] as number[],
+    cpu: [] as number[],
+    billedOne: [] as number[],
+    billedExtra: [] as number[],
+    probes: [] as Probe[],
+  }));
   const withApi = process.env.BENCH_STEPS_API !== '0';
   try {
     const mode = APART ? 'api and executor as separate processes' : 'npm start, api and executor in one process';
@@ -136,8 +151,10 @@ export async function stepsBench(): Promise<void> {
         results[i]!.p50.push(r.p50);
         results[i]!.rps.push(r.rps);
         results[i]!.cpu.push(r.cpuUs);
+        results[i]!.billedOne.push(r.billedOne);
+        results[i]!.billedExtra.push(r.billedExtra);
         console.log(
-          `  round ${round + 1} ${revs[i]}: 1 client p50 ${fmt(r.p50, 2)} ms, 8 clients ${fmt(r.rps)} /s, CPU ${fmt(r.cpuUs)} us per invocation`,
+          `  round ${round + 1} ${revs[i]}: 1 client p50 ${fmt(r.p50, 2)} ms, 8 clients ${fmt(r.rps)} /s, CPU ${fmt(r.cpuUs)} us per invocation; 8 clients billed 1 ms ${fmt(r.billedOne, 1)} %, ${fmt(r.billedExtra, 3)} ms a call above 1 ms`,
         );
       }
     }
@@ -159,13 +176,17 @@ export async function stepsBench(): Promise<void> {
     if (!withApi) return;
     console.log(`  through the api (${mode}), medians:`);
     const base = { p50: median(results[0]!.p50), rps: median(results[0]!.rps), cpu: median(results[0]!.cpu) };
-    console.log('  | revision | 1 client p50 | × first | 8 clients | × first | CPU per invocation | × first |');
+    console.log(
+      '  | revision | 1 client p50 | × first | 8 clients | × first | CPU per invocation | × first | 8 clients: billed 1 ms | billed above 1 ms, per call |',
+    );
     revs.forEach((rev, i) => {
       const p50 = median(results[i]!.p50);
       const rps = median(results[i]!.rps);
       const cpu = median(results[i]!.cpu);
+      const one = median(results[i]!.billedOne);
+      const extra = median(results[i]!.billedExtra);
       console.log(
-        `  | ${rev} | ${fmt(p50, 2)} ms | ${fmt(p50 / base.p50, 2)} | ${fmt(rps)} /s | ${fmt(rps / base.rps, 2)} | ${fmt(cpu)} us | ${fmt(cpu / base.cpu, 2)} |`,
+        `  | ${rev} | ${fmt(p50, 2)} ms | ${fmt(p50 / base.p50, 2)} | ${fmt(rps)} /s | ${fmt(rps / base.rps, 2)} | ${fmt(cpu)} us | ${fmt(cpu / base.cpu, 2)} | ${fmt(one, 1)} % | ${fmt(extra, 3)} ms |`,
       );
     });
   } finally {

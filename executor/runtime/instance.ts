@@ -184,6 +184,7 @@ export class FunctionInstance {
         if (this.state === 'starting') this.state = 'ready';
       },
       onInitError: (errorType, body) => this.onInitError(errorType, body),
+      parkControl: () => (box.kernelLimits && box.parkControl ? box.parkControl() : null),
     });
     const argv = runtimeCommand(spec, options, box.paths);
     const env = instanceEnvironment(spec, options, { paths: box.paths, instanceId: this.id });

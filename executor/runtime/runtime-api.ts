@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { type AnswerWatch, answerClock, type ParkControl } from './answer-clock.js';
 
 /** Lambda's limit on a synchronous response (and on an error body). */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
@@ -47,6 +48,8 @@ export interface RuntimeApiHooks {
   onNext(at: number): void;
   /** The runtime posted `/init/error`. `body` is the error JSON. */
   onInitError(errorType: string, body: Buffer): void;
+  /** What parks the instance once its answer is whole (the answer clock writes it); null: nothing. */
+  parkControl?(): ParkControl | null;
 }
 
 interface Current {
@@ -64,6 +67,8 @@ export class RuntimeApi {
   private parkedNext: http.ServerResponse | null = null;
 
   private hooks: RuntimeApiHooks = { onNext: () => undefined, onInitError: () => undefined };
+  /** When each answer was whole in its socket, seen off the event loop (null: the loop's read). */
+  private readonly clock: AnswerWatch | null = answerClock?.watch() ?? null;
 
   private constructor(
     private readonly servers: http.Server[],
@@ -120,11 +125,13 @@ export class RuntimeApi {
   /** Forget the in-flight invocation (timed out, or its instance is going away). */
   cancel(): void {
     this.current = null;
+    this.clock?.take(null);
   }
 
   async close(): Promise<void> {
     this.current = null;
     this.parkedNext = null;
+    this.clock?.release();
     await Promise.all(
       this.servers.map((server) => {
         server.closeAllConnections();
@@ -182,6 +189,8 @@ export class RuntimeApi {
       ...clientContextHeader(invocation.clientContext),
     });
     current.handlers.onHandoff(performance.now(), deadlineMs);
+    // Armed before the event goes out, so the answer cannot come first.
+    if (res.socket) this.clock?.arm(res.socket, invocation.requestId, this.hooks.parkControl?.() ?? null);
     res.end(invocation.event);
   }
 
@@ -199,7 +208,9 @@ export class RuntimeApi {
     const body = await readBody(req, this.maxResponseBytes);
     if (this.current !== current) return reply(res, 400, { errorType: 'InvalidRequestID', errorMessage: 'Invocation is over' });
     this.current = null;
-    const at = performance.now();
+    // The answer was whole in its socket before this turn of the loop came to it: billed time ends there.
+    const read = performance.now();
+    const at = Math.min(read, this.clock?.take(req.socket) ?? read);
     if (body === null) {
       const message = `Response payload size exceeded maximum allowed payload size (${this.maxResponseBytes} bytes).`;
       reply(res, 413, { errorType: 'RequestEntityTooLarge', errorMessage: message });

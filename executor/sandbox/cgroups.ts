@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, 
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { ParkControl } from '../runtime/answer-clock.js';
 
 /**
  * Kernel limits for one function instance: memory, process count, CPU, and the freezer that
@@ -39,6 +40,8 @@ export interface InstanceCgroup {
    */
   park(): void;
   unpark(): void;
+  /** What `park` writes and where, for a write made off the event loop (the answer clock). */
+  parkControl(): ParkControl;
   /**
    * How long a park may last before the group is frozen: half the CPU period in force, so that a
    * parked stretch sees at most one period boundary and gets the 1 ms quota at most twice.
@@ -120,6 +123,11 @@ function controlFile(file: string, flags: 'r' | 'w') {
       fd ??= openSync(file, flags);
       writeSync(fd, text, 0);
     },
+    /** The open file's descriptor (opened now if it was not). */
+    fd(): number {
+      fd ??= openSync(file, flags);
+      return fd;
+    },
     /** The whole (small) file, read again from its start; '' when it cannot be read. */
     read(): string {
       try {
@@ -142,9 +150,11 @@ function controlFile(file: string, flags: 'r' | 'w') {
  * which is in force, so that `limitCpu`, whose writes a first call's answer can overtake, puts a park
  * that came meanwhile back once they have landed (`keep`).
  */
-function parking(file: { write(text: string): void }, parkedValue: () => string, runningValue: () => string) {
+function parking(file: { write(text: string): void; fd(): number }, parkedValue: () => string, runningValue: () => string) {
   let parked = false;
   return {
+    /** The file and the text that park the group, for the answer clock's thread to write. */
+    control: (): ParkControl => ({ fd: file.fd(), value: parkedValue() }),
     park(): void {
       file.write(parkedValue());
       parked = true;
@@ -344,6 +354,7 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
         thaw: () => state.write('THAWED'),
         park: cpu.park,
         unpark: cpu.unpark,
+        parkControl: cpu.control,
         parkMs: () => parkMsOf(period),
         async kill() {
           // A parked task would wait for the next period to run its own exit.
@@ -469,6 +480,7 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
         thaw: () => freezer.write('0'),
         park: cpu.park,
         unpark: cpu.unpark,
+        parkControl: cpu.control,
         parkMs: () => parkMsOf(period),
         async kill() {
           await writeFile(cpuMaxFile, 'max').catch(() => undefined);

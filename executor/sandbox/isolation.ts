@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { ParkControl } from '../runtime/answer-clock.js';
 import type { LaunchOptions, RuntimePaths } from '../runtime/launch.js';
 import type { RuntimeApi } from '../runtime/runtime-api.js';
 import type { FunctionSpec } from '../runtime/types.js';
@@ -42,6 +43,8 @@ export interface IsolatedInstance {
   /** Almost no CPU (1 ms per period) for a short wait between invocations: cheaper than freeze and thaw. */
   park(): void;
   unpark(): void;
+  /** Where and what `park` writes, for the answer clock to park the instance off the event loop (sandboxed only). */
+  parkControl?(): ParkControl;
   /** How long a park may last before a freeze (half the CPU period in force). */
   parkMs(): number;
   /** Kills every process of the instance, whatever it did with sessions or process groups. */

@@ -343,6 +343,7 @@ export class KernelSandbox implements Isolation {
       thaw: () => cgroup.thaw(),
       park: () => cgroup.park(),
       unpark: () => cgroup.unpark(),
+      parkControl: () => cgroup.parkControl(),
       parkMs: () => cgroup.parkMs(),
       kill: () => {
         void cgroup.kill().catch((err: unknown) => options.log.warn({ err }, 'could not kill a sandbox cgroup'));

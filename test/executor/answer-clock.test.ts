@@ -1,0 +1,168 @@
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { answerClock } from '../../executor/runtime/answer-clock.js';
+import { FunctionInstance } from '../../executor/runtime/instance.js';
+import { RuntimeApi } from '../../executor/runtime/runtime-api.js';
+import type { IsolatedInstance, Isolation } from '../../executor/sandbox/isolation.js';
+import { copyFixtures, event, makeSpec, silentLog, useSandbox } from './helpers.js';
+
+/**
+ * The answer clock (docs/billing-clock.md): an answer that waits for a busy executor's event loop is
+ * billed to when it arrived, the instance is parked from then, and a runtime cannot end its billed
+ * time early with bytes that are not its answer. Each test holds the executor's loop right after the
+ * event goes out, as a saturated executor would.
+ */
+const fixtures = copyFixtures();
+const sandbox = useSandbox({ spares: 0 });
+const live: FunctionInstance[] = [];
+
+afterEach(async () => {
+  await Promise.all(live.splice(0).map((i) => i.dispose()));
+});
+afterAll(() => fixtures.remove());
+
+function hold(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+/** Holds the loop for `ms` once the event just handed off is on its way (after http's uncork tick). */
+function holdAfterHandoff(ms: number): void {
+  process.nextTick(() => process.nextTick(() => hold(ms)));
+}
+
+it('is built and running on this machine (the tests below would pass vacuously without it)', () => {
+  expect(answerClock).not.toBeNull();
+});
+
+describe('a sandboxed function answering while the executor is busy', () => {
+  /**
+   * The real sandbox, its executor's loop held for `ms` after each warm handoff: a warm call wakes
+   * the instance (unpark) and hands the event to its waiting `/next` in the same turn.
+   */
+  function busy(ms: number): Isolation {
+    const base = sandbox.isolation;
+    return {
+      mode: base.mode,
+      open: async (spec, runtime) => {
+        const box = await base.open(spec, runtime);
+        return Object.assign(Object.create(box) as IsolatedInstance, {
+          unpark: () => {
+            box.unpark();
+            holdAfterHandoff(ms);
+          },
+        });
+      },
+      close: async () => undefined,
+    };
+  }
+
+  function hostile(isolation: Isolation, parkMs?: number): FunctionInstance {
+    const fn = new FunctionInstance(makeSpec(fixtures.dir('hostile'), { memoryMb: 1769 }), { log: silentLog, isolation, parkMs });
+    live.push(fn);
+    return fn;
+  }
+
+  const run = (fn: FunctionInstance, payload: Record<string, unknown>) =>
+    fn.invoke(event(payload), { requestId: `req-${randomBytes(4).toString('hex')}` });
+
+  it('is billed to when its answer arrived, not to when the executor read it', async () => {
+    const fn = hostile(busy(200));
+    expect((await run(fn, { action: 'echo', n: 1 })).status).toBe('success');
+    const started = performance.now();
+    const warm = await run(fn, { action: 'echo', n: 2 });
+    // The executor did hold its loop: the answer was read 200 ms after the event went out.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(200);
+    expect(warm.status).toBe('success');
+    expect(warm.durationMs).toBeLessThan(50);
+    expect(warm.billedDurationMs).toBeLessThan(50);
+    expect(warm.log).toMatch(/Billed Duration: \d\d? ms/);
+  });
+
+  it('is parked as soon as its answer is whole, not when the busy executor gets to it', async () => {
+    const fn = hostile(busy(400), 5000);
+    // Leaves two busy loops behind (a child and a timer in the runtime); parked after each answer.
+    expect((await run(fn, { action: 'background' })).status).toBe('success');
+    const before = fn.kernelCounters().cpuNanos;
+    const started = performance.now();
+    expect((await run(fn, { action: 'echo', n: 1 })).status).toBe('success');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(400);
+    const usedMs = (fn.kernelCounters().cpuNanos - before) / 1e6;
+    // Unparked for the 400 ms the executor held its loop, the two loops would burn several hundred
+    // ms; parked when the answer came, they get the few ms of the call and 1 ms per period after it.
+    expect(usedMs).toBeLessThan(60);
+  });
+});
+
+describe('a runtime trying to end its billed time early', () => {
+  /**
+   * A runtime speaking raw HTTP to the Runtime API, from a child process, so that it runs while the
+   * executor's loop is held. `forge`: its `/next` call declares a body, and the first whole answer it
+   * sends after the event is read by the executor as that body; the real answer follows 150 ms later.
+   */
+  async function exchange(forge: boolean): Promise<{ billedMs: number; readMs: number }> {
+    const api = await RuntimeApi.start();
+    const requestId = randomUUID();
+    const answer = `POST /2018-06-01/runtime/invocation/${requestId}/response HTTP/1.1\r\nHost: r\r\nContent-Length: 2\r\n\r\nok`;
+    const script = `
+      const net = require('node:net');
+      const [host, port] = process.env.API.split(':');
+      const answer = process.env.ANSWER;
+      const socket = net.connect(Number(port), host, () => {
+        const body = process.env.FORGE === '1' ? 'Content-Length: ' + Buffer.byteLength(answer) + '\\r\\n' : '';
+        socket.write('GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: r\\r\\n' + body + '\\r\\n');
+      });
+      let seen = '';
+      socket.on('data', (chunk) => {
+        seen += chunk;
+        if (!seen.includes('\\r\\n\\r\\n') || seen === 'done') return;
+        seen = 'done';
+        socket.write(answer);
+        if (process.env.FORGE === '1') setTimeout(() => socket.write(answer), 150);
+      });
+      setTimeout(() => process.exit(0), 3000);
+    `;
+    const child = spawn(process.execPath, ['-e', script], {
+      env: { ...process.env, API: api.address, ANSWER: answer, FORGE: forge ? '1' : '0' },
+      stdio: 'ignore',
+    });
+    try {
+      let handedOffAt = 0;
+      const outcome = new Promise<number>((resolve) => {
+        api.deliver(
+          { requestId, event: Buffer.from('{}'), timeoutMs: 3000, functionArn: 'arn:aws:lambda:x:0:function:f', traceId: 't' },
+          {
+            onHandoff: (at) => {
+              handedOffAt = at;
+              holdAfterHandoff(300);
+            },
+            onOutcome: (_outcome, at) => resolve(at),
+          },
+        );
+      });
+      const at = await outcome;
+      return { billedMs: at - handedOffAt, readMs: performance.now() - handedOffAt };
+    } finally {
+      child.kill();
+      await once(child, 'exit');
+      await api.close();
+    }
+  }
+
+  it('an honest one is billed to its answer, though the executor read it 300 ms later', async () => {
+    const { billedMs, readMs } = await exchange(false);
+    expect(readMs).toBeGreaterThanOrEqual(300);
+    expect(billedMs).toBeLessThan(100);
+  });
+
+  it('one that sends an answer-shaped body first is billed to its real answer', async () => {
+    const { billedMs, readMs } = await exchange(true);
+    expect(readMs).toBeGreaterThanOrEqual(300);
+    // The bytes the executor read before the answer were more than the clock had seen whole, so
+    // the clock's time is not taken: billed to the read, past the real answer (150 ms in).
+    expect(billedMs).toBeGreaterThanOrEqual(150);
+  });
+});
