@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <node_api.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,10 +115,6 @@ static void examine(slot_t *s) {
   s->stamp_ns = at;
   s->queued = queued;
   s->state = STAMPED;
-  // No more wake-ups for this socket until the next arm.
-  struct epoll_event ev = {.events = EPOLLET, .data.u64 = 0};
-  ev.data.u64 = (uint64_t)(s - slots) | ((uint64_t)(uint32_t)s->fd << 32);
-  epoll_ctl(epfd, EPOLL_CTL_MOD, s->fd, &ev);
 }
 
 static void *watch(void *unused) {
@@ -199,12 +196,15 @@ static napi_value start(napi_env env, napi_callback_info info) {
   return boolean(env, ok);
 }
 
-// arm(slot, socketFd, prefix, parkFd, parkValue): watch the socket for this invocation's answer.
-// parkFd is the executor's open cgroup control file (-1: nothing to park). False when the socket
-// cannot be watched (then the executor's own read ends the billed time, as without this addon).
+// arm(slot, socketFd, fresh, prefix, parkFd, parkValue): watch the socket for this invocation's answer.
+// `fresh`: a socket not armed on before, registered with epoll now; it stays registered (edge-
+// triggered) until it is closed, so arming it again costs no system call. parkFd is the executor's
+// open cgroup control file (-1: nothing to park). False when the socket cannot be watched (then the
+// executor's own read ends the billed time, as without this addon).
 static napi_value arm(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
+  bool fresh;
   int32_t fd, park_src;
   char prefix[PREFIX_MAX], park[PARK_MAX];
   size_t prefix_len, park_len;
@@ -212,9 +212,10 @@ static napi_value arm(napi_env env, napi_callback_info info) {
   slot_t *s = slot_arg(env, argv[0]);
   if (!s) return NULL;
   CHECK(napi_get_value_int32(env, argv[1], &fd));
-  CHECK(napi_get_value_string_latin1(env, argv[2], prefix, sizeof prefix, &prefix_len));
-  CHECK(napi_get_value_int32(env, argv[3], &park_src));
-  CHECK(napi_get_value_string_latin1(env, argv[4], park, sizeof park, &park_len));
+  CHECK(napi_get_value_bool(env, argv[2], &fresh));
+  CHECK(napi_get_value_string_latin1(env, argv[3], prefix, sizeof prefix, &prefix_len));
+  CHECK(napi_get_value_int32(env, argv[4], &park_src));
+  CHECK(napi_get_value_string_latin1(env, argv[5], park, sizeof park, &park_len));
   if (prefix_len >= sizeof prefix - 1 || park_len >= sizeof park - 1 || fd < 0) return boolean(env, 0);
   pthread_mutex_lock(&s->mu);
   if (park_src != s->park_src) {
@@ -231,10 +232,11 @@ static napi_value arm(napi_env env, napi_callback_info info) {
   s->queued = 0;
   s->state = ARMED;
   pthread_mutex_unlock(&s->mu);
+  if (!fresh) return boolean(env, 1);
   struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u64 = 0};
   ev.data.u64 = (uint64_t)(s - slots) | ((uint64_t)(uint32_t)fd << 32);
-  int rc = epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev);
-  if (rc != 0 && errno == ENOENT) rc = epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+  int rc = epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+  if (rc != 0 && errno == EEXIST) rc = epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev);
   if (rc != 0) {
     pthread_mutex_lock(&s->mu);
     s->state = IDLE;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
  */
 interface Native {
   start(capacity: number): boolean;
-  arm(slot: number, fd: number, prefix: string, parkFd: number, parkValue: string): boolean;
+  arm(slot: number, fd: number, fresh: boolean, prefix: string, parkFd: number, parkValue: string): boolean;
   take(slot: number, bytes: number): number;
   release(slot: number): void;
   now(): number;
@@ -85,6 +85,8 @@ function watch(): AnswerWatch | null {
   const slot = clock ? free.pop() : undefined;
   if (!clock || slot === undefined) return null;
   let armed: Socket | null = null;
+  /** The socket registered with the clock's epoll (it stays registered while open). */
+  let registered: Socket | null = null;
   let bytesAtArm = 0;
   let released = false;
   return {
@@ -93,8 +95,10 @@ function watch(): AnswerWatch | null {
       armed = null;
       if (released || fd < 0) return false;
       bytesAtArm = socket.bytesRead;
-      if (!clock.arm(slot, fd, `${INVOCATION_PREFIX}${requestId}/`, park?.fd ?? -1, park?.value ?? '')) return false;
-      armed = socket;
+      const fresh = socket !== registered;
+      registered = null;
+      if (!clock.arm(slot, fd, fresh, `${INVOCATION_PREFIX}${requestId}/`, park?.fd ?? -1, park?.value ?? '')) return false;
+      armed = registered = socket;
       return true;
     },
     take(socket) {
