@@ -212,12 +212,13 @@ async function startFloor(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${port}/floor`, child };
 }
 
-async function startExecutorProcess(apiBase: string, key: string, dir: string, cwd: string) {
+async function startExecutorProcess(apiBase: string, key: string, dir: string, cwd: string, env: Record<string, string> = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [...profileFlags(), '--import', 'tsx', 'executor/main.ts'], {
     cwd,
     env: {
       ...process.env,
+      ...env,
       TALLY_API_URL: apiBase,
       TALLY_EXECUTOR_KEY: key,
       PORT: String(port),
@@ -280,7 +281,7 @@ export async function deploy(
   let executor: ChildProcess | null = null;
   if (separate) {
     const fleet = (await api(server.base, adminKey, 'POST', '/v1/keys', { role: 'executor' })).json.key as string;
-    executor = await startExecutorProcess(server.base, fleet, join(dataDir, 'executor'), cwd);
+    executor = await startExecutorProcess(server.base, fleet, join(dataDir, 'executor'), cwd, env);
   }
   for (let tries = 0; (await api(server.base, adminKey, 'GET', '/v1/executors')).json.executors.length === 0; tries++) {
     if (tries > 200) throw new Error('no executor registered within 20 s');

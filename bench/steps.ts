@@ -13,7 +13,7 @@ import { benchDatabase, childrenOf, exportRevision, fmt, percentile, processCpuS
  * commits of issue 15 on this branch, oldest first). Each revision is exported with `git archive`
  * to a temporary folder that borrows this checkout's node_modules. Measured on `npm start` (api and
  * executor in one process): its process tree holds all an invocation costs, so its CPU can be read.
- * A revision may carry environment for the api process after `+`: `HEAD,HEAD+UV_USE_IO_URING=1`
+ * A revision may carry environment for the api process (and a separate executor's) after `+`: `HEAD,HEAD+UV_USE_IO_URING=1`
  * measures one setting against the other on the same code. `BENCH_STEPS_APART=1` measures the api
  * and the executor as separate processes instead (CPU: both process trees).
  */
