@@ -28,11 +28,15 @@
 #include <unistd.h>
 
 enum { IDLE = 0, ARMED = 1, STAMPED = 2 };
-enum { PREFIX_MAX = 192, PARK_MAX = 64, PEEK_MAX = 256 * 1024 };
+// An answer larger than PEEK_MAX, or one still incomplete after LOOKS_MAX arrivals (a runtime sending
+// it a few bytes at a time), is left to the executor's own read: the thread's work per invocation is
+// bounded whatever the runtime sends.
+enum { PREFIX_MAX = 192, PARK_MAX = 64, PEEK_MAX = 64 * 1024, LOOKS_MAX = 16 };
 
 typedef struct {
   pthread_mutex_t mu;
   int state;
+  int looks;              // examinations since the arm
   int fd;                 // the socket watched (the executor's; never closed here)
   int park_fd;            // our own dup of the cgroup's CPU control file, or -1
   int park_src;           // the executor's fd it was duplicated from
@@ -104,6 +108,10 @@ static int whole_answer(const char *b, size_t n, const char *prefix, size_t plen
 
 // Under the slot's lock, with the slot armed: counts, stamps, peeks; parks and publishes when whole.
 static void examine(slot_t *s) {
+  if (++s->looks > LOOKS_MAX) {
+    s->state = IDLE;
+    return;
+  }
   int queued = 0;
   if (ioctl(s->fd, FIONREAD, &queued) != 0 || queued <= 0) return;
   // Every one of those bytes was in the socket by now.
@@ -111,7 +119,7 @@ static void examine(slot_t *s) {
   size_t want = (size_t)queued < PEEK_MAX ? (size_t)queued : PEEK_MAX;
   ssize_t n = recv(s->fd, peek_buf, want, MSG_PEEK | MSG_DONTWAIT);
   if (n <= 0 || !whole_answer(peek_buf, (size_t)n, s->prefix, s->prefix_len)) return;
-  if (s->park_fd >= 0 && s->park_len > 0) (void)!write(s->park_fd, s->park, s->park_len);
+  if (s->park_fd >= 0 && s->park_len > 0) (void)!pwrite(s->park_fd, s->park, s->park_len, 0);
   s->stamp_ns = at;
   s->queued = queued;
   s->state = STAMPED;
@@ -230,6 +238,7 @@ static napi_value arm(napi_env env, napi_callback_info info) {
   s->fd = fd;
   s->stamp_ns = 0;
   s->queued = 0;
+  s->looks = 0;
   s->state = ARMED;
   pthread_mutex_unlock(&s->mu);
   if (!fresh) return boolean(env, 1);

@@ -107,8 +107,9 @@ describe('a runtime trying to end its billed time early', () => {
    * A runtime speaking raw HTTP to the Runtime API, from a child process, so that it runs while the
    * executor's loop is held. `forge`: its `/next` call declares a body, and the first whole answer it
    * sends after the event is read by the executor as that body; the real answer follows 150 ms later.
+   * `trickle`: it sends its answer a byte at a time, 2 ms apart.
    */
-  async function exchange(forge: boolean): Promise<{ billedMs: number; readMs: number }> {
+  async function exchange(mode: 'honest' | 'forge' | 'trickle', holdMs = 300): Promise<{ billedMs: number; readMs: number }> {
     const api = await RuntimeApi.start();
     const requestId = randomUUID();
     const answer = `POST /2018-06-01/runtime/invocation/${requestId}/response HTTP/1.1\r\nHost: r\r\nContent-Length: 2\r\n\r\nok`;
@@ -117,7 +118,7 @@ describe('a runtime trying to end its billed time early', () => {
       const [host, port] = process.env.API.split(':');
       const answer = process.env.ANSWER;
       const socket = net.connect(Number(port), host, () => {
-        const body = process.env.FORGE === '1' ? 'Content-Length: ' + Buffer.byteLength(answer) + '\\r\\n' : '';
+        const body = process.env.MODE === 'forge' ? 'Content-Length: ' + Buffer.byteLength(answer) + '\\r\\n' : '';
         socket.write('GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: r\\r\\n' + body + '\\r\\n');
       });
       let seen = '';
@@ -125,13 +126,21 @@ describe('a runtime trying to end its billed time early', () => {
         seen += chunk;
         if (!seen.includes('\\r\\n\\r\\n') || seen === 'done') return;
         seen = 'done';
+        if (process.env.MODE === 'trickle') {
+          let i = 0;
+          const timer = setInterval(() => {
+            socket.write(answer.slice(i, i + 1));
+            if (++i === answer.length) clearInterval(timer);
+          }, 2);
+          return;
+        }
         socket.write(answer);
-        if (process.env.FORGE === '1') setTimeout(() => socket.write(answer), 150);
+        if (process.env.MODE === 'forge') setTimeout(() => socket.write(answer), 150);
       });
       setTimeout(() => process.exit(0), 3000);
     `;
     const child = spawn(process.execPath, ['-e', script], {
-      env: { ...process.env, API: api.address, ANSWER: answer, FORGE: forge ? '1' : '0' },
+      env: { ...process.env, API: api.address, ANSWER: answer, MODE: mode },
       stdio: 'ignore',
     });
     try {
@@ -142,7 +151,7 @@ describe('a runtime trying to end its billed time early', () => {
           {
             onHandoff: (at) => {
               handedOffAt = at;
-              holdAfterHandoff(300);
+              holdAfterHandoff(holdMs);
             },
             onOutcome: (_outcome, at) => resolve(at),
           },
@@ -158,16 +167,23 @@ describe('a runtime trying to end its billed time early', () => {
   }
 
   it('an honest one is billed to its answer, though the executor read it 300 ms later', async () => {
-    const { billedMs, readMs } = await exchange(false);
+    const { billedMs, readMs } = await exchange('honest');
     expect(readMs).toBeGreaterThanOrEqual(300);
     expect(billedMs).toBeLessThan(100);
   });
 
   it('one that sends an answer-shaped body first is billed to its real answer', async () => {
-    const { billedMs, readMs } = await exchange(true);
+    const { billedMs, readMs } = await exchange('forge');
     expect(readMs).toBeGreaterThanOrEqual(300);
     // The bytes the executor read before the answer were more than the clock had seen whole, so
     // the clock's time is not taken: billed to the read, past the real answer (150 ms in).
     expect(billedMs).toBeGreaterThanOrEqual(150);
+  });
+
+  it('one that trickles its answer is left to the read: the clock looks a bounded number of times', async () => {
+    const { billedMs, readMs } = await exchange('trickle', 800);
+    expect(readMs).toBeGreaterThanOrEqual(800);
+    // Whole after about 100 bytes 2-3 ms apart (some 300 ms); the clock stopped looking after 16 arrivals.
+    expect(billedMs).toBeGreaterThanOrEqual(800);
   });
 });
