@@ -8,6 +8,7 @@ import type { LocalInvoker } from '../src/contracts/executor.js';
 import { ApiError, createApiClient, type ApiClient } from './api-client.js';
 import { CodeCache } from './code-cache.js';
 import { ImageCache } from './image-cache.js';
+import { answerClockOff } from './runtime/answer-clock.js';
 import { buildJavaRuntime } from './runtime/java-runtime.js';
 import type { ExecutorOptions } from './config.js';
 import { createExecutorMetrics, createInvokeServer } from './invoke-server.js';
@@ -226,7 +227,22 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
     log.warn({ err: String(err) }, 'could not register with the api yet; retrying with the heartbeat');
   }
   const stopHeartbeat = startHeartbeat({ api, register, registered, stats: () => pool.stats(), id, log, everyMs: heartbeatMs });
-  log.info({ executorId: id, url, capacity: options.capacity, dir: options.dir, sandbox: isolation.mode }, 'executor started');
+  log.info(
+    {
+      executorId: id,
+      url,
+      capacity: options.capacity,
+      dir: options.dir,
+      sandbox: isolation.mode,
+      answerClock: answerClockOff ? 'off' : 'on',
+    },
+    'executor started',
+  );
+  if (answerClockOff && process.env.TALLY_ANSWER_CLOCK !== 'off')
+    log.warn(
+      { reason: answerClockOff },
+      "the answer clock is off: a function's billed time ends where this executor's event loop reads its answer, which a busy executor does late (docs/billing-clock.md)",
+    );
 
   let stopping: Promise<void> | null = null;
   async function stop(): Promise<void> {

@@ -44,15 +44,19 @@ export interface AnswerWatch {
   release(): void;
 }
 
-function load(): Native | null {
-  if (process.env.TALLY_ANSWER_CLOCK === 'off' || process.platform !== 'linux') return null;
+function load(): { native: Native } | { off: string } {
+  if (process.env.TALLY_ANSWER_CLOCK === 'off') return { off: 'TALLY_ANSWER_CLOCK=off' };
+  if (process.platform !== 'linux') return { off: 'it runs on Linux only' };
   const file = fileURLToPath(new URL('../native/build/answer-clock.node', import.meta.url));
-  if (!existsSync(file)) return null;
+  if (!existsSync(file)) return { off: 'not built: `node scripts/build-native.mjs` needs a C compiler and Node.js headers' };
   const native = createRequire(import.meta.url)(file) as Native;
-  return native.start(CAPACITY) ? native : null;
+  return native.start(CAPACITY) ? { native } : { off: 'its thread could not start' };
 }
 
-const native = load();
+const loaded = load();
+const native = 'native' in loaded ? loaded.native : null;
+/** Why the clock is off (said once at the executor's start), or null when it runs. */
+export const answerClockOff: string | null = 'off' in loaded ? loaded.off : null;
 
 /** CLOCK_MONOTONIC (ns) minus performance.now() (ms) in ns: the same clock, another origin. */
 const originNs = (() => {

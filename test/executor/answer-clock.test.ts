@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { answerClock } from '../../executor/runtime/answer-clock.js';
+import { answerClock, answerClockOff } from '../../executor/runtime/answer-clock.js';
 import { FunctionInstance } from '../../executor/runtime/instance.js';
 import { RuntimeApi } from '../../executor/runtime/runtime-api.js';
 import type { IsolatedInstance, Isolation } from '../../executor/sandbox/isolation.js';
@@ -36,6 +36,7 @@ function holdAfterHandoff(ms: number): void {
 }
 
 it('is built and running on this machine (the tests below would pass vacuously without it)', () => {
+  expect(answerClockOff).toBeNull();
   expect(answerClock).not.toBeNull();
 });
 

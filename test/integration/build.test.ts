@@ -44,12 +44,14 @@ describe('the compiled api', () => {
     await db?.drop();
   });
 
-  it('has its migrations and the runtime bootstraps beside the compiled code', () => {
+  it('has its migrations, the runtime bootstraps and the answer clock beside the compiled code', () => {
     expect(existsSync('dist/src/server.js')).toBe(true);
     expect(existsSync('dist/executor/main.js')).toBe(true);
     expect(readdirSync('dist/migrations')).toEqual(readdirSync('migrations'));
     expect(existsSync('dist/executor/bootstrap/node/bootstrap.mjs')).toBe(true);
     expect(existsSync('dist/executor/bootstrap/python/bootstrap.py')).toBe(true);
+    // Where dist/executor/runtime/answer-clock.js loads it from (docs/billing-clock.md).
+    expect(existsSync('dist/executor/native/build/answer-clock.node')).toBe(true);
   });
 
   it('imports nothing but Node.js and the production dependencies', () => {
