@@ -281,6 +281,21 @@ static napi_value take(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// seen(slot): the time the clock saw the answer whole (as `take`), or -1; the slot stays armed.
+static napi_value seen(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  slot_t *s = slot_arg(env, argv[0]);
+  if (!s) return NULL;
+  lock_spinning(&s->mu);
+  double at = s->state == STAMPED ? (double)s->stamp_ns : -1;
+  pthread_mutex_unlock(&s->mu);
+  napi_value result;
+  napi_create_double(env, at, &result);
+  return result;
+}
+
 // release(slot): disarms and lets go of the slot's copy of the cgroup control file.
 static napi_value release(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -309,6 +324,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"start", NULL, start, NULL, NULL, NULL, napi_default, NULL},
       {"arm", NULL, arm, NULL, NULL, NULL, napi_default, NULL},
       {"take", NULL, take, NULL, NULL, NULL, napi_default, NULL},
+      {"seen", NULL, seen, NULL, NULL, NULL, napi_default, NULL},
       {"release", NULL, release, NULL, NULL, NULL, napi_default, NULL},
       {"now", NULL, now, NULL, NULL, NULL, napi_default, NULL},
   };

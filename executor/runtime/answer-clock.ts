@@ -14,6 +14,7 @@ interface Native {
   start(capacity: number): boolean;
   arm(slot: number, fd: number, fresh: boolean, prefix: string, parkFd: number, parkValue: string): boolean;
   take(slot: number, bytes: number): number;
+  seen(slot: number): number;
   release(slot: number): void;
   now(): number;
 }
@@ -41,6 +42,11 @@ export interface AnswerWatch {
    * than the clock had counted (something other than the answer came first).
    */
   take(socket: Socket | null): number | null;
+  /**
+   * When the answer was whole in the socket, if the clock has seen it and the loop has not taken it
+   * yet (null otherwise). Not yet checked against what the loop reads: `take` still decides the billed end.
+   */
+  seen(): number | null;
   release(): void;
 }
 
@@ -110,6 +116,11 @@ function watch(): AnswerWatch | null {
       const same = socket === armed;
       const at = clock.take(slot, same ? armed.bytesRead - bytesAtArm : Infinity);
       armed = null;
+      return at < 0 ? null : (at - originNs) / 1e6;
+    },
+    seen() {
+      if (armed === null) return null;
+      const at = clock.seen(slot);
       return at < 0 ? null : (at - originNs) / 1e6;
     },
     release() {

@@ -13,6 +13,8 @@ import type { FunctionSpec, InvocationResult, InvocationStatus, Log } from './ty
 
 /** What a runtime prints when it dies of memory (node's heap limit, RLIMIT_DATA in python). */
 const OOM_WORDS = /heap out of memory|Reached heap limit|MemoryError/;
+/** How long a timeout waits for an answer the clock saw in time to be read (it is read in the same turn). */
+const ANSWER_DUE_MS = 100;
 
 export interface InstanceOptions extends LaunchOptions {
   log: Log;
@@ -62,6 +64,8 @@ interface Active {
   initLines?: CapturedLine[];
   peakKb: number;
   timer?: NodeJS.Timeout;
+  /** The timeout found the answer already in the executor's socket, in time, and waits for the loop to read it. */
+  answerDue?: boolean;
   poller?: NodeJS.Timeout;
   resolve: (result: InvocationResult) => void;
   reject: (err: InstanceGoneError) => void;
@@ -256,6 +260,8 @@ export class FunctionInstance {
           active.timer = setTimeout(() => this.onTimeout(active), active.limitMs);
         },
         onOutcome: (outcome, at) => {
+          // Waited for past the deadline on the clock's word, but what the loop read was not that answer.
+          if (active.answerDue && at - active.handedOffAt! > active.limitMs) return this.onTimeout(active, true);
           // Parked in the answer's own turn: from here on what the runtime runs is not billed, so the
           // quota bounds it at once rather than after the executor's next turns (docs/sandbox.md).
           if (this.active === active) this.park();
@@ -285,8 +291,17 @@ export class FunctionInstance {
     }
   }
 
-  private onTimeout(active: Active): void {
+  private onTimeout(active: Active, final = false): void {
     if (this.active !== active) return;
+    // The answer was whole in the executor's socket before the deadline, and this loop, busy, has not
+    // read it yet: it reads it in this turn (timers run before I/O). A function that answered in time
+    // succeeds, as on Lambda, however busy the executor (docs/billing-clock.md).
+    const answered = final ? null : (this.api?.answeredAt() ?? null);
+    if (answered !== null && answered - active.handedOffAt! <= active.limitMs) {
+      active.answerDue = true;
+      active.timer = setTimeout(() => this.onTimeout(active, true), ANSWER_DUE_MS);
+      return;
+    }
     const message = timeoutMessage(active.limitMs);
     this.end(active, {
       status: 'timeout',
@@ -375,7 +390,11 @@ export class FunctionInstance {
       this.kill();
     }
     const handedOff = active.handedOffAt !== undefined;
-    const durationMs = toMicrosecond(!handedOff ? 0 : ending.status === 'timeout' ? active.limitMs : ending.at - active.handedOffAt!);
+    // Never more than the timeout: an answer that a busy loop read past the deadline, before the
+    // timer's turn came and with no clock's time to show when it arrived, is not billed the delay.
+    const durationMs = toMicrosecond(
+      !handedOff ? 0 : ending.status === 'timeout' ? active.limitMs : Math.min(ending.at - active.handedOffAt!, active.limitMs),
+    );
     const initDurationMs = active.cold ? toMicrosecond((this.firstNextAt ?? ending.at) - this.spawnedAt) : undefined;
     const billed = billedDurationMs(durationMs, initDurationMs);
     const maxMemoryUsedMb = Math.ceil(peakKb / 1024);

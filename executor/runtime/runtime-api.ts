@@ -122,6 +122,14 @@ export class RuntimeApi {
     }
   }
 
+  /**
+   * When the in-flight invocation's answer was whole in its socket (performance.now()), if the answer
+   * clock saw it before this event loop read it; null otherwise.
+   */
+  answeredAt(): number | null {
+    return this.current?.handedOff ? (this.clock?.seen() ?? null) : null;
+  }
+
   /** Forget the in-flight invocation (timed out, or its instance is going away). */
   cancel(): void {
     this.current = null;

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { answerClock, answerClockOff } from '../../executor/runtime/answer-clock.js';
@@ -40,28 +42,32 @@ it('is built and running on this machine (the tests below would pass vacuously w
   expect(answerClock).not.toBeNull();
 });
 
-describe('a sandboxed function answering while the executor is busy', () => {
-  /**
-   * The real sandbox, its executor's loop held for `ms` after each warm handoff: a warm call wakes
-   * the instance (unpark) and hands the event to its waiting `/next` in the same turn.
-   */
-  function busy(ms: number): Isolation {
-    const base = sandbox.isolation;
-    return {
-      mode: base.mode,
-      open: async (spec, runtime) => {
-        const box = await base.open(spec, runtime);
-        return Object.assign(Object.create(box) as IsolatedInstance, {
-          unpark: () => {
-            box.unpark();
-            holdAfterHandoff(ms);
-          },
-        });
-      },
-      close: async () => undefined,
-    };
-  }
+/**
+ * The real sandbox, its executor's loop held for `ms` after each warm handoff (or from `afterMs`
+ * after it): a warm call wakes the instance (unpark) and hands the event to its waiting `/next` in
+ * the same turn.
+ */
+function busy(ms: number, afterMs = 0): Isolation {
+  const base = sandbox.isolation;
+  return {
+    mode: base.mode,
+    open: async (spec, runtime) => {
+      const box = await base.open(spec, runtime);
+      return Object.assign(Object.create(box) as IsolatedInstance, {
+        unpark: () => {
+          box.unpark();
+          // Held in the check phase, as I/O work would hold it: the next turn then runs its due timers
+          // (the timeout) before it reads sockets (the answer).
+          if (afterMs > 0) setTimeout(() => setImmediate(() => hold(ms)), afterMs);
+          else holdAfterHandoff(ms);
+        },
+      });
+    },
+    close: async () => undefined,
+  };
+}
 
+describe('a sandboxed function answering while the executor is busy', () => {
   function hostile(isolation: Isolation, parkMs?: number): FunctionInstance {
     const fn = new FunctionInstance(makeSpec(fixtures.dir('hostile'), { memoryMb: 1769 }), { log: silentLog, isolation, parkMs });
     live.push(fn);
@@ -100,6 +106,29 @@ describe('a sandboxed function answering while the executor is busy', () => {
     // past the billed end; parked when the answer came, they get what the billed time holds (all the
     // machine's CPUs at most) and 1 ms per period after it, plus a scheduler tick's overrun.
     expect(usedMs).toBeLessThan(echo.durationMs * os.availableParallelism() + 30);
+  });
+});
+
+describe('a sandboxed function answering just before its timeout while the executor is busy', () => {
+  it('succeeds: the answer was in the socket in time, though the loop read it after the deadline', async () => {
+    const code = fixtures.dir('answer-due');
+    mkdirSync(code);
+    writeFileSync(
+      path.join(code, 'index.js'),
+      'exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return { slept: e.ms }; };\n',
+    );
+    // Held from 700 ms after the handoff to 1,300 ms: the answer comes at about 900, the deadline at 1,000.
+    const fn = new FunctionInstance(makeSpec(code, { timeoutS: 1 }), { log: silentLog, isolation: busy(600, 700) });
+    live.push(fn);
+    const cold = await fn.invoke(event({ ms: 1 }), { requestId: 'due-1' });
+    expect(cold.status, cold.log).toBe('success');
+    const started = performance.now();
+    const result = await fn.invoke(event({ ms: 900 }), { requestId: 'due-2' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1300);
+    expect(result.status, result.log).toBe('success');
+    expect(JSON.parse(result.payload.toString())).toEqual({ slept: 900 });
+    expect(result.durationMs).toBeGreaterThanOrEqual(900);
+    expect(result.durationMs).toBeLessThan(1000);
   });
 });
 
