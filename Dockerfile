@@ -4,6 +4,11 @@
 # Written without a Docker engine at hand to build it: `docker build --target api .` is its first check.
 
 FROM node:20-bookworm-slim AS build
+# A C compiler for the executor's answer clock (executor/native, built by `npm run build` into dist;
+# Node's headers come with the image). The images that run carry only the built addon.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund

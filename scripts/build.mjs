@@ -14,7 +14,8 @@ rmSync(`${root}dist`, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
 cpSync(`${root}migrations`, `${root}dist/migrations`, { recursive: true });
 cpSync(`${root}executor/bootstrap`, `${root}dist/executor/bootstrap`, { recursive: true });
-// The answer clock's addon (scripts/build-native.mjs), when it was built.
+// The answer clock's addon (scripts/build-native.mjs; it says so and goes on when it cannot build it).
+execFileSync(process.execPath, [`${root}scripts/build-native.mjs`], { stdio: 'inherit' });
 if (existsSync(`${root}executor/native/build`))
   cpSync(`${root}executor/native/build`, `${root}dist/executor/native/build`, { recursive: true });
 execFileSync(process.execPath, [`${root}scripts/build-console.mjs`], { stdio: 'inherit' });
