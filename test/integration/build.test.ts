@@ -54,6 +54,12 @@ describe('the compiled api', () => {
     expect(existsSync('dist/executor/native/build/answer-clock.node')).toBe(true);
   });
 
+  it('runs the answer clock from dist/', async () => {
+    const script = "const m = await import('./dist/executor/runtime/answer-clock.js'); console.log(JSON.stringify(m.answerClockOff));";
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
+    expect(stdout.trim()).toBe('null');
+  });
+
   it('imports nothing but Node.js and the production dependencies', () => {
     const deps = new Set(Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies as object));
     const builtins = new Set(builtinModules);
