@@ -261,35 +261,23 @@ static napi_value arm(napi_env env, napi_callback_info info) {
   return boolean(env, rc == 0);
 }
 
-// take(slot, bytes): disarms; returns the time (CLOCK_MONOTONIC ns, as a double) by which the answer
-// was whole in the socket, provided at least `bytes` bytes were queued then; -1 otherwise. After it
-// returns the thread no longer touches the slot (nor parks its group) until the next arm.
-static napi_value take(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+// stamp(slot, bytes, disarm): the time (CLOCK_MONOTONIC ns, as a double) by which the answer was whole
+// in the socket, provided at least `bytes` bytes were queued then; -1 otherwise. With `disarm` (the
+// executor took the answer) the thread no longer touches the slot, nor parks its group, until the next
+// arm; without it (a timeout asking whether the answer came in time) the slot stays as it is.
+static napi_value stamp(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
   double bytes;
+  bool disarm;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   slot_t *s = slot_arg(env, argv[0]);
   if (!s) return NULL;
   CHECK(napi_get_value_double(env, argv[1], &bytes));
+  CHECK(napi_get_value_bool(env, argv[2], &disarm));
   lock_spinning(&s->mu);
   double at = s->state == STAMPED && (double)s->queued >= bytes ? (double)s->stamp_ns : -1;
-  s->state = IDLE;
-  pthread_mutex_unlock(&s->mu);
-  napi_value result;
-  napi_create_double(env, at, &result);
-  return result;
-}
-
-// seen(slot): the time the clock saw the answer whole (as `take`), or -1; the slot stays armed.
-static napi_value seen(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  slot_t *s = slot_arg(env, argv[0]);
-  if (!s) return NULL;
-  lock_spinning(&s->mu);
-  double at = s->state == STAMPED ? (double)s->stamp_ns : -1;
+  if (disarm) s->state = IDLE;
   pthread_mutex_unlock(&s->mu);
   napi_value result;
   napi_create_double(env, at, &result);
@@ -323,8 +311,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"start", NULL, start, NULL, NULL, NULL, napi_default, NULL},
       {"arm", NULL, arm, NULL, NULL, NULL, napi_default, NULL},
-      {"take", NULL, take, NULL, NULL, NULL, napi_default, NULL},
-      {"seen", NULL, seen, NULL, NULL, NULL, napi_default, NULL},
+      {"stamp", NULL, stamp, NULL, NULL, NULL, napi_default, NULL},
       {"release", NULL, release, NULL, NULL, NULL, napi_default, NULL},
       {"now", NULL, now, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -13,8 +13,7 @@ import { fileURLToPath } from 'node:url';
 interface Native {
   start(capacity: number): boolean;
   arm(slot: number, fd: number, fresh: boolean, prefix: string, parkFd: number, parkValue: string): boolean;
-  take(slot: number, bytes: number): number;
-  seen(slot: number): number;
+  stamp(slot: number, bytes: number, disarm: boolean): number;
   release(slot: number): void;
   now(): number;
 }
@@ -114,13 +113,13 @@ function watch(): AnswerWatch | null {
     take(socket) {
       if (armed === null) return null;
       const same = socket === armed;
-      const at = clock.take(slot, same ? armed.bytesRead - bytesAtArm : Infinity);
+      const at = clock.stamp(slot, same ? armed.bytesRead - bytesAtArm : Infinity, true);
       armed = null;
       return at < 0 ? null : (at - originNs) / 1e6;
     },
     seen() {
       if (armed === null) return null;
-      const at = clock.seen(slot);
+      const at = clock.stamp(slot, 0, false);
       return at < 0 ? null : (at - originNs) / 1e6;
     },
     release() {
