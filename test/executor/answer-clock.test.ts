@@ -117,17 +117,17 @@ describe('a sandboxed function answering just before its timeout while the execu
       path.join(code, 'index.js'),
       'exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return { slept: e.ms }; };\n',
     );
-    // Held from 700 ms after the handoff to 1,300 ms: the answer comes at about 900, the deadline at 1,000.
-    const fn = new FunctionInstance(makeSpec(code, { timeoutS: 1 }), { log: silentLog, isolation: busy(600, 700) });
+    // Held from 600 ms after the handoff to 1,300 ms: the answer comes at about 800, the deadline at 1,000.
+    const fn = new FunctionInstance(makeSpec(code, { timeoutS: 1 }), { log: silentLog, isolation: busy(700, 600) });
     live.push(fn);
     const cold = await fn.invoke(event({ ms: 1 }), { requestId: 'due-1' });
     expect(cold.status, cold.log).toBe('success');
     const started = performance.now();
-    const result = await fn.invoke(event({ ms: 900 }), { requestId: 'due-2' });
+    const result = await fn.invoke(event({ ms: 800 }), { requestId: 'due-2' });
     expect(performance.now() - started).toBeGreaterThanOrEqual(1300);
     expect(result.status, result.log).toBe('success');
-    expect(JSON.parse(result.payload.toString())).toEqual({ slept: 900 });
-    expect(result.durationMs).toBeGreaterThanOrEqual(900);
+    expect(JSON.parse(result.payload.toString())).toEqual({ slept: 800 });
+    expect(result.durationMs).toBeGreaterThanOrEqual(800);
     expect(result.durationMs).toBeLessThan(1000);
   });
 });
