@@ -262,7 +262,8 @@ static napi_value arm(napi_env env, napi_callback_info info) {
 }
 
 // stamp(slot, bytes, disarm): the time (CLOCK_MONOTONIC ns, as a double) by which the answer was whole
-// in the socket, provided at least `bytes` bytes were queued then; -1 otherwise. With `disarm` (the
+// in the socket, provided at least `bytes` bytes were queued then; -2 when the clock saw an answer but
+// fewer bytes (the executor read something else first); -1 otherwise. With `disarm` (the
 // executor took the answer) the thread no longer touches the slot, nor parks its group, until the next
 // arm; without it (a timeout asking whether the answer came in time) the slot stays as it is.
 static napi_value stamp(napi_env env, napi_callback_info info) {
@@ -276,7 +277,7 @@ static napi_value stamp(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_double(env, argv[1], &bytes));
   CHECK(napi_get_value_bool(env, argv[2], &disarm));
   lock_spinning(&s->mu);
-  double at = s->state == STAMPED && (double)s->queued >= bytes ? (double)s->stamp_ns : -1;
+  double at = s->state != STAMPED ? -1 : (double)s->queued >= bytes ? (double)s->stamp_ns : -2;
   if (disarm) s->state = IDLE;
   pthread_mutex_unlock(&s->mu);
   napi_value result;

@@ -37,10 +37,11 @@ export interface AnswerWatch {
   arm(socket: Socket, requestId: string, park: ParkControl | null): boolean;
   /**
    * Stops watching. Returns when (performance.now()) the answer that `socket` delivered was whole in
-   * it, or null: not armed on that socket, not seen yet, or the loop read more bytes since the arm
-   * than the clock had counted (something other than the answer came first).
+   * it, or null: not armed on that socket, or not seen yet. `'forged'`: the clock saw an answer, but
+   * the loop read more bytes since the arm than the clock had counted: something shaped like the
+   * answer came before the real one (a runtime trying to end its billed time early, or a broken one).
    */
-  take(socket: Socket | null): number | null;
+  take(socket: Socket | null): number | null | 'forged';
   /**
    * When the answer was whole in the socket, if the clock has seen it and the loop has not taken it
    * yet (null otherwise). Not yet checked against what the loop reads: `take` still decides the billed end.
@@ -115,7 +116,7 @@ function watch(): AnswerWatch | null {
       const same = socket === armed;
       const at = clock.stamp(slot, same ? armed.bytesRead - bytesAtArm : Infinity, true);
       armed = null;
-      return at < 0 ? null : (at - originNs) / 1e6;
+      return at === -2 && same ? 'forged' : at < 0 ? null : (at - originNs) / 1e6;
     },
     seen() {
       if (armed === null) return null;

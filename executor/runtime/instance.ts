@@ -189,6 +189,11 @@ export class FunctionInstance {
       },
       onInitError: (errorType, body) => this.onInitError(errorType, body),
       parkControl: () => (box.kernelLimits && box.parkControl ? box.parkControl() : null),
+      onForgedAnswer: (requestId) =>
+        this.options.log.warn(
+          { functionId: this.spec.functionId, requestId },
+          'a function runtime sent an answer-shaped request before its answer; billed to the answer the executor read (docs/billing-clock.md)',
+        ),
     });
     const argv = runtimeCommand(spec, options, box.paths);
     const env = instanceEnvironment(spec, options, { paths: box.paths, instanceId: this.id });

@@ -50,6 +50,11 @@ export interface RuntimeApiHooks {
   onInitError(errorType: string, body: Buffer): void;
   /** What parks the instance once its answer is whole (the answer clock writes it); null: nothing. */
   parkControl?(): ParkControl | null;
+  /**
+   * The runtime sent something shaped like its answer before the answer the executor read: billed to
+   * the read instead (docs/billing-clock.md). A runtime trying to end its billed time early, or a broken one.
+   */
+  onForgedAnswer?(requestId: string): void;
 }
 
 interface Current {
@@ -218,7 +223,9 @@ export class RuntimeApi {
     this.current = null;
     // The answer was whole in its socket before this turn of the loop came to it: billed time ends there.
     const read = performance.now();
-    const at = Math.min(read, this.clock?.take(req.socket) ?? read);
+    const seen = this.clock?.take(req.socket) ?? null;
+    if (seen === 'forged') this.hooks.onForgedAnswer?.(requestId);
+    const at = typeof seen === 'number' ? Math.min(read, seen) : read;
     if (body === null) {
       const message = `Response payload size exceeded maximum allowed payload size (${this.maxResponseBytes} bytes).`;
       reply(res, 413, { errorType: 'RequestEntityTooLarge', errorMessage: message });

@@ -139,8 +139,13 @@ describe('a runtime trying to end its billed time early', () => {
    * sends after the event is read by the executor as that body; the real answer follows 150 ms later.
    * `trickle`: it sends its answer a byte at a time, 2 ms apart.
    */
-  async function exchange(mode: 'honest' | 'forge' | 'trickle', holdMs = 300): Promise<{ billedMs: number; readMs: number }> {
+  async function exchange(
+    mode: 'honest' | 'forge' | 'trickle',
+    holdMs = 300,
+  ): Promise<{ billedMs: number; readMs: number; forged: string[] }> {
     const api = await RuntimeApi.start();
+    const forged: string[] = [];
+    api.bind({ onNext: () => undefined, onInitError: () => undefined, onForgedAnswer: (id) => forged.push(id) });
     const requestId = randomUUID();
     const answer = `POST /2018-06-01/runtime/invocation/${requestId}/response HTTP/1.1\r\nHost: r\r\nContent-Length: 2\r\n\r\nok`;
     const script = `
@@ -188,7 +193,7 @@ describe('a runtime trying to end its billed time early', () => {
         );
       });
       const at = await outcome;
-      return { billedMs: at - handedOffAt, readMs: performance.now() - handedOffAt };
+      return { billedMs: at - handedOffAt, readMs: performance.now() - handedOffAt, forged };
     } finally {
       child.kill();
       await once(child, 'exit');
@@ -197,21 +202,25 @@ describe('a runtime trying to end its billed time early', () => {
   }
 
   it('an honest one is billed to its answer, though the executor read it 300 ms later', async () => {
-    const { billedMs, readMs } = await exchange('honest');
+    const { billedMs, readMs, forged } = await exchange('honest');
     expect(readMs).toBeGreaterThanOrEqual(300);
     expect(billedMs).toBeLessThan(100);
+    expect(forged).toEqual([]);
   });
 
   it('one that sends an answer-shaped body first is billed to its real answer', async () => {
-    const { billedMs, readMs } = await exchange('forge');
+    const { billedMs, readMs, forged } = await exchange('forge');
     expect(readMs).toBeGreaterThanOrEqual(300);
+    // Said, for the operator: the executor logs it with the function's id.
+    expect(forged).toHaveLength(1);
     // The bytes the executor read before the answer were more than the clock had seen whole, so
     // the clock's time is not taken: billed to the read, past the real answer (150 ms in).
     expect(billedMs).toBeGreaterThanOrEqual(150);
   });
 
   it('one that trickles its answer is left to the read: the clock looks a bounded number of times', async () => {
-    const { billedMs, readMs } = await exchange('trickle', 800);
+    const { billedMs, readMs, forged } = await exchange('trickle', 800);
+    expect(forged).toEqual([]);
     expect(readMs).toBeGreaterThanOrEqual(800);
     // Whole after about 100 bytes 2-3 ms apart (some 300 ms); the clock stopped looking after 16 arrivals.
     expect(billedMs).toBeGreaterThanOrEqual(800);
