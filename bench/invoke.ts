@@ -177,8 +177,8 @@ export async function measure(url: string, headers: Record<string, string>, warm
 /**
  * How the no-op's calls were billed under `connections` clients for `seconds`: the shares (%) billed 1 ms, 2 ms, and
  * 3 ms or more, read from each answer's X-Tally-Billed-Duration-Ms, and the mean billed time above 1 ms per call. The
- * handler takes microseconds, so anything above 1 ms is time the answer waited in a busy executor before it was taken
- * up (docs/performance.md, item 6 of "What is left to try"): a billing figure, printed beside the speed ones.
+ * handler takes microseconds, so anything above 1 ms is the instance waiting for a CPU, or an answer that waited in a
+ * busy executor unseen by the answer clock (docs/billing-clock.md): a billing figure, printed beside the speed ones.
  */
 export async function billedShares(url: string, headers: Record<string, string>, connections: number, seconds: number) {
   const counts = [0, 0, 0];

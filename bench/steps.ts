@@ -105,7 +105,7 @@ async function measureOnce(databaseUrl: string, dir: string, env: Record<string,
     const load = await autocannon({ ...options, duration: SECONDS });
     const cpuMs = cpu() - cpuBefore;
     if (load.non2xx > 0 || load.errors > 0) throw new Error(`${load.non2xx} non-2xx, ${load.errors} errors under load`);
-    // How the no-op was billed under the same load: anything above 1 ms is time its answer waited.
+    // How the no-op was billed under the same load: anything above 1 ms is waiting (billedShares says which).
     const billed = await billedShares(url.href, headers, 8, 2);
     // CPU per invocation barely moves with the machine's load, where latency and throughput do.
     return {
