@@ -147,10 +147,17 @@ static void *watch(void *unused) {
   }
 }
 
-// The executor's thread never sleeps on a slot's lock: the clock's thread holds it for a few
-// microseconds at most, and a sleep and a wake-up would cost more (two system calls, a context switch).
+// The executor's thread spins for a slot's lock rather than sleep on it: the clock's thread holds it
+// for a few microseconds, and a sleep and a wake-up would cost more (two system calls, a context
+// switch). But a holder preempted on the other CPU can keep it for a scheduler slice (milliseconds),
+// and spinning that long would burn the executor's own thread, so after SPINS_MAX tries it sleeps.
+enum { SPINS_MAX = 128 };
 static void lock_spinning(pthread_mutex_t *mu) {
-  while (pthread_mutex_trylock(mu) != 0) sched_yield();
+  for (int i = 0; i < SPINS_MAX; i++) {
+    if (pthread_mutex_trylock(mu) == 0) return;
+    sched_yield();
+  }
+  pthread_mutex_lock(mu);
 }
 
 // ---- Node-API glue ----
