@@ -211,6 +211,8 @@ static napi_value start(napi_env env, napi_callback_info info) {
       capacity = want;
       ok = pthread_create(&thread, &attr, watch, NULL) == 0;
       if (!ok) capacity = 0;
+      // Its name in ps, top and perf (docs/operations.md), where the process's other threads are all "node".
+      else pthread_setname_np(thread, "answer-clock");
     }
     pthread_attr_destroy(&attr);
   }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -40,6 +40,9 @@ function holdAfterHandoff(ms: number): void {
 it('is built and running on this machine (the tests below would pass vacuously without it)', () => {
   expect(answerClockOff).toBeNull();
   expect(answerClock).not.toBeNull();
+  // Its thread, by the name operators see in ps, top and perf.
+  const threads = readdirSync('/proc/self/task').map((t) => readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim());
+  expect(threads.filter((name) => name === 'answer-clock')).toHaveLength(1);
 });
 
 /**
