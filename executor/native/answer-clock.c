@@ -46,6 +46,7 @@ typedef struct {
   char park[PARK_MAX];      // what parks the group ("1000" on v1, "1000 <period>" on v2)
   int64_t stamp_ns;       // CLOCK_MONOTONIC when `queued` bytes were in the socket
   int64_t queued;
+  int parked;             // this thread's park write for the stamped answer landed whole
 } slot_t;
 
 static pthread_mutex_t setup_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -120,7 +121,7 @@ static void examine(slot_t *s) {
   size_t want = (size_t)queued < PEEK_MAX ? (size_t)queued : PEEK_MAX;
   ssize_t n = recv(s->fd, peek_buf, want, MSG_PEEK | MSG_DONTWAIT);
   if (n <= 0 || !whole_answer(peek_buf, (size_t)n, s->prefix, s->prefix_len)) return;
-  if (s->park_fd >= 0 && s->park_len > 0) (void)!pwrite(s->park_fd, s->park, s->park_len, 0);
+  s->parked = s->park_fd >= 0 && s->park_len > 0 && pwrite(s->park_fd, s->park, s->park_len, 0) == (ssize_t)s->park_len;
   s->stamp_ns = at;
   s->queued = queued;
   s->state = STAMPED;
@@ -254,6 +255,7 @@ static napi_value arm(napi_env env, napi_callback_info info) {
   s->fd = fd;
   s->stamp_ns = 0;
   s->queued = 0;
+  s->parked = 0;
   s->looks = 0;
   s->state = ARMED;
   pthread_mutex_unlock(&s->mu);
@@ -294,6 +296,20 @@ static napi_value stamp(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// parked(slot): whether the thread parked the instance's group for the answer it stamped since the
+// last arm (its write landed whole). The executor then need not write the same again.
+static napi_value parked(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  slot_t *s = slot_arg(env, argv[0]);
+  if (!s) return NULL;
+  lock_spinning(&s->mu);
+  int landed = s->parked;
+  pthread_mutex_unlock(&s->mu);
+  return boolean(env, landed);
+}
+
 // release(slot): disarms and lets go of the slot's copy of the cgroup control file.
 static napi_value release(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -322,6 +338,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"start", NULL, start, NULL, NULL, NULL, napi_default, NULL},
       {"arm", NULL, arm, NULL, NULL, NULL, napi_default, NULL},
       {"stamp", NULL, stamp, NULL, NULL, NULL, napi_default, NULL},
+      {"parked", NULL, parked, NULL, NULL, NULL, napi_default, NULL},
       {"release", NULL, release, NULL, NULL, NULL, napi_default, NULL},
       {"now", NULL, now, NULL, NULL, NULL, napi_default, NULL},
   };

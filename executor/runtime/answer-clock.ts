@@ -14,6 +14,7 @@ interface Native {
   start(capacity: number): boolean;
   arm(slot: number, fd: number, fresh: boolean, prefix: string, parkFd: number, parkValue: string): boolean;
   stamp(slot: number, bytes: number, disarm: boolean): number;
+  parked(slot: number): boolean;
   release(slot: number): void;
   now(): number;
 }
@@ -42,6 +43,12 @@ export interface AnswerWatch {
    * answer came before the real one (a runtime trying to end its billed time early, or a broken one).
    */
   take(socket: Socket | null): number | null | 'forged';
+  /**
+   * Whether the clock's thread parked the instance, writing the `park` given at the last arm, for the
+   * answer it saw since (the write landed). Read after `take` returned a time: the executor then need
+   * not write the same again.
+   */
+  parked(): boolean;
   /**
    * When the answer was whole in the socket, if the clock has seen it and the loop has not taken it
    * yet (null otherwise). Not yet checked against what the loop reads: `take` still decides the billed end.
@@ -118,6 +125,7 @@ function watch(): AnswerWatch | null {
       armed = null;
       return at === -2 && same ? 'forged' : at < 0 ? null : (at - originNs) / 1e6;
     },
+    parked: () => !released && clock.parked(slot),
     seen() {
       if (armed === null) return null;
       const at = clock.stamp(slot, 0, false);

@@ -264,12 +264,12 @@ export class FunctionInstance {
           clearTimeout(active.timer);
           active.timer = setTimeout(() => this.onTimeout(active), active.limitMs);
         },
-        onOutcome: (outcome, at) => {
+        onOutcome: (outcome, at, parkedWith) => {
           // Waited for past the deadline on the clock's word, but what the loop read was not that answer.
           if (active.answerDue && at - active.handedOffAt! > active.limitMs) return this.onTimeout(active, true);
           // Parked in the answer's own turn: from here on what the runtime runs is not billed, so the
           // quota bounds it at once rather than after the executor's next turns (docs/sandbox.md).
-          if (this.active === active) this.park();
+          if (this.active === active) this.park(parkedWith);
           // The child wrote its last output before posting; one turn of the loop lets the pipes drain.
           setImmediate(() => this.end(active, fromOutcome(outcome, at)));
         },
@@ -467,9 +467,11 @@ export class FunctionInstance {
    * write) where a frozen instance must thaw, which wakes every thread of the runtime; the most it
    * can run unbilled is 2 ms per parked stretch (docs/sandbox.md).
    */
-  private park(): void {
+  private park(parkedWith: string | null = null): void {
     if (!this.box?.kernelLimits || this.state === 'dead' || this.rest !== 'awake') return;
-    this.stopCpu('parked');
+    // The answer clock's thread parked it already, with what park writes now: no second write.
+    if (parkedWith !== null && this.box.parkedWith?.(parkedWith)) this.rest = 'parked';
+    else this.stopCpu('parked');
   }
 
   /** After an invocation: parked if it is not yet (an ending that was not an answer), then frozen when idle. */

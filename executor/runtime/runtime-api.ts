@@ -39,8 +39,11 @@ export type RuntimeOutcome = { kind: 'response'; body: Buffer } | { kind: 'error
 export interface InvocationHandlers {
   /** The event was written to the runtime's `/next` call at `at` (performance.now()), due by `deadlineMs` (epoch). */
   onHandoff(at: number, deadlineMs: number): void;
-  /** The runtime posted a response or error, fully received at `at`. */
-  onOutcome(outcome: RuntimeOutcome, at: number): void;
+  /**
+   * The runtime posted a response or error, fully received at `at`. `parkedWith`: what the answer
+   * clock's thread wrote to park the instance when it saw the answer whole (null: it did not park it).
+   */
+  onOutcome(outcome: RuntimeOutcome, at: number, parkedWith: string | null): void;
 }
 
 export interface RuntimeApiHooks {
@@ -74,6 +77,8 @@ export class RuntimeApi {
   private hooks: RuntimeApiHooks = { onNext: () => undefined, onInitError: () => undefined };
   /** When each answer was whole in its socket, seen off the event loop (null: the loop's read). */
   private readonly clock: AnswerWatch | null = answerClock?.watch() ?? null;
+  /** What the clock was told to write to park the instance at the last arm. */
+  private armedPark: string | null = null;
 
   private constructor(
     private readonly servers: http.Server[],
@@ -203,7 +208,10 @@ export class RuntimeApi {
     });
     current.handlers.onHandoff(performance.now(), deadlineMs);
     // Armed before the event goes out, so the answer cannot come first.
-    if (res.socket) this.clock?.arm(res.socket, invocation.requestId, this.hooks.parkControl?.() ?? null);
+    if (res.socket && this.clock) {
+      const park = this.hooks.parkControl?.() ?? null;
+      this.armedPark = this.clock.arm(res.socket, invocation.requestId, park) ? (park?.value ?? null) : null;
+    }
     res.end(invocation.event);
   }
 
@@ -226,19 +234,20 @@ export class RuntimeApi {
     const seen = this.clock?.take(req.socket) ?? null;
     if (seen === 'forged') this.hooks.onForgedAnswer?.(requestId);
     const at = typeof seen === 'number' ? Math.min(read, seen) : read;
+    const parkedWith = typeof seen === 'number' && this.clock?.parked() ? this.armedPark : null;
     if (body === null) {
       const message = `Response payload size exceeded maximum allowed payload size (${this.maxResponseBytes} bytes).`;
       reply(res, 413, { errorType: 'RequestEntityTooLarge', errorMessage: message });
       const errorBody = errorJson('Function.ResponseSizeTooLarge', message);
-      return current.handlers.onOutcome({ kind: 'error', body: errorBody, errorType: 'Function.ResponseSizeTooLarge' }, at);
+      return current.handlers.onOutcome({ kind: 'error', body: errorBody, errorType: 'Function.ResponseSizeTooLarge' }, at, parkedWith);
     }
     // Tally's own bootstraps ask for the next event in the same exchange: the answer to their
     // response is the next event (saving a round trip per invocation); any other runtime gets 202.
     if (req.headers[THEN_NEXT] === '1') this.next(res);
     else reply(res, 202, ACCEPTED);
-    if (action === 'response') return current.handlers.onOutcome({ kind: 'response', body }, at);
+    if (action === 'response') return current.handlers.onOutcome({ kind: 'response', body }, at, parkedWith);
     const { errorType, json } = normalizeError(req, body, 'Unhandled');
-    current.handlers.onOutcome({ kind: 'error', body: json, errorType }, at);
+    current.handlers.onOutcome({ kind: 'error', body: json, errorType }, at, parkedWith);
   }
 
   private async initError(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

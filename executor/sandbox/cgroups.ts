@@ -43,6 +43,12 @@ export interface InstanceCgroup {
   /** What `park` writes and where, for a write made off the event loop (the answer clock). */
   parkControl(): ParkControl;
   /**
+   * The answer clock's thread wrote `value` (from `parkControl`) and it landed: true, and the group
+   * counts as parked, when that is what `park` would write now; false when the setting moved since
+   * (a first call's `limitCpu`), and `park` must still write.
+   */
+  parkedWith(value: string): boolean;
+  /**
    * How long a park may last before the group is frozen: half the CPU period in force, so that a
    * parked stretch sees at most one period boundary and gets the 1 ms quota at most twice.
    */
@@ -155,6 +161,11 @@ function parking(file: { write(text: string): void; fd(): number }, parkedValue:
   return {
     /** The file and the text that park the group, for the answer clock's thread to write. */
     control: (): ParkControl => ({ fd: file.fd(), value: parkedValue() }),
+    parkedWith(value: string): boolean {
+      if (value !== parkedValue()) return false;
+      parked = true;
+      return true;
+    },
     park(): void {
       file.write(parkedValue());
       parked = true;
@@ -355,6 +366,7 @@ async function createV1(mount: string, folder: string): Promise<CgroupDriver> {
         park: cpu.park,
         unpark: cpu.unpark,
         parkControl: cpu.control,
+        parkedWith: cpu.parkedWith,
         parkMs: () => parkMsOf(period),
         async kill() {
           // A parked task would wait for the next period to run its own exit.
@@ -481,6 +493,7 @@ async function createV2(mount: string, folder: string): Promise<CgroupDriver> {
         park: cpu.park,
         unpark: cpu.unpark,
         parkControl: cpu.control,
+        parkedWith: cpu.parkedWith,
         parkMs: () => parkMsOf(period),
         async kill() {
           await writeFile(cpuMaxFile, 'max').catch(() => undefined);

@@ -45,6 +45,8 @@ export interface IsolatedInstance {
   unpark(): void;
   /** Where and what `park` writes, for the answer clock to park the instance off the event loop (sandboxed only). */
   parkControl?(): ParkControl;
+  /** The answer clock parked the group by writing `value`: true when that is the park in force now (cgroups.ts). */
+  parkedWith?(value: string): boolean;
   /** How long a park may last before a freeze (half the CPU period in force). */
   parkMs(): number;
   /** Kills every process of the instance, whatever it did with sessions or process groups. */

@@ -344,6 +344,7 @@ export class KernelSandbox implements Isolation {
       park: () => cgroup.park(),
       unpark: () => cgroup.unpark(),
       parkControl: () => cgroup.parkControl(),
+      parkedWith: (value) => cgroup.parkedWith(value),
       parkMs: () => cgroup.parkMs(),
       kill: () => {
         void cgroup.kill().catch((err: unknown) => options.log.warn({ err }, 'could not kill a sandbox cgroup'));

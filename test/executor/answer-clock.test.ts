@@ -112,6 +112,49 @@ describe('a sandboxed function answering while the executor is busy', () => {
   });
 });
 
+describe('the park the clock wrote', () => {
+  const run = (fn: FunctionInstance, payload: Record<string, unknown>) =>
+    fn.invoke(event(payload), { requestId: `req-${randomBytes(4).toString('hex')}` });
+
+  it('is not written again by the executor: one write per answer, and the instance stays parked', async () => {
+    const writes = { executor: 0, clock: 0 };
+    const base = busy(100);
+    const counted: Isolation = {
+      mode: base.mode,
+      open: async (spec, runtime) => {
+        const box = await base.open(spec, runtime);
+        return Object.assign(Object.create(box) as IsolatedInstance, {
+          park: () => {
+            box.park();
+            writes.executor++;
+          },
+          parkedWith: (value: string) => {
+            const noted = box.parkedWith?.(value) ?? false;
+            if (noted) writes.clock++;
+            return noted;
+          },
+        });
+      },
+      close: async () => undefined,
+    };
+    const fn = new FunctionInstance(makeSpec(fixtures.dir('hostile'), { memoryMb: 1769 }), {
+      log: silentLog,
+      isolation: counted,
+      parkMs: 5000,
+    });
+    live.push(fn);
+    // Leaves two busy loops behind; the warm call below answers while the executor's loop is held.
+    expect((await run(fn, { action: 'background' })).status).toBe('success');
+    writes.executor = writes.clock = 0;
+    expect((await run(fn, { action: 'echo', n: 1 })).status).toBe('success');
+    expect(writes).toEqual({ executor: 0, clock: 1 });
+    // Parked by that one write: the two loops get 1 ms per 1 s period, plus a scheduler tick's overrun.
+    const before = fn.kernelCounters().cpuNanos;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((fn.kernelCounters().cpuNanos - before) / 1e6).toBeLessThan(20);
+  });
+});
+
 describe('a sandboxed function answering just before its timeout while the executor is busy', () => {
   it('succeeds: the answer was in the socket in time, though the loop read it after the deadline', async () => {
     const code = fixtures.dir('answer-due');

@@ -32,7 +32,7 @@ function wrapping(replace: (box: IsolatedInstance) => Partial<IsolatedInstance>,
   };
 }
 
-/** Counting each instance's freezes and parks. */
+/** Counting each instance's freezes and parks (the executor's own, and the answer clock's it noted). */
 function counting(counts: { frozen?: { times: number }; parked?: { times: number } }, base?: Isolation): Isolation {
   return wrapping(
     (box) => ({
@@ -43,6 +43,12 @@ function counting(counts: { frozen?: { times: number }; parked?: { times: number
       park: () => {
         box.park();
         if (counts.parked) counts.parked.times++;
+      },
+      // The answer clock's thread parks too; the executor then only notes it (one write either way).
+      parkedWith: (value: string) => {
+        const noted = box.parkedWith?.(value) ?? false;
+        if (noted && counts.parked) counts.parked.times++;
+        return noted;
       },
     }),
     base,
@@ -282,6 +288,13 @@ describe('when the kernel refuses to park or wake an instance', () => {
         box.park();
         parked.times++;
       },
+      parkedWith: (value: string) => {
+        const noted = box.parkedWith?.(value) ?? false;
+        if (noted) parked.times++;
+        return noted;
+      },
+      // A group that refuses the park refuses the answer clock's write of it as well.
+      ...(control === 'park' ? { parkControl: undefined } : {}),
       [control]: () => {
         throw Object.assign(new Error(`EIO: ${control}`), { code: 'EIO' });
       },
