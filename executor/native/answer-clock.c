@@ -186,6 +186,17 @@ static slot_t *slot_arg(napi_env env, napi_value value) {
   return &slots[index];
 }
 
+// The slot named by a call's one argument (parked, release).
+static slot_t *only_slot_arg(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, NULL, "answer-clock: bad arguments");
+    return NULL;
+  }
+  return slot_arg(env, argv[0]);
+}
+
 // start(capacity): allocates the slots and starts the thread (once per process). True when running.
 static napi_value start(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -299,10 +310,7 @@ static napi_value stamp(napi_env env, napi_callback_info info) {
 // parked(slot): whether the thread parked the instance's group for the answer it stamped since the
 // last arm (its write landed whole). The executor then need not write the same again.
 static napi_value parked(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  slot_t *s = slot_arg(env, argv[0]);
+  slot_t *s = only_slot_arg(env, info);
   if (!s) return NULL;
   lock_spinning(&s->mu);
   int landed = s->parked;
@@ -312,10 +320,7 @@ static napi_value parked(napi_env env, napi_callback_info info) {
 
 // release(slot): disarms and lets go of the slot's copy of the cgroup control file.
 static napi_value release(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  slot_t *s = slot_arg(env, argv[0]);
+  slot_t *s = only_slot_arg(env, info);
   if (!s) return NULL;
   lock_spinning(&s->mu);
   s->state = IDLE;

@@ -9,8 +9,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { answerClock, answerClockOff } from '../../executor/runtime/answer-clock.js';
 import { FunctionInstance } from '../../executor/runtime/instance.js';
 import { RuntimeApi } from '../../executor/runtime/runtime-api.js';
-import type { IsolatedInstance, Isolation } from '../../executor/sandbox/isolation.js';
-import { copyFixtures, event, makeSpec, silentLog, useSandbox } from './helpers.js';
+import type { Isolation } from '../../executor/sandbox/isolation.js';
+import { copyFixtures, countedParks, event, makeSpec, silentLog, useSandbox, wrapIsolation } from './helpers.js';
 
 /**
  * The answer clock (docs/billing-clock.md): an answer that waits for a busy executor's event loop is
@@ -51,23 +51,15 @@ it('is built and running on this machine (the tests below would pass vacuously w
  * the same turn.
  */
 function busy(ms: number, afterMs = 0): Isolation {
-  const base = sandbox.isolation;
-  return {
-    mode: base.mode,
-    open: async (spec, runtime) => {
-      const box = await base.open(spec, runtime);
-      return Object.assign(Object.create(box) as IsolatedInstance, {
-        unpark: () => {
-          box.unpark();
-          // Held in the check phase, as I/O work would hold it: the next turn then runs its due timers
-          // (the timeout) before it reads sockets (the answer).
-          if (afterMs > 0) setTimeout(() => setImmediate(() => hold(ms)), afterMs);
-          else holdAfterHandoff(ms);
-        },
-      });
+  return wrapIsolation(sandbox.isolation, (box) => ({
+    unpark: () => {
+      box.unpark();
+      // Held in the check phase, as I/O work would hold it: the next turn then runs its due timers
+      // (the timeout) before it reads sockets (the answer).
+      if (afterMs > 0) setTimeout(() => setImmediate(() => hold(ms)), afterMs);
+      else holdAfterHandoff(ms);
     },
-    close: async () => undefined,
-  };
+  }));
 }
 
 describe('a sandboxed function answering while the executor is busy', () => {
@@ -118,25 +110,11 @@ describe('the park the clock wrote', () => {
 
   it('is not written again by the executor: one write per answer, and the instance stays parked', async () => {
     const writes = { executor: 0, clock: 0 };
-    const base = busy(100);
-    const counted: Isolation = {
-      mode: base.mode,
-      open: async (spec, runtime) => {
-        const box = await base.open(spec, runtime);
-        return Object.assign(Object.create(box) as IsolatedInstance, {
-          park: () => {
-            box.park();
-            writes.executor++;
-          },
-          parkedWith: (value: string) => {
-            const noted = box.parkedWith?.(value) ?? false;
-            if (noted) writes.clock++;
-            return noted;
-          },
-        });
-      },
-      close: async () => undefined,
-    };
+    const counted = wrapIsolation(busy(100), (box) =>
+      countedParks(box, (by) => {
+        writes[by]++;
+      }),
+    );
     const fn = new FunctionInstance(makeSpec(fixtures.dir('hostile'), { memoryMb: 1769 }), {
       log: silentLog,
       isolation: counted,

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { resolvePython } from '../../executor/runtime/pool.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
+import type { IsolatedInstance, Isolation } from '../../executor/sandbox/isolation.js';
 import { KernelSandbox, type SandboxOptions } from '../../executor/sandbox/sandbox.js';
 import type { InvokeSpec } from '../../src/contracts/executor.js';
 
@@ -127,6 +128,39 @@ export function useSandbox(options: Partial<SandboxOptions> = {}): TestSandbox {
     },
     get pythonPath() {
       return state.pythonPath;
+    },
+  };
+}
+
+/** `base`, its instances with some of their controls replaced (`replace` is given the real instance). */
+export function wrapIsolation(base: Isolation, replace: (box: IsolatedInstance) => Partial<IsolatedInstance>): Isolation {
+  return {
+    mode: base.mode,
+    open: async (spec, runtime) => {
+      const box = await base.open(spec, runtime);
+      return Object.assign(Object.create(box) as IsolatedInstance, replace(box));
+    },
+    close: async () => undefined,
+  };
+}
+
+/**
+ * `box`'s park, counted: `parked('executor')` for each write of the executor's own, `parked('clock')` for
+ * each the answer clock's thread made and the executor only noted (one write per park either way).
+ */
+export function countedParks(
+  box: IsolatedInstance,
+  parked: (by: 'executor' | 'clock') => void,
+): Pick<IsolatedInstance, 'park' | 'parkedWith'> {
+  return {
+    park: () => {
+      box.park();
+      parked('executor');
+    },
+    parkedWith: (value: string) => {
+      const noted = box.parkedWith?.(value) ?? false;
+      if (noted) parked('clock');
+      return noted;
     },
   };
 }

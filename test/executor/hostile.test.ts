@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FunctionInstance, InstanceGoneError } from '../../executor/runtime/instance.js';
 import type { IsolatedInstance, Isolation } from '../../executor/sandbox/isolation.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
-import { copyFixtures, event, json, makeSpec, processesOf, silentLog, useSandbox } from './helpers.js';
+import { copyFixtures, countedParks, event, json, makeSpec, processesOf, silentLog, useSandbox, wrapIsolation } from './helpers.js';
 
 /**
  * One test per way out of the sandbox a hostile function could try (docs/sandbox.md). Each runs
@@ -21,16 +21,8 @@ const lambdaCpu = useSandbox({ cpu: 'quota', spares: 0 });
 const live: FunctionInstance[] = [];
 
 /** A sandbox (the real one unless `base`) whose instances have some of their controls replaced. */
-function wrapping(replace: (box: IsolatedInstance) => Partial<IsolatedInstance>, base: Isolation = sandbox.isolation): Isolation {
-  return {
-    mode: base.mode,
-    open: async (spec, runtime) => {
-      const box = await base.open(spec, runtime);
-      return Object.assign(Object.create(box) as IsolatedInstance, replace(box));
-    },
-    close: async () => undefined,
-  };
-}
+const wrapping = (replace: (box: IsolatedInstance) => Partial<IsolatedInstance>, base: Isolation = sandbox.isolation) =>
+  wrapIsolation(base, replace);
 
 /** Counting each instance's freezes and parks (the executor's own, and the answer clock's it noted). */
 function counting(counts: { frozen?: { times: number }; parked?: { times: number } }, base?: Isolation): Isolation {
@@ -40,16 +32,9 @@ function counting(counts: { frozen?: { times: number }; parked?: { times: number
         box.freeze();
         if (counts.frozen) counts.frozen.times++;
       },
-      park: () => {
-        box.park();
+      ...countedParks(box, () => {
         if (counts.parked) counts.parked.times++;
-      },
-      // The answer clock's thread parks too; the executor then only notes it (one write either way).
-      parkedWith: (value: string) => {
-        const noted = box.parkedWith?.(value) ?? false;
-        if (noted && counts.parked) counts.parked.times++;
-        return noted;
-      },
+      }),
     }),
     base,
   );
@@ -284,15 +269,9 @@ describe('when the kernel refuses to park or wake an instance', () => {
   /** The real sandbox, with one of an instance's CPU controls failing as a broken cgroup would. */
   function refusing(control: 'park' | 'unpark', parked = { times: 0 }): Isolation {
     return wrapping((box) => ({
-      park: () => {
-        box.park();
+      ...countedParks(box, () => {
         parked.times++;
-      },
-      parkedWith: (value: string) => {
-        const noted = box.parkedWith?.(value) ?? false;
-        if (noted) parked.times++;
-        return noted;
-      },
+      }),
       // A group that refuses the park refuses the answer clock's write of it as well.
       ...(control === 'park' ? { parkControl: undefined } : {}),
       [control]: () => {
