@@ -44,11 +44,11 @@ export interface AnswerWatch {
    */
   take(socket: Socket | null): number | null | 'forged';
   /**
-   * Whether the clock's thread parked the instance, writing the `park` given at the last arm, for the
-   * answer it saw since (the write landed). Read after `take` returned a time: the executor then need
-   * not write the same again.
+   * What the clock's thread wrote to park the instance (the `park` value given at the last arm) when it
+   * saw the answer whole, if that write landed; null otherwise. Read after `take` returned a time: the
+   * executor then need not write the same again.
    */
-  parked(): boolean;
+  parkedWith(): string | null;
   /**
    * When the answer was whole in the socket, if the clock has seen it and the loop has not taken it
    * yet (null otherwise). Not yet checked against what the loop reads: `take` still decides the billed end.
@@ -105,6 +105,8 @@ function watch(): AnswerWatch | null {
   /** The socket registered with the clock's epoll (it stays registered while open). */
   let registered: Socket | null = null;
   let bytesAtArm = 0;
+  /** The park value given to the clock at the last arm that succeeded. */
+  let armedPark: string | null = null;
   let released = false;
   return {
     arm(socket, requestId, park) {
@@ -114,8 +116,10 @@ function watch(): AnswerWatch | null {
       bytesAtArm = socket.bytesRead;
       const fresh = socket !== registered;
       registered = null;
+      armedPark = null;
       if (!clock.arm(slot, fd, fresh, `${INVOCATION_PREFIX}${requestId}/`, park?.fd ?? -1, park?.value ?? '')) return false;
       armed = registered = socket;
+      armedPark = park?.value ?? null;
       return true;
     },
     take(socket) {
@@ -125,7 +129,7 @@ function watch(): AnswerWatch | null {
       armed = null;
       return at === -2 && same ? 'forged' : at < 0 ? null : (at - originNs) / 1e6;
     },
-    parked: () => !released && clock.parked(slot),
+    parkedWith: () => (!released && armedPark !== null && clock.parked(slot) ? armedPark : null),
     seen() {
       if (armed === null) return null;
       const at = clock.stamp(slot, 0, false);

@@ -77,8 +77,6 @@ export class RuntimeApi {
   private hooks: RuntimeApiHooks = { onNext: () => undefined, onInitError: () => undefined };
   /** When each answer was whole in its socket, seen off the event loop (null: the loop's read). */
   private readonly clock: AnswerWatch | null = answerClock?.watch() ?? null;
-  /** What the clock was told to write to park the instance at the last arm. */
-  private armedPark: string | null = null;
 
   private constructor(
     private readonly servers: http.Server[],
@@ -208,10 +206,7 @@ export class RuntimeApi {
     });
     current.handlers.onHandoff(performance.now(), deadlineMs);
     // Armed before the event goes out, so the answer cannot come first.
-    if (res.socket && this.clock) {
-      const park = this.hooks.parkControl?.() ?? null;
-      this.armedPark = this.clock.arm(res.socket, invocation.requestId, park) ? (park?.value ?? null) : null;
-    }
+    if (res.socket) this.clock?.arm(res.socket, invocation.requestId, this.hooks.parkControl?.() ?? null);
     res.end(invocation.event);
   }
 
@@ -234,7 +229,7 @@ export class RuntimeApi {
     const seen = this.clock?.take(req.socket) ?? null;
     if (seen === 'forged') this.hooks.onForgedAnswer?.(requestId);
     const at = typeof seen === 'number' ? Math.min(read, seen) : read;
-    const parkedWith = typeof seen === 'number' && this.clock?.parked() ? this.armedPark : null;
+    const parkedWith = typeof seen === 'number' ? (this.clock?.parkedWith() ?? null) : null;
     if (body === null) {
       const message = `Response payload size exceeded maximum allowed payload size (${this.maxResponseBytes} bytes).`;
       reply(res, 413, { errorType: 'RequestEntityTooLarge', errorMessage: message });
