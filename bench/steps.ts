@@ -110,6 +110,7 @@ async function measureOnce(databaseUrl: string, dir: string, env: Record<string,
     // CPU per invocation barely moves with the machine's load, where latency and throughput do.
     return {
       p50: percentile(times, 50),
+      p99: percentile(times, 99),
       rps: load.requests.average,
       cpuUs: (cpuMs * 1000) / load.requests.total,
       billedOne: billed.shares[0]!,
@@ -128,6 +129,7 @@ export async function stepsBench(): Promise<void> {
   const dirs = steps.map((s) => exportRevision(s.rev));
   const results = revs.map(() => ({
     p50: [] as number[],
+    p99: [] as number[],
     rps: [] as number[],
     cpu: [] as number[],
     billedOne: [] as number[],
@@ -149,12 +151,13 @@ export async function stepsBench(): Promise<void> {
         if (!withApi) continue;
         const r = await measureOnce(database.url, dirs[i]!, steps[i]!.env);
         results[i]!.p50.push(r.p50);
+        results[i]!.p99.push(r.p99);
         results[i]!.rps.push(r.rps);
         results[i]!.cpu.push(r.cpuUs);
         results[i]!.billedOne.push(r.billedOne);
         results[i]!.billedExtra.push(r.billedExtra);
         console.log(
-          `  round ${round + 1} ${revs[i]}: 1 client p50 ${fmt(r.p50, 2)} ms, 8 clients ${fmt(r.rps)} /s, CPU ${fmt(r.cpuUs)} us per invocation; 8 clients billed 1 ms ${fmt(r.billedOne, 1)} %, ${fmt(r.billedExtra, 3)} ms a call above 1 ms`,
+          `  round ${round + 1} ${revs[i]}: 1 client p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, 8 clients ${fmt(r.rps)} /s, CPU ${fmt(r.cpuUs)} us per invocation; 8 clients billed 1 ms ${fmt(r.billedOne, 1)} %, ${fmt(r.billedExtra, 3)} ms a call above 1 ms`,
         );
       }
     }
@@ -175,18 +178,19 @@ export async function stepsBench(): Promise<void> {
     });
     if (!withApi) return;
     console.log(`  through the api (${mode}), medians:`);
-    const base = { p50: median(results[0]!.p50), rps: median(results[0]!.rps), cpu: median(results[0]!.cpu) };
+    const base = { p50: median(results[0]!.p50), p99: median(results[0]!.p99), rps: median(results[0]!.rps), cpu: median(results[0]!.cpu) };
     console.log(
-      '  | revision | 1 client p50 | × first | 8 clients | × first | CPU per invocation | × first | 8 clients: billed 1 ms | billed above 1 ms, per call |',
+      '  | revision | 1 client p50 | × first | 1 client p99 | × first | 8 clients | × first | CPU per invocation | × first | 8 clients: billed 1 ms | billed above 1 ms, per call |',
     );
     revs.forEach((rev, i) => {
       const p50 = median(results[i]!.p50);
+      const p99 = median(results[i]!.p99);
       const rps = median(results[i]!.rps);
       const cpu = median(results[i]!.cpu);
       const one = median(results[i]!.billedOne);
       const extra = median(results[i]!.billedExtra);
       console.log(
-        `  | ${rev} | ${fmt(p50, 2)} ms | ${fmt(p50 / base.p50, 2)} | ${fmt(rps)} /s | ${fmt(rps / base.rps, 2)} | ${fmt(cpu)} us | ${fmt(cpu / base.cpu, 2)} | ${fmt(one, 1)} % | ${fmt(extra, 3)} ms |`,
+        `  | ${rev} | ${fmt(p50, 2)} ms | ${fmt(p50 / base.p50, 2)} | ${fmt(p99, 2)} ms | ${fmt(p99 / base.p99, 2)} | ${fmt(rps)} /s | ${fmt(rps / base.rps, 2)} | ${fmt(cpu)} us | ${fmt(cpu / base.cpu, 2)} | ${fmt(one, 1)} % | ${fmt(extra, 3)} ms |`,
       );
     });
   } finally {
