@@ -31,13 +31,6 @@ export interface SpoolOptions {
   spotWriteMaxUs?: number;
   /** Free bytes for an unprivileged writer on the spool's file system; tests stand in a full disk. */
   freeBytes?: (dir: string) => Promise<number>;
-  /**
-   * How much spooled text (bytes of unacknowledged segments) may also be kept in memory as the records
-   * that were written, so that `readPending` hands them over without reading and parsing the files
-   * again. Segments past it, and any a write failed in, are read from disk as after a restart.
-   * Default 4 MiB; 0 keeps nothing.
-   */
-  keepBytes?: number;
 }
 
 export interface SpoolSegment<R extends object = UsageEvent> {
@@ -85,11 +78,6 @@ const WRITE_DSYNC = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_D
  * records (64 KiB a second is 5.5 GB a day).
  */
 const MIN_ZEROED_BYTES = 4096;
-/**
- * The records of about a second of a busy executor's invocations: what one of the reporter's reads takes.
- * A backlog (the api away) is read from disk past it, as it would be after a restart.
- */
-const DEFAULT_KEEP_BYTES = 4 * 1024 * 1024;
 
 interface Segment {
   seq: number;
@@ -103,17 +91,10 @@ interface Segment {
    */
   zeroed: number;
   openedAt: number;
-  /**
-   * The records written into it, in order, as the objects appended (the text on disk is their JSON), or
-   * null once it is not kept: the keep was full, or a write failed in it (what landed is then what the
-   * file says).
-   */
-  kept: object[] | null;
 }
 
 interface Waiter {
   data: string;
-  records: object[];
   count: number;
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -156,10 +137,6 @@ export class UsageSpool<R extends object = UsageEvent> {
   private writeUs = 0;
   /** What the last sealed segment held: how much of the next one to zero (`zeroBytes`). */
   private lastSealedBytes = 0;
-  /** Sealed, unacknowledged segments whose records are kept in memory (`keepBytes`), by name. */
-  private kept = new Map<string, { records: R[]; bytes: number }>();
-  /** Their bytes, and the current segment's while it is kept. */
-  private keptBytes = 0;
 
   private constructor(
     private readonly options: SpoolOptions,
@@ -213,9 +190,9 @@ export class UsageSpool<R extends object = UsageEvent> {
     let data = '';
     for (const record of records) data += `${JSON.stringify(record)}\n`;
     const count = usageCount(records);
-    if (opts.alone && this.writeNow(data, records, count)) return Promise.resolve();
+    if (opts.alone && this.writeNow(data, count)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ data, records, count, resolve, reject });
+      this.waiting.push({ data, count, resolve, reject });
       // Wait one turn of the event loop so that every append of this tick joins the batch.
       this.flushing ??= new Promise<void>((done) => setImmediate(() => void this.flush().then(done)));
     });
@@ -235,8 +212,7 @@ export class UsageSpool<R extends object = UsageEvent> {
       for (const name of await this.segmentNames()) {
         if (this.current && name === segmentName(this.current.seq)) continue;
         if (this.preparedSeq !== null && name === segmentName(this.preparedSeq)) continue;
-        // What this process wrote is still in memory; a segment left by an earlier run, or not kept, is read.
-        const records = this.kept.get(name)?.records ?? (await this.readSegment(name));
+        const records = await this.readSegment(name);
         if (records.length === 0) continue;
         if (segments.length > 0 && opts.maxRecords !== undefined && count + records.length > opts.maxRecords) {
           more = true;
@@ -259,11 +235,6 @@ export class UsageSpool<R extends object = UsageEvent> {
           if (err.code !== 'ENOENT') throw err;
         });
         this.backlog.delete(id);
-        const kept = this.kept.get(id);
-        if (kept) {
-          this.keptBytes -= kept.bytes;
-          this.kept.delete(id);
-        }
       }
     });
   }
@@ -389,11 +360,10 @@ export class UsageSpool<R extends object = UsageEvent> {
       this.waiting = [];
       const data = batch.length === 1 ? batch[0]!.data : batch.map((w) => w.data).join('');
       const buffer = Buffer.from(data);
-      const records = batch.length === 1 ? batch[0]!.records : batch.flatMap((w) => w.records);
-      const count = batch.reduce((n, w) => n + w.count, 0);
+      const records = batch.reduce((n, w) => n + w.count, 0);
       try {
         try {
-          await this.serial(() => this.write(buffer, records, count));
+          await this.serial(() => this.write(buffer, records));
         } catch (err) {
           // The disk is full: give up the reserve and write again, into a fresh segment.
           if (!DISK_FULL.has((err as NodeJS.ErrnoException).code ?? '') || !(await this.releaseReserve())) throw err;
@@ -401,7 +371,7 @@ export class UsageSpool<R extends object = UsageEvent> {
             { err: String(err) },
             'usage spool: the disk is full; the reserve was given up for the records of invocations already run, and no new invocation starts until there is room',
           );
-          await this.serial(() => this.write(buffer, records, count));
+          await this.serial(() => this.write(buffer, records));
         }
         for (const w of batch) w.resolve();
       } catch (err) {
@@ -478,7 +448,7 @@ export class UsageSpool<R extends object = UsageEvent> {
     return true;
   }
 
-  private async write(data: Buffer, records: object[], count: number): Promise<void> {
+  private async write(data: Buffer, records: number): Promise<void> {
     if (this.current && this.sealDue(this.current, data.length)) await this.seal();
     const current = this.current ?? (await this.createSegment());
     const started = process.hrtime.bigint();
@@ -492,7 +462,7 @@ export class UsageSpool<R extends object = UsageEvent> {
       await this.abandon(current);
       throw err;
     }
-    this.wrote(current, data.length, records, count, started);
+    this.wrote(current, data.length, records, started);
   }
 
   /**
@@ -504,7 +474,7 @@ export class UsageSpool<R extends object = UsageEvent> {
    * on the spot (the loop would stall that long). False: not taken, or it failed; the caller takes the
    * ordinary path, which retries (and gives up the reserve on a full disk).
    */
-  private writeNow(data: string, records: object[], count: number): boolean {
+  private writeNow(data: string, records: number): boolean {
     const current = this.current;
     const maxUs = this.options.spotWriteMaxUs ?? 1_000;
     if (!current || this.ioPending > 0 || this.flushing || this.waiting.length > 0 || this.writeUs > maxUs || maxUs === 0) return false;
@@ -522,7 +492,7 @@ export class UsageSpool<R extends object = UsageEvent> {
       }
       return false;
     }
-    this.wrote(current, buffer.length, records, count, started);
+    this.wrote(current, buffer.length, records, started);
     this.spotWrites += 1;
     return true;
   }
@@ -533,21 +503,14 @@ export class UsageSpool<R extends object = UsageEvent> {
     return current.bytes > 0 && (current.bytes + bytes > maxBytes || Date.now() - current.openedAt > maxAgeMs);
   }
 
-  private wrote(current: Segment, bytes: number, records: object[], count: number, started: bigint): void {
+  private wrote(current: Segment, bytes: number, records: number, started: bigint): void {
     const us = Number(process.hrtime.bigint() - started) / 1000;
     this.writeUs = this.writeUs === 0 ? us : this.writeUs * 0.9 + us * 0.1;
-    if (current.kept) {
-      if (this.keptBytes + bytes > (this.options.keepBytes ?? DEFAULT_KEEP_BYTES)) this.unkeep(current);
-      else {
-        for (const r of records) current.kept.push(r);
-        this.keptBytes += bytes;
-      }
-    }
     current.bytes += bytes;
     const name = segmentName(current.seq);
     const held = this.backlog.get(name);
-    if (held) held.records += count;
-    else this.backlog.set(name, { records: count, since: Date.now() });
+    if (held) held.records += records;
+    else this.backlog.set(name, { records, since: Date.now() });
     // O_DSYNC: the write itself returns once the data is durable (one syscall, not write + fdatasync).
     this.syncs += 1;
   }
@@ -594,7 +557,7 @@ export class UsageSpool<R extends object = UsageEvent> {
     }
     // The new name must survive a crash too: sync the folder once per segment.
     await syncFolder(this.options.dir);
-    return { seq, handle, bytes: 0, zeroed, openedAt: Date.now(), kept: (this.options.keepBytes ?? DEFAULT_KEEP_BYTES) > 0 ? [] : null };
+    return { seq, handle, bytes: 0, zeroed, openedAt: Date.now() };
   }
 
   /**
@@ -613,7 +576,6 @@ export class UsageSpool<R extends object = UsageEvent> {
    */
   private async abandon(segment: Segment): Promise<void> {
     if (this.current === segment) this.current = null;
-    this.unkeep(segment);
     await segment.handle.close().catch(() => undefined);
     if (segment.bytes === 0) await unlink(path.join(this.options.dir, segmentName(segment.seq))).catch(() => undefined);
   }
@@ -623,20 +585,10 @@ export class UsageSpool<R extends object = UsageEvent> {
     this.current = null;
     if (current) {
       this.lastSealedBytes = current.bytes;
-      if (current.kept && current.bytes > 0)
-        this.kept.set(segmentName(current.seq), { records: current.kept as R[], bytes: current.bytes });
-      else this.unkeep(current);
       await trimZeros(current);
       await current.handle.close();
     }
     this.prepare();
-  }
-
-  /** The segment's records are read from its file from now on. */
-  private unkeep(segment: Segment): void {
-    if (!segment.kept) return;
-    this.keptBytes -= segment.bytes;
-    segment.kept = null;
   }
 
   private async segmentNames(): Promise<string[]> {

@@ -19,10 +19,7 @@ function tempDir(): string {
   return dir;
 }
 
-async function openSpool(
-  dir: string,
-  opts: { maxSegmentBytes?: number; spotWriteMaxUs?: number; keepBytes?: number } = {},
-): Promise<UsageSpool> {
+async function openSpool(dir: string, opts: { maxSegmentBytes?: number; spotWriteMaxUs?: number } = {}): Promise<UsageSpool> {
   const spool = await UsageSpool.open({ dir, log: silentLog, ...opts });
   spools.push(spool);
   return spool;
@@ -51,50 +48,6 @@ describe('usage spool', () => {
     await spool.ack(pending.map((s) => s.segmentId));
     expect(ids(await spool.readPending())).toEqual([usage(4).invocationId]);
     for (const s of pending) expect(readdirSync(dir)).not.toContain(s.segmentId);
-  });
-
-  it('hands over the records this process wrote from memory, equal to what its files hold', async () => {
-    const dir = tempDir();
-    const spool = await openSpool(dir, { maxSegmentBytes: 1024 });
-    // Both paths: alone (written on the spot) and grouped, over several segments.
-    const written = Array.from({ length: 12 }, (_, i) => usage(i));
-    await spool.append([written[0]!], { alone: true });
-    await Promise.all(written.slice(1).map((r) => spool.append([r])));
-    const pending = await spool.readPending();
-    expect(pending.length).toBeGreaterThan(1);
-    const records = pending.flatMap((s) => s.records);
-    // The very objects appended (sorted, as group commit may write concurrent appends in any order)...
-    const byId = (a: UsageEvent, b: UsageEvent) => a.invocationId.localeCompare(b.invocationId);
-    expect(records.length).toBe(written.length);
-    const sorted = [...records].sort(byId);
-    for (const [i, r] of sorted.entries()) expect(r).toBe(written[i]);
-    // ...in the order the files hold them, and equal to what a restart reads from disk.
-    await spool.close();
-    const reopened = await openSpool(dir);
-    const fromDisk = (await reopened.readPending()).flatMap((s) => s.records);
-    expect(fromDisk).toEqual(records);
-    expect(fromDisk[0]).not.toBe(records[0]);
-  });
-
-  it('reads from disk what is past its keep, and forgets what was acknowledged', async () => {
-    const dir = tempDir();
-    const one = Buffer.byteLength(`${JSON.stringify(usage(1))}\n`);
-    const spool = await openSpool(dir, { keepBytes: 2 * one });
-    const written = [1, 2, 3, 4].map(usage);
-    for (const r of written) await spool.append([r]);
-    const pending = await spool.readPending();
-    const records = pending.flatMap((s) => s.records);
-    expect(records).toEqual(written);
-    // The segment outgrew the keep at its third record: all of it is read from its file.
-    expect(records[0]).not.toBe(written[0]);
-    await spool.ack(pending.map((s) => s.segmentId));
-    // Room again: the next segment is kept.
-    const next = [usage(5), usage(6)];
-    for (const r of next) await spool.append([r]);
-    const again = (await spool.readPending()).flatMap((s) => s.records);
-    expect(again).toEqual(next);
-    expect(again[0]).toBe(next[0]);
-    expect(again[1]).toBe(next[1]);
   });
 
   it('shares one fsync among concurrent appends (group commit) and rotates segments by size', async () => {
