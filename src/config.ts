@@ -31,8 +31,6 @@ export interface Config {
   localExecutor: boolean;
   /** Invocations to executors in other processes over one framed connection each (off: an HTTP request each). */
   invokeStreams: boolean;
-  /** The local executor's usage and log lines stored by a thread of their own (off: on the api's event loop). */
-  ingestThread: boolean;
   /** Most function instances of the local executor; null: its default (half the memory in 128 MB instances). */
   executorCapacity: number | null;
   executorIdleTimeoutS: number;
@@ -153,7 +151,6 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     dispatchTokenVersion: dispatchTokenVersion(env.TALLY_DISPATCH_TOKENS?.trim() ?? ''),
     localExecutor: onOff(env, 'TALLY_EXECUTOR', true),
     invokeStreams: onOff(env, 'TALLY_INVOKE_STREAM', true),
-    ingestThread: onOff(env, 'TALLY_INGEST_THREAD', true),
     executorCapacity: env.TALLY_EXECUTOR_CAPACITY?.trim() ? int(env, 'TALLY_EXECUTOR_CAPACITY', 0, 1, 10_000) : null,
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
     executorMaxInstanceAgeS: int(env, 'TALLY_EXECUTOR_MAX_INSTANCE_AGE_S', DEFAULT_MAX_INSTANCE_AGE_S, 0, 604_800),

@@ -24,8 +24,7 @@ import { createLogger } from './lib/logger.js';
 import { printWhere, resolveLogFormat } from './lib/start-banner.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
 import { ensureBootstrapAdminKey } from './modules/accounts/accounts.service.js';
-import { startIngestThread } from './modules/executors/ingest-thread.js';
-import { ingestCalls, localIngest } from './modules/executors/local-ingest.js';
+import { localIngest } from './modules/executors/local-ingest.js';
 import { localExecutorKey } from './modules/executors/local-key.js';
 
 /** The api process: parse config, open the database, migrate, listen; SIGTERM drains and stops cleanly. */
@@ -111,7 +110,6 @@ async function main(): Promise<void> {
   const asyncWorker = startAsyncWorker({ events: services.events, log, options: { concurrency: config.asyncConcurrency } });
 
   let executor: Executor | null = null;
-  let ingestThread: ReturnType<typeof startIngestThread> | null = null;
   const admin = config.adminPort === null ? null : createAdminServer(app.routing);
   let stopping = false;
   const shutdown = async (signal: string, exitCode = 0) => {
@@ -131,10 +129,7 @@ async function main(): Promise<void> {
     // Pollers stop first: batches cut short stay unacknowledged with their brokers.
     await steps.step('event sources', () => eventSources.stop(), { ms: steps.left() / 4 });
     await steps.step('async', () => asyncWorker.stop(), { ms: steps.left() / 3 });
-    await steps.step('executor', async () => {
-      await executor?.stop();
-      await ingestThread?.close();
-    });
+    await steps.step('executor', () => executor?.stop());
     await steps.step(
       'jobs',
       () => Promise.all([finalizer.stop(), budgetEvaluation.stop(), alertDelivery.stop(), scheduler.stop(), logUpkeep.stop()]),
@@ -173,20 +168,6 @@ async function main(): Promise<void> {
     // One executor in this process, so that a fresh `npm start` can deploy and invoke at once.
     const { port } = app.server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    // Its usage and log lines go straight to this api's services, not over loopback HTTP: on a thread of
-    // their own unless TALLY_INGEST_THREAD=off, so that storing them does not hold this event loop.
-    ingestThread = config.ingestThread
-      ? startIngestThread({
-          databaseUrl: database.appUrl,
-          poolSize: 2,
-          logLevel: config.logLevel,
-          billingLookbackMonths: config.billingLookbackMonths,
-          log: log.child({ module: 'ingest' }),
-          metrics: services.metrics,
-          onIngested: services.budgets.onIngested,
-        })
-      : null;
-    const calls = ingestThread ?? ingestCalls({ usage: services.usage, logs: services.logs });
     const starting = (async () => {
       const key = await localExecutorKey({ dataDir: config.dataDir, auth: services.auth, accounts: services.accounts });
       const started = await startExecutor({
@@ -204,7 +185,8 @@ async function main(): Promise<void> {
         logLevel: config.logLevel,
         sandbox: config.sandbox,
         logger: log.child({ module: 'executor' }),
-        ingest: localIngest({ key, auth: services.auth, calls }),
+        // Its usage and log lines go straight to this api's services, not over loopback HTTP.
+        ingest: localIngest({ key, auth: services.auth, usage: services.usage, logs: services.logs }),
       });
       services.executorClient.attachLocal(started.id, started.local);
       return started;

@@ -12,8 +12,6 @@ export interface DatabaseConnection {
   applied: string[];
   /** The owner's connection string (the embedded server's, when it runs): what other api processes of this one connect with. */
   ownerUrl: string;
-  /** The api's own connection string (its least-privileged role): what a thread of this process with a pool of its own uses. */
-  appUrl: string;
   close(): Promise<void>;
   /** The last resort of a shutdown that ran out of time: stop an embedded server at once (it recovers from its WAL). */
   kill(): void;
@@ -53,7 +51,6 @@ export async function openDatabase(
     db,
     applied,
     ownerUrl: server.url,
-    appUrl,
     async close() {
       await db.destroy();
       await server.stop();

@@ -1,34 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../executor/api-client.js';
 import type { InvocationLogs } from '../../src/contracts/logs.js';
-import { startIngestThread } from '../../src/modules/executors/ingest-thread.js';
-import { ingestCalls, type IngestCalls, localIngest } from '../../src/modules/executors/local-ingest.js';
-import { silentLogger } from '../../src/lib/logger.js';
+import { localIngest } from '../../src/modules/executors/local-ingest.js';
 import { admin, bearer, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
 
 const t = useTestApp();
 
-/** Where the checks and the services run: on the api's thread, or on the ingest thread (`npm start`'s default). */
-const modes: Record<string, { calls: IngestCalls | null; start(): IngestCalls; stop?(): Promise<void> }> = {
-  'on the api thread': { calls: null, start: () => ingestCalls({ usage: t.services.usage, logs: t.services.logs }) },
-  'on the ingest thread': {
-    calls: null,
-    start() {
-      const thread = startIngestThread({
-        databaseUrl: t.db.url,
-        poolSize: 2,
-        logLevel: 'warn',
-        billingLookbackMonths: 12,
-        log: silentLogger(),
-        metrics: t.services.metrics,
-        onIngested: t.services.budgets.onIngested,
-      });
-      this.stop = () => thread.close();
-      return thread;
-    },
-  },
-};
+const local = (key: string) => localIngest({ key, auth: t.services.auth, usage: t.services.usage, logs: t.services.logs });
 
 /** What the local path threw, in the shape of the route's answer. */
 async function refusal(call: Promise<unknown>) {
@@ -53,14 +32,7 @@ function logsOf(accountId: string, overrides: Partial<InvocationLogs> = {}): Inv
   };
 }
 
-describe.each(Object.keys(modes))("the in-process executor's ingest answers as POST /v1/usage and POST /v1/logs do, %s", (mode) => {
-  const m = modes[mode]!;
-  beforeAll(() => {
-    m.calls = m.start();
-  });
-  afterAll(() => m.stop?.());
-  const local = (key: string) => localIngest({ key, auth: t.services.auth, calls: m.calls! });
-
+describe("the in-process executor's ingest answers as POST /v1/usage and POST /v1/logs do", () => {
   it('stores usage through the same service: what it stored, the route sees as duplicates', async () => {
     const a = await newTenant(t.app);
     const events = [usageEvent(a.id), usageEvent(a.id, { durationMs: 3, status: 'error' })];
@@ -120,41 +92,5 @@ describe.each(Object.keys(modes))("the in-process executor's ingest answers as P
     expect(mine).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     expect(mine.status).toBe(route.statusCode);
     expect((route.json() as { error: { code: string } }).error.code).toBe(mine.code);
-  });
-});
-
-describe('the ingest thread', () => {
-  it("adds what it counted to the api's metrics and tells the api's budgets which accounts grew; refuses batches once closed", async () => {
-    const grew: string[][] = [];
-    const thread = startIngestThread({
-      databaseUrl: t.db.url,
-      poolSize: 1,
-      logLevel: 'warn',
-      billingLookbackMonths: 12,
-      log: silentLogger(),
-      metrics: t.services.metrics,
-      onIngested: (ids) => grew.push(ids),
-    });
-    try {
-      const a = await newTenant(t.app);
-      const accepted = async () =>
-        (await t.services.metrics.usageEvents.get()).values.find((v) => v.labels.outcome === 'accepted')?.value ?? 0;
-      const batches = async () =>
-        (await t.services.metrics.usageBatchSeconds.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
-      const [before, batchesBefore] = [await accepted(), await batches()];
-      const ingest = localIngest({ key: a.executorKey, auth: t.services.auth, calls: thread });
-      expect((await ingest.postUsage([usageEvent(a.id), usageEvent(a.id)])).accepted).toBe(2);
-      expect(await accepted()).toBe(before + 2);
-      expect(await batches()).toBe(batchesBefore + 1);
-      expect(grew).toEqual([[a.id]]);
-      // A replay grows nothing.
-      const replay = [usageEvent(a.id)];
-      await ingest.postUsage(replay);
-      expect((await ingest.postUsage(replay)).duplicates).toBe(1);
-      expect(grew).toHaveLength(2);
-    } finally {
-      await thread.close();
-    }
-    await expect(thread.usage({ keyId: null, role: 'executor', accountId: null }, [])).rejects.toThrow('closed');
   });
 });

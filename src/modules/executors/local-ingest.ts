@@ -9,67 +9,6 @@ import type { LogsService } from '../logs/logs.service.js';
 import { batchSchemaErrors } from '../usage/usage.routes.js';
 import type { UsageService } from '../usage/usage.service.js';
 
-/** What the executor's reporter calls: `POST /v1/usage` and `POST /v1/logs`, as an api client has them. */
-export interface Ingest {
-  postUsage(events: UsageEvent[]): Promise<IngestResult>;
-  postLogs(invocations: InvocationLogs[]): Promise<LogIngestResult>;
-}
-
-/**
- * What the two routes do once the key is known: the body checked against the same schema, the same
- * service call, failures thrown as the executor's HTTP client would have thrown the route's answer
- * (an `ApiError` with the status, code and details). Used on the api's thread (`localIngest`) and on
- * the ingest thread (`ingest-thread.ts`).
- */
-export function ingestCalls(deps: { usage: Pick<UsageService, 'ingest'>; logs: Pick<LogsService, 'ingest'> }) {
-  const checkUsage = compileChecker<{ events: UsageEvent[] }>(UsageBatchSchema);
-  const checkLogs = compileChecker<{ invocations: InvocationLogs[] }>(LogBatchSchema);
-  return {
-    usage(principal: Principal, events: UsageEvent[]): Promise<IngestResult> {
-      return asRoute('/v1/usage', () => {
-        const checked = checkUsage({ events });
-        if (!checked.ok) throw batchSchemaErrors(checked.errors, 'body');
-        return deps.usage.ingest(principal, events);
-      });
-    },
-    logs(principal: Principal, invocations: InvocationLogs[]): Promise<LogIngestResult> {
-      return asRoute('/v1/logs', () => {
-        const checked = checkLogs({ invocations });
-        if (!checked.ok) {
-          const { details, message } = describeValidation('body', checked.errors);
-          throw errors.validation(message, details);
-        }
-        return deps.logs.ingest(principal, invocations);
-      });
-    },
-  };
-}
-
-export type IngestCalls = ReturnType<typeof ingestCalls>;
-
-/** The route's answer to a failure, as the executor's HTTP client would have thrown it. */
-async function asRoute<T>(path: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (!(err instanceof AppError)) throw err;
-    throw new ApiError(err.statusCode, `POST ${path}: ${err.statusCode} ${err.code} ${err.message}`, err.code, err.details);
-  }
-}
-
-/** As `auth.require('executor')`: a key that is unknown or revoked is a 401, another role a 403; as the executor's client throws them. */
-export async function executorPrincipal(auth: Pick<Auth, 'verify'>, key: string, path: string): Promise<Principal> {
-  const principal = await auth.verify(key);
-  const refusal = !principal
-    ? errors.unauthenticated('The API key is unknown or has been revoked')
-    : principal.role !== 'executor'
-      ? errors.forbidden(`This route needs a key with role executor; this key is ${principal.role}`)
-      : null;
-  if (refusal)
-    throw new ApiError(refusal.statusCode, `POST ${path}: ${refusal.statusCode} ${refusal.code} ${refusal.message}`, refusal.code);
-  return principal!;
-}
-
 /**
  * How the executor inside an api process (`npm start`) hands its usage and log lines to that same
  * api: what `POST /v1/usage` and `POST /v1/logs` do (the executor key checked, the body checked
@@ -79,16 +18,55 @@ export async function executorPrincipal(auth: Pick<Auth, 'verify'>, key: string,
  * (docs/performance.md, "The in-process executor's ingest"). Unlike the routes, it is never shed by
  * load shedding: the invocations it records already ran, and their usage should not wait. An
  * executor in a process of its own still speaks HTTP; so does this one for everything else
- * (registration, heartbeats, code, quarantine). `calls` runs the checks and the services: on this
- * thread (`ingestCalls`), or on the ingest thread (`ingest-thread.ts`), which `npm start` uses.
+ * (registration, heartbeats, code, quarantine).
  */
-export function localIngest(deps: { key: string; auth: Pick<Auth, 'verify'>; calls: IngestCalls }): Ingest {
+export function localIngest(deps: {
+  key: string;
+  auth: Pick<Auth, 'verify'>;
+  usage: Pick<UsageService, 'ingest'>;
+  logs: Pick<LogsService, 'ingest'>;
+}) {
+  const checkUsage = compileChecker<{ events: UsageEvent[] }>(UsageBatchSchema);
+  const checkLogs = compileChecker<{ invocations: InvocationLogs[] }>(LogBatchSchema);
+
+  /** As `auth.require('executor')`: a key that is unknown or revoked is a 401, another role a 403. */
+  async function executor(): Promise<Principal> {
+    const principal = await deps.auth.verify(deps.key);
+    if (!principal) throw errors.unauthenticated('The API key is unknown or has been revoked');
+    if (principal.role !== 'executor') throw errors.forbidden(`This route needs a key with role executor; this key is ${principal.role}`);
+    return principal;
+  }
+
+  /** The route's answer to a failure, as the executor's HTTP client would have thrown it. */
+  async function asRoute<T>(path: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      throw new ApiError(err.statusCode, `POST ${path}: ${err.statusCode} ${err.code} ${err.message}`, err.code, err.details);
+    }
+  }
+
   return {
-    async postUsage(events) {
-      return deps.calls.usage(await executorPrincipal(deps.auth, deps.key, '/v1/usage'), events);
+    postUsage(events: UsageEvent[]): Promise<IngestResult> {
+      return asRoute('/v1/usage', async () => {
+        const principal = await executor();
+        const checked = checkUsage({ events });
+        if (!checked.ok) throw batchSchemaErrors(checked.errors, 'body');
+        return deps.usage.ingest(principal, events);
+      });
     },
-    async postLogs(invocations) {
-      return deps.calls.logs(await executorPrincipal(deps.auth, deps.key, '/v1/logs'), invocations);
+
+    postLogs(invocations: InvocationLogs[]): Promise<LogIngestResult> {
+      return asRoute('/v1/logs', async () => {
+        const principal = await executor();
+        const checked = checkLogs({ invocations });
+        if (!checked.ok) {
+          const { details, message } = describeValidation('body', checked.errors);
+          throw errors.validation(message, details);
+        }
+        return deps.logs.ingest(principal, invocations);
+      });
     },
   };
 }

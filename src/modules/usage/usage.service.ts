@@ -2,6 +2,7 @@ import { isUuid, type IngestResult, type UsageEvent, type UsageRefusal } from '.
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import type { Metrics } from '../../lib/metrics.js';
 import { Money, formatDecimal, mbMsToGbSeconds } from '../../lib/money.js';
 import { addMonths, periodOf, type Period } from '../../lib/period.js';
 import { uuid7Millis } from '../../lib/uuid7.js';
@@ -79,19 +80,11 @@ function monthKey(iso: string): string {
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
-/** The metrics an ingest moves: prom-client's counters and histogram, or what stands in for them on another thread. */
-export interface UsageMetrics {
-  usageEvents: { inc(labels: { outcome: string }, value?: number): void };
-  usageBatches: { inc(labels: { write: string }, value?: number): void };
-  usageBatchSeconds: { startTimer(): () => unknown };
-}
-
 export function createUsageService(deps: {
   repo: UsageRepository;
   accounts: Pick<AccountsRepository, 'existingAccountIds'>;
   clock: Clock;
-  /** Only the usage counters: the ingest thread (src/modules/executors/ingest-thread.ts) counts its own and sends them over. */
-  metrics: UsageMetrics;
+  metrics: Metrics;
   log: Logger;
   /** Told which accounts got new usage after each batch commits (budgets evaluate, debounced). Must not throw. */
   onIngested?: (accountIds: string[]) => void;
