@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FunctionInstance, InstanceGoneError } from '../../executor/runtime/instance.js';
-import type { IsolatedInstance, Isolation } from '../../executor/sandbox/isolation.js';
+import type { Isolation } from '../../executor/sandbox/isolation.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
 import { copyFixtures, countedParks, event, json, makeSpec, processesOf, silentLog, useSandbox, wrapIsolation } from './helpers.js';
 
@@ -20,24 +20,17 @@ const offline = useSandbox({ network: 'none', spares: 0 });
 const lambdaCpu = useSandbox({ cpu: 'quota', spares: 0 });
 const live: FunctionInstance[] = [];
 
-/** A sandbox (the real one unless `base`) whose instances have some of their controls replaced. */
-const wrapping = (replace: (box: IsolatedInstance) => Partial<IsolatedInstance>, base: Isolation = sandbox.isolation) =>
-  wrapIsolation(base, replace);
-
 /** Counting each instance's freezes and parks (the executor's own, and the answer clock's it noted). */
-function counting(counts: { frozen?: { times: number }; parked?: { times: number } }, base?: Isolation): Isolation {
-  return wrapping(
-    (box) => ({
-      freeze: () => {
-        box.freeze();
-        if (counts.frozen) counts.frozen.times++;
-      },
-      ...countedParks(box, () => {
-        if (counts.parked) counts.parked.times++;
-      }),
+function counting(counts: { frozen?: { times: number }; parked?: { times: number } }, base: Isolation = sandbox.isolation): Isolation {
+  return wrapIsolation(base, (box) => ({
+    freeze: () => {
+      box.freeze();
+      if (counts.frozen) counts.frozen.times++;
+    },
+    ...countedParks(box, () => {
+      if (counts.parked) counts.parked.times++;
     }),
-    base,
-  );
+  }));
 }
 
 function hostile(overrides: Partial<FunctionSpec> = {}, isolation: Isolation = sandbox.isolation): FunctionInstance {
@@ -268,7 +261,7 @@ describe('between calls', () => {
 describe('when the kernel refuses to park or wake an instance', () => {
   /** The real sandbox, with one of an instance's CPU controls failing as a broken cgroup would. */
   function refusing(control: 'park' | 'unpark', parked = { times: 0 }): Isolation {
-    return wrapping((box) => ({
+    return wrapIsolation(sandbox.isolation, (box) => ({
       ...countedParks(box, () => {
         parked.times++;
       }),
