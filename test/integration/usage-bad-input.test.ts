@@ -181,6 +181,12 @@ const bodyCases: BodyCase[] = [
   },
   { name: 'startedAt far in the future', bad: (a) => usageEvent(a, { startedAt: '2999-01-01T00:00:00Z' }), field: 'events[1].startedAt' },
   { name: 'startedAt before 2000', bad: (a) => usageEvent(a, { startedAt: '1999-12-31T23:00:00Z' }), field: 'events[1].startedAt' },
+  {
+    // RFC 3339 allows it and JavaScript reads it, but Postgres refuses it: unrefused, it failed the statement, a 500 naming no event.
+    name: 'startedAt with a UTC offset of 16 hours, which no time zone has',
+    bad: (a) => usageEvent(a, { startedAt: '2026-11-15T20:30:00+16:00' }),
+    field: 'events[1].startedAt',
+  },
   { name: 'a null event', bad: () => null as unknown as Record<string, unknown>, field: 'events[1]' },
   { name: 'an event that is an array', bad: () => [] as unknown as Record<string, unknown>, field: 'events[1]' },
   {

@@ -53,6 +53,27 @@ describe('POST /v1/usage', () => {
     expect(rows[0]!.init_mb_ms).toBe(String(120 * 1024));
   });
 
+  it('cuts a startedAt past microseconds, so that its row, its hour and its month are one instant', async () => {
+    // Postgres would round 23:59:59.9999999 up to the next day, the next month's invoice; the rollups read the text as it is.
+    const a = await newTenant(t.app);
+    const late = usageEvent(a.id, { startedAt: '2026-10-31T23:59:59.9999999Z' });
+    const offset = usageEvent(a.id, { startedAt: '2026-11-15T06:59:59.99999999+01:00' });
+    expect((await postUsage(t.app, a.executorKey, [late, offset])).json()).toMatchObject({ accepted: 2 });
+    expect((await storedEvent(late.invocationId)).started_at.toISOString()).toBe('2026-10-31T23:59:59.999Z');
+    const { rows } = await sql<{ started: string; hour: string; period: string }>`
+      select to_char(e.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as started,
+             to_char(h.hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24') as hour, to_char(m.period, 'YYYY-MM') as period
+      from usage_events e
+      join usage_hourly h on h.account_id = e.account_id and h.hour = date_trunc('hour', e.started_at, 'UTC')
+      join usage_monthly m on m.account_id = e.account_id and m.period = date_trunc('month', e.started_at, 'UTC')::date
+      where e.account_id = ${a.id} order by 1`.execute(t.db.db);
+    expect(rows).toEqual([
+      { started: '2026-10-31T23:59:59.999999', hour: '2026-10-31T23', period: '2026-10' },
+      { started: '2026-11-15T05:59:59.999999', hour: '2026-11-15T05', period: '2026-11' },
+    ]);
+    expect((await hourly(a.id)).map((r) => r.hour.toISOString())).toEqual(['2026-10-31T23:00:00.000Z', '2026-11-15T05:00:00.000Z']);
+  });
+
   it('caps handler time at 15 minutes and init at 10 s, keeping the raw value visible', async () => {
     const a = await newTenant(t.app);
     const long = usageEvent(a.id, { durationMs: 2_000_000 });

@@ -118,4 +118,26 @@ describe('dispatch tokens', () => {
       ]),
     ).toEqual([null, null]);
   });
+
+  it("refuses tokens swapped between a batch's events and a v1 tag spelt as v2, and keeps the others", () => {
+    // Multi-byte and astral letters, and names of lengths around the cipher's block edges.
+    const events = Array.from({ length: 40 }, (_, i) =>
+      event({ functionId: `fn-${'ü𝐀'.repeat(i % 7)}${'x'.repeat(i)}`, memoryMb: 128 + i, architecture: i % 2 ? 'arm64' : 'x86_64' }),
+    );
+    const signed = events.map((e, i) => ({ ...e, dispatchToken: (i % 3 === 0 ? signDispatchV1 : signDispatch)(secret, claims(e)) }));
+    for (const [a, b] of [
+      [4, 5], // both v2
+      [6, 7], // v1 and v2
+    ] as const) {
+      const token = signed[a]!.dispatchToken;
+      signed[a] = { ...signed[a]!, dispatchToken: signed[b]!.dispatchToken };
+      signed[b] = { ...signed[b]!, dispatchToken: token };
+    }
+    const v1Tag = Buffer.from(signed[9]!.dispatchToken.split('.')[2]!, 'base64url');
+    signed[9] = { ...signed[9]!, dispatchToken: `v2.30.${v1Tag.subarray(0, 16).toString('base64url')}` };
+    const refused = reasons(signed)
+      .map((r, i) => (r === null ? -1 : i))
+      .filter((i) => i >= 0);
+    expect(refused).toEqual([4, 5, 6, 7, 9]);
+  });
 });

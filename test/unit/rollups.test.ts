@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rollupsOf, utcHourOf } from '../../src/modules/usage/rollups.js';
+import { offsetOutOfRange, rollupsOf, toMicroseconds, utcHourOf } from '../../src/modules/usage/rollups.js';
 import type { MeteredEvent } from '../../src/modules/usage/usage.repository.js';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -12,7 +12,7 @@ const written = fc
     offsetMin: fc.constantFrom(0, 60, -300, 330, 345, -570, 840, -720),
     separator: fc.constantFrom('T', 't', ' '),
     zone: fc.constantFrom('Z', 'z', '+HH:MM', '+HHMM'),
-    fraction: fc.constantFrom('', '.5', '.123', '.123456'),
+    fraction: fc.constantFrom('', '.5', '.123', '.123456', '.9999999', '.123456789'),
   })
   .map(({ ms, offsetMin, separator, zone, fraction }) => {
     const utc = zone === 'Z' || zone === 'z';
@@ -145,5 +145,27 @@ describe('usage rollups summed in the api', () => {
 
   it('refuses text that is not an RFC 3339 instant rather than guess its hour', () => {
     expect(() => utcHourOf('2026-11-03')).toThrow(/RFC 3339/);
+  });
+
+  it('cuts a fraction past microseconds (which Postgres would round, into the next hour or month) and keeps the rest', () => {
+    const cases: [string, string][] = [
+      ['2026-10-31T23:59:59.9999999Z', '2026-10-31T23:59:59.999999Z'],
+      ['2026-11-15T06:59:59.999999999+01:00', '2026-11-15T06:59:59.999999+01:00'],
+      ['2026-11-15T06:59:59.1234565z', '2026-11-15T06:59:59.123456z'],
+      ['2026-11-15T06:59:59.123456Z', '2026-11-15T06:59:59.123456Z'],
+      ['2026-11-15T06:59:59.5-0330', '2026-11-15T06:59:59.5-0330'],
+      ['2026-11-15T06:59:59Z', '2026-11-15T06:59:59Z'],
+    ];
+    for (const [text, cut] of cases) expect(toMicroseconds(text), text).toBe(cut);
+    expect(utcHourOf(toMicroseconds('2026-10-31T23:59:59.9999999Z'))).toBe('2026-10-31T23');
+  });
+
+  it('tells an offset of 16 hours or more (which Postgres refuses) from the offsets of real time zones', () => {
+    for (const text of ['2026-11-15T20:30:00+16:00', '2026-11-15T20:30:00-23:59', '2026-11-15T20:30:00+1600']) {
+      expect(offsetOutOfRange(text), text).toBe(true);
+    }
+    for (const text of ['2026-11-15T20:30:00Z', '2026-11-15T20:30:00+14:00', '2026-11-15T20:30:00-15:59', '2026-11-15T20:30:00.5+0545']) {
+      expect(offsetOutOfRange(text), text).toBe(false);
+    }
   });
 });

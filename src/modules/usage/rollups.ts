@@ -67,6 +67,33 @@ export function utcHourOf(iso: string): string {
   return new Date(ms).toISOString().slice(0, 13);
 }
 
+/**
+ * The instant with its fraction cut to microseconds, the precision Postgres stores. RFC 3339 allows
+ * any number of digits, and Postgres would round the extra ones, which can carry into the next hour
+ * or month (23:59:59.9999999 is stored as the next day's 00:00:00). Ingest cuts them before the text
+ * reaches the rollups (utcHourOf), the open-month check and the stored row, so all three read the
+ * same instant: the microsecond it lies in. Text with six digits or fewer comes back as it is.
+ */
+export function toMicroseconds(iso: string): string {
+  const dot = iso.indexOf('.', 19);
+  if (dot < 0) return iso;
+  let end = dot + 1;
+  while (end < iso.length && iso.charCodeAt(end) >= 48 && iso.charCodeAt(end) <= 57) end++;
+  return end - dot - 1 <= 6 ? iso : iso.slice(0, dot + 7) + iso.slice(end);
+}
+
+/**
+ * Whether the instant's UTC offset is 16 hours or more: RFC 3339 text may say up to 23:59, but no
+ * time zone is that far from UTC and Postgres refuses it ("time zone displacement out of range"),
+ * which would fail the whole batch's statement.
+ */
+export function offsetOutOfRange(iso: string): boolean {
+  const last = iso.charCodeAt(iso.length - 1);
+  if (last === 90 /* Z */ || last === 122) return false;
+  const m = RFC3339.exec(iso);
+  return m?.[9] !== undefined && Number(m[9]) >= 16;
+}
+
 /** ceil(min(duration, 900000)): a duration's billed part before init. */
 function handlerMs(durationMs: string): number {
   // durationMs is the shortest decimal form of a double (String(number)), so the double it came from

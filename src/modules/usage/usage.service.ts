@@ -10,6 +10,7 @@ import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import type { Principal } from '../accounts/auth.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
 import { billedMs } from './billing-units.js';
+import { offsetOutOfRange, toMicroseconds } from './rollups.js';
 import type { Granularity, GroupBy, MeteredEvent, StoredEvent, UsageRepository } from './usage.repository.js';
 
 /** How far in the future a startedAt may lie (executor clocks drift a little; more is a bug). */
@@ -62,7 +63,7 @@ function toMetered(e: UsageEvent): MeteredEvent {
     durationMs: String(e.durationMs),
     initDurationMs: e.initDurationMs === undefined ? null : String(e.initDurationMs),
     billedMs: billedMs(e.durationMs, e.initDurationMs),
-    startedAt: e.startedAt,
+    startedAt: toMicroseconds(e.startedAt),
     status: e.status,
     maxMemoryUsedMb: e.maxMemoryUsedMb ?? null,
     ephemeralStorageMb: e.ephemeralStorageMb ?? 512,
@@ -133,6 +134,12 @@ export function createUsageService(deps: {
           field: 'startedAt',
           message: 'is not a plausible start time: must lie between 2000-01-01 and one day from now',
         });
+      } else if (offsetOutOfRange(e.startedAt)) {
+        implausible.push({
+          index,
+          field: 'startedAt',
+          message: 'has a UTC offset of 16 hours or more, which no time zone has: the offset must lie within -15:59 and +15:59',
+        });
       }
       // A v7 id's time places its row (a partition per month): one from the future (by this machine's
       // real clock) was not made by anyone, and would make a partition of its own.
@@ -144,7 +151,7 @@ export function createUsageService(deps: {
           message: 'is a version 7 id whose time is not plausible: it lies more than a day in the future',
         });
       }
-      const month = monthKey(e.startedAt);
+      const month = monthKey(toMicroseconds(e.startedAt));
       if (month < oldest.month) {
         implausible.push({
           index,
