@@ -137,6 +137,8 @@ export class UsageSpool<R extends object = UsageEvent> {
   private writeUs = 0;
   /** What the last sealed segment held: how much of the next one to zero (`zeroBytes`). */
   private lastSealedBytes = 0;
+  /** Quarantine files found with an unreadable line: kept aside once their readable events are handed on. */
+  private readonly damagedQuarantine = new Set<string>();
 
   private constructor(
     private readonly options: SpoolOptions,
@@ -154,9 +156,13 @@ export class UsageSpool<R extends object = UsageEvent> {
       if (!match) continue;
       lastSeq = Math.max(lastSeq, Number(match[1]));
       const file = path.join(options.dir, name);
-      // Made and never written (an empty file, or one still all zeros): nothing in it to send.
-      if ((await stat(file)).size === 0 || (await onlyZeros(file))) await unlink(file);
+      // Made and never written (an empty file, or one still all zeros), or holding only the start of a
+      // record whose write a crash cut short: no record in it was ever durable, so none was answered.
+      const held = (await stat(file)).size === 0 ? 'empty' : await completeRecords(file);
+      if (held === 'torn') options.log.warn({ segment: name }, 'usage spool segment held only a record torn by a crash; removed');
+      if (held !== 'some') await unlink(file);
     }
+    await removeQuarantineScratch(path.join(options.dir, 'quarantine'));
     lastSeq = await adoptRejected(options, lastSeq);
     const spool = new UsageSpool<R>(options, lastSeq);
     await spool.scanBacklog();
@@ -252,12 +258,18 @@ export class UsageSpool<R extends object = UsageEvent> {
       const scratch = path.join(folder, `.${name}.tmp`);
       const handle = await open(scratch, 'wx');
       try {
-        await handle.writeFile(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
-        await handle.sync();
-      } finally {
-        await handle.close();
+        try {
+          await handle.writeFile(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(scratch, path.join(folder, name));
+      } catch (err) {
+        // A full disk, say: the events stay in their segment (not acknowledged), so the partial copy goes.
+        await unlink(scratch).catch(() => undefined);
+        throw err;
       }
-      await rename(scratch, path.join(folder, name));
       await syncFolder(folder);
       this.quarantined += entries.length;
       this.quarantineWaiting += entries.length;
@@ -277,8 +289,15 @@ export class UsageSpool<R extends object = UsageEvent> {
         try {
           entries.push(JSON.parse(line) as QuarantinedEvent);
         } catch {
-          // Written whole and renamed into place: a bad line here is damage, and it stays in the file.
-          this.options.log.error({ file: name }, 'unreadable line in a usage quarantine file; the file is kept');
+          // Written whole and renamed into place: a bad line here is damage. Its readable events are handed
+          // on; the file itself is then kept in quarantine/damaged/ (dropQuarantine), never deleted.
+          if (!this.damagedQuarantine.has(name)) {
+            this.options.log.error(
+              { file: name },
+              'unreadable line in a usage quarantine file; the file will be kept in quarantine/damaged/',
+            );
+          }
+          this.damagedQuarantine.add(name);
         }
       }
       files.push({ fileId: name, entries });
@@ -286,13 +305,26 @@ export class UsageSpool<R extends object = UsageEvent> {
     return files;
   }
 
-  /** Deletes a quarantine file once the api's quarantine stored its events. */
+  /**
+   * Deletes a quarantine file once the api's quarantine stored its events; one with an unreadable line
+   * is moved to quarantine/damaged/ instead, for an operator: the line may be an event the api never got.
+   */
   dropQuarantine(fileId: string, entries: number): Promise<void> {
     if (!QUARANTINE.test(fileId)) return Promise.reject(new Error(`not a quarantine file: ${fileId}`));
     return this.serial(async () => {
-      await unlink(path.join(this.quarantineDir(), fileId)).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-      });
+      const file = path.join(this.quarantineDir(), fileId);
+      if (this.damagedQuarantine.has(fileId)) {
+        const damaged = path.join(this.quarantineDir(), 'damaged');
+        await mkdir(damaged, { recursive: true });
+        await rename(file, path.join(damaged, fileId));
+        await syncFolder(damaged);
+        await syncFolder(this.quarantineDir());
+        this.damagedQuarantine.delete(fileId);
+      } else {
+        await unlink(file).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+        });
+      }
       this.quarantineWaiting = Math.max(0, this.quarantineWaiting - entries);
     });
   }
@@ -637,16 +669,33 @@ function usageCount(records: object[]): number {
   return n;
 }
 
-/** Whether a file holds zeros only (the first byte tells for any segment with a record in it). */
-async function onlyZeros(file: string): Promise<boolean> {
+/**
+ * Whether a segment holds a complete record: every record is written with its newline in one write, and
+ * is durable (and its invocation answered) only once that write returned. Without a newline a segment
+ * holds zeros (made ahead, never written) or the start of a record a crash cut short ('torn').
+ */
+async function completeRecords(file: string): Promise<'some' | 'empty' | 'torn'> {
   const handle = await open(file, 'r');
   try {
-    const first = Buffer.alloc(1);
-    if ((await handle.read(first, 0, 1, 0)).bytesRead === 1 && first[0] !== 0) return false;
-    const all = await handle.readFile();
-    return all.every((b) => b === 0);
+    const chunk = Buffer.alloc(64 * 1024);
+    let zeros = true;
+    for (let at = 0; ; ) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, at);
+      if (bytesRead === 0) return zeros ? 'empty' : 'torn';
+      const read = chunk.subarray(0, bytesRead);
+      if (read.includes(0x0a)) return 'some';
+      zeros &&= read.every((b) => b === 0);
+      at += bytesRead;
+    }
   } finally {
     await handle.close();
+  }
+}
+
+/** Removes quarantine files a crash or a failed write left half made (never renamed into place). */
+async function removeQuarantineScratch(folder: string): Promise<void> {
+  for (const name of await readdir(folder).catch(() => [] as string[])) {
+    if (name.startsWith('.q-') && name.endsWith('.tmp')) await unlink(path.join(folder, name)).catch(() => undefined);
   }
 }
 

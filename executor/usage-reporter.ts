@@ -58,18 +58,15 @@ export class UsageReporter {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.running;
-    if (!this.started) return;
-    while (Date.now() < deadline) {
-      try {
-        const late = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now())).unref());
-        const more = await Promise.race([this.flush(), late]);
-        if (more === 'late') throw new Error('the api did not answer before the shutdown deadline');
-        if (!more) return;
-      } catch (err) {
-        this.options.log.warn({ err: String(err) }, 'usage not delivered at shutdown; it stays spooled and is sent at the next start');
-        return;
+    try {
+      // A send the timer started may be waiting on an api that does not answer: it gets the same deadline.
+      if (this.running) await beforeDeadline(this.running, deadline);
+      if (!this.started) return;
+      while (Date.now() < deadline) {
+        if (!(await beforeDeadline(this.flush(), deadline))) return;
       }
+    } catch (err) {
+      this.options.log.warn({ err: String(err) }, 'usage not delivered at shutdown; it stays spooled and is sent at the next start');
     }
   }
 
@@ -181,4 +178,14 @@ export class UsageReporter {
       );
     }
   }
+}
+
+/** `work`, or a rejection once the deadline (ms since the epoch) passes first. */
+function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the api did not answer before the shutdown deadline')), Math.max(0, deadline - Date.now()));
+    timer.unref();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
