@@ -19,6 +19,7 @@ import { unsandboxed } from './sandbox/unsandboxed.js';
 import { UsageSpool, type SpoolRecord } from './spool.js';
 import { UsageReporter } from './usage-reporter.js';
 import { createLogShipper } from './log-shipper.js';
+import { holdFolder } from './folder-hold.js';
 
 export interface Executor {
   id: string;
@@ -148,6 +149,19 @@ export async function startExecutor(options: StartOptions): Promise<Executor> {
   // Spool, code cache, keys and sandbox state: nothing in here is for a function's uid to read.
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
   await chmod(options.dir, 0o700);
+  // One executor per folder (folder-hold.ts): held until it has stopped, or let go if it cannot start.
+  const hold = await holdFolder(options.dir);
+  try {
+    const executor = await startHolding(options, log);
+    let stopped: Promise<void> | null = null;
+    return { ...executor, stop: () => (stopped ??= executor.stop().finally(() => hold.release())) };
+  } catch (err) {
+    await hold.release();
+    throw err;
+  }
+}
+
+async function startHolding(options: StartOptions, log: Logger): Promise<Executor> {
   const id = await executorId(options.dir);
   const pythonPath = await resolvePython();
   const isolation = await startIsolation(options, id, pythonPath, log);

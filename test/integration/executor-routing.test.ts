@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import http from 'node:http';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -212,5 +214,16 @@ describe('routing invocations to executors', () => {
     release();
     expect((await first)[0]!.url).toBe('http://127.0.0.1:1');
     expect((await fresh)[0]!.url).toBe('http://127.0.0.1:2');
+  });
+
+  it('refuses to start a second executor on a folder a running one holds (they would share a spool), and starts one there once it stopped', async () => {
+    const dir = mkdtempSync(join(t.tmp, 'held-'));
+    const first = await t.startExecutor({ dir });
+    await expect(t.startExecutor({ dir })).rejects.toThrow(/in use by another running executor/);
+    expect(first.stats().inFlight).toBe(0); // the first one is untouched
+    await first.stop();
+    const next = await t.startExecutor({ dir });
+    expect(next.id).toBe(first.id); // the folder keeps the executor's id
+    await next.stop();
   });
 });
