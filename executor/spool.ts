@@ -308,12 +308,13 @@ export class UsageSpool<R extends object = UsageEvent> {
   /**
    * Deletes a quarantine file once the api's quarantine stored its events; one with an unreadable line
    * is moved to quarantine/damaged/ instead, for an operator: the line may be an event the api never got.
+   * `aside`: moved there too (a file the api's quarantine refused for good, which would block the others).
    */
-  dropQuarantine(fileId: string, entries: number): Promise<void> {
+  dropQuarantine(fileId: string, entries: number, opts: { aside?: boolean } = {}): Promise<void> {
     if (!QUARANTINE.test(fileId)) return Promise.reject(new Error(`not a quarantine file: ${fileId}`));
     return this.serial(async () => {
       const file = path.join(this.quarantineDir(), fileId);
-      if (this.damagedQuarantine.has(fileId)) {
+      if (opts.aside || this.damagedQuarantine.has(fileId)) {
         const damaged = path.join(this.quarantineDir(), 'damaged');
         await mkdir(damaged, { recursive: true });
         await rename(file, path.join(damaged, fileId));

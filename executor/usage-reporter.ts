@@ -161,9 +161,24 @@ export class UsageReporter {
     if (Date.now() < this.quarantineRetryAt) return;
     try {
       for (const file of await this.options.spool.readQuarantine()) {
-        for (let i = 0; i < file.entries.length; i += MAX_QUARANTINE_ENTRIES) {
-          const chunk = file.entries.slice(i, i + MAX_QUARANTINE_ENTRIES);
-          await this.options.api.postQuarantine(chunk.map((e) => ({ event: e.event, reason: e.reason })));
+        try {
+          for (let i = 0; i < file.entries.length; i += MAX_QUARANTINE_ENTRIES) {
+            const chunk = file.entries.slice(i, i + MAX_QUARANTINE_ENTRIES);
+            // As the api's quarantine takes them: an event, whatever it is, and a reason that says something.
+            await this.options.api.postQuarantine(
+              chunk.map((e) => ({ event: e.event ?? null, reason: e.reason || 'refused by the api; no reason was recorded' })),
+            );
+          }
+        } catch (err) {
+          // Refused for good (a line damaged into other valid JSON, say): tried again it would block every later
+          // file, so it is kept aside for an operator, and the others go on.
+          if (!(err instanceof ApiError && err.status === 400)) throw err;
+          this.options.log.error(
+            { file: file.fileId, err: err.message },
+            "the api's quarantine refused a quarantine file; it is kept in quarantine/damaged/ for an operator",
+          );
+          await this.options.spool.dropQuarantine(file.fileId, file.entries.length, { aside: true });
+          continue;
         }
         await this.options.spool.dropQuarantine(file.fileId, file.entries.length);
       }

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { UsageEvent } from '../../executor/runtime/types.js';
 import { UsageSpool } from '../../executor/spool.js';
+import { ApiError } from '../../executor/api-client.js';
 import { UsageReporter } from '../../executor/usage-reporter.js';
 import { numberedUsage } from './fixtures/usage-record.js';
 
@@ -88,6 +89,53 @@ describe('usage spool: quarantine files', () => {
     await spool.close();
     await openSpool(dir);
     expect({ afterFailures, afterRestart: leftovers() }).toEqual({ afterFailures: [], afterRestart: [] });
+  });
+});
+
+describe('usage reporter: a quarantine file the api refuses for good', () => {
+  it('keeps it aside and hands on the files after it, and sends every entry as the api takes them', async () => {
+    const dir = tempDir();
+    const folder = path.join(dir, 'quarantine');
+    mkdirSync(folder, { recursive: true });
+    const entry = (n: number, reason = 'VALIDATION_FAILED: memoryMb') => ({
+      event: numberedUsage(n),
+      reason,
+      refusedAt: '2026-01-01T00:00:00.000Z',
+    });
+    // The oldest file is one the api refuses (400); the next holds an entry with no reason and one with no event.
+    const refused = 'q-1767225600000-00000001.jsonl';
+    const next = 'q-1767225600001-00000002.jsonl';
+    writeFileSync(path.join(folder, refused), `${JSON.stringify(entry(1))}\n`);
+    writeFileSync(
+      path.join(folder, next),
+      `${JSON.stringify(entry(2, ''))}\n${JSON.stringify({ reason: 'x', refusedAt: '2026-01-01T00:00:00.000Z' })}\n`,
+    );
+    const spool = await openSpool(dir);
+    const handed: { event: unknown; reason: string }[] = [];
+    const reporter = new UsageReporter({
+      spool,
+      api: {
+        postUsage: async () => ({ accepted: 0, duplicates: 0, conflicts: 0 }),
+        postQuarantine: async (entries) => {
+          if (JSON.stringify(entries).includes(numberedUsage(1).invocationId)) {
+            throw new ApiError(400, 'POST /v1/usage/quarantine: 400 VALIDATION_FAILED', 'VALIDATION_FAILED');
+          }
+          handed.push(...entries);
+          return { stored: entries.length, duplicates: 0 };
+        },
+      },
+      log: silentLog,
+      flushIntervalMs: 60_000,
+    });
+    reporter.start();
+    await vi.waitFor(() => expect(readdirSync(folder).filter((n) => n.endsWith('.jsonl'))).toEqual([]));
+    await reporter.stop(Date.now() + 1_000);
+    expect(readdirSync(path.join(folder, 'damaged'))).toEqual([refused]);
+    expect(handed).toEqual([
+      { event: numberedUsage(2), reason: 'refused by the api; no reason was recorded' },
+      { event: null, reason: 'x' },
+    ]);
+    expect(spool.stats().quarantineWaiting).toBe(0);
   });
 });
 
