@@ -15,7 +15,7 @@ export interface AsyncWorkerOptions {
  * The async worker of one api replica: claims due events (SKIP LOCKED: every replica shares the
  * queue) while it has room, runs each through the invoke path, renews the claims of the events it
  * runs, and delivers destination webhooks. An event queued on this replica wakes it at once; the
- * poll finds the rest. `stop()` waits for the events in flight (bounded by the caller).
+ * poll finds the rest. `stop()` waits for the events in flight (bounded by the caller), renewing their claims.
  */
 export function startAsyncWorker(deps: { events: AsyncService; log: Logger; options?: AsyncWorkerOptions }) {
   const log = deps.log.child({ job: 'async-worker' });
@@ -45,10 +45,19 @@ export function startAsyncWorker(deps: { events: AsyncService; log: Logger; opti
         const claimed = await events.claim(Math.min(room, 100));
         backlog = claimed.length === Math.min(room, 100);
         for (const event of claimed) {
-          const done = events.run(event).finally(() => {
-            running.delete(event.claimId);
-            if (backlog) void pump();
-          });
+          const done = events
+            .run(event)
+            .catch((err: unknown) => {
+              // Its outcome could not be written (the database away, say): the claim runs out and another run takes the event.
+              log.error(
+                { err, eventId: event.id },
+                'an async event ran but its outcome could not be recorded; it runs again after its lease',
+              );
+            })
+            .finally(() => {
+              running.delete(event.claimId);
+              if (backlog) void pump();
+            });
           running.set(event.claimId, { event, done });
         }
         if (backlog) again = true;
@@ -95,10 +104,12 @@ export function startAsyncWorker(deps: { events: AsyncService; log: Logger; opti
     async stop(): Promise<void> {
       stopped = true;
       clearInterval(poll);
-      clearInterval(renew);
       clearInterval(deliveries);
       events.onQueued(() => {});
+      // The claims of events still running are renewed until they end: a lease running out during the
+      // drain would let another replica run the event a second time.
       await Promise.all([...running.values()].map((r) => r.done));
+      clearInterval(renew);
       await delivering;
     },
   };

@@ -75,6 +75,8 @@ export interface Settlement {
   status: 'queued' | 'succeeded' | 'failed' | 'expired';
   attempts: number;
   throttled: boolean;
+  /** The claim started no run (a throttle, a hard cap): its dispatch is taken back, so `dispatches` counts runs started. */
+  undispatched: boolean;
   dueAt: Date | null;
   finishedAt: Date | null;
   lastError: string | null;
@@ -129,6 +131,12 @@ const toInvocation = (r: Row): AsyncInvocation => ({
   destination: r.destination,
 });
 
+/**
+ * Text Postgres can store: a NUL becomes U+FFFD, as in log lines. An event's last error quotes the
+ * function's own error message, and one NUL in it failed the whole settle batch (the event stayed
+ * claimed, to run again on another replica after its lease).
+ */
+const storableText = (text: string | null): string | null => text?.replaceAll('\u0000', '\uFFFD') ?? null;
 export function createAsyncRepository(db: Db) {
   return {
     transaction: <T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> => db.transaction().execute(fn),
@@ -272,15 +280,16 @@ export function createAsyncRepository(db: Db) {
       const { rows } = await sql<{ id: string }>`
         update async_invocations a set
                status = v.status, attempts = v.attempts, throttles = a.throttles + (case when v.throttled then 1 else 0 end),
+               dispatches = a.dispatches - (case when v.undispatched then 1 else 0 end),
                due_at = coalesce(v.due_at, a.due_at), claim_id = null, finished_at = v.finished_at,
                last_error = coalesce(v.last_error, a.last_error),
                last_response = coalesce(v.last_response, a.last_response), last_version = coalesce(v.last_version, a.last_version),
                destination = v.destination,
                payload = case when v.finished_at is null then a.payload end
           from unnest(${col('accountId')}::uuid[], ${col('id')}::uuid[], ${col('claimId')}::uuid[], ${col('status')}::text[],
-                      ${col('attempts')}::int[], ${col('throttled')}::bool[], ${col('dueAt')}::timestamptz[], ${col('finishedAt')}::timestamptz[],
-                      ${col('lastError')}::text[], ${col('lastResponse')}::bytea[], ${col('lastVersion')}::int[], ${col('destination')}::text[])
-               as v(account_id, id, claim_id, status, attempts, throttled, due_at, finished_at, last_error, last_response, last_version, destination)
+                      ${col('attempts')}::int[], ${col('throttled')}::bool[], ${col('undispatched')}::bool[], ${col('dueAt')}::timestamptz[], ${col('finishedAt')}::timestamptz[],
+                      ${col('lastError').map(storableText)}::text[], ${col('lastResponse')}::bytea[], ${col('lastVersion')}::int[], ${col('destination')}::text[])
+               as v(account_id, id, claim_id, status, attempts, throttled, undispatched, due_at, finished_at, last_error, last_response, last_version, destination)
          where a.account_id = v.account_id and a.id = v.id and a.claim_id = v.claim_id and a.status = 'running'
         returning a.id`.execute(tx);
       return new Set(rows.map((r) => r.id));

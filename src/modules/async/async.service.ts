@@ -151,6 +151,7 @@ export function createAsyncService(deps: {
     id: e.id,
     claimId: e.claimId,
     throttled: false,
+    undispatched: false,
     lastError: null,
     lastResponse: null,
     lastVersion: null,
@@ -215,10 +216,10 @@ export function createAsyncService(deps: {
         const until = new Date(now().getTime() + CAP_RECHECK_MS);
         const accountWide = deps.budgets.capFor(e.accountId, null) !== null;
         await repo.defer(e.accountId, accountWide ? null : e.functionName, until).catch(() => 0);
-        return requeue({ lastError: err.message }, CAP_RECHECK_MS);
+        return requeue({ undispatched: true, lastError: err.message }, CAP_RECHECK_MS);
       }
       if (err.statusCode === 429 || err.statusCode >= 500) {
-        return requeue({ throttled: true, lastError: err.message }, throttleDelayMs(retryBaseMs, e.throttles + 1));
+        return requeue({ throttled: true, undispatched: true, lastError: err.message }, throttleDelayMs(retryBaseMs, e.throttles + 1));
       }
       return withDestination(e, finish('failed', { lastError: err.message }), 'RetriesExhausted', lastResponse);
     }
