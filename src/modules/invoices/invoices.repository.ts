@@ -202,17 +202,25 @@ export function createInvoicesRepository(db: Db) {
   return {
     /**
      * Runs `fn` holding the invoice-run lock for `key` (a month), across all api processes: a session-level
-     * advisory lock on a connection kept for the purpose, released however `fn` ends.
+     * advisory lock on a connection kept for the purpose, released however `fn` ends. While another run
+     * holds it, this one tries again every quarter second without holding a connection: waiting on the
+     * lock itself would keep one of the pool's few connections per waiting run, and a script retrying a
+     * month's run could leave none for invocations and ingest.
      */
     async withRunLock<T>(key: number, fn: () => Promise<T>): Promise<T> {
-      return db.connection().execute(async (conn) => {
-        await sql`select pg_advisory_lock(hashtext(${RUN_LOCK}), ${key})`.execute(conn);
-        try {
-          return await fn();
-        } finally {
-          await sql`select pg_advisory_unlock(hashtext(${RUN_LOCK}), ${key})`.execute(conn);
-        }
-      });
+      for (;;) {
+        const run = await db.connection().execute(async (conn) => {
+          const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_lock(hashtext(${RUN_LOCK}), ${key}) as got`.execute(conn);
+          if (!rows[0]?.got) return null;
+          try {
+            return { value: await fn() };
+          } finally {
+            await sql`select pg_advisory_unlock(hashtext(${RUN_LOCK}), ${key})`.execute(conn);
+          }
+        });
+        if (run) return run.value;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     },
 
     /**

@@ -1,3 +1,4 @@
+import { isUuid } from '../../contracts/usage.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
@@ -244,7 +245,7 @@ export function createInvoicesService(deps: {
 
   /** The stored invoice if this caller may see it; another tenant's is "not found". */
   async function visible(accountId: string | null, id: string): Promise<InvoiceRow> {
-    const inv = /^[0-9a-f-]{36}$/i.test(id) ? await repo.findInvoice(id) : null;
+    const inv = isUuid(id) ? await repo.findInvoice(id) : null;
     if (!inv || (accountId !== null && inv.accountId !== accountId)) throw errors.invoiceNotFound(id);
     return inv;
   }
@@ -517,7 +518,8 @@ export function createInvoicesService(deps: {
         currency: 'USD',
         priceVersion: sofar!.version.id,
         total: formatMoney(sofar!.total),
-        lines: sofar!.lines,
+        // The adjusted month as invoices write it ('2026-10'), not as the SQL date it is kept as.
+        lines: sofar!.lines.map((l) => ({ ...l, adjustsPeriod: l.adjustsPeriod ? periodFromDate(l.adjustsPeriod) : null })),
         freeTier: {
           enabled: freeTier,
           requestsUsed: Number(ft.requestsUsed),

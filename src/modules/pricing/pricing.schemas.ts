@@ -32,7 +32,7 @@ export const NewPriceVersionBody = Type.Object(
     requestPricePerMillion: DecimalString('USD per 1M requests'),
     compute: Type.Object({ x86_64: TierList, arm64: TierList }, { additionalProperties: false }),
     ephemeralPerGbSecond: DecimalString('USD per GB-s of ephemeral storage above 512 MB'),
-    freeRequests: Type.Integer({ minimum: 0 }),
+    freeRequests: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'free requests per month' }),
     freeGbSeconds: DecimalString('free GB-s per month'),
     billsInit: Type.Boolean(),
     reason: Type.String({ minLength: 1, maxLength: 1000 }),
