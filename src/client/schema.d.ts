@@ -3174,6 +3174,7 @@ export interface operations {
                     };
                     /** @description USD per GB-s of ephemeral storage above 512 MB */
                     ephemeralPerGbSecond: string;
+                    /** @description free requests per month */
                     freeRequests: number;
                     /** @description free GB-s per month */
                     freeGbSeconds: string;
