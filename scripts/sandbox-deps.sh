@@ -4,10 +4,12 @@
 # Runs before `npm start` and `npm test`; does nothing when everything is there.
 set -u
 missing=""
-for pair in bwrap:bubblewrap pasta:passt setpriv:util-linux nsenter:util-linux prlimit:util-linux \
-            ip:iproute2 mkfs.ext4:e2fsprogs mount:mount umount:mount; do
+for pair in bwrap:bubblewrap pasta:passt nsenter:util-linux prlimit:util-linux \
+            ip:iproute2 mkfs.ext4:e2fsprogs mount:mount umount:mount cc:gcc; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair#*:}"
 done
+# The privilege drop (executor/native/drop.c) is linked statically: it needs the static C library.
+if ! command -v cc >/dev/null 2>&1 || [ "$(cc -print-file-name=libc.a)" = libc.a ]; then missing="$missing libc6-dev"; fi
 [ -z "$missing" ] && exit 0
 packages=$(echo $missing | tr ' ' '\n' | sort -u | tr '\n' ' ')
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ "${TALLY_SANDBOX:-on}" != off ]; then

@@ -2,21 +2,26 @@ import { openSync, readSync, closeSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Where an instance finds the host's setpriv and shell, whatever its root: a container image may
- * have neither, nor a C library they can load (a Go binary on `scratch`), or one too old for them.
- * So they run through the host's own dynamic loader with the host's library folder, both bound
- * read-only under this path: the image's files are never used to drop privileges.
+ * Where an instance finds the privilege drop and the host's shell, whatever its root: a container
+ * image may have no shell, nor a C library one can load (a Go binary on `scratch`), or one too old.
+ * The drop (executor/native/drop.c) is linked statically: it runs as root, and nothing of the root
+ * it runs in (the image's /etc/ld.so.preload, its loader cache) nor of the environment (the image's
+ * ENV, LD_PRELOAD among it) may reach it. The shell runs after the drop, as the function's uid,
+ * through the host's own dynamic loader with the host's library folder, bound read-only here.
  */
 export const HOST_TOOLS_INSIDE = '/run/tally/host';
 
 export interface HostTools {
   /** bwrap options binding the tools under HOST_TOOLS_INSIDE. */
   binds: string[];
-  /** The launcher's command inside the sandbox: setpriv with `drop`, then the shell running `script`. */
-  command(drop: string[], script: string): string[];
+  /** The launcher's command inside the sandbox: the drop to `uid` (and a group of the same number), then the shell running `script`. */
+  command(uid: number, script: string): string[];
 }
 
-/** Mount points a root must hold for the binds (made in a container image's root when it is unpacked). */
+/**
+ * Mount points a root must hold for the binds (made in a container image's root when it is unpacked).
+ * The drop is bound at `setpriv`, the name of the tool it replaced, so that roots unpacked before keep working.
+ */
 export const HOST_TOOLS_MOUNT_POINTS = {
   dirs: ['/run', '/run/tally', HOST_TOOLS_INSIDE, `${HOST_TOOLS_INSIDE}/lib`],
   files: [`${HOST_TOOLS_INSIDE}/setpriv`, `${HOST_TOOLS_INSIDE}/sh`],
@@ -51,29 +56,29 @@ export function elfInterpreter(binary: string): string {
   }
 }
 
-export function hostTools(setpriv: string, shell = '/bin/sh'): HostTools {
-  const loader = realpathSync(elfInterpreter(realpathSync(setpriv)));
-  // The loader's own folder holds the C library and libcap-ng on Debian and its derivatives.
+export function hostTools(drop: string, shell = '/bin/sh'): HostTools {
+  const loader = realpathSync(elfInterpreter(realpathSync(shell)));
+  // The loader's own folder holds the C library on Debian and its derivatives.
   const libDir = path.dirname(loader);
   const inside = {
     lib: `${HOST_TOOLS_INSIDE}/lib`,
     loader: `${HOST_TOOLS_INSIDE}/lib/${path.basename(loader)}`,
-    setpriv: `${HOST_TOOLS_INSIDE}/setpriv`,
+    drop: `${HOST_TOOLS_INSIDE}/setpriv`,
     sh: `${HOST_TOOLS_INSIDE}/sh`,
   };
-  const viaLoader = (binary: string) => [inside.loader, '--library-path', inside.lib, binary];
   return {
-    binds: [
-      '--ro-bind',
-      libDir,
+    binds: ['--ro-bind', libDir, inside.lib, '--ro-bind', realpathSync(drop), inside.drop, '--ro-bind', realpathSync(shell), inside.sh],
+    command: (uid, script) => [
+      inside.drop,
+      String(uid),
+      String(uid),
+      '--',
+      inside.loader,
+      '--library-path',
       inside.lib,
-      '--ro-bind',
-      realpathSync(setpriv),
-      inside.setpriv,
-      '--ro-bind',
-      realpathSync(shell),
       inside.sh,
+      '-c',
+      script,
     ],
-    command: (drop, script) => [...viaLoader(inside.setpriv), ...drop, '--', ...viaLoader(inside.sh), '-c', script],
   };
 }

@@ -1,11 +1,11 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { detectCgroups } from './cgroups.js';
 
 /** The proven tools the sandbox is built from, and the Debian package of each. */
 const TOOLS = {
   bwrap: 'bubblewrap',
-  setpriv: 'util-linux',
   nsenter: 'util-linux',
   prlimit: 'util-linux',
   mount: 'mount',
@@ -16,7 +16,11 @@ const TOOLS = {
 } as const;
 
 export type Tool = keyof typeof TOOLS;
-export type Tools = Record<Tool, string>;
+/** The tools found, and `drop`: the statically linked privilege drop (executor/native/drop.c). */
+export type Tools = Record<Tool, string> & { drop: string };
+
+/** Where scripts/build-native.mjs puts the privilege drop, beside the executor's code (in dist too). */
+export const DROP_HELPER = fileURLToPath(new URL('../native/build/tally-drop', import.meta.url));
 
 export class SandboxUnavailableError extends Error {
   override readonly name = 'SandboxUnavailableError';
@@ -52,6 +56,12 @@ export function checkRequirements(options: { tmp: 'disk' | 'memory'; searchPath?
     else missing.add(pkg);
   }
   if (missing.size > 0) problems.push(`missing tools: install them with \`apt-get install -y ${[...missing].join(' ')}\``);
+  found.drop = DROP_HELPER;
+  if (!existsSync(DROP_HELPER)) {
+    problems.push(
+      `the privilege drop ${DROP_HELPER} is not built: run \`node scripts/build-native.mjs\` (it needs a C compiler and the static C library: \`apt-get install -y gcc libc6-dev\`)`,
+    );
+  }
   if (process.getuid?.() !== 0) {
     problems.push('the executor must run as root to give each function its own uid, namespaces and cgroup');
   }

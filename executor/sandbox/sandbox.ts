@@ -174,7 +174,7 @@ export class KernelSandbox implements Isolation {
       .filter((p): p is string => p !== null)
       .flatMap((p) => [...readableParents(p), '--ro-bind', p, p]);
     const etc = [...ETC_FILES, ...jdkConfig()];
-    this.host = hostTools(tools.setpriv);
+    this.host = hostTools(tools.drop);
     this.namespaceArgs = [
       '--unshare-pid',
       '--unshare-ipc',
@@ -419,17 +419,9 @@ export class KernelSandbox implements Isolation {
       await writeFile(path.join(dir, 'passwd'), files.passwd, { mode: 0o644 });
       await writeFile(path.join(dir, 'group'), files.group, { mode: 0o644 });
       const { prlimit, nsenter, bwrap } = this.tools;
-      const drop = [
-        `--reuid=${uid}`,
-        `--regid=${uid}`,
-        '--clear-groups',
-        '--inh-caps=-all',
-        '--ambient-caps=-all',
-        '--bounding-set=-all',
-        '--no-new-privs',
-      ];
-      // The host's setpriv and shell through the host's loader: a container image's root has neither.
-      const command = this.host.command(drop, TRAMPOLINE);
+      // The static drop to the instance's uid (no groups, no capability in any set, no_new_privs), then
+      // the host's shell through the host's loader: a container image's root may have no shell (host-tools.ts).
+      const command = this.host.command(uid, TRAMPOLINE);
       const launcher = await step(
         async () =>
           spawn(

@@ -92,17 +92,17 @@ describe('sandbox start-up', () => {
   it('needs no loop devices or mkfs when /tmp lives in memory', () => {
     const bin = path.join(tmp, 'bin');
     mkdirSync(bin);
-    for (const tool of ['bwrap', 'setpriv', 'nsenter', 'prlimit', 'ip', 'pasta']) {
+    for (const tool of ['bwrap', 'nsenter', 'prlimit', 'ip', 'pasta']) {
       writeFileSync(path.join(bin, tool), '#!/bin/sh\n', { mode: 0o755 });
     }
     expect(() => checkRequirements({ tmp: 'disk', searchPath: bin })).toThrow(/e2fsprogs/);
     expect(Object.keys(checkRequirements({ tmp: 'memory', searchPath: bin })).sort()).toEqual([
       'bwrap',
+      'drop',
       'ip',
       'nsenter',
       'pasta',
       'prlimit',
-      'setpriv',
     ]);
   });
 
