@@ -23,6 +23,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
@@ -66,6 +69,14 @@ int main(int argc, char **argv) {
   if (setresgid(gid, gid, gid) != 0) die("setresgid");
   /* Real, effective and saved uid all non-zero: the kernel clears the permitted and effective sets. */
   if (setresuid(uid, uid, uid) != 0) die("setresuid");
+  /*
+   * A session keyring of its own: otherwise every instance would possess the executor's (systemd gives
+   * each service one), and could read and add keys there. Where keyctl is not there or not allowed
+   * (a seccomp filter), the function cannot reach any keyring either.
+   */
+  if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS && errno != EPERM && errno != EACCES) {
+    die("session keyring");
+  }
   struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct data[2];
   memset(data, 0, sizeof data);

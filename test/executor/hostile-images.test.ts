@@ -117,10 +117,14 @@ describe('a container image', () => {
     expect(result.log).not.toContain(secret.text);
   });
 
-  it('runs its program with no privilege left: no capability in any set, no groups, no_new_privs, its own uid', async () => {
+  it('runs its program with no privilege left: no capability in any set, no groups, no_new_privs, its own uid and session keyring', async () => {
     const rootfs = await evilImage('status');
     // The image has no cat: the shell's own status, read with its builtins.
-    const fn = imageFunction(rootfs, {}, 'while IFS= read -r line; do echo "$line" >&2; done < /proc/self/status; exit 3');
+    const fn = imageFunction(
+      rootfs,
+      {},
+      'for f in /proc/self/status /proc/keys; do while IFS= read -r line; do echo "$line" >&2; done < $f; done; exit 3',
+    );
     const { log } = await fn.invoke(event({}), { requestId: 'req-status' });
     const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'm').exec(log)?.[1]?.trim();
     for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) expect(field(set), set).toBe('0000000000000000');
@@ -130,5 +134,7 @@ describe('a container image', () => {
     expect(uid).toBeGreaterThanOrEqual(1_000_000_000);
     expect([euid, suid]).toEqual([uid, uid]);
     expect((field('Gid') ?? '').split(/\s+/).map(Number)).toEqual([uid, uid, uid, uid]);
+    // A session keyring of its own (owned by its uid), not the executor's: systemd gives a service one.
+    expect(log).toMatch(new RegExp(`^\\w+ [^\\n]* ${uid} +${uid} keyring +_ses: `, 'm'));
   });
 });
