@@ -17,6 +17,12 @@ import { alertBody } from './webhook.js';
 export const FORECAST_MIN_ELAPSED_MS = 24 * 3600_000;
 /** Accounts priced per evaluation round by the minute job. */
 const PAGE = 200;
+/**
+ * How long into a month the month before is evaluated again: usage that ran before midnight and
+ * reaches the api after it (a spool's last batch, an executor back from an outage) is billed to that
+ * month, and may cross one of its thresholds.
+ */
+export const LATE_USAGE_WINDOW_MS = 24 * 3600_000;
 
 /**
  * Measures budgets, records threshold crossings (one alert per budget, month and threshold: the
@@ -59,8 +65,9 @@ export function createBudgetEvaluator(deps: {
     return rows.map(({ budget }) => ({ budget, spend: spend.get(budget.id)! }));
   }
 
-  function crossings(budget: Budget, actual: Money, forecast: Money, now: Date): Alert[] {
-    if (budget.basis === 'forecast' && now.getTime() - periodStart(periodOf(now)).getTime() < FORECAST_MIN_ELAPSED_MS) return [];
+  /** The thresholds this measurement (`asOf`, in the month it is of) crossed, as alerts recorded `now`. */
+  function crossings(budget: Budget, actual: Money, forecast: Money, asOf: Date, now: Date = asOf): Alert[] {
+    if (budget.basis === 'forecast' && asOf.getTime() - periodStart(periodOf(asOf)).getTime() < FORECAST_MIN_ELAPSED_MS) return [];
     const value = budget.basis === 'actual' ? actual : forecast;
     const amount = new Money(budget.amount);
     return budget.thresholds
@@ -69,7 +76,7 @@ export function createBudgetEvaluator(deps: {
         id: randomUUID(),
         accountId: budget.accountId,
         budgetId: budget.id,
-        period: periodDate(periodOf(now)),
+        period: periodDate(periodOf(asOf)),
         threshold,
         basis: budget.basis,
         spend: formatMoney(value),
@@ -86,11 +93,25 @@ export function createBudgetEvaluator(deps: {
     caps.replace(period, await repo.cappedBudgets(periodDate(period)));
   }
 
+  /**
+   * The month that just ended, measured as of its last instant, in the first LATE_USAGE_WINDOW_MS of
+   * the next: its late usage may cross a threshold of its own. Budgets made since it ended are not of it.
+   */
+  async function lateCrossings(accountIds: string[], now: Date): Promise<{ budget: Budget; alerts: Alert[] }[]> {
+    const start = periodStart(periodOf(now));
+    if (now.getTime() - start.getTime() >= LATE_USAGE_WINDOW_MS) return [];
+    const asOf = new Date(start.getTime() - 1);
+    return (await measureBudgets(accountIds, asOf))
+      .filter(({ budget }) => budget.createdAt < start)
+      .map(({ budget, spend }) => ({ budget, alerts: crossings(budget, spend.actual, spend.forecast, asOf, now) }));
+  }
+
   /** Evaluates every live budget of these accounts now; returns how many alerts were newly recorded. */
   async function evaluate(accountIds: string[], trigger: 'ingest' | 'schedule' | 'change'): Promise<number> {
     const now = clock.now();
     evaluations.inc({ trigger });
     const measured = await measureBudgets(accountIds, now);
+    const late = measured.length > 0 ? await lateCrossings(accountIds, now) : [];
     let created = 0;
     if (measured.length > 0) {
       const states: BudgetState[] = [];
@@ -107,6 +128,12 @@ export function createBudgetEvaluator(deps: {
           evaluatedAt: now,
         });
         for (const a of crossings(budget, spend.actual, spend.forecast, now)) {
+          alerts.push(a);
+          if (budget.webhookUrl) withWebhook.add(a.id);
+        }
+      }
+      for (const { budget, alerts: crossed } of late) {
+        for (const a of crossed) {
           alerts.push(a);
           if (budget.webhookUrl) withWebhook.add(a.id);
         }

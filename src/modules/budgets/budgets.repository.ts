@@ -269,9 +269,10 @@ export function createBudgetsRepository(db: Db) {
     },
 
     /**
-     * Records the spend just measured. Evaluations may finish out of order; within a month usage
-     * only grows, so a measurement replaces the stored one only if it is of a later month or not
-     * smaller (or measured with another function filter, after a change of the budget).
+     * Records the spend just measured. Evaluations may finish out of order, so a measurement replaces
+     * the stored one only if it was taken no earlier (or measured with another function filter, after
+     * a change of the budget). Not by size: within a month usage only grows, but its price can fall
+     * (the free tier granted mid-month), and a hard cap must then lift.
      */
     async saveStates(tx: Transaction<Database>, states: BudgetState[]): Promise<void> {
       if (states.length === 0) return;
@@ -284,7 +285,7 @@ export function createBudgetsRepository(db: Db) {
         on conflict (account_id, budget_id) do update
           set period = excluded.period, function_id = excluded.function_id, actual = excluded.actual,
               forecast = excluded.forecast, evaluated_at = excluded.evaluated_at
-          where (excluded.period, excluded.actual) >= (budget_states.period, budget_states.actual)
+          where excluded.evaluated_at >= budget_states.evaluated_at
              or excluded.function_id is distinct from budget_states.function_id`.execute(tx);
     },
 
