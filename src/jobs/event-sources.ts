@@ -118,7 +118,16 @@ export function startEventSources(deps: {
       const now = byId.get(id);
       return !now || now.updatedAt.getTime() !== running.get(id)!.mapping.updatedAt.getTime();
     });
+    const stoppedMappings = gone.map((id) => running.get(id)!.mapping);
     await Promise.all(gone.map(stopOne));
+    // Deleted ones: what Tally made on the broker goes, now that their poller cannot make it again.
+    if (stoppedMappings.length > 0) {
+      const still = await deps.sources.existing(gone);
+      for (const m of stoppedMappings.filter((x) => !still.has(x.id))) {
+        const problem = await deps.sources.forgetBroker(m);
+        if (problem) log.warn({ mappingId: m.id, problem }, 'a deleted mapping left state on its broker');
+      }
+    }
     // Disabled ones this replica held are given back (and become Disabled) once their poller stopped.
     const disabled = await deps.sources.heldDisabled(holder);
     await deps.sources.release(holder, disabled);

@@ -140,6 +140,13 @@ export function createSourcesRepository(db: Db) {
       return rows[0] ? toMapping(rows[0]) : null;
     },
 
+    /** Which of these mappings still exist (a poller stopped for one that does not was stopped by its deletion). */
+    async existing(ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const { rows } = await sql<{ id: string }>`select id from event_source_mappings where id = any(${ids}::uuid[])`.execute(db);
+      return new Set(rows.map((r) => r.id));
+    },
+
     async remove(accountId: string, id: string): Promise<Mapping | null> {
       const { rows } = await sql<Row>`delete from event_source_mappings where account_id = ${accountId} and id = ${id} returning *`.execute(
         db,

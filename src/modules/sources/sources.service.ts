@@ -9,6 +9,9 @@ import type { Destination } from '../async/async.repository.js';
 import type { AsyncService } from '../async/async.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
 import { checkBrokerUrl } from './broker-url.js';
+import { forgetMqtt } from './pollers/mqtt.js';
+import { forgetNats } from './pollers/nats.js';
+import { forgetRedis } from './pollers/redis.js';
 import { defaultSlotName, dropSlot, prepareSlot, validName } from './postgres-slot.js';
 import type { Mapping, SourceSettings, SourceType, SourcesRepository } from './sources.repository.js';
 import { mappingArn } from './source-events.js';
@@ -169,6 +172,21 @@ export function createSourcesService(deps: {
     return m;
   }
 
+  /**
+   * Removes what Tally made on the broker for a deleted mapping: a NATS durable consumer, a Redis consumer
+   * group (each only if Tally named it) or an MQTT persistent session. Idempotent; answers a problem to
+   * report, or null. (A Postgres slot is dropped by `remove`; a RabbitMQ queue is the user's own.)
+   */
+  async function forgetBroker(m: Mapping): Promise<string | null> {
+    const forget = { nats: forgetNats, redis: forgetRedis, mqtt: forgetMqtt }[m.sourceType as 'nats' | 'redis' | 'mqtt'];
+    if (!forget) return null;
+    try {
+      await forget(m, deps.secretBox.open(m.urlSealed!, m.id));
+      return null;
+    } catch (err) {
+      return `PROBLEM: what Tally made on the broker for this mapping was not removed (${err instanceof Error ? err.message : String(err)})`;
+    }
+  }
   return {
     toDto,
 
@@ -253,6 +271,12 @@ export function createSourcesService(deps: {
       if (!m) throw notFound(id);
       changed();
       let result = m.lastProcessingResult;
+      // What Tally made on the broker goes too: here when no poller runs it, else where one does, once it stopped
+      // (so that it cannot make it again); jobs/event-sources.ts.
+      if (!m.leaseHolder || !m.leaseExpiresAt || m.leaseExpiresAt <= clock.now()) {
+        const problem = await forgetBroker(m);
+        if (problem) result = problem;
+      }
       if (m.sourceType === 'postgres' && m.source.slotOwned && m.source.slot) {
         let err: Error | null;
         try {
@@ -306,6 +330,8 @@ export function createSourcesService(deps: {
     markSubscribed: (holder: string, id: string) => repo.markSubscribed(holder, id),
     report: (holder: string, id: string, r: { result?: string; lag?: bigint | null }) => repo.report(holder, id, r),
     openUrl: (m: Mapping) => deps.secretBox.open(m.urlSealed!, m.id),
+    existing: (ids: string[]) => repo.existing(ids),
+    forgetBroker,
   };
 }
 

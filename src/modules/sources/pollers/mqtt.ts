@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import mqtt from 'mqtt';
 import { Stopped } from '../batch-runner.js';
 import { mqttClientContext, mqttEvent } from '../source-events.js';
+import type { Mapping } from '../sources.repository.js';
 import { aborted, type PollerContext, withReconnect } from './poller.js';
 
 /**
@@ -58,4 +59,20 @@ export function pollMqtt(ctx: PollerContext): Promise<void> {
       await client.endAsync(true).catch(() => {});
     }
   });
+}
+
+/**
+ * Ends the persistent session of a deleted mapping (client id `tally-<id>`): a clean start with the
+ * same id discards it, and with it the messages the broker would otherwise queue for a week. Idempotent.
+ */
+export async function forgetMqtt(m: Mapping, url: string): Promise<void> {
+  const client = await mqtt.connectAsync(url, {
+    clientId: `tally-${m.id}`,
+    clean: true,
+    protocolVersion: 5,
+    properties: { sessionExpiryInterval: 0 },
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+  });
+  await client.endAsync();
 }

@@ -1,6 +1,7 @@
 import { AckPolicy, connect, DeliverPolicy, type JsMsg, nanos, type NatsConnection } from 'nats';
 import { Stopped } from '../batch-runner.js';
 import { type StreamRecord, streamEvent } from '../source-events.js';
+import type { Mapping } from '../sources.repository.js';
 import { aborted, type PollerContext, withReconnect } from './poller.js';
 
 /** nats.js takes servers as host:port and the credentials apart. */
@@ -106,4 +107,22 @@ export function pollNats(ctx: PollerContext): Promise<void> {
       await nc.close().catch(() => {});
     }
   });
+}
+
+/**
+ * Deletes the durable consumer Tally made for a deleted mapping (`tally-<id>`; one the user named is
+ * theirs and stays): left behind, it would keep a limits stream's messages unacknowledged for ever,
+ * and on a work-queue stream no other consumer could be made. Idempotent.
+ */
+export async function forgetNats(m: Mapping, url: string): Promise<void> {
+  if (m.source.group || !m.source.stream) return;
+  const nc = await connect(connectOptions(url));
+  try {
+    const jsm = await nc.jetstreamManager();
+    await jsm.consumers.delete(m.source.stream, `tally-${m.id}`).catch((err: unknown) => {
+      if (!/consumer not found|stream not found/i.test(String(err))) throw err;
+    });
+  } finally {
+    await nc.close();
+  }
 }

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { sleep } from '../batch-runner.js';
 import { type StreamRecord, streamEvent } from '../source-events.js';
+import type { Mapping } from '../sources.repository.js';
 import { type PollerContext, withReconnect } from './poller.js';
 
 type Entry = [id: string, fields: string[]];
@@ -150,4 +151,19 @@ async function measureLag(redis: Redis, stream: string, group: string): Promise<
     if (info.name === group) return BigInt(Number(info.lag ?? 0) + Number(info.pending ?? 0));
   }
   return null;
+}
+
+/** Destroys the consumer group Tally made for a deleted mapping (`tally-<id>`; one the user named stays). Idempotent. */
+export async function forgetRedis(m: Mapping, url: string): Promise<void> {
+  if (m.source.group || !m.source.stream) return;
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, enableOfflineQueue: false });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    await r.xgroup('DESTROY', m.source.stream, `tally-${m.id}`).catch((err: unknown) => {
+      if (!/no such key/i.test(String(err))) throw err;
+    });
+  } finally {
+    r.disconnect();
+  }
 }
