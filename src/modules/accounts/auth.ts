@@ -127,19 +127,28 @@ export function createAuth(deps: {
     return cached(hash);
   }
 
+  /**
+   * The principal of the request's bearer key, or a 401 (`missing`: the message when there is no
+   * key), counted against the source address's failed authentications (429 past the limit).
+   */
+  async function authenticate(request: FastifyRequest, reply: FastifyReply, missing?: string): Promise<Principal> {
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    // An address past its failed-authentication limit may still use a key verified lately, nothing else.
+    const blockedFor = deps.limits?.authBlockedFor(request.ip) ?? 0;
+    const principal = !match ? null : blockedFor > 0 ? verifyCached(match[1]!) : await verify(match[1]!);
+    if (!principal) {
+      if (blockedFor > 0) throw deps.limits!.authRefused(reply, request.ip, blockedFor);
+      await deps.limits?.authFailed(request.ip, reply);
+      throw match ? errors.unauthenticated('The API key is unknown or has been revoked') : errors.unauthenticated(missing);
+    }
+    return principal;
+  }
+
   /** An onRequest hook: authenticates the bearer key and checks its role. */
   function require(...roles: KeyRole[]) {
     return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-      const header = request.headers.authorization;
-      const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-      // An address past its failed-authentication limit may still use a key verified lately, nothing else.
-      const blockedFor = deps.limits?.authBlockedFor(request.ip) ?? 0;
-      const principal = !match ? null : blockedFor > 0 ? verifyCached(match[1]!) : await verify(match[1]!);
-      if (!principal) {
-        if (blockedFor > 0) throw deps.limits!.authRefused(reply, request.ip, blockedFor);
-        await deps.limits?.authFailed(request.ip, reply);
-        throw match ? errors.unauthenticated('The API key is unknown or has been revoked') : errors.unauthenticated();
-      }
+      const principal = await authenticate(request, reply);
       if (!roles.includes(principal.role)) {
         throw errors.forbidden(`This route needs a key with role ${roles.join(' or ')}; this key is ${principal.role}`);
       }
@@ -149,6 +158,7 @@ export function createAuth(deps: {
 
   return {
     require,
+    authenticate,
     verify,
     /** Forget cached keys (after a revocation on this process; the others learn it from the revision). */
     forget: clear,

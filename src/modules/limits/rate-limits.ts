@@ -31,6 +31,10 @@ export const EXPENSIVE_ROUTES: ReadonlySet<string> = new Set([
   'GET /v1/invoices/:id/lines/:lineId/usage',
   'POST /v1/invoices/run',
   'POST /v1/alerts/:id/redeliver',
+  // The same operations through the Lambda API (CreateFunction, UpdateFunctionCode, UpdateFunctionConfiguration).
+  'POST /2015-03-31/functions',
+  'PUT /2015-03-31/functions/:FunctionName/code',
+  'PUT /2015-03-31/functions/:FunctionName/configuration',
 ]);
 
 /**
@@ -128,7 +132,13 @@ export function createRateLimits(deps: { repo: RateLimitsRepository; log: Logger
           limit: app.createRateLimit({
             max: expensiveMax,
             timeWindow: windowMs,
-            keyGenerator: (req) => `key:${req.principal?.keyId ?? req.principal?.role ?? 'none'}`,
+            // A bearer key, or the account a Lambda API signature speaks for (its access keys share one count).
+            keyGenerator: (req) =>
+              req.principal
+                ? `key:${req.principal.keyId ?? req.principal.role}`
+                : req.awsAccountId
+                  ? `aws:${req.awsAccountId}`
+                  : 'key:none',
           }),
         },
         {

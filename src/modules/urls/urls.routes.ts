@@ -115,7 +115,7 @@ export function urlsRoutes(deps: {
           }
           return reply.code(200).send();
         }
-        await urls.authorize(u, req.headers.authorization);
+        await urls.authorize(u, req, reply);
         const prefix = `/url/${req.params.urlId}`;
         const out = await urls.handle(u, {
           method: req.method,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../lib/clock.js';
 import { errors } from '../../lib/errors.js';
 import { uuid7 } from '../../lib/uuid7.js';
@@ -23,7 +24,7 @@ export function createUrlsService(deps: {
   repo: UrlsRepository;
   functions: Pick<FunctionsService, 'get'>;
   invoke: Pick<InvokeService, 'invoke'>;
-  auth: Pick<Auth, 'verify'>;
+  auth: Pick<Auth, 'authenticate'>;
   clock: Clock;
 }) {
   const { repo } = deps;
@@ -78,12 +79,13 @@ export function createUrlsService(deps: {
       return u;
     },
 
-    /** TALLY_KEY: the bearer must be that account's key (or an admin's). */
-    async authorize(u: FunctionUrl, authorization: string | undefined): Promise<void> {
+    /**
+     * TALLY_KEY: the bearer must be that account's key (or an admin's). Checked as every route checks a
+     * key (auth.authenticate), so wrong keys count against the address's failed authentications.
+     */
+    async authorize(u: FunctionUrl, request: FastifyRequest, reply: FastifyReply): Promise<void> {
       if (u.authType === 'NONE') return;
-      const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
-      const principal = match ? await deps.auth.verify(match[1]!) : null;
-      if (!principal) throw errors.unauthenticated('This function URL needs Authorization: Bearer <account key>');
+      const principal = await deps.auth.authenticate(request, reply, 'This function URL needs Authorization: Bearer <account key>');
       if (principal.role !== 'admin' && !(principal.role === 'account' && principal.accountId === u.accountId)) {
         throw errors.forbidden("This function URL takes only its own account's keys");
       }
