@@ -22,7 +22,13 @@ export interface Network {
   close(): Promise<void>;
 }
 
-/** Never reachable from a function: link-local (cloud metadata) and every address of this host. */
+/**
+ * Cloud metadata services, which hand out the host's credentials: link-local (AWS, GCP, Azure, and most
+ * others at 169.254.169.254) and Alibaba Cloud's, which is not link-local.
+ */
+export const METADATA_RANGES = ['169.254.0.0/16', '100.100.100.200/32'];
+
+/** Never reachable from a function: cloud metadata and every address of this host. */
 export function deniedRanges(extra: string[]): string[] {
   const host: string[] = [];
   for (const addresses of Object.values(os.networkInterfaces())) {
@@ -30,7 +36,7 @@ export function deniedRanges(extra: string[]): string[] {
       if (a.family === 'IPv4' && !a.internal) host.push(`${a.address}/32`);
     }
   }
-  return [...new Set(['169.254.0.0/16', ...host, ...extra])];
+  return [...new Set([...METADATA_RANGES, ...host, ...extra])];
 }
 
 /**
