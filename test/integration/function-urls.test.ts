@@ -86,6 +86,10 @@ describe('function URLs', () => {
     expect(e.headers).toMatchObject({ header2: 'value1,value2', 'content-type': 'text/plain', 'user-agent': 'agent' });
     expect(e.headers.cookie).toBeUndefined();
     expect(e.requestContext.time).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+    // The id percent-encoded (as some clients write every character) names the same URL and the same path.
+    const encodedId = [...u.urlId].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+    const encoded = JSON.parse((await raw(`${u.url.replace(u.urlId, encodedId)}my/path?a=1`)).body.toString('utf8'));
+    expect(encoded).toMatchObject({ rawPath: '/my/path', rawQueryString: 'a=1' });
     // The URL root, with or without its slash: rawPath "/", no query, no body.
     const root = JSON.parse((await raw(u.url.slice(0, -1))).body.toString('utf8'));
     expect(root).toMatchObject({ rawPath: '/', rawQueryString: '', isBase64Encoded: false });

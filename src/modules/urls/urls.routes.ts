@@ -116,10 +116,11 @@ export function urlsRoutes(deps: {
           return reply.code(200).send();
         }
         await urls.authorize(u, req, reply);
-        const prefix = `/url/${req.params.urlId}`;
+        // What follows the id as the client wrote it (an id sent percent-encoded is longer than the decoded one).
+        const afterId = req.url.slice('/url/'.length).search(/[/?]/);
         const out = await urls.handle(u, {
           method: req.method,
-          rawPathAndQuery: req.url.slice(prefix.length),
+          rawPathAndQuery: afterId < 0 ? '' : req.url.slice('/url/'.length + afterId),
           rawHeaders: req.raw.rawHeaders,
           body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
           sourceIp: req.ip,
