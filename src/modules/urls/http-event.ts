@@ -102,6 +102,25 @@ export interface HttpResponseOut {
   body: Buffer;
 }
 
+/**
+ * Headers of the connection, not of the answer: the api's own HTTP server frames and keeps the
+ * connection, so a function may not set them (Fastify would send a function's transfer-encoding
+ * beside its own content-length).
+ */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'content-length',
+]);
+/** What HTTP allows in a header's name, and in its value (Node refuses anything else by throwing). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 const badGateway = (): HttpResponseOut => ({
   statusCode: 502,
   headers: { 'content-type': 'application/json' },
@@ -128,12 +147,21 @@ export function fromFunctionResult(r: Pick<InvokeResult, 'status' | 'payload'>):
   }
   const o = parsed as { statusCode: unknown; headers?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
   const status = Number(o.statusCode);
-  if (!Number.isInteger(status) || status < 100 || status > 599) return badGateway();
+  // A final answer is 200-599: an informational status (1xx) is not one.
+  if (!Number.isInteger(status) || status < 200 || status > 599) return badGateway();
   const headers: Record<string, string> = {};
   if (o.headers && typeof o.headers === 'object') {
-    for (const [k, v] of Object.entries(o.headers)) if (v !== null && v !== undefined) headers[k.toLowerCase()] = String(v);
+    for (const [k, v] of Object.entries(o.headers)) {
+      if (v === null || v === undefined) continue;
+      const name = k.toLowerCase();
+      const value = String(v);
+      // A name or value HTTP cannot carry (a line break would split the answer) is the function's error.
+      if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) return badGateway();
+      if (!HOP_BY_HOP.has(name)) headers[name] = value;
+    }
   }
   const cookies = Array.isArray(o.cookies) ? o.cookies.map(String) : [];
+  if (!cookies.every((c) => FIELD_VALUE.test(c))) return badGateway();
   const text = o.body === undefined || o.body === null ? '' : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
   const body = o.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text);
   return { statusCode: status, headers, cookies, body };

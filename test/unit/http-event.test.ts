@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { fromFunctionResult } from '../../src/modules/urls/http-event.js';
+
+const answer = (o: unknown) => fromFunctionResult({ status: 'success', payload: Buffer.from(JSON.stringify(o)) });
+
+describe("a function URL's answer from what the function returned", () => {
+  it('keeps the answer headers and drops those of the connection, which the api frames itself', () => {
+    const r = answer({
+      statusCode: 201,
+      headers: { 'X-Thing': 'a', 'Transfer-Encoding': 'chunked', Connection: 'close', 'Content-Length': '999', Upgrade: 'h2c' },
+      body: 'made',
+    });
+    expect(r).toMatchObject({ statusCode: 201, headers: { 'x-thing': 'a' } });
+    expect(Object.keys(r.headers)).toEqual(['x-thing']);
+    expect(r.body.toString()).toBe('made');
+  });
+
+  it('answers 502 for a header or cookie HTTP cannot carry, and for a status that is not a final one', () => {
+    for (const bad of [
+      { statusCode: 200, headers: { 'x-split': 'a\r\nset-cookie: stolen=1' } },
+      { statusCode: 200, headers: { 'bad name': 'a' } },
+      { statusCode: 200, headers: { 'x-nul': 'a\u0000b' } },
+      { statusCode: 200, cookies: ['a=1\r\nx-injected: 1'] },
+      { statusCode: 101, headers: { upgrade: 'websocket' } },
+      { statusCode: 199 },
+    ]) {
+      expect(answer(bad).statusCode, JSON.stringify(bad)).toBe(502);
+    }
+    // Latin-1 text and tabs are fine in a value.
+    expect(answer({ statusCode: 200, headers: { 'x-text': 'caf\u00e9\tbar' } }).headers).toEqual({ 'x-text': 'caf\u00e9\tbar' });
+  });
+});
