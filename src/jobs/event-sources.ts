@@ -57,6 +57,8 @@ export function startEventSources(deps: {
   const leaseMs = deps.options?.leaseMs ?? 30_000;
   const retryBaseMs = deps.options?.retryBaseMs ?? 60_000;
   const running = new Map<string, Running>();
+  /** Pollers told to stop that have not yet (their batch in flight finishing), by mapping id. */
+  const stopping = new Map<string, Promise<void>>();
   let stopped = false;
 
   function start(m: Mapping): void {
@@ -102,12 +104,37 @@ export function startEventSources(deps: {
     running.set(m.id, r);
   }
 
-  async function stopOne(id: string): Promise<void> {
+  /**
+   * Stops a poller without the pass waiting for it: its batch in flight may run for as long as its
+   * function may (15 minutes), and meanwhile the pass must go on renewing this replica's other leases,
+   * or another replica would take them and run their batches a second time. Until it has stopped, the
+   * mapping is not started again here; once it has, a pass runs at once (to give back a disabled one,
+   * start a changed one again, or clean up after a deleted one).
+   */
+  function stopOne(id: string): Promise<void> {
     const r = running.get(id);
-    if (!r) return;
-    r.abort.abort();
-    await r.done;
+    if (!r) return stopping.get(id) ?? Promise.resolve();
     running.delete(id);
+    r.abort.abort();
+    const done = r.done
+      .then(() => afterStop(r.mapping))
+      .finally(() => {
+        stopping.delete(id);
+        if (!stopped) void tick();
+      });
+    stopping.set(id, done);
+    return done;
+  }
+
+  /** A deleted mapping's poller stopped: what Tally made on the broker goes, now that it cannot be made again. */
+  async function afterStop(m: Mapping): Promise<void> {
+    try {
+      if ((await deps.sources.existing([m.id])).has(m.id)) return;
+      const problem = await deps.sources.forgetBroker(m);
+      if (problem) log.warn({ mappingId: m.id, problem }, 'a deleted mapping left state on its broker');
+    } catch (err) {
+      log.warn({ err, mappingId: m.id }, 'could not clean up after a deleted mapping');
+    }
   }
 
   async function pass(): Promise<void> {
@@ -118,20 +145,11 @@ export function startEventSources(deps: {
       const now = byId.get(id);
       return !now || now.updatedAt.getTime() !== running.get(id)!.mapping.updatedAt.getTime();
     });
-    const stoppedMappings = gone.map((id) => running.get(id)!.mapping);
-    await Promise.all(gone.map(stopOne));
-    // Deleted ones: what Tally made on the broker goes, now that their poller cannot make it again.
-    if (stoppedMappings.length > 0) {
-      const still = await deps.sources.existing(gone);
-      for (const m of stoppedMappings.filter((x) => !still.has(x.id))) {
-        const problem = await deps.sources.forgetBroker(m);
-        if (problem) log.warn({ mappingId: m.id, problem }, 'a deleted mapping left state on its broker');
-      }
-    }
+    for (const id of gone) void stopOne(id);
     // Disabled ones this replica held are given back (and become Disabled) once their poller stopped.
-    const disabled = await deps.sources.heldDisabled(holder);
+    const disabled = (await deps.sources.heldDisabled(holder)).filter((id) => !stopping.has(id));
     await deps.sources.release(holder, disabled);
-    for (const m of held) if (!running.has(m.id) && !stopped) start(m);
+    for (const m of held) if (!running.has(m.id) && !stopping.has(m.id) && !stopped) start(m);
     for (const [id, r] of running) {
       const p = r.pending;
       if (p.result === undefined && p.lag === undefined) continue;
@@ -157,15 +175,17 @@ export function startEventSources(deps: {
     holder,
     /** Runs a lease pass now (tests). */
     pass: tick,
-    running: () => [...running.keys()],
+    /** The mappings with a poller on this replica, running or still stopping. */
+    running: () => [...new Set([...running.keys(), ...stopping.keys()])],
     /** Stops every poller (their unfinished batches stay with the brokers) and gives the leases back. */
     async stop(): Promise<void> {
       stopped = true;
       clearInterval(timer);
       deps.sources.onChanged(() => {});
       await passing;
-      const ids = [...running.keys()];
-      await Promise.all(ids.map(stopOne));
+      const ids = [...new Set([...running.keys(), ...stopping.keys()])];
+      for (const id of running.keys()) void stopOne(id);
+      await Promise.all([...stopping.values()]);
       await deps.sources.release(holder, ids).catch((err: unknown) => log.warn({ err }, 'giving back mapping leases failed'));
     },
   };
