@@ -59,6 +59,8 @@ interface Active {
   cold: boolean;
   limitMs: number;
   handedOffAt?: number;
+  /** When a warm instance was woken for this call (performance.now()). */
+  wokeAt?: number;
   initLog: string;
   /** What the runtime wrote during init, line by line (stored with the first invocation, as its tail is). */
   initLines?: CapturedLine[];
@@ -139,7 +141,10 @@ export class FunctionInstance {
       this.active = active;
       const deliver = (): void => this.deliver(active, event, timeoutMs, opts.deadlineMs, opts.clientContext);
       if (!cold) {
-        if (this.wake()) return deliver();
+        if (this.wake()) {
+          active.wokeAt = performance.now();
+          return deliver();
+        }
         // Its CPU could not be given back: it is stopped, and the call, not taken, goes to another instance.
         this.active = null;
         this.busy = false;
@@ -241,6 +246,9 @@ export class FunctionInstance {
   private deliver(active: Active, event: Buffer, timeoutMs: number, deadlineMs?: number, clientContext?: string): void {
     if (this.active !== active || !this.api) return;
     if (!active.poller) this.watch(active);
+    // A warm runtime takes its event at once: it waits in /next. One that never asks for it runs, woken,
+    // until its timeout, and is billed that as a timeout (a handoff clears this timer first).
+    if (!active.cold) active.timer = setTimeout(() => this.onNeverTaken(active, timeoutMs), timeoutMs);
     this.api.deliver(
       {
         requestId: active.requestId,
@@ -317,6 +325,14 @@ export class FunctionInstance {
       extraLog: `${new Date().toISOString()} ${active.requestId} ${message}\n`,
     });
     this.kill();
+  }
+
+  /** A warm instance, woken for this call, did not take its event within the timeout: a timeout from its waking. */
+  private onNeverTaken(active: Active, timeoutMs: number): void {
+    if (this.active !== active || active.handedOffAt !== undefined) return;
+    active.handedOffAt = active.wokeAt ?? performance.now() - timeoutMs;
+    active.limitMs = timeoutMs;
+    this.onTimeout(active, true);
   }
 
   private onInitTimeout(active: Active): void {

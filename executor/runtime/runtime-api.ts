@@ -70,6 +70,11 @@ interface Current {
  * The Lambda Runtime API for one function instance, on 127.0.0.1 and a random port.
  * At most one invocation is in flight; the instance drives it with `deliver()` / `cancel()`.
  */
+/** Connections one instance may hold to its Runtime API at once (a runtime needs one or two). */
+const MAX_CONNECTIONS = 32;
+/** How long a request's headers may take to arrive (a runtime writes them at once). */
+const HEADERS_TIMEOUT_MS = 10_000;
+
 export class RuntimeApi {
   private current: Current | null = null;
   private parkedNext: http.ServerResponse | null = null;
@@ -90,8 +95,15 @@ export class RuntimeApi {
    * sandbox prepares it ahead of its instance, so the hooks are bound later.
    */
   static async start(maxResponseBytes = MAX_RESPONSE_BYTES, socketPath?: string): Promise<RuntimeApi> {
-    // keepAliveTimeout 0: the runtime's socket may sit idle for a whole invocation (up to 15 min).
-    const make = () => http.createServer({ keepAliveTimeout: 0, requestTimeout: 0, noDelay: true });
+    // keepAliveTimeout 0: the runtime's socket may sit idle for a whole invocation (up to 15 min). But a
+    // request's headers must come within HEADERS_TIMEOUT_MS, and an instance may hold MAX_CONNECTIONS at
+    // once: a function opening thousands of connections and never finishing a request line would
+    // otherwise hold a socket each in the executor, shared by every tenant, until it ran out of them.
+    const make = () => {
+      const server = http.createServer({ keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: HEADERS_TIMEOUT_MS, noDelay: true });
+      server.maxConnections = MAX_CONNECTIONS;
+      return server;
+    };
     const servers = socketPath ? [make(), make()] : [make()];
     const api = new RuntimeApi(servers, maxResponseBytes);
     const listen = (server: http.Server, where: { port: number; host: string } | { path: string }) =>
@@ -269,6 +281,19 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | nu
   });
 }
 
+/** Longest error type kept: it travels in a header and in the invoke stream's frame meta (64 KiB at most). */
+const MAX_ERROR_TYPE = 256;
+
+/**
+ * The error type as it may travel: in a response header (`x-tally-error-type`, `X-Amz-Function-Error`'s
+ * companion), where anything but printable ASCII makes Node throw, so each other character becomes `?`,
+ * and cut to MAX_ERROR_TYPE. The runtime, and so the function, chooses it.
+ */
+function headerSafe(errorType: string): string {
+  const cut = errorType.length > MAX_ERROR_TYPE ? errorType.slice(0, MAX_ERROR_TYPE) : errorType;
+  return cut.replace(/[^\x20-\x7e]/g, '?');
+}
+
 /** The error type from the header or the body, and a body that is always error JSON. */
 function normalizeError(req: http.IncomingMessage, body: Buffer, fallback: string): { errorType: string; json: Buffer } {
   const header = req.headers['lambda-runtime-function-error-type'];
@@ -278,12 +303,12 @@ function normalizeError(req: http.IncomingMessage, body: Buffer, fallback: strin
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
       const fromBody = (parsed as { errorType?: unknown }).errorType;
       errorType ??= typeof fromBody === 'string' && fromBody !== '' ? fromBody : undefined;
-      return { errorType: errorType ?? fallback, json: body };
+      return { errorType: headerSafe(errorType ?? fallback), json: body };
     }
   } catch {
     // not JSON: wrapped below
   }
-  errorType ??= fallback;
+  errorType = headerSafe(errorType ?? fallback);
   return { errorType, json: errorJson(errorType, body.toString('utf8')) };
 }
 
