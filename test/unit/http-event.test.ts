@@ -4,10 +4,17 @@ import { fromFunctionResult } from '../../src/modules/urls/http-event.js';
 const answer = (o: unknown) => fromFunctionResult({ status: 'success', payload: Buffer.from(JSON.stringify(o)) });
 
 describe("a function URL's answer from what the function returned", () => {
-  it('keeps the answer headers and drops those of the connection, which the api frames itself', () => {
+  it('keeps the answer headers and drops those of the connection, which the api frames itself, and any reaching past the URL', () => {
     const r = answer({
       statusCode: 201,
-      headers: { 'X-Thing': 'a', 'Transfer-Encoding': 'chunked', Connection: 'close', 'Content-Length': '999', Upgrade: 'h2c' },
+      headers: {
+        'X-Thing': 'a',
+        'Transfer-Encoding': 'chunked',
+        Connection: 'close',
+        'Content-Length': '999',
+        Upgrade: 'h2c',
+        'Service-Worker-Allowed': '/',
+      },
       body: 'made',
     });
     expect(r).toMatchObject({ statusCode: 201, headers: { 'x-thing': 'a' } });

@@ -117,6 +117,11 @@ const HOP_BY_HOP = new Set([
   'upgrade',
   'content-length',
 ]);
+/**
+ * Headers a function may not set either: `service-worker-allowed` would let a script it serves control
+ * the whole origin, the console's included (urls.routes.ts sandboxes its pages as well).
+ */
+const ORIGIN_WIDE = new Set(['service-worker-allowed']);
 /** What HTTP allows in a header's name, and in its value (Node refuses anything else by throwing). */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -157,7 +162,7 @@ export function fromFunctionResult(r: Pick<InvokeResult, 'status' | 'payload'>):
       const value = String(v);
       // A name or value HTTP cannot carry (a line break would split the answer) is the function's error.
       if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) return badGateway();
-      if (!HOP_BY_HOP.has(name)) headers[name] = value;
+      if (!HOP_BY_HOP.has(name) && !ORIGIN_WIDE.has(name)) headers[name] = value;
     }
   }
   const cookies = Array.isArray(o.cookies) ? o.cookies.map(String) : [];

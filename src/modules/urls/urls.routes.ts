@@ -39,6 +39,10 @@ function allowedOrigin(cors: Cors | null, origin: string | undefined): string | 
   return origins.includes('*') ? (cors.allowCredentials ? origin : '*') : null;
 }
 
+/** The CSP every function URL answer carries (docs/events.md): scripts and forms run, as an origin of their own. */
+export const FUNCTION_URL_SANDBOX =
+  'sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals allow-downloads';
+
 /** Managing a function's URL (account key), and the URL itself (`/url/<id>/...`, any method, its own auth). */
 export function urlsRoutes(deps: {
   auth: Auth;
@@ -125,7 +129,13 @@ export function urlsRoutes(deps: {
           body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
           sourceIp: req.ip,
         });
-        for (const [k, v] of Object.entries(out.headers)) reply.header(k, v);
+        for (const [k, v] of Object.entries(out.headers)) if (k !== 'content-security-policy') reply.header(k, v);
+        // A function URL shares the api's origin with the console, and its answer is another tenant's
+        // content: a sandboxed page is an origin of its own, so nothing it runs can read the console's
+        // storage or pages, or register a service worker that sees the console's requests (and keys).
+        // A policy of the function's own is sent too; the browser enforces both.
+        const theirs = out.headers['content-security-policy'];
+        reply.header('content-security-policy', theirs ? [FUNCTION_URL_SANDBOX, theirs] : FUNCTION_URL_SANDBOX);
         if (out.cookies.length) reply.header('set-cookie', out.cookies);
         if (origin && u.cors) {
           reply.header('access-control-allow-origin', origin);
