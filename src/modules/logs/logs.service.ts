@@ -45,7 +45,16 @@ function encodeCursor(l: StoredLine): string {
 function decodeCursor(cursor: string): PagePosition {
   try {
     const { t, r, s } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t: unknown; r: unknown; s: unknown };
-    if (typeof t === 'number' && Number.isSafeInteger(t) && typeof r === 'string' && isUuid(r) && Number.isInteger(s) && (s as number) >= 0)
+    // A Date holds 8.64e15 ms either side of 1970: past that it is Invalid Date, which no query can use.
+    if (
+      typeof t === 'number' &&
+      Number.isSafeInteger(t) &&
+      Math.abs(t) <= 8.64e15 &&
+      typeof r === 'string' &&
+      isUuid(r) &&
+      Number.isInteger(s) &&
+      (s as number) >= 0
+    )
       return { timestamp: new Date(t), requestId: r, seq: s as number };
   } catch {
     // fall through
@@ -115,7 +124,12 @@ export function createLogsService(deps: {
       let lines = 0;
       invocations.forEach((inv, i) => {
         if (bad.has(i)) return;
-        const kept = inv.lines.every(inTime) ? inv.lines : inv.lines.filter(inTime);
+        let kept = inv.lines.every(inTime) ? inv.lines : inv.lines.filter(inTime);
+        // Postgres keeps no NUL in text: as the executor does when it reads the lines, U+FFFD stands for it
+        // (a batch refused whole with a 500 would be resent for ever).
+        if (kept.some((l) => l.message.includes('\u0000'))) {
+          kept = kept.map((l) => (l.message.includes('\u0000') ? { ...l, message: l.message.replaceAll('\u0000', '\uFFFD') } : l));
+        }
         lines += kept.length;
         const base = { accountId: inv.accountId.toLowerCase(), functionName: inv.functionName, requestId: inv.requestId.toLowerCase() };
         for (const run of runsOf(base, kept)) runs.push(run);

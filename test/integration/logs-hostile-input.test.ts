@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { InvocationLogs } from '../../src/contracts/logs.js';
+import { bearer, newTenant, useTestApp } from '../helpers/app.js';
+
+// Hostile values on the log routes are refused (400) or made storable, never a failed query (500).
+// Found by a review on 2026-12-07.
+const t = useTestApp(new Date().toISOString());
+
+function batch(accountId: string, functionName: string, messages: string[]): InvocationLogs {
+  const now = t.clock.now().getTime();
+  return {
+    requestId: randomUUID(),
+    accountId,
+    functionName,
+    architecture: 'x86_64',
+    memoryMb: 512,
+    lines: messages.map((message, seq) => ({ seq, timestamp: now - 1000 + seq, message })),
+  };
+}
+
+async function get(key: string, url: string) {
+  const r = await t.app.inject({ method: 'GET', url, headers: bearer(key) });
+  return { status: r.statusCode, body: r.body };
+}
+
+describe('log routes and hostile input', () => {
+  it('a cursor holding a timestamp outside the Date range is a 400, not a 500', async () => {
+    const a = await newTenant(t.app);
+    await t.services.logs.ingest({ role: 'executor', accountId: a.id, keyId: null }, [batch(a.id, 'fn', ['one', 'two', 'three'])]);
+    const ok = await get(a.accountKey, '/v1/functions/fn/logs?limit=1');
+    expect(ok.status).toBe(200);
+    // Number.isSafeInteger(9e15) holds, but new Date(9e15) is an Invalid Date.
+    const cursor = Buffer.from(JSON.stringify({ t: 9e15, r: randomUUID(), s: 0 })).toString('base64url');
+    const r = await get(a.accountKey, `/v1/functions/fn/logs?cursor=${cursor}`);
+    expect(r.status, r.body).toBe(400);
+  });
+
+  it('a text filter holding NUL is a 400, not a 500', async () => {
+    const a = await newTenant(t.app);
+    await t.services.logs.ingest({ role: 'executor', accountId: a.id, keyId: null }, [batch(a.id, 'fn', ['one'])]);
+    const r = await get(a.accountKey, '/v1/functions/fn/logs?filter=%00');
+    expect(r.status, r.body).toBe(400);
+  });
+
+  it('a function name holding NUL is a 400, not a 500', async () => {
+    const a = await newTenant(t.app);
+    const r = await get(a.accountKey, '/v1/functions/a%00b/logs');
+    expect(r.status, r.body).toBe(400);
+  });
+
+  it('a line holding NUL posted by an executor is stored with U+FFFD in its place, not a 500 resent for ever', async () => {
+    const a = await newTenant(t.app);
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/v1/logs',
+      headers: bearer(a.executorKey),
+      payload: { invocations: [batch(a.id, 'fn', ['before', 'a\u0000b'])] },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const page = await get(a.accountKey, '/v1/functions/fn/logs');
+    expect(JSON.parse(page.body).events.map((e: { message: string }) => e.message)).toEqual(['before', 'a\uFFFDb']);
+  });
+});
