@@ -4,7 +4,7 @@ import { errorResponses } from '../../lib/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { principalOf, type Auth } from '../accounts/auth.js';
 import { AccountParams, FunctionLogsParams, LogRetentionBody, LogRetentionDto, LogsPageDto, LogsQuery } from './logs.schemas.js';
-import type { LogsService } from './logs.service.js';
+import type { LogEvent, LogsService } from './logs.service.js';
 
 /** A log batch can hold an invocation's 4 MB of text, escaped in JSON. */
 export const LOGS_BODY_LIMIT = 32 * 1024 * 1024;
@@ -73,9 +73,24 @@ export function logsRoutes(deps: {
         const stop = new AbortController();
         followers.add(stop);
         res.on('close', () => stop.abort());
+        // A client that hung up while the key and account were checked: its close came before the listener.
+        if (res.destroyed || req.raw.destroyed || res.socket?.destroyed !== false) stop.abort();
         const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+        /** Writes a line; when the client reads slower than lines come, waits for it rather than buffering here. */
+        const emit = async (e: LogEvent): Promise<void> => {
+          if (res.write(`event: log\ndata: ${JSON.stringify(e)}\n\n`)) return;
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              res.off('drain', done);
+              stop.signal.removeEventListener('abort', done);
+              resolve();
+            };
+            res.once('drain', done);
+            stop.signal.addEventListener('abort', done, { once: true });
+          });
+        };
         try {
-          await logs.follow(query, (e) => res.write(`event: log\ndata: ${JSON.stringify(e)}\n\n`), stop.signal, deps.followPollMs ?? 1_000);
+          await logs.follow(query, emit, stop.signal, deps.followPollMs ?? 1_000);
         } catch (err) {
           req.log.error({ err }, 'following a function log failed');
           res.write(`event: error\ndata: ${JSON.stringify({ code: 'INTERNAL_ERROR', message: 'following stopped' })}\n\n`);

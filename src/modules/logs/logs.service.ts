@@ -176,7 +176,7 @@ export function createLogsService(deps: {
      * Follows a function's log live: calls `emit` with lines in the order they arrive, from `from`
      * (default: now), until `signal` aborts. Polls every `pollMs`; see docs/logs.md for why polling.
      */
-    async follow(q: LogQuery, emit: (e: LogEvent) => void, signal: AbortSignal, pollMs: number): Promise<void> {
+    async follow(q: LogQuery, emit: (e: LogEvent) => void | Promise<void>, signal: AbortSignal, pollMs: number): Promise<void> {
       // One listener per wait, removed when the wait ends: a follower may wait for hours.
       const sleep = (ms: number) =>
         new Promise<void>((resolve) => {
@@ -199,22 +199,27 @@ export function createLogsService(deps: {
       const notBefore = q.from && new Date(q.from) > kept ? new Date(q.from) : kept;
       /** Lines sent (row id and place in it), with when they arrived: a line is sent once even when two looks both find it. */
       const seen = new Map<string, number>();
-      const send = (l: StoredLine) => {
-        const key = `${l.id}.${l.part}`;
-        if (seen.has(key)) return;
-        seen.set(key, l.ingestedAt.getTime());
-        emit(toEvent(l));
-      };
       // A line is stamped when its insert began and visible once committed: every look goes back a
       // few seconds before the newest arrival seen, and skips what was sent.
       let since = new Date((await repo.now()).getTime() - 2_000);
+      /** Sends a line once; waits while the client reads slowly (emit's promise), so nothing piles up here. */
+      const send = async (l: StoredLine) => {
+        const key = `${l.id}.${l.part}`;
+        if (seen.has(key)) return;
+        // Only a line that arrived since the looks began can come again: the replay of older ones is not kept.
+        if (l.ingestedAt.getTime() >= since.getTime() - 5_000) seen.set(key, l.ingestedAt.getTime());
+        await emit(toEvent(l));
+      };
       if (q.from) {
         // What was stored before following began, in time order, page by page.
         let after: PagePosition | null = null;
         const to = new Date(deps.clock.now().getTime() + 60_000);
         while (!signal.aborted) {
           const page = await repo.page({ ...narrow, from: notBefore, to, after, limit: 1000 });
-          for (const l of page) send(l);
+          for (const l of page) {
+            if (signal.aborted) return;
+            await send(l);
+          }
           if (page.length < 1000) break;
           const last = page[page.length - 1]!;
           after = { timestamp: last.timestamp, requestId: last.requestId, seq: last.seq };
@@ -226,8 +231,9 @@ export function createLogsService(deps: {
         for (;;) {
           const lines = await repo.arrivedSince({ ...narrow, since, notBefore, after, limit: 1000 });
           for (const l of lines) {
+            if (signal.aborted) return;
             newest = Math.max(newest, l.ingestedAt.getTime());
-            send(l);
+            await send(l);
           }
           if (lines.length < 1000 || signal.aborted) break;
           const last = lines[lines.length - 1]!;
