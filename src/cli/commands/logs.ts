@@ -24,12 +24,25 @@ export function parseSince(since: string, now = Date.now()): string {
   return new Date(t).toISOString();
 }
 
+/**
+ * A message as it may reach a terminal: a function's own text, so a carriage return, an escape
+ * sequence or any other control character (but a tab) is shown as `\r`, `\e`, `\xNN`, not obeyed.
+ * Obeyed, it could erase the line's real timestamp and request id and print one that passes as
+ * another invocation's platform line (a forged REPORT).
+ */
+function printable(message: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  return message.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) =>
+    c === '\r' ? '\\r' : c === '\n' ? '\\n' : c === '\u001b' ? '\\e' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
 function printEvent(out: Out, e: LogEvent, json: boolean | undefined): void {
   if (json) {
     out.stdout.write(`${JSON.stringify(e)}\n`);
     return;
   }
-  const message = e.message.endsWith('\n') ? e.message : `${e.message}\n`;
+  const message = `${printable(e.message.endsWith('\n') ? e.message.slice(0, -1) : e.message)}\n`;
   const id = e.requestId ? yellow(out, e.requestId.slice(0, 8)) : dim(out, '-'.repeat(8));
   out.stdout.write(`${dim(out, e.timestamp)} ${id} ${message}`);
 }
