@@ -44,13 +44,39 @@ function ordered(lines: CapturedLine[]): LogLine[] {
   });
 }
 
-/** Splits the records into batches of at most 1,000 invocations and about 4 MB of text (one invocation may be more alone). */
+const sizeOf = (lines: LogLine[]) => lines.reduce((n, l) => n + l.message.length + 40, 200);
+
+/**
+ * An invocation's lines in parts of about MAX_LOG_BATCH_BYTES of text each (one line of at most 256 KB
+ * may make a part a little more). One invocation may keep 4 MB of init output and 4 MB of its own, and
+ * JSON escapes a control character in six bytes: whole, it could pass the route's 32 MB body limit
+ * (a 413, which drops its lines). The api stores each line once by its number, whatever part brings it.
+ */
+function parts(r: InvocationLogs): InvocationLogs[] {
+  if (sizeOf(r.lines) <= MAX_LOG_BATCH_BYTES) return [r];
+  const out: InvocationLogs[] = [];
+  let lines: LogLine[] = [];
+  let size = 200;
+  for (const l of r.lines) {
+    if (lines.length > 0 && size + l.message.length + 40 > MAX_LOG_BATCH_BYTES) {
+      out.push({ ...r, lines });
+      lines = [];
+      size = 200;
+    }
+    lines.push(l);
+    size += l.message.length + 40;
+  }
+  out.push({ ...r, lines });
+  return out;
+}
+
+/** Splits the records into batches of at most 1,000 invocations and about 4 MB of text (an invocation's lines in parts). */
 export function logBatches(records: InvocationLogs[]): InvocationLogs[][] {
   const batches: InvocationLogs[][] = [];
   let current: InvocationLogs[] = [];
   let bytes = 0;
-  for (const r of records) {
-    const size = r.lines.reduce((n, l) => n + l.message.length + 40, 200);
+  for (const r of records.flatMap(parts)) {
+    const size = sizeOf(r.lines);
     if (current.length > 0 && (current.length >= MAX_LOG_INVOCATIONS_PER_BATCH || bytes + size > MAX_LOG_BATCH_BYTES)) {
       batches.push(current);
       current = [];

@@ -61,4 +61,15 @@ describe('log routes and hostile input', () => {
     const page = await get(a.accountKey, '/v1/functions/fn/logs');
     expect(JSON.parse(page.body).events.map((e: { message: string }) => e.message)).toEqual(['before', 'a\uFFFDb']);
   });
+
+  it("reads an invocation's lines sent in parts (as the executor splits a large one) back as one, in order, once", async () => {
+    const a = await newTenant(t.app);
+    const whole = batch(a.id, 'fn', ['one', 'two', 'three', 'four']);
+    const principal = { role: 'executor' as const, accountId: a.id, keyId: null };
+    for (const lines of [whole.lines.slice(0, 2), whole.lines.slice(2), whole.lines.slice(2)]) {
+      await t.services.logs.ingest(principal, [{ ...whole, lines }]);
+    }
+    const page = await get(a.accountKey, '/v1/functions/fn/logs');
+    expect(JSON.parse(page.body).events.map((e: { message: string }) => e.message)).toEqual(['one', 'two', 'three', 'four']);
+  });
 });
