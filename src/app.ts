@@ -13,6 +13,7 @@ import { createMetrics, instrumentInvoiceRuns, registerBacklogMetrics, type Metr
 import { createOutboundHttp, type OutboundOptions } from './lib/outbound-http.js';
 import { ErrorBody } from './lib/schemas.js';
 import { validatorCompiler } from './lib/validation.js';
+import { refuseUnstorableInput } from './lib/storable-input.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { createAccountsService } from './modules/accounts/accounts.service.js';
@@ -330,6 +331,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   }
   app.decorateRequest('principal', null);
   app.addSchema(ErrorBody);
+  app.addHook('preValidation', refuseUnstorableInput);
   // Once closing, answers in flight end their keep-alive connection: a client holding it open
   // would otherwise keep a stopping process alive.
   let closing = false;

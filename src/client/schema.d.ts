@@ -478,7 +478,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every version of a function, oldest first */
+        /** A function's versions, oldest first, a page at a time */
         get: operations["listFunctionVersions"];
         put?: never;
         post?: never;
@@ -6517,7 +6517,11 @@ export interface operations {
     };
     listFunctionVersions: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description the last version of the previous page */
+                after?: number;
+            };
             header?: never;
             path: {
                 name: string;
@@ -6575,6 +6579,8 @@ export interface operations {
                              */
                             lastModified: string;
                         }[];
+                        /** @description pass as `after` for the next page */
+                        next: number | null;
                     };
                 };
             };

@@ -1,7 +1,8 @@
 /** A billing period is a calendar month in UTC, written 'YYYY-MM' on the wire and 'YYYY-MM-01' in SQL. */
 export type Period = string;
 
-export const PERIOD_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])$';
+/** YYYY-MM; not year 0000, which Postgres's dates do not have. */
+export const PERIOD_PATTERN = '^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])$';
 
 export const periodOf = (at: Date): Period => at.toISOString().slice(0, 7);
 export const periodStart = (p: Period): Date => new Date(`${p}-01T00:00:00.000Z`);

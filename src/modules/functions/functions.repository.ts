@@ -244,9 +244,11 @@ export function createFunctionsRepository(base: Db) {
       return (await q.execute()).map(toConfig);
     },
 
-    async listVersions(accountId: string, name: string): Promise<FunctionConfig[]> {
-      const rows = await configs(db).where('f.account_id', '=', accountId).where('f.name', '=', name).orderBy('v.version').execute();
-      return rows.map(toConfig);
+    /** Versions oldest first: all of them, or a page of `limit` after version `after`. */
+    async listVersions(accountId: string, name: string, page?: { limit: number; after: number }): Promise<FunctionConfig[]> {
+      let q = configs(db).where('f.account_id', '=', accountId).where('f.name', '=', name).orderBy('v.version');
+      if (page) q = q.where('v.version', '>', page.after).limit(page.limit);
+      return (await q.execute()).map(toConfig);
     },
 
     async readZip(accountId: string, sha256: string): Promise<Buffer | null> {

@@ -14,6 +14,7 @@ import {
   NameParams,
   UpdateCodeBody,
   UpdateConfigurationBody,
+  ListVersionsQuery,
   VersionListDto,
   VersionQuery,
   toFunctionDto,
@@ -127,12 +128,16 @@ export function functionsRoutes(deps: { auth: Auth; accounts: AccountsService; f
         onRequest,
         schema: {
           tags,
-          summary: 'Every version of a function, oldest first',
+          summary: "A function's versions, oldest first, a page at a time",
           params: NameParams,
+          querystring: ListVersionsQuery,
           response: { 200: VersionListDto, ...errorResponses },
         },
       },
-      async (req) => ({ versions: (await functions.versions(await account(req), req.params.name)).map(toFunctionDto) }),
+      async (req) => {
+        const page = await functions.versionsPage(await account(req), req.params.name, req.query.limit, req.query.after ?? 0);
+        return { versions: page.versions.map(toFunctionDto), next: page.next };
+      },
     );
 
     app.put(

@@ -113,7 +113,7 @@ export type UpdateConfigurationBody = Static<typeof UpdateConfigurationBody>;
 
 export const NameParams = Type.Object({ name: Type.String() });
 export const VersionQuery = Type.Object(
-  { version: Type.Optional(Type.Integer({ minimum: 1, description: 'a published version; default: the latest' })) },
+  { version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'a published version; default: the latest' })) },
   { additionalProperties: false },
 );
 export const ListFunctionsQuery = Type.Object(
@@ -126,7 +126,7 @@ export const ListFunctionsQuery = Type.Object(
 export const InvokeQuery = Type.Object(
   {
     log: Type.Optional(Type.Enum(['tail', 'none'], { description: 'tail: X-Tally-Log-Result carries the last 4 KB of the log' })),
-    version: Type.Optional(Type.Integer({ minimum: 1, description: 'run this version; default: the latest' })),
+    version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'run this version; default: the latest' })),
     alias: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$', description: 'run the version this alias names' })),
   },
   { additionalProperties: false },
@@ -156,7 +156,17 @@ export const FunctionDto = Type.Object({
 });
 
 export const FunctionListDto = Type.Object({ functions: Type.Array(FunctionDto), next: Type.Union([Type.String(), Type.Null()]) });
-export const VersionListDto = Type.Object({ versions: Type.Array(FunctionDto) });
+export const VersionListDto = Type.Object({
+  versions: Type.Array(FunctionDto),
+  next: Type.Union([Type.Integer(), Type.Null()], { description: 'pass as `after` for the next page' }),
+});
+export const ListVersionsQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 1000 }),
+    after: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: 'the last version of the previous page' })),
+  },
+  { additionalProperties: false },
+);
 
 export const toFunctionDto = (f: FunctionConfig) => ({
   ...f,

@@ -301,6 +301,21 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
       return all;
     },
 
+    /** A page of versions, oldest first: every configuration or code change makes one, so they are many. */
+    async versionsPage(
+      accountId: string,
+      name: string,
+      limit: number,
+      after: number,
+    ): Promise<{ versions: FunctionConfig[]; next: number | null }> {
+      const page = await repo.listVersions(accountId, name, { limit: limit + 1, after });
+      if (page.length === 0 && after === 0) throw errors.functionNotFound(name);
+      if (page.length === 0) await mustFind(accountId, name);
+      const more = page.length > limit;
+      const versions = more ? page.slice(0, limit) : page;
+      return { versions, next: more ? versions[versions.length - 1]!.version : null };
+    },
+
     /** Deletes the function, then the code and the image blobs nothing else of the account uses. */
     async remove(accountId: string, name: string): Promise<void> {
       const deleted = await repo.transaction(async (tx) => {

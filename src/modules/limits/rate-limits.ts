@@ -27,6 +27,7 @@ export const EXPENSIVE_ROUTES: ReadonlySet<string> = new Set([
   'GET /v1/usage',
   'GET /v1/functions/:name/logs',
   'GET /v1/cost/current',
+  'GET /v1/invoices',
   'GET /v1/invoices/:id',
   'GET /v1/invoices/:id/lines/:lineId/usage',
   'POST /v1/invoices/run',
