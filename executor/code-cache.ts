@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
@@ -114,5 +114,15 @@ async function unpack(zip: Buffer, into: string): Promise<void> {
       throw new Error(`symlink ${link.at} points outside the code folder`);
     }
     await symlink(link.target, link.at);
+  }
+  // Each target was checked as text; the kernel follows a link met midway first, so a chain of them
+  // (`a/q -> ..`, `a/x -> q/..`) could lead out. The api refuses such zips since 2026-12-07; one stored
+  // before is checked here as the kernel resolves it, and refused (the caller removes the folder).
+  const home = links.length > 0 ? await realpath(into) : into;
+  for (const link of links) {
+    const real = await realpath(link.at).catch(() => null); // null: a dangling link, which leads nowhere
+    if (real !== null && real !== home && !real.startsWith(home + path.sep)) {
+      throw new Error(`symlink ${link.at} leads outside the code folder, through another symlink`);
+    }
   }
 }

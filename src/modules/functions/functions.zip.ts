@@ -71,6 +71,24 @@ function checkLink(name: string, target: string): void {
 }
 
 /**
+ * A symlink's target may end at another symlink (a library's `libx.so -> libx.so.1 -> libx.so.1.2`),
+ * but may not pass through one on the way: each link's target is checked on its own, as text, and the
+ * kernel follows a link met midway first, so `a/q -> ..` and `a/x -> q/..` together lead one folder
+ * above the code, and deeper chains further (found by a review on 2026-12-07).
+ */
+function checkChain(name: string, target: string, links: Map<string, string>): void {
+  const parts = name.split('/').slice(0, -1);
+  const steps = target.split('/').filter((p) => p !== '' && p !== '.');
+  steps.forEach((part, i) => {
+    if (part === '..') parts.pop();
+    else parts.push(part);
+    if (i < steps.length - 1 && links.has(parts.join('/'))) {
+      throw errors.invalidZip(`symlink "${name}" passes through the symlink "${parts.join('/')}"; chained links are refused`);
+    }
+  });
+}
+
+/**
  * Validates a deployment package the way Lambda would refuse it: unreadable, encrypted, too big
  * unzipped, unsafe paths or symlinks, corrupt data. With `verifyContents` every entry is inflated
  * and its checksum compared, so executors never meet a zip that fails half-way.
@@ -120,14 +138,17 @@ export async function inspectZip(data: Buffer, limits: ZipLimits, verifyContents
       if (err instanceof AppError) throw err;
       throw zipError(err);
     }
-    // An entry written through a symlinked folder would land wherever the link points.
+    // An entry written through a symlinked folder would land wherever the link points; one under a
+    // file could not be unpacked at all (the executor would fail at every cold start).
     for (const path of [...files.keys(), ...links.keys()]) {
       const parts = path.split('/');
       for (let i = 1; i < parts.length; i++) {
         const prefix = parts.slice(0, i).join('/');
         if (links.has(prefix)) throw errors.invalidZip(`entry "${path}" lies under the symlink "${prefix}"`);
+        if (files.has(prefix)) throw errors.invalidZip(`entry "${path}" lies under the file "${prefix}"`);
       }
     }
+    for (const [name, target] of links) checkChain(name, target, links);
     return { files, unzippedBytes };
   } finally {
     zip.close();

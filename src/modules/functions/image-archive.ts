@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import type { Architecture } from '../../contracts/usage.js';
 import { AppError, errors } from '../../lib/errors.js';
 import { readTar, TarError, tarFile } from '../../lib/tar.js';
+import { LayerScanner } from './layer-scan.js';
 
 /** How big an image archive may be (the upload) and its layers once unpacked. */
 export interface ImageLimits {
@@ -67,17 +68,28 @@ function json<T>(data: Buffer, what: string): T {
   }
 }
 
+/** Layers an image may have: Docker's own limit is 127, and each one is another unpack on every executor. */
+const MAX_LAYERS = 128;
+function tooManyLayers(count: number): void {
+  if (count > MAX_LAYERS) throw errors.invalidImage(`the image has ${count} layers; at most ${MAX_LAYERS} are taken`);
+}
+
 const isGzip = (data: Buffer) => data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
 
 /** The sha256 of a layer's tar (its diff id) and its size, gunzipping as it goes; refused past `budget` bytes. */
 async function diffId(layer: Buffer, gzipped: boolean, budget: number): Promise<{ digest: string; bytes: number }> {
-  if (!gzipped) return { digest: sha256(layer), bytes: layer.length };
+  const scanner = new LayerScanner();
+  if (!gzipped) {
+    scanner.push(layer);
+    return { digest: sha256(layer), bytes: layer.length };
+  }
   const hash = createHash('sha256');
   let bytes = 0;
   try {
     for await (const chunk of Readable.from([layer]).pipe(createGunzip()) as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       if (bytes > budget) throw errors.codeTooLarge(`imageArchive: the image is larger than its limit once unpacked`);
+      scanner.push(chunk);
       hash.update(chunk);
     }
   } catch (err) {
@@ -134,15 +146,24 @@ export async function readImageArchive(
     if (!found) throw errors.invalidImage(`${what} (${name}) is missing from the archive`);
     return found;
   };
+  /** Blobs already checked, by digest: a manifest may name one layer many times, and each hash costs. */
+  const checked = new Map<string, Buffer>();
   /** An OCI blob, checked against the descriptor that names it. */
   const blob = (d: Descriptor, what = 'a blob') => {
     const hex = /^sha256:([0-9a-f]{64})$/.exec(d.digest ?? '')?.[1];
     if (!hex) throw errors.invalidImage(`${what} has an unsupported digest "${d.digest}" (sha256 only)`);
     const data = file(`blobs/sha256/${hex}`, what);
+    const known = checked.get(d.digest!);
+    if (known) {
+      if (d.size !== undefined && d.size !== known.length)
+        throw errors.imageDigestMismatch(`${what} ${d.digest} is ${known.length} bytes, not ${d.size}`);
+      return known;
+    }
     const actual = sha256(data);
     if (actual !== d.digest) throw errors.imageDigestMismatch(`${what} ${d.digest} has the digest ${actual}: the archive was altered`);
     if (d.size !== undefined && d.size !== data.length)
       throw errors.imageDigestMismatch(`${what} ${d.digest} is ${data.length} bytes, not ${d.size}`);
+    checked.set(d.digest!, data);
     return data;
   };
 
@@ -154,6 +175,7 @@ export async function readImageArchive(
     const original = blob(chosen, 'the manifest');
     const manifest = json<{ mediaType?: string; config?: Descriptor; layers?: Descriptor[] }>(original, 'the manifest');
     if (!manifest.config || !Array.isArray(manifest.layers)) throw errors.invalidImage('the manifest names no config or no layers');
+    tooManyLayers(manifest.layers.length);
     configBytes = blob(manifest.config, 'the config');
     layerBlobs = manifest.layers.map((l, i) => ({ data: blob(l, `layer ${i}`), mediaType: l.mediaType ?? OCI_TAR }));
     const pureOci =
@@ -168,13 +190,16 @@ export async function readImageArchive(
     }
     const [entry] = entries;
     if (!entry?.Config || !Array.isArray(entry.Layers)) throw errors.invalidImage('manifest.json names no Config or no Layers');
+    tooManyLayers(entry.Layers.length);
     configBytes = file(entry.Config, 'the config');
     // `docker save` names the config by its digest: a changed config no longer matches its name.
     const named = /([0-9a-f]{64})(\.json)?$/.exec(entry.Config)?.[1];
     if (named && sha256(configBytes) !== `sha256:${named}`)
       throw errors.imageDigestMismatch(`the config ${entry.Config} does not match its digest`);
+    const byName = new Map<string, Buffer>();
     layerBlobs = entry.Layers.map((name) => {
-      const data = file(name, 'a layer');
+      const data = byName.get(name) ?? file(name, 'a layer');
+      byName.set(name, data);
       return { data, mediaType: isGzip(data) ? OCI_GZIP : OCI_TAR };
     });
   } else {
@@ -196,10 +221,17 @@ export async function readImageArchive(
     throw errors.invalidImage(`the config lists ${diffIds.length} layers, the image has ${layerBlobs.length}`);
   let unpackedBytes = 0;
   const layers: Descriptor[] = [];
+  /** Layers read already (a layer named twice is unpacked twice, and counted twice, but read once). */
+  const read = new Map<Buffer, { digest: string; bytes: number; blobDigest: string }>();
   for (const [i, layer] of layerBlobs.entries()) {
     const type = LAYER_TYPES[layer.mediaType];
     if (!type) throw errors.invalidImage(`layer ${i} has the media type ${layer.mediaType}; tar and tar+gzip layers are supported`);
-    const content = await diffId(layer.data, type === OCI_GZIP, limits.maxImageUnpackedBytes - unpackedBytes);
+    let content = read.get(layer.data);
+    if (!content) {
+      const unpacked = await diffId(layer.data, type === OCI_GZIP, limits.maxImageUnpackedBytes - unpackedBytes);
+      content = { ...unpacked, blobDigest: sha256(layer.data) };
+      read.set(layer.data, content);
+    }
     if (content.digest !== diffIds[i]) {
       throw errors.imageDigestMismatch(`layer ${i} unpacks to ${content.digest}, the config says ${diffIds[i]}: the archive was altered`);
     }
@@ -207,7 +239,7 @@ export async function readImageArchive(
     if (unpackedBytes > limits.maxImageUnpackedBytes) {
       throw errors.codeTooLarge(`imageArchive: the image is larger than ${limits.maxImageUnpackedBytes} bytes once unpacked`);
     }
-    layers.push({ mediaType: type, digest: sha256(layer.data), size: layer.data.length });
+    layers.push({ mediaType: type, digest: content.blobDigest, size: layer.data.length });
   }
   const configDigest = sha256(configBytes);
   manifestBytes ??= Buffer.from(
