@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -36,7 +36,9 @@ export function createSecretBox(key: Buffer): SecretBox {
       const parts = sealed.split('.');
       if (parts.length !== 4 || parts[0] !== PREFIX) throw new SecretKeyError('not a sealed secret');
       const [iv, tag, body] = parts.slice(1).map((p) => Buffer.from(p, 'base64url')) as [Buffer, Buffer, Buffer];
-      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      // The whole 16-byte tag, always: Node would take a 4-byte one, and 32 bits of integrity.
+      if (iv.length !== 12 || tag.length !== 16) throw new SecretKeyError('not a sealed secret');
+      const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
       decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(tag);
       try {
@@ -69,7 +71,37 @@ export function loadSecretBox(options: { secretKey: Buffer | null; dataDir: stri
   if (stored !== '') return createSecretBox(parseSecretKey(stored));
   const key = randomBytes(32);
   mkdirSync(options.dataDir, { recursive: true });
-  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    // Written whole and synced, with its folder, before anything is sealed with it: a key lost in a
+    // power cut would leave every sealed secret unreadable.
+    const fd = openSync(file, 'wx', 0o600);
+    try {
+      writeSync(fd, `${key.toString('base64')}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    syncFolder(options.dataDir);
+  } catch (err) {
+    // Another process sharing the folder made it first (api replicas starting together): use theirs.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // It may not be written yet: wait for it a little (start-up is synchronous here).
+    for (let i = 0; i < 100; i++) {
+      const theirs = readFileSync(file, 'utf8').trim();
+      if (theirs !== '') return createSecretBox(parseSecretKey(theirs));
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+    throw new SecretKeyError(`${file} stayed empty: remove it, or set TALLY_SECRET_KEY`);
+  }
   chmodSync(file, 0o600);
   return createSecretBox(key);
+}
+
+function syncFolder(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createSecretBox, SecretKeyError } from '../../src/lib/secret-box.js';
+
+// Secrets (found by a review on 2026-12-07): a sealed value's whole GCM tag, and one secret key for docker-compose's api replicas.
+
+describe('secret box: the GCM tag', () => {
+  const key = Buffer.alloc(32, 9);
+
+  it('refuses a sealed value whose authentication tag was truncated (a 4-byte tag is 32 bits of integrity)', () => {
+    const box = createSecretBox(key);
+    const sealed = box.seal('amqp://user:pass@broker/', 'row-1');
+    const [v, iv, tag, body] = sealed.split('.') as [string, string, string, string];
+    const short = Buffer.from(tag, 'base64url').subarray(0, 4).toString('base64url');
+    // Anyone who can write the row may cut the tag to 4 bytes and it still opens: forging a value
+    // then takes about 2^32 tries against an open() oracle instead of 2^128.
+    expect(() => box.open([v, iv, short, body].join('.'), 'row-1')).toThrow(SecretKeyError);
+  });
+});
+
+describe('docker-compose.yml: replicas share the secret key', () => {
+  it('gives the api service, which runs more than one replica, one TALLY_SECRET_KEY', () => {
+    const text = readFileSync(path.join(__dirname, '../../docker-compose.yml'), 'utf8');
+    const api = /\n {2}api:\n([\s\S]*?)\n {2}[a-z][\w-]*:\n/.exec(text)?.[1] ?? '';
+    expect(api).toMatch(/replicas:\s*2/);
+    // README: "set it, the same on every replica, when more than one api runs". Without it each
+    // container makes its own /data/secret.key (no volume): an access key or broker URL sealed by one
+    // replica does not open on the other, and none opens after the containers are recreated.
+    expect(api).toMatch(/TALLY_SECRET_KEY:/);
+  });
+});
