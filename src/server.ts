@@ -55,7 +55,22 @@ async function main(): Promise<void> {
     log.fatal({ err: err.message }, 'the database is gone; exiting');
     process.exit(1);
   };
+  // A signal during start-up: once the database is open it is stopped (the embedded Postgres above
+  // all: left running, it would hold its data folder and every later start would fail on it) and the
+  // process exits; while it opens, that step (a migration is one transaction) ends first.
+  let stopRequested = false;
+  const early = () => {
+    stopRequested = true;
+    if (opened) void opened.close().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', early);
+  process.on('SIGINT', early);
   const database = await openDatabase(config, log, { onLost: (err) => databaseLost(err) });
+  opened = database;
+  if (stopRequested) {
+    await database.close().catch(() => undefined);
+    process.exit(0);
+  }
   if (database.applied.length > 0) log.info({ applied: database.applied }, 'migrations applied');
 
   const generated = await ensureBootstrapAdminKey(database.db, createAccountsRepository(database.db), config.adminKey);
@@ -150,6 +165,8 @@ async function main(): Promise<void> {
     log.fatal({ err: err.message }, 'the embedded database is gone and could not be restarted; exiting');
     void shutdown('database lost', 1);
   };
+  process.off('SIGTERM', early);
+  process.off('SIGINT', early);
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   // A worker of several stops when its primary says (SIGTERM, in order); Ctrl-C reaches every process of the terminal.
   process.on('SIGINT', () => worker === null && void shutdown('SIGINT'));
@@ -197,7 +214,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error('tally: failed to start:', err instanceof Error ? err.message : err);
+/** The database this start opened: a start that fails after it stops it (main's catch), as a signal does. */
+let opened: { close(): Promise<void> } | null = null;
+
+main().catch(async (err) => {
+  console.error('tally: failed to start:', err instanceof Error ? err.message : String(err));
+  await opened?.close().catch(() => undefined);
   process.exit(1);
 });

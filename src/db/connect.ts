@@ -36,7 +36,9 @@ export async function openDatabase(
   try {
     const owner = createDb(server.url, { max: 2, log });
     try {
-      applied = await migrateToLatest(owner);
+      applied = await migrateToLatest(owner, undefined, (unknown) =>
+        log.warn({ newer: unknown }, 'the database was migrated by a newer release; starting on its schema as it is'),
+      );
       appUrl = config.appDatabaseUrl ?? deriveAppUrl(server.url);
       await provisionAppLogin(owner, appUrl, { managePassword: config.appDatabaseUrl === null, log });
     } finally {

