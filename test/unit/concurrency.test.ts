@@ -13,7 +13,7 @@ function fakeRepo() {
     },
     async renew() {
       calls.renew += 1;
-      return new Set<string>();
+      return new Map<string, number>();
     },
     async releaseAll() {},
   };
@@ -48,28 +48,28 @@ describe('concurrency leases', () => {
     const { repo } = fakeRepo();
     repo.renew = async (_holder, l) => {
       leases.push(l);
-      return new Set();
+      return new Map();
     };
     const c = createConcurrency({ repo, log: silentLogger() });
     const a = await c.acquire('acct', 'account', 100);
     const b = await c.acquire('acct', 'account', 100);
     a!();
     await c.renewNow(); // peak 2 since the last renewal: keeps 2 + a spare block (it holds 10)
-    expect(leases.at(-1)).toEqual([{ accountId: 'acct', scope: 'account', slots: 10 }]);
+    expect(leases.at(-1)).toEqual([{ accountId: 'acct', scope: 'account', slots: 10, running: 1 }]);
     await c.renewNow(); // peak 1 now
-    expect(leases.at(-1)).toEqual([{ accountId: 'acct', scope: 'account', slots: 10 }]);
+    expect(leases.at(-1)).toEqual([{ accountId: 'acct', scope: 'account', slots: 10, running: 1 }]);
     b!();
     await c.renewNow();
     await c.renewNow(); // idle for a whole period: everything goes back
-    expect(leases.at(-1)).toEqual([{ accountId: 'acct', scope: 'account', slots: 0 }]);
+    expect(leases.at(-1)).toEqual([{ accountId: 'acct', scope: 'account', slots: 0, running: 0 }]);
   });
 
   it('claims again when a renewal finds its lease expired (the process could not renew in time)', async () => {
     const { repo, calls } = fakeRepo();
-    repo.renew = async () => new Set(['acct/account']);
+    repo.renew = async () => new Map([['acct/account', 1]]); // expired; the one running put back
     const c = createConcurrency({ repo, log: silentLogger() });
     const running = await c.acquire('acct', 'account', 100);
-    await c.renewNow(); // the lease was gone: this process holds nothing in the database any more
+    await c.renewNow(); // the lease was gone: this process holds only its running invocation's slot again
     expect(calls.claim).toBe(1);
     const next = await c.acquire('acct', 'account', 100);
     expect(next).not.toBeNull();
@@ -98,11 +98,11 @@ function reorderingRepo() {
       ),
     renew: (holder, leases) =>
       leases.length === 0
-        ? Promise.resolve(new Set<string>())
+        ? Promise.resolve(new Map<string, number>())
         : new Promise((resolve) =>
             pending.push(() => {
               for (const l of leases) slots.set(holder, l.slots);
-              resolve(new Set());
+              resolve(new Map());
             }),
           ),
     async releaseAll() {},

@@ -98,7 +98,13 @@ export function createInvokeService(deps: {
       if (routes.length === 0 && (await deps.client.awaitLocal(LOCAL_START_WAIT_MS)))
         routes = await deps.executors.candidates(config.id, { fresh: true });
       if (routes.length === 0) throw errors.noExecutor();
-      const leave = await admitConcurrency(accountId, config);
+      // Reserved concurrency is the function's, as on Lambda, whatever version is called: the latest
+      // version's setting (a cached look-up) also bounds, or throttles, calls to earlier ones.
+      const reservedConcurrency =
+        opts.version === undefined
+          ? config.reservedConcurrency
+          : (await deps.functions.resolve(accountId, name)).config.reservedConcurrency;
+      const leave = await admitConcurrency(accountId, { id: config.id, name: config.name, reservedConcurrency });
       try {
         let full = 0;
         for (let pass = 0; ; pass++) {

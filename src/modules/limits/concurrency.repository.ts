@@ -5,6 +5,8 @@ export interface Lease {
   accountId: string;
   scope: string;
   slots: number;
+  /** Of those, the slots of invocations running now: put back even when the lease had expired. */
+  running?: number;
 }
 
 /** Concurrency leases: what one api process (a holder) holds of each scope's limit, on the database's clock. */
@@ -20,15 +22,16 @@ export function createConcurrencyRepository(db: Db) {
 
     /**
      * Sets this holder's leases to these counts and extends them; a count of 0 gives the lease back.
-     * One statement. Answers the leases that were no longer there (they expired: their slots may be
-     * someone else's by now), as `account/scope` keys.
+     * One statement. Answers the leases that were no longer there (they expired: their spare slots may
+     * be someone else's by now), as `account/scope` keys, with the running slots put back for each.
      */
-    async renew(holder: string, leases: Lease[], ttlMs: number): Promise<Set<string>> {
-      if (leases.length === 0) return new Set();
-      const r = await sql<{ account_id: string; scope: string }>`
+    async renew(holder: string, leases: Lease[], ttlMs: number): Promise<Map<string, number>> {
+      if (leases.length === 0) return new Map();
+      const r = await sql<{ account_id: string; scope: string; running: number }>`
         with wanted as (
-          select * from unnest(${leases.map((l) => l.accountId)}::uuid[], ${leases.map((l) => l.scope)}::text[], ${leases.map((l) => l.slots)}::int[])
-            as w(account_id, scope, slots)
+          select * from unnest(${leases.map((l) => l.accountId)}::uuid[], ${leases.map((l) => l.scope)}::text[], ${leases.map((l) => l.slots)}::int[],
+                               ${leases.map((l) => l.running ?? 0)}::int[])
+            as w(account_id, scope, slots, running)
         ),
         kept as (
           update concurrency_leases c set slots = w.slots, expires_at = now() + make_interval(secs => ${ttlMs / 1000})
@@ -40,11 +43,22 @@ export function createConcurrencyRepository(db: Db) {
           delete from concurrency_leases c
            using wanted w
            where c.holder = ${holder}::uuid and c.account_id = w.account_id and c.scope = w.scope and w.slots = 0
+        ),
+        lost as (
+          select w.account_id, w.scope, w.running from wanted w
+           where w.slots > 0 and not exists (select 1 from kept k where k.account_id = w.account_id and k.scope = w.scope)
+        ),
+        -- Invocations still running under an expired lease are running all the same: counted again at
+        -- once, even past the limit for a moment, so that no other replica goes on claiming their slots.
+        restored as (
+          insert into concurrency_leases (account_id, scope, holder, slots, expires_at)
+          select l.account_id, l.scope, ${holder}::uuid, l.running, now() + make_interval(secs => ${ttlMs / 1000})
+            from lost l where l.running > 0
+          on conflict (account_id, scope, holder) do update set slots = excluded.slots, expires_at = excluded.expires_at
         )
-        select w.account_id, w.scope from wanted w
-         where w.slots > 0 and not exists (select 1 from kept k where k.account_id = w.account_id and k.scope = w.scope)
+        select account_id, scope, running from lost
       `.execute(db);
-      return new Set(r.rows.map((row) => `${row.account_id}/${row.scope}`));
+      return new Map(r.rows.map((row) => [`${row.account_id}/${row.scope}`, row.running]));
     },
 
     /** Gives back every lease of this holder (a graceful stop). */

@@ -119,14 +119,16 @@ export function createConcurrency(deps: { repo: ConcurrencyRepository; log: Logg
       }
       pool.held = keep;
       pool.peak = pool.used;
-      leases.push({ accountId: pool.accountId, scope: pool.scope, slots: keep });
+      leases.push({ accountId: pool.accountId, scope: pool.scope, slots: keep, running: pool.used });
       if (keep === 0) pools.delete(key);
     }
     const lost = await repo.renew(holder, leases, ttlMs);
-    // Expired (this process could not renew in time): the slots may be someone else's now; claim again when needed.
-    for (const key of lost) {
+    // Expired (this process could not renew in time): its spare slots may be someone else's now, and are
+    // claimed again when needed; the running invocations' slots were put back (found by a review on
+    // 2026-12-07: they were never counted again, and other replicas could claim the whole limit beside them).
+    for (const [key, running] of lost) {
       const pool = pools.get(key);
-      if (pool) pool.held = 0;
+      if (pool) pool.held = running;
     }
   }
 
