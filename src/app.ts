@@ -84,6 +84,13 @@ import { createAccessKeysService } from './modules/aws/access-keys.service.js';
 import { createAwsSettingsRepository } from './modules/aws/aws-settings.repository.js';
 import { lambdaRoutes } from './modules/aws/lambda.routes.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** `draining`: set when the process begins to stop (server.ts); /readyz then answers 503. */
+    lifecycle: { draining: boolean };
+  }
+}
+
 export interface AppDeps {
   db: Db;
   clock: Clock;
@@ -369,7 +376,11 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   // Pending debounced budget evaluations finish (or are dropped) before the database goes away.
   app.addHook('onClose', () => budgets.stop());
 
-  await app.register(healthRoutes({ db: deps.db, metrics, executors, expectedMigrations: deps.expectedMigrations ?? 0 }));
+  const lifecycle = { draining: false };
+  app.decorate('lifecycle', lifecycle);
+  await app.register(
+    healthRoutes({ db: deps.db, metrics, executors, expectedMigrations: deps.expectedMigrations ?? 0, draining: () => lifecycle.draining }),
+  );
   await app.register(accountsRoutes({ auth, accounts }));
   const usageBodyLimit = deps.bodyLimitBytes ?? 16 * 1024 * 1024;
   await app.register(usageRoutes({ auth, usage, accounts, bodyLimit: usageBodyLimit }));

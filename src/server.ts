@@ -130,6 +130,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
+    // Not ready from now on: a load balancer stops sending work while the steps below drain.
+    app.lifecycle.draining = true;
     log.info({ signal }, 'shutting down: draining in-flight requests');
     // Whatever the database or the clients do, the process ends within its grace period.
     const force = setTimeout(() => {

@@ -7,6 +7,18 @@ describe('operations', () => {
   it('answers /healthz and /readyz', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await t.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready', sandbox: 'on' });
+    // Once the process begins to stop (server.ts), not ready: a load balancer sends it nothing more while it drains.
+    t.app.lifecycle.draining = true;
+    try {
+      const draining = await t.app.inject({ method: 'GET', url: '/readyz' });
+      expect({ status: draining.statusCode, body: draining.json() }).toEqual({
+        status: 503,
+        body: { status: 'not ready', detail: 'shutting down' },
+      });
+      expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    } finally {
+      t.app.lifecycle.draining = false;
+    }
   });
 
   it('serves an OpenAPI document generated from the route schemas, and the docs page', async () => {

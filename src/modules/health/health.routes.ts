@@ -16,6 +16,8 @@ export function healthRoutes(deps: {
   metrics: Metrics;
   executors: Pick<ExecutorsService, 'unsandboxed'>;
   expectedMigrations: number;
+  /** True once the process has begun to stop: not ready, so that a load balancer sends it nothing more. */
+  draining?: () => boolean;
 }): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['operations'];
@@ -45,6 +47,7 @@ export function healthRoutes(deps: {
         },
       },
       async (_req, reply) => {
+        if (deps.draining?.()) return reply.code(503).send({ status: 'not ready', detail: 'shutting down' });
         try {
           const applied = await appliedMigrations(deps.db);
           if (applied < deps.expectedMigrations) {
