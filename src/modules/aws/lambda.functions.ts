@@ -105,6 +105,13 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     return { name, qualifier, config, shownVersion: resolved.executedVersion };
   }
 
+  /** A published version's own description (set when it was published), or undefined for $LATEST. */
+  async function versionDescription(caller: ArnContext, name: string, shownVersion: string): Promise<string | undefined> {
+    if (shownVersion === LATEST) return undefined;
+    const found = (await versions.listPublished(caller.accountId, name)).find((p) => String(p.published.version) === shownVersion);
+    return found?.published.description;
+  }
+
   async function configuration(caller: ArnContext, c: FunctionConfig, version: string, description?: string) {
     const s = await settings.get(caller.accountId, c.id);
     const shape = functionConfiguration(caller, c, s, version);
@@ -157,7 +164,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const caller = callerOf(req, ctx);
     const t = await target(req, caller);
     const shown = t.qualifier && t.qualifier !== LATEST ? t.qualifier : LATEST;
-    const c = await configuration(caller, t.config, t.shownVersion);
+    const c = await configuration(caller, t.config, t.shownVersion, await versionDescription(caller, t.name, t.shownVersion));
     const latest = t.config.version === t.config.latestVersion ? t.config : await functions.get(caller.accountId, t.name);
     return sendJson(reply, 200, {
       Configuration: { ...c, FunctionArn: functionArn(caller, t.name, shown === LATEST ? undefined : shown) },
@@ -169,7 +176,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
   app.get('/2015-03-31/functions/:FunctionName/configuration', async (req, reply) => {
     const caller = callerOf(req, ctx);
     const t = await target(req, caller);
-    const c = await configuration(caller, t.config, t.shownVersion);
+    const c = await configuration(caller, t.config, t.shownVersion, await versionDescription(caller, t.name, t.shownVersion));
     const shown = t.qualifier && t.qualifier !== LATEST ? t.qualifier : undefined;
     return sendJson(reply, 200, { ...c, FunctionArn: functionArn(caller, t.name, shown) });
   });
@@ -197,10 +204,18 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     let config = await functions.get(caller.accountId, name);
     checkRevision(config, b.RevisionId);
     const patch = tallySettings(b);
-    if (Object.keys(patch).length > 0) config = await functions.updateConfiguration(caller.accountId, name, validated(checkUpdate, patch));
     const role = stringField(b, 'Role', 2048);
     const description = stringField(b, 'Description', 256);
-    if (role !== undefined || description !== undefined || b.Runtime !== undefined) {
+    const awsOnly = role !== undefined || description !== undefined || b.Runtime !== undefined;
+    // Every update makes a version, as every Lambda update makes a new RevisionId (and LastModified):
+    // one that changed only the description or role would otherwise keep its RevisionId, and a client
+    // holding the one from before could overwrite the change unchecked.
+    if (Object.keys(patch).length > 0 || awsOnly) {
+      // The version records Tally's settings only: with none changed, it repeats one, as a new version.
+      const change = Object.keys(patch).length > 0 ? patch : { memoryMb: config.memoryMb };
+      config = await functions.updateConfiguration(caller.accountId, name, validated(checkUpdate, change));
+    }
+    if (awsOnly) {
       const s = await settings.get(caller.accountId, config.id);
       await settings.put(caller.accountId, config.id, {
         role: role ?? s.role,
@@ -215,7 +230,9 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const caller = callerOf(req, ctx);
     const q = req.query as { Qualifier?: string };
     const { name, qualifier } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId, q.Qualifier);
-    if (qualifier !== undefined && qualifier !== LATEST) {
+    // AWS refuses $LATEST here too: it is not a version one can delete, and the whole function must not go for it.
+    if (qualifier === LATEST) throw awsErrors.invalidParameter('$LATEST version cannot be deleted without deleting the function.');
+    if (qualifier !== undefined) {
       throw awsErrors.invalidParameter('Deleting one version is not supported by Tally: delete the function (no Qualifier)');
     }
     await functions.remove(caller.accountId, name);
@@ -288,6 +305,9 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const name = fnName(req, caller);
     const q = req.query as { Marker?: string; MaxItems?: string; FunctionVersion?: string };
     const limit = maxItems(q.MaxItems, 50, 10_000);
+    if (q.FunctionVersion !== undefined && q.FunctionVersion !== LATEST && !/^[1-9][0-9]{0,9}$/.test(q.FunctionVersion)) {
+      throw awsErrors.invalidParameter(`FunctionVersion: ${q.FunctionVersion} is not a version ($LATEST or a number)`);
+    }
     const page = await versions.listAliases(caller.accountId, name, { limit, after: q.Marker ?? null, version: q.FunctionVersion });
     return sendJson(reply, 200, {
       Aliases: page.map((a) => aliasShape(caller, name, a)),
