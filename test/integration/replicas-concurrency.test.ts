@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, fleetKey, newTenant } from '../helpers/app.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bearer, newTenant } from '../helpers/app.js';
 import { b64, makeZip, NODE_ECHO } from '../helpers/functions.js';
+import { useHoldingExecutor } from '../helpers/holding-executor.js';
 import { useReplicas } from '../helpers/replicas.js';
 
 // Two api replicas on one database; each account may run 2 invocations at once, whichever replica takes them.
@@ -16,47 +15,7 @@ const t = useReplicas(2, {
 });
 const app = (i: number) => t.replicas[i]!.app;
 
-/**
- * A fake executor that holds every invocation until the test lets it answer. It speaks only
- * `POST /invoke`, as executors did before the invoke stream: the replicas' upgrade gets a 404.
- */
-const held: (() => void)[] = [];
-// Idle connections kept as long as the real executor keeps them (60 s): with node's default 5 s, a
-// replica could reuse a connection the server was closing, and the invocation would fail (502).
-const executor = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-  req.resume();
-  if (req.method !== 'POST' || req.url !== '/invoke') {
-    res.writeHead(404).end();
-    return;
-  }
-  req.on('end', () =>
-    held.push(() =>
-      res
-        .writeHead(200, { 'content-type': 'application/json', 'x-tally-status': 'success', 'x-tally-billed-duration-ms': '1' })
-        .end('"done"'),
-    ),
-  );
-});
-const releaseAll = () => {
-  for (const answer of held.splice(0)) answer();
-};
-const waitHeld = (n: number) => expect.poll(() => held.length, { timeout: 3_000, interval: 20 }).toBe(n);
-
-beforeAll(async () => {
-  await new Promise<void>((resolve) => executor.listen(0, '127.0.0.1', resolve));
-  const port = (executor.address() as { port: number }).port;
-  const r = await app(0).inject({
-    method: 'POST',
-    url: '/v1/executors/register',
-    headers: bearer(await fleetKey(app(0))),
-    payload: { id: randomUUID(), url: `http://127.0.0.1:${port}`, capacity: 1_000, token: randomUUID() + randomUUID() },
-  });
-  expect(r.statusCode, r.body).toBe(200);
-});
-afterAll(() => {
-  releaseAll();
-  executor.close();
-});
+const { held, releaseAll, waitHeld } = useHoldingExecutor(() => app(0));
 
 async function deployed(settings: Record<string, unknown> = {}) {
   const tenant = await newTenant(app(0));

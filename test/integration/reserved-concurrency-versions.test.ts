@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, fleetKey, newTenant } from '../helpers/app.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bearer, newTenant } from '../helpers/app.js';
 import { b64, makeZip, NODE_ECHO } from '../helpers/functions.js';
+import { useHoldingExecutor } from '../helpers/holding-executor.js';
 import { useReplicas } from '../helpers/replicas.js';
 
 // Found by a review on 2026-12-07: reserved concurrency was read from the version called.
@@ -14,40 +13,7 @@ const t = useReplicas(1, {
 });
 const app = () => t.replicas[0]!.app;
 
-const held: (() => void)[] = [];
-const executor = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-  req.resume();
-  if (req.method !== 'POST' || req.url !== '/invoke') {
-    res.writeHead(404).end();
-    return;
-  }
-  req.on('end', () =>
-    held.push(() =>
-      res
-        .writeHead(200, { 'content-type': 'application/json', 'x-tally-status': 'success', 'x-tally-billed-duration-ms': '1' })
-        .end('"done"'),
-    ),
-  );
-});
-const releaseAll = () => {
-  for (const answer of held.splice(0)) answer();
-};
-
-beforeAll(async () => {
-  await new Promise<void>((resolve) => executor.listen(0, '127.0.0.1', resolve));
-  const port = (executor.address() as { port: number }).port;
-  const r = await app().inject({
-    method: 'POST',
-    url: '/v1/executors/register',
-    headers: bearer(await fleetKey(app())),
-    payload: { id: randomUUID(), url: `http://127.0.0.1:${port}`, capacity: 1_000, token: randomUUID() + randomUUID() },
-  });
-  expect(r.statusCode, r.body).toBe(200);
-});
-afterAll(() => {
-  releaseAll();
-  executor.close();
-});
+const { held, releaseAll } = useHoldingExecutor(app);
 
 const zipFile = b64(makeZip([{ name: 'index.js', data: NODE_ECHO }]));
 

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { readImageArchive } from '../../src/modules/functions/image-archive.js';
 import { inspectZip } from '../../src/modules/functions/functions.zip.js';
 import { makeZip, NODE_ECHO } from '../helpers/functions.js';
+import { tar } from '../helpers/tar.js';
 
 /**
  * Found by a review on 2026-12-07 (a hostile tenant): what the api accepts from a zip or an image archive before anything
@@ -27,30 +28,6 @@ vi.mock('node:crypto', async (importOriginal) => {
 
 const MB = 1024 * 1024;
 const hex = (data: Buffer) => realCreateHash('sha256').update(data).digest('hex');
-
-/** A ustar tar of regular files, in memory. */
-function tar(files: [string, Buffer][]): Buffer {
-  const parts: Buffer[] = [];
-  for (const [name, data] of files) {
-    const h = Buffer.alloc(512);
-    h.write(name, 0, 100);
-    h.write('0000644\0', 100);
-    h.write('0000000\0', 108);
-    h.write('0000000\0', 116);
-    h.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124);
-    h.write('00000000000\0', 136);
-    h.write('        ', 148);
-    h.write('0', 156);
-    h.write('ustar\0', 257);
-    h.write('00', 263);
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-    parts.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  parts.push(Buffer.alloc(1024));
-  return Buffer.concat(parts);
-}
 
 /** An OCI archive whose manifest (and config) name one layer `times` times. */
 function repeatedLayerArchive(layer: Buffer, times: number): Buffer {
@@ -79,11 +56,11 @@ function repeatedLayerArchive(layer: Buffer, times: number): Buffer {
     }),
   );
   return tar([
-    ['oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}')],
-    ['index.json', index],
-    [`blobs/sha256/${hex(manifest)}`, manifest],
-    [`blobs/sha256/${hex(config)}`, config],
-    [`blobs/sha256/${hex(layer)}`, layer],
+    { name: 'oci-layout', data: Buffer.from('{"imageLayoutVersion":"1.0.0"}') },
+    { name: 'index.json', data: index },
+    { name: `blobs/sha256/${hex(manifest)}`, data: manifest },
+    { name: `blobs/sha256/${hex(config)}`, data: config },
+    { name: `blobs/sha256/${hex(layer)}`, data: layer },
   ]);
 }
 
@@ -101,7 +78,7 @@ describe('unpack limits on the api', () => {
   it('bounds the hashing an image archive costs, however often its manifest names one layer', async () => {
     // One 4 MB layer named 100 times by the manifest (and by the config's diff ids). The image is far past its
     // unpacked limit (8 MB); before 2026-12-07 each naming was hashed in full before any limit was looked at.
-    const layer = tar([['big.bin', Buffer.alloc(4 * MB, 1)]]);
+    const layer = tar([{ name: 'big.bin', data: Buffer.alloc(4 * MB, 1) }]);
     const archive = repeatedLayerArchive(layer, 100);
     const limits = { maxImageBytes: 16 * MB, maxImageUnpackedBytes: 8 * MB };
     hashed.bytes = 0;
@@ -117,7 +94,7 @@ describe('unpack limits on the api', () => {
   });
 
   it('refuses an image of more than 128 layers before reading them', async () => {
-    const layer = tar([['small.bin', Buffer.alloc(10, 1)]]);
+    const layer = tar([{ name: 'small.bin', data: Buffer.alloc(10, 1) }]);
     const limits = { maxImageBytes: 16 * MB, maxImageUnpackedBytes: 8 * MB };
     await expect(readImageArchive(repeatedLayerArchive(layer, 129), { architecture: 'x86_64', limits })).rejects.toThrow(/at most 128/);
     await expect(readImageArchive(repeatedLayerArchive(layer, 128), { architecture: 'x86_64', limits })).resolves.toBeDefined();
