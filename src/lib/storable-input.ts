@@ -1,6 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { errors } from './errors.js';
 
+/** Text Postgres can keep: a NUL becomes U+FFFD, as the executor does with log lines. */
+export const storableText = (text: string): string => (text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text);
+
 /** Deeper than any body a /v1 route takes; a schedule's free-form input included. */
 export const MAX_BODY_DEPTH = 64;
 

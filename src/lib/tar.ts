@@ -21,7 +21,7 @@ function text(block: Buffer, at: number, length: number): string {
 }
 
 /** Octal, or base-256 when the first byte has its high bit set (sizes of 8 GiB and more). */
-function number(block: Buffer, at: number, length: number): number {
+export function number(block: Buffer, at: number, length: number): number {
   const raw = block.subarray(at, at + length);
   if (raw[0]! & 0x80) {
     let value = raw[0]! & 0x7f;

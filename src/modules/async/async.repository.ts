@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import { isUuid } from '../../contracts/usage.js';
 import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
+import { storableText } from '../../lib/storable-input.js';
 
 type Conn = Db | Transaction<Database>;
 // biome-ignore lint/suspicious/noExplicitAny: rows of the hand-written SQL below, each mapped to a domain type where it is read
@@ -131,12 +132,6 @@ const toInvocation = (r: Row): AsyncInvocation => ({
   destination: r.destination,
 });
 
-/**
- * Text Postgres can store: a NUL becomes U+FFFD, as in log lines. An event's last error quotes the
- * function's own error message, and one NUL in it failed the whole settle batch (the event stayed
- * claimed, to run again on another replica after its lease).
- */
-const storableText = (text: string | null): string | null => text?.replaceAll('\u0000', '\uFFFD') ?? null;
 export function createAsyncRepository(db: Db) {
   return {
     transaction: <T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> => db.transaction().execute(fn),
@@ -288,7 +283,7 @@ export function createAsyncRepository(db: Db) {
                payload = case when v.finished_at is null then a.payload end
           from unnest(${col('accountId')}::uuid[], ${col('id')}::uuid[], ${col('claimId')}::uuid[], ${col('status')}::text[],
                       ${col('attempts')}::int[], ${col('throttled')}::bool[], ${col('undispatched')}::bool[], ${col('dueAt')}::timestamptz[], ${col('finishedAt')}::timestamptz[],
-                      ${col('lastError').map(storableText)}::text[], ${col('lastResponse')}::bytea[], ${col('lastVersion')}::int[], ${col('destination')}::text[])
+                      ${col('lastError').map((e) => (e === null ? null : storableText(e)))}::text[], ${col('lastResponse')}::bytea[], ${col('lastVersion')}::int[], ${col('destination')}::text[])
                as v(account_id, id, claim_id, status, attempts, throttled, undispatched, due_at, finished_at, last_error, last_response, last_version, destination)
          where a.account_id = v.account_id and a.id = v.id and a.claim_id = v.claim_id and a.status = 'running'
         returning a.id`.execute(tx);

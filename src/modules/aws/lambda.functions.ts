@@ -106,10 +106,9 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
   }
 
   /** A published version's own description (set when it was published), or undefined for $LATEST. */
-  async function versionDescription(caller: ArnContext, name: string, shownVersion: string): Promise<string | undefined> {
+  async function versionDescription(caller: ArnContext, c: FunctionConfig, shownVersion: string): Promise<string | undefined> {
     if (shownVersion === LATEST) return undefined;
-    const found = (await versions.listPublished(caller.accountId, name)).find((p) => String(p.published.version) === shownVersion);
-    return found?.published.description;
+    return (await versions.published(caller.accountId, c.id, Number(shownVersion)))?.description;
   }
 
   async function configuration(caller: ArnContext, c: FunctionConfig, version: string, description?: string) {
@@ -164,7 +163,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const caller = callerOf(req, ctx);
     const t = await target(req, caller);
     const shown = t.qualifier && t.qualifier !== LATEST ? t.qualifier : LATEST;
-    const c = await configuration(caller, t.config, t.shownVersion, await versionDescription(caller, t.name, t.shownVersion));
+    const c = await configuration(caller, t.config, t.shownVersion, await versionDescription(caller, t.config, t.shownVersion));
     const latest = t.config.version === t.config.latestVersion ? t.config : await functions.get(caller.accountId, t.name);
     return sendJson(reply, 200, {
       Configuration: { ...c, FunctionArn: functionArn(caller, t.name, shown === LATEST ? undefined : shown) },
@@ -176,7 +175,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
   app.get('/2015-03-31/functions/:FunctionName/configuration', async (req, reply) => {
     const caller = callerOf(req, ctx);
     const t = await target(req, caller);
-    const c = await configuration(caller, t.config, t.shownVersion, await versionDescription(caller, t.name, t.shownVersion));
+    const c = await configuration(caller, t.config, t.shownVersion, await versionDescription(caller, t.config, t.shownVersion));
     const shown = t.qualifier && t.qualifier !== LATEST ? t.qualifier : undefined;
     return sendJson(reply, 200, { ...c, FunctionArn: functionArn(caller, t.name, shown) });
   });

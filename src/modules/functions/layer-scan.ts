@@ -1,22 +1,9 @@
 import { errors } from '../../lib/errors.js';
+import { number as tarNumber, TarError } from '../../lib/tar.js';
 
 const BLOCK = 512;
 /** Longest pax extended header kept to read: real ones are a few hundred bytes. */
 const MAX_PAX_BYTES = 1024 * 1024;
-
-/** A tar header's size field: octal text, or base-256 when its first byte's high bit is set. */
-function sizeOf(header: Buffer): number {
-  if (header[124]! & 0x80) {
-    let n = 0;
-    for (let i = 125; i < 136; i++) n = n * 256 + header[i]!;
-    return n;
-  }
-  const text = header
-    .toString('latin1', 124, 136)
-    .replace(/[\0 ]+$/g, '')
-    .trim();
-  return text === '' ? 0 : Number.parseInt(text, 8);
-}
 
 /**
  * Reads a layer's tar as it streams by, entry headers only, and refuses a sparse file: its entry
@@ -71,8 +58,14 @@ export class LayerScanner {
     const h = this.header;
     if (h.every((b) => b === 0)) return; // the end-of-archive blocks
     const type = String.fromCharCode(h[156]!);
-    const size = sizeOf(h);
-    if (!Number.isSafeInteger(size) || size < 0) throw errors.invalidImage('a layer holds a tar entry with an unreadable size');
+    let size: number;
+    try {
+      size = tarNumber(h, 124, 12);
+    } catch (err) {
+      if (err instanceof TarError) throw errors.invalidImage('a layer holds a tar entry with an unreadable size');
+      throw err;
+    }
+    if (!Number.isSafeInteger(size)) throw errors.invalidImage('a layer holds a tar entry with an unreadable size');
     const padded = Math.ceil(size / BLOCK) * BLOCK;
     if (type === 'S') throw sparse();
     if (type === 'x' || type === 'g') {

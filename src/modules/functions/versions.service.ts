@@ -80,6 +80,9 @@ export function createVersionsService(deps: {
       return { config, published };
     },
 
+    /** One published version's record (its description), or null; `functionId` as the config names it. */
+    published: (accountId: string, functionId: string, version: number) => repo.published(accountId, functionId, version),
+
     /** The published versions with their configurations, oldest first. */
     async listPublished(accountId: string, name: string): Promise<{ config: FunctionConfig; published: PublishedVersion }[]> {
       const all = await functions.versions(accountId, name);

@@ -3,6 +3,7 @@ import { isUuid, type UsageEvent } from '../../contracts/usage.js';
 import type { Clock } from '../../lib/clock.js';
 import { errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { storableText } from '../../lib/storable-input.js';
 import type { Principal } from '../accounts/auth.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
 import { runsOf, type LogRun, type LogsRepository, type PagePosition, type StoredLine } from './logs.repository.js';
@@ -125,11 +126,9 @@ export function createLogsService(deps: {
       invocations.forEach((inv, i) => {
         if (bad.has(i)) return;
         let kept = inv.lines.every(inTime) ? inv.lines : inv.lines.filter(inTime);
-        // Postgres keeps no NUL in text: as the executor does when it reads the lines, U+FFFD stands for it
-        // (a batch refused whole with a 500 would be resent for ever).
-        if (kept.some((l) => l.message.includes('\u0000'))) {
-          kept = kept.map((l) => (l.message.includes('\u0000') ? { ...l, message: l.message.replaceAll('\u0000', '\uFFFD') } : l));
-        }
+        // Postgres keeps no NUL in text: U+FFFD stands for it, as when the executor reads the lines (a batch
+        // refused whole with a 500 would be resent for ever). Our executor's lines never hold one.
+        if (kept.some((l) => l.message.includes('\u0000'))) kept = kept.map((l) => ({ ...l, message: storableText(l.message) }));
         lines += kept.length;
         const base = { accountId: inv.accountId.toLowerCase(), functionName: inv.functionName, requestId: inv.requestId.toLowerCase() };
         for (const run of runsOf(base, kept)) runs.push(run);

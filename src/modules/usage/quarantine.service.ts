@@ -6,6 +6,7 @@ import { describeValidation } from '../../lib/error-handler.js';
 import { errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
+import { storableText } from '../../lib/storable-input.js';
 import { compileChecker } from '../../lib/validation.js';
 import type { Principal } from '../accounts/auth.js';
 import { actorOf } from '../audit/audit.repository.js';
@@ -17,8 +18,6 @@ import type { UsageService } from './usage.service.js';
 /** Ids are kept only when they are short printable text (a refused event may hold anything). */
 const PRINTABLE_ID = /^[\x21-\x7e]{1,200}$/;
 const idOf = (v: unknown) => (typeof v === 'string' && PRINTABLE_ID.test(v) ? v.toLowerCase() : '');
-// Postgres text cannot hold U+0000.
-const cleanReason = (reason: string) => reason.replaceAll(String.fromCharCode(0), '\uFFFD');
 
 export type ReplayCorrections = Partial<Omit<UsageEvent, 'dispatchToken'>>;
 
@@ -51,7 +50,7 @@ export function createQuarantineService(deps: {
           invocationId: idOf(fields.invocationId),
           eventSha256: createHash('sha256').update(eventJson).digest('hex'),
           eventJson,
-          reason: cleanReason(e.reason),
+          reason: storableText(e.reason),
           executorId,
           keyId: principal.keyId,
         };
