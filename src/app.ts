@@ -105,7 +105,7 @@ export interface AppDeps {
    * Functions and invoke routing: cache TTL, zip limits, executor liveness, per-account concurrency,
    * and whether executors in other processes are reached over invoke streams (default) or HTTP.
    */
-  functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; accountConcurrency?: number; invokeStreams?: boolean };
+  functions?: FunctionsServiceOptions & { executors?: ExecutorsOptions; invokeStreams?: boolean };
   /** Usage older than this many months (before the current one) is refused: it could no longer be billed. Default 12. */
   billingLookbackMonths?: number;
   /** Invoice runs: accounts priced and written per transaction (default 1,000). */
@@ -236,6 +236,7 @@ export function buildServices(deps: AppDeps) {
     client: executorClient,
     log: deps.logger.child({ module: 'invoke' }),
     accountConcurrency: deps.functions?.accountConcurrency,
+    minUnreservedConcurrency: deps.functions?.minUnreservedConcurrency,
     concurrency,
     admit: (accountId, fn) => budgets.assertNotCapped(accountId, fn),
   });

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseSecretKey } from './lib/secret-box.js';
+import { defaultMinUnreserved } from './modules/limits/concurrency.js';
 import { DEFAULT_MAX_INSTANCE_AGE_S, ExecutorConfigError, parseSandboxConfig, type SandboxConfig } from '../executor/config.js';
 
 export interface Config {
@@ -46,6 +47,8 @@ export interface Config {
   allowPrivateWebhooks: boolean;
   /** Most invocations of one account running at once, across every api replica. */
   accountConcurrency: number;
+  /** What functions' reservations must leave to the account's other functions (Lambda keeps 100 of 1,000). */
+  minUnreservedConcurrency: number;
   /** Failed authentications per source address per minute (0: unlimited). */
   authFailuresPerMinute: number;
   /** Calls to expensive routes per API key, and per source address, per minute (0: unlimited). */
@@ -159,6 +162,13 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     billingLookbackMonths: int(env, 'TALLY_BILLING_LOOKBACK_MONTHS', DEFAULT_BILLING_LOOKBACK_MONTHS, 1, 1200),
     allowPrivateWebhooks: onOff(env, 'TALLY_ALLOW_PRIVATE_WEBHOOKS', false),
     accountConcurrency: int(env, 'TALLY_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
+    minUnreservedConcurrency: int(
+      env,
+      'TALLY_UNRESERVED_CONCURRENCY_MIN',
+      defaultMinUnreserved(int(env, 'TALLY_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000)),
+      0,
+      1_000_000,
+    ),
     authFailuresPerMinute: int(env, 'TALLY_RATE_LIMIT_AUTH_FAILURES', 30, 0, 1_000_000),
     expensivePerMinute: int(env, 'TALLY_RATE_LIMIT_EXPENSIVE', 120, 0, 1_000_000),
     shedEventLoopDelayMs: int(env, 'TALLY_SHED_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),

@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     functions: {
       accountConcurrency: config.accountConcurrency,
+      minUnreservedConcurrency: config.minUnreservedConcurrency,
       executors: { tokenVersion: config.dispatchTokenVersion },
       invokeStreams: config.invokeStreams,
     },

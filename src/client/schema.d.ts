@@ -5976,7 +5976,7 @@ export interface operations {
                     environment?: {
                         [key: string]: string;
                     };
-                    /** @description most instances at once; 0 stops all invocations; null: no reservation */
+                    /** @description most instances at once, kept for this function out of the account's limit (the account's other functions share the rest); 0 stops all invocations; null: no reservation */
                     reservedConcurrency?: number | null;
                     /** @description overrides of the image's ENTRYPOINT, CMD and WORKDIR */
                     imageConfig?: {
@@ -6909,7 +6909,7 @@ export interface operations {
                     environment?: {
                         [key: string]: string;
                     };
-                    /** @description most instances at once; 0 stops all invocations; null: no reservation */
+                    /** @description most instances at once, kept for this function out of the account's limit (the account's other functions share the rest); 0 stops all invocations; null: no reservation */
                     reservedConcurrency?: number | null;
                     /** @description overrides of the image's ENTRYPOINT, CMD and WORKDIR */
                     imageConfig?: {

@@ -11,7 +11,7 @@ import {
   DeleteFunctionCommand,
   DeleteFunctionConcurrencyCommand,
   DeleteFunctionEventInvokeConfigCommand,
-  GetAccountSettingsCommand,
+  ListLayersCommand,
   GetAliasCommand,
   GetFunctionCommand,
   GetFunctionConcurrencyCommand,
@@ -384,7 +384,7 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
     expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
     expect(await unsigned.json()).toMatchObject({ message: 'Missing Authentication Token' });
     // An operation Tally does not serve answers as Lambda does, once signed.
-    await expect(lambda.send(new GetAccountSettingsCommand({}))).rejects.toMatchObject({
+    await expect(lambda.send(new ListLayersCommand({}))).rejects.toMatchObject({
       name: 'UnknownOperationException',
       $metadata: { httpStatusCode: 404 },
     });

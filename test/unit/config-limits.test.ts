@@ -8,6 +8,7 @@ describe('configuration of the limits and webhooks', () => {
     expect(c).toMatchObject({
       allowPrivateWebhooks: false,
       accountConcurrency: 1000,
+      minUnreservedConcurrency: 100,
       authFailuresPerMinute: 30,
       expensivePerMinute: 120,
       shedEventLoopDelayMs: 1000,
@@ -25,6 +26,7 @@ describe('configuration of the limits and webhooks', () => {
     expect(c).toMatchObject({
       allowPrivateWebhooks: true,
       accountConcurrency: 50,
+      minUnreservedConcurrency: 5, // a tenth of the limit unless set
       authFailuresPerMinute: 0,
       trustProxy: '10.0.0.0/8, 192.168.1.1',
     });
@@ -32,6 +34,7 @@ describe('configuration of the limits and webhooks', () => {
     expect(() => parseConfig({ TALLY_ALLOW_PRIVATE_WEBHOOKS: 'maybe' })).toThrow(ConfigError);
     expect(() => parseConfig({ TALLY_TRUST_PROXY: 'everyone' })).toThrow(/TALLY_TRUST_PROXY/);
     expect(() => parseConfig({ TALLY_ACCOUNT_CONCURRENCY: '0' })).toThrow(/TALLY_ACCOUNT_CONCURRENCY/);
+    expect(parseConfig({ TALLY_UNRESERVED_CONCURRENCY_MIN: '0' }).minUnreservedConcurrency).toBe(0);
   });
 
   it("reads an instance's maximum age for the in-process and the separate executor: two hours unless set, 0 for never", () => {

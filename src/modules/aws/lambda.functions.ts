@@ -159,6 +159,24 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
   app.get('/2015-03-31/functions', async (req, reply) => sendJson(reply, 200, await list(req)));
   app.get('/2015-03-31/functions/', async (req, reply) => sendJson(reply, 200, await list(req)));
 
+  // GetAccountSettings: the account's limits and what it uses. Tally sets no total code storage limit,
+  // so AccountLimit.TotalCodeSize is left out (the SDKs read a missing member as unset).
+  const accountSettings = async (req: FastifyRequest) => {
+    const caller = callerOf(req, ctx);
+    const [concurrency, usage] = await Promise.all([functions.concurrency(caller.accountId), functions.usage(caller.accountId)]);
+    return {
+      AccountLimit: {
+        CodeSizeZipped: functions.limits.maxZipBytes,
+        CodeSizeUnzipped: functions.limits.maxUnzippedBytes,
+        ConcurrentExecutions: concurrency.limit,
+        UnreservedConcurrentExecutions: concurrency.unreserved,
+      },
+      AccountUsage: { FunctionCount: usage.functions, TotalCodeSize: usage.codeBytes },
+    };
+  };
+  app.get('/2016-08-19/account-settings', async (req, reply) => sendJson(reply, 200, await accountSettings(req)));
+  app.get('/2016-08-19/account-settings/', async (req, reply) => sendJson(reply, 200, await accountSettings(req)));
+
   app.get('/2015-03-31/functions/:FunctionName', async (req, reply) => {
     const caller = callerOf(req, ctx);
     const t = await target(req, caller);

@@ -68,7 +68,7 @@ export function lambdaRoutes(deps: {
       }
     });
     for (const register of OPERATIONS) register(app, ctx);
-    // Lambda's other operations (layers, tags, account settings, event source mappings for now), signed
+    // Lambda's other operations (layers, tags, code signing), signed
     // like the rest, answer as Lambda answers an operation it does not know.
     for (const prefix of UNSERVED_PREFIXES) {
       app.all(`/${prefix}/*`, async (req) => {

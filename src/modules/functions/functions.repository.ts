@@ -208,6 +208,37 @@ export function createFunctionsRepository(base: Db) {
         .execute();
     },
 
+    /**
+     * Serializes changes that raise a reservation in one account, so that two functions reserving at
+     * once cannot together take more than the account may give (docs/scaling.md, "Reserved concurrency").
+     */
+    async lockReservations(tx: FunctionsTx, accountId: string): Promise<void> {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`reserved-concurrency/${accountId}`}, 0))`.execute(tx);
+    },
+
+    /** The concurrency the account's functions reserve: each function's latest version, all but `except`. */
+    async reservedTotal(q: FunctionsDb | FunctionsTx | null, accountId: string, except?: string): Promise<number> {
+      let query = (q ?? db)
+        .selectFrom('functions as f')
+        .innerJoin('function_versions as v', (j) =>
+          j.onRef('v.account_id', '=', 'f.account_id').onRef('v.function_id', '=', 'f.id').onRef('v.version', '=', 'f.latest_version'),
+        )
+        .select(sql<string>`coalesce(sum(v.reserved_concurrency), 0)`.as('total'))
+        .where('f.account_id', '=', accountId);
+      if (except !== undefined) query = query.where('f.id', '<>', except);
+      return Number((await query.executeTakeFirstOrThrow()).total);
+    },
+
+    /** How many functions the account has, and the bytes of code it stores (zips, and image blobs once each). */
+    async accountUsage(accountId: string): Promise<{ functions: number; codeBytes: number }> {
+      const row = await sql<{ functions: string; code_bytes: string }>`
+        select (select count(*) from functions where account_id = ${accountId}) as functions,
+               (select coalesce(sum(zip_bytes), 0) from function_code where account_id = ${accountId})
+             + (select coalesce(sum(bytes), 0) from image_blobs where account_id = ${accountId}) as code_bytes`.execute(db);
+      const r = row.rows[0]!;
+      return { functions: Number(r.functions), codeBytes: Number(r.code_bytes) };
+    },
+
     /** Locks the function row (updates to one function are serialized) and takes the next version number. */
     async nextVersion(tx: FunctionsTx, accountId: string, name: string): Promise<{ id: string; version: number } | null> {
       const row = await tx

@@ -37,7 +37,8 @@ const settingFields = {
   ephemeralStorageMb: Type.Integer({ minimum: 512, maximum: 10_240, description: 'MB of /tmp, default 512' }),
   environment: Type.Record(Type.String(), Type.String(), { description: 'at most 4 KB in total' }),
   reservedConcurrency: Type.Union([Type.Integer({ minimum: 0, maximum: 100_000 }), Type.Null()], {
-    description: 'most instances at once; 0 stops all invocations; null: no reservation',
+    description:
+      "most instances at once, kept for this function out of the account's limit (the account's other functions share the rest); 0 stops all invocations; null: no reservation",
   }),
 };
 

@@ -1,6 +1,7 @@
 import { refusedEnvironmentVariable } from '../../contracts/environment.js';
 import { canonicalRuntime, type ImageConfigOverrides, type InvokeSpec } from '../../contracts/executor.js';
 import { errors } from '../../lib/errors.js';
+import { defaultMinUnreserved } from '../limits/concurrency.js';
 import type { Principal } from '../accounts/auth.js';
 import type { FunctionConfig, FunctionsRepository, FunctionsTx, VersionSettings } from './functions.repository.js';
 import { DEFAULTS, type CreateFunctionBody, type CreateFunctionQuery, type UpdateConfigurationBody } from './functions.schemas.js';
@@ -25,6 +26,10 @@ export interface FunctionsServiceOptions {
   limits?: Partial<ZipLimits & ImageLimits>;
   /** How long an api process trusts a cached function configuration (other processes' updates show after this). */
   cacheTtlMs?: number;
+  /** Most invocations of one account in flight (TALLY_ACCOUNT_CONCURRENCY); reservations are taken out of it. */
+  accountConcurrency?: number;
+  /** What reservations must leave to the account's other functions (TALLY_UNRESERVED_CONCURRENCY_MIN). */
+  minUnreservedConcurrency?: number;
 }
 
 function checkEnvironment(env: Record<string, string>): void {
@@ -121,7 +126,12 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
     ...deps.options?.limits,
   };
   const ttlMs = deps.options?.cacheTtlMs ?? 2_000;
+  const accountLimit = deps.options?.accountConcurrency ?? 1000;
+  const minUnreserved = Math.min(accountLimit, deps.options?.minUnreservedConcurrency ?? defaultMinUnreserved(accountLimit));
   const cache = new Map<string, { target: InvokeTarget; expires: number }>();
+  /** Each account's reserved concurrency, as the invoke path reads it: cached as configurations are. */
+  const reservedCache = new Map<string, { total: number; expires: number }>();
+  const reservedLoading = new Map<string, Promise<number>>();
   const loading = new Map<string, Promise<InvokeTarget | null>>();
   /** Bumped by every local change: a read that started before it must not be cached after it. */
   let generation = 0;
@@ -129,6 +139,8 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
   /** Drops every cached version of one function (this process; others refresh within the TTL). */
   function forget(accountId: string, name: string): void {
     generation += 1;
+    reservedCache.delete(accountId);
+    reservedLoading.delete(accountId);
     const prefix = `${accountId}/${name}/`;
     for (const key of cache.keys()) if (key.startsWith(prefix)) cache.delete(key);
     for (const key of loading.keys()) if (key.startsWith(prefix)) loading.delete(key);
@@ -138,6 +150,54 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
     const found = await repo.findConfig(null, accountId, name, version);
     if (!found) throw errors.functionNotFound(version === undefined ? name : `${name} version ${version}`);
     return found;
+  }
+
+  /**
+   * Refuses a reservation that would leave the account's other functions less than their minimum
+   * (Lambda's rule: docs/scaling.md, "Reserved concurrency"). Only a raise is checked, under the
+   * account's reservation lock: lowering or removing one is always allowed, even when an operator
+   * has since lowered the account's limit.
+   */
+  async function checkReservation(
+    tx: FunctionsTx,
+    accountId: string,
+    fn: { id: string; before: number | null } | null,
+    wanted: number | null,
+  ) {
+    if (wanted === null || wanted <= (fn?.before ?? 0)) return;
+    await repo.lockReservations(tx, accountId);
+    const others = await repo.reservedTotal(tx, accountId, fn?.id);
+    const left = accountLimit - others - wanted;
+    if (left < minUnreserved) {
+      throw errors.validation(
+        `reservedConcurrency: ${wanted} would leave the account's unreserved concurrency at ${Math.max(0, left)}, below its minimum of ${minUnreserved} ` +
+          `(the account's limit is ${accountLimit}; its other functions reserve ${others}); at most ${Math.max(0, accountLimit - others - minUnreserved)} can be reserved here`,
+        [{ field: 'reservedConcurrency', message: `at most ${Math.max(0, accountLimit - others - minUnreserved)}` }],
+      );
+    }
+  }
+
+  /**
+   * What the account's functions reserve together (their latest versions), cached as configurations
+   * are: the invoke path sizes the unreserved functions' pool with it, without a query per call;
+   * concurrent misses share one query.
+   */
+  function reservedConcurrency(accountId: string): Promise<number> {
+    const hit = reservedCache.get(accountId);
+    if (hit && hit.expires > Date.now()) return Promise.resolve(hit.total);
+    let pending = reservedLoading.get(accountId);
+    if (!pending) {
+      const startedAt = generation;
+      const load = repo.reservedTotal(null, accountId).then((total) => {
+        if (reservedCache.size >= 10_000) reservedCache.clear();
+        if (generation === startedAt) reservedCache.set(accountId, { total, expires: Date.now() + ttlMs });
+        return total;
+      });
+      pending = load;
+      reservedLoading.set(accountId, load);
+      void load.finally(() => reservedLoading.get(accountId) === load && reservedLoading.delete(accountId)).catch(() => undefined);
+    }
+    return pending;
   }
 
   /** Writes the next version of an existing function from its current settings and a change, in one transaction. */
@@ -237,6 +297,7 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
       const inspected = await inspectPackage(pkg, settings);
       if (inspected.image) checkImageRuns(inspected.image, settings.imageConfig);
       const config = await repo.transaction(async (tx) => {
+        await checkReservation(tx, accountId, null, settings.reservedConcurrency);
         const stored = await storePackage(tx, accountId, inspected);
         const id = await repo.insertFunction(tx, accountId, name);
         if (id === null) throw errors.functionExists(name);
@@ -267,7 +328,7 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
 
     async updateConfiguration(accountId: string, name: string, patch: UpdateConfigurationBody): Promise<FunctionConfig> {
       if (patch.environment) checkEnvironment(patch.environment);
-      return newVersion(accountId, name, async (current) => {
+      return newVersion(accountId, name, async (current, tx) => {
         if (current.packageType === 'Image' && (patch.runtime !== undefined || patch.handler !== undefined)) {
           throw errors.validation('runtime, handler: an image function has neither; change imageConfig instead');
         }
@@ -287,6 +348,7 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
           const zip = await repo.readZip(accountId, current.codeSha256);
           checkHandler(next.runtime!, next.handler!, await inspectZip(zip!, limits, false));
         }
+        await checkReservation(tx, accountId, { id: current.id, before: current.reservedConcurrency }, next.reservedConcurrency);
         return next;
       });
     },
@@ -348,6 +410,18 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
       }
       return { bytes: found.bytes, chunks: chunks() };
     },
+
+    /** The account's concurrency limit, what its functions reserve of it, and what is left to the others. */
+    async concurrency(accountId: string): Promise<{ limit: number; reserved: number; unreserved: number; minUnreserved: number }> {
+      const reserved = await reservedConcurrency(accountId);
+      // As the invoke path counts it (invoke.service.ts): never below the minimum.
+      return { limit: accountLimit, reserved, unreserved: Math.max(minUnreserved, accountLimit - reserved), minUnreserved };
+    },
+
+    reservedConcurrency,
+
+    /** How many functions the account has and the bytes of code it stores. */
+    usage: (accountId: string) => repo.accountUsage(accountId),
 
     /** The invoke hot path: configuration from a short-lived cache, concurrent misses sharing one query. */
     async resolve(accountId: string, name: string, version?: number): Promise<InvokeTarget> {

@@ -7,7 +7,7 @@ import type { ExecutorClient } from '../executors/executors.client.js';
 import { NotDeliveredError } from '../executors/executors.client.js';
 import { withDispatchToken } from '../executors/dispatch-token.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
-import type { Concurrency } from '../limits/concurrency.js';
+import { type Concurrency, defaultMinUnreserved } from '../limits/concurrency.js';
 import type { FunctionsService } from './functions.service.js';
 
 export interface InvokeOptions {
@@ -42,42 +42,52 @@ const header = (h: IncomingHttpHeaders, name: string): string | null => {
 };
 
 export function createInvokeService(deps: {
-  functions: Pick<FunctionsService, 'resolve'>;
+  functions: Pick<FunctionsService, 'resolve' | 'reservedConcurrency'>;
   executors: Pick<ExecutorsService, 'candidates' | 'markDown' | 'signDispatch'>;
   client: ExecutorClient;
   log: Logger;
   /** Most invocations of one account in flight, across every api replica. */
   accountConcurrency?: number;
+  /** What reservations must leave to the account's other functions. */
+  minUnreservedConcurrency?: number;
   /** Slots of the account's and reserved functions' limits, shared by the replicas. */
   concurrency: Pick<Concurrency, 'acquire'>;
   /** Refuses an invocation before it runs (a budget's hard cap); throws an AppError to refuse. */
   admit?: (accountId: string, fn: { id: string; name: string }) => void | Promise<void>;
 }) {
   const accountLimit = deps.accountConcurrency ?? 1000;
+  const minUnreserved = Math.min(accountLimit, deps.minUnreservedConcurrency ?? defaultMinUnreserved(accountLimit));
 
-  /** Slots for one invocation: the account's, and the function's own when it reserves concurrency; 429 when either is full. */
+  /**
+   * A slot for one invocation, as Lambda counts them (docs/scaling.md, "Reserved concurrency"): a
+   * function that reserves concurrency runs in its own reservation, which no other function can take;
+   * every other function shares what is left of the account's limit (the unreserved pool). 429 when
+   * the one it draws on is full.
+   */
   async function admitConcurrency(
     accountId: string,
     config: { id: string; name: string; reservedConcurrency: number | null },
   ): Promise<() => void> {
-    const account = await deps.concurrency.acquire(accountId, 'account', accountLimit);
-    if (!account) {
-      throw errors.tooManyRequests(`This account already has ${accountLimit} invocations running, its concurrency limit`, {
-        reason: 'account_concurrency',
-      });
-    }
-    if (config.reservedConcurrency === null) return account;
-    const reserved = await deps.concurrency.acquire(accountId, config.id, config.reservedConcurrency);
-    if (!reserved) {
-      account();
+    if (config.reservedConcurrency !== null) {
+      // Never past the account's own limit (a reservation made before reservations were checked may be larger).
+      const own = await deps.concurrency.acquire(accountId, config.id, Math.min(config.reservedConcurrency, accountLimit));
+      if (own) return own;
       throw errors.tooManyRequests(`Function ${config.name} is at its reserved concurrency (${config.reservedConcurrency})`, {
         reason: 'reserved_concurrency',
       });
     }
-    return () => {
-      reserved();
-      account();
-    };
+    const reserved = await deps.functions.reservedConcurrency(accountId);
+    // Reservations leave the rest at least its minimum; only reservations that predate the check, or an
+    // account limit lowered below them, could take more, and they do not starve the other functions.
+    const unreserved = Math.max(minUnreserved, accountLimit - reserved);
+    const slot = await deps.concurrency.acquire(accountId, 'account', unreserved);
+    if (slot) return slot;
+    throw errors.tooManyRequests(
+      reserved === 0
+        ? `This account already has ${accountLimit} invocations running, its concurrency limit`
+        : `This account's unreserved concurrency is in use: ${unreserved} invocations running (its limit is ${accountLimit}, of which its functions reserve ${reserved})`,
+      { reason: 'account_concurrency' },
+    );
   }
 
   return {

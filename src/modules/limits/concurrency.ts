@@ -25,6 +25,12 @@ interface Pool {
   claiming: Promise<void> | null;
 }
 
+/**
+ * What reservations leave to an account's unreserved functions at least, unless an operator says
+ * otherwise: Lambda keeps 100 of an account's 1,000, so a tenth of the limit, at most 100.
+ */
+export const defaultMinUnreserved = (accountLimit: number) => Math.min(100, Math.floor(accountLimit / 10));
+
 /** Slots claimed at once, and kept spare: a tenth of the limit (at most 50), so that one replica never sits on much of it. */
 const blockOf = (limit: number) => Math.max(1, Math.min(50, Math.floor(limit / 10)));
 const spareOf = (limit: number) => (limit >= 10 ? blockOf(limit) : 0);
