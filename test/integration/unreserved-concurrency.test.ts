@@ -76,6 +76,8 @@ describe('reserved and unreserved concurrency, as Lambda counts them', () => {
     expect(refused.json().error.code).toBe('VALIDATION_FAILED');
     expect(refused.json().error.message).toContain('at most 0 can be reserved here');
     expect(await latestVersion(tenant.accountKey, 'b')).toBe(before);
+    const shown = await app().inject({ method: 'GET', url: '/v1/concurrency', headers: bearer(tenant.accountKey) });
+    expect(shown.json()).toEqual({ limit: 4, reserved: 3, unreserved: 1, minUnreserved: 1 });
     // A creation is checked the same way.
     const created = await app().inject({
       method: 'POST',

@@ -8,6 +8,7 @@ import { principalOf, type Auth } from '../accounts/auth.js';
 import {
   CreateFunctionBody,
   CreateFunctionQuery,
+  ConcurrencyDto,
   FunctionDto,
   FunctionListDto,
   ListFunctionsQuery,
@@ -105,6 +106,19 @@ export function functionsRoutes(deps: { auth: Auth; accounts: AccountsService; f
         const list = await functions.list(await account(req), req.query.limit, req.query.after ?? null);
         return { functions: list.map(toFunctionDto), next: list.length === req.query.limit ? list.at(-1)!.name : null };
       },
+    );
+
+    app.get(
+      '/v1/concurrency',
+      {
+        onRequest,
+        schema: {
+          tags,
+          summary: "The account's concurrency: its limit, what its functions reserve, and what the others share",
+          response: { 200: ConcurrencyDto, ...errorResponses },
+        },
+      },
+      async (req) => functions.concurrency(await account(req)),
     );
 
     app.get(

@@ -156,6 +156,13 @@ export const FunctionDto = Type.Object({
   lastModified: Type.String({ format: 'date-time', description: 'when this version was made' }),
 });
 
+export const ConcurrencyDto = Type.Object({
+  limit: Type.Integer({ description: 'most invocations of the account at once (TALLY_ACCOUNT_CONCURRENCY)' }),
+  reserved: Type.Integer({ description: "what the account's functions reserve together (their latest versions)" }),
+  unreserved: Type.Integer({ description: 'what the functions without a reservation share' }),
+  minUnreserved: Type.Integer({ description: 'what reservations must leave to them (TALLY_UNRESERVED_CONCURRENCY_MIN)' }),
+});
+
 export const FunctionListDto = Type.Object({ functions: Type.Array(FunctionDto), next: Type.Union([Type.String(), Type.Null()]) });
 export const VersionListDto = Type.Object({
   versions: Type.Array(FunctionDto),
