@@ -10,6 +10,23 @@ export interface AwsSettings {
 
 export const NO_AWS_SETTINGS: AwsSettings = { role: null, description: '', runtime: null };
 
+/** Lambda's limit on a function's tags, held by migration 0095's constraint. */
+export const MAX_TAGS = 50;
+export type Tags = Record<string, string>;
+const TAGS_CONSTRAINT = 'function_aws_settings_tags_check';
+
+/** Too many tags: the constraint refused the merged map (checked there, so two requests at once cannot both pass). */
+export class TooManyTagsError extends Error {
+  constructor() {
+    super(`A function has at most ${MAX_TAGS} tags`);
+  }
+}
+
+const tooManyTags = (err: unknown): never => {
+  if ((err as { code?: string; constraint?: string }).constraint === TAGS_CONSTRAINT) throw new TooManyTagsError();
+  throw err;
+};
+
 export function createAwsSettingsRepository(db: Db) {
   return {
     async get(accountId: string, functionId: string): Promise<AwsSettings> {
@@ -25,6 +42,28 @@ export function createAwsSettingsRepository(db: Db) {
         select function_id, role, description, runtime from function_aws_settings
         where account_id = ${accountId} and function_id = any(${functionIds}::uuid[])`.execute(db);
       return new Map(rows.map((r) => [r.function_id, { role: r.role, description: r.description, runtime: r.runtime }]));
+    },
+
+    async tags(accountId: string, functionId: string): Promise<Tags> {
+      const { rows } = await sql<{ tags: Tags }>`
+        select tags from function_aws_settings where account_id = ${accountId} and function_id = ${functionId}`.execute(db);
+      return rows[0]?.tags ?? {};
+    },
+
+    /** Adds or replaces these tags, in one statement (a function made through /v1 has no row yet). */
+    async tag(accountId: string, functionId: string, tags: Tags): Promise<void> {
+      await sql`
+        insert into function_aws_settings (account_id, function_id, tags)
+        values (${accountId}, ${functionId}, ${JSON.stringify(tags)}::jsonb)
+        on conflict (account_id, function_id) do update set tags = function_aws_settings.tags || excluded.tags`
+        .execute(db)
+        .catch(tooManyTags);
+    },
+
+    async untag(accountId: string, functionId: string, keys: string[]): Promise<void> {
+      await sql`
+        update function_aws_settings set tags = tags - ${keys}::text[]
+        where account_id = ${accountId} and function_id = ${functionId}`.execute(db);
     },
 
     async put(accountId: string, functionId: string, s: AwsSettings): Promise<void> {

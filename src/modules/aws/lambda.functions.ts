@@ -13,6 +13,7 @@ import { LATEST } from '../functions/versions.service.js';
 import type { FunctionAlias } from '../functions/versions.repository.js';
 import { NO_AWS_SETTINGS } from './aws-settings.repository.js';
 import { AwsError, awsErrors } from './errors.js';
+import { addTags, checkTags } from './lambda.tags.js';
 import { callerOf, jsonBody, type LambdaOperations, sendJson } from './lambda.context.js';
 import { type ArnContext, functionArn, functionConfiguration, parseFunctionName, revisionId } from './shapes.js';
 
@@ -137,8 +138,10 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const role = stringField(b, 'Role', 2048) ?? null;
     const description = stringField(b, 'Description', 256) ?? '';
     const json = validated(checkCreate, { name, ...tallySettings(b), ...(b.PackageType ? { packageType: b.PackageType } : {}) });
+    const tags = checkTags(b.Tags);
     const config = await functions.create(caller.accountId, { json }, { zip: codeOf(b.Code) });
     await settings.put(caller.accountId, config.id, { role, description, runtime: b.Runtime ?? null });
+    await addTags(ctx, caller.accountId, config.id, tags);
     return sendJson(reply, 201, await publishIf(caller, name, b.Publish, config));
   });
 
@@ -186,6 +189,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     return sendJson(reply, 200, {
       Configuration: { ...c, FunctionArn: functionArn(caller, t.name, shown === LATEST ? undefined : shown) },
       Code: { RepositoryType: t.config.packageType === 'Zip' ? 'S3' : 'ECR' },
+      Tags: await settings.tags(caller.accountId, t.config.id),
       ...(latest.reservedConcurrency !== null ? { Concurrency: { ReservedConcurrentExecutions: latest.reservedConcurrency } } : {}),
     });
   });

@@ -8,9 +8,10 @@ import { asyncAndUrlOperations } from './lambda.async-urls.js';
 import { eventSourceOperations } from './lambda.event-sources.js';
 import { functionOperations } from './lambda.functions.js';
 import { invokeOperations } from './lambda.invoke.js';
+import { tagOperations } from './lambda.tags.js';
 import { verifySigV4 } from './sigv4.js';
 
-const OPERATIONS: LambdaOperations[] = [functionOperations, invokeOperations, asyncAndUrlOperations, eventSourceOperations];
+const OPERATIONS: LambdaOperations[] = [functionOperations, invokeOperations, asyncAndUrlOperations, eventSourceOperations, tagOperations];
 /** The dated path prefixes of the Lambda REST API. */
 const UNSERVED_PREFIXES = [
   '2015-03-31',
@@ -68,7 +69,7 @@ export function lambdaRoutes(deps: {
       }
     });
     for (const register of OPERATIONS) register(app, ctx);
-    // Lambda's other operations (layers, tags, code signing), signed
+    // Lambda's other operations (layers, code signing, provisioned concurrency), signed
     // like the rest, answer as Lambda answers an operation it does not know.
     for (const prefix of UNSERVED_PREFIXES) {
       app.all(`/${prefix}/*`, async (req) => {
