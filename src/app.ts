@@ -128,8 +128,8 @@ export interface AppDeps {
   events?: AsyncOptions;
   /** Seals secrets stored for reading back (SigV4 secrets, broker URLs); absent: a random key for this process only. */
   secretBox?: SecretBox;
-  /** Function logs: how often a follower (SSE) looks for new lines. */
-  logs?: { followPollMs?: number };
+  /** Function logs: how often a follower (SSE) looks for new lines, and how many one account may open in this process. */
+  logs?: { followPollMs?: number; maxFollowersPerAccount?: number };
   /** The built web console served at /console (default: console/dist beside the code). */
   consoleDir?: string;
   /** The Lambda API: the region its ARNs name (TALLY_REGION, default us-east-1). */
@@ -397,7 +397,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(urlsRoutes({ auth, accounts, urls: services.urls, publicUrl: deps.publicUrl ?? null }));
   await app.register(sourcesRoutes({ auth, accounts, sources: services.sources, publicUrl: deps.publicUrl ?? null }));
   await app.register(executorsRoutes({ auth, executors, functions }));
-  await app.register(logsRoutes({ auth, accounts, logs: services.logs, followPollMs: deps.logs?.followPollMs }));
+  await app.register(logsRoutes({ auth, accounts, logs: services.logs, ...deps.logs }));
   await app.register(consoleRoutes({ dir: deps.consoleDir }));
   await app.register(versionsRoutes({ auth, accounts, versions: services.versions }));
   await app.register(accessKeysRoutes({ auth, accounts, accessKeys: services.accessKeys }));

@@ -49,6 +49,8 @@ export interface Config {
   accountConcurrency: number;
   /** What functions' reservations must leave to the account's other functions (Lambda keeps 100 of 1,000). */
   minUnreservedConcurrency: number;
+  /** Most log followers (SSE) of one account each api process serves at once. */
+  logFollowersPerAccount: number;
   /** Failed authentications per source address per minute (0: unlimited). */
   authFailuresPerMinute: number;
   /** Calls to expensive routes per API key, and per source address, per minute (0: unlimited). */
@@ -70,6 +72,9 @@ export interface Config {
   /** TALLY_REGION: the region the Lambda API's ARNs name (signatures are accepted for any region). */
   region: string;
 }
+
+/** Each follower polls the database every second: a handful per account serves terminals and a console. */
+export const DEFAULT_LOG_FOLLOWERS_PER_ACCOUNT = 10;
 
 /** A year: an executor offline for longer than that has bigger problems than its spool. */
 export const DEFAULT_BILLING_LOOKBACK_MONTHS = 12;
@@ -169,6 +174,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       0,
       1_000_000,
     ),
+    logFollowersPerAccount: int(env, 'TALLY_LOG_FOLLOWERS_PER_ACCOUNT', DEFAULT_LOG_FOLLOWERS_PER_ACCOUNT, 1, 100_000),
     authFailuresPerMinute: int(env, 'TALLY_RATE_LIMIT_AUTH_FAILURES', 30, 0, 1_000_000),
     expensivePerMinute: int(env, 'TALLY_RATE_LIMIT_EXPENSIVE', 120, 0, 1_000_000),
     shedEventLoopDelayMs: int(env, 'TALLY_SHED_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),

@@ -9,6 +9,7 @@ describe('configuration of the limits and webhooks', () => {
       allowPrivateWebhooks: false,
       accountConcurrency: 1000,
       minUnreservedConcurrency: 100,
+      logFollowersPerAccount: 10,
       authFailuresPerMinute: 30,
       expensivePerMinute: 120,
       shedEventLoopDelayMs: 1000,
@@ -35,6 +36,8 @@ describe('configuration of the limits and webhooks', () => {
     expect(() => parseConfig({ TALLY_TRUST_PROXY: 'everyone' })).toThrow(/TALLY_TRUST_PROXY/);
     expect(() => parseConfig({ TALLY_ACCOUNT_CONCURRENCY: '0' })).toThrow(/TALLY_ACCOUNT_CONCURRENCY/);
     expect(parseConfig({ TALLY_UNRESERVED_CONCURRENCY_MIN: '0' }).minUnreservedConcurrency).toBe(0);
+    expect(parseConfig({ TALLY_LOG_FOLLOWERS_PER_ACCOUNT: '2' }).logFollowersPerAccount).toBe(2);
+    expect(() => parseConfig({ TALLY_LOG_FOLLOWERS_PER_ACCOUNT: '0' })).toThrow(/TALLY_LOG_FOLLOWERS_PER_ACCOUNT/);
   });
 
   it("reads an instance's maximum age for the in-process and the separate executor: two hours unless set, 0 for never", () => {

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { LogBatchSchema, LogIngestResultSchema } from '../../contracts/logs.js';
+import { DEFAULT_LOG_FOLLOWERS_PER_ACCOUNT } from '../../config.js';
+import { errors } from '../../lib/errors.js';
 import { errorResponses } from '../../lib/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { principalOf, type Auth } from '../accounts/auth.js';
@@ -18,11 +20,16 @@ export function logsRoutes(deps: {
   logs: LogsService;
   /** How often a follower looks for new lines (default 1 s). */
   followPollMs?: number;
+  /** Most followers of one account this process serves at once (TALLY_LOG_FOLLOWERS_PER_ACCOUNT). */
+  maxFollowersPerAccount?: number;
 }): FastifyPluginAsyncTypebox {
   const { auth, accounts, logs } = deps;
+  const maxFollowers = deps.maxFollowersPerAccount ?? DEFAULT_LOG_FOLLOWERS_PER_ACCOUNT;
   return async (app) => {
     const tags = ['logs'];
     const followers = new Set<AbortController>();
+    /** Followers open per account in this process: each polls the database every second. */
+    const followersOf = new Map<string, number>();
     // Followers end when the api stops: an open stream would otherwise hold its close back.
     app.addHook('preClose', async () => {
       for (const f of followers) f.abort();
@@ -61,6 +68,13 @@ export function logsRoutes(deps: {
         const accountId = await accounts.actingAccount(principalOf(req), req.headers['x-account-id'] as string | undefined);
         const query = { accountId, functionName: req.params.name, ...req.query };
         if (!wantsEventStream(req.headers.accept)) return logs.query(query);
+        const open = followersOf.get(accountId) ?? 0;
+        if (open >= maxFollowers) {
+          throw errors.tooManyRequests(`This account already follows ${maxFollowers} function logs on this api process, its limit`, {
+            reason: 'log_followers',
+            limit: maxFollowers,
+          });
+        }
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {
@@ -89,6 +103,9 @@ export function logsRoutes(deps: {
             stop.signal.addEventListener('abort', done, { once: true });
           });
         };
+        // Taken with no await since the check; given back in the finally whatever ends the follower, an early hang-up included
+        // (per process: docs/logs.md, "How many").
+        followersOf.set(accountId, open + 1);
         try {
           await logs.follow(query, emit, stop.signal, deps.followPollMs ?? 1_000);
         } catch (err) {
@@ -97,6 +114,9 @@ export function logsRoutes(deps: {
         } finally {
           clearInterval(keepAlive);
           followers.delete(stop);
+          const left = (followersOf.get(accountId) ?? 1) - 1;
+          if (left > 0) followersOf.set(accountId, left);
+          else followersOf.delete(accountId);
           res.end();
         }
         return reply;
