@@ -93,7 +93,9 @@ export function logBatches(records: InvocationLogs[]): InvocationLogs[][] {
  * Hands spooled log lines to `POST /v1/logs`. Throws while the api is away or answers 5xx, 401 or 403
  * (the segment stays spooled and is sent again: the api stores each line once). A 400 or a 404 (an
  * api without this route) is final for that batch: log lines are not billing data, and they must
- * not hold the usage in the same segment back forever; that is logged as an error.
+ * not hold the usage in the same segment back forever; that is logged as an error. Lines the api
+ * refuses one by one (another account's, stamped outside the time it takes) come back counted in a
+ * 200 beside the lines it stored: logged, never resent.
  */
 export function createLogShipper(deps: { api: { postLogs(invocations: InvocationLogs[]): Promise<LogIngestResult> }; log: Log }) {
   let sent = 0;
@@ -108,6 +110,12 @@ export function createLogShipper(deps: { api: { postLogs(invocations: Invocation
           const answer = await deps.api.postLogs(batch);
           sent += answer.accepted + answer.duplicates;
           if (answer.refused > 0) deps.log.error({ refused: answer.refused }, 'the api refused the log lines of some invocations');
+          // Refused for good and not resent; the batch's other lines were stored (docs/logs.md, "Which times are taken").
+          if ((answer.outOfRange ?? 0) > 0)
+            deps.log.error(
+              { outOfRange: answer.outOfRange },
+              "the api refused log lines for their time (older than it keeps, or ahead of its clock): is this host's clock right?",
+            );
         } catch (err) {
           if (err instanceof ApiError && (err.status === 400 || err.status === 404 || err.status === 413)) {
             deps.log.error(

@@ -129,7 +129,7 @@ export interface AppDeps {
   /** Seals secrets stored for reading back (SigV4 secrets, broker URLs); absent: a random key for this process only. */
   secretBox?: SecretBox;
   /** Function logs: how often a follower (SSE) looks for new lines, and how many one account may open in this process. */
-  logs?: { followPollMs?: number; maxFollowersPerAccount?: number };
+  logs?: { followPollMs?: number; maxFollowersPerAccount?: number; maxAgeDays?: number };
   /** The built web console served at /console (default: console/dist beside the code). */
   consoleDir?: string;
   /** The Lambda API: the region its ARNs name (TALLY_REGION, default us-east-1). */
@@ -265,6 +265,7 @@ export function buildServices(deps: AppDeps) {
     dispatch: executors,
     clock: deps.clock,
     log: deps.logger.child({ module: 'logs' }),
+    maxAgeDays: deps.logs?.maxAgeDays,
   });
   const sources = createSourcesService({
     repo: createSourcesRepository(deps.db),

@@ -51,6 +51,8 @@ export interface Config {
   minUnreservedConcurrency: number;
   /** Most log followers (SSE) of one account each api process serves at once. */
   logFollowersPerAccount: number;
+  /** Log lines older than this many days are refused at ingest, whatever the account's retention. */
+  logMaxAgeDays: number;
   /** Failed authentications per source address per minute (0: unlimited). */
   authFailuresPerMinute: number;
   /** Calls to expensive routes per API key, and per source address, per minute (0: unlimited). */
@@ -75,6 +77,9 @@ export interface Config {
 
 /** Each follower polls the database every second: a handful per account serves terminals and a console. */
 export const DEFAULT_LOG_FOLLOWERS_PER_ACCOUNT = 10;
+
+/** How late a log line may arrive: as long as an account keeps its lines unless it chose otherwise. */
+export const DEFAULT_LOG_MAX_AGE_DAYS = 30;
 
 /** A year: an executor offline for longer than that has bigger problems than its spool. */
 export const DEFAULT_BILLING_LOOKBACK_MONTHS = 12;
@@ -175,6 +180,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       1_000_000,
     ),
     logFollowersPerAccount: int(env, 'TALLY_LOG_FOLLOWERS_PER_ACCOUNT', DEFAULT_LOG_FOLLOWERS_PER_ACCOUNT, 1, 100_000),
+    logMaxAgeDays: int(env, 'TALLY_LOG_MAX_AGE_DAYS', DEFAULT_LOG_MAX_AGE_DAYS, 1, 3653),
     authFailuresPerMinute: int(env, 'TALLY_RATE_LIMIT_AUTH_FAILURES', 30, 0, 1_000_000),
     expensivePerMinute: int(env, 'TALLY_RATE_LIMIT_EXPENSIVE', 120, 0, 1_000_000),
     shedEventLoopDelayMs: int(env, 'TALLY_SHED_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),

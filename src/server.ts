@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       invokeStreams: config.invokeStreams,
     },
     publicUrl: config.publicUrl,
-    logs: { maxFollowersPerAccount: config.logFollowersPerAccount },
+    logs: { maxFollowersPerAccount: config.logFollowersPerAccount, maxAgeDays: config.logMaxAgeDays },
     aws: { region: config.region },
     events: { retryBaseMs: config.asyncRetryBaseMs, leaseMs: config.asyncLeaseMs },
     secretBox: loadSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }),

@@ -11129,6 +11129,8 @@ export interface operations {
                         duplicates: number;
                         /** @description invocations refused for good (another account, a bad dispatch token): dropped */
                         refused: number;
+                        /** @description lines refused for good for their timestamp (older than the account's retention or the api's maximum age, or ahead of its clock): dropped */
+                        outOfRange?: number;
                     };
                 };
             };

@@ -54,6 +54,13 @@ export const LogIngestResultSchema = Type.Object({
   accepted: Type.Integer({ description: 'lines stored now' }),
   duplicates: Type.Integer({ description: 'lines stored before (a resend): not stored again' }),
   refused: Type.Integer({ description: 'invocations refused for good (another account, a bad dispatch token): dropped' }),
+  // Optional: an older api does not send it.
+  outOfRange: Type.Optional(
+    Type.Integer({
+      description:
+        "lines refused for good for their timestamp (older than the account's retention or the api's maximum age, or ahead of its clock): dropped",
+    }),
+  ),
 });
 export type LogIngestResult = Static<typeof LogIngestResultSchema>;
 

@@ -7,7 +7,8 @@ import { bearer, fleetExecutor, newTenant, usageEvent } from '../helpers/app.js'
 import { call, deploy, makeZip, shiftedClock, until, useFunctionsApp } from '../helpers/functions.js';
 
 const clock = shiftedClock();
-const t = useFunctionsApp({ deps: { clock, logs: { followPollMs: 100 } } });
+// Lines up to 90 days late are taken (TALLY_LOG_MAX_AGE_DAYS), so an account keeping 60 days gets a line of 40 days ago.
+const t = useFunctionsApp({ deps: { clock, logs: { followPollMs: 100, maxAgeDays: 90 } } });
 const DAY = 86_400_000;
 
 const CHATTY = `
@@ -187,20 +188,25 @@ describe('function logs', () => {
     ];
     const mine = batch(a.id, 'direct', lines);
     const post = (key: string, invocations: InvocationLogs[]) => call(t.base, key, 'POST', '/v1/logs', { invocations });
-    expect((await post(a.executorKey, [mine])).json).toEqual({ accepted: 3, duplicates: 0, refused: 0 });
-    expect((await post(a.executorKey, [mine])).json).toEqual({ accepted: 0, duplicates: 3, refused: 0 });
+    expect((await post(a.executorKey, [mine])).json).toEqual({ accepted: 3, duplicates: 0, refused: 0, outOfRange: 0 });
+    expect((await post(a.executorKey, [mine])).json).toEqual({ accepted: 0, duplicates: 3, refused: 0, outOfRange: 0 });
     // A scoped key writes only its own account's lines.
-    expect((await post(a.executorKey, [batch(b.id, 'direct', lines)])).json).toEqual({ accepted: 0, duplicates: 0, refused: 1 });
+    expect((await post(a.executorKey, [batch(b.id, 'direct', lines)])).json).toEqual({
+      accepted: 0,
+      duplicates: 0,
+      refused: 1,
+      outOfRange: 0,
+    });
     // A platform key writes only lines of invocations dispatched to it, with the dispatch's token.
     const fleet = await fleetExecutor(t.app, t.db.db);
     const undispatched = batch(a.id, 'direct', lines);
     const dispatched = batch(a.id, 'direct', lines);
     const token = fleet.tokenFor(usageEvent(a.id, { invocationId: dispatched.requestId, functionId: 'direct' }));
     const answer = await post(fleet.key, [undispatched, { ...dispatched, dispatchToken: token }]);
-    expect(answer.json).toEqual({ accepted: 3, duplicates: 0, refused: 1 });
-    // A line stamped more than a day ahead (a clock gone wrong) is dropped, not given a partition years away.
+    expect(answer.json).toEqual({ accepted: 3, duplicates: 0, refused: 1, outOfRange: 0 });
+    // A line stamped ahead of the clock (a clock gone wrong) is refused and counted, not given a partition days away.
     const future = await post(a.executorKey, [batch(a.id, 'direct', [{ timestamp: now + 2 * DAY, message: 'from the future' }])]);
-    expect(future.json).toEqual({ accepted: 0, duplicates: 0, refused: 0 });
+    expect(future.json).toEqual({ accepted: 0, duplicates: 0, refused: 0, outOfRange: 1 });
     // Account keys may not post lines; a malformed batch is refused whole with a 400.
     expect((await post(a.accountKey, [mine])).status).toBe(403);
     const malformed = await post(a.executorKey, [{ ...mine, lines: [{ seq: -1, timestamp: now, message: 'x' }] }]);
@@ -234,8 +240,8 @@ describe('function logs', () => {
     ];
     const invocation = batch(a.id, 'runs', sent, requestId);
     const post = () => call(t.base, a.executorKey, 'POST', '/v1/logs', { invocations: [invocation] });
-    expect((await post()).json).toEqual({ accepted: sent.length, duplicates: 0, refused: 0 });
-    expect((await post()).json).toEqual({ accepted: 0, duplicates: sent.length, refused: 0 });
+    expect((await post()).json).toEqual({ accepted: sent.length, duplicates: 0, refused: 0, outOfRange: 0 });
+    expect((await post()).json).toEqual({ accepted: 0, duplicates: sent.length, refused: 0, outOfRange: 0 });
     // START + alpha; the line with a newline; beta + gamma; delta + 63 lines; the 7 lines left + END + REPORT.
     const rows = await sql<{ seq: number; run_length: number | null }>`
       select seq, run_length from log_events where request_id = ${requestId}::uuid order by seq`.execute(t.db.db);
@@ -322,7 +328,6 @@ describe('function logs', () => {
       isDefault: true,
     });
     expect((await put(b.accountKey, b.id, 60)).json).toEqual({ accountId: b.id, days: 60, isDefault: false });
-    expect((await put(c.accountKey, c.id, 5)).status).toBe(200);
     expect((await put(c.accountKey, c.id, 0)).status).toBe(400);
     expect((await put(c.accountKey, c.id, 3654)).status).toBe(400);
     // Only an admin or the account's own key.
@@ -338,6 +343,8 @@ describe('function logs', () => {
       ]);
     const sent = new Map([a.id, b.id, c.id].map((id) => [id, aged(id)]));
     for (const [id, lines] of sent) await t.services.logs.ingest(principal(id), [lines]);
+    // Ingest takes no line older than the account keeps (a's of 40 days ago); c shortens its retention after.
+    expect((await put(c.accountKey, c.id, 5)).status).toBe(200);
     const messages = async (key: string) => (await logsOf(key, 'aged', '?limit=100')).events.map((e) => e.message);
     // Queries honour the retention before any upkeep ran.
     expect(await messages(a.accountKey)).toEqual(['10 days ago', 'just now']);
@@ -364,10 +371,14 @@ describe('function logs', () => {
     expect(await messages(b.accountKey)).toEqual(['10 days ago', 'just now']);
     expect(await rows(b.id)).toBe('2');
 
-    // A late resend of a line from a dropped day does not bring the day back wrongly: it is stored
-    // again (its partition made), then removed by the next upkeep.
-    expect((await t.services.logs.ingest(principal(a.id), [sent.get(a.id)!])).accepted).toBe(1);
-    await t.services.logs.maintain();
+    // A late resend of a line from a dropped day does not bring the day back: it is older than the
+    // account keeps, so it is refused (counted) and its partition is not made again.
+    expect(await t.services.logs.ingest(principal(a.id), [sent.get(a.id)!])).toEqual({
+      accepted: 0,
+      duplicates: 2,
+      refused: 0,
+      outOfRange: 1,
+    });
     expect(await partitions()).not.toContain(`log_events_${day(now - 40 * DAY)}`);
     expect(await messages(a.accountKey)).toEqual(['10 days ago', 'just now']);
   });

@@ -10,6 +10,7 @@ describe('configuration of the limits and webhooks', () => {
       accountConcurrency: 1000,
       minUnreservedConcurrency: 100,
       logFollowersPerAccount: 10,
+      logMaxAgeDays: 30,
       authFailuresPerMinute: 30,
       expensivePerMinute: 120,
       shedEventLoopDelayMs: 1000,
@@ -38,6 +39,8 @@ describe('configuration of the limits and webhooks', () => {
     expect(parseConfig({ TALLY_UNRESERVED_CONCURRENCY_MIN: '0' }).minUnreservedConcurrency).toBe(0);
     expect(parseConfig({ TALLY_LOG_FOLLOWERS_PER_ACCOUNT: '2' }).logFollowersPerAccount).toBe(2);
     expect(() => parseConfig({ TALLY_LOG_FOLLOWERS_PER_ACCOUNT: '0' })).toThrow(/TALLY_LOG_FOLLOWERS_PER_ACCOUNT/);
+    expect(parseConfig({ TALLY_LOG_MAX_AGE_DAYS: '90' }).logMaxAgeDays).toBe(90);
+    expect(() => parseConfig({ TALLY_LOG_MAX_AGE_DAYS: '3654' })).toThrow(/TALLY_LOG_MAX_AGE_DAYS/);
   });
 
   it("reads an instance's maximum age for the in-process and the separate executor: two hours unless set, 0 for never", () => {

@@ -215,6 +215,13 @@ export function createLogsRepository(db: Db) {
       return rows[0]?.days ?? null;
     },
 
+    /** The retention each of these accounts set (an account that set none is absent). */
+    async retentionsOf(accountIds: string[]): Promise<Map<string, number>> {
+      const { rows } = await sql<{ account_id: string; days: number }>`
+        select account_id, days from log_retention where account_id = any(${plainArray(accountIds)}::uuid[])`.execute(db);
+      return new Map(rows.map((r) => [r.account_id, r.days]));
+    },
+
     async setRetention(accountId: string, days: number): Promise<void> {
       await sql`insert into log_retention (account_id, days) values (${accountId}::uuid, ${days})
         on conflict (account_id) do update set days = excluded.days, updated_at = now()`.execute(db);

@@ -1,3 +1,4 @@
+import { DEFAULT_LOG_MAX_AGE_DAYS } from '../../config.js';
 import type { InvocationLogs, LogIngestResult } from '../../contracts/logs.js';
 import { isUuid, type UsageEvent } from '../../contracts/usage.js';
 import type { Clock } from '../../lib/clock.js';
@@ -13,6 +14,8 @@ export const DEFAULT_LOG_RETENTION_DAYS = 30;
 /** Day partitions made ahead of need, so ingest rarely makes one. */
 export const PARTITIONS_AHEAD_DAYS = 3;
 export const DEFAULT_PAGE = 100;
+/** How far ahead of the api's clock a line may be stamped (the executor's clock, a little fast). */
+export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 
 const DAY_MS = 86_400_000;
 const utcDay = (at: number | Date): string => new Date(at).toISOString().slice(0, 10);
@@ -73,8 +76,11 @@ export function createLogsService(deps: {
   dispatch: Pick<ExecutorsService, 'refusedDispatches'>;
   clock: Clock;
   log: Logger;
+  /** Lines older than this many days are refused at ingest, whatever the account's retention (TALLY_LOG_MAX_AGE_DAYS). */
+  maxAgeDays?: number;
 }) {
   const { repo } = deps;
+  const maxAgeDays = deps.maxAgeDays ?? DEFAULT_LOG_MAX_AGE_DAYS;
   /** Day partitions known to exist; forgotten when an insert finds one gone. */
   const known = new Set<string>();
 
@@ -113,19 +119,39 @@ export function createLogsService(deps: {
     return out;
   }
 
+  /**
+   * The times an account's lines may carry at ingest, from the latest of its retention and the maximum
+   * age to a few minutes ahead: each distinct day makes a partition every account shares, so what one
+   * key can post must not reach years (docs/logs.md, "Which times are taken").
+   */
+  async function timeWindow(invocations: InvocationLogs[]): Promise<(accountId: string) => { notBefore: number; notAfter: number }> {
+    const now = deps.clock.now().getTime();
+    const oldest = now - maxAgeDays * DAY_MS;
+    const notAfter = now + MAX_CLOCK_SKEW_MS;
+    // A retention is a day at least: an account's own is read only when it has a line older than that.
+    const older = new Set<string>();
+    for (const inv of invocations) if (inv.lines.some((l) => l.timestamp < now - DAY_MS)) older.add(inv.accountId.toLowerCase());
+    const retention = older.size > 0 ? await repo.retentionsOf([...older]) : new Map<string, number>();
+    return (accountId) => {
+      const days = retention.get(accountId.toLowerCase()) ?? DEFAULT_LOG_RETENTION_DAYS;
+      return { notBefore: Math.max(oldest, now - days * DAY_MS), notAfter };
+    };
+  }
+
   return {
     async ingest(principal: Principal, invocations: InvocationLogs[]): Promise<LogIngestResult> {
       const bad = await refused(principal, invocations);
       if (bad.size > 0) deps.log.warn({ refused: bad.size }, 'log lines refused: another account, or not dispatched to this executor');
-      // Lines older than any retention allows are dropped rather than bringing back a dropped partition,
-      // and so are lines stamped more than a day ahead (a clock gone wrong must not make years of partitions).
-      const now = deps.clock.now().getTime();
-      const inTime = (l: { timestamp: number }) => l.timestamp >= now - 3653 * DAY_MS && l.timestamp <= now + DAY_MS;
+      const window = await timeWindow(invocations.filter((_, i) => !bad.has(i)));
       const runs: LogRun[] = [];
       let lines = 0;
+      let outOfRange = 0;
       invocations.forEach((inv, i) => {
         if (bad.has(i)) return;
+        const { notBefore, notAfter } = window(inv.accountId);
+        const inTime = (l: { timestamp: number }) => l.timestamp >= notBefore && l.timestamp <= notAfter;
         let kept = inv.lines.every(inTime) ? inv.lines : inv.lines.filter(inTime);
+        outOfRange += inv.lines.length - kept.length;
         // Postgres keeps no NUL in text: U+FFFD stands for it, as when the executor reads the lines (a batch
         // refused whole with a 500 would be resent for ever). Our executor's lines never hold one.
         if (kept.some((l) => l.message.includes('\u0000'))) kept = kept.map((l) => ({ ...l, message: storableText(l.message) }));
@@ -144,7 +170,12 @@ export function createLogsService(deps: {
         await ensureDays(days());
         accepted = await repo.insert(runs);
       }
-      return { accepted, duplicates: lines - accepted, refused: bad.size };
+      if (outOfRange > 0)
+        deps.log.warn(
+          { outOfRange },
+          "log lines refused: stamped before the account's retention or the maximum age, or ahead of the clock",
+        );
+      return { accepted, duplicates: lines - accepted, refused: bad.size, outOfRange };
     },
 
     /** One page of lines, oldest first, within the account's retention. */
