@@ -9,7 +9,7 @@ import {
   type UpdateConfigurationBody as UpdateBody,
 } from '../functions/functions.schemas.js';
 import { decodeBase64Zip } from '../functions/functions.zip.js';
-import { LATEST } from '../functions/versions.service.js';
+import { LATEST, VERSION_NUMBER } from '../functions/versions.service.js';
 import type { FunctionAlias } from '../functions/versions.repository.js';
 import { NO_AWS_SETTINGS } from './aws-settings.repository.js';
 import { AwsError, awsErrors } from './errors.js';
@@ -279,18 +279,21 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId);
     const q = req.query as { Marker?: string; MaxItems?: string };
     const limit = maxItems(q.MaxItems, 50, 10_000);
-    const latest = await functions.get(caller.accountId, name);
-    const s = await settings.get(caller.accountId, latest.id);
-    const all = [
-      functionConfiguration(caller, latest, s, LATEST),
-      ...(await versions.listPublished(caller.accountId, name)).map((p) => ({
+    // As AWS lists them: $LATEST first, then the published versions; a marker is the last Version a page showed.
+    if (q.Marker !== undefined && q.Marker !== LATEST && !VERSION_NUMBER.test(q.Marker))
+      throw awsErrors.invalidParameter('Marker: not a marker this API gave');
+    const first = q.Marker === undefined;
+    const after = first || q.Marker === LATEST ? 0 : Number(q.Marker);
+    const page = await versions.publishedPage(caller.accountId, name, { after, limit: first ? limit - 1 : limit });
+    const s = await settings.get(caller.accountId, page.latest.id);
+    const shown = [
+      ...(first ? [functionConfiguration(caller, page.latest, s, LATEST)] : []),
+      ...page.versions.map((p) => ({
         ...functionConfiguration(caller, p.config, s, String(p.published.version)),
         Description: p.published.description,
       })),
     ];
-    const start = q.Marker === undefined ? 0 : all.findIndex((v) => v.Version === q.Marker) + 1;
-    const page = all.slice(start, start + limit);
-    return sendJson(reply, 200, { Versions: page, ...(start + limit < all.length ? { NextMarker: page[page.length - 1]!.Version } : {}) });
+    return sendJson(reply, 200, { Versions: shown, ...(page.more ? { NextMarker: shown[shown.length - 1]!.Version } : {}) });
   });
 
   // Aliases.

@@ -282,6 +282,13 @@ export function createFunctionsRepository(base: Db) {
       return (await q.execute()).map(toConfig);
     },
 
+    /** These versions of a function (those that exist), oldest first: a page of published ones, say. */
+    async listVersionsNumbered(accountId: string, name: string, versions: readonly number[]): Promise<FunctionConfig[]> {
+      if (versions.length === 0) return [];
+      const q = configs(db).where('f.account_id', '=', accountId).where('f.name', '=', name).where('v.version', 'in', versions);
+      return (await q.orderBy('v.version').execute()).map(toConfig);
+    },
+
     async readZip(accountId: string, sha256: string): Promise<Buffer | null> {
       const row = await db
         .selectFrom('function_code')

@@ -363,6 +363,10 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
       return all;
     },
 
+    /** These versions of a function (those that exist), oldest first; none when the function does not exist. */
+    versionsNumbered: (accountId: string, name: string, versions: readonly number[]) =>
+      repo.listVersionsNumbered(accountId, name, versions),
+
     /** A page of versions, oldest first: every configuration or code change makes one, so they are many. */
     async versionsPage(
       accountId: string,

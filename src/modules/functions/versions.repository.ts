@@ -54,10 +54,12 @@ export function createVersionsRepository(db: Db) {
       return rows[0] ? toPublished(rows[0]) : null;
     },
 
-    async listPublished(accountId: string, functionId: string): Promise<PublishedVersion[]> {
+    /** Published versions oldest first: all of them, or a page of `limit` after version `after`. */
+    async listPublished(accountId: string, functionId: string, page?: { after: number; limit: number }): Promise<PublishedVersion[]> {
       const { rows } = await sql<Row>`
         select * from function_published_versions
-        where account_id = ${accountId} and function_id = ${functionId} order by version`.execute(db);
+        where account_id = ${accountId} and function_id = ${functionId} and version > ${page?.after ?? 0}
+        order by version limit ${page?.limit ?? null}`.execute(db);
       return rows.map(toPublished);
     },
 

@@ -7,7 +7,8 @@ import { type FunctionAlias, type PublishedVersion, VersionNotPublished, type Ve
 
 /** The qualifier of the latest version, as Lambda names it. */
 export const LATEST = '$LATEST';
-const VERSION_NUMBER = /^[0-9]{1,9}$/;
+/** A version number as a qualifier or a marker names it. */
+export const VERSION_NUMBER = /^[0-9]{1,9}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ALIAS_NAME = /^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$/;
 /** How long a replica trusts a resolved qualifier (another replica's alias change shows after this). */
@@ -30,7 +31,7 @@ const notPublished = (fn: string, version: number | null) =>
  */
 export function createVersionsService(deps: {
   repo: VersionsRepository;
-  functions: Pick<FunctionsService, 'get' | 'versions'>;
+  functions: Pick<FunctionsService, 'get' | 'versionsNumbered'>;
   clock: Clock;
 }) {
   const { repo, functions } = deps;
@@ -48,6 +49,17 @@ export function createVersionsService(deps: {
     const version = Number(qualifier);
     if (!(await repo.published(accountId, fn.id, version))) throw notPublished(fn.name, version);
     return version;
+  }
+
+  /** Published versions with their configurations, read for these versions only. */
+  async function withConfigs(fn: FunctionConfig, published: PublishedVersion[]) {
+    const configs = await functions.versionsNumbered(
+      fn.accountId,
+      fn.name,
+      published.map((p) => p.version),
+    );
+    const byVersion = new Map(configs.map((c) => [c.version, c]));
+    return published.filter((p) => byVersion.has(p.version)).map((p) => ({ config: byVersion.get(p.version)!, published: p }));
   }
 
   async function load(accountId: string, name: string, qualifier: string): Promise<ResolvedQualifier> {
@@ -85,10 +97,24 @@ export function createVersionsService(deps: {
 
     /** The published versions with their configurations, oldest first. */
     async listPublished(accountId: string, name: string): Promise<{ config: FunctionConfig; published: PublishedVersion }[]> {
-      const all = await functions.versions(accountId, name);
-      const byVersion = new Map(all.map((c) => [c.version, c]));
-      const published = await repo.listPublished(accountId, all[0]!.id);
-      return published.filter((p) => byVersion.has(p.version)).map((p) => ({ config: byVersion.get(p.version)!, published: p }));
+      const latest = await functions.get(accountId, name);
+      return withConfigs(latest, await repo.listPublished(accountId, latest.id));
+    },
+
+    /**
+     * A page of published versions after version `after` (0: from the first), oldest first, read in SQL:
+     * every update makes a version, so a function may have thousands. With the latest configuration,
+     * and whether more follow.
+     */
+    async publishedPage(
+      accountId: string,
+      name: string,
+      page: { after: number; limit: number },
+    ): Promise<{ latest: FunctionConfig; versions: { config: FunctionConfig; published: PublishedVersion }[]; more: boolean }> {
+      const latest = await functions.get(accountId, name);
+      const rows = await repo.listPublished(accountId, latest.id, { after: page.after, limit: page.limit + 1 });
+      const more = rows.length > page.limit;
+      return { latest, versions: await withConfigs(latest, more ? rows.slice(0, page.limit) : rows), more };
     },
 
     async createAlias(accountId: string, name: string, input: { alias: string; version: string; description?: string }) {
