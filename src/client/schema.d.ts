@@ -461,107 +461,7 @@ export interface paths {
             cookie?: never;
         };
         /** The account's concurrency: its limit, what its functions reserve, and what the others share */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description most invocations of the account at once (TALLY_ACCOUNT_CONCURRENCY) */
-                            limit: number;
-                            /** @description what the account's functions reserve together (their latest versions) */
-                            reserved: number;
-                            /** @description what the functions without a reservation share */
-                            unreserved: number;
-                            /** @description what reservations must leave to them (TALLY_UNRESERVED_CONCURRENCY_MIN) */
-                            minUnreserved: number;
-                        };
-                    };
-                };
-                /** @description Every 4xx and 5xx answer */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "VALIDATION_FAILED",
-                         *         "message": "body/memoryMb must be >= 128",
-                         *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Every 4xx and 5xx answer */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "UNAUTHENTICATED",
-                         *         "message": "A valid key is required: Authorization: Bearer <key>",
-                         *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Every 4xx and 5xx answer */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "FORBIDDEN",
-                         *         "message": "This key may not do that",
-                         *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Every 4xx and 5xx answer */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "NOT_FOUND",
-                         *         "message": "No such resource",
-                         *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-            };
-        };
+        get: operations["getAccountConcurrency"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6313,6 +6213,125 @@ export interface operations {
                      *       "error": {
                      *         "code": "UNSUPPORTED_MEDIA_TYPE",
                      *         "message": "Unsupported Media Type: text/plain",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAccountConcurrency: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description most invocations of the account at once (TALLY_ACCOUNT_CONCURRENCY) */
+                        limit: number;
+                        /** @description what the account's functions reserve together (their latest versions) */
+                        reserved: number;
+                        /** @description what the functions without a reservation share */
+                        unreserved: number;
+                        /** @description what reservations must leave to them (TALLY_UNRESERVED_CONCURRENCY_MIN) */
+                        minUnreserved: number;
+                    };
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
                      *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
                      *       }
                      *     }

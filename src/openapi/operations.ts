@@ -68,6 +68,7 @@ export const OPERATIONS: Record<string, OperationEntry> = {
   'POST /v1/functions': op('createFunction', 409, 413, 415, LIMITED),
   'GET /v1/functions': op('listFunctions', LIMITED),
   'GET /v1/functions/:name': op('getFunction', LIMITED),
+  'GET /v1/concurrency': op('getAccountConcurrency', LIMITED),
   'DELETE /v1/functions/:name': op('deleteFunction', LIMITED),
   'GET /v1/functions/:name/versions': op('listFunctionVersions', LIMITED),
   'PUT /v1/functions/:name/code': op('updateFunctionCode', 413, 415, LIMITED),
