@@ -46,6 +46,8 @@ export interface ImageCacheOptions {
   umoci?: string;
   /** An unpacked image no instance used for this long is removed (default one hour). */
   idleMs?: number;
+  /** How a sweep deletes an image folder or a blob (default `rm -r`); tests hold it to act in the middle of a sweep. */
+  remove?: (at: string) => Promise<void>;
 }
 
 const hexOf = (digest: string): string => {
@@ -74,10 +76,12 @@ export class ImageCache {
   private readonly lastUsed = new Map<string, number>();
   private readonly blobsDir: string;
   private readonly imagesDir: string;
+  private readonly remove: (at: string) => Promise<void>;
 
   constructor(private readonly options: ImageCacheOptions) {
     this.blobsDir = path.join(options.dir, 'blobs', 'sha256');
     this.imagesDir = path.join(options.dir, 'images');
+    this.remove = options.remove ?? ((at) => rm(at, { recursive: true, force: true }));
   }
 
   async init(): Promise<void> {
@@ -136,7 +140,7 @@ export class ImageCache {
       if (!busy && now - this.lastUsed.get(digest)! >= idleMs) {
         this.ready.delete(digest);
         this.lastUsed.delete(digest);
-        await rm(path.join(this.imagesDir, hex), { recursive: true, force: true });
+        await this.remove(path.join(this.imagesDir, hex));
         images += 1;
         continue;
       }
@@ -148,7 +152,7 @@ export class ImageCache {
     let blobs = 0;
     for (const hex of await readdir(this.blobsDir)) {
       if (hex.startsWith('.') || keep.has(hex)) continue;
-      await rm(path.join(this.blobsDir, hex), { force: true });
+      await this.remove(path.join(this.blobsDir, hex));
       blobs += 1;
     }
     if (images + blobs > 0) this.options.log.info({ images, blobs }, 'removed unused container images');
