@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, renameSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -138,10 +138,15 @@ export class ImageCache {
       if (!this.lastUsed.has(digest)) this.lastUsed.set(digest, now);
       const busy = (this.users.get(digest) ?? 0) > 0 || this.loading.has(digest);
       if (!busy && now - this.lastUsed.get(digest)! >= idleMs) {
+        // Moved out of the way in the turn it was chosen: a load that comes while it is being deleted
+        // finds no image and unpacks it afresh, instead of taking a folder that is going.
+        const aside = this.setAside(this.imagesDir, hex);
         this.ready.delete(digest);
         this.lastUsed.delete(digest);
-        await this.remove(path.join(this.imagesDir, hex));
-        images += 1;
+        if (aside) {
+          await this.remove(aside);
+          images += 1;
+        }
         continue;
       }
       const record = await this.record(hex);
@@ -157,6 +162,21 @@ export class ImageCache {
     }
     if (images + blobs > 0) this.options.log.info({ images, blobs }, 'removed unused container images');
     return { images, blobs };
+  }
+
+  /**
+   * Renames an entry of `dir` to a dot-name (which sweeps skip and `init` deletes) at once, so that no
+   * other work runs between the choice to delete it and its leaving its name; null if it was gone.
+   */
+  private setAside(dir: string, name: string): string | null {
+    const aside = path.join(dir, `.gone-${randomBytes(6).toString('hex')}`);
+    try {
+      renameSync(path.join(dir, name), aside);
+      return aside;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
   }
 
   private async record(hex: string): Promise<ImageRecord | null> {

@@ -32,6 +32,31 @@ function api(corrupt?: string) {
   };
 }
 
+/** A `remove` for the cache that holds the first deletion `which` picks until `release()`; the others go at once. */
+function holdRemoval(which: (at: string) => boolean) {
+  let reached!: () => void;
+  let release!: () => void;
+  const atHold = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let holding = false;
+  return {
+    reached: atHold,
+    release,
+    async remove(at: string) {
+      if (!holding && which(at)) {
+        holding = true;
+        reached();
+        await gate;
+      }
+      rmSync(at, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('executor image cache', () => {
   it('unpacks an image once, with the mount points the sandbox needs, and shares it', async () => {
     const cache = new ImageCache({ dir: path.join(dir, 'a'), api: api(), log: silentLog });
@@ -81,5 +106,20 @@ describe('executor image cache', () => {
     expect(readdirSync(path.join(dir, 'c', 'blobs', 'sha256'))).toEqual([]);
     // Needed again: fetched and unpacked again.
     expect(existsSync((await cache.acquire(image.digest)).rootfs)).toBe(true);
+  });
+
+  it('a load that comes while a sweep deletes the image unpacks it afresh, instead of taking the folder being deleted', async () => {
+    const at = path.join(dir, 'd');
+    const held = holdRemoval((p) => path.dirname(p) === path.join(at, 'images'));
+    const cache = new ImageCache({ dir: at, api: api(), log: silentLog, idleMs: 1000, remove: held.remove });
+    await cache.init();
+    await cache.prefetch(image.digest);
+    const sweeping = cache.sweep(Date.now() + 10_000);
+    await held.reached;
+    // A cold start of the same image, while the sweep's deletion of its folder is under way.
+    const unpacked = await cache.acquire(image.digest);
+    held.release();
+    await sweeping;
+    expect(existsSync(path.join(unpacked.rootfs, 'bootstrap'))).toBe(true);
   });
 });
