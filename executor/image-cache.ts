@@ -74,6 +74,8 @@ export class ImageCache {
   private readonly loading = new Map<string, Promise<UnpackedImage>>();
   private readonly users = new Map<string, number>();
   private readonly lastUsed = new Map<string, number>();
+  /** Loads begun so far: a sweep deletes blobs only while it stays the same (see sweep). */
+  private loadsBegun = 0;
   private readonly blobsDir: string;
   private readonly imagesDir: string;
   private readonly remove: (at: string) => Promise<void>;
@@ -102,6 +104,7 @@ export class ImageCache {
     if (!pending) {
       pending = this.load(digest).finally(() => this.loading.delete(digest));
       this.loading.set(digest, pending);
+      this.loadsBegun += 1;
     }
     const image = await pending;
     this.ready.set(digest, image);
@@ -129,6 +132,10 @@ export class ImageCache {
   /** Removes images unused for `idleMs` (none an instance holds), then every blob no remaining image names. */
   async sweep(now = Date.now()): Promise<{ images: number; blobs: number }> {
     const idleMs = this.options.idleMs ?? 3_600_000;
+    // A load reads blobs before its image.json names them, and one that ends during the sweep leaves an
+    // image the listing of images missed: blobs go only if no load ran at any moment of the sweep.
+    const quiet = this.loading.size === 0;
+    const loadsBefore = this.loadsBegun;
     const keep = new Set<string>();
     let images = 0;
     for (const hex of await readdir(this.imagesDir)) {
@@ -152,13 +159,17 @@ export class ImageCache {
       const record = await this.record(hex);
       for (const blob of record?.blobs ?? []) keep.add(hexOf(blob));
     }
-    // Blobs of an image being fetched right now have no image.json yet.
-    if (this.loading.size > 0) return { images, blobs: 0 };
     let blobs = 0;
-    for (const hex of await readdir(this.blobsDir)) {
+    for (const hex of quiet && loadsBefore === this.loadsBegun ? await readdir(this.blobsDir) : []) {
+      // Checked in the turn each blob leaves its name: a load begun since stops the rest, and one that
+      // begins after finds the blob missing and fetches it again.
+      if (loadsBefore !== this.loadsBegun) break;
       if (hex.startsWith('.') || keep.has(hex)) continue;
-      await this.remove(path.join(this.blobsDir, hex));
-      blobs += 1;
+      const aside = this.setAside(this.blobsDir, hex);
+      if (aside) {
+        await this.remove(aside);
+        blobs += 1;
+      }
     }
     if (images + blobs > 0) this.options.log.info({ images, blobs }, 'removed unused container images');
     return { images, blobs };

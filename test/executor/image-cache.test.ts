@@ -122,4 +122,22 @@ describe('executor image cache', () => {
     await sweeping;
     expect(existsSync(path.join(unpacked.rootfs, 'bootstrap'))).toBe(true);
   });
+
+  it('a sweep deleting blobs stops when a load starts, and leaves every blob the loaded image names', async () => {
+    const at = path.join(dir, 'e');
+    const blobsDir = path.join(at, 'blobs', 'sha256');
+    const held = holdRemoval((p) => path.dirname(p) === blobsDir);
+    const cache = new ImageCache({ dir: at, api: api(), log: silentLog, idleMs: 1000, remove: held.remove });
+    await cache.init();
+    await cache.prefetch(image.digest);
+    const sweeping = cache.sweep(Date.now() + 10_000);
+    // The image is gone, and the sweep is deleting its blobs, none of which an image names any more.
+    await held.reached;
+    const unpacked = await cache.acquire(image.digest);
+    held.release();
+    await sweeping;
+    expect(existsSync(path.join(unpacked.rootfs, 'bootstrap'))).toBe(true);
+    const left = readdirSync(blobsDir);
+    for (const blob of image.blobs.keys()) expect(left, blob).toContain(blob.slice(7));
+  });
 });
