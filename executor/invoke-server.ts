@@ -92,7 +92,7 @@ export interface InvokeServerDeps {
   pool: Pick<FunctionPool, 'invoke' | 'stats'>;
   code: Pick<CodeCache, 'folder'>;
   /** Container images; without it, image functions are refused. */
-  images?: Pick<ImageCache, 'prefetch'>;
+  images?: Pick<ImageCache, 'acquire' | 'release'>;
   spool: Pick<UsageSpool<SpoolRecord>, 'append' | 'accepting'>;
   metrics: ExecutorMetrics;
   log: Log;
@@ -266,15 +266,12 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     const key = `${spec.functionId}:${spec.version}`;
     const known = specs.get(key);
     if (known) return known;
-    // An image is unpacked here, before its first invocation, so a failure to fetch it is not billed.
-    const codeDir = await (spec.image
-      ? deps.images
-        ? deps.images.prefetch(spec.image.digest).then(() => '')
-        : Promise.reject(new Error('this executor runs no container images'))
-      : deps.code.folder(spec.codeSha256)
-    ).catch((err: unknown) => {
-      throw new HttpError(502, 'CODE_UNAVAILABLE', `could not load code ${spec.image?.digest ?? spec.codeSha256}: ${String(err)}`);
-    });
+    // An image is unpacked by holdImage, on every invocation.
+    const codeDir = spec.image
+      ? ''
+      : await deps.code.folder(spec.codeSha256).catch((err: unknown) => {
+          throw new HttpError(502, 'CODE_UNAVAILABLE', `could not load code ${spec.codeSha256}: ${String(err)}`);
+        });
     const made: FunctionSpec = {
       functionId: spec.functionId,
       name: spec.name,
@@ -293,6 +290,23 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     if (specs.size >= 10_000) specs.clear();
     specs.set(key, made);
     return made;
+  }
+
+  /**
+   * An image function's image, fetched and unpacked if need be, and held until the invocation is
+   * answered; what gives the hold back (null for a zip function). Held from before the pool chooses an
+   * instance: the cache's sweep could otherwise delete an idle image before a new instance takes its own
+   * hold, and that instance would fetch it again as it starts, where a failure is billed. Here it is a
+   * 502, and nothing ran.
+   */
+  async function holdImage(spec: InvokeSpec): Promise<(() => void) | null> {
+    if (!spec.image) return null;
+    const { digest } = spec.image;
+    const images = deps.images;
+    await (images ? images.acquire(digest) : Promise.reject(new Error('this executor runs no container images'))).catch((err: unknown) => {
+      throw new HttpError(502, 'CODE_UNAVAILABLE', `could not load code ${digest}: ${String(err)}`);
+    });
+    return () => images?.release(digest);
   }
 
   /** One invocation, whatever brought it. */
@@ -315,6 +329,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     if (!isUuid(requestId)) throw new HttpError(400, 'BAD_REQUEST', 'a uuid request id is required');
     const spec = JSON.parse(specJson.toString('utf8')) as InvokeSpec;
     const fn = await functionSpec(spec);
+    const releaseImage = await holdImage(spec);
     const startedAt = new Date().toISOString();
     let result: InvocationResult;
     try {
@@ -323,6 +338,8 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       if (err instanceof TooManyRequestsError)
         throw new HttpError(429, err.code, err.message, { [invokeHeaders.throttleReason]: err.reason });
       throw err;
+    } finally {
+      releaseImage?.();
     }
     // Durable before answered: a crash from here on replays it, never loses it.
     await record(usageOf(spec, result, startedAt), logsOf(spec, result));
