@@ -239,6 +239,11 @@ export class FunctionInstance {
     const { digest, config } = spec.imageRef;
     const image = await options.images.acquire(digest);
     this.releaseImage = () => options.images!.release(digest);
+    // Disposed while the image was fetched: its clean-up has run, without this hold to give back.
+    if (this.cleanedUp) {
+      this.releaseImage();
+      throw new Error('instance disposed while starting');
+    }
     const { handler, ...run } = imageRun(image, config);
     return { ...spec, handler, codeDir: image.rootfs, image: run };
   }

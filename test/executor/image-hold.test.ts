@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createExecutorMetrics, createInvokeServer } from '../../executor/invoke-server.js';
+import { FunctionInstance } from '../../executor/runtime/instance.js';
 import type { FunctionSpec, InvocationResult } from '../../executor/runtime/types.js';
-import { invokeSpec, silentLog } from './helpers.js';
+import { invokeSpec, makeSpec, silentLog } from './helpers.js';
 
 /**
  * An image function's image is held from the moment the executor takes the invocation until it is
@@ -72,5 +73,41 @@ describe("the executor's hold on an image function's image", () => {
     expect(JSON.parse(answer.body.toString()).error.code).toBe('CODE_UNAVAILABLE');
     expect(heldWhenInvoked).toHaveLength(1);
     expect(records).toHaveLength(1);
+  });
+});
+
+describe("an instance's hold on its image", () => {
+  it('is given back when the instance is disposed while the image is still being fetched', async () => {
+    let holds = 0;
+    let opened = 0;
+    let giveImage!: () => void;
+    const images = {
+      acquire(digest: string) {
+        holds += 1;
+        return new Promise<{ digest: string; rootfs: string; config: { Cmd: string[] } }>((resolve) => {
+          giveImage = () => resolve({ digest, rootfs: '/nonexistent', config: { Cmd: ['app.handler'] } });
+        });
+      },
+      release() {
+        holds -= 1;
+      },
+    };
+    const isolation = {
+      mode: 'off' as const,
+      async open(): Promise<never> {
+        opened += 1;
+        throw new Error('no sandbox for an instance already disposed');
+      },
+      close: async () => undefined,
+    };
+    const spec = makeSpec('', { runtime: 'provided', imageRef: { digest: DIGEST, config: {} } });
+    const instance = new FunctionInstance(spec, { log: silentLog, isolation, images });
+    const invoked = instance.invoke(Buffer.from('{}'), { requestId: randomUUID() });
+    // The pool closes (the executor stops) while the image is fetched for this cold start.
+    await instance.dispose();
+    giveImage();
+    expect((await invoked).status).toBe('error');
+    expect(holds).toBe(0);
+    expect(opened).toBe(0);
   });
 });
