@@ -111,7 +111,7 @@ export class ImageCache {
     return image;
   }
 
-  /** For an instance about to start: the image, kept until `release`. */
+  /** For an invocation about to run, or an instance about to start: the image, kept from sweeps until `release`. */
   async acquire(digest: string): Promise<UnpackedImage> {
     this.users.set(digest, (this.users.get(digest) ?? 0) + 1);
     try {
