@@ -190,11 +190,14 @@ export class ImageCache {
     }
   }
 
+  /** The image's image.json; null when it has none (or a torn one), but a failure to read it is thrown. */
   private async record(hex: string): Promise<ImageRecord | null> {
     try {
       return JSON.parse(await readFile(path.join(this.imagesDir, hex, 'image.json'), 'utf8')) as ImageRecord;
-    } catch {
-      return null;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (err instanceof SyntaxError || code === 'ENOENT' || code === 'ENOTDIR') return null;
+      throw err;
     }
   }
 
@@ -203,6 +206,10 @@ export class ImageCache {
     const target = path.join(this.imagesDir, hex);
     const known = await this.record(hex);
     if (known) return { digest, rootfs: path.join(target, 'rootfs'), config: known.config };
+    // No image.json: whatever is under the name is what a deletion cut short left (one executor per folder,
+    // one load per image, and the sweep skips an image being loaded), never a complete image.
+    const leftover = this.setAside(this.imagesDir, hex);
+    if (leftover) await this.remove(leftover);
 
     const started = Date.now();
     const manifest = JSON.parse(await readFile(await this.blob(digest), 'utf8')) as Manifest;
@@ -233,9 +240,7 @@ export class ImageCache {
       await rm(layout, { recursive: true, force: true });
       const record: ImageRecord = { digest, config: configBlob.config ?? {}, blobs };
       await writeFile(path.join(scratch, 'image.json'), JSON.stringify(record));
-      await rename(scratch, target).catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
-      });
+      await rename(scratch, target);
       this.options.log.info({ digest, layers: manifest.layers.length, ms: Date.now() - started }, 'container image fetched and unpacked');
       return { digest, rootfs: path.join(target, 'rootfs'), config: record.config };
     } finally {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,5 +139,16 @@ describe('executor image cache', () => {
     expect(existsSync(path.join(unpacked.rootfs, 'bootstrap'))).toBe(true);
     const left = readdirSync(blobsDir);
     for (const blob of image.blobs.keys()) expect(left, blob).toContain(blob.slice(7));
+  });
+
+  it('unpacks afresh over what a deletion cut short left under the image name, instead of taking it', async () => {
+    // A sweep's `rm -r` killed midway (before sweeps moved a folder aside first): no image.json, part of a root.
+    const at = path.join(dir, 'f');
+    mkdirSync(path.join(at, 'images', image.digest.slice(7), 'rootfs', 'etc'), { recursive: true });
+    const cache = new ImageCache({ dir: at, api: api(), log: silentLog });
+    await cache.init();
+    const unpacked = await cache.prefetch(image.digest);
+    expect(existsSync(path.join(unpacked.rootfs, 'bootstrap'))).toBe(true);
+    expect(readdirSync(path.join(at, 'images'))).toEqual([image.digest.slice(7)]);
   });
 });
