@@ -396,7 +396,9 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   await app.register(asyncRoutes({ auth, accounts, events: services.events }));
   await app.register(schedulesRoutes({ auth, accounts, schedules: services.schedules }));
   await app.register(urlsRoutes({ auth, accounts, urls: services.urls, publicUrl: deps.publicUrl ?? null }));
-  await app.register(sourcesRoutes({ auth, accounts, sources: services.sources, publicUrl: deps.publicUrl ?? null }));
+  await app.register(
+    sourcesRoutes({ auth, accounts, sources: services.sources, publicUrl: deps.publicUrl ?? null, limits: services.rateLimits }),
+  );
   await app.register(executorsRoutes({ auth, executors, functions }));
   await app.register(logsRoutes({ auth, accounts, logs: services.logs, ...deps.logs }));
   await app.register(consoleRoutes({ dir: deps.consoleDir }));

@@ -3,10 +3,14 @@ import { buildApp } from '../../src/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { admin, ADMIN_KEY, bearer, newTenant } from '../helpers/app.js';
+import { makeZip } from '../helpers/functions.js';
 import { useReplicas } from '../helpers/replicas.js';
 
 const t = useReplicas(2, { rateLimits: { authFailures: 3, expensive: 2, windowMs: 60_000 } });
 const [a, b] = [() => t.replicas[0]!.app, () => t.replicas[1]!.app];
+
+const ZIP = makeZip([{ name: 'index.js', data: 'exports.handler = async (e) => e;\n' }]);
+const NOTIFICATION = JSON.stringify({ Records: [{ eventName: 's3:ObjectCreated:Put', s3: { object: { key: 'cat.jpg' } } }] });
 
 const QUOTE = { freeTier: false, workloads: [{ architecture: 'x86_64', memoryMb: 128, requests: 1000, durationMs: 10 }] };
 
@@ -35,6 +39,53 @@ describe('failed authentication, per source address, across replicas', () => {
     expectLimited(await b().inject({ method: 'GET', url: `/v1/accounts/${other.id}`, headers: bearer(other.accountKey), remoteAddress }));
     // another address is not concerned
     expect((await get(b, 'tly_acc_guess', '198.51.100.24')).statusCode).toBe(401);
+  });
+});
+
+describe('s3-webhook tokens and the failed-authentication limit', () => {
+  it('counts wrong webhook tokens against the address on every replica; past the limit even the right token is refused', async () => {
+    const tenant = await newTenant(a());
+    const fn = await a().inject({
+      method: 'POST',
+      url: '/v1/functions',
+      headers: bearer(tenant.accountKey),
+      payload: { name: 'intake', runtime: 'nodejs', handler: 'index.handler', zipFile: ZIP.toString('base64') },
+      remoteAddress: '203.0.113.50',
+    });
+    expect(fn.statusCode).toBe(201);
+    const m = await a().inject({
+      method: 'POST',
+      url: '/v1/event-source-mappings',
+      headers: bearer(tenant.accountKey),
+      payload: { functionName: 'intake', source: { type: 's3-webhook' } },
+      remoteAddress: '203.0.113.50',
+    });
+    expect(m.statusCode).toBe(201);
+    const { id, token } = m.json() as { id: string; token: string };
+    const remoteAddress = '198.51.100.60';
+    const post = (app: typeof a, tok: string | null, from = remoteAddress) =>
+      app().inject({
+        method: 'POST',
+        url: `/v1/event-source-mappings/${id}/notifications`,
+        headers: { 'content-type': 'application/json', ...(tok ? { authorization: `Bearer ${tok}` } : {}) },
+        payload: NOTIFICATION,
+        remoteAddress: from,
+      });
+    expect((await post(a, token, '198.51.100.61')).statusCode).toBe(202); // the token works
+
+    // Three wrong tokens (a missing one counts too) on two replicas; the fourth is past the limit of 3.
+    expect((await post(a, 'tsk_guess_1')).statusCode).toBe(401);
+    expect((await post(b, null)).statusCode).toBe(401);
+    expect((await post(a, 'tsk_guess_2')).statusCode).toBe(401);
+    expectLimited(await post(b, 'tsk_guess_3'));
+    // Refused with the right token too (no lookup), and on the other routes; on a, from its first failure
+    // past the shared count (as for keys: rate-limits.ts).
+    expectLimited(await post(b, token));
+    expectLimited(await post(a, 'tsk_guess_4'));
+    expectLimited(await post(a, token));
+    expectLimited(await a().inject({ method: 'GET', url: '/v1/budgets', headers: bearer('tly_acc_guess'), remoteAddress }));
+    // Another address is not concerned.
+    expect((await post(b, token, '198.51.100.62')).statusCode).toBe(202);
   });
 });
 

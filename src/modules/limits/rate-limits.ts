@@ -87,38 +87,56 @@ export function createRateLimits(deps: { repo: RateLimitsRepository; log: Logger
     return errors.rateLimited(`${message}; retry in ${seconds} s`, seconds);
   };
 
+  /** Seconds this source address must wait before trying unknown keys again; 0 when it may. */
+  function authBlockedFor(ip: string): number {
+    const until = blocked.get(ip);
+    if (until === undefined) return 0;
+    if (until <= Date.now()) {
+      blocked.delete(ip);
+      return 0;
+    }
+    return Math.ceil((until - Date.now()) / 1000);
+  }
+
+  /** Counts a failed authentication; throws the 429 when this address is now past its limit. */
+  async function authFailed(ip: string, reply: FastifyReply): Promise<void> {
+    if (authFailures <= 0) return;
+    let counted: { hits: number; ttlMs: number };
+    try {
+      purgeNow();
+      counted = await repo.hit(`auth-failed:${ip}`, windowMs);
+    } catch (err) {
+      log.warn({ err }, 'could not count a failed authentication');
+      return;
+    }
+    if (counted.hits <= authFailures) return;
+    if (blocked.size >= MAX_BLOCKED) blocked.clear();
+    blocked.set(ip, Date.now() + counted.ttlMs);
+    throw tooMany(reply, Math.ceil(counted.ttlMs / 1000), `Too many failed authentications from ${ip}`);
+  }
+
+  /** The 429 for an address refused by authBlockedFor. */
+  const authRefused = (reply: FastifyReply, ip: string, retryAfterS: number) =>
+    tooMany(reply, retryAfterS, `Too many failed authentications from ${ip}`);
+
   return {
-    /** Seconds this source address must wait before trying unknown keys again; 0 when it may. */
-    authBlockedFor(ip: string): number {
-      const until = blocked.get(ip);
-      if (until === undefined) return 0;
-      if (until <= Date.now()) {
-        blocked.delete(ip);
-        return 0;
-      }
-      return Math.ceil((until - Date.now()) / 1000);
-    },
+    authBlockedFor,
+    authFailed,
+    authRefused,
 
-    /** Counts a failed authentication; throws the 429 when this address is now past its limit. */
-    async authFailed(ip: string, reply: FastifyReply): Promise<void> {
-      if (authFailures <= 0) return;
-      let counted: { hits: number; ttlMs: number };
-      try {
-        purgeNow();
-        counted = await repo.hit(`auth-failed:${ip}`, windowMs);
-      } catch (err) {
-        log.warn({ err }, 'could not count a failed authentication');
-        return;
-      }
-      if (counted.hits <= authFailures) return;
-      if (blocked.size >= MAX_BLOCKED) blocked.clear();
-      blocked.set(ip, Date.now() + counted.ttlMs);
-      throw tooMany(reply, Math.ceil(counted.ttlMs / 1000), `Too many failed authentications from ${ip}`);
+    /**
+     * A credential other than a bearer key (an s3-webhook's token) checked under the same limit as
+     * keys: an address past it is refused (429) before `verify` looks anything up, and a credential
+     * `verify` refuses (null) counts as a failed authentication before the 401 `refusal` is thrown.
+     */
+    async authenticated<T>(ip: string, reply: FastifyReply, verify: () => Promise<T | null>, refusal: () => Error): Promise<T> {
+      const blockedFor = authBlockedFor(ip);
+      if (blockedFor > 0) throw authRefused(reply, ip, blockedFor);
+      const found = await verify();
+      if (found !== null) return found;
+      await authFailed(ip, reply);
+      throw refusal();
     },
-
-    /** The 429 for an address refused by authBlockedFor. */
-    authRefused: (reply: FastifyReply, ip: string, retryAfterS: number) =>
-      tooMany(reply, retryAfterS, `Too many failed authentications from ${ip}`),
 
     /**
      * Registers @fastify/rate-limit (no global limit) and gives every route of EXPENSIVE_ROUTES,

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { errors } from '../../lib/errors.js';
 import { errorResponses } from '../../lib/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { principalOf, type Auth } from '../accounts/auth.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 import { CreateMappingBody, ListMappingsQuery, MappingDto, MappingParams, UpdateMappingBody } from './sources.schemas.js';
 import type { SourcesService } from './sources.service.js';
 
@@ -16,6 +18,7 @@ export function sourcesRoutes(deps: {
   accounts: AccountsService;
   sources: SourcesService;
   publicUrl: string | null;
+  limits: Pick<RateLimits, 'authenticated'>;
 }): FastifyPluginAsyncTypebox {
   const { auth, accounts, sources } = deps;
   const onRequest = auth.require('account', 'admin');
@@ -123,7 +126,14 @@ export function sourcesRoutes(deps: {
           const h = req.headers.authorization;
           const token = typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7).trim() : null;
           const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-          return reply.code(202).send(await sources.notify((req.params as { id: string }).id, token, body));
+          // Wrong tokens count as failed authentications of the address, as wrong keys do (docs/sources.md).
+          const mapping = await deps.limits.authenticated(
+            req.ip,
+            reply,
+            () => sources.webhookMapping((req.params as { id: string }).id, token),
+            () => errors.unauthenticated('A valid s3-webhook token is required: Authorization: Bearer <token>'),
+          );
+          return reply.code(202).send(await sources.notify(mapping, body));
         },
       );
     });

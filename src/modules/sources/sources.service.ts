@@ -292,18 +292,26 @@ export function createSourcesService(deps: {
     },
 
     /**
-     * An S3 event notification POSTed to an s3-webhook mapping: checked (JSON with a `Records`
-     * array), then queued as received as one asynchronous invocation; durable when this resolves.
+     * The s3-webhook mapping `token` opens, or null (no such mapping, not an s3-webhook, no or
+     * another token): the route counts a null as a failed authentication of the caller's address.
      */
-    async notify(id: string, token: string | null, body: Buffer): Promise<{ requestId: string }> {
+    async webhookMapping(id: string, token: string | null): Promise<Mapping | null> {
       const m = await repo.findById(id);
       const ok =
         m?.sourceType === 's3-webhook' &&
         m.tokenHash !== null &&
         token !== null &&
         timingSafeEqual(Buffer.from(hashToken(token)), Buffer.from(m.tokenHash));
-      if (!m || !ok) throw errors.unauthenticated('A valid s3-webhook token is required: Authorization: Bearer <token>');
-      if (!m.enabled) throw new AppError('CONFLICT', 409, `Event source mapping ${id} is disabled`);
+      return ok ? m : null;
+    },
+
+    /**
+     * An S3 event notification POSTed to an s3-webhook mapping (whose token webhookMapping checked):
+     * checked (JSON with a `Records` array), then queued as received as one asynchronous invocation;
+     * durable when this resolves.
+     */
+    async notify(m: Mapping, body: Buffer): Promise<{ requestId: string }> {
+      if (!m.enabled) throw new AppError('CONFLICT', 409, `Event source mapping ${m.id} is disabled`);
       if (body.length > MAX_NOTIFICATION_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', 413, 'A notification is at most 256 KB');
       let parsed: unknown;
       try {
