@@ -136,6 +136,12 @@ export interface AppDeps {
   aws?: { region?: string };
 }
 
+/**
+ * The secret box of apps given none (tests, embedding): one random key per process, so that apps built
+ * in one process on one database open each other's sealed values, as replicas sharing TALLY_SECRET_KEY do.
+ */
+const UNCONFIGURED_SECRET_BOX = createSecretBox(randomBytes(32));
+
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
 export function buildServices(deps: AppDeps) {
   const metrics = deps.metrics ?? createMetrics();
@@ -193,8 +199,10 @@ export function buildServices(deps: AppDeps) {
     log: budgetsLog,
     registry: metrics.registry,
   });
+  const secretBox = deps.secretBox ?? UNCONFIGURED_SECRET_BOX;
   const executors = createExecutorsService({
     repo: createExecutorsRepository(deps.db),
+    secretBox,
     log: deps.logger.child({ module: 'executors' }),
     accounts,
     options: deps.functions?.executors,
@@ -259,7 +267,6 @@ export function buildServices(deps: AppDeps) {
     log: deps.logger.child({ module: 'schedules' }),
   });
   const urls = createUrlsService({ repo: createUrlsRepository(deps.db), functions, invoke, auth, clock: deps.clock });
-  const secretBox = deps.secretBox ?? createSecretBox(randomBytes(32));
   const logs = createLogsService({
     repo: createLogsRepository(deps.db),
     dispatch: executors,

@@ -1,12 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
-import { buildApp, buildServices, type App, type Services } from '../../src/app.js';
+import { buildApp, buildServices, type App, type AppDeps, type Services } from '../../src/app.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { UsageEvent } from '../../src/contracts/usage.js';
 import type { Db } from '../../src/db/database.js';
 import { dispatchClaimsOf, signDispatch } from '../../src/modules/executors/dispatch-token.js';
+import { DISPATCH_SECRET_CONTEXT } from '../../src/modules/executors/executors.service.js';
+import type { SecretBox } from '../../src/lib/secret-box.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { readdirSync } from 'node:fs';
 import { MIGRATIONS_DIR } from '../../src/db/migrate.js';
@@ -26,12 +28,19 @@ export interface TestContext {
 }
 
 /** Builds the app on this file's own database; the clock stands still at `now` unless a test moves it. */
-export function useTestApp(now = '2026-11-15T12:00:00.000Z'): TestContext {
+export function useTestApp(now = '2026-11-15T12:00:00.000Z', overrides: Partial<AppDeps> = {}): TestContext {
   const ctx = {} as TestContext;
   beforeAll(async () => {
     ctx.db = await createTestDatabase();
     ctx.clock = fixedClock(now);
-    const deps = { db: ctx.db.db, clock: ctx.clock, logger: silentLogger(), adminKey: ADMIN_KEY, expectedMigrations: MIGRATION_COUNT };
+    const deps = {
+      db: ctx.db.db,
+      clock: ctx.clock,
+      logger: silentLogger(),
+      adminKey: ADMIN_KEY,
+      expectedMigrations: MIGRATION_COUNT,
+      ...overrides,
+    };
     ctx.services = buildServices(deps);
     ctx.app = await buildApp(deps, ctx.services);
     await ctx.app.ready();
@@ -61,18 +70,18 @@ export async function fleetKey(app: App): Promise<string> {
   return r.json().key as string;
 }
 
-/** The dispatch-token secret the app made at start-up, as the api replicas share it. */
-export async function dispatchSecret(db: Db): Promise<Buffer> {
-  const r = await sql<{ secret: Buffer }>`select secret from platform_secrets where name = 'dispatch-token'`.execute(db);
+/** The dispatch-token secret the app made at start-up, as the api replicas share it (opened with the app's secret box). */
+export async function dispatchSecret(db: Db, box: SecretBox): Promise<Buffer> {
+  const r = await sql<{ sealed: string }>`select sealed from platform_secrets where name = 'dispatch-token'`.execute(db);
   if (!r.rows[0]) throw new Error('no dispatch-token secret: is the app ready?');
-  return r.rows[0].secret;
+  return Buffer.from(box.open(r.rows[0].sealed, DISPATCH_SECRET_CONTEXT), 'base64');
 }
 
 /**
  * A platform executor key bound to a registered (fake) executor, and the tokens the api would have
  * signed had it dispatched these events to that executor (with a 900 s timeout unless told).
  */
-export async function fleetExecutor(app: App, db: Db) {
+export async function fleetExecutor(app: App, db: Db, box: SecretBox) {
   const key = await fleetKey(app);
   const executorId = randomUUID();
   const r = await app.inject({
@@ -82,7 +91,7 @@ export async function fleetExecutor(app: App, db: Db) {
     payload: { id: executorId, url: `http://127.0.0.1:1/${executorId}`, capacity: 1, token: randomBytes(24).toString('hex') },
   });
   if (r.statusCode !== 200) throw new Error(`register: ${r.statusCode} ${r.body}`);
-  const secret = await dispatchSecret(db);
+  const secret = await dispatchSecret(db, box);
   const tokenFor = (e: UsageEvent, timeoutS = 900, forExecutor = executorId) =>
     signDispatch(secret, dispatchClaimsOf(forExecutor, e, timeoutS));
   return {

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDb, type Db } from '../../src/db/database.js';
+import { MIGRATIONS_DIR, migrateToLatest } from '../../src/db/migrate.js';
 
 export interface TestDatabase {
   /** As the app connects: its least-privileged role (a member of tally_app). */
@@ -56,6 +60,37 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async drop() {
       await db.destroy();
       await owner.destroy();
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`).finally(() => c.end());
+    },
+  };
+}
+
+/**
+ * A database migrated up to (not including) migration `before`: what an upgrade starts from. `db`
+ * connects as its owner (as migrations do); `drop` closes it and drops the database.
+ */
+export async function databaseBefore(before: string): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
+  const adminUrl = inject('pgAdminUrl');
+  const name = `tally_t_${inject('pgRunId')}_mig_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`).finally(() => admin.end());
+  const dir = mkdtempSync(join(tmpdir(), 'tally-migrations-'));
+  for (const f of readdirSync(MIGRATIONS_DIR)) if (f < before) cpSync(join(MIGRATIONS_DIR, f), join(dir, f));
+  const url = urlFor(adminUrl, name);
+  const db = createDb(url, 4);
+  try {
+    await migrateToLatest(db, `${dir}/`); // the provider joins the folder and the name as they are
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return {
+    db,
+    url,
+    async drop() {
+      await db.destroy().catch(() => undefined);
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`).finally(() => c.end());

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +11,17 @@ import { buildApp, type App } from '../../src/app.js';
 import { createDb, type Db } from '../../src/db/database.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
+import { createSecretBox } from '../../src/lib/secret-box.js';
 import { ADMIN_KEY, admin, bearer, newTenant, postUsage, usageEvent, useTestApp } from '../helpers/app.js';
 import { b64, makeZip } from '../helpers/functions.js';
 import { clusterAvailable, startCluster } from '../helpers/pg-cluster.js';
 import { callApi, startApi, type ApiProcess } from '../helpers/process.js';
 
 const run = promisify(execFile);
-const t = useTestApp('2026-11-15T12:00:00.000Z');
+// The secret key travels with the backup (docs/operations.md): sealed values in the dump open with it only.
+const SECRET_KEY = randomBytes(32);
+const secretBox = createSecretBox(SECRET_KEY);
+const t = useTestApp('2026-11-15T12:00:00.000Z', { secretBox });
 
 /** pg_dump and pg_restore refuse a server newer than themselves (the embedded Postgres is 18); none installed: skipped. */
 async function toolsFitServer(): Promise<boolean> {
@@ -139,6 +143,7 @@ describe.skipIf(!fits)('backup and restore (pg_dump / pg_restore)', () => {
       logger: silentLogger(),
       adminKey: ADMIN_KEY,
       expectedMigrations: 0,
+      secretBox,
     });
     await restored.ready();
   }, 180_000);
@@ -259,7 +264,12 @@ describe.skipIf(!fits)('backup and restore (pg_dump / pg_restore)', () => {
         await c.query('create database tally');
         await c.end();
         await restore(join(dir, 'tally.dump'), cluster.url('tally'));
-        api = await startApi({ DATABASE_URL: cluster.url('tally'), TALLY_ADMIN_KEY: ADMIN_KEY, TALLY_EXECUTOR: 'off' });
+        api = await startApi({
+          DATABASE_URL: cluster.url('tally'),
+          TALLY_ADMIN_KEY: ADMIN_KEY,
+          TALLY_EXECUTOR: 'off',
+          TALLY_SECRET_KEY: SECRET_KEY.toString('base64'),
+        });
         const source = await t.app.inject({ method: 'GET', url: '/v1/invoices?period=2026-10', headers: admin });
         const answer = await callApi(api.base, ADMIN_KEY, 'GET', '/v1/invoices?period=2026-10');
         expect(answer.status).toBe(200);

@@ -16,8 +16,8 @@ let honest: Fleet;
 beforeAll(async () => {
   victim = await newTenant(t.app);
   bystander = await newTenant(t.app);
-  thief = await fleetExecutor(t.app, t.db.db);
-  honest = await fleetExecutor(t.app, t.db.db);
+  thief = await fleetExecutor(t.app, t.db.db, t.services.secretBox);
+  honest = await fleetExecutor(t.app, t.db.db, t.services.secretBox);
 });
 
 /** Everything ingest writes for an account: nothing may change when a batch is refused. */
@@ -191,8 +191,8 @@ describe('one key, one executor', () => {
 
 describe('revoking one executor', () => {
   it('an admin removes it and revokes its key; every other executor keeps working', async () => {
-    const gone = await fleetExecutor(t.app, t.db.db);
-    const kept = await fleetExecutor(t.app, t.db.db);
+    const gone = await fleetExecutor(t.app, t.db.db, t.services.secretBox);
+    const kept = await fleetExecutor(t.app, t.db.db, t.services.secretBox);
     const tenant = await newTenant(t.app);
     const removed = await t.app.inject({ method: 'DELETE', url: `/v1/executors/${gone.executorId}`, headers: admin });
     expect(removed.statusCode).toBe(204);

@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import http from 'node:http';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
+import { createSecretBox } from '../../src/lib/secret-box.js';
 import type { ExecutorsRepository } from '../../src/modules/executors/executors.repository.js';
 import { createExecutorsService } from '../../src/modules/executors/executors.service.js';
 import { admin, fleetKey, newTenant } from '../helpers/app.js';
@@ -133,6 +134,7 @@ describe('routing invocations to executors', () => {
     createExecutorsService({
       repo,
       log: silentLogger(),
+      secretBox: createSecretBox(randomBytes(32)),
       accounts: {
         revokeKey: async () => {
           throw new Error('unused');
@@ -179,6 +181,7 @@ describe('routing invocations to executors', () => {
     const service = createExecutorsService({
       repo,
       log: pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) }),
+      secretBox: createSecretBox(randomBytes(32)),
       accounts: {
         revokeKey: async () => {
           throw new Error('unused');

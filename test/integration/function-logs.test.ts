@@ -198,7 +198,7 @@ describe('function logs', () => {
       outOfRange: 0,
     });
     // A platform key writes only lines of invocations dispatched to it, with the dispatch's token.
-    const fleet = await fleetExecutor(t.app, t.db.db);
+    const fleet = await fleetExecutor(t.app, t.db.db, t.services.secretBox);
     const undispatched = batch(a.id, 'direct', lines);
     const dispatched = batch(a.id, 'direct', lines);
     const token = fleet.tokenFor(usageEvent(a.id, { invocationId: dispatched.requestId, functionId: 'direct' }));

@@ -18,7 +18,7 @@ let fleet: Awaited<ReturnType<typeof fleetExecutor>>;
 beforeAll(async () => {
   tenant = await newTenant(t.app);
   other = await newTenant(t.app);
-  fleet = await fleetExecutor(t.app, t.db.db);
+  fleet = await fleetExecutor(t.app, t.db.db, t.services.secretBox);
 });
 
 /** Adds a dispatch token to anything shaped like an event (a bad event stays as bad as it was). */

@@ -129,7 +129,7 @@ describe('POST /v1/usage', () => {
   it('treats invocation ids per account: the same id under two accounts is two invocations', async () => {
     const a = await newTenant(t.app);
     const b = await newTenant(t.app);
-    const fleet = await fleetExecutor(t.app, t.db.db);
+    const fleet = await fleetExecutor(t.app, t.db.db, t.services.secretBox);
     const id = randomUUID();
     const r = await postUsage(
       t.app,

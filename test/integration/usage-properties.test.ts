@@ -10,7 +10,7 @@ import { bearer, fleetExecutor, newTenant, postUsage, usageEvent, useTestApp } f
 const t = useTestApp();
 let fleet: Awaited<ReturnType<typeof fleetExecutor>>;
 beforeAll(async () => {
-  fleet = await fleetExecutor(t.app, t.db.db);
+  fleet = await fleetExecutor(t.app, t.db.db, t.services.secretBox);
   // The months the main property uses get their partitions first, one batch at a time: creating a month's
   // partition from concurrent first batches is covered (and currently fails) in its own test below.
   const warm = await newTenant(t.app);

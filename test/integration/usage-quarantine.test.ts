@@ -12,7 +12,7 @@ const adminCall = (method: string, path: string, body?: unknown) => call(t.base,
 
 /** An event as an executor `executorId` would have spooled it, with the token the api signed at dispatch. */
 async function dispatched(executorId: string, e: UsageEvent): Promise<UsageEvent> {
-  const token = signDispatch(await dispatchSecret(t.db.db), dispatchClaimsOf(executorId, e, 3));
+  const token = signDispatch(await dispatchSecret(t.db.db, t.services.secretBox), dispatchClaimsOf(executorId, e, 3));
   return { ...e, dispatchToken: token };
 }
 

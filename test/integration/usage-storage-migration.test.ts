@@ -1,42 +1,23 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createDb, type Db } from '../../src/db/database.js';
-import { MIGRATIONS_DIR, migrateToLatest } from '../../src/db/migrate.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import { uuid7 } from '../../src/lib/uuid7.js';
 import { idMonthOf } from '../../src/modules/usage/usage.service.js';
+import { databaseBefore as migratedBefore } from '../helpers/db.js';
 
 /**
  * Migration 0092 moves stored usage from usage_dedup + usage_events (by started_at) into one table
  * by invocation-id month. The test template is migrated from empty, so the move itself is tested
  * here: a database stopped at 0091, given events as the old ingest wrote them, then migrated on.
  */
-const adminUrl = inject('pgAdminUrl');
-const made: string[] = [];
-const urlFor = (name: string) => {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-};
-
-/** A database migrated up to (not including) `before`, with the owner's connection. */
-async function databaseBefore(before: string): Promise<{ db: Db; name: string }> {
-  const name = `tally_mig_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  made.push(name);
-  const dir = mkdtempSync(join(tmpdir(), 'tally-migrations-'));
-  for (const f of readdirSync(MIGRATIONS_DIR)) if (f < before) cpSync(join(MIGRATIONS_DIR, f), join(dir, f));
-  const db = createDb(urlFor(name), 2);
-  await migrateToLatest(db, `${dir}/`); // the provider joins the folder and the name as they are
-  rmSync(dir, { recursive: true, force: true });
-  return { db, name };
+const made: (() => Promise<void>)[] = [];
+/** A database migrated up to (not including) `before`, with the owner's connection; dropped after the file. */
+async function databaseBefore(before: string): Promise<{ db: Db }> {
+  const d = await migratedBefore(before);
+  made.push(d.drop);
+  return d;
 }
 
 /** Writes events as ingest did before 0092: the id claimed in usage_dedup, the event in its started_at month. */
@@ -51,10 +32,7 @@ async function oldIngest(db: Db, events: { account: string; id: string; at: stri
 }
 
 afterAll(async () => {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  for (const name of made) await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  for (const drop of made) await drop();
 });
 
 describe('migration 0092: usage events by invocation-id month', () => {

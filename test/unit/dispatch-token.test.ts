@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
-import { createExecutorsService } from '../../src/modules/executors/executors.service.js';
+import { createSecretBox } from '../../src/lib/secret-box.js';
+import { createExecutorsService, DISPATCH_SECRET_CONTEXT } from '../../src/modules/executors/executors.service.js';
 import type { UsageEvent } from '../../src/contracts/usage.js';
 import {
   dispatchClaimsOf,
@@ -12,6 +13,7 @@ import {
 } from '../../src/modules/executors/dispatch-token.js';
 
 const secret = randomBytes(32);
+const box = createSecretBox(randomBytes(32));
 const executorId = randomUUID();
 
 function event(overrides: Partial<UsageEvent> = {}): UsageEvent {
@@ -101,9 +103,10 @@ describe('dispatch tokens', () => {
   it('signs v1 tokens while TALLY_DISPATCH_TOKENS=v1 (a rolling upgrade from replicas that know only v1), and checks both', async () => {
     const service = (tokenVersion?: 1 | 2) =>
       createExecutorsService({
-        repo: { secret: async () => secret } as never,
+        repo: { secret: async () => ({ sealed: box.seal(secret.toString('base64'), DISPATCH_SECRET_CONTEXT), unsealed: null }) } as never,
         log: silentLogger(),
         accounts: {} as never,
+        secretBox: box,
         options: { tokenVersion },
       });
     const e = event();

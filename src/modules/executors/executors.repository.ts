@@ -19,7 +19,10 @@ export interface ExecutorsTable {
 
 export interface PlatformSecretsTable {
   name: string;
-  secret: Buffer;
+  /** As releases before migration 0095 stored it; sealed by the api at its first start since. */
+  unsealed_secret: Buffer | null;
+  /** Sealed with TALLY_SECRET_KEY (src/lib/secret-box.ts). */
+  sealed: string | null;
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
@@ -214,15 +217,32 @@ export function createExecutorsRepository(base: Db) {
       return (await db.selectFrom('executors').select(columns).where('left_at', 'is', null).orderBy('started_at').execute()).map(toRecord);
     },
 
-    /** A shared secret by name, made from `fresh` by whichever replica asks first (the others read that one). */
-    async secret(name: string, fresh: Buffer): Promise<Buffer> {
+    /**
+     * A shared secret by name, as stored: inserted (sealed) from `freshSealed` by whichever replica asks
+     * first, the primary key keeping that one for every other (they read it back).
+     */
+    async secret(name: string, freshSealed: string): Promise<{ sealed: string | null; unsealed: Buffer | null }> {
       await db
         .insertInto('platform_secrets')
-        .values({ name, secret: fresh })
+        .values({ name, sealed: freshSealed })
         .onConflict((oc) => oc.column('name').doNothing())
         .execute();
-      const row = await db.selectFrom('platform_secrets').select('secret').where('name', '=', name).executeTakeFirstOrThrow();
-      return row.secret;
+      const row = await db
+        .selectFrom('platform_secrets')
+        .select(['sealed', 'unsealed_secret'])
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow();
+      return { sealed: row.sealed, unsealed: row.unsealed_secret };
+    },
+
+    /** Seals in place a secret an earlier release stored unsealed, unless another replica has sealed it first. */
+    async sealSecret(name: string, sealed: string): Promise<void> {
+      await db
+        .updateTable('platform_secrets')
+        .set({ sealed, unsealed_secret: null })
+        .where('name', '=', name)
+        .where('sealed', 'is', null)
+        .execute();
     },
   };
 }

@@ -3,6 +3,7 @@ import type { HeartbeatBody, RegisterExecutorAnswer, RegisterExecutorBody } from
 import type { UsageEvent } from '../../contracts/usage.js';
 import { errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { SecretKeyError, type SecretBox } from '../../lib/secret-box.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { Principal } from '../accounts/auth.js';
 import { signDispatch, signDispatchV1, verifyDispatches, type DispatchClaims, type DispatchRefusal } from './dispatch-token.js';
@@ -53,12 +54,16 @@ function score(functionId: string, route: Route): number {
 
 /** The row in platform_secrets holding the dispatch-token key. */
 const DISPATCH_SECRET = 'dispatch-token';
+/** What its seal is bound to (secret-box.ts: a sealed value copied elsewhere does not open). */
+export const DISPATCH_SECRET_CONTEXT = `platform_secrets:${DISPATCH_SECRET}`;
 
 export function createExecutorsService(deps: {
   repo: ExecutorsRepository;
   log: Logger;
   /** To revoke the key of an executor an admin removes. */
   accounts: Pick<AccountsService, 'revokeKey'>;
+  /** Seals the dispatch-token secret in the database (TALLY_SECRET_KEY). */
+  secretBox: SecretBox;
   options?: ExecutorsOptions;
 }) {
   const { repo, log } = deps;
@@ -73,11 +78,32 @@ export function createExecutorsService(deps: {
 
   /** Loaded once per process (created by the first replica); a failed load is tried again on the next use. */
   function dispatchSecret(): Promise<Buffer> {
-    secret ??= repo.secret(DISPATCH_SECRET, randomBytes(32)).catch((err: unknown) => {
+    secret ??= loadDispatchSecret().catch((err: unknown) => {
       secret = null;
       throw err;
     });
     return secret;
+  }
+
+  /**
+   * The key, stored sealed with TALLY_SECRET_KEY. One stored unsealed by a release before migration
+   * 0095 is sealed in place, the same key, so that the tokens it signed stay valid; replicas doing so
+   * at once keep the first one's seal (the update is conditional) and all read that back.
+   */
+  async function loadDispatchSecret(): Promise<Buffer> {
+    const seal = (key: Buffer) => deps.secretBox.seal(key.toString('base64'), DISPATCH_SECRET_CONTEXT);
+    let stored = await repo.secret(DISPATCH_SECRET, seal(randomBytes(32)));
+    if (stored.unsealed !== null) {
+      await repo.sealSecret(DISPATCH_SECRET, seal(stored.unsealed));
+      stored = await repo.secret(DISPATCH_SECRET, seal(stored.unsealed));
+    }
+    try {
+      return Buffer.from(deps.secretBox.open(stored.sealed!, DISPATCH_SECRET_CONTEXT), 'base64');
+    } catch (err) {
+      throw new SecretKeyError(
+        `the dispatch-token secret (platform_secrets '${DISPATCH_SECRET}') does not open: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
   }
 
   /** A platform-wide executor key's key id; an account-scoped one (or the environment's admin key) may not run an executor. */
