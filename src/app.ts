@@ -56,6 +56,8 @@ import { createPricingService } from './modules/pricing/pricing.service.js';
 import { createSourcesRepository } from './modules/sources/sources.repository.js';
 import { sourcesRoutes } from './modules/sources/sources.routes.js';
 import { createSourcesService } from './modules/sources/sources.service.js';
+import { createSecretsRepository } from './modules/secrets/secrets.repository.js';
+import { createSecretsService } from './modules/secrets/secrets.service.js';
 import { createSchedulesRepository } from './modules/schedules/schedules.repository.js';
 import { schedulesRoutes } from './modules/schedules/schedules.routes.js';
 import { createSchedulesService } from './modules/schedules/schedules.service.js';
@@ -126,7 +128,7 @@ export interface AppDeps {
   publicUrl?: string | null;
   /** Asynchronous invocation: the retry delay base (TALLY_ASYNC_RETRY_BASE_MS) and the claim lease. */
   events?: AsyncOptions;
-  /** Seals secrets stored for reading back (SigV4 secrets, broker URLs); absent: a random key for this process only. */
+  /** Seals secrets stored for reading back (SigV4 secrets, broker URLs, the dispatch-token secret); absent: a random key for this process only. */
   secretBox?: SecretBox;
   /** Function logs: how often a follower (SSE) looks for new lines, and how many one account may open in this process. */
   logs?: { followPollMs?: number; maxFollowersPerAccount?: number; maxAgeDays?: number };
@@ -284,7 +286,13 @@ export function buildServices(deps: AppDeps) {
   });
   const versions = createVersionsService({ repo: createVersionsRepository(deps.db), functions, clock: deps.clock });
   const accessKeys = createAccessKeysService({ repo: createAccessKeysRepository(deps.db), secretBox, auth, clock: deps.clock });
+  const secrets = createSecretsService({
+    repo: createSecretsRepository(deps.db),
+    secretBox,
+    log: deps.logger.child({ module: 'secrets' }),
+  });
   return {
+    secrets,
     logs,
     versions,
     accessKeys,
@@ -373,6 +381,8 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
 
   const { auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke } =
     services;
+  // Every sealed value opens (and one sealed with a previous TALLY_SECRET_KEY is sealed again) or the start fails.
+  app.addHook('onReady', async () => void (await services.secrets.rotate()));
   // The dispatch-token secret is read (made, on a fresh database) before the first invocation needs it.
   app.addHook('onReady', () => executors.loadSecrets());
   // Revocations made on other replicas reach this one through the polled key revision.

@@ -52,7 +52,7 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
   const generated = await ensureBootstrapAdminKey(database.db, createAccountsRepository(database.db), config.adminKey);
   if (generated) console.log(`\n  Tally admin key (shown once, store it now): ${generated}\n`);
   // Made here, once: two workers making it at the same moment would each keep a different key.
-  loadSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir });
+  loadSecretBox({ secretKey: config.secretKey, previousKeys: config.previousSecretKeys, dataDir: config.dataDir });
   await database.db.destroy();
   const ownerUrl = database.ownerUrl;
 

@@ -71,6 +71,11 @@ export interface Config {
   publicUrl: string | null;
   /** TALLY_SECRET_KEY: seals secrets stored for reading back; null: a key file in dataDir (one replica only). */
   secretKey: Buffer | null;
+  /**
+   * TALLY_SECRET_KEY_PREVIOUS: earlier keys (comma-separated), used only to open; what one of them
+   * sealed is sealed again with secretKey at start (docs/operations.md, "Rotating TALLY_SECRET_KEY").
+   */
+  previousSecretKeys: Buffer[];
   /** TALLY_REGION: the region the Lambda API's ARNs name (signatures are accepted for any region). */
   region: string;
 }
@@ -190,6 +195,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     asyncConcurrency: int(env, 'TALLY_ASYNC_CONCURRENCY', 16, 1, 10_000),
     publicUrl: publicUrl(env.TALLY_PUBLIC_URL?.trim() ?? ''),
     secretKey: secretKey(env.TALLY_SECRET_KEY?.trim() ?? ''),
+    previousSecretKeys: previousSecretKeys(env.TALLY_SECRET_KEY_PREVIOUS?.trim() ?? ''),
     region: region(env.TALLY_REGION?.trim() || 'us-east-1'),
   };
 }
@@ -224,6 +230,17 @@ function secretKey(raw: string): Buffer | null {
   } catch (err) {
     throw new ConfigError('TALLY_SECRET_KEY', (err as Error).message);
   }
+}
+
+function previousSecretKeys(raw: string): Buffer[] {
+  const parts = raw === '' ? [] : raw.split(',').map((p) => p.trim());
+  return parts.map((p, i) => {
+    try {
+      return parseSecretKey(p);
+    } catch (err) {
+      throw new ConfigError('TALLY_SECRET_KEY_PREVIOUS', `key ${i + 1} of ${parts.length}: ${(err as Error).message}`);
+    }
+  });
 }
 
 function region(raw: string): string {

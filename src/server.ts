@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     logs: { maxFollowersPerAccount: config.logFollowersPerAccount, maxAgeDays: config.logMaxAgeDays },
     aws: { region: config.region },
     events: { retryBaseMs: config.asyncRetryBaseMs, leaseMs: config.asyncLeaseMs },
-    secretBox: loadSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }),
+    secretBox: loadSecretBox({ secretKey: config.secretKey, previousKeys: config.previousSecretKeys, dataDir: config.dataDir }),
     expectedMigrations: readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length,
   };
   const services = buildServices(deps);

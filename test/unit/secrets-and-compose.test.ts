@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
 import { createSecretBox, SecretKeyError } from '../../src/lib/secret-box.js';
 
 // Secrets (found by a review on 2026-12-07): a sealed value's whole GCM tag, and one secret key for docker-compose's api replicas.
@@ -19,6 +20,34 @@ describe('secret box: the GCM tag', () => {
   });
 });
 
+describe('secret box: rotation (TALLY_SECRET_KEY_PREVIOUS)', () => {
+  const [a, b, c] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2), Buffer.alloc(32, 3)];
+
+  it('opens with a previous key, seals only with the current one, and reseals only what an old key sealed', () => {
+    const old = createSecretBox(a).seal('secret', 'row-1');
+    const box = createSecretBox(b, [c, a]);
+    expect(box.open(old, 'row-1')).toBe('secret');
+    const fresh = box.reseal(old, 'row-1')!;
+    expect(createSecretBox(b).open(fresh, 'row-1')).toBe('secret');
+    expect(box.reseal(fresh, 'row-1')).toBeNull();
+    expect(() => createSecretBox(a).open(box.seal('x', 'row-1'), 'row-1')).toThrow(SecretKeyError);
+    // Still bound to its row under an old key.
+    expect(() => box.open(old, 'row-2')).toThrow(/neither TALLY_SECRET_KEY nor TALLY_SECRET_KEY_PREVIOUS/);
+    expect(() => createSecretBox(b, [c]).reseal(old, 'row-1')).toThrow(SecretKeyError);
+  });
+
+  it('reads TALLY_SECRET_KEY_PREVIOUS as keys separated by commas, and names a bad one', () => {
+    const env = { TALLY_SECRET_KEY: b.toString('base64') };
+    expect(parseConfig(env).previousSecretKeys).toEqual([]);
+    expect(
+      parseConfig({ ...env, TALLY_SECRET_KEY_PREVIOUS: ` ${a.toString('base64')}, ${c.toString('hex')} ` }).previousSecretKeys,
+    ).toEqual([a, c]);
+    expect(() => parseConfig({ ...env, TALLY_SECRET_KEY_PREVIOUS: `${a.toString('base64')},short` })).toThrow(
+      /TALLY_SECRET_KEY_PREVIOUS.*key 2 of 2.*32 random bytes/,
+    );
+  });
+});
+
 describe('docker-compose.yml: replicas share the secret key', () => {
   it('gives the api service, which runs more than one replica, one TALLY_SECRET_KEY', () => {
     const text = readFileSync(path.join(__dirname, '../../docker-compose.yml'), 'utf8');
@@ -28,5 +57,7 @@ describe('docker-compose.yml: replicas share the secret key', () => {
     // container makes its own /data/secret.key (no volume): an access key or broker URL sealed by one
     // replica does not open on the other, and none opens after the containers are recreated.
     expect(api).toMatch(/TALLY_SECRET_KEY:/);
+    // Rotation: the old keys, empty unless a rotation is under way (docs/operations.md).
+    expect(api).toMatch(/TALLY_SECRET_KEY_PREVIOUS: \$\{TALLY_SECRET_KEY_PREVIOUS:-\}/);
   });
 });
