@@ -58,7 +58,7 @@ describe('the dispatch-token secret', () => {
   });
 
   it('stored unsealed by an earlier release: sealed at the upgrade by replicas starting together, the same key, so tokens in flight stay valid', async () => {
-    const before = await databaseBefore('0095');
+    const before = await databaseBefore('0096');
     // As the earlier release made it.
     const old = randomBytes(32);
     await sql`insert into platform_secrets (name, secret) values ('dispatch-token', ${old})`.execute(before.db);

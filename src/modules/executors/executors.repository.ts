@@ -19,7 +19,7 @@ export interface ExecutorsTable {
 
 export interface PlatformSecretsTable {
   name: string;
-  /** As releases before migration 0095 stored it; sealed by the api at its first start since. */
+  /** As releases before migration 0096 stored it; sealed by the api at its first start since. */
   unsealed_secret: Buffer | null;
   /** Sealed with TALLY_SECRET_KEY (src/lib/secret-box.ts). */
   sealed: string | null;

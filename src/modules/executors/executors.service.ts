@@ -87,7 +87,7 @@ export function createExecutorsService(deps: {
 
   /**
    * The key, stored sealed with TALLY_SECRET_KEY. One stored unsealed by a release before migration
-   * 0095 is sealed in place, the same key, so that the tokens it signed stay valid; replicas doing so
+   * 0096 is sealed in place, the same key, so that the tokens it signed stay valid; replicas doing so
    * at once keep the first one's seal (the update is conditional) and all read that back.
    */
   async function loadDispatchSecret(): Promise<Buffer> {
