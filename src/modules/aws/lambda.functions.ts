@@ -9,7 +9,7 @@ import {
   type UpdateConfigurationBody as UpdateBody,
 } from '../functions/functions.schemas.js';
 import { decodeBase64Zip } from '../functions/functions.zip.js';
-import { LATEST, VERSION_NUMBER } from '../functions/versions.service.js';
+import { LATEST, type RoutingInput, VERSION_NUMBER } from '../functions/versions.service.js';
 import type { FunctionAlias } from '../functions/versions.repository.js';
 import { NO_AWS_SETTINGS } from './aws-settings.repository.js';
 import { AwsError, awsErrors } from './errors.js';
@@ -101,7 +101,8 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const params = req.params as { FunctionName: string };
     const q = req.query as { Qualifier?: string };
     const { name, qualifier } = parseFunctionName(params.FunctionName, caller.accountId, q.Qualifier);
-    const resolved = await versions.resolve(caller.accountId, name, qualifier);
+    // A weighted alias is shown as its own version, as Lambda shows it; only invocations draw between the two.
+    const resolved = await versions.resolve(caller.accountId, name, qualifier, { route: false });
     const config = await functions.get(caller.accountId, name, resolved.version);
     return { name, qualifier, config, shownVersion: resolved.executedVersion };
   }
@@ -303,11 +304,21 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     FunctionVersion: a.version === null ? LATEST : String(a.version),
     Description: a.description,
     RevisionId: a.revisionId,
+    ...(a.routing ? { RoutingConfig: { AdditionalVersionWeights: { [String(a.routing.version)]: a.routing.weight } } } : {}),
   });
-  const noRouting = (b: Record<string, unknown>) => {
-    const weights = (b.RoutingConfig as { AdditionalVersionWeights?: object } | undefined)?.AdditionalVersionWeights;
-    if (weights && Object.keys(weights).length > 0)
-      throw awsErrors.invalidParameter('RoutingConfig: weighted aliases are not supported by Tally');
+  /** RoutingConfig as Lambda takes it: one more version and its weight; an empty map removes it; absent keeps it. */
+  const routingOf = (b: Record<string, unknown>): RoutingInput | null | undefined => {
+    if (b.RoutingConfig === undefined || b.RoutingConfig === null) return undefined;
+    const weights = (b.RoutingConfig as { AdditionalVersionWeights?: unknown }).AdditionalVersionWeights;
+    if (weights === undefined || weights === null) return null;
+    if (typeof weights !== 'object' || Array.isArray(weights))
+      throw awsErrors.invalidParameter('RoutingConfig.AdditionalVersionWeights: a map of a version to its weight is required');
+    const entries = Object.entries(weights);
+    if (entries.length === 0) return null;
+    if (entries.length > 1) throw awsErrors.invalidParameter('RoutingConfig.AdditionalVersionWeights: at most one additional version');
+    const [version, weight] = entries[0]!;
+    if (typeof weight !== 'number') throw awsErrors.invalidParameter(`RoutingConfig: the weight of version ${version} must be a number`);
+    return { version, weight };
   };
   const fnName = (req: FastifyRequest, caller: ArnContext) =>
     parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId).name;
@@ -316,11 +327,15 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const caller = callerOf(req, ctx);
     const name = fnName(req, caller);
     const b = jsonBody(req);
-    noRouting(b);
     const alias = stringField(b, 'Name', 128);
     const version = stringField(b, 'FunctionVersion', 1024);
     if (!alias || !version) throw awsErrors.invalidParameter('Name and FunctionVersion are required');
-    const a = await versions.createAlias(caller.accountId, name, { alias, version, description: stringField(b, 'Description', 256) });
+    const a = await versions.createAlias(caller.accountId, name, {
+      alias,
+      version,
+      description: stringField(b, 'Description', 256),
+      routing: routingOf(b),
+    });
     return sendJson(reply, 201, aliasShape(caller, name, a));
   });
 
@@ -350,11 +365,11 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const caller = callerOf(req, ctx);
     const name = fnName(req, caller);
     const b = jsonBody(req);
-    noRouting(b);
     const a = await versions.updateAlias(caller.accountId, name, (req.params as { Name: string }).Name, {
       version: stringField(b, 'FunctionVersion', 1024),
       description: stringField(b, 'Description', 256),
       revisionId: stringField(b, 'RevisionId', 64),
+      routing: routingOf(b),
     });
     return sendJson(reply, 200, aliasShape(caller, name, a));
   });

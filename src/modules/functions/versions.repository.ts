@@ -8,11 +8,19 @@ export interface PublishedVersion {
   publishedAt: Date;
 }
 
+/** A second published version an alias sends `weight` (0 to 1) of its invocations to (Lambda's RoutingConfig). */
+export interface AliasRouting {
+  version: number;
+  weight: number;
+}
+
 /** A name for a published version, or for the latest one (`version` null: $LATEST). */
 export interface FunctionAlias {
   functionId: string;
   name: string;
   version: number | null;
+  /** A weighted alias: the other version and its share; null for one version. */
+  routing: AliasRouting | null;
   description: string;
   revisionId: string;
   createdAt: Date;
@@ -25,6 +33,7 @@ const toAlias = (r: Row): FunctionAlias => ({
   functionId: r.function_id,
   name: r.name,
   version: r.version,
+  routing: r.additional_version === null ? null : { version: r.additional_version, weight: r.additional_weight },
   description: r.description,
   revisionId: r.revision_id,
   createdAt: r.created_at,
@@ -67,10 +76,10 @@ export function createVersionsRepository(db: Db) {
     async insertAlias(accountId: string, a: Omit<FunctionAlias, 'updatedAt'>): Promise<boolean> {
       try {
         await sql`
-          insert into function_aliases (account_id, function_id, name, version, description, revision_id, created_at, updated_at)
-          values (${accountId}, ${a.functionId}, ${a.name}, ${a.version}, ${a.description}, ${a.revisionId}, ${a.createdAt}, ${a.createdAt})`.execute(
-          db,
-        );
+          insert into function_aliases (account_id, function_id, name, version, additional_version, additional_weight,
+            description, revision_id, created_at, updated_at)
+          values (${accountId}, ${a.functionId}, ${a.name}, ${a.version}, ${a.routing?.version ?? null}, ${a.routing?.weight ?? null},
+            ${a.description}, ${a.revisionId}, ${a.createdAt}, ${a.createdAt})`.execute(db);
         return true;
       } catch (err) {
         if (pgCode(err) === UNIQUE_VIOLATION) return false;
@@ -84,12 +93,14 @@ export function createVersionsRepository(db: Db) {
       accountId: string,
       functionId: string,
       name: string,
-      change: { version: number | null; description: string; revisionId: string; updatedAt: Date },
+      change: { version: number | null; routing: AliasRouting | null; description: string; revisionId: string; updatedAt: Date },
       expectedRevision: string | null,
     ): Promise<boolean | 'revision_mismatch'> {
       try {
         const { rows } = await sql<Row>`
-          update function_aliases set version = ${change.version}, description = ${change.description},
+          update function_aliases set version = ${change.version},
+            additional_version = ${change.routing?.version ?? null}, additional_weight = ${change.routing?.weight ?? null},
+            description = ${change.description},
             revision_id = ${change.revisionId}, updated_at = ${change.updatedAt}
           where account_id = ${accountId} and function_id = ${functionId} and name = ${name}
             and (${expectedRevision}::uuid is null or revision_id = ${expectedRevision}::uuid)

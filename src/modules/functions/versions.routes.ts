@@ -14,9 +14,20 @@ const PublishedDto = Type.Object({
   description: Type.String(),
   publishedAt: Type.String({ format: 'date-time' }),
 });
+const Routing = Type.Object(
+  {
+    version: Type.Integer({ minimum: 1, description: 'another published version' }),
+    weight: Type.Number({ minimum: 0, maximum: 1, description: 'the share of invocations it gets, 0.0 to 1.0' }),
+  },
+  {
+    additionalProperties: false,
+    description: "a weighted alias (Lambda's RoutingConfig): each invocation goes to this version with this probability",
+  },
+);
 const AliasDto = Type.Object({
   name: Type.String(),
   version: Type.Union([Type.Integer(), Type.Literal(LATEST)], { description: 'a published version, or $LATEST' }),
+  routing: Type.Union([Routing, Type.Null()]),
   description: Type.String(),
   revisionId: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
@@ -27,6 +38,7 @@ const AliasBody = Type.Object(
   {
     version: Type.Union([Type.Integer({ minimum: 1 }), Type.Literal(LATEST)]),
     description: Type.Optional(Description),
+    routing: Type.Optional(Type.Union([Routing, Type.Null()], { description: 'null removes it; absent keeps it' })),
   },
   { additionalProperties: false },
 );
@@ -34,6 +46,7 @@ const AliasBody = Type.Object(
 const aliasDto = (a: FunctionAlias) => ({
   name: a.name,
   version: a.version ?? LATEST,
+  routing: a.routing,
   description: a.description,
   revisionId: a.revisionId,
   createdAt: a.createdAt.toISOString(),
@@ -99,7 +112,12 @@ export function versionsRoutes(deps: { auth: Auth; accounts: AccountsService; ve
       },
       async (req) => {
         const accountId = await account(req);
-        const input = { version: String(req.body.version), description: req.body.description };
+        const r = req.body.routing;
+        const input = {
+          version: String(req.body.version),
+          description: req.body.description,
+          routing: r === undefined || r === null ? r : { version: String(r.version), weight: r.weight },
+        };
         const existing = await versions.getAlias(accountId, req.params.name, req.params.alias).catch(() => null);
         const a = existing
           ? await versions.updateAlias(accountId, req.params.name, req.params.alias, input)

@@ -3,7 +3,13 @@ import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
 import type { FunctionConfig } from './functions.repository.js';
 import type { FunctionsService } from './functions.service.js';
-import { type FunctionAlias, type PublishedVersion, VersionNotPublished, type VersionsRepository } from './versions.repository.js';
+import {
+  type AliasRouting,
+  type FunctionAlias,
+  type PublishedVersion,
+  VersionNotPublished,
+  type VersionsRepository,
+} from './versions.repository.js';
 
 /** The qualifier of the latest version, as Lambda names it. */
 export const LATEST = '$LATEST';
@@ -19,6 +25,24 @@ export interface ResolvedQualifier {
   version: number | undefined;
   /** What Lambda reports as the executed version: `$LATEST` or the number. */
   executedVersion: string;
+  /** A weighted alias: the other version, and the share of invocations it gets. */
+  routing?: AliasRouting;
+}
+
+/** A weighted alias's second version as a request names it: a published version and its share. */
+export interface RoutingInput {
+  version: string;
+  weight: number;
+}
+
+/**
+ * Where one invocation of a weighted alias goes: the other version with probability `weight`, drawn
+ * per invocation (Lambda's routing is per invocation too, not per client).
+ */
+export function pickVersion(resolved: ResolvedQualifier, random = Math.random): ResolvedQualifier {
+  const r = resolved.routing;
+  if (!r || random() >= r.weight) return resolved;
+  return { version: r.version, executedVersion: String(r.version) };
 }
 
 const aliasNotFound = (fn: string, alias: string) => new AppError('NOT_FOUND', 404, `Alias ${alias} of function ${fn} was not found`);
@@ -51,6 +75,33 @@ export function createVersionsService(deps: {
     return version;
   }
 
+  /**
+   * A weighted alias's routing after a change, checked as Lambda checks it: one more published version,
+   * not the alias's own, a weight from 0 to 1, and never beside $LATEST. `undefined` keeps `current`.
+   */
+  async function routingOf(
+    accountId: string,
+    fn: FunctionConfig,
+    version: number | null,
+    input: RoutingInput | null | undefined,
+    current: AliasRouting | null,
+  ): Promise<AliasRouting | null> {
+    let routing = current;
+    if (input === null) routing = null;
+    else if (input !== undefined) {
+      if (!Number.isFinite(input.weight) || input.weight < 0 || input.weight > 1)
+        throw errors.validation(`RoutingConfig: the weight of version ${input.version} must be from 0.0 to 1.0`);
+      const extra = await targetVersion(accountId, fn, input.version);
+      if (extra === null) throw errors.validation('RoutingConfig: the additional version must be a published version, not $LATEST');
+      routing = { version: extra, weight: input.weight };
+    }
+    if (routing === null) return null;
+    if (version === null) throw errors.validation('RoutingConfig: an alias of $LATEST cannot send invocations to another version');
+    if (routing.version === version)
+      throw errors.validation(`RoutingConfig: the additional version ${version} is the alias's own version; name another one`);
+    return routing;
+  }
+
   /** Published versions with their configurations, read for these versions only. */
   async function withConfigs(fn: FunctionConfig, published: PublishedVersion[]) {
     const configs = await functions.versionsNumbered(
@@ -72,9 +123,8 @@ export function createVersionsService(deps: {
     if (!ALIAS_NAME.test(qualifier)) throw errors.validation(`Qualifier: ${qualifier} is not a version number or an alias name`);
     const alias = await repo.alias(accountId, fn.id, qualifier);
     if (!alias) throw errors.functionNotFound(`${name}:${qualifier}`);
-    return alias.version === null
-      ? { version: undefined, executedVersion: LATEST }
-      : { version: alias.version, executedVersion: String(alias.version) };
+    if (alias.version === null) return { version: undefined, executedVersion: LATEST };
+    return { version: alias.version, executedVersion: String(alias.version), ...(alias.routing ? { routing: alias.routing } : {}) };
   }
 
   return {
@@ -117,16 +167,22 @@ export function createVersionsService(deps: {
       return { latest, versions: await withConfigs(latest, more ? rows.slice(0, page.limit) : rows), more };
     },
 
-    async createAlias(accountId: string, name: string, input: { alias: string; version: string; description?: string }) {
+    async createAlias(
+      accountId: string,
+      name: string,
+      input: { alias: string; version: string; description?: string; routing?: RoutingInput | null },
+    ) {
       if (!ALIAS_NAME.test(input.alias))
         throw errors.validation(`Name: ${input.alias} is not an alias name ([A-Za-z0-9_-], not only digits)`);
       const fn = await functions.get(accountId, name);
       const version = await targetVersion(accountId, fn, input.version);
+      const routing = await routingOf(accountId, fn, version, input.routing, null);
       const now = deps.clock.now();
       const alias: Omit<FunctionAlias, 'updatedAt'> = {
         functionId: fn.id,
         name: input.alias,
         version,
+        routing,
         description: input.description ?? '',
         revisionId: randomUUID(),
         createdAt: now,
@@ -157,7 +213,7 @@ export function createVersionsService(deps: {
       accountId: string,
       name: string,
       alias: string,
-      change: { version?: string; description?: string; revisionId?: string },
+      change: { version?: string; description?: string; revisionId?: string; routing?: RoutingInput | null },
     ): Promise<FunctionAlias> {
       const fn = await functions.get(accountId, name);
       const current = await repo.alias(accountId, fn.id, alias);
@@ -165,6 +221,7 @@ export function createVersionsService(deps: {
       const version = change.version === undefined ? current.version : await targetVersion(accountId, fn, change.version);
       const next = {
         version,
+        routing: await routingOf(accountId, fn, version, change.routing, current.routing),
         description: change.description ?? current.description,
         revisionId: randomUUID(),
         updatedAt: deps.clock.now(),
@@ -192,18 +249,26 @@ export function createVersionsService(deps: {
     },
 
     /**
-     * The invoke path: `$LATEST` (or none), a published version, or an alias, to the version to run.
-     * Cached briefly, as function configurations are.
+     * The invoke path: `$LATEST` (or none), a published version, or an alias, to the version to run; a
+     * weighted alias draws its version for each call (`route: false`: its own version, as GetFunction
+     * shows it). Cached briefly, as function configurations are.
      */
-    async resolve(accountId: string, name: string, qualifier: string | undefined): Promise<ResolvedQualifier> {
+    async resolve(
+      accountId: string,
+      name: string,
+      qualifier: string | undefined,
+      opts: { route?: boolean } = {},
+    ): Promise<ResolvedQualifier> {
       if (qualifier === undefined || qualifier === LATEST) return { version: undefined, executedVersion: LATEST };
       const key = `${accountId}/${name}/${qualifier}`;
       const hit = cache.get(key);
-      if (hit && hit.expires > Date.now()) return hit.resolved;
-      const resolved = await load(accountId, name, qualifier);
-      if (cache.size >= 10_000) cache.clear();
-      cache.set(key, { resolved, expires: Date.now() + CACHE_TTL_MS });
-      return resolved;
+      let resolved = hit && hit.expires > Date.now() ? hit.resolved : undefined;
+      if (!resolved) {
+        resolved = await load(accountId, name, qualifier);
+        if (cache.size >= 10_000) cache.clear();
+        cache.set(key, { resolved, expires: Date.now() + CACHE_TTL_MS });
+      }
+      return opts.route === false ? resolved : pickVersion(resolved);
     },
   };
 }
