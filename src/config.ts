@@ -39,6 +39,13 @@ export interface Config {
   executorMaxInstanceAgeS: number;
   /** SIGTERM: drain and stop within this long, whatever the database does (keep it under the orchestrator's grace period). */
   shutdownTimeoutMs: number;
+  /**
+   * The api's database sessions: a statement running longer is cancelled (0: none set), so a blocked or
+   * runaway one gives its pooled connection back; work that may take longer lifts it (docs/operations.md).
+   */
+  dbStatementTimeoutMs: number;
+  /** A session left idle inside a transaction this long is ended by the server (0: none set). */
+  dbIdleInTransactionTimeoutMs: number;
   /** How the local executor contains functions (TALLY_SANDBOX, TALLY_FUNCTION_NETWORK, ...). */
   sandbox: SandboxConfig;
   /** Usage that started more than this many months before the current one is refused at ingest. */
@@ -173,6 +180,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     executorIdleTimeoutS: int(env, 'TALLY_EXECUTOR_IDLE_TIMEOUT_S', 300, 1, 86_400),
     executorMaxInstanceAgeS: int(env, 'TALLY_EXECUTOR_MAX_INSTANCE_AGE_S', DEFAULT_MAX_INSTANCE_AGE_S, 0, 604_800),
     shutdownTimeoutMs: int(env, 'TALLY_SHUTDOWN_TIMEOUT_S', 20, 2, 600) * 1000,
+    dbStatementTimeoutMs: int(env, 'TALLY_DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
+    dbIdleInTransactionTimeoutMs: int(env, 'TALLY_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000, 0, 86_400_000),
     sandbox: sandboxConfig(env),
     billingLookbackMonths: int(env, 'TALLY_BILLING_LOOKBACK_MONTHS', DEFAULT_BILLING_LOOKBACK_MONTHS, 1, 1200),
     allowPrivateWebhooks: onOff(env, 'TALLY_ALLOW_PRIVATE_WEBHOOKS', false),

@@ -24,7 +24,7 @@ export interface DatabaseConnection {
  * `onLost` is called when the embedded server died and could not be started again.
  */
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'appDatabaseUrl' | 'dataDir'>,
+  config: Pick<Config, 'databaseUrl' | 'appDatabaseUrl' | 'dataDir' | 'dbStatementTimeoutMs' | 'dbIdleInTransactionTimeoutMs'>,
   log: Logger,
   opts: { onLost?: (err: Error) => void } = {},
 ): Promise<DatabaseConnection> {
@@ -34,6 +34,8 @@ export async function openDatabase(
   let applied: string[];
   let appUrl: string;
   try {
+    // No statement timeout here: a migration may rewrite a large table or build an index, and it runs
+    // once, at start-up, in one transaction under Kysely's lock (docs/operations.md, "Statement timeout").
     const owner = createDb(server.url, { max: 2, log });
     try {
       applied = await migrateToLatest(owner, undefined, (unknown) =>
@@ -48,7 +50,11 @@ export async function openDatabase(
     await server.stop();
     throw err;
   }
-  const db = createDb(appUrl, { log });
+  const db = createDb(appUrl, {
+    log,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+  });
   return {
     db,
     applied,

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Logger } from '../lib/logger.js';
 import type { Database } from './schema.js';
 
@@ -19,6 +19,13 @@ export interface PoolOptions {
   log?: Pick<Logger, 'warn'>;
   /** How long a query waits for a connection before it fails (and its request answers 503). */
   connectionTimeoutMs?: number;
+  /**
+   * The sessions' `statement_timeout`: a statement running longer is cancelled (SQLSTATE 57014) and its
+   * connection goes back to the pool. Absent or 0: none set (the server's own setting applies).
+   */
+  statementTimeoutMs?: number;
+  /** The sessions' `idle_in_transaction_session_timeout`: the server ends a session left idle in a transaction this long. */
+  idleInTransactionTimeoutMs?: number;
 }
 
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
@@ -31,6 +38,9 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     types,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     keepAlive: true,
+    // Sent with each connection's start-up (pg leaves out a 0): SHOW statement_timeout in a session tells it.
+    statement_timeout: options.statementTimeoutMs || undefined,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs || undefined,
   });
   // A connection the server closes (restart, failover, crash, a dropped test database) emits 'error'
   // on its client, idle or checked out; with no listener Node would end the process. Every client
@@ -45,4 +55,17 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
 export function createDb(connectionString: string, options: PoolOptions | number = {}): Db {
   const opts = typeof options === 'number' ? { max: options } : options;
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(connectionString, opts) }) });
+}
+
+/**
+ * Runs `fn` in a transaction whose statements have no statement timeout (SET LOCAL: the pooled
+ * connection keeps its own once the transaction ends). For work that may legitimately run longer than
+ * TALLY_DB_STATEMENT_TIMEOUT_MS, and only work no client waits on and that holds few connections:
+ * docs/operations.md, "Statement timeout", lists each user and why.
+ */
+export function withoutStatementTimeout<T>(db: Db, fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    await sql`set local statement_timeout = 0`.execute(tx);
+    return fn(tx);
+  });
 }

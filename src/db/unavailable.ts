@@ -36,3 +36,15 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A statement the server cancelled: past the session's statement timeout (TALLY_DB_STATEMENT_TIMEOUT_MS;
+ * blocked on a lock, or a runaway query), or cancelled by an operator. Its transaction rolled back whole,
+ * so a request that meets one is answered 503 (retry), as an outage is: docs/operations.md, "Statement timeout".
+ */
+export function isStatementCancelled(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === '57014') return true;
+  }
+  return false;
+}

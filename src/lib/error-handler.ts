@@ -1,7 +1,11 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { isDatabaseUnavailable, isStatementCancelled } from '../db/unavailable.js';
 import { AppError, type ErrorCode } from './errors.js';
+
+/** A statement the database cancelled (TALLY_DB_STATEMENT_TIMEOUT_MS): the request is not wrong, the database was too slow for it. */
+export const STATEMENT_CANCELLED =
+  'The database did not answer in time (a statement ran past its timeout and was cancelled); retry shortly';
 
 interface Rendered {
   status: number;
@@ -63,6 +67,9 @@ function render(err: FastifyError | AppError | Error): Rendered {
   if (isDatabaseUnavailable(err)) {
     return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'The database cannot be reached right now; retry shortly', retryAfter: 1 };
   }
+  if (isStatementCancelled(err)) {
+    return { status: 503, code: 'SERVICE_UNAVAILABLE', message: STATEMENT_CANCELLED, retryAfter: 1 };
+  }
   if (fe.statusCode === 429) return { status: 429, code: 'TOO_MANY_REQUESTS', message: fe.message };
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { status: fe.statusCode, code: 'VALIDATION_FAILED', message: fe.message };
@@ -72,7 +79,7 @@ function render(err: FastifyError | AppError | Error): Rendered {
 
 export function errorHandler(err: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
   const r = render(err);
-  if (r.retryAfter !== undefined) request.log.warn({ err: err.message }, 'request failed: the database is unavailable');
+  if (r.retryAfter !== undefined) request.log.warn({ err: err.message }, 'request failed: the database is unavailable or too slow');
   else if (r.status >= 500) request.log.error({ err }, 'request failed');
   else request.log.info({ code: r.code, status: r.status }, r.message);
   if (r.retryAfter !== undefined) reply.header('retry-after', String(r.retryAfter));

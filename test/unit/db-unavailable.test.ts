@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDatabaseUnavailable } from '../../src/db/unavailable.js';
+import { isDatabaseUnavailable, isStatementCancelled } from '../../src/db/unavailable.js';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -19,5 +19,15 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(withCode('invoice is finalized', 'P0001'))).toBe(false);
     expect(isDatabaseUnavailable(new Error('boom'))).toBe(false);
     expect(isDatabaseUnavailable('Connection terminated')).toBe(false);
+  });
+});
+
+describe('isStatementCancelled', () => {
+  it('recognises a statement the server cancelled (statement timeout), also as the cause of another error', () => {
+    const timeout = withCode('canceling statement due to statement timeout', '57014');
+    expect(isStatementCancelled(timeout)).toBe(true);
+    expect(isStatementCancelled(new Error('invoice run failed', { cause: timeout }))).toBe(true);
+    expect(isStatementCancelled(withCode('duplicate key value violates unique constraint', '23505'))).toBe(false);
+    expect(isDatabaseUnavailable(timeout)).toBe(false);
   });
 });

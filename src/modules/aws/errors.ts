@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseUnavailable } from '../../db/unavailable.js';
+import { isDatabaseUnavailable, isStatementCancelled } from '../../db/unavailable.js';
+import { STATEMENT_CANCELLED } from '../../lib/error-handler.js';
 import { AppError, type ErrorCode } from '../../lib/errors.js';
 
 /** An error as the Lambda API names it: the type travels in x-amzn-ErrorType and the body. */
@@ -74,6 +75,7 @@ function toAws(err: FastifyError | AppError | AwsError | Error): AwsError {
     return awsErrors.requestTooLarge('Request must be smaller than the limit for this operation');
   if (fe.validation) return awsErrors.invalidParameter(fe.message);
   if (isDatabaseUnavailable(err)) return new AwsError('ServiceException', 503, 'The database cannot be reached right now; retry shortly');
+  if (isStatementCancelled(err)) return new AwsError('ServiceException', 503, STATEMENT_CANCELLED);
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return awsErrors.invalidParameter(fe.message);
   return new AwsError('ServiceException', 500, 'Something went wrong on our side; the request id identifies it in the logs');
 }

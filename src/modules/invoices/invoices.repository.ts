@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Db } from '../../db/database.js';
+import { withoutStatementTimeout, type Db } from '../../db/database.js';
 import type { Database, InvoiceStatus } from '../../db/schema.js';
 
 /** One account-month of usage from the rollups: gross MB-ms per architecture and their init share. */
@@ -421,11 +421,15 @@ export function createInvoicesRepository(db: Db) {
 
     /** Months in [from, before) in which some account has usage and no finalized invoice, oldest first. */
     async monthsWithUnbilledUsage(from: string, before: string): Promise<string[]> {
-      const { rows } = await sql<{ period: string }>`
-        select distinct m.period from usage_monthly m
-        where m.period >= ${from}::date and m.period < ${before}::date
-          and not exists (select 1 from invoices i where i.account_id = m.account_id and i.period = m.period and i.status = 'finalized')
-        order by m.period`.execute(db);
+      // Without the statement timeout: it reads every account's monthly rollups since the catalog began
+      // (it grows with accounts and months, not with a page), once an hour, for the finalizer alone.
+      const { rows } = await withoutStatementTimeout(db, (tx) =>
+        sql<{ period: string }>`
+          select distinct m.period from usage_monthly m
+          where m.period >= ${from}::date and m.period < ${before}::date
+            and not exists (select 1 from invoices i where i.account_id = m.account_id and i.period = m.period and i.status = 'finalized')
+          order by m.period`.execute(tx),
+      );
       return rows.map((r) => r.period);
     },
 

@@ -289,6 +289,8 @@ export function createInvoicesService(deps: {
         );
       }
       const started = performance.now();
+      // A run of any size keeps within the statement timeout (docs/operations.md, "Statement timeout"):
+      // each of its statements reads or writes one page of `runPage` accounts, never the whole month.
       return repo.withRunLock(Number(period.replace('-', '')), async () => {
         let after: string | null = null;
         let finalized = 0;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/database.js';
+import { withoutStatementTimeout, type Db } from '../../db/database.js';
 import { plainArray, textArray } from '../../db/pg-array.js';
 
 /**
@@ -237,16 +237,21 @@ export function createLogsRepository(db: Db) {
      * Deletes the lines each account keeps no longer (its own retention, or the default), among those
      * older than `olderThan` (the shortest retention in force): partitions drop whole days only once
      * every account is past them. Returns how many lines went.
+     *
+     * Without the statement timeout: how long this takes grows with the lines to delete (days of a busy
+     * account's output), not with any request; only the hourly upkeep runs it, one statement on one connection.
      */
     async deleteExpired(now: Date, defaultDays: number, olderThan: Date): Promise<number> {
-      const { rows } = await sql<{ lines: number }>`
-        with deleted as (
-          delete from log_events e
-          where e.ts < ${olderThan}
-            and e.ts < ${now}::timestamptz - make_interval(days => coalesce(
-              (select r.days from log_retention r where r.account_id = e.account_id), ${defaultDays}))
-          returning coalesce(e.run_length, 1) as lines)
-        select coalesce(sum(lines), 0)::int as lines from deleted`.execute(db);
+      const { rows } = await withoutStatementTimeout(db, (tx) =>
+        sql<{ lines: number }>`
+          with deleted as (
+            delete from log_events e
+            where e.ts < ${olderThan}
+              and e.ts < ${now}::timestamptz - make_interval(days => coalesce(
+                (select r.days from log_retention r where r.account_id = e.account_id), ${defaultDays}))
+            returning coalesce(e.run_length, 1) as lines)
+          select coalesce(sum(lines), 0)::int as lines from deleted`.execute(tx),
+      );
       return rows[0]!.lines;
     },
 
