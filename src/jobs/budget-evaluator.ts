@@ -1,7 +1,6 @@
-import cron from 'node-cron';
 import type { Logger } from '../lib/logger.js';
 import type { BudgetsService } from '../modules/budgets/budgets.service.js';
-import { cronLogger } from './cron-logger.js';
+import { scheduleCronJob } from './cron-job.js';
 
 /** How often every replica reloads the hard caps from the database (the caps it checks are at most this stale). */
 export const CAP_REFRESH_MS = 5_000;
@@ -11,17 +10,21 @@ export const CAP_REFRESH_MS = 5_000;
  * every budget: it catches what the debounced evaluation after ingest missed (a replica that died
  * before its debounce fired) and the forecast moving with time alone. Every replica, leader or
  * not, reloads the hard caps every few seconds, so an invoke on any replica sees a cap set by
- * another one.
+ * another one. `stop()` waits for the evaluation and the reload in flight. `expression`: another
+ * schedule (tests).
  */
 export function scheduleBudgetEvaluation(deps: {
   budgets: Pick<BudgetsService, 'tick' | 'refreshCaps'>;
   log: Logger;
   capRefreshMs?: number;
+  expression?: string;
 }) {
   const log = deps.log.child({ job: 'budget-evaluator' });
-  const task = cron.schedule(
-    '* * * * *',
-    async () => {
+  const job = scheduleCronJob({
+    name: 'budget-evaluator',
+    expression: deps.expression ?? '* * * * *',
+    log,
+    run: async () => {
       try {
         const { ran, alerts } = await deps.budgets.tick();
         if (ran && alerts > 0) log.info({ alerts }, 'budget alerts recorded');
@@ -29,29 +32,21 @@ export function scheduleBudgetEvaluation(deps: {
         log.error({ err }, 'budget evaluation failed; the next minute retries');
       }
     },
-    {
-      timezone: 'UTC',
-      name: 'budget-evaluator',
-      noOverlap: true,
-      logger: cronLogger(log),
-    },
-  );
-  let refreshing = false;
+  });
+  let refreshing: Promise<void> | null = null;
   const refresher = setInterval(() => {
-    if (refreshing) return;
-    refreshing = true;
-    deps.budgets
+    refreshing ??= deps.budgets
       .refreshCaps()
       .catch((err) => log.warn({ err }, 'reloading hard caps failed; the caps in memory stay in force'))
       .finally(() => {
-        refreshing = false;
+        refreshing = null;
       });
   }, deps.capRefreshMs ?? CAP_REFRESH_MS);
   refresher.unref();
   return {
     stop: async () => {
       clearInterval(refresher);
-      await task.stop();
+      await Promise.all([job.stop(), refreshing]);
     },
   };
 }

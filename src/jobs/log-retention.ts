@@ -1,7 +1,6 @@
-import cron from 'node-cron';
 import type { Logger } from '../lib/logger.js';
 import type { LogsService } from '../modules/logs/logs.service.js';
-import { cronLogger } from './cron-logger.js';
+import { scheduleCronJob } from './cron-job.js';
 
 type LogUpkeepDeps = { logs: Pick<LogsService, 'maintain'>; log: Logger };
 
@@ -17,21 +16,17 @@ export async function maintainLogs(deps: LogUpkeepDeps): Promise<void> {
 /**
  * Function log upkeep, hourly (and once at start): day partitions exist a few days ahead, and what
  * is past its retention goes. Every step is idempotent and the partition functions take an advisory
- * lock, so several api replicas ticking together do the work once.
+ * lock, so several api replicas ticking together do the work once. `stop()` waits for the upkeep in
+ * flight, the one at start included. `expression`: another schedule (tests).
  */
-export function scheduleLogUpkeep(deps: LogUpkeepDeps) {
+export function scheduleLogUpkeep(deps: LogUpkeepDeps & { expression?: string }) {
   const log = deps.log.child({ job: 'log-upkeep' });
-  const first = maintainLogs({ ...deps, log });
-  const task = cron.schedule('17 * * * *', () => maintainLogs({ ...deps, log }), {
-    timezone: 'UTC',
+  const job = scheduleCronJob({
     name: 'log-upkeep',
-    noOverlap: true,
-    logger: cronLogger(log),
+    expression: deps.expression ?? '17 * * * *',
+    log,
+    run: () => maintainLogs({ ...deps, log }),
   });
-  return {
-    stop: async () => {
-      await first;
-      await task.stop();
-    },
-  };
+  void job.runNow();
+  return { stop: job.stop };
 }

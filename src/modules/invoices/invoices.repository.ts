@@ -205,10 +205,12 @@ export function createInvoicesRepository(db: Db) {
      * advisory lock on a connection kept for the purpose, released however `fn` ends. While another run
      * holds it, this one tries again every quarter second without holding a connection: waiting on the
      * lock itself would keep one of the pool's few connections per waiting run, and a script retrying a
-     * month's run could leave none for invocations and ingest.
+     * month's run could leave none for invocations and ingest. Once `signal` is aborted it waits no more
+     * and answers null without running `fn`.
      */
-    async withRunLock<T>(key: number, fn: () => Promise<T>): Promise<T> {
+    async withRunLock<T>(key: number, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T | null> {
       for (;;) {
+        if (signal?.aborted) return null;
         const run = await db.connection().execute(async (conn) => {
           const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_lock(hashtext(${RUN_LOCK}), ${key}) as got`.execute(conn);
           if (!rows[0]?.got) return null;

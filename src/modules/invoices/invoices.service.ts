@@ -279,8 +279,12 @@ export function createInvoicesService(deps: {
      * api processes (advisory lock); the unique index on (account, month) backs it, so running it
      * twice, or on two processes at once, yields one invoice per account and month. Runs of different
      * months may overlap: the billing ledger's key lets only one of them bill a late usage.
+     *
+     * `signal` (the finalizer's, aborted when the api stops): from then on no new page is started, and
+     * no longer waited for another process's run of the month; the run answers what it finalized, and
+     * the next run finishes the month.
      */
-    async run(period: Period, actor: string) {
+    async run(period: Period, actor: string, opts: { signal?: AbortSignal } = {}) {
       if (periodEnd(period) > deps.clock.now()) {
         throw new AppError(
           'CONFLICT',
@@ -291,7 +295,7 @@ export function createInvoicesService(deps: {
       const started = performance.now();
       // A run of any size keeps within the statement timeout (docs/operations.md, "Statement timeout"):
       // each of its statements reads or writes one page of `runPage` accounts, never the whole month.
-      return repo.withRunLock(Number(period.replace('-', '')), async () => {
+      const outcome = await repo.withRunLock(Number(period.replace('-', '')), opts.signal, async () => {
         let after: string | null = null;
         let finalized = 0;
         let already = 0;
@@ -300,6 +304,7 @@ export function createInvoicesService(deps: {
         // written, each in its own transaction on its own connection (work in Postgres).
         const writing = new Set<Promise<void>>();
         const failures: unknown[] = [];
+        let stopped = false;
         const write = async (first: ComputedInvoice[]) => {
           let computed = first;
           const ids = await withLedgerRetry(async () => {
@@ -320,8 +325,13 @@ export function createInvoicesService(deps: {
           for (const c of computed) if (ids.has(c.accountId)) amount = amount.plus(c.total);
         };
         try {
-          // after a failed write no new page is started; the pages already written are whole invoices
+          // after a failed write, or once told to stop, no new page is started; the pages already
+          // written are whole invoices
           while (failures.length === 0) {
+            if (opts.signal?.aborted) {
+              stopped = true;
+              break;
+            }
             const page = await repo.accountsForPeriod(periodEnd(period), after, runPage);
             if (page.length === 0) break;
             after = page.at(-1)!.id;
@@ -352,9 +362,12 @@ export function createInvoicesService(deps: {
           );
           throw failures[0];
         }
-        deps.log.info({ period, finalized, already, ms: Math.round(performance.now() - started) }, 'invoice run finished');
+        if (stopped) deps.log.info({ period, finalized }, 'invoice run stopped (the api is stopping); the next run finishes the month');
+        else deps.log.info({ period, finalized, already, ms: Math.round(performance.now() - started) }, 'invoice run finished');
         return { period, finalized, alreadyFinalized: already, total: formatMoney(amount) };
       });
+      // Told to stop while another process ran this month: nothing was done here.
+      return outcome ?? { period, finalized: 0, alreadyFinalized: 0, total: formatMoney(ZERO) };
     },
 
     /**
