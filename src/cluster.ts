@@ -2,7 +2,8 @@ import cluster, { type Worker } from 'node:cluster';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import type { Config } from './config.js';
-import { openDatabase, type DatabaseConnection } from './db/connect.js';
+import type { DatabaseConnection } from './db/connect.js';
+import type { StartGuard } from './db/start-guard.js';
 import type { Logger } from './lib/logger.js';
 import { loadSecretBox } from './lib/secret-box.js';
 import { printWhere } from './lib/start-banner.js';
@@ -38,8 +39,12 @@ type Message =
 
 const isMessage = (m: unknown): m is Message => typeof m === 'object' && m !== null && typeof (m as { tally?: unknown }).tally === 'string';
 
-/** The primary: prepares what is shared, starts `config.apiProcesses` workers, restarts one that dies, stops them all on SIGTERM. */
-export async function runPrimary(config: Config, log: Logger): Promise<void> {
+/**
+ * The primary: prepares what is shared, starts `config.apiProcesses` workers, restarts one that dies,
+ * stops them all on SIGTERM. Until its workers start, `guard` (server.ts's) stops the database it opened
+ * when the start fails or a signal comes, as in a single api process.
+ */
+export async function runPrimary(config: Config, log: Logger, guard: StartGuard): Promise<void> {
   const workers = new Map<number, Worker>();
   const earlyDeaths = new Map<number, number>();
   let stopping = false;
@@ -47,7 +52,7 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
   let database: DatabaseConnection | undefined;
 
   if (config.port !== 0) printWhere(config, log, config.port);
-  database = await openDatabase(config, log, { onLost: (err) => void stop(`the embedded database is gone (${err.message})`, 1) });
+  database = await guard.open(config, log, { onLost: (err) => void stop(`the embedded database is gone (${err.message})`, 1) });
   if (database.applied.length > 0) log.info({ applied: database.applied }, 'migrations applied');
   const generated = await ensureBootstrapAdminKey(database.db, createAccountsRepository(database.db), config.adminKey);
   if (generated) console.log(`\n  Tally admin key (shown once, store it now): ${generated}\n`);
@@ -113,6 +118,7 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
 
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  guard.started();
   log.info({ processes: config.apiProcesses }, 'starting api workers');
   for (let i = 1; i <= config.apiProcesses; i++) start(i);
 }

@@ -14,7 +14,7 @@ import { scheduleBudgetEvaluation } from './jobs/budget-evaluator.js';
 import { scheduleInvoiceFinalizer } from './jobs/invoice-finalizer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { runPrimary, workerMetrics, workerNumber } from './cluster.js';
-import { openDatabase } from './db/connect.js';
+import { guardStart, type StartGuard } from './db/start-guard.js';
 import { MIGRATIONS_DIR } from './db/migrate.js';
 import { createAdminServer } from './lib/admin-listener.js';
 import { systemClock } from './lib/clock.js';
@@ -28,7 +28,7 @@ import { localIngest } from './modules/executors/local-ingest.js';
 import { localExecutorKey } from './modules/executors/local-key.js';
 
 /** The api process: parse config, open the database, migrate, listen; SIGTERM drains and stops cleanly. */
-async function main(): Promise<void> {
+async function main(guard: StartGuard): Promise<void> {
   let config: Config;
   try {
     config = parseConfig(process.env);
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   }
   const rootLog = createLogger(config.logLevel, resolveLogFormat(config.logFormat, process.stdout.isTTY === true));
   const worker = workerNumber();
-  if (worker === null && config.apiProcesses > 1) return runPrimary(config, rootLog);
+  if (worker === null && config.apiProcesses > 1) return runPrimary(config, rootLog, guard);
   const log = worker === null ? rootLog : rootLog.child({ worker });
   // Said first, so it is on screen before anything else scrolls by (PORT=0: once the port is known;
   // several api processes: by their primary, or by the first worker once the port is known).
@@ -55,22 +55,8 @@ async function main(): Promise<void> {
     log.fatal({ err: err.message }, 'the database is gone; exiting');
     process.exit(1);
   };
-  // A signal during start-up: once the database is open it is stopped (the embedded Postgres above
-  // all: left running, it would hold its data folder and every later start would fail on it) and the
-  // process exits; while it opens, that step (a migration is one transaction) ends first.
-  let stopRequested = false;
-  const early = () => {
-    stopRequested = true;
-    if (opened) void opened.close().finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', early);
-  process.on('SIGINT', early);
-  const database = await openDatabase(config, log, { onLost: (err) => databaseLost(err) });
-  opened = database;
-  if (stopRequested) {
-    await database.close().catch(() => undefined);
-    process.exit(0);
-  }
+  // A signal from here to the end of start-up stops the database this start opened (src/db/start-guard.ts).
+  const database = await guard.open(config, log, { onLost: (err) => databaseLost(err) });
   if (database.applied.length > 0) log.info({ applied: database.applied }, 'migrations applied');
 
   const generated = await ensureBootstrapAdminKey(database.db, createAccountsRepository(database.db), config.adminKey);
@@ -169,11 +155,10 @@ async function main(): Promise<void> {
     log.fatal({ err: err.message }, 'the embedded database is gone and could not be restarted; exiting');
     void shutdown('database lost', 1);
   };
-  process.off('SIGTERM', early);
-  process.off('SIGINT', early);
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   // A worker of several stops when its primary says (SIGTERM, in order); Ctrl-C reaches every process of the terminal.
   process.on('SIGINT', () => worker === null && void shutdown('SIGINT'));
+  guard.started();
 
   heldPort?.release();
   await app.listen({ port: config.port, host: config.host });
@@ -218,11 +203,10 @@ async function main(): Promise<void> {
   }
 }
 
-/** The database this start opened: a start that fails after it stops it (main's catch), as a signal does. */
-let opened: { close(): Promise<void> } | null = null;
-
-main().catch(async (err) => {
+// From the first moment: a start that fails or is stopped half-way stops the database it opened.
+const guard = guardStart();
+main(guard).catch(async (err) => {
   console.error('tally: failed to start:', err instanceof Error ? err.message : String(err));
-  await opened?.close().catch(() => undefined);
+  await guard.close();
   process.exit(1);
 });

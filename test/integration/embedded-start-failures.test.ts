@@ -152,3 +152,33 @@ describe('the embedded Postgres when a start fails or is stopped half-way', () =
     }
   }, 180_000);
 });
+
+/**
+ * The same with several api processes (TALLY_API_PROCESSES, src/cluster.ts): the primary opens the
+ * database (and the embedded Postgres) before any worker starts. Found by the operations review on
+ * 2026-12-07: the fix above covered src/server.ts only, and the primary left that Postgres running.
+ */
+describe('the embedded Postgres when the primary of several api processes fails or is stopped half-way', () => {
+  const cluster = { DATABASE_URL: undefined, TALLY_EXECUTOR: 'off', TALLY_API_PROCESSES: '2' };
+
+  it('a primary whose start fails after the embedded Postgres is up (an unreadable secret.key) stops that Postgres', async () => {
+    const dataDir = freshDir();
+    // The primary reads (or makes) the secret key once the database is open and migrated, before any worker starts.
+    writeFileSync(join(dataDir, 'secret.key'), 'not a key\n');
+    const api = await spawnApi({ ...cluster, TALLY_DATA_DIR: dataDir });
+    const code = await Promise.race([api.exited, new Promise((r) => setTimeout(() => r('still running'), 90_000))]);
+    expect(code, api.output()).toBe(1);
+    expect(api.output()).toMatch(/failed to start/);
+    expect(await livePostmaster(dataDir), `orphaned embedded Postgres; api output:\n${api.output()}`).toBeNull();
+  }, 120_000);
+
+  it('SIGTERM to the primary while it is still starting (migrating) stops the embedded Postgres it started', async () => {
+    const dataDir = freshDir();
+    const api = await spawnApi({ ...cluster, TALLY_DATA_DIR: dataDir });
+    await waitFor(() => api.output().includes('embedded Postgres is running on loopback'), 90_000, 'the embedded Postgres');
+    api.child.kill('SIGTERM');
+    const code = await api.exited;
+    expect(code, api.output()).toBe(0);
+    expect(await livePostmaster(dataDir), `orphaned embedded Postgres (api ended with ${code}); output:\n${api.output()}`).toBeNull();
+  }, 120_000);
+});
