@@ -157,7 +157,6 @@ describe('work that may run longer than the timeout', () => {
     const tenant = await newTenant(t.app);
     const now = t.clock.now().getTime();
     const day = 86_400_000;
-    await t.services.logs.setRetention(tenant.id, 1);
     const lines = [3, 2].map((ago, seq) => ({ seq, timestamp: now - ago * day, message: `${ago} days ago` }));
     const principal = { role: 'executor' as const, accountId: tenant.id, keyId: null };
     const invocation = {
@@ -168,6 +167,8 @@ describe('work that may run longer than the timeout', () => {
       memoryMb: 128,
     };
     expect((await t.services.logs.ingest(principal, [{ ...invocation, lines }])).accepted).toBe(2);
+    // Shortened after the lines came (ingest refuses lines older than the retention): now they are expired.
+    await t.services.logs.setRetention(tenant.id, 1);
     const lock = await holdLock(t.db.ownerUrl, `select 1 from log_events where account_id = '${tenant.id}' for update`);
     const deleting = createLogsRepository(db).deleteExpired(new Date(now), 30, new Date(now - day));
     await new Promise((r) => setTimeout(r, 3 * TIMEOUT_MS));
