@@ -357,12 +357,6 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
 
     list: (accountId: string, limit: number, after: string | null) => repo.listLatest(accountId, limit, after),
 
-    async versions(accountId: string, name: string): Promise<FunctionConfig[]> {
-      const all = await repo.listVersions(accountId, name);
-      if (all.length === 0) throw errors.functionNotFound(name);
-      return all;
-    },
-
     /** These versions of a function (those that exist), oldest first; none when the function does not exist. */
     versionsNumbered: (accountId: string, name: string, versions: readonly number[]) =>
       repo.listVersionsNumbered(accountId, name, versions),
