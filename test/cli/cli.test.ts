@@ -61,6 +61,9 @@ describe('tally functions and deploy', () => {
     const list = await tally(['functions'], env);
     expect(list.stdout).toMatch(/^NAME\s+RUNTIME\s+HANDLER\s+MEMORY/m);
     expect(list.stdout).toMatch(new RegExp(`^hello\\s+nodejs\\s+index\\.handler\\s+256 MB\\s+x86_64\\s+${fn.version}\\s`, 'm'));
+    // Reserved concurrency per function, and what the account's functions share.
+    expect(list.stdout).toMatch(/\s-\n/);
+    expect(list.stdout).toMatch(/concurrency: 1000 for the account, 0 reserved by functions, 1000 shared by the others/);
   });
 
   it('deploy: a new function without --runtime is a usage error (2); a missing folder too', async () => {

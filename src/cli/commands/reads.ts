@@ -29,9 +29,10 @@ export async function functions(conn: Resolved, opts: { json?: boolean }, out: O
   } while (after);
   if (opts.json) return json(out, { functions: all });
   if (all.length === 0) return note(out, 'no functions yet: tally deploy <dir> --runtime ... --handler ...');
+  const concurrency = await unwrap(conn, () => client.GET('/v1/concurrency'));
   printTable(
     out,
-    ['NAME', 'RUNTIME', 'HANDLER', 'MEMORY', 'ARCH', 'VERSION', 'MODIFIED'],
+    ['NAME', 'RUNTIME', 'HANDLER', 'MEMORY', 'ARCH', 'VERSION', 'MODIFIED', 'RESERVED'],
     all.map((f) => [
       f.name,
       f.runtime ?? f.packageType,
@@ -40,8 +41,13 @@ export async function functions(conn: Resolved, opts: { json?: boolean }, out: O
       f.architecture,
       String(f.version),
       f.lastModified.slice(0, 19).replace('T', ' '),
+      f.reservedConcurrency === null ? '-' : String(f.reservedConcurrency),
     ]),
-    [L, L, L, R, L, R, L],
+    [L, L, L, R, L, R, L, R],
+  );
+  const c = concurrency;
+  out.stdout.write(
+    `${dim(out, `concurrency: ${c.limit} for the account, ${c.reserved} reserved by functions, ${c.unreserved} shared by the others`)}\n`,
   );
   return EXIT.ok;
 }
