@@ -128,6 +128,11 @@ export interface AppDeps {
   publicUrl?: string | null;
   /** Asynchronous invocation: the retry delay base (TALLY_ASYNC_RETRY_BASE_MS) and the claim lease. */
   events?: AsyncOptions;
+  /**
+   * Whether the start opens every sealed value and loads the dispatch-token secret (default: yes). Only
+   * the API document's build says no: its stand-in database holds no secret (src/openapi/document.ts).
+   */
+  secretsAtStart?: boolean;
   /** Seals secrets stored for reading back (SigV4 secrets, broker URLs, the dispatch-token secret); absent: a random key for this process only. */
   secretBox?: SecretBox;
   /** Function logs: how often a follower (SSE) looks for new lines, and how many one account may open in this process. */
@@ -381,10 +386,12 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
 
   const { auth, accounts, usage, quarantine, pricing, invoices, audit, budgets, alerts, functions, executors, executorClient, invoke } =
     services;
-  // Every sealed value opens (and one sealed with a previous TALLY_SECRET_KEY is sealed again) or the start fails.
-  app.addHook('onReady', async () => void (await services.secrets.rotate()));
-  // The dispatch-token secret is read (made, on a fresh database) before the first invocation needs it.
-  app.addHook('onReady', () => executors.loadSecrets());
+  if (deps.secretsAtStart !== false) {
+    // Every sealed value opens (and one sealed with a previous TALLY_SECRET_KEY is sealed again) or the start fails.
+    app.addHook('onReady', async () => void (await services.secrets.rotate()));
+    // The dispatch-token secret is read (made, on a fresh database) before the first invocation needs it.
+    app.addHook('onReady', () => executors.loadSecrets());
+  }
   // Revocations made on other replicas reach this one through the polled key revision.
   app.addHook('onReady', () => auth.start());
   app.addHook('onClose', async () => auth.stop());

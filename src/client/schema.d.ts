@@ -11924,6 +11924,13 @@ export interface operations {
                         name: string;
                         /** @description a published version, or $LATEST */
                         version: number | "$LATEST";
+                        /** @description a weighted alias (Lambda's RoutingConfig): each invocation goes to this version with this probability */
+                        routing: {
+                            /** @description another published version */
+                            version: number;
+                            /** @description the share of invocations it gets, 0.0 to 1.0 */
+                            weight: number;
+                        } | null;
                         description: string;
                         revisionId: string;
                         /** Format: date-time */
@@ -12040,6 +12047,13 @@ export interface operations {
                 "application/json": {
                     version: number | "$LATEST";
                     description?: string;
+                    /** @description null removes it; absent keeps it */
+                    routing?: {
+                        /** @description another published version */
+                        version: number;
+                        /** @description the share of invocations it gets, 0.0 to 1.0 */
+                        weight: number;
+                    } | (never | null);
                 };
             };
         };
@@ -12054,6 +12068,13 @@ export interface operations {
                         name: string;
                         /** @description a published version, or $LATEST */
                         version: number | "$LATEST";
+                        /** @description a weighted alias (Lambda's RoutingConfig): each invocation goes to this version with this probability */
+                        routing: {
+                            /** @description another published version */
+                            version: number;
+                            /** @description the share of invocations it gets, 0.0 to 1.0 */
+                            weight: number;
+                        } | null;
                         description: string;
                         revisionId: string;
                         /** Format: date-time */
@@ -12306,6 +12327,13 @@ export interface operations {
                             name: string;
                             /** @description a published version, or $LATEST */
                             version: number | "$LATEST";
+                            /** @description a weighted alias (Lambda's RoutingConfig): each invocation goes to this version with this probability */
+                            routing: {
+                                /** @description another published version */
+                                version: number;
+                                /** @description the share of invocations it gets, 0.0 to 1.0 */
+                                weight: number;
+                            } | null;
                             description: string;
                             revisionId: string;
                             /** Format: date-time */

@@ -14,8 +14,8 @@ import { silentLogger } from '../lib/logger.js';
 
 /**
  * A database that is never reached: every query answers one empty row. The app's start-up hooks
- * (key revision, dispatch secret, leases) run against it, so the routes and their document are
- * built exactly as `npm start` builds them, without a server.
+ * (key revision, leases) run against it, so the routes and their document are built exactly as
+ * `npm start` builds them, without a server; the secrets' checks do not (it holds none to open).
  */
 function detachedDatabase(): Kysely<Database> {
   const connection: DatabaseConnection = {
@@ -43,7 +43,7 @@ function detachedDatabase(): Kysely<Database> {
 
 /** The API document as `GET /docs/json` serves it on an api with no TALLY_PUBLIC_URL. */
 export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
-  const app = await buildApp({ db: detachedDatabase(), clock: systemClock, logger: silentLogger(), adminKey: null });
+  const app = await buildApp({ db: detachedDatabase(), clock: systemClock, logger: silentLogger(), adminKey: null, secretsAtStart: false });
   try {
     await app.ready();
     return structuredClone(app.swagger()) as Record<string, unknown>;
