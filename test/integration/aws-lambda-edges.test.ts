@@ -4,7 +4,7 @@ import {
   DeleteFunctionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
-  LambdaClient,
+  type LambdaClient,
   ListAliasesCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
@@ -15,18 +15,15 @@ import { describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import { ADMIN_KEY, admin, newTenant } from '../helpers/app.js';
+import { ADMIN_KEY, newTenant } from '../helpers/app.js';
 import { makeZip, useFunctionsApp } from '../helpers/functions.js';
+import { lambdaClientFor } from '../helpers/lambda.js';
 
 const t = useFunctionsApp();
 const ZIP = makeZip([{ name: 'index.js', data: 'exports.handler = async (e) => e;' }]);
 
 async function tenantClient(app: App = t.app, base = t.base, accountId?: string) {
-  const id = accountId ?? (await newTenant(app)).id;
-  const r = await app.inject({ method: 'POST', url: `/v1/accounts/${id}/access-keys`, headers: admin });
-  expect(r.statusCode).toBe(201);
-  const k = r.json() as { accessKeyId: string; secretAccessKey: string };
-  return new LambdaClient({ endpoint: base, region: 'us-east-1', credentials: k, maxAttempts: 1 });
+  return lambdaClientFor(app, base, accountId ?? (await newTenant(app)).id);
 }
 const create = (lambda: LambdaClient, name: string) =>
   lambda.send(

@@ -2,25 +2,20 @@ import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
-  LambdaClient,
+  type LambdaClient,
   ListTagsCommand,
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
-import { admin, bearer, newTenant } from '../helpers/app.js';
+import { bearer } from '../helpers/app.js';
 import { b64, makeZip, useFunctionsApp } from '../helpers/functions.js';
+import { lambdaTenant } from '../helpers/lambda.js';
 
 const t = useFunctionsApp();
 const ZIP = makeZip([{ name: 'index.js', data: 'exports.handler = async (e) => e;' }]);
 
-async function tenantClient() {
-  const a = await newTenant(t.app);
-  const r = await t.app.inject({ method: 'POST', url: `/v1/accounts/${a.id}/access-keys`, headers: admin });
-  expect(r.statusCode).toBe(201);
-  const k = r.json() as { accessKeyId: string; secretAccessKey: string };
-  return { tenant: a, lambda: new LambdaClient({ endpoint: t.base, region: 'us-east-1', credentials: k, maxAttempts: 1 }) };
-}
+const tenantClient = () => lambdaTenant(t.app, t.base);
 const create = (lambda: LambdaClient, name: string, Tags?: Record<string, string>) =>
   lambda.send(
     new CreateFunctionCommand({

@@ -4,24 +4,22 @@ import {
   GetAliasCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
-  LambdaClient,
+  type LambdaClient,
   PublishVersionCommand,
   UpdateAliasCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
-import { admin, bearer, newTenant } from '../helpers/app.js';
+import { bearer } from '../helpers/app.js';
 import { makeZip, useFunctionsApp } from '../helpers/functions.js';
+import { lambdaTenant } from '../helpers/lambda.js';
 
 const t = useFunctionsApp();
 const ZIP = makeZip([{ name: 'index.js', data: 'exports.handler = async () => ({ v: process.env.V });' }]);
 
 /** A function with versions 1 (V=one) and 2 (V=two) published, through the AWS SDK. */
 async function twoVersions() {
-  const a = await newTenant(t.app);
-  const r = await t.app.inject({ method: 'POST', url: `/v1/accounts/${a.id}/access-keys`, headers: admin });
-  expect(r.statusCode).toBe(201);
-  const lambda = new LambdaClient({ endpoint: t.base, region: 'us-east-1', credentials: r.json(), maxAttempts: 1 });
+  const { tenant: a, lambda } = await lambdaTenant(t.app, t.base);
   await lambda.send(
     new CreateFunctionCommand({
       FunctionName: 'canary',

@@ -1,9 +1,10 @@
-import { GetAccountSettingsCommand, LambdaClient, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { GetAccountSettingsCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { admin, bearer, newTenant } from '../helpers/app.js';
+import { bearer, newTenant } from '../helpers/app.js';
 import { b64, makeZip, NODE_ECHO, useFunctionsApp } from '../helpers/functions.js';
 import { useHoldingExecutor } from '../helpers/holding-executor.js';
 import { useReplicas } from '../helpers/replicas.js';
+import { lambdaTenant } from '../helpers/lambda.js';
 
 // Lambda's reserved concurrency both caps a function and guarantees it: the account's other functions
 // share what reservations leave of its limit (docs/scaling.md, "Reserved concurrency"). An account
@@ -16,7 +17,7 @@ const t = useReplicas(1, {
 const app = () => t.replicas[0]!.app;
 // The same limits on an app that listens, for the AWS SDK.
 const listening = useFunctionsApp({ functions: { accountConcurrency: 4, minUnreservedConcurrency: 1 } });
-const { held, releaseAll, waitHeld } = useHoldingExecutor(app);
+const { releaseAll, waitHeld } = useHoldingExecutor(app);
 
 const zipFile = b64(makeZip([{ name: 'index.js', data: NODE_ECHO }]));
 
@@ -103,16 +104,7 @@ describe('reserved and unreserved concurrency, as Lambda counts them', () => {
   });
 
   it('GetAccountSettings and PutFunctionConcurrency through the AWS SDK', async () => {
-    const tenant = await newTenant(listening.app);
-    const k = await listening.app.inject({ method: 'POST', url: `/v1/accounts/${tenant.id}/access-keys`, headers: admin });
-    expect(k.statusCode).toBe(201);
-    const { accessKeyId, secretAccessKey } = k.json() as { accessKeyId: string; secretAccessKey: string };
-    const lambda = new LambdaClient({
-      endpoint: listening.base,
-      region: 'us-east-1',
-      credentials: { accessKeyId, secretAccessKey },
-      maxAttempts: 1,
-    });
+    const { tenant, lambda } = await lambdaTenant(listening.app, listening.base);
     const created = await listening.app.inject({
       method: 'POST',
       url: '/v1/functions',
