@@ -24,9 +24,9 @@ export function scheduleBudgetEvaluation(deps: {
     name: 'budget-evaluator',
     expression: deps.expression ?? '* * * * *',
     log,
-    run: async () => {
+    run: async (signal) => {
       try {
-        const { ran, alerts } = await deps.budgets.tick();
+        const { ran, alerts } = await deps.budgets.tick(signal);
         if (ran && alerts > 0) log.info({ alerts }, 'budget alerts recorded');
       } catch (err) {
         log.error({ err }, 'budget evaluation failed; the next minute retries');

@@ -130,6 +130,26 @@ describe('scheduled jobs stop after their run in flight', () => {
     await expectStopWaits(job, held);
   });
 
+  it('budget evaluation: its tick is told to stop (between pages of accounts), so a long pass does not hold the stop', async () => {
+    let ticks = 0;
+    let stopSeen = false;
+    const budgets = {
+      // A pass that would go on for ever unless told to stop, as evaluateAll's loop over pages does.
+      tick: async (signal?: AbortSignal) => {
+        ticks++;
+        while (!signal?.aborted) await sleep(10);
+        stopSeen = true;
+        return { ran: true, alerts: 0 };
+      },
+      refreshCaps: async () => {},
+    };
+    const job = scheduleBudgetEvaluation({ budgets, log: silentLogger(), expression: EVERY_SECOND });
+    cleanups.push(() => job.stop());
+    await waitUntil(() => ticks === 1, 'a tick', 3_000);
+    expect(await settlesWithin(job.stop(), 1_000)).toBe(true);
+    expect(stopSeen).toBe(true);
+  });
+
   it('a job stopped between runs stops at once', async () => {
     const { held, run } = heldRun();
     const job = scheduleBudgetEvaluation({

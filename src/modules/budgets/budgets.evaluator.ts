@@ -159,10 +159,15 @@ export function createBudgetEvaluator(deps: {
   }
 
   /** Every account with a budget, a page at a time. */
-  async function evaluateAll(): Promise<number> {
+  /**
+   * Every account with a budget, a page at a time. An aborted `signal` (the api stopping) ends it between
+   * pages: what was evaluated stands, and the next minute's tick (on any replica) goes over all again.
+   */
+  async function evaluateAll(signal?: AbortSignal): Promise<number> {
     let after: string | null = null;
     let created = 0;
     for (;;) {
+      if (signal?.aborted) return created;
       const page = await repo.accountsWithBudgets(after, PAGE);
       if (page.length === 0) break;
       created += await evaluate(page, 'schedule');

@@ -186,12 +186,12 @@ export function createBudgetsService(deps: {
     assertNotCapped: evaluator.assertNotCapped,
     stop: evaluator.stop,
 
-    /** The minute job: runs on the one replica that claims this minute's tick. */
-    async tick(): Promise<{ ran: boolean; alerts: number }> {
+    /** The minute job: runs on the one replica that claims this minute's tick; `signal` ends it between pages (a stop). */
+    async tick(signal?: AbortSignal): Promise<{ ran: boolean; alerts: number }> {
       const now = deps.clock.now();
       const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
       if (!(await repo.claimTick(minute))) return { ran: false, alerts: 0 };
-      return { ran: true, alerts: await evaluator.evaluateAll() };
+      return { ran: true, alerts: await evaluator.evaluateAll(signal) };
     },
   };
 }
