@@ -4,7 +4,7 @@ import path from 'node:path';
 
 /**
  * Secrets Tally must be able to read back (SigV4 secret access keys, broker URLs with passwords, the
- * dispatch-token secret) are stored sealed with AES-256-GCM under one platform key: `TALLY_SECRET_KEY`
+ * dispatch-token secret, webhook signing secrets) are stored sealed with AES-256-GCM under one platform key: `TALLY_SECRET_KEY`
  * (32 bytes, base64 or hex), or else a key generated once into `TALLY_DATA_DIR/secret.key` (mode
  * 0600). More than one api replica must share `TALLY_SECRET_KEY`: each replica's own key file would
  * not open the others' secrets. A sealed value is `v1.<iv>.<tag>.<ciphertext>` (base64url); the
@@ -28,6 +28,16 @@ export class SecretKeyError extends Error {
 }
 
 const PREFIX = 'v1';
+
+/**
+ * Whether a stored value has the sealed form (`v1.` and four dot-separated parts). Columns that held
+ * plain values before they were sealed (the webhook signing secrets: `whsec_` and base64url, never a
+ * dot) tell a legacy plain value from a sealed one by this.
+ */
+export function isSealed(value: string): boolean {
+  const parts = value.split('.');
+  return parts.length === 4 && parts[0] === PREFIX;
+}
 
 export function createSecretBox(key: Buffer, previous: readonly Buffer[] = []): SecretBox {
   for (const k of [key, ...previous]) {

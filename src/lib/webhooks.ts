@@ -1,11 +1,32 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { OutboundHttp } from './outbound-http.js';
+import { isSealed, type SecretBox } from './secret-box.js';
 
 /**
  * Signed webhooks to tenants' URLs (budget alerts, async destinations): one signing scheme, one
  * sender, the same headers everywhere, so a receiver verifies both the same way (README).
  */
 export const newSigningSecret = () => `whsec_${randomBytes(32).toString('base64url')}`;
+
+/**
+ * What each stored signing secret is sealed to (src/lib/secret-box.ts): its row, so a sealed value
+ * copied onto another row does not open. The mapping's names its column too: its broker URL is
+ * sealed to the bare mapping id. src/modules/secrets/secrets.repository.ts re-seals with the same.
+ */
+export const SIGNING_SECRET_CONTEXT = {
+  budget: (id: string) => `budgets:${id}`,
+  invokeConfig: (accountId: string, functionId: string) => `event_invoke_configs:${accountId}/${functionId}`,
+  mapping: (id: string) => `event_source_mappings.webhook_secret:${id}`,
+  delivery: (accountId: string, requestId: string) => `async_destination_deliveries:${accountId}/${requestId}`,
+};
+
+/**
+ * A stored signing secret's plaintext. A plain value is one an earlier release wrote (every start
+ * seals those in place, but a replica of that release may still be running during an upgrade): it
+ * signs as it is. A sealed one that does not open throws (SecretKeyError).
+ */
+export const openSigningSecret = (box: SecretBox, stored: string, context: string): string =>
+  isSealed(stored) ? box.open(stored, context) : stored;
 
 /** `sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`: the timestamp is signed so a replay can be refused. */
 export const signature = (secret: string, timestamp: string, body: string) =>
