@@ -133,7 +133,7 @@ export interface AppDeps {
    * the API document's build says no: its stand-in database holds no secret (src/openapi/document.ts).
    */
   secretsAtStart?: boolean;
-  /** Seals secrets stored for reading back (SigV4 secrets, broker URLs, the dispatch-token secret); absent: a random key for this process only. */
+  /** Seals secrets stored for reading back (SigV4 secrets, broker URLs, the dispatch-token secret, webhook signing secrets); absent: a random key for this process only. */
   secretBox?: SecretBox;
   /** Function logs: how often a follower (SSE) looks for new lines, and how many one account may open in this process. */
   logs?: { followPollMs?: number; maxFollowersPerAccount?: number; maxAgeDays?: number };
@@ -175,6 +175,7 @@ export function buildServices(deps: AppDeps) {
     }),
     metrics,
   );
+  const secretBox = deps.secretBox ?? UNCONFIGURED_SECRET_BOX;
   const budgetsRepo = createBudgetsRepository(deps.db);
   const alertsRepo = createAlertsRepository(deps.db);
   const budgetsLog = deps.logger.child({ module: 'budgets' });
@@ -194,6 +195,7 @@ export function buildServices(deps: AppDeps) {
     }),
     outbound,
     audit,
+    secretBox,
     clock: deps.clock,
     log: budgetsLog,
   });
@@ -202,11 +204,11 @@ export function buildServices(deps: AppDeps) {
     repo: alertsRepo,
     budgets: budgetsRepo,
     outbound,
+    secretBox,
     clock: deps.clock,
     log: budgetsLog,
     registry: metrics.registry,
   });
-  const secretBox = deps.secretBox ?? UNCONFIGURED_SECRET_BOX;
   const executors = createExecutorsService({
     repo: createExecutorsRepository(deps.db),
     secretBox,
@@ -262,6 +264,7 @@ export function buildServices(deps: AppDeps) {
     budgets,
     usage,
     outbound,
+    secretBox,
     clock: deps.clock,
     log: deps.logger.child({ module: 'async' }),
     options: deps.events,

@@ -70,21 +70,23 @@ export function startEventSources(deps: {
       if (r.written.result === result) delete r.pending.result;
       else r.pending.result = result;
     };
-    const runner = createBatchRunner(
-      { invoke: deps.invoke, events: deps.events, clock: deps.clock, log: mlog, retryBaseMs },
-      m,
-      abort.signal,
-      report,
-    );
     let url: string;
+    let webhookSecret: string | null;
     try {
       url = deps.sources.openUrl(m);
+      webhookSecret = deps.sources.openWebhookSecret(m);
     } catch (err) {
-      mlog.error({ err }, 'the broker URL does not open with this key; the mapping cannot be polled');
-      r.pending.result = 'PROBLEM: the broker URL does not open with this replica key (TALLY_SECRET_KEY)';
+      mlog.error({ err }, 'the broker URL or failure webhook secret does not open with this key; the mapping cannot be polled');
+      r.pending.result = 'PROBLEM: the broker URL or failure webhook secret does not open with this replica key (TALLY_SECRET_KEY)';
       running.set(m.id, r);
       return;
     }
+    const runner = createBatchRunner(
+      { invoke: deps.invoke, events: deps.events, clock: deps.clock, log: mlog, retryBaseMs },
+      { ...m, webhookSecret },
+      abort.signal,
+      report,
+    );
     r.done = POLLERS[m.sourceType as Exclude<SourceType, 's3-webhook'>]({
       mapping: m,
       url,

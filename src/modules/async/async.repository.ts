@@ -18,6 +18,7 @@ export interface EventInvokeConfig {
   maximumEventAgeS: number;
   onSuccess: Destination | null;
   onFailure: Destination | null;
+  /** The webhook signing secret as stored: sealed (SIGNING_SECRET_CONTEXT.invokeConfig), or plain if an earlier release wrote it. */
   webhookSecret: string | null;
   updatedAt: Date;
 }
@@ -106,9 +107,16 @@ export interface AsyncInvocation {
 export interface ClaimedDelivery {
   accountId: string;
   requestId: string;
+  functionId: string;
   url: string;
   body: string;
-  secret: string | null;
+  /**
+   * The signing secret as stored (sealed, or plain if an earlier release wrote it): the delivery's own
+   * (an event source's batch, SIGNING_SECRET_CONTEXT.delivery), else the function's current one
+   * (SIGNING_SECRET_CONTEXT.invokeConfig); both null once the config is gone.
+   */
+  deliverySecret: string | null;
+  configSecret: string | null;
   attempt: number;
 }
 
@@ -337,14 +345,14 @@ export function createAsyncRepository(db: Db) {
 
     async insertDelivery(
       tx: Transaction<Database>,
-      d: { accountId: string; requestId: string; functionId: string; url: string; body: string; webhookSecret?: string },
+      d: { accountId: string; requestId: string; functionId: string; url: string; body: string; webhookSecretSealed?: string },
       now: Date,
     ): Promise<void> {
       await sql`
         insert into async_destination_deliveries (account_id, request_id, function_id, url, body, status, next_attempt_at, give_up_at,
                                                   webhook_secret)
         values (${d.accountId}, ${d.requestId}, ${d.functionId}, ${d.url}, ${d.body}, 'pending', ${now},
-                ${now}::timestamptz + ${RETRY_WINDOW}::interval, ${d.webhookSecret ?? null})
+                ${now}::timestamptz + ${RETRY_WINDOW}::interval, ${d.webhookSecretSealed ?? null})
         on conflict (account_id, request_id) do nothing`.execute(tx);
     },
 
@@ -366,15 +374,19 @@ export function createAsyncRepository(db: Db) {
                next_attempt_at = ${now}::timestamptz + least(interval '6 hours', interval '30 seconds' * power(2, d.attempts))
           from due
          where d.account_id = due.account_id and d.request_id = due.request_id
-        returning d.account_id, d.request_id, d.url, d.body, d.attempts,
-                  coalesce(d.webhook_secret, (select c.webhook_secret from event_invoke_configs c
-                    where c.account_id = d.account_id and c.function_id = d.function_id)) as webhook_secret`.execute(db);
+        returning d.account_id, d.request_id, d.function_id, d.url, d.body, d.attempts, d.webhook_secret,
+                  (select c.webhook_secret from event_invoke_configs c
+                    where d.webhook_secret is null and c.account_id = d.account_id and c.function_id = d.function_id) as config_secret`.execute(
+        db,
+      );
       return rows.map((r) => ({
         accountId: r.account_id,
         requestId: r.request_id,
+        functionId: r.function_id,
         url: r.url,
         body: r.body,
-        secret: r.webhook_secret,
+        deliverySecret: r.webhook_secret,
+        configSecret: r.config_secret,
         attempt: r.attempts,
       }));
     },

@@ -7,7 +7,8 @@ import { AppError, errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { OutboundHttp } from '../../lib/outbound-http.js';
 import { uuid7 } from '../../lib/uuid7.js';
-import { describeFailure, newSigningSecret, postWebhook } from '../../lib/webhooks.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import { SIGNING_SECRET_CONTEXT, describeFailure, newSigningSecret, openSigningSecret, postWebhook } from '../../lib/webhooks.js';
 import type { BudgetsService } from '../budgets/budgets.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
 import type { InvokeService } from '../functions/invoke.service.js';
@@ -15,6 +16,7 @@ import type { UsageService } from '../usage/usage.service.js';
 import {
   type AsyncRepository,
   type AsyncStatus,
+  type ClaimedDelivery,
   type ClaimedEvent,
   DEFAULT_MAX_EVENT_AGE_S,
   DEFAULT_MAX_RETRIES,
@@ -65,6 +67,8 @@ export function createAsyncService(deps: {
   budgets: Pick<BudgetsService, 'assertNotCapped' | 'capFor'>;
   usage: Pick<UsageService, 'findInvocation'>;
   outbound: OutboundHttp;
+  /** Seals the webhook signing secrets stored (configs, deliveries), and opens them to sign. */
+  secretBox: SecretBox;
   clock: Clock;
   log: Logger;
   options?: AsyncOptions;
@@ -90,6 +94,15 @@ export function createAsyncService(deps: {
     if (queuedDestinations > 0) wake();
     return outcomes.map(() => undefined);
   });
+
+  /** The plaintext a claimed delivery is signed with: its own secret, else its function's current one. */
+  function secretOf(c: ClaimedDelivery): string | null {
+    if (c.deliverySecret !== null)
+      return openSigningSecret(deps.secretBox, c.deliverySecret, SIGNING_SECRET_CONTEXT.delivery(c.accountId, c.requestId));
+    if (c.configSecret !== null)
+      return openSigningSecret(deps.secretBox, c.configSecret, SIGNING_SECRET_CONTEXT.invokeConfig(c.accountId, c.functionId));
+    return null;
+  }
 
   /** The record for the outcome's destination, if it has one: a queued event for a function, a delivery for a webhook. */
   async function withDestination(
@@ -288,7 +301,9 @@ export function createAsyncService(deps: {
               functionId: f.functionId,
               url: f.destination.type === 'webhook' ? f.destination.url : '',
               body: f.body,
-              ...(f.webhookSecret ? { webhookSecret: f.webhookSecret } : {}),
+              ...(f.webhookSecret
+                ? { webhookSecretSealed: deps.secretBox.seal(f.webhookSecret, SIGNING_SECRET_CONTEXT.delivery(f.accountId, requestId)) }
+                : {}),
             },
             now,
           ),
@@ -350,14 +365,21 @@ export function createAsyncService(deps: {
       let delivered = 0;
       await Promise.all(
         claimed.map(async (c) => {
-          if (c.secret === null)
-            return repo.cancelDelivery(c.accountId, c.requestId, 'the function or its event-invoke-config was deleted');
+          let secret: string | null;
+          try {
+            secret = secretOf(c);
+          } catch (err) {
+            // Every start checks that every sealed value opens: only a replica on another key gets here.
+            log.error({ err, requestId: c.requestId }, 'a destination signing secret does not open with this key; retried later');
+            return repo.recordDelivery(c.accountId, c.requestId, false, now, 'the signing secret does not open with this replica key');
+          }
+          if (secret === null) return repo.cancelDelivery(c.accountId, c.requestId, 'the function or its event-invoke-config was deleted');
           let status: number | null = null;
           let error: string | null = null;
           try {
             status = await postWebhook(
               deps.outbound,
-              { url: c.url, secret: c.secret, idempotencyKey: c.requestId, body: c.body, at: now, attempt: c.attempt },
+              { url: c.url, secret, idempotencyKey: c.requestId, body: c.body, at: now, attempt: c.attempt },
               10_000,
             );
           } catch (err) {
@@ -460,7 +482,7 @@ export function createAsyncService(deps: {
           maximumEventAgeS: input.maximumEventAgeS ?? DEFAULT_MAX_EVENT_AGE_S,
           onSuccess: input.destinations?.onSuccess ?? null,
           onFailure: input.destinations?.onFailure ?? null,
-          webhookSecret: secret,
+          webhookSecret: secret ? deps.secretBox.seal(secret, SIGNING_SECRET_CONTEXT.invokeConfig(accountId, fn.id)) : null,
         },
         clock.now(),
       );

@@ -85,7 +85,9 @@ export interface ClaimedDelivery {
   accountId: string;
   body: string;
   url: string | null;
-  secret: string;
+  budgetId: string;
+  /** The budget's signing secret as stored: sealed (SIGNING_SECRET_CONTEXT.budget), or plain if an earlier release wrote it. */
+  secretStored: string;
   budgetDeleted: boolean;
   attempt: number;
 }
@@ -247,6 +249,7 @@ export function createAlertsRepository(db: Db) {
         body: string;
         attempts: number;
         webhook_url: string | null;
+        budget_id: string;
         secret: string;
         deleted: boolean;
       }>`
@@ -262,13 +265,16 @@ export function createAlertsRepository(db: Db) {
             next_attempt_at = ${now}::timestamptz + least(interval '6 hours', interval '30 seconds' * power(2, o.attempts))
         from due, budget_alerts a, budgets b
         where o.alert_id = due.alert_id and a.id = o.alert_id and b.id = a.budget_id
-        returning o.alert_id, o.account_id, o.body, o.attempts, b.webhook_url, b.secret, b.deleted_at is not null as deleted`.execute(db);
+        returning o.alert_id, o.account_id, o.body, o.attempts, b.webhook_url, b.id as budget_id, b.secret, b.deleted_at is not null as deleted`.execute(
+        db,
+      );
       return rows.map((r) => ({
         alertId: r.alert_id,
         accountId: r.account_id,
         body: r.body,
         url: r.webhook_url,
-        secret: r.secret,
+        budgetId: r.budget_id,
+        secretStored: r.secret,
         budgetDeleted: r.deleted,
         attempt: r.attempts,
       }));

@@ -4,6 +4,8 @@ import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { OutboundHttp } from '../../lib/outbound-http.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import { SIGNING_SECRET_CONTEXT, openSigningSecret } from '../../lib/webhooks.js';
 import { periodDate, periodFromDate, type Period } from '../../lib/period.js';
 import type { Alert, AlertsRepository, ClaimedDelivery, Delivery } from './alerts.repository.js';
 import type { BudgetsRepository } from './budgets.repository.js';
@@ -45,6 +47,8 @@ export function createAlertsService(deps: {
   budgets: Pick<BudgetsRepository, 'webhookOf'>;
   /** Sends to tenants' URLs, never into the operator's network (unless allowed). */
   outbound: OutboundHttp;
+  /** Opens the budgets' sealed signing secrets. */
+  secretBox: SecretBox;
   clock: Clock;
   log: Logger;
   registry?: Registry;
@@ -74,9 +78,10 @@ export function createAlertsService(deps: {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
+      const secret = openSigningSecret(deps.secretBox, c.secretStored, SIGNING_SECRET_CONTEXT.budget(c.budgetId));
       statusCode = await postWebhook(
         deps.outbound,
-        { url: c.url, secret: c.secret, idempotencyKey: c.alertId, body: c.body, at: now, attempt: c.attempt },
+        { url: c.url, secret, idempotencyKey: c.alertId, body: c.body, at: now, attempt: c.attempt },
         deps.timeoutMs ?? 10_000,
       );
     } catch (err) {

@@ -56,7 +56,8 @@ export interface Budget {
   updatedAt: Date;
 }
 
-export type NewBudget = Omit<Budget, 'id' | 'createdAt' | 'updatedAt'> & { secret: string };
+/** `secretSealed`: the webhook signing secret, sealed to the budget's id (SIGNING_SECRET_CONTEXT.budget), which the caller therefore makes. */
+export type NewBudget = Omit<Budget, 'createdAt' | 'updatedAt'> & { secretSealed: string };
 
 export type BudgetChanges = Partial<Pick<Budget, 'amount' | 'thresholds' | 'basis' | 'functionId' | 'webhookUrl' | 'hardCap'>>;
 
@@ -128,6 +129,7 @@ export function createBudgetsRepository(db: Db) {
       const row = await t(tx)
         .insertInto('budgets')
         .values({
+          id: b.id,
           account_id: b.accountId,
           amount: b.amount,
           thresholds: b.thresholds,
@@ -135,7 +137,7 @@ export function createBudgetsRepository(db: Db) {
           function_id: b.functionId,
           webhook_url: b.webhookUrl,
           hard_cap: b.hardCap,
-          secret: b.secret,
+          secret: b.secretSealed,
           created_at: at,
           updated_at: at,
         })
@@ -192,9 +194,9 @@ export function createBudgetsRepository(db: Db) {
     },
 
     /** The webhook target of a budget (deleted ones included: their alerts still exist). */
-    async webhookOf(id: string): Promise<{ url: string | null; secret: string; deleted: boolean } | null> {
-      const row = await t(db).selectFrom('budgets').select(['webhook_url', 'secret', 'deleted_at']).where('id', '=', id).executeTakeFirst();
-      return row ? { url: row.webhook_url, secret: row.secret, deleted: row.deleted_at !== null } : null;
+    async webhookOf(id: string): Promise<{ url: string | null; deleted: boolean } | null> {
+      const row = await t(db).selectFrom('budgets').select(['webhook_url', 'deleted_at']).where('id', '=', id).executeTakeFirst();
+      return row ? { url: row.webhook_url, deleted: row.deleted_at !== null } : null;
     },
 
     /** Live budgets of these accounts, with each account's free-tier setting (the budget prices like the invoice). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
@@ -5,6 +6,8 @@ import type { Logger } from '../../lib/logger.js';
 import type { OutboundHttp } from '../../lib/outbound-http.js';
 import { Money, formatMoney, formatPercent } from '../../lib/money.js';
 import { periodOf } from '../../lib/period.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import { SIGNING_SECRET_CONTEXT } from '../../lib/webhooks.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { AlertsRepository } from './alerts.repository.js';
 import type { BudgetEvaluator } from './budgets.evaluator.js';
@@ -62,6 +65,8 @@ export function createBudgetsService(deps: {
   /** Refuses webhook URLs that point into the operator's network. */
   outbound: Pick<OutboundHttp, 'check'>;
   audit: Pick<AuditService, 'record'>;
+  /** Seals the webhook signing secret: the answer to the creation shows it, the database holds it sealed. */
+  secretBox: Pick<SecretBox, 'seal'>;
   clock: Clock;
   log: Logger;
 }) {
@@ -89,11 +94,13 @@ export function createBudgetsService(deps: {
       if ((await repo.countLive(accountId)) >= MAX_BUDGETS_PER_ACCOUNT) {
         throw new AppError('CONFLICT', 409, `An account has at most ${MAX_BUDGETS_PER_ACCOUNT} budgets; delete one first`);
       }
+      const id = randomUUID();
       const secret = newSigningSecret();
       const budget = await deps.db.transaction().execute(async (tx) => {
         const b = await repo.insert(
           tx,
           {
+            id,
             accountId,
             amount: input.amount,
             thresholds: sorted(input.thresholds ?? DEFAULT_THRESHOLDS),
@@ -101,7 +108,7 @@ export function createBudgetsService(deps: {
             functionId: input.functionId ?? null,
             webhookUrl: input.webhookUrl ?? null,
             hardCap: input.hardCap ?? false,
-            secret,
+            secretSealed: deps.secretBox.seal(secret, SIGNING_SECRET_CONTEXT.budget(id)),
           },
           deps.clock.now(),
         );

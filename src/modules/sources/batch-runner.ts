@@ -38,10 +38,11 @@ export interface BatchRunnerDeps {
   retryBaseMs: number;
 }
 
+/** `webhookSecret`: the failure webhook's signing secret, opened (SourcesService.openWebhookSecret). */
 export type RunnerMapping = Pick<
   Mapping,
-  'accountId' | 'id' | 'functionId' | 'functionName' | 'maximumRetryAttempts' | 'reportItemFailures' | 'onFailure' | 'webhookSecret'
->;
+  'accountId' | 'id' | 'functionId' | 'functionName' | 'maximumRetryAttempts' | 'reportItemFailures' | 'onFailure'
+> & { webhookSecret: string | null };
 
 /**
  * Runs a batch through the ordinary invoke path (metered, billed, capped and concurrency-limited

@@ -36,7 +36,8 @@ export interface Mapping {
   maximumRetryAttempts: number;
   reportItemFailures: boolean;
   onFailure: Destination | null;
-  webhookSecret: string | null;
+  /** The failure webhook's signing secret as stored: sealed (SIGNING_SECRET_CONTEXT.mapping), or plain if an earlier release wrote it. */
+  webhookSecretSealed: string | null;
   tokenHash: string | null;
   enabled: boolean;
   state: MappingState;
@@ -71,7 +72,7 @@ const toMapping = (r: Row): Mapping => ({
   maximumRetryAttempts: r.maximum_retry_attempts,
   reportItemFailures: r.report_item_failures,
   onFailure: r.on_failure,
-  webhookSecret: r.webhook_secret,
+  webhookSecretSealed: r.webhook_secret,
   tokenHash: r.token_hash,
   enabled: r.enabled,
   state: r.state,
@@ -95,7 +96,7 @@ export function createSourcesRepository(db: Db) {
         values (${m.accountId}, ${m.id}, ${m.functionId}, ${m.functionName}, ${m.sourceType}, ${m.urlSealed}, ${m.urlRedacted},
                 ${JSON.stringify(m.source)}::jsonb, ${m.batchSize}, ${m.batchingWindowMs}, ${m.maximumConcurrency},
                 ${m.maximumRetryAttempts}, ${m.reportItemFailures},
-                ${m.onFailure ? JSON.stringify(m.onFailure) : null}::jsonb, ${m.webhookSecret}, ${m.tokenHash}, ${m.enabled},
+                ${m.onFailure ? JSON.stringify(m.onFailure) : null}::jsonb, ${m.webhookSecretSealed}, ${m.tokenHash}, ${m.enabled},
                 ${m.state}, ${m.createdAt}, ${m.updatedAt})
         returning *`.execute(db);
       return toMapping(rows[0]!);

@@ -4,7 +4,7 @@ import { AppError, errors } from '../../lib/errors.js';
 import type { OutboundHttp } from '../../lib/outbound-http.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { uuid7 } from '../../lib/uuid7.js';
-import { newSigningSecret } from '../../lib/webhooks.js';
+import { SIGNING_SECRET_CONTEXT, newSigningSecret, openSigningSecret } from '../../lib/webhooks.js';
 import type { Destination } from '../async/async.repository.js';
 import type { AsyncService } from '../async/async.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
@@ -230,7 +230,7 @@ export function createSourcesService(deps: {
         maximumRetryAttempts: input.maximumRetryAttempts ?? 2,
         reportItemFailures: input.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false,
         onFailure,
-        webhookSecret,
+        webhookSecretSealed: webhookSecret ? deps.secretBox.seal(webhookSecret, SIGNING_SECRET_CONTEXT.mapping(id)) : null,
         tokenHash: token ? hashToken(token) : null,
         enabled,
         state: type === 's3-webhook' ? (enabled ? 'Enabled' : 'Disabled') : enabled ? 'Creating' : 'Disabled',
@@ -338,6 +338,11 @@ export function createSourcesService(deps: {
     markSubscribed: (holder: string, id: string) => repo.markSubscribed(holder, id),
     report: (holder: string, id: string, r: { result?: string; lag?: bigint | null }) => repo.report(holder, id, r),
     openUrl: (m: Mapping) => deps.secretBox.open(m.urlSealed!, m.id),
+    /** The failure webhook's signing secret, for the mapping's batch runner. */
+    openWebhookSecret: (m: Mapping): string | null =>
+      m.webhookSecretSealed === null
+        ? null
+        : openSigningSecret(deps.secretBox, m.webhookSecretSealed, SIGNING_SECRET_CONTEXT.mapping(m.id)),
     existing: (ids: string[]) => repo.existing(ids),
     forgetBroker,
   };
