@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.js';
 import { createSecretBox, type SecretBox } from '../../src/lib/secret-box.js';
 import { DISPATCH_SECRET_CONTEXT } from '../../src/modules/executors/executors.service.js';
+import { createSecretsRepository, SEALED_COLUMNS } from '../../src/modules/secrets/secrets.repository.js';
 import { admin, bearer, newTenant } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { makeZip } from '../helpers/functions.js';
@@ -15,24 +16,44 @@ import { startReplica, type Replica } from '../helpers/replicas.js';
  */
 const [A, B, C] = [randomBytes(32), randomBytes(32), randomBytes(32)];
 const BROKER = 'amqp://user:s3cret@127.0.0.1:5672/';
+const HOOK = 'http://127.0.0.1:9/hook';
 const ZIP = makeZip([{ name: 'index.js', data: 'exports.handler = async (e) => e;\n' }]);
 
-/** Every sealed value, by where it is stored, with what it is bound to. */
+/** Every sealed value, by where it is stored, with the row's key (as a failed start names it) and what it is bound to. */
 async function sealedValues(db: Db) {
-  const { rows } = await sql<{ place: string; context: string; sealed: string }>`
-    select 'access_keys.secret_sealed' as place, id as context, secret_sealed as sealed from access_keys
+  const { rows } = await sql<{ place: string; name: string; context: string; sealed: string }>`
+    select 'access_keys.secret_sealed' as place, id as name, id as context, secret_sealed as sealed from access_keys
     union all
-    select 'event_source_mappings.url_sealed', id::text, url_sealed from event_source_mappings where url_sealed is not null
+    select 'event_source_mappings.url_sealed', id::text, id::text, url_sealed from event_source_mappings where url_sealed is not null
     union all
-    select 'platform_secrets.sealed', 'platform_secrets:' || name, sealed from platform_secrets
+    select 'platform_secrets.sealed', name, 'platform_secrets:' || name, sealed from platform_secrets
+    union all
+    select 'budgets.secret', id::text, 'budgets:' || id, secret from budgets
+    union all
+    select 'event_invoke_configs.webhook_secret', account_id || '/' || function_id, 'event_invoke_configs:' || account_id || '/' || function_id,
+           webhook_secret from event_invoke_configs where webhook_secret is not null
+    union all
+    select 'event_source_mappings.webhook_secret', id::text, 'event_source_mappings.webhook_secret:' || id, webhook_secret
+      from event_source_mappings where webhook_secret is not null
+    union all
+    select 'async_destination_deliveries.webhook_secret', account_id || '/' || request_id,
+           'async_destination_deliveries:' || account_id || '/' || request_id, webhook_secret
+      from async_destination_deliveries where webhook_secret is not null
     order by 1, 2`.execute(db);
   return rows;
 }
 
-const openAll = (box: SecretBox, values: { context: string; sealed: string }[]) => values.map((v) => box.open(v.sealed, v.context));
+const openAll = (box: SecretBox, values: { place: string; context: string; sealed: string }[]) =>
+  values.map((v) => {
+    try {
+      return box.open(v.sealed, v.context);
+    } catch (err) {
+      throw new Error(`${v.place} ${v.context}: ${(err as Error).message}`);
+    }
+  });
 
 async function withReplicas<T>(db: Db, boxes: SecretBox[], fn: (replicas: Replica[]) => Promise<T>): Promise<T> {
-  const replicas = await Promise.all(boxes.map((secretBox) => startReplica(db, { secretBox })));
+  const replicas = await Promise.all(boxes.map((secretBox) => startReplica(db, { secretBox, webhooks: { allowPrivate: true } })));
   try {
     return await fn(replicas);
   } finally {
@@ -44,10 +65,13 @@ describe('rotating TALLY_SECRET_KEY', () => {
   let db: TestDatabase;
   let plain: string[];
   let accessKeyId: string;
+  let webhookSecrets: string[];
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    // Under key A: a dispatch-token secret, SigV4 access keys, a mapping with a broker URL.
+    // Under key A: a dispatch-token secret, SigV4 access keys, a mapping with a broker URL; webhook
+    // signing secrets of a budget, two event-invoke-configs (one account: a key of two columns), a
+    // mapping's failure destination and one of its deliveries.
     await withReplicas(db.db, [createSecretBox(A)], async ([r]) => {
       const app = r!.app;
       const tenant = await newTenant(app);
@@ -56,24 +80,60 @@ describe('rotating TALLY_SECRET_KEY', () => {
         expect(k.statusCode).toBe(201);
         accessKeyId = k.json().accessKeyId;
       }
-      const fn = await app.inject({
-        method: 'POST',
-        url: '/v1/functions',
-        headers: bearer(tenant.accountKey),
-        payload: { name: 'fn', runtime: 'nodejs', handler: 'index.handler', zipFile: ZIP.toString('base64') },
-      });
-      expect(fn.statusCode).toBe(201);
+      const functionIds: string[] = [];
+      for (const name of ['fn', 'fn2']) {
+        const fn = await app.inject({
+          method: 'POST',
+          url: '/v1/functions',
+          headers: bearer(tenant.accountKey),
+          payload: { name, runtime: 'nodejs', handler: 'index.handler', zipFile: ZIP.toString('base64') },
+        });
+        expect(fn.statusCode).toBe(201);
+        functionIds.push(fn.json().id);
+      }
       const m = await app.inject({
         method: 'POST',
         url: '/v1/event-source-mappings',
         headers: bearer(tenant.accountKey),
-        payload: { functionName: 'fn', enabled: false, source: { type: 'rabbitmq', url: BROKER, queue: `q-${randomUUID()}` } },
+        payload: {
+          functionName: 'fn',
+          enabled: false,
+          source: { type: 'rabbitmq', url: BROKER, queue: `q-${randomUUID()}` },
+          destinations: { onFailure: { type: 'webhook', url: HOOK } },
+        },
       });
       expect(m.statusCode).toBe(201);
+      const budget = await app.inject({
+        method: 'POST',
+        url: '/v1/budgets',
+        headers: bearer(tenant.accountKey),
+        payload: { amount: '5.00' },
+      });
+      expect(budget.statusCode).toBe(201);
+      webhookSecrets = [m.json().webhookSecret, budget.json().secret];
+      for (const name of ['fn', 'fn2']) {
+        const c = await app.inject({
+          method: 'PUT',
+          url: `/v1/functions/${name}/event-invoke-config`,
+          headers: bearer(tenant.accountKey),
+          payload: { destinations: { onSuccess: { type: 'webhook', url: HOOK } } },
+        });
+        expect(c.statusCode).toBe(200);
+        webhookSecrets.push(c.json().webhookSecret);
+      }
+      await r!.services.events.queueSourceFailure({
+        accountId: tenant.id,
+        functionId: functionIds[0]!,
+        destination: { type: 'webhook', url: HOOK },
+        key: `${m.json().id}:batch`,
+        body: '{}',
+        webhookSecret: m.json().webhookSecret,
+      });
     });
     plain = openAll(createSecretBox(A), await sealedValues(db.db));
-    expect(plain).toHaveLength(5);
+    expect(plain).toHaveLength(10);
     expect(plain).toContain(BROKER);
+    for (const s of webhookSecrets) expect(plain).toContain(s);
   });
   afterAll(async () => {
     await db?.drop();
@@ -86,8 +146,8 @@ describe('rotating TALLY_SECRET_KEY', () => {
         () => new Error('started'),
         (err: Error) => err,
       );
-      expect(failure.message).toMatch(/5 sealed values open with neither TALLY_SECRET_KEY nor TALLY_SECRET_KEY_PREVIOUS/);
-      for (const v of before) expect(failure.message).toContain(`${v.place} of ${v.context.replace('platform_secrets:', '')}`);
+      expect(failure.message).toMatch(/10 sealed values open with neither TALLY_SECRET_KEY nor TALLY_SECRET_KEY_PREVIOUS/);
+      for (const v of before) expect(failure.message).toContain(`${v.place} of ${v.name}`);
       expect(await sealedValues(db.db)).toEqual(before);
     }
   });
@@ -110,5 +170,20 @@ describe('rotating TALLY_SECRET_KEY', () => {
       expect(createSecretBox(B).open(dispatch.sealed, dispatch.context)).toBe(plain[after.indexOf(dispatch)]);
     });
     expect(await sealedValues(db.db)).toEqual(after); // nothing left to seal again
+  });
+
+  it('pages every sealed column by its whole key, one row at a time too (two configs of one account)', async () => {
+    const repo = createSecretsRepository(db.db);
+    for (const c of SEALED_COLUMNS) {
+      const seen: string[] = [];
+      for (let after: string[] | null = null; ; ) {
+        const rows = await repo.page(c, after, 1);
+        if (rows.length === 0) break;
+        seen.push(rows[0]!.key.join('/'));
+        after = rows[0]!.key;
+      }
+      const all = (await sealedValues(db.db)).filter((v) => v.place === `${c.table}.${c.column}`).map((v) => v.name);
+      expect(seen.sort(), `${c.table}.${c.column}`).toEqual(all.sort());
+    }
   });
 });

@@ -1,27 +1,73 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { SIGNING_SECRET_CONTEXT } from '../../lib/webhooks.js';
 
 /**
- * Every column holding a value sealed with TALLY_SECRET_KEY (src/lib/secret-box.ts), with the column
- * naming its row and what the seal is bound to (the context each service seals it with). A new sealed
- * column belongs here, or rotating the key would leave it unreadable.
+ * Every column holding a value sealed with TALLY_SECRET_KEY (src/lib/secret-box.ts), with the columns
+ * naming its row (its primary key, or a unique one: some rows are named by two) and what the seal is
+ * bound to (the context each service seals it with). A new sealed column belongs here, or rotating the
+ * key would leave it unreadable.
+ *
+ * `legacyPlain`: the column held plain values before this release sealed it (the webhook signing
+ * secrets, all `whsec_` and base64url, never of the sealed form): a plain value is sealed in place at
+ * start, its plaintext unchanged, so receivers go on verifying.
  */
 export const SEALED_COLUMNS = [
-  { table: 'access_keys', column: 'secret_sealed', key: 'id', context: (id: string) => id },
-  { table: 'event_source_mappings', column: 'url_sealed', key: 'id', context: (id: string) => id },
-  { table: 'platform_secrets', column: 'sealed', key: 'name', context: (name: string) => `platform_secrets:${name}` },
+  { table: 'access_keys', column: 'secret_sealed', key: ['id'], context: ([id]: string[]) => id!, legacyPlain: false },
+  { table: 'event_source_mappings', column: 'url_sealed', key: ['id'], context: ([id]: string[]) => id!, legacyPlain: false },
+  {
+    table: 'platform_secrets',
+    column: 'sealed',
+    key: ['name'],
+    context: ([name]: string[]) => `platform_secrets:${name}`,
+    legacyPlain: false,
+  },
+  { table: 'budgets', column: 'secret', key: ['id'], context: ([id]: string[]) => SIGNING_SECRET_CONTEXT.budget(id!), legacyPlain: true },
+  {
+    table: 'event_invoke_configs',
+    column: 'webhook_secret',
+    key: ['account_id', 'function_id'],
+    context: ([accountId, functionId]: string[]) => SIGNING_SECRET_CONTEXT.invokeConfig(accountId!, functionId!),
+    legacyPlain: true,
+  },
+  {
+    table: 'event_source_mappings',
+    column: 'webhook_secret',
+    key: ['id'],
+    context: ([id]: string[]) => SIGNING_SECRET_CONTEXT.mapping(id!),
+    legacyPlain: true,
+  },
+  {
+    table: 'async_destination_deliveries',
+    column: 'webhook_secret',
+    key: ['account_id', 'request_id'],
+    context: ([accountId, requestId]: string[]) => SIGNING_SECRET_CONTEXT.delivery(accountId!, requestId!),
+    legacyPlain: true,
+  },
 ] as const;
 
 export type SealedColumn = (typeof SEALED_COLUMNS)[number];
 
+/** The row's key columns as text, in order: `(a::text, b::text)`. */
+const keyOf = (c: SealedColumn) =>
+  sql`(${sql.join(
+    c.key.map((k) => sql`${sql.ref(k)}::text`),
+    sql`, `,
+  )})`;
+
 export function createSecretsRepository(db: Db) {
   return {
-    /** Up to `limit` sealed values of `c` after row `after` (by key, as text): one batch of a pass. */
-    async page(c: SealedColumn, after: string, limit: number): Promise<{ key: string; sealed: string }[]> {
-      const { rows } = await sql<{ key: string; sealed: string }>`
-        select ${sql.ref(c.key)}::text as key, ${sql.ref(c.column)} as sealed from ${sql.table(c.table)}
-        where ${sql.ref(c.column)} is not null and ${sql.ref(c.key)}::text > ${after}
-        order by ${sql.ref(c.key)}::text limit ${limit}`.execute(db);
+    /**
+     * Up to `limit` sealed values of `c` after the row keyed `after` (its key columns as text, compared
+     * as a row, so a key of two columns pages as one): one batch of a pass. `after` null: from the start.
+     */
+    async page(c: SealedColumn, after: readonly string[] | null, limit: number): Promise<{ key: string[]; stored: string }[]> {
+      const { rows } = await sql<{ key: string[]; stored: string }>`
+        select array[${sql.join(c.key.map((k) => sql`${sql.ref(k)}::text`))}] as key, ${sql.ref(c.column)} as stored
+        from ${sql.table(c.table)}
+        where ${sql.ref(c.column)} is not null
+          ${after ? sql`and ${keyOf(c)} > (${sql.join(after)})` : sql``}
+        order by ${sql.join(c.key.map((k) => sql`${sql.ref(k)}::text`))} limit ${limit}`.execute(db);
       return rows;
     },
 
@@ -29,10 +75,10 @@ export function createSecretsRepository(db: Db) {
      * Replaces one sealed value, only if it is still `was`: another replica's pass (or a change to
      * the row) got there first otherwise, and its value stays. Answers whether this one was written.
      */
-    async replace(c: SealedColumn, key: string, was: string, sealed: string): Promise<boolean> {
+    async replace(c: SealedColumn, key: readonly string[], was: string, sealed: string): Promise<boolean> {
       const r = await sql`
         update ${sql.table(c.table)} set ${sql.ref(c.column)} = ${sealed}
-        where ${sql.ref(c.key)}::text = ${key} and ${sql.ref(c.column)} = ${was}`.execute(db);
+        where ${keyOf(c)} = (${sql.join(key)}) and ${sql.ref(c.column)} = ${was}`.execute(db);
       return Number(r.numAffectedRows ?? 0) === 1;
     },
   };
