@@ -348,6 +348,9 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
     // Routes that take more say so (usage batches, function code, events); the rest are small JSON.
     bodyLimit: SMALL_BODY_LIMIT,
     return503OnClosing: true,
+    // The start's secrets pass (an onReady hook) reads every sealed value: on a large deployment that is
+    // more than Fastify's default 10 s, and a start that times out would time out again at every start.
+    pluginTimeout: 300_000,
     trustProxy: deps.trustProxy ?? false,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();

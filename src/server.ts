@@ -94,6 +94,10 @@ async function main(guard: StartGuard): Promise<void> {
   // One of several api processes: /metrics answers for all of them.
   if (worker !== null) services.metrics.exposition = workerMetrics(services.metrics.registry);
   const app = await buildApp(deps, services);
+  // The start's checks (every sealed value opens, the dispatch-token secret loads) pass before any worker
+  // touches tenants' data: a replica started with the wrong TALLY_SECRET_KEY writes nothing (found by a
+  // review on 2026-12-07: it recorded failed alert and webhook deliveries before its start was refused).
+  await app.ready();
   const finalizer = scheduleInvoiceFinalizer({ invoices: services.invoices, clock: systemClock, log });
   // Hard caps are checked in memory on the invoke path: load them before taking traffic.
   await services.budgets.refreshCaps();

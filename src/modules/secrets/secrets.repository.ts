@@ -48,18 +48,20 @@ export const SEALED_COLUMNS = [
 
 export type SealedColumn = (typeof SEALED_COLUMNS)[number];
 
-/** The row's key columns as text, in order: `(a::text, b::text)`. */
+/** The row's key columns, in order: `(a, b)`, compared as a row in their own types, so the key's index serves it. */
 const keyOf = (c: SealedColumn) =>
   sql`(${sql.join(
-    c.key.map((k) => sql`${sql.ref(k)}::text`),
+    c.key.map((k) => sql.ref(k)),
     sql`, `,
   )})`;
 
 export function createSecretsRepository(db: Db) {
   return {
     /**
-     * Up to `limit` sealed values of `c` after the row keyed `after` (its key columns as text, compared
-     * as a row, so a key of two columns pages as one): one batch of a pass. `after` null: from the start.
+     * Up to `limit` sealed values of `c` after the row keyed `after` (a key of two columns pages as one
+     * row), in key order: one batch of a pass. `after` null: from the start. The key's own index serves
+     * each page (found by a review on 2026-12-07: ordered by the key as text, every page scanned and
+     * sorted the whole table, and 150,000 destination deliveries took the start past Fastify's timeout).
      */
     async page(c: SealedColumn, after: readonly string[] | null, limit: number): Promise<{ key: string[]; stored: string }[]> {
       const { rows } = await sql<{ key: string[]; stored: string }>`
@@ -67,7 +69,7 @@ export function createSecretsRepository(db: Db) {
         from ${sql.table(c.table)}
         where ${sql.ref(c.column)} is not null
           ${after ? sql`and ${keyOf(c)} > (${sql.join(after)})` : sql``}
-        order by ${sql.join(c.key.map((k) => sql`${sql.ref(k)}::text`))} limit ${limit}`.execute(db);
+        order by ${sql.join(c.key.map((k) => sql.ref(k)))} limit ${limit}`.execute(db);
       return rows;
     },
 
