@@ -85,7 +85,9 @@ describe('a start with the wrong TALLY_SECRET_KEY', () => {
     expect(code, out).not.toBe(0);
     expect(out).toMatch(/open with neither TALLY_SECRET_KEY nor TALLY_SECRET_KEY_PREVIOUS|does not open/);
 
-    const attempts = await sql<{ error: string | null }>`select error from budget_alert_attempts where alert_id = ${alertId}`.execute(db.owner);
+    const attempts = await sql<{ error: string | null }>`select error from budget_alert_attempts where alert_id = ${alertId}`.execute(
+      db.owner,
+    );
     const outbox = await sql<{ attempts: number; last_error: string | null }>`
       select attempts, last_error from budget_alert_outbox where alert_id = ${alertId}`.execute(db.owner);
     // Nothing written by a replica whose start is refused.
