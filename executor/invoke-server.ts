@@ -265,7 +265,16 @@ export function createInvokeServer(deps: InvokeServerDeps) {
   async function functionSpec(spec: InvokeSpec): Promise<FunctionSpec> {
     const key = `${spec.functionId}:${spec.version}`;
     const known = specs.get(key);
-    if (known) return known;
+    // A version's settings never change, but the reservation is the function's (the api sends the
+    // latest one with every call of any version): the cached spec takes the one the call brings.
+    const reserved = spec.reservedConcurrency ?? undefined;
+    if (known && known.reservedConcurrency === reserved) return known;
+    if (known) {
+      const { reservedConcurrency: _, ...rest } = known;
+      const updated: FunctionSpec = reserved === undefined ? rest : { ...rest, reservedConcurrency: reserved };
+      specs.set(key, updated);
+      return updated;
+    }
     // An image is unpacked by holdImage, on every invocation.
     const codeDir = spec.image
       ? ''

@@ -115,6 +115,13 @@ export function createInvokeService(deps: {
           ? config.reservedConcurrency
           : (await deps.functions.resolve(accountId, name)).config.reservedConcurrency;
       const leave = await admitConcurrency(accountId, { id: config.id, name: config.name, reservedConcurrency });
+      // The executor bounds a function's instances by the spec's reservation too: the function's, not the
+      // called version's (found by a review on 2026-12-07: a version made while the function was throttled
+      // stayed throttled at the executor once the throttle was lifted). Rare: a version called by number.
+      const versionSpec =
+        reservedConcurrency === config.reservedConcurrency
+          ? target.spec
+          : Buffer.from(JSON.stringify({ ...JSON.parse(target.spec.toString('utf8')), reservedConcurrency }));
       try {
         let full = 0;
         for (let pass = 0; ; pass++) {
@@ -134,7 +141,7 @@ export function createInvokeService(deps: {
               ephemeralStorageMb: config.ephemeralStorageMb,
               timeoutS: config.timeoutS,
             });
-            const spec = withDispatchToken(target.spec, token);
+            const spec = withDispatchToken(versionSpec, token);
             route.inFlight += 1;
             let answer: Awaited<ReturnType<ExecutorClient['forward']>>;
             try {
