@@ -61,13 +61,32 @@ export function createInvokeService(deps: {
   /**
    * A slot for one invocation, as Lambda counts them (docs/scaling.md, "Reserved concurrency"): a
    * function that reserves concurrency runs in its own reservation, which no other function can take;
-   * every other function shares what is left of the account's limit (the unreserved pool). 429 when
-   * the one it draws on is full.
+   * every other function shares what reservations leave of the account's limit (the unreserved pool).
+   * Every invocation also takes a slot of the account's whole limit, which therefore holds even while
+   * a new reservation meets invocations already running (found by a review on 2026-12-07: 7 ran at once
+   * under a limit of 4). 429 when either is full.
    */
   async function admitConcurrency(
     accountId: string,
     config: { id: string; name: string; reservedConcurrency: number | null },
   ): Promise<() => void> {
+    // The function's own pool first: a function at its reservation is told so, not that the account is full.
+    const pool = await poolSlot(accountId, config);
+    const account = await deps.concurrency.acquire(accountId, 'account', accountLimit);
+    if (!account) {
+      pool();
+      throw errors.tooManyRequests(`This account already has ${accountLimit} invocations running, its concurrency limit`, {
+        reason: 'account_concurrency',
+      });
+    }
+    return () => {
+      pool();
+      account();
+    };
+  }
+
+  /** The function's reservation, or the account's unreserved pool: 429 when it is full. */
+  async function poolSlot(accountId: string, config: { id: string; name: string; reservedConcurrency: number | null }) {
     if (config.reservedConcurrency !== null) {
       // Never past the account's own limit (a reservation made before reservations were checked may be larger).
       const own = await deps.concurrency.acquire(accountId, config.id, Math.min(config.reservedConcurrency, accountLimit));
@@ -80,12 +99,10 @@ export function createInvokeService(deps: {
     // Reservations leave the rest at least its minimum; only reservations that predate the check, or an
     // account limit lowered below them, could take more, and they do not starve the other functions.
     const unreserved = Math.max(minUnreserved, accountLimit - reserved);
-    const slot = await deps.concurrency.acquire(accountId, 'account', unreserved);
+    const slot = await deps.concurrency.acquire(accountId, 'unreserved', unreserved);
     if (slot) return slot;
     throw errors.tooManyRequests(
-      reserved === 0
-        ? `This account already has ${accountLimit} invocations running, its concurrency limit`
-        : `This account's unreserved concurrency is in use: ${unreserved} invocations running (its limit is ${accountLimit}, of which its functions reserve ${reserved})`,
+      `This account's unreserved concurrency is in use: ${unreserved} invocations running (its limit is ${accountLimit}, of which its functions reserve ${reserved})`,
       { reason: 'account_concurrency' },
     );
   }
