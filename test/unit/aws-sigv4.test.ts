@@ -104,22 +104,25 @@ describe('verifySigV4', () => {
 });
 
 describe('parseFunctionName', () => {
+  const CALLER = { accountId: ACCOUNT, region: 'us-east-1' };
   it("takes Lambda's forms of a function name", () => {
-    expect(parseFunctionName('fn', ACCOUNT)).toEqual({ name: 'fn' });
-    expect(parseFunctionName('fn:live', ACCOUNT)).toEqual({ name: 'fn', qualifier: 'live' });
-    expect(parseFunctionName('fn', ACCOUNT, '3')).toEqual({ name: 'fn', qualifier: '3' });
-    expect(parseFunctionName(`${ACCOUNT}:function:fn`, ACCOUNT)).toEqual({ name: 'fn' });
-    expect(parseFunctionName(`arn:aws:lambda:us-east-1:${ACCOUNT}:function:fn:$LATEST`, ACCOUNT)).toEqual({
+    expect(parseFunctionName('fn', CALLER)).toEqual({ name: 'fn' });
+    expect(parseFunctionName('fn:live', CALLER)).toEqual({ name: 'fn', qualifier: 'live' });
+    expect(parseFunctionName('fn', CALLER, '3')).toEqual({ name: 'fn', qualifier: '3' });
+    expect(parseFunctionName(`${ACCOUNT}:function:fn`, CALLER)).toEqual({ name: 'fn' });
+    expect(parseFunctionName(`arn:aws:lambda:us-east-1:${ACCOUNT}:function:fn:$LATEST`, CALLER)).toEqual({
       name: 'fn',
       qualifier: '$LATEST',
     });
   });
 
   it("treats another account's ARN as not found, and refuses bad names and clashing qualifiers", () => {
-    expect(() => parseFunctionName('arn:aws:lambda:us-east-1:123456789012:function:fn', ACCOUNT)).toThrow(/not found/);
-    expect(() => parseFunctionName('bad name', ACCOUNT)).toThrow(AwsError);
-    expect(() => parseFunctionName('fn:1', ACCOUNT, '2')).toThrow(/does not match/);
-    expect(() => parseFunctionName('a:b:c:d', ACCOUNT)).toThrow(AwsError);
+    expect(() => parseFunctionName('arn:aws:lambda:us-east-1:123456789012:function:fn', CALLER)).toThrow(/not found/);
+    expect(() => parseFunctionName('bad name', CALLER)).toThrow(AwsError);
+    expect(() => parseFunctionName('fn:1', CALLER, '2')).toThrow(/does not match/);
+    expect(() => parseFunctionName('a:b:c:d', CALLER)).toThrow(AwsError);
+    // Another region's ARN names nothing here (found by a review on 2026-12-07: the region was not read).
+    expect(() => parseFunctionName(`arn:aws:lambda:eu-west-1:${ACCOUNT}:function:fn`, CALLER)).toThrow(/not found/);
   });
 
   it('derives a revision id that changes with the version only', () => {

@@ -22,7 +22,7 @@ type AwsInvokeConfig = {
 export function toDest(caller: ArnContext, field: string, arn: string | undefined): TallyDest | undefined {
   if (!arn) return undefined;
   if (/^https?:\/\//.test(arn)) return { type: 'webhook', url: arn };
-  if (/^arn:aws:lambda:/.test(arn)) return { type: 'function', function: parseFunctionName(arn, caller.accountId).name };
+  if (/^arn:aws:lambda:/.test(arn)) return { type: 'function', function: parseFunctionName(arn, caller).name };
   throw awsErrors.invalidParameter(`${field}: Tally delivers to a Lambda function ARN or an https webhook URL, not ${arn}`);
 }
 
@@ -63,7 +63,7 @@ export const asyncAndUrlOperations: LambdaOperations = (app, ctx) => {
   const { events, urls } = ctx;
   const nameOf = (req: FastifyRequest, caller: ArnContext) => {
     const q = req.query as { Qualifier?: string };
-    const { name, qualifier } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId, q.Qualifier);
+    const { name, qualifier } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller, q.Qualifier);
     if (qualifier !== undefined && qualifier !== '$LATEST') {
       throw awsErrors.invalidParameter('Qualifier: Tally keeps this configuration per function; omit the qualifier');
     }

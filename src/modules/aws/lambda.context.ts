@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { unstorable } from '../../lib/storable-input.js';
 import type { AsyncService } from '../async/async.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
 import type { InvokeService } from '../functions/invoke.service.js';
@@ -44,13 +45,18 @@ export function callerOf(req: FastifyRequest, ctx: LambdaContext): ArnContext {
 export function jsonBody<T = Record<string, unknown>>(req: FastifyRequest): T {
   const raw = req.body as Buffer | undefined;
   if (!raw || raw.length === 0) return {} as T;
+  let body: T;
   try {
     const parsed = JSON.parse(raw.toString('utf8')) as unknown;
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-    return parsed as T;
+    body = parsed as T;
   } catch {
     throw new AwsError('InvalidRequestContentException', 400, 'Could not parse request body into json: the body is not a JSON object');
   }
+  // As /v1's input hook: a NUL Postgres cannot keep, or nesting past 64 levels, is the caller's error, not a 500.
+  const found = unstorable(body);
+  if (found) throw awsErrors.invalidParameter(`${found.field.replace(/^body\.?/, '') || 'body'} ${found.reason}`);
+  return body;
 }
 
 export const sendJson = (reply: FastifyReply, status: number, body: unknown) =>

@@ -72,7 +72,7 @@ function toInput(caller: ArnContext, body: AwsMappingRequest): MappingInput {
     );
   }
   const url = endpoint[1][0]!;
-  const { name } = parseFunctionName(body.FunctionName, caller.accountId);
+  const { name } = parseFunctionName(body.FunctionName, caller);
   const one = (field: 'Queues' | 'Topics', list: string[] | undefined) => {
     if (list?.length !== 1) throw awsErrors.invalidParameter(`${field}: exactly one name for a ${kind} source`);
     return list[0]!;
@@ -181,7 +181,7 @@ export const eventSourceOperations: LambdaOperations = (app, ctx) => {
     const limit = q.MaxItems === undefined ? 100 : Number(q.MaxItems);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw awsErrors.invalidParameter('MaxItems: 1 to 10000');
     if (q.Marker !== undefined && !UUID.test(q.Marker)) throw awsErrors.invalidParameter('Marker: not a marker this API gave');
-    const functionName = q.FunctionName === undefined ? undefined : parseFunctionName(q.FunctionName, caller.accountId).name;
+    const functionName = q.FunctionName === undefined ? undefined : parseFunctionName(q.FunctionName, caller).name;
     const page = await sources.list(caller.accountId, {
       limit: Math.min(limit, 1000),
       ...(functionName ? { functionName } : {}),

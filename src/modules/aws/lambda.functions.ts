@@ -100,7 +100,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
   async function target(req: FastifyRequest, caller: ArnContext) {
     const params = req.params as { FunctionName: string };
     const q = req.query as { Qualifier?: string };
-    const { name, qualifier } = parseFunctionName(params.FunctionName, caller.accountId, q.Qualifier);
+    const { name, qualifier } = parseFunctionName(params.FunctionName, caller, q.Qualifier);
     // A weighted alias is shown as its own version, as Lambda shows it; only invocations draw between the two.
     const resolved = await versions.resolve(caller.accountId, name, qualifier, { route: false });
     const config = await functions.get(caller.accountId, name, resolved.version);
@@ -205,7 +205,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
 
   app.put('/2015-03-31/functions/:FunctionName/code', async (req, reply) => {
     const caller = callerOf(req, ctx);
-    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId);
+    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller);
     const b = jsonBody(req);
     const current = await functions.get(caller.accountId, name);
     checkRevision(current, b.RevisionId);
@@ -221,7 +221,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
 
   app.put('/2015-03-31/functions/:FunctionName/configuration', async (req, reply) => {
     const caller = callerOf(req, ctx);
-    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId);
+    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller);
     const b = jsonBody<AwsBody>(req);
     let config = await functions.get(caller.accountId, name);
     checkRevision(config, b.RevisionId);
@@ -251,7 +251,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
   app.delete('/2015-03-31/functions/:FunctionName', async (req, reply) => {
     const caller = callerOf(req, ctx);
     const q = req.query as { Qualifier?: string };
-    const { name, qualifier } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId, q.Qualifier);
+    const { name, qualifier } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller, q.Qualifier);
     // AWS refuses $LATEST here too: it is not a version one can delete, and the whole function must not go for it.
     if (qualifier === LATEST) throw awsErrors.invalidParameter('$LATEST version cannot be deleted without deleting the function.');
     if (qualifier !== undefined) {
@@ -264,7 +264,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
   // Versions: publishing marks Tally's latest version (a number that may skip: every update writes one).
   app.post('/2015-03-31/functions/:FunctionName/versions', async (req, reply) => {
     const caller = callerOf(req, ctx);
-    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId);
+    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller);
     const b = jsonBody(req);
     const current = await functions.get(caller.accountId, name);
     checkRevision(current, b.RevisionId);
@@ -277,7 +277,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
 
   app.get('/2015-03-31/functions/:FunctionName/versions', async (req, reply) => {
     const caller = callerOf(req, ctx);
-    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId);
+    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller);
     const q = req.query as { Marker?: string; MaxItems?: string };
     const limit = maxItems(q.MaxItems, 50, 10_000);
     // As AWS lists them: $LATEST first, then the published versions; a marker is the last Version a page showed.
@@ -309,6 +309,9 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
   /** RoutingConfig as Lambda takes it: one more version and its weight; an empty map removes it; absent keeps it. */
   const routingOf = (b: Record<string, unknown>): RoutingInput | null | undefined => {
     if (b.RoutingConfig === undefined || b.RoutingConfig === null) return undefined;
+    // A structure of the wrong type is refused, never read as "no weights" (that removes the routing).
+    if (typeof b.RoutingConfig !== 'object' || Array.isArray(b.RoutingConfig))
+      throw awsErrors.invalidParameter('RoutingConfig: an object { AdditionalVersionWeights: { version: weight } } is required');
     const weights = (b.RoutingConfig as { AdditionalVersionWeights?: unknown }).AdditionalVersionWeights;
     if (weights === undefined || weights === null) return null;
     if (typeof weights !== 'object' || Array.isArray(weights))
@@ -321,7 +324,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     return { version, weight };
   };
   const fnName = (req: FastifyRequest, caller: ArnContext) =>
-    parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId).name;
+    parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller).name;
 
   app.post('/2015-03-31/functions/:FunctionName/aliases', async (req, reply) => {
     const caller = callerOf(req, ctx);
@@ -344,7 +347,11 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const name = fnName(req, caller);
     const q = req.query as { Marker?: string; MaxItems?: string; FunctionVersion?: string };
     const limit = maxItems(q.MaxItems, 50, 10_000);
-    if (q.FunctionVersion !== undefined && q.FunctionVersion !== LATEST && !/^[1-9][0-9]{0,9}$/.test(q.FunctionVersion)) {
+    if (
+      q.FunctionVersion !== undefined &&
+      q.FunctionVersion !== LATEST &&
+      !(/^[1-9][0-9]{0,9}$/.test(q.FunctionVersion) && Number(q.FunctionVersion) <= 2_147_483_647)
+    ) {
       throw awsErrors.invalidParameter(`FunctionVersion: ${q.FunctionVersion} is not a version ($LATEST or a number)`);
     }
     const page = await versions.listAliases(caller.accountId, name, { limit, after: q.Marker ?? null, version: q.FunctionVersion });

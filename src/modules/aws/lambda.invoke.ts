@@ -33,7 +33,7 @@ export const invokeOperations: LambdaOperations = (app, ctx) => {
   app.post('/2015-03-31/functions/:FunctionName/invocations', { bodyLimit: MAX_SYNC_PAYLOAD_BYTES }, async (req, reply) => {
     const caller = callerOf(req, ctx);
     const q = req.query as { Qualifier?: string };
-    const { name, qualifier } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller.accountId, q.Qualifier);
+    const { name, qualifier } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller, q.Qualifier);
     const type = header(req, 'x-amz-invocation-type') ?? 'RequestResponse';
     const logType = header(req, 'x-amz-log-type') ?? 'None';
     if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {

@@ -63,6 +63,9 @@ export function lambdaRoutes(deps: {
           accessKeys.lookup,
         );
         req.awsAccountId = credential.accountId;
+        // Postgres keeps no NUL in text: a name, marker or tag key holding one would be a failed query, a
+        // 500 the SDKs retry (found by a review on 2026-12-07), as /v1's input hook refuses it.
+        if (req.url.includes('%00')) throw awsErrors.invalidParameter('The request URL holds a NUL character (%00)');
       } catch (err) {
         if (err instanceof AwsError && err.statusCode === 403) await rateLimits.authFailed(req.ip, reply);
         throw err;

@@ -17,12 +17,14 @@ export function checkTags(raw: unknown): Tags {
   for (const key of keys) {
     const value = tags[key];
     if (typeof value !== 'string') throw awsErrors.invalidParameter(`Tags: the value of ${JSON.stringify(key)} must be a string`);
-    if (key.length < 1 || key.length > 128 || !TAG_TEXT.test(key))
+    // Characters as AWS counts them (code points), not UTF-16 units.
+    const keyLength = [...key].length;
+    if (keyLength < 1 || keyLength > 128 || !TAG_TEXT.test(key))
       throw awsErrors.invalidParameter(
         `Tags: ${JSON.stringify(key)} is not a valid tag key (1 to 128 letters, digits, spaces and _.:/=+-@)`,
       );
     if (key.toLowerCase().startsWith('aws:')) throw awsErrors.invalidParameter(`Tags: ${JSON.stringify(key)}: the aws: prefix is reserved`);
-    if (value.length > 256 || !TAG_TEXT.test(value))
+    if ([...value].length > 256 || !TAG_TEXT.test(value))
       throw awsErrors.invalidParameter(
         `Tags: the value of ${JSON.stringify(key)} is not valid (at most 256 letters, digits, spaces and _.:/=+-@)`,
       );
@@ -49,7 +51,7 @@ export const tagOperations: LambdaOperations = (app, ctx) => {
     const caller = callerOf(req, ctx);
     const resource = (req.params as { Resource: string }).Resource;
     if (!resource.startsWith('arn:')) throw awsErrors.invalidParameter(`Resource: ${resource} is not a function ARN`);
-    const { name, qualifier } = parseFunctionName(resource, caller.accountId);
+    const { name, qualifier } = parseFunctionName(resource, caller);
     if (qualifier !== undefined)
       throw awsErrors.invalidParameter('Resource: tags belong to the function; use its ARN without a version or alias');
     return { accountId: caller.accountId, fn: await ctx.functions.get(caller.accountId, name) };

@@ -29,13 +29,16 @@ const QUALIFIER = /^(\$LATEST|[A-Za-z0-9_-]{1,128})$/;
  * A FunctionName as Lambda takes it: `name`, `name:qualifier`, `account:function:name[:qualifier]`
  * or the full ARN. Another account's ARN names nothing here.
  */
-export function parseFunctionName(raw: string, accountId: string, qualifierParam?: string): { name: string; qualifier?: string } {
+export function parseFunctionName(raw: string, caller: ArnContext, qualifierParam?: string): { name: string; qualifier?: string } {
+  const { accountId } = caller;
   let parts = raw.split(':');
   if (parts[0] === 'arn') {
     if (parts.length < 7 || parts[1] !== 'aws' || parts[2] !== 'lambda' || parts[5] !== 'function') {
       throw awsErrors.invalidParameter(`FunctionName: ${raw} is not a Lambda function ARN`);
     }
-    if (parts[4] !== accountId) throw awsErrors.notFound(`Function not found: ${raw}`);
+    // Another account's function, or one of another region (found by a review on 2026-12-07: the region
+    // was not read, and an eu-west-1 ARN named this region's function), is none of this endpoint's.
+    if (parts[4] !== accountId || parts[3] !== caller.region) throw awsErrors.notFound(`Function not found: ${raw}`);
     parts = parts.slice(6);
   } else if (parts.length >= 3 && parts[1] === 'function') {
     if (parts[0] !== accountId) throw awsErrors.notFound(`Function not found: ${raw}`);
