@@ -3,7 +3,7 @@ import type { HeartbeatBody, RegisterExecutorAnswer, RegisterExecutorBody } from
 import type { UsageEvent } from '../../contracts/usage.js';
 import { errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { SecretKeyError, type SecretBox } from '../../lib/secret-box.js';
+import { isSealed, SecretKeyError, type SecretBox } from '../../lib/secret-box.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { Principal } from '../accounts/auth.js';
 import { signDispatch, signDispatchV1, verifyDispatches, type DispatchClaims, type DispatchRefusal } from './dispatch-token.js';
@@ -51,6 +51,13 @@ function score(functionId: string, route: Route): number {
   const u = (fnv1a(`${functionId}/${route.id}`) + 0.5) / 4294967296;
   return -route.capacity / Math.log(u);
 }
+
+/**
+ * What an executor's invoke token (the bearer the api presents on each of its invocations) is sealed
+ * to: its executor. Stored sealed with TALLY_SECRET_KEY, so a copy of the database cannot call an
+ * executor as the api (found by a review on 2026-12-07); src/modules/secrets rotates it.
+ */
+export const EXECUTOR_TOKEN_CONTEXT = (executorId: string) => `executors.invoke_token:${executorId}`;
 
 /** The row in platform_secrets holding the dispatch-token key. */
 const DISPATCH_SECRET = 'dispatch-token';
@@ -137,17 +144,31 @@ export function createExecutorsService(deps: {
     return refreshing;
   }
 
+  /** Opened invoke tokens by their stored form: each is opened once, not at every refresh. */
+  const opened = new Map<string, string>();
+  /** An executor's invoke token in plaintext; one an earlier release stored plain is used as it is (the start's pass seals it). */
+  function tokenOf(r: ExecutorRecord): string {
+    if (!isSealed(r.token)) return r.token;
+    let token = opened.get(r.token);
+    if (token === undefined) {
+      token = deps.secretBox.open(r.token, EXECUTOR_TOKEN_CONTEXT(r.id));
+      if (opened.size >= 10_000) opened.clear();
+      opened.set(r.token, token);
+    }
+    return token;
+  }
+
   /** Updates the known route in place (in-flight invocations count on that very object), or makes one. */
   function merge(known: Route | undefined, r: ExecutorRecord): Route {
     const startedAt = r.startedAt.getTime();
     if (!known) {
-      return { id: r.id, url: r.url, capacity: r.capacity, authorization: `Bearer ${r.token}`, startedAt, inFlight: 0, downUntil: 0 };
+      return { id: r.id, url: r.url, capacity: r.capacity, authorization: `Bearer ${tokenOf(r)}`, startedAt, inFlight: 0, downUntil: 0 };
     }
     // A re-registered executor is back, whatever this process saw of its previous life.
     if (known.startedAt !== startedAt || known.url !== r.url) known.downUntil = 0;
     known.url = r.url;
     known.capacity = r.capacity;
-    known.authorization = `Bearer ${r.token}`;
+    known.authorization = `Bearer ${tokenOf(r)}`;
     known.startedAt = startedAt;
     return known;
   }
@@ -161,7 +182,8 @@ export function createExecutorsService(deps: {
     /** Binds the key to this executor; another live executor holding the key, or this id under another key, is a 409. */
     async register(principal: Principal, body: RegisterExecutorBody): Promise<RegisterExecutorAnswer> {
       const keyId = platformKeyId(principal);
-      const outcome = await repo.register({ ...body, keyId }, staleAfterMs);
+      const token = deps.secretBox.seal(body.token, EXECUTOR_TOKEN_CONTEXT(body.id));
+      const outcome = await repo.register({ ...body, token, keyId }, staleAfterMs);
       if (outcome === 'key_in_use') throw errors.executorKeyInUse();
       if (outcome === 'id_in_use') throw errors.executorIdInUse(body.id);
       log.info({ executorId: body.id, url: body.url, capacity: body.capacity }, 'executor registered');

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { SIGNING_SECRET_CONTEXT } from '../../lib/webhooks.js';
+import { EXECUTOR_TOKEN_CONTEXT } from '../executors/executors.service.js';
 
 /**
  * Every column holding a value sealed with TALLY_SECRET_KEY (src/lib/secret-box.ts), with the columns
@@ -35,6 +36,13 @@ export const SEALED_COLUMNS = [
     column: 'webhook_secret',
     key: ['id'],
     context: ([id]: string[]) => SIGNING_SECRET_CONTEXT.mapping(id!),
+    legacyPlain: true,
+  },
+  {
+    table: 'executors',
+    column: 'invoke_token',
+    key: ['id'],
+    context: ([id]: string[]) => EXECUTOR_TOKEN_CONTEXT(id!),
     legacyPlain: true,
   },
   {
