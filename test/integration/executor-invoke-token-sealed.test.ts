@@ -26,37 +26,35 @@ describe('the executors invoke tokens', () => {
     await db?.drop();
   });
 
-  it('are not stored in plain text', async () => {
-    const key = await fleetKey(r.app);
-    const token = randomBytes(24).toString('hex');
-    const id = randomUUID();
-    const res = await r.app.inject({
-      method: 'POST',
-      url: '/v1/executors/register',
-      headers: bearer(key),
-      payload: { id, url: `http://127.0.0.1:1/${id}`, capacity: 1, token },
-    });
-    expect(res.statusCode).toBe(200);
-    const { rows } = await sql<{ invoke_token: string }>`select invoke_token from executors where id = ${id}`.execute(db.owner);
-    expect(rows[0]!.invoke_token).not.toBe(token);
-    expect(isSealed(rows[0]!.invoke_token)).toBe(true);
-  });
-
-  it('one an earlier release stored plain is sealed at the next start, its plaintext kept', async () => {
-    const key = await fleetKey(r.app);
+  /** Registers a new executor (as ours do, with a base64url token) under a fleet key of its own. */
+  async function register() {
     const token = randomBytes(32).toString('base64url');
     const id = randomUUID();
     const res = await r.app.inject({
       method: 'POST',
       url: '/v1/executors/register',
-      headers: bearer(key),
+      headers: bearer(await fleetKey(r.app)),
       payload: { id, url: `http://127.0.0.1:1/${id}`, capacity: 1, token },
     });
     expect(res.statusCode).toBe(200);
+    return { id, token };
+  }
+  const stored = async (id: string) =>
+    (await sql<{ invoke_token: string }>`select invoke_token from executors where id = ${id}`.execute(db.owner)).rows;
+
+  it('are not stored in plain text', async () => {
+    const { id, token } = await register();
+    const rows = await stored(id);
+    expect(rows[0]!.invoke_token).not.toBe(token);
+    expect(isSealed(rows[0]!.invoke_token)).toBe(true);
+  });
+
+  it('one an earlier release stored plain is sealed at the next start, its plaintext kept', async () => {
+    const { id, token } = await register();
     await sql`update executors set invoke_token = ${token} where id = ${id}`.execute(db.owner); // as before sealing
     const next = await startReplica(db.db, { secretBox: box });
     try {
-      const { rows } = await sql<{ invoke_token: string }>`select invoke_token from executors where id = ${id}`.execute(db.owner);
+      const rows = await stored(id);
       expect(isSealed(rows[0]!.invoke_token)).toBe(true);
       expect(box.open(rows[0]!.invoke_token, EXECUTOR_TOKEN_CONTEXT(id))).toBe(token);
     } finally {
