@@ -400,13 +400,36 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   }
   // Revocations made on other replicas reach this one through the polled key revision.
   app.addHook('onReady', () => auth.start());
-  app.addHook('onClose', async () => auth.stop());
+  // Each closing step says so when it is slow: a shutdown whose "http" step (app.close) sometimes overran its
+  // share in CI named no culprit (test/integration/build.test.ts); the next one will.
+  const timedStop = (name: string, stop: () => Promise<unknown> | undefined) => async () => {
+    const slow = setTimeout(() => deps.logger.warn({ hook: name }, 'closing: still waiting after 2 s'), 2_000);
+    slow.unref();
+    try {
+      await stop();
+    } finally {
+      clearTimeout(slow);
+    }
+  };
+  app.addHook(
+    'onClose',
+    timedStop('key revision polling', async () => auth.stop()),
+  );
   // Concurrency leases are renewed while the process serves, and given back when it stops.
   app.addHook('onReady', async () => services.concurrency.start());
-  app.addHook('onClose', () => services.concurrency.stop());
-  app.addHook('onClose', async () => executorClient.close());
+  app.addHook(
+    'onClose',
+    timedStop('concurrency leases', () => services.concurrency.stop()),
+  );
+  app.addHook(
+    'onClose',
+    timedStop('executor connections', async () => executorClient.close()),
+  );
   // Pending debounced budget evaluations finish (or are dropped) before the database goes away.
-  app.addHook('onClose', () => budgets.stop());
+  app.addHook(
+    'onClose',
+    timedStop('budget evaluations', () => budgets.stop()),
+  );
 
   const lifecycle = { draining: false };
   app.decorate('lifecycle', lifecycle);
