@@ -252,8 +252,6 @@ export function buildServices(deps: AppDeps) {
     executors,
     client: executorClient,
     log: deps.logger.child({ module: 'invoke' }),
-    accountConcurrency: deps.functions?.accountConcurrency,
-    minUnreservedConcurrency: deps.functions?.minUnreservedConcurrency,
     concurrency,
     admit: (accountId, fn) => budgets.assertNotCapped(accountId, fn),
   });

@@ -409,14 +409,16 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
       return { bytes: found.bytes, chunks: chunks() };
     },
 
+    /** Most invocations of one account in flight, across every api replica (TALLY_ACCOUNT_CONCURRENCY). */
+    accountLimit,
+
     /** The account's concurrency limit, what its functions reserve of it, and what is left to the others. */
     async concurrency(accountId: string): Promise<{ limit: number; reserved: number; unreserved: number; minUnreserved: number }> {
       const reserved = await reservedConcurrency(accountId);
-      // As the invoke path counts it (invoke.service.ts): never below the minimum.
+      // Reservations leave the rest at least its minimum: only reservations that predate the check, or an
+      // account limit lowered below them, could take more, and they do not starve the other functions.
       return { limit: accountLimit, reserved, unreserved: Math.max(minUnreserved, accountLimit - reserved), minUnreserved };
     },
-
-    reservedConcurrency,
 
     /** How many functions the account has and the bytes of code it stores. */
     usage: (accountId: string) => repo.accountUsage(accountId),

@@ -7,7 +7,7 @@ import type { ExecutorClient } from '../executors/executors.client.js';
 import { NotDeliveredError } from '../executors/executors.client.js';
 import { withDispatchToken } from '../executors/dispatch-token.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
-import { type Concurrency, defaultMinUnreserved } from '../limits/concurrency.js';
+import type { Concurrency } from '../limits/concurrency.js';
 import type { FunctionsService } from './functions.service.js';
 
 export interface InvokeOptions {
@@ -42,21 +42,17 @@ const header = (h: IncomingHttpHeaders, name: string): string | null => {
 };
 
 export function createInvokeService(deps: {
-  functions: Pick<FunctionsService, 'resolve' | 'reservedConcurrency'>;
+  /** Configurations, and the account's concurrency figures (its limit, and what reservations leave): one definition of each. */
+  functions: Pick<FunctionsService, 'resolve' | 'accountLimit' | 'concurrency'>;
   executors: Pick<ExecutorsService, 'candidates' | 'markDown' | 'signDispatch'>;
   client: ExecutorClient;
   log: Logger;
-  /** Most invocations of one account in flight, across every api replica. */
-  accountConcurrency?: number;
-  /** What reservations must leave to the account's other functions. */
-  minUnreservedConcurrency?: number;
   /** Slots of the account's and reserved functions' limits, shared by the replicas. */
   concurrency: Pick<Concurrency, 'acquire'>;
   /** Refuses an invocation before it runs (a budget's hard cap); throws an AppError to refuse. */
   admit?: (accountId: string, fn: { id: string; name: string }) => void | Promise<void>;
 }) {
-  const accountLimit = deps.accountConcurrency ?? 1000;
-  const minUnreserved = Math.min(accountLimit, deps.minUnreservedConcurrency ?? defaultMinUnreserved(accountLimit));
+  const accountLimit = deps.functions.accountLimit;
 
   /**
    * A slot for one invocation, as Lambda counts them (docs/scaling.md, "Reserved concurrency"): a
@@ -95,10 +91,7 @@ export function createInvokeService(deps: {
         reason: 'reserved_concurrency',
       });
     }
-    const reserved = await deps.functions.reservedConcurrency(accountId);
-    // Reservations leave the rest at least its minimum; only reservations that predate the check, or an
-    // account limit lowered below them, could take more, and they do not starve the other functions.
-    const unreserved = Math.max(minUnreserved, accountLimit - reserved);
+    const { reserved, unreserved } = await deps.functions.concurrency(accountId);
     const slot = await deps.concurrency.acquire(accountId, 'unreserved', unreserved);
     if (slot) return slot;
     throw errors.tooManyRequests(
