@@ -187,6 +187,13 @@ export const profileFlags = (): string[] =>
 export const benchLogLevel = (): string => process.env.BENCH_LOG_LEVEL ?? 'warn';
 
 /** The api as its own process (as in production), so its memory can be read from /proc. */
+/**
+ * One TALLY_SECRET_KEY for every api a bench run starts. A run's deployments share a database, as
+ * replicas do, so they must share the key that seals its secrets: each deployment's own key file (in
+ * its own data directory) made the second one refuse to start on what the first had sealed.
+ */
+const BENCH_SECRET_KEY = randomBytes(32).toString('base64');
+
 export async function startApi(databaseUrl: string, adminKey: string, env: Record<string, string> = {}, cwd = process.cwd()) {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [...profileFlags(), '--import', 'tsx', 'src/server.ts'], {
@@ -198,18 +205,30 @@ export async function startApi(databaseUrl: string, adminKey: string, env: Recor
       TALLY_ADMIN_KEY: adminKey,
       LOG_LEVEL: benchLogLevel(),
       TALLY_EXECUTOR: 'off',
+      TALLY_SECRET_KEY: BENCH_SECRET_KEY,
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  let exited: string | null = null;
+  child.once('exit', (code, signal) => {
+    exited = `exited (${signal ?? `code ${code}`})`;
+  });
   const base = `http://127.0.0.1:${port}`;
-  for (const end = Date.now() + 60_000; Date.now() < end; ) {
+  const deadline = Date.now() + 120_000;
+  for (let ready = false; !ready; ) {
+    // A start that fails says why on stderr; the bench stops here rather than at its first request.
+    if (exited) throw new Error(`the api ${exited} before it was ready`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('the api was not ready within 120 s');
+    }
     try {
-      if ((await fetch(`${base}/readyz`)).ok) break;
+      ready = (await fetch(`${base}/readyz`)).ok;
     } catch {
       /* starting */
     }
-    await new Promise((r) => setTimeout(r, 200));
+    if (!ready) await new Promise((r) => setTimeout(r, 200));
   }
   return {
     base,
