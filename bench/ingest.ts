@@ -4,7 +4,19 @@ import { Agent } from 'node:http';
 import pg from 'pg';
 import { uuid7 } from '../src/lib/uuid7.js';
 import { dispatchClaimsOf, signDispatch } from '../src/modules/executors/dispatch-token.js';
-import { benchDatabase, childrenOf, cpuMeter, exportRevision, fmt, peakRssMb, percentile, postJson, startApi } from './lib.js';
+import { DISPATCH_SECRET_CONTEXT } from '../src/modules/executors/executors.service.js';
+import {
+  benchDatabase,
+  benchSecretBox,
+  childrenOf,
+  cpuMeter,
+  exportRevision,
+  fmt,
+  peakRssMb,
+  percentile,
+  postJson,
+  startApi,
+} from './lib.js';
 
 /**
  * Sustained events/s through POST /v1/usage (batches of 1,000, concurrent clients, durable
@@ -69,64 +81,71 @@ function makeRows(accountIds: string[], n: number): Row[] {
 async function throughApi(url: string, rows: Row[], apiCount = 1, cwd = process.cwd()) {
   const adminKey = `bench_admin_${randomUUID()}`;
   const api = await startApi(url, adminKey, apiCount > 1 ? { TALLY_API_PROCESSES: String(apiCount) } : {}, cwd);
-  if (apiCount > 1) await everyWorkerListening(api.base, adminKey, apiCount);
-  const pids = [api.pid, ...childrenOf(api.pid)];
-  const fleet = await fetch(`${api.base}/v1/keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ role: 'executor' }),
-  }).then((r) => r.json() as Promise<{ key: string }>);
-  // As an executor of the fleet: its key bound to it, each event carrying the token the api signed at dispatch.
-  const executorId = randomUUID();
-  const registered = await fetch(`${api.base}/v1/executors/register`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${fleet.key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ id: executorId, url: 'http://127.0.0.1:1', capacity: 1, token: randomBytes(24).toString('hex') }),
-  });
-  if (!registered.ok) throw new Error(`register: ${registered.status} ${await registered.text()}`);
-  const db = new pg.Client({ connectionString: url });
-  await db.connect();
-  const secret = (await db.query<{ secret: Buffer }>(`select secret from platform_secrets where name = 'dispatch-token'`)).rows[0]!.secret;
-  await db.end();
-  for (const r of rows) {
-    r.dispatchToken = signDispatch(secret, dispatchClaimsOf(executorId, r, 900));
+  // Stopped however the measure ends: an api left running outlives the bench and the database dropped under it.
+  try {
+    if (apiCount > 1) await everyWorkerListening(api.base, adminKey, apiCount);
+    const pids = [api.pid, ...childrenOf(api.pid)];
+    const fleet = await fetch(`${api.base}/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'executor' }),
+    }).then((r) => r.json() as Promise<{ key: string }>);
+    // As an executor of the fleet: its key bound to it, each event carrying the token the api signed at dispatch.
+    const executorId = randomUUID();
+    const registered = await fetch(`${api.base}/v1/executors/register`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fleet.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: executorId, url: 'http://127.0.0.1:1', capacity: 1, token: randomBytes(24).toString('hex') }),
+    });
+    if (!registered.ok) throw new Error(`register: ${registered.status} ${await registered.text()}`);
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    // Stored sealed since migration 0096, with the key every api of this bench run shares.
+    const sealed = (await db.query<{ sealed: string }>(`select sealed from platform_secrets where name = 'dispatch-token'`)).rows[0]!
+      .sealed;
+    await db.end();
+    const secret = Buffer.from(benchSecretBox().open(sealed, DISPATCH_SECRET_CONTEXT), 'base64');
+    for (const r of rows) {
+      r.dispatchToken = signDispatch(secret, dispatchClaimsOf(executorId, r, 900));
+    }
+    const bodies: string[] = [];
+    for (let i = 0; i < rows.length; i += BATCH) bodies.push(JSON.stringify({ events: rows.slice(i, i + BATCH) }));
+    const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+    // Warm-up (JIT, partitions, pool): one batch per api process, on as many connections at once.
+    await Promise.all(Array.from({ length: apiCount }, () => postJson(`${api.base}/v1/usage`, fleet.key, bodies.shift()!, agent)));
+    const latencies: number[] = [];
+    let next = 0;
+    let accepted = 0;
+    const cpu = (await cpuMeter(url)).mark(pids);
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++]!;
+          const s = performance.now();
+          const r = await postJson(`${api.base}/v1/usage`, fleet.key, body, agent);
+          latencies.push(performance.now() - s);
+          if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${r.text.slice(0, 300)}`);
+          accepted += (JSON.parse(r.text) as { accepted: number }).accepted;
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const used = cpu.since();
+    const peakMb = Math.max(...pids.map(peakRssMb));
+    agent.destroy();
+    latencies.sort((a, b) => a - b);
+    return {
+      eventsPerSecond: accepted / seconds,
+      accepted,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      peakMb,
+      cpu: { postgresUs: (used.postgres * 1e6) / accepted, apiUs: (used.pids.reduce((a, b) => a + b, 0) * 1e6) / accepted },
+    };
+  } finally {
+    await api.stop();
   }
-  const bodies: string[] = [];
-  for (let i = 0; i < rows.length; i += BATCH) bodies.push(JSON.stringify({ events: rows.slice(i, i + BATCH) }));
-  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-  // Warm-up (JIT, partitions, pool): one batch per api process, on as many connections at once.
-  await Promise.all(Array.from({ length: apiCount }, () => postJson(`${api.base}/v1/usage`, fleet.key, bodies.shift()!, agent)));
-  const latencies: number[] = [];
-  let next = 0;
-  let accepted = 0;
-  const cpu = (await cpuMeter(url)).mark(pids);
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++]!;
-        const s = performance.now();
-        const r = await postJson(`${api.base}/v1/usage`, fleet.key, body, agent);
-        latencies.push(performance.now() - s);
-        if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${r.text.slice(0, 300)}`);
-        accepted += (JSON.parse(r.text) as { accepted: number }).accepted;
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  const used = cpu.since();
-  const peakMb = Math.max(...pids.map(peakRssMb));
-  agent.destroy();
-  await api.stop();
-  latencies.sort((a, b) => a - b);
-  return {
-    eventsPerSecond: accepted / seconds,
-    accepted,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    peakMb,
-    cpu: { postgresUs: (used.postgres * 1e6) / accepted, apiUs: (used.pids.reduce((a, b) => a + b, 0) * 1e6) / accepted },
-  };
 }
 
 /** Until the api's /metrics counts this many processes listening (node:cluster starts its workers one by one). */

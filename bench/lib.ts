@@ -11,6 +11,7 @@ import { createDb } from '../src/db/database.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { silentLogger } from '../src/lib/logger.js';
+import { createSecretBox, parseSecretKey } from '../src/lib/secret-box.js';
 import { freePort } from '../src/lib/free-port.js';
 export { freePort };
 
@@ -26,8 +27,8 @@ const withDatabase = (url: string, name: string) => {
   return u.toString();
 };
 
-/** A fresh, migrated database on DATABASE_URL's server, or on an embedded server when it is unset. */
-export async function benchDatabase(): Promise<BenchDatabase> {
+/** A fresh database (migrated unless told not to) on DATABASE_URL's server, or on an embedded server when it is unset. */
+export async function benchDatabase(options: { migrate?: boolean } = {}): Promise<BenchDatabase> {
   let serverUrl = process.env.DATABASE_URL;
   let stopServer = async () => {};
   let source = `DATABASE_URL (${serverUrl ? new URL(serverUrl).host : ''})`;
@@ -47,11 +48,14 @@ export async function benchDatabase(): Promise<BenchDatabase> {
   await admin.connect();
   await admin.query(`create database ${name}`);
   const url = withDatabase(serverUrl, name);
-  const db = createDb(url, 2);
-  await migrateToLatest(db);
-  // BENCH_SQL: statements run after the migrations, to compare a schema setting in alternating runs.
-  if (process.env.BENCH_SQL) await sql.raw(process.env.BENCH_SQL).execute(db);
-  await db.destroy();
+  // Unmigrated, a revision's api migrates it to its own schema at start (bench/steps.ts).
+  if (options.migrate !== false) {
+    const db = createDb(url, 2);
+    await migrateToLatest(db);
+    // BENCH_SQL: statements run after the migrations, to compare a schema setting in alternating runs.
+    if (process.env.BENCH_SQL) await sql.raw(process.env.BENCH_SQL).execute(db);
+    await db.destroy();
+  }
   return {
     url,
     source,
@@ -193,6 +197,9 @@ export const benchLogLevel = (): string => process.env.BENCH_LOG_LEVEL ?? 'warn'
  * its own data directory) made the second one refuse to start on what the first had sealed.
  */
 const BENCH_SECRET_KEY = randomBytes(32).toString('base64');
+
+/** What the bench's apis seal with, to read back what they sealed (the dispatch-token secret). */
+export const benchSecretBox = () => createSecretBox(parseSecretKey(BENCH_SECRET_KEY));
 
 export async function startApi(databaseUrl: string, adminKey: string, env: Record<string, string> = {}, cwd = process.cwd()) {
   const port = await freePort();

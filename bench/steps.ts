@@ -124,7 +124,10 @@ async function measureOnce(databaseUrl: string, dir: string, env: Record<string,
 export async function stepsBench(): Promise<void> {
   const revs = (process.env.BENCH_STEPS ?? '').split(',').filter(Boolean);
   if (revs.length === 0) throw new Error('BENCH_STEPS=rev1,rev2,... names the revisions to compare');
-  const database = await benchDatabase();
+  // A database per revision, which its api migrates at start: one migrated here to this checkout's
+  // schema would stop an older revision (migration 0096 renamed a column it reads).
+  const databases: Awaited<ReturnType<typeof benchDatabase>>[] = [];
+  for (const _ of revs) databases.push(await benchDatabase({ migrate: false }));
   const steps = revs.map(parseStep);
   const dirs = steps.map((s) => exportRevision(s.rev));
   const results = revs.map(() => ({
@@ -149,7 +152,7 @@ export async function stepsBench(): Promise<void> {
           `  round ${round + 1} ${revs[i]} at the executor: p50 ${fmt(p.p50, 3)} ms, executor CPU ${fmt(p.executorUs)} us, instance CPU ${fmt(p.instanceUs)} us per invocation`,
         );
         if (!withApi) continue;
-        const r = await measureOnce(database.url, dirs[i]!, steps[i]!.env);
+        const r = await measureOnce(databases[i]!.url, dirs[i]!, steps[i]!.env);
         results[i]!.p50.push(r.p50);
         results[i]!.p99.push(r.p99);
         results[i]!.rps.push(r.rps);
@@ -195,6 +198,6 @@ export async function stepsBench(): Promise<void> {
     });
   } finally {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    await database.drop();
+    for (const database of databases) await database.drop();
   }
 }
