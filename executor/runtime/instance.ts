@@ -185,6 +185,12 @@ export class FunctionInstance {
     const spec = await this.resolveImage();
     const box = await options.isolation.open(spec, { javaRuntimeDir: options.javaRuntimeDir });
     this.box = box;
+    // Disposed while its sandbox was made: that clean-up ran with no box to close, so this one is
+    // closed here, or its uid, network and scratch disk would stay taken until the executor stops.
+    if (this.cleanedUp) {
+      await box.close().catch((err: unknown) => options.log.error({ err }, 'could not release a function sandbox'));
+      throw new Error('instance disposed while starting');
+    }
     if (!this.alive) throw new Error('instance disposed while starting');
     this.api = box.runtimeApi;
     this.api.bind({

@@ -89,6 +89,9 @@ export class FunctionPool {
       });
       this.javaRuntimeDir = await this.javaLookup;
     }
+    // Closed while the interpreter was looked up: an instance made now would outlive the pool, which no
+    // longer lists it for close() or for the exit hook.
+    if (this.closed) throw new Error('function pool is closed');
     try {
       return await this.acquire(spec).invoke(event, { requestId, clientContext });
     } catch (err) {

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FunctionPool, TooManyRequestsError } from '../../executor/runtime/pool.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
+import type { Isolation } from '../../executor/sandbox/isolation.js';
 import { copyFixtures, event, json, makeSpec, processesOf, silentLog, useSandbox } from './helpers.js';
 
 const fixtures = copyFixtures();
@@ -145,5 +146,57 @@ describe('function pool', () => {
     await p.close();
     expect(processesOf(uid)).toEqual([]);
     await expect(p.invoke(spec, event({}), 'k2')).rejects.toThrow(/closed/);
+  });
+
+  it('releases the sandbox of an instance whose pool closed while the sandbox was being made', async () => {
+    // Found reading the code on 2026-12-07: the instance's clean-up ran with no sandbox yet to close,
+    // and the one that arrived after was never closed (its uid, network and scratch disk stayed taken).
+    let opened!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    let closes = 0;
+    const isolation: Isolation = {
+      mode: sandbox.isolation.mode,
+      open: async (spec, runtime) => {
+        const box = await sandbox.isolation.open(spec, runtime);
+        await gate;
+        const close = box.close.bind(box);
+        return Object.assign(Object.create(box), {
+          close: async () => {
+            closes += 1;
+            await close();
+          },
+        });
+      },
+      close: async () => undefined,
+    };
+    const p = new FunctionPool({ log: silentLog, capacity: 2, idleTimeoutMs: 60_000, instance: { isolation } });
+    const running = p.invoke(makeSpec(code()), event({}), 'during-open');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const closing = p.close();
+    opened();
+    const result = await running;
+    await closing;
+    expect(result.status).toBe('error');
+    await expect.poll(() => closes, { timeout: 3000, interval: 25 }).toBe(1);
+  });
+
+  it('starts nothing for a call that was waiting on the interpreter lookup when the pool closed', async () => {
+    let opens = 0;
+    const isolation: Isolation = {
+      mode: sandbox.isolation.mode,
+      open: async (spec, runtime) => {
+        opens += 1;
+        return sandbox.isolation.open(spec, runtime);
+      },
+      close: async () => undefined,
+    };
+    // No pythonPath given: the first Python call looks the interpreter up, and the pool closes meanwhile.
+    const p = new FunctionPool({ log: silentLog, capacity: 2, idleTimeoutMs: 60_000, instance: { isolation } });
+    const running = p.invoke(makeSpec(fixtures.dir('python'), { runtime: 'python', handler: 'app.handler' }), event({}), 'during-lookup');
+    await p.close();
+    await expect(running).rejects.toThrow(/closed/);
+    expect(opens).toBe(0);
   });
 });
