@@ -289,8 +289,18 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
   });
 
   it('reserves concurrency: 0 throttles with TooManyRequestsException, delete lifts it', async () => {
-    const { lambda } = await tenantClient();
+    const { a, lambda } = await tenantClient();
     await create(lambda, 'conc');
+    // A reservation is the function's: named through a version or alias, Lambda refuses it, and nothing is set.
+    for (const FunctionName of ['conc:$LATEST', 'conc:1', `arn:aws:lambda:us-east-1:${a.id}:function:conc:live`]) {
+      await expect(lambda.send(new PutFunctionConcurrencyCommand({ FunctionName, ReservedConcurrentExecutions: 5 }))).rejects.toMatchObject(
+        {
+          name: 'InvalidParameterValueException',
+          message: expect.stringMatching(/Aliases and versions do not support this operation/),
+        },
+      );
+    }
+    expect((await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'conc' }))).ReservedConcurrentExecutions).toBeUndefined();
     const put = await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'conc', ReservedConcurrentExecutions: 0 }));
     expect(put.ReservedConcurrentExecutions).toBe(0);
     expect((await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'conc' }))).ReservedConcurrentExecutions).toBe(0);

@@ -323,6 +323,8 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     if (typeof weight !== 'number') throw awsErrors.invalidParameter(`RoutingConfig: the weight of version ${version} must be a number`);
     return { version, weight };
   };
+  const UNQUALIFIED_ONLY =
+    'This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.';
   const fnName = (req: FastifyRequest, caller: ArnContext) =>
     parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller).name;
 
@@ -393,8 +395,11 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const b = jsonBody(req);
     const n = b.ReservedConcurrentExecutions;
     if (typeof n !== 'number') throw awsErrors.invalidParameter('ReservedConcurrentExecutions: an integer is required');
+    const { name, qualifier } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller);
+    // A reservation is the function's, over all its versions: Lambda refuses one named through a version or alias.
+    if (qualifier !== undefined) throw awsErrors.invalidParameter(UNQUALIFIED_ONLY);
     const patch = validated(checkUpdate, { reservedConcurrency: n });
-    await functions.updateConfiguration(caller.accountId, fnName(req, caller), patch);
+    await functions.updateConfiguration(caller.accountId, name, patch);
     return sendJson(reply, 200, { ReservedConcurrentExecutions: n });
   });
 
