@@ -293,6 +293,8 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       environment: allowedEnvironment(spec.environment),
       codeDir,
       ephemeralStorageMb: spec.ephemeralStorageMb,
+      accountId: spec.accountId,
+      ...(spec.region !== undefined ? { region: spec.region } : {}),
       ...(spec.reservedConcurrency !== null ? { reservedConcurrency: spec.reservedConcurrency } : {}),
       ...(spec.image ? { imageRef: spec.image } : {}),
     };
@@ -342,7 +344,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     const startedAt = new Date().toISOString();
     let result: InvocationResult;
     try {
-      result = await deps.pool.invoke(fn, event, requestId, clientContext);
+      result = await deps.pool.invoke(fn, event, requestId, clientContext, spec.qualifier);
     } catch (err) {
       if (err instanceof TooManyRequestsError)
         throw new HttpError(429, err.code, err.message, { [invokeHeaders.throttleReason]: err.reason });

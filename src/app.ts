@@ -239,7 +239,7 @@ export function buildServices(deps: AppDeps) {
   const functions = createFunctionsService({
     repo: createFunctionsRepository(deps.db),
     images: createImagesRepository(deps.db),
-    options: deps.functions,
+    options: { ...deps.functions, region: deps.aws?.region ?? 'us-east-1' },
   });
   const executorClient = createExecutorClient({ streams: deps.functions?.invokeStreams });
   const concurrency = createConcurrency({

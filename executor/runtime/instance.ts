@@ -52,6 +52,8 @@ export interface InvokeOptions {
   deadlineMs?: number;
   /** Base64 JSON handed to the runtime as Lambda-Runtime-Client-Context. */
   clientContext?: string;
+  /** The version or alias the caller named, ending the invocation's invokedFunctionArn. */
+  qualifier?: string;
 }
 
 interface Active {
@@ -139,7 +141,7 @@ export class FunctionInstance {
     return new Promise<InvocationResult>((resolve, reject) => {
       const active: Active = { requestId: opts.requestId, cold, limitMs: timeoutMs, initLog: '', peakKb: 0, resolve, reject };
       this.active = active;
-      const deliver = (): void => this.deliver(active, event, timeoutMs, opts.deadlineMs, opts.clientContext);
+      const deliver = (): void => this.deliver(active, event, timeoutMs, opts);
       if (!cold) {
         if (this.wake()) {
           active.wokeAt = performance.now();
@@ -254,7 +256,8 @@ export class FunctionInstance {
     return { ...spec, handler, codeDir: image.rootfs, image: run };
   }
 
-  private deliver(active: Active, event: Buffer, timeoutMs: number, deadlineMs?: number, clientContext?: string): void {
+  private deliver(active: Active, event: Buffer, timeoutMs: number, opts: InvokeOptions): void {
+    const { deadlineMs, clientContext } = opts;
     if (this.active !== active || !this.api) return;
     if (!active.poller) this.watch(active);
     // A warm runtime takes its event at once: it waits in /next. One that never asks for it runs, woken,
@@ -266,7 +269,7 @@ export class FunctionInstance {
         event,
         timeoutMs,
         deadlineMs,
-        functionArn: functionArn(this.spec, this.options),
+        functionArn: functionArn(this.spec, this.options, opts.qualifier),
         traceId: traceId(),
         ...(clientContext ? { clientContext } : {}),
       },

@@ -97,7 +97,7 @@ export function instanceEnvironment(
   options: LaunchOptions,
   instance: { paths: RuntimePaths; instanceId: string },
 ): Record<string, string> {
-  const region = options.region ?? 'local';
+  const region = regionOf(spec, options);
   // An image brings its own interpreters: the host's folders mean nothing inside it.
   const binDirs = spec.image
     ? []
@@ -135,8 +135,16 @@ export function instanceEnvironment(
   };
 }
 
-export function functionArn(spec: FunctionSpec, options: LaunchOptions): string {
-  return `arn:aws:lambda:${options.region ?? 'local'}:000000000000:function:${spec.name}`;
+const regionOf = (spec: FunctionSpec, options: LaunchOptions): string => spec.region ?? options.region ?? 'local';
+
+/**
+ * The function's ARN as the api's Lambda API names it (its account, TALLY_REGION), ending with the
+ * version or alias the caller named, as Lambda's invokedFunctionArn does. An earlier api sends neither
+ * account nor region: then the executor's own form.
+ */
+export function functionArn(spec: FunctionSpec, options: LaunchOptions, qualifier?: string): string {
+  const arn = `arn:aws:lambda:${regionOf(spec, options)}:${spec.accountId ?? '000000000000'}:function:${spec.name}`;
+  return qualifier === undefined ? arn : `${arn}:${qualifier}`;
 }
 
 /** As on Lambda, an image function has none (its base image may set one in its ENV). */

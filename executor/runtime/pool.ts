@@ -74,7 +74,14 @@ export class FunctionPool {
   }
 
   /** Runs one invocation; rejects only with TooManyRequestsError (or after close()). */
-  async invoke(spec: FunctionSpec, event: Buffer, requestId: string, clientContext?: string): Promise<InvocationResult> {
+  async invoke(
+    spec: FunctionSpec,
+    event: Buffer,
+    requestId: string,
+    clientContext?: string,
+    qualifier?: string,
+  ): Promise<InvocationResult> {
+    const call = { requestId, clientContext, qualifier };
     if (this.closed) throw new Error('function pool is closed');
     if (spec.runtime === 'python' && this.pythonPath === undefined) {
       this.pythonLookup ??= resolvePython();
@@ -93,11 +100,11 @@ export class FunctionPool {
     // longer lists it for close() or for the exit hook.
     if (this.closed) throw new Error('function pool is closed');
     try {
-      return await this.acquire(spec).invoke(event, { requestId, clientContext });
+      return await this.acquire(spec).invoke(event, call);
     } catch (err) {
       if (!(err instanceof InstanceGoneError)) throw err;
       // The event never reached that instance; a cold one settles every failure as a result.
-      return this.acquire(spec, { fresh: true }).invoke(event, { requestId, clientContext });
+      return this.acquire(spec, { fresh: true }).invoke(event, call);
     }
   }
 

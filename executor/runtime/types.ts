@@ -35,6 +35,10 @@ export interface FunctionSpec {
   ephemeralStorageMb?: number;
   /** Most instances this function may run at once; absent means only the executor's capacity. */
   reservedConcurrency?: number;
+  /** The owning account, as the api's ARNs name it (its invokedFunctionArn's account part). */
+  accountId?: string;
+  /** The region of the api's ARNs (TALLY_REGION); absent: the executor's own (LaunchOptions.region). */
+  region?: string;
   /** A container image function, as the api names it: its manifest digest and the function's overrides. */
   imageRef?: { digest: string; config: ImageConfigOverrides };
   /** The same image, unpacked and resolved when an instance starts (codeDir is then its root file system). */

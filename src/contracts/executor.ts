@@ -111,6 +111,16 @@ export interface InvokeSpec {
    * invocation's usage event, and ingest refuses a platform executor key's event without a valid one.
    */
   dispatchToken?: string;
+  /**
+   * The region the api's ARNs name (TALLY_REGION): the function's AWS_REGION and the region of its
+   * context.invokedFunctionArn. Absent from an earlier api: the executor's own default.
+   */
+  region?: string;
+  /**
+   * The version or alias the caller named (`live`, `3`, `$LATEST`), for this one invocation: Lambda's
+   * invokedFunctionArn carries it. Absent for a call by the function's name alone.
+   */
+  qualifier?: string;
 }
 
 /**

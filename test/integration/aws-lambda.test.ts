@@ -52,7 +52,7 @@ const run = promisify(execFile);
 const CODE = `
 exports.handler = async (event, context) => {
   console.log('hello from ' + context.functionName);
-  return { echo: event, v: process.env.V ?? 'v1', fn: context.functionName, cc: context.clientContext };
+  return { echo: event, v: process.env.V ?? 'v1', fn: context.functionName, cc: context.clientContext, arn: context.invokedFunctionArn, region: process.env.AWS_REGION };
 };
 exports.fail = async () => { throw new TypeError('no good'); };
 `;
@@ -219,6 +219,21 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
     const byVersion = await lambda.send(new InvokeCommand({ FunctionName: 'ver:2' }));
     expect(byVersion.ExecutedVersion).toBe('2');
     expect(dec(byVersion.Payload).v).toBe('two');
+    // Inside, the function's ARN is the one this API names, ending with what the caller named, as on
+    // Lambda (it was the executor's own form, of account 000000000000 in region "local"), and its
+    // AWS_REGION is the API's region.
+    const arn = `arn:aws:lambda:us-east-1:${a.id}:function:ver`;
+    expect(dec(byAlias.Payload)).toMatchObject({ arn: `${arn}:live`, region: 'us-east-1' });
+    expect(dec(byVersion.Payload).arn).toBe(`${arn}:2`);
+    expect(dec((await lambda.send(new InvokeCommand({ FunctionName: 'ver' }))).Payload).arn).toBe(arn);
+    expect(dec((await lambda.send(new InvokeCommand({ FunctionName: 'ver', Qualifier: '$LATEST' }))).Payload).arn).toBe(`${arn}:$LATEST`);
+    const v1Way = await t.app.inject({
+      method: 'POST',
+      url: '/v1/functions/ver/invoke?alias=live',
+      headers: { authorization: `Bearer ${a.accountKey}` },
+      payload: {},
+    });
+    expect(v1Way.json().arn).toBe(`${arn}:live`);
 
     await expect(
       lambda.send(new UpdateAliasCommand({ FunctionName: 'ver', Name: 'live', FunctionVersion: '2', RevisionId: 'stale' })),

@@ -210,6 +210,8 @@ export function createAsyncService(deps: {
         logTail: false,
         requestId: e.claimId,
         version: e.functionVersion ?? undefined,
+        // The queue keeps the version an alias named, not the alias: the function sees that version's ARN.
+        ...(e.functionVersion !== null ? { qualifier: String(e.functionVersion) } : {}),
       });
       const attempts = e.attempts + 1;
       const response = { version: r.version, functionError: r.status !== 'success', payload: r.payload };

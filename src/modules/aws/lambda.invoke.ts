@@ -57,6 +57,7 @@ export const invokeOperations: LambdaOperations = (app, ctx) => {
     }
     const r = await ctx.invoke.invoke(caller.accountId, name, event, {
       version: target.version,
+      ...(qualifier !== undefined ? { qualifier } : {}),
       logTail: logType === 'Tail',
       clientContext,
     });

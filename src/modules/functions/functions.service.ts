@@ -30,6 +30,8 @@ export interface FunctionsServiceOptions {
   accountConcurrency?: number;
   /** What reservations must leave to the account's other functions (TALLY_UNRESERVED_CONCURRENCY_MIN). */
   minUnreservedConcurrency?: number;
+  /** The region the Lambda API's ARNs name (TALLY_REGION), sent to executors with each version's spec. */
+  region?: string;
 }
 
 function checkEnvironment(env: Record<string, string>): void {
@@ -98,7 +100,7 @@ function parseQueryEnvironment(text: string | undefined): Record<string, string>
   return parsed as Record<string, string>;
 }
 
-export const toInvokeSpec = (c: FunctionConfig): InvokeSpec => ({
+export const toInvokeSpec = (c: FunctionConfig, region?: string): InvokeSpec => ({
   accountId: c.accountId,
   functionId: c.id,
   name: c.name,
@@ -114,6 +116,7 @@ export const toInvokeSpec = (c: FunctionConfig): InvokeSpec => ({
   reservedConcurrency: c.reservedConcurrency,
   codeSha256: c.codeSha256,
   ...(c.imageDigest ? { image: { digest: c.imageDigest, config: c.imageConfig ?? {} } } : {}),
+  ...(region ? { region } : {}),
 });
 
 export function createFunctionsService(deps: { repo: FunctionsRepository; images: ImagesRepository; options?: FunctionsServiceOptions }) {
@@ -433,7 +436,7 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
         const startedAt = generation;
         const load = repo.findConfig(null, accountId, name, version).then((config) => {
           if (!config) return null;
-          const target = { config, spec: Buffer.from(JSON.stringify(toInvokeSpec(config))) };
+          const target = { config, spec: Buffer.from(JSON.stringify(toInvokeSpec(config, deps.options?.region))) };
           if (cache.size >= 10_000) cache.clear();
           if (generation === startedAt) cache.set(key, { target, expires: Date.now() + ttlMs });
           return target;

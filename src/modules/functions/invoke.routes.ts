@@ -109,8 +109,10 @@ export function invokeRoutes(deps: {
           const queued = await events.enqueue(accountId, req.params.name, event, version);
           return reply.code(202).header('x-tally-request-id', queued.requestId).send(queued);
         }
+        const qualifier = alias ?? (req.query.version !== undefined ? String(req.query.version) : undefined);
         const result = await invoke.invoke(accountId, req.params.name, eventOf(req.body), {
           version,
+          ...(qualifier !== undefined ? { qualifier } : {}),
           logTail: req.query.log === 'tail',
         });
         return send(reply, result);

@@ -12,6 +12,8 @@ import type { FunctionsService } from './functions.service.js';
 
 export interface InvokeOptions {
   version?: number;
+  /** The version or alias as the caller named it (`live`, `3`): the function's context.invokedFunctionArn ends with it. */
+  qualifier?: string;
   logTail: boolean;
   /** The invocation id to run under (an async attempt's, made when it was claimed); default: a new one. */
   requestId?: string;
@@ -30,6 +32,10 @@ export interface InvokeResult {
   initDurationMs: string | null;
   logResult: string | null;
 }
+
+/** The InvokeSpec JSON (which ends with `}`) with one more field, without encoding the spec again. */
+const withSpecField = (spec: Buffer, name: string, value: string): Buffer =>
+  Buffer.concat([spec.subarray(0, spec.length - 1), Buffer.from(`,${JSON.stringify(name)}:${JSON.stringify(value)}}`)]);
 
 /** How long an invocation waits for an executor still starting in this process. */
 const LOCAL_START_WAIT_MS = 30_000;
@@ -128,10 +134,12 @@ export function createInvokeService(deps: {
       // The executor bounds a function's instances by the spec's reservation too: the function's, not the
       // called version's (found by a review on 2026-12-07: a version made while the function was throttled
       // stayed throttled at the executor once the throttle was lifted). Rare: a version called by number.
-      const versionSpec =
+      const functionSpec =
         reservedConcurrency === config.reservedConcurrency
           ? target.spec
           : Buffer.from(JSON.stringify({ ...JSON.parse(target.spec.toString('utf8')), reservedConcurrency }));
+      // A call through an alias or version: the spec, encoded once per version, gains the name the caller used.
+      const versionSpec = opts.qualifier === undefined ? functionSpec : withSpecField(functionSpec, 'qualifier', opts.qualifier);
       try {
         let full = 0;
         for (let pass = 0; ; pass++) {
