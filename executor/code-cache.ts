@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import type { ApiClient } from './api-client.js';
+import { diskBytes, Holds, leastRecentlyUsed, removeTree, setAside, touch, type CacheStats, type Remove } from './cache-budget.js';
 import type { Log } from './runtime/types.js';
 
 const S_IFMT = 0o170000;
@@ -12,40 +13,163 @@ const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 const SHA256 = /^[0-9a-f]{64}$/;
 
+export interface CodeCacheOptions {
+  /** Most bytes of unpacked code kept on disk (TALLY_EXECUTOR_CODE_CACHE_MB); unset: no limit. */
+  budgetBytes?: number;
+  /** How a removal deletes a folder (default `rm -r`); tests hold it to act in the middle of one. */
+  remove?: Remove;
+}
+
 /**
  * Function code fetched from the api by hash, unpacked once into `<dir>/<sha256>/` and reused.
  * A folder appears only complete (unpacked beside it, then renamed), so a crash never leaves a
  * half-unpacked version behind. The folder holds a package.json of its own so that a function's
  * `index.js` is CommonJS, as in Lambda's /var/task, whatever package scope lies above.
+ *
+ * Within a disk budget (cache-budget.ts): each instance holds the code it runs from (`acquire`,
+ * `release`), and when the folders take more than the budget, the least recently used that no
+ * instance holds and no load is making are removed, renamed away first. A removed version is
+ * fetched again by the next instance that needs it.
  */
 export class CodeCache {
   private readonly ready = new Map<string, string>();
   private readonly loading = new Map<string, Promise<string>>();
+  private readonly holds = new Holds();
+  /** Every complete folder on disk: its size, measured once, and when it was last used (epoch ms). */
+  private readonly entries = new Map<string, { bytes: number; lastUsed: number }>();
+  private bytes = 0;
+  private evicted = 0;
+  private readonly budgetBytes: number;
+  private readonly remove: Remove;
 
   constructor(
     private readonly dir: string,
     private readonly api: Pick<ApiClient, 'fetchCode'>,
     private readonly log: Log,
-  ) {}
+    options: CodeCacheOptions = {},
+  ) {
+    this.budgetBytes = options.budgetBytes ?? Infinity;
+    this.remove = options.remove ?? removeTree;
+  }
 
+  /** Clears what a crash left, measures the code already here, and trims it to the budget. */
   async init(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     await writeFile(path.join(this.dir, 'package.json'), '{ "private": true }\n');
+    const found: string[] = [];
     for (const name of await readdir(this.dir)) {
-      if (name.startsWith('.unpack-')) await rm(path.join(this.dir, name), { recursive: true, force: true });
+      // Dot-names: a folder being unpacked (`.unpack-`) or removed (`.gone-`) when the executor stopped.
+      if (name.startsWith('.')) await rm(path.join(this.dir, name), { recursive: true, force: true });
+      else if (SHA256.test(name)) found.push(name);
+    }
+    const started = Date.now();
+    const sizes = await diskBytes(found.map((sha) => path.join(this.dir, sha)));
+    for (const [i, sha] of found.entries()) {
+      const { mtimeMs } = await stat(path.join(this.dir, sha));
+      this.add(sha, sizes[i]!, mtimeMs);
+      this.ready.set(sha, path.join(this.dir, sha));
+    }
+    this.log.info(
+      { entries: found.length, bytes: this.bytes, budgetBytes: this.budgetBytes, ms: Date.now() - started },
+      'code cache measured',
+    );
+    await this.trim();
+  }
+
+  stats(): CacheStats {
+    return { bytes: this.bytes, budgetBytes: this.budgetBytes, entries: this.entries.size, evicted: this.evicted };
+  }
+
+  /** For an instance about to start: the folder of its code, fetched if need be, kept until `release`. */
+  async acquire(sha256: string): Promise<string> {
+    if (this.holds.take(sha256)) this.touch(sha256);
+    try {
+      return await this.folder(sha256);
+    } catch (err) {
+      this.release(sha256);
+      throw err;
     }
   }
 
-  /** The folder holding the unpacked code; fetched and unpacked on first use. */
+  /** The instance is gone: once nobody holds the code, it may be removed if the cache is over its budget. */
+  release(sha256: string): void {
+    if (!this.holds.give(sha256)) return;
+    this.touch(sha256);
+    this.trimSoon();
+  }
+
+  /** The folder holding the unpacked code; fetched and unpacked on first use. Unheld: see `acquire`. */
   folder(sha256: string): Promise<string> {
     const known = this.ready.get(sha256);
     if (known) return Promise.resolve(known);
     let pending = this.loading.get(sha256);
     if (!pending) {
-      pending = this.load(sha256).finally(() => this.loading.delete(sha256));
+      pending = this.load(sha256).finally(() => {
+        this.loading.delete(sha256);
+        this.trimSoon();
+      });
       this.loading.set(sha256, pending);
     }
     return pending;
+  }
+
+  /**
+   * Removes the least recently used folders nobody holds or loads until the cache is within its
+   * budget (or nothing more may go). Each is chosen and renamed away in one turn of the event loop:
+   * an `acquire` either came before (and holds it, so it is not chosen) or after (and finds no
+   * folder, so it fetches the code again), never takes a folder that is going.
+   */
+  async trim(): Promise<{ evicted: number }> {
+    if (this.bytes <= this.budgetBytes) return { evicted: 0 };
+    const free = [...this.entries]
+      .filter(([sha]) => !this.holds.has(sha) && !this.loading.has(sha))
+      .map(([key, { lastUsed }]) => ({ key, lastUsed }));
+    const chosen = leastRecentlyUsed(free, this.bytes - this.budgetBytes, (sha) => this.entries.get(sha)!.bytes);
+    const now = Date.now();
+    const gone: { sha256: string; bytes: number; idleS: number }[] = [];
+    const removals: Promise<void>[] = [];
+    for (const sha of chosen) {
+      const { bytes, lastUsed } = this.entries.get(sha)!;
+      const aside = setAside(this.dir, sha);
+      this.ready.delete(sha);
+      this.drop(sha);
+      gone.push({ sha256: sha, bytes, idleS: Math.round((now - lastUsed) / 1000) });
+      if (aside)
+        removals.push(this.remove(aside).catch((err: unknown) => this.log.warn({ err, at: aside }, 'could not delete removed code')));
+    }
+    this.evicted += gone.length;
+    const said = 'code cache over its budget: removed the least recently used code nobody runs';
+    const over = this.bytes > this.budgetBytes;
+    if (gone.length > 0 || over)
+      this.log.info({ removed: gone, bytes: this.bytes, budgetBytes: this.budgetBytes }, over ? `${said}; the rest is in use` : said);
+    await Promise.all(removals);
+    return { evicted: gone.length };
+  }
+
+  /** After a load or a release: a trim if over the budget (its failure is logged; the next one tries again). */
+  private trimSoon(): void {
+    if (this.bytes <= this.budgetBytes) return;
+    void this.trim().catch((err: unknown) => this.log.warn({ err }, 'could not trim the code cache to its budget'));
+  }
+
+  private add(sha256: string, bytes: number, lastUsed: number): void {
+    this.drop(sha256);
+    this.entries.set(sha256, { bytes, lastUsed });
+    this.bytes += bytes;
+  }
+
+  private drop(sha256: string): void {
+    const entry = this.entries.get(sha256);
+    if (!entry) return;
+    this.entries.delete(sha256);
+    this.bytes -= entry.bytes;
+  }
+
+  private touch(sha256: string): void {
+    const entry = this.entries.get(sha256);
+    if (!entry) return;
+    entry.lastUsed = Date.now();
+    touch(path.join(this.dir, sha256));
   }
 
   private async load(sha256: string): Promise<string> {
@@ -63,14 +187,19 @@ export class CodeCache {
       const scratch = path.join(this.dir, `.unpack-${randomBytes(6).toString('hex')}`);
       try {
         await unpack(zip, scratch);
+        const [bytes] = await diskBytes([scratch]);
         await rename(scratch, target).catch(async (err: NodeJS.ErrnoException) => {
           // Another executor process sharing the folder finished first: its copy is the same bytes.
           if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
         });
+        this.add(sha256, bytes!, Date.now());
+        this.log.info({ sha256, bytes: zip.length, diskBytes: bytes, ms: Date.now() - started }, 'function code fetched and unpacked');
       } finally {
         await rm(scratch, { recursive: true, force: true });
       }
-      this.log.info({ sha256, bytes: zip.length, ms: Date.now() - started }, 'function code fetched and unpacked');
+    } else if (!this.entries.has(sha256)) {
+      const [bytes] = await diskBytes([target]);
+      this.add(sha256, bytes!, Date.now());
     }
     this.ready.set(sha256, target);
     return target;

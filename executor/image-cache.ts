@@ -1,10 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, renameSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ApiClient } from './api-client.js';
+import {
+  diskBytes,
+  fileBytes,
+  Holds,
+  leastRecentlyUsed,
+  removeTree,
+  setAside,
+  touch,
+  type CacheStats,
+  type Remove,
+} from './cache-budget.js';
 import type { ImageConfig } from './runtime/image-run.js';
 import type { Log } from './runtime/types.js';
 import { run } from './sandbox/exec.js';
@@ -46,8 +57,10 @@ export interface ImageCacheOptions {
   umoci?: string;
   /** An unpacked image no instance used for this long is removed (default one hour). */
   idleMs?: number;
+  /** Most bytes of unpacked images and blobs kept on disk (TALLY_EXECUTOR_IMAGE_CACHE_MB); unset: no limit. */
+  budgetBytes?: number;
   /** How a sweep deletes an image folder or a blob (default `rm -r`); tests hold it to act in the middle of a sweep. */
-  remove?: (at: string) => Promise<void>;
+  remove?: Remove;
 }
 
 const hexOf = (digest: string): string => {
@@ -67,31 +80,70 @@ const exists = (at: string) =>
  * `<dir>/blobs/sha256/` and shared by every image that names them, each verified against its
  * digest as it arrives from the api; each image unpacked once by umoci into `<dir>/images/<hex>/rootfs`
  * (beside it, image.json). An image appears only complete (unpacked beside it, then renamed). Images
- * no instance used for `idleMs` are removed by `sweep()`, and then the blobs no image names.
+ * no instance used for `idleMs` are removed by `sweep()`, and so are the least recently used ones
+ * nobody holds while the images and blobs together take more than the budget (cache-budget.ts);
+ * then the blobs no image names.
  */
 export class ImageCache {
   private readonly ready = new Map<string, UnpackedImage>();
   private readonly loading = new Map<string, Promise<UnpackedImage>>();
-  private readonly users = new Map<string, number>();
+  private readonly holds = new Holds();
   private readonly lastUsed = new Map<string, number>();
+  /** Every complete image on disk, by hex: its folder's size, measured once, and the blobs it names (hex). */
+  private readonly images = new Map<string, { bytes: number; blobs: string[] }>();
+  /** Every blob on disk, by hex: its size. */
+  private readonly blobs = new Map<string, number>();
+  private bytes = 0;
+  private evicted = 0;
+  /** An image found on disk at start counts as used then, for the idle rule (not for the budget's order). */
+  private startedAt = Date.now();
   /** Loads begun so far: a sweep deletes blobs only while it stays the same (see sweep). */
   private loadsBegun = 0;
+  /** Sweeps run one at a time. */
+  private sweeping: Promise<unknown> = Promise.resolve();
   private readonly blobsDir: string;
   private readonly imagesDir: string;
-  private readonly remove: (at: string) => Promise<void>;
+  private readonly budgetBytes: number;
+  private readonly remove: Remove;
 
   constructor(private readonly options: ImageCacheOptions) {
     this.blobsDir = path.join(options.dir, 'blobs', 'sha256');
     this.imagesDir = path.join(options.dir, 'images');
-    this.remove = options.remove ?? ((at) => rm(at, { recursive: true, force: true }));
+    this.budgetBytes = options.budgetBytes ?? Infinity;
+    this.remove = options.remove ?? removeTree;
   }
 
+  /** Clears what a crash left, measures the images and blobs already here, and trims them to the budget. */
   async init(): Promise<void> {
     await mkdir(this.blobsDir, { recursive: true, mode: 0o700 });
     await mkdir(this.imagesDir, { recursive: true, mode: 0o700 });
     for (const dir of [this.blobsDir, this.imagesDir]) {
       for (const name of await readdir(dir)) if (name.startsWith('.')) await rm(path.join(dir, name), { recursive: true, force: true });
     }
+    const started = Date.now();
+    this.startedAt = started;
+    for (const hex of await readdir(this.blobsDir)) this.addBlob(hex, await fileBytes(path.join(this.blobsDir, hex)));
+    const found: { hex: string; blobs: string[] }[] = [];
+    for (const hex of await readdir(this.imagesDir)) {
+      const record = await this.record(hex);
+      // No image.json: what a deletion cut short left, never a complete image (see load).
+      if (record) found.push({ hex, blobs: record.blobs.map(hexOf) });
+      else await rm(path.join(this.imagesDir, hex), { recursive: true, force: true });
+    }
+    const sizes = await diskBytes(found.map(({ hex }) => path.join(this.imagesDir, hex)));
+    for (const [i, { hex, blobs }] of found.entries()) {
+      this.addImage(hex, sizes[i]!, blobs);
+      this.lastUsed.set(`sha256:${hex}`, (await stat(path.join(this.imagesDir, hex))).mtimeMs);
+    }
+    this.options.log.info(
+      { images: this.images.size, blobs: this.blobs.size, bytes: this.bytes, budgetBytes: this.budgetBytes, ms: Date.now() - started },
+      'container image cache measured',
+    );
+    if (this.bytes > this.budgetBytes) await this.sweep();
+  }
+
+  stats(): CacheStats {
+    return { bytes: this.bytes, budgetBytes: this.budgetBytes, entries: this.images.size, evicted: this.evicted };
   }
 
   /** Makes sure the image is here and unpacked (fetching and unpacking it if not). */
@@ -102,7 +154,10 @@ export class ImageCache {
     this.ready.delete(digest);
     let pending = this.loading.get(digest);
     if (!pending) {
-      pending = this.load(digest).finally(() => this.loading.delete(digest));
+      pending = this.load(digest).finally(() => {
+        this.loading.delete(digest);
+        this.trimSoon();
+      });
       this.loading.set(digest, pending);
       this.loadsBegun += 1;
     }
@@ -113,7 +168,7 @@ export class ImageCache {
 
   /** For an invocation about to run, or an instance about to start: the image, kept from sweeps until `release`. */
   async acquire(digest: string): Promise<UnpackedImage> {
-    this.users.set(digest, (this.users.get(digest) ?? 0) + 1);
+    this.holds.take(digest);
     try {
       return await this.prefetch(digest);
     } catch (err) {
@@ -123,71 +178,140 @@ export class ImageCache {
   }
 
   release(digest: string): void {
-    const left = (this.users.get(digest) ?? 1) - 1;
-    if (left > 0) this.users.set(digest, left);
-    else this.users.delete(digest);
     this.lastUsed.set(digest, Date.now());
+    // Per invocation an instance still holds it: only the last hold's end does more.
+    if (!this.holds.give(digest)) return;
+    if (this.ready.has(digest)) touch(path.join(this.imagesDir, hexOf(digest)));
+    this.trimSoon();
   }
 
-  /** Removes images unused for `idleMs` (none an instance holds), then every blob no remaining image names. */
-  async sweep(now = Date.now()): Promise<{ images: number; blobs: number }> {
+  /**
+   * Removes the images nobody holds or loads that are unused for `idleMs`, then, while the cache is
+   * over its budget, the least recently used of the others (each freeing its folder and the blobs no
+   * other image names), then every blob no remaining image names.
+   */
+  sweep(now = Date.now()): Promise<{ images: number; blobs: number }> {
+    const run = this.sweeping.then(() => this.sweepOnce(now));
+    this.sweeping = run.catch(() => undefined);
+    return run;
+  }
+
+  private trimSoon(): void {
+    if (this.bytes <= this.budgetBytes) return;
+    void this.sweep().catch((err: unknown) => this.options.log.warn({ err }, 'could not trim the container image cache to its budget'));
+  }
+
+  private async sweepOnce(now: number): Promise<{ images: number; blobs: number }> {
     const idleMs = this.options.idleMs ?? 3_600_000;
-    // A load reads blobs before its image.json names them, and one that ends during the sweep leaves an
-    // image the listing of images missed: blobs go only if no load ran at any moment of the sweep.
+    // A load reads blobs before its image.json names them, and one that ends during the sweep adds an
+    // image this sweep did not see: blobs go only if no load ran at any moment of the sweep.
     const quiet = this.loading.size === 0;
     const loadsBefore = this.loadsBegun;
-    const keep = new Set<string>();
-    let images = 0;
-    for (const hex of await readdir(this.imagesDir)) {
-      if (hex.startsWith('.')) continue;
-      const digest = `sha256:${hex}`;
-      // An image found on disk but never used by this process counts as used when first seen.
-      if (!this.lastUsed.has(digest)) this.lastUsed.set(digest, now);
-      const busy = (this.users.get(digest) ?? 0) > 0 || this.loading.has(digest);
-      if (!busy && now - this.lastUsed.get(digest)! >= idleMs) {
-        // Moved out of the way in the turn it was chosen: a load that comes while it is being deleted
-        // finds no image and unpacks it afresh, instead of taking a folder that is going.
-        const aside = this.setAside(this.imagesDir, hex);
-        this.ready.delete(digest);
-        this.lastUsed.delete(digest);
-        if (aside) {
-          await this.remove(aside);
-          images += 1;
-        }
-        continue;
+    const free = (hex: string) => !this.holds.has(`sha256:${hex}`) && !this.loading.has(`sha256:${hex}`);
+    const used = (hex: string) => this.lastUsed.get(`sha256:${hex}`) ?? 0;
+    const idle = [...this.images.keys()].filter((hex) => free(hex) && now - Math.max(used(hex), this.startedAt) >= idleMs);
+    const over = this.overBudget(new Set(idle), free);
+    // Chosen and moved out of the way in this one turn: a load that comes while one is being deleted
+    // finds no image and unpacks it afresh, instead of taking a folder that is going.
+    const removed: string[] = [];
+    const removals: Promise<void>[] = [];
+    for (const hex of [...idle, ...over]) {
+      const aside = setAside(this.imagesDir, hex);
+      this.ready.delete(`sha256:${hex}`);
+      this.lastUsed.delete(`sha256:${hex}`);
+      this.dropImage(hex);
+      if (aside) {
+        removed.push(hex);
+        removals.push(this.remove(aside));
       }
-      const record = await this.record(hex);
-      for (const blob of record?.blobs ?? []) keep.add(hexOf(blob));
     }
+    this.evicted += over.filter((hex) => removed.includes(hex)).length;
+    await Promise.all(removals);
+    const keep = new Set<string>();
+    for (const image of this.images.values()) for (const blob of image.blobs) keep.add(blob);
     let blobs = 0;
-    for (const hex of quiet && loadsBefore === this.loadsBegun ? await readdir(this.blobsDir) : []) {
+    for (const hex of quiet && loadsBefore === this.loadsBegun ? [...this.blobs.keys()] : []) {
       // Checked in the turn each blob leaves its name: a load begun since stops the rest, and one that
       // begins after finds the blob missing and fetches it again.
       if (loadsBefore !== this.loadsBegun) break;
-      if (hex.startsWith('.') || keep.has(hex)) continue;
-      const aside = this.setAside(this.blobsDir, hex);
+      if (keep.has(hex)) continue;
+      const aside = setAside(this.blobsDir, hex);
+      this.dropBlob(hex);
       if (aside) {
         await this.remove(aside);
         blobs += 1;
       }
     }
-    if (images + blobs > 0) this.options.log.info({ images, blobs }, 'removed unused container images');
-    return { images, blobs };
+    const stillOver = this.bytes > this.budgetBytes;
+    if (removed.length + blobs > 0 || stillOver)
+      this.options.log.info(
+        {
+          idle: idle.map((hex) => `sha256:${hex}`),
+          overBudget: over.map((hex) => `sha256:${hex}`),
+          blobs,
+          bytes: this.bytes,
+          budgetBytes: this.budgetBytes,
+        },
+        stillOver
+          ? 'container image cache over its budget: removed what nobody uses; the rest is in use (or its blobs are being loaded)'
+          : 'removed unused container images',
+      );
+    return { images: removed.length, blobs };
   }
 
   /**
-   * Renames an entry of `dir` to a dot-name (which sweeps skip and `init` deletes) at once, so that no
-   * other work runs between the choice to delete it and its leaving its name; null if it was gone.
+   * The images to remove, least recently used first, for the cache to come within its budget once
+   * `idle` are gone too; each frees its folder and the blobs no image left names.
    */
-  private setAside(dir: string, name: string): string | null {
-    const aside = path.join(dir, `.gone-${randomBytes(6).toString('hex')}`);
-    try {
-      renameSync(path.join(dir, name), aside);
-      return aside;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
+  private overBudget(idle: Set<string>, free: (hex: string) => boolean): string[] {
+    if (this.bytes <= this.budgetBytes) return [];
+    const names = new Map<string, number>();
+    let kept = 0;
+    for (const [hex, image] of this.images) {
+      if (idle.has(hex)) continue;
+      kept += image.bytes;
+      for (const blob of image.blobs) names.set(blob, (names.get(blob) ?? 0) + 1);
     }
+    for (const blob of names.keys()) kept += this.blobs.get(blob) ?? 0;
+    const candidates = [...this.images.keys()]
+      .filter((hex) => !idle.has(hex) && free(hex))
+      .map((hex) => ({ key: hex, lastUsed: this.lastUsed.get(`sha256:${hex}`) ?? 0 }));
+    return leastRecentlyUsed(candidates, kept - this.budgetBytes, (hex) => {
+      const image = this.images.get(hex)!;
+      let freed = image.bytes;
+      for (const blob of image.blobs) {
+        const left = names.get(blob)! - 1;
+        names.set(blob, left);
+        if (left === 0) freed += this.blobs.get(blob) ?? 0;
+      }
+      return freed;
+    });
+  }
+
+  private addImage(hex: string, bytes: number, blobs: string[]): void {
+    this.dropImage(hex);
+    this.images.set(hex, { bytes, blobs });
+    this.bytes += bytes;
+  }
+
+  private dropImage(hex: string): void {
+    const image = this.images.get(hex);
+    if (!image) return;
+    this.images.delete(hex);
+    this.bytes -= image.bytes;
+  }
+
+  private addBlob(hex: string, bytes: number): void {
+    this.dropBlob(hex);
+    this.blobs.set(hex, bytes);
+    this.bytes += bytes;
+  }
+
+  private dropBlob(hex: string): void {
+    const bytes = this.blobs.get(hex);
+    if (bytes === undefined) return;
+    this.blobs.delete(hex);
+    this.bytes -= bytes;
   }
 
   /** The image's image.json; null when it has none (or a torn one), but a failure to read it is thrown. */
@@ -205,10 +329,13 @@ export class ImageCache {
     const hex = hexOf(digest);
     const target = path.join(this.imagesDir, hex);
     const known = await this.record(hex);
-    if (known) return { digest, rootfs: path.join(target, 'rootfs'), config: known.config };
+    if (known) {
+      if (!this.images.has(hex)) this.addImage(hex, (await diskBytes([target]))[0]!, known.blobs.map(hexOf));
+      return { digest, rootfs: path.join(target, 'rootfs'), config: known.config };
+    }
     // No image.json: whatever is under the name is what a deletion cut short left (one executor per folder,
     // one load per image, and the sweep skips an image being loaded), never a complete image.
-    const leftover = this.setAside(this.imagesDir, hex);
+    const leftover = setAside(this.imagesDir, hex);
     if (leftover) await this.remove(leftover);
 
     const started = Date.now();
@@ -240,8 +367,13 @@ export class ImageCache {
       await rm(layout, { recursive: true, force: true });
       const record: ImageRecord = { digest, config: configBlob.config ?? {}, blobs };
       await writeFile(path.join(scratch, 'image.json'), JSON.stringify(record));
+      const [bytes] = await diskBytes([scratch]);
       await rename(scratch, target);
-      this.options.log.info({ digest, layers: manifest.layers.length, ms: Date.now() - started }, 'container image fetched and unpacked');
+      this.addImage(hex, bytes!, blobs.map(hexOf));
+      this.options.log.info(
+        { digest, layers: manifest.layers.length, diskBytes: bytes, ms: Date.now() - started },
+        'container image fetched and unpacked',
+      );
       return { digest, rootfs: path.join(target, 'rootfs'), config: record.config };
     } finally {
       await rm(scratch, { recursive: true, force: true });
@@ -252,7 +384,10 @@ export class ImageCache {
   private async blob(digest: string): Promise<string> {
     const hex = hexOf(digest);
     const at = path.join(this.blobsDir, hex);
-    if (await exists(at)) return at;
+    if (await exists(at)) {
+      if (!this.blobs.has(hex)) this.addBlob(hex, await fileBytes(at));
+      return at;
+    }
     const partial = path.join(this.blobsDir, `.part-${randomBytes(6).toString('hex')}`);
     const hash = createHash('sha256');
     try {
@@ -270,7 +405,9 @@ export class ImageCache {
       );
       const actual = hash.digest('hex');
       if (actual !== hex) throw new Error(`blob ${digest} arrived with sha256 ${actual}`);
+      const bytes = await fileBytes(partial);
       await rename(partial, at);
+      this.addBlob(hex, bytes);
       return at;
     } finally {
       await rm(partial, { force: true });

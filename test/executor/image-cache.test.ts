@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,5 +150,152 @@ describe('executor image cache', () => {
     const unpacked = await cache.prefetch(image.digest);
     expect(existsSync(path.join(unpacked.rootfs, 'bootstrap'))).toBe(true);
     expect(readdirSync(path.join(at, 'images'))).toEqual([image.digest.slice(7)]);
+  });
+});
+
+describe('the image cache within its budget', () => {
+  let one: ParsedImage;
+  let two: ParsedImage;
+  beforeAll(async () => {
+    const read = async (greeting: string) =>
+      readImageArchive(await ociGoImage({ greeting }), {
+        architecture: 'x86_64',
+        limits: { maxImageBytes: 1 << 30, maxImageUnpackedBytes: 1 << 30 },
+      });
+    [one, two] = [await read('one'), await read('two')];
+  }, 120_000);
+
+  /** An api serving both images' blobs; `gate(digest)` holds that blob's next fetch until opened. */
+  function api2() {
+    const gates = new Map<string, Promise<void>>();
+    return {
+      fetched: [] as string[],
+      gate(digest: string) {
+        let open!: () => void;
+        gates.set(
+          digest,
+          new Promise<void>((resolve) => {
+            open = resolve;
+          }),
+        );
+        return () => open();
+      },
+      async fetchImageBlob(this: { fetched: string[] }, digest: string) {
+        this.fetched.push(digest);
+        const gate = gates.get(digest);
+        gates.delete(digest);
+        await gate;
+        return new Blob([Buffer.from(one.blobs.get(digest) ?? two.blobs.get(digest)!)]).stream();
+      },
+    };
+  }
+
+  /** What a tree takes on disk, counted here by walking it (the cache asks du). */
+  const onDisk = (at: string): number => {
+    const st = lstatSync(at);
+    let bytes = st.blocks * 512;
+    if (st.isDirectory()) for (const name of readdirSync(at)) bytes += onDisk(path.join(at, name));
+    return bytes;
+  };
+  /** The cache's images and blobs on disk (not what is being deleted). */
+  const kept = (at: string) => ({
+    images: readdirSync(path.join(at, 'images'))
+      .filter((n) => !n.startsWith('.'))
+      .sort(),
+    blobs: readdirSync(path.join(at, 'blobs', 'sha256'))
+      .filter((n) => !n.startsWith('.'))
+      .sort(),
+  });
+  const keptBytes = (at: string) => {
+    const { images, blobs } = kept(at);
+    return [...images.map((h) => path.join(at, 'images', h)), ...blobs.map((h) => path.join(at, 'blobs', 'sha256', h))].reduce(
+      (sum, p) => sum + onDisk(p),
+      0,
+    );
+  };
+  const hexes = (image: ParsedImage) => [...image.blobs.keys()].map((d) => d.slice(7));
+  const blobsOf = (...images: ParsedImage[]) => [...new Set(images.flatMap(hexes))].sort();
+
+  /** One image with its blobs, as the cache counts it. */
+  async function imageBytes(): Promise<number> {
+    const cache = new ImageCache({ dir: path.join(dir, `measure-${Math.random()}`), api: api2(), log: silentLog });
+    await cache.init();
+    await cache.prefetch(one.digest);
+    return cache.stats().bytes;
+  }
+
+  it('removes the least recently used image nobody holds, with the blobs no other image names; never a held one', async () => {
+    const budgetBytes = Math.floor(1.1 * (await imageBytes()));
+    const at = path.join(dir, 'budget-a');
+    const server = api2();
+    const cache = new ImageCache({ dir: at, api: server, log: silentLog, budgetBytes });
+    await cache.init();
+    await cache.acquire(one.digest);
+    // Two loaded (for no instance) puts the cache over its budget: the held one stays, two goes.
+    await cache.prefetch(two.digest);
+    await cache.sweep();
+    expect(kept(at)).toEqual({ images: [one.digest.slice(7)], blobs: blobsOf(one) });
+    // Both held: over the budget, and both stay.
+    const again = await cache.acquire(two.digest);
+    expect(server.fetched.filter((d) => d === two.digest)).toHaveLength(2);
+    expect(existsSync(path.join(again.rootfs, 'bootstrap'))).toBe(true);
+    expect(await cache.sweep()).toEqual({ images: 0, blobs: 0 });
+    expect(kept(at)).toEqual({ images: [one.digest.slice(7), two.digest.slice(7)].sort(), blobs: blobsOf(one, two) });
+    expect(cache.stats().bytes).toBeGreaterThan(budgetBytes);
+    // One's last hold ends: it is the least recently used nobody holds, and goes with the blobs only it names.
+    cache.release(one.digest);
+    await cache.sweep();
+    expect(kept(at)).toEqual({ images: [two.digest.slice(7)], blobs: blobsOf(two) });
+    expect(cache.stats()).toMatchObject({ entries: 1, evicted: 2 });
+    expect(cache.stats().bytes).toBe(keptBytes(at));
+    expect(cache.stats().bytes).toBeLessThanOrEqual(budgetBytes);
+  });
+
+  it('measures at start the images and blobs on disk, and trims them to the budget, the least recently used first', async () => {
+    const at = path.join(dir, 'budget-b');
+    const first = new ImageCache({ dir: at, api: api2(), log: silentLog });
+    await first.init();
+    await first.prefetch(one.digest);
+    await first.prefetch(two.digest);
+    const both = first.stats().bytes;
+    writeFileSync(path.join(at, 'blobs', 'sha256', '.part-0123456789ab'), Buffer.alloc(64 * 1024, 1));
+    const ago = (s: number) => new Date(Date.now() - s * 1000);
+    utimesSync(path.join(at, 'images', one.digest.slice(7)), ago(600), ago(600));
+
+    const server = api2();
+    const measured = new ImageCache({ dir: at, api: server, log: silentLog });
+    await measured.init();
+    expect(measured.stats()).toMatchObject({ bytes: both, entries: 2 });
+    expect(measured.stats().bytes).toBe(keptBytes(at));
+    expect(readdirSync(path.join(at, 'blobs', 'sha256')).filter((n) => n.startsWith('.'))).toEqual([]);
+
+    const trimmed = new ImageCache({ dir: at, api: server, log: silentLog, budgetBytes: both - 1 });
+    await trimmed.init();
+    expect(kept(at)).toEqual({ images: [two.digest.slice(7)], blobs: blobsOf(two) });
+    expect(trimmed.stats()).toMatchObject({ entries: 1, evicted: 1 });
+    expect(trimmed.stats().bytes).toBe(keptBytes(at));
+    expect(server.fetched).toEqual([]);
+  });
+
+  it('never removes an image being loaded, nor its blobs, while over the budget: it comes out whole', async () => {
+    const at = path.join(dir, 'budget-c');
+    const server = api2();
+    const cache = new ImageCache({ dir: at, api: server, log: silentLog, budgetBytes: 1024 });
+    await cache.init();
+    await cache.acquire(one.digest);
+    // Two's config is on its way when one's instance ends, and the cache is over its budget.
+    const open = server.gate(two.configDigest);
+    const loading = cache.acquire(two.digest);
+    await expect.poll(() => server.fetched.includes(two.configDigest)).toBe(true);
+    cache.release(one.digest);
+    await cache.sweep();
+    // One is gone, but no blob while a load may need it: two's manifest, already here, stays.
+    expect(kept(at)).toEqual({ images: [], blobs: [...new Set([...hexes(one), two.digest.slice(7)])].sort() });
+    open();
+    const unpacked = await loading;
+    await cache.sweep();
+    expect(existsSync(path.join(unpacked.rootfs, 'bootstrap'))).toBe(true);
+    expect(kept(at)).toEqual({ images: [two.digest.slice(7)], blobs: blobsOf(two) });
+    expect(cache.stats().bytes).toBe(keptBytes(at));
   });
 });
