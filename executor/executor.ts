@@ -174,6 +174,10 @@ async function startHolding(options: StartOptions, log: Logger): Promise<Executo
     reserveBytes: options.spoolReserveBytes ?? DEFAULT_SPOOL_RESERVE_BYTES,
     minFreeBytes: options.spoolMinFreeBytes ?? DEFAULT_SPOOL_MIN_FREE_BYTES,
   });
+  const code = new CodeCache(path.join(options.dir, 'code'), api, log);
+  await code.init();
+  const images = new ImageCache({ dir: path.join(options.dir, 'images'), api, log, idleMs: options.imageIdleMs });
+  await images.init();
   const metrics = createExecutorMetrics(spool);
   const ingest = options.ingest ?? api;
   const reporter = new UsageReporter({
@@ -184,10 +188,6 @@ async function startHolding(options: StartOptions, log: Logger): Promise<Executo
     logs: createLogShipper({ api: ingest, log }),
     onQuarantined: (n) => metrics.usageQuarantined.inc(n),
   });
-  const code = new CodeCache(path.join(options.dir, 'code'), api, log);
-  await code.init();
-  const images = new ImageCache({ dir: path.join(options.dir, 'images'), api, log, idleMs: options.imageIdleMs });
-  await images.init();
   const imageIdleMs = options.imageIdleMs ?? 3_600_000;
   const imageSweep = setInterval(
     () => void images.sweep().catch((err: unknown) => log.warn({ err }, 'could not remove unused container images')),
@@ -200,10 +200,10 @@ async function startHolding(options: StartOptions, log: Logger): Promise<Executo
     capacity: options.capacity,
     idleTimeoutMs: options.idleTimeoutMs,
     maxAgeMs: options.maxInstanceAgeMs,
-    instance: { isolation, pythonPath, images },
+    instance: { isolation, pythonPath, images, code },
     javaRuntime: () => buildJavaRuntime({ cacheRoot: javaRuntimeCache }),
   });
-  const front = createInvokeServer({ token, pool, code, images, spool, metrics, log });
+  const front = createInvokeServer({ token, pool, images, spool, metrics, log });
 
   await new Promise<void>((resolve, reject) => {
     front.server.once('error', reject);

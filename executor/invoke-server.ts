@@ -20,8 +20,8 @@ import {
   type RequestMeta,
 } from '../src/contracts/invoke-stream.js';
 import { isUuid, type UsageEvent } from '../src/contracts/usage.js';
-import type { CodeCache } from './code-cache.js';
 import type { ImageCache } from './image-cache.js';
+import { CodeUnavailableError } from './runtime/instance.js';
 import { TooManyRequestsError, type FunctionPool } from './runtime/pool.js';
 import type { FunctionSpec, InvocationResult, Log } from './runtime/types.js';
 import type { SpoolRecord, UsageSpool } from './spool.js';
@@ -90,7 +90,6 @@ export type ExecutorMetrics = ReturnType<typeof createExecutorMetrics>;
 export interface InvokeServerDeps {
   token: string;
   pool: Pick<FunctionPool, 'invoke' | 'stats'>;
-  code: Pick<CodeCache, 'folder'>;
   /** Container images; without it, image functions are refused. */
   images?: Pick<ImageCache, 'acquire' | 'release'>;
   spool: Pick<UsageSpool<SpoolRecord>, 'append' | 'accepting'>;
@@ -262,7 +261,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
 
-  async function functionSpec(spec: InvokeSpec): Promise<FunctionSpec> {
+  function functionSpec(spec: InvokeSpec): FunctionSpec {
     const key = `${spec.functionId}:${spec.version}`;
     const known = specs.get(key);
     // A version's settings never change, but the reservation is the function's (the api sends the
@@ -275,12 +274,8 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       specs.set(key, updated);
       return updated;
     }
-    // An image is unpacked by holdImage, on every invocation.
-    const codeDir = spec.image
-      ? ''
-      : await deps.code.folder(spec.codeSha256).catch((err: unknown) => {
-          throw new HttpError(502, 'CODE_UNAVAILABLE', `could not load code ${spec.codeSha256}: ${String(err)}`);
-        });
+    // An image is unpacked by holdImage, on every invocation; a zip's code by each instance as it
+    // starts (it holds it while it lives), so a warm invocation never asks the code cache.
     const made: FunctionSpec = {
       functionId: spec.functionId,
       name: spec.name,
@@ -291,7 +286,8 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       timeoutS: spec.timeoutS,
       // The api refuses these names; a version stored before a name was refused must not pass them either.
       environment: allowedEnvironment(spec.environment),
-      codeDir,
+      codeDir: '',
+      ...(spec.image ? {} : { codeSha256: spec.codeSha256 }),
       ephemeralStorageMb: spec.ephemeralStorageMb,
       accountId: spec.accountId,
       ...(spec.region !== undefined ? { region: spec.region } : {}),
@@ -307,8 +303,10 @@ export function createInvokeServer(deps: InvokeServerDeps) {
    * An image function's image, fetched and unpacked if need be, and held until the invocation is
    * answered; what gives the hold back (null for a zip function). Held from before the pool chooses an
    * instance: the cache's sweep could otherwise delete an idle image before a new instance takes its own
-   * hold, and that instance would fetch it again as it starts, where a failure is billed. Here it is a
-   * 502, and nothing ran.
+   * hold, and that instance would fetch it again as it starts, holding a slot of the pool meanwhile.
+   * Either way a failure is a 502, and nothing ran (an instance's is a CodeUnavailableError). A zip's
+   * code has no such hold, so that a warm invocation never touches the code cache: a new instance
+   * takes it as it starts.
    */
   async function holdImage(spec: InvokeSpec): Promise<(() => void) | null> {
     if (!spec.image) return null;
@@ -339,7 +337,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     }
     if (!isUuid(requestId)) throw new HttpError(400, 'BAD_REQUEST', 'a uuid request id is required');
     const spec = JSON.parse(specJson.toString('utf8')) as InvokeSpec;
-    const fn = await functionSpec(spec);
+    const fn = functionSpec(spec);
     const releaseImage = await holdImage(spec);
     const startedAt = new Date().toISOString();
     let result: InvocationResult;
@@ -348,6 +346,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     } catch (err) {
       if (err instanceof TooManyRequestsError)
         throw new HttpError(429, err.code, err.message, { [invokeHeaders.throttleReason]: err.reason });
+      if (err instanceof CodeUnavailableError) throw new HttpError(502, 'CODE_UNAVAILABLE', err.message);
       throw err;
     } finally {
       releaseImage?.();

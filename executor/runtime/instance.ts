@@ -29,6 +29,8 @@ export interface InstanceOptions extends LaunchOptions {
   onExit?: (instance: FunctionInstance) => void;
   /** Container images, unpacked on demand and held while an instance runs them. */
   images?: ImageStore;
+  /** Function code by SHA-256 (a spec's `codeSha256`), unpacked on demand and held while an instance runs from it. */
+  code?: CodeStore;
   /** How long an idle instance stays parked before it is frozen (default: the sandbox's `parkMs()`; tests change it). */
   parkMs?: number;
 }
@@ -36,6 +38,21 @@ export interface InstanceOptions extends LaunchOptions {
 export interface ImageStore {
   acquire(digest: string): Promise<{ digest: string; rootfs: string; config: ImageConfig }>;
   release(digest: string): void;
+}
+
+export interface CodeStore {
+  /** The folder of the code, fetched if need be, kept until `release`. */
+  acquire(sha256: string): Promise<string>;
+  release(sha256: string): void;
+}
+
+/**
+ * A cold instance could not get its code or image (fetched again after the cache removed it, and the
+ * api did not give it): nothing ran, so the invocation is neither billed nor reported; the executor
+ * answers 502 CODE_UNAVAILABLE, as it does when the code cannot be had before an instance is chosen.
+ */
+export class CodeUnavailableError extends Error {
+  override readonly name = 'CodeUnavailableError';
 }
 
 /**
@@ -110,6 +127,7 @@ export class FunctionInstance {
   private exited: Promise<void> | null = null;
   private cleanedUp = false;
   private releaseImage: (() => void) | null = null;
+  private releaseCode: (() => void) | null = null;
 
   constructor(
     readonly spec: FunctionSpec,
@@ -154,6 +172,13 @@ export class FunctionInstance {
         return reject(new InstanceGoneError(`instance ${this.id} could not be woken for ${opts.requestId}`));
       }
       this.start().then(deliver, (err: unknown) => {
+        if (err instanceof CodeUnavailableError && this.active === active) {
+          this.active = null;
+          this.busy = false;
+          this.kill();
+          void this.cleanUp();
+          return reject(err);
+        }
         this.options.log.error({ err, functionId: this.spec.functionId }, 'function instance failed to start');
         this.end(active, fatalExit(active.requestId, 'Runtime.ExitError', `failed to start: ${String(err)}`));
         this.kill();
@@ -184,7 +209,7 @@ export class FunctionInstance {
   private async start(): Promise<void> {
     this.state = 'starting';
     const { options } = this;
-    const spec = await this.resolveImage();
+    const spec = await this.resolveCode();
     const box = await options.isolation.open(spec, { javaRuntimeDir: options.javaRuntimeDir });
     this.box = box;
     // Disposed while its sandbox was made: that clean-up ran with no box to close, so this one is
@@ -239,21 +264,48 @@ export class FunctionInstance {
     if (active) this.watch(active, options.initTimeoutMs ?? 10_000, () => this.onInitTimeout(active));
   }
 
-  /** An image function's spec with its image unpacked and resolved (held until the instance is gone). */
-  private async resolveImage(): Promise<FunctionSpec> {
+  /**
+   * The spec with its code folder (or its image, unpacked and resolved), held until the instance is
+   * gone. A failure to get them is a CodeUnavailableError: nothing has run.
+   */
+  private async resolveCode(): Promise<FunctionSpec> {
     const { spec, options } = this;
-    if (!spec.imageRef) return spec;
-    if (!options.images) throw new Error('this executor cannot run container images');
-    const { digest, config } = spec.imageRef;
-    const image = await options.images.acquire(digest);
-    this.releaseImage = () => options.images!.release(digest);
-    // Disposed while the image was fetched: its clean-up has run, without this hold to give back.
-    if (this.cleanedUp) {
-      this.releaseImage();
-      throw new Error('instance disposed while starting');
+    if (spec.imageRef) {
+      if (!options.images) throw new Error('this executor cannot run container images');
+      const { digest, config } = spec.imageRef;
+      const images = options.images;
+      const image = await images.acquire(digest).catch((err: unknown) => {
+        throw new CodeUnavailableError(`could not load code ${digest}: ${String(err)}`);
+      });
+      this.releaseImage = () => images.release(digest);
+      this.disposedWhileStarting();
+      const { handler, ...run } = imageRun(image, config);
+      return { ...spec, handler, codeDir: image.rootfs, image: run };
     }
-    const { handler, ...run } = imageRun(image, config);
-    return { ...spec, handler, codeDir: image.rootfs, image: run };
+    if (spec.codeSha256 === undefined || !options.code) return spec;
+    const { codeSha256 } = spec;
+    const code = options.code;
+    const codeDir = await code.acquire(codeSha256).catch((err: unknown) => {
+      throw new CodeUnavailableError(`could not load code ${codeSha256}: ${String(err)}`);
+    });
+    this.releaseCode = () => code.release(codeSha256);
+    this.disposedWhileStarting();
+    return { ...spec, codeDir };
+  }
+
+  /** Disposed while its code was fetched: its clean-up has run, without this hold to give back. */
+  private disposedWhileStarting(): void {
+    if (!this.cleanedUp) return;
+    this.giveBackCode();
+    throw new Error('instance disposed while starting');
+  }
+
+  /** Each hold once, whichever of clean-up and a start cut short comes to it. */
+  private giveBackCode(): void {
+    this.releaseImage?.();
+    this.releaseImage = null;
+    this.releaseCode?.();
+    this.releaseCode = null;
   }
 
   private deliver(active: Active, event: Buffer, timeoutMs: number, opts: InvokeOptions): void {
@@ -406,7 +458,7 @@ export class FunctionInstance {
     this.state = 'dead';
     if (this.freezeTimer) clearTimeout(this.freezeTimer);
     await this.box?.close().catch((err: unknown) => this.options.log.error({ err }, 'could not release a function sandbox'));
-    this.releaseImage?.();
+    this.giveBackCode();
     this.options.onExit?.(this);
   }
 

@@ -29,8 +29,10 @@ export interface FunctionSpec {
   memoryMb: number;
   timeoutS: number;
   environment: Record<string, string>;
-  /** Folder holding the unpacked code (LAMBDA_TASK_ROOT). */
+  /** Folder holding the unpacked code (LAMBDA_TASK_ROOT); with `codeSha256`, the code cache's folder, filled in when an instance starts. */
   codeDir: string;
+  /** A zip function's code, as the api names it: taken from the code cache (and held) by each instance as it starts. */
+  codeSha256?: string;
   /** Size of the function's /tmp (default 512, as Lambda). */
   ephemeralStorageMb?: number;
   /** Most instances this function may run at once; absent means only the executor's capacity. */

@@ -44,7 +44,6 @@ function executor() {
   const front = createInvokeServer({
     token: 't'.repeat(40),
     pool,
-    code: { folder: async () => '/nonexistent' },
     images,
     spool: { append: async (r: unknown[]) => void records.push(...r), accepting: () => true },
     metrics: createExecutorMetrics(),

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutorMetrics, createInvokeServer } from '../../executor/invoke-server.js';
 import type { InvocationResult } from '../../executor/runtime/types.js';
@@ -45,7 +44,6 @@ async function executor() {
       },
       stats: () => ({ instances: 0, busy: 0 }),
     },
-    code: { folder: async () => os.tmpdir() },
     spool: { append: async (r: unknown[]) => void records.push(...r), accepting: () => true },
     metrics: createExecutorMetrics(),
     log: silentLog,

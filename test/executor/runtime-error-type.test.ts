@@ -44,11 +44,14 @@ const TOKEN = 't'.repeat(40);
 
 async function executor() {
   const records: unknown[] = [];
-  const pool = new FunctionPool({ log: silentLog, capacity: 4, instance: { isolation: sandbox.isolation } });
+  const pool = new FunctionPool({
+    log: silentLog,
+    capacity: 4,
+    instance: { isolation: sandbox.isolation, code: { acquire: async () => dir, release: () => undefined } },
+  });
   const front = createInvokeServer({
     token: TOKEN,
     pool,
-    code: { folder: async () => dir },
     spool: { append: async (r: unknown[]) => void records.push(...r), accepting: () => true },
     metrics: createExecutorMetrics(),
     log: silentLog,

@@ -40,7 +40,6 @@ function harness(spool: { append: (records: UsageEvent[], opts?: { alone?: boole
   const front = createInvokeServer({
     token: 'x'.repeat(40),
     pool,
-    code: { folder: async () => os.tmpdir() },
     spool,
     metrics,
     log: silentLog,
@@ -131,7 +130,6 @@ describe('a usage record the spool cannot write is never lost silently', () => {
         }),
         stats: () => ({ instances: 0, busy: 0 }),
       },
-      code: { folder: async () => os.tmpdir() },
       spool: {
         append: async () => {
           throw diskFull();
