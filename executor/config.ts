@@ -33,6 +33,14 @@ export interface ExecutorOptions {
   /** Below this much free space on the spool's disk, no new invocation starts (default 64 MiB). */
   spoolMinFreeBytes?: number;
   sandbox: SandboxConfig;
+  /** Disk budgets of the code and image caches (default: unlimited; both entrypoints pass parseCacheBudgets). */
+  caches?: CacheBudgets;
+}
+
+/** Most bytes the caches keep on disk: least recently used entries nobody runs go beyond (executor/cache-budget.ts). */
+export interface CacheBudgets {
+  codeCacheBytes: number;
+  imageCacheBytes: number;
 }
 
 /** How function instances are contained (docs/sandbox.md). */
@@ -130,6 +138,20 @@ export function parseSandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {
   };
 }
 
+/**
+ * The caches' budgets, shared by the executor process and the api's in-process executor. Code: the
+ * largest version unpacks to 250 MB, so 2 GB keeps at least 8 of those, and hundreds of the usual few
+ * MB. Images: the largest unpacks to 4 GB beside at most 256 MB of blobs, so 10 GB keeps at least two
+ * of those, and about eight of a typical 1 GB base image with its blobs. 12 GB in all, a small share
+ * of an executor's disk, which the usage spool needs too.
+ */
+export function parseCacheBudgets(env: NodeJS.ProcessEnv): CacheBudgets {
+  return {
+    codeCacheBytes: int(env, 'TALLY_EXECUTOR_CODE_CACHE_MB', 2048, 16, 1_048_576) * MIB,
+    imageCacheBytes: int(env, 'TALLY_EXECUTOR_IMAGE_CACHE_MB', 10_240, 64, 1_048_576) * MIB,
+  };
+}
+
 /** Half the machine's memory in 128 MB instances, within [2, 256]. */
 export const defaultCapacity = () => Math.max(2, Math.min(256, Math.floor(os.totalmem() / 2 / (128 * MIB))));
 
@@ -163,5 +185,6 @@ export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorOptions {
     spoolReserveBytes: int(env, 'TALLY_SPOOL_RESERVE_MB', 4, 0, 1024) * MIB,
     spoolMinFreeBytes: int(env, 'TALLY_SPOOL_MIN_FREE_MB', 64, 0, 1_048_576) * MIB,
     sandbox: parseSandboxConfig(env),
+    caches: parseCacheBudgets(env),
   };
 }

@@ -174,11 +174,17 @@ async function startHolding(options: StartOptions, log: Logger): Promise<Executo
     reserveBytes: options.spoolReserveBytes ?? DEFAULT_SPOOL_RESERVE_BYTES,
     minFreeBytes: options.spoolMinFreeBytes ?? DEFAULT_SPOOL_MIN_FREE_BYTES,
   });
-  const code = new CodeCache(path.join(options.dir, 'code'), api, log);
+  const code = new CodeCache(path.join(options.dir, 'code'), api, log, { budgetBytes: options.caches?.codeCacheBytes });
   await code.init();
-  const images = new ImageCache({ dir: path.join(options.dir, 'images'), api, log, idleMs: options.imageIdleMs });
+  const images = new ImageCache({
+    dir: path.join(options.dir, 'images'),
+    api,
+    log,
+    idleMs: options.imageIdleMs,
+    budgetBytes: options.caches?.imageCacheBytes,
+  });
   await images.init();
-  const metrics = createExecutorMetrics(spool);
+  const metrics = createExecutorMetrics(spool, { code, images });
   const ingest = options.ingest ?? api;
   const reporter = new UsageReporter({
     spool,

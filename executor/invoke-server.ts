@@ -20,6 +20,7 @@ import {
   type RequestMeta,
 } from '../src/contracts/invoke-stream.js';
 import { isUuid, type UsageEvent } from '../src/contracts/usage.js';
+import type { CacheStats } from './cache-budget.js';
 import type { ImageCache } from './image-cache.js';
 import { CodeUnavailableError } from './runtime/instance.js';
 import { TooManyRequestsError, type FunctionPool } from './runtime/pool.js';
@@ -34,9 +35,10 @@ const HELD_RETRY_MS = 250;
 const HELD_RETRY_MAX_MS = 10_000;
 
 /** One registry per executor (tests run several in one process), served at the executor's GET /metrics. */
-export function createExecutorMetrics(spool?: Pick<UsageSpool, 'stats'>) {
+export function createExecutorMetrics(spool?: Pick<UsageSpool, 'stats'>, caches?: Record<'code' | 'images', { stats(): CacheStats }>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tally_executor_' });
+  if (caches) cacheMetrics(registry, caches);
   if (spool) {
     new Gauge({
       name: 'tally_executor_usage_quarantine_waiting',
@@ -86,6 +88,53 @@ export function createExecutorMetrics(spool?: Pick<UsageSpool, 'stats'>) {
 }
 
 export type ExecutorMetrics = ReturnType<typeof createExecutorMetrics>;
+
+/** The code and image caches' disk use against their budgets, read from memory at each scrape. */
+function cacheMetrics(registry: Registry, caches: Record<'code' | 'images', { stats(): CacheStats }>): void {
+  const each = (set: (cache: 'code' | 'image', stats: CacheStats) => void) => {
+    set('code', caches.code.stats());
+    set('image', caches.images.stats());
+  };
+  const labelNames = ['cache'] as const;
+  new Gauge({
+    name: 'tally_executor_cache_bytes',
+    help: 'Bytes the code cache (unpacked code) or the image cache (unpacked images and their blobs) takes on disk',
+    labelNames,
+    registers: [registry],
+    collect() {
+      each((cache, stats) => this.set({ cache }, stats.bytes));
+    },
+  });
+  new Gauge({
+    name: 'tally_executor_cache_budget_bytes',
+    help: 'The cache budget (TALLY_EXECUTOR_CODE_CACHE_MB, TALLY_EXECUTOR_IMAGE_CACHE_MB): past it, unused entries are removed',
+    labelNames,
+    registers: [registry],
+    collect() {
+      each((cache, stats) => Number.isFinite(stats.budgetBytes) && this.set({ cache }, stats.budgetBytes));
+    },
+  });
+  new Gauge({
+    name: 'tally_executor_cache_entries',
+    help: 'Code versions or container images the cache keeps unpacked',
+    labelNames,
+    registers: [registry],
+    collect() {
+      each((cache, stats) => this.set({ cache }, stats.entries));
+    },
+  });
+  new Counter({
+    name: 'tally_executor_cache_evictions_total',
+    help: 'Entries removed to bring the cache within its budget (each is fetched again when next needed)',
+    labelNames,
+    registers: [registry],
+    collect() {
+      // The caches count; the counter shows their counts.
+      this.reset();
+      each((cache, stats) => this.inc({ cache }, stats.evicted));
+    },
+  });
+}
 
 export interface InvokeServerDeps {
   token: string;

@@ -2,7 +2,14 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseSecretKey } from './lib/secret-box.js';
 import { defaultMinUnreserved } from './modules/limits/concurrency.js';
-import { DEFAULT_MAX_INSTANCE_AGE_S, ExecutorConfigError, parseSandboxConfig, type SandboxConfig } from '../executor/config.js';
+import {
+  DEFAULT_MAX_INSTANCE_AGE_S,
+  ExecutorConfigError,
+  parseCacheBudgets,
+  parseSandboxConfig,
+  type CacheBudgets,
+  type SandboxConfig,
+} from '../executor/config.js';
 
 export interface Config {
   port: number;
@@ -48,6 +55,8 @@ export interface Config {
   dbIdleInTransactionTimeoutMs: number;
   /** How the local executor contains functions (TALLY_SANDBOX, TALLY_FUNCTION_NETWORK, ...). */
   sandbox: SandboxConfig;
+  /** The local executor's code and image cache budgets (TALLY_EXECUTOR_CODE_CACHE_MB, TALLY_EXECUTOR_IMAGE_CACHE_MB). */
+  executorCaches: CacheBudgets;
   /** Usage that started more than this many months before the current one is refused at ingest. */
   billingLookbackMonths: number;
   /** Tenants' webhooks may reach loopback and private addresses (off: only public ones). */
@@ -182,7 +191,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     shutdownTimeoutMs: int(env, 'TALLY_SHUTDOWN_TIMEOUT_S', 20, 2, 600) * 1000,
     dbStatementTimeoutMs: int(env, 'TALLY_DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
     dbIdleInTransactionTimeoutMs: int(env, 'TALLY_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000, 0, 86_400_000),
-    sandbox: sandboxConfig(env),
+    sandbox: executorSetting(() => parseSandboxConfig(env)),
+    executorCaches: executorSetting(() => parseCacheBudgets(env)),
     billingLookbackMonths: int(env, 'TALLY_BILLING_LOOKBACK_MONTHS', DEFAULT_BILLING_LOOKBACK_MONTHS, 1, 1200),
     allowPrivateWebhooks: onOff(env, 'TALLY_ALLOW_PRIVATE_WEBHOOKS', false),
     accountConcurrency: int(env, 'TALLY_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
@@ -271,9 +281,10 @@ function publicUrl(raw: string): string | null {
   return raw.replace(/\/+$/, '');
 }
 
-function sandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {
+/** A setting the api's in-process executor shares with the executor process, its error named as the api's own. */
+function executorSetting<T>(parse: () => T): T {
   try {
-    return parseSandboxConfig(env);
+    return parse();
   } catch (err) {
     if (err instanceof ExecutorConfigError) throw new ConfigError(err.variable, err.message.slice(err.variable.length + 2));
     throw err;

@@ -194,6 +194,7 @@ async function main(guard: StartGuard): Promise<void> {
         shutdownTimeoutMs: Math.min(10_000, config.shutdownTimeoutMs / 2),
         logLevel: config.logLevel,
         sandbox: config.sandbox,
+        caches: config.executorCaches,
         logger: log.child({ module: 'executor' }),
         // Its usage and log lines go straight to this api's services, not over loopback HTTP.
         ingest: localIngest({ key, auth: services.auth, usage: services.usage, logs: services.logs }),

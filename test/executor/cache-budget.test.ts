@@ -104,6 +104,16 @@ describe('code within its budget, with instances running from it', () => {
     expect(api.fetched).toEqual([A.sha, B.sha, C.sha, B.sha]);
     await expect.poll(() => kept(dir)).toEqual(sorted(B.sha, C.sha));
     expect(code.stats()).toMatchObject({ bytes: 2 * one, entries: 2, evicted: 2 });
+    // What the executor's /metrics shows of it.
+    const images = new ImageCache({ dir: fresh(), api: { fetchImageBlob: async () => new Blob([]).stream() }, log: silentLog });
+    await images.init();
+    const metrics = await createExecutorMetrics(undefined, { code, images }).registry.metrics();
+    expect(metrics).toMatch(new RegExp(`^tally_executor_cache_bytes\\{cache="code"\\} ${2 * one}$`, 'm'));
+    expect(metrics).toMatch(new RegExp(`^tally_executor_cache_budget_bytes\\{cache="code"\\} ${Math.floor(1.5 * one)}$`, 'm'));
+    expect(metrics).toMatch(/^tally_executor_cache_entries\{cache="code"\} 2$/m);
+    expect(metrics).toMatch(/^tally_executor_cache_evictions_total\{cache="code"\} 2$/m);
+    expect(metrics).toMatch(/^tally_executor_cache_bytes\{cache="image"\} 0$/m);
+    expect(metrics).toMatch(/^tally_executor_cache_evictions_total\{cache="image"\} 0$/m);
   });
 
   it('code removed since the last call and not fetchable again is a 502 before anything runs, never a billed start failure', async () => {

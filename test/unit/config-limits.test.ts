@@ -55,4 +55,25 @@ describe('configuration of the limits and webhooks', () => {
       expect(() => executor({ TALLY_EXECUTOR_MAX_INSTANCE_AGE_S: bad })).toThrow(/TALLY_EXECUTOR_MAX_INSTANCE_AGE_S/);
     }
   });
+
+  it('reads the code and image cache budgets for the in-process and the separate executor: 2,048 and 10,240 MB unless set, bounded', () => {
+    const executor = (extra: Record<string, string>) =>
+      parseExecutorConfig({ TALLY_EXECUTOR_KEY: 'k', TALLY_API_URL: 'http://127.0.0.1:3000', ...extra });
+    const MB = 1024 * 1024;
+    expect(parseConfig({}).executorCaches).toEqual({ codeCacheBytes: 2048 * MB, imageCacheBytes: 10_240 * MB });
+    expect(executor({}).caches).toEqual({ codeCacheBytes: 2048 * MB, imageCacheBytes: 10_240 * MB });
+    const set = { TALLY_EXECUTOR_CODE_CACHE_MB: '16', TALLY_EXECUTOR_IMAGE_CACHE_MB: '1048576' };
+    expect(parseConfig(set).executorCaches).toEqual({ codeCacheBytes: 16 * MB, imageCacheBytes: 1_048_576 * MB });
+    expect(executor(set).caches).toEqual({ codeCacheBytes: 16 * MB, imageCacheBytes: 1_048_576 * MB });
+    for (const [name, bad] of [
+      ['TALLY_EXECUTOR_CODE_CACHE_MB', '15'],
+      ['TALLY_EXECUTOR_CODE_CACHE_MB', '2 GB'],
+      ['TALLY_EXECUTOR_IMAGE_CACHE_MB', '63'],
+      ['TALLY_EXECUTOR_IMAGE_CACHE_MB', '1048577'],
+    ] as const) {
+      expect(() => parseConfig({ [name]: bad })).toThrow(ConfigError);
+      expect(() => parseConfig({ [name]: bad })).toThrow(new RegExp(name));
+      expect(() => executor({ [name]: bad })).toThrow(new RegExp(name));
+    }
+  });
 });
