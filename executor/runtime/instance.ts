@@ -482,7 +482,13 @@ export class FunctionInstance {
     const durationMs = toMicrosecond(
       !handedOff ? 0 : ending.status === 'timeout' ? active.limitMs : Math.min(ending.at - active.handedOffAt!, active.limitMs),
     );
-    const initDurationMs = active.cold ? toMicrosecond((this.firstNextAt ?? ending.at) - this.spawnedAt) : undefined;
+    // Init is counted from the spawn: a start that failed before it (no sandbox, no code) ran nothing,
+    // and was billed up to init's 10 s from time 0 of the executor's clock before this was found.
+    const initDurationMs = active.cold
+      ? this.spawnedAt === 0
+        ? 0
+        : toMicrosecond((this.firstNextAt ?? ending.at) - this.spawnedAt)
+      : undefined;
     const billed = billedDurationMs(durationMs, initDurationMs);
     const maxMemoryUsedMb = Math.ceil(peakKb / 1024);
     const initLog = handedOff ? active.initLog : '';

@@ -199,4 +199,26 @@ describe('function pool', () => {
     await expect(running).rejects.toThrow(/closed/);
     expect(opens).toBe(0);
   });
+
+  it('bills nothing for the start of an instance whose sandbox could not be made', async () => {
+    // Found on 2026-12-07: init was counted from a spawn that never happened (time 0 of the process's
+    // clock), so such a failure billed up to the 10 s that init counts, for a function that never ran.
+    const isolation: Isolation = {
+      mode: sandbox.isolation.mode,
+      open: async () => {
+        throw new Error('no uid left');
+      },
+      close: async () => undefined,
+    };
+    const p = new FunctionPool({ log: silentLog, capacity: 2, idleTimeoutMs: 60_000, instance: { isolation } });
+    pools.push(p);
+    const result = await p.invoke(makeSpec(code()), event({}), 'no-sandbox');
+    expect(result).toMatchObject({
+      status: 'error',
+      errorType: 'Runtime.ExitError',
+      billedDurationMs: 0,
+      durationMs: 0,
+      initDurationMs: 0,
+    });
+  });
 });
