@@ -101,6 +101,7 @@ describe('webhook signing secrets sealed at rest', () => {
       await r.services.events.queueSourceFailure({
         accountId: w.tenant.id,
         functionId: w.functionId,
+        mappingId: w.mapping.id,
         destination: { type: 'webhook', url: receiver.url },
         key: `${w.mapping.id}:batch-1`,
         body: '{"batch":1}',

@@ -124,6 +124,7 @@ describe('rotating TALLY_SECRET_KEY', () => {
       await r!.services.events.queueSourceFailure({
         accountId: tenant.id,
         functionId: functionIds[0]!,
+        mappingId: m.json().id,
         destination: { type: 'webhook', url: HOOK },
         key: `${m.json().id}:batch`,
         body: '{}',

@@ -343,9 +343,30 @@ export function createAsyncRepository(db: Db) {
       return rows.map(toInvocation);
     },
 
+    /**
+     * Claims the record of an event source's failed batch (`id`: made from its mapping and content): true
+     * the first time, false for a batch recorded before (delivered again after a lost acknowledgement).
+     * The claim outlives the record, as long as its mapping exists (migrations/0098_record_retention.sql).
+     */
+    async claimSourceFailure(tx: Transaction<Database>, c: { accountId: string; id: string; mappingId: string }, now: Date) {
+      const { rows } = await sql`
+        insert into event_source_failure_claims (account_id, id, mapping_id, recorded_at)
+        values (${c.accountId}, ${c.id}, ${c.mappingId}, ${now})
+        on conflict do nothing
+        returning id`.execute(tx);
+      return rows.length === 1;
+    },
+
     async insertDelivery(
       tx: Transaction<Database>,
-      d: { accountId: string; requestId: string; functionId: string; url: string; body: string; webhookSecretSealed?: string },
+      d: {
+        accountId: string;
+        requestId: string;
+        functionId: string;
+        url: string;
+        body: string;
+        webhookSecretSealed?: string;
+      },
       now: Date,
     ): Promise<void> {
       await sql`

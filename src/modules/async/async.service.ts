@@ -286,49 +286,54 @@ export function createAsyncService(deps: {
     async queueSourceFailure(f: {
       accountId: string;
       functionId: string;
+      /** The mapping the batch came from: its claim is kept while the mapping exists (docs/operations.md, "Record retention"). */
+      mappingId: string;
       destination: Destination;
       key: string;
       body: string;
       webhookSecret: string | null;
     }): Promise<string> {
       const now = clock.now();
+      // The claim and the record in one transaction: a batch recorded before writes nothing, even once its record is gone.
+      const claim = { accountId: f.accountId, id: uuidFromKey(f.key), mappingId: f.mappingId };
       if (f.destination.type === 'webhook') {
-        const requestId = uuidFromKey(f.key);
-        await repo.transaction((tx) =>
-          repo.insertDelivery(
+        const url = f.destination.url;
+        await repo.transaction(async (tx) => {
+          if (!(await repo.claimSourceFailure(tx, claim, now))) return;
+          await repo.insertDelivery(
             tx,
             {
               accountId: f.accountId,
-              requestId,
+              requestId: claim.id,
               functionId: f.functionId,
-              url: f.destination.type === 'webhook' ? f.destination.url : '',
+              url,
               body: f.body,
               ...(f.webhookSecret
-                ? { webhookSecretSealed: deps.secretBox.seal(f.webhookSecret, SIGNING_SECRET_CONTEXT.delivery(f.accountId, requestId)) }
+                ? { webhookSecretSealed: deps.secretBox.seal(f.webhookSecret, SIGNING_SECRET_CONTEXT.delivery(f.accountId, claim.id)) }
                 : {}),
             },
             now,
-          ),
-        );
-        return `webhook ${f.destination.url}`;
+          );
+        });
+        return `webhook ${url}`;
       }
       const target = await deps.functions.resolve(f.accountId, f.destination.function);
-      const id = uuid7();
-      await repo.enqueue(null, [
-        {
-          accountId: f.accountId,
-          id,
-          functionId: target.config.id,
-          functionName: f.destination.function,
-          payload: Buffer.from(f.body),
-          source: 'event-source',
-          sourceKey: f.key,
-          chainDepth: 1,
-          createdAt: now,
-          dueAt: now,
-        },
-      ]);
-      wake();
+      const event: NewEvent = {
+        accountId: f.accountId,
+        id: uuid7(),
+        functionId: target.config.id,
+        functionName: f.destination.function,
+        payload: Buffer.from(f.body),
+        source: 'event-source',
+        sourceKey: f.key,
+        chainDepth: 1,
+        createdAt: now,
+        dueAt: now,
+      };
+      const queued = await repo.transaction(
+        async (tx) => (await repo.claimSourceFailure(tx, claim, now)) && (await repo.enqueue(tx, [event]))[0],
+      );
+      if (queued) wake();
       return `function ${f.destination.function}`;
     },
 
@@ -500,8 +505,11 @@ export function createAsyncService(deps: {
   };
 }
 
-/** A uuid made from a key (sha-256, version 8 bits): the same batch's webhook delivery row each time. */
-function uuidFromKey(key: string): string {
+/**
+ * A uuid made from a key (sha-256, version 8 bits): the same batch's claim and webhook delivery row each
+ * time. Migration 0098 computes the same in SQL for the records written before it.
+ */
+export function uuidFromKey(key: string): string {
   const h = createHash('sha256').update(key).digest();
   h[6] = (h[6]! & 0x0f) | 0x80;
   h[8] = (h[8]! & 0x3f) | 0x80;

@@ -99,6 +99,7 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
     await deps.events.queueSourceFailure({
       accountId: m.accountId,
       functionId: m.functionId,
+      mappingId: m.id,
       destination: m.onFailure,
       key,
       body: JSON.stringify({ ...record, eventSourceMappingArn: mappingArn(m.accountId, m.id), itemIdentifiers: ids }),
