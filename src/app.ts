@@ -58,6 +58,8 @@ import { sourcesRoutes } from './modules/sources/sources.routes.js';
 import { createSourcesService } from './modules/sources/sources.service.js';
 import { createSecretsRepository } from './modules/secrets/secrets.repository.js';
 import { createSecretsService } from './modules/secrets/secrets.service.js';
+import { createRetentionRepository } from './modules/retention/retention.repository.js';
+import { createRetentionService } from './modules/retention/retention.service.js';
 import { createSchedulesRepository } from './modules/schedules/schedules.repository.js';
 import { schedulesRoutes } from './modules/schedules/schedules.routes.js';
 import { createSchedulesService } from './modules/schedules/schedules.service.js';
@@ -292,6 +294,7 @@ export function buildServices(deps: AppDeps) {
   });
   const versions = createVersionsService({ repo: createVersionsRepository(deps.db), functions, clock: deps.clock });
   const accessKeys = createAccessKeysService({ repo: createAccessKeysRepository(deps.db), secretBox, auth, clock: deps.clock });
+  const retention = createRetentionService({ repo: createRetentionRepository(deps.db), clock: deps.clock });
   const secrets = createSecretsService({
     repo: createSecretsRepository(deps.db),
     secretBox,
@@ -299,6 +302,7 @@ export function buildServices(deps: AppDeps) {
   });
   return {
     secrets,
+    retention,
     logs,
     versions,
     accessKeys,

@@ -69,6 +69,11 @@ export interface Config {
   logFollowersPerAccount: number;
   /** Log lines older than this many days are refused at ingest, whatever the account's retention. */
   logMaxAgeDays: number;
+  /**
+   * Finished records (async invocations and their attempts and deliveries, schedule ticks, budget alerts
+   * and their deliveries) are deleted this many days after they finished; billing records never are.
+   */
+  recordRetentionDays: number;
   /** Failed authentications per source address per minute (0: unlimited). */
   authFailuresPerMinute: number;
   /** Calls to expensive routes per API key, and per source address, per minute (0: unlimited). */
@@ -101,6 +106,9 @@ export const DEFAULT_LOG_FOLLOWERS_PER_ACCOUNT = 10;
 
 /** How late a log line may arrive: as long as an account keeps its lines unless it chose otherwise. */
 export const DEFAULT_LOG_MAX_AGE_DAYS = 30;
+
+/** A month of finished async invocations, ticks and alerts to look back on, as logs are kept by default. */
+export const DEFAULT_RECORD_RETENTION_DAYS = 30;
 
 /** A year: an executor offline for longer than that has bigger problems than its spool. */
 export const DEFAULT_BILLING_LOOKBACK_MONTHS = 12;
@@ -205,6 +213,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     ),
     logFollowersPerAccount: int(env, 'TALLY_LOG_FOLLOWERS_PER_ACCOUNT', DEFAULT_LOG_FOLLOWERS_PER_ACCOUNT, 1, 100_000),
     logMaxAgeDays: int(env, 'TALLY_LOG_MAX_AGE_DAYS', DEFAULT_LOG_MAX_AGE_DAYS, 1, 3653),
+    // At least a day: the database refuses a shorter one (the unique keys these rows carry stop duplicates for up to a day).
+    recordRetentionDays: int(env, 'TALLY_RECORD_RETENTION_DAYS', DEFAULT_RECORD_RETENTION_DAYS, 1, 3653),
     authFailuresPerMinute: int(env, 'TALLY_RATE_LIMIT_AUTH_FAILURES', 30, 0, 1_000_000),
     expensivePerMinute: int(env, 'TALLY_RATE_LIMIT_EXPENSIVE', 120, 0, 1_000_000),
     shedEventLoopDelayMs: int(env, 'TALLY_SHED_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),

@@ -9,6 +9,7 @@ import { startAsyncWorker } from './jobs/async-worker.js';
 import { startAlertDelivery } from './jobs/budget-alerts.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { scheduleLogUpkeep } from './jobs/log-retention.js';
+import { scheduleRecordRetention } from './jobs/record-retention.js';
 import { startEventSources } from './jobs/event-sources.js';
 import { scheduleBudgetEvaluation } from './jobs/budget-evaluator.js';
 import { scheduleInvoiceFinalizer } from './jobs/invoice-finalizer.js';
@@ -105,6 +106,7 @@ async function main(guard: StartGuard): Promise<void> {
   const alertDelivery = startAlertDelivery({ alerts: services.alerts, log });
   const scheduler = startScheduler({ schedules: services.schedules, log });
   const logUpkeep = scheduleLogUpkeep({ logs: services.logs, log });
+  const recordRetention = scheduleRecordRetention({ retention: services.retention, days: config.recordRetentionDays, log });
   const eventSources = startEventSources({
     sources: services.sources,
     invoke: services.invoke,
@@ -141,7 +143,15 @@ async function main(guard: StartGuard): Promise<void> {
     await steps.step('executor', () => executor?.stop());
     await steps.step(
       'jobs',
-      () => Promise.all([finalizer.stop(), budgetEvaluation.stop(), alertDelivery.stop(), scheduler.stop(), logUpkeep.stop()]),
+      () =>
+        Promise.all([
+          finalizer.stop(),
+          budgetEvaluation.stop(),
+          alertDelivery.stop(),
+          scheduler.stop(),
+          logUpkeep.stop(),
+          recordRetention.stop(),
+        ]),
       {
         ms: steps.left() / 3,
       },

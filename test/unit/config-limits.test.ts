@@ -11,6 +11,7 @@ describe('configuration of the limits and webhooks', () => {
       minUnreservedConcurrency: 100,
       logFollowersPerAccount: 10,
       logMaxAgeDays: 30,
+      recordRetentionDays: 30,
       authFailuresPerMinute: 30,
       expensivePerMinute: 120,
       shedEventLoopDelayMs: 1000,
@@ -41,6 +42,12 @@ describe('configuration of the limits and webhooks', () => {
     expect(() => parseConfig({ TALLY_LOG_FOLLOWERS_PER_ACCOUNT: '0' })).toThrow(/TALLY_LOG_FOLLOWERS_PER_ACCOUNT/);
     expect(parseConfig({ TALLY_LOG_MAX_AGE_DAYS: '90' }).logMaxAgeDays).toBe(90);
     expect(() => parseConfig({ TALLY_LOG_MAX_AGE_DAYS: '3654' })).toThrow(/TALLY_LOG_MAX_AGE_DAYS/);
+    expect(parseConfig({ TALLY_RECORD_RETENTION_DAYS: '1' }).recordRetentionDays).toBe(1);
+    expect(parseConfig({ TALLY_RECORD_RETENTION_DAYS: '3653' }).recordRetentionDays).toBe(3653);
+    // Less than a day would let a duplicate schedule tick or budget alert through (the database refuses it too).
+    for (const bad of ['0', '3654', '1.5', 'forever']) {
+      expect(() => parseConfig({ TALLY_RECORD_RETENTION_DAYS: bad })).toThrow(/TALLY_RECORD_RETENTION_DAYS/);
+    }
   });
 
   it("reads an instance's maximum age for the in-process and the separate executor: two hours unless set, 0 for never", () => {

@@ -320,29 +320,38 @@ export function createAlertsRepository(db: Db) {
       await t(db).updateTable('budget_alert_outbox').set({ status, last_error: lastError }).where('alert_id', '=', alertId).execute();
     },
 
-    /** A redelivery: a fresh round of attempts starting now, for an alert with or without an outbox row. */
-    async requeue(alertId: string, accountId: string, body: string, now: Date): Promise<void> {
-      await t(db)
-        .insertInto('budget_alert_outbox')
-        .values({
-          alert_id: alertId,
-          account_id: accountId,
-          body,
-          status: 'pending',
-          next_attempt_at: now,
-          give_up_at: sql<Date>`${now}::timestamptz + ${RETRY_WINDOW}::interval`,
-        })
-        .onConflict((oc) =>
-          oc.column('alert_id').doUpdateSet({
+    /**
+     * A redelivery: a fresh round of attempts starting now, for an alert with or without an outbox row.
+     * False when the alert is gone (the record retention removed it since it was read).
+     */
+    async requeue(alertId: string, accountId: string, body: string, now: Date): Promise<boolean> {
+      try {
+        await t(db)
+          .insertInto('budget_alert_outbox')
+          .values({
+            alert_id: alertId,
+            account_id: accountId,
+            body,
             status: 'pending',
-            attempts: 0,
             next_attempt_at: now,
             give_up_at: sql<Date>`${now}::timestamptz + ${RETRY_WINDOW}::interval`,
-            delivered_at: null,
-            last_error: null,
-          }),
-        )
-        .execute();
+          })
+          .onConflict((oc) =>
+            oc.column('alert_id').doUpdateSet({
+              status: 'pending',
+              attempts: 0,
+              next_attempt_at: now,
+              give_up_at: sql<Date>`${now}::timestamptz + ${RETRY_WINDOW}::interval`,
+              delivered_at: null,
+              last_error: null,
+            }),
+          )
+          .execute();
+        return true;
+      } catch (err) {
+        if ((err as { code?: unknown }).code === '23503') return false; // foreign_key_violation: no such alert any more
+        throw err;
+      }
     },
 
     /** Pending deliveries of a deleted budget are not sent any more. */

@@ -149,7 +149,7 @@ export function createAlertsService(deps: {
         );
       }
       const now = deps.clock.now();
-      await repo.requeue(alert.id, alert.accountId, alertBody(alert), now);
+      if (!(await repo.requeue(alert.id, alert.accountId, alertBody(alert), now))) throw errors.alertNotFound(id);
       // If a worker claimed it in between, that worker sends it: the answer then shows it pending.
       for (const c of await repo.claimDue(now, 1, alert.id)) await attempt(c, now);
       return detail(alert);
