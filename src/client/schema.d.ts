@@ -374,7 +374,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Budget alerts, newest first, with their delivery state */
+        /**
+         * Budget alerts, newest first, with their delivery state
+         * @description An alert is kept for TALLY_RECORD_RETENTION_DAYS (30 by default) after its month can no longer be evaluated (the first day of the next) and its delivery ended.
+         */
         get: operations["listAlerts"];
         put?: never;
         post?: never;
@@ -391,7 +394,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One alert with its webhook delivery history */
+        /**
+         * One alert with its webhook delivery history
+         * @description 404 ALERT_NOT_FOUND once the record retention removed it (GET /v1/alerts).
+         */
         get: operations["getAlert"];
         put?: never;
         post?: never;
@@ -410,7 +416,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send the alert to the webhook again now (same id and body, newly signed) */
+        /**
+         * Send the alert to the webhook again now (same id and body, newly signed)
+         * @description 404 ALERT_NOT_FOUND once the record retention removed it (GET /v1/alerts).
+         */
         post: operations["redeliverAlert"];
         delete?: never;
         options?: never;
@@ -563,7 +572,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One invocation: an asynchronous one by its request id (or an attempt of it), a synchronous one once its usage arrived */
+        /**
+         * One invocation: an asynchronous one by its request id (or an attempt of it), a synchronous one once its usage arrived
+         * @description An asynchronous invocation is kept for TALLY_RECORD_RETENTION_DAYS (30 by default) after it finished (and its destination delivery did); then 404 INVOCATION_NOT_FOUND by its request id. An invocation id of one of its runs is then answered from its usage, as a synchronous one.
+         */
         get: operations["getInvocation"];
         put?: never;
         post?: never;
@@ -580,7 +592,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A function's asynchronous invocations, newest first, by status */
+        /**
+         * A function's asynchronous invocations, newest first, by status
+         * @description Finished ones are listed for TALLY_RECORD_RETENTION_DAYS (30 by default) after they finished.
+         */
         get: operations["listFunctionInvocations"];
         put?: never;
         post?: never;
@@ -653,7 +668,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The ticks a schedule fired, newest first, with the asynchronous invocation each queued */
+        /**
+         * The ticks a schedule fired, newest first, with the asynchronous invocation each queued
+         * @description Ticks are kept for TALLY_RECORD_RETENTION_DAYS (30 by default).
+         */
         get: operations["listScheduleTicks"];
         put?: never;
         post?: never;

@@ -23,6 +23,9 @@ export function asyncRoutes(deps: { auth: Auth; accounts: AccountsService; event
         schema: {
           tags,
           summary: 'One invocation: an asynchronous one by its request id (or an attempt of it), a synchronous one once its usage arrived',
+          description:
+            'An asynchronous invocation is kept for TALLY_RECORD_RETENTION_DAYS (30 by default) after it finished (and its destination delivery did); ' +
+            'then 404 INVOCATION_NOT_FOUND by its request id. An invocation id of one of its runs is then answered from its usage, as a synchronous one.',
           params: Type.Object({ requestId: Type.String() }),
           response: { 200: InvocationDto, ...errorResponses },
         },
@@ -37,6 +40,7 @@ export function asyncRoutes(deps: { auth: Auth; accounts: AccountsService; event
         schema: {
           tags,
           summary: "A function's asynchronous invocations, newest first, by status",
+          description: 'Finished ones are listed for TALLY_RECORD_RETENTION_DAYS (30 by default) after they finished.',
           params: NameParams,
           querystring: InvocationListQuery,
           response: { 200: InvocationListDto, ...errorResponses },

@@ -121,6 +121,9 @@ export function budgetsRoutes(deps: {
         schema: {
           tags,
           summary: 'Budget alerts, newest first, with their delivery state',
+          description:
+            'An alert is kept for TALLY_RECORD_RETENTION_DAYS (30 by default) after its month can no longer be evaluated (the first day of the next) ' +
+            'and its delivery ended.',
           querystring: ListAlertsQuery,
           response: { 200: Type.Object({ alerts: Type.Array(AlertDto) }), ...errorResponses },
         },
@@ -141,6 +144,7 @@ export function budgetsRoutes(deps: {
         schema: {
           tags,
           summary: 'One alert with its webhook delivery history',
+          description: '404 ALERT_NOT_FOUND once the record retention removed it (GET /v1/alerts).',
           params: IdParams,
           response: { 200: AlertDetailDto, ...errorResponses },
         },
@@ -155,6 +159,7 @@ export function budgetsRoutes(deps: {
         schema: {
           tags,
           summary: 'Send the alert to the webhook again now (same id and body, newly signed)',
+          description: '404 ALERT_NOT_FOUND once the record retention removed it (GET /v1/alerts).',
           params: IdParams,
           response: { 200: AlertDetailDto, ...errorResponses },
         },

@@ -62,6 +62,7 @@ export function schedulesRoutes(deps: { auth: Auth; accounts: AccountsService; s
         schema: {
           tags,
           summary: 'The ticks a schedule fired, newest first, with the asynchronous invocation each queued',
+          description: 'Ticks are kept for TALLY_RECORD_RETENTION_DAYS (30 by default).',
           params: ScheduleParams,
           querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }, { additionalProperties: false }),
           response: {
