@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseSecretKey } from './lib/secret-box.js';
-import { defaultMinUnreserved } from './modules/limits/concurrency.js';
 import {
   DEFAULT_MAX_INSTANCE_AGE_S,
   ExecutorConfigError,
@@ -63,8 +62,11 @@ export interface Config {
   allowPrivateWebhooks: boolean;
   /** Most invocations of one account running at once, across every api replica. */
   accountConcurrency: number;
-  /** What functions' reservations must leave to the account's other functions (Lambda keeps 100 of 1,000). */
-  minUnreservedConcurrency: number;
+  /**
+   * What functions' reservations must leave to the account's other functions (Lambda keeps 100 of 1,000);
+   * null when unset: a tenth of each account's own limit, at most 100.
+   */
+  minUnreservedConcurrency: number | null;
   /** Most log followers (SSE) of one account each api process serves at once. */
   logFollowersPerAccount: number;
   /** Log lines older than this many days are refused at ingest, whatever the account's retention. */
@@ -204,13 +206,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     billingLookbackMonths: int(env, 'TALLY_BILLING_LOOKBACK_MONTHS', DEFAULT_BILLING_LOOKBACK_MONTHS, 1, 1200),
     allowPrivateWebhooks: onOff(env, 'TALLY_ALLOW_PRIVATE_WEBHOOKS', false),
     accountConcurrency: int(env, 'TALLY_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
-    minUnreservedConcurrency: int(
-      env,
-      'TALLY_UNRESERVED_CONCURRENCY_MIN',
-      defaultMinUnreserved(int(env, 'TALLY_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000)),
-      0,
-      1_000_000,
-    ),
+    // Unset, it follows each account's limit (an operator may give one account its own).
+    minUnreservedConcurrency: env.TALLY_UNRESERVED_CONCURRENCY_MIN?.trim()
+      ? int(env, 'TALLY_UNRESERVED_CONCURRENCY_MIN', 0, 0, 1_000_000)
+      : null,
     logFollowersPerAccount: int(env, 'TALLY_LOG_FOLLOWERS_PER_ACCOUNT', DEFAULT_LOG_FOLLOWERS_PER_ACCOUNT, 1, 100_000),
     logMaxAgeDays: int(env, 'TALLY_LOG_MAX_AGE_DAYS', DEFAULT_LOG_MAX_AGE_DAYS, 1, 3653),
     // At least a day: the database refuses a shorter one (the unique keys these rows carry stop duplicates for up to a day).

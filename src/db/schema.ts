@@ -10,6 +10,8 @@ export interface AccountsTable {
   id: Generated<string>;
   name: string;
   free_tier: Generated<boolean>;
+  /** The operator's concurrency limit for this account; null: the deployment's default. */
+  concurrency_limit: Generated<number | null>;
   created_at: CreatedAt;
 }
 

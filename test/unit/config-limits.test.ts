@@ -8,7 +8,7 @@ describe('configuration of the limits and webhooks', () => {
     expect(c).toMatchObject({
       allowPrivateWebhooks: false,
       accountConcurrency: 1000,
-      minUnreservedConcurrency: 100,
+      minUnreservedConcurrency: null, // unset: a tenth of each account's own limit, at most 100
       logFollowersPerAccount: 10,
       logMaxAgeDays: 30,
       recordRetentionDays: 30,
@@ -29,7 +29,7 @@ describe('configuration of the limits and webhooks', () => {
     expect(c).toMatchObject({
       allowPrivateWebhooks: true,
       accountConcurrency: 50,
-      minUnreservedConcurrency: 5, // a tenth of the limit unless set
+      minUnreservedConcurrency: null, // derived from each account's limit unless set
       authFailuresPerMinute: 0,
       trustProxy: '10.0.0.0/8, 192.168.1.1',
     });
@@ -38,6 +38,8 @@ describe('configuration of the limits and webhooks', () => {
     expect(() => parseConfig({ TALLY_TRUST_PROXY: 'everyone' })).toThrow(/TALLY_TRUST_PROXY/);
     expect(() => parseConfig({ TALLY_ACCOUNT_CONCURRENCY: '0' })).toThrow(/TALLY_ACCOUNT_CONCURRENCY/);
     expect(parseConfig({ TALLY_UNRESERVED_CONCURRENCY_MIN: '0' }).minUnreservedConcurrency).toBe(0);
+    expect(parseConfig({ TALLY_UNRESERVED_CONCURRENCY_MIN: '250' }).minUnreservedConcurrency).toBe(250);
+    expect(() => parseConfig({ TALLY_UNRESERVED_CONCURRENCY_MIN: '-1' })).toThrow(/TALLY_UNRESERVED_CONCURRENCY_MIN/);
     expect(parseConfig({ TALLY_LOG_FOLLOWERS_PER_ACCOUNT: '2' }).logFollowersPerAccount).toBe(2);
     expect(() => parseConfig({ TALLY_LOG_FOLLOWERS_PER_ACCOUNT: '0' })).toThrow(/TALLY_LOG_FOLLOWERS_PER_ACCOUNT/);
     expect(parseConfig({ TALLY_LOG_MAX_AGE_DAYS: '90' }).logMaxAgeDays).toBe(90);

@@ -216,6 +216,27 @@ export function createFunctionsRepository(base: Db) {
       await sql`select pg_advisory_xact_lock(hashtextextended(${`reserved-concurrency/${accountId}`}, 0))`.execute(tx);
     },
 
+    /** The operator's concurrency limit for the account (null: the deployment's default), as the transaction sees it. */
+    async accountLimit(tx: FunctionsTx, accountId: string): Promise<number | null> {
+      const row = await tx.selectFrom('accounts').select('concurrency_limit').where('id', '=', accountId).executeTakeFirst();
+      return row?.concurrency_limit ?? null;
+    },
+
+    /**
+     * The account's own concurrency limit and what its functions reserve together, in one query: the
+     * invoke path's cache of them misses with one round trip, as it did for the reservations alone.
+     */
+    async concurrencyOf(accountId: string): Promise<{ limit: number | null; reserved: number }> {
+      const r = await sql<{ account_limit: number | null; reserved: string }>`
+        select (select concurrency_limit from accounts where id = ${accountId}::uuid) as account_limit,
+               coalesce(sum(v.reserved_concurrency), 0) as reserved
+          from functions f
+          join function_versions v on v.account_id = f.account_id and v.function_id = f.id and v.version = f.latest_version
+         where f.account_id = ${accountId}::uuid`.execute(db);
+      const row = r.rows[0]!;
+      return { limit: row.account_limit, reserved: Number(row.reserved) };
+    },
+
     /** The concurrency the account's functions reserve: each function's latest version, all but `except`. */
     async reservedTotal(q: FunctionsDb | FunctionsTx | null, accountId: string, except?: string): Promise<number> {
       let query = (q ?? db)

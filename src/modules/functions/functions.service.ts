@@ -3,7 +3,9 @@ import { canonicalRuntime, type ImageConfigOverrides, type InvokeSpec } from '..
 import { errors } from '../../lib/errors.js';
 import { defaultMinUnreserved } from '../limits/concurrency.js';
 import type { Principal } from '../accounts/auth.js';
-import type { FunctionConfig, FunctionsRepository, FunctionsTx, VersionSettings } from './functions.repository.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { FunctionConfig, FunctionsRepository, FunctionTables, FunctionsTx, VersionSettings } from './functions.repository.js';
 import { DEFAULTS, type CreateFunctionBody, type CreateFunctionQuery, type UpdateConfigurationBody } from './functions.schemas.js';
 import { checkHandler, inspectZip, MAX_UNZIPPED_BYTES, MAX_ZIP_BYTES, sha256Hex, type ZipLimits } from './functions.zip.js';
 import { MAX_IMAGE_BYTES, MAX_IMAGE_UNPACKED_BYTES, readImageArchive, type ImageLimits, type ParsedImage } from './image-archive.js';
@@ -26,12 +28,30 @@ export interface FunctionsServiceOptions {
   limits?: Partial<ZipLimits & ImageLimits>;
   /** How long an api process trusts a cached function configuration (other processes' updates show after this). */
   cacheTtlMs?: number;
-  /** Most invocations of one account in flight (TALLY_ACCOUNT_CONCURRENCY); reservations are taken out of it. */
+  /**
+   * Most invocations of one account in flight (TALLY_ACCOUNT_CONCURRENCY), unless the operator set the
+   * account's own limit; reservations are taken out of it.
+   */
   accountConcurrency?: number;
-  /** What reservations must leave to the account's other functions (TALLY_UNRESERVED_CONCURRENCY_MIN). */
-  minUnreservedConcurrency?: number;
+  /**
+   * What reservations must leave to the account's other functions (TALLY_UNRESERVED_CONCURRENCY_MIN);
+   * unset or null: a tenth of the account's limit, at most 100.
+   */
+  minUnreservedConcurrency?: number | null;
   /** The region the Lambda API's ARNs name (TALLY_REGION), sent to executors with each version's spec. */
   region?: string;
+}
+
+/** An account's concurrency, as the invoke path, `GET /v1/concurrency` and GetAccountSettings show it. */
+export interface AccountConcurrency {
+  /** Most invocations of the account at once: its own limit, or the deployment's default. */
+  limit: number;
+  /** What its functions reserve together (their latest versions). */
+  reserved: number;
+  /** What the functions without a reservation share. */
+  unreserved: number;
+  /** What reservations must leave to them. */
+  minUnreserved: number;
 }
 
 function checkEnvironment(env: Record<string, string>): void {
@@ -129,21 +149,31 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
     ...deps.options?.limits,
   };
   const ttlMs = deps.options?.cacheTtlMs ?? 2_000;
-  const accountLimit = deps.options?.accountConcurrency ?? 1000;
-  const minUnreserved = Math.min(accountLimit, deps.options?.minUnreservedConcurrency ?? defaultMinUnreserved(accountLimit));
+  const defaultLimit = deps.options?.accountConcurrency ?? 1000;
+  const configuredMinUnreserved = deps.options?.minUnreservedConcurrency ?? null;
+  /** What reservations must leave under an account limit of `limit`. */
+  const minUnreservedOf = (limit: number) => Math.min(limit, configuredMinUnreserved ?? defaultMinUnreserved(limit));
   const cache = new Map<string, { target: InvokeTarget; expires: number }>();
-  /** Each account's reserved concurrency, as the invoke path reads it: cached as configurations are. */
-  const reservedCache = new Map<string, { total: number; expires: number }>();
-  const reservedLoading = new Map<string, Promise<number>>();
+  /**
+   * Each account's concurrency figures (its limit and what its functions reserve), as the invoke path
+   * reads them: cached as configurations are, the answer itself kept so that a hit allocates nothing.
+   */
+  const concurrencyCache = new Map<string, { figures: Promise<AccountConcurrency>; expires: number }>();
+  const concurrencyLoading = new Map<string, Promise<AccountConcurrency>>();
   const loading = new Map<string, Promise<InvokeTarget | null>>();
   /** Bumped by every local change: a read that started before it must not be cached after it. */
   let generation = 0;
 
+  /** Drops the account's cached concurrency figures (this process; others refresh within the TTL). */
+  function forgetConcurrency(accountId: string): void {
+    generation += 1;
+    concurrencyCache.delete(accountId);
+    concurrencyLoading.delete(accountId);
+  }
+
   /** Drops every cached version of one function (this process; others refresh within the TTL). */
   function forget(accountId: string, name: string): void {
-    generation += 1;
-    reservedCache.delete(accountId);
-    reservedLoading.delete(accountId);
+    forgetConcurrency(accountId);
     const prefix = `${accountId}/${name}/`;
     for (const key of cache.keys()) if (key.startsWith(prefix)) cache.delete(key);
     for (const key of loading.keys()) if (key.startsWith(prefix)) loading.delete(key);
@@ -155,11 +185,17 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
     return found;
   }
 
+  /** The account's limit as it stands in the transaction: its own, or the deployment's default. */
+  async function limitIn(tx: FunctionsTx, accountId: string): Promise<number> {
+    return (await repo.accountLimit(tx, accountId)) ?? defaultLimit;
+  }
+
   /**
    * Refuses a reservation that would leave the account's other functions less than their minimum
    * (Lambda's rule: docs/scaling.md, "Reserved concurrency"). Only a raise is checked, under the
-   * account's reservation lock: lowering or removing one is always allowed, even when an operator
-   * has since lowered the account's limit.
+   * account's reservation lock, against the account's limit read under it (an operator's change of
+   * the limit takes the same lock: `checkAccountLimit`): lowering or removing one is always allowed,
+   * even when an operator has since lowered the account's limit.
    */
   async function checkReservation(
     tx: FunctionsTx,
@@ -170,35 +206,52 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
     if (wanted === null || wanted <= (fn?.before ?? 0)) return;
     await repo.lockReservations(tx, accountId);
     const others = await repo.reservedTotal(tx, accountId, fn?.id);
-    const left = accountLimit - others - wanted;
+    const limit = await limitIn(tx, accountId);
+    const minUnreserved = minUnreservedOf(limit);
+    const left = limit - others - wanted;
     if (left < minUnreserved) {
       throw errors.validation(
         `reservedConcurrency: ${wanted} would leave the account's unreserved concurrency at ${Math.max(0, left)}, below its minimum of ${minUnreserved} ` +
-          `(the account's limit is ${accountLimit}; its other functions reserve ${others}); at most ${Math.max(0, accountLimit - others - minUnreserved)} can be reserved here`,
-        [{ field: 'reservedConcurrency', message: `at most ${Math.max(0, accountLimit - others - minUnreserved)}` }],
+          `(the account's limit is ${limit}; its other functions reserve ${others}); at most ${Math.max(0, limit - others - minUnreserved)} can be reserved here`,
+        [{ field: 'reservedConcurrency', message: `at most ${Math.max(0, limit - others - minUnreserved)}` }],
       );
     }
   }
 
+  /** The least account limit that leaves `reserved` its minimum unreserved beside it. */
+  function leastLimitFor(reserved: number): number {
+    if (reserved === 0) return 1;
+    if (configuredMinUnreserved !== null) return reserved + configuredMinUnreserved;
+    // The minimum grows with the limit (a tenth of it, at most 100): found in at most about 110 steps.
+    let limit = reserved;
+    while (limit - reserved < minUnreservedOf(limit)) limit += 1;
+    return limit;
+  }
+
   /**
-   * What the account's functions reserve together (their latest versions), cached as configurations
-   * are: the invoke path sizes the unreserved functions' pool with it, without a query per call;
-   * concurrent misses share one query.
+   * What the account's functions reserve together and what is left of its limit to the others, cached
+   * as configurations are: the invoke path admits with them without a query per call; concurrent misses
+   * share one query, which reads the account's own limit too.
    */
-  function reservedConcurrency(accountId: string): Promise<number> {
-    const hit = reservedCache.get(accountId);
-    if (hit && hit.expires > Date.now()) return Promise.resolve(hit.total);
-    let pending = reservedLoading.get(accountId);
+  function accountConcurrency(accountId: string): Promise<AccountConcurrency> {
+    const hit = concurrencyCache.get(accountId);
+    if (hit !== undefined && hit.expires > Date.now()) return hit.figures;
+    let pending = concurrencyLoading.get(accountId);
     if (!pending) {
       const startedAt = generation;
-      const load = repo.reservedTotal(null, accountId).then((total) => {
-        if (reservedCache.size >= 10_000) reservedCache.clear();
-        if (generation === startedAt) reservedCache.set(accountId, { total, expires: Date.now() + ttlMs });
-        return total;
+      const load = repo.concurrencyOf(accountId).then(({ reserved, limit: own }) => {
+        const limit = own ?? defaultLimit;
+        const minUnreserved = minUnreservedOf(limit);
+        // Reservations leave the rest at least its minimum: only reservations that predate the check, or an
+        // account limit lowered below them, could take more, and they do not starve the other functions.
+        const figures = { limit, reserved, unreserved: Math.max(minUnreserved, limit - reserved), minUnreserved };
+        if (concurrencyCache.size >= 10_000) concurrencyCache.clear();
+        if (generation === startedAt) concurrencyCache.set(accountId, { figures: Promise.resolve(figures), expires: Date.now() + ttlMs });
+        return figures;
       });
       pending = load;
-      reservedLoading.set(accountId, load);
-      void load.finally(() => reservedLoading.get(accountId) === load && reservedLoading.delete(accountId)).catch(() => undefined);
+      concurrencyLoading.set(accountId, load);
+      void load.finally(() => concurrencyLoading.get(accountId) === load && concurrencyLoading.delete(accountId)).catch(() => undefined);
     }
     return pending;
   }
@@ -412,16 +465,40 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
       return { bytes: found.bytes, chunks: chunks() };
     },
 
-    /** Most invocations of one account in flight, across every api replica (TALLY_ACCOUNT_CONCURRENCY). */
-    accountLimit,
+    /**
+     * The account's concurrency limit (its own, or the deployment's default), what its functions reserve
+     * of it, and what is left to the others: from a cache that lives as long as a cached configuration.
+     */
+    concurrency: accountConcurrency,
 
-    /** The account's concurrency limit, what its functions reserve of it, and what is left to the others. */
-    async concurrency(accountId: string): Promise<{ limit: number; reserved: number; unreserved: number; minUnreserved: number }> {
-      const reserved = await reservedConcurrency(accountId);
-      // Reservations leave the rest at least its minimum: only reservations that predate the check, or an
-      // account limit lowered below them, could take more, and they do not starve the other functions.
-      return { limit: accountLimit, reserved, unreserved: Math.max(minUnreserved, accountLimit - reserved), minUnreserved };
+    /**
+     * Refuses an account limit (null: the deployment's default) below what the account's functions
+     * reserve plus the minimum that must stay unreserved under it. Called in the transaction that sets
+     * the limit: it takes the account's reservation lock, so a reservation made at the same moment is
+     * checked against one limit or the other, never neither; the lock is held until that transaction ends.
+     */
+    async checkAccountLimit(conn: Transaction<Database>, accountId: string, wanted: number | null): Promise<void> {
+      const tx: FunctionsTx = conn.withTables<FunctionTables>();
+      await repo.lockReservations(tx, accountId);
+      const reserved = await repo.reservedTotal(tx, accountId);
+      const limit = wanted ?? defaultLimit;
+      const minUnreserved = minUnreservedOf(limit);
+      if (limit - reserved < minUnreserved) {
+        const least = leastLimitFor(reserved);
+        const named = wanted === null ? `null (the deployment's default of ${defaultLimit})` : String(wanted);
+        throw errors.validation(
+          `limit: ${named} would leave the account's unreserved concurrency at ${Math.max(0, limit - reserved)}, below its minimum of ${minUnreserved} ` +
+            `(its functions reserve ${reserved}); at least ${least} is needed here, or lower the reservations first`,
+          [{ field: 'limit', message: `at least ${least}` }],
+        );
+      }
     },
+
+    /** After the account's limit changed: this process reads it again at once (the others within the cache's lifetime). */
+    forgetAccountLimit: forgetConcurrency,
+
+    /** The deployment's default account limit (TALLY_ACCOUNT_CONCURRENCY). */
+    defaultAccountLimit: defaultLimit,
 
     /** How many functions the account has and the bytes of code it stores. */
     usage: (accountId: string) => repo.accountUsage(accountId),

@@ -8,7 +8,7 @@ import { NotDeliveredError } from '../executors/executors.client.js';
 import { withDispatchToken } from '../executors/dispatch-token.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
 import type { Concurrency } from '../limits/concurrency.js';
-import type { FunctionsService } from './functions.service.js';
+import type { AccountConcurrency, FunctionsService } from './functions.service.js';
 
 export interface InvokeOptions {
   version?: number;
@@ -49,7 +49,7 @@ const header = (h: IncomingHttpHeaders, name: string): string | null => {
 
 export function createInvokeService(deps: {
   /** Configurations, and the account's concurrency figures (its limit, and what reservations leave): one definition of each. */
-  functions: Pick<FunctionsService, 'resolve' | 'accountLimit' | 'concurrency'>;
+  functions: Pick<FunctionsService, 'resolve' | 'concurrency'>;
   executors: Pick<ExecutorsService, 'candidates' | 'markDown' | 'signDispatch'>;
   client: ExecutorClient;
   log: Logger;
@@ -58,26 +58,26 @@ export function createInvokeService(deps: {
   /** Refuses an invocation before it runs (a budget's hard cap); throws an AppError to refuse. */
   admit?: (accountId: string, fn: { id: string; name: string }) => void | Promise<void>;
 }) {
-  const accountLimit = deps.functions.accountLimit;
-
   /**
    * A slot for one invocation, as Lambda counts them (docs/scaling.md, "Reserved concurrency"): a
    * function that reserves concurrency runs in its own reservation, which no other function can take;
    * every other function shares what reservations leave of the account's limit (the unreserved pool).
    * Every invocation also takes a slot of the account's whole limit, which therefore holds even while
    * a new reservation meets invocations already running (found by a review on 2026-12-07: 7 ran at once
-   * under a limit of 4). 429 when either is full.
+   * under a limit of 4). 429 when either is full. The account's limit is its own when the operator set
+   * one, read with its reservations from the functions service's short cache: no query on a warm call.
    */
   async function admitConcurrency(
     accountId: string,
     config: { id: string; name: string; reservedConcurrency: number | null },
   ): Promise<() => void> {
+    const figures = await deps.functions.concurrency(accountId);
     // The function's own pool first: a function at its reservation is told so, not that the account is full.
-    const pool = await poolSlot(accountId, config);
-    const account = await deps.concurrency.acquire(accountId, 'account', accountLimit);
+    const pool = await poolSlot(accountId, config, figures);
+    const account = await deps.concurrency.acquire(accountId, 'account', figures.limit);
     if (!account) {
       pool();
-      throw errors.tooManyRequests(`This account already has ${accountLimit} invocations running, its concurrency limit`, {
+      throw errors.tooManyRequests(`This account already has ${figures.limit} invocations running, its concurrency limit`, {
         reason: 'account_concurrency',
       });
     }
@@ -88,20 +88,23 @@ export function createInvokeService(deps: {
   }
 
   /** The function's reservation, or the account's unreserved pool: 429 when it is full. */
-  async function poolSlot(accountId: string, config: { id: string; name: string; reservedConcurrency: number | null }) {
+  async function poolSlot(
+    accountId: string,
+    config: { id: string; name: string; reservedConcurrency: number | null },
+    { limit, reserved, unreserved }: AccountConcurrency,
+  ) {
     if (config.reservedConcurrency !== null) {
       // Never past the account's own limit (a reservation made before reservations were checked may be larger).
-      const own = await deps.concurrency.acquire(accountId, config.id, Math.min(config.reservedConcurrency, accountLimit));
+      const own = await deps.concurrency.acquire(accountId, config.id, Math.min(config.reservedConcurrency, limit));
       if (own) return own;
       throw errors.tooManyRequests(`Function ${config.name} is at its reserved concurrency (${config.reservedConcurrency})`, {
         reason: 'reserved_concurrency',
       });
     }
-    const { reserved, unreserved } = await deps.functions.concurrency(accountId);
     const slot = await deps.concurrency.acquire(accountId, 'unreserved', unreserved);
     if (slot) return slot;
     throw errors.tooManyRequests(
-      `This account's unreserved concurrency is in use: ${unreserved} invocations running (its limit is ${accountLimit}, of which its functions reserve ${reserved})`,
+      `This account's unreserved concurrency is in use: ${unreserved} invocations running (its limit is ${limit}, of which its functions reserve ${reserved})`,
       { reason: 'account_concurrency' },
     );
   }
