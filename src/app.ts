@@ -162,7 +162,12 @@ export function buildServices(deps: AppDeps) {
   });
   const auth = createAuth({ repo: accountsRepo, adminKey: deps.adminKey, limits: rateLimits, options: deps.auth });
   const audit = createAuditService({ repo: createAuditRepository(deps.db) });
-  const accounts = createAccountsService({ db: deps.db, repo: accountsRepo, auth, audit, clock: deps.clock });
+  const functions = createFunctionsService({
+    repo: createFunctionsRepository(deps.db),
+    images: createImagesRepository(deps.db),
+    options: { ...deps.functions, region: deps.aws?.region ?? 'us-east-1' },
+  });
+  const accounts = createAccountsService({ db: deps.db, repo: accountsRepo, auth, audit, clock: deps.clock, limits: functions });
   const pricing = createPricingService({ db: deps.db, repo: createPricingRepository(deps.db), audit, clock: deps.clock });
   const invoices = instrumentInvoiceRuns(
     createInvoicesService({
@@ -237,11 +242,6 @@ export function buildServices(deps: AppDeps) {
     audit,
     metrics,
     log: usageLog,
-  });
-  const functions = createFunctionsService({
-    repo: createFunctionsRepository(deps.db),
-    images: createImagesRepository(deps.db),
-    options: { ...deps.functions, region: deps.aws?.region ?? 'us-east-1' },
   });
   const executorClient = createExecutorClient({ streams: deps.functions?.invokeStreams });
   const concurrency = createConcurrency({

@@ -87,6 +87,23 @@ export interface paths {
         patch: operations["updateAccount"];
         trace?: never;
     };
+    "/v1/accounts/{id}/concurrency-limit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set or clear the account's own concurrency limit (admin; audited) */
+        put: operations["setAccountConcurrencyLimit"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/keys": {
         parameters: {
             query?: never;
@@ -1126,6 +1143,8 @@ export interface operations {
                             id: string;
                             name: string;
                             freeTier: boolean;
+                            /** @description most invocations of the account at once, set by the operator; null: the deployment's default (TALLY_ACCOUNT_CONCURRENCY). GET /v1/concurrency has the figures in effect */
+                            concurrencyLimit: number | null;
                             /** Format: date-time */
                             createdAt: string;
                         }[];
@@ -1251,6 +1270,8 @@ export interface operations {
                         id: string;
                         name: string;
                         freeTier: boolean;
+                        /** @description most invocations of the account at once, set by the operator; null: the deployment's default (TALLY_ACCOUNT_CONCURRENCY). GET /v1/concurrency has the figures in effect */
+                        concurrencyLimit: number | null;
                         /** Format: date-time */
                         createdAt: string;
                     };
@@ -1369,6 +1390,8 @@ export interface operations {
                         id: string;
                         name: string;
                         freeTier: boolean;
+                        /** @description most invocations of the account at once, set by the operator; null: the deployment's default (TALLY_ACCOUNT_CONCURRENCY). GET /v1/concurrency has the figures in effect */
+                        concurrencyLimit: number | null;
                         /** Format: date-time */
                         createdAt: string;
                     };
@@ -1495,6 +1518,137 @@ export interface operations {
                         id: string;
                         name: string;
                         freeTier: boolean;
+                        /** @description most invocations of the account at once, set by the operator; null: the deployment's default (TALLY_ACCOUNT_CONCURRENCY). GET /v1/concurrency has the figures in effect */
+                        concurrencyLimit: number | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setAccountConcurrencyLimit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description most invocations of the account at once; null: back to the deployment's default (TALLY_ACCOUNT_CONCURRENCY) */
+                    limit: number | null;
+                    /** @description why: written to the audit log */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        freeTier: boolean;
+                        /** @description most invocations of the account at once, set by the operator; null: the deployment's default (TALLY_ACCOUNT_CONCURRENCY). GET /v1/concurrency has the figures in effect */
+                        concurrencyLimit: number | null;
                         /** Format: date-time */
                         createdAt: string;
                     };
@@ -6274,13 +6428,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description most invocations of the account at once (TALLY_ACCOUNT_CONCURRENCY) */
+                        /** @description most invocations of the account at once: the operator's limit for the account, else TALLY_ACCOUNT_CONCURRENCY */
                         limit: number;
                         /** @description what the account's functions reserve together (their latest versions) */
                         reserved: number;
                         /** @description what the functions without a reservation share */
                         unreserved: number;
-                        /** @description what reservations must leave to them (TALLY_UNRESERVED_CONCURRENCY_MIN) */
+                        /** @description what reservations must leave to them (TALLY_UNRESERVED_CONCURRENCY_MIN; unset, a tenth of the account's limit, at most 100) */
                         minUnreserved: number;
                     };
                 };

@@ -30,6 +30,7 @@ export const OPERATIONS: Record<string, OperationEntry> = {
   'GET /v1/accounts': op('listAccounts', LIMITED),
   'GET /v1/accounts/:id': op('getAccount', LIMITED),
   'PATCH /v1/accounts/:id': op('updateAccount', LIMITED),
+  'PUT /v1/accounts/:id/concurrency-limit': op('setAccountConcurrencyLimit', LIMITED),
   'POST /v1/accounts/:id/keys': op('createAccountKey', LIMITED),
   'GET /v1/accounts/:id/keys': op('listAccountKeys', LIMITED),
   'POST /v1/accounts/:id/access-keys': op('createAccessKey', LIMITED),

@@ -64,6 +64,17 @@ describe('tally functions and deploy', () => {
     // Reserved concurrency per function, and what the account's functions share.
     expect(list.stdout).toMatch(/\s-\n/);
     expect(list.stdout).toMatch(/concurrency: 1000 for the account, 0 reserved by functions, 1000 shared by the others/);
+
+    // The operator's limit for this account, when one is set.
+    const raised = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/accounts/${tenant.id}/concurrency-limit`,
+      headers: admin,
+      payload: { limit: 2500, reason: 'quota raise' },
+    });
+    expect(raised.statusCode, raised.body).toBe(200);
+    const again = await tally(['functions'], env);
+    expect(again.stdout).toMatch(/concurrency: 2500 for the account, 0 reserved by functions, 2500 shared by the others/);
   });
 
   it('deploy: a new function without --runtime is a usage error (2); a missing folder too', async () => {

@@ -7,6 +7,8 @@ export interface Account {
   id: string;
   name: string;
   freeTier: boolean;
+  /** The operator's concurrency limit for the account; null: the deployment's default (TALLY_ACCOUNT_CONCURRENCY). */
+  concurrencyLimit: number | null;
   createdAt: Date;
 }
 
@@ -20,13 +22,14 @@ export interface ApiKey {
   revokedAt: Date | null;
 }
 
-const accountColumns = ['id', 'name', 'free_tier', 'created_at'] as const;
+const accountColumns = ['id', 'name', 'free_tier', 'concurrency_limit', 'created_at'] as const;
 const keyColumns = ['id', 'account_id', 'role', 'prefix', 'label', 'created_at', 'revoked_at'] as const;
 
-const toAccount = (r: { id: string; name: string; free_tier: boolean; created_at: Date }): Account => ({
+const toAccount = (r: { id: string; name: string; free_tier: boolean; concurrency_limit: number | null; created_at: Date }): Account => ({
   id: r.id,
   name: r.name,
   freeTier: r.free_tier,
+  concurrencyLimit: r.concurrency_limit,
   createdAt: r.created_at,
 });
 
@@ -76,6 +79,21 @@ export function createAccountsRepository(db: Db) {
       const row = await tx
         .updateTable('accounts')
         .set({ free_tier: freeTier })
+        .where('id', '=', id)
+        .returning(accountColumns)
+        .executeTakeFirstOrThrow();
+      return toAccount(row);
+    },
+
+    /** The account as the transaction sees it, without locking its row. */
+    async readAccount(tx: Transaction<Database>, id: string): Promise<Account> {
+      return toAccount(await tx.selectFrom('accounts').select(accountColumns).where('id', '=', id).executeTakeFirstOrThrow());
+    },
+
+    async updateConcurrencyLimit(tx: Transaction<Database>, id: string, limit: number | null): Promise<Account> {
+      const row = await tx
+        .updateTable('accounts')
+        .set({ concurrency_limit: limit })
         .where('id', '=', id)
         .returning(accountColumns)
         .executeTakeFirstOrThrow();

@@ -12,6 +12,7 @@ import {
   IdParams,
   KeyDto,
   ListQuery,
+  SetConcurrencyLimitBody,
   toAccountDto,
   toKeyDto,
   UpdateAccountBody,
@@ -75,6 +76,21 @@ export function accountsRoutes(deps: { auth: Auth; accounts: AccountsService }):
         },
       },
       async (req) => toAccountDto(await accounts.setFreeTier(principalOf(req), req.params.id, req.body.freeTier, req.body.reason)),
+    );
+
+    app.put(
+      '/v1/accounts/:id/concurrency-limit',
+      {
+        onRequest: auth.require('admin'),
+        schema: {
+          tags,
+          summary: "Set or clear the account's own concurrency limit (admin; audited)",
+          params: IdParams,
+          body: SetConcurrencyLimitBody,
+          response: { 200: AccountDto, ...errorResponses },
+        },
+      },
+      async (req) => toAccountDto(await accounts.setConcurrencyLimit(principalOf(req), req.params.id, req.body.limit, req.body.reason)),
     );
 
     app.post(

@@ -6,6 +6,10 @@ export const AccountDto = Type.Object({
   id: Uuid,
   name: Type.String(),
   freeTier: Type.Boolean(),
+  concurrencyLimit: Type.Union([Type.Integer(), Type.Null()], {
+    description:
+      "most invocations of the account at once, set by the operator; null: the deployment's default (TALLY_ACCOUNT_CONCURRENCY). GET /v1/concurrency has the figures in effect",
+  }),
   createdAt: Type.String({ format: 'date-time' }),
 });
 
@@ -20,6 +24,16 @@ export const CreateAccountBody = Type.Object(
 export const UpdateAccountBody = Type.Object(
   {
     freeTier: Type.Boolean(),
+    reason: Type.String({ minLength: 1, maxLength: 1000, description: 'why: written to the audit log' }),
+  },
+  { additionalProperties: false },
+);
+
+export const SetConcurrencyLimitBody = Type.Object(
+  {
+    limit: Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()], {
+      description: "most invocations of the account at once; null: back to the deployment's default (TALLY_ACCOUNT_CONCURRENCY)",
+    }),
     reason: Type.String({ minLength: 1, maxLength: 1000, description: 'why: written to the audit log' }),
   },
   { additionalProperties: false },

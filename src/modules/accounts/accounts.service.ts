@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock.js';
 import { errors } from '../../lib/errors.js';
 import type { Account, AccountsRepository, ApiKey } from './accounts.repository.js';
 import type { Auth, Principal } from './auth.js';
+import type { FunctionsService } from '../functions/functions.service.js';
 import { isUuid } from '../../contracts/usage.js';
 import { generateKey } from './keys.js';
 
@@ -15,6 +16,8 @@ export function createAccountsService(deps: {
   auth: Pick<Auth, 'forget'>;
   audit: Pick<AuditService, 'record'>;
   clock: Clock;
+  /** The reservation rule an account's concurrency limit must keep, and the cache of it to refresh. */
+  limits: Pick<FunctionsService, 'checkAccountLimit' | 'forgetAccountLimit' | 'defaultAccountLimit'>;
 }) {
   const { repo } = deps;
 
@@ -98,6 +101,38 @@ export function createAccountsService(deps: {
         }
         return account;
       });
+    },
+
+    /**
+     * The operator's concurrency limit for one account (null: back to the deployment's default), audited
+     * as the free tier is. Refused when the account's functions reserve more than it can give them while
+     * leaving the others their minimum; checked under the account's reservation lock (taken first, so
+     * that a reservation raised at the same moment is checked against one limit or the other), which
+     * every writer of the limit takes, so the value read as "before" is the one being replaced.
+     */
+    async setConcurrencyLimit(principal: Principal, id: string, limit: number | null, reason: string): Promise<Account> {
+      await getAccount(principal, id);
+      const account = await deps.db.transaction().execute(async (tx) => {
+        await deps.limits.checkAccountLimit(tx, id, limit);
+        const before = await repo.readAccount(tx, id);
+        if (before.concurrencyLimit === limit) return before;
+        const after = await repo.updateConcurrencyLimit(tx, id, limit);
+        await deps.audit.record(tx, [
+          {
+            actor: actorOf(principal),
+            action: 'account.concurrency_limit_changed',
+            accountId: id,
+            subject: id,
+            reason,
+            // null is the deployment's default, named as it stood when the change was made.
+            details: { from: before.concurrencyLimit, to: limit, defaultLimit: deps.limits.defaultAccountLimit },
+          },
+        ]);
+        return after;
+      });
+      // This replica admits by the new limit at once; the others within their cache's lifetime (2 s).
+      deps.limits.forgetAccountLimit(id);
+      return account;
     },
 
     /** The account a request acts for: its own, or for an admin the one named by X-Account-Id. */

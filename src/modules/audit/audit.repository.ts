@@ -7,6 +7,7 @@ export type AuditAction =
   | 'invoice.finalized'
   | 'invoice.voided'
   | 'account.free_tier_changed'
+  | 'account.concurrency_limit_changed'
   | 'budget.created'
   | 'budget.changed'
   | 'budget.deleted'

@@ -157,10 +157,15 @@ export const FunctionDto = Type.Object({
 });
 
 export const ConcurrencyDto = Type.Object({
-  limit: Type.Integer({ description: 'most invocations of the account at once (TALLY_ACCOUNT_CONCURRENCY)' }),
+  limit: Type.Integer({
+    description: "most invocations of the account at once: the operator's limit for the account, else TALLY_ACCOUNT_CONCURRENCY",
+  }),
   reserved: Type.Integer({ description: "what the account's functions reserve together (their latest versions)" }),
   unreserved: Type.Integer({ description: 'what the functions without a reservation share' }),
-  minUnreserved: Type.Integer({ description: 'what reservations must leave to them (TALLY_UNRESERVED_CONCURRENCY_MIN)' }),
+  minUnreserved: Type.Integer({
+    description:
+      "what reservations must leave to them (TALLY_UNRESERVED_CONCURRENCY_MIN; unset, a tenth of the account's limit, at most 100)",
+  }),
 });
 
 export const FunctionListDto = Type.Object({ functions: Type.Array(FunctionDto), next: Type.Union([Type.String(), Type.Null()]) });
