@@ -156,9 +156,9 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
   const cache = new Map<string, { target: InvokeTarget; expires: number }>();
   /**
    * Each account's concurrency figures (its limit and what its functions reserve), as the invoke path
-   * reads them: cached as configurations are, the answer itself kept so that a hit allocates nothing.
+   * reads them: cached as configurations are, the figures themselves kept so that a hit allocates nothing.
    */
-  const concurrencyCache = new Map<string, { figures: Promise<AccountConcurrency>; expires: number }>();
+  const concurrencyCache = new Map<string, { figures: AccountConcurrency; expires: number }>();
   const concurrencyLoading = new Map<string, Promise<AccountConcurrency>>();
   const loading = new Map<string, Promise<InvokeTarget | null>>();
   /** Bumped by every local change: a read that started before it must not be cached after it. */
@@ -228,14 +228,20 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
     return limit;
   }
 
+  /** The account's figures if this process read them lately: the warm invoke path, without a promise. */
+  function cachedConcurrency(accountId: string): AccountConcurrency | undefined {
+    const hit = concurrencyCache.get(accountId);
+    return hit !== undefined && hit.expires > Date.now() ? hit.figures : undefined;
+  }
+
   /**
    * What the account's functions reserve together and what is left of its limit to the others, cached
    * as configurations are: the invoke path admits with them without a query per call; concurrent misses
    * share one query, which reads the account's own limit too.
    */
   function accountConcurrency(accountId: string): Promise<AccountConcurrency> {
-    const hit = concurrencyCache.get(accountId);
-    if (hit !== undefined && hit.expires > Date.now()) return hit.figures;
+    const hit = cachedConcurrency(accountId);
+    if (hit !== undefined) return Promise.resolve(hit);
     let pending = concurrencyLoading.get(accountId);
     if (!pending) {
       const startedAt = generation;
@@ -246,7 +252,7 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
         // account limit lowered below them, could take more, and they do not starve the other functions.
         const figures = { limit, reserved, unreserved: Math.max(minUnreserved, limit - reserved), minUnreserved };
         if (concurrencyCache.size >= 10_000) concurrencyCache.clear();
-        if (generation === startedAt) concurrencyCache.set(accountId, { figures: Promise.resolve(figures), expires: Date.now() + ttlMs });
+        if (generation === startedAt) concurrencyCache.set(accountId, { figures, expires: Date.now() + ttlMs });
         return figures;
       });
       pending = load;
@@ -470,6 +476,9 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
      * of it, and what is left to the others: from a cache that lives as long as a cached configuration.
      */
     concurrency: accountConcurrency,
+
+    /** The same figures when cached (no query, no promise: the warm invoke path), else undefined. */
+    cachedConcurrency,
 
     /**
      * Refuses an account limit (null: the deployment's default) below what the account's functions

@@ -49,7 +49,7 @@ const header = (h: IncomingHttpHeaders, name: string): string | null => {
 
 export function createInvokeService(deps: {
   /** Configurations, and the account's concurrency figures (its limit, and what reservations leave): one definition of each. */
-  functions: Pick<FunctionsService, 'resolve' | 'concurrency'>;
+  functions: Pick<FunctionsService, 'resolve' | 'concurrency' | 'cachedConcurrency'>;
   executors: Pick<ExecutorsService, 'candidates' | 'markDown' | 'signDispatch'>;
   client: ExecutorClient;
   log: Logger;
@@ -71,7 +71,7 @@ export function createInvokeService(deps: {
     accountId: string,
     config: { id: string; name: string; reservedConcurrency: number | null },
   ): Promise<() => void> {
-    const figures = await deps.functions.concurrency(accountId);
+    const figures = deps.functions.cachedConcurrency(accountId) ?? (await deps.functions.concurrency(accountId));
     // The function's own pool first: a function at its reservation is told so, not that the account is full.
     const pool = await poolSlot(accountId, config, figures);
     const account = await deps.concurrency.acquire(accountId, 'account', figures.limit);
