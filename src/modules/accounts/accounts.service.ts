@@ -106,9 +106,9 @@ export function createAccountsService(deps: {
     /**
      * The operator's concurrency limit for one account (null: back to the deployment's default), audited
      * as the free tier is. Refused when the account's functions reserve more than it can give them while
-     * leaving the others their minimum; checked under the account's reservation lock (taken first, so
-     * that a reservation raised at the same moment is checked against one limit or the other), which
-     * every writer of the limit takes, so the value read as "before" is the one being replaced.
+     * leaving the others their minimum; checked under the account's reservation lock (taken first: of a
+     * reservation raised and a limit changed at the same moment, the second sees the first), which every
+     * writer of the limit takes, so the value read as "before" is the one being replaced.
      */
     async setConcurrencyLimit(principal: Principal, id: string, limit: number | null, reason: string): Promise<Account> {
       await getAccount(principal, id);

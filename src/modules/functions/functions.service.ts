@@ -483,8 +483,8 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
     /**
      * Refuses an account limit (null: the deployment's default) below what the account's functions
      * reserve plus the minimum that must stay unreserved under it. Called in the transaction that sets
-     * the limit: it takes the account's reservation lock, so a reservation made at the same moment is
-     * checked against one limit or the other, never neither; the lock is held until that transaction ends.
+     * the limit: it takes the account's reservation lock (held until that transaction ends), as a
+     * reservation raise does, so of a raise and a limit change made at the same moment the second sees the first.
      */
     async checkAccountLimit(conn: Transaction<Database>, accountId: string, wanted: number | null): Promise<void> {
       const tx: FunctionsTx = conn.withTables<FunctionTables>();
