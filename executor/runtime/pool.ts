@@ -103,6 +103,9 @@ export class FunctionPool {
       return await this.acquire(spec).invoke(event, call);
     } catch (err) {
       if (!(err instanceof InstanceGoneError)) throw err;
+      // Gone because the pool closed (it stopped the instance before its runtime took the event): as
+      // above, an instance started now would outlive the pool.
+      if (this.closed) throw new Error('function pool is closed');
       // The event never reached that instance; a cold one settles every failure as a result.
       return this.acquire(spec, { fresh: true }).invoke(event, call);
     }
