@@ -139,8 +139,8 @@ const regionOf = (spec: FunctionSpec, options: LaunchOptions): string => spec.re
 
 /**
  * The function's ARN as the api's Lambda API names it (its account, TALLY_REGION), ending with the
- * version or alias the caller named, as Lambda's invokedFunctionArn does. An earlier api sends neither
- * account nor region: then the executor's own form.
+ * version or alias the caller named, as Lambda's invokedFunctionArn does. An api of a release before
+ * 2026-12-07 sends no region: the executor's own (`local` by default) is used with the account.
  */
 export function functionArn(spec: FunctionSpec, options: LaunchOptions, qualifier?: string): string {
   const arn = `arn:aws:lambda:${regionOf(spec, options)}:${spec.accountId ?? '000000000000'}:function:${spec.name}`;

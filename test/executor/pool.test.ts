@@ -155,11 +155,16 @@ describe('function pool', () => {
     const gate = new Promise<void>((resolve) => {
       opened = resolve;
     });
+    let entered!: () => void;
+    const inOpen = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
     let closes = 0;
     const isolation: Isolation = {
       mode: sandbox.isolation.mode,
       open: async (spec, runtime) => {
         const box = await sandbox.isolation.open(spec, runtime);
+        entered();
         await gate;
         const close = box.close.bind(box);
         return Object.assign(Object.create(box), {
@@ -173,7 +178,8 @@ describe('function pool', () => {
     };
     const p = new FunctionPool({ log: silentLog, capacity: 2, idleTimeoutMs: 60_000, instance: { isolation } });
     const running = p.invoke(makeSpec(code()), event({}), 'during-open');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Closed once the sandbox is made and not yet handed back: the window the fix is about.
+    await inOpen;
     const closing = p.close();
     opened();
     const result = await running;

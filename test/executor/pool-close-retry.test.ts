@@ -12,7 +12,7 @@ import { event, makeSpec, silentLog, useSandbox } from './helpers.js';
  * close(): that instance runs the function, is listed nowhere close() looks, and outlives the pool.
  */
 const sandbox = useSandbox({ spares: 0 });
-const dir = mkdtempSync(path.join(os.tmpdir(), 'tally-review-pool-close-'));
+const dir = mkdtempSync(path.join(os.tmpdir(), 'tally-pool-close-retry-'));
 chmodSync(dir, 0o755);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
