@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { createAlertsRepository } from '../../src/modules/budgets/alerts.repository.js';
+import { createRetentionRepository } from '../../src/modules/retention/retention.repository.js';
+import { bearer, newTenant, useTestApp } from '../helpers/app.js';
+
+// The database refuses a cut-off younger than a day by its own clock: this clock stands at the real time.
+const t = useTestApp(new Date().toISOString());
+
+const DAY = 86_400_000;
+const ago = (days: number) => new Date(t.clock.now().getTime() - days * DAY);
+
+describe('record retention (review)', () => {
+  it('a redelivery that commits while a pass is removing its alert is either kept or refused, never accepted and then lost', async () => {
+    const a = await newTenant(t.app);
+    const budget = await t.app.inject({ method: 'POST', url: '/v1/budgets', headers: bearer(a.accountKey), payload: { amount: '10' } });
+    expect(budget.statusCode).toBe(201);
+    const now = t.clock.now();
+    const alerts = createAlertsRepository(t.db.db);
+    // An alert of a month long over, its delivery given up long ago: the pass may remove it.
+    const alert = {
+      id: randomUUID(),
+      accountId: a.id,
+      budgetId: budget.json().id as string,
+      period: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 3, 1)).toISOString().slice(0, 10),
+      threshold: 50,
+      basis: 'actual' as const,
+      spend: '5.00',
+      actual: '5.00',
+      forecast: '5.00',
+      amount: '10.00',
+      percent: '50',
+      createdAt: ago(80),
+    };
+    await t.db.db.transaction().execute(async (tx) => {
+      await alerts.insertAlerts(tx, [alert]);
+      await alerts.enqueue(tx, [{ alertId: alert.id, accountId: a.id, body: '{}' }], alert.createdAt);
+    });
+    await sql`update budget_alert_outbox set status = 'failed', give_up_at = ${ago(77)} where alert_id = ${alert.id}`.execute(t.db.owner);
+
+    // The pass is held at its delete of the alert (after it has looked at the outbox), by a lock the test holds.
+    await sql`create function review_hold_alert_delete() returns trigger language plpgsql as $$
+              begin perform pg_advisory_xact_lock(424242); return old; end $$`.execute(t.db.owner);
+    await sql`create trigger review_hold_alert_delete before delete on budget_alerts
+              for each row execute function review_hold_alert_delete()`.execute(t.db.owner);
+    const gate = new pg.Client({ connectionString: t.db.ownerUrl });
+    await gate.connect();
+    try {
+      await gate.query('select pg_advisory_lock(424242)');
+      const waiting = async () =>
+        (
+          await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+                                    where datname = current_database() and wait_event_type = 'Lock'`.execute(t.db.owner)
+        ).rows[0]!.n;
+      const pass = createRetentionRepository(t.db.db).pruneBudgetAlerts(ago(1), null, 100);
+      await expect.poll(waiting, { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(1);
+
+      // An operator asks for the alert to be sent again (POST /v1/alerts/:id/redeliver).
+      let settled = false;
+      const requeue = alerts.requeue(alert.id, a.id, '{}', now).finally(() => {
+        settled = true;
+      });
+      // It either finishes, or waits for the pass.
+      await expect.poll(async () => settled || (await waiting()) >= 2, { timeout: 10_000, interval: 20 }).toBe(true);
+      await gate.query('select pg_advisory_unlock(424242)');
+      await pass;
+      const accepted = await requeue;
+      const outbox = await sql<{ status: string }>`select status from budget_alert_outbox where alert_id = ${alert.id}`.execute(t.db.owner);
+      const outcome = accepted ? (outbox.rows[0]?.status ?? 'accepted, then removed') : 'refused (404)';
+      expect(['pending', 'refused (404)']).toContain(outcome);
+    } finally {
+      await gate.end();
+      await sql`drop trigger review_hold_alert_delete on budget_alerts`.execute(t.db.owner);
+      await sql`drop function review_hold_alert_delete()`.execute(t.db.owner);
+    }
+  });
+});
