@@ -2,6 +2,11 @@ import type { Clock } from '../../lib/clock.js';
 import type { AlertPosition, RetentionRepository, RowPosition } from './retention.repository.js';
 
 const DAY_MS = 86_400_000;
+/**
+ * The cut-off is this much older than the retention says: the database refuses one younger than a day by its own
+ * clock, and the api's may be ahead of it (another host), which refused every pass of a one-day retention.
+ */
+const CLOCK_SLACK_MS = 5 * 60_000;
 
 /**
  * Rows each statement looks at (at most; it deletes those of them its rule allows, with their attempts,
@@ -66,7 +71,7 @@ export function createRetentionService(deps: { repo: RetentionRepository; clock:
   return {
     /** One pass: removes what is finished and older than `days` days; answers what went. */
     async prune(days: number, signal?: AbortSignal): Promise<RetentionCounts> {
-      const cutoff = new Date(deps.clock.now().getTime() - days * DAY_MS);
+      const cutoff = new Date(deps.clock.now().getTime() - days * DAY_MS - CLOCK_SLACK_MS);
       const counts: RetentionCounts = {
         asyncInvocations: 0,
         asyncAttempts: 0,
