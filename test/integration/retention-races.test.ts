@@ -13,7 +13,7 @@ const t = useTestApp(new Date().toISOString());
 const DAY = 86_400_000;
 const ago = (days: number) => new Date(t.clock.now().getTime() - days * DAY);
 
-describe('record retention (review)', () => {
+describe('record retention: races and clocks', () => {
   it('a redelivery that commits while a pass is removing its alert is either kept or refused, never accepted and then lost', async () => {
     const a = await newTenant(t.app);
     const budget = await t.app.inject({ method: 'POST', url: '/v1/budgets', headers: bearer(a.accountKey), payload: { amount: '10' } });
@@ -42,10 +42,10 @@ describe('record retention (review)', () => {
     await sql`update budget_alert_outbox set status = 'failed', give_up_at = ${ago(77)} where alert_id = ${alert.id}`.execute(t.db.owner);
 
     // The pass is held at its delete of the alert (after it has looked at the outbox), by a lock the test holds.
-    await sql`create function review_hold_alert_delete() returns trigger language plpgsql as $$
+    await sql`create function test_hold_alert_delete() returns trigger language plpgsql as $$
               begin perform pg_advisory_xact_lock(424242); return old; end $$`.execute(t.db.owner);
-    await sql`create trigger review_hold_alert_delete before delete on budget_alerts
-              for each row execute function review_hold_alert_delete()`.execute(t.db.owner);
+    await sql`create trigger test_hold_alert_delete before delete on budget_alerts
+              for each row execute function test_hold_alert_delete()`.execute(t.db.owner);
     const gate = new pg.Client({ connectionString: t.db.ownerUrl });
     await gate.connect();
     try {
@@ -73,8 +73,8 @@ describe('record retention (review)', () => {
       expect(['pending', 'refused (404)']).toContain(outcome);
     } finally {
       await gate.end();
-      await sql`drop trigger review_hold_alert_delete on budget_alerts`.execute(t.db.owner);
-      await sql`drop function review_hold_alert_delete()`.execute(t.db.owner);
+      await sql`drop trigger test_hold_alert_delete on budget_alerts`.execute(t.db.owner);
+      await sql`drop function test_hold_alert_delete()`.execute(t.db.owner);
     }
   });
 
