@@ -147,6 +147,20 @@ describe('event source mappings through the Lambda API (@aws-sdk/client-lambda)'
       await expect(
         lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'consumer', SelfManagedEventSource: { Endpoints: {} } })),
       ).rejects.toThrow(InvalidParameterValueException);
+      // A version or alias would have been run as the latest version, silently: refused, and nothing made.
+      for (const FunctionName of ['consumer:live', 'consumer:1', `arn:aws:lambda:us-east-1:${accountId}:function:consumer:live`]) {
+        await expect(
+          lambda.send(
+            new CreateEventSourceMappingCommand({
+              FunctionName,
+              SelfManagedEventSource: { Endpoints: { RABBITMQ: [BROKERS.rabbitmq] } as never },
+              Queues: [queue],
+            }),
+          ),
+        ).rejects.toThrow(/names a version or alias/);
+      }
+      const mappings = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'consumer' }));
+      expect(mappings.EventSourceMappings?.map((m) => m.UUID).sort()).toEqual([...ids].sort());
       await expect(
         lambda.send(
           new CreateEventSourceMappingCommand({

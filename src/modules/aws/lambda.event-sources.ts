@@ -72,7 +72,14 @@ function toInput(caller: ArnContext, body: AwsMappingRequest): MappingInput {
     );
   }
   const url = endpoint[1][0]!;
-  const { name } = parseFunctionName(body.FunctionName, caller);
+  const { name, qualifier } = parseFunctionName(body.FunctionName, caller);
+  // A mapping runs its function's latest version: one named through a version or alias would have been
+  // run as the latest, silently (found on 2026-12-07), so it is refused until mappings keep a qualifier.
+  if (qualifier !== undefined && qualifier !== '$LATEST') {
+    throw awsErrors.invalidParameter(
+      `FunctionName: ${body.FunctionName} names a version or alias; Tally's event source mappings run the function's latest version, so name the function alone`,
+    );
+  }
   const one = (field: 'Queues' | 'Topics', list: string[] | undefined) => {
     if (list?.length !== 1) throw awsErrors.invalidParameter(`${field}: exactly one name for a ${kind} source`);
     return list[0]!;
