@@ -22,7 +22,7 @@ import {
 import { isUuid, type UsageEvent } from '../src/contracts/usage.js';
 import type { CacheStats } from './cache-budget.js';
 import type { ImageCache } from './image-cache.js';
-import { CodeUnavailableError } from './runtime/instance.js';
+import { CodeUnavailableError, StartFailedError } from './runtime/instance.js';
 import { TooManyRequestsError, type FunctionPool } from './runtime/pool.js';
 import type { FunctionSpec, InvocationResult, Log } from './runtime/types.js';
 import type { SpoolRecord, UsageSpool } from './spool.js';
@@ -396,6 +396,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
       if (err instanceof TooManyRequestsError)
         throw new HttpError(429, err.code, err.message, { [invokeHeaders.throttleReason]: err.reason });
       if (err instanceof CodeUnavailableError) throw new HttpError(502, 'CODE_UNAVAILABLE', err.message);
+      if (err instanceof StartFailedError) throw new HttpError(502, 'INSTANCE_START_FAILED', err.message);
       throw err;
     } finally {
       releaseImage?.();

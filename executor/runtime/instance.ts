@@ -56,6 +56,16 @@ export class CodeUnavailableError extends Error {
 }
 
 /**
+ * A cold instance failed before its runtime was launched (its sandbox could not be made, the executor
+ * was closing): nothing of the function ran, so the invocation is neither billed nor reported, as
+ * Lambda bills nothing for its own failures; the executor answers 502 INSTANCE_START_FAILED. Before
+ * 2026-12-07 such a call was answered as the function's Runtime.ExitError and counted as a request.
+ */
+export class StartFailedError extends Error {
+  override readonly name = 'StartFailedError';
+}
+
+/**
  * A warm instance died before its runtime took the event: the invocation never ran, so it is
  * neither billed nor reported; the pool runs it on a fresh instance.
  */
@@ -171,18 +181,21 @@ export class FunctionInstance {
         this.kill();
         return reject(new InstanceGoneError(`instance ${this.id} could not be woken for ${opts.requestId}`));
       }
+      // start() fails only before the runtime is launched (after that, failures are the function's and
+      // end its invocation as results): nothing ran.
       this.start().then(deliver, (err: unknown) => {
-        if (err instanceof CodeUnavailableError && this.active === active) {
-          this.active = null;
-          this.busy = false;
-          this.kill();
-          void this.cleanUp();
-          return reject(err);
-        }
-        this.options.log.error({ err, functionId: this.spec.functionId }, 'function instance failed to start');
-        this.end(active, fatalExit(active.requestId, 'Runtime.ExitError', `failed to start: ${String(err)}`));
+        if (this.active === active) this.active = null;
+        this.busy = false;
         this.kill();
         void this.cleanUp();
+        if (err instanceof CodeUnavailableError) return reject(err);
+        this.options.log.error(
+          { err, functionId: this.spec.functionId },
+          'function instance failed to start; nothing ran, nothing is billed',
+        );
+        reject(
+          new StartFailedError(`could not start an instance of ${this.spec.name}: ${err instanceof Error ? err.message : String(err)}`),
+        );
       });
     });
   }

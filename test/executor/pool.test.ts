@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createExecutorMetrics, createInvokeServer } from '../../executor/invoke-server.js';
 import { FunctionPool, TooManyRequestsError } from '../../executor/runtime/pool.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
 import type { Isolation } from '../../executor/sandbox/isolation.js';
-import { copyFixtures, event, json, makeSpec, processesOf, silentLog, useSandbox } from './helpers.js';
+import { copyFixtures, event, invokeSpec, json, makeSpec, processesOf, silentLog, useSandbox } from './helpers.js';
 
 const fixtures = copyFixtures();
 const sandbox = useSandbox();
@@ -182,9 +184,8 @@ describe('function pool', () => {
     await inOpen;
     const closing = p.close();
     opened();
-    const result = await running;
+    await expect(running).rejects.toThrow(/could not start an instance/);
     await closing;
-    expect(result.status).toBe('error');
     await expect.poll(() => closes, { timeout: 3000, interval: 25 }).toBe(1);
   });
 
@@ -206,9 +207,10 @@ describe('function pool', () => {
     expect(opens).toBe(0);
   });
 
-  it('bills nothing for the start of an instance whose sandbox could not be made', async () => {
+  it('bills and reports nothing for the start of an instance whose sandbox could not be made', async () => {
     // Found on 2026-12-07: init was counted from a spawn that never happened (time 0 of the process's
-    // clock), so such a failure billed up to the 10 s that init counts, for a function that never ran.
+    // clock), so such a failure billed up to the 10 s that init counts, for a function that never ran;
+    // and it was answered as the function's own Runtime.ExitError, a request counted. Now nothing ran.
     const isolation: Isolation = {
       mode: sandbox.isolation.mode,
       open: async () => {
@@ -218,13 +220,24 @@ describe('function pool', () => {
     };
     const p = new FunctionPool({ log: silentLog, capacity: 2, idleTimeoutMs: 60_000, instance: { isolation } });
     pools.push(p);
-    const result = await p.invoke(makeSpec(code()), event({}), 'no-sandbox');
-    expect(result).toMatchObject({
-      status: 'error',
-      errorType: 'Runtime.ExitError',
-      billedDurationMs: 0,
-      durationMs: 0,
-      initDurationMs: 0,
+    await expect(p.invoke(makeSpec(code()), event({}), 'no-sandbox')).rejects.toMatchObject({
+      name: 'StartFailedError',
+      message: expect.stringMatching(/no uid left/),
     });
+    expect(p.stats()).toEqual({ instances: 0, busy: 0 });
+    // At the executor's front: a 502 of its own, and no usage spooled, so nothing is billed or counted.
+    const records: unknown[] = [];
+    const front = createInvokeServer({
+      token: 't'.repeat(40),
+      pool: p,
+      spool: { append: async (r: unknown[]) => void records.push(...r), accepting: () => true },
+      metrics: createExecutorMetrics(),
+      log: silentLog,
+    });
+    const spec = Buffer.from(JSON.stringify(invokeSpec()));
+    const answer = await front.local({ spec, event: Buffer.from('{}'), requestId: randomUUID(), logTail: false });
+    expect(answer.status).toBe(502);
+    expect(JSON.parse(answer.body.toString()).error.code).toBe('INSTANCE_START_FAILED');
+    expect(records).toEqual([]);
   });
 });
