@@ -5,12 +5,12 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CodeCache } from '../../executor/code-cache.js';
 import { ImageCache } from '../../executor/image-cache.js';
-import { createExecutorMetrics, createInvokeServer } from '../../executor/invoke-server.js';
+import { createExecutorMetrics } from '../../executor/invoke-server.js';
 import { FunctionPool } from '../../executor/runtime/pool.js';
 import { readImageArchive, type ParsedImage } from '../../src/modules/functions/image-archive.js';
 import { makeZip } from '../helpers/functions.js';
 import { ociGoImage } from '../helpers/images.js';
-import { event, invokeSpec, json, makeSpec, silentLog, useSandbox } from './helpers.js';
+import { event, frontOf, invokeSpec, json, makeSpec, silentLog, useSandbox } from './helpers.js';
 
 /**
  * The caches' disk budgets with real instances in the kernel sandbox: the code or image an instance
@@ -122,14 +122,7 @@ describe('code within its budget, with instances running from it', () => {
     const code = new CodeCache(dir, api, silentLog, { budgetBytes: 1024 });
     await code.init();
     const p = pool(2, { code }, 200);
-    const records: unknown[] = [];
-    const front = createInvokeServer({
-      token: 't'.repeat(40),
-      pool: p,
-      spool: { append: async (r: unknown[]) => void records.push(...r), accepting: () => true },
-      metrics: createExecutorMetrics(),
-      log: silentLog,
-    });
+    const { front, records } = frontOf(p);
     const spec = Buffer.from(JSON.stringify(invokeSpec({ codeSha256: A.sha })));
     const invoke = () => front.local({ spec, event: Buffer.from('{}'), requestId: randomUUID(), logTail: false });
     /** Usage records spooled: what is billed. */

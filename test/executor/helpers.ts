@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
-import { resolvePython } from '../../executor/runtime/pool.js';
+import { createExecutorMetrics, createInvokeServer } from '../../executor/invoke-server.js';
+import { type FunctionPool, resolvePython } from '../../executor/runtime/pool.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
 import type { IsolatedInstance, Isolation } from '../../executor/sandbox/isolation.js';
 import { KernelSandbox, type SandboxOptions } from '../../executor/sandbox/sandbox.js';
@@ -33,6 +34,19 @@ export function invokeSpec(overrides: Partial<InvokeSpec> = {}): InvokeSpec {
     codeSha256: 'a'.repeat(64),
     ...overrides,
   };
+}
+
+/** The executor's front over `pool`, in process, keeping what it spools (the usage that would be billed) in `records`. */
+export function frontOf(pool: Pick<FunctionPool, 'invoke' | 'stats'>) {
+  const records: unknown[] = [];
+  const front = createInvokeServer({
+    token: 't'.repeat(40),
+    pool,
+    spool: { append: async (r: unknown[]) => void records.push(...r), accepting: () => true },
+    metrics: createExecutorMetrics(),
+    log: silentLog,
+  });
+  return { front, records };
 }
 
 /**

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createExecutorMetrics, createInvokeServer } from '../../executor/invoke-server.js';
 import { FunctionPool, TooManyRequestsError } from '../../executor/runtime/pool.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
 import type { Isolation } from '../../executor/sandbox/isolation.js';
-import { copyFixtures, event, invokeSpec, json, makeSpec, processesOf, silentLog, useSandbox } from './helpers.js';
+import { copyFixtures, event, frontOf, invokeSpec, json, makeSpec, processesOf, silentLog, useSandbox } from './helpers.js';
 
 const fixtures = copyFixtures();
 const sandbox = useSandbox();
@@ -226,14 +225,7 @@ describe('function pool', () => {
     });
     expect(p.stats()).toEqual({ instances: 0, busy: 0 });
     // At the executor's front: a 502 of its own, and no usage spooled, so nothing is billed or counted.
-    const records: unknown[] = [];
-    const front = createInvokeServer({
-      token: 't'.repeat(40),
-      pool: p,
-      spool: { append: async (r: unknown[]) => void records.push(...r), accepting: () => true },
-      metrics: createExecutorMetrics(),
-      log: silentLog,
-    });
+    const { front, records } = frontOf(p);
     const spec = Buffer.from(JSON.stringify(invokeSpec()));
     const answer = await front.local({ spec, event: Buffer.from('{}'), requestId: randomUUID(), logTail: false });
     expect(answer.status).toBe(502);

@@ -10,7 +10,7 @@ import { systemClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { MIGRATIONS_DIR } from '../../src/db/migrate.js';
 import { startExecutor, type Executor } from '../../executor/main.js';
-import { ADMIN_KEY, admin, fleetKey } from './app.js';
+import { ADMIN_KEY, admin, bearer, fleetKey } from './app.js';
 import { JAVA_RUNTIME_CACHE } from './builds.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
@@ -228,6 +228,18 @@ export async function deploy(base: string, key: string, name: string, zip: Buffe
   const r = await call(base, key, 'POST', '/v1/functions', { name, runtime: 'nodejs', zipFile: b64(zip), ...settings });
   if (r.status !== 201) throw new Error(`deploy ${name}: ${r.status} ${r.text}`);
   return r.json;
+}
+
+/** Deploys NODE_ECHO (or the zip `settings` names) through an app's inject, with an account key; throws unless 201. */
+export async function injectDeploy(app: App, key: string, name: string, settings: Record<string, unknown> = {}): Promise<void> {
+  const zipFile = b64(makeZip([{ name: 'index.js', data: NODE_ECHO }]));
+  const r = await app.inject({
+    method: 'POST',
+    url: '/v1/functions',
+    headers: bearer(key),
+    payload: { name, runtime: 'nodejs', zipFile, ...settings },
+  });
+  if (r.statusCode !== 201) throw new Error(`deploy ${name}: ${r.statusCode} ${r.body}`);
 }
 
 /** Usage totals of one function over the last day, as GET /v1/usage reports them. */

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFunctionsRepository, type FunctionTables } from '../../src/modules/functions/functions.repository.js';
 import { ADMIN_KEY, admin, bearer, newTenant } from '../helpers/app.js';
-import { b64, makeZip, NODE_ECHO } from '../helpers/functions.js';
+import { injectDeploy } from '../helpers/functions.js';
 import { useHoldingExecutor } from '../helpers/holding-executor.js';
 import { lambdaClientFor } from '../helpers/lambda.js';
 import { useReplicas } from '../helpers/replicas.js';
@@ -19,7 +19,6 @@ const t = useReplicas(2, {
 });
 const app = (i = 0) => t.replicas[i]!.app;
 const { held, releaseAll, waitHeld } = useHoldingExecutor(() => app(0));
-const zipFile = b64(makeZip([{ name: 'index.js', data: NODE_ECHO }]));
 
 let base = '';
 beforeAll(async () => {
@@ -37,15 +36,7 @@ const setLimit = (accountId: string, limit: unknown, opts: { key?: string; reaso
     payload: { limit, reason: opts.reason ?? 'quota raise, ticket 42' },
   });
 
-async function deploy(key: string, name: string, settings: Record<string, unknown> = {}) {
-  const r = await app().inject({
-    method: 'POST',
-    url: '/v1/functions',
-    headers: bearer(key),
-    payload: { name, runtime: 'nodejs', zipFile, ...settings },
-  });
-  expect(r.statusCode, r.body).toBe(201);
-}
+const deploy = (key: string, name: string, settings: Record<string, unknown> = {}) => injectDeploy(app(), key, name, settings);
 
 /** A new account with one function, `f`, and a way to invoke it through either replica. */
 async function tenantWithFunction(settings: Record<string, unknown> = {}) {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { bearer, newTenant } from '../helpers/app.js';
-import { b64, makeZip, NODE_ECHO } from '../helpers/functions.js';
+import { injectDeploy } from '../helpers/functions.js';
 import { useHoldingExecutor } from '../helpers/holding-executor.js';
 import { useReplicas } from '../helpers/replicas.js';
 
@@ -15,17 +15,7 @@ const app = () => t.replicas[0]!.app;
 
 const { held, releaseAll } = useHoldingExecutor(app);
 
-const zipFile = b64(makeZip([{ name: 'index.js', data: NODE_ECHO }]));
-
-async function deploy(key: string, name: string, settings: Record<string, unknown> = {}) {
-  const r = await app().inject({
-    method: 'POST',
-    url: '/v1/functions',
-    headers: bearer(key),
-    payload: { name, runtime: 'nodejs', zipFile, ...settings },
-  });
-  expect(r.statusCode, r.body).toBe(201);
-}
+const deploy = (key: string, name: string, settings: Record<string, unknown> = {}) => injectDeploy(app(), key, name, settings);
 
 const invoke = (key: string, name: string, query = '') =>
   app().inject({ method: 'POST', url: `/v1/functions/${name}/invoke${query}`, headers: bearer(key), payload: {} });

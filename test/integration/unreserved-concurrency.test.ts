@@ -1,7 +1,7 @@
 import { GetAccountSettingsCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bearer, newTenant } from '../helpers/app.js';
-import { b64, makeZip, NODE_ECHO, useFunctionsApp } from '../helpers/functions.js';
+import { b64, makeZip, NODE_ECHO, useFunctionsApp, injectDeploy } from '../helpers/functions.js';
 import { useHoldingExecutor } from '../helpers/holding-executor.js';
 import { useReplicas } from '../helpers/replicas.js';
 import { lambdaTenant } from '../helpers/lambda.js';
@@ -21,15 +21,7 @@ const { releaseAll, waitHeld } = useHoldingExecutor(app);
 
 const zipFile = b64(makeZip([{ name: 'index.js', data: NODE_ECHO }]));
 
-async function deploy(key: string, name: string, settings: Record<string, unknown> = {}) {
-  const r = await app().inject({
-    method: 'POST',
-    url: '/v1/functions',
-    headers: bearer(key),
-    payload: { name, runtime: 'nodejs', zipFile, ...settings },
-  });
-  expect(r.statusCode, r.body).toBe(201);
-}
+const deploy = (key: string, name: string, settings: Record<string, unknown> = {}) => injectDeploy(app(), key, name, settings);
 
 const reserve = (key: string, name: string, reservedConcurrency: number | null) =>
   app().inject({ method: 'PATCH', url: `/v1/functions/${name}/configuration`, headers: bearer(key), payload: { reservedConcurrency } });
