@@ -124,6 +124,15 @@ export interface InvokeSpec {
 }
 
 /**
+ * The InvokeSpec JSON (which ends with `}`) with one more string field, without encoding the spec again:
+ * the api encodes a version's spec once and adds what is per invocation (its dispatch token, the
+ * qualifier the caller named).
+ */
+export function withSpecField(spec: Buffer, name: keyof InvokeSpec, value: string): Buffer {
+  return Buffer.concat([spec.subarray(0, spec.length - 1), Buffer.from(`,${JSON.stringify(name)}:${JSON.stringify(value)}}`)]);
+}
+
+/**
  * `POST /invoke` on an executor. The body is the InvokeSpec JSON (its length in
  * SPEC_LENGTH) immediately followed by the event bytes, so the event is never re-encoded.
  */

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createCmac, type Cmac } from '../../lib/cmac.js';
 import { MAX_BILLED_INIT_MS, type UsageEvent } from '../../contracts/usage.js';
+import { withSpecField } from '../../contracts/executor.js';
 
 /**
  * Dispatch tokens: why a stolen platform executor key cannot bill (or credit) arbitrary accounts.
@@ -180,10 +181,5 @@ function limitsRefusal(e: UsageEvent, timeoutS: number): DispatchRefusal | null 
   return null;
 }
 
-/**
- * The InvokeSpec JSON with the token added, without encoding the spec again: the spec is encoded once
- * per function version and ends with `}`; a token is base64url and dots, so it needs no escaping.
- */
-export function withDispatchToken(spec: Buffer, token: string): Buffer {
-  return Buffer.concat([spec.subarray(0, spec.length - 1), Buffer.from(`,"dispatchToken":"${token}"}`)]);
-}
+/** The InvokeSpec JSON with the token added, without encoding the spec again. */
+export const withDispatchToken = (spec: Buffer, token: string): Buffer => withSpecField(spec, 'dispatchToken', token);

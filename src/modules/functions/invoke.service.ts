@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { invokeHeaders } from '../../contracts/executor.js';
+import { invokeHeaders, withSpecField } from '../../contracts/executor.js';
 import { errors } from '../../lib/errors.js';
 import { uuid7 } from '../../lib/uuid7.js';
 import type { Logger } from '../../lib/logger.js';
@@ -32,10 +32,6 @@ export interface InvokeResult {
   initDurationMs: string | null;
   logResult: string | null;
 }
-
-/** The InvokeSpec JSON (which ends with `}`) with one more field, without encoding the spec again. */
-const withSpecField = (spec: Buffer, name: string, value: string): Buffer =>
-  Buffer.concat([spec.subarray(0, spec.length - 1), Buffer.from(`,${JSON.stringify(name)}:${JSON.stringify(value)}}`)]);
 
 /** How long an invocation waits for an executor still starting in this process. */
 const LOCAL_START_WAIT_MS = 30_000;
