@@ -9,6 +9,7 @@ import { errorHandler, notFoundHandler } from './lib/error-handler.js';
 import type { Logger } from './lib/logger.js';
 import { RequestLog } from './lib/request-log.js';
 import { fromAdminListener, isAdminPath, servedOnAdmin } from './lib/admin-listener.js';
+import type { OnCacheRead } from './lib/fresh-cache.js';
 import { createMetrics, instrumentInvoiceRuns, registerBacklogMetrics, type Metrics } from './lib/metrics.js';
 import { createOutboundHttp, type OutboundOptions } from './lib/outbound-http.js';
 import { ErrorBody } from './lib/schemas.js';
@@ -154,18 +155,20 @@ const UNCONFIGURED_SECRET_BOX = createSecretBox(randomBytes(32));
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
 export function buildServices(deps: AppDeps) {
   const metrics = deps.metrics ?? createMetrics();
+  const onCacheRead: OnCacheRead = (cache, read) => metrics.cacheReads.inc({ cache, read });
   const accountsRepo = createAccountsRepository(deps.db);
   const rateLimits = createRateLimits({
     repo: createRateLimitsRepository(deps.db),
     log: deps.logger.child({ module: 'limits' }),
     options: deps.rateLimits,
   });
-  const auth = createAuth({ repo: accountsRepo, adminKey: deps.adminKey, limits: rateLimits, options: deps.auth });
+  const auth = createAuth({ repo: accountsRepo, adminKey: deps.adminKey, limits: rateLimits, options: deps.auth, onCacheRead });
   const audit = createAuditService({ repo: createAuditRepository(deps.db) });
   const functions = createFunctionsService({
     repo: createFunctionsRepository(deps.db),
     images: createImagesRepository(deps.db),
     options: { ...deps.functions, region: deps.aws?.region ?? 'us-east-1' },
+    onCacheRead,
   });
   const accounts = createAccountsService({ db: deps.db, repo: accountsRepo, auth, audit, clock: deps.clock, limits: functions });
   const pricing = createPricingService({ db: deps.db, repo: createPricingRepository(deps.db), audit, clock: deps.clock });
@@ -276,7 +279,7 @@ export function buildServices(deps: AppDeps) {
     clock: deps.clock,
     log: deps.logger.child({ module: 'schedules' }),
   });
-  const urls = createUrlsService({ repo: createUrlsRepository(deps.db), functions, invoke, auth, clock: deps.clock });
+  const urls = createUrlsService({ repo: createUrlsRepository(deps.db), functions, invoke, auth, clock: deps.clock, onCacheRead });
   const logs = createLogsService({
     repo: createLogsRepository(deps.db),
     dispatch: executors,
@@ -292,8 +295,14 @@ export function buildServices(deps: AppDeps) {
     secretBox,
     clock: deps.clock,
   });
-  const versions = createVersionsService({ repo: createVersionsRepository(deps.db), functions, clock: deps.clock });
-  const accessKeys = createAccessKeysService({ repo: createAccessKeysRepository(deps.db), secretBox, auth, clock: deps.clock });
+  const versions = createVersionsService({ repo: createVersionsRepository(deps.db), functions, clock: deps.clock, onCacheRead });
+  const accessKeys = createAccessKeysService({
+    repo: createAccessKeysRepository(deps.db),
+    secretBox,
+    auth,
+    clock: deps.clock,
+    onCacheRead,
+  });
   const retention = createRetentionService({ repo: createRetentionRepository(deps.db), clock: deps.clock });
   const secrets = createSecretsService({
     repo: createSecretsRepository(deps.db),

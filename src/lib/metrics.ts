@@ -47,6 +47,12 @@ export function createMetrics() {
       help: 'Invoices finalized by invoice runs in this process',
       registers: [registry],
     }),
+    cacheReads: new Counter({
+      name: 'tally_cache_reads_total',
+      help: "Database reads of the invoke path's caches (functions, concurrency, qualifiers, urls, keys, access_keys), by how they started: waited (a call waited for it: a miss, or an entry past its life) or ahead (started before the entry expired while it answered)",
+      labelNames: ['cache', 'read'] as const,
+      registers: [registry],
+    }),
     httpRequestSeconds: new Histogram({
       name: 'tally_http_request_seconds',
       help: 'HTTP requests by route and status',

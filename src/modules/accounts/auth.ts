@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KeyRole } from '../../db/schema.js';
 import { errors } from '../../lib/errors.js';
+import { FreshCache, type OnCacheRead } from '../../lib/fresh-cache.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { AccountsRepository } from './accounts.repository.js';
 import { hashKey, sameHash } from './keys.js';
@@ -43,20 +44,29 @@ export function createAuth(deps: {
   adminKey: string | null;
   limits?: AuthLimits;
   options?: AuthOptions;
+  onCacheRead?: OnCacheRead;
 }) {
   const envAdminHash = deps.adminKey ? hashKey(deps.adminKey) : null;
   /** Until when the environment's admin key counts as verified lately (see verifyCached). */
   let envAdminVerifiedUntil = 0;
   const pollMs = deps.options?.revocationPollMs ?? 1_000;
-  const cache = new Map<string, { principal: Principal; expires: number }>();
+  /** Verified keys' principals by the key's hash (base64); a key not found is not kept. */
+  const lookup = (hash: string) =>
+    deps.repo
+      .findActiveKeyByHash(Buffer.from(hash, 'base64'))
+      .then((found): Principal | null => (found ? { keyId: found.id, role: found.role, accountId: found.accountId } : null));
+  const cache = new FreshCache<Principal | null>(lookup, {
+    ttlMs: CACHE_TTL_MS,
+    maxEntries: CACHE_MAX,
+    keep: (p) => p !== null,
+    onRead: (read) => deps.onCacheRead?.('keys', read),
+  });
   /**
    * A verified key's cache entry by the key itself, so a warm request skips the key's SHA-256 and its
    * encoding (about 2 % of a warm invocation's work on the api thread). Holds only keys found in
-   * the database, for as long as their cache entries, and is emptied with them.
+   * the database, and is emptied with the cache.
    */
   const entryOf = new Map<string, string>();
-  /** Bumped whenever the cache is emptied: a lookup that started before must not refill it. */
-  let generation = 0;
   let revision: string | null = null;
   let polledAt = 0;
   let polling: NodeJS.Timeout | null = null;
@@ -65,7 +75,6 @@ export function createAuth(deps: {
   const onClear: (() => void)[] = [];
 
   function clear(): void {
-    generation += 1;
     cache.clear();
     entryOf.clear();
     for (const fn of onClear) fn();
@@ -83,8 +92,7 @@ export function createAuth(deps: {
   const cacheTrusted = () => polling === null || Date.now() - polledAt <= 3 * pollMs;
 
   function cached(hash: Buffer | string): Principal | null {
-    const hit = cache.get(typeof hash === 'string' ? hash : hash.toString('base64'));
-    return hit && hit.expires > Date.now() && cacheTrusted() ? hit.principal : null;
+    return cacheTrusted() ? (cache.peek(typeof hash === 'string' ? hash : hash.toString('base64')) ?? null) : null;
   }
 
   /** A key verified lately, without hashing it again. */
@@ -104,22 +112,14 @@ export function createAuth(deps: {
     const hit = cached(hash);
     if (hit) return hit;
     const cacheKey = hash.toString('base64');
-    const startedAt = generation;
-    const found = await deps.repo.findActiveKeyByHash(hash);
-    if (!found) {
-      cache.delete(cacheKey);
+    // While the revision is not known to be fresh, every request asks the database (and nothing is kept).
+    const principal = cacheTrusted() ? await cache.get(cacheKey) : await lookup(cacheKey);
+    if (!principal) {
       entryOf.delete(key);
       return null;
     }
-    const principal = { keyId: found.id, role: found.role, accountId: found.accountId };
-    if (cache.size >= CACHE_MAX) {
-      cache.clear();
-      entryOf.clear();
-    }
-    if (generation === startedAt) {
-      cache.set(cacheKey, { principal, expires: Date.now() + CACHE_TTL_MS });
-      entryOf.set(key, cacheKey);
-    }
+    if (entryOf.size >= CACHE_MAX) entryOf.clear();
+    entryOf.set(key, cacheKey);
     return principal;
   }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
+import { FreshCache, type OnCacheRead } from '../../lib/fresh-cache.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import type { Auth } from '../accounts/auth.js';
 import type { AccessKeysRepository } from './access-keys.repository.js';
@@ -26,14 +27,22 @@ export function createAccessKeysService(deps: {
   secretBox: SecretBox;
   auth: Pick<Auth, 'onForget' | 'forget'>;
   clock: Clock;
+  onCacheRead?: OnCacheRead;
 }) {
   const { repo, secretBox } = deps;
-  const cache = new Map<string, { credential: Credential | null; expires: number }>();
-  let generation = 0;
-  deps.auth.onForget(() => {
-    generation += 1;
-    cache.clear();
-  });
+  /** Verified keys by id, unknown ids too (null). */
+  const cache = new FreshCache<Credential | null>(
+    (accessKeyId) =>
+      repo
+        .findActive(accessKeyId)
+        .then((found) =>
+          found
+            ? { accountId: found.accountId, accessKeyId, signer: signerFor(accessKeyId, secretBox.open(found.secretSealed, accessKeyId)) }
+            : null,
+        ),
+    { ttlMs: CACHE_TTL_MS, maxEntries: CACHE_MAX, onRead: (read) => deps.onCacheRead?.('access_keys', read) },
+  );
+  deps.auth.onForget(() => cache.clear());
 
   return {
     async create(accountId: string): Promise<{ accessKeyId: string; secretAccessKey: string; createdAt: Date }> {
@@ -54,18 +63,7 @@ export function createAccessKeysService(deps: {
     },
 
     /** The SigV4 verifier's look-up: an active key's account and signer, or null. Unknown ids are cached too. */
-    async lookup(accessKeyId: string): Promise<Credential | null> {
-      const hit = cache.get(accessKeyId);
-      if (hit && hit.expires > Date.now()) return hit.credential;
-      const startedAt = generation;
-      const found = await repo.findActive(accessKeyId);
-      const credential = found
-        ? { accountId: found.accountId, accessKeyId, signer: signerFor(accessKeyId, secretBox.open(found.secretSealed, accessKeyId)) }
-        : null;
-      if (cache.size >= CACHE_MAX) cache.clear();
-      if (generation === startedAt) cache.set(accessKeyId, { credential, expires: Date.now() + CACHE_TTL_MS });
-      return credential;
-    },
+    lookup: (accessKeyId: string): Promise<Credential | null> => cache.get(accessKeyId),
   };
 }
 

@@ -1,6 +1,7 @@
 import { refusedEnvironmentVariable } from '../../contracts/environment.js';
 import { canonicalRuntime, type ImageConfigOverrides, type InvokeSpec } from '../../contracts/executor.js';
 import { errors } from '../../lib/errors.js';
+import { FreshCache, type OnCacheRead } from '../../lib/fresh-cache.js';
 import { defaultMinUnreserved } from '../limits/concurrency.js';
 import type { Principal } from '../accounts/auth.js';
 import type { Transaction } from 'kysely';
@@ -139,7 +140,12 @@ export const toInvokeSpec = (c: FunctionConfig, region?: string): InvokeSpec => 
   ...(region ? { region } : {}),
 });
 
-export function createFunctionsService(deps: { repo: FunctionsRepository; images: ImagesRepository; options?: FunctionsServiceOptions }) {
+export function createFunctionsService(deps: {
+  repo: FunctionsRepository;
+  images: ImagesRepository;
+  options?: FunctionsServiceOptions;
+  onCacheRead?: OnCacheRead;
+}) {
   const { repo, images } = deps;
   const limits: ZipLimits & ImageLimits = {
     maxZipBytes: MAX_ZIP_BYTES,
@@ -153,30 +159,44 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
   const configuredMinUnreserved = deps.options?.minUnreservedConcurrency ?? null;
   /** What reservations must leave under an account limit of `limit`. */
   const minUnreservedOf = (limit: number) => Math.min(limit, configuredMinUnreserved ?? defaultMinUnreserved(limit));
-  const cache = new Map<string, { target: InvokeTarget; expires: number }>();
+  /** Configurations by `account/name/version`: the invoke path reads them without a query per call. */
+  const cache = new FreshCache<InvokeTarget | null>(
+    (key) => {
+      // `account/name/version`: the account is a uuid and the version digits or nothing, so the name is what is between.
+      const first = key.indexOf('/');
+      const last = key.lastIndexOf('/');
+      const version = key.slice(last + 1);
+      return repo
+        .findConfig(null, key.slice(0, first), key.slice(first + 1, last), version === '' ? undefined : Number(version))
+        .then((config) => (config ? { config, spec: Buffer.from(JSON.stringify(toInvokeSpec(config, deps.options?.region))) } : null));
+    },
+    { ttlMs, keep: (target) => target !== null, onRead: (read) => deps.onCacheRead?.('functions', read) },
+  );
   /**
    * Each account's concurrency figures (its limit and what its functions reserve), as the invoke path
    * reads them: cached as configurations are, the figures themselves kept so that a hit allocates nothing.
    */
-  const concurrencyCache = new Map<string, { figures: AccountConcurrency; expires: number }>();
-  const concurrencyLoading = new Map<string, Promise<AccountConcurrency>>();
-  const loading = new Map<string, Promise<InvokeTarget | null>>();
-  /** Bumped by every local change: a read that started before it must not be cached after it. */
-  let generation = 0;
+  const concurrencyCache = new FreshCache<AccountConcurrency>(
+    (accountId) =>
+      repo.concurrencyOf(accountId).then(({ reserved, limit: own }) => {
+        const limit = own ?? defaultLimit;
+        const minUnreserved = minUnreservedOf(limit);
+        // Reservations leave the rest at least its minimum: only reservations that predate the check, or an
+        // account limit lowered below them, could take more, and they do not starve the other functions.
+        return { limit, reserved, unreserved: Math.max(minUnreserved, limit - reserved), minUnreserved };
+      }),
+    { ttlMs, onRead: (read) => deps.onCacheRead?.('concurrency', read) },
+  );
 
   /** Drops the account's cached concurrency figures (this process; others refresh within the TTL). */
   function forgetConcurrency(accountId: string): void {
-    generation += 1;
     concurrencyCache.delete(accountId);
-    concurrencyLoading.delete(accountId);
   }
 
   /** Drops every cached version of one function (this process; others refresh within the TTL). */
   function forget(accountId: string, name: string): void {
     forgetConcurrency(accountId);
-    const prefix = `${accountId}/${name}/`;
-    for (const key of cache.keys()) if (key.startsWith(prefix)) cache.delete(key);
-    for (const key of loading.keys()) if (key.startsWith(prefix)) loading.delete(key);
+    cache.deletePrefix(`${accountId}/${name}/`);
   }
 
   async function mustFind(accountId: string, name: string, version?: number): Promise<FunctionConfig> {
@@ -230,8 +250,7 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
 
   /** The account's figures if this process read them lately: the warm invoke path, without a promise. */
   function cachedConcurrency(accountId: string): AccountConcurrency | undefined {
-    const hit = concurrencyCache.get(accountId);
-    return hit !== undefined && hit.expires > Date.now() ? hit.figures : undefined;
+    return concurrencyCache.peek(accountId);
   }
 
   /**
@@ -240,26 +259,7 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
    * share one query, which reads the account's own limit too.
    */
   function accountConcurrency(accountId: string): Promise<AccountConcurrency> {
-    const hit = cachedConcurrency(accountId);
-    if (hit !== undefined) return Promise.resolve(hit);
-    let pending = concurrencyLoading.get(accountId);
-    if (!pending) {
-      const startedAt = generation;
-      const load = repo.concurrencyOf(accountId).then(({ reserved, limit: own }) => {
-        const limit = own ?? defaultLimit;
-        const minUnreserved = minUnreservedOf(limit);
-        // Reservations leave the rest at least its minimum: only reservations that predate the check, or an
-        // account limit lowered below them, could take more, and they do not starve the other functions.
-        const figures = { limit, reserved, unreserved: Math.max(minUnreserved, limit - reserved), minUnreserved };
-        if (concurrencyCache.size >= 10_000) concurrencyCache.clear();
-        if (generation === startedAt) concurrencyCache.set(accountId, { figures, expires: Date.now() + ttlMs });
-        return figures;
-      });
-      pending = load;
-      concurrencyLoading.set(accountId, load);
-      void load.finally(() => concurrencyLoading.get(accountId) === load && concurrencyLoading.delete(accountId)).catch(() => undefined);
-    }
-    return pending;
+    return concurrencyCache.get(accountId);
   }
 
   /** Writes the next version of an existing function from its current settings and a change, in one transaction. */
@@ -514,24 +514,7 @@ export function createFunctionsService(deps: { repo: FunctionsRepository; images
 
     /** The invoke hot path: configuration from a short-lived cache, concurrent misses sharing one query. */
     async resolve(accountId: string, name: string, version?: number): Promise<InvokeTarget> {
-      const key = `${accountId}/${name}/${version ?? ''}`;
-      const hit = cache.get(key);
-      if (hit && hit.expires > Date.now()) return hit.target;
-      let pending = loading.get(key);
-      if (!pending) {
-        const startedAt = generation;
-        const load = repo.findConfig(null, accountId, name, version).then((config) => {
-          if (!config) return null;
-          const target = { config, spec: Buffer.from(JSON.stringify(toInvokeSpec(config, deps.options?.region))) };
-          if (cache.size >= 10_000) cache.clear();
-          if (generation === startedAt) cache.set(key, { target, expires: Date.now() + ttlMs });
-          return target;
-        });
-        pending = load;
-        loading.set(key, load);
-        void load.finally(() => loading.get(key) === load && loading.delete(key)).catch(() => undefined);
-      }
-      const target = await pending;
+      const target = await cache.get(`${accountId}/${name}/${version ?? ''}`);
       if (!target) throw errors.functionNotFound(version === undefined ? name : `${name} version ${version}`);
       return target;
     },

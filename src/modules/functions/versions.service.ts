@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
+import { FreshCache, type OnCacheRead } from '../../lib/fresh-cache.js';
 import type { FunctionConfig } from './functions.repository.js';
 import type { FunctionsService } from './functions.service.js';
 import {
@@ -45,6 +46,7 @@ export function pickVersion(resolved: ResolvedQualifier, random = Math.random): 
   return { version: r.version, executedVersion: String(r.version) };
 }
 
+const badQualifier = (qualifier: string) => errors.validation(`Qualifier: ${qualifier} is not a version number or an alias name`);
 const aliasNotFound = (fn: string, alias: string) => new AppError('NOT_FOUND', 404, `Alias ${alias} of function ${fn} was not found`);
 const notPublished = (fn: string, version: number | null) =>
   errors.validation(`Version ${version} of function ${fn} is not published: publish it first (or name $LATEST)`);
@@ -57,13 +59,21 @@ export function createVersionsService(deps: {
   repo: VersionsRepository;
   functions: Pick<FunctionsService, 'get' | 'versionsNumbered'>;
   clock: Clock;
+  onCacheRead?: OnCacheRead;
 }) {
   const { repo, functions } = deps;
-  const cache = new Map<string, { resolved: ResolvedQualifier; expires: number }>();
+  /** Resolved qualifiers by `account/name/qualifier` (neither a name nor a qualifier holds a slash). */
+  const cache = new FreshCache<ResolvedQualifier>(
+    (key) => {
+      const first = key.indexOf('/');
+      const last = key.lastIndexOf('/');
+      return load(key.slice(0, first), key.slice(first + 1, last), key.slice(last + 1));
+    },
+    { ttlMs: CACHE_TTL_MS, onRead: (read) => deps.onCacheRead?.('qualifiers', read) },
+  );
 
   function forget(accountId: string, name: string): void {
-    const prefix = `${accountId}/${name}/`;
-    for (const key of cache.keys()) if (key.startsWith(prefix)) cache.delete(key);
+    cache.deletePrefix(`${accountId}/${name}/`);
   }
 
   /** `$LATEST` (null) or a published version number from a qualifier. */
@@ -120,7 +130,7 @@ export function createVersionsService(deps: {
       if (!(await repo.published(accountId, fn.id, version))) throw errors.functionNotFound(`${name}:${qualifier}`);
       return { version, executedVersion: String(version) };
     }
-    if (!ALIAS_NAME.test(qualifier)) throw errors.validation(`Qualifier: ${qualifier} is not a version number or an alias name`);
+    if (!ALIAS_NAME.test(qualifier)) throw badQualifier(qualifier);
     const alias = await repo.alias(accountId, fn.id, qualifier);
     if (!alias) throw errors.functionNotFound(`${name}:${qualifier}`);
     if (alias.version === null) return { version: undefined, executedVersion: LATEST };
@@ -260,14 +270,9 @@ export function createVersionsService(deps: {
       opts: { route?: boolean } = {},
     ): Promise<ResolvedQualifier> {
       if (qualifier === undefined || qualifier === LATEST) return { version: undefined, executedVersion: LATEST };
-      const key = `${accountId}/${name}/${qualifier}`;
-      const hit = cache.get(key);
-      let resolved = hit && hit.expires > Date.now() ? hit.resolved : undefined;
-      if (!resolved) {
-        resolved = await load(accountId, name, qualifier);
-        if (cache.size >= 10_000) cache.clear();
-        cache.set(key, { resolved, expires: Date.now() + CACHE_TTL_MS });
-      }
+      // The cache's key is split at its last slash, which neither a version number nor an alias name holds.
+      if (qualifier.includes('/')) throw badQualifier(qualifier);
+      const resolved = await cache.get(`${accountId}/${name}/${qualifier}`);
       return opts.route === false ? resolved : pickVersion(resolved);
     },
   };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../lib/clock.js';
 import { errors } from '../../lib/errors.js';
+import { FreshCache, type OnCacheRead } from '../../lib/fresh-cache.js';
 import { uuid7 } from '../../lib/uuid7.js';
 import type { Auth } from '../accounts/auth.js';
 import type { FunctionsService } from '../functions/functions.service.js';
@@ -26,18 +27,15 @@ export function createUrlsService(deps: {
   invoke: Pick<InvokeService, 'invoke'>;
   auth: Pick<Auth, 'authenticate'>;
   clock: Clock;
+  onCacheRead?: OnCacheRead;
 }) {
   const { repo } = deps;
-  const cache = new Map<string, { url: FunctionUrl | null; expires: number }>();
-
-  async function byUrlId(urlId: string): Promise<FunctionUrl | null> {
-    const hit = cache.get(urlId);
-    if (hit && hit.expires > Date.now()) return hit.url;
-    const url = await repo.byUrlId(urlId);
-    if (cache.size > 10_000) cache.clear();
-    cache.set(urlId, { url, expires: Date.now() + CACHE_TTL_MS });
-    return url;
-  }
+  /** URLs by id; an unknown id is cached too (null): another replica's new URL shows within the TTL. */
+  const cache = new FreshCache<FunctionUrl | null>((urlId) => repo.byUrlId(urlId), {
+    ttlMs: CACHE_TTL_MS,
+    onRead: (read) => deps.onCacheRead?.('urls', read),
+  });
+  const byUrlId = (urlId: string) => cache.get(urlId);
 
   const dto = (u: FunctionUrl, base: string) => ({
     url: `${base}/url/${u.urlId}/`,
