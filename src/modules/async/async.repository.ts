@@ -41,6 +41,13 @@ export interface NewEvent {
   dueAt: Date;
   /** The version to run (a qualified invocation); absent or null: the latest when it runs. */
   functionVersion?: number | null;
+  /** The alias or version the source named (a schedule's target), for the function's ARN; absent: the version's number. */
+  qualifier?: string | null;
+  /**
+   * Why the event could not be queued to run (a schedule naming an alias deleted since): it is written
+   * already failed with this as its error, never run, so the failure shows where a run's would.
+   */
+  failure?: string | null;
 }
 
 /** A claimed event: this worker runs it under `claimId` (the attempt's invocation id) while its lease lasts. */
@@ -53,6 +60,7 @@ export interface ClaimedEvent {
   source: AsyncSource;
   chainDepth: number;
   functionVersion: number | null;
+  qualifier: string | null;
   attempts: number;
   dispatches: number;
   throttles: number;
@@ -188,19 +196,22 @@ export function createAsyncRepository(db: Db) {
     async enqueue(conn: Conn | null, events: NewEvent[]): Promise<boolean[]> {
       if (events.length === 0) return [];
       const col = <K extends keyof NewEvent>(k: K) => events.map((e) => e[k]);
+      // An event with a failure is written settled (failed at its due time, no payload kept), as a run's failure is.
       const { rows } = await sql<{ id: string }>`
         insert into async_invocations (account_id, id, function_id, function_name, payload, status, source, source_key, chain_depth,
-                                       max_retries, created_at, expires_at, due_at, function_version)
-        select v.account_id, v.id, v.function_id, v.function_name, v.payload, 'queued', v.source, v.source_key, v.chain_depth,
+                                       max_retries, created_at, expires_at, due_at, function_version, qualifier, last_error, finished_at)
+        select v.account_id, v.id, v.function_id, v.function_name, case when v.failure is null then v.payload end,
+               case when v.failure is null then 'queued' else 'failed' end, v.source, v.source_key, v.chain_depth,
                coalesce(c.maximum_retry_attempts, ${DEFAULT_MAX_RETRIES}), v.created_at,
                v.created_at + make_interval(secs => coalesce(c.maximum_event_age_s, ${DEFAULT_MAX_EVENT_AGE_S})), v.due_at,
-               v.function_version
+               v.function_version, v.qualifier, v.failure, case when v.failure is not null then v.due_at end
           from unnest(${col('accountId')}::uuid[], ${col('id')}::uuid[], ${col('functionId')}::uuid[], ${col('functionName')}::text[],
                       ${col('payload')}::bytea[], ${col('source')}::text[], ${col('sourceKey')}::text[], ${col('chainDepth')}::int[],
                       ${col('createdAt')}::timestamptz[], ${col('dueAt')}::timestamptz[],
-                      ${events.map((e) => e.functionVersion ?? null)}::int[])
+                      ${events.map((e) => e.functionVersion ?? null)}::int[], ${events.map((e) => e.qualifier ?? null)}::text[],
+                      ${events.map((e) => (e.failure ? storableText(e.failure) : null))}::text[])
                as v(account_id, id, function_id, function_name, payload, source, source_key, chain_depth, created_at, due_at,
-                    function_version)
+                    function_version, qualifier, failure)
           left join event_invoke_configs c on c.account_id = v.account_id and c.function_id = v.function_id
         on conflict (account_id, source, source_key) where source_key is not null do nothing
         returning id`.execute(conn ?? db);
@@ -247,6 +258,7 @@ export function createAsyncRepository(db: Db) {
         source: r.source,
         chainDepth: r.chain_depth,
         functionVersion: r.function_version,
+        qualifier: r.qualifier,
         attempts: r.attempts,
         dispatches: r.dispatches,
         throttles: r.throttles,

@@ -210,8 +210,9 @@ export function createAsyncService(deps: {
         logTail: false,
         requestId: e.claimId,
         version: e.functionVersion ?? undefined,
-        // The queue keeps the version an alias named, not the alias: the function sees that version's ARN.
-        ...(e.functionVersion !== null ? { qualifier: String(e.functionVersion) } : {}),
+        // The queue keeps the version an alias named: the function sees that version's ARN, or the alias's when
+        // the event's source kept its name (a schedule's target, as an EventBridge rule naming an alias ARN).
+        ...(e.qualifier !== null ? { qualifier: e.qualifier } : e.functionVersion !== null ? { qualifier: String(e.functionVersion) } : {}),
       });
       const attempts = e.attempts + 1;
       const response = { version: r.version, functionError: r.status !== 'success', payload: r.payload };
