@@ -272,10 +272,12 @@ export function buildServices(deps: AppDeps) {
     log: deps.logger.child({ module: 'async' }),
     options: deps.events,
   });
+  const versions = createVersionsService({ repo: createVersionsRepository(deps.db), functions, clock: deps.clock, onCacheRead });
   const schedules = createSchedulesService({
     repo: createSchedulesRepository(deps.db),
     events,
     functions,
+    versions,
     clock: deps.clock,
     log: deps.logger.child({ module: 'schedules' }),
   });
@@ -295,7 +297,6 @@ export function buildServices(deps: AppDeps) {
     secretBox,
     clock: deps.clock,
   });
-  const versions = createVersionsService({ repo: createVersionsRepository(deps.db), functions, clock: deps.clock, onCacheRead });
   const accessKeys = createAccessKeysService({
     repo: createAccessKeysRepository(deps.db),
     secretBox,

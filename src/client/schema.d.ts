@@ -8313,6 +8313,8 @@ export interface operations {
                                 function: string;
                                 /** @description the event (any JSON); absent: EventBridge's scheduled event */
                                 input?: unknown;
+                                /** @description the alias or published version the ticks run, or $LATEST */
+                                qualifier: string;
                             };
                             enabled: boolean;
                             flexibleTimeWindow: {
@@ -8449,6 +8451,8 @@ export interface operations {
                         function: string;
                         /** @description the event (any JSON); absent: EventBridge's scheduled event */
                         input?: unknown;
+                        /** @description an alias or a published version number of the function (it must exist), resolved at every tick; absent or $LATEST: the latest version */
+                        qualifier?: string;
                     };
                     /** @description a disabled schedule does not fire; default true */
                     enabled?: boolean;
@@ -8477,6 +8481,8 @@ export interface operations {
                             function: string;
                             /** @description the event (any JSON); absent: EventBridge's scheduled event */
                             input?: unknown;
+                            /** @description the alias or published version the ticks run, or $LATEST */
+                            qualifier: string;
                         };
                         enabled: boolean;
                         flexibleTimeWindow: {
@@ -8635,6 +8641,8 @@ export interface operations {
                             function: string;
                             /** @description the event (any JSON); absent: EventBridge's scheduled event */
                             input?: unknown;
+                            /** @description the alias or published version the ticks run, or $LATEST */
+                            qualifier: string;
                         };
                         enabled: boolean;
                         flexibleTimeWindow: {
@@ -8880,6 +8888,8 @@ export interface operations {
                         function: string;
                         /** @description the event (any JSON); absent: EventBridge's scheduled event */
                         input?: unknown;
+                        /** @description an alias or a published version number of the function (it must exist), resolved at every tick; absent or $LATEST: the latest version */
+                        qualifier?: string;
                     };
                     /** @description a disabled schedule does not fire; default true */
                     enabled?: boolean;
@@ -8908,6 +8918,8 @@ export interface operations {
                             function: string;
                             /** @description the event (any JSON); absent: EventBridge's scheduled event */
                             input?: unknown;
+                            /** @description the alias or published version the ticks run, or $LATEST */
+                            qualifier: string;
                         };
                         enabled: boolean;
                         flexibleTimeWindow: {

@@ -9,6 +9,8 @@ export interface Schedule {
   expression: string;
   timezone: string;
   functionName: string;
+  /** The alias or published version number the ticks run; null: $LATEST. */
+  qualifier: string | null;
   input: string | null;
   enabled: boolean;
   flexibleWindowMin: number | null;
@@ -22,7 +24,16 @@ export interface Schedule {
 
 export type ScheduleWrite = Pick<
   Schedule,
-  'expression' | 'timezone' | 'functionName' | 'input' | 'enabled' | 'flexibleWindowMin' | 'anchorAt' | 'nextFireAt' | 'nextRunAt'
+  | 'expression'
+  | 'timezone'
+  | 'functionName'
+  | 'qualifier'
+  | 'input'
+  | 'enabled'
+  | 'flexibleWindowMin'
+  | 'anchorAt'
+  | 'nextFireAt'
+  | 'nextRunAt'
 >;
 
 // biome-ignore lint/suspicious/noExplicitAny: rows of the hand-written SQL below, mapped by toSchedule
@@ -35,6 +46,7 @@ const toSchedule = (r: Row): Schedule => ({
   expression: r.expression,
   timezone: r.timezone,
   functionName: r.function_name,
+  qualifier: r.qualifier,
   input: r.input,
   enabled: r.enabled,
   flexibleWindowMin: r.flexible_window_min,
@@ -53,10 +65,10 @@ export function createSchedulesRepository(db: Db) {
     /** The new schedule, or null when the name is taken in the account. */
     async insert(accountId: string, name: string, w: ScheduleWrite, now: Date): Promise<Schedule | null> {
       const { rows } = await sql<Row>`
-        insert into schedules (account_id, name, expression, timezone, function_name, input, enabled, flexible_window_min,
+        insert into schedules (account_id, name, expression, timezone, function_name, qualifier, input, enabled, flexible_window_min,
                                anchor_at, next_fire_at, next_run_at, created_at, updated_at)
-        values (${accountId}, ${name}, ${w.expression}, ${w.timezone}, ${w.functionName}, ${w.input}, ${w.enabled}, ${w.flexibleWindowMin},
-                ${w.anchorAt}, ${w.nextFireAt}, ${w.nextRunAt}, ${now}, ${now})
+        values (${accountId}, ${name}, ${w.expression}, ${w.timezone}, ${w.functionName}, ${w.qualifier}, ${w.input}, ${w.enabled},
+                ${w.flexibleWindowMin}, ${w.anchorAt}, ${w.nextFireAt}, ${w.nextRunAt}, ${now}, ${now})
         on conflict (account_id, name) do nothing
         returning *`.execute(db);
       return rows[0] ? toSchedule(rows[0]) : null;
@@ -65,7 +77,7 @@ export function createSchedulesRepository(db: Db) {
     async update(accountId: string, name: string, w: ScheduleWrite, now: Date): Promise<Schedule | null> {
       const { rows } = await sql<Row>`
         update schedules set expression = ${w.expression}, timezone = ${w.timezone}, function_name = ${w.functionName},
-               input = ${w.input}, enabled = ${w.enabled}, flexible_window_min = ${w.flexibleWindowMin}, anchor_at = ${w.anchorAt},
+               qualifier = ${w.qualifier}, input = ${w.input}, enabled = ${w.enabled}, flexible_window_min = ${w.flexibleWindowMin}, anchor_at = ${w.anchorAt},
                next_fire_at = ${w.nextFireAt}, next_run_at = ${w.nextRunAt}, updated_at = ${now}
          where account_id = ${accountId} and name = ${name}
         returning *`.execute(db);

@@ -1,10 +1,29 @@
 import { Type } from 'typebox';
 import { FUNCTION_NAME_PATTERN } from '../functions/functions.schemas.js';
 
+const targetFields = {
+  function: Type.String({ pattern: FUNCTION_NAME_PATTERN, description: 'a function of the account, invoked asynchronously' }),
+  input: Type.Optional(Type.Unknown({ description: "the event (any JSON); absent: EventBridge's scheduled event" })),
+};
+
 const Target = Type.Object(
   {
-    function: Type.String({ pattern: FUNCTION_NAME_PATTERN, description: 'a function of the account, invoked asynchronously' }),
-    input: Type.Optional(Type.Unknown({ description: "the event (any JSON); absent: EventBridge's scheduled event" })),
+    ...targetFields,
+    qualifier: Type.Optional(
+      Type.String({
+        pattern: '^(\\$LATEST|[A-Za-z0-9_-]{1,128})$',
+        description:
+          'an alias or a published version number of the function (it must exist), resolved at every tick; absent or $LATEST: the latest version',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const TargetDto = Type.Object(
+  {
+    ...targetFields,
+    qualifier: Type.String({ description: 'the alias or published version the ticks run, or $LATEST' }),
   },
   { additionalProperties: false },
 );
@@ -56,7 +75,7 @@ export const ScheduleDto = Type.Object({
   name: Type.String(),
   expression: Type.String(),
   timezone: Type.String(),
-  target: Target,
+  target: TargetDto,
   enabled: Type.Boolean(),
   flexibleTimeWindow: FlexibleTimeWindow,
   nextFireAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {

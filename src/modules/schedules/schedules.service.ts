@@ -6,13 +6,15 @@ import { uuid7 } from '../../lib/uuid7.js';
 import type { NewEvent } from '../async/async.repository.js';
 import type { AsyncService } from '../async/async.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
+import { LATEST, pickVersion, type ResolvedQualifier, VERSION_NUMBER, type VersionsService } from '../functions/versions.service.js';
 import { atInstant, ExpressionError, nextTick, parseExpression, type ScheduleExpression, validTimeZone } from './schedule-expression.js';
 import type { Schedule, SchedulesRepository, ScheduleWrite } from './schedules.repository.js';
 
 export interface ScheduleInput {
   expression: string;
   timezone?: string;
-  target: { function: string; input?: unknown };
+  /** `qualifier`: an alias or published version number of the function; absent or `$LATEST`: the latest version. */
+  target: { function: string; qualifier?: string; input?: unknown };
   enabled?: boolean;
   flexibleTimeWindow?: { mode: 'OFF' | 'FLEXIBLE'; maximumWindowInMinutes?: number };
 }
@@ -39,7 +41,11 @@ const toDto = (s: Schedule) => ({
   name: s.name,
   expression: s.expression,
   timezone: s.timezone,
-  target: { function: s.functionName, ...(s.input === null ? {} : { input: JSON.parse(s.input) as unknown }) },
+  target: {
+    function: s.functionName,
+    qualifier: s.qualifier ?? LATEST,
+    ...(s.input === null ? {} : { input: JSON.parse(s.input) as unknown }),
+  },
   enabled: s.enabled,
   flexibleTimeWindow:
     s.flexibleWindowMin === null ? { mode: 'OFF' as const } : { mode: 'FLEXIBLE' as const, maximumWindowInMinutes: s.flexibleWindowMin },
@@ -58,6 +64,8 @@ export function createSchedulesService(deps: {
   repo: SchedulesRepository;
   events: Pick<AsyncService, 'queueIn' | 'nudge' | 'getConfig'>;
   functions: Pick<FunctionsService, 'get' | 'resolve'>;
+  /** Resolves a target's alias or version: when it is written (it must exist) and at every tick (what runs). */
+  versions: Pick<VersionsService, 'resolve'>;
   clock: Clock;
   log: Logger;
   random?: () => number;
@@ -78,8 +86,27 @@ export function createSchedulesService(deps: {
   const runAt = (tick: Date | null, windowMin: number | null) =>
     tick === null || windowMin === null ? tick : new Date(tick.getTime() + Math.floor(random() * windowMin * 60_000));
 
-  /** Settings as stored, with the first tick counted from now. */
-  async function prepare(accountId: string, input: ScheduleInput): Promise<ScheduleWrite> {
+  /**
+   * The target's alias or version as stored (null: $LATEST), which must exist now. It is looked up again at
+   * every tick (fire): an alias moved since runs its new version, one deleted since fails the tick.
+   */
+  async function qualifierOf(accountId: string, fn: string, qualifier: string | undefined): Promise<string | null> {
+    if (qualifier === undefined || qualifier === LATEST) return null;
+    const stored = VERSION_NUMBER.test(qualifier) ? String(Number(qualifier)) : qualifier;
+    await deps.versions.resolve(accountId, fn, stored, { route: false }).catch((err: unknown) => {
+      if (!(err instanceof AppError) || err.statusCode >= 500) throw err;
+      throw errors.validation(`target.qualifier: function ${fn} has no alias or published version named ${qualifier}`, [
+        { field: 'target.qualifier' },
+      ]);
+    });
+    return stored;
+  }
+
+  /**
+   * Settings as stored, with the first tick counted from now. `kept`: the stored qualifier, not checked
+   * again (a change that does not name the target can still disable a schedule whose alias is gone).
+   */
+  async function prepare(accountId: string, input: ScheduleInput, kept?: { qualifier: string | null }): Promise<ScheduleWrite> {
     const expr = parse('expression', input.expression);
     const timezone = input.timezone ?? 'UTC';
     if (!validTimeZone(timezone)) throw errors.validation(`timezone: ${timezone} is not an IANA time zone`, [{ field: 'timezone' }]);
@@ -95,6 +122,7 @@ export function createSchedulesService(deps: {
       first = atInstant(expr, timezone);
       if (first === null) throw errors.validation(`expression: ${input.expression} does not exist in ${timezone} (the clocks skip it)`);
     } else first = expr.kind === 'rate' ? anchorAt : nextTick(expr, timezone, anchorAt, new Date(now.getTime() - 1));
+    const qualifier = kept ? kept.qualifier : await qualifierOf(accountId, input.target.function, input.target.qualifier);
     const window = input.flexibleTimeWindow?.mode === 'FLEXIBLE' ? (input.flexibleTimeWindow.maximumWindowInMinutes ?? null) : null;
     if (input.flexibleTimeWindow?.mode === 'FLEXIBLE' && window === null) {
       throw errors.validation('flexibleTimeWindow.maximumWindowInMinutes: required when the mode is FLEXIBLE');
@@ -103,6 +131,7 @@ export function createSchedulesService(deps: {
       expression: input.expression.trim(),
       timezone,
       functionName: input.target.function,
+      qualifier,
       input: input.target.input === undefined ? null : JSON.stringify(input.target.input),
       enabled: input.enabled ?? true,
       flexibleWindowMin: window,
@@ -130,6 +159,21 @@ export function createSchedulesService(deps: {
       if (!(err instanceof AppError)) throw err;
       deps.log.warn({ schedule: s.name, accountId: s.accountId }, 'schedule target function not found; its ticks pass without firing');
     }
+    // The alias or version, read once for this pass (a weighted alias draws per tick below). One that is gone
+    // fails its ticks, visibly: running $LATEST instead would run code nobody chose.
+    let version: ResolvedQualifier | null = null;
+    let gone: string | null = null;
+    if (target && s.qualifier !== null) {
+      try {
+        version = await deps.versions.resolve(s.accountId, s.functionName, s.qualifier, { route: false });
+      } catch (err) {
+        if (!(err instanceof AppError) || err.statusCode >= 500) throw err;
+        gone =
+          `Schedule ${s.name} targets ${s.functionName}:${s.qualifier}, which was not found when the tick fired ` +
+          `(an alias deleted since?): the tick did not run, and a schedule never falls back to $LATEST`;
+        deps.log.warn({ schedule: s.name, accountId: s.accountId, qualifier: s.qualifier }, 'schedule target alias or version not found');
+      }
+    }
     // Ticks older than the event age limit would be dropped at once: skip to the first one still young enough.
     const oldest = new Date(now.getTime() - maxAgeS * 1000);
     let tick = s.nextFireAt;
@@ -156,6 +200,10 @@ export function createSchedulesService(deps: {
           chainDepth: 0,
           createdAt: p.tick,
           dueAt: now,
+          // Queued as an asynchronous invoke through an alias is: the version it names now runs and is billed.
+          functionVersion: version ? (pickVersion(version, random).version ?? null) : null,
+          qualifier: s.qualifier,
+          failure: gone,
         }));
       await deps.events.queueIn(tx, events);
       fired = events.length;
@@ -191,7 +239,8 @@ export function createSchedulesService(deps: {
           patch.flexibleTimeWindow ??
           (s.flexibleWindowMin === null ? { mode: 'OFF' } : { mode: 'FLEXIBLE', maximumWindowInMinutes: s.flexibleWindowMin }),
       };
-      const write = await prepare(accountId, merged);
+      // A new target is checked whole; without one the stored alias or version is kept as it is.
+      const write = await prepare(accountId, merged, patch.target ? undefined : { qualifier: s.qualifier });
       const unchanged = merged.expression === s.expression && merged.timezone === s.timezone && s.enabled && write.enabled;
       // Only a change of when it fires moves its ticks: a new target or input keeps the rate's anchor and the next tick.
       const updated = await repo.update(
