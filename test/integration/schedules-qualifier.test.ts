@@ -198,6 +198,9 @@ describe('schedules targeting an alias or a published version', () => {
     expect(off.status).toBe(200);
     expect(off.json.target).toEqual({ function: 'f', qualifier: 'live' });
     await call(t.base, a.accountKey, 'PUT', '/v1/functions/f/aliases/live', { version: 2 });
+    // Re-enabled, a rate counts its first tick from now (to the second): a minute on, so that it is not the failed
+    // tick's own second, which the one-tick-per-time rule would (rightly) not fire twice.
+    clock.advance(MINUTE);
     await call(t.base, a.accountKey, 'PATCH', '/v1/schedules/on-live', { enabled: true });
     await fire();
     expect(await ticksOf(a.accountKey, 'on-live')).toHaveLength(2);
