@@ -292,6 +292,7 @@ export function buildServices(deps: AppDeps) {
   const sources = createSourcesService({
     repo: createSourcesRepository(deps.db),
     functions,
+    versions,
     events,
     outbound,
     secretBox,

@@ -9568,6 +9568,8 @@ export interface operations {
                             id: string;
                             eventSourceMappingArn: string;
                             functionName: string;
+                            /** @description the alias or published version the mapping runs, or $LATEST */
+                            qualifier: string;
                             source: {
                                 type: string;
                                 /** @description without credentials */
@@ -9720,6 +9722,8 @@ export interface operations {
             content: {
                 "application/json": {
                     functionName: string;
+                    /** @description an alias or published version of the function, resolved when each batch runs (a moved alias takes effect for the next batch); default $LATEST */
+                    qualifier?: string;
                     source: {
                         /** @enum {unknown} */
                         type: "rabbitmq" | "mqtt" | "nats" | "redis" | "postgres" | "s3-webhook";
@@ -9783,6 +9787,8 @@ export interface operations {
                         id: string;
                         eventSourceMappingArn: string;
                         functionName: string;
+                        /** @description the alias or published version the mapping runs, or $LATEST */
+                        qualifier: string;
                         source: {
                             type: string;
                             /** @description without credentials */
@@ -9961,6 +9967,8 @@ export interface operations {
                         id: string;
                         eventSourceMappingArn: string;
                         functionName: string;
+                        /** @description the alias or published version the mapping runs, or $LATEST */
+                        qualifier: string;
                         source: {
                             type: string;
                             /** @description without credentials */
@@ -10121,6 +10129,8 @@ export interface operations {
                         id: string;
                         eventSourceMappingArn: string;
                         functionName: string;
+                        /** @description the alias or published version the mapping runs, or $LATEST */
+                        qualifier: string;
                         source: {
                             type: string;
                             /** @description without credentials */
@@ -10287,6 +10297,8 @@ export interface operations {
                         id: string;
                         eventSourceMappingArn: string;
                         functionName: string;
+                        /** @description the alias or published version the mapping runs, or $LATEST */
+                        qualifier: string;
                         source: {
                             type: string;
                             /** @description without credentials */

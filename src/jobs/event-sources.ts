@@ -82,7 +82,7 @@ export function startEventSources(deps: {
       return;
     }
     const runner = createBatchRunner(
-      { invoke: deps.invoke, events: deps.events, clock: deps.clock, log: mlog, retryBaseMs },
+      { invoke: deps.invoke, targetOf: deps.sources.targetOf, events: deps.events, clock: deps.clock, log: mlog, retryBaseMs },
       { ...m, webhookSecret },
       abort.signal,
       report,

@@ -4,8 +4,9 @@
  */
 export type Condition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
 
-/** Tally names a function as Lambda would, with its account id and the region `tally`. */
-export const functionArn = (accountId: string, name: string) => `arn:aws:lambda:tally:${accountId}:function:${name}:$LATEST`;
+/** Tally names a function as Lambda would, with its account id and the region `tally`, and the alias or version called. */
+export const functionArn = (accountId: string, name: string, qualifier = '$LATEST') =>
+  `arn:aws:lambda:tally:${accountId}:function:${name}:${qualifier}`;
 
 /** A payload as the record carries it: parsed when it is JSON (it always is for an event), else as text. */
 function asJson(payload: Buffer | null): unknown {
@@ -22,6 +23,8 @@ export interface OutcomeForRecord {
   requestId: string;
   accountId: string;
   functionName: string;
+  /** The alias or version the caller named (an event source mapping's); default `$LATEST`. */
+  qualifier?: string;
   condition: Condition;
   dispatches: number;
   at: Date;
@@ -36,7 +39,7 @@ export function destinationRecord(o: OutcomeForRecord): string {
     timestamp: o.at.toISOString(),
     requestContext: {
       requestId: o.requestId,
-      functionArn: functionArn(o.accountId, o.functionName),
+      functionArn: functionArn(o.accountId, o.functionName, o.qualifier),
       condition: o.condition,
       approximateInvokeCount: o.dispatches,
     },

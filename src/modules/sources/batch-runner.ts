@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { uuid7 } from '../../lib/uuid7.js';
 import type { AsyncService } from '../async/async.service.js';
 import { destinationRecord } from '../async/destination-record.js';
 import { CAP_RECHECK_MS, errorRetryDelayMs, throttleDelayMs } from '../async/retry-policy.js';
 import type { InvokeResult, InvokeService } from '../functions/invoke.service.js';
 import type { Mapping } from './sources.repository.js';
+import type { SourcesService } from './sources.service.js';
 import { failedItems, mappingArn } from './source-events.js';
 
 /** The poller is stopping (lease lost, mapping disabled or deleted, process ending): nothing of the batch is acknowledged. */
@@ -31,6 +33,8 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export interface BatchRunnerDeps {
   invoke: Pick<InvokeService, 'invoke'>;
+  /** The mapping's alias or version, resolved for each invocation. */
+  targetOf: SourcesService['targetOf'];
   events: Pick<AsyncService, 'queueSourceFailure'>;
   clock: Clock;
   log: Logger;
@@ -41,8 +45,18 @@ export interface BatchRunnerDeps {
 /** `webhookSecret`: the failure webhook's signing secret, opened (SourcesService.openWebhookSecret). */
 export type RunnerMapping = Pick<
   Mapping,
-  'accountId' | 'id' | 'functionId' | 'functionName' | 'maximumRetryAttempts' | 'reportItemFailures' | 'onFailure'
+  'accountId' | 'id' | 'functionId' | 'functionName' | 'qualifier' | 'maximumRetryAttempts' | 'reportItemFailures' | 'onFailure'
 > & { webhookSecret: string | null };
+
+/** The alias (or version) the mapping names is gone: the batch did not run, and fails as a function error does. */
+interface NotFound {
+  status: 'not-found';
+  requestId: string;
+  message: string;
+}
+
+/** Thrown out of the target's resolution only, so that the invoke path's own errors keep their handling. */
+class TargetGone extends Error {}
 
 /**
  * Runs a batch through the ordinary invoke path (metered, billed, capped and concurrency-limited
@@ -58,13 +72,19 @@ export type RunnerMapping = Pick<
 export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signal: AbortSignal, report: (result: string) => void) {
   const log = deps.log.child({ mappingId: m.id });
 
-  async function invokeOnce(payload: Buffer, clientContext: string | undefined): Promise<InvokeResult> {
+  async function invokeOnce(payload: Buffer, clientContext: string | undefined): Promise<InvokeResult | NotFound> {
     for (let refusals = 1; ; refusals++) {
       if (signal.aborted) throw new Stopped();
       try {
-        return await deps.invoke.invoke(m.accountId, m.functionName, payload, { logTail: false, clientContext });
+        // Resolved for each invocation: an alias moved since the last batch takes effect now (docs/sources.md).
+        const target = await deps.targetOf(m).catch((err: unknown) => {
+          throw err instanceof AppError && err.code === 'FUNCTION_NOT_FOUND' ? new TargetGone(err.message) : err;
+        });
+        return await deps.invoke.invoke(m.accountId, m.functionName, payload, { logTail: false, clientContext, ...target });
       } catch (err) {
         if (signal.aborted) throw new Stopped();
+        // Never $LATEST instead: the batch fails, and its retries and failure destination take it (as on Lambda).
+        if (err instanceof TargetGone) return { status: 'not-found', requestId: uuid7(), message: err.message };
         const capped = err instanceof AppError && err.code === 'BUDGET_EXCEEDED';
         const message = err instanceof Error ? err.message : String(err);
         if (!(err instanceof AppError)) log.error({ err }, 'invoking for an event source failed; trying again');
@@ -76,10 +96,11 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
     }
   }
 
-  async function toFailure(ids: string[], payload: Buffer, last: InvokeResult, attempts: number): Promise<void> {
+  async function toFailure(ids: string[], payload: Buffer, last: InvokeResult | NotFound, attempts: number): Promise<void> {
+    const why = last.status === 'not-found' ? `Function not found (${last.message})` : 'Function call failed';
     if (!m.onFailure) {
       log.warn({ items: ids.length }, 'a batch failed every retry and the mapping has no failure destination: dropped');
-      report('PROBLEM: Function call failed; records dropped (no failure destination)');
+      report(`PROBLEM: ${why}; records dropped (no failure destination)`);
       return;
     }
     const key = `${m.id}:${createHash('sha256').update(ids.join('\n')).digest('hex')}`;
@@ -88,11 +109,14 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
         requestId: last.requestId,
         accountId: m.accountId,
         functionName: m.functionName,
+        ...(m.qualifier !== null ? { qualifier: m.qualifier } : {}),
         condition: 'RetriesExhausted',
         dispatches: attempts,
         at: deps.clock.now(),
         requestPayload: payload,
-        response: { version: last.version, functionError: last.status !== 'success', payload: last.payload },
+        // A batch whose alias was gone never ran: no response.
+        response:
+          last.status === 'not-found' ? null : { version: last.version, functionError: last.status !== 'success', payload: last.payload },
       }),
     ) as Record<string, unknown>;
     // Until it is durable, the batch is not acknowledged: a failure here throws and the batch stays with the broker.
@@ -105,7 +129,7 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
       body: JSON.stringify({ ...record, eventSourceMappingArn: mappingArn(m.accountId, m.id), itemIdentifiers: ids }),
       webhookSecret: m.webhookSecret,
     });
-    report('PROBLEM: Function call failed; records sent to the failure destination');
+    report(`PROBLEM: ${why}; records sent to the failure destination`);
   }
 
   /**
@@ -130,14 +154,15 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
         if (failed.length === 0) return report('OK');
       } else {
         failed = pending;
-        if (opts.bisect && pending.length > 1 && !m.reportItemFailures) {
+        // Halves of a batch whose alias is gone would fail alike: no split.
+        if (opts.bisect && pending.length > 1 && !m.reportItemFailures && r.status !== 'not-found') {
           const half = Math.ceil(pending.length / 2);
           await run(pending.slice(0, half), idOf, build, opts);
           await run(pending.slice(half), idOf, build, opts);
           return;
         }
       }
-      report('PROBLEM: Function call failed');
+      report(r.status === 'not-found' ? `PROBLEM: Function not found (${r.message})` : 'PROBLEM: Function call failed');
       if (attempts > m.maximumRetryAttempts) return toFailure(failed.map(idOf), build(failed), r, attempts);
       await sleep(errorRetryDelayMs(deps.retryBaseMs, attempts), signal);
       // Lambda's stream semantics (fromFirstFailure): the retry starts at the first failed item, the ones after it run again too.

@@ -26,6 +26,8 @@ export interface Mapping {
   id: string;
   functionId: string;
   functionName: string;
+  /** The alias or published version the mapping runs (resolved per batch); null: the latest version ($LATEST). */
+  qualifier: string | null;
   sourceType: SourceType;
   urlSealed: string | null;
   urlRedacted: string | null;
@@ -62,6 +64,7 @@ const toMapping = (r: Row): Mapping => ({
   id: r.id,
   functionId: r.function_id,
   functionName: r.function_name,
+  qualifier: r.qualifier,
   sourceType: r.source_type,
   urlSealed: r.url_sealed,
   urlRedacted: r.url_redacted,
@@ -89,11 +92,11 @@ export function createSourcesRepository(db: Db) {
   return {
     async insert(m: NewMapping): Promise<Mapping> {
       const { rows } = await sql<Row>`
-        insert into event_source_mappings (account_id, id, function_id, function_name, source_type, url_sealed, url_redacted, source,
+        insert into event_source_mappings (account_id, id, function_id, function_name, qualifier, source_type, url_sealed, url_redacted, source,
                                            batch_size, batching_window_ms, maximum_concurrency, maximum_retry_attempts,
                                            report_item_failures, on_failure, webhook_secret, token_hash, enabled, state,
                                            created_at, updated_at)
-        values (${m.accountId}, ${m.id}, ${m.functionId}, ${m.functionName}, ${m.sourceType}, ${m.urlSealed}, ${m.urlRedacted},
+        values (${m.accountId}, ${m.id}, ${m.functionId}, ${m.functionName}, ${m.qualifier}, ${m.sourceType}, ${m.urlSealed}, ${m.urlRedacted},
                 ${JSON.stringify(m.source)}::jsonb, ${m.batchSize}, ${m.batchingWindowMs}, ${m.maximumConcurrency},
                 ${m.maximumRetryAttempts}, ${m.reportItemFailures},
                 ${m.onFailure ? JSON.stringify(m.onFailure) : null}::jsonb, ${m.webhookSecretSealed}, ${m.tokenHash}, ${m.enabled},

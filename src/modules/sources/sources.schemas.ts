@@ -43,6 +43,13 @@ const SourceBody = Type.Object(
 export const CreateMappingBody = Type.Object(
   {
     functionName: Type.String({ pattern: FUNCTION_NAME_PATTERN }),
+    qualifier: Type.Optional(
+      Type.String({
+        pattern: '^(\\$LATEST|[A-Za-z0-9_-]{1,128})$',
+        description:
+          'an alias or published version of the function, resolved when each batch runs (a moved alias takes effect for the next batch); default $LATEST',
+      }),
+    ),
     source: SourceBody,
     batchSize: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 10000, description: 'most messages per invocation (default 100; mqtt: 1)' }),
@@ -82,6 +89,7 @@ export const MappingDto = Type.Object({
   id: Type.String(),
   eventSourceMappingArn: Type.String(),
   functionName: Type.String(),
+  qualifier: Type.String({ description: 'the alias or published version the mapping runs, or $LATEST' }),
   source: Type.Object({
     type: Type.String(),
     url: Type.Optional(Type.String({ description: 'without credentials' })),

@@ -8,6 +8,8 @@ import { SIGNING_SECRET_CONTEXT, newSigningSecret, openSigningSecret } from '../
 import type { Destination } from '../async/async.repository.js';
 import type { AsyncService } from '../async/async.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
+import type { InvokeOptions } from '../functions/invoke.service.js';
+import { LATEST, type VersionsService } from '../functions/versions.service.js';
 import { checkBrokerUrl } from './broker-url.js';
 import { forgetMqtt } from './pollers/mqtt.js';
 import { forgetNats } from './pollers/nats.js';
@@ -18,6 +20,8 @@ import { mappingArn } from './source-events.js';
 
 export interface MappingInput {
   functionName: string;
+  /** An alias name or a published version number of the function; absent or `$LATEST`: its latest version. */
+  qualifier?: string;
   source: {
     type: SourceType;
     url?: string;
@@ -63,6 +67,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 export function createSourcesService(deps: {
   repo: SourcesRepository;
   functions: Pick<FunctionsService, 'get' | 'resolve'>;
+  versions: Pick<VersionsService, 'resolve'>;
   events: Pick<AsyncService, 'enqueue'>;
   outbound: Pick<OutboundHttp, 'check'>;
   secretBox: SecretBox;
@@ -79,6 +84,7 @@ export function createSourcesService(deps: {
       id: m.id,
       eventSourceMappingArn: mappingArn(m.accountId, m.id),
       functionName: m.functionName,
+      qualifier: m.qualifier ?? LATEST,
       source: {
         type: m.sourceType,
         ...(m.urlRedacted ? { url: m.urlRedacted } : {}),
@@ -166,6 +172,40 @@ export function createSourcesService(deps: {
     if (d?.type === 'webhook') await deps.outbound.check('destinations.onFailure.url', d.url);
   }
 
+  /**
+   * The mapping's alias or version, checked when it is made: it must exist in the function (404 otherwise, nothing
+   * written). Whether it still does when a batch runs is `targetOf`'s question.
+   */
+  async function checkQualifier(accountId: string, functionName: string, qualifier: string | undefined): Promise<string | null> {
+    if (qualifier === undefined || qualifier === LATEST) return null;
+    await deps.versions.resolve(accountId, functionName, qualifier, { route: false }).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'FUNCTION_NOT_FOUND') {
+        throw new AppError(
+          'FUNCTION_NOT_FOUND',
+          404,
+          `qualifier: function ${functionName} has no alias or published version ${qualifier}`,
+          [{ field: 'qualifier' }],
+        );
+      }
+      throw err;
+    });
+    return qualifier;
+  }
+
+  /**
+   * What one invocation of the mapping runs, resolved when it runs (not when the mapping was made): an alias moved
+   * since takes effect for the next batch, and a weighted alias draws its version per invocation, as every invoke
+   * path does. The function sees the qualifier in context.invokedFunctionArn, and the version that ran is the one
+   * billed. An alias deleted since throws FUNCTION_NOT_FOUND: the batch fails, it never runs $LATEST instead.
+   */
+  async function targetOf(
+    m: Pick<Mapping, 'accountId' | 'functionName' | 'qualifier'>,
+  ): Promise<Pick<InvokeOptions, 'version' | 'qualifier'>> {
+    if (m.qualifier === null) return {};
+    const { version } = await deps.versions.resolve(m.accountId, m.functionName, m.qualifier);
+    return { version, qualifier: m.qualifier };
+  }
+
   async function find(accountId: string, id: string): Promise<Mapping> {
     const m = await repo.find(accountId, id);
     if (!m) throw notFound(id);
@@ -194,6 +234,7 @@ export function createSourcesService(deps: {
       const settings = checkSource(input);
       const type = input.source.type;
       const fn = await deps.functions.get(accountId, input.functionName);
+      const qualifier = await checkQualifier(accountId, input.functionName, input.qualifier);
       const onFailure = input.destinations?.onFailure ?? null;
       await checkDestination(accountId, onFailure ?? undefined);
       const id = uuid7();
@@ -219,6 +260,7 @@ export function createSourcesService(deps: {
         id,
         functionId: fn.id,
         functionName: input.functionName,
+        qualifier,
         sourceType: type,
         // Bound to the mapping's id: a sealed URL copied onto another mapping does not open.
         urlSealed: broker ? deps.secretBox.seal(broker.url, id) : null,
@@ -322,12 +364,20 @@ export function createSourcesService(deps: {
       if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as { Records?: unknown }).Records)) {
         throw errors.validation('An S3 event notification has a Records array');
       }
-      const r = await deps.events.enqueue(m.accountId, m.functionName, body);
+      // Resolved per notification, as an asynchronous invoke of an alias is: the queue keeps the version it named.
+      const target = await targetOf(m).catch(async (err: unknown) => {
+        if (err instanceof AppError && err.code === 'FUNCTION_NOT_FOUND') {
+          await repo.reportWebhook(m.id, `PROBLEM: Function not found (${err.message})`).catch(() => {});
+        }
+        throw err;
+      });
+      const r = await deps.events.enqueue(m.accountId, m.functionName, body, target.version);
       await repo.reportWebhook(m.id, 'OK').catch(() => {});
       return r;
     },
 
     // For the poller job.
+    targetOf,
     /** The job of this replica runs a lease pass at once after a change made here (others find it at their next pass). */
     onChanged(fn: () => void): void {
       changed = fn;
