@@ -1,3 +1,9 @@
+import {
+  CreateEventSourceMappingCommand,
+  GetEventSourceMappingCommand,
+  type LambdaClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-lambda';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AsyncWorker, startAsyncWorker } from '../../src/jobs/async-worker.js';
@@ -7,6 +13,7 @@ import type { InvokeService } from '../../src/modules/functions/invoke.service.j
 import { newTenant } from '../helpers/app.js';
 import { BROKERS, mappingRoutes, receiver, redisClient, unique } from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
+import { lambdaClientFor } from '../helpers/lambda.js';
 
 const t = useFunctionsApp({ deps: { events: { retryBaseMs: 50, leaseMs: 3_000 }, webhooks: { allowPrivate: true } } });
 
@@ -43,6 +50,7 @@ let worker: AsyncWorker;
 let dlq: Awaited<ReturnType<typeof receiver>>;
 let key: string;
 let accountId: string;
+let lambda: LambdaClient;
 beforeAll(async () => {
   worker = startAsyncWorker({ events: t.services.events, log: t.app.log, options: { pollMs: 50, deliveryPollMs: 100 } });
   job = startEventSources({
@@ -57,6 +65,7 @@ beforeAll(async () => {
   const a = await newTenant(t.app);
   key = a.accountKey;
   accountId = a.id;
+  lambda = await lambdaClientFor(t.app, t.base, a.id);
 });
 afterAll(async () => {
   await job?.stop();
@@ -237,5 +246,41 @@ describe('event source mappings on an alias or a published version', { timeout: 
     expect(refused.status).toBe(404);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('FUNCTION_NOT_FOUND');
     expect((await get(m.json.id)).lastProcessingResult).toBe('PROBLEM: Function not found (Function notified:live was not found)');
+  });
+
+  it('Lambda API: FunctionName f:live, f:1 and qualified ARNs make mappings on that alias or version, answered with the qualified FunctionArn', async () => {
+    await twoVersions('lam');
+    const stream = unique('aws-alias');
+    const create = (FunctionName: string) =>
+      lambda.send(
+        new CreateEventSourceMappingCommand({
+          FunctionName,
+          SelfManagedEventSource: { Endpoints: { REDIS: [BROKERS.redis] } as never },
+          Topics: [stream],
+          Enabled: false,
+        }),
+      );
+    const arn = `arn:aws:lambda:us-east-1:${accountId}:function:lam`;
+    const cases: [string, string, string][] = [
+      ['lam:live', `${arn}:live`, 'live'],
+      ['lam:1', `${arn}:1`, '1'],
+      [`${arn}:live`, `${arn}:live`, 'live'],
+      [`${accountId}:function:lam:2`, `${arn}:2`, '2'],
+      ['lam:$LATEST', arn, '$LATEST'],
+      ['lam', arn, '$LATEST'],
+    ];
+    for (const [FunctionName, FunctionArn, qualifier] of cases) {
+      const created = await create(FunctionName);
+      expect(created.FunctionArn, FunctionName).toBe(FunctionArn);
+      expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: created.UUID! }))).FunctionArn).toBe(FunctionArn);
+      expect((await get(created.UUID!)).qualifier).toBe(qualifier);
+    }
+    const count = (await mappingsOf('lam')).length;
+    expect(count).toBe(cases.length);
+    for (const FunctionName of ['lam:nope', 'lam:7', `${arn}:gone`]) {
+      await expect(create(FunctionName), FunctionName).rejects.toThrow(ResourceNotFoundException);
+    }
+    expect((await mappingsOf('lam')).length).toBe(count);
+    for (const m of await mappingsOf('lam')) await call(t.base, key, 'DELETE', `/v1/event-source-mappings/${m.id}`);
   });
 });

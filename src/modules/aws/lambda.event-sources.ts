@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LATEST } from '../functions/versions.service.js';
 import type { MappingInput, SourcesService } from '../sources/sources.service.js';
 import { awsErrors } from './errors.js';
 import { toDest, fromDest } from './lambda.async-urls.js';
@@ -72,14 +73,8 @@ function toInput(caller: ArnContext, body: AwsMappingRequest): MappingInput {
     );
   }
   const url = endpoint[1][0]!;
+  // `f:live`, `f:1`, or a partial or full ARN with its qualifier: the mapping runs that alias or version.
   const { name, qualifier } = parseFunctionName(body.FunctionName, caller);
-  // A mapping runs its function's latest version: one named through a version or alias would have been
-  // run as the latest, silently (found on 2026-12-07), so it is refused until mappings keep a qualifier.
-  if (qualifier !== undefined && qualifier !== '$LATEST') {
-    throw awsErrors.invalidParameter(
-      `FunctionName: ${body.FunctionName} names a version or alias; Tally's event source mappings run the function's latest version, so name the function alone`,
-    );
-  }
   const one = (field: 'Queues' | 'Topics', list: string[] | undefined) => {
     if (list?.length !== 1) throw awsErrors.invalidParameter(`${field}: exactly one name for a ${kind} source`);
     return list[0]!;
@@ -116,6 +111,7 @@ function toInput(caller: ArnContext, body: AwsMappingRequest): MappingInput {
   }
   return {
     functionName: name,
+    ...(qualifier !== undefined ? { qualifier } : {}),
     source,
     ...(body.BatchSize !== undefined ? { batchSize: body.BatchSize } : {}),
     ...(body.MaximumBatchingWindowInSeconds !== undefined ? { maximumBatchingWindowS: body.MaximumBatchingWindowInSeconds } : {}),
@@ -134,7 +130,9 @@ function toAws(caller: ArnContext, m: Dto) {
   return {
     UUID: m.id,
     EventSourceMappingArn: m.eventSourceMappingArn,
-    FunctionArn: functionArn(caller, m.functionName),
+    // Qualified when the mapping names an alias or version, as Lambda answers (and LocalStack, whose answer for
+    // `f:$LATEST` keeps `:$LATEST`; Tally stores $LATEST as no qualifier and answers the unqualified ARN).
+    FunctionArn: functionArn(caller, m.functionName, m.qualifier === LATEST ? undefined : m.qualifier),
     ...(kind && s.url ? { SelfManagedEventSource: { Endpoints: { [ENDPOINT_OF[kind]]: [s.url] } } } : {}),
     ...(s.queue !== undefined ? { Queues: [s.queue] } : {}),
     ...(s.topic !== undefined
