@@ -76,6 +76,20 @@ async function loadRounds(options: object, apiPid: number) {
   return { rates, cpu: `CPU per invocation: api ${us(cpu.api)} µs, instances ${us(cpu.instances)} µs, machine ${us(cpu.machine)} µs` };
 }
 
+/**
+ * The api's cache reads so far (tally_cache_reads_total, all caches): `waited` ones held a call up for a
+ * database round trip, `ahead` ones were made while the entry still answered. An api without the metric: zeros.
+ */
+async function cacheReads(base: string): Promise<{ waited: number; ahead: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const out = { waited: 0, ahead: 0 };
+  for (const line of text.split('\n')) {
+    const m = /^tally_cache_reads_total\{.*read="(waited|ahead)".*\} (\S+)$/.exec(line);
+    if (m) out[m[1] as 'waited' | 'ahead'] += Number(m[2]);
+  }
+  return out;
+}
+
 const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 export async function functionsBench(): Promise<void> {
@@ -99,13 +113,17 @@ export async function functionsBench(): Promise<void> {
         ['one function', one],
         [`${FUNCTIONS} functions in turn`, paths],
       ] as const) {
+        const reads0 = await cacheReads(d.base);
         const alone = await oneClient(
           list.map((p) => new URL(p, d.base)),
           headers,
         );
+        const reads1 = await cacheReads(d.base);
         const { rates, cpu } = await loadRounds(spreadLoad(d.base, list, headers), d.apiPid);
         console.log(
-          `  ${label}: 1 client p50 ${fmt(alone.p50, 2)} ms, p99 ${fmt(alone.p99, 2)} ms, billed over 1 ms ${fmt(alone.over, 0)} %; ${CLIENTS} clients ${fmt(mid(rates))}/s (rounds ${rates.map((r) => fmt(r)).join(' / ')}); ${cpu}; ${instancePids(d.apiPid).length} instances`,
+          `  ${label}: 1 client p50 ${fmt(alone.p50, 2)} ms, p99 ${fmt(alone.p99, 2)} ms, billed over 1 ms ${fmt(alone.over, 0)} %, ` +
+            `cache reads ${reads1.waited - reads0.waited} waited for / ${reads1.ahead - reads0.ahead} ahead in ${LATENCY_CALLS} calls; ` +
+            `${CLIENTS} clients ${fmt(mid(rates))}/s (rounds ${rates.map((r) => fmt(r)).join(' / ')}); ${cpu}; ${instancePids(d.apiPid).length} instances`,
         );
       }
     }
