@@ -256,3 +256,48 @@ describe('destinations', () => {
     }
   });
 });
+
+describe('through an alias', () => {
+  it('runs the version the alias named when queued; the function and the destination record name the alias, as on Lambda', async () => {
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const hook = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+    try {
+      const a = await newTenant(t.app);
+      const whoami = makeZip([
+        { name: 'index.js', data: 'exports.handler = async (e, c) => ({ arn: c.invokedFunctionArn, version: c.functionVersion });\n' },
+      ]);
+      await deploy(t.base, a.accountKey, 'named', whoami);
+      expect((await call(t.base, a.accountKey, 'POST', '/v1/functions/named/published-versions', {})).status).toBe(201);
+      expect((await call(t.base, a.accountKey, 'PUT', '/v1/functions/named/aliases/live', { version: 1 })).status).toBe(200);
+      await call(t.base, a.accountKey, 'PUT', '/v1/functions/named/event-invoke-config', {
+        destinations: { onSuccess: { type: 'webhook', url: hook } },
+      });
+      const arn = `arn:aws:lambda:us-east-1:${a.id}:function:named`;
+      for (const [query, suffix] of [
+        ['?alias=live', ':live'],
+        ['?version=1', ':1'],
+        ['', ''],
+      ] as const) {
+        received.length = 0;
+        const r = await call(t.base, a.accountKey, 'POST', `/v1/functions/named/invoke${query}`, {}, { 'x-tally-invocation-type': 'Event' });
+        expect(r.status, r.text).toBe(202);
+        await until(`the record of ${query || 'the unqualified call'}`, async () => received.length === 1);
+        const record = JSON.parse(received[0]!);
+        // Version 1 runs each time (Tally's latest is a numbered version too: context.functionVersion names it).
+        expect(record.responsePayload).toEqual({ arn: `${arn}${suffix}`, version: '1' });
+        expect(record.requestContext.functionArn).toMatch(new RegExp(`:function:named:${suffix === '' ? '\\$LATEST' : suffix.slice(1)}$`));
+      }
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

@@ -11,6 +11,7 @@ import type { SecretBox } from '../../lib/secret-box.js';
 import { SIGNING_SECRET_CONTEXT, describeFailure, newSigningSecret, openSigningSecret, postWebhook } from '../../lib/webhooks.js';
 import type { BudgetsService } from '../budgets/budgets.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
+import { LATEST } from '../functions/versions.service.js';
 import type { InvokeService } from '../functions/invoke.service.js';
 import type { UsageService } from '../usage/usage.service.js';
 import {
@@ -121,6 +122,8 @@ export function createAsyncService(deps: {
       requestId: e.id,
       accountId: e.accountId,
       functionName: e.functionName,
+      // The alias or version the event was queued for, as the function's own ARN names it.
+      ...(e.qualifier !== null ? { qualifier: e.qualifier } : e.functionVersion !== null ? { qualifier: String(e.functionVersion) } : {}),
       condition,
       dispatches: e.dispatches,
       at: now,
@@ -210,8 +213,8 @@ export function createAsyncService(deps: {
         logTail: false,
         requestId: e.claimId,
         version: e.functionVersion ?? undefined,
-        // The queue keeps the version an alias named: the function sees that version's ARN, or the alias's when
-        // the event's source kept its name (a schedule's target, as an EventBridge rule naming an alias ARN).
+        // The version an alias named when the event was queued runs; the function's ARN names what the caller named
+        // (the alias, as on Lambda), or the version for events queued before the queue kept it.
         ...(e.qualifier !== null ? { qualifier: e.qualifier } : e.functionVersion !== null ? { qualifier: String(e.functionVersion) } : {}),
       });
       const attempts = e.attempts + 1;
@@ -254,7 +257,14 @@ export function createAsyncService(deps: {
      * Queues an event for the function (X-Tally-Invocation-Type: Event): durable before it
      * answers. A hard cap refuses it (402) as it refuses a synchronous call.
      */
-    async enqueue(accountId: string, functionName: string, payload: Buffer, version?: number): Promise<{ requestId: string }> {
+    async enqueue(
+      accountId: string,
+      functionName: string,
+      payload: Buffer,
+      version?: number,
+      /** The alias or version the caller named, for the function's ARN (`$LATEST`: none). */
+      qualifier?: string,
+    ): Promise<{ requestId: string }> {
       const target = await deps.functions.resolve(accountId, functionName, version);
       deps.budgets.assertNotCapped(accountId, { id: target.config.id, name: target.config.name });
       const now = clock.now();
@@ -271,6 +281,7 @@ export function createAsyncService(deps: {
         createdAt: now,
         dueAt: now,
         functionVersion: version ?? null,
+        qualifier: qualifier === undefined || qualifier === LATEST ? null : qualifier,
       });
       wake();
       return { requestId: id };

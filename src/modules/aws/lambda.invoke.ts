@@ -52,7 +52,7 @@ export const invokeOperations: LambdaOperations = (app, ctx) => {
       if (event.length > MAX_ASYNC_PAYLOAD_BYTES) {
         throw awsErrors.requestTooLarge(`Request must be smaller than ${MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation`);
       }
-      const queued = await ctx.events.enqueue(caller.accountId, name, event, target.version);
+      const queued = await ctx.events.enqueue(caller.accountId, name, event, target.version, qualifier);
       return reply.code(202).header('x-amzn-requestid', queued.requestId).send();
     }
     const r = await ctx.invoke.invoke(caller.accountId, name, event, {

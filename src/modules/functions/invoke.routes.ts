@@ -93,6 +93,8 @@ export function invokeRoutes(deps: {
         const type = req.headers['x-tally-invocation-type'];
         const alias = req.query.alias;
         const version = alias === undefined ? req.query.version : (await versions.resolve(accountId, req.params.name, alias)).version;
+        // What the caller named, which the function's ARN ends with (the version that runs is `version`).
+        const qualifier = alias ?? (req.query.version !== undefined ? String(req.query.version) : undefined);
         if (type === 'DryRun') {
           await events.dryRun(accountId, req.params.name);
           return reply.code(204).send(null);
@@ -106,10 +108,9 @@ export function invokeRoutes(deps: {
               `The event is ${event.length} bytes; an asynchronous invocation takes at most ${MAX_ASYNC_PAYLOAD_BYTES} bytes`,
             );
           }
-          const queued = await events.enqueue(accountId, req.params.name, event, version);
+          const queued = await events.enqueue(accountId, req.params.name, event, version, qualifier);
           return reply.code(202).header('x-tally-request-id', queued.requestId).send(queued);
         }
-        const qualifier = alias ?? (req.query.version !== undefined ? String(req.query.version) : undefined);
         const result = await invoke.invoke(accountId, req.params.name, eventOf(req.body), {
           version,
           ...(qualifier !== undefined ? { qualifier } : {}),

@@ -371,7 +371,7 @@ export function createSourcesService(deps: {
         }
         throw err;
       });
-      const r = await deps.events.enqueue(m.accountId, m.functionName, body, target.version);
+      const r = await deps.events.enqueue(m.accountId, m.functionName, body, target.version, target.qualifier);
       await repo.reportWebhook(m.id, 'OK').catch(() => {});
       return r;
     },
