@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { LocalInvoker } from '../src/contracts/executor.js';
 import { ApiError, createApiClient, type ApiClient } from './api-client.js';
+import { trustCachesOfThisBoot } from './boot-trust.js';
 import { CodeCache } from './code-cache.js';
 import { ImageCache } from './image-cache.js';
 import { answerClockOff } from './runtime/answer-clock.js';
@@ -41,6 +42,8 @@ export interface Executor {
 
 export interface StartOptions extends ExecutorOptions {
   logger?: Logger;
+  /** The machine's boot, as the kernel names it (tests): the caches are trusted only within the boot that wrote them. */
+  bootId?: string | null;
   /** Where the Java runtime client is built, once per version of its sources (default: under `dir`). */
   javaRuntimeCache?: string;
   /** An unpacked container image no instance used for this long is removed (default one hour). */
@@ -174,6 +177,8 @@ async function startHolding(options: StartOptions, log: Logger): Promise<Executo
     reserveBytes: options.spoolReserveBytes ?? DEFAULT_SPOOL_RESERVE_BYTES,
     minFreeBytes: options.spoolMinFreeBytes ?? DEFAULT_SPOOL_MIN_FREE_BYTES,
   });
+  // Unpacked code and images are not fsync'd: after a power loss they could hold empty files (executor/boot-trust.ts).
+  await trustCachesOfThisBoot(options.dir, ['code', 'images'], log, options.bootId);
   const code = new CodeCache(path.join(options.dir, 'code'), api, log, { budgetBytes: options.caches?.codeCacheBytes });
   await code.init();
   const images = new ImageCache({

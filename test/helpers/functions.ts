@@ -118,6 +118,8 @@ export interface FunctionsContext {
     dir?: string;
     sandbox?: Partial<SandboxConfig>;
     imageIdleMs?: number;
+    /** The machine's boot as the executor is told it (executor/boot-trust.ts); the kernel's by default. */
+    bootId?: string | null;
   }): Promise<Executor>;
   /** The key an executor started by startExecutor runs with. */
   keyOf(executorId: string): string;
@@ -168,6 +170,7 @@ export function useFunctionsApp(
         // Built once for the whole test run, not once per executor.
         javaRuntimeCache: JAVA_RUNTIME_CACHE,
         imageIdleMs: o.imageIdleMs,
+        bootId: o.bootId,
       });
       keys.set(started.id, key);
       executors.push(started);
