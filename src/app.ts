@@ -77,6 +77,7 @@ import { createQuarantineService } from './modules/usage/quarantine.service.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
 import { createUsageService } from './modules/usage/usage.service.js';
 import { DEFAULT_BILLING_LOOKBACK_MONTHS } from './config.js';
+import { DEFAULT_REGION } from './lib/arns.js';
 import { createSecretBox, type SecretBox } from './lib/secret-box.js';
 import { consoleRoutes } from './modules/console/console.routes.js';
 import { swaggerOptions } from './openapi/swagger-options.js';
@@ -142,7 +143,7 @@ export interface AppDeps {
   logs?: { followPollMs?: number; maxFollowersPerAccount?: number; maxAgeDays?: number };
   /** The built web console served at /console (default: console/dist beside the code). */
   consoleDir?: string;
-  /** The Lambda API: the region its ARNs name (TALLY_REGION, default us-east-1). */
+  /** The region every ARN Tally writes names (TALLY_REGION, default us-east-1): the Lambda API's, destination records', mappings' and their records'. */
   aws?: { region?: string };
 }
 
@@ -155,6 +156,7 @@ const UNCONFIGURED_SECRET_BOX = createSecretBox(randomBytes(32));
 /** Every service, wired from the dependencies; the app serves them and server.ts schedules jobs on them. */
 export function buildServices(deps: AppDeps) {
   const metrics = deps.metrics ?? createMetrics();
+  const region = deps.aws?.region ?? DEFAULT_REGION;
   const onCacheRead: OnCacheRead = (cache, read) => metrics.cacheReads.inc({ cache, read });
   const accountsRepo = createAccountsRepository(deps.db);
   const rateLimits = createRateLimits({
@@ -167,7 +169,7 @@ export function buildServices(deps: AppDeps) {
   const functions = createFunctionsService({
     repo: createFunctionsRepository(deps.db),
     images: createImagesRepository(deps.db),
-    options: { ...deps.functions, region: deps.aws?.region ?? 'us-east-1' },
+    options: { ...deps.functions, region },
     onCacheRead,
   });
   const accounts = createAccountsService({ db: deps.db, repo: accountsRepo, auth, audit, clock: deps.clock, limits: functions });
@@ -270,6 +272,7 @@ export function buildServices(deps: AppDeps) {
     secretBox,
     clock: deps.clock,
     log: deps.logger.child({ module: 'async' }),
+    region,
     options: deps.events,
   });
   const versions = createVersionsService({ repo: createVersionsRepository(deps.db), functions, clock: deps.clock, onCacheRead });
@@ -280,6 +283,7 @@ export function buildServices(deps: AppDeps) {
     versions,
     clock: deps.clock,
     log: deps.logger.child({ module: 'schedules' }),
+    region,
   });
   const urls = createUrlsService({ repo: createUrlsRepository(deps.db), functions, invoke, auth, clock: deps.clock, onCacheRead });
   const logs = createLogsService({
@@ -297,6 +301,7 @@ export function buildServices(deps: AppDeps) {
     outbound,
     secretBox,
     clock: deps.clock,
+    region,
   });
   const accessKeys = createAccessKeysService({
     repo: createAccessKeysRepository(deps.db),
@@ -480,7 +485,7 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
         urls: services.urls,
         sources: services.sources,
         settings: createAwsSettingsRepository(deps.db),
-        region: deps.aws?.region ?? 'us-east-1',
+        region: deps.aws?.region ?? DEFAULT_REGION,
         publicUrl: deps.publicUrl ?? null,
       },
       accessKeys: services.accessKeys,

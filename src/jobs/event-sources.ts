@@ -56,6 +56,8 @@ export function startEventSources(deps: {
   const holder = randomUUID();
   const leaseMs = deps.options?.leaseMs ?? 30_000;
   const retryBaseMs = deps.options?.retryBaseMs ?? 60_000;
+  // The records' and failure records' ARNs name the region the mappings' own ARNs do.
+  const region = deps.sources.region;
   const running = new Map<string, Running>();
   /** Pollers told to stop that have not yet (their batch in flight finishing), by mapping id. */
   const stopping = new Map<string, Promise<void>>();
@@ -82,13 +84,14 @@ export function startEventSources(deps: {
       return;
     }
     const runner = createBatchRunner(
-      { invoke: deps.invoke, targetOf: deps.sources.targetOf, events: deps.events, clock: deps.clock, log: mlog, retryBaseMs },
+      { invoke: deps.invoke, targetOf: deps.sources.targetOf, events: deps.events, clock: deps.clock, log: mlog, retryBaseMs, region },
       { ...m, webhookSecret },
       abort.signal,
       report,
     );
     r.done = POLLERS[m.sourceType as Exclude<SourceType, 's3-webhook'>]({
       mapping: m,
+      region,
       url,
       holder,
       leaseMs,

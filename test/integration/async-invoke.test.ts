@@ -223,7 +223,8 @@ describe('destinations', () => {
         version: '1.0',
         requestContext: {
           requestId: broken.json.requestId,
-          functionArn: `arn:aws:lambda:tally:${a.id}:function:broken:$LATEST`,
+          // The api's region: us-east-1, TALLY_REGION's default (test/integration/region.test.ts sets another).
+          functionArn: `arn:aws:lambda:us-east-1:${a.id}:function:broken:$LATEST`,
           condition: 'RetriesExhausted',
           approximateInvokeCount: 2,
         },
@@ -288,7 +289,14 @@ describe('through an alias', () => {
         ['', ''],
       ] as const) {
         received.length = 0;
-        const r = await call(t.base, a.accountKey, 'POST', `/v1/functions/named/invoke${query}`, {}, { 'x-tally-invocation-type': 'Event' });
+        const r = await call(
+          t.base,
+          a.accountKey,
+          'POST',
+          `/v1/functions/named/invoke${query}`,
+          {},
+          { 'x-tally-invocation-type': 'Event' },
+        );
         expect(r.status, r.text).toBe(202);
         await until(`the record of ${query || 'the unqualified call'}`, async () => received.length === 1);
         const record = JSON.parse(received[0]!);

@@ -196,7 +196,7 @@ describe('event source mappings on an alias or a published version', { timeout: 
         return got ?? null;
       });
       expect(record.requestContext).toMatchObject({
-        functionArn: `arn:aws:lambda:tally:${accountId}:function:canary:live`,
+        functionArn: `arn:aws:lambda:us-east-1:${accountId}:function:canary:live`,
         condition: 'RetriesExhausted',
         approximateInvokeCount: 2,
       });

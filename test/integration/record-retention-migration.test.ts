@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { mappingArn } from '../../src/lib/arns.js';
 import { uuid7 } from '../../src/lib/uuid7.js';
 import { uuidFromKey } from '../../src/modules/async/async.service.js';
 import { destinationRecord } from '../../src/modules/async/destination-record.js';
-import { mappingArn } from '../../src/modules/sources/source-events.js';
 import { databaseBefore } from '../helpers/db.js';
 
 let drop: (() => Promise<void>) | null = null;
@@ -28,6 +28,8 @@ describe('migration 0098: the claims of failed batches recorded before it', () =
     const account = randomUUID();
     const mapping = randomUUID();
     const lookalike = randomUUID();
+    // Records written before TALLY_REGION named the region said `tally`; the claim is read from the ARN's id either way.
+    const arnOf = (id: string) => mappingArn({ region: 'tally', accountId: account }, id);
     // A failed batch sent to a function destination: an async event whose source key is the mapping and the batch.
     const functionKey = `${mapping}:${'a1'.repeat(32)}`;
     await sql`
@@ -41,24 +43,25 @@ describe('migration 0098: the claims of failed batches recorded before it', () =
     const record = JSON.parse(
       destinationRecord({
         requestId: uuid7(),
+        region: 'tally',
         accountId: account,
         functionName: 'fn',
         condition: 'RetriesExhausted',
         dispatches: 3,
         at: new Date(),
         requestPayload: Buffer.from(
-          JSON.stringify({ eventSourceMappingArn: mappingArn(account, lookalike), itemIdentifiers: ['x'], note: 'a "quoted" value' }),
+          JSON.stringify({ eventSourceMappingArn: arnOf(lookalike), itemIdentifiers: ['x'], note: 'a "quoted" value' }),
         ),
         response: { version: 1, functionError: true, payload: Buffer.from('{"errorMessage":"boom"}') },
       }),
     ) as Record<string, unknown>;
-    const body = JSON.stringify({ ...record, eventSourceMappingArn: mappingArn(account, mapping), itemIdentifiers: ['1-0', '2-0'] });
+    const body = JSON.stringify({ ...record, eventSourceMappingArn: arnOf(mapping), itemIdentifiers: ['1-0', '2-0'] });
     // Another whose batch held a NUL character: JSON carries it as \u0000, which Postgres's json functions refuse.
     const nulKey = `${mapping}:${'c3'.repeat(32)}`;
     const nulBody = JSON.stringify({
       ...record,
       requestPayload: { data: 'a\u0000b' },
-      eventSourceMappingArn: mappingArn(account, mapping),
+      eventSourceMappingArn: arnOf(mapping),
       itemIdentifiers: ['3-0'],
     });
     expect(nulBody).toContain('\\u0000');

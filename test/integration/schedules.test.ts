@@ -103,7 +103,8 @@ describe('schedules', () => {
       'detail-type': 'Scheduled Event',
       account: a.id,
       time: noon.toISOString().replace('.000Z', 'Z'),
-      region: 'tally',
+      // TALLY_REGION's default, as the function's AWS_REGION.
+      region: 'us-east-1',
       resources: ['noon'],
       detail: {},
     });

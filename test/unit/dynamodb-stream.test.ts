@@ -52,6 +52,7 @@ describe('Postgres values as DynamoDB attribute values', () => {
       ]),
     };
     const r = streamRecord({
+      region: 'ap-southeast-2',
       accountId: 'acc',
       mappingId: 'map',
       change: { kind: 'delete', rel, key: { id: '4', name: undefined }, old: null, new: null },
@@ -59,7 +60,9 @@ describe('Postgres values as DynamoDB attribute values', () => {
     });
     expect(r).toMatchObject({
       eventName: 'REMOVE',
-      eventSourceARN: 'arn:aws:dynamodb:tally:acc:table/public.t/stream/map',
+      // The configured region, in the ARN and as awsRegion, as Lambda's DynamoDB trigger names its own.
+      awsRegion: 'ap-southeast-2',
+      eventSourceARN: 'arn:aws:dynamodb:ap-southeast-2:acc:table/public.t/stream/map',
       dynamodb: { Keys: { id: { N: '4' } }, OldImage: { id: { N: '4' } }, ApproximateCreationDateTime: 1_700_000_000.123 },
     });
     expect(r.dynamodb.NewImage).toBeUndefined();

@@ -37,13 +37,19 @@ describe('event source shapes', () => {
     expect(decode(mqttClientContext({ messageId: id, topic: 't'.repeat(4_000) }))).toEqual({ custom: { messageId: id } });
   });
 
-  it('names each stream record by its entry id (the itemIdentifier and idempotency key)', () => {
+  it('names each stream record by its entry id (the itemIdentifier and idempotency key), and its mapping in the configured region', () => {
     const e = JSON.parse(
-      streamEvent({ accountId: 'acc', mappingId: 'm1', eventSource: 'tally:redis', records: [{ id: '5-1', body: { x: 1 } }] }),
+      streamEvent({
+        region: 'eu-west-1',
+        accountId: 'acc',
+        mappingId: 'm1',
+        eventSource: 'tally:redis',
+        records: [{ id: '5-1', body: { x: 1 } }],
+      }),
     );
     expect(e.Records[0]).toEqual({
       eventSource: 'tally:redis',
-      eventSourceARN: 'arn:aws:lambda:tally:acc:event-source-mapping:m1',
+      eventSourceARN: 'arn:aws:lambda:eu-west-1:acc:event-source-mapping:m1',
       eventID: '5-1',
       messageId: '5-1',
       x: 1,

@@ -72,6 +72,8 @@ export function createAsyncService(deps: {
   secretBox: SecretBox;
   clock: Clock;
   log: Logger;
+  /** The region destination records' `functionArn` names (TALLY_REGION). */
+  region: string;
   options?: AsyncOptions;
 }) {
   const { repo, clock, log } = deps;
@@ -120,6 +122,7 @@ export function createAsyncService(deps: {
     }
     const body = destinationRecord({
       requestId: e.id,
+      region: deps.region,
       accountId: e.accountId,
       functionName: e.functionName,
       // The alias or version the event was queued for, as the function's own ARN names it.

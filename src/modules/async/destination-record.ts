@@ -1,12 +1,10 @@
+import { functionArn } from '../../lib/arns.js';
+
 /**
  * Lambda's destination record (docs/events.md, "Destinations"): what a destination function gets
  * as its event and a webhook as its body, once per outcome of an asynchronous invocation.
  */
 export type Condition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
-
-/** Tally names a function as Lambda would, with its account id and the region `tally`, and the alias or version called. */
-export const functionArn = (accountId: string, name: string, qualifier = '$LATEST') =>
-  `arn:aws:lambda:tally:${accountId}:function:${name}:${qualifier}`;
 
 /** A payload as the record carries it: parsed when it is JSON (it always is for an event), else as text. */
 function asJson(payload: Buffer | null): unknown {
@@ -21,6 +19,8 @@ function asJson(payload: Buffer | null): unknown {
 
 export interface OutcomeForRecord {
   requestId: string;
+  /** The region `functionArn` names (TALLY_REGION), the same as the function's own ARN and AWS_REGION. */
+  region: string;
   accountId: string;
   functionName: string;
   /** The alias or version the caller named (an event source mapping's); default `$LATEST`. */
@@ -39,7 +39,8 @@ export function destinationRecord(o: OutcomeForRecord): string {
     timestamp: o.at.toISOString(),
     requestContext: {
       requestId: o.requestId,
-      functionArn: functionArn(o.accountId, o.functionName, o.qualifier),
+      // Always qualified, as Lambda's record is: the alias or version called, else $LATEST.
+      functionArn: functionArn({ region: o.region, accountId: o.accountId }, o.functionName, o.qualifier ?? '$LATEST'),
       condition: o.condition,
       approximateInvokeCount: o.dispatches,
     },

@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
+import { type ArnContext, functionArn } from '../../lib/arns.js';
 import type { FunctionConfig } from '../functions/functions.repository.js';
 import { LATEST } from '../functions/versions.service.js';
 import type { AwsSettings } from './aws-settings.repository.js';
 import { awsErrors } from './errors.js';
 
-/** Where ARNs say a function lives: the configured region and the Tally account id. */
-export interface ArnContext {
-  region: string;
-  accountId: string;
-}
-
-export const functionArn = (c: ArnContext, name: string, qualifier?: string) =>
-  `arn:aws:lambda:${c.region}:${c.accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
+/** ARNs are built in src/lib/arns.ts, where every other ARN Tally writes is too. */
+export { type ArnContext, functionArn };
 
 /** Lambda writes times as 2019-10-21T18:37:21.102+0000. */
 export const lambdaTime = (d: Date) => d.toISOString().replace('Z', '+0000');

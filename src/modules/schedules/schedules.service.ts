@@ -22,8 +22,8 @@ export interface ScheduleInput {
 /** At most this many missed ticks of one schedule fire in one pass (the rest in the next). */
 const MAX_TICKS_PER_PASS = 500;
 
-/** EventBridge's scheduled event, what a target gets when the schedule names no input. */
-export function scheduledEvent(s: Pick<Schedule, 'accountId' | 'name'>, tick: Date): string {
+/** EventBridge's scheduled event, what a target gets when the schedule names no input; `region` is TALLY_REGION, as AWS_REGION is. */
+export function scheduledEvent(s: Pick<Schedule, 'accountId' | 'name'>, tick: Date, region: string): string {
   return JSON.stringify({
     version: '0',
     id: randomUUID(),
@@ -31,7 +31,7 @@ export function scheduledEvent(s: Pick<Schedule, 'accountId' | 'name'>, tick: Da
     source: 'tally.scheduler',
     account: s.accountId,
     time: tick.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region: 'tally',
+    region,
     resources: [s.name],
     detail: {},
   });
@@ -68,6 +68,8 @@ export function createSchedulesService(deps: {
   versions: Pick<VersionsService, 'resolve'>;
   clock: Clock;
   log: Logger;
+  /** The region the scheduled event names (TALLY_REGION). */
+  region: string;
   random?: () => number;
 }) {
   const { repo, clock } = deps;
@@ -194,7 +196,7 @@ export function createSchedulesService(deps: {
           id: p.requestId,
           functionId: target!.config.id,
           functionName: s.functionName,
-          payload: Buffer.from(s.input ?? scheduledEvent(s, p.tick)),
+          payload: Buffer.from(s.input ?? scheduledEvent(s, p.tick, deps.region)),
           source: 'schedule',
           sourceKey: `${s.id}/${p.tick.toISOString()}`,
           chainDepth: 0,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mappingArn } from '../../lib/arns.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
@@ -9,7 +10,7 @@ import { CAP_RECHECK_MS, errorRetryDelayMs, throttleDelayMs } from '../async/ret
 import type { InvokeResult, InvokeService } from '../functions/invoke.service.js';
 import type { Mapping } from './sources.repository.js';
 import type { SourcesService } from './sources.service.js';
-import { failedItems, mappingArn } from './source-events.js';
+import { failedItems } from './source-events.js';
 
 /** The poller is stopping (lease lost, mapping disabled or deleted, process ending): nothing of the batch is acknowledged. */
 export class Stopped extends Error {
@@ -40,6 +41,8 @@ export interface BatchRunnerDeps {
   log: Logger;
   /** TALLY_ASYNC_RETRY_BASE_MS: the first retry's delay after a function error. */
   retryBaseMs: number;
+  /** The region the failure record's ARNs name (TALLY_REGION). */
+  region: string;
 }
 
 /** `webhookSecret`: the failure webhook's signing secret, opened (SourcesService.openWebhookSecret). */
@@ -107,6 +110,7 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
     const record = JSON.parse(
       destinationRecord({
         requestId: last.requestId,
+        region: deps.region,
         accountId: m.accountId,
         functionName: m.functionName,
         ...(m.qualifier !== null ? { qualifier: m.qualifier } : {}),
@@ -126,7 +130,11 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
       mappingId: m.id,
       destination: m.onFailure,
       key,
-      body: JSON.stringify({ ...record, eventSourceMappingArn: mappingArn(m.accountId, m.id), itemIdentifiers: ids }),
+      body: JSON.stringify({
+        ...record,
+        eventSourceMappingArn: mappingArn({ region: deps.region, accountId: m.accountId }, m.id),
+        itemIdentifiers: ids,
+      }),
       webhookSecret: m.webhookSecret,
     });
     report(`PROBLEM: ${why}; records sent to the failure destination`);

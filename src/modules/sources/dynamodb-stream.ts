@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { tableStreamArn } from '../../lib/arns.js';
+import type { BatchSource } from './source-events.js';
 
 /**
  * Postgres row changes as DynamoDB Streams records (docs/sources.md, "Postgres table changes"), so
@@ -189,7 +191,7 @@ export interface StreamChange {
 const EVENT_NAMES = { insert: 'INSERT', update: 'MODIFY', delete: 'REMOVE' } as const;
 
 /** The DynamoDB Streams record of one change (StreamViewType NEW_AND_OLD_IMAGES). */
-export function streamRecord(o: { accountId: string; mappingId: string; change: StreamChange; at: ChangePosition }) {
+export function streamRecord(o: BatchSource & { change: StreamChange; at: ChangePosition }) {
   const { change, at } = o;
   const rel = change.rel;
   const newImage = change.new ? image(rel, change.new) : undefined;
@@ -214,9 +216,9 @@ export function streamRecord(o: { accountId: string; mappingId: string; change: 
     eventName: EVENT_NAMES[change.kind],
     eventVersion: '1.1',
     eventSource: 'aws:dynamodb',
-    awsRegion: 'tally',
+    awsRegion: o.region,
     dynamodb,
-    eventSourceARN: `arn:aws:dynamodb:tally:${o.accountId}:table/${rel.schema}.${rel.name}/stream/${o.mappingId}`,
+    eventSourceARN: tableStreamArn(o, `${rel.schema}.${rel.name}`, o.mappingId),
   };
 }
 

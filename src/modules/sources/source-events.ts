@@ -1,13 +1,11 @@
 import type { ConsumeMessage } from 'amqplib';
+import { mappingArn } from '../../lib/arns.js';
 
 /**
  * The events a mapping's function receives (docs/sources.md, "Event shapes"). RabbitMQ batches use
  * Lambda's `aws:rmq` shape; streams (Redis, NATS JetStream) a `Records` array whose `eventID` is the
  * entry id that `batchItemFailures[].itemIdentifier` names; MQTT one message per event.
  */
-
-/** Lambda's ARN-like name for the source, as `eventSourceArn` carries it. */
-export const mappingArn = (accountId: string, id: string) => `arn:aws:lambda:tally:${accountId}:event-source-mapping:${id}`;
 
 function amqpHeaders(headers: Record<string, unknown> | undefined): Record<string, unknown> | null {
   if (!headers) return null;
@@ -19,11 +17,18 @@ function amqpHeaders(headers: Record<string, unknown> | undefined): Record<strin
   return out;
 }
 
+/** Which mapping a batch came from, and the region its ARN names (TALLY_REGION): `eventSourceArn` is the mapping's ARN. */
+export interface BatchSource {
+  region: string;
+  accountId: string;
+  mappingId: string;
+}
+
 /** Lambda's `aws:rmq` event for a batch of one queue (key `queue::vhost`). */
-export function rmqEvent(o: { accountId: string; mappingId: string; queue: string; vhost: string; messages: ConsumeMessage[] }): string {
+export function rmqEvent(o: BatchSource & { queue: string; vhost: string; messages: ConsumeMessage[] }): string {
   return JSON.stringify({
     eventSource: 'aws:rmq',
-    eventSourceArn: mappingArn(o.accountId, o.mappingId),
+    eventSourceArn: mappingArn(o, o.mappingId),
     rmqMessagesByQueue: {
       [`${o.queue}::${o.vhost}`]: o.messages.map((m) => {
         const p = m.properties;
@@ -60,8 +65,8 @@ export interface StreamRecord {
 }
 
 /** A stream batch: `{ Records: [...] }`, each record with `eventSource`, `eventSourceARN` and `eventID`. */
-export function streamEvent(o: { accountId: string; mappingId: string; eventSource: string; records: StreamRecord[] }): string {
-  const arn = mappingArn(o.accountId, o.mappingId);
+export function streamEvent(o: BatchSource & { eventSource: string; records: StreamRecord[] }): string {
+  const arn = mappingArn(o, o.mappingId);
   return JSON.stringify({
     Records: o.records.map((r) => ({ eventSource: o.eventSource, eventSourceARN: arn, eventID: r.id, messageId: r.id, ...r.body })),
   });

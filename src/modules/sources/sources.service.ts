@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mappingArn } from '../../lib/arns.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
 import type { OutboundHttp } from '../../lib/outbound-http.js';
@@ -16,7 +17,6 @@ import { forgetNats } from './pollers/nats.js';
 import { forgetRedis } from './pollers/redis.js';
 import { defaultSlotName, dropSlot, prepareSlot, validName } from './postgres-slot.js';
 import type { Mapping, SourceSettings, SourceType, SourcesRepository } from './sources.repository.js';
-import { mappingArn } from './source-events.js';
 
 export interface MappingInput {
   functionName: string;
@@ -72,8 +72,10 @@ export function createSourcesService(deps: {
   outbound: Pick<OutboundHttp, 'check'>;
   secretBox: SecretBox;
   clock: Clock;
+  /** The region mapping ARNs name (TALLY_REGION); the pollers' records name it too (src/jobs/event-sources.ts). */
+  region: string;
 }) {
-  const { repo, clock } = deps;
+  const { repo, clock, region } = deps;
   let changed: () => void = () => {};
 
   const notFound = (id: string) => new AppError('NOT_FOUND', 404, `Event source mapping ${id} was not found`);
@@ -82,7 +84,7 @@ export function createSourcesService(deps: {
     const { queue, topic, qos, stream, subject, group, startingPosition, publication, slot } = m.source;
     return {
       id: m.id,
-      eventSourceMappingArn: mappingArn(m.accountId, m.id),
+      eventSourceMappingArn: mappingArn({ region, accountId: m.accountId }, m.id),
       functionName: m.functionName,
       qualifier: m.qualifier ?? LATEST,
       source: {
@@ -229,6 +231,8 @@ export function createSourcesService(deps: {
   }
   return {
     toDto,
+    /** TALLY_REGION, for the pollers' records: one setting names every ARN of a mapping. */
+    region,
 
     async create(accountId: string, input: MappingInput) {
       const settings = checkSource(input);

@@ -43,7 +43,7 @@ export function pollNats(ctx: PollerContext): Promise<void> {
   const durable = m.source.group ?? `tally-${m.id}`;
   const ackWaitMs = Math.max(1_000, ctx.leaseMs);
   const build = (records: StreamRecord[]) =>
-    Buffer.from(streamEvent({ accountId: m.accountId, mappingId: m.id, eventSource: 'tally:nats', records }));
+    Buffer.from(streamEvent({ region: ctx.region, accountId: m.accountId, mappingId: m.id, eventSource: 'tally:nats', records }));
   return withReconnect(ctx, async () => {
     const nc: NatsConnection = await connect(connectOptions(ctx.url));
     try {

@@ -5,6 +5,8 @@ import type { Mapping } from '../sources.repository.js';
 /** What a poller is given by the job that holds its mapping's lease. */
 export interface PollerContext {
   mapping: Mapping;
+  /** The region the records' `eventSourceARN` (and a Postgres record's `awsRegion`) names: TALLY_REGION. */
+  region: string;
   /** The broker URL, opened from its sealed form. */
   url: string;
   /** This replica's lease holder id: names its Redis consumer. */

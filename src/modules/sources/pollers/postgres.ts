@@ -98,7 +98,9 @@ export function pollPostgres(ctx: PollerContext): Promise<void> {
         if (!batch) continue;
         const records: DynamoDbStreamRecord[] = [];
         for (const c of batch.changes) {
-          records.push(streamRecord({ accountId: m.accountId, mappingId: m.id, change: toChange(c.msg, await c.rel), at: c.at }));
+          records.push(
+            streamRecord({ region: ctx.region, accountId: m.accountId, mappingId: m.id, change: toChange(c.msg, await c.rel), at: c.at }),
+          );
         }
         await ctx.runner.run(records, (r) => r.dynamodb.SequenceNumber, build, { bisect: !m.reportItemFailures, fromFirstFailure: true });
         // Only whole transactions are confirmed: a batch that ends inside one confirms the transaction before it.

@@ -42,7 +42,7 @@ export function pollRabbitMq(ctx: PollerContext): Promise<void> {
         while (buffer.length > 0 && inFlight.size < m.maximumConcurrency && (force || buffer.length >= m.batchSize)) {
           const batch = buffer.splice(0, m.batchSize);
           const build = (msgs: ConsumeMessage[]) =>
-            Buffer.from(rmqEvent({ accountId: m.accountId, mappingId: m.id, queue, vhost, messages: msgs }));
+            Buffer.from(rmqEvent({ region: ctx.region, accountId: m.accountId, mappingId: m.id, queue, vhost, messages: msgs }));
           const run: Promise<void> = ctx.runner
             .run(batch, idOf, build, { bisect: true })
             .then(() => {

@@ -26,7 +26,7 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
   const group = m.source.group ?? `tally-${m.id}`;
   const consumer = `tally-${ctx.holder}`;
   const build = (records: StreamRecord[]) =>
-    Buffer.from(streamEvent({ accountId: m.accountId, mappingId: m.id, eventSource: 'tally:redis', records }));
+    Buffer.from(streamEvent({ region: ctx.region, accountId: m.accountId, mappingId: m.id, eventSource: 'tally:redis', records }));
   const open = async () => {
     const r = new Redis(ctx.url, {
       lazyConnect: true,
