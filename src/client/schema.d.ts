@@ -9566,6 +9566,7 @@ export interface operations {
                     "application/json": {
                         eventSourceMappings: {
                             id: string;
+                            /** @description arn:aws:lambda:<TALLY_REGION>:<account id>:event-source-mapping:<id> */
                             eventSourceMappingArn: string;
                             functionName: string;
                             /** @description the alias or published version the mapping runs, or $LATEST */
@@ -9785,6 +9786,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
+                        /** @description arn:aws:lambda:<TALLY_REGION>:<account id>:event-source-mapping:<id> */
                         eventSourceMappingArn: string;
                         functionName: string;
                         /** @description the alias or published version the mapping runs, or $LATEST */
@@ -9965,6 +9967,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
+                        /** @description arn:aws:lambda:<TALLY_REGION>:<account id>:event-source-mapping:<id> */
                         eventSourceMappingArn: string;
                         functionName: string;
                         /** @description the alias or published version the mapping runs, or $LATEST */
@@ -10127,6 +10130,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
+                        /** @description arn:aws:lambda:<TALLY_REGION>:<account id>:event-source-mapping:<id> */
                         eventSourceMappingArn: string;
                         functionName: string;
                         /** @description the alias or published version the mapping runs, or $LATEST */
@@ -10295,6 +10299,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
+                        /** @description arn:aws:lambda:<TALLY_REGION>:<account id>:event-source-mapping:<id> */
                         eventSourceMappingArn: string;
                         functionName: string;
                         /** @description the alias or published version the mapping runs, or $LATEST */

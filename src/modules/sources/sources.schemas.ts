@@ -87,7 +87,7 @@ export const ListMappingsQuery = Type.Object(
 
 export const MappingDto = Type.Object({
   id: Type.String(),
-  eventSourceMappingArn: Type.String(),
+  eventSourceMappingArn: Type.String({ description: 'arn:aws:lambda:<TALLY_REGION>:<account id>:event-source-mapping:<id>' }),
   functionName: Type.String(),
   qualifier: Type.String({ description: 'the alias or published version the mapping runs, or $LATEST' }),
   source: Type.Object({
