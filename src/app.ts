@@ -285,7 +285,15 @@ export function buildServices(deps: AppDeps) {
     log: deps.logger.child({ module: 'schedules' }),
     region,
   });
-  const urls = createUrlsService({ repo: createUrlsRepository(deps.db), functions, invoke, auth, clock: deps.clock, onCacheRead });
+  const urls = createUrlsService({
+    repo: createUrlsRepository(deps.db),
+    functions,
+    versions,
+    invoke,
+    auth,
+    clock: deps.clock,
+    onCacheRead,
+  });
   const logs = createLogsService({
     repo: createLogsRepository(deps.db),
     dispatch: executors,

@@ -705,13 +705,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The function's URL */
+        /** The function's URL, or its alias's (?qualifier=) */
         get: operations["getFunctionUrl"];
-        /** Give the function a URL (or change its auth and CORS; the URL stays) */
+        /** Give the function, or its alias (?qualifier=), a URL (or change its auth and CORS; the URL stays) */
         put: operations["putFunctionUrl"];
         post?: never;
-        /** Remove the function URL */
+        /** Remove the function's URL, or its alias's (?qualifier=) */
         delete: operations["deleteFunctionUrl"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/functions/{name}/urls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every URL of the function: its own, then its aliases' */
+        get: operations["listFunctionUrls"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -9156,7 +9173,10 @@ export interface operations {
     };
     getFunctionUrl: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description an alias of the function (not a version, nor $LATEST); absent: the function's own URL */
+                qualifier?: string;
+            };
             header?: never;
             path: {
                 name: string;
@@ -9176,6 +9196,8 @@ export interface operations {
                         url: string;
                         urlId: string;
                         functionName: string;
+                        /** @description the alias whose version the URL runs; null: the function's own URL, which runs its latest version */
+                        qualifier: string | null;
                         /** @enum {unknown} */
                         authType: "NONE" | "TALLY_KEY";
                         cors?: {
@@ -9288,7 +9310,10 @@ export interface operations {
     };
     putFunctionUrl: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description an alias of the function (not a version, nor $LATEST); absent: the function's own URL */
+                qualifier?: string;
+            };
             header?: never;
             path: {
                 name: string;
@@ -9324,6 +9349,8 @@ export interface operations {
                         url: string;
                         urlId: string;
                         functionName: string;
+                        /** @description the alias whose version the URL runs; null: the function's own URL, which runs its latest version */
+                        qualifier: string | null;
                         /** @enum {unknown} */
                         authType: "NONE" | "TALLY_KEY";
                         cors?: {
@@ -9436,7 +9463,10 @@ export interface operations {
     };
     deleteFunctionUrl: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description an alias of the function (not a version, nor $LATEST); absent: the function's own URL */
+                qualifier?: string;
+            };
             header?: never;
             path: {
                 name: string;
@@ -9451,6 +9481,142 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listFunctionUrls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        urls: {
+                            /** @description <api base>/url/<urlId>/: every method and sub-path invokes the function */
+                            url: string;
+                            urlId: string;
+                            functionName: string;
+                            /** @description the alias whose version the URL runs; null: the function's own URL, which runs its latest version */
+                            qualifier: string | null;
+                            /** @enum {unknown} */
+                            authType: "NONE" | "TALLY_KEY";
+                            cors?: {
+                                /** @description origins, or * */
+                                allowOrigins?: string[];
+                                allowMethods?: string[];
+                                allowHeaders?: string[];
+                                exposeHeaders?: string[];
+                                maxAge?: number;
+                                allowCredentials?: boolean;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            lastModified: string;
+                        }[];
+                    };
+                };
             };
             /** @description Every 4xx and 5xx answer */
             400: {

@@ -100,6 +100,7 @@ export const OPERATIONS: Record<string, OperationEntry> = {
   'PUT /v1/functions/:name/url': op('putFunctionUrl', LIMITED),
   'GET /v1/functions/:name/url': op('getFunctionUrl', LIMITED),
   'DELETE /v1/functions/:name/url': op('deleteFunctionUrl', LIMITED),
+  'GET /v1/functions/:name/urls': op('listFunctionUrls', LIMITED),
   'POST /v1/event-source-mappings': op('createEventSourceMapping', 409, LIMITED),
   'GET /v1/event-source-mappings': op('listEventSourceMappings', LIMITED),
   'GET /v1/event-source-mappings/:id': op('getEventSourceMapping', LIMITED),

@@ -17,7 +17,8 @@ export const LATEST = '$LATEST';
 /** A version number as a qualifier or a marker names it. */
 export const VERSION_NUMBER = /^[0-9]{1,9}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ALIAS_NAME = /^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$/;
+/** An alias name as Lambda allows it: not only digits, which would read as a version. */
+export const ALIAS_NAME = /^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$/;
 /** How long a replica trusts a resolved qualifier (another replica's alias change shows after this). */
 const CACHE_TTL_MS = 2_000;
 

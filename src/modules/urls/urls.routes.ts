@@ -25,11 +25,27 @@ const UrlDto = Type.Object({
   url: Type.String({ description: '<api base>/url/<urlId>/: every method and sub-path invokes the function' }),
   urlId: Type.String(),
   functionName: Type.String(),
+  qualifier: Type.Union([Type.String(), Type.Null()], {
+    description: "the alias whose version the URL runs; null: the function's own URL, which runs its latest version",
+  }),
   authType: Type.Enum(['NONE', 'TALLY_KEY']),
   cors: Type.Optional(CorsSchema),
   createdAt: Type.String({ format: 'date-time' }),
   lastModified: Type.String({ format: 'date-time' }),
 });
+
+const UrlQuery = Type.Object(
+  {
+    qualifier: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: "an alias of the function (not a version, nor $LATEST); absent: the function's own URL",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /** The origin to allow for this request, when CORS is configured and the origin is among the allowed. */
 function allowedOrigin(cors: Cors | null, origin: string | undefined): string | null {
@@ -63,8 +79,9 @@ export function urlsRoutes(deps: {
         onRequest,
         schema: {
           tags,
-          summary: 'Give the function a URL (or change its auth and CORS; the URL stays)',
+          summary: 'Give the function, or its alias (?qualifier=), a URL (or change its auth and CORS; the URL stays)',
           params: NameParams,
+          querystring: UrlQuery,
           body: Type.Object(
             { authType: Type.Enum(['NONE', 'TALLY_KEY']), cors: Type.Optional(CorsSchema) },
             { additionalProperties: false },
@@ -72,21 +89,49 @@ export function urlsRoutes(deps: {
           response: { 200: UrlDto, ...errorResponses },
         },
       },
-      async (req) => urls.put(await account(req), req.params.name, req.body, base(req)),
+      async (req) => urls.put(await account(req), req.params.name, req.query.qualifier, req.body, base(req)),
     );
     app.get(
       '/v1/functions/:name/url',
-      { onRequest, schema: { tags, summary: "The function's URL", params: NameParams, response: { 200: UrlDto, ...errorResponses } } },
-      async (req) => urls.get(await account(req), req.params.name, base(req)),
+      {
+        onRequest,
+        schema: {
+          tags,
+          summary: "The function's URL, or its alias's (?qualifier=)",
+          params: NameParams,
+          querystring: UrlQuery,
+          response: { 200: UrlDto, ...errorResponses },
+        },
+      },
+      async (req) => urls.get(await account(req), req.params.name, req.query.qualifier, base(req)),
+    );
+    app.get(
+      '/v1/functions/:name/urls',
+      {
+        onRequest,
+        schema: {
+          tags,
+          summary: "Every URL of the function: its own, then its aliases'",
+          params: NameParams,
+          response: { 200: Type.Object({ urls: Type.Array(UrlDto) }), ...errorResponses },
+        },
+      },
+      async (req) => ({ urls: await urls.list(await account(req), req.params.name, base(req)) }),
     );
     app.delete(
       '/v1/functions/:name/url',
       {
         onRequest,
-        schema: { tags, summary: 'Remove the function URL', params: NameParams, response: { 204: Type.Null(), ...errorResponses } },
+        schema: {
+          tags,
+          summary: "Remove the function's URL, or its alias's (?qualifier=)",
+          params: NameParams,
+          querystring: UrlQuery,
+          response: { 204: Type.Null(), ...errorResponses },
+        },
       },
       async (req, reply) => {
-        await urls.remove(await account(req), req.params.name);
+        await urls.remove(await account(req), req.params.name, req.query.qualifier);
         return reply.code(204).send(null);
       },
     );

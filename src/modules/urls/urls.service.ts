@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../lib/clock.js';
-import { errors } from '../../lib/errors.js';
+import { AppError, errors } from '../../lib/errors.js';
 import { FreshCache, type OnCacheRead } from '../../lib/fresh-cache.js';
 import { uuid7 } from '../../lib/uuid7.js';
 import type { Auth } from '../accounts/auth.js';
 import type { FunctionsService } from '../functions/functions.service.js';
 import type { InvokeService } from '../functions/invoke.service.js';
+import { ALIAS_NAME, LATEST, type VersionsService } from '../functions/versions.service.js';
 import { fromFunctionResult, type HttpRequestIn, type HttpResponseOut, toHttpEvent } from './http-event.js';
-import type { AuthType, Cors, FunctionUrl, UrlsRepository } from './urls.repository.js';
+import { AliasMissing, type AuthType, type Cors, type FunctionUrl, type UrlsRepository } from './urls.repository.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 /** 32 characters of [a-z0-9], about 165 bits: as unguessable as a key, and unique in practice everywhere. */
@@ -18,12 +19,38 @@ const newUrlId = () => [...randomBytes(32)].map((b) => ALPHABET[b % 36]).join(''
 const CACHE_TTL_MS = 2_000;
 
 /**
+ * A URL's qualifier as Lambda's CreateFunctionUrlConfig takes it: an alias name, or none (the function's
+ * own URL, which runs its latest version). `$LATEST` and a version number are refused, as Lambda refuses
+ * them: a published version never changes, so it needs no URL of its own; an alias that names it does.
+ */
+export function urlQualifier(qualifier: string | undefined): string | null {
+  if (qualifier === undefined) return null;
+  const refuse = (why: string) => errors.validation(`qualifier: ${why}`, [{ field: 'qualifier' }]);
+  if (qualifier === LATEST) throw refuse("$LATEST is the function's own URL: omit the qualifier");
+  if (/^[0-9]+$/.test(qualifier)) {
+    throw refuse(`a function URL belongs to the function or to one of its aliases, not to version ${qualifier}: name an alias`);
+  }
+  if (!ALIAS_NAME.test(qualifier)) throw refuse(`${qualifier} is not an alias name (1 to 128 of [A-Za-z0-9_-])`);
+  return qualifier;
+}
+
+/** How errors name a URL's owner. */
+const ownerOf = (name: string, qualifier: string | null) =>
+  qualifier === null ? `Function ${name}` : `Alias ${qualifier} of function ${name}`;
+const aliasNotFound = (name: string, qualifier: string) =>
+  new AppError('NOT_FOUND', 404, `Alias ${qualifier} of function ${name} was not found: create it before its URL`, [
+    { field: 'qualifier' },
+  ]);
+
+/**
  * Function URLs (docs/events.md): `/url/<id>/...` invokes the function through the ordinary invoke
  * path with a payload 2.0 event, and maps its answer back as Lambda does.
  */
 export function createUrlsService(deps: {
   repo: UrlsRepository;
   functions: Pick<FunctionsService, 'get'>;
+  /** An alias's URL runs the version the alias names at each call (a weighted alias draws it). */
+  versions: Pick<VersionsService, 'getAlias' | 'resolve'>;
   invoke: Pick<InvokeService, 'invoke'>;
   auth: Pick<Auth, 'authenticate'>;
   clock: Clock;
@@ -37,10 +64,31 @@ export function createUrlsService(deps: {
   });
   const byUrlId = (urlId: string) => cache.get(urlId);
 
+  /**
+   * The version an alias's URL runs for this call (undefined: the alias names $LATEST), drawn per call for a
+   * weighted alias, as `/v1/functions/:name/invoke?alias=` does. A deleted alias took its URL with it (the
+   * foreign key of migration 0103); until this replica's cached URL expires, a call finds the alias gone and
+   * answers the same 404 as the URL's absence, never running another version.
+   */
+  async function aliasVersion(u: FunctionUrl, alias: string): Promise<number | undefined> {
+    const resolved = await deps.versions.resolve(u.accountId, u.functionName, alias).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'FUNCTION_NOT_FOUND') {
+        throw new AppError(
+          'FUNCTION_URL_NOT_FOUND',
+          404,
+          `/url/${u.urlId}/ was the URL of alias ${alias} of function ${u.functionName}, which was deleted with its URL`,
+        );
+      }
+      throw err;
+    });
+    return resolved.version;
+  }
+
   const dto = (u: FunctionUrl, base: string) => ({
     url: `${base}/url/${u.urlId}/`,
     urlId: u.urlId,
     functionName: u.functionName,
+    qualifier: u.qualifier,
     authType: u.authType,
     ...(u.cors ? { cors: u.cors } : {}),
     createdAt: u.createdAt.toISOString(),
@@ -48,26 +96,47 @@ export function createUrlsService(deps: {
   });
 
   return {
-    async put(accountId: string, name: string, input: { authType: AuthType; cors?: Cors }, base: string) {
+    /** Gives the function (or its alias, `qualifier`) a URL, or changes its settings; the URL stays. */
+    async put(accountId: string, name: string, qualifier: string | undefined, input: { authType: AuthType; cors?: Cors }, base: string) {
+      const q = urlQualifier(qualifier);
       const fn = await deps.functions.get(accountId, name);
-      const current = await repo.ofFunction(accountId, fn.id);
-      await repo.upsert(accountId, fn.id, current?.urlId ?? newUrlId(), input.authType, input.cors ?? null, deps.clock.now());
+      if (q !== null) {
+        await deps.versions.getAlias(accountId, name, q).catch((err: unknown) => {
+          throw err instanceof AppError && err.code === 'NOT_FOUND' ? aliasNotFound(name, q) : err;
+        });
+      }
+      const current = await repo.ofFunction(accountId, fn.id, q);
+      await repo
+        .upsert(accountId, fn.id, q, current?.urlId ?? newUrlId(), { authType: input.authType, cors: input.cors ?? null }, deps.clock.now())
+        .catch((err: unknown) => {
+          throw err instanceof AliasMissing && q !== null ? aliasNotFound(name, q) : err;
+        });
       if (current) cache.delete(current.urlId);
-      return dto((await repo.ofFunction(accountId, fn.id))!, base);
+      const written = await repo.ofFunction(accountId, fn.id, q);
+      if (!written) throw errors.functionUrlNotFound(ownerOf(name, q)); // removed at once by another request
+      return dto(written, base);
     },
 
-    async get(accountId: string, name: string, base: string) {
+    async get(accountId: string, name: string, qualifier: string | undefined, base: string) {
+      const q = urlQualifier(qualifier);
       const fn = await deps.functions.get(accountId, name);
-      const u = await repo.ofFunction(accountId, fn.id);
-      if (!u) throw errors.functionUrlNotFound(`Function ${name}`);
+      const u = await repo.ofFunction(accountId, fn.id, q);
+      if (!u) throw errors.functionUrlNotFound(ownerOf(name, q));
       return dto(u, base);
     },
 
-    async remove(accountId: string, name: string): Promise<void> {
+    /** Every URL of the function: its own (if any) first, then its aliases' by name. */
+    async list(accountId: string, name: string, base: string) {
       const fn = await deps.functions.get(accountId, name);
-      const u = await repo.ofFunction(accountId, fn.id);
-      if (!u || !(await repo.remove(accountId, fn.id))) throw errors.functionUrlNotFound(`Function ${name}`);
-      cache.delete(u.urlId);
+      return (await repo.listOfFunction(accountId, fn.id)).map((u) => dto(u, base));
+    },
+
+    async remove(accountId: string, name: string, qualifier: string | undefined): Promise<void> {
+      const q = urlQualifier(qualifier);
+      const fn = await deps.functions.get(accountId, name);
+      const urlId = await repo.remove(accountId, fn.id, q);
+      if (urlId === null) throw errors.functionUrlNotFound(ownerOf(name, q));
+      cache.delete(urlId);
     },
 
     /** The URL's settings, for the HTTP handler (cached briefly); a 404 when there is none. */
@@ -100,7 +169,13 @@ export function createUrlsService(deps: {
         at: deps.clock.now(),
         dropHeaders: u.authType === 'TALLY_KEY' ? ['authorization'] : [],
       });
-      const result = await deps.invoke.invoke(u.accountId, u.functionName, event, { logTail: false, requestId });
+      const version = u.qualifier === null ? undefined : await aliasVersion(u, u.qualifier);
+      const result = await deps.invoke.invoke(u.accountId, u.functionName, event, {
+        logTail: false,
+        requestId,
+        version,
+        ...(u.qualifier !== null ? { qualifier: u.qualifier } : {}),
+      });
       return fromFunctionResult(result);
     },
   };
