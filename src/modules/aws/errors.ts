@@ -21,6 +21,8 @@ export const awsErrors = {
   invalidSignature: (message = 'The request signature we calculated does not match the signature you provided.') =>
     new AwsError('InvalidSignatureException', 403, message),
   invalidParameter: (message: string) => new AwsError('InvalidParameterValueException', 400, message),
+  /** A request field outside its pattern, as Lambda's request validation answers it (before any look-up). */
+  validation: (message: string) => new AwsError('ValidationException', 400, message),
   notFound: (message: string) => new AwsError('ResourceNotFoundException', 404, message),
   conflict: (message: string) => new AwsError('ResourceConflictException', 409, message),
   requestTooLarge: (message: string) => new AwsError('RequestTooLargeException', 413, message),

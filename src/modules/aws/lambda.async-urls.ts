@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { describeValidation } from '../../lib/error-handler.js';
 import { compileChecker } from '../../lib/validation.js';
 import { EventInvokeConfigBody } from '../async/async.schemas.js';
+import { ALIAS_NAME } from '../functions/versions.service.js';
 import type { Cors } from '../urls/urls.repository.js';
 import { CorsSchema } from '../urls/urls.routes.js';
 import { awsErrors } from './errors.js';
@@ -135,19 +136,34 @@ export const asyncAndUrlOperations: LambdaOperations = (app, ctx) => {
     return reply.code(204).send();
   });
 
-  // Function URLs.
+  // Function URLs: the function's own (no qualifier) and its aliases' (Qualifier=live).
   const base = (req: FastifyRequest) => ctx.publicUrl ?? `${req.protocol}://${req.host}`;
+  /**
+   * The function and the alias a URL request names. `$LATEST` and a version number are refused with
+   * Lambda's own answer (a ValidationException, even for `$LATEST`, which its documentation allows).
+   */
+  const urlTarget = (req: FastifyRequest, caller: ArnContext) => {
+    const q = req.query as { Qualifier?: string };
+    const target = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller, q.Qualifier);
+    if (target.qualifier !== undefined && !ALIAS_NAME.test(target.qualifier)) {
+      throw awsErrors.validation(
+        `1 validation error detected: Value '${target.qualifier}' at 'qualifier' failed to satisfy constraint: ` +
+          'Member must satisfy regular expression pattern: ((?!^\\d+$)^[0-9a-zA-Z-_]+$)',
+      );
+    }
+    return target;
+  };
   const urlShape = (caller: ArnContext, u: Awaited<ReturnType<typeof urls.get>>) => ({
     FunctionUrl: u.url,
-    FunctionArn: functionArn(caller, u.functionName),
+    FunctionArn: functionArn(caller, u.functionName, u.qualifier ?? undefined),
     AuthType: u.authType === 'TALLY_KEY' ? 'AWS_IAM' : 'NONE',
     ...(u.cors ? { Cors: fromCors(u.cors) } : {}),
     CreationTime: lambdaTime(new Date(u.createdAt)),
     LastModifiedTime: lambdaTime(new Date(u.lastModified)),
     InvokeMode: 'BUFFERED',
   });
-  const exists = (caller: ArnContext, name: string, req: FastifyRequest) =>
-    urls.get(caller.accountId, name, base(req)).then(
+  const exists = (caller: ArnContext, t: { name: string; qualifier?: string }, req: FastifyRequest) =>
+    urls.get(caller.accountId, t.name, t.qualifier, base(req)).then(
       () => true,
       (err: unknown) => {
         if ((err as { code?: string }).code === 'FUNCTION_URL_NOT_FOUND') return false;
@@ -161,40 +177,51 @@ export const asyncAndUrlOperations: LambdaOperations = (app, ctx) => {
   const urlPath = '/2021-10-31/functions/:FunctionName/url';
   app.post(urlPath, async (req, reply) => {
     const caller = callerOf(req, ctx);
-    const name = nameOf(req, caller);
+    const t = urlTarget(req, caller);
     const b = jsonBody(req);
     checkMode(b);
-    if (await exists(caller, name, req))
+    if (await exists(caller, t, req))
       throw awsErrors.conflict(
-        `Failed to create function url config for [functionArn = ${functionArn(caller, name)}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
+        `Failed to create function url config for [functionArn = ${functionArn(caller, t.name, t.qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
       );
-    const u = await urls.put(caller.accountId, name, { authType: toAuthType(b.AuthType), cors: toCors(b.Cors) }, base(req));
-    return sendJson(reply, 201, urlShape(caller, u));
+    const settings = { authType: toAuthType(b.AuthType), cors: toCors(b.Cors) };
+    return sendJson(reply, 201, urlShape(caller, await urls.put(caller.accountId, t.name, t.qualifier, settings, base(req))));
   });
   app.put(urlPath, async (req, reply) => {
     const caller = callerOf(req, ctx);
-    const name = nameOf(req, caller);
+    const t = urlTarget(req, caller);
     const b = jsonBody(req);
     checkMode(b);
-    const current = await urls.get(caller.accountId, name, base(req));
+    const current = await urls.get(caller.accountId, t.name, t.qualifier, base(req));
     const authType = b.AuthType === undefined ? current.authType : toAuthType(b.AuthType);
     const cors = b.Cors === undefined ? current.cors : toCors(b.Cors);
-    const u = await urls.put(caller.accountId, name, { authType, ...(cors ? { cors } : {}) }, base(req));
+    const u = await urls.put(caller.accountId, t.name, t.qualifier, { authType, ...(cors ? { cors } : {}) }, base(req));
     return sendJson(reply, 200, urlShape(caller, u));
   });
   app.get(urlPath, async (req, reply) => {
     const caller = callerOf(req, ctx);
-    return sendJson(reply, 200, urlShape(caller, await urls.get(caller.accountId, nameOf(req, caller), base(req))));
+    const t = urlTarget(req, caller);
+    return sendJson(reply, 200, urlShape(caller, await urls.get(caller.accountId, t.name, t.qualifier, base(req))));
   });
   app.delete(urlPath, async (req, reply) => {
     const caller = callerOf(req, ctx);
-    await urls.remove(caller.accountId, nameOf(req, caller));
+    const t = urlTarget(req, caller);
+    await urls.remove(caller.accountId, t.name, t.qualifier);
     return reply.code(204).send();
   });
+  /** All of the function's URLs, in pages ordered by FunctionArn; the marker is the last ARN of the page before. */
   app.get('/2021-10-31/functions/:FunctionName/urls', async (req, reply) => {
     const caller = callerOf(req, ctx);
-    const name = nameOf(req, caller);
-    const found = (await exists(caller, name, req)) ? [urlShape(caller, await urls.get(caller.accountId, name, base(req)))] : [];
-    return sendJson(reply, 200, { FunctionUrlConfigs: found });
+    const q = req.query as { Marker?: string; MaxItems?: string };
+    const max = q.MaxItems === undefined ? 50 : Number(q.MaxItems);
+    if (!Number.isInteger(max) || max < 1 || max > 50) throw awsErrors.invalidParameter('MaxItems: an integer from 1 to 50');
+    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller);
+    const all = (await urls.list(caller.accountId, name, base(req)))
+      .map((u) => urlShape(caller, u))
+      .sort((x, y) => (x.FunctionArn < y.FunctionArn ? -1 : 1));
+    const after = q.Marker === undefined ? all : all.filter((c) => c.FunctionArn > q.Marker!);
+    const page = after.slice(0, max);
+    const more = after.length > max;
+    return sendJson(reply, 200, { FunctionUrlConfigs: page, ...(more ? { NextMarker: page[page.length - 1]!.FunctionArn } : {}) });
   });
 };
