@@ -3,7 +3,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { AsyncService } from '../modules/async/async.service.js';
 import type { InvokeService } from '../modules/functions/invoke.service.js';
-import { createBatchRunner } from '../modules/sources/batch-runner.js';
+import { type BatchRunner, createBatchRunner } from '../modules/sources/batch-runner.js';
 import { pollMqtt } from '../modules/sources/pollers/mqtt.js';
 import { pollNats } from '../modules/sources/pollers/nats.js';
 import { pollPostgres } from '../modules/sources/pollers/postgres.js';
@@ -31,6 +31,8 @@ export interface EventSourcesOptions {
 interface Running {
   mapping: Mapping;
   abort: AbortController;
+  /** Absent when the mapping's secrets did not open (no poller runs). */
+  runner?: BatchRunner;
   done: Promise<void>;
   /** Reported by the poller, written at the next pass. */
   pending: { result?: string; lag?: bigint | null };
@@ -40,9 +42,10 @@ interface Running {
 /**
  * The event source pollers of one api replica (docs/sources.md, "Leases"). Every pass (a third of
  * the lease) it takes the enabled mappings nobody holds, renews its own, starts a poller for each
- * it newly holds and stops those it no longer holds (disabled, deleted, changed, or taken by
- * another replica after this one stalled). Postgres decides who holds what, so exactly one poller
- * runs per mapping and a dead replica's mappings move within a lease.
+ * it newly holds and stops those it no longer holds (disabled, deleted, or taken by another replica
+ * after this one stalled) at once, and those that were changed once their batches in flight are done,
+ * then starts them again with the new settings. Postgres decides who holds what, so exactly one
+ * poller runs per mapping and a dead replica's mappings move within a lease.
  */
 export function startEventSources(deps: {
   sources: SourcesService;
@@ -60,7 +63,7 @@ export function startEventSources(deps: {
   const region = deps.sources.region;
   const running = new Map<string, Running>();
   /** Pollers told to stop that have not yet (their batch in flight finishing), by mapping id. */
-  const stopping = new Map<string, Promise<void>>();
+  const stopping = new Map<string, { done: Promise<void>; abort: AbortController }>();
   let stopped = false;
 
   function start(m: Mapping): void {
@@ -89,6 +92,7 @@ export function startEventSources(deps: {
       abort.signal,
       report,
     );
+    r.runner = runner;
     r.done = POLLERS[m.sourceType as Exclude<SourceType, 's3-webhook'>]({
       mapping: m,
       region,
@@ -99,6 +103,8 @@ export function startEventSources(deps: {
       signal: abort.signal,
       log: mlog,
       subscribed: () => {
+        // A poller finishing its batches for a change is not the one the change made Enabled.
+        if (running.get(m.id) !== r) return;
         deps.sources.markSubscribed(holder, m.id).catch((err: unknown) => mlog.warn({ err }, 'marking a mapping Enabled failed'));
       },
       lag: (n) => {
@@ -115,19 +121,24 @@ export function startEventSources(deps: {
    * or another replica would take them and run their batches a second time. Until it has stopped, the
    * mapping is not started again here; once it has, a pass runs at once (to give back a disabled one,
    * start a changed one again, or clean up after a deleted one).
+   *
+   * `finishBatches` (the mapping was changed): its batches in flight end under the settings they started with and
+   * are acknowledged, and no new one starts; then the poller is stopped. Without it (disabled, deleted, lease lost,
+   * shutdown) it stops at once and its batch in flight is left unacknowledged to the broker.
    */
-  function stopOne(id: string): Promise<void> {
+  function stopOne(id: string, finishBatches = false): Promise<void> {
     const r = running.get(id);
-    if (!r) return stopping.get(id) ?? Promise.resolve();
+    if (!r) return stopping.get(id)?.done ?? Promise.resolve();
     running.delete(id);
-    r.abort.abort();
+    if (finishBatches && r.runner) void r.runner.finish().then(() => r.abort.abort());
+    else r.abort.abort();
     const done = r.done
       .then(() => afterStop(r.mapping))
       .finally(() => {
         stopping.delete(id);
         if (!stopped) void tick();
       });
-    stopping.set(id, done);
+    stopping.set(id, { done, abort: r.abort });
     return done;
   }
 
@@ -146,11 +157,13 @@ export function startEventSources(deps: {
     const held = await deps.sources.acquire(holder, leaseMs);
     if (stopped) return;
     const byId = new Map(held.map((m) => [m.id, m]));
-    const gone = [...running.keys()].filter((id) => {
+    for (const id of [...running.keys()]) {
       const now = byId.get(id);
-      return !now || now.updatedAt.getTime() !== running.get(id)!.mapping.updatedAt.getTime();
-    });
-    for (const id of gone) void stopOne(id);
+      if (!now) void stopOne(id);
+      else if (now.updatedAt.getTime() !== running.get(id)!.mapping.updatedAt.getTime()) void stopOne(id, true);
+    }
+    // One finishing its batches for a change, since disabled, deleted or lost: it stops now.
+    for (const [id, s] of stopping) if (!byId.has(id)) s.abort.abort();
     // Disabled ones this replica held are given back (and become Disabled) once their poller stopped.
     const disabled = (await deps.sources.heldDisabled(holder)).filter((id) => !stopping.has(id));
     await deps.sources.release(holder, disabled);
@@ -189,8 +202,9 @@ export function startEventSources(deps: {
       deps.sources.onChanged(() => {});
       await passing;
       const ids = [...new Set([...running.keys(), ...stopping.keys()])];
-      for (const id of running.keys()) void stopOne(id);
-      await Promise.all([...stopping.values()]);
+      for (const id of [...running.keys()]) void stopOne(id);
+      for (const s of stopping.values()) s.abort.abort();
+      await Promise.all([...stopping.values()].map((s) => s.done));
       await deps.sources.release(holder, ids).catch((err: unknown) => log.warn({ err }, 'giving back mapping leases failed'));
     },
   };

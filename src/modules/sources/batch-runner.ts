@@ -51,6 +51,12 @@ export type RunnerMapping = Pick<
   'accountId' | 'id' | 'functionId' | 'functionName' | 'qualifier' | 'maximumRetryAttempts' | 'reportItemFailures' | 'onFailure'
 > & { webhookSecret: string | null };
 
+interface RunOptions {
+  bisect: boolean;
+  fromFirstFailure?: boolean;
+  clientContext?: string;
+}
+
 /** The alias (or version) the mapping names is gone: the batch did not run, and fails as a function error does. */
 interface NotFound {
   status: 'not-found';
@@ -144,12 +150,7 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
    * Resolves once every item succeeded or is at the failure destination; rejects with Stopped (or a database error): acknowledge nothing.
    * `clientContext` (base64 JSON) is what each invocation's context.clientContext holds.
    */
-  async function run<T>(
-    items: T[],
-    idOf: (item: T) => string,
-    build: (items: T[]) => Buffer,
-    opts: { bisect: boolean; fromFirstFailure?: boolean; clientContext?: string },
-  ): Promise<void> {
+  async function runItems<T>(items: T[], idOf: (item: T) => string, build: (items: T[]) => Buffer, opts: RunOptions): Promise<void> {
     let pending = items;
     for (let attempts = 1; ; attempts++) {
       const payload = build(pending);
@@ -165,8 +166,8 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
         // Halves of a batch whose alias is gone would fail alike: no split.
         if (opts.bisect && pending.length > 1 && !m.reportItemFailures && r.status !== 'not-found') {
           const half = Math.ceil(pending.length / 2);
-          await run(pending.slice(0, half), idOf, build, opts);
-          await run(pending.slice(half), idOf, build, opts);
+          await runItems(pending.slice(0, half), idOf, build, opts);
+          await runItems(pending.slice(half), idOf, build, opts);
           return;
         }
       }
@@ -178,7 +179,44 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
     }
   }
 
-  return { run };
+  /**
+   * Finishing: the mapping was changed (docs/sources.md, "Changing a mapping"). Batches already running end under the
+   * settings they started with, retries and failure destination included, and are acknowledged; no new one starts.
+   */
+  let finishing = false;
+  let running = 0;
+  let idle: (() => void) | null = null;
+
+  return {
+    /** Runs one batch; refused with Stopped (nothing invoked, nothing to acknowledge) once the runner is finishing. */
+    async run<T>(items: T[], idOf: (item: T) => string, build: (items: T[]) => Buffer, opts: RunOptions): Promise<void> {
+      if (finishing) throw new Stopped();
+      running += 1;
+      try {
+        await runItems(items, idOf, build, opts);
+      } finally {
+        running -= 1;
+        if (finishing && running === 0) idle?.();
+      }
+    },
+    /** True once `finish` was called: a poller starts no batch then (what it read but did not run, the broker gives again). */
+    get finishing(): boolean {
+      return finishing;
+    },
+    /**
+     * Starts no new batch, and resolves once the batches running have ended, a macrotask later: each poller
+     * acknowledges a batch as soon as its run resolves (synchronously, or with a request it then awaits before
+     * closing), so by then their acknowledgements are on their way and stopping the poller does not lose them.
+     */
+    finish(): Promise<void> {
+      finishing = true;
+      return new Promise<void>((resolve) => {
+        const done = () => setImmediate(resolve);
+        if (running === 0) done();
+        else idle = done;
+      });
+    },
+  };
 }
 
 export type BatchRunner = ReturnType<typeof createBatchRunner>;

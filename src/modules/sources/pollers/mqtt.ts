@@ -40,7 +40,9 @@ export function pollMqtt(ctx: PollerContext): Promise<void> {
           )
           .then(() => done(0))
           .catch((err: unknown) => {
-            // No PUBACK: the broker redelivers it on the next session.
+            // No PUBACK: the broker redelivers it on the next session. Refused because the poller is finishing its
+            // messages in flight for a change of the mapping: the session must stay up until their PUBACKs are out.
+            if (err instanceof Stopped && ctx.runner.finishing && !ctx.signal.aborted) return;
             if (!(err instanceof Stopped)) ctx.log.error({ err }, 'an MQTT message failed before an outcome; left unacknowledged');
             client.end(true);
           })

@@ -66,7 +66,7 @@ export function pollNats(ctx: PollerContext): Promise<void> {
       });
       closed.catch(() => {});
       let lagAt = 0;
-      while (!ctx.signal.aborted && !nc.isClosed()) {
+      while (!ctx.signal.aborted && !ctx.runner.finishing && !nc.isClosed()) {
         if (Date.now() - lagAt > 2_000) {
           lagAt = Date.now();
           await consumer.info().then(

@@ -34,10 +34,11 @@ export async function withReconnect(ctx: PollerContext, session: () => Promise<v
     const started = Date.now();
     try {
       await session();
-      if (ctx.signal.aborted) return;
+      if (ctx.signal.aborted || ctx.runner.finishing) return;
       throw new Error('the connection ended');
     } catch (err) {
-      if (ctx.signal.aborted || err instanceof Stopped) return;
+      // Finishing for a change of the mapping: the poller with the new settings connects, not this one.
+      if (ctx.signal.aborted || ctx.runner.finishing || err instanceof Stopped) return;
       if (Date.now() - started > 30_000) failures = 0;
       failures += 1;
       const message = err instanceof Error ? err.message : String(err);

@@ -93,7 +93,7 @@ export function pollPostgres(ctx: PollerContext): Promise<void> {
       );
 
       const stop = aborted(ctx.signal);
-      while (!ctx.signal.aborted) {
+      while (!ctx.signal.aborted && !ctx.runner.finishing) {
         const batch = await nextBatch(stream, stop);
         if (!batch) continue;
         const records: DynamoDbStreamRecord[] = [];

@@ -39,6 +39,8 @@ export function pollRabbitMq(ctx: PollerContext): Promise<void> {
       const buffer: ConsumeMessage[] = [];
 
       const dispatch = (force: boolean) => {
+        // Finishing for a change of the mapping: the buffered messages go back to the queue when the channel closes.
+        if (ctx.runner.finishing) return;
         while (buffer.length > 0 && inFlight.size < m.maximumConcurrency && (force || buffer.length >= m.batchSize)) {
           const batch = buffer.splice(0, m.batchSize);
           const build = (msgs: ConsumeMessage[]) =>

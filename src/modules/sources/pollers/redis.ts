@@ -65,9 +65,11 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
     let lagAt = 0;
     let claimAt = 0;
     let next: Promise<Entry[]> | null = null;
+    /** Read, and not to be run by this poller (it is finishing for a change of the mapping). */
+    let unrun: Entry[] = [];
     const acks: Promise<unknown>[] = [];
     try {
-      while (!ctx.signal.aborted) {
+      while (!ctx.signal.aborted && !ctx.runner.finishing) {
         if (first && Date.now() - lagAt > 2_000) {
           lagAt = Date.now();
           await measureLag(redis, stream, group).then(ctx.lag, () => {});
@@ -97,6 +99,11 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
           entries = entries.concat(await read(redis, m.batchSize - entries.length, null));
         }
         if (entries.length === 0) continue;
+        // Checked right before the run starts (no await between): a runner finishing refuses new batches.
+        if (ctx.runner.finishing) {
+          unrun = entries;
+          break;
+        }
         next = read(redis, m.batchSize, null);
         next.catch(() => {});
         await ctx.runner.run(
@@ -114,10 +121,21 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
         if (acks.length > 16) await Promise.all(acks.splice(0));
       }
     } finally {
-      // A batch read ahead but not run stays pending: the next poller reclaims it after a lease.
       await Promise.allSettled(acks);
-      await next?.catch(() => {});
+      const ahead = next ? await next.catch(() => [] as Entry[]) : [];
+      if (ctx.runner.finishing) await handBack(redis, [...unrun, ...ahead]).catch(() => {});
     }
+  }
+
+  /**
+   * Entries read but not run when the poller finishes for a change of the mapping (a batch read ahead, or one read
+   * as the change came): they stay pending, and are
+   * marked idle for a lease so that the next poller's first XAUTOCLAIM takes them at once, before it reads new
+   * ones, keeping their place in the stream's order. Should this fail, they are reclaimed a lease later anyway.
+   */
+  async function handBack(redis: Redis, entries: Entry[]): Promise<void> {
+    if (entries.length === 0 || redis.status !== 'ready') return;
+    await redis.call('XCLAIM', stream, group, consumer, '0', ...entries.map((e) => e[0]), 'IDLE', String(ctx.leaseMs), 'JUSTID');
   }
 
   async function read(redis: Redis, count: number, blockMs: number | null): Promise<Entry[]> {
