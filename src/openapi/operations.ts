@@ -104,7 +104,7 @@ export const OPERATIONS: Record<string, OperationEntry> = {
   'POST /v1/event-source-mappings': op('createEventSourceMapping', 409, LIMITED),
   'GET /v1/event-source-mappings': op('listEventSourceMappings', LIMITED),
   'GET /v1/event-source-mappings/:id': op('getEventSourceMapping', LIMITED),
-  'PATCH /v1/event-source-mappings/:id': op('updateEventSourceMapping', LIMITED),
+  'PATCH /v1/event-source-mappings/:id': op('updateEventSourceMapping', 409, LIMITED),
   'DELETE /v1/event-source-mappings/:id': op('deleteEventSourceMapping', LIMITED),
   'POST /v1/event-source-mappings/:id/notifications': {
     operationId: 'postS3Notifications',

@@ -52,6 +52,19 @@ export interface Mapping {
   updatedAt: Date;
 }
 
+/** What an update changes; an absent field stays as it is. */
+export interface MappingChange {
+  function?: { id: string; name: string; qualifier: string | null };
+  batchSize?: number;
+  batchingWindowMs?: number;
+  maximumConcurrency?: number;
+  maximumRetryAttempts?: number;
+  reportItemFailures?: boolean;
+  /** null: no failure destination (and no signing secret). */
+  onFailure?: { destination: Destination; webhookSecretSealed: string | null } | null;
+  enabled?: boolean;
+}
+
 export type NewMapping = Omit<Mapping, 'state' | 'lastProcessingResult' | 'lag' | 'lagAt' | 'leaseHolder' | 'leaseExpiresAt'> & {
   state: MappingState;
 };
@@ -116,30 +129,60 @@ export function createSourcesRepository(db: Db) {
       return rows[0] ? toMapping(rows[0]) : null;
     },
 
-    async list(accountId: string, functionName: string | null, limit: number, after: string | null): Promise<Mapping[]> {
+    /** `qualifier`: undefined lists every qualifier; null only the mappings on $LATEST. */
+    async list(
+      accountId: string,
+      functionName: string | null,
+      qualifier: string | null | undefined,
+      limit: number,
+      after: string | null,
+    ): Promise<Mapping[]> {
       const { rows } = await sql<Row>`
         select * from event_source_mappings
          where account_id = ${accountId}
            and (${functionName}::text is null or function_name = ${functionName})
+           and (${qualifier === undefined} or qualifier is not distinct from ${qualifier ?? null}::text)
            and (${after}::uuid is null or id > ${after}::uuid)
          order by id limit ${limit}`.execute(db);
       return rows.map(toMapping);
     },
 
     /**
-     * Enables or disables. The state says what the pollers still have to do: a live lease means a
-     * poller runs (it must stop, or subscribe); none means the change is already true.
+     * Changes a mapping in one statement, if nobody changed it since it was read at `readAt` (null: it is gone or was
+     * changed meanwhile). `updated_at` always moves forward, even on a clock that stands still: the pollers' lease
+     * pass restarts a poller whose mapping's `updated_at` differs from the one it started with. The state says what
+     * the pollers still have to do: a live lease means a poller runs (it must stop, or start again with the change).
      */
-    async setEnabled(accountId: string, id: string, enabled: boolean, now: Date): Promise<Mapping | null> {
+    async update(accountId: string, id: string, readAt: Date, c: MappingChange, now: Date): Promise<Mapping | null> {
+      const sets = [
+        c.function ? sql`function_id = ${c.function.id}, function_name = ${c.function.name}, qualifier = ${c.function.qualifier}` : null,
+        c.batchSize !== undefined ? sql`batch_size = ${c.batchSize}` : null,
+        c.batchingWindowMs !== undefined ? sql`batching_window_ms = ${c.batchingWindowMs}` : null,
+        c.maximumConcurrency !== undefined ? sql`maximum_concurrency = ${c.maximumConcurrency}` : null,
+        c.maximumRetryAttempts !== undefined ? sql`maximum_retry_attempts = ${c.maximumRetryAttempts}` : null,
+        c.reportItemFailures !== undefined ? sql`report_item_failures = ${c.reportItemFailures}` : null,
+        c.onFailure !== undefined
+          ? sql`on_failure = ${c.onFailure ? JSON.stringify(c.onFailure.destination) : null}::jsonb,
+                webhook_secret = ${c.onFailure?.webhookSecretSealed ?? null}`
+          : null,
+      ].filter((x) => x !== null);
+      const enabled = sql`coalesce(${c.enabled ?? null}::boolean, enabled)`;
+      const live = sql`(lease_holder is not null and lease_expires_at > now())`;
+      // Only `enabled` given: Lambda keeps an Enabled mapping Enabled; any other change is Updating while a poller
+      // restarts with it (markSubscribed then makes it Enabled).
+      const settings = sets.length > 0;
       const { rows } = await sql<Row>`
         update event_source_mappings
-           set enabled = ${enabled}, updated_at = ${now},
+           set ${sql.join([...sets, sql`enabled = ${enabled}`], sql`, `)},
+               updated_at = greatest(${now}::timestamptz, updated_at + interval '1 millisecond'),
                state = case
                  when source_type = 's3-webhook' then case when ${enabled} then 'Enabled' else 'Disabled' end
-                 when ${enabled} then case when state = 'Enabled' and lease_expires_at > now() then 'Enabled' else 'Enabling' end
-                 when lease_holder is not null and lease_expires_at > now() then 'Disabling'
+                 when ${enabled} then case
+                   when state in ('Enabled', 'Updating') and ${live} then case when ${settings} then 'Updating' else state end
+                   else 'Enabling' end
+                 when ${live} then 'Disabling'
                  else 'Disabled' end
-         where account_id = ${accountId} and id = ${id}
+         where account_id = ${accountId} and id = ${id} and date_trunc('milliseconds', updated_at) = ${readAt}
          returning *`.execute(db);
       return rows[0] ? toMapping(rows[0]) : null;
     },

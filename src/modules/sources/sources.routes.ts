@@ -86,7 +86,7 @@ export function sourcesRoutes(deps: {
         onRequest,
         schema: {
           tags,
-          summary: 'Enable or disable a mapping',
+          summary: 'Change a mapping: its function or alias, batching, retries, failure destination, or enable/disable it',
           params: MappingParams,
           body: UpdateMappingBody,
           response: { 200: MappingDto, ...errorResponses },

@@ -3,6 +3,8 @@ import { Dest } from '../async/async.schemas.js';
 import { FUNCTION_NAME_PATTERN } from '../functions/functions.schemas.js';
 import { SLOT_PATTERN } from './postgres-slot.js';
 
+const QUALIFIER_PATTERN = '^(\\$LATEST|[A-Za-z0-9_-]{1,128})$';
+
 const Name = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
 
 /** One object for every source type; the service checks which fields each type needs and names what is missing. */
@@ -45,7 +47,7 @@ export const CreateMappingBody = Type.Object(
     functionName: Type.String({ pattern: FUNCTION_NAME_PATTERN }),
     qualifier: Type.Optional(
       Type.String({
-        pattern: '^(\\$LATEST|[A-Za-z0-9_-]{1,128})$',
+        pattern: QUALIFIER_PATTERN,
         description:
           'an alias or published version of the function, resolved when each batch runs (a moved alias takes effect for the next batch); default $LATEST',
       }),
@@ -72,13 +74,37 @@ export const CreateMappingBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const UpdateMappingBody = Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false });
+/**
+ * A change: any of the settings creation takes, with the same bounds (the service applies the same per-type rules).
+ * `functionName` alone names that function's $LATEST; `qualifier` alone moves the mapping to another alias or
+ * version of its function. `destinations: {}` removes the failure destination. `source` is refused by name.
+ */
+export const UpdateMappingBody = Type.Object(
+  {
+    functionName: Type.Optional(CreateMappingBody.properties.functionName),
+    qualifier: CreateMappingBody.properties.qualifier,
+    batchSize: CreateMappingBody.properties.batchSize,
+    maximumBatchingWindowS: CreateMappingBody.properties.maximumBatchingWindowS,
+    maximumConcurrency: CreateMappingBody.properties.maximumConcurrency,
+    maximumRetryAttempts: CreateMappingBody.properties.maximumRetryAttempts,
+    enabled: CreateMappingBody.properties.enabled,
+    functionResponseTypes: CreateMappingBody.properties.functionResponseTypes,
+    destinations: CreateMappingBody.properties.destinations,
+    source: Type.Optional(
+      Type.Unknown({ description: 'cannot change: refused (400) with a message naming it; a new source is a new mapping' }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const MappingParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 export const ListMappingsQuery = Type.Object(
   {
     functionName: Type.Optional(Type.String({ pattern: FUNCTION_NAME_PATTERN })),
+    qualifier: Type.Optional(
+      Type.String({ pattern: QUALIFIER_PATTERN, description: 'only the mappings on this alias or version ($LATEST: those on none)' }),
+    ),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
     after: Type.Optional(Type.String({ format: 'uuid' })),
   },

@@ -16,7 +16,22 @@ import { forgetMqtt } from './pollers/mqtt.js';
 import { forgetNats } from './pollers/nats.js';
 import { forgetRedis } from './pollers/redis.js';
 import { defaultSlotName, dropSlot, prepareSlot, validName } from './postgres-slot.js';
-import type { Mapping, SourceSettings, SourceType, SourcesRepository } from './sources.repository.js';
+import type { Mapping, MappingChange, SourceSettings, SourceType, SourcesRepository } from './sources.repository.js';
+
+/** The settings of a mapping that may change after it is made (Lambda's UpdateEventSourceMapping). */
+export type MappingOptions = Pick<
+  MappingInput,
+  'batchSize' | 'maximumBatchingWindowS' | 'maximumConcurrency' | 'maximumRetryAttempts' | 'functionResponseTypes' | 'destinations'
+>;
+
+/**
+ * A change: any of these; `functionName` without `qualifier` names the function's $LATEST. `source` is refused: the
+ * queue, stream or URL is what the mapping is (a new source is a new mapping, as on Lambda).
+ */
+export type MappingChangeInput = MappingOptions &
+  Partial<Pick<MappingInput, 'functionName' | 'qualifier' | 'enabled'>> & {
+    source?: unknown;
+  };
 
 export interface MappingInput {
   functionName: string;
@@ -116,6 +131,7 @@ export function createSourcesService(deps: {
     };
   }
 
+  /** The source's fields for its type; answers what the poller subscribes to beside the URL. Checked at creation only: a source never changes. */
   function checkSource(input: MappingInput): SourceSettings {
     const s = input.source;
     const { needs, may } = FIELDS[s.type];
@@ -134,33 +150,41 @@ export function createSourcesService(deps: {
         throw errors.validation(`source.${f}: lower-case letters, digits and underscores, at most 63`, [{ field: `source.${f}` }]);
       }
     }
+    checkOptions(s.type, input);
+    const { type: _type, url: _url, ...settings } = s;
+    return settings;
+  }
+
+  /**
+   * The settings a source type allows, given at creation or in a change: the same rules for both, on the values
+   * given (an absent one is the default, or what the mapping has, which passed them already).
+   */
+  function checkOptions(type: SourceType, input: MappingOptions): void {
     const reportItems = input.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false;
-    if (reportItems && s.type !== 'nats' && s.type !== 'redis' && s.type !== 'postgres') {
+    if (reportItems && type !== 'nats' && type !== 'redis' && type !== 'postgres') {
       throw errors.validation('functionResponseTypes: ReportBatchItemFailures applies to stream sources (nats, redis, postgres)', [
         { field: 'functionResponseTypes' },
       ]);
     }
-    if (s.type === 'mqtt' && input.batchSize !== undefined && input.batchSize !== 1) {
+    if (type === 'mqtt' && input.batchSize !== undefined && input.batchSize !== 1) {
       throw errors.validation('batchSize: an mqtt source invokes once per message (batchSize 1)', [{ field: 'batchSize' }]);
     }
-    if (input.maximumConcurrency !== undefined && input.maximumConcurrency > 1 && s.type !== 'rabbitmq' && s.type !== 'redis') {
+    if (input.maximumConcurrency !== undefined && input.maximumConcurrency > 1 && type !== 'rabbitmq' && type !== 'redis') {
       throw errors.validation('maximumConcurrency: only rabbitmq and redis sources run batches at once (other streams keep their order)', [
         { field: 'maximumConcurrency' },
       ]);
     }
-    if (s.type === 'redis' && (input.maximumConcurrency ?? 1) > 16) {
+    if (type === 'redis' && (input.maximumConcurrency ?? 1) > 16) {
       throw errors.validation('maximumConcurrency: a redis source runs at most 16 batches at once (a connection each)', [
         { field: 'maximumConcurrency' },
       ]);
     }
-    if (s.type === 's3-webhook' && (input.batchSize !== undefined || input.maximumBatchingWindowS !== undefined || input.destinations)) {
+    if (type === 's3-webhook' && (input.batchSize !== undefined || input.maximumBatchingWindowS !== undefined || input.destinations)) {
       throw errors.validation(
         's3-webhook: each notification is one asynchronous invocation; its retries and destinations are the function event-invoke-config',
         [{ field: 'source.type' }],
       );
     }
-    const { type: _type, url: _url, ...settings } = s;
-    return settings;
   }
 
   async function checkDestination(accountId: string, d: Destination | undefined): Promise<void> {
@@ -294,17 +318,65 @@ export function createSourcesService(deps: {
 
     get: async (accountId: string, id: string) => toDto(await find(accountId, id)),
 
-    async list(accountId: string, q: { functionName?: string; limit: number; after?: string }) {
-      const rows = await repo.list(accountId, q.functionName ?? null, q.limit, q.after ?? null);
+    /** `qualifier`: only the mappings on that alias or version (`$LATEST`: those on none), as Lambda lists `f:live`. */
+    async list(accountId: string, q: { functionName?: string; qualifier?: string; limit: number; after?: string }) {
+      const qualifier = q.qualifier === undefined ? undefined : q.qualifier === LATEST ? null : q.qualifier;
+      const rows = await repo.list(accountId, q.functionName ?? null, qualifier, q.limit, q.after ?? null);
       return { eventSourceMappings: rows.map(toDto), next: rows.length === q.limit ? rows[rows.length - 1]!.id : null };
     },
 
-    /** Enables or disables; the pollers follow within a lease pass (state Enabling/Disabling until then). */
-    async update(accountId: string, id: string, input: { enabled: boolean }) {
-      const m = await repo.setEnabled(accountId, id, input.enabled, clock.now());
-      if (!m) throw notFound(id);
+    /**
+     * Changes a mapping (docs/sources.md, "Changing a mapping"): each field given is checked as creation checks it,
+     * then all are written in one statement, or nothing is. The poller follows at its lease pass: its batches in
+     * flight end under the old settings, and the next batch runs with the new ones (state Updating until then;
+     * Enabling or Disabling for `enabled`). Answers the mapping with `webhookSecret` when a webhook failure
+     * destination was added (shown once; changing its URL keeps the secret).
+     */
+    async update(accountId: string, id: string, input: MappingChangeInput) {
+      if (input.source !== undefined) {
+        throw errors.validation(
+          'source: the queue, topic, stream, URL or starting position of a mapping cannot change; create a new mapping for another source',
+          [{ field: 'source' }],
+        );
+      }
+      const m = await find(accountId, id);
+      checkOptions(m.sourceType, input);
+      const change: MappingChange = {};
+      if (input.functionName !== undefined || input.qualifier !== undefined) {
+        // A function named without a qualifier is its $LATEST (as Lambda reads FunctionName); a qualifier alone stays on the function.
+        const name = input.functionName ?? m.functionName;
+        const fn = await deps.functions.get(accountId, name);
+        change.function = { id: fn.id, name, qualifier: await checkQualifier(accountId, name, input.qualifier) };
+      }
+      if (input.batchSize !== undefined) change.batchSize = input.batchSize;
+      if (input.maximumBatchingWindowS !== undefined) change.batchingWindowMs = Math.round(input.maximumBatchingWindowS * 1000);
+      if (input.maximumConcurrency !== undefined) change.maximumConcurrency = input.maximumConcurrency;
+      if (input.maximumRetryAttempts !== undefined) change.maximumRetryAttempts = input.maximumRetryAttempts;
+      if (input.functionResponseTypes !== undefined)
+        change.reportItemFailures = input.functionResponseTypes.includes('ReportBatchItemFailures');
+      let webhookSecret: string | null = null;
+      if (input.destinations !== undefined) {
+        const onFailure = input.destinations.onFailure;
+        await checkDestination(accountId, onFailure);
+        let sealed: string | null = null;
+        if (onFailure?.type === 'webhook') {
+          if (m.onFailure?.type === 'webhook' && m.webhookSecretSealed !== null) sealed = m.webhookSecretSealed;
+          else {
+            webhookSecret = newSigningSecret();
+            sealed = deps.secretBox.seal(webhookSecret, SIGNING_SECRET_CONTEXT.mapping(id));
+          }
+        }
+        change.onFailure = onFailure ? { destination: onFailure, webhookSecretSealed: sealed } : null;
+      }
+      if (input.enabled !== undefined) change.enabled = input.enabled;
+      if (Object.keys(change).length === 0) return toDto(m);
+      const updated = await repo.update(accountId, id, m.updatedAt, change, clock.now());
+      if (!updated) {
+        if (!(await repo.find(accountId, id))) throw notFound(id);
+        throw new AppError('CONFLICT', 409, `Event source mapping ${id} was changed by another request meanwhile; read it and try again`);
+      }
       changed();
-      return toDto(m);
+      return { ...toDto(updated), ...(webhookSecret ? { webhookSecret } : {}) };
     },
 
     /**
