@@ -1,6 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LATEST } from '../functions/versions.service.js';
-import type { MappingInput, SourcesService } from '../sources/sources.service.js';
+import { describeValidation } from '../../lib/error-handler.js';
+import { compileChecker } from '../../lib/validation.js';
+import { UpdateMappingBody } from '../sources/sources.schemas.js';
+import type { MappingChangeInput, MappingInput, SourcesService } from '../sources/sources.service.js';
 import { awsErrors } from './errors.js';
 import { toDest, fromDest } from './lambda.async-urls.js';
 import { callerOf, jsonBody, type LambdaOperations, sendJson } from './lambda.context.js';
@@ -123,6 +126,59 @@ function toInput(caller: ArnContext, body: AwsMappingRequest): MappingInput {
   } as MappingInput;
 }
 
+/** What names the source: it cannot change (Lambda's UpdateEventSourceMapping has no such fields). */
+const SOURCE_FIELDS = ['SelfManagedEventSource', 'Queues', 'Topics', 'StartingPosition', 'SelfManagedKafkaEventSourceConfig'] as const;
+/** What UpdateEventSourceMapping changes, in Lambda's names. */
+const CHANGEABLE = new Set([
+  'UUID',
+  'FunctionName',
+  'BatchSize',
+  'MaximumBatchingWindowInSeconds',
+  'MaximumRetryAttempts',
+  'ScalingConfig',
+  'FunctionResponseTypes',
+  'DestinationConfig',
+  'Enabled',
+]);
+const checkChange = compileChecker<MappingChangeInput>(UpdateMappingBody);
+
+/**
+ * UpdateEventSourceMapping's body as a change of the mapping, checked against the /v1 PATCH body's schema (the
+ * service then applies creation's rules). `DestinationConfig: { OnFailure: {} }` removes the failure destination
+ * and `FunctionResponseTypes: []` turns item failures off, as on Lambda.
+ */
+function toChange(caller: ArnContext, body: AwsMappingRequest & Record<string, unknown>): MappingChangeInput {
+  for (const field of [...UNSUPPORTED, ...SOURCE_FIELDS]) {
+    if (body[field] !== undefined) {
+      throw awsErrors.invalidParameter(
+        (SOURCE_FIELDS as readonly string[]).includes(field)
+          ? `${field}: the source of an event source mapping cannot change; create a new mapping for another source`
+          : `${field}: not served by Tally's event sources`,
+      );
+    }
+  }
+  const unknown = Object.keys(body).filter((k) => !CHANGEABLE.has(k));
+  if (unknown.length > 0) throw awsErrors.invalidParameter(`${unknown.join(', ')}: not a field of UpdateEventSourceMapping`);
+  // `f:live`, `f:1`, or an ARN with its qualifier: the mapping moves to that alias or version; `f` alone is f's $LATEST.
+  const fn = typeof body.FunctionName === 'string' ? parseFunctionName(body.FunctionName, caller) : undefined;
+  if (body.FunctionName !== undefined && !fn) throw awsErrors.invalidParameter('FunctionName: a name or ARN');
+  const dest = body.DestinationConfig;
+  const onFailure = dest === undefined ? undefined : toDest(caller, 'DestinationConfig.OnFailure', dest?.OnFailure?.Destination);
+  const change = {
+    ...(fn ? { functionName: fn.name, qualifier: fn.qualifier ?? LATEST } : {}),
+    ...(body.BatchSize !== undefined ? { batchSize: body.BatchSize } : {}),
+    ...(body.MaximumBatchingWindowInSeconds !== undefined ? { maximumBatchingWindowS: body.MaximumBatchingWindowInSeconds } : {}),
+    ...(body.MaximumRetryAttempts !== undefined ? { maximumRetryAttempts: body.MaximumRetryAttempts } : {}),
+    ...(body.ScalingConfig?.MaximumConcurrency !== undefined ? { maximumConcurrency: body.ScalingConfig.MaximumConcurrency } : {}),
+    ...(body.FunctionResponseTypes !== undefined ? { functionResponseTypes: body.FunctionResponseTypes } : {}),
+    ...(dest !== undefined ? { destinations: onFailure ? { onFailure } : {} } : {}),
+    ...(body.Enabled !== undefined ? { enabled: body.Enabled } : {}),
+  };
+  const r = checkChange(change);
+  if (!r.ok) throw awsErrors.invalidParameter(describeValidation('body', r.errors).message);
+  return r.value;
+}
+
 /** Lambda's EventSourceMappingConfiguration for a Tally mapping. */
 function toAws(caller: ArnContext, m: Dto) {
   const s = m.source;
@@ -160,7 +216,7 @@ function toAws(caller: ArnContext, m: Dto) {
 
 const MAPPINGS = '/2015-03-31/event-source-mappings';
 
-/** Create, get, list, update (Enabled) and delete event source mappings. */
+/** Create, get, list, update and delete event source mappings. */
 export const eventSourceOperations: LambdaOperations = (app, ctx) => {
   const { sources } = ctx;
   const idOf = (req: FastifyRequest) => (req.params as { UUID: string }).UUID;
@@ -186,10 +242,12 @@ export const eventSourceOperations: LambdaOperations = (app, ctx) => {
     const limit = q.MaxItems === undefined ? 100 : Number(q.MaxItems);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw awsErrors.invalidParameter('MaxItems: 1 to 10000');
     if (q.Marker !== undefined && !UUID.test(q.Marker)) throw awsErrors.invalidParameter('Marker: not a marker this API gave');
-    const functionName = q.FunctionName === undefined ? undefined : parseFunctionName(q.FunctionName, caller).name;
+    // `f:live` lists the mappings on that alias only (`f:$LATEST` those on none); `f` all of f's, as Lambda does.
+    const fn = q.FunctionName === undefined ? undefined : parseFunctionName(q.FunctionName, caller);
     const page = await sources.list(caller.accountId, {
       limit: Math.min(limit, 1000),
-      ...(functionName ? { functionName } : {}),
+      ...(fn ? { functionName: fn.name } : {}),
+      ...(fn?.qualifier !== undefined ? { qualifier: fn.qualifier } : {}),
       ...(q.Marker ? { after: q.Marker } : {}),
     });
     return sendJson(reply, 200, {
@@ -209,16 +267,8 @@ export const eventSourceOperations: LambdaOperations = (app, ctx) => {
     const caller = callerOf(req, ctx);
     const id = idOf(req);
     await find(caller, id);
-    const { Enabled, ...rest } = jsonBody<AwsMappingRequest & { UUID?: string }>(req);
-    const others = Object.keys(rest).filter((k) => k !== 'UUID');
-    if (others.length > 0) {
-      throw awsErrors.invalidParameter(
-        `${others.join(', ')}: Tally updates Enabled only; delete the mapping and create it again to change the rest`,
-      );
-    }
-    if (Enabled === undefined) return sendJson(reply, 202, toAws(caller, await find(caller, id)));
-    if (typeof Enabled !== 'boolean') throw awsErrors.invalidParameter('Enabled: true or false');
-    return sendJson(reply, 202, toAws(caller, await sources.update(caller.accountId, id, { enabled: Enabled })));
+    const change = toChange(caller, jsonBody<AwsMappingRequest & Record<string, unknown>>(req));
+    return sendJson(reply, 202, toAws(caller, await sources.update(caller.accountId, id, change)));
   });
 
   app.delete(`${MAPPINGS}/:UUID`, async (req, reply) => {
