@@ -103,9 +103,10 @@ describe('event source mappings through the Lambda API (@aws-sdk/client-lambda)'
     const disabled = await lambda.send(new UpdateEventSourceMappingCommand({ UUID: id, Enabled: false }));
     expect(disabled.$metadata.httpStatusCode).toBe(202);
     expect(['Disabling', 'Disabled']).toContain(disabled.State);
-    await expect(lambda.send(new UpdateEventSourceMappingCommand({ UUID: id, BatchSize: 5 }))).rejects.toThrow(
+    await expect(lambda.send(new UpdateEventSourceMappingCommand({ UUID: id, BatchSize: 0 }))).rejects.toThrow(
       InvalidParameterValueException,
     );
+    expect((await lambda.send(new UpdateEventSourceMappingCommand({ UUID: id, BatchSize: 5 }))).BatchSize).toBe(5);
 
     const deleted = await lambda.send(new DeleteEventSourceMappingCommand({ UUID: id }));
     expect(deleted.State).toBe('Deleting');
