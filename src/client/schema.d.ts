@@ -767,7 +767,7 @@ export interface paths {
         delete: operations["deleteEventSourceMapping"];
         options?: never;
         head?: never;
-        /** Enable or disable a mapping */
+        /** Change a mapping: its function or alias, batching, retries, failure destination, or enable/disable it */
         patch: operations["updateEventSourceMapping"];
         trace?: never;
     };
@@ -9714,6 +9714,8 @@ export interface operations {
         parameters: {
             query?: {
                 functionName?: string;
+                /** @description only the mappings on this alias or version ($LATEST: those on none) */
+                qualifier?: string;
                 limit?: number;
                 after?: string;
             };
@@ -10452,7 +10454,33 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    enabled: boolean;
+                    functionName?: string;
+                    /** @description an alias or published version of the function, resolved when each batch runs (a moved alias takes effect for the next batch); default $LATEST */
+                    qualifier?: string;
+                    /** @description most messages per invocation (default 100; mqtt: 1) */
+                    batchSize?: number;
+                    /** @description how long a batch waits to fill (default 0.5 for rabbitmq, else 0) */
+                    maximumBatchingWindowS?: number;
+                    /** @description rabbitmq, redis: batches run at once (default 1; a redis stream keeps its order only with 1) */
+                    maximumConcurrency?: number;
+                    /** @description retries of a failed batch (default 2) */
+                    maximumRetryAttempts?: number;
+                    enabled?: boolean;
+                    functionResponseTypes?: "ReportBatchItemFailures"[];
+                    destinations?: {
+                        /** @description where the destination record goes */
+                        onFailure?: {
+                            /** @enum {string} */
+                            type: "function";
+                            function: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "webhook";
+                            url: string;
+                        };
+                    };
+                    /** @description cannot change: refused (400) with a message naming it; a new source is a new mapping */
+                    source?: unknown;
                 };
             };
         };
@@ -10582,6 +10610,24 @@ export interface operations {
                      *       "error": {
                      *         "code": "NOT_FOUND",
                      *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "CONFLICT",
+                     *         "message": "The resource exists already or is in a state that forbids this",
                      *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
                      *       }
                      *     }
