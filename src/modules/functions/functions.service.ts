@@ -193,6 +193,9 @@ export function createFunctionsService(deps: {
     concurrencyCache.delete(accountId);
   }
 
+  /** Told when a function is deleted here: caches keyed by its name elsewhere (qualifiers) drop it too. */
+  const removedListeners: ((accountId: string, name: string) => void)[] = [];
+
   /** Drops every cached version of one function (this process; others refresh within the TTL). */
   function forget(accountId: string, name: string): void {
     forgetConcurrency(accountId);
@@ -447,6 +450,7 @@ export function createFunctionsService(deps: {
         return true;
       });
       forget(accountId, name);
+      for (const fn of removedListeners) fn(accountId, name);
       if (!deleted) throw errors.functionNotFound(name);
     },
 
@@ -501,6 +505,14 @@ export function createFunctionsService(deps: {
           [{ field: 'limit', message: `at least ${least}` }],
         );
       }
+    },
+
+    /**
+     * Calls `fn` after a function is deleted on this process. A function made again under the same name is
+     * another function: what was cached by its name (an alias's version) must not outlive the old one.
+     */
+    onRemoved(fn: (accountId: string, name: string) => void): void {
+      removedListeners.push(fn);
     },
 
     /** After the account's limit changed: this process reads it again at once (the others within the cache's lifetime). */

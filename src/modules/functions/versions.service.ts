@@ -58,7 +58,7 @@ const notPublished = (fn: string, version: number | null) =>
  */
 export function createVersionsService(deps: {
   repo: VersionsRepository;
-  functions: Pick<FunctionsService, 'get' | 'versionsNumbered'>;
+  functions: Pick<FunctionsService, 'get' | 'versionsNumbered' | 'onRemoved'>;
   clock: Clock;
   onCacheRead?: OnCacheRead;
 }) {
@@ -76,6 +76,8 @@ export function createVersionsService(deps: {
   function forget(accountId: string, name: string): void {
     cache.deletePrefix(`${accountId}/${name}/`);
   }
+  // A deleted function's aliases go with it: a function made again under its name must not resolve them.
+  functions.onRemoved(forget);
 
   /** `$LATEST` (null) or a published version number from a qualifier. */
   async function targetVersion(accountId: string, fn: FunctionConfig, qualifier: string): Promise<number | null> {
