@@ -173,6 +173,8 @@ export function createAuth(deps: {
     verify,
     /** Forget cached keys (after a revocation on this process; the others learn it from the revision). */
     forget: clear,
+    /** Whether cached credentials may answer now: false while the revision poll fails (then every request asks the database). */
+    trusted: cacheTrusted,
     /** Calls `fn` whenever cached keys are forgotten (a revocation here or, through the revision, elsewhere). */
     onForget(fn: () => void): void {
       onClear.push(fn);

@@ -25,23 +25,25 @@ const CACHE_MAX = 10_000;
 export function createAccessKeysService(deps: {
   repo: AccessKeysRepository;
   secretBox: SecretBox;
-  auth: Pick<Auth, 'onForget' | 'forget'>;
+  auth: Pick<Auth, 'onForget' | 'forget' | 'trusted'>;
   clock: Clock;
   onCacheRead?: OnCacheRead;
 }) {
   const { repo, secretBox } = deps;
+  const load = (accessKeyId: string) =>
+    repo
+      .findActive(accessKeyId)
+      .then((found) =>
+        found
+          ? { accountId: found.accountId, accessKeyId, signer: signerFor(accessKeyId, secretBox.open(found.secretSealed, accessKeyId)) }
+          : null,
+      );
   /** Verified keys by id, unknown ids too (null). */
-  const cache = new FreshCache<Credential | null>(
-    (accessKeyId) =>
-      repo
-        .findActive(accessKeyId)
-        .then((found) =>
-          found
-            ? { accountId: found.accountId, accessKeyId, signer: signerFor(accessKeyId, secretBox.open(found.secretSealed, accessKeyId)) }
-            : null,
-        ),
-    { ttlMs: CACHE_TTL_MS, maxEntries: CACHE_MAX, onRead: (read) => deps.onCacheRead?.('access_keys', read) },
-  );
+  const cache = new FreshCache<Credential | null>(load, {
+    ttlMs: CACHE_TTL_MS,
+    maxEntries: CACHE_MAX,
+    onRead: (read) => deps.onCacheRead?.('access_keys', read),
+  });
   deps.auth.onForget(() => cache.clear());
 
   return {
@@ -62,8 +64,11 @@ export function createAccessKeysService(deps: {
       deps.auth.forget();
     },
 
-    /** The SigV4 verifier's look-up: an active key's account and signer, or null. Unknown ids are cached too. */
-    lookup: (accessKeyId: string): Promise<Credential | null> => cache.get(accessKeyId),
+    /**
+     * The SigV4 verifier's look-up: an active key's account and signer, or null. Unknown ids are cached too.
+     * While the key revision poll fails, as bearer keys, the database answers (a revocation elsewhere shows at once).
+     */
+    lookup: (accessKeyId: string): Promise<Credential | null> => (deps.auth.trusted() ? cache.get(accessKeyId) : load(accessKeyId)),
   };
 }
 
