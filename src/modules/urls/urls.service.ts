@@ -48,7 +48,7 @@ const aliasNotFound = (name: string, qualifier: string) =>
  */
 export function createUrlsService(deps: {
   repo: UrlsRepository;
-  functions: Pick<FunctionsService, 'get'>;
+  functions: Pick<FunctionsService, 'get' | 'resolve'>;
   /** An alias's URL runs the version the alias names at each call (a weighted alias draws it). */
   versions: Pick<VersionsService, 'getAlias' | 'resolve'>;
   invoke: Pick<InvokeService, 'invoke'>;
@@ -143,6 +143,13 @@ export function createUrlsService(deps: {
     async lookup(urlId: string): Promise<FunctionUrl> {
       const u = await byUrlId(urlId);
       if (!u) throw errors.functionUrlNotFound(`/url/${urlId}/`);
+      // A URL belongs to one function, which `handle` invokes by name: a function deleted and made again under that
+      // name since the URL was cached is another function (its URL, if it has one, has another id) and is not reached.
+      const current = await deps.functions.resolve(u.accountId, u.functionName).catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'FUNCTION_NOT_FOUND') return null;
+        throw err;
+      });
+      if (current?.config.id !== u.functionId) throw errors.functionUrlNotFound(`/url/${urlId}/`);
       return u;
     },
 
