@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type RawBuilder, sql } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { uuid7 } from '../../src/lib/uuid7.js';
 import { createAlertsRepository } from '../../src/modules/budgets/alerts.repository.js';
 import { createRetentionRepository, type RetentionRepository } from '../../src/modules/retention/retention.repository.js';
 import { createRetentionService } from '../../src/modules/retention/retention.service.js';
-import { bearer, newTenant, useTestApp } from '../helpers/app.js';
+import { admin, bearer, fleetKey, newTenant, usageEvent, useTestApp } from '../helpers/app.js';
 import { holdLock } from '../helpers/db.js';
 import { makeZip } from '../helpers/functions.js';
 
@@ -203,6 +203,142 @@ describe('record retention', () => {
     expect(await records()).toEqual([0, 0, 0]);
   });
 
+  it('removes quarantined usage replayed more than the retention ago, keeps it otherwise, and a copy handed over again is never billed twice', async () => {
+    const a = await newTenant(t.app);
+    const executorKey = await fleetKey(t.app);
+    const at = { functionId: 'q', startedAt: new Date().toISOString(), durationMs: 100 };
+    const accepted = usageEvent(a.id, at);
+    const conflicting = { ...accepted, durationMs: 250 }; // the same invocation, other content: another entry
+    const young = usageEvent(a.id, at);
+    const waiting = usageEvent(a.id, at); // never replayed: unbilled usage, kept whatever its age
+    const report = (events: unknown[]) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/usage/quarantine',
+        headers: bearer(executorKey),
+        payload: { entries: events.map((event) => ({ event, reason: 'DISPATCH_TOKEN_MISSING' })) },
+      });
+    expect((await report([accepted, conflicting, young, waiting])).json()).toEqual({ stored: 4, duplicates: 0 });
+    const entries = async () =>
+      (
+        await sql<{ id: string; invocation_id: string; event_sha256: string; replay_outcome: string | null }>`
+          select id, invocation_id, event_sha256, replay_outcome from usage_quarantine where account_id = ${a.id}
+           order by received_at, id`.execute(t.db.owner)
+      ).rows;
+    const idOf = async (e: { invocationId: string; durationMs: number }) =>
+      (await entries()).find(
+        (r) => r.invocation_id === e.invocationId && r.event_sha256 === createHash('sha256').update(JSON.stringify(e)).digest('hex'),
+      )?.id;
+    const replay = async (e: { invocationId: string; durationMs: number }) => {
+      const r = await t.app.inject({
+        method: 'POST',
+        url: `/v1/usage/quarantine/${await idOf(e)}/replay`,
+        headers: admin,
+        payload: { reason: 'vouched for' },
+      });
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json().outcome as string;
+    };
+    expect(await replay(accepted)).toBe('accepted');
+    expect(await replay(conflicting)).toBe('conflict');
+    expect(await replay(young)).toBe('accepted');
+    const billed = () => count(sql`select count(*)::int as n from usage_events where account_id = ${a.id}`);
+    expect(await billed()).toBe(2);
+    // Replayed 40, 31 and 29 days ago; the one waiting came in a year ago.
+    const replayedAgo = async (e: { invocationId: string; durationMs: number }, days: number) =>
+      sql`update usage_quarantine set replayed_at = ${ago(days)} where id = ${await idOf(e)}`.execute(t.db.owner);
+    await replayedAgo(accepted, 40);
+    await replayedAgo(conflicting, 31);
+    await replayedAgo(young, 29);
+    await sql`update usage_quarantine set received_at = ${ago(365)} where id = ${await idOf(waiting)}`.execute(t.db.owner);
+
+    expect(await t.services.retention.prune(30)).toMatchObject({ usageQuarantine: 2, stopped: false });
+    const left = await entries();
+    expect(left.map((r) => r.id).sort()).toEqual([await idOf(young), await idOf(waiting)].sort());
+    expect(left.find((r) => r.invocation_id === waiting.invocationId)?.replay_outcome).toBeNull();
+    // The admin's list no longer has them; the one waiting is still there to replay.
+    const listed = await t.app.inject({ method: 'GET', url: `/v1/usage/quarantine?accountId=${a.id}`, headers: admin });
+    expect(
+      listed
+        .json()
+        .entries.map((e: { invocationId: string }) => e.invocationId)
+        .sort(),
+    ).toEqual([young.invocationId, waiting.invocationId].sort());
+    expect(await t.services.retention.prune(30)).toMatchObject({ usageQuarantine: 0 });
+
+    // The executor hands the accepted event over again (its acknowledgement was lost): a new entry, not replayed,
+    // and billed nothing; replayed, ingest finds the invocation already billed.
+    expect((await report([accepted])).json()).toEqual({ stored: 1, duplicates: 0 });
+    expect(await billed()).toBe(2);
+    expect(await replay(accepted)).toBe('duplicate');
+    expect(await replay(waiting)).toBe('accepted');
+    expect(await billed()).toBe(3);
+  });
+
+  it("walks failure claims by mapping: a live mapping's thousands of claims cost one look a pass, a deleted one's go", async () => {
+    const a = await newTenant(t.app);
+    await deployFunction(a.accountKey, 'busy');
+    const m = await t.app.inject({
+      method: 'POST',
+      url: '/v1/event-source-mappings',
+      headers: bearer(a.accountKey),
+      payload: { functionName: 'busy', source: { type: 's3-webhook' } },
+    });
+    expect(m.statusCode).toBe(201);
+    const live = m.json().id as string;
+    const deleted = randomUUID(); // a mapping whose row is gone
+    const claims = (mapping: string | null, n: number, daysAgo: number) =>
+      sql`insert into event_source_failure_claims (account_id, id, mapping_id, recorded_at)
+          select ${a.id}, gen_random_uuid(), ${mapping}::uuid, ${ago(daysAgo)}::timestamptz - g * interval '1 minute'
+            from generate_series(1, ${n}) g`.execute(t.db.owner);
+    await claims(live, 3_000, 40); // a mapping that has failed often, for years: all of them stay
+    await claims(deleted, 250, 40);
+    await claims(deleted, 5, 10); // younger than the retention: they stay for now
+    await claims(null, 20, 400); // an earlier release's, mapping unknown: kept
+    const left = async (mapping: string | null) =>
+      count(sql`select count(*)::int as n from event_source_failure_claims
+                 where account_id = ${a.id} and mapping_id is not distinct from ${mapping}::uuid`);
+    const mappingsWithClaims = () =>
+      count(sql`select count(distinct mapping_id)::int as n from event_source_failure_claims where mapping_id is not null`);
+
+    // What the walk looks at, call by call, in batches of 100.
+    const repo = createRetentionRepository(t.db.db);
+    const calls: { mappings: number; claims: number }[] = [];
+    const counted: RetentionRepository = {
+      ...repo,
+      async pruneFailureClaims(...args) {
+        const r = await repo.pruneFailureClaims(...args);
+        calls.push({ mappings: r.mappings, claims: r.claims });
+        return r;
+      },
+    };
+    const pass = () => createRetentionService({ repo: counted, clock: t.clock, batch: 100 }).prune(30);
+    const mappings = await mappingsWithClaims();
+    expect(await pass()).toMatchObject({ sourceFailureClaims: 250 });
+    expect([await left(live), await left(deleted), await left(null)]).toEqual([3_000, 5, 20]);
+    // 250 claims in batches of 100: three calls, each looking at each mapping once at most (a full batch's
+    // mapping again in the next), and at none of the live mapping's 3,000 claims.
+    expect(calls.length).toBe(3);
+    expect(calls.reduce((n, c) => n + c.claims, 0)).toBe(250);
+    expect(calls.reduce((n, c) => n + c.mappings, 0)).toBeLessThanOrEqual(mappings + calls.length);
+
+    // A pass with nothing to delete looks at one row per mapping that has claims, in one call.
+    calls.length = 0;
+    expect(await pass()).toMatchObject({ sourceFailureClaims: 0 });
+    expect(calls).toEqual([{ mappings: await mappingsWithClaims(), claims: 0 }]);
+    expect(await left(live)).toBe(3_000);
+
+    // More mappings than a batch: the walk goes on from where it stopped and misses none.
+    const gone = Array.from({ length: 7 }, () => randomUUID());
+    for (const id of gone) await claims(id, 1, 40);
+    calls.length = 0;
+    const few = createRetentionService({ repo: counted, clock: t.clock, batch: 3 });
+    expect(await few.prune(30)).toMatchObject({ sourceFailureClaims: 7 });
+    expect(calls.every((c) => c.mappings + c.claims <= 2 * 3)).toBe(true);
+    expect(await count(sql`select count(*)::int as n from event_source_failure_claims where mapping_id = any(${gone}::uuid[])`)).toBe(0);
+    expect(await left(live)).toBe(3_000);
+  });
+
   it('removes budget alerts of months no longer evaluated once delivered or abandoned, and keeps this month’s unique key', async () => {
     const a = await newTenant(t.app);
     const budget = await t.app.inject({ method: 'POST', url: '/v1/budgets', headers: bearer(a.accountKey), payload: { amount: '10' } });
@@ -372,12 +508,15 @@ describe('record retention', () => {
     await expect(createRetentionRepository(t.db.db).pruneAsync(ago(0.5), null, 100)).rejects.toThrow(/less than a day ago/);
     await expect(createRetentionRepository(t.db.db).pruneScheduleTicks(ago(0.9), 100)).rejects.toThrow(/less than a day ago/);
     await expect(createRetentionRepository(t.db.db).pruneBudgetAlerts(ago(2), null, 100_000)).rejects.toThrow(/must be 1 to 10000/);
+    await expect(createRetentionRepository(t.db.db).pruneUsageQuarantine(ago(0.5), 100)).rejects.toThrow(/less than a day ago/);
+    await expect(createRetentionRepository(t.db.db).pruneFailureClaims(ago(0.5), null, 100)).rejects.toThrow(/less than a day ago/);
     for (const table of [
       'async_attempts',
       'budget_alerts',
       'budget_alert_attempts',
       'budget_alert_outbox',
       'event_source_failure_claims',
+      'usage_quarantine',
     ]) {
       await expect(sql`delete from ${sql.table(table)}`.execute(t.db.db)).rejects.toThrow(/permission denied/);
     }

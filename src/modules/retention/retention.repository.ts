@@ -8,6 +8,11 @@ export interface RowPosition {
   id: string;
 }
 
+/** Where a walk over the mappings that have failure claims stopped (null: before the first). */
+export interface MappingPosition {
+  mappingId: string | null;
+}
+
 /** Where a walk over budget alerts in (month, id) order stopped. */
 export interface AlertPosition {
   period: string;
@@ -15,9 +20,10 @@ export interface AlertPosition {
 }
 
 /**
- * The retention rules' calls (migrations/0098_record_retention.sql, where each rule and why it is safe
- * are written): every call is one statement that looks at no more than `limit` rows, deletes those its
- * rule allows, and answers how many it looked at and where it stopped. The functions run with the
+ * The retention rules' calls (migrations/0098_record_retention.sql and 0105_retention_quarantine_claims.sql,
+ * where each rule and why it is safe are written): every call is one statement that looks at no more than
+ * `limit` rows (the failure claims' walk: `limit` mappings and `limit` claims), deletes those its rule allows,
+ * and answers how many it looked at and where it stopped. The functions run with the
  * owner's rights: the api's role may not delete these rows itself.
  */
 export function createRetentionRepository(db: Db) {
@@ -51,28 +57,35 @@ export function createRetentionRepository(db: Db) {
       return rows[0]!.n;
     },
 
-    /** Claims of event sources' failed batches whose mapping is gone. */
-    async pruneFailureClaims(cutoff: Date, after: RowPosition | null, limit: number) {
+    /**
+     * Claims of event sources' failed batches whose mapping is gone, walked by mapping (one index probe each) after
+     * `after`: `scanned` counts the mappings looked at and the claims deleted; `last` is null once the walk is over.
+     */
+    async pruneFailureClaims(cutoff: Date, after: MappingPosition | null, limit: number) {
       const { rows } = await sql<{
-        n_scanned: number;
+        n_mappings: number;
         n_claims: number;
-        last_at: Date | null;
-        last_account: string | null;
-        last_id: string | null;
-      }>`select * from retention_prune_failure_claims(${cutoff}, ${after?.at ?? null}, ${after?.accountId ?? null}, ${after?.id ?? null}, ${limit})`.execute(
-        db,
-      );
+        last_mapping: string | null;
+        more: boolean;
+      }>`select * from retention_prune_failure_claims(${cutoff}, ${after?.mappingId ?? null}::uuid, ${limit})`.execute(db);
       const r = rows[0]!;
       return {
-        scanned: r.n_scanned,
+        scanned: r.n_mappings + r.n_claims,
+        mappings: r.n_mappings,
         claims: r.n_claims,
-        last: r.last_at ? { at: r.last_at, accountId: r.last_account!, id: r.last_id! } : null,
+        last: r.more ? { mappingId: r.last_mapping } : null,
       };
     },
 
     /** Schedule ticks, oldest first: every one looked at goes, so the count says whether more are left. */
     async pruneScheduleTicks(cutoff: Date, limit: number): Promise<number> {
       const { rows } = await sql<{ n: number }>`select retention_prune_schedule_ticks(${cutoff}, ${limit}) as n`.execute(db);
+      return rows[0]!.n;
+    },
+
+    /** Replayed quarantined usage events, oldest replay first: every one looked at goes. Entries not replayed are never looked at. */
+    async pruneUsageQuarantine(cutoff: Date, limit: number): Promise<number> {
+      const { rows } = await sql<{ n: number }>`select retention_prune_usage_quarantine(${cutoff}, ${limit}) as n`.execute(db);
       return rows[0]!.n;
     },
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../../lib/clock.js';
-import type { AlertPosition, RetentionRepository, RowPosition } from './retention.repository.js';
+import type { AlertPosition, MappingPosition, RetentionRepository, RowPosition } from './retention.repository.js';
 
 const DAY_MS = 86_400_000;
 /**
@@ -28,6 +28,8 @@ export interface RetentionCounts {
   budgetAlerts: number;
   budgetAlertOutbox: number;
   budgetAlertAttempts: number;
+  /** Quarantined usage events replayed more than the retention ago (never one not replayed). */
+  usageQuarantine: number;
   /** Statements run. */
   batches: number;
   /** The pass was told to stop before it had looked at everything due: the next one goes on. */
@@ -37,10 +39,10 @@ export interface RetentionCounts {
 /**
  * Retention of finished records (docs/operations.md, "Record retention"): asynchronous invocations with
  * their attempts and deliveries, webhook deliveries, the claims of event sources' failed batches whose
- * mapping is gone, schedule ticks, and budget alerts with their outbox and attempts, once finished and
- * older than the retention. Which rows are
- * finished, and why deleting them lets no duplicate through, is each rule's, in the database
- * (migrations/0098_record_retention.sql). Billing records are never touched.
+ * mapping is gone, schedule ticks, budget alerts with their outbox and attempts, and quarantined usage events
+ * once replayed, once finished and older than the retention. Which rows are finished, and why deleting them
+ * lets no duplicate through (nor loses usage), is each rule's, in the database (migrations/0098_record_retention.sql,
+ * 0105_retention_quarantine_claims.sql). Billing records, and usage not yet replayed, are never touched.
  *
  * A pass walks each table in bounded batches, one statement each, and stops between batches once
  * `signal` is aborted; rows another replica's pass holds are skipped, so passes on several replicas at
@@ -81,6 +83,7 @@ export function createRetentionService(deps: { repo: RetentionRepository; clock:
         budgetAlerts: 0,
         budgetAlertOutbox: 0,
         budgetAlertAttempts: 0,
+        usageQuarantine: 0,
         batches: 0,
         stopped: false,
       };
@@ -97,7 +100,8 @@ export function createRetentionService(deps: { repo: RetentionRepository; clock:
         counts.destinationDeliveries += n;
         return { scanned: n, last: true };
       });
-      await walk<RowPosition>(signal, counts, async (after) => {
+      // By mapping, not by claim: a live mapping's claims (which all stay) cost one look a pass, however many.
+      await walk<MappingPosition>(signal, counts, async (after) => {
         const r = await repo.pruneFailureClaims(cutoff, after, limit);
         counts.sourceFailureClaims += r.claims;
         return r;
@@ -113,6 +117,11 @@ export function createRetentionService(deps: { repo: RetentionRepository; clock:
         counts.budgetAlertOutbox += r.outbox;
         counts.budgetAlertAttempts += r.attempts;
         return r;
+      });
+      await walk<true>(signal, counts, async () => {
+        const n = await repo.pruneUsageQuarantine(cutoff, limit);
+        counts.usageQuarantine += n;
+        return { scanned: n, last: true };
       });
       return counts;
     },
