@@ -59,7 +59,8 @@ export function createRetentionRepository(db: Db) {
 
     /**
      * Claims of event sources' failed batches whose mapping is gone, walked by mapping (one index probe each) after
-     * `after`: `scanned` counts the mappings looked at and the claims deleted; `last` is null once the walk is over.
+     * `after`: `scanned` counts the mappings looked at and the claims deleted (at least `limit` whenever there is more); `last`
+     * is null once the walk is over.
      */
     async pruneFailureClaims(cutoff: Date, after: MappingPosition | null, limit: number) {
       const { rows } = await sql<{
