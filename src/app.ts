@@ -262,9 +262,11 @@ export function buildServices(deps: AppDeps) {
     concurrency,
     admit: (accountId, fn) => budgets.assertNotCapped(accountId, fn),
   });
+  const versions = createVersionsService({ repo: createVersionsRepository(deps.db), functions, clock: deps.clock, onCacheRead });
   const events = createAsyncService({
     repo: createAsyncRepository(deps.db),
     functions,
+    versions,
     invoke,
     budgets,
     usage,
@@ -275,7 +277,6 @@ export function buildServices(deps: AppDeps) {
     region,
     options: deps.events,
   });
-  const versions = createVersionsService({ repo: createVersionsRepository(deps.db), functions, clock: deps.clock, onCacheRead });
   const schedules = createSchedulesService({
     repo: createSchedulesRepository(deps.db),
     events,

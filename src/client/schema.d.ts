@@ -629,13 +629,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retries, age limit and destinations of the function's asynchronous invocations (the defaults until set) */
+        /** Retries, age limit and destinations of the asynchronous invocations of the function, or of its alias or version (?qualifier=): the defaults until set */
         get: operations["getEventInvokeConfig"];
-        /** Replace the event-invoke-config; the answer carries the webhook signing secret when it was just made */
+        /** Replace the event-invoke-config of the function, or of its alias or version (?qualifier=); the answer carries its webhook signing secret when it was just made */
         put: operations["putEventInvokeConfig"];
         post?: never;
-        /** Back to the defaults, no destinations */
+        /** Back to the defaults, no destinations, for the function or its alias or version (?qualifier=) */
         delete: operations["deleteEventInvokeConfig"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/functions/{name}/event-invoke-configs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every event-invoke-config set on the function: $LATEST's, then its versions', then its aliases' */
+        get: operations["listEventInvokeConfigs"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -7872,7 +7889,10 @@ export interface operations {
     };
     getEventInvokeConfig: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description an alias or published version of the function, or $LATEST (the default): each has its own configuration */
+                qualifier?: string;
+            };
             header?: never;
             path: {
                 name: string;
@@ -7889,6 +7909,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         functionName: string;
+                        /** @description what the configuration belongs to: $LATEST (the unqualified function's), a version number or an alias */
+                        qualifier: string;
                         maximumRetryAttempts: number;
                         maximumEventAgeS: number;
                         destinations: {
@@ -7918,7 +7940,7 @@ export interface operations {
                          * @description null: the defaults, never set
                          */
                         lastModified: string | null;
-                        /** @description the webhook signing secret: shown once, when first made */
+                        /** @description the webhook signing secret of this configuration: shown once, when first made */
                         webhookSecret?: string;
                     };
                 };
@@ -8017,7 +8039,10 @@ export interface operations {
     };
     putEventInvokeConfig: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description an alias or published version of the function, or $LATEST (the default): each has its own configuration */
+                qualifier?: string;
+            };
             header?: never;
             path: {
                 name: string;
@@ -8065,6 +8090,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         functionName: string;
+                        /** @description what the configuration belongs to: $LATEST (the unqualified function's), a version number or an alias */
+                        qualifier: string;
                         maximumRetryAttempts: number;
                         maximumEventAgeS: number;
                         destinations: {
@@ -8094,7 +8121,7 @@ export interface operations {
                          * @description null: the defaults, never set
                          */
                         lastModified: string | null;
-                        /** @description the webhook signing secret: shown once, when first made */
+                        /** @description the webhook signing secret of this configuration: shown once, when first made */
                         webhookSecret?: string;
                     };
                 };
@@ -8193,7 +8220,10 @@ export interface operations {
     };
     deleteEventInvokeConfig: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description an alias or published version of the function, or $LATEST (the default): each has its own configuration */
+                qualifier?: string;
+            };
             header?: never;
             path: {
                 name: string;
@@ -8208,6 +8238,155 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Every 4xx and 5xx answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "body/memoryMb must be >= 128",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A valid key is required: Authorization: Bearer <key>",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "This key may not do that",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "No such resource",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every 4xx and 5xx answer */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "Too many requests; retry after the time in Retry-After",
+                     *         "requestId": "0193a1f4-7c2e-7a51-9d0b-3f5e8c1a2b4d"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listEventInvokeConfigs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        configs: {
+                            functionName: string;
+                            /** @description what the configuration belongs to: $LATEST (the unqualified function's), a version number or an alias */
+                            qualifier: string;
+                            maximumRetryAttempts: number;
+                            maximumEventAgeS: number;
+                            destinations: {
+                                /** @description where the destination record goes */
+                                onSuccess?: {
+                                    /** @enum {string} */
+                                    type: "function";
+                                    function: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "webhook";
+                                    url: string;
+                                };
+                                /** @description where the destination record goes */
+                                onFailure?: {
+                                    /** @enum {string} */
+                                    type: "function";
+                                    function: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "webhook";
+                                    url: string;
+                                };
+                            };
+                            /**
+                             * Format: date-time
+                             * @description null: the defaults, never set
+                             */
+                            lastModified: string | null;
+                            /** @description the webhook signing secret of this configuration: shown once, when first made */
+                            webhookSecret?: string;
+                        }[];
+                    };
+                };
             };
             /** @description Every 4xx and 5xx answer */
             400: {

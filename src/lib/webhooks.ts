@@ -15,7 +15,9 @@ export const newSigningSecret = () => `whsec_${randomBytes(32).toString('base64u
  */
 export const SIGNING_SECRET_CONTEXT = {
   budget: (id: string) => `budgets:${id}`,
-  invokeConfig: (accountId: string, functionId: string) => `event_invoke_configs:${accountId}/${functionId}`,
+  /** A configuration of `$LATEST` (qualifier null) keeps the context every configuration had before qualifiers. */
+  invokeConfig: (accountId: string, functionId: string, qualifier: string | null) =>
+    `event_invoke_configs:${accountId}/${functionId}${qualifier === null ? '' : `:${qualifier}`}`,
   mapping: (id: string) => `event_source_mappings.webhook_secret:${id}`,
   delivery: (accountId: string, requestId: string) => `async_destination_deliveries:${accountId}/${requestId}`,
 };

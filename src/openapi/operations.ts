@@ -89,6 +89,7 @@ export const OPERATIONS: Record<string, OperationEntry> = {
   'GET /v1/invocations/:requestId': op('getInvocation', LIMITED),
   'GET /v1/functions/:name/invocations': op('listFunctionInvocations', LIMITED),
   'GET /v1/functions/:name/event-invoke-config': op('getEventInvokeConfig', LIMITED),
+  'GET /v1/functions/:name/event-invoke-configs': op('listEventInvokeConfigs', LIMITED),
   'PUT /v1/functions/:name/event-invoke-config': op('putEventInvokeConfig', LIMITED),
   'DELETE /v1/functions/:name/event-invoke-config': op('deleteEventInvokeConfig', LIMITED),
   'POST /v1/schedules': op('createSchedule', 409, LIMITED),

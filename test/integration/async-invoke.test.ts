@@ -279,9 +279,13 @@ describe('through an alias', () => {
       await deploy(t.base, a.accountKey, 'named', whoami);
       expect((await call(t.base, a.accountKey, 'POST', '/v1/functions/named/published-versions', {})).status).toBe(201);
       expect((await call(t.base, a.accountKey, 'PUT', '/v1/functions/named/aliases/live', { version: 1 })).status).toBe(200);
-      await call(t.base, a.accountKey, 'PUT', '/v1/functions/named/event-invoke-config', {
-        destinations: { onSuccess: { type: 'webhook', url: hook } },
-      });
+      // Each qualifier has its own configuration (the event takes the one it was queued for): the same webhook on all three.
+      for (const qualifier of ['', '?qualifier=live', '?qualifier=1']) {
+        const put = await call(t.base, a.accountKey, 'PUT', `/v1/functions/named/event-invoke-config${qualifier}`, {
+          destinations: { onSuccess: { type: 'webhook', url: hook } },
+        });
+        expect(put.status, put.text).toBe(200);
+      }
       const arn = `arn:aws:lambda:us-east-1:${a.id}:function:named`;
       for (const [query, suffix] of [
         ['?alias=live', ':live'],

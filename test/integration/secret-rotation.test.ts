@@ -30,7 +30,8 @@ async function sealedValues(db: Db) {
     union all
     select 'budgets.secret', id::text, 'budgets:' || id, secret from budgets
     union all
-    select 'event_invoke_configs.webhook_secret', account_id || '/' || function_id, 'event_invoke_configs:' || account_id || '/' || function_id,
+    select 'event_invoke_configs.webhook_secret', account_id || '/' || function_id || '/' || qualifier_key,
+           'event_invoke_configs:' || account_id || '/' || function_id || coalesce(':' || qualifier, ''),
            webhook_secret from event_invoke_configs where webhook_secret is not null
     union all
     select 'event_source_mappings.webhook_secret', id::text, 'event_source_mappings.webhook_secret:' || id, webhook_secret
@@ -70,8 +71,8 @@ describe('rotating TALLY_SECRET_KEY', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     // Under key A: a dispatch-token secret, SigV4 access keys, a mapping with a broker URL; webhook
-    // signing secrets of a budget, two event-invoke-configs (one account: a key of two columns), a
-    // mapping's failure destination and one of its deliveries.
+    // signing secrets of a budget, three event-invoke-configs (one account: a key of three columns; two of
+    // one function, its own and its alias's), a mapping's failure destination and one of its deliveries.
     await withReplicas(db.db, [createSecretBox(A)], async ([r]) => {
       const app = r!.app;
       const tenant = await newTenant(app);
@@ -111,10 +112,28 @@ describe('rotating TALLY_SECRET_KEY', () => {
       });
       expect(budget.statusCode).toBe(201);
       webhookSecrets = [m.json().webhookSecret, budget.json().secret];
-      for (const name of ['fn', 'fn2']) {
+      const publish = await app.inject({
+        method: 'POST',
+        url: '/v1/functions/fn/published-versions',
+        headers: bearer(tenant.accountKey),
+        payload: {},
+      });
+      expect(publish.statusCode).toBe(201);
+      const alias = await app.inject({
+        method: 'PUT',
+        url: '/v1/functions/fn/aliases/live',
+        headers: bearer(tenant.accountKey),
+        payload: { version: 1 },
+      });
+      expect(alias.statusCode).toBe(200);
+      for (const url of [
+        '/v1/functions/fn/event-invoke-config',
+        '/v1/functions/fn2/event-invoke-config',
+        '/v1/functions/fn/event-invoke-config?qualifier=live',
+      ]) {
         const c = await app.inject({
           method: 'PUT',
-          url: `/v1/functions/${name}/event-invoke-config`,
+          url,
           headers: bearer(tenant.accountKey),
           payload: { destinations: { onSuccess: { type: 'webhook', url: HOOK } } },
         });
@@ -132,7 +151,7 @@ describe('rotating TALLY_SECRET_KEY', () => {
       });
     });
     plain = openAll(createSecretBox(A), await sealedValues(db.db));
-    expect(plain).toHaveLength(10);
+    expect(plain).toHaveLength(11);
     expect(plain).toContain(BROKER);
     for (const s of webhookSecrets) expect(plain).toContain(s);
   });
@@ -147,7 +166,7 @@ describe('rotating TALLY_SECRET_KEY', () => {
         () => new Error('started'),
         (err: Error) => err,
       );
-      expect(failure.message).toMatch(/10 sealed values open with neither TALLY_SECRET_KEY nor TALLY_SECRET_KEY_PREVIOUS/);
+      expect(failure.message).toMatch(/11 sealed values open with neither TALLY_SECRET_KEY nor TALLY_SECRET_KEY_PREVIOUS/);
       for (const v of before) expect(failure.message).toContain(`${v.place} of ${v.name}`);
       expect(await sealedValues(db.db)).toEqual(before);
     }
@@ -173,7 +192,7 @@ describe('rotating TALLY_SECRET_KEY', () => {
     expect(await sealedValues(db.db)).toEqual(after); // nothing left to seal again
   });
 
-  it('pages every sealed column by its whole key, one row at a time too (two configs of one account)', async () => {
+  it('pages every sealed column by its whole key, one row at a time too (three configs of one account, two of one function)', async () => {
     const repo = createSecretsRepository(db.db);
     for (const c of SEALED_COLUMNS) {
       const seen: string[] = [];

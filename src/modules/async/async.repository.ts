@@ -14,17 +14,22 @@ export type Destination = { type: 'function'; function: string } | { type: 'webh
 
 export interface EventInvokeConfig {
   functionId: string;
+  /** The alias or version number it belongs to; null: `$LATEST`, the unqualified function. */
+  qualifier: string | null;
   maximumRetryAttempts: number;
   maximumEventAgeS: number;
   onSuccess: Destination | null;
   onFailure: Destination | null;
-  /** The webhook signing secret as stored: sealed (SIGNING_SECRET_CONTEXT.invokeConfig), or plain if an earlier release wrote it. */
+  /** The webhook signing secret as stored: sealed (SIGNING_SECRET_CONTEXT.invokeConfig, to its row), or plain if an earlier release wrote it. */
   webhookSecret: string | null;
   updatedAt: Date;
 }
 
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_MAX_EVENT_AGE_S = 21_600;
+
+/** The alias of a configuration being written no longer exists (deleted between the service's check and the write). */
+export class ConfigAliasMissing extends Error {}
 
 export interface NewEvent {
   accountId: string;
@@ -116,12 +121,15 @@ export interface ClaimedDelivery {
   accountId: string;
   requestId: string;
   functionId: string;
+  /** The configuration whose destination the record is (the event's qualifier; null: `$LATEST`). */
+  qualifier: string | null;
   url: string;
   body: string;
   /**
    * The signing secret as stored (sealed, or plain if an earlier release wrote it): the delivery's own
    * (an event source's batch, SIGNING_SECRET_CONTEXT.delivery), else the function's current one
-   * (SIGNING_SECRET_CONTEXT.invokeConfig); both null once the config is gone.
+   * (SIGNING_SECRET_CONTEXT.invokeConfig), that of the configuration of its `qualifier`; both null once that
+   * configuration is gone.
    */
   deliverySecret: string | null;
   configSecret: string | null;
@@ -130,6 +138,20 @@ export interface ClaimedDelivery {
 
 /** How long a webhook destination is retried before it is marked failed (as budget alerts). */
 const RETRY_WINDOW = '3 days';
+
+const toConfig = (r: Row): EventInvokeConfig => ({
+  functionId: r.function_id,
+  qualifier: r.qualifier,
+  maximumRetryAttempts: r.maximum_retry_attempts,
+  maximumEventAgeS: r.maximum_event_age_s,
+  onSuccess: r.on_success,
+  onFailure: r.on_failure,
+  webhookSecret: r.webhook_secret,
+  updatedAt: r.updated_at,
+});
+
+/** The key of a qualifier's configuration row: null (the unqualified function) is `$LATEST`. */
+const keyOf = (qualifier: string | null) => qualifier ?? '$LATEST';
 
 const toInvocation = (r: Row): AsyncInvocation => ({
   accountId: r.account_id,
@@ -152,45 +174,54 @@ export function createAsyncRepository(db: Db) {
   return {
     transaction: <T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> => db.transaction().execute(fn),
 
-    async config(accountId: string, functionId: string): Promise<EventInvokeConfig | null> {
+    /** The configuration of one qualifier of the function (null: `$LATEST`), if it was set. */
+    async config(accountId: string, functionId: string, qualifier: string | null): Promise<EventInvokeConfig | null> {
       const { rows } = await sql<Row>`
-        select * from event_invoke_configs where account_id = ${accountId} and function_id = ${functionId}`.execute(db);
-      const r = rows[0];
-      return r
-        ? {
-            functionId: r.function_id,
-            maximumRetryAttempts: r.maximum_retry_attempts,
-            maximumEventAgeS: r.maximum_event_age_s,
-            onSuccess: r.on_success,
-            onFailure: r.on_failure,
-            webhookSecret: r.webhook_secret,
-            updatedAt: r.updated_at,
-          }
-        : null;
+        select * from event_invoke_configs
+         where account_id = ${accountId} and function_id = ${functionId} and qualifier_key = ${keyOf(qualifier)}`.execute(db);
+      return rows[0] ? toConfig(rows[0]) : null;
     },
 
-    /** Replaces the function's configuration (the secret is kept when the new one passes null and one exists). */
+    /** Every configuration of the function: `$LATEST`'s first, then versions by number, then aliases by name. */
+    async configs(accountId: string, functionId: string): Promise<EventInvokeConfig[]> {
+      const { rows } = await sql<Row>`
+        select * from event_invoke_configs where account_id = ${accountId} and function_id = ${functionId}
+         order by qualifier is not null, alias is not null, case when alias is null then qualifier::int end, alias`.execute(db);
+      return rows.map(toConfig);
+    },
+
+    /**
+     * Replaces one qualifier's configuration (the secret is kept when the new one passes null and one exists).
+     * Throws ConfigAliasMissing when its alias is gone (the foreign key): nothing is written.
+     */
     async putConfig(accountId: string, c: Omit<EventInvokeConfig, 'updatedAt'>, now: Date): Promise<void> {
       await sql`
-        insert into event_invoke_configs (account_id, function_id, maximum_retry_attempts, maximum_event_age_s, on_success, on_failure, webhook_secret, updated_at)
-        values (${accountId}, ${c.functionId}, ${c.maximumRetryAttempts}, ${c.maximumEventAgeS}, ${c.onSuccess ? JSON.stringify(c.onSuccess) : null}::jsonb,
-                ${c.onFailure ? JSON.stringify(c.onFailure) : null}::jsonb, ${c.webhookSecret}, ${now})
-        on conflict (account_id, function_id) do update set
+        insert into event_invoke_configs (account_id, function_id, qualifier, maximum_retry_attempts, maximum_event_age_s, on_success, on_failure,
+                                          webhook_secret, updated_at)
+        values (${accountId}, ${c.functionId}, ${c.qualifier}, ${c.maximumRetryAttempts}, ${c.maximumEventAgeS},
+                ${c.onSuccess ? JSON.stringify(c.onSuccess) : null}::jsonb, ${c.onFailure ? JSON.stringify(c.onFailure) : null}::jsonb,
+                ${c.webhookSecret}, ${now})
+        on conflict (account_id, function_id, qualifier_key) do update set
           maximum_retry_attempts = excluded.maximum_retry_attempts, maximum_event_age_s = excluded.maximum_event_age_s,
           on_success = excluded.on_success, on_failure = excluded.on_failure,
-          webhook_secret = coalesce(excluded.webhook_secret, event_invoke_configs.webhook_secret), updated_at = excluded.updated_at`.execute(
-        db,
-      );
+          webhook_secret = coalesce(excluded.webhook_secret, event_invoke_configs.webhook_secret), updated_at = excluded.updated_at`
+        .execute(db)
+        .catch((err: { code?: string; constraint?: string }) => {
+          if (err.code === '23503' && err.constraint === 'event_invoke_configs_alias_fkey') throw new ConfigAliasMissing();
+          throw err;
+        });
     },
 
-    async deleteConfig(accountId: string, functionId: string): Promise<boolean> {
-      const r = await sql`delete from event_invoke_configs where account_id = ${accountId} and function_id = ${functionId}`.execute(db);
+    async deleteConfig(accountId: string, functionId: string, qualifier: string | null): Promise<boolean> {
+      const r = await sql`
+        delete from event_invoke_configs
+         where account_id = ${accountId} and function_id = ${functionId} and qualifier_key = ${keyOf(qualifier)}`.execute(db);
       return Number(r.numAffectedRows ?? 0) > 0;
     },
 
     /**
-     * Queues events in one statement, with the retries and age limit their function's configuration
-     * sets now. An event whose source key was queued before is not queued again: answers, per
+     * Queues events in one statement, with the retries and age limit set now by the configuration of the
+     * qualifier each was queued for (none: `$LATEST`'s; no fallback from an alias or version to it). An event whose source key was queued before is not queued again: answers, per
      * event, whether it was queued.
      */
     async enqueue(conn: Conn | null, events: NewEvent[]): Promise<boolean[]> {
@@ -212,7 +243,8 @@ export function createAsyncRepository(db: Db) {
                       ${events.map((e) => (e.failure ? storableText(e.failure) : null))}::text[])
                as v(account_id, id, function_id, function_name, payload, source, source_key, chain_depth, created_at, due_at,
                     function_version, qualifier, failure)
-          left join event_invoke_configs c on c.account_id = v.account_id and c.function_id = v.function_id
+          left join event_invoke_configs c
+                 on c.account_id = v.account_id and c.function_id = v.function_id and c.qualifier_key = coalesce(v.qualifier, '$LATEST')
         on conflict (account_id, source, source_key) where source_key is not null do nothing
         returning id`.execute(conn ?? db);
       const queued = new Set(rows.map((r) => r.id));
@@ -248,7 +280,10 @@ export function createAsyncRepository(db: Db) {
         )
         select c.*, c.expires_at <= ${now} as expired, cfg.on_success, cfg.on_failure
           from claimed c
-          left join event_invoke_configs cfg on cfg.account_id = c.account_id and cfg.function_id = c.function_id`.execute(db);
+          left join event_invoke_configs cfg
+                 on cfg.account_id = c.account_id and cfg.function_id = c.function_id and cfg.qualifier_key = coalesce(c.qualifier, '$LATEST')`.execute(
+        db,
+      );
       return rows.map((r) => ({
         accountId: r.account_id,
         id: r.id,
@@ -375,6 +410,8 @@ export function createAsyncRepository(db: Db) {
         accountId: string;
         requestId: string;
         functionId: string;
+        /** The configuration whose destination it is (absent or null: `$LATEST`'s). */
+        qualifier?: string | null;
         url: string;
         body: string;
         webhookSecretSealed?: string;
@@ -382,9 +419,9 @@ export function createAsyncRepository(db: Db) {
       now: Date,
     ): Promise<void> {
       await sql`
-        insert into async_destination_deliveries (account_id, request_id, function_id, url, body, status, next_attempt_at, give_up_at,
-                                                  webhook_secret)
-        values (${d.accountId}, ${d.requestId}, ${d.functionId}, ${d.url}, ${d.body}, 'pending', ${now},
+        insert into async_destination_deliveries (account_id, request_id, function_id, qualifier, url, body, status, next_attempt_at,
+                                                  give_up_at, webhook_secret)
+        values (${d.accountId}, ${d.requestId}, ${d.functionId}, ${d.qualifier ?? null}, ${d.url}, ${d.body}, 'pending', ${now},
                 ${now}::timestamptz + ${RETRY_WINDOW}::interval, ${d.webhookSecretSealed ?? null})
         on conflict (account_id, request_id) do nothing`.execute(tx);
     },
@@ -392,7 +429,7 @@ export function createAsyncRepository(db: Db) {
     /**
      * Claims due webhook deliveries; the claim counts the attempt and moves next_attempt_at out by
      * the backoff (30 s doubling, at most 6 h): the lease, and the next try if this one fails. The
-     * signing secret is the function's current one.
+     * signing secret is that of the configuration the record came from (the function's and qualifier's).
      */
     async claimDeliveries(now: Date, limit: number): Promise<ClaimedDelivery[]> {
       const { rows } = await sql<Row>`
@@ -407,15 +444,15 @@ export function createAsyncRepository(db: Db) {
                next_attempt_at = ${now}::timestamptz + least(interval '6 hours', interval '30 seconds' * power(2, d.attempts))
           from due
          where d.account_id = due.account_id and d.request_id = due.request_id
-        returning d.account_id, d.request_id, d.function_id, d.url, d.body, d.attempts, d.webhook_secret,
+        returning d.account_id, d.request_id, d.function_id, d.qualifier, d.url, d.body, d.attempts, d.webhook_secret,
                   (select c.webhook_secret from event_invoke_configs c
-                    where d.webhook_secret is null and c.account_id = d.account_id and c.function_id = d.function_id) as config_secret`.execute(
-        db,
-      );
+                    where d.webhook_secret is null and c.account_id = d.account_id and c.function_id = d.function_id
+                      and c.qualifier_key = coalesce(d.qualifier, '$LATEST')) as config_secret`.execute(db);
       return rows.map((r) => ({
         accountId: r.account_id,
         requestId: r.request_id,
         functionId: r.function_id,
+        qualifier: r.qualifier,
         url: r.url,
         body: r.body,
         deliverySecret: r.webhook_secret,

@@ -5,7 +5,14 @@ import { errorResponses } from '../../lib/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { principalOf, type Auth } from '../accounts/auth.js';
 import { NameParams } from '../functions/functions.schemas.js';
-import { EventInvokeConfigBody, EventInvokeConfigDto, InvocationDto, InvocationListDto, InvocationListQuery } from './async.schemas.js';
+import {
+  EventInvokeConfigBody,
+  EventInvokeConfigDto,
+  EventInvokeConfigQuery,
+  InvocationDto,
+  InvocationListDto,
+  InvocationListQuery,
+} from './async.schemas.js';
 import type { AsyncService } from './async.service.js';
 
 /** Invocations (asynchronous and synchronous) and the event-invoke-config of functions: an account key, or an admin with X-Account-Id. */
@@ -55,12 +62,28 @@ export function asyncRoutes(deps: { auth: Auth; accounts: AccountsService; event
         onRequest,
         schema: {
           tags,
-          summary: "Retries, age limit and destinations of the function's asynchronous invocations (the defaults until set)",
+          summary:
+            'Retries, age limit and destinations of the asynchronous invocations of the function, or of its alias or version (?qualifier=): the defaults until set',
           params: NameParams,
+          querystring: EventInvokeConfigQuery,
           response: { 200: EventInvokeConfigDto, ...errorResponses },
         },
       },
-      async (req) => events.getConfig(await account(req), req.params.name),
+      async (req) => events.getConfig(await account(req), req.params.name, req.query.qualifier),
+    );
+
+    app.get(
+      '/v1/functions/:name/event-invoke-configs',
+      {
+        onRequest,
+        schema: {
+          tags,
+          summary: "Every event-invoke-config set on the function: $LATEST's, then its versions', then its aliases'",
+          params: NameParams,
+          response: { 200: Type.Object({ configs: Type.Array(EventInvokeConfigDto) }), ...errorResponses },
+        },
+      },
+      async (req) => ({ configs: await events.listConfigs(await account(req), req.params.name) }),
     );
 
     app.put(
@@ -69,13 +92,15 @@ export function asyncRoutes(deps: { auth: Auth; accounts: AccountsService; event
         onRequest,
         schema: {
           tags,
-          summary: 'Replace the event-invoke-config; the answer carries the webhook signing secret when it was just made',
+          summary:
+            'Replace the event-invoke-config of the function, or of its alias or version (?qualifier=); the answer carries its webhook signing secret when it was just made',
           params: NameParams,
+          querystring: EventInvokeConfigQuery,
           body: EventInvokeConfigBody,
           response: { 200: EventInvokeConfigDto, ...errorResponses },
         },
       },
-      async (req) => events.putConfig(await account(req), req.params.name, req.body),
+      async (req) => events.putConfig(await account(req), req.params.name, req.body, req.query.qualifier),
     );
 
     app.delete(
@@ -84,13 +109,14 @@ export function asyncRoutes(deps: { auth: Auth; accounts: AccountsService; event
         onRequest,
         schema: {
           tags,
-          summary: 'Back to the defaults, no destinations',
+          summary: 'Back to the defaults, no destinations, for the function or its alias or version (?qualifier=)',
           params: NameParams,
+          querystring: EventInvokeConfigQuery,
           response: { 204: Type.Null(), ...errorResponses },
         },
       },
       async (req, reply) => {
-        await events.deleteConfig(await account(req), req.params.name);
+        await events.deleteConfig(await account(req), req.params.name, req.query.qualifier);
         return reply.code(204).send(null);
       },
     );

@@ -29,13 +29,31 @@ export const EventInvokeConfigBody = Type.Object(
 );
 export type EventInvokeConfigBody = Static<typeof EventInvokeConfigBody>;
 
+export const EventInvokeConfigQuery = Type.Object(
+  {
+    qualifier: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'an alias or published version of the function, or $LATEST (the default): each has its own configuration',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const EventInvokeConfigDto = Type.Object({
   functionName: Type.String(),
+  qualifier: Type.String({
+    description: "what the configuration belongs to: $LATEST (the unqualified function's), a version number or an alias",
+  }),
   maximumRetryAttempts: Type.Integer(),
   maximumEventAgeS: Type.Integer(),
   destinations: Type.Object({ onSuccess: Type.Optional(Dest), onFailure: Type.Optional(Dest) }),
   lastModified: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'null: the defaults, never set' }),
-  webhookSecret: Type.Optional(Type.String({ description: 'the webhook signing secret: shown once, when first made' })),
+  webhookSecret: Type.Optional(
+    Type.String({ description: 'the webhook signing secret of this configuration: shown once, when first made' }),
+  ),
 });
 
 const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'expired'] as const;

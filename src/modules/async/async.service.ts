@@ -11,7 +11,7 @@ import type { SecretBox } from '../../lib/secret-box.js';
 import { SIGNING_SECRET_CONTEXT, describeFailure, newSigningSecret, openSigningSecret, postWebhook } from '../../lib/webhooks.js';
 import type { BudgetsService } from '../budgets/budgets.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
-import { LATEST } from '../functions/versions.service.js';
+import type { VersionsService } from '../functions/versions.service.js';
 import type { InvokeService } from '../functions/invoke.service.js';
 import type { UsageService } from '../usage/usage.service.js';
 import {
@@ -19,6 +19,7 @@ import {
   type AsyncStatus,
   type ClaimedDelivery,
   type ClaimedEvent,
+  ConfigAliasMissing,
   DEFAULT_MAX_EVENT_AGE_S,
   DEFAULT_MAX_RETRIES,
   type Destination,
@@ -27,6 +28,7 @@ import {
   type Settlement,
 } from './async.repository.js';
 import { type Condition, destinationRecord, type OutcomeForRecord } from './destination-record.js';
+import { configQualifier, eventConfigQualifier, qualifierName } from './config-qualifier.js';
 import { CAP_RECHECK_MS, DEFAULT_RETRY_BASE_MS, errorRetryDelayMs, throttleDelayMs } from './retry-policy.js';
 
 /** Lambda's limit on an asynchronous event. */
@@ -53,7 +55,7 @@ export interface EventInvokeConfigInput {
 interface Outcome {
   settlement: Settlement;
   functionDestination?: NewEvent;
-  webhook?: { accountId: string; requestId: string; functionId: string; url: string; body: string };
+  webhook?: { accountId: string; requestId: string; functionId: string; qualifier: string | null; url: string; body: string };
 }
 
 /**
@@ -64,6 +66,8 @@ interface Outcome {
 export function createAsyncService(deps: {
   repo: AsyncRepository;
   functions: Pick<FunctionsService, 'resolve' | 'get'>;
+  /** Whether the alias or published version a configuration names exists. */
+  versions: Pick<VersionsService, 'resolve'>;
   invoke: Pick<InvokeService, 'invoke'>;
   budgets: Pick<BudgetsService, 'assertNotCapped' | 'capFor'>;
   usage: Pick<UsageService, 'findInvocation'>;
@@ -103,7 +107,7 @@ export function createAsyncService(deps: {
     if (c.deliverySecret !== null)
       return openSigningSecret(deps.secretBox, c.deliverySecret, SIGNING_SECRET_CONTEXT.delivery(c.accountId, c.requestId));
     if (c.configSecret !== null)
-      return openSigningSecret(deps.secretBox, c.configSecret, SIGNING_SECRET_CONTEXT.invokeConfig(c.accountId, c.functionId));
+      return openSigningSecret(deps.secretBox, c.configSecret, SIGNING_SECRET_CONTEXT.invokeConfig(c.accountId, c.functionId, c.qualifier));
     return null;
   }
 
@@ -136,7 +140,8 @@ export function createAsyncService(deps: {
     if (destination.type === 'webhook') {
       return {
         settlement: { ...settlement, destination: `webhook ${destination.url}` },
-        webhook: { accountId: e.accountId, requestId: e.id, functionId: e.functionId, url: destination.url, body },
+        // Signed with the secret of the configuration the destination came from: the event's qualifier's.
+        webhook: { accountId: e.accountId, requestId: e.id, functionId: e.functionId, qualifier: e.qualifier, url: destination.url, body },
       };
     }
     try {
@@ -250,6 +255,21 @@ export function createAsyncService(deps: {
   /** Resolves a function of the account by name, or a 404 naming it. */
   const functionOf = (accountId: string, name: string) => deps.functions.get(accountId, name);
 
+  /**
+   * The function and the qualifier a configuration request names; an alias or version must exist in the
+   * caller's account (404 otherwise, as Lambda answers "The function doesn't exist.").
+   */
+  async function configTarget(accountId: string, functionName: string, qualifier: string | undefined) {
+    const q = configQualifier(qualifier);
+    const fn = await functionOf(accountId, functionName);
+    if (q !== null) {
+      await deps.versions.resolve(accountId, functionName, q, { route: false }).catch((err: unknown) => {
+        throw err instanceof AppError && err.code === 'FUNCTION_NOT_FOUND' ? qualifierNotFound(functionName, qualifier!) : err;
+      });
+    }
+    return { fn, q };
+  }
+
   return {
     /** The worker calls this when it should look for work now (an event queued on this replica). */
     onQueued(fn: () => void): void {
@@ -284,7 +304,8 @@ export function createAsyncService(deps: {
         createdAt: now,
         dueAt: now,
         functionVersion: version ?? null,
-        qualifier: qualifier === undefined || qualifier === LATEST ? null : qualifier,
+        // Also the configuration it takes (its retries and age limit now, its destinations when it ends).
+        qualifier: eventConfigQualifier(qualifier),
       });
       wake();
       return { requestId: id };
@@ -395,7 +416,12 @@ export function createAsyncService(deps: {
             log.error({ err, requestId: c.requestId }, 'a destination signing secret does not open with this key; retried later');
             return repo.recordDelivery(c.accountId, c.requestId, false, now, 'the signing secret does not open with this replica key');
           }
-          if (secret === null) return repo.cancelDelivery(c.accountId, c.requestId, 'the function or its event-invoke-config was deleted');
+          if (secret === null)
+            return repo.cancelDelivery(
+              c.accountId,
+              c.requestId,
+              'the event-invoke-config the record came from (or its function or alias) was deleted',
+            );
           let status: number | null = null;
           let error: string | null = null;
           try {
@@ -468,19 +494,26 @@ export function createAsyncService(deps: {
       };
     },
 
-    async getConfig(accountId: string, functionName: string) {
+    /** One qualifier's configuration (`$LATEST`'s when absent); the defaults, `lastModified` null, until it is set. */
+    async getConfig(accountId: string, functionName: string, qualifier?: string) {
+      const { fn, q } = await configTarget(accountId, functionName, qualifier);
+      return toConfigDto(functionName, q, await repo.config(accountId, fn.id, q));
+    },
+
+    /** Every configuration set on the function: `$LATEST`'s, its versions', its aliases'. */
+    async listConfigs(accountId: string, functionName: string) {
       const fn = await functionOf(accountId, functionName);
-      const c = await repo.config(accountId, fn.id);
-      return toConfigDto(functionName, c);
+      return (await repo.configs(accountId, fn.id)).map((c) => toConfigDto(functionName, c.qualifier, c));
     },
 
     /**
-     * Replaces the function's event-invoke-config. A function destination must exist; a webhook is
-     * checked against the same address rules as budget alerts. The signing secret is made the first
-     * time a webhook destination is set, and shown in that answer only.
+     * Replaces the configuration of the function's `qualifier` (absent: `$LATEST`), which must exist. A
+     * function destination must exist; a webhook is checked against the same address rules as budget alerts.
+     * Each configuration has its own signing secret, made the first time a webhook destination is set on it
+     * and shown in that answer only.
      */
-    async putConfig(accountId: string, functionName: string, input: EventInvokeConfigInput) {
-      const fn = await functionOf(accountId, functionName);
+    async putConfig(accountId: string, functionName: string, input: EventInvokeConfigInput, qualifier?: string) {
+      const { fn, q } = await configTarget(accountId, functionName, qualifier);
       const dests = [
         ['destinations.onSuccess', input.destinations?.onSuccess],
         ['destinations.onFailure', input.destinations?.onFailure],
@@ -493,29 +526,36 @@ export function createAsyncService(deps: {
         }
         if (d?.type === 'webhook') await deps.outbound.check(`${field}.url`, d.url);
       }
-      const current = await repo.config(accountId, fn.id);
+      const current = await repo.config(accountId, fn.id, q);
       const needsSecret = dests.some(([, d]) => d?.type === 'webhook') && !current?.webhookSecret;
       const secret = needsSecret ? newSigningSecret() : null;
-      await repo.putConfig(
-        accountId,
-        {
-          functionId: fn.id,
-          maximumRetryAttempts: input.maximumRetryAttempts ?? DEFAULT_MAX_RETRIES,
-          maximumEventAgeS: input.maximumEventAgeS ?? DEFAULT_MAX_EVENT_AGE_S,
-          onSuccess: input.destinations?.onSuccess ?? null,
-          onFailure: input.destinations?.onFailure ?? null,
-          webhookSecret: secret ? deps.secretBox.seal(secret, SIGNING_SECRET_CONTEXT.invokeConfig(accountId, fn.id)) : null,
-        },
-        clock.now(),
-      );
-      const dto = toConfigDto(functionName, await repo.config(accountId, fn.id));
+      await repo
+        .putConfig(
+          accountId,
+          {
+            functionId: fn.id,
+            qualifier: q,
+            maximumRetryAttempts: input.maximumRetryAttempts ?? DEFAULT_MAX_RETRIES,
+            maximumEventAgeS: input.maximumEventAgeS ?? DEFAULT_MAX_EVENT_AGE_S,
+            onSuccess: input.destinations?.onSuccess ?? null,
+            onFailure: input.destinations?.onFailure ?? null,
+            webhookSecret: secret ? deps.secretBox.seal(secret, SIGNING_SECRET_CONTEXT.invokeConfig(accountId, fn.id, q)) : null,
+          },
+          clock.now(),
+        )
+        .catch((err: unknown) => {
+          throw err instanceof ConfigAliasMissing ? qualifierNotFound(functionName, qualifier ?? '') : err;
+        });
+      const dto = toConfigDto(functionName, q, await repo.config(accountId, fn.id, q));
       return secret ? { ...dto, webhookSecret: secret } : dto;
     },
 
-    async deleteConfig(accountId: string, functionName: string): Promise<void> {
-      const fn = await functionOf(accountId, functionName);
-      if (!(await repo.deleteConfig(accountId, fn.id)))
-        throw new AppError('NOT_FOUND', 404, `Function ${functionName} has no event-invoke-config`);
+    async deleteConfig(accountId: string, functionName: string, qualifier?: string): Promise<void> {
+      const { fn, q } = await configTarget(accountId, functionName, qualifier);
+      if (!(await repo.deleteConfig(accountId, fn.id, q))) {
+        const whose = q === null ? `Function ${functionName}` : `${functionName}:${q}`;
+        throw new AppError('NOT_FOUND', 404, `${whose} has no event-invoke-config`);
+      }
     },
   };
 }
@@ -532,9 +572,15 @@ export function uuidFromKey(key: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
-function toConfigDto(functionName: string, c: EventInvokeConfig | null) {
+const qualifierNotFound = (functionName: string, qualifier: string) =>
+  new AppError('FUNCTION_NOT_FOUND', 404, `qualifier: function ${functionName} has no alias or published version ${qualifier}`, [
+    { field: 'qualifier' },
+  ]);
+
+function toConfigDto(functionName: string, qualifier: string | null, c: EventInvokeConfig | null) {
   return {
     functionName,
+    qualifier: qualifierName(qualifier),
     maximumRetryAttempts: c?.maximumRetryAttempts ?? DEFAULT_MAX_RETRIES,
     maximumEventAgeS: c?.maximumEventAgeS ?? DEFAULT_MAX_EVENT_AGE_S,
     destinations: {

@@ -27,8 +27,10 @@ export const SEALED_COLUMNS = [
   {
     table: 'event_invoke_configs',
     column: 'webhook_secret',
-    key: ['account_id', 'function_id'],
-    context: ([accountId, functionId]: string[]) => SIGNING_SECRET_CONTEXT.invokeConfig(accountId!, functionId!),
+    // qualifier_key: the qualifier, `$LATEST` for the function's own (stored as a null qualifier).
+    key: ['account_id', 'function_id', 'qualifier_key'],
+    context: ([accountId, functionId, qualifier]: string[]) =>
+      SIGNING_SECRET_CONTEXT.invokeConfig(accountId!, functionId!, qualifier === '$LATEST' ? null : qualifier!),
     legacyPlain: true,
   },
   {
