@@ -278,7 +278,8 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
     const broken = await lambda.send(new PublishVersionCommand({ FunctionName: 'ver' }));
     await lambda.send(new CreateAliasCommand({ FunctionName: 'ver', Name: 'broken', FunctionVersion: broken.Version }));
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'ver', Handler: 'index.handler' }));
-    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'ver', MaximumRetryAttempts: 0 }));
+    // An event through an alias takes the alias's configuration, as on Lambda.
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'ver', Qualifier: 'broken', MaximumRetryAttempts: 0 }));
     const outcome = async (qualifier?: string) => {
       const queued = await lambda.send(new InvokeCommand({ FunctionName: 'ver', Qualifier: qualifier, InvocationType: 'Event' }));
       expect(queued.StatusCode).toBe(202);

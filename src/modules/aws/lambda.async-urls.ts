@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { describeValidation } from '../../lib/error-handler.js';
 import { compileChecker } from '../../lib/validation.js';
 import { EventInvokeConfigBody } from '../async/async.schemas.js';
+import { eventConfigQualifier, qualifierName } from '../async/config-qualifier.js';
 import { ALIAS_NAME } from '../functions/versions.service.js';
 import type { Cors } from '../urls/urls.repository.js';
 import { CorsSchema } from '../urls/urls.routes.js';
@@ -62,24 +63,30 @@ function toAuthType(v: unknown): 'NONE' | 'TALLY_KEY' {
 /** Event-invoke configuration and function URLs: the async and urls services, as /v1 uses them. */
 export const asyncAndUrlOperations: LambdaOperations = (app, ctx) => {
   const { events, urls } = ctx;
-  const nameOf = (req: FastifyRequest, caller: ArnContext) => {
+  /** The function and the qualifier (`Qualifier`, or `f:qualifier` in the name; the two must agree) a request names. */
+  const configTarget = (req: FastifyRequest, caller: ArnContext) => {
     const q = req.query as { Qualifier?: string };
-    const { name, qualifier } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller, q.Qualifier);
-    if (qualifier !== undefined && qualifier !== '$LATEST') {
-      throw awsErrors.invalidParameter('Qualifier: Tally keeps this configuration per function; omit the qualifier');
-    }
-    return name;
+    return parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller, q.Qualifier || undefined);
+  };
+  const qualifiedArn = (caller: ArnContext, t: { name: string; qualifier?: string }) =>
+    functionArn(caller, t.name, qualifierName(eventConfigQualifier(t.qualifier)));
+  /** Lambda's answer to a Get, Update or Delete of a configuration that is not there (nor its function or alias). */
+  const noConfig = (caller: ArnContext, t: { name: string; qualifier?: string }) =>
+    awsErrors.notFound(`The function ${qualifiedArn(caller, t)} doesn't have an EventInvokeConfig`);
+  /** The service's 404s (no such function, alias or version; no configuration) as `answer`. */
+  const notFoundAs = (answer: () => Error) => (err: unknown) => {
+    const code = (err as { code?: string }).code;
+    throw code === 'FUNCTION_NOT_FOUND' || code === 'NOT_FOUND' ? answer() : err;
   };
 
-  async function invokeConfig(caller: ArnContext, name: string, mustExist: boolean) {
-    const c = await events.getConfig(caller.accountId, name);
-    if (mustExist && c.lastModified === null) {
-      throw awsErrors.notFound(`The function ${functionArn(caller, name)} doesn't have an EventInvokeConfig`);
-    }
+  async function invokeConfig(caller: ArnContext, t: { name: string; qualifier?: string }) {
+    const c = await events.getConfig(caller.accountId, t.name, t.qualifier).catch(notFoundAs(() => noConfig(caller, t)));
+    if (c.lastModified === null) throw noConfig(caller, t);
     return c;
   }
-  const invokeConfigShape = (caller: ArnContext, name: string, c: Awaited<ReturnType<typeof invokeConfig>>) => ({
-    FunctionArn: functionArn(caller, name, '$LATEST'),
+  type Config = Awaited<ReturnType<typeof invokeConfig>>;
+  const invokeConfigShape = (caller: ArnContext, c: Config) => ({
+    FunctionArn: functionArn(caller, c.functionName, c.qualifier),
     MaximumRetryAttempts: c.maximumRetryAttempts,
     MaximumEventAgeInSeconds: c.maximumEventAgeS,
     // Lambda sends this timestamp as epoch seconds.
@@ -90,12 +97,21 @@ export const asyncAndUrlOperations: LambdaOperations = (app, ctx) => {
     },
   });
 
-  /** Put replaces the configuration; Update (POST) changes only the fields it names. */
+  /**
+   * Put replaces the configuration; Update (POST) changes only the fields it names, and only a configuration
+   * that exists. Both as Lambda answers them (LocalStack's AWS-validated tests): no field at all is refused, an
+   * alias or version that does not exist is "The function doesn't exist." (404), nothing written.
+   */
   async function writeConfig(req: FastifyRequest, merge: boolean) {
     const caller = callerOf(req, ctx);
-    const name = nameOf(req, caller);
+    const t = configTarget(req, caller);
     const b = jsonBody<AwsInvokeConfig>(req);
-    const current = merge ? await invokeConfig(caller, name, true) : null;
+    if (b.MaximumRetryAttempts === undefined && b.MaximumEventAgeInSeconds === undefined && b.DestinationConfig === undefined) {
+      throw awsErrors.invalidParameter('You must specify at least one of error handling or destination setting.');
+    }
+    const functionMissing = () => awsErrors.notFound("The function doesn't exist.");
+    const current = merge ? await events.getConfig(caller.accountId, t.name, t.qualifier).catch(notFoundAs(functionMissing)) : null;
+    if (current?.lastModified === null) throw noConfig(caller, t);
     const dc = b.DestinationConfig;
     const onSuccess = dc?.OnSuccess
       ? toDest(caller, 'DestinationConfig.OnSuccess', dc.OnSuccess.Destination)
@@ -118,8 +134,8 @@ export const asyncAndUrlOperations: LambdaOperations = (app, ctx) => {
     };
     const r = checkConfig(input);
     if (!r.ok) throw awsErrors.invalidParameter(describeValidation('body', r.errors).message);
-    await events.putConfig(caller.accountId, name, r.value);
-    return invokeConfigShape(caller, name, await invokeConfig(caller, name, true));
+    const written = await events.putConfig(caller.accountId, t.name, r.value, t.qualifier).catch(notFoundAs(functionMissing));
+    return invokeConfigShape(caller, written);
   }
 
   const configPath = '/2019-09-25/functions/:FunctionName/event-invoke-config';
@@ -127,13 +143,30 @@ export const asyncAndUrlOperations: LambdaOperations = (app, ctx) => {
   app.post(configPath, async (req, reply) => sendJson(reply, 200, await writeConfig(req, true)));
   app.get(configPath, async (req, reply) => {
     const caller = callerOf(req, ctx);
-    const name = nameOf(req, caller);
-    return sendJson(reply, 200, invokeConfigShape(caller, name, await invokeConfig(caller, name, true)));
+    return sendJson(reply, 200, invokeConfigShape(caller, await invokeConfig(caller, configTarget(req, caller))));
   });
   app.delete(configPath, async (req, reply) => {
     const caller = callerOf(req, ctx);
-    await events.deleteConfig(caller.accountId, nameOf(req, caller));
+    const t = configTarget(req, caller);
+    await events.deleteConfig(caller.accountId, t.name, t.qualifier).catch(notFoundAs(() => noConfig(caller, t)));
     return reply.code(204).send();
+  });
+  /** Every configuration of the function ($LATEST's, its versions', its aliases'), in pages ordered by FunctionArn, as Lambda pages them. */
+  app.get(`${configPath}/list`, async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    const q = req.query as { Marker?: string; MaxItems?: string };
+    const max = q.MaxItems === undefined ? 50 : Number(q.MaxItems);
+    if (!Number.isInteger(max) || max < 1 || max > 50) throw awsErrors.invalidParameter('MaxItems: an integer from 1 to 50');
+    const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller);
+    const all = (
+      await events.listConfigs(caller.accountId, name).catch(notFoundAs(() => awsErrors.notFound("The function doesn't exist.")))
+    )
+      .map((c) => invokeConfigShape(caller, c))
+      .sort((x, y) => (x.FunctionArn < y.FunctionArn ? -1 : 1));
+    const after = q.Marker === undefined ? all : all.filter((c) => c.FunctionArn > q.Marker!);
+    const page = after.slice(0, max);
+    const more = after.length > max;
+    return sendJson(reply, 200, { FunctionEventInvokeConfigs: page, ...(more ? { NextMarker: page[page.length - 1]!.FunctionArn } : {}) });
   });
 
   // Function URLs: the function's own (no qualifier) and its aliases' (Qualifier=live).
