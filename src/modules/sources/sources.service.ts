@@ -181,7 +181,7 @@ export function createSourcesService(deps: {
     }
     if (type === 's3-webhook' && (input.batchSize !== undefined || input.maximumBatchingWindowS !== undefined || input.destinations)) {
       throw errors.validation(
-        's3-webhook: each notification is one asynchronous invocation; its retries and destinations are the function event-invoke-config',
+        "s3-webhook: each notification is one asynchronous invocation; its retries and destinations are the event-invoke-config of the mapping's qualifier (the function's $LATEST, or its alias or version)",
         [{ field: 'source.type' }],
       );
     }
