@@ -64,6 +64,11 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
   async function work(redis: Redis, first: boolean): Promise<void> {
     let lagAt = 0;
     let claimAt = 0;
+    /**
+     * The last XAUTOCLAIM filled a batch: there may be more behind it (a read-ahead handed back by a poller that
+     * finished for a change, larger than this poller's batch), claimed at once and before anything is read anew.
+     */
+    let claimMore = false;
     let next: Promise<Entry[]> | null = null;
     /** Read, and not to be run by this poller (it is finishing for a change of the mapping). */
     let unrun: Entry[] = [];
@@ -75,7 +80,7 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
           await measureLag(redis, stream, group).then(ctx.lag, () => {});
         }
         let entries: Entry[] = [];
-        if (first && Date.now() - claimAt > Math.max(250, ctx.leaseMs / 2)) {
+        if (first && (claimMore || Date.now() - claimAt > Math.max(250, ctx.leaseMs / 2))) {
           // Entries a dead poller read and never acknowledged, idle for longer than a lease.
           claimAt = Date.now();
           const claimed = (await redis.call(
@@ -89,6 +94,7 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
             String(m.batchSize),
           )) as unknown[];
           entries = asEntries(claimed[1]);
+          claimMore = entries.length >= m.batchSize;
         }
         if (entries.length === 0) {
           entries = next ? await next : await read(redis, m.batchSize, 1_000);
@@ -104,8 +110,12 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
           unrun = entries;
           break;
         }
-        next = read(redis, m.batchSize, null);
-        next.catch(() => {});
+        // No read ahead while claimed entries may remain (they go first, to keep the stream's order), nor over one
+        // still unread (a batch just claimed ran before it): it would be dropped, and reclaimed only a lease later.
+        if (!claimMore && next === null) {
+          next = read(redis, m.batchSize, null);
+          next.catch(() => {});
+        }
         await ctx.runner.run(
           entries.map((e) => toRecord(stream, e)),
           (r) => r.id,
