@@ -9,7 +9,7 @@ import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functi
 /**
  * Review of "Changing a mapping" (docs/sources.md): a Redis poller finishing for a change hands back what it read
  * ahead, and the next poller's first XAUTOCLAIM is to take it "before reading new entries, keeping the stream's
- * order". This test changes a mapping to a smaller batch.
+ * order". These tests change a mapping to a smaller batch, and change one whose batching window is waiting.
  */
 const t = useFunctionsApp({ deps: { events: { retryBaseMs: 50, leaseMs: 3_000 }, webhooks: { allowPrivate: true } } });
 
@@ -87,6 +87,39 @@ describe('review: a Redis mapping changed while it runs keeps the stream order',
           .slice(-5)
           .every((b) => b.length <= 2),
       ).toBe(true);
+      await call(t.base, key, 'DELETE', `/v1/event-source-mappings/${id}`);
+    } finally {
+      await redis.del(stream);
+      redis.disconnect();
+    }
+  });
+
+  it('changed while its batching window waits: the entry read for that window is handed back and runs first, once', async () => {
+    const stream = unique('window');
+    const redis = redisClient();
+    try {
+      const m = await create({
+        functionName: 'f',
+        source: { type: 'redis', url: BROKERS.redis, stream },
+        batchSize: 10,
+        maximumBatchingWindowS: 2,
+      });
+      expect(m.status, m.text).toBe(201);
+      const id = m.json.id as string;
+      await until('the mapping Enabled', async () => (await get(id)).state === 'Enabled', 30_000);
+      await redis.xadd(stream, '*', 'body', JSON.stringify({ n: 1 }));
+      // The poller read entry 1 and waits for its window to fill (nothing runs yet): the mapping changes then.
+      await until('entry 1 read', async () => ((await redis.xpending(stream, `tally-${id}`)) as [number])[0] === 1, 10_000);
+      const changed = await patch(id, { batchSize: 5 });
+      expect(changed.status, changed.text).toBe(200);
+      await until('the change applied', async () => (await get(id)).state === 'Enabled', 30_000);
+      const tx = redis.multi();
+      for (let n = 2; n <= 5; n++) tx.xadd(stream, '*', 'body', JSON.stringify({ n }));
+      await tx.exec();
+      await until('every message ran', async () => ranOf(id).flat().length >= 5, 30_000);
+      await new Promise((r) => setTimeout(r, 500));
+      // Entry 1 was read before the others were published: it runs first (not a lease later, after them), once.
+      expect(ranOf(id).flat()).toEqual([1, 2, 3, 4, 5]);
       await call(t.base, key, 'DELETE', `/v1/event-source-mappings/${id}`);
     } finally {
       await redis.del(stream);

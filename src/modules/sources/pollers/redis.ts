@@ -101,7 +101,10 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
           next = null;
         }
         if (entries.length > 0 && entries.length < m.batchSize && m.batchingWindowMs > 0) {
+          // A change of the mapping stops an idle poller during its window: what it read is handed back then too.
+          unrun = entries;
           await sleep(m.batchingWindowMs, ctx.signal);
+          unrun = [];
           entries = entries.concat(await read(redis, m.batchSize - entries.length, null));
         }
         if (entries.length === 0) continue;
