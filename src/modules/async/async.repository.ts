@@ -461,13 +461,18 @@ export function createAsyncRepository(db: Db) {
       }));
     },
 
+    /**
+     * An attempt's outcome. A delivery cancelled while its attempt was under way (its configuration deleted, migration
+     * 0106) stays cancelled when the attempt failed: made pending again, its next attempt would be signed with the
+     * secret of a configuration set since under the same key.
+     */
     async recordDelivery(accountId: string, requestId: string, delivered: boolean, at: Date, error: string | null): Promise<string> {
       const { rows } = await sql<{ status: string }>`
         update async_destination_deliveries
            set status = case when ${delivered} then 'delivered' when next_attempt_at > give_up_at then 'failed' else 'pending' end,
                delivered_at = case when ${delivered} then ${at}::timestamptz end,
                last_error = ${error}
-         where account_id = ${accountId} and request_id = ${requestId}
+         where account_id = ${accountId} and request_id = ${requestId} and (status <> 'cancelled' or ${delivered})
         returning status`.execute(db);
       return rows[0]?.status ?? 'cancelled';
     },
