@@ -29,6 +29,11 @@ export interface ResolvedQualifier {
   executedVersion: string;
   /** A weighted alias: the other version, and the share of invocations it gets. */
   routing?: AliasRouting;
+  /**
+   * An alias: when it was made. Something made for an alias earlier (a function URL) belonged to another alias of
+   * that name, since deleted (taking it along); the cache of a replica may still hold it for a moment.
+   */
+  aliasCreatedAt?: Date;
 }
 
 /** A weighted alias's second version as a request names it: a published version and its share. */
@@ -136,8 +141,14 @@ export function createVersionsService(deps: {
     if (!ALIAS_NAME.test(qualifier)) throw badQualifier(qualifier);
     const alias = await repo.alias(accountId, fn.id, qualifier);
     if (!alias) throw errors.functionNotFound(`${name}:${qualifier}`);
-    if (alias.version === null) return { version: undefined, executedVersion: LATEST };
-    return { version: alias.version, executedVersion: String(alias.version), ...(alias.routing ? { routing: alias.routing } : {}) };
+    const aliasCreatedAt = alias.createdAt;
+    if (alias.version === null) return { version: undefined, executedVersion: LATEST, aliasCreatedAt };
+    return {
+      version: alias.version,
+      executedVersion: String(alias.version),
+      ...(alias.routing ? { routing: alias.routing } : {}),
+      aliasCreatedAt,
+    };
   }
 
   return {

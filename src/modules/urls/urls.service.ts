@@ -7,7 +7,7 @@ import { uuid7 } from '../../lib/uuid7.js';
 import type { Auth } from '../accounts/auth.js';
 import type { FunctionsService } from '../functions/functions.service.js';
 import type { InvokeService } from '../functions/invoke.service.js';
-import { ALIAS_NAME, LATEST, type VersionsService } from '../functions/versions.service.js';
+import { ALIAS_NAME, LATEST, pickVersion, type VersionsService } from '../functions/versions.service.js';
 import { fromFunctionResult, type HttpRequestIn, type HttpResponseOut, toHttpEvent } from './http-event.js';
 import { AliasMissing, type AuthType, type Cors, type FunctionUrl, type UrlsRepository } from './urls.repository.js';
 
@@ -67,21 +67,25 @@ export function createUrlsService(deps: {
   /**
    * The version an alias's URL runs for this call (undefined: the alias names $LATEST), drawn per call for a
    * weighted alias, as `/v1/functions/:name/invoke?alias=` does. A deleted alias took its URL with it (the
-   * foreign key of migration 0103); until this replica's cached URL expires, a call finds the alias gone and
-   * answers the same 404 as the URL's absence, never running another version.
+   * foreign key of migration 0103); until this replica's cached URL expires, a call finds the alias gone (or made
+   * again since, after the URL: another alias) and answers the same 404 as the URL's absence, never running another
+   * version.
    */
   async function aliasVersion(u: FunctionUrl, alias: string): Promise<number | undefined> {
-    const resolved = await deps.versions.resolve(u.accountId, u.functionName, alias).catch((err: unknown) => {
-      if (err instanceof AppError && err.code === 'FUNCTION_NOT_FOUND') {
-        throw new AppError(
-          'FUNCTION_URL_NOT_FOUND',
-          404,
-          `/url/${u.urlId}/ was the URL of alias ${alias} of function ${u.functionName}, which was deleted with its URL`,
-        );
-      }
+    const gone = () =>
+      new AppError(
+        'FUNCTION_URL_NOT_FOUND',
+        404,
+        `/url/${u.urlId}/ was the URL of alias ${alias} of function ${u.functionName}, which was deleted with its URL`,
+      );
+    const own = await deps.versions.resolve(u.accountId, u.functionName, alias, { route: false }).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'FUNCTION_NOT_FOUND') throw gone();
       throw err;
     });
-    return resolved.version;
+    // An alias made after the URL is another alias of the name (the URL was made for one that existed, and went with
+    // it): a URL still cached here must not reach it.
+    if (own.aliasCreatedAt && own.aliasCreatedAt.getTime() > u.createdAt.getTime()) throw gone();
+    return pickVersion(own).version;
   }
 
   const dto = (u: FunctionUrl, base: string) => ({
