@@ -185,19 +185,33 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
    */
   let finishing = false;
   let running = 0;
+  /** The poller ran part of what it can only acknowledge whole (`hold`): finishing waits for the rest. */
+  let held = false;
   let idle: (() => void) | null = null;
 
   return {
-    /** Runs one batch; refused with Stopped (nothing invoked, nothing to acknowledge) once the runner is finishing. */
+    /**
+     * Runs one batch; refused with Stopped (nothing invoked, nothing to acknowledge) once the runner is finishing,
+     * unless the poller holds it for the rest of what it has part-run.
+     */
     async run<T>(items: T[], idOf: (item: T) => string, build: (items: T[]) => Buffer, opts: RunOptions): Promise<void> {
-      if (finishing) throw new Stopped();
+      if (finishing && !held) throw new Stopped();
       running += 1;
       try {
         await runItems(items, idOf, build, opts);
       } finally {
         running -= 1;
-        if (finishing && running === 0) idle?.();
+        if (finishing && running === 0 && !held) idle?.();
       }
+    },
+    /**
+     * `true`: the batches run so far end inside a unit the broker is acknowledged for only as a whole (a Postgres
+     * transaction, confirmed at its end): finishing waits, and `run` still takes batches, until the poller has run
+     * the rest and says `false`. Otherwise the next poller would get the whole unit again and run its first part twice.
+     */
+    hold(on: boolean): void {
+      held = on;
+      if (!on && finishing && running === 0) idle?.();
     },
     /** True once `finish` was called: a poller starts no batch then (what it read but did not run, the broker gives again). */
     get finishing(): boolean {
@@ -212,7 +226,7 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
       finishing = true;
       return new Promise<void>((resolve) => {
         const done = () => setImmediate(resolve);
-        if (running === 0) done();
+        if (running === 0 && !held) done();
         else idle = done;
       });
     },

@@ -54,8 +54,16 @@ export function pollPostgres(ctx: PollerContext): Promise<void> {
   const m = ctx.mapping;
   const slot = m.source.slot!;
   const build = (records: DynamoDbStreamRecord[]) => Buffer.from(JSON.stringify({ Records: records }));
+  /** This session ran changes of a transaction whose end it has not confirmed (the runner is held meanwhile). */
+  let partial = false;
+  const setPartial = (on: boolean) => {
+    partial = on;
+    ctx.runner.hold(on);
+  };
 
   return withReconnect(ctx, async () => {
+    // A new session starts from the slot's confirmed position: nothing of it is part-run.
+    setPartial(false);
     // A plain connection beside the replication one: the slot's position, relations' keys and types, the lag.
     const sql = await userDb(ctx.url, 'lookups');
     let stream: ReplicationStream | null = null;
@@ -93,7 +101,9 @@ export function pollPostgres(ctx: PollerContext): Promise<void> {
       );
 
       const stop = aborted(ctx.signal);
-      while (!ctx.signal.aborted && !ctx.runner.finishing) {
+      // Finishing for a change of the mapping, a poller that ran part of a transaction runs the rest first (with the
+      // settings it has): the slot resends a transaction from its start to whatever it is not confirmed for.
+      while (!ctx.signal.aborted && !(ctx.runner.finishing && !partial)) {
         const batch = await nextBatch(stream, stop);
         if (!batch) continue;
         const records: DynamoDbStreamRecord[] = [];
@@ -102,9 +112,13 @@ export function pollPostgres(ctx: PollerContext): Promise<void> {
             streamRecord({ region: ctx.region, accountId: m.accountId, mappingId: m.id, change: toChange(c.msg, await c.rel), at: c.at }),
           );
         }
+        // Held before a batch that ends inside a transaction runs (so finishing waits for the rest), released only
+        // once a batch that ends one is confirmed.
+        if (batch.partial) setPartial(true);
         await ctx.runner.run(records, (r) => r.dynamodb.SequenceNumber, build, { bisect: !m.reportItemFailures, fromFirstFailure: true });
         // Only whole transactions are confirmed: a batch that ends inside one confirms the transaction before it.
         if (batch.through !== null) stream.confirm(batch.through);
+        if (!batch.partial) setPartial(false);
       }
     } finally {
       for (const t of timers) clearInterval(t);
@@ -119,10 +133,17 @@ export function pollPostgres(ctx: PollerContext): Promise<void> {
    * nothing came (the poller stopping). Rejects once the connection failed: a dead connection
    * confirms nothing, and what it delivered comes again from the slot in the next session.
    */
-  async function nextBatch(stream: ReplicationStream, stop: Promise<void>): Promise<{ changes: Change[]; through: bigint | null } | null> {
+  async function nextBatch(
+    stream: ReplicationStream,
+    stop: Promise<void>,
+  ): Promise<{ changes: Change[]; through: bigint | null; partial: boolean } | null> {
     const { items } = stream;
     stream.check();
-    while (items.peek()?.kind === 'end') stream.confirm((items.shift() as { lsn: bigint }).lsn);
+    while (items.peek()?.kind === 'end') {
+      stream.confirm((items.shift() as { lsn: bigint }).lsn);
+      setPartial(false);
+    }
+    if (ctx.runner.finishing && !partial) return null;
     if (items.length === 0) {
       await Promise.race([stream.arrival(), stream.ended, stop]);
       return null;
@@ -146,12 +167,16 @@ export function pollPostgres(ctx: PollerContext): Promise<void> {
     }
     const changes: Change[] = [];
     let through: bigint | null = null;
+    let inside = false;
     for (let head = items.peek(); head && !(head.kind === 'change' && changes.length === m.batchSize); head = items.peek()) {
+      // Finishing, the batch ends with the transaction it was part-way through: no change of the next one.
+      if (head.kind === 'change' && ctx.runner.finishing && through !== null) break;
       items.shift();
       if (head.kind === 'change') changes.push(head);
       else through = head.lsn;
+      inside = head.kind === 'change';
     }
-    return { changes, through };
+    return { changes, through, partial: inside };
   }
 }
 
