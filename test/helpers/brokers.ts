@@ -5,6 +5,9 @@ import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
 import { connect, type NatsConnection } from 'nats';
+import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
+import type { Services } from '../../src/app.js';
+import { type Clock, systemClock } from '../../src/lib/clock.js';
 import type { InvokeService } from '../../src/modules/functions/invoke.service.js';
 import { call, until } from './functions.js';
 
@@ -32,6 +35,25 @@ export function watchInvocations(real: () => Pick<InvokeService, 'invoke'>, seen
       seen.push({ holder: holder(), fn: name, event: JSON.parse(payload.toString()), status: r.status, result });
       return r;
     },
+  });
+}
+
+/**
+ * The event-source job over an app's services, as the tests run it: leases of `leaseMs` (1.5 s) and retries 50 ms
+ * apart, invoking through `invoke` (the app's own, or a watched one).
+ */
+export function startSourcesJob(
+  t: { services: Services; app: { log: Parameters<typeof startEventSources>[0]['log'] } },
+  invoke: Pick<InvokeService, 'invoke'> = t.services.invoke,
+  opts: { leaseMs?: number; clock?: Clock; log?: Parameters<typeof startEventSources>[0]['log'] } = {},
+): EventSources {
+  return startEventSources({
+    sources: t.services.sources,
+    invoke,
+    events: t.services.events,
+    clock: opts.clock ?? systemClock,
+    log: opts.log ?? t.app.log,
+    options: { leaseMs: opts.leaseMs ?? 1_500, retryBaseMs: 50 },
   });
 }
 

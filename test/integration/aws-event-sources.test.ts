@@ -9,11 +9,10 @@ import {
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
-import { systemClock } from '../../src/lib/clock.js';
+import type { EventSources } from '../../src/jobs/event-sources.js';
 import type { InvokeService } from '../../src/modules/functions/invoke.service.js';
 import { admin, newTenant } from '../helpers/app.js';
-import { BROKERS, rabbitQueue, redisClient, unique } from '../helpers/brokers.js';
+import { BROKERS, rabbitQueue, redisClient, unique, startSourcesJob } from '../helpers/brokers.js';
 import { deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 
 const t = useFunctionsApp({ deps: { events: { retryBaseMs: 50, leaseMs: 3_000 } } });
@@ -35,14 +34,7 @@ let job: EventSources;
 let lambda: LambdaClient;
 let accountId: string;
 beforeAll(async () => {
-  job = startEventSources({
-    sources: t.services.sources,
-    invoke: watched,
-    events: t.services.events,
-    clock: systemClock,
-    log: t.app.log,
-    options: { leaseMs: 1_500, retryBaseMs: 50 },
-  });
+  job = startSourcesJob(t, watched);
   const a = await newTenant(t.app);
   accountId = a.id;
   await deploy(t.base, a.accountKey, 'consumer', zip, { handler: 'index.handler' });

@@ -3,11 +3,10 @@ import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
 import { RetentionPolicy, connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
-import { systemClock } from '../../src/lib/clock.js';
+import type { EventSources } from '../../src/jobs/event-sources.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { bearer, newTenant, useTestApp } from '../helpers/app.js';
-import { BROKERS, unique } from '../helpers/brokers.js';
+import { BROKERS, unique, startSourcesJob } from '../helpers/brokers.js';
 import { makeZip, until } from '../helpers/functions.js';
 
 const t = useTestApp();
@@ -16,14 +15,7 @@ let nc: NatsConnection;
 let key: string;
 
 beforeAll(async () => {
-  job = startEventSources({
-    sources: t.services.sources,
-    invoke: t.services.invoke,
-    events: t.services.events,
-    clock: systemClock,
-    log: silentLogger(),
-    options: { leaseMs: 1_500, retryBaseMs: 50 },
-  });
+  job = startSourcesJob(t, t.services.invoke, { log: silentLogger() });
   key = (await newTenant(t.app)).accountKey;
   const zip = makeZip([{ name: 'index.js', data: 'exports.handler = async () => "ok";' }]);
   const fn = await t.app.inject({

@@ -2,10 +2,9 @@ import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, Lambd
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AsyncWorker, startAsyncWorker } from '../../src/jobs/async-worker.js';
-import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
-import { systemClock } from '../../src/lib/clock.js';
+import type { EventSources } from '../../src/jobs/event-sources.js';
 import { admin, newTenant } from '../helpers/app.js';
-import { receiver, type SeenInvocation, watchInvocations, mappingRoutes } from '../helpers/brokers.js';
+import { receiver, type SeenInvocation, watchInvocations, mappingRoutes, startSourcesJob } from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 import { startLogicalPostgres } from '../helpers/logical-postgres.js';
 
@@ -51,14 +50,11 @@ let key: string;
 let accountId: string;
 
 const startJob = () => {
-  const j: EventSources = startEventSources({
-    sources: t.services.sources,
-    invoke: watched(() => j.holder),
-    events: t.services.events,
-    clock: systemClock,
-    log: t.app.log,
-    options: { leaseMs: LEASE_MS, retryBaseMs: 50 },
-  });
+  const j: EventSources = startSourcesJob(
+    t,
+    watched(() => j.holder),
+    { leaseMs: LEASE_MS },
+  );
   return j;
 };
 

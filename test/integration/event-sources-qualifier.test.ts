@@ -7,11 +7,10 @@ import {
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AsyncWorker, startAsyncWorker } from '../../src/jobs/async-worker.js';
-import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
-import { systemClock } from '../../src/lib/clock.js';
+import type { EventSources } from '../../src/jobs/event-sources.js';
 import type { InvokeService } from '../../src/modules/functions/invoke.service.js';
 import { newTenant } from '../helpers/app.js';
-import { BROKERS, mappingRoutes, receiver, redisClient, unique } from '../helpers/brokers.js';
+import { BROKERS, mappingRoutes, receiver, redisClient, unique, startSourcesJob } from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 import { lambdaClientFor } from '../helpers/lambda.js';
 
@@ -53,14 +52,7 @@ let accountId: string;
 let lambda: LambdaClient;
 beforeAll(async () => {
   worker = startAsyncWorker({ events: t.services.events, log: t.app.log, options: { pollMs: 50, deliveryPollMs: 100 } });
-  job = startEventSources({
-    sources: t.services.sources,
-    invoke: watched,
-    events: t.services.events,
-    clock: systemClock,
-    log: t.app.log,
-    options: { leaseMs: 1_500, retryBaseMs: 50 },
-  });
+  job = startSourcesJob(t, watched);
   dlq = await receiver();
   const a = await newTenant(t.app);
   key = a.accountKey;

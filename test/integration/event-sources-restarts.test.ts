@@ -4,11 +4,10 @@ import mqtt from 'mqtt';
 import { connect as natsConnect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AsyncWorker, startAsyncWorker } from '../../src/jobs/async-worker.js';
-import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
-import { systemClock } from '../../src/lib/clock.js';
+import type { EventSources } from '../../src/jobs/event-sources.js';
 import type { InvokeService } from '../../src/modules/functions/invoke.service.js';
 import { newTenant } from '../helpers/app.js';
-import { receiver, unique, mappingRoutes } from '../helpers/brokers.js';
+import { receiver, unique, mappingRoutes, startSourcesJob } from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 import {
   type OwnBroker,
@@ -125,14 +124,7 @@ beforeAll(async () => {
     ownRabbitMq(),
   ]);
   worker = startAsyncWorker({ events: t.services.events, log: t.app.log, options: { pollMs: 50, deliveryPollMs: 100 } });
-  job = startEventSources({
-    sources: t.services.sources,
-    invoke: watched,
-    events: t.services.events,
-    clock: systemClock,
-    log: t.app.log,
-    options: { leaseMs: LEASE_MS, retryBaseMs: 50 },
-  });
+  job = startSourcesJob(t, watched, { leaseMs: LEASE_MS });
   dlq = await receiver();
   key = (await newTenant(t.app)).accountKey;
   for (const handler of ['rmq', 'stream', 'mqtt']) await deploy(t.base, key, handler, zip, { handler: `index.${handler}` });

@@ -1,9 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
-import { systemClock } from '../../src/lib/clock.js';
+import type { EventSources } from '../../src/jobs/event-sources.js';
 import { newTenant } from '../helpers/app.js';
-import { mappingRoutes, type SeenInvocation, watchInvocations } from '../helpers/brokers.js';
+import { mappingRoutes, type SeenInvocation, watchInvocations, startSourcesJob } from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 import { startLogicalPostgres } from '../helpers/logical-postgres.js';
 
@@ -39,14 +38,10 @@ beforeAll(async () => {
   userPg = await startLogicalPostgres();
   user = new pg.Client(userPg.url);
   await user.connect();
-  const j: EventSources = startEventSources({
-    sources: t.services.sources,
-    invoke: watched(() => j.holder),
-    events: t.services.events,
-    clock: systemClock,
-    log: t.app.log,
-    options: { leaseMs: 1_500, retryBaseMs: 50 },
-  });
+  const j: EventSources = startSourcesJob(
+    t,
+    watched(() => j.holder),
+  );
   job = j;
   const tenant = await newTenant(t.app);
   key = tenant.accountKey;

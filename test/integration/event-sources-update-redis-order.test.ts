@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
-import { systemClock } from '../../src/lib/clock.js';
+import type { EventSources } from '../../src/jobs/event-sources.js';
 import type { InvokeService } from '../../src/modules/functions/invoke.service.js';
 import { newTenant } from '../helpers/app.js';
-import { BROKERS, mappingRoutes, redisClient, unique } from '../helpers/brokers.js';
+import { BROKERS, mappingRoutes, redisClient, unique, startSourcesJob } from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 
 /**
@@ -40,14 +39,7 @@ const ranOf = (id: string) => ran.get(id) ?? [];
 let job: EventSources;
 let key: string;
 beforeAll(async () => {
-  job = startEventSources({
-    sources: t.services.sources,
-    invoke: watched,
-    events: t.services.events,
-    clock: systemClock,
-    log: t.app.log,
-    options: { leaseMs: 1_500, retryBaseMs: 50 },
-  });
+  job = startSourcesJob(t, watched);
   const a = await newTenant(t.app);
   key = a.accountKey;
   await deploy(t.base, key, 'f', zip, { handler: 'index.handler' });

@@ -10,11 +10,10 @@ import {
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
-import { systemClock } from '../../src/lib/clock.js';
+import type { EventSources } from '../../src/jobs/event-sources.js';
 import type { InvokeService } from '../../src/modules/functions/invoke.service.js';
 import { admin, newTenant } from '../helpers/app.js';
-import { BROKERS, mappingRoutes, receiver, redisClient, unique } from '../helpers/brokers.js';
+import { BROKERS, mappingRoutes, receiver, redisClient, unique, startSourcesJob } from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 import { lambdaClientFor } from '../helpers/lambda.js';
 
@@ -60,14 +59,7 @@ let other: Awaited<ReturnType<typeof newTenant>>;
 let lambda: LambdaClient;
 let access: { accessKeyId: string; secretAccessKey: string };
 beforeAll(async () => {
-  job = startEventSources({
-    sources: t.services.sources,
-    invoke: watched,
-    events: t.services.events,
-    clock: systemClock,
-    log: t.app.log,
-    options: { leaseMs: 1_500, retryBaseMs: 50 },
-  });
+  job = startSourcesJob(t, watched);
   dlq = await receiver();
   const a = await newTenant(t.app);
   key = a.accountKey;

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAsyncWorker, type AsyncWorker } from '../../src/jobs/async-worker.js';
-import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
-import { systemClock } from '../../src/lib/clock.js';
+import type { EventSources } from '../../src/jobs/event-sources.js';
 import { newTenant } from '../helpers/app.js';
 import {
   BROKERS,
@@ -15,6 +14,7 @@ import {
   unique,
   watchInvocations,
   mappingRoutes,
+  startSourcesJob,
 } from '../helpers/brokers.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
 
@@ -77,14 +77,11 @@ let dlq: Awaited<ReturnType<typeof receiver>>;
 let key: string;
 beforeAll(async () => {
   worker = startAsyncWorker({ events: t.services.events, log: t.app.log, options: { pollMs: 50, deliveryPollMs: 100 } });
-  jobA = startEventSources({
-    sources: t.services.sources,
-    invoke: watched(() => jobA.holder),
-    events: t.services.events,
-    clock: systemClock,
-    log: t.app.log,
-    options: { leaseMs: LEASE_MS, retryBaseMs: 50 },
-  });
+  jobA = startSourcesJob(
+    t,
+    watched(() => jobA.holder),
+    { leaseMs: LEASE_MS },
+  );
   dlq = await receiver();
   key = (await newTenant(t.app)).accountKey;
   for (const handler of ['rmq', 'stream', 'mqtt', 's3']) await deploy(t.base, key, handler, zip, { handler: `index.${handler}` });
@@ -256,14 +253,11 @@ describe('event source mappings against the real brokers', { timeout: 90_000 }, 
   });
 
   it('two pollers (replicas) on one database: one holds the mapping, each message is handled once', async () => {
-    const jobB = startEventSources({
-      sources: t.services.sources,
-      invoke: watched(() => jobB.holder),
-      events: t.services.events,
-      clock: systemClock,
-      log: t.app.log,
-      options: { leaseMs: LEASE_MS, retryBaseMs: 50 },
-    });
+    const jobB = startSourcesJob(
+      t,
+      watched(() => jobB.holder),
+      { leaseMs: LEASE_MS },
+    );
     const queue = unique('q2');
     const q = await rabbitQueue(queue);
     try {

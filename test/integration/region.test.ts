@@ -2,9 +2,9 @@ import { GetEventSourceMappingCommand, GetFunctionConfigurationCommand, type Lam
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AsyncWorker, startAsyncWorker } from '../../src/jobs/async-worker.js';
-import { type EventSources, startEventSources } from '../../src/jobs/event-sources.js';
+import type { EventSources } from '../../src/jobs/event-sources.js';
 import { newTenant } from '../helpers/app.js';
-import { BROKERS, mappingRoutes, receiver, redisClient, unique } from '../helpers/brokers.js';
+import { BROKERS, mappingRoutes, receiver, redisClient, unique, startSourcesJob } from '../helpers/brokers.js';
 import { call, deploy, makeZip, shiftedClock, until, useFunctionsApp } from '../helpers/functions.js';
 import { lambdaClientFor } from '../helpers/lambda.js';
 import { startLogicalPostgres } from '../helpers/logical-postgres.js';
@@ -47,14 +47,7 @@ let accountId: string;
 
 beforeAll(async () => {
   worker = startAsyncWorker({ events: t.services.events, log: t.app.log, options: { pollMs: 50, deliveryPollMs: 100 } });
-  job = startEventSources({
-    sources: t.services.sources,
-    invoke: t.services.invoke,
-    events: t.services.events,
-    clock,
-    log: t.app.log,
-    options: { leaseMs: 1_500, retryBaseMs: 50 },
-  });
+  job = startSourcesJob(t, t.services.invoke, { clock });
   hooks = await receiver();
   userPg = await startLogicalPostgres();
   const tenant = await newTenant(t.app);
