@@ -133,15 +133,15 @@ export async function mqttPublisher() {
   };
 }
 
-/** An HTTP receiver on loopback that answers 200 and keeps what it got (failure destination webhooks). */
-export async function receiver() {
+/** An HTTP receiver on loopback that answers `status` (200) and keeps what it got (destination webhooks). */
+export async function receiver(status = 200) {
   const got: { headers: IncomingHttpHeaders; body: string }[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
       got.push({ headers: req.headers, body });
-      res.end('ok');
+      res.writeHead(status).end(status === 204 ? undefined : 'ok');
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

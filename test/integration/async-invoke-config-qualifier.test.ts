@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:http';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AsyncWorker, startAsyncWorker } from '../../src/jobs/async-worker.js';
 import { newTenant } from '../helpers/app.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
+import { receiver } from '../helpers/brokers.js';
 
 const t = useFunctionsApp({
   deps: {
@@ -20,22 +20,6 @@ beforeAll(() => {
 afterAll(() => worker?.stop());
 
 const FAILS = makeZip([{ name: 'index.js', data: "exports.handler = async () => { throw new TypeError('no good'); };\n" }]);
-
-/** A webhook receiver on loopback that keeps what it was sent. */
-async function receiver() {
-  const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
-  return { url, received, close: () => new Promise((r) => server.close(r)) };
-}
 
 const signedWith = (secret: string, r: { headers: Record<string, string | string[] | undefined>; body: string }) =>
   r.headers['x-tally-signature'] ===
@@ -86,19 +70,19 @@ describe('event-invoke-config per alias or version (?qualifier=)', () => {
 
       // Through the alias: live's configuration (no retry, its webhook, signed with its own secret).
       expect(await settledEvent(a.accountKey, '?alias=live')).toMatchObject({ status: 'failed', attempts: 1 });
-      await until('the alias record', async () => hook.received.length === 1);
-      const record = JSON.parse(hook.received[0]!.body);
+      await until('the alias record', async () => hook.got.length === 1);
+      const record = JSON.parse(hook.got[0]!.body);
       expect(record.requestContext).toMatchObject({
         functionArn: `arn:aws:lambda:us-east-1:${a.id}:function:f:live`,
         condition: 'RetriesExhausted',
       });
-      expect(signedWith(liveSecret, hook.received[0]!)).toBe(true);
+      expect(signedWith(liveSecret, hook.got[0]!)).toBe(true);
       // Unqualified: $LATEST's (one retry, no destination).
       expect(await settledEvent(a.accountKey, '')).toMatchObject({ status: 'failed', attempts: 2 });
       // A version has none of its own: the defaults (two retries), not $LATEST's nor the alias's.
       expect(await settledEvent(a.accountKey, '?version=1')).toMatchObject({ status: 'failed', attempts: 3 });
       await new Promise((r) => setTimeout(r, 500));
-      expect(hook.received).toHaveLength(1);
+      expect(hook.got).toHaveLength(1);
 
       // The reverse: $LATEST gets the webhook (a secret of its own), the alias falls back to nothing.
       const latest2 = await config(a.accountKey, 'PUT', '', {
@@ -110,15 +94,15 @@ describe('event-invoke-config per alias or version (?qualifier=)', () => {
       expect(latestSecret).not.toBe(liveSecret);
       expect((await config(a.accountKey, 'DELETE', '?qualifier=live')).status).toBe(204);
       expect(await settledEvent(a.accountKey, '')).toMatchObject({ status: 'failed', attempts: 1 });
-      await until('the $LATEST record', async () => hook.received.length === 2);
-      expect(JSON.parse(hook.received[1]!.body).requestContext.functionArn).toBe(`arn:aws:lambda:us-east-1:${a.id}:function:f:$LATEST`);
-      expect(signedWith(latestSecret, hook.received[1]!)).toBe(true);
+      await until('the $LATEST record', async () => hook.got.length === 2);
+      expect(JSON.parse(hook.got[1]!.body).requestContext.functionArn).toBe(`arn:aws:lambda:us-east-1:${a.id}:function:f:$LATEST`);
+      expect(signedWith(latestSecret, hook.got[1]!)).toBe(true);
       expect(await settledEvent(a.accountKey, '?alias=live')).toMatchObject({ status: 'failed', attempts: 3 });
       // A version's own configuration, for events through that version.
       await config(a.accountKey, 'PUT', '?qualifier=1', { maximumRetryAttempts: 0 });
       expect(await settledEvent(a.accountKey, '?version=1')).toMatchObject({ status: 'failed', attempts: 1 });
       await new Promise((r) => setTimeout(r, 500));
-      expect(hook.received).toHaveLength(2);
+      expect(hook.got).toHaveLength(2);
     } finally {
       await hook.close();
     }

@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:http';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AsyncWorker, startAsyncWorker } from '../../src/jobs/async-worker.js';
 import { createAsyncRepository } from '../../src/modules/async/async.repository.js';
 import { newTenant } from '../helpers/app.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
+import { receiver } from '../helpers/brokers.js';
 
 /**
  * Review of event-invoke configuration per qualifier (docs/events.md, "Per alias or version"): deleting a
@@ -26,22 +26,6 @@ beforeAll(() => {
 afterAll(() => worker?.stop());
 
 const FAILS = makeZip([{ name: 'index.js', data: "exports.handler = async () => { throw new TypeError('no good'); };\n" }]);
-
-/** A webhook receiver on loopback that keeps what it was sent and answers `status`. */
-async function receiver(status: number) {
-  const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
-  return { url, received, close: () => new Promise((r) => server.close(r)) };
-}
 
 const signedWith = (secret: string, r: { headers: Record<string, string | string[] | undefined>; body: string }) =>
   r.headers['x-tally-signature'] ===
@@ -78,11 +62,8 @@ describe('review: pending webhook deliveries of a deleted event-invoke configura
       const r = await call(t.base, key, 'POST', '/v1/functions/f/invoke?alias=live', {}, { 'x-tally-invocation-type': 'Event' });
       expect(r.status, r.text).toBe(202);
       const requestId = r.json.requestId as string;
-      await until(
-        'the first attempt refused',
-        async () => old.received.length === 1 && (await deliveryOf(a.id, requestId))?.attempts === 1,
-      );
-      expect(signedWith(oldSecret, old.received[0]!)).toBe(true);
+      await until('the first attempt refused', async () => old.got.length === 1 && (await deliveryOf(a.id, requestId))?.attempts === 1);
+      expect(signedWith(oldSecret, old.got[0]!)).toBe(true);
       expect((await deliveryOf(a.id, requestId))!.status).toBe('pending');
 
       if (how === 'alias') {
@@ -102,13 +83,13 @@ describe('review: pending webhook deliveries of a deleted event-invoke configura
       await sql`update async_destination_deliveries set next_attempt_at = now() where account_id = ${a.id} and request_id = ${requestId}`.execute(
         t.db.db,
       );
-      await until('the delivery settled', async () => (await deliveryOf(a.id, requestId))!.status !== 'pending' || old.received.length > 1);
+      await until('the delivery settled', async () => (await deliveryOf(a.id, requestId))!.status !== 'pending' || old.got.length > 1);
       await new Promise((res) => setTimeout(res, 300));
       // Cancelled: the old endpoint never got a record signed with the new configuration's secret.
-      expect(old.received.filter((x) => signedWith(newSecret, x))).toEqual([]);
-      expect(old.received).toHaveLength(1);
+      expect(old.got.filter((x) => signedWith(newSecret, x))).toEqual([]);
+      expect(old.got).toHaveLength(1);
       expect((await deliveryOf(a.id, requestId))!.status).toBe('cancelled');
-      expect(fresh.received).toEqual([]);
+      expect(fresh.got).toEqual([]);
     } finally {
       await old.close();
       await fresh.close();
