@@ -246,6 +246,18 @@ export async function ownRabbitMq(): Promise<OwnRabbitMq> {
     command: join(RABBIT_BIN, 'rabbitmq-server'),
     args: [],
     env,
+    // Serving AMQP, not only accepting: a node still booting takes the connection and closes it during the
+    // handshake ("Socket closed abruptly during opening handshake"), which failed a publish right after start once.
+    ready: async () =>
+      (await accepting(port)) &&
+      amqp.connect(`amqp://guest:guest@127.0.0.1:${port}/`).then(
+        (c) =>
+          c.close().then(
+            () => true,
+            () => true,
+          ),
+        () => false,
+      ),
     stop: async () => void (await ctl('stop', join(dir, 'pid'))),
   });
   await broker.start();
