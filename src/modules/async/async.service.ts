@@ -11,7 +11,7 @@ import type { SecretBox } from '../../lib/secret-box.js';
 import { SIGNING_SECRET_CONTEXT, describeFailure, newSigningSecret, openSigningSecret, postWebhook } from '../../lib/webhooks.js';
 import type { BudgetsService } from '../budgets/budgets.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
-import type { VersionsService } from '../functions/versions.service.js';
+import { storedQualifier, type VersionsService } from '../functions/versions.service.js';
 import type { InvokeService } from '../functions/invoke.service.js';
 import type { UsageService } from '../usage/usage.service.js';
 import {
@@ -28,7 +28,7 @@ import {
   type Settlement,
 } from './async.repository.js';
 import { type Condition, destinationRecord, type OutcomeForRecord } from './destination-record.js';
-import { configQualifier, eventConfigQualifier, qualifierName } from './config-qualifier.js';
+import { configQualifier, qualifierName } from './config-qualifier.js';
 import { CAP_RECHECK_MS, DEFAULT_RETRY_BASE_MS, errorRetryDelayMs, throttleDelayMs } from './retry-policy.js';
 
 /** Lambda's limit on an asynchronous event. */
@@ -305,7 +305,7 @@ export function createAsyncService(deps: {
         dueAt: now,
         functionVersion: version ?? null,
         // Also the configuration it takes (its retries and age limit now, its destinations when it ends).
-        qualifier: eventConfigQualifier(qualifier),
+        qualifier: storedQualifier(qualifier),
       });
       wake();
       return { requestId: id };

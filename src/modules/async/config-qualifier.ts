@@ -1,5 +1,5 @@
 import { errors } from '../../lib/errors.js';
-import { ALIAS_NAME, LATEST, VERSION_NUMBER } from '../functions/versions.service.js';
+import { ALIAS_NAME, LATEST, storedQualifier, VERSION_NUMBER } from '../functions/versions.service.js';
 
 /**
  * The qualifier an event-invoke configuration belongs to, as Lambda's PutFunctionEventInvokeConfig takes it:
@@ -8,17 +8,13 @@ import { ALIAS_NAME, LATEST, VERSION_NUMBER } from '../functions/versions.servic
  * published version exists is the service's question.
  */
 export function configQualifier(qualifier: string | undefined): string | null {
-  if (qualifier === undefined || qualifier === LATEST) return null;
-  if (VERSION_NUMBER.test(qualifier)) return String(Number(qualifier));
-  if (ALIAS_NAME.test(qualifier)) return qualifier;
+  if (qualifier === undefined || qualifier === LATEST || VERSION_NUMBER.test(qualifier) || ALIAS_NAME.test(qualifier)) {
+    return storedQualifier(qualifier);
+  }
   throw errors.validation(`qualifier: ${qualifier} is not $LATEST, a version number or an alias name (1 to 128 of [A-Za-z0-9_-])`, [
     { field: 'qualifier' },
   ]);
 }
-
-/** The configuration key of an event queued for `qualifier` (what its caller named): the same rule, so `f:03` finds version 3's. */
-export const eventConfigQualifier = (qualifier: string | undefined): string | null =>
-  qualifier === undefined || qualifier === LATEST ? null : VERSION_NUMBER.test(qualifier) ? String(Number(qualifier)) : qualifier;
 
 /** How Lambda names the qualifier in answers: `$LATEST` for the unqualified function. */
 export const qualifierName = (qualifier: string | null): string => qualifier ?? LATEST;

@@ -2,8 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { describeValidation } from '../../lib/error-handler.js';
 import { compileChecker } from '../../lib/validation.js';
 import { EventInvokeConfigBody } from '../async/async.schemas.js';
-import { eventConfigQualifier, qualifierName } from '../async/config-qualifier.js';
-import { ALIAS_NAME } from '../functions/versions.service.js';
+import { qualifierName } from '../async/config-qualifier.js';
+import { ALIAS_NAME, storedQualifier } from '../functions/versions.service.js';
 import type { Cors } from '../urls/urls.repository.js';
 import { CorsSchema } from '../urls/urls.routes.js';
 import { awsErrors } from './errors.js';
@@ -69,7 +69,7 @@ export const asyncAndUrlOperations: LambdaOperations = (app, ctx) => {
     return parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller, q.Qualifier || undefined);
   };
   const qualifiedArn = (caller: ArnContext, t: { name: string; qualifier?: string }) =>
-    functionArn(caller, t.name, qualifierName(eventConfigQualifier(t.qualifier)));
+    functionArn(caller, t.name, qualifierName(storedQualifier(t.qualifier)));
   /** Lambda's answer to a Get, Update or Delete of a configuration that is not there (nor its function or alias). */
   const noConfig = (caller: ArnContext, t: { name: string; qualifier?: string }) =>
     awsErrors.notFound(`The function ${qualifiedArn(caller, t)} doesn't have an EventInvokeConfig`);

@@ -16,6 +16,12 @@ import {
 export const LATEST = '$LATEST';
 /** A version number as a qualifier or a marker names it. */
 export const VERSION_NUMBER = /^[0-9]{1,9}$/;
+/**
+ * A qualifier as a trigger or a configuration keeps it: null for none or `$LATEST`, a version number without
+ * leading zeros (`03` is version 3, as the invoke path reads it), anything else (an alias name) as given.
+ */
+export const storedQualifier = (qualifier: string | undefined): string | null =>
+  qualifier === undefined || qualifier === LATEST ? null : VERSION_NUMBER.test(qualifier) ? String(Number(qualifier)) : qualifier;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** An alias name as Lambda allows it: not only digits, which would read as a version. */
 export const ALIAS_NAME = /^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$/;

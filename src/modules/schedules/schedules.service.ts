@@ -6,7 +6,7 @@ import { uuid7 } from '../../lib/uuid7.js';
 import type { NewEvent } from '../async/async.repository.js';
 import type { AsyncService } from '../async/async.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
-import { LATEST, pickVersion, type ResolvedQualifier, VERSION_NUMBER, type VersionsService } from '../functions/versions.service.js';
+import { LATEST, pickVersion, type ResolvedQualifier, storedQualifier, type VersionsService } from '../functions/versions.service.js';
 import { atInstant, ExpressionError, nextTick, parseExpression, type ScheduleExpression, validTimeZone } from './schedule-expression.js';
 import type { Schedule, SchedulesRepository, ScheduleWrite } from './schedules.repository.js';
 
@@ -93,8 +93,8 @@ export function createSchedulesService(deps: {
    * every tick (fire): an alias moved since runs its new version, one deleted since fails the tick.
    */
   async function qualifierOf(accountId: string, fn: string, qualifier: string | undefined): Promise<string | null> {
-    if (qualifier === undefined || qualifier === LATEST) return null;
-    const stored = VERSION_NUMBER.test(qualifier) ? String(Number(qualifier)) : qualifier;
+    const stored = storedQualifier(qualifier);
+    if (stored === null) return null;
     await deps.versions.resolve(accountId, fn, stored, { route: false }).catch((err: unknown) => {
       if (!(err instanceof AppError) || err.statusCode >= 500) throw err;
       throw errors.validation(`target.qualifier: function ${fn} has no alias or published version named ${qualifier}`, [
