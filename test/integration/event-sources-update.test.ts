@@ -335,4 +335,52 @@ describe('changing an event source mapping after it is made', { timeout: 90_000 
     expect({ ...after, $metadata: null }).toEqual({ ...before, $metadata: null });
     for (const id of [onLive, onOne, onLatest]) await call(t.base, key, 'DELETE', `/v1/event-source-mappings/${id}`);
   });
+
+  it('a request restating what the mapping has writes nothing and leaves its poller running; a version number is kept as its number', async () => {
+    const stream = unique('restate');
+    const m = await create({
+      functionName: 'f',
+      qualifier: 'live',
+      source: { type: 'redis', url: BROKERS.redis, stream },
+      batchSize: 3,
+      destinations: { onFailure: { type: 'webhook', url: dlq.url } },
+    });
+    expect(m.status, m.text).toBe(201);
+    const id = m.json.id as string;
+    await until('the mapping Enabled', async () => (await get(id)).state === 'Enabled', 30_000);
+    const before = await get(id);
+    // Everything as it is (Terraform sends every setting on each apply; `enabled: true` on an enabled mapping).
+    const restated = await patch(id, {
+      functionName: 'f',
+      qualifier: 'live',
+      batchSize: 3,
+      maximumBatchingWindowS: before.maximumBatchingWindowS,
+      maximumRetryAttempts: before.maximumRetryAttempts,
+      functionResponseTypes: before.functionResponseTypes,
+      destinations: { onFailure: { type: 'webhook', url: dlq.url } },
+      enabled: true,
+    });
+    expect(restated.status, restated.text).toBe(200);
+    // Not Updating or Enabling: no change for the poller to follow, and no new signing secret.
+    expect(restated.json.state).toBe('Enabled');
+    expect(restated.json.lastModified).toBe(before.lastModified);
+    expect(restated.json.webhookSecret).toBeUndefined();
+    const aws = await lambda.send(new UpdateEventSourceMappingCommand({ UUID: id, Enabled: true, BatchSize: 3 }));
+    expect(aws.State).toBe('Enabled');
+    expect((await get(id)).lastModified).toBe(before.lastModified);
+
+    // `01` names version 1: kept as `1`, as schedules and event-invoke configurations keep it, and listed by `f:1`.
+    const one = await patch(id, { qualifier: '01' });
+    expect(one.json).toMatchObject({ functionName: 'f', qualifier: '1' });
+    expect(Date.parse(one.json.lastModified)).toBeGreaterThan(Date.parse(before.lastModified));
+    const listed = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'f:1' }));
+    expect(listed.EventSourceMappings?.map((x) => x.UUID)).toContain(id);
+    const made = await create({
+      functionName: 'f',
+      qualifier: '001',
+      source: { type: 'redis', url: BROKERS.redis, stream: unique('one') },
+    });
+    expect(made.json.qualifier).toBe('1');
+    for (const x of [id, made.json.id]) await call(t.base, key, 'DELETE', `/v1/event-source-mappings/${x}`);
+  });
 });

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { mappingArn } from '../../lib/arns.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, errors } from '../../lib/errors.js';
@@ -10,7 +11,7 @@ import type { Destination } from '../async/async.repository.js';
 import type { AsyncService } from '../async/async.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
 import type { InvokeOptions } from '../functions/invoke.service.js';
-import { LATEST, type VersionsService } from '../functions/versions.service.js';
+import { LATEST, storedQualifier, type VersionsService } from '../functions/versions.service.js';
 import { checkBrokerUrl } from './broker-url.js';
 import { forgetMqtt } from './pollers/mqtt.js';
 import { forgetNats } from './pollers/nats.js';
@@ -79,6 +80,29 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
  * CreateEventSourceMapping) translate onto, returning plain objects; the lease operations the
  * poller job runs on; and the s3-webhook intake.
  */
+/**
+ * Takes out of `change` what the mapping already has, so that a request restating its settings (Terraform sends them
+ * all on every apply; `enabled: true` on an enabled mapping) writes nothing and leaves the poller running: a change
+ * makes the poller finish its batches in flight and start again.
+ */
+function dropUnchanged(m: Mapping, change: MappingChange): void {
+  const fn = change.function;
+  if (fn !== undefined && fn.id === m.functionId && fn.name === m.functionName && fn.qualifier === m.qualifier) delete change.function;
+  if (change.batchSize === m.batchSize) delete change.batchSize;
+  if (change.batchingWindowMs === m.batchingWindowMs) delete change.batchingWindowMs;
+  if (change.maximumConcurrency === m.maximumConcurrency) delete change.maximumConcurrency;
+  if (change.maximumRetryAttempts === m.maximumRetryAttempts) delete change.maximumRetryAttempts;
+  if (change.reportItemFailures === m.reportItemFailures) delete change.reportItemFailures;
+  if (change.enabled === m.enabled) delete change.enabled;
+  const dest = change.onFailure;
+  if (
+    dest !== undefined &&
+    isDeepStrictEqual(dest?.destination ?? null, m.onFailure) &&
+    (dest?.webhookSecretSealed ?? null) === m.webhookSecretSealed
+  )
+    delete change.onFailure;
+}
+
 export function createSourcesService(deps: {
   repo: SourcesRepository;
   functions: Pick<FunctionsService, 'get' | 'resolve'>;
@@ -215,7 +239,8 @@ export function createSourcesService(deps: {
       }
       throw err;
     });
-    return qualifier;
+    // `01` is version 1, kept as `1`, as schedules and event-invoke configurations keep it (and as a list by `f:1` finds it).
+    return storedQualifier(qualifier);
   }
 
   /**
@@ -320,7 +345,7 @@ export function createSourcesService(deps: {
 
     /** `qualifier`: only the mappings on that alias or version (`$LATEST`: those on none), as Lambda lists `f:live`. */
     async list(accountId: string, q: { functionName?: string; qualifier?: string; limit: number; after?: string }) {
-      const qualifier = q.qualifier === undefined ? undefined : q.qualifier === LATEST ? null : q.qualifier;
+      const qualifier = q.qualifier === undefined ? undefined : storedQualifier(q.qualifier);
       const rows = await repo.list(accountId, q.functionName ?? null, qualifier, q.limit, q.after ?? null);
       return { eventSourceMappings: rows.map(toDto), next: rows.length === q.limit ? rows[rows.length - 1]!.id : null };
     },
@@ -369,6 +394,7 @@ export function createSourcesService(deps: {
         change.onFailure = onFailure ? { destination: onFailure, webhookSecretSealed: sealed } : null;
       }
       if (input.enabled !== undefined) change.enabled = input.enabled;
+      dropUnchanged(m, change);
       if (Object.keys(change).length === 0) return toDto(m);
       const updated = await repo.update(accountId, id, m.updatedAt, change, clock.now());
       if (!updated) {
