@@ -133,6 +133,7 @@ export function startEventSources(deps: {
     if (finishBatches && r.runner) void r.runner.finish().then(() => r.abort.abort());
     else r.abort.abort();
     const done = r.done
+      .then(() => writePending(id, r))
       .then(() => afterStop(r.mapping))
       .finally(() => {
         stopping.delete(id);
@@ -140,6 +141,20 @@ export function startEventSources(deps: {
       });
     stopping.set(id, { done, abort: r.abort });
     return done;
+  }
+
+  /**
+   * Writes what a poller reported since the last write, if this replica still holds the mapping (a deleted one or a
+   * lost lease writes nothing). Each pass does it for the running pollers, and a stopped poller's last reports (the
+   * outcome of the batches a change let it finish, a function that failed among them included) are written before
+   * the next poller of the mapping starts.
+   */
+  async function writePending(id: string, r: Running): Promise<void> {
+    const p = r.pending;
+    if (p.result === undefined && p.lag === undefined) return;
+    r.pending = {};
+    if (p.result !== undefined) r.written.result = p.result;
+    await deps.sources.report(holder, id, p).catch((err: unknown) => log.warn({ err }, 'writing a mapping status failed'));
   }
 
   /** A deleted mapping's poller stopped: what Tally made on the broker goes, now that it cannot be made again. */
@@ -168,13 +183,7 @@ export function startEventSources(deps: {
     const disabled = (await deps.sources.heldDisabled(holder)).filter((id) => !stopping.has(id));
     await deps.sources.release(holder, disabled);
     for (const m of held) if (!running.has(m.id) && !stopping.has(m.id) && !stopped) start(m);
-    for (const [id, r] of running) {
-      const p = r.pending;
-      if (p.result === undefined && p.lag === undefined) continue;
-      r.pending = {};
-      if (p.result !== undefined) r.written.result = p.result;
-      await deps.sources.report(holder, id, p).catch((err: unknown) => log.warn({ err }, 'writing a mapping status failed'));
-    }
+    for (const [id, r] of running) await writePending(id, r);
   }
 
   let passing: Promise<void> = Promise.resolve();

@@ -383,4 +383,43 @@ describe('changing an event source mapping after it is made', { timeout: 90_000 
     expect(made.json.qualifier).toBe('1');
     for (const x of [id, made.json.id]) await call(t.base, key, 'DELETE', `/v1/event-source-mappings/${x}`);
   });
+
+  it('the outcome of a batch a change let its poller finish is written: a function that failed in it shows in lastProcessingResult', async () => {
+    const failing = makeZip([
+      {
+        name: 'index.js',
+        data: 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 400)); throw new Error("boom"); };',
+      },
+    ]);
+    await deploy(t.base, key, 'fails', failing, { handler: 'index.handler' });
+    const stream = unique('finish-report');
+    const redis = redisClient();
+    try {
+      const m = await create({
+        functionName: 'fails',
+        source: { type: 'redis', url: BROKERS.redis, stream },
+        batchSize: 1,
+        maximumRetryAttempts: 0,
+      });
+      expect(m.status, m.text).toBe(201);
+      const id = m.json.id as string;
+      await until('the mapping Enabled', async () => (await get(id)).state === 'Enabled', 30_000);
+      const before = (await get(id)).lastProcessingResult as string;
+      expect(before).not.toMatch(/^PROBLEM/);
+      const from = started;
+      await redis.xadd(stream, '*', 'body', JSON.stringify({ n: 1 }));
+      await until('the batch started', async () => started > from);
+      // While the function runs (400 ms), a change: its poller finishes that batch, then stops for the next one.
+      const changed = await patch(id, { batchSize: 2 });
+      expect(changed.status, changed.text).toBe(200);
+      await until('the change applied', async () => (await get(id)).state === 'Enabled', 30_000);
+      await until('nothing pending', async () => ((await redis.xpending(stream, `tally-${id}`)) as [number])[0] === 0);
+      await until('the failed batch reported', async () => /^PROBLEM/.test((await get(id)).lastProcessingResult), 5_000);
+      expect((await get(id)).lastProcessingResult).toMatch(/^PROBLEM: .*records dropped \(no failure destination\)$/);
+      await call(t.base, key, 'DELETE', `/v1/event-source-mappings/${id}`);
+    } finally {
+      await redis.del(stream);
+      redis.disconnect();
+    }
+  });
 });
