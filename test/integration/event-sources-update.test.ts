@@ -83,7 +83,7 @@ afterAll(async () => {
   await dlq?.close();
 });
 
-const { create, get } = mappingRoutes(
+const { create, get, enabled } = mappingRoutes(
   () => t.base,
   () => key,
 );
@@ -347,7 +347,7 @@ describe('changing an event source mapping after it is made', { timeout: 90_000 
     });
     expect(m.status, m.text).toBe(201);
     const id = m.json.id as string;
-    await until('the mapping Enabled', async () => (await get(id)).state === 'Enabled', 30_000);
+    await enabled(id);
     const before = await get(id);
     // Everything as it is (Terraform sends every setting on each apply; `enabled: true` on an enabled mapping).
     const restated = await patch(id, {
@@ -403,7 +403,7 @@ describe('changing an event source mapping after it is made', { timeout: 90_000 
       });
       expect(m.status, m.text).toBe(201);
       const id = m.json.id as string;
-      await until('the mapping Enabled', async () => (await get(id)).state === 'Enabled', 30_000);
+      await enabled(id);
       const before = (await get(id)).lastProcessingResult as string;
       expect(before).not.toMatch(/^PROBLEM/);
       const from = started;
