@@ -76,3 +76,32 @@ describe('budgets after the month, and when the spend falls', () => {
     expect(await alertsOf(b.accountKey, '2026-10')).toEqual([]);
   });
 });
+
+describe('a budget changed after its month ended', () => {
+  // Found by review: the late evaluation of the month just ended measured it against the budget as it
+  // is now, so lowering a budget for the new month on its first day raised alerts "of" the old month
+  // for thresholds the old month's budget never reached.
+  it('gives the month just ended no alert measured against the new amount or thresholds', async () => {
+    t.clock.set('2026-10-20T12:00:00.000Z');
+    const a = await payingTenant(t.app);
+    const budget = await createBudget(t.app, a.accountKey, { amount: '1.00', thresholds: [50, 100] });
+    await burn(t.app, a, 3, { at: new Date('2026-10-20T11:00:00.000Z') }); // 0.45 of 1.00 in October
+    await t.services.budgets.evaluate([a.id], 'schedule');
+    expect(await alertsOf(a.accountKey, '2026-10')).toEqual([]);
+
+    // Half an hour into November the account lowers its budget for November (and adds a threshold).
+    t.clock.set('2026-11-01T00:30:00.000Z');
+    const changed = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/budgets/${budget.id}`,
+      headers: bearer(a.accountKey),
+      payload: { amount: '0.40', thresholds: [25, 50, 100], reason: 'tighter for November' },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    await t.services.budgets.evaluateAll();
+
+    // October's budget was 1.00 with thresholds 50 and 100: October spent 45 % of it and crossed none.
+    expect(await alertsOf(a.accountKey, '2026-10')).toEqual([]);
+    expect(await alertsOf(a.accountKey, '2026-11')).toEqual([]);
+  });
+});

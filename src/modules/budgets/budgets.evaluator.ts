@@ -95,14 +95,17 @@ export function createBudgetEvaluator(deps: {
 
   /**
    * The month that just ended, measured as of its last instant, in the first LATE_USAGE_WINDOW_MS of
-   * the next: its late usage may cross a threshold of its own. Budgets made since it ended are not of it.
+   * the next: its late usage may cross a threshold of its own. Budgets made since it ended are not of it,
+   * and neither are budgets changed since: their amount, thresholds, basis or filter may be the new
+   * month's, and only the budget as it stood during the month may raise that month's alerts (the
+   * settings it had then are not kept, so such a budget's late crossings of the old month go unreported).
    */
   async function lateCrossings(accountIds: string[], now: Date): Promise<{ budget: Budget; alerts: Alert[] }[]> {
     const start = periodStart(periodOf(now));
     if (now.getTime() - start.getTime() >= LATE_USAGE_WINDOW_MS) return [];
     const asOf = new Date(start.getTime() - 1);
     return (await measureBudgets(accountIds, asOf))
-      .filter(({ budget }) => budget.createdAt < start)
+      .filter(({ budget }) => budget.createdAt < start && budget.updatedAt < start)
       .map(({ budget, spend }) => ({ budget, alerts: crossings(budget, spend.actual, spend.forecast, asOf, now) }));
   }
 
