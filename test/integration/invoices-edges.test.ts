@@ -94,3 +94,31 @@ describe('an invoice run waiting for another replica’s run of the same month',
     expect((await runs).map((r) => r.statusCode)).toEqual(Array(10).fill(200));
   });
 });
+
+describe('the invocations behind an ephemeral storage line', () => {
+  // Found by review: the rollup hours of the line were those with storage above 512 MB, but the
+  // invocation ids listed with them were every invocation of the month, most of which it does not bill.
+  it('are those with storage above the included 512 MB, as its hours are', async () => {
+    t.clock.set('2026-11-15T12:00:00.000Z');
+    const a = await newTenant(t.app);
+    const plain = Array.from({ length: 3 }, () => usageEvent(a.id, { functionId: 'plain', startedAt: '2026-10-05T08:00:00.000Z' }));
+    const large = Array.from({ length: 2 }, () =>
+      usageEvent(a.id, { functionId: 'large', ephemeralStorageMb: 2048, startedAt: '2026-10-06T09:00:00.000Z' }),
+    );
+    expect((await postUsage(t.app, a.executorKey, [...plain, ...large])).json()).toMatchObject({ accepted: 5 });
+    expect((await run('2026-10')).statusCode).toBe(200);
+    const list = await t.app.inject({ method: 'GET', url: '/v1/invoices?period=2026-10&status=finalized', headers: bearer(a.accountKey) });
+    const inv = list.json().invoices[0] as { id: string; lines: { id: string; kind: string }[] };
+    const storage = inv.lines.find((l) => l.kind === 'ephemeral_storage')!;
+
+    const r = await t.app.inject({
+      method: 'GET',
+      url: `/v1/invoices/${inv.id}/lines/${storage.id}/usage?invocations=true`,
+      headers: bearer(a.accountKey),
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    expect((r.json().hours as { functionId: string }[]).map((h) => h.functionId)).toEqual(['large']);
+    const ids = (r.json().invocations as { invocationId: string }[]).map((i) => i.invocationId).sort();
+    expect(ids).toEqual(large.map((e) => e.invocationId).sort());
+  });
+});

@@ -555,7 +555,14 @@ export function createInvoicesRepository(db: Db) {
      * skew ingest allows: only the partitions of the months around [from, to) and the one of other
      * ids are read, not an account's whole history.
      */
-    async invocationsFor(q: { accountId: string; from: Date; to: Date; architecture: string | null; limit: number }) {
+    async invocationsFor(q: {
+      accountId: string;
+      from: Date;
+      to: Date;
+      architecture: string | null;
+      ephemeralOnly: boolean;
+      limit: number;
+    }) {
       const month = (d: Date) => d.getUTCFullYear() * 12 + d.getUTCMonth();
       let query = db
         .selectFrom('usage_events')
@@ -567,6 +574,8 @@ export function createInvoicesRepository(db: Db) {
         .orderBy('started_at')
         .limit(q.limit);
       if (q.architecture) query = query.where('architecture', '=', q.architecture as 'x86_64' | 'arm64');
+      // an ephemeral storage line bills only the storage above the included 512 MB, as rollupsFor's hours
+      if (q.ephemeralOnly) query = query.where('ephemeral_storage_mb', '>', 512);
       return query.execute();
     },
   };

@@ -471,8 +471,9 @@ export function createInvoicesService(deps: {
         from: periodStart(period),
         to: periodEnd(period),
         architecture: line.kind === 'compute' ? line.architecture : null,
+        ephemeralOnly: line.kind === 'ephemeral_storage',
       };
-      const hours = await repo.rollupsFor({ ...range, ephemeralOnly: line.kind === 'ephemeral_storage' });
+      const hours = await repo.rollupsFor(range);
       const invocations = opts.invocations ? await repo.invocationsFor({ ...range, limit: opts.limit }) : null;
       return {
         invoiceId: inv.id,
