@@ -2420,7 +2420,7 @@ export interface operations {
     getUsage: {
         parameters: {
             query?: {
-                /** @description inclusive, rounded down to the hour; default: start of this month (UTC) */
+                /** @description inclusive, rounded down to the hour; default: the start of the UTC month `to` ends in (this month without `to`) */
                 from?: string;
                 /** @description exclusive, rounded up to the hour; default: now */
                 to?: string;

@@ -64,6 +64,17 @@ describe('GET /v1/usage', () => {
     expect(r.json().totals.requests).toBe(1);
   });
 
+  it('with `to` alone, starts at the beginning of the UTC month `to` ends in', async () => {
+    // Last month as a whole: `to` is this month's first instant, so the window is October's.
+    const october = await get(a.accountKey, 'to=2026-11-01T00:00:00Z&granularity=month');
+    expect(october.statusCode, october.body).toBe(200);
+    expect(october.json()).toMatchObject({ from: '2026-10-01T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' });
+    expect(october.json().totals.requests).toBe(1);
+    const early = await get(a.accountKey, 'to=2026-11-01T01:00:00Z&granularity=hour');
+    expect(early.json()).toMatchObject({ from: '2026-11-01T00:00:00.000Z' });
+    expect(early.json().totals.requests).toBe(2);
+  });
+
   it('answers the same rows as CSV', async () => {
     const r = await get(a.accountKey, 'from=2026-11-01T00:00:00Z&to=2026-11-03T00:00:00Z&granularity=day&groupBy=function', {
       accept: 'text/csv',

@@ -11,7 +11,10 @@ const Counts = {
 export const UsageQuery = Type.Object(
   {
     from: Type.Optional(
-      Type.String({ format: 'date-time', description: 'inclusive, rounded down to the hour; default: start of this month (UTC)' }),
+      Type.String({
+        format: 'date-time',
+        description: 'inclusive, rounded down to the hour; default: the start of the UTC month `to` ends in (this month without `to`)',
+      }),
     ),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'exclusive, rounded up to the hour; default: now' })),
     granularity: Type.Enum(['hour', 'day', 'month'], { default: 'day' }),

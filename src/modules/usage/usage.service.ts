@@ -277,8 +277,10 @@ export function createUsageService(deps: {
     const now = deps.clock.now();
     const hourFloor = (d: Date) => new Date(Math.floor(d.getTime() / 3600_000) * 3600_000);
     const hourCeil = (d: Date) => new Date(Math.ceil(d.getTime() / 3600_000) * 3600_000);
-    const from = hourFloor(q.from ? new Date(q.from) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)));
     const to = hourCeil(q.to ? new Date(q.to) : now);
+    // Without `from`: the start of the UTC month `to` ends in (this month's when `to` is also left out).
+    const last = new Date(to.getTime() - 1);
+    const from = hourFloor(q.from ? new Date(q.from) : new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), 1)));
     if (!(from < to)) throw errors.validation('from must be before to', [{ field: 'from' }]);
     if (to.getTime() - from.getTime() > MAX_SPAN_MS[q.granularity]) {
       throw new AppError(
