@@ -126,6 +126,21 @@ describe('budgets CRUD', () => {
     expect(r.json().error.message).toContain(field);
   });
 
+  it('keeps an account to 50 budgets when creations come at once', async () => {
+    const a = await payingTenant(t.app);
+    for (let i = 0; i < 47; i++) await createBudget(t.app, a.accountKey, { amount: `${i + 1}` });
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        t.app.inject({ method: 'POST', url: '/v1/budgets', headers: bearer(a.accountKey), payload: { amount: `${100 + i}` } }),
+      ),
+    );
+    expect(burst.map((r) => r.statusCode).sort()).toEqual([201, 201, 201, 409, 409, 409, 409, 409]);
+    const refused = burst.find((r) => r.statusCode === 409)!;
+    expect(refused.json().error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/at most 50 budgets/) });
+    const list = await t.app.inject({ method: 'GET', url: '/v1/budgets', headers: bearer(a.accountKey) });
+    expect(list.json().budgets).toHaveLength(50);
+  });
+
   it('refuses an empty or bad change with 400', async () => {
     const a = await payingTenant(t.app);
     const b = await createBudget(t.app, a.accountKey, { amount: '1' });

@@ -159,8 +159,13 @@ export function createBudgetsRepository(db: Db) {
       return (await q.execute()).map(toBudget);
     },
 
-    async countLive(accountId: string): Promise<number> {
-      const r = await t(db)
+    /**
+     * The account's live budgets, counted under a lock of the account's budget list held to the end of `tx`: two
+     * creations at once count one after the other, so the bound on budgets per account holds whatever the concurrency.
+     */
+    async countLiveLocked(tx: Transaction<Database>, accountId: string): Promise<number> {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`budgets/${accountId}`}, 0))`.execute(tx);
+      const r = await t(tx)
         .selectFrom('budgets')
         .select((eb) => eb.fn.countAll<string>().as('n'))
         .where('account_id', '=', accountId)

@@ -91,12 +91,12 @@ export function createBudgetsService(deps: {
     async create(actor: string, accountId: string, input: BudgetInput) {
       checkAmount(input.amount);
       if (input.webhookUrl !== undefined) await deps.outbound.check('webhookUrl', input.webhookUrl);
-      if ((await repo.countLive(accountId)) >= MAX_BUDGETS_PER_ACCOUNT) {
-        throw new AppError('CONFLICT', 409, `An account has at most ${MAX_BUDGETS_PER_ACCOUNT} budgets; delete one first`);
-      }
       const id = randomUUID();
       const secret = newSigningSecret();
       const budget = await deps.db.transaction().execute(async (tx) => {
+        if ((await repo.countLiveLocked(tx, accountId)) >= MAX_BUDGETS_PER_ACCOUNT) {
+          throw new AppError('CONFLICT', 409, `An account has at most ${MAX_BUDGETS_PER_ACCOUNT} budgets; delete one first`);
+        }
         const b = await repo.insert(
           tx,
           {
