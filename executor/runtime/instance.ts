@@ -497,10 +497,13 @@ export class FunctionInstance {
     );
     // Init is counted from the spawn: a start that failed before it (no sandbox, no code) ran nothing,
     // and was billed up to init's 10 s from time 0 of the executor's clock before this was found.
+    // Never more than its limit, as the handler's time: an init is stopped there, and a stalled loop
+    // that ran the init timer (or read the first /next) late would otherwise report the stall as init,
+    // which ingest refuses past the limit with the whole invocation (quarantined, billed nothing).
     const initDurationMs = active.cold
       ? this.spawnedAt === 0
         ? 0
-        : toMicrosecond((this.firstNextAt ?? ending.at) - this.spawnedAt)
+        : toMicrosecond(Math.min((this.firstNextAt ?? ending.at) - this.spawnedAt, this.options.initTimeoutMs ?? 10_000))
       : undefined;
     const billed = billedDurationMs(durationMs, initDurationMs);
     const maxMemoryUsedMb = Math.ceil(peakKb / 1024);
