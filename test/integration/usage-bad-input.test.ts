@@ -187,6 +187,13 @@ const bodyCases: BodyCase[] = [
     bad: (a) => usageEvent(a, { startedAt: '2026-11-15T20:30:00+16:00' }),
     field: 'events[1].startedAt',
   },
+  // The date-time format takes any whitespace between date and time (a tab, a no-break space, U+3000), and
+  // JavaScript reads them; the rollups read the text too, and a 500 there names no event (retried for ever).
+  ...['\t', '\n', '\u00a0', '\u3000'].map((separator) => ({
+    name: `startedAt with ${JSON.stringify(separator)} between its date and time`,
+    bad: (a: string) => usageEvent(a, { startedAt: `2026-11-15${separator}10:30:00Z` }),
+    field: 'events[1].startedAt',
+  })),
   { name: 'a null event', bad: () => null as unknown as Record<string, unknown>, field: 'events[1]' },
   { name: 'an event that is an array', bad: () => [] as unknown as Record<string, unknown>, field: 'events[1]' },
   {

@@ -94,6 +94,18 @@ export function offsetOutOfRange(iso: string): boolean {
   return m?.[9] !== undefined && Number(m[9]) >= 16;
 }
 
+/**
+ * Whether a date-time's date and time are separated as RFC 3339 and the rollups read it ('T', 't' or a
+ * space). The schema's date-time format takes any whitespace there (a tab, a no-break space, U+3000),
+ * which JavaScript reads too; utcHourOf does not, and the batch's statement failed whole (a 500 naming
+ * no event, which a sender retries for ever). The format leaves exactly one character between the
+ * ten of the date and the time.
+ */
+export function separatorReadable(iso: string): boolean {
+  const c = iso.charCodeAt(10);
+  return c === 84 /* T */ || c === 116 /* t */ || c === 32;
+}
+
 /** ceil(min(duration, 900000)): a duration's billed part before init. */
 function handlerMs(durationMs: string): number {
   // durationMs is the shortest decimal form of a double (String(number)), so the double it came from

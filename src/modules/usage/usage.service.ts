@@ -10,7 +10,7 @@ import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import type { Principal } from '../accounts/auth.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
 import { billedMs } from './billing-units.js';
-import { offsetOutOfRange, toMicroseconds } from './rollups.js';
+import { offsetOutOfRange, separatorReadable, toMicroseconds } from './rollups.js';
 import type { Granularity, GroupBy, MeteredEvent, StoredEvent, UsageRepository } from './usage.repository.js';
 
 /** How far in the future a startedAt may lie (executor clocks drift a little; more is a bug). */
@@ -139,6 +139,12 @@ export function createUsageService(deps: {
           index,
           field: 'startedAt',
           message: 'has a UTC offset of 16 hours or more, which no time zone has: the offset must lie within -15:59 and +15:59',
+        });
+      } else if (!separatorReadable(e.startedAt)) {
+        implausible.push({
+          index,
+          field: 'startedAt',
+          message: 'separates its date and time with neither "T" nor a space (RFC 3339)',
         });
       }
       // A v7 id's time places its row (a partition per month): one from the future (by this machine's
