@@ -99,6 +99,34 @@ describe('one bad event does not hold back a spool segment', () => {
     expect(existsSync(join(dir, 'spool', 'rejected'))).toBe(false);
   });
 
+  it("refuses a scoped executor key's report of another account's events: its key could never have billed them, and a replay would", async () => {
+    const a = await newTenant(t.app);
+    const b = await newTenant(t.app);
+    const own = usageEvent(a.id, { functionId: 'q', durationMs: 100 });
+    const foreign = usageEvent(b.id, { functionId: 'q', durationMs: 900_000, memoryMb: 10_240 });
+    const report = await call(t.base, a.executorKey, 'POST', '/v1/usage/quarantine', {
+      entries: [
+        { event: own, reason: 'VALIDATION_FAILED: startedAt' },
+        { event: foreign, reason: 'VALIDATION_FAILED: startedAt' },
+      ],
+    });
+    expect(report.status, report.text).toBe(403);
+    expect(report.json.error).toMatchObject({ code: 'FORBIDDEN', details: [{ index: 1, field: 'accountId' }] });
+    // Nothing of the report was stored, so nothing of it can be replayed onto b's bill.
+    for (const account of [a, b]) {
+      expect((await adminCall('GET', `/v1/usage/quarantine?accountId=${account.id}`)).json.entries).toEqual([]);
+    }
+    expect(await usageTotals(t.base, b.accountKey, 'q')).toMatchObject({ requests: 0 });
+    // Its own account's events (and events whose account cannot be read) are taken as before.
+    const mine = await call(t.base, a.executorKey, 'POST', '/v1/usage/quarantine', {
+      entries: [
+        { event: own, reason: 'VALIDATION_FAILED: startedAt' },
+        { event: 'not an event', reason: 'VALIDATION_FAILED' },
+      ],
+    });
+    expect(mine.json).toEqual({ stored: 2, duplicates: 0 });
+  });
+
   it('lists and replays for admins only', async () => {
     const a = await newTenant(t.app);
     expect((await call(t.base, a.accountKey, 'GET', '/v1/usage/quarantine')).status).toBe(403);

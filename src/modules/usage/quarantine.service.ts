@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { QuarantineReportAnswer, UsageEvent } from '../../contracts/usage.js';
-import { UsageEventSchema } from '../../contracts/usage.js';
+import { isUuid, UsageEventSchema, type QuarantineReportAnswer, type UsageEvent, type UsageRefusal } from '../../contracts/usage.js';
 import type { Db } from '../../db/database.js';
 import { describeValidation } from '../../lib/error-handler.js';
 import { errors } from '../../lib/errors.js';
@@ -22,6 +21,32 @@ const idOf = (v: unknown) => (typeof v === 'string' && PRINTABLE_ID.test(v) ? v.
 export type ReplayCorrections = Partial<Omit<UsageEvent, 'dispatchToken'>>;
 
 /**
+ * A key scoped to one account may hand over only that account's events, as it may only report those:
+ * an entry naming another account could never have been its usage, and an admin's replay (which checks
+ * no key) would bill it to that account. The report is refused whole, each such entry named, as ingest
+ * does. An event whose accountId is no uuid is kept as sent: a replay needs it corrected by an admin.
+ */
+function refuseForeignAccounts(principal: Principal, entries: { event: unknown }[]): void {
+  if (principal.accountId === null) return;
+  const foreign: UsageRefusal[] = [];
+  entries.forEach(({ event }, index) => {
+    const accountId = typeof event === 'object' && event !== null ? (event as Record<string, unknown>).accountId : undefined;
+    if (typeof accountId === 'string' && isUuid(accountId) && accountId.toLowerCase() !== principal.accountId) {
+      foreign.push({
+        index,
+        field: 'accountId',
+        reason: 'FORBIDDEN',
+        message: `entries[${index}].event.accountId: this executor key is scoped to account ${principal.accountId}`,
+      });
+    }
+  });
+  if (foreign.length > 0) {
+    const count = foreign.length === 1 ? 'that entry was' : `${foreign.length} entries were`;
+    throw errors.usageRefused('FORBIDDEN', 403, `${foreign[0]!.message}; ${count} refused and the report was refused whole`, foreign);
+  }
+}
+
+/**
  * Usage events the api refused for good, as executors report them: stored once each, listed for an
  * admin, and replayed through ingest (optionally corrected) by an admin. A replay goes through the
  * same ingest as any batch, whose dedup table keeps an invocation from being billed twice however
@@ -40,6 +65,7 @@ export function createQuarantineService(deps: {
 
   return {
     async report(principal: Principal, entries: { event: unknown; reason: string }[]): Promise<QuarantineReportAnswer> {
+      refuseForeignAccounts(principal, entries);
       const platform = principal.accountId === null && principal.keyId !== null;
       const executorId = platform ? await deps.executors.boundExecutor(principal.keyId!) : null;
       const rows = entries.map((e) => {
