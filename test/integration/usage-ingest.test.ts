@@ -164,6 +164,18 @@ describe('POST /v1/usage', () => {
     expect(replay.json()).toMatchObject({ accepted: 0, duplicates: 3, conflicts: 0 });
   });
 
+  it("makes the next month's partition ahead also when the month itself was made ahead by the one before", async () => {
+    // An api that saw April's ids made May's partition with April's; its first May ids must bring June's, or
+    // June's is made by its first batches, on the first of the month, under every executor's first reports of it.
+    const a = await newTenant(t.app);
+    const at = (iso: string) => usageEvent(a.id, { invocationId: uuid7(Date.parse(iso)), startedAt: iso });
+    expect((await postUsage(t.app, a.executorKey, [at('2026-04-10T10:00:00Z')])).statusCode).toBe(200);
+    expect((await postUsage(t.app, a.executorKey, [at('2026-05-10T10:00:00Z')])).statusCode).toBe(200);
+    const parts = await sql<{ name: string }>`
+      select inhrelid::regclass::text as name from pg_inherits where inhparent = 'usage_events'::regclass`.execute(t.db.db);
+    expect(parts.rows.map((p) => p.name)).toEqual(expect.arrayContaining(['usage_events_id_2026_05', 'usage_events_id_2026_06']));
+  });
+
   it('refuses a v7 invocation id whose time no real id could carry (it would place the row in a month of its own)', async () => {
     const a = await newTenant(t.app);
     const future = usageEvent(a.id, { invocationId: uuid7(Date.now() + 3 * 86400_000) });

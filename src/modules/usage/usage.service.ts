@@ -211,8 +211,8 @@ export function createUsageService(deps: {
   async function ensurePartitions(events: MeteredEvent[]): Promise<void> {
     const missing = new Set<number>();
     for (const e of events) {
-      if (knownMonths.has(e.idMonth)) continue;
-      missing.add(e.idMonth);
+      // A month made ahead (with the one before) still brings its own next one.
+      if (!knownMonths.has(e.idMonth)) missing.add(e.idMonth);
       if (e.idMonth > 0 && !knownMonths.has(e.idMonth + 1)) missing.add(e.idMonth + 1);
     }
     if (missing.size === 0) return;
