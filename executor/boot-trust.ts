@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { writeDurably } from './durable-file.js';
 
 /**
  * Whether the executor's caches can be trusted after it starts again (docs/operations.md, "The executor's disk").
@@ -59,23 +60,4 @@ export async function trustCachesOfThisBoot(dir: string, caches: string[], log: 
   }
   await writeDurably(file, `${now}\n`);
   return emptied;
-}
-
-/** Writes `file` whole and fsync'd under a temporary name, renames it into place, and fsyncs the folder. */
-async function writeDurably(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(tmp, 'w', 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
-  const folder = await open(path.dirname(file), 'r');
-  try {
-    await folder.sync();
-  } finally {
-    await folder.close();
-  }
 }

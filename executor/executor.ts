@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import type { LocalInvoker } from '../src/contracts/executor.js';
 import { ApiError, createApiClient, type ApiClient } from './api-client.js';
 import { trustCachesOfThisBoot } from './boot-trust.js';
+import { writeDurably } from './durable-file.js';
 import { CodeCache } from './code-cache.js';
 import { ImageCache } from './image-cache.js';
 import { answerClockOff } from './runtime/answer-clock.js';
@@ -93,7 +94,9 @@ async function executorId(dir: string): Promise<string> {
   const known = (await readFile(file, 'utf8').catch(() => '')).trim();
   if (/^[0-9a-f-]{36}$/.test(known)) return known;
   const id = randomUUID();
-  await writeFile(file, `${id}\n`);
+  // Durably: the spool's records are signed for this id, and an id file left empty by a power loss would make the
+  // next start take another id, under which the api refuses them all (quarantined, billed nothing until replayed).
+  await writeDurably(file, `${id}\n`);
   return id;
 }
 
