@@ -11,12 +11,17 @@
  * every capability. A static program consults none of them (docs/sandbox.md).
  *
  * What it drops is what `setpriv --reuid --regid --clear-groups --inh-caps=-all
- * --ambient-caps=-all --bounding-set=-all --no-new-privs` drops.
+ * --ambient-caps=-all --bounding-set=-all --no-new-privs` drops; then it takes the kernel's
+ * keyrings away from the function with a seccomp filter (deny_keyrings).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -39,6 +44,53 @@ static void die(const char *what) {
   (void)!write(2, reason, strlen(reason));
   (void)!write(2, "\n", 1);
   _exit(127);
+}
+
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "tally-drop: no keyring filter for this architecture"
+#endif
+
+/*
+ * The kernel's keyrings are not namespaced, and a uid's user, user session and persistent keyrings
+ * outlive its processes: a key an instance stored there was read by the next instance given its uid,
+ * of whatever tenant (uids.ts hands a uid out again once its processes are gone). So the function
+ * gets no keyring system call at all (add_key, request_key, keyctl fail with ENOSYS, as on a kernel
+ * without keys), as Docker's default seccomp profile does. Everything else is allowed.
+ */
+static void deny_keyrings(void) {
+  struct sock_filter filter[24];
+  unsigned n = 0;
+#define PUT(insn) (filter[n++] = (struct sock_filter)insn)
+#define DENY(nr) (PUT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1)), PUT(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS)))
+  PUT(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)));
+  unsigned native = n;
+  PUT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 0, 0)); /* to the other ABIs: jf set below */
+  PUT(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)));
+#if defined(__x86_64__)
+  PUT(BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~0x40000000U)); /* x32 calls share the numbers, with this bit */
+#endif
+  DENY(SYS_add_key);
+  DENY(SYS_request_key);
+  DENY(SYS_keyctl);
+  PUT(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+  filter[native].jf = (unsigned char)(n - native - 1);
+#if defined(__x86_64__)
+  /* A 64-bit process may still make 32-bit calls (int 0x80), numbered as on i386. */
+  PUT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 7));
+  PUT(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)));
+  DENY(286); /* add_key */
+  DENY(287); /* request_key */
+  DENY(288); /* keyctl */
+#endif
+  PUT(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+#undef DENY
+#undef PUT
+  struct sock_fprog program = {(unsigned short)n, filter};
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) != 0) die("keyring filter");
 }
 
 static unsigned long id_of(const char *text, const char *what) {
@@ -99,6 +151,13 @@ int main(int argc, char **argv) {
   if (prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) != 0) {
     errno = EPERM;
     die("bounding set check");
+  }
+
+  /* Last: the drop itself needs keyctl, for the session keyring above. */
+  deny_keyrings();
+  if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) >= 0 || errno != ENOSYS) {
+    errno = EPERM;
+    die("keyring filter check");
   }
 
   execv(argv[4], argv + 4);

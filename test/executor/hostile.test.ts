@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,8 @@ const PIDS_LIMIT = 64;
 const sandbox = useSandbox({ pidsLimit: PIDS_LIMIT });
 const offline = useSandbox({ network: 'none', spares: 0 });
 const lambdaCpu = useSandbox({ cpu: 'quota', spares: 0 });
+/** One uid only, far from the others: each instance gets the uid the one before it released. */
+const oneUid = useSandbox({ uidBase: 2_000_000_000 + randomInt(1_000_000_000), uidCount: 1, spares: 0 });
 const live: FunctionInstance[] = [];
 
 /** Counting each instance's freezes and parks (the executor's own, and the answer clock's it noted). */
@@ -234,6 +236,21 @@ describe('a hostile function', () => {
     await new Promise((resolve) => setTimeout(resolve, 2));
     const { cpuMs, wallMs } = json((await run(fn, { action: 'burn', ms: 200 })).payload);
     expect(cpuMs / wallMs).toBeGreaterThan(0.1);
+  });
+});
+
+describe('a uid handed out again', () => {
+  // The kernel keeps a uid's user, user session and persistent keyrings after its last process is gone,
+  // and a uid is handed to the next instance (of any tenant) once its processes are (uids.ts).
+  it("holds nothing the instance that had it before put in the kernel's keyrings", async () => {
+    const secret = `tenant-a-${randomBytes(6).toString('hex')}`;
+    const first = hostile({}, oneUid.isolation);
+    const planted = json((await run(first, { action: 'keyrings', mode: 'plant', secret })).payload);
+    await first.dispose();
+    const second = hostile({}, oneUid.isolation);
+    const found = json((await run(second, { action: 'keyrings', mode: 'read' })).payload);
+    expect(found.uid).toBe(planted.uid);
+    for (const ring of ['user', 'userSession', 'persistent']) expect(found.keys[ring], ring).not.toContain(secret);
   });
 });
 
