@@ -28,6 +28,9 @@ export interface Network {
  */
 export const METADATA_RANGES = ['169.254.0.0/16', '100.100.100.200/32'];
 
+/** Before the main table's rule (32766), after the local table's (0): an instance's own addresses stay its own. */
+const DENY_RULE_PREF = 100;
+
 /** Never reachable from a function: cloud metadata and every address of this host. */
 export function deniedRanges(extra: string[]): string[] {
   const host: string[] = [];
@@ -45,8 +48,8 @@ export function deniedRanges(extra: string[]): string[] {
  * stack, runs beside it and
  * - forwards the namespace's 127.0.0.1:9001 to this instance's Runtime API port on the host, and
  *   nothing else of the host's loopback (`-T` with one port; `--no-map-gw`);
- * - in `outbound` mode gives it a routed interface to the outside, minus routes to the denied
- *   ranges, which the function (no CAP_NET_ADMIN) cannot change.
+ * - in `outbound` mode gives it a routed interface to the outside, minus the denied ranges (policy
+ *   rules that prohibit them), which the function (no CAP_NET_ADMIN) cannot change.
  * In `none` mode the interface stays down: only the Runtime API answers.
  */
 export async function openNetwork(name: string, dir: string, runtimeApiPort: number, options: NetworkOptions): Promise<Network> {
@@ -65,9 +68,7 @@ export async function openNetwork(name: string, dir: string, runtimeApiPort: num
     await run(options.ip, ['netns', 'delete', name]).catch(() => undefined);
   };
   try {
-    const batch = ['link set lo up'];
-    if (options.mode === 'outbound') for (const range of deniedRanges(options.denyCidrs)) batch.push(`route add prohibit ${range}`);
-    await run(options.ip, ['-n', name, '-batch', '-'], `${batch.join('\n')}\n`);
+    await run(options.ip, ['-n', name, 'link', 'set', 'lo', 'up']);
     // pasta must stay root to enter a namespace owned by the host; it then confines itself
     // (its own empty mount namespace, no capabilities it does not need, a seccomp filter).
     await run(options.pasta, [
@@ -94,6 +95,14 @@ export async function openNetwork(name: string, dir: string, runtimeApiPort: num
       '--no-ndp',
       '--no-ra',
     ]);
+    // Denied as policy rules, looked up before any route: pasta gives the namespace this host's address with
+    // its prefix, so a route to the host's whole subnet, and a prohibit *route* for a wider range (10.0.0.0/8
+    // around a host at 10.0.1.5/24) lost to it, leaving every neighbour on the subnet reachable. Added once
+    // pasta has set up the namespace, since its default route's gateway may lie in a denied range.
+    if (options.mode === 'outbound') {
+      const rules = deniedRanges(options.denyCidrs).map((range) => `rule add to ${range} prohibit pref ${DENY_RULE_PREF}`);
+      await run(options.ip, ['-n', name, '-batch', '-'], `${rules.join('\n')}\n`);
+    }
   } catch (err) {
     await close();
     throw err;

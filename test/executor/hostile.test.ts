@@ -381,3 +381,73 @@ describe('function network', () => {
     expect((await run(fn, { action: 'echo' })).status).toBe('success');
   });
 });
+
+describe('a range the operator denies (TALLY_FUNCTION_DENY_CIDRS)', () => {
+  // pasta gives every instance the executor's own address, with its prefix, so each instance's namespace
+  // holds a route to the executor's whole subnet: where a database server next to it would be.
+  const route = spawnSync('ip', ['-4', '-o', 'route', 'show', 'default'], { encoding: 'utf8' }).stdout;
+  const dev = /\bdev (\S+)/.exec(route)?.[1] ?? '';
+  const own = os.networkInterfaces()[dev]?.find((a) => a.family === 'IPv4');
+  const toInt = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+  const toIp = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+  const prefix = Number(own?.cidr?.split('/')[1] ?? 32);
+  const size = 2 ** (32 - prefix);
+  const network = own ? toInt(own.address) - (toInt(own.address) % size) : 0;
+  const taken = new Set([toInt(own?.address ?? '0.0.0.0'), toInt(/\bvia (\S+)/.exec(route)?.[1] ?? '0.0.0.0')]);
+  let neighbour = network + 1 + randomInt(Math.max(1, size - 2));
+  while (taken.has(neighbour)) neighbour = network + 1 + ((neighbour - network) % Math.max(1, size - 2));
+  const peer = toIp(neighbour);
+  // The private network the operator keeps functions out of, wider than the executor's subnet (as
+  // README's example, 10.0.0.0/8 and 192.168.0.0/16, is for a host at 10.0.1.5/24).
+  const widerPrefix = Math.max(8, prefix - 8);
+  const denied = `${toIp(network - (network % 2 ** (32 - widerPrefix)))}/${widerPrefix}`;
+  const denying = useSandbox({ denyCidrs: [denied], spares: 0 });
+  const tag = randomBytes(3).toString('hex');
+  const ns = `tally-lan-${tag}`;
+  let server: ChildProcess | null = null;
+  const sh = (args: string[]) => {
+    const r = spawnSync('ip', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
+  };
+
+  beforeAll(async () => {
+    if (!own || size < 8) throw new Error(`this test needs an IPv4 subnet of 8 addresses or more on ${dev || 'the default route'}`);
+    // A neighbour on the executor's subnet: a namespace behind a veth pair, routed to as one address.
+    sh(['netns', 'add', ns]);
+    sh(['link', 'add', `tlh${tag}`, 'type', 'veth', 'peer', 'name', `tln${tag}`]);
+    sh(['link', 'set', `tln${tag}`, 'netns', ns]);
+    sh(['link', 'set', `tlh${tag}`, 'up']);
+    sh(['route', 'add', `${peer}/32`, 'dev', `tlh${tag}`]);
+    sh(['-n', ns, 'addr', 'add', `${peer}/32`, 'dev', `tln${tag}`]);
+    sh(['-n', ns, 'link', 'set', `tln${tag}`, 'up']);
+    sh(['-n', ns, 'link', 'set', 'lo', 'up']);
+    sh(['-n', ns, 'route', 'add', 'default', 'dev', `tln${tag}`]);
+    const www = path.join(os.tmpdir(), `tally-lan-${tag}`);
+    mkdirSync(www, { recursive: true });
+    writeFileSync(path.join(www, 'index.html'), 'a server on the same network');
+    server = spawn('ip', ['netns', 'exec', ns, 'python3', '-m', 'http.server', '8080', '--bind', peer, '--directory', www], {
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 100; i++) {
+      if (spawnSync('curl', ['-s', `http://${peer}:8080/`], { encoding: 'utf8' }).stdout === 'a server on the same network') return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('the neighbour HTTP server did not start');
+  });
+  afterAll(() => {
+    server?.kill('SIGKILL');
+    spawnSync('ip', ['route', 'delete', `${peer}/32`, 'dev', `tlh${tag}`]);
+    spawnSync('ip', ['link', 'delete', `tlh${tag}`]);
+    spawnSync('ip', ['netns', 'delete', ns]);
+  });
+
+  it("keeps functions from the executor's own subnet inside it, not only from the rest of it", async () => {
+    const url = `http://${peer}:8080/`;
+    // Nothing denied: the neighbour answers an instance, so the refusal below is the deny's doing.
+    expect(json((await run(hostile(), { action: 'httpGet', url })).payload)).toMatchObject({ ok: true, status: 200 });
+    const result = json((await run(hostile({}, denying.isolation), { action: 'httpGet', url })).payload);
+    expect(result, `${peer} with ${denied} denied`).toMatchObject({ ok: false });
+    // And the instance still runs: the deny took nothing it needs (its Runtime API, its start).
+    expect((await run(hostile({}, denying.isolation), { action: 'echo' })).status).toBe('success');
+  });
+});
