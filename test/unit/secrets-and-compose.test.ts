@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseSandboxConfig } from '../../executor/config.js';
 import { parseConfig } from '../../src/config.js';
 import { createSecretBox, SecretKeyError } from '../../src/lib/secret-box.js';
 
@@ -59,5 +60,27 @@ describe('docker-compose.yml: replicas share the secret key', () => {
     expect(api).toMatch(/TALLY_SECRET_KEY:/);
     // Rotation: the old keys, empty unless a rotation is under way (docs/operations.md).
     expect(api).toMatch(/TALLY_SECRET_KEY_PREVIOUS: \$\{TALLY_SECRET_KEY_PREVIOUS:-\}/);
+  });
+});
+
+describe("docker-compose.yml: functions stay off the compose network", () => {
+  const inRange = (address: string, cidr: string) => {
+    const toInt = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+    const [base, bits] = cidr.split('/');
+    const size = 2 ** (32 - Number(bits));
+    return Math.floor(toInt(address) / size) === Math.floor(toInt(base!) / size);
+  };
+
+  it("denies the executors' functions every private range Docker gives a compose network (Postgres and the api are on it)", () => {
+    const text = readFileSync(path.join(__dirname, '../../docker-compose.yml'), 'utf8');
+    const executor = /\n {2}executor-1:[^\n]*\n([\s\S]*?)\n {2}[a-z][\w-]*:\n/.exec(text)?.[1] ?? '';
+    const value = /TALLY_FUNCTION_DENY_CIDRS: (.*)/.exec(executor)?.[1]?.trim() ?? '';
+    const { denyCidrs } = parseSandboxConfig({ TALLY_FUNCTION_DENY_CIDRS: value });
+    // A function goes out through the executor container's own network (pasta), so without a deny it
+    // reaches postgres:5432 and api:9464 by address (found by a review on 2026-12-07). Docker's default
+    // pools are 172.17-31.x.x and 192.168.x.x; operators often move them into 10.x.x.x.
+    for (const address of ['172.17.0.2', '172.18.0.5', '172.31.255.2', '192.168.16.3', '10.200.0.4']) {
+      expect(denyCidrs.some((cidr) => inRange(address, cidr)), address).toBe(true);
+    }
   });
 });
