@@ -36,7 +36,9 @@ export function deniedRanges(extra: string[]): string[] {
   const host: string[] = [];
   for (const addresses of Object.values(os.networkInterfaces())) {
     for (const a of addresses ?? []) {
-      if (a.family === 'IPv4' && !a.internal) host.push(`${a.address}/32`);
+      // Every one but 127.0.0.0/8, which is the instance's own: an address on the loopback interface
+      // (a service address, a VIP) is as much the host's as one on a card (`internal` would skip it).
+      if (a.family === 'IPv4' && !a.address.startsWith('127.')) host.push(`${a.address}/32`);
     }
   }
   return [...new Set([...METADATA_RANGES, ...host, ...extra])];

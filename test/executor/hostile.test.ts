@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,8 @@ const PIDS_LIMIT = 64;
 const sandbox = useSandbox({ pidsLimit: PIDS_LIMIT });
 const offline = useSandbox({ network: 'none', spares: 0 });
 const lambdaCpu = useSandbox({ cpu: 'quota', spares: 0 });
+/** Outbound, with no spare made ahead: each instance's network is set up when it opens. */
+const unspared = useSandbox({ spares: 0 });
 /** One uid only, far from the others: each instance gets the uid the one before it released. */
 const oneUid = useSandbox({ uidBase: 2_000_000_000 + randomInt(1_000_000_000), uidCount: 1, spares: 0 });
 const live: FunctionInstance[] = [];
@@ -124,6 +127,42 @@ describe('a hostile function', () => {
     const targets = [['127.0.0.1', 5432], ['127.0.0.1', 6379], ...hostAddresses.map((a) => [a, 5432]), ['169.254.169.254', 80]];
     const result = json((await run(hostile(), { action: 'connect', targets })).payload);
     for (const [host, port] of targets) expect(result[`${host}:${port}`], `${host}:${port}`).toMatchObject({ ok: false });
+  });
+
+  it("cannot reach the host's abstract unix sockets or its IPv6 loopback", async () => {
+    const abstract = `\0tally-review-${randomBytes(4).toString('hex')}`;
+    const servers = [net.createServer((s) => s.end()), net.createServer((s) => s.end())];
+    await new Promise<void>((resolve) => servers[0]!.listen(abstract, resolve));
+    await new Promise<void>((resolve) => servers[1]!.listen({ host: '::1', port: 0 }, resolve));
+    const port = (servers[1]!.address() as net.AddressInfo).port;
+    try {
+      const targets = [['unix', abstract], ['::1', port], ['::ffff:127.0.0.1', port]];
+      const result = json((await run(hostile(), { action: 'connect', targets })).payload);
+      for (const [host, at] of targets) expect(result[`${host}:${at}`], `${host}:${at}`).toMatchObject({ ok: false });
+    } finally {
+      for (const server of servers) server.close();
+    }
+  });
+
+  it("cannot reach the host through an address on the host's loopback interface other than 127.x (a service address)", async () => {
+    // A TEST-NET-2 address of the host's own, on lo, as a VIP or an anycast service address would be.
+    let address = '';
+    for (let tries = 0; !address && tries < 20; tries++) {
+      const candidate = `198.51.100.${1 + randomInt(254)}`;
+      if (spawnSync('ip', ['addr', 'add', `${candidate}/32`, 'dev', 'lo']).status === 0) address = candidate;
+    }
+    expect(address).not.toBe('');
+    const server = net.createServer((s) => s.end());
+    await new Promise<void>((resolve) => server.listen({ host: '0.0.0.0', port: 0 }, resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      // A sandbox made now, so its namespace is set up knowing the address.
+      const result = json((await run(hostile({}, unspared.isolation), { action: 'connect', targets: [[address, port]] })).payload);
+      expect(result[`${address}:${port}`]).toMatchObject({ ok: false });
+    } finally {
+      server.close();
+      spawnSync('ip', ['addr', 'del', `${address}/32`, 'dev', 'lo']);
+    }
   });
 
   it("cannot reach another instance's Runtime API", async () => {
