@@ -136,7 +136,11 @@ describe('a hostile function', () => {
     await new Promise<void>((resolve) => servers[1]!.listen({ host: '::1', port: 0 }, resolve));
     const port = (servers[1]!.address() as net.AddressInfo).port;
     try {
-      const targets = [['unix', abstract], ['::1', port], ['::ffff:127.0.0.1', port]];
+      const targets = [
+        ['unix', abstract],
+        ['::1', port],
+        ['::ffff:127.0.0.1', port],
+      ];
       const result = json((await run(hostile(), { action: 'connect', targets })).payload);
       for (const [host, at] of targets) expect(result[`${host}:${at}`], `${host}:${at}`).toMatchObject({ ok: false });
     } finally {

@@ -63,7 +63,7 @@ describe('docker-compose.yml: replicas share the secret key', () => {
   });
 });
 
-describe("docker-compose.yml: functions stay off the compose network", () => {
+describe('docker-compose.yml: functions stay off the compose network', () => {
   const inRange = (address: string, cidr: string) => {
     const toInt = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
     const [base, bits] = cidr.split('/');
@@ -80,7 +80,10 @@ describe("docker-compose.yml: functions stay off the compose network", () => {
     // reaches postgres:5432 and api:9464 by address (found by a review on 2026-12-07). Docker's default
     // pools are 172.17-31.x.x and 192.168.x.x; operators often move them into 10.x.x.x.
     for (const address of ['172.17.0.2', '172.18.0.5', '172.31.255.2', '192.168.16.3', '10.200.0.4']) {
-      expect(denyCidrs.some((cidr) => inRange(address, cidr)), address).toBe(true);
+      expect(
+        denyCidrs.some((cidr) => inRange(address, cidr)),
+        address,
+      ).toBe(true);
     }
   });
 });
