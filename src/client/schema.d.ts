@@ -2760,6 +2760,7 @@ export interface operations {
                 /** @description true: only replayed entries; false: only those still waiting */
                 replayed?: boolean;
                 limit?: number;
+                /** @description the previous page's `next` (an entry id, as earlier releases answered, is still taken) */
                 after?: string;
             };
             header?: never;
@@ -2786,6 +2787,8 @@ export interface operations {
                             /** @description why the api refused it */
                             reason: string;
                             executorId: string | null;
+                            /** @description the key that reported it: an executor key, or an account-scoped one */
+                            keyId: string | null;
                             /** Format: date-time */
                             receivedAt: string;
                             /** Format: date-time */
@@ -2793,7 +2796,7 @@ export interface operations {
                             replayedBy: string | null;
                             replayOutcome: ("accepted" | "duplicate" | "conflict") | (never | null);
                         }[];
-                        /** @description pass as `after` for the next page */
+                        /** @description pass as `after` for the next page: where this page ended, which holds even once retention removed its last entry */
                         next: string | null;
                     };
                 };

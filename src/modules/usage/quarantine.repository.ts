@@ -42,10 +42,22 @@ export interface QuarantineEntry {
   event: unknown;
   reason: string;
   executorId: string | null;
+  /** The key that reported it (an executor's platform key, or an account's key). */
+  keyId: string | null;
   receivedAt: Date;
   replayedAt: Date | null;
   replayedBy: string | null;
   replayOutcome: ReplayOutcome | null;
+}
+
+/**
+ * Where a page of the list ended: its last entry's receipt, in microseconds since 1970 as Postgres holds it (a JS Date
+ * keeps milliseconds), and id. The next page starts after it whether or not that entry is still there (retention
+ * removes replayed entries).
+ */
+export interface QuarantinePosition {
+  receivedUs: string;
+  id: string;
 }
 
 const columns = [
@@ -55,6 +67,7 @@ const columns = [
   'event',
   'reason',
   'executor_id',
+  'key_id',
   'received_at',
   'replayed_at',
   'replayed_by',
@@ -68,6 +81,7 @@ const toEntry = (r: {
   event: unknown;
   reason: string;
   executor_id: string | null;
+  key_id: string | null;
   received_at: Date;
   replayed_at: Date | null;
   replayed_by: string | null;
@@ -79,6 +93,7 @@ const toEntry = (r: {
   event: r.event,
   reason: r.reason,
   executorId: r.executor_id,
+  keyId: r.key_id,
   receivedAt: r.received_at,
   replayedAt: r.replayed_at,
   replayedBy: r.replayed_by,
@@ -117,19 +132,33 @@ export function createQuarantineRepository(base: Db) {
       return stored;
     },
 
-    /** Oldest first; `after` is the id of the last entry of the previous page. */
+    /**
+     * Oldest first, each entry with its position; `after` is where the previous page ended: a position, or (as earlier
+     * releases answered) the id of its last entry, which finds nothing once retention removed that entry.
+     */
     async list(q: {
       accountId: string | null;
       invocationId: string | null;
       replayed: boolean | null;
       limit: number;
-      after: string | null;
-    }): Promise<QuarantineEntry[]> {
-      let query = db.selectFrom('usage_quarantine').select(columns).orderBy('received_at').orderBy('id').limit(q.limit);
+      after: QuarantinePosition | string | null;
+    }): Promise<{ entry: QuarantineEntry; position: QuarantinePosition }[]> {
+      let query = db
+        .selectFrom('usage_quarantine')
+        .select(columns)
+        .select(sql<string>`(extract(epoch from received_at) * 1000000)::bigint::text`.as('received_us'))
+        .orderBy('received_at')
+        .orderBy('id')
+        .limit(q.limit);
       if (q.accountId !== null) query = query.where('account_id', '=', q.accountId.toLowerCase());
       if (q.invocationId !== null) query = query.where('invocation_id', '=', q.invocationId.toLowerCase());
       if (q.replayed !== null) query = query.where('replayed_at', q.replayed ? 'is not' : 'is', null);
-      if (q.after !== null) {
+      if (q.after !== null && typeof q.after === 'object') {
+        const { receivedUs, id } = q.after;
+        query = query.where(
+          sql<boolean>`(received_at, id) > (timestamptz 'epoch' + ${receivedUs}::bigint * interval '1 microsecond', ${id}::uuid)`,
+        );
+      } else if (q.after !== null) {
         const after = q.after;
         query = query.where((eb) =>
           eb(
@@ -143,7 +172,7 @@ export function createQuarantineRepository(base: Db) {
           ),
         );
       }
-      return (await query.execute()).map(toEntry);
+      return (await query.execute()).map((r) => ({ entry: toEntry(r), position: { receivedUs: r.received_us, id: r.id } }));
     },
 
     async find(id: string): Promise<QuarantineEntry | null> {

@@ -38,14 +38,14 @@ export function quarantineRoutes(deps: { auth: Auth; quarantine: QuarantineServi
       },
       async (req) => {
         const { accountId, invocationId, replayed, limit, after } = req.query;
-        const entries = await quarantine.list({
+        const page = await quarantine.list({
           accountId: accountId ?? null,
           invocationId: invocationId ?? null,
           replayed: replayed ?? null,
           limit,
           after: after ?? null,
         });
-        return { entries: entries.map(toEntryDto), next: entries.length === limit ? entries.at(-1)!.id : null };
+        return { entries: page.entries.map(toEntryDto), next: page.next };
       },
     );
 

@@ -9,7 +9,13 @@ export const QuarantineQuery = Type.Object(
     invocationId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     replayed: Type.Optional(Type.Boolean({ description: 'true: only replayed entries; false: only those still waiting' })),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-    after: Type.Optional(Uuid),
+    after: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: "the previous page's `next` (an entry id, as earlier releases answered, is still taken)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -21,6 +27,7 @@ export const QuarantineEntryDto = Type.Object({
   event: Type.Unknown({ description: 'the refused event exactly as the executor held it' }),
   reason: Type.String({ description: 'why the api refused it' }),
   executorId: Type.Union([Uuid, Type.Null()]),
+  keyId: Type.Union([Uuid, Type.Null()], { description: 'the key that reported it: an executor key, or an account-scoped one' }),
   receivedAt: Type.String({ format: 'date-time' }),
   replayedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   replayedBy: Type.Union([Type.String(), Type.Null()]),
@@ -29,7 +36,9 @@ export const QuarantineEntryDto = Type.Object({
 
 export const QuarantineListDto = Type.Object({
   entries: Type.Array(QuarantineEntryDto),
-  next: Type.Union([Uuid, Type.Null()], { description: 'pass as `after` for the next page' }),
+  next: Type.Union([Type.String(), Type.Null()], {
+    description: 'pass as `after` for the next page: where this page ended, which holds even once retention removed its last entry',
+  }),
 });
 
 /** Any usage field but the dispatch token (an admin's replay needs none). */

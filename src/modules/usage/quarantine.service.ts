@@ -11,7 +11,7 @@ import type { Principal } from '../accounts/auth.js';
 import { actorOf } from '../audit/audit.repository.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { ExecutorsService } from '../executors/executors.service.js';
-import type { QuarantineRepository, ReplayOutcome } from './quarantine.repository.js';
+import type { QuarantinePosition, QuarantineRepository, ReplayOutcome } from './quarantine.repository.js';
 import type { UsageService } from './usage.service.js';
 
 /** Ids are kept only when they are short printable text (a refused event may hold anything). */
@@ -19,6 +19,18 @@ const PRINTABLE_ID = /^[\x21-\x7e]{1,200}$/;
 const idOf = (v: unknown) => (typeof v === 'string' && PRINTABLE_ID.test(v) ? v.toLowerCase() : '');
 
 export type ReplayCorrections = Partial<Omit<UsageEvent, 'dispatchToken'>>;
+
+/** The list's cursor: where a page ended, opaque to clients (docs: the position survives its entry's removal). */
+const cursorOf = (p: QuarantinePosition) => `q1.${p.receivedUs}.${p.id}`;
+const CURSOR = /^q1\.(\d{1,17})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** A cursor this api answered, or the bare entry id earlier releases answered as `next`. */
+function readCursor(after: string): QuarantinePosition | string {
+  if (isUuid(after)) return after.toLowerCase();
+  const m = CURSOR.exec(after);
+  if (!m) throw errors.validation('after: not a cursor this api answered (pass `next` as it came)', [{ field: 'after' }]);
+  return { receivedUs: m[1]!, id: m[2]! };
+}
 
 /**
  * A key scoped to one account may hand over only that account's events, as it may only report those:
@@ -88,8 +100,17 @@ export function createQuarantineService(deps: {
       return { stored, duplicates: rows.length - stored };
     },
 
-    list: (q: { accountId: string | null; invocationId: string | null; replayed: boolean | null; limit: number; after: string | null }) =>
-      deps.repo.list(q),
+    /** A page, oldest first, and the cursor of the next (null at the end). */
+    async list(q: {
+      accountId: string | null;
+      invocationId: string | null;
+      replayed: boolean | null;
+      limit: number;
+      after: string | null;
+    }) {
+      const rows = await deps.repo.list({ ...q, after: q.after === null ? null : readCursor(q.after) });
+      return { entries: rows.map((r) => r.entry), next: rows.length === q.limit ? cursorOf(rows.at(-1)!.position) : null };
+    },
 
     /**
      * Runs one quarantined event through ingest (admin), with corrections applied and without its
