@@ -104,6 +104,38 @@ describe('budget evaluation', () => {
     expect(alerts.filter((x) => x.budgetId === actual.id)).toHaveLength(2);
   });
 
+  it('measures a budget changed in the month afresh: raised after its 100 % alert, it warns again before its new amount', async () => {
+    t.clock.set('2027-02-10T00:00:00.000Z');
+    const a = await payingTenant(t.app);
+    const budget = await createBudget(t.app, a.accountKey, { amount: '0.30', thresholds: [50, 100], hardCap: true });
+    // $0.30 spent: 50 and 100 % of $0.30; the cap stops the account.
+    await burn(t.app, a, 2, { at: new Date('2027-02-09T00:00:00Z') });
+    await t.services.budgets.evaluate([a.id], 'schedule');
+    const amounts = async () =>
+      (await alertsOf(a.accountKey)).map((x) => `${x.threshold}% of ${(x as unknown as { amount: string }).amount}`).sort();
+    expect(await amounts()).toEqual(['100% of 0.30', '50% of 0.30']);
+    // Raised to $0.90 to keep running: $0.30 is a third of it, under both thresholds; nothing new yet.
+    const raised = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/budgets/${budget.id}`,
+      headers: bearer(a.accountKey),
+      payload: { amount: '0.90' },
+    });
+    expect(raised.statusCode, raised.body).toBe(200);
+    await t.services.budgets.evaluate([a.id], 'schedule');
+    expect(await amounts()).toEqual(['100% of 0.30', '50% of 0.30']);
+    // $0.45: half of the new amount, a warning before the new cap; then $0.90, the new cap itself.
+    await burn(t.app, a, 1, { at: new Date('2027-02-09T06:00:00Z') });
+    await t.services.budgets.evaluate([a.id], 'schedule');
+    expect(await amounts()).toEqual(['100% of 0.30', '50% of 0.30', '50% of 0.90']);
+    await burn(t.app, a, 3, { at: new Date('2027-02-09T12:00:00Z') });
+    await t.services.budgets.evaluate([a.id], 'schedule');
+    expect(await amounts()).toEqual(['100% of 0.30', '100% of 0.90', '50% of 0.30', '50% of 0.90']);
+    // Evaluated again, nothing is recorded twice.
+    await t.services.budgets.evaluate([a.id], 'schedule');
+    expect(await alertsOf(a.accountKey)).toHaveLength(4);
+  });
+
   it("evaluates a new month from zero: last month's alerts do not carry over", async () => {
     t.clock.set('2026-12-20T00:00:00.000Z');
     const a = await payingTenant(t.app);

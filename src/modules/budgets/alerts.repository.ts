@@ -129,7 +129,10 @@ export function createAlertsRepository(db: Db) {
   const t = (conn: Conn) => conn.withTables<AlertTables>();
 
   return {
-    /** Inserts the alerts not recorded yet; the unique (account, budget, month, threshold) key drops the rest. */
+    /**
+     * Inserts the alerts not recorded yet; the unique (account, budget, month, threshold, basis, amount) key drops the
+     * rest (migrations/0107_budget_alerts_per_amount.sql: a budget changed in a month alerts afresh for its new amount).
+     */
     async insertAlerts(tx: Transaction<Database>, alerts: Alert[]): Promise<Set<string>> {
       if (alerts.length === 0) return new Set();
       const rows = await t(tx)
@@ -150,7 +153,7 @@ export function createAlertsRepository(db: Db) {
             created_at: a.createdAt,
           })),
         )
-        .onConflict((oc) => oc.columns(['account_id', 'budget_id', 'period', 'threshold']).doNothing())
+        .onConflict((oc) => oc.columns(['account_id', 'budget_id', 'period', 'threshold', 'basis', 'amount']).doNothing())
         .returning('id')
         .execute();
       return new Set(rows.map((r) => r.id));

@@ -25,8 +25,8 @@ const PAGE = 200;
 export const LATE_USAGE_WINDOW_MS = 24 * 3600_000;
 
 /**
- * Measures budgets, records threshold crossings (one alert per budget, month and threshold: the
- * unique key decides between concurrent evaluations) with their outbox rows in one transaction,
+ * Measures budgets, records threshold crossings (one alert per budget, month, threshold and amount: the
+ * unique key decides between concurrent evaluations, and a budget changed in a month alerts afresh for its new amount) with their outbox rows in one transaction,
  * and keeps the in-memory hard caps that the invoke path checks.
  */
 export function createBudgetEvaluator(deps: {
