@@ -242,7 +242,11 @@ export class RuntimeApi {
     if (seen === 'forged') this.hooks.onForgedAnswer?.(requestId);
     const at = typeof seen === 'number' ? Math.min(read, seen) : read;
     const parkedWith = typeof seen === 'number' ? (this.clock?.parkedWith() ?? null) : null;
-    if (body === null) {
+    // An error body that is not JSON is wrapped into the error JSON, which can be several times its
+    // size (JSON escapes a control character in six bytes): the limit holds for what is answered.
+    const outcome: RuntimeOutcome | null =
+      body === null ? null : action === 'response' ? { kind: 'response', body } : errorOutcome(req, body, 'Unhandled');
+    if (outcome === null || outcome.body.length > this.maxResponseBytes) {
       const message = `Response payload size exceeded maximum allowed payload size (${this.maxResponseBytes} bytes).`;
       reply(res, 413, { errorType: 'RequestEntityTooLarge', errorMessage: message });
       const errorBody = errorJson('Function.ResponseSizeTooLarge', message);
@@ -252,16 +256,15 @@ export class RuntimeApi {
     // response is the next event (saving a round trip per invocation); any other runtime gets 202.
     if (req.headers[THEN_NEXT] === '1') this.next(res);
     else reply(res, 202, ACCEPTED);
-    if (action === 'response') return current.handlers.onOutcome({ kind: 'response', body }, at, parkedWith);
-    const { errorType, json } = normalizeError(req, body, 'Unhandled');
-    current.handlers.onOutcome({ kind: 'error', body: json, errorType }, at, parkedWith);
+    current.handlers.onOutcome(outcome, at, parkedWith);
   }
 
   private async initError(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = (await readBody(req, this.maxResponseBytes)) ?? Buffer.alloc(0);
     reply(res, 202, ACCEPTED);
     const { errorType, json } = normalizeError(req, body, 'Runtime.Unknown');
-    this.hooks.onInitError(errorType, json);
+    // It is the first invocation's answer: wrapped, a body within the limit may no longer be.
+    this.hooks.onInitError(errorType, json.length > this.maxResponseBytes ? errorJson(errorType, '') : json);
   }
 }
 
@@ -292,6 +295,11 @@ const MAX_ERROR_TYPE = 256;
 function headerSafe(errorType: string): string {
   const cut = errorType.length > MAX_ERROR_TYPE ? errorType.slice(0, MAX_ERROR_TYPE) : errorType;
   return cut.replace(/[^\x20-\x7e]/g, '?');
+}
+
+function errorOutcome(req: http.IncomingMessage, body: Buffer, fallback: string): RuntimeOutcome {
+  const { errorType, json } = normalizeError(req, body, fallback);
+  return { kind: 'error', body: json, errorType };
 }
 
 /** The error type from the header or the body, and a body that is always error JSON. */
