@@ -71,6 +71,7 @@ export const errors = {
   functionExists: (name: string) => new AppError('FUNCTION_EXISTS', 409, `A function named ${name} already exists in this account`),
   invalidZip: (message: string, details?: unknown) => new AppError('INVALID_ZIP', 400, `zipFile: ${message}`, details),
   codeTooLarge: (message: string) => new AppError('CODE_TOO_LARGE', 413, message),
+  payloadTooLarge: (message: string) => new AppError('PAYLOAD_TOO_LARGE', 413, message),
   invalidImage: (message: string) => new AppError('INVALID_IMAGE', 400, `imageArchive: ${message}`),
   imageDigestMismatch: (message: string) => new AppError('IMAGE_DIGEST_MISMATCH', 400, `imageArchive: ${message}`),
   handlerNotFound: (message: string) => new AppError('HANDLER_NOT_FOUND', 400, message),

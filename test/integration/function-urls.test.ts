@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { newTenant } from '../helpers/app.js';
-import { call, deploy, makeZip, useFunctionsApp } from '../helpers/functions.js';
+import { call, deploy, makeZip, usageTotals, useFunctionsApp } from '../helpers/functions.js';
 
 const t = useFunctionsApp();
 
@@ -141,6 +141,24 @@ describe('function URLs', () => {
       body: Buffer.alloc(6 * 1024 * 1024 + 1, 97),
     });
     expect(big.status).toBe(413);
+  });
+
+  it('a body within 6 MB whose event is not (a binary body, base64 in the event) is a 413, not a 502, and runs nothing', async () => {
+    // Found by review: the event went to the executor, which refused it past 6 MiB by dropping the
+    // connection; the api answered 502 EXECUTOR_FAILED, which a URL's caller reads as its function failing.
+    const a = await newTenant(t.app);
+    const u = await withUrl(a.accountKey, 'bigbinary', 'binary');
+    const r = await raw(u.url, { method: 'POST', headers: [['content-type', 'image/png']], body: Buffer.alloc(5 * 1024 * 1024, 7) });
+    expect(r.status, r.body.toString('utf8', 0, 300)).toBe(413);
+    expect(JSON.parse(r.body.toString()).error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    // A text body whose characters JSON escapes grows the same way.
+    const text = await raw(u.url, { method: 'POST', headers: [['content-type', 'text/plain']], body: Buffer.alloc(3 * 1024 * 1024, 1) });
+    expect(text.status).toBe(413);
+    // Not run, so not billed; the function still answers.
+    const small = await raw(u.url, { method: 'POST', headers: [['content-type', 'image/png']], body: Buffer.alloc(1024, 7) });
+    expect(small.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await usageTotals(t.base, a.accountKey, 'bigbinary')).requests).toBe(1);
   });
 
   it('TALLY_KEY takes only the account key (never passed on); CORS preflight answered from the configuration; DELETE removes', async () => {

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { invokeHeaders, withSpecField } from '../../contracts/executor.js';
+import { invokeHeaders, MAX_SYNC_PAYLOAD_BYTES, withSpecField } from '../../contracts/executor.js';
 import { errors } from '../../lib/errors.js';
 import { uuid7 } from '../../lib/uuid7.js';
 import type { Logger } from '../../lib/logger.js';
@@ -112,6 +112,12 @@ export function createInvokeService(deps: {
      * reached an executor is never sent twice.
      */
     async invoke(accountId: string, name: string, event: Buffer, opts: InvokeOptions): Promise<InvokeResult> {
+      // The executor refuses more (by dropping the connection: a 502 here). Routes check their bodies, but an
+      // event built from one can be larger: a function URL's binary body, base64 in its payload 2.0 event.
+      if (event.length > MAX_SYNC_PAYLOAD_BYTES)
+        throw errors.payloadTooLarge(
+          `The event is ${event.length} bytes; a synchronous invocation takes at most ${MAX_SYNC_PAYLOAD_BYTES} bytes`,
+        );
       const target = await deps.functions.resolve(accountId, name, opts.version);
       const { config } = target;
       if (deps.admit) await deps.admit(accountId, { id: config.id, name: config.name });
