@@ -54,6 +54,8 @@ export interface StartOptions extends ExecutorOptions {
    * executor in its own process passes its services (src/modules/executors/local-ingest.ts).
    */
   ingest?: Pick<ApiClient, 'postUsage' | 'postLogs'>;
+  /** How long after receiving an invocation a cold instance may still launch its runtime (tests; default COLD_START_PREPARE_MS). */
+  prepareLimitMs?: number;
 }
 
 /** The kernel sandbox, or (TALLY_SANDBOX=off, a developer switch) nothing at all, said loudly. */
@@ -217,7 +219,7 @@ async function startHolding(options: StartOptions, log: Logger): Promise<Executo
     instance: { isolation, pythonPath, images, code },
     javaRuntime: () => buildJavaRuntime({ cacheRoot: javaRuntimeCache }),
   });
-  const front = createInvokeServer({ token, pool, images, spool, metrics, log });
+  const front = createInvokeServer({ token, pool, images, spool, metrics, log, prepareLimitMs: options.prepareLimitMs });
 
   await new Promise<void>((resolve, reject) => {
     front.server.once('error', reject);

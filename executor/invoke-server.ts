@@ -1,9 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { allowedEnvironment } from '../src/contracts/environment.js';
 import {
+  COLD_START_PREPARE_MS,
   invokeHeaders,
   LOG_TAIL_BYTES,
   MAX_SYNC_PAYLOAD_BYTES,
@@ -144,6 +146,8 @@ export interface InvokeServerDeps {
   spool: Pick<UsageSpool<SpoolRecord>, 'append' | 'accepting'>;
   metrics: ExecutorMetrics;
   log: Log;
+  /** How long after receiving an invocation a cold instance may still launch its runtime (default COLD_START_PREPARE_MS). */
+  prepareLimitMs?: number;
 }
 
 class HttpError extends Error {
@@ -375,6 +379,8 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     logTail: boolean,
     clientContext?: string,
   ): Promise<InvokeAnswer> {
+    // The api waits for a cold start's preparation this long (with init and timeout on top): no runtime is launched past it.
+    const startBy = performance.now() + (deps.prepareLimitMs ?? COLD_START_PREPARE_MS);
     if (draining) throw new HttpError(503, 'SHUTTING_DOWN', 'this executor is shutting down');
     if (!spoolReady()) {
       deps.metrics.invocationsRefused.inc({ reason: 'spool_unavailable' });
@@ -391,7 +397,7 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     const startedAt = new Date().toISOString();
     let result: InvocationResult;
     try {
-      result = await deps.pool.invoke(fn, event, requestId, clientContext, spec.qualifier);
+      result = await deps.pool.invoke(fn, event, requestId, clientContext, spec.qualifier, startBy);
     } catch (err) {
       if (err instanceof TooManyRequestsError)
         throw new HttpError(429, err.code, err.message, { [invokeHeaders.throttleReason]: err.reason });

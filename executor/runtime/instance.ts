@@ -81,6 +81,8 @@ export interface InvokeOptions {
   clientContext?: string;
   /** The version or alias the caller named, ending the invocation's invokedFunctionArn. */
   qualifier?: string;
+  /** performance.now() by which a cold instance must launch its runtime: past it, nothing runs (StartFailedError). */
+  startBy?: number;
 }
 
 interface Active {
@@ -183,7 +185,7 @@ export class FunctionInstance {
       }
       // start() fails only before the runtime is launched (after that, failures are the function's and
       // end its invocation as results): nothing ran.
-      this.start().then(deliver, (err: unknown) => {
+      this.start(opts.startBy).then(deliver, (err: unknown) => {
         if (this.active === active) this.active = null;
         this.busy = false;
         this.kill();
@@ -219,7 +221,7 @@ export class FunctionInstance {
     return { cpuNanos: this.box?.cpuNanos() ?? 0, forksRefused: this.box?.forksRefused() ?? 0 };
   }
 
-  private async start(): Promise<void> {
+  private async start(startBy = Infinity): Promise<void> {
     this.state = 'starting';
     const { options } = this;
     const spec = await this.resolveCode();
@@ -232,6 +234,8 @@ export class FunctionInstance {
       throw new Error('instance disposed while starting');
     }
     if (!this.alive) throw new Error('instance disposed while starting');
+    // Its caller has stopped waiting (the code or image came slowly): what ran now would be billed for nothing.
+    if (performance.now() > startBy) throw new Error('its code and sandbox were ready only after the api had stopped waiting');
     this.api = box.runtimeApi;
     this.api.bind({
       onNext: (at) => {

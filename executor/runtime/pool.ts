@@ -80,8 +80,10 @@ export class FunctionPool {
     requestId: string,
     clientContext?: string,
     qualifier?: string,
+    /** performance.now() by which a cold instance must launch its runtime, or nothing runs (the caller no longer waits). */
+    startBy?: number,
   ): Promise<InvocationResult> {
-    const call = { requestId, clientContext, qualifier };
+    const call = { requestId, clientContext, qualifier, startBy };
     if (this.closed) throw new Error('function pool is closed');
     if (spec.runtime === 'python' && this.pythonPath === undefined) {
       this.pythonLookup ??= resolvePython();

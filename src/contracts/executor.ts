@@ -50,6 +50,13 @@ export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 export const LOG_TAIL_BYTES = 4096;
 /** Longest function timeout, seconds (15 minutes). */
 export const MAX_TIMEOUT_S = 900;
+/**
+ * How long after an executor received an invocation a cold instance may still launch its runtime (getting
+ * the code or image and a sandbox before it); past it the executor runs nothing and bills nothing (502
+ * INSTANCE_START_FAILED). The api waits for an answer this long plus the init's 10 s, the function's
+ * timeout and the trip, so an invocation that runs is one whose caller still waits for it.
+ */
+export const COLD_START_PREPARE_MS = 60_000;
 
 export const RegisterExecutorBody = Type.Object(
   {

@@ -120,6 +120,10 @@ export interface FunctionsContext {
     imageIdleMs?: number;
     /** The machine's boot as the executor is told it (executor/boot-trust.ts); the kernel's by default. */
     bootId?: string | null;
+    /** Where the executor reaches the api (a proxy in front of it); the api itself by default. */
+    apiUrl?: string;
+    /** How long after receiving an invocation a cold instance may still launch its runtime. */
+    prepareLimitMs?: number;
   }): Promise<Executor>;
   /** The key an executor started by startExecutor runs with. */
   keyOf(executorId: string): string;
@@ -155,7 +159,7 @@ export function useFunctionsApp(
     ctx.startExecutor = async (o = {}) => {
       const key = o.key ?? (await fleetKey(ctx.app));
       const started = await startExecutor({
-        apiUrl: ctx.base,
+        apiUrl: o.apiUrl ?? ctx.base,
         key,
         host: '127.0.0.1',
         port: 0,
@@ -171,6 +175,7 @@ export function useFunctionsApp(
         javaRuntimeCache: JAVA_RUNTIME_CACHE,
         imageIdleMs: o.imageIdleMs,
         bootId: o.bootId,
+        prepareLimitMs: o.prepareLimitMs,
       });
       keys.set(started.id, key);
       executors.push(started);

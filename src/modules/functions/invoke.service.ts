@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { invokeHeaders, MAX_SYNC_PAYLOAD_BYTES, withSpecField } from '../../contracts/executor.js';
+import { COLD_START_PREPARE_MS, invokeHeaders, MAX_SYNC_PAYLOAD_BYTES, withSpecField } from '../../contracts/executor.js';
 import { errors } from '../../lib/errors.js';
 import { uuid7 } from '../../lib/uuid7.js';
 import type { Logger } from '../../lib/logger.js';
@@ -35,8 +35,13 @@ export interface InvokeResult {
 
 /** How long an invocation waits for an executor still starting in this process. */
 const LOCAL_START_WAIT_MS = 30_000;
-/** Time allowed on top of the function's timeout: its init (10 s at most) and the trip. */
-const FORWARD_SLACK_MS = 15_000;
+/**
+ * Time allowed on top of the function's timeout: a cold start's code, image and sandbox (the executor
+ * launches no runtime past COLD_START_PREPARE_MS), its init (10 s at most) and the trip. Before it covered
+ * only the init and the trip, and an executor still getting the code when the api gave up (502) went on
+ * to run the invocation and bill it.
+ */
+const FORWARD_SLACK_MS = COLD_START_PREPARE_MS + 15_000;
 
 const header = (h: IncomingHttpHeaders, name: string): string | null => {
   const v = h[name];
