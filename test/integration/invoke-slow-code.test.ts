@@ -74,6 +74,9 @@ describe('a cold start whose code is slow to come', () => {
       const e = await t.startExecutor({ apiUrl: relay.url, prepareLimitMs: 5_000 });
       const r = await coldCall('slowercode');
       expect({ status: r.status, billed: r.billed }, r.text).toEqual({ status: 502, billed: 0 });
+      expect(JSON.parse(r.text).error.message).toMatch(/status 502/);
+      // Its sandbox was given back: no instance left behind.
+      expect(e.stats().instances).toBe(0);
       await e.stop();
     } finally {
       relay.close();
