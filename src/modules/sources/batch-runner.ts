@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mappingArn } from '../../lib/arns.js';
 import type { Clock } from '../../lib/clock.js';
+import { MAX_SYNC_PAYLOAD_BYTES } from '../../contracts/executor.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { uuid7 } from '../../lib/uuid7.js';
@@ -64,6 +65,13 @@ interface NotFound {
   message: string;
 }
 
+/** A record that alone makes an event over what a synchronous invocation takes: it can never run. */
+interface TooLarge {
+  status: 'too-large';
+  requestId: string;
+  bytes: number;
+}
+
 /** Thrown out of the target's resolution only, so that the invoke path's own errors keep their handling. */
 class TargetGone extends Error {}
 
@@ -76,6 +84,7 @@ class TargetGone extends Error {}
  * - a function error or timeout is retried `maximumRetryAttempts` times (delays as async retries);
  *   with ReportBatchItemFailures only the reported items are retried; without, a failing batch of
  *   several messages is split in halves first, so one poison message does not fail its neighbours;
+ * - a batch whose event is over 6 MiB runs as halves that fit; a record over it alone goes to the failure destination;
  * - then the failed items go to the failure destination in one record, durably, and count as done.
  */
 export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signal: AbortSignal, report: (result: string) => void) {
@@ -105,8 +114,13 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
     }
   }
 
-  async function toFailure(ids: string[], payload: Buffer, last: InvokeResult | NotFound, attempts: number): Promise<void> {
-    const why = last.status === 'not-found' ? `Function not found (${last.message})` : 'Function call failed';
+  async function toFailure(ids: string[], payload: Buffer, last: InvokeResult | NotFound | TooLarge, attempts: number): Promise<void> {
+    const why =
+      last.status === 'not-found'
+        ? `Function not found (${last.message})`
+        : last.status === 'too-large'
+          ? `a record makes an event of ${last.bytes} bytes, over the ${MAX_SYNC_PAYLOAD_BYTES} an invocation takes`
+          : 'Function call failed';
     if (!m.onFailure) {
       log.warn({ items: ids.length }, 'a batch failed every retry and the mapping has no failure destination: dropped');
       report(`PROBLEM: ${why}; records dropped (no failure destination)`);
@@ -123,10 +137,13 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
         condition: 'RetriesExhausted',
         dispatches: attempts,
         at: deps.clock.now(),
-        requestPayload: payload,
-        // A batch whose alias was gone never ran: no response.
+        // One too large to run is left out of the record too (the record names its item).
+        requestPayload: last.status === 'too-large' ? Buffer.from('null') : payload,
+        // A batch whose alias was gone, or too large, never ran: no response.
         response:
-          last.status === 'not-found' ? null : { version: last.version, functionError: last.status !== 'success', payload: last.payload },
+          last.status === 'not-found' || last.status === 'too-large'
+            ? null
+            : { version: last.version, functionError: last.status !== 'success', payload: last.payload },
       }),
     ) as Record<string, unknown>;
     // Until it is durable, the batch is not acknowledged: a failure here throws and the batch stays with the broker.
@@ -154,6 +171,17 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
     let pending = items;
     for (let attempts = 1; ; attempts++) {
       const payload = build(pending);
+      // Over what an invocation takes (6 MiB), the invoke path refuses it before it runs, and would for ever: a batch
+      // runs as halves (Lambda too fits a batch to the payload limit), and a record too large alone fails at once.
+      if (payload.length > MAX_SYNC_PAYLOAD_BYTES) {
+        if (pending.length > 1) {
+          const half = Math.ceil(pending.length / 2);
+          await runItems(pending.slice(0, half), idOf, build, opts);
+          await runItems(pending.slice(half), idOf, build, opts);
+          return;
+        }
+        return toFailure(pending.map(idOf), payload, { status: 'too-large', requestId: uuid7(), bytes: payload.length }, 0);
+      }
       const r = await invokeOnce(payload, opts.clientContext);
       let failed: T[];
       if (r.status === 'success') {
