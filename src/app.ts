@@ -8,7 +8,7 @@ import type { Clock } from './lib/clock.js';
 import { errorHandler, notFoundHandler } from './lib/error-handler.js';
 import type { Logger } from './lib/logger.js';
 import { RequestLog } from './lib/request-log.js';
-import { fromAdminListener, isAdminPath, servedOnAdmin } from './lib/admin-listener.js';
+import { fromAdminListener, isAdminRoute, servedOnAdmin } from './lib/admin-listener.js';
 import type { OnCacheRead } from './lib/fresh-cache.js';
 import { createMetrics, instrumentInvoiceRuns, registerBacklogMetrics, type Metrics } from './lib/metrics.js';
 import { createOutboundHttp, type OutboundOptions } from './lib/outbound-http.js';
@@ -387,8 +387,8 @@ export async function buildApp(deps: AppDeps, services = buildServices(deps)) {
   app.setNotFoundHandler(notFoundHandler);
   if (deps.adminListener) {
     app.addHook('onRequest', async (req, reply) => {
-      const admin = fromAdminListener(req.raw);
-      if (admin ? !servedOnAdmin(req.url) : isAdminPath(req.url)) return notFoundHandler(req, reply);
+      const route = req.routeOptions.url;
+      if (fromAdminListener(req.raw) ? !servedOnAdmin(route) : isAdminRoute(route)) return notFoundHandler(req, reply);
     });
   }
   app.decorateRequest('principal', null);
