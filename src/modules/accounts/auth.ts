@@ -138,13 +138,17 @@ export function createAuth(deps: {
     return cached(hash);
   }
 
+  const bearerOf = (request: FastifyRequest) => {
+    const header = request.headers.authorization;
+    return header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  };
+
   /**
    * The principal of the request's bearer key, or a 401 (`missing`: the message when there is no
    * key), counted against the source address's failed authentications (429 past the limit).
    */
   async function authenticate(request: FastifyRequest, reply: FastifyReply, missing?: string): Promise<Principal> {
-    const header = request.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    const match = bearerOf(request);
     // An address past its failed-authentication limit may still use a key verified lately, nothing else.
     const blockedFor = deps.limits?.authBlockedFor(request.ip) ?? 0;
     const principal = !match ? null : blockedFor > 0 ? verifyCached(match[1]!) : await verify(match[1]!);
@@ -171,6 +175,14 @@ export function createAuth(deps: {
     require,
     authenticate,
     verify,
+    /**
+     * Whether the key an authenticated request came with still works: for what outlives the request's
+     * start (a log follower), which must end once its key is revoked, as every other use of it does.
+     */
+    stillValid: async (request: FastifyRequest): Promise<boolean> => {
+      const match = bearerOf(request);
+      return match !== null && (await verify(match[1]!)) !== null;
+    },
     /** Forget cached keys (after a revocation on this process; the others learn it from the revision). */
     forget: clear,
     /** Whether cached credentials may answer now: false while the revision poll fails (then every request asks the database). */

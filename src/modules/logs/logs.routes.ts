@@ -11,6 +11,8 @@ import type { LogEvent, LogsService } from './logs.service.js';
 /** A log batch can hold an invocation's 4 MB of text, escaped in JSON. */
 export const LOGS_BODY_LIMIT = 32 * 1024 * 1024;
 const KEEP_ALIVE_MS = 15_000;
+/** How often a follower's key is checked again: a key revoked meanwhile ends it (every replica learns of a revocation within about a second). */
+const KEY_RECHECK_MS = 1_000;
 
 const wantsEventStream = (accept: string | undefined) => (accept ?? '').toLowerCase().includes('text/event-stream');
 
@@ -90,6 +92,19 @@ export function logsRoutes(deps: {
         // A client that hung up while the key and account were checked: its close came before the listener.
         if (res.destroyed || req.raw.destroyed || res.socket?.destroyed !== false) stop.abort();
         const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+        // A follower outlives the check of its key at its start: once the key is revoked it ends, saying why, as
+        // every other use of the key stops working. Until 2026-12 it went on streaming the account's lines (found by review).
+        const recheck = setInterval(() => {
+          auth.stillValid(req).then(
+            (valid) => {
+              if (valid || stop.signal.aborted) return;
+              res.write(`event: error\ndata: ${JSON.stringify({ code: 'UNAUTHENTICATED', message: 'The API key has been revoked' })}\n\n`);
+              stop.abort();
+            },
+            // The database away: the follower's own polls fail too; the key is checked again at the next tick.
+            () => undefined,
+          );
+        }, KEY_RECHECK_MS);
         /** Writes a line; when the client reads slower than lines come, waits for it rather than buffering here. */
         const emit = async (e: LogEvent): Promise<void> => {
           if (res.write(`event: log\ndata: ${JSON.stringify(e)}\n\n`)) return;
@@ -113,6 +128,7 @@ export function logsRoutes(deps: {
           res.write(`event: error\ndata: ${JSON.stringify({ code: 'INTERNAL_ERROR', message: 'following stopped' })}\n\n`);
         } finally {
           clearInterval(keepAlive);
+          clearInterval(recheck);
           followers.delete(stop);
           const left = (followersOf.get(accountId) ?? 1) - 1;
           if (left > 0) followersOf.set(accountId, left);
