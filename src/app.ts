@@ -226,6 +226,7 @@ export function buildServices(deps: AppDeps) {
     secretBox,
     log: deps.logger.child({ module: 'executors' }),
     accounts,
+    auth,
     options: deps.functions?.executors,
   });
   const usageLog = deps.logger.child({ module: 'usage' });

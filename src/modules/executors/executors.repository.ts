@@ -200,13 +200,18 @@ export function createExecutorsRepository(base: Db) {
       return row?.id ?? null;
     },
 
-    /** Executors heard from within `staleAfterMs` that have not left. */
+    /**
+     * Executors heard from within `staleAfterMs` that have not left, and whose key is not revoked: an executor
+     * whose key was revoked (DELETE /v1/keys/:id) cannot report the usage of what it runs, so it gets nothing
+     * more to run, rather than until it goes stale (found by review).
+     */
     async live(staleAfterMs: number): Promise<ExecutorRecord[]> {
       const rows = await db
         .selectFrom('executors')
         .select(columns)
         .where('last_seen_at', '>', staleBefore(staleAfterMs))
         .where('left_at', 'is', null)
+        .where(sql<boolean>`exists (select 1 from api_keys k where k.id = executors.key_id and k.revoked_at is null)`)
         .orderBy('id')
         .execute();
       return rows.map(toRecord);

@@ -5,7 +5,7 @@ import { errors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { isSealed, SecretKeyError, type SecretBox } from '../../lib/secret-box.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
-import type { Principal } from '../accounts/auth.js';
+import type { Auth, Principal } from '../accounts/auth.js';
 import { signDispatch, signDispatchV1, verifyDispatches, type DispatchClaims, type DispatchRefusal } from './dispatch-token.js';
 import type { Binding, ExecutorRecord, ExecutorsRepository } from './executors.repository.js';
 
@@ -71,6 +71,8 @@ export function createExecutorsService(deps: {
   accounts: Pick<AccountsService, 'revokeKey'>;
   /** Seals the dispatch-token secret in the database (TALLY_SECRET_KEY). */
   secretBox: SecretBox;
+  /** Told of every key revocation (here, or on another replica through the key revision): the list of executors is read again. */
+  auth?: Pick<Auth, 'onForget'>;
   options?: ExecutorsOptions;
 }) {
   const { repo, log } = deps;
@@ -143,6 +145,14 @@ export function createExecutorsService(deps: {
       });
     return refreshing;
   }
+
+  // An executor whose key was revoked gets no more work (the registry's `live` leaves it out) from the moment this
+  // replica learns of the revocation, not from its next read of the registry (the next invocation after a quiet spell
+  // would otherwise still go there). A read under way may predate the revocation: the new one starts after it.
+  deps.auth?.onForget(() => {
+    refreshedAt = 0;
+    void (refreshing ?? Promise.resolve()).then(() => refresh());
+  });
 
   /** Opened invoke tokens by their stored form: each is opened once, not at every refresh. */
   const opened = new Map<string, string>();
