@@ -110,11 +110,16 @@ describe('function URLs', () => {
       'application/json',
       { message: 'Hello, world!' },
     ]);
-    const full = await raw((await withUrl(a.accountKey, 'structured', 'structured')).url);
+    const structured = await withUrl(a.accountKey, 'structured', 'structured');
+    const full = await raw(structured.url);
     expect(full.status).toBe(201);
     expect(full.headers['content-type']).toBe('application/json');
     expect(full.headers['my-custom-header']).toBe('Custom Value');
-    expect(full.headers['set-cookie']).toEqual(['Cookie_1=Value1; Expires=21 Oct 2021 07:48 GMT', 'Cookie_2=Value2; Max-Age=78000']);
+    // Scoped to the URL: every function URL shares the api's host (function-urls-cookies.test.ts).
+    expect(full.headers['set-cookie']).toEqual([
+      `Cookie_1=Value1; Expires=21 Oct 2021 07:48 GMT; Path=/url/${structured.urlId}`,
+      `Cookie_2=Value2; Max-Age=78000; Path=/url/${structured.urlId}`,
+    ]);
     expect(JSON.parse(full.body.toString())).toEqual({ message: 'Hello, world!' });
   });
 

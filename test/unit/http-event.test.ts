@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromFunctionResult } from '../../src/modules/urls/http-event.js';
 
-const answer = (o: unknown) => fromFunctionResult({ status: 'success', payload: Buffer.from(JSON.stringify(o)) });
+const answer = (o: unknown) => fromFunctionResult({ status: 'success', payload: Buffer.from(JSON.stringify(o)) }, '/url/u1');
 
 describe("a function URL's answer from what the function returned", () => {
   it('keeps the answer headers and drops those of the connection, which the api frames itself, and any reaching past the URL', () => {

@@ -119,9 +119,34 @@ const HOP_BY_HOP = new Set([
 ]);
 /**
  * Headers a function may not set either: `service-worker-allowed` would let a script it serves control
- * the whole origin, the console's included (urls.routes.ts sandboxes its pages as well).
+ * the whole origin, the console's included (urls.routes.ts sandboxes its pages as well), and
+ * `clear-site-data` would clear the whole origin's storage and its site's cookies (the console's key,
+ * other tenants' sessions).
  */
-const ORIGIN_WIDE = new Set(['service-worker-allowed']);
+const ORIGIN_WIDE = new Set(['service-worker-allowed', 'clear-site-data']);
+
+/**
+ * A function's Set-Cookie, scoped to its URL. Every function URL is on the api's one host (Lambda gives each
+ * its own), so a cookie with `Path=/`, or none (the default path of `/url/<id>` is `/url`), went with every
+ * request to every other tenant's URL, whose function reads it in `event.cookies`; `Domain=` reached the
+ * operator's other hosts (found by review). The path is put under `urlRoot` (`/url/<id>`, then the function's
+ * own path), the domain dropped; the rest is kept as the function wrote it. A `__Host-` cookie (which must have
+ * `Path=/`) is then refused by browsers: on a shared host it could not be the URL's own.
+ */
+export function scopeCookie(setCookie: string, urlRoot: string): string {
+  const [pair, ...attributes] = setCookie.split(';');
+  let path = '';
+  const kept: string[] = [];
+  for (const attribute of attributes.map((a) => a.trim()).filter(Boolean)) {
+    const name = attribute.split('=', 1)[0]!.trim().toLowerCase();
+    if (name === 'domain') continue;
+    // The last Path counts, as browsers read it; one that is not absolute is the default.
+    if (name === 'path') path = attribute.slice(attribute.indexOf('=') + 1).trim();
+    else kept.push(attribute);
+  }
+  const under = path.startsWith('/') && path !== '/' ? path : '';
+  return [pair!.trim(), ...kept, `Path=${urlRoot}${under}`].join('; ');
+}
 /** What HTTP allows in a header's name, and in its value (Node refuses anything else by throwing). */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -139,7 +164,7 @@ const badGateway = (): HttpResponseOut => ({
  * other JSON value is a 200 `application/json` whose body is the answer itself. A function error, or
  * an answer that does not fit, is a 502.
  */
-export function fromFunctionResult(r: Pick<InvokeResult, 'status' | 'payload'>): HttpResponseOut {
+export function fromFunctionResult(r: Pick<InvokeResult, 'status' | 'payload'>, urlRoot: string): HttpResponseOut {
   if (r.status !== 'success' || r.payload.length > MAX_URL_PAYLOAD_BYTES) return badGateway();
   let parsed: unknown;
   try {
@@ -155,6 +180,7 @@ export function fromFunctionResult(r: Pick<InvokeResult, 'status' | 'payload'>):
   // A final answer is 200-599: an informational status (1xx) is not one.
   if (!Number.isInteger(status) || status < 200 || status > 599) return badGateway();
   const headers: Record<string, string> = {};
+  let headerCookie: string | null = null;
   if (o.headers && typeof o.headers === 'object') {
     for (const [k, v] of Object.entries(o.headers)) {
       if (v === null || v === undefined) continue;
@@ -162,12 +188,15 @@ export function fromFunctionResult(r: Pick<InvokeResult, 'status' | 'payload'>):
       const value = String(v);
       // A name or value HTTP cannot carry (a line break would split the answer) is the function's error.
       if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) return badGateway();
-      if (!HOP_BY_HOP.has(name) && !ORIGIN_WIDE.has(name)) headers[name] = value;
+      if (name === 'set-cookie') headerCookie = value;
+      else if (!HOP_BY_HOP.has(name) && !ORIGIN_WIDE.has(name)) headers[name] = value;
     }
   }
   const cookies = Array.isArray(o.cookies) ? o.cookies.map(String) : [];
+  if (headerCookie !== null) cookies.push(headerCookie);
   if (!cookies.every((c) => FIELD_VALUE.test(c))) return badGateway();
+  const scoped = cookies.map((c) => scopeCookie(c, urlRoot));
   const text = o.body === undefined || o.body === null ? '' : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
   const body = o.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text);
-  return { statusCode: status, headers, cookies, body };
+  return { statusCode: status, headers, cookies: scoped, body };
 }

@@ -187,7 +187,7 @@ export function createUrlsService(deps: {
         version,
         ...(u.qualifier !== null ? { qualifier: u.qualifier } : {}),
       });
-      return fromFunctionResult(result);
+      return fromFunctionResult(result, `/url/${u.urlId}`);
     },
   };
 }
