@@ -14,6 +14,12 @@ describe("a function URL's answer from what the function returned", () => {
         'Content-Length': '999',
         Upgrade: 'h2c',
         'Service-Worker-Allowed': '/',
+        // Host-wide policies: the host is every URL's and the console's.
+        'Clear-Site-Data': '"*"',
+        NEL: '{"report_to":"g","max_age":31536000,"success_fraction":1.0}',
+        'Report-To': '{"group":"g","max_age":31536000,"endpoints":[{"url":"https://collector.example/r"}]}',
+        'Strict-Transport-Security': 'max-age=0',
+        'Alt-Svc': 'h2="other.example:443"',
       },
       body: 'made',
     });

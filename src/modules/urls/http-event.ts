@@ -118,12 +118,15 @@ const HOP_BY_HOP = new Set([
   'content-length',
 ]);
 /**
- * Headers a function may not set either: `service-worker-allowed` would let a script it serves control
- * the whole origin, the console's included (urls.routes.ts sandboxes its pages as well), and
- * `clear-site-data` would clear the whole origin's storage and its site's cookies (the console's key,
- * other tenants' sessions).
+ * Headers a function may not set either, since they reach past its URL to the whole host every URL and the
+ * console share: `service-worker-allowed` would let a script it serves control the whole origin, the console's
+ * included (urls.routes.ts sandboxes its pages as well); `clear-site-data` would clear the whole origin's
+ * storage and its site's cookies (the console's key, other tenants' sessions); `nel` with `report-to` would
+ * have browsers report every request they make to the host (the console's, other tenants' URLs) to the
+ * function's collector; `strict-transport-security` would set (or, max-age=0, lift) the operator's HSTS;
+ * `alt-svc` would point the whole host's traffic at another endpoint.
  */
-const ORIGIN_WIDE = new Set(['service-worker-allowed', 'clear-site-data']);
+const ORIGIN_WIDE = new Set(['service-worker-allowed', 'clear-site-data', 'nel', 'report-to', 'strict-transport-security', 'alt-svc']);
 
 /**
  * A function's Set-Cookie, scoped to its URL. Every function URL is on the api's one host (Lambda gives each
