@@ -295,6 +295,7 @@ export function buildServices(deps: AppDeps) {
     auth,
     clock: deps.clock,
     onCacheRead,
+    publicUrl: deps.publicUrl ?? null,
   });
   const logs = createLogsService({
     repo: createLogsRepository(deps.db),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromFunctionResult } from '../../src/modules/urls/http-event.js';
+import { cookieRoot } from '../../src/modules/urls/urls.service.js';
 
 const answer = (o: unknown) => fromFunctionResult({ status: 'success', payload: Buffer.from(JSON.stringify(o)) }, '/url/u1');
 
@@ -41,5 +42,14 @@ describe("a function URL's answer from what the function returned", () => {
     }
     // Latin-1 text and tabs are fine in a value.
     expect(answer({ statusCode: 200, headers: { 'x-text': 'caf\u00e9\tbar' } }).headers).toEqual({ 'x-text': 'caf\u00e9\tbar' });
+  });
+});
+
+describe("the path a URL's cookies are scoped to", () => {
+  it('is /url/<id>, after the path TALLY_PUBLIC_URL puts Tally under', () => {
+    expect(cookieRoot(null, 'u1')).toBe('/url/u1');
+    expect(cookieRoot('https://tally.example.com', 'u1')).toBe('/url/u1');
+    expect(cookieRoot('https://example.com/tally', 'u1')).toBe('/tally/url/u1');
+    expect(cookieRoot('https://example.com/a/b/', 'u1')).toBe('/a/b/url/u1');
   });
 });

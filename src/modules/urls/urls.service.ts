@@ -46,6 +46,15 @@ const aliasNotFound = (name: string, qualifier: string) =>
  * Function URLs (docs/events.md): `/url/<id>/...` invokes the function through the ordinary invoke
  * path with a payload 2.0 event, and maps its answer back as Lambda does.
  */
+/**
+ * The path a URL's cookies are scoped to (http-event.ts, scopeCookie): `/url/<id>`, after the path of
+ * TALLY_PUBLIC_URL when it has one (a proxy serving Tally under `/tally` makes it `/tally/url/<id>` in the browser).
+ */
+export function cookieRoot(publicUrl: string | null, urlId: string): string {
+  const prefix = publicUrl ? new URL(publicUrl).pathname.replace(/\/+$/, '') : '';
+  return `${prefix}/url/${urlId}`;
+}
+
 export function createUrlsService(deps: {
   repo: UrlsRepository;
   functions: Pick<FunctionsService, 'get' | 'resolve'>;
@@ -55,8 +64,11 @@ export function createUrlsService(deps: {
   auth: Pick<Auth, 'authenticate'>;
   clock: Clock;
   onCacheRead?: OnCacheRead;
+  /** TALLY_PUBLIC_URL: a path it has (a proxy's prefix) comes before `/url/<id>` in the browser, and so in a cookie's path. */
+  publicUrl?: string | null;
 }) {
   const { repo } = deps;
+
   /** URLs by id; an unknown id is cached too (null): another replica's new URL shows within the TTL. */
   const cache = new FreshCache<FunctionUrl | null>((urlId) => repo.byUrlId(urlId), {
     ttlMs: CACHE_TTL_MS,
@@ -187,7 +199,7 @@ export function createUrlsService(deps: {
         version,
         ...(u.qualifier !== null ? { qualifier: u.qualifier } : {}),
       });
-      return fromFunctionResult(result, `/url/${u.urlId}`);
+      return fromFunctionResult(result, cookieRoot(deps.publicUrl ?? null, u.urlId));
     },
   };
 }
