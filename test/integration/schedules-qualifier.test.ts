@@ -207,3 +207,42 @@ describe('schedules targeting an alias or a published version', () => {
     expect(await newestTickRan(a, 'on-live')).toMatchObject({ v: 'two', version: '2' });
   });
 });
+
+describe('catching up the ticks of a schedule on an alias or version', () => {
+  it("skips only the ticks older than the qualifier's own maximumEventAgeS, not $LATEST's", async () => {
+    const a = await newTenant(t.app);
+    await functionWithVersions(a.accountKey);
+    // $LATEST keeps events 10 minutes, the alias 2 minutes; version 2 has no configuration: 6 hours.
+    const put = (qualifier: string, maximumEventAgeS: number) =>
+      call(t.base, a.accountKey, 'PUT', `/v1/functions/f/event-invoke-config?qualifier=${qualifier}`, { maximumEventAgeS });
+    expect((await put('$LATEST', 600)).status).toBe(200);
+    expect((await put('live', 120)).status).toBe(200);
+    for (const [name, qualifier] of [
+      ['up-live', 'live'],
+      ['up-two', '2'],
+      ['up-latest', '$LATEST'],
+    ] as const) {
+      const r = await call(t.base, a.accountKey, 'POST', '/v1/schedules', {
+        name,
+        expression: 'rate(1 minute)',
+        target: { function: 'f', qualifier },
+      });
+      expect(r.status, r.text).toBe(201);
+    }
+    await fire();
+    const firstPass = clock.now();
+    // Down for 20 minutes: each schedule fires the missed ticks its own target would still run.
+    clock.advance(20 * MINUTE);
+    const secondPass = clock.now();
+    await fire();
+    const missed = async (name: string) => (await ticksOf(a.accountKey, name)).length - 1;
+    expect(await missed('up-latest')).toBe(10); // 11 to 20 minutes: 10 is just older than 600 s
+    expect(await missed('up-live')).toBe(2); // 19 and 20: the alias's 120 s
+    expect(await missed('up-two')).toBe(20); // every one: version 2's default 6 hours
+    // No missed tick was queued already expired (each would be an EventAgeExceeded record for its destination).
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from async_invocations
+       where account_id = ${a.id} and source = 'schedule' and created_at > ${firstPass} and expires_at <= ${secondPass}`.execute(t.db.db);
+    expect(rows[0]!.n).toBe(0);
+  });
+});

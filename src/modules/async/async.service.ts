@@ -500,6 +500,14 @@ export function createAsyncService(deps: {
       return toConfigDto(functionName, q, await repo.config(accountId, fn.id, q));
     },
 
+    /**
+     * The age limit an event queued now for the function's `qualifier` (null: `$LATEST`) takes, as `enqueue` reads
+     * it: that qualifier's own configuration, else the default (no fallback to `$LATEST`'s).
+     */
+    async maximumEventAgeS(accountId: string, functionId: string, qualifier: string | null): Promise<number> {
+      return (await repo.config(accountId, functionId, qualifier))?.maximumEventAgeS ?? DEFAULT_MAX_EVENT_AGE_S;
+    },
+
     /** Every configuration set on the function: `$LATEST`'s, its versions', its aliases'. */
     async listConfigs(accountId: string, functionName: string) {
       const fn = await functionOf(accountId, functionName);

@@ -62,7 +62,7 @@ const toDto = (s: Schedule) => ({
  */
 export function createSchedulesService(deps: {
   repo: SchedulesRepository;
-  events: Pick<AsyncService, 'queueIn' | 'nudge' | 'getConfig'>;
+  events: Pick<AsyncService, 'queueIn' | 'nudge' | 'maximumEventAgeS'>;
   functions: Pick<FunctionsService, 'get' | 'resolve'>;
   /** Resolves a target's alias or version: when it is written (it must exist) and at every tick (what runs). */
   versions: Pick<VersionsService, 'resolve'>;
@@ -153,10 +153,8 @@ export function createSchedulesService(deps: {
   async function fire(tx: Parameters<Parameters<SchedulesRepository['transaction']>[0]>[0], s: Schedule, now: Date): Promise<number> {
     const expr = parseExpression(s.expression);
     let target: Awaited<ReturnType<typeof deps.functions.resolve>> | null = null;
-    let maxAgeS = 21_600;
     try {
       target = await deps.functions.resolve(s.accountId, s.functionName);
-      maxAgeS = (await deps.events.getConfig(s.accountId, s.functionName)).maximumEventAgeS;
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       deps.log.warn({ schedule: s.name, accountId: s.accountId }, 'schedule target function not found; its ticks pass without firing');
@@ -176,7 +174,9 @@ export function createSchedulesService(deps: {
         deps.log.warn({ schedule: s.name, accountId: s.accountId, qualifier: s.qualifier }, 'schedule target alias or version not found');
       }
     }
-    // Ticks older than the event age limit would be dropped at once: skip to the first one still young enough.
+    // Ticks older than the event age limit would be dropped at once: skip to the first one still young enough. The
+    // limit is that of the configuration the events take (the qualifier's own, as `enqueue` reads it), not $LATEST's.
+    const maxAgeS = target ? await deps.events.maximumEventAgeS(s.accountId, target.config.id, s.qualifier) : 21_600;
     const oldest = new Date(now.getTime() - maxAgeS * 1000);
     let tick = s.nextFireAt;
     if (tick !== null && tick < oldest) tick = nextTick(expr, s.timezone, s.anchorAt, new Date(oldest.getTime() - 1));
