@@ -26,14 +26,21 @@ export function startAsyncWorker(deps: { events: AsyncService; log: Logger; opti
   let again = false;
   let backlog = false;
   let stopped = false;
+  /** The claiming loop under way: stop() waits for it, since the events its claim brings back run here too. */
+  let pass: Promise<void> = Promise.resolve();
 
-  async function pump(): Promise<void> {
-    if (stopped) return;
+  function pump(): Promise<void> {
+    if (stopped) return Promise.resolve();
     if (claiming) {
       again = true;
-      return;
+      return pass;
     }
     claiming = true;
+    pass = claimWhileRoom();
+    return pass;
+  }
+
+  async function claimWhileRoom(): Promise<void> {
     try {
       do {
         again = false;
@@ -106,6 +113,9 @@ export function startAsyncWorker(deps: { events: AsyncService; log: Logger; opti
       clearInterval(poll);
       clearInterval(deliveries);
       events.onQueued(() => {});
+      // A claim on its way to the database when stop() was called brings back events that run here: wait for it,
+      // so that they are among those waited for below.
+      await pass;
       // The claims of events still running are renewed until they end: a lease running out during the
       // drain would let another replica run the event a second time.
       await Promise.all([...running.values()].map((r) => r.done));
