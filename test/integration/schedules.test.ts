@@ -167,3 +167,35 @@ describe('schedules', () => {
     expect((await call(t.base, a.accountKey, 'GET', '/v1/schedules/once')).json.error.code).toBe('SCHEDULE_NOT_FOUND');
   });
 });
+
+describe('schedules with a flexible time window', () => {
+  it("runs a tick drawn later in its window than the target's maximumEventAgeS, its age counted from when it was to run", async () => {
+    const a = await newTenant(t.app);
+    await deploy(t.base, a.accountKey, 'flex', zip);
+    await call(t.base, a.accountKey, 'PUT', '/v1/functions/flex/event-invoke-config', { maximumEventAgeS: 60 });
+    const created = await call(t.base, a.accountKey, 'POST', '/v1/schedules', {
+      name: 'flexible',
+      expression: 'rate(1 hour)',
+      target: { function: 'flex' },
+      flexibleTimeWindow: { mode: 'FLEXIBLE', maximumWindowInMinutes: 15 },
+    });
+    expect(created.status).toBe(201);
+    const tick = new Date(created.json.nextFireAt);
+    // The draw within the window (random): 10 minutes after the tick, as random() = 2/3 gives.
+    const runAt = new Date(tick.getTime() + 10 * MINUTE);
+    await sql`update schedules set next_run_at = ${runAt} where account_id = ${a.id} and name = 'flexible'`.execute(t.db.db);
+    await passBoth();
+    expect(await ticksOf(a.accountKey, 'flexible')).toEqual([]);
+
+    clock.advance(runAt.getTime() - clock.now().getTime() + 1_000);
+    await passBoth();
+    const ticks = (await ticksOf(a.accountKey, 'flexible')) as { tick: string; requestId: string }[];
+    expect(ticks.map((x) => x.tick)).toEqual([tick.toISOString()]);
+    const done = await until('the tick ran', async () => {
+      const d = (await call(t.base, a.accountKey, 'GET', `/v1/invocations/${ticks[0]!.requestId}`)).json;
+      return ['succeeded', 'failed', 'expired'].includes(d.status) ? d : null;
+    });
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 1, queuedAt: runAt.toISOString() });
+    expect(new Date(done.expiresAt).getTime() - runAt.getTime()).toBe(MINUTE);
+  });
+});

@@ -177,9 +177,12 @@ export function createSchedulesService(deps: {
     // Ticks older than the event age limit would be dropped at once: skip to the first one still young enough. The
     // limit is that of the configuration the events take (the qualifier's own, as `enqueue` reads it), not $LATEST's.
     const maxAgeS = target ? await deps.events.maximumEventAgeS(s.accountId, target.config.id, s.qualifier) : 21_600;
+    // A tick is as old as the moment it was to run: the next one's is drawn within its flexible window (and may be
+    // later than the age limit after it), the others' is the tick (missed ticks run at once).
+    const ranAt = (tick: Date) => (s.nextRunAt !== null && tick.getTime() === s.nextFireAt?.getTime() ? s.nextRunAt : tick);
     const oldest = new Date(now.getTime() - maxAgeS * 1000);
     let tick = s.nextFireAt;
-    if (tick !== null && tick < oldest) tick = nextTick(expr, s.timezone, s.anchorAt, new Date(oldest.getTime() - 1));
+    if (tick !== null && ranAt(tick) < oldest) tick = nextTick(expr, s.timezone, s.anchorAt, new Date(oldest.getTime() - 1));
     const due: Date[] = [];
     while (tick !== null && tick <= now && due.length < MAX_TICKS_PER_PASS) {
       due.push(tick);
@@ -200,7 +203,7 @@ export function createSchedulesService(deps: {
           source: 'schedule',
           sourceKey: `${s.id}/${p.tick.toISOString()}`,
           chainDepth: 0,
-          createdAt: p.tick,
+          createdAt: ranAt(p.tick),
           dueAt: now,
           // Queued as an asynchronous invoke through an alias is: the version it names now runs and is billed.
           functionVersion: version ? (pickVersion(version, random).version ?? null) : null,
