@@ -313,3 +313,38 @@ describe('through an alias', () => {
     }
   });
 });
+
+describe('destinations changed while an event runs', () => {
+  it('the destinations in force when the run ends get its record, not those read when it was claimed', async () => {
+    const a = await newTenant(t.app);
+    const slow = makeZip([
+      { name: 'index.js', data: 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 1500)); return "done"; };' },
+    ]);
+    await deploy(t.base, a.accountKey, 'slow', slow);
+    await deploy(t.base, a.accountKey, 'old-dest', zip);
+    await deploy(t.base, a.accountKey, 'new-dest', zip);
+    const configure = (destinations: unknown) =>
+      call(t.base, a.accountKey, 'PUT', '/v1/functions/slow/event-invoke-config', { destinations });
+    expect((await configure({ onSuccess: { type: 'function', function: 'old-dest' } })).status).toBe(200);
+
+    const running = async (id: string) =>
+      until('running', async () => {
+        const d = await describeInvocation(a.accountKey, id);
+        return d.status === 'running' && d.invocationIds.length === 1 ? d : null;
+      });
+    // Changed during the run: the new destination gets the record.
+    const changed = (await event(a.accountKey, 'slow', { n: 1 })).json.requestId as string;
+    await running(changed);
+    expect((await configure({ onSuccess: { type: 'function', function: 'new-dest' } })).status).toBe(200);
+    expect((await settled(a.accountKey, changed)).destination).toMatch(/^function new-dest \(request .+\)$/);
+
+    // Removed during the run (the configuration deleted): no record at all.
+    const removed = (await event(a.accountKey, 'slow', { n: 2 })).json.requestId as string;
+    await running(removed);
+    expect((await call(t.base, a.accountKey, 'DELETE', '/v1/functions/slow/event-invoke-config')).status).toBe(204);
+    expect(await settled(a.accountKey, removed)).toMatchObject({ status: 'succeeded', destination: null });
+    const { rows } = await sql<{ function_name: string }>`
+      select function_name from async_invocations where account_id = ${a.id} and source = 'destination'`.execute(t.db.db);
+    expect(rows.map((r) => r.function_name)).toEqual(['new-dest']);
+  });
+});

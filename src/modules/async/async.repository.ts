@@ -78,8 +78,6 @@ export interface ClaimedEvent {
   lastError: string | null;
   lastResponse: Buffer | null;
   lastVersion: number | null;
-  onSuccess: Destination | null;
-  onFailure: Destination | null;
 }
 
 /** How one claimed event ends this round: settled for good, or queued again for later. */
@@ -278,12 +276,7 @@ export function createAsyncRepository(db: Db) {
           insert into async_attempts (account_id, invocation_id, request_id, claimed_at)
           select account_id, claim_id, id, ${now} from claimed where expires_at > ${now}
         )
-        select c.*, c.expires_at <= ${now} as expired, cfg.on_success, cfg.on_failure
-          from claimed c
-          left join event_invoke_configs cfg
-                 on cfg.account_id = c.account_id and cfg.function_id = c.function_id and cfg.qualifier_key = coalesce(c.qualifier, '$LATEST')`.execute(
-        db,
-      );
+        select c.*, c.expires_at <= ${now} as expired from claimed c`.execute(db);
       return rows.map((r) => ({
         accountId: r.account_id,
         id: r.id,
@@ -305,8 +298,6 @@ export function createAsyncRepository(db: Db) {
         lastError: r.last_error,
         lastResponse: r.last_response,
         lastVersion: r.last_version,
-        onSuccess: r.on_success,
-        onFailure: r.on_failure,
       }));
     },
 

@@ -111,14 +111,18 @@ export function createAsyncService(deps: {
     return null;
   }
 
-  /** The record for the outcome's destination, if it has one: a queued event for a function, a delivery for a webhook. */
+  /**
+   * The record for the outcome's destination, if it has one: a queued event for a function, a delivery for a webhook.
+   * The destinations are those in force now, as the run ends (its configuration may have changed while it ran).
+   */
   async function withDestination(
     e: ClaimedEvent,
     settlement: Settlement,
     condition: Condition,
     response: OutcomeForRecord['response'],
   ): Promise<Outcome> {
-    const destination = condition === 'Success' ? e.onSuccess : e.onFailure;
+    const config = await repo.config(e.accountId, e.functionId, e.qualifier);
+    const destination = (condition === 'Success' ? config?.onSuccess : config?.onFailure) ?? null;
     if (!destination) return { settlement };
     const now = clock.now();
     if (e.chainDepth >= MAX_DESTINATION_CHAIN) {
