@@ -348,3 +348,45 @@ describe('destinations changed while an event runs', () => {
     expect(rows.map((r) => r.function_name)).toEqual(['new-dest']);
   });
 });
+
+describe('webhook signing secret', () => {
+  it('configurations written at once show only the secret that signs: each one shown verifies the records', async () => {
+    const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const hook = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+    try {
+      const a = await newTenant(t.app);
+      await deploy(t.base, a.accountKey, 'signed', zip);
+      // A client retrying a PUT it thinks was lost, or two tools applying the same configuration: all at once.
+      const puts = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          call(t.base, a.accountKey, 'PUT', '/v1/functions/signed/event-invoke-config', {
+            destinations: { onSuccess: { type: 'webhook', url: hook } },
+          }),
+        ),
+      );
+      expect(puts.map((p) => p.status)).toEqual(puts.map(() => 200));
+      const shown = puts.map((p) => p.json.webhookSecret as string | undefined).filter((s) => s !== undefined);
+      expect(shown.length).toBeGreaterThan(0);
+
+      const r = await event(a.accountKey, 'signed', { n: 1 });
+      await until('the record', async () => received.length >= 1);
+      const [got] = received;
+      expect(got!.headers['x-tally-idempotency-key']).toBe(r.json.requestId);
+      const ts = got!.headers['x-tally-timestamp'] as string;
+      for (const secret of shown) {
+        expect(got!.headers['x-tally-signature']).toBe(`sha256=${createHmac('sha256', secret).update(`${ts}.${got!.body}`).digest('hex')}`);
+      }
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -189,11 +189,12 @@ export function createAsyncRepository(db: Db) {
     },
 
     /**
-     * Replaces one qualifier's configuration (the secret is kept when the new one passes null and one exists).
+     * Replaces one qualifier's configuration. A secret, once stored, is kept: a new one is stored only where there
+     * was none, so of writes racing to make the first, one wins. Answers whether the secret passed is the one stored.
      * Throws ConfigAliasMissing when its alias is gone (the foreign key): nothing is written.
      */
-    async putConfig(accountId: string, c: Omit<EventInvokeConfig, 'updatedAt'>, now: Date): Promise<void> {
-      await sql`
+    async putConfig(accountId: string, c: Omit<EventInvokeConfig, 'updatedAt'>, now: Date): Promise<boolean> {
+      const { rows } = await sql<{ mine: boolean }>`
         insert into event_invoke_configs (account_id, function_id, qualifier, maximum_retry_attempts, maximum_event_age_s, on_success, on_failure,
                                           webhook_secret, updated_at)
         values (${accountId}, ${c.functionId}, ${c.qualifier}, ${c.maximumRetryAttempts}, ${c.maximumEventAgeS},
@@ -202,12 +203,14 @@ export function createAsyncRepository(db: Db) {
         on conflict (account_id, function_id, qualifier_key) do update set
           maximum_retry_attempts = excluded.maximum_retry_attempts, maximum_event_age_s = excluded.maximum_event_age_s,
           on_success = excluded.on_success, on_failure = excluded.on_failure,
-          webhook_secret = coalesce(excluded.webhook_secret, event_invoke_configs.webhook_secret), updated_at = excluded.updated_at`
+          webhook_secret = coalesce(event_invoke_configs.webhook_secret, excluded.webhook_secret), updated_at = excluded.updated_at
+        returning webhook_secret is not distinct from ${c.webhookSecret} as mine`
         .execute(db)
         .catch((err: { code?: string; constraint?: string }) => {
           if (err.code === '23503' && err.constraint === 'event_invoke_configs_alias_fkey') throw new ConfigAliasMissing();
           throw err;
         });
+      return rows[0]?.mine ?? false;
     },
 
     async deleteConfig(accountId: string, functionId: string, qualifier: string | null): Promise<boolean> {

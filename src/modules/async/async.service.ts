@@ -540,8 +540,9 @@ export function createAsyncService(deps: {
       }
       const current = await repo.config(accountId, fn.id, q);
       const needsSecret = dests.some(([, d]) => d?.type === 'webhook') && !current?.webhookSecret;
-      const secret = needsSecret ? newSigningSecret() : null;
-      await repo
+      const made = needsSecret ? newSigningSecret() : null;
+      // Shown only if it is the one stored: a write racing this one may have stored its own first.
+      const stored = await repo
         .putConfig(
           accountId,
           {
@@ -551,7 +552,7 @@ export function createAsyncService(deps: {
             maximumEventAgeS: input.maximumEventAgeS ?? DEFAULT_MAX_EVENT_AGE_S,
             onSuccess: input.destinations?.onSuccess ?? null,
             onFailure: input.destinations?.onFailure ?? null,
-            webhookSecret: secret ? deps.secretBox.seal(secret, SIGNING_SECRET_CONTEXT.invokeConfig(accountId, fn.id, q)) : null,
+            webhookSecret: made ? deps.secretBox.seal(made, SIGNING_SECRET_CONTEXT.invokeConfig(accountId, fn.id, q)) : null,
           },
           clock.now(),
         )
@@ -559,7 +560,7 @@ export function createAsyncService(deps: {
           throw err instanceof ConfigAliasMissing ? qualifierNotFound(functionName, qualifier ?? '') : err;
         });
       const dto = toConfigDto(functionName, q, await repo.config(accountId, fn.id, q));
-      return secret ? { ...dto, webhookSecret: secret } : dto;
+      return made && stored ? { ...dto, webhookSecret: made } : dto;
     },
 
     async deleteConfig(accountId: string, functionName: string, qualifier?: string): Promise<void> {
