@@ -7642,7 +7642,7 @@ export interface operations {
                         attempts: number;
                         lastError?: string;
                         /** @enum {unknown} */
-                        source?: "api" | "schedule" | "destination";
+                        source?: "api" | "schedule" | "destination" | "event-source";
                         /** @description times it was refused before running (429, 5xx) and retried without using an attempt */
                         throttles?: number;
                         /** Format: date-time */
@@ -7785,7 +7785,7 @@ export interface operations {
                             /** @enum {unknown} */
                             status: "queued" | "running" | "succeeded" | "failed" | "expired";
                             /** @enum {unknown} */
-                            source: "api" | "schedule" | "destination";
+                            source: "api" | "schedule" | "destination" | "event-source";
                             attempts: number;
                             lastError?: string;
                             /** Format: date-time */

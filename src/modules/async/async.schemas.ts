@@ -65,7 +65,7 @@ export const InvocationDto = Type.Object({
   status: Type.Enum(STATUSES),
   attempts: Type.Integer({ description: 'runs that ended (success, function error or timeout)' }),
   lastError: Type.Optional(Type.String()),
-  source: Type.Optional(Type.Enum(['api', 'schedule', 'destination'])),
+  source: Type.Optional(Type.Enum(['api', 'schedule', 'destination', 'event-source'])),
   throttles: Type.Optional(
     Type.Integer({ description: 'times it was refused before running (429, 5xx) and retried without using an attempt' }),
   ),
@@ -99,7 +99,7 @@ export const InvocationListDto = Type.Object({
     Type.Object({
       requestId: Type.String(),
       status: Type.Enum(STATUSES),
-      source: Type.Enum(['api', 'schedule', 'destination']),
+      source: Type.Enum(['api', 'schedule', 'destination', 'event-source']),
       attempts: Type.Integer(),
       lastError: Type.Optional(Type.String()),
       queuedAt: Type.String({ format: 'date-time' }),
