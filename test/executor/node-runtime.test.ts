@@ -92,6 +92,39 @@ describe('node runtime', () => {
     expect(fast.durationMs).toBeLessThan(1000);
   });
 
+  it('answers a callback error and context.succeed/done/fail at once, as Lambda does, without waiting for the event loop', async () => {
+    // Lambda's runtime waits for an empty event loop only after callback(null, result); an error through the
+    // callback, and the legacy context methods, are posted at once (aws-lambda-nodejs-runtime-interface-client,
+    // CallbackContext.js). A function with an open connection would otherwise run, billed, until its timeout.
+    const fn = instance({ handler: 'index.callbackErrorBusy', timeoutS: 5 });
+    const cb = await fn.invoke(event({}), { requestId: 'req-cbe-busy' });
+    expect(cb.status).toBe('error');
+    expect(json(cb.payload)).toMatchObject({ errorType: 'TypeError', errorMessage: 'bad input' });
+    expect(cb.durationMs).toBeLessThan(1000);
+
+    for (const [handler, expected] of [
+      ['index.succeedBusy', { via: 'succeed' }],
+      ['index.doneBusy', { via: 'done' }],
+    ] as const) {
+      const result = await instance({ handler, timeoutS: 5 }).invoke(event({}), { requestId: `req-${handler}` });
+      expect(result.status, handler).toBe('success');
+      expect(json(result.payload)).toEqual(expected);
+      expect(result.durationMs, handler).toBeLessThan(1000);
+    }
+
+    const failed = await instance({ handler: 'index.failBusy', timeoutS: 5 }).invoke(event({}), { requestId: 'req-fail-busy' });
+    expect(failed.status).toBe('error');
+    expect(json(failed.payload)).toMatchObject({ errorType: 'string', errorMessage: 'handled' });
+    expect(failed.durationMs).toBeLessThan(1000);
+  });
+
+  it('fails an async handler whose promise never settles once nothing is left to run, as Runtime.NodeJsExit', async () => {
+    const result = await instance({ handler: 'index.neverSettles' }).invoke(event({}), { requestId: 'req-never' });
+    expect(result.status).toBe('error');
+    expect(result.errorType).toBe('Runtime.NodeJsExit');
+    expect(json(result.payload).errorType).toBe('Runtime.NodeJsExit');
+  });
+
   it('returns a callback error and a thrown error as error JSON, keeping the instance', async () => {
     const cb = await instance({ handler: 'index.callbackError' }).invoke(event({}), { requestId: 'req-cbe' });
     expect(cb.status).toBe('error');

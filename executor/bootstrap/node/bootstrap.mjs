@@ -250,7 +250,14 @@ function makeContext(requestId, headers) {
   return context;
 }
 
-/** Runs one handler call; resolves with { error } or { result }, honouring callbacks and callbackWaitsForEmptyEventLoop. */
+/**
+ * Runs one handler call; resolves with { error } or { result }, as Lambda's runtime does
+ * (aws-lambda-nodejs-runtime-interface-client, CallbackContext.js and Runtime.js): a promise's
+ * outcome, an error passed to the callback, and context.succeed/fail/done are answered at once; only
+ * callback(null, result) waits for an empty event loop, unless callbackWaitsForEmptyEventLoop is false.
+ * A handler that never answers ends once its event loop is empty: with null, or as Runtime.NodeJsExit
+ * for an async function (its promise can no longer settle).
+ */
 function runHandler(handler, event, context) {
   return new Promise((resolve) => {
     let finished = false;
@@ -258,19 +265,31 @@ function runHandler(handler, event, context) {
       process.removeListener('beforeExit', onEmptyLoop);
       resolve(outcome);
     };
-    // A handler that neither returns a promise nor calls back ends with null once its event loop is empty.
-    let pending = { result: null };
+    let pending =
+      handler.constructor?.name === 'AsyncFunction'
+        ? {
+            error: namedError(
+              'Runtime.NodeJsExit',
+              'The runtime detected that the event loop is empty while the handler has not answered: most commonly a Promise that was never settled.',
+            ),
+          }
+        : { result: null };
     const onEmptyLoop = () => finishNow(pending);
     process.once('beforeExit', onEmptyLoop);
     const callback = (err, result) => {
       if (finished) return;
       finished = true;
       pending = err != null ? { error: err } : { result };
-      if (!context.callbackWaitsForEmptyEventLoop) finishNow(pending);
+      if (err != null || !context.callbackWaitsForEmptyEventLoop) finishNow(pending);
     };
-    context.done = callback;
-    context.succeed = (result) => callback(null, result);
-    context.fail = (err) => callback(err ?? new Error('handled'));
+    const done = (err, result) => {
+      if (finished) return;
+      finished = true;
+      finishNow(err != null ? { error: err } : { result });
+    };
+    context.done = done;
+    context.succeed = (result) => done(null, result);
+    context.fail = (err) => done(err ?? 'handled');
     let returned;
     try {
       returned = handler(event, context, callback);
@@ -280,18 +299,8 @@ function runHandler(handler, event, context) {
     }
     if (returned && typeof returned.then === 'function') {
       returned.then(
-        (result) => {
-          if (!finished) {
-            finished = true;
-            finishNow({ result });
-          }
-        },
-        (err) => {
-          if (!finished) {
-            finished = true;
-            finishNow({ error: err });
-          }
-        },
+        (result) => done(null, result),
+        (err) => done(err ?? 'handled'),
       );
     }
   });
