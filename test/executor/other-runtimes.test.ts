@@ -47,6 +47,36 @@ describe('python runtime', () => {
     expect(json(result.payload)).toMatchObject({ errorType: 'ValueError', errorMessage: 'python says no' });
   });
 
+  it("answers as Lambda's runtime does: Decimal as a number, bytes as they are", async () => {
+    // awslambdaric's marshaller (lambda_runtime_marshaller.py): Decimal (what boto3 reads from DynamoDB)
+    // is written as a JSON number, and bytes go back unchanged; both were Runtime.MarshalError here.
+    const fn = instance('python', { runtime: 'python', handler: 'app.dynamo_item' });
+    const item = await fn.invoke(event({}), { requestId: 'py-dec' });
+    expect(item.status, item.payload.toString()).toBe('success');
+    expect(item.payload.toString()).toBe('{"id": "a", "price": 19.99, "count": 3}');
+
+    const raw = await instance('python', { runtime: 'python', handler: 'app.raw_bytes' }).invoke(event({}), { requestId: 'py-bytes' });
+    expect(raw.status, raw.payload.toString()).toBe('success');
+    expect(raw.payload).toEqual(Buffer.from('\x00raw\xffbytes', 'latin1'));
+  });
+
+  it("logs through the logging module as Lambda's runtime does (a handler on the root logger)", async () => {
+    const result = await instance('python', { runtime: 'python', handler: 'app.logs' }).invoke(event({}), { requestId: 'py-log' });
+    expect(result.status).toBe('success');
+    expect(result.log).toMatch(/\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\tpy-log\tinfo from logging\n/);
+  });
+
+  it("gives the context Lambda's identity and client context objects", async () => {
+    const fn = instance('python', { runtime: 'python', handler: 'app.context_shape' });
+    const bare = await fn.invoke(event({}), { requestId: 'py-ctx-1' });
+    expect(bare.status, bare.payload.toString()).toBe('success');
+    expect(json(bare.payload)).toEqual({ identityId: null, custom: null, appTitle: null });
+    const clientContext = Buffer.from(JSON.stringify({ custom: { k: 'v' }, client: { app_title: 'app' } })).toString('base64');
+    const withContext = await fn.invoke(event({}), { requestId: 'py-ctx-2', clientContext });
+    expect(withContext.status, withContext.payload.toString()).toBe('success');
+    expect(json(withContext.payload)).toEqual({ identityId: null, custom: { k: 'v' }, appTitle: 'app' });
+  });
+
   it('reports a missing module as an init error', async () => {
     const fn = instance('python', { runtime: 'python', handler: 'missing.handler' });
     const result = await fn.invoke(event({}), { requestId: 'py-init' });

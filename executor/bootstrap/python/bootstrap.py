@@ -5,6 +5,7 @@ Standard library only: it runs inside every function instance.
 import http.client
 import importlib
 import json
+import logging
 import os
 import socket
 import sys
@@ -82,7 +83,35 @@ class RuntimeClient:
         return self.request("POST", path, payload, headers)
 
 
+class _Fields:
+    """An object with the given fields, each None unless the JSON gave it (Lambda's context sub-objects)."""
+
+    __slots__ = ()
+
+    def __init__(self, values):
+        for field in self.__slots__:
+            setattr(self, field, values.get(field))
+
+    def __repr__(self):
+        return "%s(%s)" % (type(self).__name__, ", ".join("%s=%r" % (f, getattr(self, f)) for f in self.__slots__))
+
+
+class CognitoIdentity(_Fields):
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+
+class Client(_Fields):
+    __slots__ = ("installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name")
+
+
+class ClientContext(_Fields):
+    __slots__ = ("custom", "env", "client")
+
+
 class LambdaContext:
+    """Lambda's context for Python (awslambdaric's lambda_context.py): identity is always an object,
+    client_context an object (with .custom, .env, .client) or None."""
+
     def __init__(self, request_id, headers):
         self.aws_request_id = request_id
         self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
@@ -91,21 +120,82 @@ class LambdaContext:
         self.invoked_function_arn = headers.get("Lambda-Runtime-Invoked-Function-Arn")
         self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
-        self.identity = None
+        identity = headers.get("Lambda-Runtime-Cognito-Identity")
+        identity = json.loads(identity) if identity else {}
+        self.identity = CognitoIdentity(
+            {"cognito_identity_id": identity.get("cognitoIdentityId"), "cognito_identity_pool_id": identity.get("cognitoIdentityPoolId")}
+        )
         client_context = headers.get("Lambda-Runtime-Client-Context")
-        self.client_context = json.loads(client_context) if client_context else None
+        self.client_context = None
+        if client_context:
+            self.client_context = ClientContext(json.loads(client_context))
+            if self.client_context.client is not None:
+                self.client_context.client = Client(self.client_context.client)
         self._deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms") or 0)
 
     def get_remaining_time_in_millis(self):
         return max(0, self._deadline_ms - int(time.time() * 1000))
 
+    def log(self, msg):
+        sys.stdout.write(str(msg))
 
-def error_payload(exc, error_type=None):
-    return {
+
+# The invocation a log record belongs to, for the root logger's handler below.
+_request_id = None
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = _request_id or ""
+        return True
+
+
+class _StdoutHandler(logging.Handler):
+    def emit(self, record):
+        sys.stdout.write(self.format(record))
+
+
+def setup_logging():
+    """As Lambda's runtime does: a handler on the root logger, so that logger.info(...) is written once
+    the function sets the level (without a handler Python drops everything under WARNING)."""
+    logging.Formatter.converter = time.gmtime
+    handler = _StdoutHandler()
+    handler.setFormatter(
+        logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S")
+    )
+    handler.addFilter(_RequestIdFilter())
+    logging.getLogger().addHandler(handler)
+
+
+def _json_default(value):
+    # boto3 reads DynamoDB numbers as decimal.Decimal, which Lambda's runtime writes as numbers.
+    import decimal
+
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value.is_finite() and value == value.to_integral_value() else float(value)
+    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+
+
+def marshal(result):
+    """The response body, as Lambda's runtime makes it: bytes as they are, anything else as JSON."""
+    if isinstance(result, (bytes, bytearray)):
+        return bytes(result)
+    return json.dumps(result, default=_json_default).encode()
+
+
+def error_payload(exc, error_type=None, request_id=None):
+    frames = traceback.extract_tb(exc.__traceback__)
+    # The runtime's own frames lead every trace: left out, as Lambda's runtime does.
+    while frames and frames[0].filename == __file__:
+        frames.pop(0)
+    payload = {
         "errorMessage": str(exc),
         "errorType": error_type or type(exc).__name__,
-        "stackTrace": traceback.format_list(traceback.extract_tb(exc.__traceback__)),
+        "stackTrace": traceback.format_list(frames),
     }
+    if request_id is not None:
+        payload["requestId"] = request_id
+    return payload
 
 
 def init_error(client, error_type, message):
@@ -144,7 +234,9 @@ def post_then_next(client, path, payload, error_type=None):
 
 
 def main():
+    global _request_id
     client = RuntimeClient(API)
+    setup_logging()
     handler = load_handler(client)
     answer = None
     while True:
@@ -158,19 +250,20 @@ def main():
         if status != 200:
             continue
         request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+        _request_id = request_id
         set_trace_id(headers.get("Lambda-Runtime-Trace-Id"))
         try:
             event = json.loads(body) if body else {}
             result = handler(event, LambdaContext(request_id, headers))
         except Exception as exc:  # noqa: BLE001 - reported to the caller as the function's error
-            payload = error_payload(exc)
+            payload = error_payload(exc, request_id=request_id)
             print("[ERROR] %s: %s" % (payload["errorType"], payload["errorMessage"]), file=sys.stderr)
             answer = post_then_next(client, "/invocation/%s/error" % request_id, json.dumps(payload).encode(), payload["errorType"])
             continue
         try:
-            response = json.dumps(result).encode()
+            response = marshal(result)
         except (TypeError, ValueError) as exc:
-            payload = error_payload(exc, "Runtime.MarshalError")
+            payload = error_payload(exc, "Runtime.MarshalError", request_id)
             payload["errorMessage"] = "Unable to marshal response: %s" % exc
             answer = post_then_next(client, "/invocation/%s/error" % request_id, json.dumps(payload).encode(), "Runtime.MarshalError")
             continue
