@@ -88,6 +88,22 @@ function rootDirs(): string[] {
   return args;
 }
 
+/**
+ * Lambda's root has bash as /bin/sh, and custom runtimes written for it count on that: AWS's own
+ * walkthrough's bootstrap starts "#!/bin/sh" then "set -euo pipefail" and "source". Debian's sh is dash,
+ * which refuses both, so in a zip function's root the file /bin/sh names is the host's bash (which runs
+ * as sh in POSIX mode, as on Lambda). Nothing when sh is bash already or the host has no bash.
+ */
+function bashAsSh(): string[] {
+  try {
+    const sh = realpathSync('/bin/sh');
+    const bash = realpathSync('/bin/bash');
+    return sh === bash ? [] : ['--ro-bind', bash, sh];
+  } catch {
+    return [];
+  }
+}
+
 /** The little of /etc a runtime needs (certificates, DNS, the dynamic linker's cache); no secrets. */
 const ETC_FILES = [
   '/etc/ssl/certs',
@@ -190,6 +206,7 @@ export class KernelSandbox implements Isolation {
       '/usr',
       '/usr',
       ...rootDirs(),
+      ...bashAsSh(),
       ...prefixes,
       '--proc',
       '/proc',

@@ -1,3 +1,5 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FunctionInstance } from '../../executor/runtime/instance.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
@@ -97,6 +99,20 @@ describe('provided runtime', () => {
     const second = await fn.invoke(event({ text: 'again' }), { requestId: 'sh-2' });
     expect(second.payload.toString()).toBe(`Echoing request: '{"text":"again"}'`);
     expect(second.initDurationMs).toBeUndefined();
+  });
+
+  it("runs the AWS walkthrough's bootstrap as published: #!/bin/sh, with bash's pipefail and source", async () => {
+    // docs.aws.amazon.com/lambda/latest/dg/runtimes-walkthrough.html starts with "#!/bin/sh" and "set -euo pipefail",
+    // and its function.sh uses bash's "function" keyword: on Lambda /bin/sh is bash. On Debian it is dash,
+    // which refuses "-o pipefail", and the runtime exited before asking for an event.
+    cpSync(fixtures.dir('provided'), fixtures.dir('provided-sh'), { recursive: true });
+    const bootstrap = path.join(fixtures.dir('provided-sh'), 'bootstrap');
+    writeFileSync(bootstrap, readFileSync(bootstrap, 'utf8').replace(/^#!\/bin\/bash\n/, '#!/bin/sh\n'));
+    expect(readFileSync(bootstrap, 'utf8')).toMatch(/^#!\/bin\/sh\n/);
+    const fn = instance('provided-sh', { runtime: 'provided', handler: 'function.handler' });
+    const result = await fn.invoke(event({ text: 'sh' }), { requestId: 'sh-posix' });
+    expect(result.status, result.log).toBe('success');
+    expect(result.payload.toString()).toBe(`Echoing request: '{"text":"sh"}'`);
   });
 
   it('reports a bootstrap that exits before asking for work as Runtime.ExitError', async () => {
