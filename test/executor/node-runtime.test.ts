@@ -137,7 +137,10 @@ describe('node runtime', () => {
     expect(thrown.errorType).toBe('CustomError');
     const payload = json(thrown.payload);
     expect(payload).toMatchObject({ errorType: 'CustomError', errorMessage: 'boom' });
-    expect(Array.isArray(payload.stackTrace)).toBe(true);
+    // Lambda's Node.js runtime names the stack `trace`, its first line the error itself (Errors.js, toRapidResponse).
+    expect(payload.trace[0]).toBe('CustomError: boom');
+    expect(payload.trace[1]).toMatch(/^ {4}at .*\/var\/task\/index\.js:\d+:\d+\)?$/);
+    expect(payload.stackTrace).toBeUndefined();
     expect(thrown.log).toContain('Invoke Error');
     expect(fn.alive).toBe(true);
     const again = await fn.invoke(event({}), { requestId: 'req-throw-2' });

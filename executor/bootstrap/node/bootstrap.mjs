@@ -159,15 +159,13 @@ function request(method, urlPath, body, headers = {}) {
 const post = (urlPath, payload, headers) =>
   request('POST', urlPath, Buffer.from(payload), { 'Content-Type': 'application/json', ...headers });
 
+// Lambda's error JSON for Node.js (Errors.js, toRapidResponse): `trace` is the stack, line by line,
+// starting with the error itself; anything thrown that is not an error is named by its type.
 function errorPayload(err) {
-  if (err instanceof Error) {
-    const stackTrace = String(err.stack ?? '')
-      .split('\n')
-      .slice(1)
-      .map((line) => line.trim());
-    return { errorType: err.name, errorMessage: err.message, stackTrace };
-  }
-  return { errorType: typeof err, errorMessage: String(err), stackTrace: [] };
+  const errorLike =
+    err instanceof Error || (err && typeof err.name === 'string' && typeof err.message === 'string' && typeof err.stack === 'string');
+  if (errorLike) return { errorType: err.name, errorMessage: err.message, trace: String(err.stack ?? '').split('\n') };
+  return { errorType: typeof err, errorMessage: String(err), trace: [] };
 }
 
 function namedError(name, message) {
