@@ -147,6 +147,14 @@ describe('node runtime', () => {
     expect(again.initDurationMs).toBeUndefined();
   });
 
+  it("fails an invocation whose stray promise rejects as Runtime.UnhandledPromiseRejection, as Lambda's runtime does", async () => {
+    // index.mjs of Lambda's runtime: the reason is wrapped in Runtime.UnhandledPromiseRejection (message: the reason as text).
+    const result = await instance({ handler: 'index.floatingRejection' }).invoke(event({}), { requestId: 'req-reject' });
+    expect(result.status).toBe('error');
+    expect(result.errorType).toBe('Runtime.UnhandledPromiseRejection');
+    expect(json(result.payload)).toMatchObject({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: 'Error: floating' });
+  });
+
   it('reports a missing handler or module as an init error', async () => {
     const missing = instance({ handler: 'index.nope' });
     const result = await missing.invoke(event({}), { requestId: 'req-missing' });

@@ -317,23 +317,29 @@ function reportInvocationError(requestId, err) {
   });
 }
 
-function exitOnFatal(errorType) {
-  return async (err) => {
-    console.error(`${errorType}:`, err);
+/**
+ * An error no handler caught ends the invocation under way, then the process, as in Lambda's runtime
+ * (its index.mjs): an uncaught exception as itself, a rejection nobody handled wrapped as
+ * Runtime.UnhandledPromiseRejection (its message: the reason as text).
+ */
+function exitOnFatal(label, wrap, exitCode) {
+  return async (reason) => {
+    const err = wrap ? namedError(wrap, reason) : reason;
+    console.error(`${label}:`, err);
     if (currentRequestId) {
-      const payload = { ...errorPayload(err), errorType: err instanceof Error ? err.name : errorType };
+      const payload = errorPayload(err);
       await post(`/2018-06-01/runtime/invocation/${currentRequestId}/error`, JSON.stringify(payload), {
         'Lambda-Runtime-Function-Error-Type': payload.errorType,
       }).catch(() => {});
     }
-    process.exit(129);
+    process.exit(exitCode);
   };
 }
 
 async function main() {
   patchConsole();
-  process.on('uncaughtException', exitOnFatal('Runtime.UncaughtException'));
-  process.on('unhandledRejection', exitOnFatal('Runtime.UnhandledPromiseRejection'));
+  process.on('uncaughtException', exitOnFatal('Uncaught Exception', null, 129));
+  process.on('unhandledRejection', exitOnFatal('Unhandled Promise Rejection', 'Runtime.UnhandledPromiseRejection', 128));
   const handler = await loadHandler();
   let next = null;
   for (;;) {
