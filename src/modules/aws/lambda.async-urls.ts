@@ -119,6 +119,12 @@ export const asyncAndUrlOperations: LambdaOperations = (app, ctx) => {
     const onFailure = dc?.OnFailure
       ? toDest(caller, 'DestinationConfig.OnFailure', dc.OnFailure.Destination)
       : current?.destinations.onFailure;
+    // Lambda refuses the function itself (any version or alias of it) as its destination: each run would queue the
+    // next, and an event ran, billed each time, until the destination chain's depth limit (17 runs for one event).
+    for (const given of [dc?.OnSuccess && onSuccess, dc?.OnFailure && onFailure]) {
+      if (given && given.type === 'function' && given.function === t.name)
+        throw awsErrors.invalidParameter("You can't specify the function as a destination for itself.");
+    }
     const input = {
       ...(b.MaximumRetryAttempts !== undefined
         ? { maximumRetryAttempts: b.MaximumRetryAttempts }

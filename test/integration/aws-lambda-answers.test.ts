@@ -1,0 +1,77 @@
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  DeleteAliasCommand,
+  DeleteFunctionConcurrencyCommand,
+  GetFunctionCodeSigningConfigCommand,
+  GetFunctionConcurrencyCommand,
+  GetFunctionEventInvokeConfigCommand,
+  type LambdaClient,
+  PublishVersionCommand,
+  PutFunctionConcurrencyCommand,
+  PutFunctionEventInvokeConfigCommand,
+  UpdateAliasCommand,
+  UpdateFunctionEventInvokeConfigCommand,
+} from '@aws-sdk/client-lambda';
+import { describe, expect, it } from 'vitest';
+import { makeZip, useFunctionsApp } from '../helpers/functions.js';
+import { lambdaTenant } from '../helpers/lambda.js';
+
+// Lambda API answers that differed from AWS's (LocalStack's AWS-validated snapshots, tests/aws/services/lambda_/
+// test_lambda_api.snapshot.json), found by a review on 2026-12-07, each through the AWS SDK.
+const t = useFunctionsApp({ executor: false });
+const ZIP = makeZip([{ name: 'index.js', data: 'exports.handler = async (e) => e;\n' }]);
+
+async function tenantWith(...names: string[]) {
+  const { tenant, lambda } = await lambdaTenant(t.app, t.base);
+  for (const name of names) {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: 'nodejs20.x',
+        Role: 'arn:aws:iam::123456789012:role/r',
+        Handler: 'index.handler',
+        Code: { ZipFile: ZIP },
+      }),
+    );
+  }
+  return { lambda, arn: (name: string) => `arn:aws:lambda:us-east-1:${tenant.id}:function:${name}` };
+}
+
+const failure = (lambda: LambdaClient, p: Promise<unknown>) => p.then(() => 'answered', (e: unknown) => e);
+
+describe('the Lambda API answers as AWS does', () => {
+  it('refuses the function itself as its own destination (each run queued the next: one event ran 17 times)', async () => {
+    const { lambda, arn } = await tenantWith('loop', 'other');
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'loop' }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: 'loop', Name: 'live', FunctionVersion: '1' }));
+    const refused = { name: 'InvalidParameterValueException', message: "You can't specify the function as a destination for itself." };
+    for (const [FunctionName, destination] of [
+      ['loop', arn('loop')],
+      ['loop', arn('loop:1')],
+      ['loop:live', arn('loop')],
+      [arn('loop'), `${arn('loop')}:live`],
+    ] as const) {
+      for (const DestinationConfig of [{ OnSuccess: { Destination: destination } }, { OnFailure: { Destination: destination } }]) {
+        const err = await failure(lambda, lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName, DestinationConfig })));
+        expect(err, `${FunctionName} -> ${JSON.stringify(DestinationConfig)}`).toMatchObject(refused);
+      }
+    }
+    // Nothing was written.
+    for (const FunctionName of ['loop', 'loop:live']) {
+      await expect(lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName }))).rejects.toMatchObject({
+        name: 'ResourceNotFoundException',
+      });
+    }
+    // Update too, and it keeps what was there; another function is a destination as before.
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'loop', DestinationConfig: { OnSuccess: { Destination: arn('other') } } }),
+    );
+    const update = lambda.send(
+      new UpdateFunctionEventInvokeConfigCommand({ FunctionName: 'loop', DestinationConfig: { OnFailure: { Destination: arn('loop') } } }),
+    );
+    expect(await failure(lambda, update)).toMatchObject(refused);
+    const kept = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'loop' }));
+    expect(kept.DestinationConfig).toEqual({ OnSuccess: { Destination: arn('other') } });
+  });
+});
