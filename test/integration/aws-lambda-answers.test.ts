@@ -74,4 +74,16 @@ describe('the Lambda API answers as AWS does', () => {
     const kept = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'loop' }));
     expect(kept.DestinationConfig).toEqual({ OnSuccess: { Destination: arn('other') } });
   });
+
+  it("GetFunctionCodeSigningConfig answers a function's (empty) configuration, which Terraform reads after creating one", async () => {
+    // Terraform's AWS provider (5.100) failed every aws_lambda_function create on this 404 UnknownOperationException.
+    const { lambda } = await tenantWith('signed');
+    const got = await lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: 'signed' }));
+    expect(got.$metadata.httpStatusCode).toBe(200);
+    expect(got.CodeSigningConfigArn).toBeUndefined();
+    await expect(lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: 'nope' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 404 },
+    });
+  });
 });

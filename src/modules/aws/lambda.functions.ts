@@ -409,6 +409,14 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     return sendJson(reply, 200, c.reservedConcurrency === null ? {} : { ReservedConcurrentExecutions: c.reservedConcurrency });
   });
 
+  // GetFunctionCodeSigningConfig: Tally signs no code, so a function has no configuration, which Lambda answers
+  // with an empty 200. Terraform's AWS provider reads it after creating and on every refresh of a function.
+  app.get('/2020-06-30/functions/:FunctionName/code-signing-config', async (req, reply) => {
+    const caller = callerOf(req, ctx);
+    await functions.get(caller.accountId, fnName(req, caller));
+    return sendJson(reply, 200, {});
+  });
+
   app.delete('/2017-10-31/functions/:FunctionName/concurrency', async (req, reply) => {
     const caller = callerOf(req, ctx);
     const name = fnName(req, caller);
