@@ -86,4 +86,33 @@ describe('the Lambda API answers as AWS does', () => {
       $metadata: { httpStatusCode: 404 },
     });
   });
+
+  it('PublishVersion with a CodeSha256 that is not the latest code is InvalidParameterValueException (400), not a conflict', async () => {
+    const { lambda } = await tenantWith('sha');
+    const err = await failure(lambda, lambda.send(new PublishVersionCommand({ FunctionName: 'sha', CodeSha256: 'c29tZW90aGVyc2hh' })));
+    expect(err).toMatchObject({ name: 'InvalidParameterValueException', $metadata: { httpStatusCode: 400 } });
+    expect((err as Error).message).toMatch(/^CodeSHA256 \(c29tZW90aGVyc2hh\) is different from current CodeSHA256 in \$LATEST/);
+  });
+
+  it('DeleteAlias of an alias that is not there answers 204, as Lambda does; of a function that is not there, 404', async () => {
+    const { lambda } = await tenantWith('al');
+    const gone = await lambda.send(new DeleteAliasCommand({ FunctionName: 'al', Name: 'never-made' }));
+    expect(gone.$metadata.httpStatusCode).toBe(204);
+    await expect(lambda.send(new DeleteAliasCommand({ FunctionName: 'nope', Name: 'live' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+
+  it('DeleteFunctionConcurrency on a version or alias is refused, as PutFunctionConcurrency is, and keeps the reservation', async () => {
+    const { lambda } = await tenantWith('held');
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'held' }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: 'held', Name: 'live', FunctionVersion: '1' }));
+    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'held', ReservedConcurrentExecutions: 0 }));
+    for (const FunctionName of ['held:live', 'held:1']) {
+      const err = await failure(lambda, lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName })));
+      expect(err, FunctionName).toMatchObject({ name: 'InvalidParameterValueException' });
+    }
+    // The throttle (0) on the whole function is still there.
+    expect((await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'held' }))).ReservedConcurrentExecutions).toBe(0);
+  });
 });

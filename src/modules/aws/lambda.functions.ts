@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { describeValidation } from '../../lib/error-handler.js';
+import { AppError } from '../../lib/errors.js';
 import { compileChecker } from '../../lib/validation.js';
 import type { FunctionConfig } from '../functions/functions.repository.js';
 import {
@@ -268,6 +269,13 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const b = jsonBody(req);
     const current = await functions.get(caller.accountId, name);
     checkRevision(current, b.RevisionId);
+    // Lambda's answer to a CodeSha256 that is not $LATEST's (a request to fix, not a conflict to wait out).
+    const codeSha256 = Buffer.from(current.codeSha256, 'hex').toString('base64');
+    if (typeof b.CodeSha256 === 'string' && b.CodeSha256 !== codeSha256) {
+      throw awsErrors.invalidParameter(
+        `CodeSHA256 (${b.CodeSha256}) is different from current CodeSHA256 in $LATEST (${codeSha256}). Please try again with the CodeSHA256 in $LATEST.`,
+      );
+    }
     const { config, published } = await versions.publish(caller.accountId, name, {
       description: stringField(b, 'Description', 256),
       codeSha256: typeof b.CodeSha256 === 'string' ? Buffer.from(b.CodeSha256, 'base64').toString('hex') : undefined,
@@ -385,7 +393,10 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
 
   app.delete('/2015-03-31/functions/:FunctionName/aliases/:Name', async (req, reply) => {
     const caller = callerOf(req, ctx);
-    await versions.removeAlias(caller.accountId, fnName(req, caller), (req.params as { Name: string }).Name);
+    // Lambda answers 204 for an alias that is not there (the function must be); the service's NOT_FOUND is the alias's.
+    await versions.removeAlias(caller.accountId, fnName(req, caller), (req.params as { Name: string }).Name).catch((err: unknown) => {
+      if (!(err instanceof AppError && err.code === 'NOT_FOUND')) throw err;
+    });
     return reply.code(204).send();
   });
 
@@ -419,7 +430,9 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
 
   app.delete('/2017-10-31/functions/:FunctionName/concurrency', async (req, reply) => {
     const caller = callerOf(req, ctx);
-    const name = fnName(req, caller);
+    const { name, qualifier } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller);
+    // As PutFunctionConcurrency: `f:live` would otherwise lift the whole function's reservation (or its throttle, 0).
+    if (qualifier !== undefined) throw awsErrors.invalidParameter(UNQUALIFIED_ONLY);
     const c = await functions.get(caller.accountId, name);
     if (c.reservedConcurrency !== null) await functions.updateConfiguration(caller.accountId, name, { reservedConcurrency: null });
     return reply.code(204).send();
