@@ -4,6 +4,7 @@ import {
   DeleteAliasCommand,
   DeleteFunctionConcurrencyCommand,
   GetFunctionCodeSigningConfigCommand,
+  GetFunctionCommand,
   GetFunctionConcurrencyCommand,
   GetFunctionEventInvokeConfigCommand,
   type LambdaClient,
@@ -39,6 +40,11 @@ async function tenantWith(...names: string[]) {
 }
 
 const failure = (lambda: LambdaClient, p: Promise<unknown>) => p.then(() => 'answered', (e: unknown) => e);
+/** The account a client's key signs for (read back through GetFunction's ARN). */
+async function accountOf(lambda: LambdaClient): Promise<string> {
+  const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'cfg' }));
+  return got.Configuration!.FunctionArn!.split(':')[4]!;
+}
 
 describe('the Lambda API answers as AWS does', () => {
   it('refuses the function itself as its own destination (each run queued the next: one event ran 17 times)', async () => {
@@ -114,5 +120,28 @@ describe('the Lambda API answers as AWS does', () => {
     }
     // The throttle (0) on the whole function is still there.
     expect((await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'held' }))).ReservedConcurrentExecutions).toBe(0);
+  });
+
+  it('an event-invoke configuration answers only the limits that were set, as Lambda does (Terraform saw a change on every plan)', async () => {
+    // Terraform's aws_lambda_function_event_invoke_config without maximum_event_age_in_seconds planned
+    // "21600 -> null" after every apply: Tally answered the default as if it had been set.
+    const { lambda, arn } = await tenantWith('cfg', 'sink');
+    const put = await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'cfg', MaximumRetryAttempts: 1 }));
+    expect(put.MaximumRetryAttempts).toBe(1);
+    expect(put).not.toHaveProperty('MaximumEventAgeInSeconds');
+    const got = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'cfg' }));
+    expect(got.MaximumRetryAttempts).toBe(1);
+    expect(got).not.toHaveProperty('MaximumEventAgeInSeconds');
+    // Update adds one and keeps the other; Put replaces the whole configuration, so what it leaves out is unset again.
+    const updated = await lambda.send(new UpdateFunctionEventInvokeConfigCommand({ FunctionName: 'cfg', MaximumEventAgeInSeconds: 21600 }));
+    expect([updated.MaximumRetryAttempts, updated.MaximumEventAgeInSeconds]).toEqual([1, 21600]);
+    const replaced = await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'cfg', DestinationConfig: { OnFailure: { Destination: arn('sink') } } }),
+    );
+    expect(replaced).not.toHaveProperty('MaximumRetryAttempts');
+    expect(replaced).not.toHaveProperty('MaximumEventAgeInSeconds');
+    // /v1 still shows the limits in effect: the defaults.
+    const v1 = (await t.services.events.getConfig(await accountOf(lambda), 'cfg')) as { maximumRetryAttempts: number; maximumEventAgeS: number };
+    expect([v1.maximumRetryAttempts, v1.maximumEventAgeS]).toEqual([2, 21600]);
   });
 });

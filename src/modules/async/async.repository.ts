@@ -16,8 +16,9 @@ export interface EventInvokeConfig {
   functionId: string;
   /** The alias or version number it belongs to; null: `$LATEST`, the unqualified function. */
   qualifier: string | null;
-  maximumRetryAttempts: number;
-  maximumEventAgeS: number;
+  /** Null: never set, the default applies (DEFAULT_MAX_RETRIES, DEFAULT_MAX_EVENT_AGE_S). */
+  maximumRetryAttempts: number | null;
+  maximumEventAgeS: number | null;
   onSuccess: Destination | null;
   onFailure: Destination | null;
   /** The webhook signing secret as stored: sealed (SIGNING_SECRET_CONTEXT.invokeConfig, to its row), or plain if an earlier release wrote it. */

@@ -548,8 +548,9 @@ export function createAsyncService(deps: {
           {
             functionId: fn.id,
             qualifier: q,
-            maximumRetryAttempts: input.maximumRetryAttempts ?? DEFAULT_MAX_RETRIES,
-            maximumEventAgeS: input.maximumEventAgeS ?? DEFAULT_MAX_EVENT_AGE_S,
+            // Left out: unset (null), and the default applies; stored as such so the Lambda API answers only what was set.
+            maximumRetryAttempts: input.maximumRetryAttempts ?? null,
+            maximumEventAgeS: input.maximumEventAgeS ?? null,
             onSuccess: input.destinations?.onSuccess ?? null,
             onFailure: input.destinations?.onFailure ?? null,
             webhookSecret: made ? deps.secretBox.seal(made, SIGNING_SECRET_CONTEXT.invokeConfig(accountId, fn.id, q)) : null,
@@ -596,6 +597,8 @@ function toConfigDto(functionName: string, qualifier: string | null, c: EventInv
     qualifier: qualifierName(qualifier),
     maximumRetryAttempts: c?.maximumRetryAttempts ?? DEFAULT_MAX_RETRIES,
     maximumEventAgeS: c?.maximumEventAgeS ?? DEFAULT_MAX_EVENT_AGE_S,
+    /** The limits set (the others are the defaults): the Lambda API answers these only; /v1's schema leaves it out. */
+    set: { maximumRetryAttempts: (c?.maximumRetryAttempts ?? null) !== null, maximumEventAgeS: (c?.maximumEventAgeS ?? null) !== null },
     destinations: {
       ...(c?.onSuccess ? { onSuccess: c.onSuccess } : {}),
       ...(c?.onFailure ? { onFailure: c.onFailure } : {}),

@@ -87,8 +87,9 @@ export const asyncAndUrlOperations: LambdaOperations = (app, ctx) => {
   type Config = Awaited<ReturnType<typeof invokeConfig>>;
   const invokeConfigShape = (caller: ArnContext, c: Config) => ({
     FunctionArn: functionArn(caller, c.functionName, c.qualifier),
-    MaximumRetryAttempts: c.maximumRetryAttempts,
-    MaximumEventAgeInSeconds: c.maximumEventAgeS,
+    // Only the limits that were set, as Lambda answers: a default shown as set is a change to Terraform on every plan.
+    ...(c.set.maximumRetryAttempts ? { MaximumRetryAttempts: c.maximumRetryAttempts } : {}),
+    ...(c.set.maximumEventAgeS ? { MaximumEventAgeInSeconds: c.maximumEventAgeS } : {}),
     // Lambda sends this timestamp as epoch seconds.
     LastModified: c.lastModified ? Date.parse(c.lastModified) / 1000 : undefined,
     DestinationConfig: {
@@ -128,12 +129,12 @@ export const asyncAndUrlOperations: LambdaOperations = (app, ctx) => {
     const input = {
       ...(b.MaximumRetryAttempts !== undefined
         ? { maximumRetryAttempts: b.MaximumRetryAttempts }
-        : current
+        : current?.set.maximumRetryAttempts
           ? { maximumRetryAttempts: current.maximumRetryAttempts }
           : {}),
       ...(b.MaximumEventAgeInSeconds !== undefined
         ? { maximumEventAgeS: b.MaximumEventAgeInSeconds }
-        : current
+        : current?.set.maximumEventAgeS
           ? { maximumEventAgeS: current.maximumEventAgeS }
           : {}),
       destinations: { ...(onSuccess ? { onSuccess } : {}), ...(onFailure ? { onFailure } : {}) },
