@@ -5,6 +5,9 @@ import {
   DeleteFunctionConcurrencyCommand,
   GetFunctionCodeSigningConfigCommand,
   GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  ListFunctionsCommand,
+  UpdateFunctionConfigurationCommand,
   GetFunctionConcurrencyCommand,
   GetFunctionEventInvokeConfigCommand,
   type LambdaClient,
@@ -143,5 +146,22 @@ describe('the Lambda API answers as AWS does', () => {
     // /v1 still shows the limits in effect: the defaults.
     const v1 = (await t.services.events.getConfig(await accountOf(lambda), 'cfg')) as { maximumRetryAttempts: number; maximumEventAgeS: number };
     expect([v1.maximumRetryAttempts, v1.maximumEventAgeS]).toEqual([2, 21600]);
+  });
+
+  it('a function without environment variables answers no Environment, as Lambda does (Terraform planned a change every run)', async () => {
+    // Terraform's aws_lambda_function without an environment block planned "environment { variables = {} } -> null"
+    // after every apply, and each apply with publish = true published another version.
+    const { lambda } = await tenantWith('bare');
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'bare' }));
+    expect(got.Configuration).not.toHaveProperty('Environment');
+    expect(await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'bare' }))).not.toHaveProperty('Environment');
+    const listed = await lambda.send(new ListFunctionsCommand({}));
+    expect(listed.Functions?.find((f) => f.FunctionName === 'bare')).not.toHaveProperty('Environment');
+    const set = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'bare', Environment: { Variables: { A: '1' } } }));
+    expect(set.Environment).toEqual({ Variables: { A: '1' } });
+    const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: 'bare' }));
+    expect(v1.Environment).toEqual({ Variables: { A: '1' } });
+    const cleared = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'bare', Environment: { Variables: {} } }));
+    expect(cleared).not.toHaveProperty('Environment');
   });
 });

@@ -67,7 +67,8 @@ export function functionConfiguration(arn: ArnContext, c: FunctionConfig, s: Aws
     LastModified: lambdaTime(c.lastModified),
     CodeSha256: Buffer.from(c.codeSha256, 'hex').toString('base64'),
     Version: version,
-    Environment: { Variables: c.environment },
+    // Lambda answers no Environment for a function without variables; Terraform reads an empty one as a block to remove.
+    ...(Object.keys(c.environment).length > 0 ? { Environment: { Variables: c.environment } } : {}),
     TracingConfig: { Mode: 'PassThrough' },
     RevisionId: revisionId(c.id, c.version),
     // Tally writes a version synchronously: a function is active, and an update done, once answered.
