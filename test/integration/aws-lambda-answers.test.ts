@@ -164,4 +164,22 @@ describe('the Lambda API answers as AWS does', () => {
     const cleared = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'bare', Environment: { Variables: {} } }));
     expect(cleared).not.toHaveProperty('Environment');
   });
+
+  it('a destination ARN naming no function here is InvalidParameterValueException, not the configured function missing', async () => {
+    const { lambda } = await tenantWith('cfg');
+    for (const Destination of [
+      'arn:aws:lambda:us-east-1:123456789012:function:elsewhere',
+      'arn:aws:lambda:eu-west-1:123456789012:function:cfg',
+    ]) {
+      const err = await failure(
+        lambda,
+        lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'cfg', DestinationConfig: { OnFailure: { Destination } } })),
+      );
+      expect(err, Destination).toMatchObject({
+        name: 'InvalidParameterValueException',
+        message: `The destination ARN ${Destination} is invalid.`,
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+  });
 });

@@ -6,7 +6,7 @@ import { qualifierName } from '../async/config-qualifier.js';
 import { ALIAS_NAME, storedQualifier } from '../functions/versions.service.js';
 import type { Cors } from '../urls/urls.repository.js';
 import { CorsSchema } from '../urls/urls.routes.js';
-import { awsErrors } from './errors.js';
+import { AwsError, awsErrors } from './errors.js';
 import { callerOf, jsonBody, type LambdaOperations, sendJson } from './lambda.context.js';
 import { type ArnContext, functionArn, lambdaTime, parseFunctionName } from './shapes.js';
 
@@ -24,7 +24,16 @@ type AwsInvokeConfig = {
 export function toDest(caller: ArnContext, field: string, arn: string | undefined): TallyDest | undefined {
   if (!arn) return undefined;
   if (/^https?:\/\//.test(arn)) return { type: 'webhook', url: arn };
-  if (/^arn:aws:lambda:/.test(arn)) return { type: 'function', function: parseFunctionName(arn, caller).name };
+  if (/^arn:aws:lambda:/.test(arn)) {
+    // Another account's or region's function is the request's bad value, as Lambda words it, not the configured function missing.
+    try {
+      return { type: 'function', function: parseFunctionName(arn, caller).name };
+    } catch (err) {
+      throw err instanceof AwsError && err.type === 'ResourceNotFoundException'
+        ? awsErrors.invalidParameter(`The destination ARN ${arn} is invalid.`)
+        : err;
+    }
+  }
   throw awsErrors.invalidParameter(`${field}: Tally delivers to a Lambda function ARN or an https webhook URL, not ${arn}`);
 }
 
