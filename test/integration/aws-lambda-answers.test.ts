@@ -14,7 +14,6 @@ import {
   PublishVersionCommand,
   PutFunctionConcurrencyCommand,
   PutFunctionEventInvokeConfigCommand,
-  UpdateAliasCommand,
   UpdateFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
@@ -42,7 +41,11 @@ async function tenantWith(...names: string[]) {
   return { lambda, arn: (name: string) => `arn:aws:lambda:us-east-1:${tenant.id}:function:${name}` };
 }
 
-const failure = (lambda: LambdaClient, p: Promise<unknown>) => p.then(() => 'answered', (e: unknown) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => 'answered',
+    (e: unknown) => e,
+  );
 /** The account a client's key signs for (read back through GetFunction's ARN). */
 async function accountOf(lambda: LambdaClient): Promise<string> {
   const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'cfg' }));
@@ -62,7 +65,7 @@ describe('the Lambda API answers as AWS does', () => {
       [arn('loop'), `${arn('loop')}:live`],
     ] as const) {
       for (const DestinationConfig of [{ OnSuccess: { Destination: destination } }, { OnFailure: { Destination: destination } }]) {
-        const err = await failure(lambda, lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName, DestinationConfig })));
+        const err = await failure(lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName, DestinationConfig })));
         expect(err, `${FunctionName} -> ${JSON.stringify(DestinationConfig)}`).toMatchObject(refused);
       }
     }
@@ -79,7 +82,7 @@ describe('the Lambda API answers as AWS does', () => {
     const update = lambda.send(
       new UpdateFunctionEventInvokeConfigCommand({ FunctionName: 'loop', DestinationConfig: { OnFailure: { Destination: arn('loop') } } }),
     );
-    expect(await failure(lambda, update)).toMatchObject(refused);
+    expect(await failure(update)).toMatchObject(refused);
     const kept = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'loop' }));
     expect(kept.DestinationConfig).toEqual({ OnSuccess: { Destination: arn('other') } });
   });
@@ -98,7 +101,7 @@ describe('the Lambda API answers as AWS does', () => {
 
   it('PublishVersion with a CodeSha256 that is not the latest code is InvalidParameterValueException (400), not a conflict', async () => {
     const { lambda } = await tenantWith('sha');
-    const err = await failure(lambda, lambda.send(new PublishVersionCommand({ FunctionName: 'sha', CodeSha256: 'c29tZW90aGVyc2hh' })));
+    const err = await failure(lambda.send(new PublishVersionCommand({ FunctionName: 'sha', CodeSha256: 'c29tZW90aGVyc2hh' })));
     expect(err).toMatchObject({ name: 'InvalidParameterValueException', $metadata: { httpStatusCode: 400 } });
     expect((err as Error).message).toMatch(/^CodeSHA256 \(c29tZW90aGVyc2hh\) is different from current CodeSHA256 in \$LATEST/);
   });
@@ -118,7 +121,7 @@ describe('the Lambda API answers as AWS does', () => {
     await lambda.send(new CreateAliasCommand({ FunctionName: 'held', Name: 'live', FunctionVersion: '1' }));
     await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'held', ReservedConcurrentExecutions: 0 }));
     for (const FunctionName of ['held:live', 'held:1']) {
-      const err = await failure(lambda, lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName })));
+      const err = await failure(lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName })));
       expect(err, FunctionName).toMatchObject({ name: 'InvalidParameterValueException' });
     }
     // The throttle (0) on the whole function is still there.
@@ -144,7 +147,10 @@ describe('the Lambda API answers as AWS does', () => {
     expect(replaced).not.toHaveProperty('MaximumRetryAttempts');
     expect(replaced).not.toHaveProperty('MaximumEventAgeInSeconds');
     // /v1 still shows the limits in effect: the defaults.
-    const v1 = (await t.services.events.getConfig(await accountOf(lambda), 'cfg')) as { maximumRetryAttempts: number; maximumEventAgeS: number };
+    const v1 = (await t.services.events.getConfig(await accountOf(lambda), 'cfg')) as {
+      maximumRetryAttempts: number;
+      maximumEventAgeS: number;
+    };
     expect([v1.maximumRetryAttempts, v1.maximumEventAgeS]).toEqual([2, 21600]);
   });
 
@@ -172,7 +178,6 @@ describe('the Lambda API answers as AWS does', () => {
       'arn:aws:lambda:eu-west-1:123456789012:function:cfg',
     ]) {
       const err = await failure(
-        lambda,
         lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'cfg', DestinationConfig: { OnFailure: { Destination } } })),
       );
       expect(err, Destination).toMatchObject({

@@ -88,7 +88,9 @@ describe('the Lambda API: event-invoke configuration with a Qualifier', () => {
     );
     expect(updated).toMatchObject({ FunctionArn: `${arn}:live`, MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 });
     // $LATEST's age limit is still unset (the default applies), which Lambda answers by leaving it out.
-    expect(await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'cfg' }))).not.toHaveProperty('MaximumEventAgeInSeconds');
+    expect(await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'cfg' }))).not.toHaveProperty(
+      'MaximumEventAgeInSeconds',
+    );
 
     // All of them, ordered by FunctionArn and paged by it.
     const all = await lambda.send(new ListFunctionEventInvokeConfigsCommand({ FunctionName: 'cfg' }));
