@@ -1,7 +1,9 @@
 import {
+  AddPermissionCommand,
   CreateAliasCommand,
   CreateFunctionCommand,
   DeleteAliasCommand,
+  DeleteFunctionCommand,
   DeleteFunctionConcurrencyCommand,
   GetFunctionCodeSigningConfigCommand,
   GetFunctionCommand,
@@ -10,10 +12,12 @@ import {
   UpdateFunctionConfigurationCommand,
   GetFunctionConcurrencyCommand,
   GetFunctionEventInvokeConfigCommand,
+  GetPolicyCommand,
   type LambdaClient,
   PublishVersionCommand,
   PutFunctionConcurrencyCommand,
   PutFunctionEventInvokeConfigCommand,
+  RemovePermissionCommand,
   UpdateFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
@@ -186,5 +190,101 @@ describe('the Lambda API answers as AWS does', () => {
         $metadata: { httpStatusCode: 400 },
       });
     }
+  });
+
+  it('keeps a function policy (AddPermission, GetPolicy, RemovePermission), which Terraform writes for a public function URL', async () => {
+    // Terraform's aws_lambda_function_url with authorization_type NONE, and every aws_lambda_permission, failed on
+    // AddPermission's 404 UnknownOperationException.
+    const { lambda, arn } = await tenantWith('pol');
+    await expect(lambda.send(new GetPolicyCommand({ FunctionName: 'pol' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: 'The resource you requested does not exist.',
+    });
+    const url = await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: 'pol',
+        StatementId: 'FunctionURLAllowPublicAccess',
+        Action: 'lambda:InvokeFunctionUrl',
+        Principal: '*',
+        FunctionUrlAuthType: 'NONE',
+      }),
+    );
+    expect(url.$metadata.httpStatusCode).toBe(201);
+    expect(JSON.parse(url.Statement!)).toEqual({
+      Sid: 'FunctionURLAllowPublicAccess',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'lambda:InvokeFunctionUrl',
+      Resource: arn('pol'),
+      Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'NONE' } },
+    });
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: arn('pol'),
+        StatementId: 's3',
+        Action: 'lambda:InvokeFunction',
+        Principal: 's3.amazonaws.com',
+        SourceArn: 'arn:aws:s3:::bucket',
+        SourceAccount: '123456789012',
+      }),
+    );
+    // The same Sid twice, also at once: one is added, the others are Lambda's ResourceConflictException.
+    const again = await Promise.allSettled(
+      Array.from({ length: 4 }, () =>
+        lambda.send(new AddPermissionCommand({ FunctionName: 'pol', StatementId: 'acct', Action: 'lambda:*', Principal: '210987654321' })),
+      ),
+    );
+    expect(again.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of again.filter((r) => r.status === 'rejected'))
+      expect((r as PromiseRejectedResult).reason).toMatchObject({
+        name: 'ResourceConflictException',
+        message: 'The statement id (acct) provided already exists. Please provide a new statement id, or remove the existing statement.',
+      });
+    const policy = await lambda.send(new GetPolicyCommand({ FunctionName: 'pol' }));
+    const statements = (JSON.parse(policy.Policy!) as { Statement: { Sid: string; Principal: unknown; Condition?: unknown }[] }).Statement;
+    expect(statements.map((st) => st.Sid).sort()).toEqual(['FunctionURLAllowPublicAccess', 'acct', 's3']);
+    expect(statements.find((st) => st.Sid === 'acct')?.Principal).toEqual({ AWS: 'arn:aws:iam::210987654321:root' });
+    expect(statements.find((st) => st.Sid === 's3')).toMatchObject({
+      Principal: { Service: 's3.amazonaws.com' },
+      Condition: { StringEquals: { 'AWS:SourceAccount': '123456789012' }, ArnLike: { 'AWS:SourceArn': 'arn:aws:s3:::bucket' } },
+    });
+    expect(policy.RevisionId).toBe((await lambda.send(new GetFunctionCommand({ FunctionName: 'pol' }))).Configuration?.RevisionId);
+
+    // A version's or an alias's policy is not kept: refused, nothing written.
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'pol' }));
+    for (const FunctionName of ['pol:1', 'pol:$LATEST']) {
+      const err = await failure(
+        lambda.send(new AddPermissionCommand({ FunctionName, StatementId: 'q', Action: 'lambda:InvokeFunction', Principal: '*' })),
+      );
+      expect(err, FunctionName).toMatchObject({ name: 'InvalidParameterValueException' });
+    }
+    await expect(
+      lambda.send(new AddPermissionCommand({ FunctionName: 'pol:9', StatementId: 'q', Action: 'lambda:InvokeFunction', Principal: '*' })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+
+    await lambda.send(new RemovePermissionCommand({ FunctionName: 'pol', StatementId: 's3' }));
+    await expect(lambda.send(new RemovePermissionCommand({ FunctionName: 'pol', StatementId: 's3' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: 'Statement s3 is not found in resource policy.',
+    });
+    const left = JSON.parse((await lambda.send(new GetPolicyCommand({ FunctionName: 'pol' }))).Policy!) as { Statement: { Sid: string }[] };
+    expect(left.Statement.map((st) => st.Sid).sort()).toEqual(['FunctionURLAllowPublicAccess', 'acct']);
+
+    // Another account reaches nothing; the policy goes with its function.
+    const { lambda: other } = await lambdaTenant(t.app, t.base);
+    await expect(other.send(new GetPolicyCommand({ FunctionName: arn('pol') }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'pol' }));
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'pol',
+        Runtime: 'nodejs20.x',
+        Role: 'arn:aws:iam::123456789012:role/r',
+        Handler: 'index.handler',
+        Code: { ZipFile: ZIP },
+      }),
+    );
+    await expect(lambda.send(new GetPolicyCommand({ FunctionName: 'pol' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });

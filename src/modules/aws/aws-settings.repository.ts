@@ -27,6 +27,17 @@ const tooManyTags = (err: unknown): never => {
   throw err;
 };
 
+/** A statement of a function's resource-based policy, as Lambda writes it. */
+export type PolicyStatement = Record<string, unknown> & { Sid: string };
+const POLICY_CONSTRAINT = 'function_aws_settings_policy_check';
+
+/** The policy would pass Lambda's size limit (migration 0109's constraint). */
+export class PolicyTooLargeError extends Error {
+  constructor() {
+    super("The function's policy would be larger than 20 KB");
+  }
+}
+
 export function createAwsSettingsRepository(db: Db) {
   return {
     async get(accountId: string, functionId: string): Promise<AwsSettings> {
@@ -64,6 +75,38 @@ export function createAwsSettingsRepository(db: Db) {
       await sql`
         update function_aws_settings set tags = tags - ${keys}::text[]
         where account_id = ${accountId} and function_id = ${functionId}`.execute(db);
+    },
+
+    /** The function's policy statements by Sid (none: an empty map). */
+    async policy(accountId: string, functionId: string): Promise<Record<string, PolicyStatement>> {
+      const { rows } = await sql<{ policy: Record<string, PolicyStatement> }>`
+        select policy from function_aws_settings where account_id = ${accountId} and function_id = ${functionId}`.execute(db);
+      return rows[0]?.policy ?? {};
+    },
+
+    /** Adds a statement in one statement; false when its Sid is there already (nothing written). */
+    async addStatement(accountId: string, functionId: string, statement: PolicyStatement): Promise<boolean> {
+      const entry = JSON.stringify({ [statement.Sid]: statement });
+      const { rows } = await sql`
+        insert into function_aws_settings (account_id, function_id, policy)
+        values (${accountId}, ${functionId}, ${entry}::jsonb)
+        on conflict (account_id, function_id) do update set policy = function_aws_settings.policy || excluded.policy
+          where not jsonb_exists(function_aws_settings.policy, ${statement.Sid})
+        returning 1`
+        .execute(db)
+        .catch((err: { constraint?: string }) => {
+          if (err.constraint === POLICY_CONSTRAINT) throw new PolicyTooLargeError();
+          throw err;
+        });
+      return rows.length === 1;
+    },
+
+    /** Removes a statement; false when there is none with this Sid. */
+    async removeStatement(accountId: string, functionId: string, sid: string): Promise<boolean> {
+      const r = await sql`
+        update function_aws_settings set policy = policy - ${sid}
+        where account_id = ${accountId} and function_id = ${functionId} and jsonb_exists(policy, ${sid})`.execute(db);
+      return Number(r.numAffectedRows ?? 0) > 0;
     },
 
     async put(accountId: string, functionId: string, s: AwsSettings): Promise<void> {

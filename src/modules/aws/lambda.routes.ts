@@ -8,10 +8,18 @@ import { asyncAndUrlOperations } from './lambda.async-urls.js';
 import { eventSourceOperations } from './lambda.event-sources.js';
 import { functionOperations } from './lambda.functions.js';
 import { invokeOperations } from './lambda.invoke.js';
+import { policyOperations } from './lambda.policy.js';
 import { tagOperations } from './lambda.tags.js';
 import { verifySigV4 } from './sigv4.js';
 
-const OPERATIONS: LambdaOperations[] = [functionOperations, invokeOperations, asyncAndUrlOperations, eventSourceOperations, tagOperations];
+const OPERATIONS: LambdaOperations[] = [
+  functionOperations,
+  invokeOperations,
+  asyncAndUrlOperations,
+  eventSourceOperations,
+  tagOperations,
+  policyOperations,
+];
 /** The dated path prefixes of the Lambda REST API. */
 const UNSERVED_PREFIXES = [
   '2015-03-31',
