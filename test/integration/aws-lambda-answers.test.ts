@@ -287,4 +287,29 @@ describe('the Lambda API answers as AWS does', () => {
     );
     await expect(lambda.send(new GetPolicyCommand({ FunctionName: 'pol' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
+
+  it("holds a function policy to Lambda's 20 KB: the statement past it is PolicyLengthExceededException, nothing written", async () => {
+    const { lambda } = await tenantWith('big');
+    const add = (i: number) =>
+      lambda.send(
+        new AddPermissionCommand({
+          FunctionName: 'big',
+          StatementId: `s${i}`,
+          Action: 'lambda:InvokeFunction',
+          Principal: 'events.amazonaws.com',
+          SourceArn: `arn:aws:events:us-east-1:123456789012:rule/${'r'.repeat(960)}`,
+        }),
+      );
+    let i = 0;
+    for (; i < 40; i++) {
+      const err = await failure(add(i));
+      if (err === 'answered') continue;
+      expect(err).toMatchObject({ name: 'PolicyLengthExceededException', $metadata: { httpStatusCode: 400 } });
+      break;
+    }
+    expect(i).toBeGreaterThan(10);
+    expect(i).toBeLessThan(40);
+    const kept = JSON.parse((await lambda.send(new GetPolicyCommand({ FunctionName: 'big' }))).Policy!) as { Statement: unknown[] };
+    expect(kept.Statement).toHaveLength(i);
+  });
 });
