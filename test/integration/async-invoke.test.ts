@@ -84,6 +84,25 @@ describe('asynchronous invoke (X-Tally-Invocation-Type: Event)', () => {
     expect((await call(t.base, b.accountKey, 'GET', `/v1/invocations/${id}`)).status).toBe(404);
   });
 
+  it('refuses a function as its own destination, for any of its qualifiers: one event would run (and be billed) 17 times', async () => {
+    const a = await newTenant(t.app);
+    await deploy(t.base, a.accountKey, 'loop', zip);
+    await call(t.base, a.accountKey, 'POST', '/v1/functions/loop/published-versions', {});
+    await call(t.base, a.accountKey, 'PUT', '/v1/functions/loop/aliases/live', { version: 1 });
+    for (const path of ['/v1/functions/loop/event-invoke-config', '/v1/functions/loop/event-invoke-config?qualifier=live']) {
+      for (const destinations of [
+        { onSuccess: { type: 'function', function: 'loop' } },
+        { onFailure: { type: 'function', function: 'loop' } },
+      ]) {
+        const r = await call(t.base, a.accountKey, 'PUT', path, { destinations });
+        expect([r.status, r.json.error?.code], `${path} ${JSON.stringify(destinations)}`).toEqual([400, 'VALIDATION_FAILED']);
+        expect(r.json.error.message).toMatch(/cannot be its own destination/);
+      }
+    }
+    // Nothing was written: the configuration is still the defaults, without destinations.
+    expect((await call(t.base, a.accountKey, 'GET', '/v1/functions/loop/event-invoke-config')).json.destinations).toEqual({});
+  });
+
   it('retries a failing function maximumRetryAttempts times, about base and twice base apart, then fails', async () => {
     const a = await newTenant(t.app);
     await deploy(t.base, a.accountKey, 'fails', zip, { handler: 'index.fail' });

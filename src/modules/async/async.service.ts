@@ -531,6 +531,10 @@ export function createAsyncService(deps: {
         ['destinations.onFailure', input.destinations?.onFailure],
       ] as const;
       for (const [field, d] of dests) {
+        // The function itself (any of its versions or aliases), as Lambda refuses it: each run would queue the next,
+        // one event running (and billed) 17 times until the chain's depth limit.
+        if (d?.type === 'function' && d.function === functionName)
+          throw errors.validation(`${field}.function: a function cannot be its own destination`, [{ field }]);
         if (d?.type === 'function') {
           await functionOf(accountId, d.function).catch(() => {
             throw errors.validation(`${field}.function: no function named ${d.function} in this account`, [{ field }]);
