@@ -36,6 +36,29 @@ describe('log routes and hostile input', () => {
     expect(r.status, r.body).toBe(400);
   });
 
+  it('a cursor holding a seq past a Postgres integer is a 400, not a 500', async () => {
+    const a = await newTenant(t.app);
+    await t.services.logs.ingest({ role: 'executor', accountId: a.id, keyId: null }, [batch(a.id, 'fn', ['one', 'two'])]);
+    // Number.isInteger(2 ** 31) holds, but the query casts the seq to int: "integer out of range".
+    for (const s of [2 ** 31, 1e20]) {
+      const cursor = Buffer.from(JSON.stringify({ t: t.clock.now().getTime(), r: randomUUID(), s })).toString('base64url');
+      const r = await get(a.accountKey, `/v1/functions/fn/logs?cursor=${cursor}`);
+      expect(r.status, r.body).toBe(400);
+      expect(JSON.parse(r.body).error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
+  it('from or to at a leap second (RFC 3339 takes it, JavaScript cannot read it) is a 400, not a 500', async () => {
+    const a = await newTenant(t.app);
+    await t.services.logs.ingest({ role: 'executor', accountId: a.id, keyId: null }, [batch(a.id, 'fn', ['one'])]);
+    const year = t.clock.now().getUTCFullYear();
+    for (const q of [`from=${year - 1}-12-31T23:59:60Z`, `to=${year + 1}-12-31T23:59:60Z`]) {
+      const r = await get(a.accountKey, `/v1/functions/fn/logs?${q}`);
+      expect(r.status, `${q}: ${r.body}`).toBe(400);
+      expect(JSON.parse(r.body).error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
   it('a text filter holding NUL is a 400, not a 500', async () => {
     const a = await newTenant(t.app);
     await t.services.logs.ingest({ role: 'executor', accountId: a.id, keyId: null }, [batch(a.id, 'fn', ['one'])]);

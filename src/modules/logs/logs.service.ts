@@ -46,6 +46,18 @@ function encodeCursor(l: StoredLine): string {
   return Buffer.from(JSON.stringify({ t: l.timestamp.getTime(), r: l.requestId, s: l.seq })).toString('base64url');
 }
 
+const PG_INT_MAX = 2 ** 31 - 1;
+
+/**
+ * A `from` or `to` the schema took as RFC 3339 that JavaScript cannot read: a leap second (23:59:60Z)
+ * is an Invalid Date, which no query can use (until 2026-12 a failed query, a 500).
+ */
+function instant(field: 'from' | 'to', text: string): Date {
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime())) throw errors.validation(`${field}: not a time this api can read (a leap second?)`);
+  return at;
+}
+
 function decodeCursor(cursor: string): PagePosition {
   try {
     const { t, r, s } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t: unknown; r: unknown; s: unknown };
@@ -57,7 +69,9 @@ function decodeCursor(cursor: string): PagePosition {
       typeof r === 'string' &&
       isUuid(r) &&
       Number.isInteger(s) &&
-      (s as number) >= 0
+      (s as number) >= 0 &&
+      // The query compares it as a Postgres integer: past that, "integer out of range" (a 500).
+      (s as number) <= PG_INT_MAX
     )
       return { timestamp: new Date(t), requestId: r, seq: s as number };
   } catch {
@@ -183,8 +197,8 @@ export function createLogsService(deps: {
       const now = deps.clock.now();
       const retention = (await repo.retentionOf(q.accountId)) ?? DEFAULT_LOG_RETENTION_DAYS;
       const kept = new Date(now.getTime() - retention * DAY_MS);
-      const from = q.from ? new Date(q.from) : kept;
-      const to = q.to ? new Date(q.to) : new Date(now.getTime() + 60_000);
+      const from = q.from ? instant('from', q.from) : kept;
+      const to = q.to ? instant('to', q.to) : new Date(now.getTime() + 60_000);
       if (from.getTime() >= to.getTime()) throw errors.validation('from must be before to');
       const limit = q.limit ?? DEFAULT_PAGE;
       const lines = await repo.page({
