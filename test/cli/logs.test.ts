@@ -94,9 +94,10 @@ describe('tally logs', () => {
     expect((await tally(['logs', 'hello', '--since', 'yesterday-ish'], env())).code).toBe(2);
   });
 
-  it('-f follows the event stream', async () => {
+  it('-f follows the event stream; the api ending it is not a success (exit 5)', async () => {
     const r = await tally(['logs', 'hello', '-f'], env());
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain(`Tally at ${base} ended the stream`);
     expect(
       r.stdout
         .trimEnd()

@@ -47,8 +47,11 @@ function printEvent(out: Out, e: LogEvent, json: boolean | undefined): void {
   out.stdout.write(`${dim(out, e.timestamp)} ${id} ${message}`);
 }
 
-/** Server-sent events: each `data:` payload is one log event (or a page `{ events }`). */
-async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<LogEvent> {
+/** What the follower's stream carries: log lines, or the api's reason for ending it (`event: error`). */
+type StreamItem = { error: false; event: LogEvent } | { error: true; code: string; message: string };
+
+/** Server-sent events: each `data:` payload is one log event (or a page `{ events }`), or an `event: error`. */
+async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<StreamItem> {
   const decoder = new TextDecoder();
   let buffer = '';
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
@@ -56,17 +59,48 @@ async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<LogE
     for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const data = block
-        .split('\n')
+      const fields = block.split('\n');
+      const type = fields
+        .find((l) => l.startsWith('event:'))
+        ?.slice(6)
+        .trim();
+      const data = fields
         .filter((l) => l.startsWith('data:'))
         .map((l) => l.slice(5).replace(/^ /, ''))
         .join('\n');
       if (!data) continue;
-      const parsed = JSON.parse(data) as LogEvent | { events: LogEvent[] };
-      if ('events' in parsed) yield* parsed.events;
-      else yield parsed;
+      const parsed = JSON.parse(data) as LogEvent | { events: LogEvent[] } | { code?: string; message?: string };
+      if (type === 'error') {
+        const e = parsed as { code?: string; message?: string };
+        yield { error: true, code: e.code ?? 'ERROR', message: e.message ?? data };
+      } else if ('events' in parsed) for (const event of parsed.events) yield { error: false, event };
+      else yield { error: false, event: parsed as LogEvent };
     }
   }
+}
+
+/**
+ * Prints the followed lines until the stream ends. It ends only when the api ends it: with an error
+ * (a revoked key, a failure), or without one when the api stops or the connection is cut. Each is a
+ * failure with its exit code, never a 0: until 2026-12 an error was printed as if it were a log line
+ * and the command exited 0 (found by review).
+ */
+async function printFollowed(conn: Resolved, body: ReadableStream<Uint8Array>, out: Out, json: boolean | undefined): Promise<never> {
+  try {
+    for await (const item of sseEvents(body)) {
+      if (!item.error) {
+        printEvent(out, item.event, json);
+        continue;
+      }
+      const auth = item.code === 'UNAUTHENTICATED' || item.code === 'FORBIDDEN';
+      throw new CliError(`${item.code}: ${item.message} (the api ended the stream)`, auth ? EXIT.auth : EXIT.failed);
+    }
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    const why = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    throw new CliError(`the connection to Tally at ${conn.url} was cut (${why}): follow again with tally logs -f`, EXIT.unreachable);
+  }
+  throw new CliError(`Tally at ${conn.url} ended the stream (is it stopping?): follow again with tally logs -f`, EXIT.unreachable);
 }
 
 export async function logs(conn: Resolved, name: string, opts: LogsOptions, out: Out): Promise<number> {
@@ -85,9 +119,8 @@ export async function logs(conn: Resolved, name: string, opts: LogsOptions, out:
       }),
     );
     if (!r.response.ok) throw apiFailure(r.response, r.error);
-    if (!r.data) return EXIT.ok;
-    for await (const e of sseEvents(r.data)) printEvent(out, e, opts.json);
-    return EXIT.ok;
+    if (!r.data) throw new CliError(`Tally at ${conn.url} answered the follow with no stream`, EXIT.failed);
+    return printFollowed(conn, r.data, out, opts.json);
   }
   let cursor: string | undefined;
   let left = opts.limit ?? Number.POSITIVE_INFINITY;
