@@ -11,7 +11,30 @@ export function connect(conn: Resolved, opts: { requireKey?: boolean } = {}): Ap
   if (opts.requireKey !== false && !conn.key) {
     throw new CliError('no key: run tally login, or set TALLY_KEY (and TALLY_URL)', EXIT.auth);
   }
+  checkUrl(conn.url);
   return { client: createTallyClient({ baseUrl: conn.url, key: conn.key }), conn };
+}
+
+/**
+ * The api's URL, checked before any call: one that is not an http(s) URL (`127.0.0.1:3000`, a typo) is a usage error,
+ * not "cannot reach Tally ... is it running?" (exit 5); one holding a password is refused without printing it (every
+ * message names the URL, and fetch's own error quotes it whole).
+ */
+function checkUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CliError(`the api URL ${url} is not a URL: expected http://host:port or https://host (TALLY_URL, --url)`, EXIT.usage);
+  }
+  if (parsed.username || parsed.password) {
+    parsed.username = '';
+    parsed.password = '';
+    throw new CliError(`the api URL ${parsed.href} holds a user name or password: leave them out (the key authenticates)`, EXIT.usage);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new CliError(`the api URL ${url} is not http:// or https:// (TALLY_URL, --url)`, EXIT.usage);
+  }
 }
 
 /** A connection failure (refused, unknown host) as exit 5, naming the URL tried. */

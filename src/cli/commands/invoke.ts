@@ -49,7 +49,14 @@ export async function invoke(conn: Resolved, name: string, opts: InvokeOptions, 
   );
   if (!r.response.ok) {
     let body: unknown = r.error;
-    if (typeof body === 'string') body = JSON.parse(body || 'null');
+    // Tally's errors are JSON; a proxy's (a 502 page) is not, and is reported by its status, not as a crash.
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body || 'null');
+      } catch {
+        body = null;
+      }
+    }
     throw apiFailure(r.response, body);
   }
   const text = r.data ?? '';
