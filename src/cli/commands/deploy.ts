@@ -110,9 +110,20 @@ async function createOrUpdate(conn: Resolved, dir: string, opts: DeployOptions, 
     };
     const changed = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
     if (Object.keys(changed).length > 0) {
-      fn = await unwrap(conn, () =>
-        client.PATCH('/v1/functions/{name}/configuration', { params: { path: { name } }, body: changed as never }),
-      );
+      const published = fn;
+      try {
+        fn = await unwrap(conn, () =>
+          client.PATCH('/v1/functions/{name}/configuration', { params: { path: { name } }, body: changed as never }),
+        );
+      } catch (err) {
+        // The code is live already (the api has no call that changes code and settings at once): say so, or the user
+        // takes the deploy for undone while its code runs under the old settings (found by review).
+        if (!(err instanceof CliError)) throw err;
+        throw new CliError(
+          `${err.message}: the code was published as ${published.name} version ${published.version} (the latest, live now); its settings were not applied`,
+          err.exitCode,
+        );
+      }
     }
     return { created: false, fn };
   } finally {
