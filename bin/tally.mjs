@@ -11,5 +11,13 @@ if (from === 'source') {
   register();
   entry = new URL('../src/cli/main.ts', import.meta.url);
 }
+// A reader that stops early (`tally logs | head`) closes the pipe: what was asked for went out, so end quietly, not with
+// Node's crash for an unhandled EPIPE (found by review).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

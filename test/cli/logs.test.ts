@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +105,23 @@ describe('tally logs', () => {
         .split('\n')
         .map((l) => l.split(' ').slice(2).join(' ')),
     ).toEqual(EVENTS.map((e) => e.message.trimEnd()));
+  });
+
+  it('piped into a reader that stops early (| head -1): no EPIPE crash on standard error', async () => {
+    // Found by review: `tally logs ... | head` printed a Node.js crash ("Error: write EPIPE", an unhandled 'error' event).
+    const r = await new Promise<{ out: string; err: string }>((resolve) => {
+      const child = spawn('sh', ['-c', `${process.execPath} bin/tally.mjs logs hello -f | head -1`], {
+        env: { ...process.env, ...env(), TALLY_CLI_FROM: 'source' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', () => resolve({ out, err }));
+    });
+    expect(r.out).toMatch(/ line 0$/m);
+    expect(r.err).toBe('');
   });
 
   it('an unknown function exits 4, a refused key 3', async () => {
