@@ -1,18 +1,21 @@
 import { createTallyClient, type TallyClient } from '../client/index.js';
 import type { Resolved } from './config.js';
 import { apiFailure, CliError, EXIT } from './exit.js';
+import { untimedFetch } from './untimed-fetch.js';
 
 export interface Api {
   client: TallyClient;
   conn: Resolved;
 }
 
-export function connect(conn: Resolved, opts: { requireKey?: boolean } = {}): Api {
+export function connect(conn: Resolved, opts: { requireKey?: boolean; untimed?: boolean } = {}): Api {
   if (opts.requireKey !== false && !conn.key) {
     throw new CliError('no key: run tally login, or set TALLY_KEY (and TALLY_URL)', EXIT.auth);
   }
   checkUrl(conn.url);
-  return { client: createTallyClient({ baseUrl: conn.url, key: conn.key }), conn };
+  // An answer that comes only when a function ends (up to 15 minutes) needs a fetch without undici's 300 s wait.
+  const fetch = opts.untimed ? (untimedFetch as (input: Request) => Promise<Response>) : undefined;
+  return { client: createTallyClient({ baseUrl: conn.url, key: conn.key, ...(fetch ? { fetch } : {}) }), conn };
 }
 
 /**

@@ -33,7 +33,7 @@ export function readEvent(data: string | undefined): string {
 }
 
 export async function invoke(conn: Resolved, name: string, opts: InvokeOptions, out: Out): Promise<number> {
-  const { client } = connect(conn);
+  const { client } = connect(conn, { untimed: true });
   const event = readEvent(opts.data);
   const r = await reach(conn, () =>
     client.POST('/v1/functions/{name}/invoke', {

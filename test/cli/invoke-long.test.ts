@@ -1,0 +1,48 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshHome, tally } from './helpers.js';
+
+// A synchronous invocation is answered when the function ends, and a function may run 15 minutes. Node's fetch
+// (undici) gives up on headers after 300 s: `tally invoke` of a function running longer said "cannot reach Tally
+// ... is it running?" and exited 5 at 300 s while the function ran on and was billed; run again, it was billed twice
+// (found by review). A stand-in for the invoke route answers after 305 s, as the api does for such a function.
+const ANSWER_AFTER_MS = 305_000;
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    const timer = setTimeout(() => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-tally-request-id': '11111111-2222-3333-4444-555555555555',
+        'x-tally-billed-duration-ms': String(ANSWER_AFTER_MS),
+      });
+      res.end('{"done":"after five minutes"}');
+    }, ANSWER_AFTER_MS);
+    res.on('close', () => clearTimeout(timer));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise<void>((r) => server.close(() => r()));
+});
+
+describe('tally invoke of a function that runs more than 5 minutes', () => {
+  it(
+    'waits for its answer and prints it',
+    async () => {
+      const started = Date.now();
+      const r = await tally(['invoke', 'slow', '--data', '{"n":1}'], { TALLY_URL: base, TALLY_KEY: 'tk_x', HOME: freshHome() });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('{"done":"after five minutes"}\n');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(ANSWER_AFTER_MS);
+    },
+    ANSWER_AFTER_MS + 60_000,
+  );
+});
