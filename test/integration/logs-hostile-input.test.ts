@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { InvocationLogs } from '../../src/contracts/logs.js';
 import { bearer, newTenant, useTestApp } from '../helpers/app.js';
@@ -57,6 +59,30 @@ describe('log routes and hostile input', () => {
       expect(r.status, `${q}: ${r.body}`).toBe(400);
       expect(JSON.parse(r.body).error.code).toBe('VALIDATION_FAILED');
     }
+  });
+
+  it('a follower from a leap second is a 400 before its stream, not a replay of the whole retention', async () => {
+    const a = await newTenant(t.app);
+    await t.services.logs.ingest({ role: 'executor', accountId: a.id, keyId: null }, [batch(a.id, 'fn', ['long before'])]);
+    if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const year = t.clock.now().getUTCFullYear();
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          port: (t.app.server.address() as AddressInfo).port,
+          host: '127.0.0.1',
+          path: `/v1/functions/fn/logs?from=${year + 1}-12-31T23:59:60Z`,
+          headers: { ...bearer(a.accountKey), accept: 'text/event-stream' },
+        },
+        (res) => {
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(400);
   });
 
   it('a text filter holding NUL is a 400, not a 500', async () => {

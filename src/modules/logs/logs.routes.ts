@@ -6,7 +6,7 @@ import { errorResponses } from '../../lib/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { principalOf, type Auth } from '../accounts/auth.js';
 import { AccountParams, FunctionLogsParams, LogRetentionBody, LogRetentionDto, LogsPageDto, LogsQuery } from './logs.schemas.js';
-import type { LogEvent, LogsService } from './logs.service.js';
+import { instant, type LogEvent, type LogsService } from './logs.service.js';
 
 /** A log batch can hold an invocation's 4 MB of text, escaped in JSON. */
 export const LOGS_BODY_LIMIT = 32 * 1024 * 1024;
@@ -70,6 +70,9 @@ export function logsRoutes(deps: {
         const accountId = await accounts.actingAccount(principalOf(req), req.headers['x-account-id'] as string | undefined);
         const query = { accountId, functionName: req.params.name, ...req.query };
         if (!wantsEventStream(req.headers.accept)) return logs.query(query);
+        // Checked before the stream begins: a `from` JavaScript cannot read (a leap second) is a 400, not a replay of the
+        // whole retention (found by review).
+        if (query.from !== undefined) instant('from', query.from);
         const open = followersOf.get(accountId) ?? 0;
         if (open >= maxFollowers) {
           throw errors.tooManyRequests(`This account already follows ${maxFollowers} function logs on this api process, its limit`, {

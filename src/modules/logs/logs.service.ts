@@ -52,7 +52,7 @@ const PG_INT_MAX = 2 ** 31 - 1;
  * A `from` or `to` the schema took as RFC 3339 that JavaScript cannot read: a leap second (23:59:60Z)
  * is an Invalid Date, which no query can use (until 2026-12 a failed query, a 500).
  */
-function instant(field: 'from' | 'to', text: string): Date {
+export function instant(field: 'from' | 'to', text: string): Date {
   const at = new Date(text);
   if (Number.isNaN(at.getTime())) throw errors.validation(`${field}: not a time this api can read (a leap second?)`);
   return at;
