@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import yazl from 'yazl';
 import { CliError, EXIT } from './exit.js';
@@ -8,18 +8,47 @@ const SKIPPED = new Set(['.git', '.hg', '.svn']);
 /** A fixed time: the same folder zips to the same bytes, so an unchanged deploy keeps its code hash. */
 const MTIME = new Date('2000-01-01T00:00:00Z');
 
+/** A file system error while reading the folder, as a usage error naming the path (not a crash with a stack trace). */
+function unreadable(path: string, err: unknown): CliError {
+  const e = err as NodeJS.ErrnoException;
+  return new CliError(`${path}: ${e.code ?? 'cannot read it'}${e.code === 'ELOOP' ? ' (a loop of symbolic links)' : ''}`, EXIT.usage);
+}
+
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  /** The folders being walked, by device and inode: a link to one of them is a loop, which never ends. */
+  const walking = new Set<string>();
+  const walk = (d: string, id: string) => {
+    walking.add(id);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (err) {
+      throw unreadable(d, err);
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (SKIPPED.has(entry.name)) continue;
       const path = join(d, entry.name);
-      const st = statSync(path); // follows symlinks: their targets are shipped
-      if (st.isDirectory()) walk(path);
-      else if (st.isFile()) out.push(path);
+      let st: ReturnType<typeof statSync>;
+      try {
+        st = statSync(path); // follows symlinks: their targets are shipped
+      } catch (err) {
+        throw unreadable(path, err);
+      }
+      if (st.isDirectory()) {
+        const inner = `${st.dev}:${st.ino}`;
+        // Until 2026-12 the walk went round a loop (a link to `.` or `..`) until the path was too long, shipping
+        // every file again at each turn, then crashed with ELOOP and a stack trace (found by review).
+        if (walking.has(inner)) {
+          throw new CliError(`${path} links back to a folder that holds it (a loop): remove the link, or deploy without it`, EXIT.usage);
+        }
+        walk(path, inner);
+      } else if (st.isFile()) out.push(path);
     }
+    walking.delete(id);
   };
-  walk(dir);
+  const top = statSync(dir);
+  walk(dir, `${top.dev}:${top.ino}`);
   return out;
 }
 
