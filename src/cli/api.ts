@@ -13,6 +13,14 @@ export function connect(conn: Resolved, opts: { requireKey?: boolean; untimed?: 
     throw new CliError('no key: run tally login, or set TALLY_KEY (and TALLY_URL)', EXIT.auth);
   }
   checkUrl(conn.url);
+  // A key with a character no header may carry (a control character, a typographic quote pasted from a document) made
+  // fetch fail before sending anything, reported as "cannot reach Tally ... is it running?" (exit 5). Not printed.
+  if (conn.key && /[^\u0020-\u007e]/.test(conn.key.trim())) {
+    throw new CliError(
+      `the key (${conn.source}) holds a character no Tally key has: a control character or one pasted from a document?`,
+      EXIT.auth,
+    );
+  }
   // An answer that comes only when a function ends (up to 15 minutes) needs a fetch without undici's 300 s wait.
   const fetch = opts.untimed ? (untimedFetch as (input: Request) => Promise<Response>) : undefined;
   return { client: createTallyClient({ baseUrl: conn.url, key: conn.key, ...(fetch ? { fetch } : {}) }), conn };

@@ -165,6 +165,18 @@ describe('the api URL', () => {
   });
 });
 
+describe('a key no header can carry', () => {
+  it('is a key error (3) that does not print it, not "cannot reach Tally" (5)', async () => {
+    for (const key of ['tly_a_secret\u0001part', 'tly_a_secret\u2019part']) {
+      const r = await tally(['functions'], { HOME: freshHome(), TALLY_URL: base, TALLY_KEY: key });
+      expect(r.stderr).not.toContain('secret');
+      expect(r.stderr).not.toContain('cannot reach');
+      expect(r.stderr).toContain('TALLY_URL/TALLY_KEY');
+      expect(r.code).toBe(3);
+    }
+  });
+});
+
 describe('tally invoke behind a proxy whose upstream is down', () => {
   it('reports the 502 on one line and exits 1, with no stack trace', async () => {
     const r = await tally(['invoke', 'fn'], { HOME: freshHome(), TALLY_URL: proxyUrl, TALLY_KEY: 'tk_x' });
