@@ -14,6 +14,11 @@ export const DEFAULT_LOG_RETENTION_DAYS = 30;
 /** Day partitions made ahead of need, so ingest rarely makes one. */
 export const PARTITIONS_AHEAD_DAYS = 3;
 export const DEFAULT_PAGE = 100;
+/**
+ * Text a page holds at most (the line that crosses it included): `limit` counts lines, and 10,000 lines of 256 KB would
+ * be 2.5 GB in the api's memory and one JSON string (CloudWatch's GetLogEvents answers at most 1 MB).
+ */
+export const MAX_PAGE_BYTES = 8 * 1024 * 1024;
 /** How far ahead of the api's clock a line may be stamped (the executor's clock, a little fast). */
 export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 
@@ -201,7 +206,7 @@ export function createLogsService(deps: {
       const to = q.to ? instant('to', q.to) : new Date(now.getTime() + 60_000);
       if (from.getTime() >= to.getTime()) throw errors.validation('from must be before to');
       const limit = q.limit ?? DEFAULT_PAGE;
-      const lines = await repo.page({
+      const { lines, full } = await repo.page({
         accountId: q.accountId,
         functionName: q.functionName,
         requestId: q.requestId?.toLowerCase() ?? null,
@@ -210,9 +215,11 @@ export function createLogsService(deps: {
         to,
         after: q.cursor ? decodeCursor(q.cursor) : null,
         limit: limit + 1,
+        maxBytes: MAX_PAGE_BYTES,
       });
-      const more = lines.length > limit;
-      const page = more ? lines.slice(0, limit) : lines;
+      // A page that ended at MAX_PAGE_BYTES goes on from its last line (the next may be empty, as CloudWatch's may).
+      const more = lines.length > limit || full;
+      const page = lines.length > limit ? lines.slice(0, limit) : lines;
       return { events: page.map(toEvent), nextCursor: more ? encodeCursor(page[page.length - 1]!) : null };
     },
 
@@ -259,12 +266,12 @@ export function createLogsService(deps: {
         let after: PagePosition | null = null;
         const to = new Date(deps.clock.now().getTime() + 60_000);
         while (!signal.aborted) {
-          const page = await repo.page({ ...narrow, from: notBefore, to, after, limit: 1000 });
+          const { lines: page, full } = await repo.page({ ...narrow, from: notBefore, to, after, limit: 1000, maxBytes: MAX_PAGE_BYTES });
           for (const l of page) {
             if (signal.aborted) return;
             await send(l);
           }
-          if (page.length < 1000) break;
+          if (page.length < 1000 && !full) break;
           const last = page[page.length - 1]!;
           after = { timestamp: last.timestamp, requestId: last.requestId, seq: last.seq };
         }
