@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import { ADMIN_KEY, admin, bearer, newTenant, useTestApp } from '../helpers/app.js';
+import { ADMIN_KEY, admin, bearer, newTenant, useTestApp, postLogLine } from '../helpers/app.js';
 import { freshHome, type Run } from './helpers.js';
 
 // `tally logs -f` against the real api, ended by the api: a revoked key (an `event: error` naming
@@ -43,23 +43,7 @@ function follow(base: string, key: string, fn: string) {
 }
 
 async function writeLine(accountId: string, executorKey: string, fn: string, message: string) {
-  const r = await t.app.inject({
-    method: 'POST',
-    url: '/v1/logs',
-    headers: bearer(executorKey),
-    payload: {
-      invocations: [
-        {
-          requestId: randomUUID(),
-          accountId,
-          functionName: fn,
-          architecture: 'x86_64',
-          memoryMb: 128,
-          lines: [{ seq: 0, timestamp: Date.now(), message }],
-        },
-      ],
-    },
-  });
+  const r = await postLogLine(t.app, executorKey, { accountId, functionName: fn }, message);
   expect(r.statusCode, r.body).toBe(200);
 }
 

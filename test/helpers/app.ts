@@ -120,3 +120,24 @@ export function usageEvent(accountId: string, overrides: Partial<UsageEvent> = {
 export async function postUsage(app: App, key: string, events: unknown[]) {
   return app.inject({ method: 'POST', url: '/v1/usage', headers: bearer(key), payload: { events } });
 }
+
+/** Reports one invocation's one log line, as the account's executor key does; answers the api's answer. */
+export async function postLogLine(app: App, executorKey: string, account: { accountId: string; functionName: string }, message: string) {
+  return app.inject({
+    method: 'POST',
+    url: '/v1/logs',
+    headers: bearer(executorKey),
+    payload: {
+      invocations: [
+        {
+          requestId: randomUUID(),
+          accountId: account.accountId,
+          functionName: account.functionName,
+          architecture: 'x86_64',
+          memoryMb: 128,
+          lines: [{ seq: 0, timestamp: Date.now(), message }],
+        },
+      ],
+    },
+  });
+}

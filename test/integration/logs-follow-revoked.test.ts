@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import { ADMIN_KEY, admin, bearer, newTenant, useTestApp } from '../helpers/app.js';
+import { ADMIN_KEY, admin, bearer, newTenant, useTestApp, postLogLine } from '../helpers/app.js';
 
 // A revoked key stops working on every replica within about a second (README, DELETE /v1/keys/:id). A log
 // follower (Accept: text/event-stream) opened with the key before its revocation went on streaming the
@@ -55,25 +55,8 @@ function follow(key: string, fn: string): Promise<Follower> {
   });
 }
 
-/** One invocation's log line, as the account's executor key reports it. */
 async function writeLine(accountId: string, executorKey: string, fn: string, message: string) {
-  const r = await t.app.inject({
-    method: 'POST',
-    url: '/v1/logs',
-    headers: bearer(executorKey),
-    payload: {
-      invocations: [
-        {
-          requestId: randomUUID(),
-          accountId,
-          functionName: fn,
-          architecture: 'x86_64',
-          memoryMb: 128,
-          lines: [{ seq: 0, timestamp: Date.now(), message }],
-        },
-      ],
-    },
-  });
+  const r = await postLogLine(t.app, executorKey, { accountId, functionName: fn }, message);
   expect(r.statusCode, r.body).toBe(200);
   expect(r.json().accepted).toBe(1);
 }
