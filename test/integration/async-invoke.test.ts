@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAsyncWorker, type AsyncWorker } from '../../src/jobs/async-worker.js';
 import { newTenant } from '../helpers/app.js';
+import { receiver } from '../helpers/brokers.js';
 import { burn, createBudget, payingTenant } from '../helpers/budgets.js';
 import { call, deploy, makeZip, shiftedClock, until, usageTotals, useFunctionsApp } from '../helpers/functions.js';
 
@@ -186,17 +187,9 @@ describe('asynchronous invoke (X-Tally-Invocation-Type: Event)', () => {
 
 describe('destinations', () => {
   it('sends one signed record per outcome to a webhook, and chains a function destination', async () => {
-    const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const hook = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+    const server = await receiver(204);
+    const received = server.got;
+    const hook = server.url;
     try {
       const a = await newTenant(t.app);
       await deploy(t.base, a.accountKey, 'first', zip);
@@ -272,7 +265,7 @@ describe('destinations', () => {
         .catch((err: { code?: string }) => err.code);
       expect(dup).toBe('23505');
     } finally {
-      server.close();
+      await server.close();
     }
   });
 });
@@ -370,17 +363,9 @@ describe('destinations changed while an event runs', () => {
 
 describe('webhook signing secret', () => {
   it('configurations written at once show only the secret that signs: each one shown verifies the records', async () => {
-    const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const hook = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+    const server = await receiver(204);
+    const received = server.got;
+    const hook = server.url;
     try {
       const a = await newTenant(t.app);
       await deploy(t.base, a.accountKey, 'signed', zip);
@@ -405,7 +390,7 @@ describe('webhook signing secret', () => {
         expect(got!.headers['x-tally-signature']).toBe(`sha256=${createHmac('sha256', secret).update(`${ts}.${got!.body}`).digest('hex')}`);
       }
     } finally {
-      server.close();
+      await server.close();
     }
   });
 });
