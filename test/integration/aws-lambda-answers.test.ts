@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeZip, useFunctionsApp } from '../helpers/functions.js';
-import { lambdaTenant } from '../helpers/lambda.js';
+import { lambdaTenant, createNodeFunction } from '../helpers/lambda.js';
 
 // Lambda API answers that differed from AWS's (LocalStack's AWS-validated snapshots, tests/aws/services/lambda_/
 // test_lambda_api.snapshot.json), found by a review on 2026-12-07, each through the AWS SDK.
@@ -31,17 +31,7 @@ const ZIP = makeZip([{ name: 'index.js', data: 'exports.handler = async (e) => e
 
 async function tenantWith(...names: string[]) {
   const { tenant, lambda } = await lambdaTenant(t.app, t.base);
-  for (const name of names) {
-    await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Runtime: 'nodejs20.x',
-        Role: 'arn:aws:iam::123456789012:role/r',
-        Handler: 'index.handler',
-        Code: { ZipFile: ZIP },
-      }),
-    );
-  }
+  for (const name of names) await createNodeFunction(lambda, name, ZIP);
   return { lambda, arn: (name: string) => `arn:aws:lambda:us-east-1:${tenant.id}:function:${name}` };
 }
 

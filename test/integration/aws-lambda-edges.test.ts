@@ -1,6 +1,5 @@
 import {
   CreateAliasCommand,
-  CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
@@ -17,7 +16,7 @@ import { systemClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { ADMIN_KEY, newTenant } from '../helpers/app.js';
 import { makeZip, useFunctionsApp } from '../helpers/functions.js';
-import { lambdaClientFor } from '../helpers/lambda.js';
+import { lambdaClientFor, createNodeFunction } from '../helpers/lambda.js';
 
 const t = useFunctionsApp();
 const ZIP = makeZip([{ name: 'index.js', data: 'exports.handler = async (e) => e;' }]);
@@ -25,17 +24,7 @@ const ZIP = makeZip([{ name: 'index.js', data: 'exports.handler = async (e) => e
 async function tenantClient(app: App = t.app, base = t.base, accountId?: string) {
   return lambdaClientFor(app, base, accountId ?? (await newTenant(app)).id);
 }
-const create = (lambda: LambdaClient, name: string) =>
-  lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Role: 'arn:aws:iam::123456789012:role/r',
-      Handler: 'index.handler',
-      Code: { ZipFile: ZIP },
-      Description: 'function description',
-    }),
-  );
+const create = (lambda: LambdaClient, name: string) => createNodeFunction(lambda, name, ZIP, { Description: 'function description' });
 
 // Found by a review on 2026-12-07, each with the AWS SDK.
 describe('Lambda API answers as AWS does', () => {

@@ -1,6 +1,5 @@
 import {
   CreateAliasCommand,
-  CreateFunctionCommand,
   DeleteAliasCommand,
   DeleteFunctionEventInvokeConfigCommand,
   GetFunctionEventInvokeConfigCommand,
@@ -14,7 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AsyncWorker, startAsyncWorker } from '../../src/jobs/async-worker.js';
 import { call, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
-import { lambdaTenant } from '../helpers/lambda.js';
+import { lambdaTenant, createNodeFunction } from '../helpers/lambda.js';
 
 const t = useFunctionsApp({ deps: { events: { retryBaseMs: 200, leaseMs: 3_000 } } });
 let worker: AsyncWorker;
@@ -27,17 +26,7 @@ const ZIP = makeZip([{ name: 'index.js', data: "exports.handler = async () => { 
 
 /** `cfg` (always failing) with version 1 published and the alias `live` on it, and `sink`. */
 async function functions(lambda: LambdaClient) {
-  for (const name of ['cfg', 'sink']) {
-    await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Runtime: 'nodejs20.x',
-        Role: 'arn:aws:iam::123456789012:role/r',
-        Handler: 'index.handler',
-        Code: { ZipFile: ZIP },
-      }),
-    );
-  }
+  for (const name of ['cfg', 'sink']) await createNodeFunction(lambda, name, ZIP);
   const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: 'cfg' }));
   await lambda.send(new CreateAliasCommand({ FunctionName: 'cfg', Name: 'live', FunctionVersion: v1.Version! }));
 }

@@ -1,5 +1,4 @@
 import {
-  CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
   type LambdaClient,
@@ -10,23 +9,14 @@ import {
 import { describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/app.js';
 import { b64, makeZip, useFunctionsApp } from '../helpers/functions.js';
-import { lambdaTenant } from '../helpers/lambda.js';
+import { lambdaTenant, createNodeFunction } from '../helpers/lambda.js';
 
 const t = useFunctionsApp();
 const ZIP = makeZip([{ name: 'index.js', data: 'exports.handler = async (e) => e;' }]);
 
 const tenantClient = () => lambdaTenant(t.app, t.base);
 const create = (lambda: LambdaClient, name: string, Tags?: Record<string, string>) =>
-  lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Role: 'arn:aws:iam::123456789012:role/r',
-      Handler: 'index.handler',
-      Code: { ZipFile: ZIP },
-      ...(Tags ? { Tags } : {}),
-    }),
-  );
+  createNodeFunction(lambda, name, ZIP, Tags ? { Tags } : {});
 const manyTags = (prefix: string, n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'v']));
 
 // Infrastructure tools (Terraform, SAM, CDK) send Tags with CreateFunction and read them back with ListTags.
