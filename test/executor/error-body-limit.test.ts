@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createExecutorMetrics, createInvokeServer } from '../../executor/invoke-server.js';
-import { FunctionPool } from '../../executor/runtime/pool.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_RESPONSE_BYTES } from '../../executor/runtime/runtime-api.js';
 import { createExecutorClient } from '../../src/modules/executors/executors.client.js';
-import type { Route } from '../../src/modules/executors/executors.service.js';
-import { invokeSpec, silentLog, useSandbox } from './helpers.js';
+import { invokeSpec, useSandbox, invokeServerOn, nodeCustomRuntime } from './helpers.js';
 
 /**
  * Found by review: a runtime's /error body that is not JSON is wrapped into Lambda's error JSON
@@ -20,13 +13,8 @@ import { invokeSpec, silentLog, useSandbox } from './helpers.js';
  * POST /invoke a response six times Lambda's limit, handed to the client.
  */
 const sandbox = useSandbox({ spares: 0 });
-const dir = mkdtempSync(path.join(os.tmpdir(), 'tally-error-body-limit-'));
-chmodSync(dir, 0o755);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-writeFileSync(path.join(dir, 'bootstrap'), '#!/bin/sh\nexec node /var/task/runtime.mjs\n', { mode: 0o755 });
-writeFileSync(
-  path.join(dir, 'runtime.mjs'),
+const dir = nodeCustomRuntime(
+  'error-body-limit',
   `const api = \`http://\${process.env.AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation\`;
 for (;;) {
   const next = await fetch(\`\${api}/next\`);
@@ -35,23 +23,17 @@ for (;;) {
   await fetch(\`\${api}/\${id}/error\`, { method: 'POST', body: Buffer.alloc(size, byte) });
 }
 `,
-  { mode: 0o644 },
 );
 
 /** A runtime whose init fails with such a body: it is the first invocation's answer. */
-const initDir = mkdtempSync(path.join(os.tmpdir(), 'tally-init-error-body-limit-'));
-chmodSync(initDir, 0o755);
-afterAll(() => rmSync(initDir, { recursive: true, force: true }));
-writeFileSync(path.join(initDir, 'bootstrap'), '#!/bin/sh\nexec node /var/task/runtime.mjs\n', { mode: 0o755 });
-writeFileSync(
-  path.join(initDir, 'runtime.mjs'),
+const initDir = nodeCustomRuntime(
+  'init-error-body-limit',
   `await fetch(\`http://\${process.env.AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/init/error\`, {
   method: 'POST',
   body: Buffer.alloc(${MAX_RESPONSE_BYTES - 1024}, 1),
 });
 await new Promise((resolve) => setTimeout(resolve, 60_000));
 `,
-  { mode: 0o644 },
 );
 const INIT_FAILS = 'b'.repeat(64);
 
@@ -60,35 +42,7 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-const TOKEN = 't'.repeat(40);
-
-async function executor() {
-  const records: { invocationId?: string; status?: string }[] = [];
-  const pool = new FunctionPool({
-    log: silentLog,
-    capacity: 4,
-    instance: {
-      isolation: sandbox.isolation,
-      code: { acquire: async (sha) => (sha === INIT_FAILS ? initDir : dir), release: () => undefined },
-    },
-  });
-  const front = createInvokeServer({
-    token: TOKEN,
-    pool,
-    spool: { append: async (r: unknown[]) => void records.push(...(r as typeof records)), accepting: () => true },
-    metrics: createExecutorMetrics(),
-    log: silentLog,
-  });
-  await new Promise<void>((resolve) => front.server.listen(0, '127.0.0.1', resolve));
-  cleanup.push(async () => {
-    front.closeConnections();
-    await new Promise((resolve) => front.server.close(resolve));
-    await pool.close();
-  });
-  const url = `http://127.0.0.1:${(front.server.address() as AddressInfo).port}`;
-  const route: Route = { id: 'executor-1', url, capacity: 100, authorization: `Bearer ${TOKEN}`, startedAt: 0, inFlight: 0, downUntil: 0 };
-  return { route, records };
-}
+const executor = () => invokeServerOn(sandbox.isolation, (sha) => (sha === INIT_FAILS ? initDir : dir), cleanup);
 
 function call(byte: number, size: number, codeSha256?: string) {
   const spec = invokeSpec({ runtime: 'provided', handler: 'none', timeoutS: 10, ...(codeSha256 ? { codeSha256 } : {}) });

@@ -1,16 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { createExecutorMetrics, createInvokeServer } from '../../executor/invoke-server.js';
-import { type FunctionPool, resolvePython } from '../../executor/runtime/pool.js';
+import { FunctionPool, resolvePython } from '../../executor/runtime/pool.js';
 import type { FunctionSpec } from '../../executor/runtime/types.js';
 import type { IsolatedInstance, Isolation } from '../../executor/sandbox/isolation.js';
 import { KernelSandbox, type SandboxOptions } from '../../executor/sandbox/sandbox.js';
 import type { InvokeSpec } from '../../src/contracts/executor.js';
+import type { Route } from '../../src/modules/executors/executors.service.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -176,5 +178,55 @@ export function countedParks(
       if (noted) parked('clock');
       return noted;
     },
+  };
+}
+
+/**
+ * A custom runtime (`provided`) in a folder of its own, removed after the file's tests: a `bootstrap` that runs
+ * `source` as an ES module with Node.js (the host's, bound read-only into the sandbox as /usr is).
+ */
+export function nodeCustomRuntime(prefix: string, source: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `tally-${prefix}-`));
+  chmodSync(dir, 0o755);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, 'bootstrap'), '#!/bin/sh\nexec node /var/task/runtime.mjs\n', { mode: 0o755 });
+  writeFileSync(path.join(dir, 'runtime.mjs'), source, { mode: 0o644 });
+  return dir;
+}
+
+/**
+ * An executor's invoke server over a pool of `isolation`'s instances, its code from `codeDir` (by the spec's code
+ * hash), on a loopback port, with the api's route to it; its spooled usage records land in `records`. `cleanup`
+ * takes what closes it.
+ */
+export async function invokeServerOn(
+  isolation: Isolation,
+  codeDir: (codeSha256: string) => string,
+  cleanup: (() => unknown)[],
+): Promise<{ route: Route; records: { invocationId?: string; status?: string }[] }> {
+  const token = 't'.repeat(40);
+  const records: { invocationId?: string; status?: string }[] = [];
+  const pool = new FunctionPool({
+    log: silentLog,
+    capacity: 4,
+    instance: { isolation, code: { acquire: async (sha: string) => codeDir(sha), release: () => undefined } },
+  });
+  const front = createInvokeServer({
+    token,
+    pool,
+    spool: { append: async (r: unknown[]) => void records.push(...(r as typeof records)), accepting: () => true },
+    metrics: createExecutorMetrics(),
+    log: silentLog,
+  });
+  await new Promise<void>((resolve) => front.server.listen(0, '127.0.0.1', resolve));
+  cleanup.push(async () => {
+    front.closeConnections();
+    await new Promise((resolve) => front.server.close(resolve));
+    await pool.close();
+  });
+  const url = `http://127.0.0.1:${(front.server.address() as AddressInfo).port}`;
+  return {
+    route: { id: 'executor-1', url, capacity: 100, authorization: `Bearer ${token}`, startedAt: 0, inFlight: 0, downUntil: 0 },
+    records,
   };
 }

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createExecutorMetrics, createInvokeServer } from '../../executor/invoke-server.js';
-import { FunctionPool } from '../../executor/runtime/pool.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutorClient } from '../../src/modules/executors/executors.client.js';
-import type { Route } from '../../src/modules/executors/executors.service.js';
-import { invokeSpec, silentLog, useSandbox } from './helpers.js';
+import { invokeSpec, useSandbox, invokeServerOn, nodeCustomRuntime } from './helpers.js';
 
 /**
  * Found by a review on 2026-12-07: the error type of a function's error is the runtime's own text (the
@@ -17,13 +10,8 @@ import { invokeSpec, silentLog, useSandbox } from './helpers.js';
  * (at most 64 KiB). A runtime choosing that text can make the executor's answer unsendable.
  */
 const sandbox = useSandbox({ spares: 0 });
-const dir = mkdtempSync(path.join(os.tmpdir(), 'tally-runtime-error-type-'));
-chmodSync(dir, 0o755);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-writeFileSync(path.join(dir, 'bootstrap'), '#!/bin/sh\nexec node /var/task/runtime.mjs\n', { mode: 0o755 });
-writeFileSync(
-  path.join(dir, 'runtime.mjs'),
+const dir = nodeCustomRuntime(
+  'runtime-error-type',
   `const api = \`http://\${process.env.AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation\`;
 for (;;) {
   const next = await fetch(\`\${api}/next\`);
@@ -32,7 +20,6 @@ for (;;) {
   await fetch(\`\${api}/\${id}/error\`, { method: 'POST', body: JSON.stringify({ errorType, errorMessage: 'boom' }) });
 }
 `,
-  { mode: 0o644 },
 );
 
 const cleanup: (() => unknown)[] = [];
@@ -40,32 +27,7 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-const TOKEN = 't'.repeat(40);
-
-async function executor() {
-  const records: unknown[] = [];
-  const pool = new FunctionPool({
-    log: silentLog,
-    capacity: 4,
-    instance: { isolation: sandbox.isolation, code: { acquire: async () => dir, release: () => undefined } },
-  });
-  const front = createInvokeServer({
-    token: TOKEN,
-    pool,
-    spool: { append: async (r: unknown[]) => void records.push(...r), accepting: () => true },
-    metrics: createExecutorMetrics(),
-    log: silentLog,
-  });
-  await new Promise<void>((resolve) => front.server.listen(0, '127.0.0.1', resolve));
-  cleanup.push(async () => {
-    front.closeConnections();
-    await new Promise((resolve) => front.server.close(resolve));
-    await pool.close();
-  });
-  const url = `http://127.0.0.1:${(front.server.address() as AddressInfo).port}`;
-  const route: Route = { id: 'executor-1', url, capacity: 100, authorization: `Bearer ${TOKEN}`, startedAt: 0, inFlight: 0, downUntil: 0 };
-  return { route, records };
-}
+const executor = () => invokeServerOn(sandbox.isolation, () => dir, cleanup);
 
 function call(errorType: string) {
   const spec = invokeSpec({ runtime: 'provided', handler: 'none', timeoutS: 3 });
