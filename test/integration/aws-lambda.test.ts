@@ -174,7 +174,13 @@ describe('the Lambda API through @aws-sdk/client-lambda', () => {
 
   it('hands the client context to a Python function as context.client_context', async () => {
     const { lambda } = await tenantClient();
-    const py = makeZip([{ name: 'app.py', data: 'def handler(event, context):\n    return context.client_context\n' }]);
+    // An object, as on Lambda (its Python runtime's ClientContext): the function reads its attributes.
+    const py = makeZip([
+      {
+        name: 'app.py',
+        data: 'def handler(event, context):\n    c = context.client_context\n    return None if c is None else {"custom": c.custom}\n',
+      },
+    ]);
     await lambda.send(
       new CreateFunctionCommand({ FunctionName: 'py', Runtime: 'python3.11', Role: 'r', Handler: 'app.handler', Code: { ZipFile: py } }),
     );
