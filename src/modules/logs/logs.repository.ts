@@ -191,14 +191,14 @@ export function createLogsRepository(db: Db) {
       // never reaches the api's memory: only the lines that begin before maxBytes are sent.
       const { rows } = await sql<LineRecord & { upto: string }>`
         select id, part, ts, request_id, seq, message, ingested_at, arrival, upto from (
-          select l.*, sum(octet_length(l.message)) over (order by l.ts, l.request_id, l.seq rows unbounded preceding) as upto
+          select l.*, sum(octet_length(l.message)) over (order by l.ts, l.request_id, l.seq, l.part rows unbounded preceding) as upto
           from (${LINES}
             where ${narrow(f)} and e.ts >= ${f.from} and e.ts < ${f.to} ${after} ${matching(f)}
             order by e.ts, e.request_id, e.seq, x.part
             limit ${f.limit}) l
         ) w
         where w.upto - octet_length(w.message) < ${f.maxBytes}
-        order by ts, request_id, seq`.execute(db);
+        order by ts, request_id, seq, part`.execute(db);
       const last = rows[rows.length - 1];
       return { lines: rows.map(toLine), full: last !== undefined && Number(last.upto) >= f.maxBytes };
     },
