@@ -179,6 +179,21 @@ describe('asynchronous invoke (X-Tally-Invocation-Type: Event)', () => {
       return d.lastError?.includes('hard cap') ? d : null;
     });
     expect(held).toMatchObject({ status: 'queued', attempts: 0 });
+    // Held, it is rechecked without being claimed: a claim writes an attempt row each time (append-only), which
+    // over a cap lasting the event's six hours came to thousands of rows per event.
+    const attemptRows = async () =>
+      Number(
+        (await sql<{ n: string }>`select count(*) as n from async_attempts where request_id = ${queued.json.requestId}`.execute(t.db.db))
+          .rows[0]!.n,
+      );
+    const before = await attemptRows();
+    for (let i = 0; i < 3; i++) {
+      clock.advance(6_000); // past CAP_RECHECK_MS: the event falls due again
+      await worker.pump();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await attemptRows()).toBe(before);
+    expect(await describeInvocation(a.accountKey, queued.json.requestId)).toMatchObject({ status: 'queued', attempts: 0 });
     await call(t.base, a.accountKey, 'PATCH', `/v1/budgets/${cap.id}`, { hardCap: false });
     const done = await settled(a.accountKey, queued.json.requestId);
     expect(done).toMatchObject({ status: 'succeeded', attempts: 1 });

@@ -340,6 +340,23 @@ export function createAsyncRepository(db: Db) {
       return new Set(rows.map((r) => r.id));
     },
 
+    /**
+     * Holds the due events of capped accounts (or functions) until `until` without claiming them: a claim
+     * would write an attempt row each time (async_attempts is append-only), one every recheck for as long
+     * as the cap holds. The cap's message is the event's last error, so a describe says why it waits.
+     * An event whose age runs out before `until` is left due: the claim expires it.
+     */
+    async hold(caps: { accountId: string; functionId: string | null; message: string }[], now: Date, until: Date): Promise<number> {
+      if (caps.length === 0) return 0;
+      const r = await sql`
+        update async_invocations a set due_at = ${until}, last_error = c.message
+          from unnest(${caps.map((c) => c.accountId)}::uuid[], ${caps.map((c) => c.functionId)}::text[],
+                      ${caps.map((c) => storableText(c.message))}::text[]) as c(account_id, fn, message)
+         where a.account_id = c.account_id and a.status = 'queued' and a.due_at <= ${now} and a.expires_at > ${until}
+           and (c.fn is null or c.fn = a.function_name or c.fn = a.function_id::text)`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
+    },
+
     /** Queued events of a capped account (or function) wait until `until` instead of being claimed again and again. */
     async defer(accountId: string, functionRef: string | null, until: Date): Promise<number> {
       const r = await sql`

@@ -69,7 +69,7 @@ export function createAsyncService(deps: {
   /** Whether the alias or published version a configuration names exists. */
   versions: Pick<VersionsService, 'resolve'>;
   invoke: Pick<InvokeService, 'invoke'>;
-  budgets: Pick<BudgetsService, 'assertNotCapped' | 'capFor'>;
+  budgets: Pick<BudgetsService, 'assertNotCapped' | 'capFor' | 'capsInForce'>;
   usage: Pick<UsageService, 'findInvocation'>;
   outbound: OutboundHttp;
   /** Seals the webhook signing secrets stored (configs, deliveries), and opens them to sign. */
@@ -387,7 +387,12 @@ export function createAsyncService(deps: {
     },
 
     /** Claims up to `limit` due events for this replica's worker. */
-    claim: (limit: number) => repo.claim(clock.now(), leaseMs, limit),
+    async claim(limit: number): Promise<ClaimedEvent[]> {
+      const now = clock.now();
+      // Events a hard cap holds wait unclaimed: rechecked every CAP_RECHECK_MS while the cap lasts.
+      await repo.hold(deps.budgets.capsInForce(), now, new Date(now.getTime() + CAP_RECHECK_MS));
+      return repo.claim(now, leaseMs, limit);
+    },
 
     leaseMs,
 

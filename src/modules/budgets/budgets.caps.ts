@@ -8,6 +8,13 @@ export interface Cap {
   message: string;
 }
 
+/** A cap in force: the account, the function it is limited to (an id or a name; null: the whole account), and why. */
+export interface CapInForce {
+  accountId: string;
+  functionId: string | null;
+  message: string;
+}
+
 /** Who is being invoked: a function's id, its name, or both (a budget filter may name either). */
 export type FunctionRef = string | { id?: string | null; name?: string | null } | null;
 
@@ -43,6 +50,13 @@ export function createCapCache() {
       const names = refs(fn);
       const hit = byAccount.get(accountId.toLowerCase())?.find((c) => c.functionId === null || names.includes(c.functionId));
       return hit ? { exceeded: true, budgetId: hit.budgetId, message: hit.message } : null;
+    },
+
+    /** Every cap in force at `now`: the async queue holds their events without claiming them. */
+    inForce(now: Date): CapInForce[] {
+      const at = now.getTime();
+      if (at < month.from || at >= month.to) return [];
+      return [...byAccount.values()].flat().map((c) => ({ accountId: c.accountId, functionId: c.functionId, message: c.message }));
     },
   };
 }

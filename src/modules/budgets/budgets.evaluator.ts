@@ -8,7 +8,7 @@ import { Money, formatMoney, formatPercent } from '../../lib/money.js';
 import { periodDate, periodEnd, periodOf, periodStart } from '../../lib/period.js';
 import type { InvoicesService } from '../invoices/invoices.service.js';
 import type { Alert, AlertsRepository } from './alerts.repository.js';
-import { createCapCache, type Cap, type FunctionRef } from './budgets.caps.js';
+import { type Cap, type CapInForce, createCapCache, type FunctionRef } from './budgets.caps.js';
 import type { Budget, BudgetsRepository, BudgetState } from './budgets.repository.js';
 import { createSpendMeter } from './budgets.spend.js';
 import { alertBody } from './webhook.js';
@@ -225,6 +225,11 @@ export function createBudgetEvaluator(deps: {
     /** Synchronous, in memory: is this account (or this function of it) past a hard cap this month? */
     capFor(accountId: string, fn: FunctionRef = null): Cap | null {
       return caps.capFor(accountId, fn, clock.now());
+    },
+
+    /** Every hard cap in force now (the async queue holds their events). */
+    capsInForce(): CapInForce[] {
+      return caps.inForce(clock.now());
     },
 
     assertNotCapped(accountId: string, fn: FunctionRef = null): void {

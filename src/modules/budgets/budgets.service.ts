@@ -190,6 +190,7 @@ export function createBudgetsService(deps: {
     evaluateAll: evaluator.evaluateAll,
     refreshCaps: evaluator.refreshCaps,
     capFor: evaluator.capFor,
+    capsInForce: evaluator.capsInForce,
     assertNotCapped: evaluator.assertNotCapped,
     stop: evaluator.stop,
 
