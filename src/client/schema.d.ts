@@ -4072,6 +4072,20 @@ export interface operations {
                         invoiceId: string;
                         lineId: string;
                         period: string;
+                        /** @description what this invoice billed of the line's month (its own usage, or for an adjustment the late usage it added); null for a draft. `hours` are the month as it stands now, late usage included */
+                        billed: {
+                            /**
+                             * Format: date-time
+                             * @description when this invoice billed it
+                             */
+                            asOf: string;
+                            requests: number;
+                            x86GbSeconds: string;
+                            armGbSeconds: string;
+                            ephemeralGbSeconds: string;
+                            /** @description later invoices whose adjustments billed usage of this month that arrived after this one */
+                            laterInvoices: string[];
+                        } | null;
                         hours: {
                             /** Format: date-time */
                             hour: string;

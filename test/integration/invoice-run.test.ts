@@ -284,6 +284,52 @@ describe('late usage', () => {
     expect(adjustments(await invoiceOf(a, '2027-02'))).toEqual([]);
   });
 
+  it('explains a finalized line by what it billed, apart from the hours as they stand with late usage', async () => {
+    t.clock.set('2026-11-15T12:00:00.000Z');
+    const a = await tenantWithUsage(50); // 450,000 GB-s
+    await run('2026-10');
+    const oct = await invoiceOf(a, '2026-10');
+    const compute = oct.lines.find((l) => l.kind === 'compute')!;
+    const usage = async (inv: Invoice, line: Line) => {
+      const r = await t.app.inject({
+        method: 'GET',
+        url: `/v1/invoices/${inv.id}/lines/${line.id}/usage`,
+        headers: bearer(a.accountKey),
+      });
+      expect(r.statusCode).toBe(200);
+      const body = r.json();
+      const hours = body.hours as { requests: number; gbSeconds: string }[];
+      return {
+        billed: body.billed,
+        requests: hours.reduce((n, h) => n + h.requests, 0),
+        gbSeconds: hours.reduce((sum, h) => sum.plus(h.gbSeconds), new Decimal(0)).toFixed(),
+      };
+    };
+    expect(await usage(oct, compute)).toMatchObject({
+      requests: 50,
+      gbSeconds: '450000',
+      billed: { requests: 50, x86GbSeconds: '450000', armGbSeconds: '0', laterInvoices: [] },
+    });
+
+    await postUsage(t.app, a.executorKey, heavy(a.id, 20, '2026-10-31T23:00:00.000Z'));
+    // The hours now hold the late usage; what October's invoice billed does not change.
+    expect(await usage(oct, compute)).toMatchObject({
+      requests: 70,
+      gbSeconds: '630000',
+      billed: { requests: 50, x86GbSeconds: '450000', laterInvoices: [] },
+    });
+
+    t.clock.set('2026-12-02T00:30:00.000Z');
+    await run('2026-11');
+    const nov = await invoiceOf(a, '2026-11');
+    const adjustment = nov.lines.find((l) => l.kind === 'adjustment')!;
+    expect((await usage(nov, adjustment)).billed).toMatchObject({ requests: 20, x86GbSeconds: '180000', laterInvoices: [] });
+    expect((await usage(oct, compute)).billed).toMatchObject({ requests: 50, laterInvoices: [nov.id] });
+    // A draft billed nothing yet.
+    const draft = await invoiceOf(a, '2026-12');
+    expect((await usage(draft, draft.lines[0]!)).billed).toBeNull();
+  });
+
   it('adds a 0.00 adjustment line for late usage that stays inside the free tier', async () => {
     t.clock.set('2026-11-15T12:00:00.000Z');
     const a = await tenantWithUsage(5); // 45,000 GB-s, all free

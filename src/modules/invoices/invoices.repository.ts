@@ -421,6 +421,39 @@ export function createInvoicesRepository(db: Db) {
       return rows.map((r) => r.invoice_id);
     },
 
+    /**
+     * What one invoice billed of one usage month: its ledger step (the month's billed totals before and after
+     * it), and the later invoices whose standing adjustments billed more of that month. Null when the
+     * invoice took no step for the month (a draft).
+     */
+    async billedStep(accountId: string, period: string, invoiceId: string) {
+      const { rows } = await sql<{
+        created_at: Date;
+        requests: string;
+        x86_mb_ms: string;
+        arm_mb_ms: string;
+        ephemeral_mb_ms: string;
+        later: string[];
+      }>`
+        select e.created_at,
+               (e.requests - coalesce(p.requests, 0))::text as requests,
+               (e.x86_mb_ms - coalesce(p.x86_mb_ms, 0))::text as x86_mb_ms,
+               (e.arm_mb_ms - coalesce(p.arm_mb_ms, 0))::text as arm_mb_ms,
+               (e.ephemeral_mb_ms - coalesce(p.ephemeral_mb_ms, 0))::text as ephemeral_mb_ms,
+               array(select a.invoice_id::text from billing_ledger a
+                      where a.account_id = e.account_id and a.usage_period = e.usage_period and a.kind = 'adjustment'
+                        and a.seq > e.seq
+                        and not exists (select 1 from billing_ledger r where r.account_id = a.account_id
+                                           and r.usage_period = a.usage_period and r.releases_seq = a.seq)
+                      order by a.seq) as later
+          from billing_ledger e
+          left join billing_ledger p on p.account_id = e.account_id and p.usage_period = e.usage_period and p.seq = e.from_seq
+         where e.account_id = ${accountId} and e.usage_period = ${period} and e.invoice_id = ${invoiceId} and e.kind <> 'release'
+         order by e.seq
+         limit 1`.execute(db);
+      return rows[0] ?? null;
+    },
+
     /** Months in [from, before) in which some account has usage and no finalized invoice, oldest first. */
     async monthsWithUnbilledUsage(from: string, before: string): Promise<string[]> {
       // Without the statement timeout: it reads every account's monthly rollups since the catalog began

@@ -113,6 +113,25 @@ export const LineUsageDto = Type.Object({
   invoiceId: Type.String(),
   lineId: Type.String(),
   period: Type.String(),
+  billed: Nullable(
+    Type.Object(
+      {
+        asOf: Type.String({ format: 'date-time', description: 'when this invoice billed it' }),
+        requests: Type.Integer(),
+        x86GbSeconds: Type.String(),
+        armGbSeconds: Type.String(),
+        ephemeralGbSeconds: Type.String(),
+        laterInvoices: Type.Array(Type.String(), {
+          description: 'later invoices whose adjustments billed usage of this month that arrived after this one',
+        }),
+      },
+      {
+        description:
+          "what this invoice billed of the line's month (its own usage, or for an adjustment the late usage it added); " +
+          'null for a draft. `hours` are the month as it stands now, late usage included',
+      },
+    ),
+  ),
   hours: Type.Array(
     Type.Object({
       hour: Type.String({ format: 'date-time' }),

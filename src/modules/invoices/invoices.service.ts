@@ -475,10 +475,23 @@ export function createInvoicesService(deps: {
       };
       const hours = await repo.rollupsFor(range);
       const invocations = opts.invocations ? await repo.invocationsFor({ ...range, limit: opts.limit }) : null;
+      // The hours are the month as it stands now: usage that arrived after this invoice was finalized is in them,
+      // billed by later invoices' adjustments. What this invoice itself billed is its ledger step.
+      const step = inv.status === 'draft' ? null : await repo.billedStep(inv.accountId, periodDate(period), inv.id);
       return {
         invoiceId: inv.id,
         lineId,
         period,
+        billed: step
+          ? {
+              asOf: step.created_at.toISOString(),
+              requests: Number(step.requests),
+              x86GbSeconds: formatDecimal(mbMsToGbSeconds(step.x86_mb_ms)),
+              armGbSeconds: formatDecimal(mbMsToGbSeconds(step.arm_mb_ms)),
+              ephemeralGbSeconds: formatDecimal(mbMsToGbSeconds(step.ephemeral_mb_ms)),
+              laterInvoices: step.later,
+            }
+          : null,
         hours: hours.map((h) => ({
           hour: h.hour.toISOString(),
           functionId: h.function_id,
