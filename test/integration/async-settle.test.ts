@@ -63,3 +63,29 @@ describe('async invoke: settling a claim', () => {
     expect(after.dispatches).toBe(0);
   });
 });
+
+describe('async invoke: claiming is fair between accounts', () => {
+  it("takes another account's event in the next claim, not after one account's whole backlog", async () => {
+    const flood = await newTenant(t.app);
+    const other = await newTenant(t.app);
+    await deploy(t.base, flood.accountKey, 'busy', zip);
+    await deploy(t.base, other.accountKey, 'quiet', zip);
+    const backlog = [];
+    for (let i = 0; i < 30; i++) backlog.push((await event(flood.accountKey, 'busy', { i })).json.requestId as string);
+    const lone = (await event(other.accountKey, 'quiet')).json.requestId as string;
+    // A claim of 4, the older events all the flooding account's: the other account's one event is among them.
+    const claimed = await t.services.events.claim(4);
+    expect(claimed).toHaveLength(4);
+    expect(claimed.map((e) => e.id)).toContain(lone);
+    expect(claimed.filter((e) => e.accountId === flood.id).map((e) => e.id)).toEqual(expect.arrayContaining([backlog[0]]));
+    // Every due event is still claimed, each once: the rest of the backlog follows in later claims.
+    const seen = new Set(claimed.map((e) => e.id));
+    for (let round = 0; round < 20 && !backlog.every((id) => seen.has(id)); round++) {
+      for (const e of await t.services.events.claim(4)) {
+        expect(seen.has(e.id)).toBe(false);
+        seen.add(e.id);
+      }
+    }
+    expect(backlog.every((id) => seen.has(id))).toBe(true);
+  });
+});

@@ -258,15 +258,44 @@ export function createAsyncRepository(db: Db) {
      * queued event is due at due_at; a running one when its lease (due_at) ran out, its replica
      * gone. The claim gives each a new invocation id (the attempt's, recorded in async_attempts) and
      * a lease: the worker renews it while the run lasts.
+     *
+     * Fair between accounts: the claim takes up to `limit` accounts that have events due (one index
+     * probe each, in account order after `after`), and from each its oldest due events, an equal share
+     * of `limit`. One account's backlog of a hundred thousand events no longer holds up another's one
+     * event until the backlog is gone. `next` is where the following claim starts: after the last
+     * account taken when `limit` accounts were, else from the first (docs/events.md, "Fairness").
      */
-    async claim(now: Date, leaseMs: number, limit: number): Promise<ClaimedEvent[]> {
-      const { rows } = await sql<Row>`
-        with due as (
-          select account_id, id from async_invocations
-           where status in ('queued', 'running') and due_at <= ${now}
-           order by due_at
-           limit ${limit}
-           for update skip locked
+    async claim(now: Date, leaseMs: number, limit: number, after: string | null): Promise<{ events: ClaimedEvent[]; next: string | null }> {
+      const due = sql`a.status in ('queued', 'running') and a.due_at <= ${now}`;
+      const { rows } = await sql<Row & { expired: boolean; accounts: number; last_account: string | null }>`
+        with recursive heads(account_id, n) as (
+          (select a.account_id, 1 from async_invocations a
+            where ${due} ${after ? sql`and a.account_id > ${after}` : sql``}
+            order by a.account_id limit 1)
+          union all
+          select (select a.account_id from async_invocations a
+                   where ${due} and a.account_id > h.account_id
+                   order by a.account_id limit 1), h.n + 1
+            from heads h
+           where h.account_id is not null and h.n < ${limit}
+        ),
+        picked as (select account_id from heads where account_id is not null),
+        share as (select ceil(${limit}::numeric / greatest(count(*), 1))::int as per, count(*)::int as accounts,
+                         max(account_id::text) as last_account from picked),
+        due as (
+          -- each account's first events before any account's next ones, so that the limit cuts the largest shares
+          select r.account_id, r.id from (
+            select e.account_id, e.id, e.due_at, row_number() over (partition by e.account_id order by e.due_at) as rank
+              from picked p
+             cross join lateral (
+               select a.account_id, a.id, a.due_at from async_invocations a
+                where a.account_id = p.account_id and ${due}
+                order by a.due_at
+                limit (select per from share)
+                for update skip locked) e
+          ) r
+          order by r.rank, r.due_at
+          limit ${limit}
         ),
         claimed as (
           update async_invocations a
@@ -280,8 +309,9 @@ export function createAsyncRepository(db: Db) {
           insert into async_attempts (account_id, invocation_id, request_id, claimed_at)
           select account_id, claim_id, id, ${now} from claimed where expires_at > ${now}
         )
-        select c.*, c.expires_at <= ${now} as expired from claimed c`.execute(db);
-      return rows.map((r) => ({
+        select c.*, c.expires_at <= ${now} as expired, s.accounts, s.last_account from claimed c cross join share s`.execute(db);
+      const next = rows[0] && rows[0].accounts >= limit ? rows[0].last_account : null;
+      const events = rows.map((r) => ({
         accountId: r.account_id,
         id: r.id,
         functionId: r.function_id,
@@ -303,6 +333,7 @@ export function createAsyncRepository(db: Db) {
         lastResponse: r.last_response,
         lastVersion: r.last_version,
       }));
+      return { events, next };
     },
 
     /** Renews the leases of events this worker is running. */

@@ -274,6 +274,9 @@ export function createAsyncService(deps: {
     return { fn, q };
   }
 
+  /** Where this replica's next claim starts in account order (fairness between accounts; null: from the first). */
+  let claimAfter: string | null = null;
+
   return {
     /** The worker calls this when it should look for work now (an event queued on this replica). */
     onQueued(fn: () => void): void {
@@ -391,7 +394,9 @@ export function createAsyncService(deps: {
       const now = clock.now();
       // Events a hard cap holds wait unclaimed: rechecked every CAP_RECHECK_MS while the cap lasts.
       await repo.hold(deps.budgets.capsInForce(), now, new Date(now.getTime() + CAP_RECHECK_MS));
-      return repo.claim(now, leaseMs, limit);
+      const { events, next } = await repo.claim(now, leaseMs, limit, claimAfter);
+      claimAfter = next;
+      return events;
     },
 
     leaseMs,
