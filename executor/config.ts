@@ -56,6 +56,8 @@ export interface SandboxConfig {
   /** `shares`: a weight proportional to memory; `quota`: also a hard ceiling of memory / 1,769 MB of a CPU. */
   cpu: 'quota' | 'shares';
   pids: number;
+  /** Disk kept free beyond what the live /tmp disks may still write (TALLY_EXECUTOR_DISK_RESERVE_MB). */
+  diskReserveBytes: number;
 }
 
 export class ExecutorConfigError extends Error {
@@ -135,6 +137,7 @@ export function parseSandboxConfig(env: NodeJS.ProcessEnv): SandboxConfig {
     spares: int(env, 'TALLY_SANDBOX_SPARES', 2, 0, 64),
     cpu: oneOf(env, 'TALLY_SANDBOX_CPU', ['quota', 'shares'], 'shares'),
     pids: int(env, 'TALLY_SANDBOX_PIDS', 1024, 16, 65_536),
+    diskReserveBytes: int(env, 'TALLY_EXECUTOR_DISK_RESERVE_MB', 1024, 0, 1_048_576) * MIB,
   };
 }
 

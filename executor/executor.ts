@@ -78,6 +78,7 @@ async function startIsolation(options: StartOptions, id: string, pythonPath: str
     spares: config.spares,
     cpu: config.cpu,
     pidsLimit: config.pids,
+    diskReserveBytes: config.diskReserveBytes,
     pythonPath,
     log,
   });

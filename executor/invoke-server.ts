@@ -26,6 +26,7 @@ import type { CacheStats } from './cache-budget.js';
 import type { ImageCache } from './image-cache.js';
 import { CodeUnavailableError, StartFailedError } from './runtime/instance.js';
 import { TooManyRequestsError, type FunctionPool } from './runtime/pool.js';
+import { NoDiskRoomError } from './sandbox/scratch.js';
 import type { FunctionSpec, InvocationResult, Log } from './runtime/types.js';
 import type { SpoolRecord, UsageSpool } from './spool.js';
 import { logsOf } from './log-shipper.js';
@@ -401,6 +402,10 @@ export function createInvokeServer(deps: InvokeServerDeps) {
     } catch (err) {
       if (err instanceof TooManyRequestsError)
         throw new HttpError(429, err.code, err.message, { [invokeHeaders.throttleReason]: err.reason });
+      if (err instanceof NoDiskRoomError) {
+        deps.metrics.invocationsRefused.inc({ reason: 'disk_room' });
+        throw new HttpError(429, 'TOO_MANY_REQUESTS', err.message, { [invokeHeaders.throttleReason]: 'executor_capacity' });
+      }
       if (err instanceof CodeUnavailableError) throw new HttpError(502, 'CODE_UNAVAILABLE', err.message);
       if (err instanceof StartFailedError) throw new HttpError(502, 'INSTANCE_START_FAILED', err.message);
       throw err;

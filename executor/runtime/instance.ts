@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { IsolatedInstance, Isolation } from '../sandbox/isolation.js';
+import { NoDiskRoomError } from '../sandbox/scratch.js';
 import { imageRun, type ImageConfig } from './image-run.js';
 import { functionArn, instanceEnvironment, runtimeCommand, type LaunchOptions } from './launch.js';
 import { OutputCapture } from './output.js';
@@ -190,7 +191,8 @@ export class FunctionInstance {
         this.busy = false;
         this.kill();
         void this.cleanUp();
-        if (err instanceof CodeUnavailableError) return reject(err);
+        // Refusals before anything was made: the invoke server answers them for what they are, not as a failed start.
+        if (err instanceof CodeUnavailableError || err instanceof NoDiskRoomError) return reject(err);
         this.options.log.error(
           { err, functionId: this.spec.functionId },
           'function instance failed to start; nothing ran, nothing is billed',

@@ -14,13 +14,15 @@ import { imageRootArgs } from './image-root.js';
 import type { IsolatedInstance, Isolation } from './isolation.js';
 import { openNetwork, RUNTIME_API_INSIDE, type Network, type NetworkMode } from './network.js';
 import { checkRequirements, SandboxUnavailableError, type Tools } from './requirements.js';
-import { openScratch, type Scratch } from './scratch.js';
+import { NoDiskRoomError, openScratch, type Scratch, ScratchRoom } from './scratch.js';
 import { UidAllocator } from './uids.js';
 
 const MIB = 1024 * 1024;
 /** Lambda gives one vCPU at 1,769 MB, and CPU in proportion below and above. */
 export const MB_PER_VCPU = 1769;
 export const DEFAULT_EPHEMERAL_MB = 512;
+/** TALLY_EXECUTOR_DISK_RESERVE_MB's default. */
+export const DEFAULT_DISK_RESERVE_BYTES = 1024 * 1024 * 1024;
 const TASK_ROOT = '/var/task';
 const RUNTIME_DIR = '/var/runtime';
 /** Where Tally's own bootstraps find the Runtime API without the network hop (see RuntimeApi.start). */
@@ -51,6 +53,10 @@ export interface SandboxOptions extends LaunchOptions {
    */
   cpu?: 'quota' | 'shares';
   maxResponseBytes?: number;
+  /** Disk kept free beyond what the live /tmp disks may still write (TALLY_EXECUTOR_DISK_RESERVE_MB; scratch.ts, ScratchRoom). */
+  diskReserveBytes?: number;
+  /** The free bytes of the sandbox folder's disk (statfs; tests give their own). */
+  diskFree?: (dir: string) => Promise<number>;
   log: Log;
   /** Where to look for the tools (default: PATH and the usual system folders). */
   searchPath?: string;
@@ -179,6 +185,8 @@ export class KernelSandbox implements Isolation {
   private readonly hostRootArgs: string[];
   private readonly host: HostTools;
   private watchdog: ChildProcess | null = null;
+  /** The /tmp disks' claims on the executor's disk. */
+  private readonly room: ScratchRoom;
 
   private constructor(
     private readonly options: SandboxOptions,
@@ -191,6 +199,7 @@ export class KernelSandbox implements Isolation {
       .flatMap((p) => [...readableParents(p), '--ro-bind', p, p]);
     const etc = [...ETC_FILES, ...jdkConfig()];
     this.host = hostTools(tools.drop);
+    this.room = new ScratchRoom(options.dir, options.diskReserveBytes ?? DEFAULT_DISK_RESERVE_BYTES, options.diskFree);
     this.namespaceArgs = [
       '--unshare-pid',
       '--unshare-ipc',
@@ -419,7 +428,8 @@ export class KernelSandbox implements Isolation {
         const disk =
           (this.options.tmp ?? 'disk') === 'disk'
             ? step(
-                () => openScratch(dir, tmpMb, { mkfs: this.tools['mkfs.ext4'], mount: this.tools.mount, umount: this.tools.umount }),
+                () =>
+                  openScratch(dir, tmpMb, { mkfs: this.tools['mkfs.ext4'], mount: this.tools.mount, umount: this.tools.umount }, this.room),
                 (d) => d.close(),
               )
             : Promise.resolve(null);
@@ -492,7 +502,8 @@ export class KernelSandbox implements Isolation {
       }
     })()
       .catch(async (err: unknown) => {
-        this.options.log.error({ err }, 'could not prepare a spare sandbox; retrying in 5 s');
+        if (err instanceof NoDiskRoomError) this.options.log.warn({ err }, 'no disk room for a spare sandbox; retrying in 5 s');
+        else this.options.log.error({ err }, 'could not prepare a spare sandbox; retrying in 5 s');
         await sleep(5_000);
       })
       .finally(() => {
