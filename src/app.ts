@@ -315,7 +315,9 @@ export function buildServices(deps: AppDeps) {
     region,
   });
   const accessKeys = createAccessKeysService({
+    db: deps.db,
     repo: createAccessKeysRepository(deps.db),
+    audit,
     secretBox,
     auth,
     clock: deps.clock,

@@ -140,8 +140,8 @@ export function createAccountsRepository(db: Db) {
       return rows.map(toKey);
     },
 
-    async revokeKey(id: string, at: Date): Promise<ApiKey | null> {
-      const row = await db
+    async revokeKey(id: string, at: Date, conn: Db | Transaction<Database> = db): Promise<ApiKey | null> {
+      const row = await conn
         .updateTable('api_keys')
         .set({ revoked_at: at })
         .where('id', '=', id)

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses } from '../../lib/schemas.js';
+import { actorOf } from '../audit/audit.repository.js';
 import { principalOf, type Auth } from './auth.js';
 import type { AccountsService } from './accounts.service.js';
 import {
@@ -106,7 +107,7 @@ export function accountsRoutes(deps: { auth: Auth; accounts: AccountsService }):
         },
       },
       async (req, reply) => {
-        const { key, apiKey } = await accounts.createAccountKey(req.params.id, req.body.role, req.body.label ?? null);
+        const { key, apiKey } = await accounts.createAccountKey(principalOf(req), req.params.id, req.body.role, req.body.label ?? null);
         return reply.code(201).send({ ...toKeyDto(apiKey), key });
       },
     );
@@ -137,7 +138,7 @@ export function accountsRoutes(deps: { auth: Auth; accounts: AccountsService }):
         },
       },
       async (req, reply) => {
-        const { key, apiKey } = await accounts.createPlatformKey(req.body.role, req.body.label ?? null);
+        const { key, apiKey } = await accounts.createPlatformKey(actorOf(principalOf(req)), req.body.role, req.body.label ?? null);
         return reply.code(201).send({ ...toKeyDto(apiKey), key });
       },
     );

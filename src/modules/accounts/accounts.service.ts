@@ -29,9 +29,24 @@ export function createAccountsService(deps: {
     return account;
   }
 
-  async function issueKey(accountId: string | null, role: KeyRole, label: string | null): Promise<{ key: string; apiKey: ApiKey }> {
+  /**
+   * A key made and its audit entry (who, the key's id, role and label; never the key), in one transaction: a key
+   * lets whoever holds it act for an account or the platform, so it is written down as a change of money is.
+   */
+  async function issueKey(
+    actor: string,
+    accountId: string | null,
+    role: KeyRole,
+    label: string | null,
+  ): Promise<{ key: string; apiKey: ApiKey }> {
     const { key, hash, prefix } = generateKey(role);
-    const apiKey = await repo.insertKey({ accountId, role, hash, prefix, label });
+    const apiKey = await deps.db.transaction().execute(async (tx) => {
+      const made = await repo.insertKey({ accountId, role, hash, prefix, label }, tx);
+      await deps.audit.record(tx, [
+        { actor, action: 'key.created', accountId, subject: made.id, reason: null, details: { role, label, prefix } },
+      ]);
+      return made;
+    });
     return { key, apiKey };
   }
 
@@ -43,13 +58,13 @@ export function createAccountsService(deps: {
     listAccounts: (limit: number, after: string | null) => repo.listAccounts(limit, after),
 
     /** A key under an account: an account key, or an executor key scoped to that account. */
-    async createAccountKey(accountId: string, role: 'account' | 'executor', label: string | null) {
+    async createAccountKey(principal: Principal, accountId: string, role: 'account' | 'executor', label: string | null) {
       if (!(await repo.findAccount(accountId))) throw errors.accountNotFound(accountId);
-      return issueKey(accountId, role, label);
+      return issueKey(actorOf(principal), accountId, role, label);
     },
 
-    /** A platform-wide key: the executor fleet's, or another admin's. */
-    createPlatformKey: (role: 'admin' | 'executor', label: string | null) => issueKey(null, role, label),
+    /** A platform-wide key: the executor fleet's, or another admin's. `actor`: who asked, as the audit log names it. */
+    createPlatformKey: (actor: string, role: 'admin' | 'executor', label: string | null) => issueKey(actor, null, role, label),
 
     async listKeys(principal: Principal, accountId: string | null): Promise<ApiKey[]> {
       if (accountId !== null) await getAccount(principal, accountId);
@@ -61,9 +76,25 @@ export function createAccountsService(deps: {
     async revokeKey(principal: Principal, keyId: string): Promise<ApiKey> {
       const key = isUuid(keyId) ? await repo.findKey(keyId) : null;
       if (!key || (principal.role !== 'admin' && key.accountId !== principal.accountId)) throw errors.keyNotFound(keyId);
-      const revoked = (await repo.revokeKey(keyId, deps.clock.now())) ?? key;
+      // Audited with the revocation, in its transaction; a key revoked already changes nothing and writes nothing.
+      const revoked = await deps.db.transaction().execute(async (tx) => {
+        const now = await repo.revokeKey(keyId, deps.clock.now(), tx);
+        if (now) {
+          await deps.audit.record(tx, [
+            {
+              actor: actorOf(principal),
+              action: 'key.revoked',
+              accountId: now.accountId,
+              subject: now.id,
+              reason: null,
+              details: { role: now.role, label: now.label, prefix: now.prefix },
+            },
+          ]);
+        }
+        return now;
+      });
       deps.auth.forget();
-      return revoked;
+      return revoked ?? key;
     },
 
     /** For routes where an admin may look across accounts: null means "every account". */

@@ -11,7 +11,11 @@ export type AuditAction =
   | 'budget.created'
   | 'budget.changed'
   | 'budget.deleted'
-  | 'usage.quarantine_replayed';
+  | 'usage.quarantine_replayed'
+  | 'key.created'
+  | 'key.revoked'
+  | 'access_key.created'
+  | 'access_key.revoked';
 
 export interface AuditEntry {
   actor: string;

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
 
 export interface AccessKey {
   accountId: string;
@@ -22,10 +23,10 @@ const toKey = (r: Row): AccessKey => ({
 
 export function createAccessKeysRepository(db: Db) {
   return {
-    async insert(k: Omit<AccessKey, 'revokedAt'>): Promise<void> {
+    async insert(k: Omit<AccessKey, 'revokedAt'>, conn: Db | Transaction<Database> = db): Promise<void> {
       await sql`
         insert into access_keys (account_id, id, secret_sealed, created_at)
-        values (${k.accountId}, ${k.accessKeyId}, ${k.secretSealed}, ${k.createdAt})`.execute(db);
+        values (${k.accountId}, ${k.accessKeyId}, ${k.secretSealed}, ${k.createdAt})`.execute(conn);
     },
 
     async findActive(accessKeyId: string): Promise<AccessKey | null> {
@@ -40,10 +41,10 @@ export function createAccessKeysRepository(db: Db) {
     },
 
     /** false when the account has no such key or it was revoked already. */
-    async revoke(accountId: string, accessKeyId: string, now: Date): Promise<boolean> {
+    async revoke(accountId: string, accessKeyId: string, now: Date, conn: Db | Transaction<Database> = db): Promise<boolean> {
       const r = await sql`
         update access_keys set revoked_at = ${now}
-        where account_id = ${accountId} and id = ${accessKeyId} and revoked_at is null`.execute(db);
+        where account_id = ${accountId} and id = ${accessKeyId} and revoked_at is null`.execute(conn);
       return Number(r.numAffectedRows ?? 0) > 0;
     },
   };

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { errorResponses } from '../../lib/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { principalOf, type Auth } from '../accounts/auth.js';
+import { actorOf } from '../audit/audit.repository.js';
 import type { AccessKeysService } from './access-keys.service.js';
 
 const Params = Type.Object({ id: Type.String() });
@@ -41,7 +42,7 @@ export function accessKeysRoutes(deps: {
       },
       async (req, reply) => {
         await accounts.getAccount(principalOf(req), req.params.id);
-        const k = await accessKeys.create(req.params.id);
+        const k = await accessKeys.create(actorOf(principalOf(req)), req.params.id);
         return reply.code(201).send({ ...k, createdAt: k.createdAt.toISOString() });
       },
     );
@@ -78,7 +79,7 @@ export function accessKeysRoutes(deps: {
       },
       async (req, reply) => {
         await accounts.getAccount(principalOf(req), req.params.id);
-        await accessKeys.revoke(req.params.id, req.params.accessKeyId);
+        await accessKeys.revoke(actorOf(principalOf(req)), req.params.id, req.params.accessKeyId);
         return reply.code(204).send(null);
       },
     );

@@ -3,7 +3,9 @@ import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
 import { FreshCache, type OnCacheRead } from '../../lib/fresh-cache.js';
 import type { SecretBox } from '../../lib/secret-box.js';
+import type { Db } from '../../db/database.js';
 import type { Auth } from '../accounts/auth.js';
+import type { AuditService } from '../audit/audit.service.js';
 import type { AccessKeysRepository } from './access-keys.repository.js';
 import { type Credential, signerFor } from './sigv4.js';
 
@@ -23,7 +25,10 @@ const CACHE_MAX = 10_000;
  * (a revocation here, or elsewhere through the polled key revision the revocation bumps).
  */
 export function createAccessKeysService(deps: {
+  db: Db;
   repo: AccessKeysRepository;
+  /** A key made or revoked is written to the audit log, in the same transaction. */
+  audit: Pick<AuditService, 'record'>;
   secretBox: SecretBox;
   auth: Pick<Auth, 'onForget' | 'forget' | 'trusted'>;
   clock: Clock;
@@ -47,20 +52,27 @@ export function createAccessKeysService(deps: {
   deps.auth.onForget(() => cache.clear());
 
   return {
-    async create(accountId: string): Promise<{ accessKeyId: string; secretAccessKey: string; createdAt: Date }> {
+    /** `actor`: who asked, as the audit log names it. */
+    async create(actor: string, accountId: string): Promise<{ accessKeyId: string; secretAccessKey: string; createdAt: Date }> {
       const accessKeyId = newAccessKeyId();
       const secretAccessKey = newSecret();
       const createdAt = deps.clock.now();
-      await repo.insert({ accountId, accessKeyId, secretSealed: secretBox.seal(secretAccessKey, accessKeyId), createdAt });
+      await deps.db.transaction().execute(async (tx) => {
+        await repo.insert({ accountId, accessKeyId, secretSealed: secretBox.seal(secretAccessKey, accessKeyId), createdAt }, tx);
+        await deps.audit.record(tx, [{ actor, action: 'access_key.created', accountId, subject: accessKeyId, reason: null }]);
+      });
       return { accessKeyId, secretAccessKey, createdAt };
     },
 
     list: (accountId: string) => repo.list(accountId),
 
-    async revoke(accountId: string, accessKeyId: string): Promise<void> {
-      if (!(await repo.revoke(accountId, accessKeyId, deps.clock.now()))) {
-        throw new AppError('KEY_NOT_FOUND', 404, `Access key ${accessKeyId} was not found (or is revoked already)`);
-      }
+    async revoke(actor: string, accountId: string, accessKeyId: string): Promise<void> {
+      const revoked = await deps.db.transaction().execute(async (tx) => {
+        if (!(await repo.revoke(accountId, accessKeyId, deps.clock.now(), tx))) return false;
+        await deps.audit.record(tx, [{ actor, action: 'access_key.revoked', accountId, subject: accessKeyId, reason: null }]);
+        return true;
+      });
+      if (!revoked) throw new AppError('KEY_NOT_FOUND', 404, `Access key ${accessKeyId} was not found (or is revoked already)`);
       deps.auth.forget();
     },
 

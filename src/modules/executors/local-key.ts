@@ -20,7 +20,7 @@ export async function localExecutorKey(deps: {
     const principal = await deps.auth.verify(stored);
     if (principal?.role === 'executor' && principal.accountId === null) return stored;
   }
-  const { key } = await deps.accounts.createPlatformKey('executor', 'local executor (npm start)');
+  const { key } = await deps.accounts.createPlatformKey('system:local-executor', 'executor', 'local executor (npm start)');
   await mkdir(deps.dataDir, { recursive: true });
   await writeFile(file, `${key}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
