@@ -34,7 +34,7 @@ export function auditRoutes(deps: { auth: Auth; audit: AuditService }): FastifyP
               accountId: Type.Optional(Uuid),
               action: Type.Optional(Type.String()),
               limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-              beforeId: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+              beforeId: Type.Optional(Type.String({ pattern: '^[0-9]+$', maxLength: 40 })),
             },
             { additionalProperties: false },
           ),
