@@ -81,10 +81,13 @@ export const RegisterExecutorAnswer = Type.Object({
 });
 export type RegisterExecutorAnswer = Static<typeof RegisterExecutorAnswer>;
 
+/** What the registry's integer columns hold: a count past it is refused as a 400, not failed on by the database. */
+const MAX_COUNT = 2_147_483_647;
+
 export const HeartbeatBody = Type.Object(
   {
-    instances: Type.Integer({ minimum: 0 }),
-    busy: Type.Integer({ minimum: 0 }),
+    instances: Type.Integer({ minimum: 0, maximum: MAX_COUNT }),
+    busy: Type.Integer({ minimum: 0, maximum: MAX_COUNT }),
   },
   { additionalProperties: false },
 );
