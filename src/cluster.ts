@@ -9,6 +9,7 @@ import { loadSecretBox } from './lib/secret-box.js';
 import { printWhere } from './lib/start-banner.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
 import { ensureBootstrapAdminKey } from './modules/accounts/accounts.service.js';
+import { createAuditRepository } from './modules/audit/audit.repository.js';
 
 /**
  * Several api processes on one port (TALLY_API_PROCESSES, docs/scaling.md): node:cluster's primary
@@ -54,7 +55,12 @@ export async function runPrimary(config: Config, log: Logger, guard: StartGuard)
   if (config.port !== 0) printWhere(config, log, config.port);
   database = await guard.open(config, log, { onLost: (err) => void stop(`the embedded database is gone (${err.message})`, 1) });
   if (database.applied.length > 0) log.info({ applied: database.applied }, 'migrations applied');
-  const generated = await ensureBootstrapAdminKey(database.db, createAccountsRepository(database.db), config.adminKey);
+  const generated = await ensureBootstrapAdminKey(
+    database.db,
+    createAccountsRepository(database.db),
+    createAuditRepository(database.db),
+    config.adminKey,
+  );
   if (generated) console.log(`\n  Tally admin key (shown once, store it now): ${generated}\n`);
   // Made here, once: two workers making it at the same moment would each keep a different key.
   loadSecretBox({ secretKey: config.secretKey, previousKeys: config.previousSecretKeys, dataDir: config.dataDir });

@@ -25,6 +25,7 @@ import { createLogger } from './lib/logger.js';
 import { printWhere, resolveLogFormat } from './lib/start-banner.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
 import { ensureBootstrapAdminKey } from './modules/accounts/accounts.service.js';
+import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { localIngest } from './modules/executors/local-ingest.js';
 import { localExecutorKey } from './modules/executors/local-key.js';
 
@@ -60,7 +61,12 @@ async function main(guard: StartGuard): Promise<void> {
   const database = await guard.open(config, log, { onLost: (err) => databaseLost(err) });
   if (database.applied.length > 0) log.info({ applied: database.applied }, 'migrations applied');
 
-  const generated = await ensureBootstrapAdminKey(database.db, createAccountsRepository(database.db), config.adminKey);
+  const generated = await ensureBootstrapAdminKey(
+    database.db,
+    createAccountsRepository(database.db),
+    createAuditRepository(database.db),
+    config.adminKey,
+  );
   if (generated) {
     // Printed once, on purpose outside the structured log: it is stored only as a hash.
     console.log(`\n  Tally admin key (shown once, store it now): ${generated}\n`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ensureBootstrapAdminKey } from '../../src/modules/accounts/accounts.service.js';
+import { createAuditRepository } from '../../src/modules/audit/audit.repository.js';
 import { createAccountsRepository } from '../../src/modules/accounts/accounts.repository.js';
 import { admin, newTenant, useTestApp } from '../helpers/app.js';
 import { holdLock } from '../helpers/db.js';
@@ -61,9 +62,13 @@ describe('decisions taken inside their transaction', () => {
   it('generates one admin key at first start when two replicas start at once', async () => {
     const repo = createAccountsRepository(t.db.db);
     const lock = await holdLock(t.db.ownerUrl, 'lock table api_keys in share mode');
-    const both = Promise.all([ensureBootstrapAdminKey(t.db.db, repo, null), ensureBootstrapAdminKey(t.db.db, repo, null)]);
+    const audit = createAuditRepository(t.db.db);
+    const both = Promise.all([ensureBootstrapAdminKey(t.db.db, repo, audit, null), ensureBootstrapAdminKey(t.db.db, repo, audit, null)]);
     await lock.waitFor(2).finally(() => lock.release());
     expect((await both).filter((k) => k !== null)).toHaveLength(1);
     expect(await repo.countAdminKeys()).toBe(1);
+    // Audited as any key made (audit-keys.test.ts), once, by the start that made it.
+    const made = await audit.list({ accountId: null, action: 'key.created', limit: 10, beforeId: null });
+    expect(made.filter((e) => e.actor === 'system:first-start')).toMatchObject([{ accountId: null, details: { role: 'admin' } }]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.js';
 import type { KeyRole } from '../../db/schema.js';
-import { actorOf } from '../audit/audit.repository.js';
+import { actorOf, type AuditRepository } from '../audit/audit.repository.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../../lib/clock.js';
 import { errors } from '../../lib/errors.js';
@@ -186,6 +186,7 @@ export type AccountsService = ReturnType<typeof createAccountsService>;
 export async function ensureBootstrapAdminKey(
   db: Db,
   repo: Pick<AccountsRepository, 'lockBootstrap' | 'countAdminKeys' | 'insertKey'>,
+  audit: Pick<AuditRepository, 'append'>,
   envAdminKey: string | null,
 ): Promise<string | null> {
   if (envAdminKey !== null) return null;
@@ -193,7 +194,19 @@ export async function ensureBootstrapAdminKey(
     await repo.lockBootstrap(tx);
     if ((await repo.countAdminKeys(tx)) > 0) return null;
     const { key, hash, prefix } = generateKey('admin');
-    await repo.insertKey({ accountId: null, role: 'admin', hash, prefix, label: 'generated at first start' }, tx);
+    const label = 'generated at first start';
+    const made = await repo.insertKey({ accountId: null, role: 'admin', hash, prefix, label }, tx);
+    // Audited as every key made (issueKey above).
+    await audit.append(tx, [
+      {
+        actor: 'system:first-start',
+        action: 'key.created',
+        accountId: null,
+        subject: made.id,
+        reason: null,
+        details: { role: 'admin', label, prefix },
+      },
+    ]);
     return key;
   });
 }
