@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN_KEY, admin, bearer, newTenant, useTestApp } from '../helpers/app.js';
+import { ADMIN_KEY, admin, bearer, fleetExecutor, newTenant, useTestApp } from '../helpers/app.js';
 
 // Keys are what let anyone bill, read or run code as an account, or as the platform: who made or revoked one is in
 // the append-only audit log, as every change that affects money is. Before 2026-12-08 no key's creation or
@@ -72,5 +72,13 @@ describe('the audit log of keys', () => {
     expect(await auditOf('access_key.revoked', tenant.id)).toMatchObject([
       { actor: 'admin:env', accountId: tenant.id, subject: accessKeyId },
     ]);
+  });
+
+  it('records the key of an executor an admin removes, naming the executor', async () => {
+    const { executorId } = await fleetExecutor(t.app, t.db.db, t.services.secretBox);
+    const removed = await t.app.inject({ method: 'DELETE', url: `/v1/executors/${executorId}`, headers: admin });
+    expect(removed.statusCode).toBe(204);
+    const entries = (await auditOf('key.revoked')).filter((e) => e.details.executorId === executorId);
+    expect(entries).toMatchObject([{ actor: 'admin:env', accountId: null, details: { role: 'executor', executorId } }]);
   });
 });

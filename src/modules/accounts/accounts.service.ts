@@ -72,8 +72,11 @@ export function createAccountsService(deps: {
       return repo.listKeys(accountId);
     },
 
-    /** An admin revokes any key; an account key may revoke keys of its own account. */
-    async revokeKey(principal: Principal, keyId: string): Promise<ApiKey> {
+    /**
+     * An admin revokes any key; an account key may revoke keys of its own account. `details`: more for the audit entry
+     * (the executor an admin removed with it).
+     */
+    async revokeKey(principal: Principal, keyId: string, details: Record<string, unknown> = {}): Promise<ApiKey> {
       const key = isUuid(keyId) ? await repo.findKey(keyId) : null;
       if (!key || (principal.role !== 'admin' && key.accountId !== principal.accountId)) throw errors.keyNotFound(keyId);
       // Audited with the revocation, in its transaction; a key revoked already changes nothing and writes nothing.
@@ -87,7 +90,7 @@ export function createAccountsService(deps: {
               accountId: now.accountId,
               subject: now.id,
               reason: null,
-              details: { role: now.role, label: now.label, prefix: now.prefix },
+              details: { role: now.role, label: now.label, prefix: now.prefix, ...details },
             },
           ]);
         }

@@ -215,7 +215,7 @@ export function createExecutorsService(deps: {
         const keyId = await repo.keyOf(id);
         if (keyId === null) throw errors.executorNotFound(id);
         // Revoked first: should the removal fail, the executor cannot come back with that key anyway.
-        await deps.accounts.revokeKey(principal, keyId);
+        await deps.accounts.revokeKey(principal, keyId, { executorId: id });
         await repo.remove(id);
         log.warn({ executorId: id, keyId }, 'executor removed by an admin; its key is revoked');
       } else {
