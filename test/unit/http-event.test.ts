@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromFunctionResult } from '../../src/modules/urls/http-event.js';
+import { fromFunctionResult, toHttpEvent } from '../../src/modules/urls/http-event.js';
 import { cookieRoot } from '../../src/modules/urls/urls.service.js';
 
 const answer = (o: unknown) => fromFunctionResult({ status: 'success', payload: Buffer.from(JSON.stringify(o)) }, '/url/u1');
@@ -51,5 +51,48 @@ describe("the path a URL's cookies are scoped to", () => {
     expect(cookieRoot('https://tally.example.com', 'u1')).toBe('/url/u1');
     expect(cookieRoot('https://example.com/tally', 'u1')).toBe('/tally/url/u1');
     expect(cookieRoot('https://example.com/a/b/', 'u1')).toBe('/a/b/url/u1');
+  });
+});
+
+describe("a function URL's request as the event the function gets", () => {
+  const event = (rawPathAndQuery: string, rawHeaders: string[]) =>
+    JSON.parse(
+      toHttpEvent({
+        method: 'GET',
+        rawPathAndQuery,
+        rawHeaders,
+        body: Buffer.alloc(0),
+        sourceIp: '203.0.113.9',
+        urlId: 'u1',
+        callerAccountId: 'anonymous',
+        requestId: 'r1',
+        at: new Date('2026-12-08T00:00:00Z'),
+      }).toString('utf8'),
+    );
+
+  it("keeps query keys and header names that are also names of an object's own properties, as sent", () => {
+    // Found by review: `?constructor=x` reached the function as "function Object() { [native code] },x" (the
+    // value was joined to Object.prototype's member as to an earlier repeat), and `__proto__` was lost.
+    const e = event('/p?constructor=x&toString=y&__proto__=z&hasOwnProperty=1&hasOwnProperty=2', [
+      'Constructor',
+      'v',
+      '__proto__',
+      'w',
+      'valueOf',
+      'a',
+      'valueOf',
+      'b',
+    ]);
+    expect(Object.entries(e.queryStringParameters)).toEqual([
+      ['constructor', 'x'],
+      ['toString', 'y'],
+      ['__proto__', 'z'],
+      ['hasOwnProperty', '1,2'],
+    ]);
+    expect(Object.entries(e.headers)).toEqual([
+      ['constructor', 'v'],
+      ['__proto__', 'w'],
+      ['valueof', 'a,b'],
+    ]);
   });
 });

@@ -48,12 +48,19 @@ function clf(d: Date): string {
   return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
+/** A repeated name's values, joined with commas, as Lambda joins repeated headers and query keys. */
+function joinRepeat(into: Map<string, string>, name: string, value: string): void {
+  const before = into.get(name);
+  into.set(name, before === undefined ? value : `${before},${value}`);
+}
+
 export function toHttpEvent(r: HttpRequestIn): Buffer {
   const q = r.rawPathAndQuery.indexOf('?');
   const rawPath = (q < 0 ? r.rawPathAndQuery : r.rawPathAndQuery.slice(0, q)) || '/';
   const rawQueryString = q < 0 ? '' : r.rawPathAndQuery.slice(q + 1);
-  // Repeated headers are joined with commas; cookies travel apart, as `cookies`.
-  const headers: Record<string, string> = {};
+  // Repeated headers are joined with commas; cookies travel apart, as `cookies`. Gathered in Maps: in a plain
+  // object, a name such as `constructor` was taken for an earlier repeat and `__proto__` was lost.
+  const headerMap = new Map<string, string>();
   const cookies: string[] = [];
   const drop = new Set(r.dropHeaders ?? []);
   for (let i = 0; i + 1 < r.rawHeaders.length; i += 2) {
@@ -61,11 +68,14 @@ export function toHttpEvent(r: HttpRequestIn): Buffer {
     const value = r.rawHeaders[i + 1]!;
     if (drop.has(name)) continue;
     if (name === 'cookie') cookies.push(...value.split(/;\s*/).filter(Boolean));
-    else headers[name] = name in headers ? `${headers[name]},${value}` : value;
+    else joinRepeat(headerMap, name, value);
   }
-  const query: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(rawQueryString)) query[k] = k in query ? `${query[k]},${v}` : v;
-  const text = isTextType(headers['content-type']);
+  const queryMap = new Map<string, string>();
+  for (const [k, v] of new URLSearchParams(rawQueryString)) joinRepeat(queryMap, k, v);
+  // Object.fromEntries defines each key as the object's own, `__proto__` included.
+  const headers: Record<string, string> = Object.fromEntries(headerMap);
+  const query: Record<string, string> = Object.fromEntries(queryMap);
+  const text = isTextType(headerMap.get('content-type'));
   return Buffer.from(
     JSON.stringify({
       version: '2.0',
@@ -78,9 +88,9 @@ export function toHttpEvent(r: HttpRequestIn): Buffer {
       requestContext: {
         accountId: r.callerAccountId,
         apiId: r.urlId,
-        domainName: headers.host ?? '',
+        domainName: headerMap.get('host') ?? '',
         domainPrefix: r.urlId,
-        http: { method: r.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: r.sourceIp, userAgent: headers['user-agent'] ?? '' },
+        http: { method: r.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: r.sourceIp, userAgent: headerMap.get('user-agent') ?? '' },
         requestId: r.requestId,
         routeKey: '$default',
         stage: '$default',
