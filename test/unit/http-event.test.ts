@@ -25,7 +25,7 @@ describe("a function URL's answer from what the function returned", () => {
       body: 'made',
     });
     expect(r).toMatchObject({ statusCode: 201, headers: { 'x-thing': 'a' } });
-    expect(Object.keys(r.headers)).toEqual(['x-thing']);
+    expect(Object.keys(r.headers)).toEqual(['x-thing', 'content-type']);
     expect(r.body.toString()).toBe('made');
   });
 
@@ -41,7 +41,19 @@ describe("a function URL's answer from what the function returned", () => {
       expect(answer(bad).statusCode, JSON.stringify(bad)).toBe(502);
     }
     // Latin-1 text and tabs are fine in a value.
-    expect(answer({ statusCode: 200, headers: { 'x-text': 'caf\u00e9\tbar' } }).headers).toEqual({ 'x-text': 'caf\u00e9\tbar' });
+    expect(answer({ statusCode: 200, headers: { 'x-text': 'caf\u00e9\tbar' } }).headers).toMatchObject({ 'x-text': 'caf\u00e9\tbar' });
+  });
+  it('answers application/json when the function names no content type, as Lambda does; a type it names is kept', () => {
+    // Found by review: `{ statusCode: 200, body: JSON.stringify(x) }`, the usual Lambda answer, went out as
+    // application/octet-stream (the api's default for bytes), so browsers downloaded it as a file.
+    expect(answer({ statusCode: 200, body: '{"a":1}' }).headers).toEqual({ 'content-type': 'application/json' });
+    expect(answer({ statusCode: 404 }).headers).toEqual({ 'content-type': 'application/json' });
+    expect(answer({ statusCode: 200, headers: { 'Content-Type': 'text/html' }, body: '<p>' }).headers).toEqual({
+      'content-type': 'text/html',
+    });
+    expect(answer({ statusCode: 200, headers: { 'content-type': 'image/png' }, body: 'iVBORw0K', isBase64Encoded: true }).headers).toEqual({
+      'content-type': 'image/png',
+    });
   });
 });
 

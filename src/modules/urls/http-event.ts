@@ -205,6 +205,8 @@ export function fromFunctionResult(r: Pick<InvokeResult, 'status' | 'payload'>, 
       else if (!HOP_BY_HOP.has(name) && !ORIGIN_WIDE.has(name)) headers[name] = value;
     }
   }
+  // Lambda's default when the function names none; without it the api would answer application/octet-stream.
+  headers['content-type'] ??= 'application/json';
   const cookies = Array.isArray(o.cookies) ? o.cookies.map(String) : [];
   if (headerCookie !== null) cookies.push(headerCookie);
   if (!cookies.every((c) => FIELD_VALUE.test(c))) return badGateway();
