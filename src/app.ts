@@ -287,12 +287,23 @@ export function buildServices(deps: AppDeps) {
     log: deps.logger.child({ module: 'schedules' }),
     region,
   });
+  const accessKeys = createAccessKeysService({
+    db: deps.db,
+    repo: createAccessKeysRepository(deps.db),
+    audit,
+    secretBox,
+    auth,
+    clock: deps.clock,
+    onCacheRead,
+  });
   const urls = createUrlsService({
     repo: createUrlsRepository(deps.db),
     functions,
     versions,
     invoke,
     auth,
+    accessKeys,
+    limits: rateLimits,
     clock: deps.clock,
     onCacheRead,
     publicUrl: deps.publicUrl ?? null,
@@ -313,15 +324,6 @@ export function buildServices(deps: AppDeps) {
     secretBox,
     clock: deps.clock,
     region,
-  });
-  const accessKeys = createAccessKeysService({
-    db: deps.db,
-    repo: createAccessKeysRepository(deps.db),
-    audit,
-    secretBox,
-    auth,
-    clock: deps.clock,
-    onCacheRead,
   });
   const retention = createRetentionService({ repo: createRetentionRepository(deps.db), clock: deps.clock });
   const secrets = createSecretsService({

@@ -5,8 +5,12 @@ import { AppError, errors } from '../../lib/errors.js';
 import { FreshCache, type OnCacheRead } from '../../lib/fresh-cache.js';
 import { uuid7 } from '../../lib/uuid7.js';
 import type { Auth } from '../accounts/auth.js';
+import type { AccessKeysService } from '../aws/access-keys.service.js';
+import { AwsError } from '../aws/errors.js';
+import { verifySigV4 } from '../aws/sigv4.js';
 import type { FunctionsService } from '../functions/functions.service.js';
 import type { InvokeService } from '../functions/invoke.service.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 import { ALIAS_NAME, LATEST, pickVersion, type VersionsService } from '../functions/versions.service.js';
 import { fromFunctionResult, type HttpRequestIn, type HttpResponseOut, toHttpEvent } from './http-event.js';
 import { AliasMissing, type AuthType, type Cors, type FunctionUrl, type UrlsRepository } from './urls.repository.js';
@@ -55,6 +59,27 @@ export function cookieRoot(publicUrl: string | null, urlId: string): string {
   return `${prefix}/url/${urlId}`;
 }
 
+/**
+ * The account whose access key signed the request (SigV4, service `lambda`, any region: what Lambda checks on an
+ * AWS_IAM URL), or null when the signature does not hold. A proxy's path (TALLY_PUBLIC_URL) is part of what the
+ * client signed, so it is put back before the path is compared.
+ */
+async function signedBy(request: FastifyRequest, accessKeys: Pick<AccessKeysService, 'lookup'>, clock: Clock, publicUrl: string | null) {
+  const prefix = publicUrl ? new URL(publicUrl).pathname.replace(/\/+$/, '') : '';
+  const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  try {
+    const credential = await verifySigV4(
+      { method: request.method, url: `${prefix}${request.url}`, headers: request.headers, body },
+      clock.now(),
+      accessKeys.lookup,
+    );
+    return credential.accountId;
+  } catch (err) {
+    if (err instanceof AwsError && err.statusCode === 403) return null;
+    throw err;
+  }
+}
+
 export function createUrlsService(deps: {
   repo: UrlsRepository;
   functions: Pick<FunctionsService, 'get' | 'resolve'>;
@@ -62,6 +87,9 @@ export function createUrlsService(deps: {
   versions: Pick<VersionsService, 'getAlias' | 'resolve'>;
   invoke: Pick<InvokeService, 'invoke'>;
   auth: Pick<Auth, 'authenticate'>;
+  /** SigV4 on a TALLY_KEY (the Lambda API's AWS_IAM) URL: the account's access keys, failures counted as a bad key's. */
+  accessKeys?: Pick<AccessKeysService, 'lookup'>;
+  limits?: Pick<RateLimits, 'authenticated'>;
   clock: Clock;
   onCacheRead?: OnCacheRead;
   /** TALLY_PUBLIC_URL: a path it has (a proxy's prefix) comes before `/url/<id>` in the browser, and so in a cookie's path. */
@@ -175,7 +203,22 @@ export function createUrlsService(deps: {
      */
     async authorize(u: FunctionUrl, request: FastifyRequest, reply: FastifyReply): Promise<void> {
       if (u.authType === 'NONE') return;
-      const principal = await deps.auth.authenticate(request, reply, 'This function URL needs Authorization: Bearer <account key>');
+      const header = request.headers.authorization;
+      if (typeof header === 'string' && /^AWS4-HMAC-SHA256\s/.test(header) && deps.accessKeys && deps.limits) {
+        const signer = await deps.limits.authenticated(
+          request.ip,
+          reply,
+          () => signedBy(request, deps.accessKeys!, deps.clock, deps.publicUrl ?? null),
+          () => errors.unauthenticated('The SigV4 signature of this request does not match, or its access key is unknown'),
+        );
+        if (signer !== u.accountId) throw errors.forbidden("This function URL takes only its own account's keys");
+        return;
+      }
+      const principal = await deps.auth.authenticate(
+        request,
+        reply,
+        'This function URL needs Authorization: Bearer <account key>, or a SigV4 signature by an access key of its account',
+      );
       if (principal.role !== 'admin' && !(principal.role === 'account' && principal.accountId === u.accountId)) {
         throw errors.forbidden("This function URL takes only its own account's keys");
       }
