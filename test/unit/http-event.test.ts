@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { fromFunctionResult, toHttpEvent } from '../../src/modules/urls/http-event.js';
 import { cookieRoot } from '../../src/modules/urls/urls.service.js';
@@ -67,13 +68,13 @@ describe("the path a URL's cookies are scoped to", () => {
 });
 
 describe("a function URL's request as the event the function gets", () => {
-  const event = (rawPathAndQuery: string, rawHeaders: string[]) =>
+  const event = (rawPathAndQuery: string, rawHeaders: string[], body = Buffer.alloc(0)) =>
     JSON.parse(
       toHttpEvent({
-        method: 'GET',
+        method: body.length ? 'POST' : 'GET',
         rawPathAndQuery,
         rawHeaders,
-        body: Buffer.alloc(0),
+        body,
         sourceIp: '203.0.113.9',
         urlId: 'u1',
         callerAccountId: 'anonymous',
@@ -106,5 +107,21 @@ describe("a function URL's request as the event the function gets", () => {
       ['__proto__', 'w'],
       ['valueof', 'a,b'],
     ]);
+  });
+
+  it('hands on a text-typed body that is not UTF-8 text (compressed, another charset) base64-encoded, byte for byte', () => {
+    // Found by review: the body was decoded as UTF-8 whatever its bytes, so a gzip-compressed JSON body (OTLP and
+    // other exporters send them) or a Latin-1 form reached the function with U+FFFD in place of its bytes, lost.
+    const json = Buffer.from('{"name":"caf\u00e9"}');
+    const gzipped = gzipSync(json);
+    const compressed = event('/', ['Content-Type', 'application/json', 'Content-Encoding', 'gzip'], gzipped);
+    expect(compressed.isBase64Encoded).toBe(true);
+    expect(Buffer.from(compressed.body, 'base64').equals(gzipped)).toBe(true);
+    const latin1 = Buffer.from('name=caf\u00e9', 'latin1');
+    const form = event('/', ['Content-Type', 'application/x-www-form-urlencoded; charset=iso-8859-1'], latin1);
+    expect(form.isBase64Encoded).toBe(true);
+    expect(Buffer.from(form.body, 'base64').equals(latin1)).toBe(true);
+    // UTF-8 text, as before: the text itself.
+    expect(event('/', ['Content-Type', 'application/json'], json)).toMatchObject({ body: '{"name":"caf\u00e9"}', isBase64Encoded: false });
   });
 });

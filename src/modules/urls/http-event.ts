@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { InvokeResult } from '../functions/invoke.service.js';
 
 /**
@@ -75,7 +76,10 @@ export function toHttpEvent(r: HttpRequestIn): Buffer {
   // Object.fromEntries defines each key as the object's own, `__proto__` included.
   const headers: Record<string, string> = Object.fromEntries(headerMap);
   const query: Record<string, string> = Object.fromEntries(queryMap);
-  const text = isTextType(headerMap.get('content-type'));
+  // A text type's body is handed on as text only when it is: a compressed body, or one in another charset than
+  // UTF-8, would lose its bytes to the decoding; base64 keeps them.
+  const encoding = headerMap.get('content-encoding')?.trim().toLowerCase();
+  const text = isTextType(headerMap.get('content-type')) && (encoding === undefined || encoding === 'identity') && isUtf8(r.body);
   return Buffer.from(
     JSON.stringify({
       version: '2.0',
