@@ -55,6 +55,12 @@ function allowedOrigin(cors: Cors | null, origin: string | undefined): string | 
   return origins.includes('*') ? (cors.allowCredentials ? origin : '*') : null;
 }
 
+/** Whether the CORS headers depend on the Origin: an origin named, or `*` echoed as the origin (with credentials). */
+function variesByOrigin(cors: Cors): boolean {
+  const origins = cors.allowOrigins ?? [];
+  return origins.some((o) => o !== '*') || (origins.includes('*') && cors.allowCredentials === true);
+}
+
 /** The CSP every function URL answer carries (docs/events.md): scripts and forms run, as an origin of their own. */
 export const FUNCTION_URL_SANDBOX =
   'sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals allow-downloads';
@@ -182,6 +188,12 @@ export function urlsRoutes(deps: {
         const theirs = out.headers['content-security-policy'];
         reply.header('content-security-policy', theirs ? [FUNCTION_URL_SANDBOX, theirs] : FUNCTION_URL_SANDBOX);
         if (out.cookies.length) reply.header('set-cookie', out.cookies);
+        // The CORS headers depend on the request's Origin unless every origin is answered alike (`*`, without
+        // credentials): a cache in front must keep one answer per origin, as the preflight already says.
+        if (u.cors && variesByOrigin(u.cors)) {
+          const theirVary = out.headers.vary;
+          reply.header('vary', theirVary ? `${theirVary}, Origin` : 'Origin');
+        }
         if (origin && u.cors) {
           reply.header('access-control-allow-origin', origin);
           if (u.cors.allowCredentials) reply.header('access-control-allow-credentials', 'true');

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, fleetKey, newTenant, useTestApp } from '../helpers/app.js';
+import { injectDeploy } from '../helpers/functions.js';
+
+const t = useTestApp(new Date().toISOString());
+
+/** What the fake executor answers for every invocation: the function's answer (null: the event it was handed). */
+let answer: unknown = null;
+const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const event = Buffer.concat(chunks).subarray(Number(req.headers['x-tally-spec-length']));
+    res
+      .writeHead(200, { 'content-type': 'application/json', 'x-tally-status': 'success', 'x-tally-billed-duration-ms': '1' })
+      .end(answer === null ? event : JSON.stringify(answer));
+  });
+});
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const r = await t.app.inject({
+    method: 'POST',
+    url: '/v1/executors/register',
+    headers: bearer(await fleetKey(t.app)),
+    payload: { id: randomUUID(), url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, capacity: 100, token: randomUUID() },
+  });
+  expect(r.statusCode, r.body).toBe(200);
+});
+afterAll(() => {
+  server.close();
+  server.closeAllConnections();
+});
+
+async function urlWith(cors: Record<string, unknown>) {
+  const a = await newTenant(t.app);
+  await injectDeploy(t.app, a.accountKey, 'web');
+  const r = await t.app.inject({
+    method: 'PUT',
+    url: '/v1/functions/web/url',
+    headers: bearer(a.accountKey),
+    payload: { authType: 'NONE', cors },
+  });
+  expect(r.statusCode, r.body).toBe(200);
+  return `/url/${r.json().urlId}/`;
+}
+
+describe("a function URL's CORS answers", () => {
+  it('vary by Origin when the origin decides them, so a cache does not hand one origin the answer made for another', async () => {
+    // Found by review: the preflight said Vary: Origin, the answer itself did not; a CDN in front of Tally cached
+    // the answer to https://a.example (Access-Control-Allow-Origin: https://a.example) and served it to
+    // https://b.example, whose browser then refused it.
+    const url = await urlWith({ allowOrigins: ['https://a.example', 'https://b.example'] });
+    const a = await t.app.inject({ method: 'GET', url, headers: { origin: 'https://a.example' } });
+    expect(a.statusCode, a.body).toBe(200);
+    expect(a.headers['access-control-allow-origin']).toBe('https://a.example');
+    expect(a.headers.vary).toBe('Origin');
+    // Without an Origin (no CORS header given), the answer still depends on it.
+    expect((await t.app.inject({ method: 'GET', url })).headers.vary).toBe('Origin');
+    // A function's own Vary is kept beside it.
+    answer = { statusCode: 200, headers: { Vary: 'Accept-Encoding' }, body: 'x' };
+    expect((await t.app.inject({ method: 'GET', url, headers: { origin: 'https://b.example' } })).headers.vary).toBe(
+      'Accept-Encoding, Origin',
+    );
+    answer = null;
+    // Every origin allowed alike (*, no credentials): the answer does not depend on the origin.
+    const wildcard = await urlWith({ allowOrigins: ['*'] });
+    expect((await t.app.inject({ method: 'GET', url: wildcard, headers: { origin: 'https://a.example' } })).headers).toMatchObject({
+      'access-control-allow-origin': '*',
+    });
+    expect((await t.app.inject({ method: 'GET', url: wildcard, headers: { origin: 'https://a.example' } })).headers.vary).toBeUndefined();
+  });
+});
