@@ -68,9 +68,15 @@ describe("the path a URL's cookies are scoped to", () => {
 });
 
 describe("a function URL's request as the event the function gets", () => {
-  const event = (rawPathAndQuery: string, rawHeaders: string[], body = Buffer.alloc(0)) =>
+  const event = (
+    rawPathAndQuery: string,
+    rawHeaders: string[],
+    body = Buffer.alloc(0),
+    forwarded = { proto: 'https', port: '443', viaProxy: false },
+  ) =>
     JSON.parse(
       toHttpEvent({
+        forwarded,
         method: body.length ? 'POST' : 'GET',
         rawPathAndQuery,
         rawHeaders,
@@ -102,7 +108,7 @@ describe("a function URL's request as the event the function gets", () => {
       ['__proto__', 'z'],
       ['hasOwnProperty', '1,2'],
     ]);
-    expect(Object.entries(e.headers)).toEqual([
+    expect(Object.entries(e.headers).filter(([name]) => !name.startsWith('x-forwarded-'))).toEqual([
       ['constructor', 'v'],
       ['__proto__', 'w'],
       ['valueof', 'a,b'],
@@ -123,5 +129,33 @@ describe("a function URL's request as the event the function gets", () => {
     expect(Buffer.from(form.body, 'base64').equals(latin1)).toBe(true);
     // UTF-8 text, as before: the text itself.
     expect(event('/', ['Content-Type', 'application/json'], json)).toMatchObject({ body: '{"name":"caf\u00e9"}', isBase64Encoded: false });
+  });
+
+  it('says who called and how in x-forwarded-for, -proto and -port, as Lambda does, whatever the caller claimed', () => {
+    // Found by review: a caller's own X-Forwarded-For reached the function as the whole header, so a function
+    // trusting its last hop (as it may behind Lambda, which appends the caller's address) took a forged address;
+    // and no X-Forwarded-Proto or -Port was given, so frameworks built http:// links and refused secure cookies.
+    const forged = event('/', ['X-Forwarded-For', '6.6.6.6', 'X-Forwarded-Proto', 'gopher', 'X-Forwarded-Port', '1'], undefined, {
+      proto: 'https',
+      port: '8443',
+      viaProxy: false,
+    });
+    expect(forged.headers).toMatchObject({
+      'x-forwarded-for': '6.6.6.6, 203.0.113.9',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-port': '8443',
+    });
+    expect(event('/', []).headers).toMatchObject({
+      'x-forwarded-for': '203.0.113.9',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-port': '443',
+    });
+    // A proxy the api trusts (TALLY_TRUST_PROXY) has already appended the caller it saw: its header is kept.
+    const proxied = event('/', ['X-Forwarded-For', '198.51.100.1, 203.0.113.9'], undefined, {
+      proto: 'https',
+      port: '443',
+      viaProxy: true,
+    });
+    expect(proxied.headers['x-forwarded-for']).toBe('198.51.100.1, 203.0.113.9');
   });
 });

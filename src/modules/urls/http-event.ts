@@ -18,6 +18,11 @@ export interface HttpRequestIn {
   rawHeaders: string[];
   body: Buffer;
   sourceIp: string;
+  /**
+   * The scheme and port the caller reached the api on (behind a trusted proxy: what the proxy says), and whether a
+   * trusted proxy named the caller (its X-Forwarded-For then already ends as Lambda's would).
+   */
+  forwarded: { proto: string; port: string; viaProxy: boolean };
   urlId: string;
   /** `anonymous` for authType NONE, the account's id for TALLY_KEY (as Lambda names the caller's account). */
   callerAccountId: string;
@@ -71,6 +76,13 @@ export function toHttpEvent(r: HttpRequestIn): Buffer {
     if (name === 'cookie') cookies.push(...value.split(/;\s*/).filter(Boolean));
     else joinRepeat(headerMap, name, value);
   }
+  // Who called and how, as Lambda tells it: the caller's address after any X-Forwarded-For it sent (a trusted
+  // proxy's header is kept: the proxy appended what it saw), and the scheme and port it called, whatever it claimed.
+  const claimed = headerMap.get('x-forwarded-for');
+  if (!(r.forwarded.viaProxy && claimed !== undefined))
+    headerMap.set('x-forwarded-for', claimed === undefined ? r.sourceIp : `${claimed}, ${r.sourceIp}`);
+  headerMap.set('x-forwarded-proto', r.forwarded.proto);
+  headerMap.set('x-forwarded-port', r.forwarded.port);
   const queryMap = new Map<string, string>();
   for (const [k, v] of new URLSearchParams(rawQueryString)) joinRepeat(queryMap, k, v);
   // Object.fromEntries defines each key as the object's own, `__proto__` included.

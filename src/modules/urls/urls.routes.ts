@@ -179,6 +179,11 @@ export function urlsRoutes(deps: {
           rawHeaders: req.raw.rawHeaders,
           body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
           sourceIp: req.ip,
+          forwarded: {
+            proto: req.protocol,
+            port: String(req.port ?? (req.protocol === 'https' ? 443 : 80)),
+            viaProxy: req.ip !== req.socket.remoteAddress,
+          },
         });
         for (const [k, v] of Object.entries(out.headers)) if (k !== 'content-security-policy') reply.header(k, v);
         // A function URL shares the api's origin with the console, and its answer is another tenant's
