@@ -146,6 +146,10 @@ export function urlsRoutes(deps: {
     await app.register(async (raw) => {
       raw.removeAllContentTypeParsers();
       raw.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_URL_PAYLOAD_BYTES }, (_req, body, done) => done(null, body));
+      // Fastify refuses a content type it cannot read ("json", "", a list) with a 415 before any handler; Lambda
+      // hands any body to the function. The body is read as bytes under a stand-in type, and the type as sent is
+      // put back for what follows (a signature may cover it); the event takes it from the raw headers.
+      const sentTypes = new WeakMap<FastifyRequest, string>();
       raw.addHook('preParsing', async (req) => {
         if (Number(req.headers['content-length']) > MAX_URL_PAYLOAD_BYTES) {
           throw new AppError(
@@ -154,6 +158,15 @@ export function urlsRoutes(deps: {
             `The request body is larger than ${MAX_URL_PAYLOAD_BYTES} bytes, a function URL's limit`,
           );
         }
+        const sent = req.raw.headers['content-type'];
+        if (sent !== undefined) {
+          sentTypes.set(req, sent);
+          req.raw.headers['content-type'] = 'application/octet-stream';
+        }
+      });
+      raw.addHook('preValidation', async (req) => {
+        const sent = sentTypes.get(req);
+        if (sent !== undefined) req.raw.headers['content-type'] = sent;
       });
       const handler = async (req: FastifyRequest<{ Params: { urlId: string } }>, reply: FastifyReply) => {
         const u = await urls.lookup(req.params.urlId);
