@@ -68,6 +68,11 @@ export const errors = {
   alertNotFound: (id: string) => new AppError('ALERT_NOT_FOUND', 404, `Alert ${id} was not found`),
   budgetExceeded: (message: string, budgetId: string) => new AppError('BUDGET_EXCEEDED', 402, message, { budgetId }),
   functionNotFound: (name: string) => new AppError('FUNCTION_NOT_FOUND', 404, `Function ${name} was not found`),
+  /** The Lambda API's RevisionId named a version that is no longer the function's latest. */
+  revisionMismatch: (name: string) =>
+    new AppError('CONFLICT', 409, `The Revision Id provided does not match the latest Revision Id of ${name}.`, {
+      reason: 'revision_mismatch',
+    }),
   functionExists: (name: string) => new AppError('FUNCTION_EXISTS', 409, `A function named ${name} already exists in this account`),
   invalidZip: (message: string, details?: unknown) => new AppError('INVALID_ZIP', 400, `zipFile: ${message}`, details),
   codeTooLarge: (message: string) => new AppError('CODE_TOO_LARGE', 413, message),

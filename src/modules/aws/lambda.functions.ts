@@ -120,10 +120,17 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     return description === undefined ? shape : { ...shape, Description: description };
   }
 
-  const checkRevision = (c: FunctionConfig, given: unknown) => {
-    if (given !== undefined && given !== revisionId(c.id, c.version)) {
+  /**
+   * The version a RevisionId names, when it is `c`'s; undefined without one. The change that follows passes it
+   * on, to be made only while that version is still the latest (a check here alone would let two calls with the
+   * same RevisionId both pass it before either wrote).
+   */
+  const checkRevision = (c: FunctionConfig, given: unknown): number | undefined => {
+    if (given === undefined) return undefined;
+    if (given !== revisionId(c.id, c.version)) {
       throw new AwsError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id.');
     }
+    return c.version;
   };
 
   async function publishIf(caller: ArnContext, name: string, publish: unknown, c: FunctionConfig) {
@@ -209,14 +216,17 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller);
     const b = jsonBody(req);
     const current = await functions.get(caller.accountId, name);
-    checkRevision(current, b.RevisionId);
+    const ifLatest = checkRevision(current, b.RevisionId);
     if (b.Architectures !== undefined && JSON.stringify(b.Architectures) !== JSON.stringify([current.architecture])) {
       throw awsErrors.invalidParameter("Architectures: a function's architecture is changed by UpdateFunctionConfiguration in Tally");
     }
     if (b.DryRun === true) return sendJson(reply, 200, await configuration(caller, current, LATEST));
-    const config = await functions.updateCode(caller.accountId, name, {
-      zip: codeOf({ ZipFile: b.ZipFile, ImageUri: b.ImageUri, S3Bucket: b.S3Bucket }),
-    });
+    const config = await functions.updateCode(
+      caller.accountId,
+      name,
+      { zip: codeOf({ ZipFile: b.ZipFile, ImageUri: b.ImageUri, S3Bucket: b.S3Bucket }) },
+      ifLatest,
+    );
     return sendJson(reply, 200, await publishIf(caller, name, b.Publish, config));
   });
 
@@ -225,7 +235,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller);
     const b = jsonBody<AwsBody>(req);
     let config = await functions.get(caller.accountId, name);
-    checkRevision(config, b.RevisionId);
+    const ifLatest = checkRevision(config, b.RevisionId);
     const patch = tallySettings(b);
     const role = stringField(b, 'Role', 2048);
     const description = stringField(b, 'Description', 256);
@@ -236,7 +246,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     if (Object.keys(patch).length > 0 || awsOnly) {
       // The version records Tally's settings only: with none changed, it repeats one, as a new version.
       const change = Object.keys(patch).length > 0 ? patch : { memoryMb: config.memoryMb };
-      config = await functions.updateConfiguration(caller.accountId, name, validated(checkUpdate, change));
+      config = await functions.updateConfiguration(caller.accountId, name, validated(checkUpdate, change), ifLatest);
     }
     if (awsOnly) {
       const s = await settings.get(caller.accountId, config.id);
@@ -268,7 +278,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const { name } = parseFunctionName((req.params as { FunctionName: string }).FunctionName, caller);
     const b = jsonBody(req);
     const current = await functions.get(caller.accountId, name);
-    checkRevision(current, b.RevisionId);
+    const ifLatest = checkRevision(current, b.RevisionId);
     // Lambda's answer to a CodeSha256 that is not $LATEST's (a request to fix, not a conflict to wait out).
     const codeSha256 = Buffer.from(current.codeSha256, 'hex').toString('base64');
     if (typeof b.CodeSha256 === 'string' && b.CodeSha256 !== codeSha256) {
@@ -279,6 +289,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     const { config, published } = await versions.publish(caller.accountId, name, {
       description: stringField(b, 'Description', 256),
       codeSha256: typeof b.CodeSha256 === 'string' ? Buffer.from(b.CodeSha256, 'base64').toString('hex') : undefined,
+      ifLatest,
     });
     return sendJson(reply, 201, await configuration(caller, config, String(published.version), published.description));
   });

@@ -265,15 +265,21 @@ export function createFunctionsService(deps: {
     return concurrencyCache.get(accountId);
   }
 
-  /** Writes the next version of an existing function from its current settings and a change, in one transaction. */
+  /**
+   * Writes the next version of an existing function from its current settings and a change, in one transaction.
+   * With `ifLatest`, only if that version is still the latest: checked under the function's row lock, so of
+   * two changes made from the same version (the Lambda API's RevisionId) the second is refused.
+   */
   async function newVersion(
     accountId: string,
     name: string,
     change: (current: FunctionConfig, tx: FunctionsTx) => Promise<VersionSettings>,
+    ifLatest?: number,
   ): Promise<FunctionConfig> {
     const config = await repo.transaction(async (tx) => {
       const next = await repo.nextVersion(tx, accountId, name);
       if (!next) throw errors.functionNotFound(name);
+      if (ifLatest !== undefined && next.version - 1 !== ifLatest) throw errors.revisionMismatch(name);
       const current = await repo.findConfig(tx, accountId, name, next.version - 1);
       if (!current) throw errors.functionNotFound(name);
       await repo.insertVersion(tx, accountId, next.id, next.version, await change(current, tx));
@@ -374,7 +380,7 @@ export function createFunctionsService(deps: {
     },
 
     /** The package is checked before the transaction; that it suits the function, against the settings current inside it. */
-    async updateCode(accountId: string, name: string, pkg: FunctionPackage): Promise<FunctionConfig> {
+    async updateCode(accountId: string, name: string, pkg: FunctionPackage, ifLatest?: number): Promise<FunctionConfig> {
       const before = await mustFind(accountId, name);
       const packageType = 'zip' in pkg ? 'Zip' : 'Image';
       const wrongKind = () =>
@@ -383,39 +389,50 @@ export function createFunctionsService(deps: {
         );
       if (before.packageType !== packageType) throw wrongKind();
       const inspected = await inspectPackage(pkg, { runtime: null, handler: null, architecture: before.architecture });
-      return newVersion(accountId, name, async (current, tx) => {
-        if (current.packageType !== packageType || current.architecture !== before.architecture) throw wrongKind();
-        if (inspected.manifest) checkHandler(current.runtime!, current.handler!, inspected.manifest);
-        if (inspected.image) checkImageRuns(inspected.image, current.imageConfig);
-        return { ...storedSettings(current), ...(await storePackage(tx, accountId, inspected)) };
-      });
+      return newVersion(
+        accountId,
+        name,
+        async (current, tx) => {
+          if (current.packageType !== packageType || current.architecture !== before.architecture) throw wrongKind();
+          if (inspected.manifest) checkHandler(current.runtime!, current.handler!, inspected.manifest);
+          if (inspected.image) checkImageRuns(inspected.image, current.imageConfig);
+          return { ...storedSettings(current), ...(await storePackage(tx, accountId, inspected)) };
+        },
+        ifLatest,
+      );
     },
 
-    async updateConfiguration(accountId: string, name: string, patch: UpdateConfigurationBody): Promise<FunctionConfig> {
+    /** `ifLatest`: only if that version is still the latest (see newVersion). */
+    async updateConfiguration(accountId: string, name: string, patch: UpdateConfigurationBody, ifLatest?: number): Promise<FunctionConfig> {
       if (patch.environment) checkEnvironment(patch.environment);
-      return newVersion(accountId, name, async (current, tx) => {
-        if (current.packageType === 'Image' && (patch.runtime !== undefined || patch.handler !== undefined)) {
-          throw errors.validation('runtime, handler: an image function has neither; change imageConfig instead');
-        }
-        if (current.packageType === 'Image' && patch.architecture !== undefined && patch.architecture !== current.architecture) {
-          throw errors.validation("architecture: an image function's architecture is its image's; upload an image for the other one");
-        }
-        if (current.packageType === 'Zip' && patch.imageConfig !== undefined)
-          throw errors.validation('imageConfig: only for packageType Image');
-        const next: VersionSettings = {
-          ...storedSettings(current),
-          ...patch,
-          runtime: patch.runtime === undefined ? current.runtime : canonicalRuntime(patch.runtime),
-          reservedConcurrency: patch.reservedConcurrency === undefined ? current.reservedConcurrency : patch.reservedConcurrency,
-          imageConfig: patch.imageConfig === undefined ? current.imageConfig : patch.imageConfig,
-        };
-        if (next.packageType === 'Zip' && (next.runtime !== current.runtime || next.handler !== current.handler)) {
-          const zip = await repo.readZip(accountId, current.codeSha256);
-          checkHandler(next.runtime!, next.handler!, await inspectZip(zip!, limits, false));
-        }
-        await checkReservation(tx, accountId, { id: current.id, before: current.reservedConcurrency }, next.reservedConcurrency);
-        return next;
-      });
+      return newVersion(
+        accountId,
+        name,
+        async (current, tx) => {
+          if (current.packageType === 'Image' && (patch.runtime !== undefined || patch.handler !== undefined)) {
+            throw errors.validation('runtime, handler: an image function has neither; change imageConfig instead');
+          }
+          if (current.packageType === 'Image' && patch.architecture !== undefined && patch.architecture !== current.architecture) {
+            throw errors.validation("architecture: an image function's architecture is its image's; upload an image for the other one");
+          }
+          if (current.packageType === 'Zip' && patch.imageConfig !== undefined)
+            throw errors.validation('imageConfig: only for packageType Image');
+          const next: VersionSettings = {
+            ...storedSettings(current),
+            ...patch,
+            runtime: patch.runtime === undefined ? current.runtime : canonicalRuntime(patch.runtime),
+            reservedConcurrency: patch.reservedConcurrency === undefined ? current.reservedConcurrency : patch.reservedConcurrency,
+            imageConfig: patch.imageConfig === undefined ? current.imageConfig : patch.imageConfig,
+          };
+          if (next.packageType === 'Zip' && (next.runtime !== current.runtime || next.handler !== current.handler)) {
+            const zip = await repo.readZip(accountId, current.codeSha256);
+            checkHandler(next.runtime!, next.handler!, await inspectZip(zip!, limits, false));
+          }
+          await checkReservation(tx, accountId, { id: current.id, before: current.reservedConcurrency }, next.reservedConcurrency);
+          return next;
+        },
+        ifLatest,
+      );
     },
 
     get: mustFind,

@@ -158,13 +158,17 @@ export function createVersionsService(deps: {
   }
 
   return {
-    /** Publishes the latest version (again: the same version, as Lambda answers when nothing changed). */
+    /**
+     * Publishes the latest version (again: the same version, as Lambda answers when nothing changed). With
+     * `ifLatest` (the Lambda API's RevisionId), only that version, and only while it is the latest.
+     */
     async publish(
       accountId: string,
       name: string,
-      opts: { description?: string; codeSha256?: string },
+      opts: { description?: string; codeSha256?: string; ifLatest?: number },
     ): Promise<{ config: FunctionConfig; published: PublishedVersion }> {
       const config = await functions.get(accountId, name);
+      if (opts.ifLatest !== undefined && config.version !== opts.ifLatest) throw errors.revisionMismatch(name);
       if (opts.codeSha256 !== undefined && opts.codeSha256 !== config.codeSha256) {
         throw new AppError('CONFLICT', 409, `CodeSha256 ${opts.codeSha256} is not the latest code of ${name} (${config.codeSha256})`);
       }
