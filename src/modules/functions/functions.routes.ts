@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import { Transform } from 'node:stream';
+import type { FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import { errors } from '../../lib/errors.js';
 import { errorResponses } from '../../lib/schemas.js';
@@ -38,12 +39,40 @@ const bodyFor = (json: object) => ({
   },
 });
 
+const mediaType = (req: FastifyRequest) =>
+  String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+
 /** A raw body is a zip, or with a tar media type an image archive. */
 function rawPackage(req: FastifyRequest, body: Buffer): FunctionPackage {
-  const type = String(req.headers['content-type'] ?? '')
-    .split(';')[0]!
-    .trim();
-  return TAR_TYPES.includes(type) ? { image: body } : { zip: body };
+  return TAR_TYPES.includes(mediaType(req)) ? { image: body } : { zip: body };
+}
+
+/**
+ * The route's body limit is the largest package as base64 JSON; a raw body is held to its own kind's limit
+ * as it arrives (by its Content-Length at once), so a raw zip is not read into memory far past 50 MB first.
+ */
+function rawLimit(limits: FunctionsService['limits']): preParsingAsyncHookHandler {
+  return async (req, _reply, payload) => {
+    const type = mediaType(req);
+    const raw = ZIP_TYPES.includes(type) ? { what: 'zip', limit: limits.maxZipBytes } : null;
+    const found = raw ?? (TAR_TYPES.includes(type) ? { what: 'image archive', limit: limits.maxImageBytes } : null);
+    if (!found) return payload;
+    const field = found.what === 'zip' ? 'zipFile' : 'imageArchive';
+    const tooLarge = () => errors.codeTooLarge(`${field}: the ${found.what} is over its limit of ${found.limit} bytes`);
+    if (Number(req.headers['content-length']) > found.limit) throw tooLarge();
+    let seen = 0;
+    return payload.pipe(
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          seen += chunk.length;
+          done(seen > found.limit ? tooLarge() : null, chunk);
+        },
+      }),
+    );
+  };
 }
 
 /** A JSON body carries exactly one package: zipFile or imageArchive. */
@@ -67,12 +96,14 @@ export function functionsRoutes(deps: { auth: Auth; accounts: AccountsService; f
     app.addContentTypeParser([...ZIP_TYPES, ...TAR_TYPES], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     // One limit per route for every media type: the larger of a zip and an image archive, as JSON.
     const bodyLimit = Math.max(jsonLimit(functions.limits.maxZipBytes), jsonLimit(functions.limits.maxImageBytes));
+    const preParsing = rawLimit(functions.limits);
 
     app.post(
       '/v1/functions',
       {
         onRequest,
         bodyLimit,
+        preParsing,
         schema: {
           tags,
           summary:
@@ -159,6 +190,7 @@ export function functionsRoutes(deps: { auth: Auth; accounts: AccountsService; f
       {
         onRequest,
         bodyLimit,
+        preParsing,
         schema: {
           tags,
           summary: 'New code (JSON with zipFile or imageArchive, or a raw zip or tar): makes a new version',
