@@ -126,6 +126,48 @@ describe('the executor unpacking a zip', () => {
     );
     expect({ accepted, unpacked }).not.toEqual({ accepted: true, unpacked: false });
   });
+
+  // Each was accepted by the api, stored, and then failed every cold start at the executor's unpack.
+  for (const [what, entries] of [
+    ['a folder entry, then a file of its name', [{ name: 'lib/' }, { name: 'lib', data: 'y' }]],
+    ['a file, then a folder entry of its name', [{ name: 'lib', data: 'y' }, { name: 'lib/' }]],
+    [
+      'a file and a symlink of one name',
+      [
+        { name: 'lib', data: 'y' },
+        { name: 'lib', symlink: 'index.js' },
+      ],
+    ],
+    [
+      'a symlink named twice',
+      [
+        { name: 'lib', symlink: 'index.js' },
+        { name: 'lib', symlink: 'index.js' },
+      ],
+    ],
+    ['a folder entry under a symlink', [{ name: 'lnk', symlink: 'sub' }, { name: 'sub/' }, { name: 'lnk/deeper/' }]],
+    ['a symlink whose name holds "./", leading out', [{ name: 'x/./up', symlink: '../..' }]],
+    [
+      'a file under a symlink named with "./"',
+      [{ name: 'x/./lnk', symlink: '../sub' }, { name: 'sub/' }, { name: 'x/lnk/f.js', data: 'z' }],
+    ],
+    ['a file named "."', [{ name: 'a/.', data: 'y' }]],
+  ] as const) {
+    it(`unpacks every zip the api accepted: ${what}`, async () => {
+      const zip = makeZip([{ name: 'index.js', data: NODE_ECHO }, ...entries]);
+      const accepted = await inspectZip(zip, { maxZipBytes: 50 * MB, maxUnzippedBytes: 250 * MB }).then(
+        () => true,
+        () => false,
+      );
+      const cache = new CodeCache(fresh('code'), { fetchCode: async () => zip }, silentLog);
+      await cache.init();
+      const unpacked = await cache.folder(hex(zip)).then(
+        () => true,
+        () => false,
+      );
+      expect({ accepted, unpacked }).not.toEqual({ accepted: true, unpacked: false });
+    });
+  }
 });
 
 describe('the executor unpacking a container image', () => {

@@ -108,6 +108,8 @@ export async function inspectZip(data: Buffer, limits: ZipLimits, verifyContents
     if (zip.entryCount > MAX_ENTRIES) throw errors.invalidZip(`has ${zip.entryCount} entries; at most ${MAX_ENTRIES} are accepted`);
     const files = new Map<string, number | null>();
     const links = new Map<string, string>();
+    /** Folders the zip names as entries of their own. */
+    const dirs = new Set<string>();
     let unzippedBytes = 0;
     try {
       for await (const entry of zip.eachEntry()) {
@@ -124,8 +126,22 @@ export async function inspectZip(data: Buffer, limits: ZipLimits, verifyContents
         }
         const mode = unixMode(entry);
         const type = (mode ?? 0) & S_IFMT;
-        if (name.endsWith('/') || type === S_IFDIR) continue;
-        const clean = name.replace(/^(\.\/)+/, '');
+        // The path as the executor's unpack resolves it: `a/./b` and `a//b` are `a/b`.
+        const clean = name
+          .split('/')
+          .filter((p) => p !== '' && p !== '.')
+          .join('/');
+        const kind = name.endsWith('/') || type === S_IFDIR ? 'folder' : type === S_IFLNK ? 'symlink' : 'file';
+        // One path unpacks as one thing: a file where a folder was made (or the reverse), or a second symlink
+        // where one was made, fails the executor's unpack at every cold start.
+        const before = files.has(clean) ? 'file' : links.has(clean) ? 'symlink' : dirs.has(clean) ? 'folder' : null;
+        if (before !== null && (before !== kind || kind === 'symlink'))
+          throw errors.invalidZip(`entry "${name}" names "${clean}" again, as a ${kind} where the zip has a ${before}`);
+        if (kind === 'folder') {
+          if (clean !== '') dirs.add(clean);
+          continue;
+        }
+        if (clean === '') throw errors.invalidZip(`entry "${name}" names the code folder itself as a ${kind}`);
         const target = verifyContents || type === S_IFLNK ? await verifyEntry(zip, entry) : null;
         if (type === S_IFLNK) {
           checkLink(clean, target!.toString('utf8'));
@@ -140,7 +156,7 @@ export async function inspectZip(data: Buffer, limits: ZipLimits, verifyContents
     }
     // An entry written through a symlinked folder would land wherever the link points; one under a
     // file could not be unpacked at all (the executor would fail at every cold start).
-    for (const path of [...files.keys(), ...links.keys()]) {
+    for (const path of [...files.keys(), ...links.keys(), ...dirs]) {
       const parts = path.split('/');
       for (let i = 1; i < parts.length; i++) {
         const prefix = parts.slice(0, i).join('/');
