@@ -68,6 +68,39 @@ function json<T>(data: Buffer, what: string): T {
   }
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A JSON document that must be an object (an index, a manifest, a config): anything else is refused, never read into. */
+function jsonObject<T>(data: Buffer, what: string): T {
+  const parsed = json<unknown>(data, what);
+  if (!isObject(parsed)) throw errors.invalidImage(`${what} is not a JSON object`);
+  return parsed as T;
+}
+
+/** A list of descriptors, each an object (a manifest's layers, an index's manifests). */
+function descriptors(list: unknown, what: string): Descriptor[] {
+  if (!Array.isArray(list) || !list.every(isObject)) throw errors.invalidImage(`${what} is not a list of descriptors`);
+  return list as unknown as Descriptor[];
+}
+
+const strings = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+
+/** The config's run settings as the executor reads them: it spreads Entrypoint and Cmd and splits each Env entry. */
+function runConfig(config: unknown): ImageRunConfig {
+  if (config === undefined || config === null) return {};
+  const c = config as Record<string, unknown>;
+  if (
+    !isObject(config) ||
+    !strings(c.Entrypoint) ||
+    !strings(c.Cmd) ||
+    !strings(c.Env) ||
+    !(c.WorkingDir === undefined || typeof c.WorkingDir === 'string')
+  ) {
+    throw errors.invalidImage("the config's Entrypoint, Cmd and Env must be lists of strings, and WorkingDir a string");
+  }
+  return config as ImageRunConfig;
+}
+
 /** Layers an image may have: Docker's own limit is 127, and each one is another unpack on every executor. */
 const MAX_LAYERS = 128;
 function tooManyLayers(count: number): void {
@@ -100,11 +133,11 @@ async function diffId(layer: Buffer, gzipped: boolean, budget: number): Promise<
 }
 
 /** The OCI layout's manifest for this architecture: from index.json, through one nested index at most. */
-function pickManifest(index: { manifests?: Descriptor[] }, blob: (d: Descriptor) => Buffer, architecture: Architecture): Descriptor {
-  let list = index.manifests ?? [];
+function pickManifest(index: { manifests?: unknown }, blob: (d: Descriptor) => Buffer, architecture: Architecture): Descriptor {
+  let list = descriptors(index.manifests ?? [], 'index.json: manifests');
   const nested = list.filter((d) => d.mediaType === OCI_INDEX || d.mediaType === DOCKER_LIST);
   if (nested.length === 1 && list.length === 1)
-    list = json<{ manifests?: Descriptor[] }>(blob(nested[0]!), 'the image index').manifests ?? [];
+    list = descriptors(jsonObject<{ manifests?: unknown }>(blob(nested[0]!), 'the image index').manifests ?? [], 'the image index');
   const manifests = list.filter((d) => d.mediaType === OCI_MANIFEST || d.mediaType === DOCKER_MANIFEST || d.mediaType === undefined);
   const forPlatform = manifests.filter((d) => d.platform?.architecture === GOARCH[architecture] && (d.platform.os ?? 'linux') === 'linux');
   const unlabelled = manifests.filter((d) => !d.platform || d.platform.architecture === undefined);
@@ -150,6 +183,7 @@ export async function readImageArchive(
   const checked = new Map<string, Buffer>();
   /** An OCI blob, checked against the descriptor that names it. */
   const blob = (d: Descriptor, what = 'a blob') => {
+    if (!isObject(d)) throw errors.invalidImage(`${what} is not named by a descriptor`);
     const hex = /^sha256:([0-9a-f]{64})$/.exec(d.digest ?? '')?.[1];
     if (!hex) throw errors.invalidImage(`${what} has an unsupported digest "${d.digest}" (sha256 only)`);
     const data = file(`blobs/sha256/${hex}`, what);
@@ -171,11 +205,16 @@ export async function readImageArchive(
   let configBytes: Buffer;
   let layerBlobs: { data: Buffer; mediaType: string }[];
   if (tar.files.has('index.json')) {
-    const chosen = pickManifest(json(file('index.json', 'index.json'), 'index.json'), (d) => blob(d, 'the image index'), architecture);
+    const chosen = pickManifest(
+      jsonObject(file('index.json', 'index.json'), 'index.json'),
+      (d) => blob(d, 'the image index'),
+      architecture,
+    );
     const original = blob(chosen, 'the manifest');
-    const manifest = json<{ mediaType?: string; config?: Descriptor; layers?: Descriptor[] }>(original, 'the manifest');
+    const manifest = jsonObject<{ mediaType?: string; config?: Descriptor; layers?: Descriptor[] }>(original, 'the manifest');
     if (!manifest.config || !Array.isArray(manifest.layers)) throw errors.invalidImage('the manifest names no config or no layers');
     tooManyLayers(manifest.layers.length);
+    descriptors(manifest.layers, "the manifest's layers");
     configBytes = blob(manifest.config, 'the config');
     layerBlobs = manifest.layers.map((l, i) => ({ data: blob(l, `layer ${i}`), mediaType: l.mediaType ?? OCI_TAR }));
     const pureOci =
@@ -189,7 +228,8 @@ export async function readImageArchive(
       throw errors.invalidImage(`manifest.json lists ${Array.isArray(entries) ? entries.length : 0} images; save exactly one`);
     }
     const [entry] = entries;
-    if (!entry?.Config || !Array.isArray(entry.Layers)) throw errors.invalidImage('manifest.json names no Config or no Layers');
+    if (typeof entry?.Config !== 'string' || !Array.isArray(entry.Layers) || !entry.Layers.every((l) => typeof l === 'string'))
+      throw errors.invalidImage('manifest.json names no Config or no Layers (file names in the archive)');
     tooManyLayers(entry.Layers.length);
     configBytes = file(entry.Config, 'the config');
     // `docker save` names the config by its digest: a changed config no longer matches its name.
@@ -206,10 +246,11 @@ export async function readImageArchive(
     throw errors.invalidImage('neither an OCI image layout (index.json) nor a docker save archive (manifest.json)');
   }
 
-  const config = json<{ os?: string; architecture?: string; config?: ImageRunConfig; rootfs?: { diff_ids?: string[] } }>(
+  const config = jsonObject<{ os?: string; architecture?: string; config?: unknown; rootfs?: { diff_ids?: string[] } }>(
     configBytes,
     'the config',
   );
+  const run = runConfig(config.config);
   if (config.os && config.os !== 'linux') throw errors.invalidImage(`the image is for ${config.os}; only linux images run`);
   if (config.architecture && config.architecture !== GOARCH[architecture]) {
     throw errors.invalidImage(
@@ -258,5 +299,5 @@ export async function readImageArchive(
   for (const [i, layer] of layerBlobs.entries()) blobs.set(layers[i]!.digest, layer.data);
   let bytes = 0;
   for (const data of blobs.values()) bytes += data.length;
-  return { digest, configDigest, config: config.config ?? {}, blobs, layers: layers.length, bytes, unpackedBytes };
+  return { digest, configDigest, config: run, blobs, layers: layers.length, bytes, unpackedBytes };
 }
