@@ -118,11 +118,7 @@ export function versionsRoutes(deps: { auth: Auth; accounts: AccountsService; ve
           description: req.body.description,
           routing: r === undefined || r === null ? r : { version: String(r.version), weight: r.weight },
         };
-        const existing = await versions.getAlias(accountId, req.params.name, req.params.alias).catch(() => null);
-        const a = existing
-          ? await versions.updateAlias(accountId, req.params.name, req.params.alias, input)
-          : await versions.createAlias(accountId, req.params.name, { alias: req.params.alias, ...input });
-        return aliasDto(a);
+        return aliasDto(await versions.putAlias(accountId, req.params.name, req.params.alias, input));
       },
     );
 

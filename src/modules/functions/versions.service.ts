@@ -58,6 +58,8 @@ export function pickVersion(resolved: ResolvedQualifier, random = Math.random): 
   return { version: r.version, executedVersion: String(r.version) };
 }
 
+/** The details of createAlias's 409 when the alias exists (putAlias moves it instead). */
+const ALIAS_EXISTS = Object.freeze({ reason: 'alias_exists' });
 const badQualifier = (qualifier: string) => errors.validation(`Qualifier: ${qualifier} is not a version number or an alias name`);
 const aliasNotFound = (fn: string, alias: string) => new AppError('NOT_FOUND', 404, `Alias ${alias} of function ${fn} was not found`);
 const notPublished = (fn: string, version: number | null) =>
@@ -224,9 +226,27 @@ export function createVersionsService(deps: {
       const created = await repo.insertAlias(accountId, alias).catch((err: unknown) => {
         throw err instanceof VersionNotPublished ? notPublished(name, version) : err;
       });
-      if (!created) throw new AppError('CONFLICT', 409, `Alias ${input.alias} of function ${name} already exists`);
+      if (!created) throw new AppError('CONFLICT', 409, `Alias ${input.alias} of function ${name} already exists`, ALIAS_EXISTS);
       forget(accountId, name);
       return { ...alias, updatedAt: now };
+    },
+
+    /**
+     * Creates the alias, or moves it when it exists (PUT under /v1): of two calls at once for a new alias,
+     * the one whose creation loses to the other moves it instead of answering 409.
+     */
+    async putAlias(
+      accountId: string,
+      name: string,
+      alias: string,
+      input: { version: string; description?: string; routing?: RoutingInput | null },
+    ): Promise<FunctionAlias> {
+      const fn = await functions.get(accountId, name);
+      if (await repo.alias(accountId, fn.id, alias)) return this.updateAlias(accountId, name, alias, input);
+      return this.createAlias(accountId, name, { alias, ...input }).catch((err: unknown) => {
+        if (err instanceof AppError && err.details === ALIAS_EXISTS) return this.updateAlias(accountId, name, alias, input);
+        throw err;
+      });
     },
 
     async getAlias(accountId: string, name: string, alias: string): Promise<FunctionAlias> {
