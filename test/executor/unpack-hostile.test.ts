@@ -152,6 +152,9 @@ describe('the executor unpacking a zip', () => {
       [{ name: 'x/./lnk', symlink: '../sub' }, { name: 'sub/' }, { name: 'x/lnk/f.js', data: 'z' }],
     ],
     ['a file named "."', [{ name: 'a/.', data: 'y' }]],
+    ['a name of more than 255 bytes', [{ name: `lib/${'n'.repeat(256)}.js`, data: 'y' }]],
+    ['a symlink target of more than 4,096 bytes', [{ name: 'lnk', symlink: `${'./'.repeat(3000)}index.js` }]],
+    ['a path of more than 4,096 bytes', [{ name: `${'d'.repeat(200)}/`.repeat(21).concat('f.js'), data: 'y' }]],
   ] as const) {
     it(`unpacks every zip the api accepted: ${what}`, async () => {
       const zip = makeZip([{ name: 'index.js', data: NODE_ECHO }, ...entries]);

@@ -8,6 +8,9 @@ import { AppError, errors } from '../../lib/errors.js';
 export const MAX_ZIP_BYTES = 50 * 1024 * 1024;
 export const MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
 const MAX_ENTRIES = 50_000;
+/** Linux's limit on one name (NAME_MAX), and on a path within the code folder: PATH_MAX (4,096) less room for the executor's folder. */
+const MAX_NAME_BYTES = 255;
+const MAX_PATH_BYTES = 3072;
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -55,6 +58,8 @@ async function verifyEntry(zip: ZipFile, entry: Entry): Promise<Buffer | null> {
     if (isLink && size <= 4096) keep.push(chunk);
   }
   if (crc >>> 0 !== entry.crc32 >>> 0) throw errors.invalidZip(`entry "${entry.fileName}" is corrupt (CRC-32 mismatch)`);
+  // Linux keeps a symlink's target to 4,095 bytes; a longer one could never be made.
+  if (isLink && size > 4095) throw errors.invalidZip(`symlink "${entry.fileName}" has a target of ${size} bytes; at most 4095`);
   return isLink ? Buffer.concat(keep) : null;
 }
 
@@ -131,6 +136,11 @@ export async function inspectZip(data: Buffer, limits: ZipLimits, verifyContents
           .split('/')
           .filter((p) => p !== '' && p !== '.')
           .join('/');
+        if (Buffer.byteLength(clean) > MAX_PATH_BYTES || clean.split('/').some((p) => Buffer.byteLength(p) > MAX_NAME_BYTES)) {
+          throw errors.invalidZip(
+            `entry "${name.slice(0, 100)}...": a path within the code folder is at most ${MAX_PATH_BYTES} bytes, each name in it at most ${MAX_NAME_BYTES}`,
+          );
+        }
         const kind = name.endsWith('/') || type === S_IFDIR ? 'folder' : type === S_IFLNK ? 'symlink' : 'file';
         // One path unpacks as one thing: a file where a folder was made (or the reverse), or a second symlink
         // where one was made, fails the executor's unpack at every cold start.
