@@ -133,9 +133,12 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
     return c.version;
   };
 
+  /** The function's own description, which a version published without one keeps (Lambda's versions are snapshots). */
+  const functionDescription = async (caller: ArnContext, c: FunctionConfig) => (await settings.get(caller.accountId, c.id)).description;
+
   async function publishIf(caller: ArnContext, name: string, publish: unknown, c: FunctionConfig) {
     if (publish !== true) return configuration(caller, c, LATEST);
-    const { config, published } = await versions.publish(caller.accountId, name, {});
+    const { config, published } = await versions.publish(caller.accountId, name, { description: await functionDescription(caller, c) });
     return configuration(caller, config, String(published.version), published.description);
   }
 
@@ -287,7 +290,7 @@ export const functionOperations: LambdaOperations = (app, ctx) => {
       );
     }
     const { config, published } = await versions.publish(caller.accountId, name, {
-      description: stringField(b, 'Description', 256),
+      description: stringField(b, 'Description', 256) ?? (await functionDescription(caller, current)),
       codeSha256: typeof b.CodeSha256 === 'string' ? Buffer.from(b.CodeSha256, 'base64').toString('hex') : undefined,
       ifLatest,
     });
