@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseSecretKey } from './lib/secret-box.js';
@@ -243,11 +244,24 @@ function dispatchTokenVersion(raw: string): 1 | 2 {
   throw new ConfigError('TALLY_DISPATCH_TOKENS', `must be v2 (the default) or v1 (during a rolling upgrade), got "${raw}"`);
 }
 
+/**
+ * A switch, or the proxies' addresses and CIDRs: checked here, as Fastify would check them only once the app is
+ * built (after the migrations, its error naming no variable), and it reads some a person would not (`1` as 0.0.0.1).
+ */
 function trustProxy(raw: string): boolean | string {
-  if (raw === '' || ['off', 'false'].includes(raw.toLowerCase())) return false;
-  if (['on', 'true'].includes(raw.toLowerCase())) return true;
-  if (!/^[0-9a-fA-F.:/,\s]+$/.test(raw))
-    throw new ConfigError('TALLY_TRUST_PROXY', `must be true, or addresses/CIDRs separated by commas, got "${raw}"`);
+  if (['', 'off', 'false', '0'].includes(raw.toLowerCase())) return false;
+  if (['on', 'true', '1'].includes(raw.toLowerCase())) return true;
+  for (const entry of raw.split(',').map((e) => e.trim())) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || rest.length > 0)
+      throw new ConfigError(
+        'TALLY_TRUST_PROXY',
+        `must be on, off, or the proxies' addresses/CIDRs separated by commas; "${entry}" is none, in "${raw}"`,
+      );
+  }
   return raw;
 }
 

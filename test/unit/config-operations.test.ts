@@ -42,4 +42,19 @@ describe('operations settings', () => {
     expect(parseConfig({ TALLY_DISPATCH_TOKENS: 'v1' }).dispatchTokenVersion).toBe(1);
     expect(parseConfig({ TALLY_DISPATCH_TOKENS: 'V2' }).dispatchTokenVersion).toBe(2);
   });
+
+  // Found by the operations review on 2026-12-08: the check let through anything made of hex digits, dots, colons,
+  // slashes and commas, and Fastify then threw at start-up, after the migrations, with a message naming no variable
+  // ("failed to start: invalid IP address: abc"); `1`, which every other switch takes for on, was taken silently as
+  // the address 0.0.0.1, so every client behind the proxy still shared its address (and its rate limits).
+  it('reads TALLY_TRUST_PROXY as a switch or as addresses and CIDRs, and names it when it is neither', () => {
+    expect(parseConfig({ TALLY_TRUST_PROXY: '1' }).trustProxy).toBe(true);
+    expect(parseConfig({ TALLY_TRUST_PROXY: 'ON' }).trustProxy).toBe(true);
+    expect(parseConfig({ TALLY_TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(parseConfig({ TALLY_TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    for (const good of ['10.0.0.1', '172.16.0.0/12, 192.168.0.0/16', '::1', 'fd00::/8,127.0.0.1/32'])
+      expect(parseConfig({ TALLY_TRUST_PROXY: good }).trustProxy).toBe(good);
+    for (const bad of ['abc', '2', '10.0.0.1,', '10.0.0.0/33', '10.0.0.0/0', 'fd00::/129', '10.0.0.0/8/8', '10.0.0.256', 'dead::beef::1'])
+      expect(() => parseConfig({ TALLY_TRUST_PROXY: bad }), bad).toThrow(/TALLY_TRUST_PROXY/);
+  });
 });
