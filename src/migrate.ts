@@ -1,10 +1,31 @@
-import { parseConfig } from './config.js';
-import { openDatabase } from './db/connect.js';
+import { ConfigError, parseConfig, type Config } from './config.js';
+import { guardStart } from './db/start-guard.js';
 import { createLogger } from './lib/logger.js';
+import { resolveLogFormat } from './lib/start-banner.js';
 
-/** `npm run migrate`: apply pending migrations (as the owner), prepare the api's role, and exit. */
-const config = parseConfig(process.env);
-const log = createLogger(config.logLevel);
-const database = await openDatabase(config, log);
-log.info({ applied: database.applied }, database.applied.length ? 'migrations applied' : 'the database is up to date');
-await database.close();
+/**
+ * `npm run migrate`: apply pending migrations (as the owner), prepare the api's role, and exit. Guarded as the api's
+ * start is (src/db/start-guard.ts): a signal lets the migration in flight end, then stops the embedded Postgres this
+ * opened, which left running would hold the data folder against every later start.
+ */
+const guard = guardStart();
+let config: Config;
+try {
+  config = parseConfig(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`tally: bad configuration: ${err.message}`);
+    process.exit(2);
+  }
+  throw err;
+}
+const log = createLogger(config.logLevel, resolveLogFormat(config.logFormat, process.stdout.isTTY === true));
+try {
+  const database = await guard.open(config, log);
+  log.info({ applied: database.applied }, database.applied.length ? 'migrations applied' : 'the database is up to date');
+  await guard.close();
+} catch (err) {
+  console.error('tally: migrate failed:', err instanceof Error ? err.message : String(err));
+  await guard.close();
+  process.exit(1);
+}

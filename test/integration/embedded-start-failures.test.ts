@@ -37,7 +37,7 @@ interface Started {
   exited: Promise<number | string | null>;
 }
 
-async function spawnApi(env: Record<string, string | undefined>): Promise<Started> {
+async function spawnApi(env: Record<string, string | undefined>, entry = 'src/server.ts'): Promise<Started> {
   const port = await freePort();
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -48,7 +48,7 @@ async function spawnApi(env: Record<string, string | undefined>): Promise<Starte
     ...env,
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -181,4 +181,31 @@ describe('the embedded Postgres when the primary of several api processes fails 
     expect(code, api.output()).toBe(0);
     expect(await livePostmaster(dataDir), `orphaned embedded Postgres (api ended with ${code}); output:\n${api.output()}`).toBeNull();
   }, 120_000);
+});
+
+/**
+ * `npm run migrate` (src/migrate.ts) opens the database as the api's start does: without DATABASE_URL, the embedded
+ * Postgres. Found by the operations review on 2026-12-08: it had neither the start's guard nor any signal handling, so a
+ * SIGTERM while it migrated (a deploy script's timeout, a process manager) ended Node at once and left that Postgres
+ * running on the data folder, and every later `npm start` failed on it; a bad setting ended it with a stack trace.
+ */
+describe('npm run migrate with the embedded Postgres', () => {
+  it('SIGTERM while it migrates stops the embedded Postgres it started', async () => {
+    const dataDir = freshDir();
+    const migrate = await spawnApi({ TALLY_DATA_DIR: dataDir, DATABASE_URL: undefined }, 'src/migrate.ts');
+    await waitFor(() => migrate.output().includes('embedded Postgres is running on loopback'), 90_000, 'the embedded Postgres');
+    migrate.child.kill('SIGTERM');
+    const code = await migrate.exited;
+    expect(
+      await livePostmaster(dataDir),
+      `orphaned embedded Postgres (migrate ended with ${code}); output:\n${migrate.output()}`,
+    ).toBeNull();
+  }, 120_000);
+
+  it('a bad setting is named in one line, without a stack trace, and exits 2 as the api does', async () => {
+    const migrate = await spawnApi({ TALLY_DATA_DIR: freshDir(), DATABASE_URL: 'mysql://x@y/z' }, 'src/migrate.ts');
+    expect(await migrate.exited).toBe(2);
+    expect(migrate.output()).toMatch(/tally: bad configuration: DATABASE_URL: must start with postgres/);
+    expect(migrate.output()).not.toMatch(/\n\s+at /);
+  }, 60_000);
 });
