@@ -4,13 +4,15 @@ import type { SchedulesService } from '../modules/schedules/schedules.service.js
 /**
  * The scheduler of one api replica: every `pollMs` it fires the due ticks of the schedules it can
  * lock (SKIP LOCKED; a tick row per schedule and tick makes each fire once across the replicas),
- * straight on while full pages keep coming. No timer per schedule: a replica that was down finds
- * what it missed in the table.
+ * straight on while full pages keep coming (a poll during a pass starts none). No timer per
+ * schedule: a replica that was down finds what it missed in the table.
  */
 export function startScheduler(deps: { schedules: Pick<SchedulesService, 'fireDue'>; log: Logger; pollMs?: number }) {
   const log = deps.log.child({ job: 'scheduler' });
   let stopped = false;
-  let pass: Promise<void> = Promise.resolve();
+  // The pass in flight, if any: a poll while it runs (a slow or absent database) starts none, rather than
+  // queueing one a poll behind it without bound.
+  let pass: Promise<void> | null = null;
 
   async function run(): Promise<void> {
     try {
@@ -21,7 +23,9 @@ export function startScheduler(deps: { schedules: Pick<SchedulesService, 'fireDu
   }
 
   const timer = setInterval(() => {
-    pass = pass.then(run);
+    pass ??= run().finally(() => {
+      pass = null;
+    });
   }, deps.pollMs ?? 1_000);
   timer.unref();
   return {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { scheduleBudgetEvaluation } from '../../src/jobs/budget-evaluator.js';
 import { scheduleInvoiceFinalizer } from '../../src/jobs/invoice-finalizer.js';
 import { scheduleLogUpkeep } from '../../src/jobs/log-retention.js';
+import { startScheduler } from '../../src/jobs/scheduler.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 
@@ -159,5 +160,35 @@ describe('scheduled jobs stop after their run in flight', () => {
     });
     expect(await settlesWithin(job.stop(), 100)).toBe(true);
     expect(held.started).toBe(0);
+  });
+});
+
+// Found by the operations review on 2026-12-08: the scheduler chained a pass onto the one in flight at every poll,
+// whatever its length. While the database hung or was down (each pass waiting up to its 5 s connection timeout, or a
+// statement its 30 s), a pass a second piled up without bound, and once it answered they all ran back to back.
+describe('the schedules poller', () => {
+  it('starts no pass while one is in flight: a slow database does not queue a pass per poll', async () => {
+    let calls = 0;
+    let release: () => void = () => {};
+    let hang = true;
+    const scheduler = startScheduler({
+      schedules: {
+        fireDue: async () => {
+          calls++;
+          if (hang) await new Promise<void>((r) => (release = r));
+          return 0;
+        },
+      },
+      log: silentLogger(),
+      pollMs: 10,
+    });
+    cleanups.push(() => scheduler.stop());
+    await waitUntil(() => calls === 1, 'the first pass');
+    await sleep(500); // about 50 polls while the pass hangs
+    hang = false;
+    release();
+    await sleep(25);
+    // One pass per poll from now on: two or three here, not the fifty that queued behind the slow one.
+    expect(calls).toBeLessThan(6);
   });
 });
