@@ -59,3 +59,19 @@ describe("docker-compose.yml: the client's address behind nginx", () => {
     await app.close();
   });
 });
+
+describe('deploy/nginx.conf: the api replicas it sends to', () => {
+  it('looks up the api service again as Docker changes it, instead of once at its own start', () => {
+    // Without `resolve` (and the shared zone it needs) nginx resolved `api` once, when it started: api containers
+    // recreated by `docker compose up -d` after a new build, or added with `--scale api=3`, came back on addresses it
+    // did not know, and it went on sending to the old ones (502s) or never to the new ones. `resolver` alone does not
+    // apply to an upstream's servers. Open-source nginx has `resolve` there since 1.27.3.
+    const upstream = /upstream tally_api \{([\s\S]*?)\}/.exec(nginx)?.[1] ?? '';
+    expect(upstream).toMatch(/^\s*zone \S+ \d+[km];/m);
+    expect(upstream).toMatch(/^\s*server api:3000 resolve;/m);
+    expect(nginx).toMatch(/^\s*resolver 127\.0\.0\.11 valid=\d+s;/m);
+    const compose = readFileSync(path.join(__dirname, '../../docker-compose.yml'), 'utf8');
+    const [major = 0, minor = 0] = (/image: nginx:(\d+)\.(\d+)/.exec(compose) ?? []).slice(1).map(Number);
+    expect(major > 1 || minor >= 28, `nginx ${major}.${minor}`).toBe(true);
+  });
+});
