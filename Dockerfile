@@ -11,7 +11,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# No dependency's install script: the build runs its own native step (scripts/build.mjs), esbuild and vite find their
+# binaries in optional packages, and aws-lambda-ric (a dev dependency, for a test) would compile curl from source and
+# stop here for want of cmake.
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
