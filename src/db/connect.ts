@@ -34,9 +34,10 @@ export async function openDatabase(
   let applied: string[];
   let appUrl: string;
   try {
-    // No statement timeout here: a migration may rewrite a large table or build an index, and it runs
-    // once, at start-up, in one transaction under Kysely's lock (docs/operations.md, "Statement timeout").
-    const owner = createDb(server.url, { max: 2, log });
+    // No statement timeout here, not even a default of the server, database or role: a migration may rewrite a large
+    // table or build an index, and it runs once, at start-up, in one transaction under Kysely's lock
+    // (docs/operations.md, "Statement timeout").
+    const owner = createDb(server.url, { max: 2, log, noStatementTimeout: true });
     try {
       applied = await migrateToLatest(owner, undefined, (unknown) =>
         log.warn({ newer: unknown }, 'the database was migrated by a newer release; starting on its schema as it is'),

@@ -26,6 +26,11 @@ export interface PoolOptions {
   statementTimeoutMs?: number;
   /** The sessions' `idle_in_transaction_session_timeout`: the server ends a session left idle in a transaction this long. */
   idleInTransactionTimeoutMs?: number;
+  /**
+   * No statement timeout at all (`statement_timeout` = 0 at each connection's start), whatever the server, the
+   * database or the role sets by default: for the owner's connection, whose migrations may run long.
+   */
+  noStatementTimeout?: boolean;
 }
 
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
@@ -33,7 +38,7 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
-    options: '-c TimeZone=UTC',
+    options: options.noStatementTimeout ? '-c TimeZone=UTC -c statement_timeout=0' : '-c TimeZone=UTC',
     application_name: 'tally',
     types,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
