@@ -180,11 +180,18 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   if (logFormat !== 'auto' && logFormat !== 'pretty' && logFormat !== 'json')
     throw new ConfigError('LOG_FORMAT', 'must be auto, pretty or json');
   const host = env.HOST?.trim() || '127.0.0.1';
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const adminPort = env.TALLY_ADMIN_PORT?.trim() ? int(env, 'TALLY_ADMIN_PORT', 0, 0, 65535) : null;
+  const adminHost = env.TALLY_ADMIN_HOST?.trim() || '127.0.0.1';
+  // Said here: the listen would fail with "address already in use" on a port nothing else holds.
+  const anyAddress = (h: string) => h === '0.0.0.0' || h === '::';
+  if (adminPort !== null && adminPort !== 0 && adminPort === port && (adminHost === host || anyAddress(host) || anyAddress(adminHost)))
+    throw new ConfigError('TALLY_ADMIN_PORT', `is PORT's ${port} on the same address: the admin listener needs a port of its own`);
   return {
-    port: int(env, 'PORT', 3000, 0, 65535),
+    port,
     host,
-    adminPort: env.TALLY_ADMIN_PORT?.trim() ? int(env, 'TALLY_ADMIN_PORT', 0, 0, 65535) : null,
-    adminHost: env.TALLY_ADMIN_HOST?.trim() || '127.0.0.1',
+    adminPort,
+    adminHost,
     databaseUrl,
     appDatabaseUrl,
     dataDir: resolve(env.TALLY_DATA_DIR?.trim() || './.tally'),

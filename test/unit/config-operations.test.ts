@@ -57,4 +57,15 @@ describe('operations settings', () => {
     for (const bad of ['abc', '2', '10.0.0.1,', '10.0.0.0/33', '10.0.0.0/0', 'fd00::/129', '10.0.0.0/8/8', '10.0.0.256', 'dead::beef::1'])
       expect(() => parseConfig({ TALLY_TRUST_PROXY: bad }), bad).toThrow(/TALLY_TRUST_PROXY/);
   });
+
+  // Found by the operations review on 2026-12-08: the api then failed to start with "listen EADDRINUSE: address
+  // already in use 127.0.0.1:3000", sending the operator to look for another process on a port that was free.
+  it("refuses TALLY_ADMIN_PORT on the public listener's own port and address, naming it", () => {
+    expect(() => parseConfig({ TALLY_ADMIN_PORT: '3000' })).toThrow(/TALLY_ADMIN_PORT.*PORT/);
+    expect(() => parseConfig({ PORT: '8080', TALLY_ADMIN_PORT: '8080', HOST: '0.0.0.0' })).toThrow(/TALLY_ADMIN_PORT/);
+    expect(() => parseConfig({ PORT: '8080', TALLY_ADMIN_PORT: '8080', TALLY_ADMIN_HOST: '::' })).toThrow(/TALLY_ADMIN_PORT/);
+    // Another address, or the kernel's choice of port: no clash.
+    expect(parseConfig({ PORT: '8080', TALLY_ADMIN_PORT: '8080', TALLY_ADMIN_HOST: '10.0.0.5' }).adminPort).toBe(8080);
+    expect(parseConfig({ PORT: '0', TALLY_ADMIN_PORT: '0' }).adminPort).toBe(0);
+  });
 });
