@@ -1,6 +1,6 @@
 import { ApiError, type LogEvent } from '../api.js';
 import { field, h, replace, select } from '../dom.js';
-import { dateTime } from '../format.js';
+import { dateTime, int } from '../format.js';
 import type { PageContext } from '../page.js';
 import { busy, errorText, statusLine } from '../ui.js';
 
@@ -11,6 +11,12 @@ const RANGES: [string, string][] = [
   ['604800', 'Last 7 days'],
   ['2592000', 'Last 30 days'],
 ];
+
+/**
+ * A live tail keeps this many lines, the newest: a chatty function (or the range's replay) would otherwise
+ * grow the page until the tab runs out of memory. Search pages further back.
+ */
+const TAIL_LINES = 1000;
 
 /** The api has no logs route (an older server): said once, plainly, instead of an error per search. */
 const unavailable = (err: unknown) => err instanceof ApiError && err.status === 404 && err.code === 'ROUTE_NOT_FOUND';
@@ -91,14 +97,23 @@ export async function logsPage(ctx: PageContext) {
     status.textContent = `Following ${fn.value}…`;
     // The server replays the range's stored lines, then follows, each line once: the list starts over.
     const { from, filter: f, requestId: r } = query();
+    const name = fn.value;
+    let dropped = false;
     replace(lines);
     more.hidden = true;
     ctx.api
       .followLogs(
-        fn.value,
+        name,
         { from, filter: f, requestId: r },
         (e) => {
           lines.append(line(e));
+          if (lines.childElementCount > TAIL_LINES) {
+            lines.firstElementChild?.remove();
+            if (!dropped && tail === mine) {
+              dropped = true;
+              status.textContent = `Following ${name}: the newest ${int(TAIL_LINES)} lines are shown, older lines are dropped (search to page back).`;
+            }
+          }
           lines.scrollTop = lines.scrollHeight;
         },
         mine.signal,

@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, newTenant } from '../helpers/app.js';
+import { removeTestDir } from '../helpers/cleanup.js';
+import { injectDeploy, useFunctionsApp } from '../helpers/functions.js';
+
+// The console against what a busy account really has: a chatty function's log followed live, and
+// the like. Debian's chromium through playwright-core, as test/e2e/console.test.ts launches it.
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'];
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
+}, 120_000);
+const t = useFunctionsApp({ executor: false });
+
+let context: BrowserContext;
+let profile: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test does it as root)`);
+  profile = mkdtempSync(join(tmpdir(), 'tally-console-bounds-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (profile) await removeTestDir(profile);
+});
+
+/** A new page signed in with `key`, on `hash`. */
+async function signedIn(key: string, hash: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${t.base}/console`);
+  await page.getByLabel('Account key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Functions' }).waitFor();
+  await page.goto(`${t.base}/console/${hash}`);
+  return page;
+}
+
+/** `count` log lines of one invocation of `functionName`, reported as its executor would. */
+async function postLines(executorKey: string, accountId: string, functionName: string, count: number, prefix: string) {
+  const now = Date.now();
+  const r = await t.app.inject({
+    method: 'POST',
+    url: '/v1/logs',
+    headers: bearer(executorKey),
+    payload: {
+      invocations: [
+        {
+          requestId: randomUUID(),
+          accountId,
+          functionName,
+          architecture: 'x86_64',
+          memoryMb: 128,
+          lines: Array.from({ length: count }, (_, i) => ({ seq: i, timestamp: now - count + i, message: `${prefix} ${i}` })),
+        },
+      ],
+    },
+  });
+  expect(r.statusCode, r.body).toBeLessThan(300);
+}
+
+describe('the console, with a busy account', () => {
+  it('keeps a live tail to its newest lines instead of growing the page without bound', async () => {
+    const tenant = await newTenant(t.app);
+    await injectDeploy(t.app, tenant.accountKey, 'chatty');
+    await postLines(tenant.executorKey, tenant.id, 'chatty', 2500, 'line');
+    const page = await signedIn(tenant.accountKey, '#/logs?function=chatty');
+    await page.getByRole('heading', { level: 1, name: 'Logs' }).waitFor();
+    await page.getByRole('button', { name: 'Live tail' }).click();
+    const lines = page.getByRole('log', { name: 'Log lines' }).locator('li');
+    // The replay of the range ends with its newest line; then one more arrives while following.
+    await lines.filter({ hasText: 'line 2499' }).waitFor({ timeout: 20_000 });
+    await postLines(tenant.executorKey, tenant.id, 'chatty', 1, 'later');
+    await lines.filter({ hasText: 'later 0' }).waitFor({ timeout: 20_000 });
+    const count = await lines.count();
+    expect(count).toBeLessThanOrEqual(1000);
+    await expect(lines.first().textContent()).resolves.not.toContain('line 0');
+    await page.getByText(/older lines/).waitFor();
+    await page.close();
+  }, 120_000);
+});
