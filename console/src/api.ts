@@ -72,32 +72,39 @@ function toError(response: Response, answer: unknown): ApiError {
   return new ApiError(response.status, 'HTTP_ERROR', `${response.status} ${response.statusText}`, requestId);
 }
 
-/** The client's `{ data, error, response }` to the data, or an ApiError. */
-async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
-  const { data, error, response } = await call;
-  if (!response.ok) throw toError(response, error);
-  return data as T;
-}
-
 /** Text bodies (CSV, HTML, a function's answer) and raw uploads go through the same client unparsed. */
 const raw = { bodySerializer: (b: unknown) => b as BodyInit, parseAs: 'text' as const };
 
-export function createApi(key: string, baseUrl = location.origin) {
-  const client = createTallyClient({ baseUrl, key });
-  const opts = { cache: 'no-store' as const, credentials: 'omit' as const };
+/**
+ * `onUnauthorized` hears every 401 (a key revoked or expired while the console is open, whichever call
+ * meets it first: a page, a form, a live tail), so the console signs out wherever it happens.
+ */
+export function createApi(key: string, opts: { baseUrl?: string; onUnauthorized?: () => void } = {}) {
+  const client = createTallyClient({ baseUrl: opts.baseUrl ?? location.origin, key });
+  const refused = (err: ApiError) => {
+    if (err.status === 401) opts.onUnauthorized?.();
+    return err;
+  };
+  /** The client's `{ data, error, response }` to the data, or an ApiError. */
+  const ok = async <T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> => {
+    const { data, error, response } = await call;
+    if (!response.ok) throw refused(toError(response, error));
+    return data as T;
+  };
+  const fetchOpts = { cache: 'no-store' as const, credentials: 'omit' as const };
   const fn = (name: string) => ({ path: { name } });
 
   return {
     /** Checks the key: the account's month-to-date cost names the account. */
-    currentCost: () => ok(client.GET('/v1/cost/current', opts)),
-    account: (id: string) => ok(client.GET('/v1/accounts/{id}', { params: { path: { id } }, ...opts })),
+    currentCost: () => ok(client.GET('/v1/cost/current', fetchOpts)),
+    account: (id: string) => ok(client.GET('/v1/accounts/{id}', { params: { path: { id } }, ...fetchOpts })),
 
-    listFunctions: async () => (await ok(client.GET('/v1/functions', { params: { query: { limit: 1000 } }, ...opts }))).functions,
-    getFunction: (name: string) => ok(client.GET('/v1/functions/{name}', { params: fn(name), ...opts })),
-    versions: async (name: string) => (await ok(client.GET('/v1/functions/{name}/versions', { params: fn(name), ...opts }))).versions,
+    listFunctions: async () => (await ok(client.GET('/v1/functions', { params: { query: { limit: 1000 } }, ...fetchOpts }))).functions,
+    getFunction: (name: string) => ok(client.GET('/v1/functions/{name}', { params: fn(name), ...fetchOpts })),
+    versions: async (name: string) => (await ok(client.GET('/v1/functions/{name}/versions', { params: fn(name), ...fetchOpts }))).versions,
     /** A new function from a zip (settings in the query string), or new code for an existing one. */
     deploy: async (settings: DeploySettings, zip: Blob, exists: boolean): Promise<FunctionConfig> => {
-      const upload = { ...raw, parseAs: 'json' as const, body: zip as never, headers: { 'content-type': 'application/zip' }, ...opts };
+      const upload = { ...raw, parseAs: 'json' as const, body: zip as never, headers: { 'content-type': 'application/zip' }, ...fetchOpts };
       if (exists) return ok(client.PUT('/v1/functions/{name}/code', { params: fn(settings.name), ...upload }));
       const query = settings as NonNullable<operations['createFunction']['parameters']['query']>;
       return ok(client.POST('/v1/functions', { params: { query }, ...upload }));
@@ -108,9 +115,9 @@ export function createApi(key: string, baseUrl = location.origin) {
         body: payload as never,
         headers: { 'content-type': 'application/json' },
         ...raw,
-        ...opts,
+        ...fetchOpts,
       });
-      if (!response.ok) throw toError(response, error);
+      if (!response.ok) throw refused(toError(response, error));
       const h = response.headers;
       const tail = h.get('x-tally-log-result');
       return {
@@ -124,7 +131,8 @@ export function createApi(key: string, baseUrl = location.origin) {
       };
     },
 
-    logs: (name: string, query: LogQuery) => ok(client.GET('/v1/functions/{name}/logs', { params: { path: { name }, query }, ...opts })),
+    logs: (name: string, query: LogQuery) =>
+      ok(client.GET('/v1/functions/{name}/logs', { params: { path: { name }, query }, ...fetchOpts })),
     /**
      * Follows a function's log (Server-Sent Events over fetch: EventSource cannot send the key in a
      * header, and the key never goes in a URL). Resolves when the stream ends or `signal` aborts.
@@ -136,9 +144,9 @@ export function createApi(key: string, baseUrl = location.origin) {
           headers: { accept: 'text/event-stream' },
           parseAs: 'stream',
           signal,
-          ...opts,
+          ...fetchOpts,
         });
-        if (!response.ok) throw toError(response, error ?? (await response.text().catch(() => null)));
+        if (!response.ok) throw refused(toError(response, error ?? (await response.text().catch(() => null))));
         if (!data) return;
         const reader = (data as ReadableStream<BufferSource>).pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
@@ -157,7 +165,11 @@ export function createApi(key: string, baseUrl = location.origin) {
             }
             if (data.length === 0) continue;
             const parsed = JSON.parse(data.join('\n')) as LogEvent & { code?: string };
-            if (event === 'error') throw new ApiError(500, parsed.code ?? 'FOLLOW_FAILED', parsed.message, null);
+            if (event === 'error') {
+              // The follower ends with UNAUTHENTICATED when the key is revoked while it streams.
+              const status = parsed.code === 'UNAUTHENTICATED' ? 401 : 500;
+              throw refused(new ApiError(status, parsed.code ?? 'FOLLOW_FAILED', parsed.message, null));
+            }
             if (event === 'log' || event === 'message') onEvent(parsed);
           }
         }
@@ -168,26 +180,26 @@ export function createApi(key: string, baseUrl = location.origin) {
     },
 
     usage: (query: { from: string; to: string; granularity: 'hour' | 'day' | 'month'; groupBy?: 'function' | 'architecture' }) =>
-      ok(client.GET('/v1/usage', { params: { query }, ...opts })),
+      ok(client.GET('/v1/usage', { params: { query }, ...fetchOpts })),
 
-    invoices: async () => (await ok(client.GET('/v1/invoices', { params: { query: { limit: 100 } }, ...opts }))).invoices,
-    invoice: (id: string) => ok(client.GET('/v1/invoices/{id}', { params: { path: { id } }, ...opts })),
+    invoices: async () => (await ok(client.GET('/v1/invoices', { params: { query: { limit: 100 } }, ...fetchOpts }))).invoices,
+    invoice: (id: string) => ok(client.GET('/v1/invoices/{id}', { params: { path: { id } }, ...fetchOpts })),
     invoiceCsv: (id: string) =>
       ok(
-        client.GET('/v1/invoices/{id}', { params: { path: { id } }, headers: { accept: 'text/csv' }, ...raw, ...opts }),
+        client.GET('/v1/invoices/{id}', { params: { path: { id } }, headers: { accept: 'text/csv' }, ...raw, ...fetchOpts }),
       ) as Promise<string>,
     invoiceHtml: (id: string) =>
       ok(
-        client.GET('/v1/invoices/{id}', { params: { path: { id } }, headers: { accept: 'text/html' }, ...raw, ...opts }),
+        client.GET('/v1/invoices/{id}', { params: { path: { id } }, headers: { accept: 'text/html' }, ...raw, ...fetchOpts }),
       ) as Promise<string>,
     lineUsage: (id: string, lineId: string) =>
-      ok(client.GET('/v1/invoices/{id}/lines/{lineId}/usage', { params: { path: { id, lineId }, query: {} }, ...opts })),
+      ok(client.GET('/v1/invoices/{id}/lines/{lineId}/usage', { params: { path: { id, lineId }, query: {} }, ...fetchOpts })),
 
-    budgets: async () => (await ok(client.GET('/v1/budgets', { params: { query: { limit: 100 } }, ...opts }))).budgets,
-    createBudget: (body: CreateBudget) => ok(client.POST('/v1/budgets', { body, ...opts })),
-    deleteBudget: (id: string) => ok(client.DELETE('/v1/budgets/{id}', { params: { path: { id } }, ...opts })),
-    alerts: async () => (await ok(client.GET('/v1/alerts', { params: { query: { limit: 100 } }, ...opts }))).alerts,
-    alert: (id: string): Promise<Alert> => ok(client.GET('/v1/alerts/{id}', { params: { path: { id } }, ...opts })),
+    budgets: async () => (await ok(client.GET('/v1/budgets', { params: { query: { limit: 100 } }, ...fetchOpts }))).budgets,
+    createBudget: (body: CreateBudget) => ok(client.POST('/v1/budgets', { body, ...fetchOpts })),
+    deleteBudget: (id: string) => ok(client.DELETE('/v1/budgets/{id}', { params: { path: { id } }, ...fetchOpts })),
+    alerts: async () => (await ok(client.GET('/v1/alerts', { params: { query: { limit: 100 } }, ...fetchOpts }))).alerts,
+    alert: (id: string): Promise<Alert> => ok(client.GET('/v1/alerts/{id}', { params: { path: { id } }, ...fetchOpts })),
   };
 }
 

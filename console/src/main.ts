@@ -105,6 +105,15 @@ function signOut() {
   void render();
 }
 
+/** The api refused the key (revoked, expired): back to sign-in, once, whichever call met it first. */
+function refused(key: string) {
+  if (loadSession()?.key !== key) return;
+  leave?.abort();
+  clearSession();
+  announce('Your key was refused; sign in again.');
+  void render();
+}
+
 async function render() {
   leave?.abort();
   leave = new AbortController();
@@ -118,7 +127,7 @@ async function render() {
     return;
   }
   const ctx: PageContext = {
-    api: createApi(session.key),
+    api: createApi(session.key, { onUnauthorized: () => refused(session.key) }),
     session,
     query,
     announce,
@@ -134,11 +143,8 @@ async function render() {
     if (ctx.signal.aborted) return;
     replace(main, node);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) {
-      clearSession();
-      announce('Your key was refused; sign in again.');
-      return render();
-    }
+    // A refused key has already signed out (the api's onUnauthorized).
+    if (ctx.signal.aborted || (err instanceof ApiError && err.status === 401)) return;
     replace(main, h('h1', { tabindex: -1 }, 'Something went wrong'), errorBox(err));
   }
   const heading = main.querySelector<HTMLElement>('h1');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, newTenant } from '../helpers/app.js';
+import { admin, bearer, newTenant } from '../helpers/app.js';
 import { removeTestDir } from '../helpers/cleanup.js';
 import { injectDeploy, useFunctionsApp } from '../helpers/functions.js';
 
@@ -45,6 +45,18 @@ async function signedIn(key: string, hash: string): Promise<Page> {
   await page.getByRole('heading', { level: 1, name: 'Functions' }).waitFor();
   await page.goto(`${t.base}/console/${hash}`);
   return page;
+}
+
+/** A second account key of `accountId`, which the test revokes. */
+async function extraKey(accountId: string) {
+  const r = await t.app.inject({ method: 'POST', url: `/v1/accounts/${accountId}/keys`, headers: admin, payload: { role: 'account' } });
+  expect(r.statusCode, r.body).toBe(201);
+  const { id, key } = r.json() as { id: string; key: string };
+  const revoke = async () => {
+    const d = await t.app.inject({ method: 'DELETE', url: `/v1/keys/${id}`, headers: admin });
+    expect(d.statusCode, d.body).toBe(200);
+  };
+  return { key, revoke };
 }
 
 /** `count` log lines of one invocation of `functionName`, reported as its executor would. */
@@ -89,4 +101,32 @@ describe('the console, with a busy account', () => {
     await page.getByText(/older lines/).waitFor();
     await page.close();
   }, 120_000);
+
+  it('signs out when the key is revoked while a form is used, as it does when a page loads', async () => {
+    const tenant = await newTenant(t.app);
+    const { key, revoke } = await extraKey(tenant.id);
+    const page = await signedIn(key, '#/budgets');
+    await page.getByRole('heading', { level: 1, name: 'Budgets and alerts' }).waitFor();
+    await revoke();
+    await page.getByLabel('Amount (USD per month)').fill('10.00');
+    await page.getByRole('button', { name: 'Create budget' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in to Tally' }).waitFor({ timeout: 10_000 });
+    expect(await page.evaluate<unknown>("sessionStorage.getItem('tally.key')")).toBeNull();
+    await page.close();
+  }, 60_000);
+
+  it('signs out when the key is revoked during a live tail', async () => {
+    const tenant = await newTenant(t.app);
+    await injectDeploy(t.app, tenant.accountKey, 'tailed');
+    const { key, revoke } = await extraKey(tenant.id);
+    const page = await signedIn(key, '#/logs?function=tailed');
+    await page.getByRole('heading', { level: 1, name: 'Logs' }).waitFor();
+    await page.getByRole('button', { name: 'Live tail' }).click();
+    await page.getByText('Following tailed…').waitFor();
+    await revoke();
+    // The follower rechecks its key every few seconds, then ends with an UNAUTHENTICATED event.
+    await page.getByRole('heading', { level: 1, name: 'Sign in to Tally' }).waitFor({ timeout: 30_000 });
+    expect(await page.evaluate<unknown>("sessionStorage.getItem('tally.key')")).toBeNull();
+    await page.close();
+  }, 60_000);
 });
