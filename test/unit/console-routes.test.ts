@@ -54,6 +54,26 @@ describe('/console', () => {
     await app.close();
   });
 
+  it('serves the console once it is built, without a restart, as the not-built page promises', async () => {
+    const dir = join(tmp, 'built-later');
+    const app = await serve(dir);
+    const before = await app.inject({ url: '/console' });
+    expect(before.statusCode).toBe(503);
+    expect(before.body).toContain('then reload this page');
+    // `npm run build:console` while the api runs.
+    mkdirSync(join(dir, 'assets'), { recursive: true });
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Tally console</title>');
+    writeFileSync(join(dir, 'assets', 'index-abc.js'), 'console.log(1)');
+    for (const url of ['/console', '/console/']) {
+      const page = await app.inject({ url });
+      expect(page.statusCode, url).toBe(200);
+      expect(page.body).toContain('<title>Tally console</title>');
+      expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    }
+    expect((await app.inject({ url: '/console/assets/index-abc.js' })).statusCode).toBe(200);
+    await app.close();
+  });
+
   it('looks for the build beside the code: console/dist in a checkout, dist/console/dist when compiled', () => {
     expect(DEFAULT_CONSOLE_DIR.replace(/\/$/, '')).toMatch(/\/console\/dist$/);
   });

@@ -43,20 +43,21 @@ function pageHeaders(reply: FastifyReply) {
 
 /**
  * The web console at /console: the built single-page app (hash routes, so /console and its assets
- * are all there is). Without a build, every console path answers 503 saying how to build it.
+ * are all there is). Without a build, every console path answers 503 saying how to build it, until
+ * the build appears: the page says to build and reload, so no restart is needed.
  */
 export function consoleRoutes(opts: { dir?: string } = {}): FastifyPluginAsync {
   const dir = opts.dir ?? DEFAULT_CONSOLE_DIR;
+  const index = join(dir, 'index.html');
   return async (app) => {
-    if (!existsSync(join(dir, 'index.html'))) {
-      const notBuilt = async (_req: unknown, reply: FastifyReply) => {
-        pageHeaders(reply);
-        return reply.code(503).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT);
-      };
-      app.get('/console', { schema: { hide: true } }, notBuilt);
-      app.get('/console/*', { schema: { hide: true } }, notBuilt);
-      return;
-    }
+    // Once seen, the build is taken as there (a rebuild replaces its files in place).
+    let built = existsSync(index);
+    app.addHook('onRequest', async (_req, reply) => {
+      built ||= existsSync(index);
+      if (built) return;
+      pageHeaders(reply);
+      return reply.code(503).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT);
+    });
     const assets = join(dir, 'assets');
     await app.register(fastifyStatic, {
       root: dir,
@@ -64,6 +65,8 @@ export function consoleRoutes(opts: { dir?: string } = {}): FastifyPluginAsync {
       schemaHide: true,
       index: 'index.html',
       redirect: false,
+      // A missing build is the 503 above, not a warning at start.
+      suppressWarning: true,
       // Built assets carry a content hash in their names: cached for good. The page itself never.
       setHeaders: (reply, path) => {
         reply.header('cache-control', path.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache');
