@@ -59,8 +59,8 @@ async function extraKey(accountId: string) {
   return { key, revoke };
 }
 
-/** `count` log lines of one invocation of `functionName`, reported as its executor would. */
-async function postLines(executorKey: string, accountId: string, functionName: string, count: number, prefix: string) {
+/** `count` log lines of one invocation of `functionName`, reported as its executor would, `gapMs` apart up to now. */
+async function postLines(executorKey: string, accountId: string, functionName: string, count: number, prefix: string, gapMs = 1) {
   const now = Date.now();
   const r = await t.app.inject({
     method: 'POST',
@@ -74,7 +74,7 @@ async function postLines(executorKey: string, accountId: string, functionName: s
           functionName,
           architecture: 'x86_64',
           memoryMb: 128,
-          lines: Array.from({ length: count }, (_, i) => ({ seq: i, timestamp: now - count + i, message: `${prefix} ${i}` })),
+          lines: Array.from({ length: count }, (_, i) => ({ seq: i, timestamp: now - (count - i) * gapMs, message: `${prefix} ${i}` })),
         },
       ],
     },
@@ -127,6 +127,27 @@ describe('the console, with a busy account', () => {
     // The follower rechecks its key every few seconds, then ends with an UNAUTHENTICATED event.
     await page.getByRole('heading', { level: 1, name: 'Sign in to Tally' }).waitFor({ timeout: 30_000 });
     expect(await page.evaluate<unknown>("sessionStorage.getItem('tally.key')")).toBeNull();
+    await page.close();
+  }, 60_000);
+
+  it("'Load more' goes on with the search that was made, not the form's later state or a later clock", async () => {
+    const tenant = await newTenant(t.app);
+    await injectDeploy(t.app, tenant.accountKey, 'paged');
+    // 300 lines over the last 10 minutes, 2 s apart.
+    await postLines(tenant.executorKey, tenant.id, 'paged', 300, 'line', 2_000);
+    const page = await signedIn(tenant.accountKey, '#/logs?function=paged');
+    await page.getByRole('heading', { level: 1, name: 'Logs' }).waitFor();
+    await page.getByLabel('Time range').selectOption('900');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const lines = page.getByRole('log', { name: 'Log lines' }).locator('li');
+    await page.getByText('200 lines, more available.').waitFor();
+    // The reader takes 8 minutes over the first page and types a filter without searching again.
+    await page.clock.setFixedTime(new Date(Date.now() + 8 * 60_000));
+    await page.getByLabel('Text filter').fill('line 29');
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByText(/^300 lines\.$/).waitFor({ timeout: 10_000 });
+    expect(await lines.count()).toBe(300);
+    await expect(lines.last().textContent()).resolves.toContain('line 299');
     await page.close();
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { ApiError, type LogEvent } from '../api.js';
+import { ApiError, type LogEvent, type LogQuery } from '../api.js';
 import { field, h, replace, select } from '../dom.js';
 import { dateTime, int } from '../format.js';
 import type { PageContext } from '../page.js';
@@ -38,6 +38,8 @@ export async function logsPage(ctx: PageContext) {
   const status = statusLine();
   const lines = h('ol', { class: 'log-lines', role: 'log', 'aria-live': 'polite', 'aria-label': 'Log lines', tabindex: 0 });
   let cursor: string | null = null;
+  /** The search the list shows: 'Load more' goes on with it, whatever the form or the clock says since. */
+  let searched: { name: string; query: LogQuery } | null = null;
   let tail: AbortController | null = null;
 
   const line = (e: LogEvent) =>
@@ -59,7 +61,8 @@ export async function logsPage(ctx: PageContext) {
 
   const load = async (append: boolean) => {
     if (!fn.value) return 'No function to search: deploy one first.';
-    const page = await ctx.api.logs(fn.value, { ...query(), cursor: append ? (cursor ?? undefined) : undefined });
+    if (!append || !searched) searched = { name: fn.value, query: query() };
+    const page = await ctx.api.logs(searched.name, { ...searched.query, cursor: append ? (cursor ?? undefined) : undefined });
     if (!append) replace(lines);
     lines.append(...page.events.map(line));
     cursor = page.nextCursor;
