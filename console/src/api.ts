@@ -99,7 +99,16 @@ export function createApi(key: string, opts: { baseUrl?: string; onUnauthorized?
     currentCost: () => ok(client.GET('/v1/cost/current', fetchOpts)),
     account: (id: string) => ok(client.GET('/v1/accounts/{id}', { params: { path: { id } }, ...fetchOpts })),
 
-    listFunctions: async () => (await ok(client.GET('/v1/functions', { params: { query: { limit: 1000 } }, ...fetchOpts }))).functions,
+    /** Every function, page after page (a page holds at most 1,000; the deploy form needs every name). */
+    listFunctions: async () => {
+      const all: FunctionConfig[] = [];
+      for (let after: string | undefined; ; ) {
+        const page = await ok(client.GET('/v1/functions', { params: { query: { limit: 1000, after } }, ...fetchOpts }));
+        all.push(...page.functions);
+        if (!page.next) return all;
+        after = page.next;
+      }
+    },
     getFunction: (name: string) => ok(client.GET('/v1/functions/{name}', { params: fn(name), ...fetchOpts })),
     versions: async (name: string) => (await ok(client.GET('/v1/functions/{name}/versions', { params: fn(name), ...fetchOpts }))).versions,
     /** A new function from a zip (settings in the query string), or new code for an existing one. */

@@ -8,7 +8,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, bearer, newTenant } from '../helpers/app.js';
 import { removeTestDir } from '../helpers/cleanup.js';
-import { injectDeploy, useFunctionsApp } from '../helpers/functions.js';
+import { injectDeploy, makeZip, NODE_ECHO, useFunctionsApp } from '../helpers/functions.js';
 
 // The console against what a busy account really has: a chatty function's log followed live, and
 // the like. Debian's chromium through playwright-core, as test/e2e/console.test.ts launches it.
@@ -150,4 +150,27 @@ describe('the console, with a busy account', () => {
     await expect(lines.last().textContent()).resolves.toContain('line 299');
     await page.close();
   }, 60_000);
+
+  it('lists every function, past the first page of 1,000, and deploys new code to the last one', async () => {
+    const tenant = await newTenant(t.app);
+    const names = Array.from({ length: 1001 }, (_, i) => `fn-${String(i).padStart(4, '0')}`);
+    for (let i = 0; i < names.length; i += 25) {
+      await Promise.all(names.slice(i, i + 25).map((n) => injectDeploy(t.app, tenant.accountKey, n)));
+    }
+    const page = await signedIn(tenant.accountKey, '#/functions');
+    await page.getByRole('link', { name: 'fn-0000' }).waitFor();
+    await page.getByRole('link', { name: 'fn-1000' }).waitFor({ timeout: 10_000 });
+    // The list page's deploy form gives an existing name a new version (not a 409 'already exists').
+    await page.getByLabel('Function name').fill('fn-1000');
+    await page.getByLabel('Code (.zip)').setInputFiles({
+      name: 'code.zip',
+      mimeType: 'application/zip',
+      buffer: makeZip([{ name: 'index.js', data: NODE_ECHO }]),
+    });
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'fn-1000' }).waitFor({ timeout: 10_000 });
+    const fn = await t.app.inject({ url: '/v1/functions/fn-1000', headers: bearer(tenant.accountKey) });
+    expect(fn.json()).toMatchObject({ latestVersion: 2 });
+    await page.close();
+  }, 180_000);
 });
