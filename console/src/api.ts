@@ -110,7 +110,9 @@ export function createApi(key: string, opts: { baseUrl?: string; onUnauthorized?
       }
     },
     getFunction: (name: string) => ok(client.GET('/v1/functions/{name}', { params: fn(name), ...fetchOpts })),
-    versions: async (name: string) => (await ok(client.GET('/v1/functions/{name}/versions', { params: fn(name), ...fetchOpts }))).versions,
+    /** Versions after `after` (oldest first, at most `limit`). */
+    versions: async (name: string, after = 0, limit = 1000) =>
+      (await ok(client.GET('/v1/functions/{name}/versions', { params: { ...fn(name), query: { after, limit } }, ...fetchOpts }))).versions,
     /** A new function from a zip (settings in the query string), or new code for an existing one. */
     deploy: async (settings: DeploySettings, zip: Blob, exists: boolean): Promise<FunctionConfig> => {
       const upload = { ...raw, parseAs: 'json' as const, body: zip as never, headers: { 'content-type': 'application/zip' }, ...fetchOpts };

@@ -8,7 +8,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, bearer, newTenant } from '../helpers/app.js';
 import { removeTestDir } from '../helpers/cleanup.js';
-import { injectDeploy, makeZip, NODE_ECHO, useFunctionsApp } from '../helpers/functions.js';
+import { b64, injectDeploy, makeZip, NODE_ECHO, useFunctionsApp } from '../helpers/functions.js';
 
 // The console against what a busy account really has: a chatty function's log followed live, and
 // the like. Debian's chromium through playwright-core, as test/e2e/console.test.ts launches it.
@@ -171,6 +171,26 @@ describe('the console, with a busy account', () => {
     await page.getByRole('heading', { level: 1, name: 'fn-1000' }).waitFor({ timeout: 10_000 });
     const fn = await t.app.inject({ url: '/v1/functions/fn-1000', headers: bearer(tenant.accountKey) });
     expect(fn.json()).toMatchObject({ latestVersion: 2 });
+    await page.close();
+  }, 180_000);
+
+  it("shows a function's newest versions when it has more than a page of them", async () => {
+    const tenant = await newTenant(t.app);
+    await injectDeploy(t.app, tenant.accountKey, 'busy');
+    // Deployed on every commit: 1,001 new versions after the first.
+    for (let i = 0; i < 1001; i++) {
+      const r = await t.app.inject({
+        method: 'PUT',
+        url: '/v1/functions/busy/code',
+        headers: bearer(tenant.accountKey),
+        payload: { zipFile: b64(makeZip([{ name: 'index.js', data: `${NODE_ECHO}// build ${i}\n` }])) },
+      });
+      expect(r.statusCode, r.body).toBe(200);
+    }
+    const page = await signedIn(tenant.accountKey, '#/functions/busy');
+    await page.getByRole('heading', { level: 1, name: 'busy' }).waitFor();
+    const versions = page.getByRole('region', { name: /versions/i }).locator('tbody tr');
+    await expect(versions.last().locator('td').first().textContent()).resolves.toBe('1002');
     await page.close();
   }, 180_000);
 });

@@ -1,6 +1,6 @@
 import type { FunctionConfig } from '../api.js';
 import { facts, field, h, link, replace, select, table } from '../dom.js';
-import { bytes, dateTime } from '../format.js';
+import { bytes, dateTime, int } from '../format.js';
 import type { PageContext } from '../page.js';
 import { busy, statusLine } from '../ui.js';
 
@@ -97,8 +97,13 @@ function deployForm(ctx: PageContext, existing: Set<string>, fixedName?: string)
   return form;
 }
 
+/** The versions table shows this many, the newest: a function deployed on every commit has thousands. */
+const VERSIONS_SHOWN = 1000;
+
 export async function functionPage(ctx: PageContext, name: string) {
-  const [fn, versions] = await Promise.all([ctx.api.getFunction(name), ctx.api.versions(name)]);
+  const fn = await ctx.api.getFunction(name);
+  const after = Math.max(0, fn.latestVersion - VERSIONS_SHOWN);
+  const versions = await ctx.api.versions(name, after, VERSIONS_SHOWN);
   return h(
     'section',
     null,
@@ -106,7 +111,7 @@ export async function functionPage(ctx: PageContext, name: string) {
     h('h1', null, fn.name),
     h('div', { class: 'grid' }, configuration(fn), invokeForm(ctx, fn)),
     table(
-      'Versions, oldest first',
+      after > 0 ? `The newest ${int(VERSIONS_SHOWN)} versions, oldest first` : 'Versions, oldest first',
       ['Version', 'Runtime', 'Handler', 'Memory', 'Code SHA-256', 'Size', 'Made'],
       versions.map((v) => [
         String(v.version),
