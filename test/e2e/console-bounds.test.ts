@@ -193,4 +193,38 @@ describe('the console, with a busy account', () => {
     await expect(versions.last().locator('td').first().textContent()).resolves.toBe('1002');
     await page.close();
   }, 180_000);
+
+  it('shows the logs of the function chosen last, not of a slower search it replaced', async () => {
+    const tenant = await newTenant(t.app);
+    await injectDeploy(t.app, tenant.accountKey, 'first');
+    await injectDeploy(t.app, tenant.accountKey, 'second');
+    await postLines(tenant.executorKey, tenant.id, 'first', 3, 'from first');
+    await postLines(tenant.executorKey, tenant.id, 'second', 2, 'from second');
+    const page = await signedIn(tenant.accountKey, '#/functions');
+    await page.getByRole('heading', { level: 1, name: 'Functions' }).waitFor();
+    // The first function's search is slow to answer (a big log, a busy database).
+    await page.route('**/v1/functions/first/logs**', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await route.continue();
+    });
+    await page.goto(`${t.base}/console/#/logs?function=first`);
+    await page.getByRole('heading', { level: 1, name: 'Logs' }).waitFor();
+    await page.getByLabel('Function').selectOption('second');
+    const lines = page.getByRole('log', { name: 'Log lines' }).locator('li');
+    await lines.filter({ hasText: 'from second' }).first().waitFor();
+    // The slow answer for the first function arrives after: it must not replace the list.
+    await page.waitForTimeout(3_000);
+    await expect(lines.allTextContents()).resolves.toEqual([
+      expect.stringContaining('from second 0'),
+      expect.stringContaining('from second 1'),
+    ]);
+    await expect(
+      page
+        .getByRole('status')
+        .filter({ hasText: /lines?\b/ })
+        .first()
+        .textContent(),
+    ).resolves.toBe('2 lines.');
+    await page.close();
+  }, 60_000);
 });

@@ -59,10 +59,14 @@ export async function logsPage(ctx: PageContext) {
     limit: 200,
   });
 
+  /** Each search (or tail) started supersedes the ones in flight: a slower answer must not replace the list. */
+  let latest = 0;
   const load = async (append: boolean) => {
     if (!fn.value) return 'No function to search: deploy one first.';
+    const mine = ++latest;
     if (!append || !searched) searched = { name: fn.value, query: query() };
     const page = await ctx.api.logs(searched.name, { ...searched.query, cursor: append ? (cursor ?? undefined) : undefined });
+    if (mine !== latest) return status.textContent;
     if (!append) replace(lines);
     lines.append(...page.events.map(line));
     cursor = page.nextCursor;
@@ -92,6 +96,7 @@ export async function logsPage(ctx: PageContext) {
       return;
     }
     if (!fn.value) return;
+    latest++;
     const mine = new AbortController();
     tail = mine;
     follow.setAttribute('aria-pressed', 'true');
