@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, bearer, newTenant } from '../helpers/app.js';
+import { admin, bearer, newTenant, postUsage, usageEvent } from '../helpers/app.js';
 import { removeTestDir } from '../helpers/cleanup.js';
 import { b64, injectDeploy, makeZip, NODE_ECHO, useFunctionsApp } from '../helpers/functions.js';
 
@@ -225,6 +225,32 @@ describe('the console, with a busy account', () => {
         .first()
         .textContent(),
     ).resolves.toBe('2 lines.');
+    await page.close();
+  }, 60_000);
+
+  it('shows the usage of the range chosen last, not of a slower one it replaced', async () => {
+    const tenant = await newTenant(t.app);
+    // One invocation a month ago: in the last 90 days, not in the last 7.
+    const posted = await postUsage(t.app, tenant.executorKey, [
+      usageEvent(tenant.id, { functionId: 'old', startedAt: new Date(Date.now() - 30 * 86_400_000).toISOString() }),
+    ]);
+    expect(posted.json()).toMatchObject({ accepted: 1 });
+    const page = await signedIn(tenant.accountKey, '#/usage');
+    await page.getByRole('heading', { level: 1, name: 'Usage' }).waitFor();
+    // A long range is slow to answer.
+    await page.route(/\/v1\/usage\?/, async (route) => {
+      const q = new URL(route.request().url()).searchParams;
+      const days = (Date.parse(q.get('to') ?? '') - Date.parse(q.get('from') ?? '')) / 86_400_000;
+      if (days > 60) await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await route.continue();
+    });
+    await page.getByLabel('Range', { exact: true }).selectOption('90');
+    await page.getByLabel('Range', { exact: true }).selectOption('7');
+    await page.getByText('Usage for last 7 days: 0 requests.').waitFor();
+    await page.waitForTimeout(3_000);
+    // The 90 days' answer (1 request) came last; the page still says, and shows, the last 7 days.
+    await expect(page.getByRole('img', { name: /^Requests per day\. Last 7 days: 0 requests/ }).count()).resolves.toBe(1);
+    await expect(page.getByText('No usage in this range.').count()).resolves.toBe(2);
     await page.close();
   }, 60_000);
 });

@@ -49,11 +49,15 @@ export async function usagePage(ctx: PageContext) {
   const show = h('button', { type: 'submit' }, 'Show');
   const status = statusLine();
   const body = h('div');
+  /** The range chosen last wins: a slower answer for an earlier choice is dropped, not shown under the new label. */
+  let latest = 0;
   const load = async () => {
-    const r = rangeOf(range.value);
-    const u = await ctx.api.usage({ ...r, granularity: 'day', groupBy: 'function' });
+    const mine = ++latest;
+    const chosen = range.value;
+    const u = await ctx.api.usage({ ...rangeOf(chosen), granularity: 'day', groupBy: 'function' });
+    if (mine !== latest) return status.textContent;
     const s = shape(u);
-    const label = RANGES.find(([v]) => v === range.value)?.[1] ?? '';
+    const label = RANGES.find(([v]) => v === chosen)?.[1] ?? '';
     replace(
       body,
       h(
