@@ -253,4 +253,27 @@ describe('the console, with a busy account', () => {
     await expect(page.getByText('No usage in this range.').count()).resolves.toBe(2);
     await page.close();
   }, 60_000);
+
+  it('says when and why an invoice was voided, beside its total', async () => {
+    const tenant = await newTenant(t.app);
+    const now = new Date();
+    const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 3, 10));
+    const period = lastMonth.toISOString().slice(0, 7);
+    await postUsage(t.app, tenant.executorKey, [usageEvent(tenant.id, { functionId: 'billed', startedAt: lastMonth.toISOString() })]);
+    const run = await t.app.inject({ method: 'POST', url: '/v1/invoices/run', headers: admin, payload: { period } });
+    expect(run.statusCode, run.body).toBe(200);
+    const list = await t.app.inject({ url: `/v1/invoices?period=${period}`, headers: bearer(tenant.accountKey) });
+    const id = (list.json() as { invoices: { id: string }[] }).invoices[0]!.id;
+    const voided = await t.app.inject({
+      method: 'POST',
+      url: `/v1/invoices/${id}/void`,
+      headers: admin,
+      payload: { reason: 'billed twice by mistake' },
+    });
+    expect(voided.statusCode, voided.body).toBe(200);
+    const page = await signedIn(tenant.accountKey, `#/invoices/${id}`);
+    await page.getByRole('heading', { level: 1, name: `Invoice ${period}` }).waitFor();
+    await page.getByText(/billed twice by mistake/).waitFor({ timeout: 5_000 });
+    await page.close();
+  }, 60_000);
 });

@@ -53,6 +53,8 @@ export async function invoicePage(ctx: PageContext, id: string) {
       ['Total', money(inv.total, inv.currency)],
       ['Prices', inv.priceVersion],
       ['Finalized', dateTime(inv.finalizedAt)],
+      // A void invoice is not owed: say when and why beside its total.
+      ...(inv.voidedAt ? ([['Voided', `${dateTime(inv.voidedAt)}: ${inv.voidReason ?? ''}`]] as [string, string][]) : []),
       ['Id', h('code', null, inv.id)],
     ]),
     h('div', { class: 'actions' }, csv, html),
