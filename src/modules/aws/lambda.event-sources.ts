@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LATEST } from '../functions/versions.service.js';
 import { describeValidation } from '../../lib/error-handler.js';
 import { compileChecker } from '../../lib/validation.js';
-import { UpdateMappingBody } from '../sources/sources.schemas.js';
+import { CreateMappingBody, UpdateMappingBody } from '../sources/sources.schemas.js';
 import type { MappingChangeInput, MappingInput, SourcesService } from '../sources/sources.service.js';
 import { awsErrors } from './errors.js';
 import { toDest, fromDest } from './lambda.async-urls.js';
@@ -112,7 +112,7 @@ function toInput(caller: ArnContext, body: AwsMappingRequest): MappingInput {
   if (responseTypes.some((r) => r !== 'ReportBatchItemFailures')) {
     throw awsErrors.invalidParameter('FunctionResponseTypes: only ReportBatchItemFailures');
   }
-  return {
+  const input = {
     functionName: name,
     ...(qualifier !== undefined ? { qualifier } : {}),
     source,
@@ -123,7 +123,12 @@ function toInput(caller: ArnContext, body: AwsMappingRequest): MappingInput {
     ...(responseTypes.length > 0 ? { functionResponseTypes: ['ReportBatchItemFailures'] as const } : {}),
     ...(onFailure ? { destinations: { onFailure } } : {}),
     ...(body.Enabled !== undefined ? { enabled: body.Enabled } : {}),
-  } as MappingInput;
+  };
+  // The /v1 body's schema, as an update is checked: out of its bounds (BatchSize 0, MaximumRetryAttempts -1) the
+  // database's checks refused the insert instead, a 500, after a Postgres source's slot had been made.
+  const r = checkCreate(input);
+  if (!r.ok) throw awsErrors.invalidParameter(describeValidation('body', r.errors).message);
+  return r.value;
 }
 
 /** What names the source: it cannot change (Lambda's UpdateEventSourceMapping has no such fields). */
@@ -141,6 +146,7 @@ const CHANGEABLE = new Set([
   'Enabled',
 ]);
 const checkChange = compileChecker<MappingChangeInput>(UpdateMappingBody);
+const checkCreate = compileChecker<MappingInput>(CreateMappingBody);
 
 /**
  * UpdateEventSourceMapping's body as a change of the mapping, checked against the /v1 PATCH body's schema (the
