@@ -56,6 +56,7 @@ import { pricingRoutes } from './modules/pricing/pricing.routes.js';
 import { createPricingService } from './modules/pricing/pricing.service.js';
 import { createSourcesRepository } from './modules/sources/sources.repository.js';
 import { sourcesRoutes } from './modules/sources/sources.routes.js';
+import { type BrokerAddressOptions, createBrokerAddressCheck } from './modules/sources/broker-address.js';
 import { createSourcesService } from './modules/sources/sources.service.js';
 import { createSecretsRepository } from './modules/secrets/secrets.repository.js';
 import { createSecretsService } from './modules/secrets/secrets.service.js';
@@ -128,6 +129,8 @@ export interface AppDeps {
   auth?: AuthOptions;
   /** Tenants' webhooks: whether they may reach private addresses (TALLY_ALLOW_PRIVATE_WEBHOOKS), and the resolver (tests). */
   webhooks?: OutboundOptions;
+  /** Broker URLs: the platform's own endpoints (its database server, the api's listeners) no mapping may name. */
+  brokers?: BrokerAddressOptions;
   /** The base URL function URLs are named under (TALLY_PUBLIC_URL); absent: the request's own host. */
   publicUrl?: string | null;
   /** Asynchronous invocation: the retry delay base (TALLY_ASYNC_RETRY_BASE_MS) and the claim lease. */
@@ -321,6 +324,7 @@ export function buildServices(deps: AppDeps) {
     versions,
     events,
     outbound,
+    brokerAddress: createBrokerAddressCheck(deps.brokers),
     secretBox,
     clock: deps.clock,
     region,

@@ -24,6 +24,7 @@ import { createShutdown } from './lib/shutdown.js';
 import { createLogger } from './lib/logger.js';
 import { printWhere, resolveLogFormat } from './lib/start-banner.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
+import type { PlatformEndpoint } from './modules/sources/broker-address.js';
 import { ensureBootstrapAdminKey } from './modules/accounts/accounts.service.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { localIngest } from './modules/executors/local-ingest.js';
@@ -81,6 +82,7 @@ async function main(guard: StartGuard): Promise<void> {
     billingLookbackMonths: config.billingLookbackMonths,
     adminListener: config.adminPort !== null,
     webhooks: { allowPrivate: config.allowPrivateWebhooks },
+    brokers: { platform: platformEndpoints(config, database.ownerUrl) },
     rateLimits: { authFailures: config.authFailuresPerMinute, expensive: config.expensivePerMinute },
     loadShedding: { maxEventLoopDelayMs: config.shedEventLoopDelayMs },
     trustProxy: config.trustProxy,
@@ -231,3 +233,22 @@ main(guard).catch(async (err) => {
   await guard.close();
   process.exit(1);
 });
+
+/**
+ * The platform's own services that a tenant's broker URL may not name (src/modules/sources/broker-address.ts): the
+ * database server (as its owner and as the api connect to it) and the api's listeners.
+ */
+function platformEndpoints(config: Config, ownerUrl: string): PlatformEndpoint[] {
+  const out: PlatformEndpoint[] = [];
+  for (const url of [ownerUrl, config.appDatabaseUrl]) {
+    if (!url) continue;
+    try {
+      const u = new URL(url);
+      if (u.hostname) out.push({ host: u.hostname, port: Number(u.port || 5432), what: "Tally's database server" });
+    } catch {}
+  }
+  const local = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+  if (config.port) out.push({ host: local(config.host), port: config.port, what: "Tally's api" });
+  if (config.adminPort) out.push({ host: local(config.adminHost), port: config.adminPort, what: "Tally's admin listener" });
+  return out;
+}

@@ -111,6 +111,7 @@ export function startEventSources(deps: {
         r.pending.lag = n;
       },
       report,
+      checkAddress: () => deps.sources.guardUrl(url),
     }).catch((err: unknown) => mlog.error({ err }, 'an event source poller ended with an error'));
     running.set(m.id, r);
   }

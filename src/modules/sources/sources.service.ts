@@ -12,6 +12,7 @@ import type { AsyncService } from '../async/async.service.js';
 import type { FunctionsService } from '../functions/functions.service.js';
 import type { InvokeOptions } from '../functions/invoke.service.js';
 import { LATEST, storedQualifier, type VersionsService } from '../functions/versions.service.js';
+import type { BrokerAddressCheck } from './broker-address.js';
 import { checkBrokerUrl } from './broker-url.js';
 import { forgetMqtt } from './pollers/mqtt.js';
 import { forgetNats } from './pollers/nats.js';
@@ -109,6 +110,8 @@ export function createSourcesService(deps: {
   versions: Pick<VersionsService, 'resolve'>;
   events: Pick<AsyncService, 'enqueue'>;
   outbound: Pick<OutboundHttp, 'check'>;
+  /** Refuses broker URLs that reach the platform's own services (its database, the api, metadata addresses). */
+  brokerAddress: BrokerAddressCheck;
   secretBox: SecretBox;
   clock: Clock;
   /** The region mapping ARNs name (TALLY_REGION); the pollers' records name it too (src/jobs/event-sources.ts). */
@@ -292,6 +295,7 @@ export function createSourcesService(deps: {
       await checkDestination(accountId, onFailure ?? undefined);
       const id = uuid7();
       const broker = type === 's3-webhook' ? null : checkBrokerUrl(type, input.source.url!);
+      if (broker) await deps.brokerAddress.check('source.url', broker.url);
       const token = type === 's3-webhook' ? `tsk_${randomBytes(32).toString('base64url')}` : null;
       const webhookSecret = onFailure?.type === 'webhook' ? newSigningSecret() : null;
       const enabled = input.enabled ?? true;
@@ -490,6 +494,8 @@ export function createSourcesService(deps: {
     markSubscribed: (holder: string, id: string) => repo.markSubscribed(holder, id),
     report: (holder: string, id: string, r: { result?: string; lag?: bigint | null }) => repo.report(holder, id, r),
     openUrl: (m: Mapping) => deps.secretBox.open(m.urlSealed!, m.id),
+    /** Before each connection a poller opens: throws when the URL (its host resolved now) reaches the platform's own services. */
+    guardUrl: (url: string) => deps.brokerAddress.guard(url),
     /** The failure webhook's signing secret, for the mapping's batch runner. */
     openWebhookSecret: (m: Mapping): string | null =>
       m.webhookSecretSealed === null

@@ -20,6 +20,8 @@ export interface PollerContext {
   subscribed(): void;
   lag(n: bigint | null): void;
   report(result: string): void;
+  /** Throws when the broker URL now reaches one of the platform's own services (checked before every connection). */
+  checkAddress(): Promise<void>;
 }
 
 export type Poller = (ctx: PollerContext) => Promise<void>;
@@ -33,6 +35,7 @@ export async function withReconnect(ctx: PollerContext, session: () => Promise<v
   for (let failures = 0; !ctx.signal.aborted; ) {
     const started = Date.now();
     try {
+      await ctx.checkAddress();
       await session();
       if (ctx.signal.aborted || ctx.runner.finishing) return;
       throw new Error('the connection ended');
