@@ -4,6 +4,9 @@ import { Stopped } from '../batch-runner.js';
 import { rmqEvent } from '../source-events.js';
 import { aborted, type PollerContext, withReconnect } from './poller.js';
 
+/** basic.qos's prefetch-count is a 16-bit field. */
+const MAX_PREFETCH = 65_535;
+
 const idOf = (msg: ConsumeMessage) => msg.properties.messageId ?? createHash('sha256').update(msg.content).digest('hex');
 
 /**
@@ -34,8 +37,10 @@ export function pollRabbitMq(ctx: PollerContext): Promise<void> {
       });
       ch.on('error', () => {});
       await ch.checkQueue(queue);
-      // One batch more than run at once, so the next is already here when one ends.
-      await ch.prefetch(m.batchSize * (m.maximumConcurrency + 1));
+      // One batch more than run at once, so the next is already here when one ends; at most AMQP's 16-bit prefetch
+      // count (above it, basic.qos cannot be encoded and every session failed: a batch of 10,000 with 7 at once
+      // never consumed). The cap is over the largest batch, so batches still fill; fewer then run at once.
+      await ch.prefetch(Math.min(MAX_PREFETCH, m.batchSize * (m.maximumConcurrency + 1)));
       const buffer: ConsumeMessage[] = [];
 
       const dispatch = (force: boolean) => {
