@@ -92,7 +92,8 @@ export function pollNats(ctx: PollerContext): Promise<void> {
             msgs.map((x) => toRecord(stream, x)),
             (r) => r.id,
             build,
-            { bisect: false },
+            // Split in halves when it fails without ReportBatchItemFailures: only the poison message is given up.
+            { bisect: true },
           );
           await Promise.all(msgs.map((x) => x.ackAck()));
         } catch (err) {

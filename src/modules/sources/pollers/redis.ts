@@ -123,7 +123,9 @@ export function pollRedis(ctx: PollerContext): Promise<void> {
           entries.map((e) => toRecord(stream, e)),
           (r) => r.id,
           build,
-          { bisect: false },
+          // Without ReportBatchItemFailures a failing batch is split in halves (run in order), so that one poison entry
+          // does not send its neighbours to the failure destination (or drop them, without one).
+          { bisect: true },
         );
         const ack = redis.xack(stream, group, ...entries.map((e) => e[0]));
         // Marked handled now: on a connection the broker dropped (a restart) the XACK rejects at once,
