@@ -147,7 +147,7 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
       }),
     ) as Record<string, unknown>;
     // Until it is durable, the batch is not acknowledged: a failure here throws and the batch stays with the broker.
-    await deps.events.queueSourceFailure({
+    const queued = deps.events.queueSourceFailure({
       accountId: m.accountId,
       functionId: m.functionId,
       mappingId: m.id,
@@ -160,6 +160,20 @@ export function createBatchRunner(deps: BatchRunnerDeps, m: RunnerMapping, signa
       }),
       webhookSecret: m.webhookSecret,
     });
+    const gone = await queued.then(
+      () => false,
+      (err: unknown) => {
+        // A destination function deleted since: skipped, as an asynchronous invocation's destination is. Thrown, the
+        // batch would stay with the broker and come back for ever, run (and billed) each time, holding up a stream.
+        if (err instanceof AppError && err.code === 'FUNCTION_NOT_FOUND' && m.onFailure?.type === 'function') return true;
+        throw err;
+      },
+    );
+    if (gone) {
+      const name = m.onFailure.type === 'function' ? m.onFailure.function : '';
+      log.warn({ items: ids.length, destination: name }, 'the failure destination function is gone: a failed batch dropped');
+      return report(`PROBLEM: ${why}; records dropped (failure destination function ${name} not found)`);
+    }
     report(`PROBLEM: ${why}; records sent to the failure destination`);
   }
 
