@@ -32,8 +32,17 @@ export function pollRabbitMq(ctx: PollerContext): Promise<void> {
       });
       const ch = await conn.createChannel();
       let open = true;
+      // The broker closes the channel (a deleted queue: the consumer cancelled, then the lag's checkQueue answered
+      // 404) or cancels the consumer without closing it: the session ends and the poller connects again, reporting
+      // why, until the queue is back. Before, it waited on the connection, consuming nothing, until the api restarted.
+      let lost: (err: Error) => void = () => {};
+      const channelLost = new Promise<never>((_resolve, reject) => {
+        lost = reject;
+      });
+      channelLost.catch(() => {});
       ch.on('close', () => {
         open = false;
+        lost(new Error(`the channel of queue ${queue} was closed by the broker`));
       });
       ch.on('error', () => {});
       await ch.checkQueue(queue);
@@ -76,7 +85,8 @@ export function pollRabbitMq(ctx: PollerContext): Promise<void> {
       await ch.consume(
         queue,
         (msg) => {
-          if (!msg || ctx.signal.aborted) return;
+          if (msg === null) return lost(new Error(`the broker cancelled the consumer of queue ${queue} (deleted?)`));
+          if (ctx.signal.aborted) return;
           buffer.push(msg);
           dispatch(false);
         },
@@ -90,7 +100,7 @@ export function pollRabbitMq(ctx: PollerContext): Promise<void> {
         );
       void measure();
       lagTimer = setInterval(measure, 2_000);
-      await Promise.race([closed, aborted(ctx.signal)]);
+      await Promise.race([closed, channelLost, aborted(ctx.signal)]);
     } finally {
       if (timer) clearTimeout(timer);
       if (lagTimer) clearInterval(lagTimer);
