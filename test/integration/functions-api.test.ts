@@ -261,6 +261,8 @@ describe('code and executors endpoints', () => {
     expect(got.statusCode).toBe(200);
     expect(got.headers['content-type']).toBe('application/zip');
     expect(got.rawPayload.equals(zip)).toBe(true);
+    // A tenant's code, answered to a key: no shared cache (a proxy in front of the api) may keep it and hand it on.
+    expect(got.headers['cache-control']).toMatch(/^private\b/);
     expect((await t.app.inject({ method: 'GET', url: `/v1/code/${sha(zip)}`, headers: bearer(a.executorKey) })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: `/v1/code/${sha(zip)}`, headers: bearer(b.executorKey) })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: `/v1/code/${sha(zip)}`, headers: bearer(a.accountKey) })).statusCode).toBe(403);

@@ -123,10 +123,12 @@ export function executorsRoutes(deps: { auth: Auth; executors: ExecutorsService;
       },
       async (req, reply) => {
         const zip = await functions.code(principalOf(req), req.params.sha256);
+        // A tenant's code, answered to a key: `private`, so a proxy or CDN in front of the api keeps none of it
+        // (`public` let a shared cache store it and hand it to requests without a key).
         return reply
           .type('application/zip')
           .header('etag', `"${req.params.sha256}"`)
-          .header('cache-control', 'public, max-age=31536000, immutable')
+          .header('cache-control', 'private, max-age=31536000, immutable')
           .send(zip);
       },
     );
@@ -148,7 +150,7 @@ export function executorsRoutes(deps: { auth: Auth; executors: ExecutorsService;
         return reply
           .type('application/octet-stream')
           .header('content-length', blob.bytes)
-          .header('cache-control', 'public, max-age=31536000, immutable')
+          .header('cache-control', 'private, max-age=31536000, immutable')
           .send(Readable.from(blob.chunks));
       },
     );
