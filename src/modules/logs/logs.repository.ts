@@ -249,25 +249,35 @@ export function createLogsRepository(db: Db) {
     },
 
     /**
-     * Deletes the lines each account keeps no longer (its own retention, or the default), among those
-     * older than `olderThan` (the shortest retention in force): partitions drop whole days only once
-     * every account is past them. Returns how many lines went.
+     * Deletes the lines each account keeps no longer, where day partitions are not yet dropped whole (they go
+     * only once every account is past them, `longestDays`): an account at least as long as the longest keeps
+     * all of them, the others lose what is older than their own retention (or the default). One statement per
+     * such account, each along the account's index entries and in its own transaction: one statement for
+     * every account read the lines of the accounts keeping longest too, all of them, every hour, in one
+     * transaction. Returns how many lines went.
      *
      * Without the statement timeout: how long this takes grows with the lines to delete (days of a busy
-     * account's output), not with any request; only the hourly upkeep runs it, one statement on one connection.
+     * account's output), not with any request; only the hourly upkeep runs it, on one connection.
      */
-    async deleteExpired(now: Date, defaultDays: number, olderThan: Date): Promise<number> {
-      const { rows } = await withoutStatementTimeout(db, (tx) =>
-        sql<{ lines: number }>`
-          with deleted as (
-            delete from log_events e
-            where e.ts < ${olderThan}
-              and e.ts < ${now}::timestamptz - make_interval(days => coalesce(
-                (select r.days from log_retention r where r.account_id = e.account_id), ${defaultDays}))
-            returning coalesce(e.run_length, 1) as lines)
-          select coalesce(sum(lines), 0)::int as lines from deleted`.execute(tx),
-      );
-      return rows[0]!.lines;
+    async deleteExpired(now: Date, defaultDays: number, longestDays: number): Promise<number> {
+      const { rows: accounts } = await sql<{ id: string; days: number }>`
+        select a.id, coalesce(r.days, ${defaultDays}::int) as days
+          from accounts a left join log_retention r on r.account_id = a.id
+         where coalesce(r.days, ${defaultDays}::int) < ${longestDays}::int
+         order by a.id`.execute(db);
+      let lines = 0;
+      for (const account of accounts) {
+        const cutoff = new Date(now.getTime() - account.days * 86_400_000);
+        const { rows } = await withoutStatementTimeout(db, (tx) =>
+          sql<{ lines: string }>`
+            with deleted as (
+              delete from log_events where account_id = ${account.id}::uuid and ts < ${cutoff}
+              returning coalesce(run_length, 1) as lines)
+            select coalesce(sum(lines), 0)::text as lines from deleted`.execute(tx),
+        );
+        lines += Number(rows[0]!.lines);
+      }
+      return lines;
     },
 
     /** The shortest retention in force (the default counts while some account has none set). */

@@ -325,8 +325,7 @@ export function createLogsService(deps: {
       const dropped = await repo.dropPartitionsBefore(utcDay(now.getTime() - longest * DAY_MS));
       for (const name of dropped) known.delete(`${name.slice(11, 15)}-${name.slice(15, 17)}-${name.slice(17, 19)}`);
       const shortest = await repo.shortestRetention(DEFAULT_LOG_RETENTION_DAYS);
-      const deleted =
-        shortest < longest ? await repo.deleteExpired(now, DEFAULT_LOG_RETENTION_DAYS, new Date(now.getTime() - shortest * DAY_MS)) : 0;
+      const deleted = shortest < longest ? await repo.deleteExpired(now, DEFAULT_LOG_RETENTION_DAYS, longest) : 0;
       if (dropped.length > 0 || deleted > 0) deps.log.info({ dropped, deleted }, 'function logs past their retention removed');
       return { created, dropped, deleted };
     },
