@@ -17,8 +17,9 @@ const NETWORK_CODES = new Set([
 ]);
 
 // SQLSTATE class 08 (connection exception); 57P01-57P03: admin shutdown, crash shutdown, cannot connect now;
-// 53300: too many connections.
-const SQLSTATES = /^(08...|57P0[123]|53300)$/;
+// 53300: too many connections; 25006: a write on a read-only server (a primary demoted by a failover, a standby
+// reached before the new primary's address is).
+const SQLSTATES = /^(08...|57P0[123]|53300|25006)$/;
 
 const MESSAGES = [
   'Connection terminated',
