@@ -1,7 +1,9 @@
+import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/connect.js';
+import { MIGRATIONS_DIR } from '../../src/db/migrate.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { databaseBefore } from '../helpers/db.js';
 
@@ -40,7 +42,12 @@ describe('migrations under a database-wide statement timeout', () => {
     );
     try {
       expect(database.applied[0]).toMatch(/^0098_/);
-      expect(database.applied.at(-1)).toMatch(/^0109_/);
+      // ...to the last there is.
+      const last = readdirSync(MIGRATIONS_DIR)
+        .filter((f) => f.endsWith('.sql'))
+        .sort()
+        .at(-1)!;
+      expect(database.applied.at(-1)).toBe(last.replace(/\.sql$/, ''));
       const { rows } = await sql<{ statement_timeout: string }>`show statement_timeout`.execute(database.db);
       expect(rows[0]?.statement_timeout).toBe('30s');
     } finally {
