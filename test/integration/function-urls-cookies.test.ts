@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, fleetKey, newTenant, useTestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { bearer, newTenant, useTestApp } from '../helpers/app.js';
+import { useAnsweringExecutor } from '../helpers/answering-executor.js';
 import { injectDeploy } from '../helpers/functions.js';
 
 // Every function URL is served on one host, the api's (`<base>/url/<id>/`), where Lambda gives each its own
@@ -15,32 +13,10 @@ const t = useTestApp(new Date().toISOString());
 
 /** What the fake executor answers for every invocation: the function's answer. */
 let answer: unknown = null;
-const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-  req.resume();
-  if (req.method !== 'POST' || req.url !== '/invoke') {
-    res.writeHead(404).end();
-    return;
-  }
-  req.on('end', () =>
-    res
-      .writeHead(200, { 'content-type': 'application/json', 'x-tally-status': 'success', 'x-tally-billed-duration-ms': '1' })
-      .end(JSON.stringify(answer)),
-  );
-});
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const r = await t.app.inject({
-    method: 'POST',
-    url: '/v1/executors/register',
-    headers: bearer(await fleetKey(t.app)),
-    payload: { id: randomUUID(), url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, capacity: 100, token: randomUUID() },
-  });
-  expect(r.statusCode, r.body).toBe(200);
-});
-afterAll(() => {
-  server.close();
-  server.closeAllConnections();
-});
+useAnsweringExecutor(
+  () => t.app,
+  () => JSON.stringify(answer),
+);
 
 async function functionUrl(): Promise<{ urlId: string; call: (path?: string) => Promise<{ headers: Record<string, unknown> }> }> {
   const a = await newTenant(t.app);

@@ -1,38 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, fleetKey, newTenant, useTestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { bearer, newTenant, useTestApp } from '../helpers/app.js';
+import { useAnsweringExecutor } from '../helpers/answering-executor.js';
 import { injectDeploy } from '../helpers/functions.js';
 
 const t = useTestApp(new Date().toISOString());
 
 /** What the fake executor answers for every invocation: the function's answer (null: the event it was handed). */
 let answer: unknown = null;
-const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    const event = Buffer.concat(chunks).subarray(Number(req.headers['x-tally-spec-length']));
-    res
-      .writeHead(200, { 'content-type': 'application/json', 'x-tally-status': 'success', 'x-tally-billed-duration-ms': '1' })
-      .end(answer === null ? event : JSON.stringify(answer));
-  });
-});
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const r = await t.app.inject({
-    method: 'POST',
-    url: '/v1/executors/register',
-    headers: bearer(await fleetKey(t.app)),
-    payload: { id: randomUUID(), url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, capacity: 100, token: randomUUID() },
-  });
-  expect(r.statusCode, r.body).toBe(200);
-});
-afterAll(() => {
-  server.close();
-  server.closeAllConnections();
-});
+useAnsweringExecutor(
+  () => t.app,
+  (event) => (answer === null ? event : JSON.stringify(answer)),
+);
 
 async function urlWith(cors: Record<string, unknown>) {
   const a = await newTenant(t.app);

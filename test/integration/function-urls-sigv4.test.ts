@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, bearer, fleetKey, newTenant, useTestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { admin, bearer, newTenant, useTestApp } from '../helpers/app.js';
+import { useAnsweringExecutor } from '../helpers/answering-executor.js';
 import { injectDeploy } from '../helpers/functions.js';
 
 // A URL made with AuthType AWS_IAM through the Lambda API (Tally's TALLY_KEY) took only a bearer key: a caller
@@ -13,28 +11,8 @@ import { injectDeploy } from '../helpers/functions.js';
 const t = useTestApp(new Date().toISOString());
 
 /** The fake executor answers every invocation with the event it was handed. */
-const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    const event = Buffer.concat(chunks).subarray(Number(req.headers['x-tally-spec-length']));
-    res.writeHead(200, { 'content-type': 'application/json', 'x-tally-status': 'success', 'x-tally-billed-duration-ms': '1' }).end(event);
-  });
-});
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const r = await t.app.inject({
-    method: 'POST',
-    url: '/v1/executors/register',
-    headers: bearer(await fleetKey(t.app)),
-    payload: { id: randomUUID(), url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, capacity: 100, token: randomUUID() },
-  });
-  expect(r.statusCode, r.body).toBe(200);
-});
-afterAll(() => {
-  server.close();
-  server.closeAllConnections();
-});
+/** The fake executor answers every invocation with the event it was handed. */
+useAnsweringExecutor(() => t.app);
 
 async function accessKey(accountId: string) {
   const r = await t.app.inject({ method: 'POST', url: `/v1/accounts/${accountId}/access-keys`, headers: admin });
