@@ -1,36 +1,15 @@
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventSources } from '../../src/jobs/event-sources.js';
-import { newTenant } from '../helpers/app.js';
-import { BROKERS, mappingRoutes, type SeenInvocation, startSourcesJob, unique, watchInvocations } from '../helpers/brokers.js';
-import { deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
+import { describe, expect, it } from 'vitest';
+import { BROKERS, unique } from '../helpers/brokers.js';
+import { until } from '../helpers/functions.js';
+import { useSourcesTenant } from '../helpers/sources-app.js';
 
 /**
  * A message that reaches the mapping's session at QoS 0 (published at QoS 0, the usual for telemetry, whatever the
  * subscription's QoS; or any message on a `qos: 0` mapping) has no PUBACK to hold back: it must still run.
  */
-const t = useFunctionsApp({ deps: { events: { retryBaseMs: 50, leaseMs: 3_000 } } });
-
-const seen: SeenInvocation[] = [];
-const watched = watchInvocations(() => t.services.invoke, seen);
-let job: EventSources;
-let key: string;
-beforeAll(async () => {
-  job = startSourcesJob(
-    t,
-    watched(() => job.holder),
-  );
-  key = (await newTenant(t.app)).accountKey;
-  await deploy(t.base, key, 'sensor', makeZip([{ name: 'index.js', data: 'exports.handler = async (e) => e.n;' }]), {
-    handler: 'index.handler',
-  });
-});
-afterAll(() => job?.stop());
-
-const { create, enabled } = mappingRoutes(
-  () => t.base,
-  () => key,
-);
+const { seen, routes } = useSourcesTenant({ name: 'sensor', handler: 'async (e) => e.n' });
+const { create, enabled } = routes;
 
 async function publishAll(topic: string, qos: 0 | 1, count: number) {
   const client = await mqtt.connectAsync(BROKERS.mqtt, { clientId: unique('pub'), clean: true });

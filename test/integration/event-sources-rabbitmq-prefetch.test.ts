@@ -1,35 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventSources } from '../../src/jobs/event-sources.js';
-import { newTenant } from '../helpers/app.js';
-import { BROKERS, mappingRoutes, rabbitQueue, type SeenInvocation, startSourcesJob, unique, watchInvocations } from '../helpers/brokers.js';
-import { deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
+import { describe, expect, it } from 'vitest';
+import { BROKERS, rabbitQueue, unique } from '../helpers/brokers.js';
+import { until } from '../helpers/functions.js';
+import { useSourcesTenant } from '../helpers/sources-app.js';
 
 /**
  * AMQP's prefetch count is 16 bits: a RabbitMQ mapping whose batches in flight (batchSize × (maximumConcurrency + 1))
  * come to more than 65,535 messages, within the settings the API takes, must still consume.
  */
-const t = useFunctionsApp({ deps: { events: { retryBaseMs: 50, leaseMs: 3_000 } } });
-
-const seen: SeenInvocation[] = [];
-const watched = watchInvocations(() => t.services.invoke, seen);
-let job: EventSources;
-let key: string;
-beforeAll(async () => {
-  job = startSourcesJob(
-    t,
-    watched(() => job.holder),
-  );
-  key = (await newTenant(t.app)).accountKey;
-  await deploy(t.base, key, 'bulk', makeZip([{ name: 'index.js', data: 'exports.handler = async () => "ok";' }]), {
-    handler: 'index.handler',
-  });
-});
-afterAll(() => job?.stop());
-
-const { create, get, enabled } = mappingRoutes(
-  () => t.base,
-  () => key,
-);
+const { seen, routes } = useSourcesTenant({ name: 'bulk', handler: 'async () => "ok"' });
+const { create, get, enabled } = routes;
 
 describe('a RabbitMQ mapping with large batches run at once', () => {
   it('consumes with batchSize 10,000 and maximumConcurrency 7 (a prefetch over 65,535)', async () => {

@@ -1,37 +1,16 @@
 import amqp from 'amqplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventSources } from '../../src/jobs/event-sources.js';
-import { newTenant } from '../helpers/app.js';
-import { BROKERS, mappingRoutes, rabbitQueue, type SeenInvocation, startSourcesJob, unique, watchInvocations } from '../helpers/brokers.js';
-import { deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
+import { describe, expect, it } from 'vitest';
+import { BROKERS, rabbitQueue, unique } from '../helpers/brokers.js';
+import { until } from '../helpers/functions.js';
+import { useSourcesTenant } from '../helpers/sources-app.js';
 
 /**
  * A RabbitMQ queue deleted under a running mapping (and declared again, as a deploy that changes its arguments
  * does): the broker cancels the consumer and closes the channel. The poller must notice, say so, and consume again
  * once the queue is back, rather than sit on a dead channel until the api restarts.
  */
-const t = useFunctionsApp({ deps: { events: { retryBaseMs: 50, leaseMs: 3_000 } } });
-
-const seen: SeenInvocation[] = [];
-const watched = watchInvocations(() => t.services.invoke, seen);
-let job: EventSources;
-let key: string;
-beforeAll(async () => {
-  job = startSourcesJob(
-    t,
-    watched(() => job.holder),
-  );
-  key = (await newTenant(t.app)).accountKey;
-  await deploy(t.base, key, 'consumer', makeZip([{ name: 'index.js', data: 'exports.handler = async () => "ok";' }]), {
-    handler: 'index.handler',
-  });
-});
-afterAll(() => job?.stop());
-
-const { create, get, enabled } = mappingRoutes(
-  () => t.base,
-  () => key,
-);
+const { seen, routes } = useSourcesTenant({ name: 'consumer', handler: 'async () => "ok"' });
+const { create, get, enabled } = routes;
 
 const ran = () =>
   seen
