@@ -160,6 +160,22 @@ function postgresUrl(env: NodeJS.ProcessEnv, name: string): string | null {
   return raw;
 }
 
+/**
+ * The configuration of a process started from the command line (`npm start`, `npm run migrate`): a bad setting ends
+ * it with one line naming the variable and status 2, not a stack trace.
+ */
+export function configOrExit(env: NodeJS.ProcessEnv): Config {
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`tally: bad configuration: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
 /** Parsed once at start-up (src/server.ts) and passed down; nothing else reads the environment. */
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const databaseUrl = postgresUrl(env, 'DATABASE_URL');

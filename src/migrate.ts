@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig, type Config } from './config.js';
+import { configOrExit } from './config.js';
 import { guardStart } from './db/start-guard.js';
 import { createLogger } from './lib/logger.js';
 import { resolveLogFormat } from './lib/start-banner.js';
@@ -9,16 +9,7 @@ import { resolveLogFormat } from './lib/start-banner.js';
  * opened, which left running would hold the data folder against every later start.
  */
 const guard = guardStart();
-let config: Config;
-try {
-  config = parseConfig(process.env);
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(`tally: bad configuration: ${err.message}`);
-    process.exit(2);
-  }
-  throw err;
-}
+const config = configOrExit(process.env);
 const log = createLogger(config.logLevel, resolveLogFormat(config.logFormat, process.stdout.isTTY === true));
 try {
   const database = await guard.open(config, log);

@@ -13,7 +13,7 @@ import { scheduleRecordRetention } from './jobs/record-retention.js';
 import { startEventSources } from './jobs/event-sources.js';
 import { scheduleBudgetEvaluation } from './jobs/budget-evaluator.js';
 import { scheduleInvoiceFinalizer } from './jobs/invoice-finalizer.js';
-import { ConfigError, parseConfig, type Config } from './config.js';
+import { type Config, configOrExit } from './config.js';
 import { runPrimary, workerMetrics, workerNumber } from './cluster.js';
 import { guardStart, type StartGuard } from './db/start-guard.js';
 import { MIGRATIONS_DIR } from './db/migrate.js';
@@ -32,16 +32,7 @@ import { localExecutorKey } from './modules/executors/local-key.js';
 
 /** The api process: parse config, open the database, migrate, listen; SIGTERM drains and stops cleanly. */
 async function main(guard: StartGuard): Promise<void> {
-  let config: Config;
-  try {
-    config = parseConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`tally: bad configuration: ${err.message}`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = configOrExit(process.env);
   const rootLog = createLogger(config.logLevel, resolveLogFormat(config.logFormat, process.stdout.isTTY === true));
   const worker = workerNumber();
   if (worker === null && config.apiProcesses > 1) return runPrimary(config, rootLog, guard);
