@@ -1,40 +1,24 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, bearer, newTenant, postUsage, usageEvent } from '../helpers/app.js';
-import { removeTestDir } from '../helpers/cleanup.js';
 import { b64, injectDeploy, makeZip, NODE_ECHO, useFunctionsApp } from '../helpers/functions.js';
+import { buildConsoleFirst, launchChromium } from '../helpers/browser.js';
 
 // The console against what a busy account really has: a chatty function's log followed live, and
 // the like. Debian's chromium through playwright-core, as test/e2e/console.test.ts launches it.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'];
-
-beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
-}, 120_000);
+buildConsoleFirst();
 const t = useFunctionsApp({ executor: false });
 
 let context: BrowserContext;
-let profile: string;
+let closeBrowser: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test does it as root)`);
-  profile = mkdtempSync(join(tmpdir(), 'tally-console-bounds-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+  ({ context, close: closeBrowser } = await launchChromium('tally-console-bounds'));
 }, 60_000);
 
-afterAll(async () => {
-  await context?.close();
-  if (profile) await removeTestDir(profile);
-});
+afterAll(async () => closeBrowser?.());
 
 /** A new page signed in with `key`, on `hash`. */
 async function signedIn(key: string, hash: string): Promise<Page> {

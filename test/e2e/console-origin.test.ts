@@ -1,13 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { newTenant } from '../helpers/app.js';
-import { removeTestDir } from '../helpers/cleanup.js';
 import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functions.js';
+import { buildConsoleFirst, launchChromium } from '../helpers/browser.js';
 
 // Function URLs (/url/<id>/) are served on the api's own origin, the console's. Until a review on
 // 2026-12-07, another tenant's public function URL could run script in that origin: here it registers
@@ -16,13 +10,7 @@ import { call, deploy, makeZip, until, useFunctionsApp } from '../helpers/functi
 // function (whose own log kept them). Function URL answers are now sandboxed (CSP `sandbox`, an
 // origin of their own) and may not set Service-Worker-Allowed.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'];
-
-beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
-}, 120_000);
+buildConsoleFirst();
 const t = useFunctionsApp();
 
 const ATTACKER = `
@@ -52,17 +40,12 @@ exports.handler = async (event) => {
 };
 `;
 
-let context: BrowserContext;
-let profile: string;
+let closeBrowser: (() => Promise<void>) | undefined;
 
-afterAll(async () => {
-  await context?.close();
-  if (profile) await removeTestDir(profile);
-});
+afterAll(async () => closeBrowser?.());
 
 describe('the console origin', () => {
   it("another tenant's function URL cannot run script in the console's origin and read a signed-in key", async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing`);
     const attacker = await newTenant(t.app);
     const victim = await newTenant(t.app);
     await deploy(t.base, attacker.accountKey, 'cats', makeZip([{ name: 'index.js', data: ATTACKER }]));
@@ -71,8 +54,9 @@ describe('the console origin', () => {
     const catsUrl: string = url.json.url;
     expect(new URL(catsUrl).origin).toBe(new URL(`${t.base}/console`).origin);
 
-    profile = mkdtempSync(join(tmpdir(), 'tally-console-origin-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+    const browser = await launchChromium('tally-console-origin');
+    closeBrowser = browser.close;
+    const context = browser.context;
     const page = context.pages()[0] ?? (await context.newPage());
     // The victim opens a link to the attacker's page once.
     await page.goto(catsUrl);

@@ -1,13 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, newTenant, postUsage, usageEvent } from '../helpers/app.js';
-import { removeTestDir } from '../helpers/cleanup.js';
 import { call, makeZip, useFunctionsApp } from '../helpers/functions.js';
+import { buildConsoleFirst, launchChromium } from '../helpers/browser.js';
 
 // The console end to end in a real browser (Debian's chromium, driven by playwright-core; never a
 // downloaded browser): sign in, deploy, invoke, log tail, usage chart, cost, invoice line down to
@@ -15,22 +13,8 @@ import { call, makeZip, useFunctionsApp } from '../helpers/functions.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test', 'artifacts', 'console');
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 // Built before the app is (buildApp looks for console/dist once); a no-op when up to date.
-beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
-}, 120_000);
+buildConsoleFirst();
 const t = useFunctionsApp();
 
 const HELLO = `
@@ -51,7 +35,7 @@ function lastMonth() {
 let invocations = 1;
 let context: BrowserContext;
 let page: Page;
-let profile: string;
+let closeBrowser: (() => Promise<void>) | undefined;
 let tenant: Awaited<ReturnType<typeof newTenant>>;
 const outside: string[] = [];
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -76,15 +60,10 @@ beforeAll(async () => {
   const run = await t.app.inject({ method: 'POST', url: '/v1/invoices/run', headers: admin, payload: { period } });
   expect(run.statusCode).toBe(200);
 
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test does it as root)`);
-  profile = mkdtempSync(join(tmpdir(), 'tally-console-browser-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
+  ({ context, close: closeBrowser } = await launchChromium('tally-console-browser', {
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,
-  });
+  }));
   context.on('request', (r) => {
     if (!r.url().startsWith(t.base) && !r.url().startsWith('blob:') && !r.url().startsWith('data:') && r.url() !== 'about:blank')
       outside.push(r.url());
@@ -92,10 +71,7 @@ beforeAll(async () => {
   page = context.pages()[0] ?? (await context.newPage());
 }, 60_000);
 
-afterAll(async () => {
-  await context?.close();
-  if (profile) await removeTestDir(profile);
-});
+afterAll(async () => closeBrowser?.());
 
 describe('the web console, in a real browser', () => {
   it('is served at /console as HTML, with its assets, and asks for a key', async () => {
