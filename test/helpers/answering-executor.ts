@@ -3,7 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { App } from '../../src/app.js';
-import { bearer, fleetKey } from './app.js';
+import { bearer, fleetKey, newTenant } from './app.js';
+import { injectDeploy } from './functions.js';
 
 /**
  * A fake executor that answers every invocation at once with what `answer` makes of the event it was handed (by
@@ -40,4 +41,18 @@ export function useAnsweringExecutor(app: () => App, answer: (event: Buffer) => 
     server.close();
     server.closeAllConnections();
   });
+}
+
+/** A new tenant's function `web` with a function URL (`authType` NONE unless `settings` say otherwise): its id. */
+export async function tenantWebUrl(app: App, settings: Record<string, unknown> = {}): Promise<string> {
+  const a = await newTenant(app);
+  await injectDeploy(app, a.accountKey, 'web');
+  const r = await app.inject({
+    method: 'PUT',
+    url: '/v1/functions/web/url',
+    headers: bearer(a.accountKey),
+    payload: { authType: 'NONE', ...settings },
+  });
+  expect(r.statusCode, r.body).toBe(200);
+  return r.json().urlId as string;
 }

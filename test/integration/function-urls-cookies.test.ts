@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bearer, newTenant, useTestApp } from '../helpers/app.js';
-import { useAnsweringExecutor } from '../helpers/answering-executor.js';
-import { injectDeploy } from '../helpers/functions.js';
+import { useTestApp } from '../helpers/app.js';
+import { tenantWebUrl, useAnsweringExecutor } from '../helpers/answering-executor.js';
 
 // Every function URL is served on one host, the api's (`<base>/url/<id>/`), where Lambda gives each its own
 // (`<id>.lambda-url.<region>.on.aws`). A cookie a function set with `Path=/` (or none: a URL's default path is
@@ -19,16 +18,7 @@ useAnsweringExecutor(
 );
 
 async function functionUrl(): Promise<{ urlId: string; call: (path?: string) => Promise<{ headers: Record<string, unknown> }> }> {
-  const a = await newTenant(t.app);
-  await injectDeploy(t.app, a.accountKey, 'web');
-  const r = await t.app.inject({
-    method: 'PUT',
-    url: '/v1/functions/web/url',
-    headers: bearer(a.accountKey),
-    payload: { authType: 'NONE' },
-  });
-  expect(r.statusCode, r.body).toBe(200);
-  const urlId = r.json().urlId as string;
+  const urlId = await tenantWebUrl(t.app);
   return {
     urlId,
     call: async (path = '/') => {

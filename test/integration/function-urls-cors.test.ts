@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bearer, newTenant, useTestApp } from '../helpers/app.js';
-import { useAnsweringExecutor } from '../helpers/answering-executor.js';
-import { injectDeploy } from '../helpers/functions.js';
+import { useTestApp } from '../helpers/app.js';
+import { tenantWebUrl, useAnsweringExecutor } from '../helpers/answering-executor.js';
 
 const t = useTestApp(new Date().toISOString());
 
@@ -13,16 +12,7 @@ useAnsweringExecutor(
 );
 
 async function urlWith(cors: Record<string, unknown>) {
-  const a = await newTenant(t.app);
-  await injectDeploy(t.app, a.accountKey, 'web');
-  const r = await t.app.inject({
-    method: 'PUT',
-    url: '/v1/functions/web/url',
-    headers: bearer(a.accountKey),
-    payload: { authType: 'NONE', cors },
-  });
-  expect(r.statusCode, r.body).toBe(200);
-  return `/url/${r.json().urlId}/`;
+  return `/url/${await tenantWebUrl(t.app, { cors })}/`;
 }
 
 describe("a function URL's CORS answers", () => {
