@@ -108,8 +108,9 @@ export async function holdLock(url: string, statement: string) {
   await client.query('begin');
   await client.query(statement);
   return {
-    async waitFor(n: number): Promise<void> {
-      for (const end = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 20))) {
+    /** `ms`: how long to wait (a child process that must start first needs longer on a loaded machine). */
+    async waitFor(n: number, ms = 10_000): Promise<void> {
+      for (const end = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 20))) {
         // inside a transaction Postgres keeps showing the first snapshot of the activity view: read it afresh
         await client.query('select pg_stat_clear_snapshot()');
         const { rows } = await client.query<{ n: number }>(
