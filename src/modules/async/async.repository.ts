@@ -388,15 +388,6 @@ export function createAsyncRepository(db: Db) {
       return Number(r.numAffectedRows ?? 0);
     },
 
-    /** Queued events of a capped account (or function) wait until `until` instead of being claimed again and again. */
-    async defer(accountId: string, functionRef: string | null, until: Date): Promise<number> {
-      const r = await sql`
-        update async_invocations set due_at = ${until}
-         where account_id = ${accountId} and status = 'queued' and due_at < ${until} and expires_at > ${until}
-           and (${functionRef}::text is null or function_name = ${functionRef} or function_id::text = ${functionRef})`.execute(db);
-      return Number(r.numAffectedRows ?? 0);
-    },
-
     async find(accountId: string, id: string): Promise<AsyncInvocation | null> {
       if (!isUuid(id)) return null;
       const { rows } = await sql<Row>`

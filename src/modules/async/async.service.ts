@@ -69,7 +69,7 @@ export function createAsyncService(deps: {
   /** Whether the alias or published version a configuration names exists. */
   versions: Pick<VersionsService, 'resolve'>;
   invoke: Pick<InvokeService, 'invoke'>;
-  budgets: Pick<BudgetsService, 'assertNotCapped' | 'capFor' | 'capsInForce'>;
+  budgets: Pick<BudgetsService, 'assertNotCapped' | 'capsInForce'>;
   usage: Pick<UsageService, 'findInvocation'>;
   outbound: OutboundHttp;
   /** Seals the webhook signing secrets stored (configs, deliveries), and opens them to sign. */
@@ -243,10 +243,7 @@ export function createAsyncService(deps: {
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       if (err.code === 'BUDGET_EXCEEDED') {
-        // The whole account's (or this function's) queue waits while the cap holds.
-        const until = new Date(now().getTime() + CAP_RECHECK_MS);
-        const accountWide = deps.budgets.capFor(e.accountId, null) !== null;
-        await repo.defer(e.accountId, accountWide ? null : e.functionName, until).catch(() => 0);
+        // This event waits; the rest of the capped queue the next claim holds (repo.hold), unclaimed.
         return requeue({ undispatched: true, lastError: err.message }, CAP_RECHECK_MS);
       }
       if (err.statusCode === 429 || err.statusCode >= 500) {
